@@ -1,0 +1,4 @@
+"""`python -m pipelines`: the command line (DESIGN §6)."""
+from pipelines.cli import main
+
+raise SystemExit(main())

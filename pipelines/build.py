@@ -1,0 +1,283 @@
+"""`build`: raw files + plan → a new warehouse, swapped in atomically.
+
+The new warehouse is built in a temporary file beside the old one and renamed over it only when every step
+succeeded; a failed or killed build leaves the previous warehouse as it was.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from pipelines import contract, ingest
+from pipelines.errors import NorthstarError
+from pipelines.org import load_org
+from pipelines.progress import Progress
+
+SQL_DIR = Path(__file__).with_name("sql")
+
+# The models, in the order they run: staging (typed, per-row checks) → core (cross-table checks, dedupe,
+# rejects) → intermediate (attribution, warnings) → marts (what the app reads).
+MODELS = [
+    "macros.sql",
+    "staging/stg_stations.sql",
+    "staging/stg_members.sql",
+    "staging/stg_orders.sql",
+    "core/stations.sql",
+    "core/members.sql",
+    "core/orders.sql",
+    "core/rejects.sql",
+    "intermediate/station_nodes.sql",
+    "intermediate/member_nodes.sql",
+    "intermediate/warnings.sql",
+    "marts/daily_node_facts.sql",
+    "marts/member_joins.sql",
+    "marts/daily_active_members.sql",
+    "marts/daily_network.sql",
+]
+TEMP_TABLES = ["stg_stations", "stg_members", "stg_orders", "candidates_stations", "candidates_members",
+               "candidates_orders", "dup_stations", "dup_members", "dup_orders", "cross_members", "cross_orders"]
+
+
+@dataclass
+class BuildResult:
+    db: Path
+    as_of: dt.date
+    last_date: dt.date | None
+    seconds: float
+    files: list[dict] = field(default_factory=list)      # table, file, format, encoding, read, loaded, rejected, note
+    reasons: list[tuple] = field(default_factory=list)   # table, reason_code, rows
+    warnings: list[str] = field(default_factory=list)
+    tables: dict[str, int] = field(default_factory=dict)
+
+
+def parse_as_of(value: str | dt.date | None) -> dt.date:
+    """--as-of, else NORTHSTAR_AS_OF, else today."""
+    if isinstance(value, dt.date):
+        return value
+    text = value or os.environ.get("NORTHSTAR_AS_OF", "").strip()
+    if not text:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise NorthstarError(f"as-of date {text!r} is not a date: use YYYY-MM-DD, e.g. 2026-11-24.") from None
+
+
+def _temp_path(db: Path) -> Path:
+    return db.with_name(f".{db.name}.building-{os.getpid()}")
+
+
+def _remove_stale(db: Path) -> None:
+    """Leftovers of builds that were killed (their process is gone)."""
+    for path in db.parent.glob(f".{db.name}.building-*"):
+        pid = path.name.rsplit("-", 1)[-1].split(".")[0]
+        if pid.isdigit() and int(pid) != os.getpid():
+            try:
+                os.kill(int(pid), 0)
+                continue  # another build is running
+            except (ProcessLookupError, PermissionError):
+                pass
+        path.unlink(missing_ok=True)
+
+
+def run_model(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Runs one SQL model file (several statements)."""
+    con.execute((SQL_DIR / name).read_text(encoding="utf-8"))
+
+
+def _register_org(con, config: Path) -> None:
+    org = load_org(config)
+    con.execute("create table org_nodes(id varchar, parent varchar, level varchar, name_zh varchar, name_en varchar, "
+                "ord int)")
+    if org.nodes:
+        con.executemany("insert into org_nodes values (?, ?, ?, ?, ?, ?)",
+                        [(n["id"], n["parent"], n["level"], n["name_zh"], n["name_en"], n["ord"]) for n in org.nodes])
+    con.execute("create table org_channels(channel varchar, center varchar)")
+    if org.channels:
+        con.executemany("insert into org_channels values (?, ?)", [(c["channel"], c["center"]) for c in org.channels])
+
+
+def _register_sources(con, sources: list[ingest.Source], raw: Path) -> None:
+    def rel(p: Path) -> str:
+        try:
+            return str(p.relative_to(raw))
+        except ValueError:
+            return str(p)
+
+    con.register("sources_arrow", pa.table({
+        "file_id": pa.array([s.file_id for s in sources], pa.int32()),
+        "table_name": pa.array([s.table for s in sources], pa.string()),
+        "file_name": pa.array([rel(s.path) for s in sources], pa.string()),
+        "format": pa.array([s.format for s in sources], pa.string()),
+        "encoding": pa.array([s.encoding for s in sources], pa.string()),
+        "rows_read": pa.array([s.rows_read for s in sources], pa.int64()),
+        "note": pa.array([s.note for s in sources], pa.string()),
+    }))
+    con.execute("create temp table sources as select * from sources_arrow")
+    con.unregister("sources_arrow")
+    early = [(s.table, s.file_id, line, code, detail, raw_text)
+             for s in sources for line, code, detail, raw_text in s.early_rejects]
+    con.execute("create temp table early_rejects(table_name varchar, _file_id int, _line bigint, reason_code varchar, "
+                "reason varchar, raw_row varchar)")
+    if early:
+        con.executemany("insert into early_rejects values (?, ?, ?, ?, ?, ?)", early)
+
+
+FILE_REPORT_SQL = """
+create table ingest_files as
+with loaded as (
+    select _file_id, count(*) as n from stations group by all
+    union all select _file_id, count(*) from members group by all
+    union all select _file_id, count(*) from orders group by all
+), rejected as (
+    select f.file_id, count(*) as n from rejects as r join sources as f on f.file_name = r.source_file
+        and f.table_name = r.table_name group by all
+), dates as (
+    select _file_id, max(greatest(signed_on, coalesce(opened_on, signed_on), coalesce(closed_on, signed_on))) as d
+    from stations group by all
+    union all select _file_id, max(greatest(joined_on, coalesce(refunded_on, joined_on))) from members group by all
+    union all select _file_id, max(ordered_at)::date from orders group by all
+)
+select s.table_name, s.file_name, s.format, s.encoding, s.rows_read,
+    coalesce(l.n, 0)::bigint as rows_loaded, coalesce(r.n, 0)::bigint as rows_rejected, d.d as last_date, s.note
+from sources as s
+left join loaded as l on l._file_id = s.file_id
+left join rejected as r on r.file_id = s.file_id
+left join dates as d on d._file_id = s.file_id
+order by s.file_id
+"""
+
+LAST_DATE_SQL = """
+select max(d) from (
+    select max(greatest(signed_on, coalesce(opened_on, signed_on), coalesce(closed_on, signed_on))) as d from stations
+    union all select max(greatest(joined_on, coalesce(refunded_on, joined_on))) from members
+    union all select max(ordered_at)::date from orders
+)
+"""
+
+
+def build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None, quiet: bool = False,
+          progress: Progress | None = None) -> BuildResult:
+    """Builds the warehouse at `db` from `raw` and `config`; raises NorthstarError with a clear message on failure."""
+    start = time.perf_counter()
+    as_of_date = parse_as_of(as_of)
+    raw, config, db = Path(raw), Path(config), Path(db)
+    if not raw.is_dir():
+        raise NorthstarError(f"raw folder {raw} does not exist. Generate the sample (python -m pipelines sample) "
+                             "or point --raw / NORTHSTAR_RAW at a folder of exports.")
+    files = contract.discover(raw)
+    if not any(files.values()):
+        raise NorthstarError(f"no raw files in {raw}: expected stations, members and orders as .csv, .parquet or "
+                             ".xlsx (file names start with the table name). Generate the sample with "
+                             "`python -m pipelines sample`.")
+    db.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(db)
+    tmp = _temp_path(db)
+    scratch = Path(tempfile.mkdtemp(prefix=".northstar-scratch-", dir=db.parent))
+    n_files = sum(len(v) for v in files.values())
+    progress = progress or Progress(total=len(MODELS) + 2, quiet=quiet)
+    con = duckdb.connect(str(tmp))
+    step = "opening the new warehouse"
+    try:
+        con.execute("set temp_directory = ?", [str(scratch / "spill")])
+        con.execute("set variable as_of = ?::date", [as_of_date])
+        step = "reading the plan (org.yaml)"
+        _register_org(con, config)
+
+        def on_file(src: ingest.Source) -> None:
+            size = src.path.stat().st_size / 1e6
+            progress.note(f"reading {src.path.name} ({size:,.1f} MB, {src.format}) for {src.table}")
+
+        step = "reading the raw files"
+        with progress.step(f"read {n_files} raw file{'s' if n_files != 1 else ''}"):
+            sources = ingest.read_sources(files, contract.TABLES, scratch, con, on_file=on_file)
+        _register_sources(con, sources, raw)
+        for table in contract.TABLES.values():
+            con.execute(f"create temp view land_{table.name} as {ingest.landing_sql(table, sources)}")
+        last_date = None
+        for name in MODELS:
+            step = f"running model {name}"
+            if name.startswith("intermediate/") and last_date is None:
+                last_date = con.execute(LAST_DATE_SQL).fetchall()[0][0] or as_of_date
+                con.execute("set variable last_date = ?::date", [last_date])
+            with progress.step(f"model {name}"):
+                run_model(con, name)
+            if name == "core/rejects.sql":
+                step = "writing the file report"
+                con.execute(FILE_REPORT_SQL)
+                for t in TEMP_TABLES:
+                    con.execute(f"drop table if exists {t}")
+        step = "writing build_info"
+        took = time.perf_counter() - start
+        con.execute("""create table build_info as select ?::timestamptz as built_at, ?::double as build_seconds,
+            ?::date as as_of, ?::date as last_date, ? as raw_dir, ? as config_dir, ? as duckdb_version""",
+                    [dt.datetime.now(dt.timezone.utc), took, as_of_date, last_date, str(raw), str(config),
+                     duckdb.__version__])
+        result = _result(con, db, as_of_date, last_date)
+        with progress.step("checkpoint and swap in the new warehouse"):
+            con.execute("checkpoint")
+            con.close()
+            Path(str(db) + ".wal").unlink(missing_ok=True)
+            os.replace(tmp, db)
+        result.seconds = time.perf_counter() - start
+        return result
+    except NorthstarError:
+        raise
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise NorthstarError(f"build failed while {step}: {first}. The previous warehouse ({db}) is untouched; "
+                             "fix the cause and build again.") from exc
+    except OSError as exc:
+        raise NorthstarError(f"build failed while {step}: {exc}. The previous warehouse ({db}) is untouched.") from exc
+    finally:
+        try:
+            con.close()
+        except duckdb.Error:
+            pass
+        tmp.unlink(missing_ok=True)
+        Path(str(tmp) + ".wal").unlink(missing_ok=True)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _result(con, db: Path, as_of: dt.date, last_date) -> BuildResult:
+    res = BuildResult(db=db, as_of=as_of, last_date=last_date, seconds=0.0)
+    cols = ["table", "file", "format", "encoding", "read", "loaded", "rejected", "last_date", "note"]
+    res.files = [dict(zip(cols, row)) for row in con.execute("select * from ingest_files").fetchall()]
+    res.reasons = con.execute("select table_name, reason_code, count(*) from rejects group by all "
+                              "order by table_name, count(*) desc").fetchall()
+    res.warnings = [r[0] for r in con.execute("select message from warnings").fetchall()]
+    for t in ("stations", "members", "orders", "rejects", "daily_node_facts", "member_joins",
+              "daily_active_members", "daily_network"):
+        res.tables[t] = con.execute(f"select count(*) from {t}").fetchall()[0][0]
+    return res
+
+
+def format_summary(res: BuildResult) -> str:
+    """The per-file summary printed after a build."""
+    lines = [f"warehouse {res.db} built in {res.seconds:.1f} s (as-of {res.as_of}, last date in data "
+             f"{res.last_date or '—'})", ""]
+    w = max([len(f["file"]) for f in res.files] + [4])
+    lines.append(f"  {'table':<9} {'file':<{w}} {'format':<9} {'read':>12} {'loaded':>12} {'rejected':>10}")
+    for f in res.files:
+        fmt = f["encoding"] if f["format"] == "csv" else f["format"]
+        lines.append(f"  {f['table']:<9} {f['file']:<{w}} {fmt:<9} {f['read']:>12,} {f['loaded']:>12,} "
+                     f"{f['rejected']:>10,}" + (f"  ({f['note']})" if f["note"] else ""))
+    tot = [sum(f[k] for f in res.files) for k in ("read", "loaded", "rejected")]
+    lines.append(f"  {'total':<9} {'':<{w}} {'':<9} {tot[0]:>12,} {tot[1]:>12,} {tot[2]:>10,}")
+    if res.reasons:
+        lines += ["", "rejected rows by reason (see the rejects table for each row):"]
+        lines += [f"  {t:<9} {code:<24} {n:>10,}" for t, code, n in res.reasons]
+    if res.warnings:
+        lines += ["", f"warnings ({len(res.warnings)}): loaded under 'unassigned'"]
+        lines += [f"  - {m}" for m in res.warnings[:10]]
+        if len(res.warnings) > 10:
+            lines.append(f"  … and {len(res.warnings) - 10} more (see the warnings table)")
+    return "\n".join(lines)

@@ -1,0 +1,115 @@
+"""The command line: `sample`, `build`. Every command has --help, progress on long work, clear errors, exit ≠ 0 on failure."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from pipelines import paths
+from pipelines.errors import NorthstarError
+
+EXAMPLES = """examples:
+  python -m pipelines sample --size tiny --out /tmp/ns       # a small sample in /tmp/ns/raw and /tmp/ns/config
+  python -m pipelines build                                  # data/raw + data/config -> data/warehouse.duckdb
+  python -m pipelines build --raw ~/exports --as-of 2026-11-24
+"""
+
+
+def _peak_mib() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cmd_sample(args) -> int:
+    from pipelines import sample
+
+    out = Path(args.out) if args.out else paths.DATA
+    raw = paths.raw_dir(None) if not args.out else out / "raw"
+    if args.if_missing and raw.exists() and any(raw.iterdir()):
+        print(f"sample: {raw} already has data; nothing generated (drop --if-missing to regenerate).")
+        return 0
+    if not args.out and raw != paths.DATA / "raw":
+        out_dir = raw.parent  # NORTHSTAR_RAW points elsewhere: write the sample beside it
+    else:
+        out_dir = out
+    start = time.perf_counter()
+    written = sample.generate(size=args.size, seed=args.seed, out=out_dir, fmt=args.format)
+    took = time.perf_counter() - start
+    print(f"sample ({args.size}, seed {args.seed}) written in {took:.1f} s, peak memory {_peak_mib():,.0f} MiB:")
+    for name, path in written.items():
+        print(f"  {name:<9} {path}  ({path.stat().st_size / 1e6:,.1f} MB)")
+    return 0
+
+
+def cmd_build(args) -> int:
+    from pipelines import build
+
+    db = paths.db_path(args.db)
+    if args.if_missing and db.exists():
+        print(f"build: {db} exists; nothing built (drop --if-missing to rebuild).")
+        return 0
+    result = build.build(raw=paths.raw_dir(args.raw), config=paths.config_dir(args.config), db=db,
+                         as_of=args.as_of, quiet=args.quiet)
+    print(build.format_summary(result))
+    print(f"peak memory {_peak_mib():,.0f} MiB")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m pipelines", description="Northstar's data pipeline.",
+                                epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--debug", action="store_true", help="show the full traceback of an unexpected error")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("sample", help="generate deterministic synthetic data and a matching plan",
+                       description="Generate the sample company's raw data (DIR/raw/) and plan (DIR/config/). "
+                                   "Same seed, same bytes.",
+                       epilog="example: python -m pipelines sample --size tiny --out /tmp/ns")
+    from pipelines.sample import SIZES
+
+    s.add_argument("--size", choices=list(SIZES), default="small",
+                   help="tiny ≈ 60 stations / 3k members / 30k orders; small (default) 2.5k / 500k / 5M; "
+                        "medium 8k / 2M / 25M; large 20k / 10M / 100M")
+    s.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    s.add_argument("--out", metavar="DIR", help="output folder (default: data/, or beside NORTHSTAR_RAW)")
+    s.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="raw file format (default parquet)")
+    s.add_argument("--if-missing", action="store_true", help="do nothing when the raw folder already has files")
+    s.set_defaults(func=cmd_sample)
+
+    b = sub.add_parser("build", help="raw data + plan -> warehouse, atomically",
+                       description="Validate the raw tables, quarantine bad rows in `rejects`, run the SQL models "
+                                   "and swap the new warehouse in atomically. A failed build leaves the previous "
+                                   "warehouse untouched.",
+                       epilog="example: python -m pipelines build --raw ~/exports --db /tmp/ns.duckdb")
+    b.add_argument("--raw", metavar="DIR", help="raw folder (default data/raw or NORTHSTAR_RAW)")
+    b.add_argument("--config", metavar="DIR", help="plan folder (default data/config or NORTHSTAR_CONFIG)")
+    b.add_argument("--db", metavar="PATH", help="warehouse file (default data/warehouse.duckdb or NORTHSTAR_DB)")
+    b.add_argument("--as-of", metavar="YYYY-MM-DD",
+                   help="the date the data was extracted; rows dated later are rejected "
+                        "(default: NORTHSTAR_AS_OF, else today)")
+    b.add_argument("--if-missing", action="store_true", help="do nothing when the warehouse exists")
+    b.add_argument("--quiet", action="store_true", help="no progress lines, only the summary")
+    b.set_defaults(func=cmd_build)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except NorthstarError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; nothing was changed.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - last resort: one clear line, details on request
+        if args.debug or os.environ.get("NORTHSTAR_DEBUG"):
+            traceback.print_exc()
+        print(f"error: unexpected {type(exc).__name__}: {exc}\n(run again with --debug for the details)",
+              file=sys.stderr)
+        return 1

@@ -1,0 +1,53 @@
+-- Loaded members: no per-row problem, a station that was loaded; first row per member_id wins.
+create or replace temp macro members_raw(member_id, station_id, joined_on, tier, fee, channel, referrer_id, refunded_on, phone) as
+    to_json({'member_id': member_id, 'station_id': station_id, 'joined_on': joined_on, 'tier': tier, 'fee': fee,
+             'channel': channel, 'referrer_id': referrer_id, 'refunded_on': refunded_on, 'phone': phone});
+
+create or replace temp table cross_members as
+select
+    m._file_id,
+    m._line,
+    'unknown_station' as reason_code,
+    format('station {} is not among the loaded stations (missing from stations, or rejected there)', m.station_id) as reason,
+    members_raw(m.member_id, m.station_id, m.joined_on_text, m.tier, m.fee_text, m.channel, m.referrer_id, m.refunded_on_text, m.phone) as raw_row,
+from stg_members as m
+anti join stations as s on s.station_id = m.station_id
+where m.reason_code is null;
+
+create or replace temp table candidates_members as
+select m.*
+from stg_members as m
+semi join stations as s on s.station_id = m.station_id
+where m.reason_code is null;
+
+create or replace temp table dup_members as
+with dup_ids as (
+    select member_id from candidates_members group by member_id having count(*) > 1
+),
+
+ranked as (
+    select
+        c.*,
+        row_number() over w as dup_rank,
+        first_value(c._file_id) over w as first_file_id,
+        first_value(c._line) over w as first_line,
+    from candidates_members as c
+    semi join dup_ids using (member_id)
+    window w as (partition by c.member_id order by c._file_id, c._line)
+)
+
+select
+    r._file_id,
+    r._line,
+    'duplicate_id' as reason_code,
+    format('duplicate member_id {}: the first row with this id ({} line {}) was loaded', r.member_id, f.file_name, r.first_line) as reason,
+    members_raw(r.member_id, r.station_id, r.joined_on_text, r.tier, r.fee_text, r.channel, r.referrer_id, r.refunded_on_text, r.phone) as raw_row,
+from ranked as r
+left join sources as f on f.file_id = r.first_file_id
+where r.dup_rank > 1;
+
+create or replace table members as
+select member_id, station_id, joined_on, tier, fee, channel, referrer_id, refunded_on, phone, _file_id, _line
+from candidates_members as c
+anti join dup_members as d on c._file_id = d._file_id and c._line = d._line
+order by member_id;

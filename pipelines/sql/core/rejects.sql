@@ -1,0 +1,44 @@
+-- Every raw row that was not loaded, with its source file, line, a reason a person understands and the raw row.
+create or replace table rejects as
+with per_row as (
+    select 'stations' as table_name, _file_id, _line, reason_code, reason,
+        stations_raw(station_id, name, war_zone, team, owner, province, city, signed_on_text, opened_on_text, closed_on_text) as raw_row,
+    from stg_stations where reason_code is not null
+    union all
+    select 'members', _file_id, _line, reason_code, reason,
+        members_raw(member_id, station_id, joined_on_text, tier, fee_text, channel, referrer_id, refunded_on_text, phone),
+    from stg_members where reason_code is not null
+    union all
+    select 'orders', _file_id, _line, reason_code, reason,
+        orders_raw(order_id, member_id, ordered_at_text, amount_text, status_text, category),
+    from stg_orders where reason_code is not null
+),
+
+later as (
+    select 'stations' as table_name, * from dup_stations
+    union all select 'members', * from cross_members
+    union all select 'members', * from dup_members
+    union all select 'orders', * from cross_orders
+    union all select 'orders', * from dup_orders
+),
+
+unreadable as (
+    select table_name, _file_id, _line, reason_code, reason, raw_row from early_rejects
+),
+
+all_rejects as (
+    select * from per_row
+    union all select * from later
+    union all select * from unreadable
+)
+
+select
+    r.table_name,
+    f.file_name as source_file,
+    r._line as line,
+    r.reason_code,
+    r.reason,
+    r.raw_row,
+from all_rejects as r
+left join sources as f on f.file_id = r._file_id
+order by r.table_name, f.file_name, r._line;
