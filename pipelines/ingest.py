@@ -112,35 +112,35 @@ def _stage_csv(src: Source, table: Table, scratch: Path) -> None:
 
 
 def _stage_csv_with(src: Source, table: Table, scratch: Path, encoding: str) -> None:
-    src.rows_read, src.early_rejects = 0, []
-    with open(src.path, encoding=encoding, newline="") as fh:
-        reader = csv.reader(fh)
-        header: list[str] | None = None
-        for row in reader:
-            if not any(cell.strip() for cell in row):
+    src.rows_read, src.early_rejects, src.staged = 0, [], None
+    stager: _Stager | None = None
+    try:
+        with open(src.path, encoding=encoding, newline="") as fh:
+            reader = csv.reader(fh)
+            header: list[str] | None = None
+            for row in reader:
+                if not any(cell.strip() for cell in row):
+                    continue  # blank line: not a row
                 if header is None:
+                    header = [h.strip().lstrip("\ufeff") for h in row]
+                    src.columns = header
+                    _missing(table, header, src.path)
+                    index = [header.index(c) if c in header else None for c in table.column_names]
+                    src.staged = scratch / f"{src.file_id:04d}-{table.name}.parquet"
+                    stager = _Stager(src.staged, table)
                     continue
-                continue  # blank line: not a row
-            if header is None:
-                header = [h.strip().lstrip("\ufeff") for h in row]
-                src.columns = header
-                _missing(table, header, src.path)
-                index = [header.index(c) if c in header else None for c in table.column_names]
-                src.staged = scratch / f"{src.file_id:04d}-{table.name}.parquet"
-                stager = _Stager(src.staged, table)
-                continue
-            src.rows_read += 1
-            line = reader.line_num
-            if len(row) != len(header):
-                raw = ",".join(row)
-                src.early_rejects.append((line, "bad_row",
-                                          f"row has {len(row)} fields but the header has {len(header)}", raw))
-                continue
-            stager.add(line, [row[i] if i is not None else None for i in index])
+                src.rows_read += 1
+                if len(row) != len(header):
+                    src.early_rejects.append((reader.line_num, "bad_row",
+                                              f"row has {len(row)} fields but the header has {len(header)}",
+                                              ",".join(row)))
+                    continue
+                stager.add(reader.line_num, [row[i] if i is not None else None for i in index])
         if header is None:
             src.note = "empty file: no header and no rows"
-            return
-        stager.close()
+    finally:
+        if stager is not None:
+            stager.close()
 
 
 def _cell(value) -> str | None:
@@ -249,8 +249,3 @@ def landing_sql(table: Table, sources: list[Source]) -> str:
         cols = ", ".join(f"null::varchar as \"{c}\"" for c in table.column_names)
         return f"select null::int as _file_id, null::bigint as _line, {cols} where false"
     return "\nunion all\n".join(parts)
-
-
-def read_csv_text(path: Path) -> io.StringIO:
-    """The text of a CSV file in whatever supported encoding it has (for previews and tests)."""
-    return io.StringIO(path.read_bytes().decode(_detect_encoding(path)))

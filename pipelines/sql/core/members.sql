@@ -1,7 +1,7 @@
 -- Loaded members: no per-row problem, a station that was loaded; first row per member_id wins.
 create or replace temp macro members_raw(member_id, station_id, joined_on, tier, fee, channel, referrer_id, refunded_on, phone) as
     to_json({'member_id': member_id, 'station_id': station_id, 'joined_on': joined_on, 'tier': tier, 'fee': fee,
-             'channel': channel, 'referrer_id': referrer_id, 'refunded_on': refunded_on, 'phone': phone});
+             'channel': channel, 'referrer_id': referrer_id, 'refunded_on': refunded_on, 'phone': phone})::varchar;
 
 create or replace temp table cross_members as
 select

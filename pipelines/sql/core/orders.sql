@@ -1,7 +1,7 @@
 -- Loaded orders: no per-row problem, a member that was loaded, not before the member joined; first row per order_id wins.
 create or replace temp macro orders_raw(order_id, member_id, ordered_at, amount, status, category) as
     to_json({'order_id': order_id, 'member_id': member_id, 'ordered_at': ordered_at, 'amount': amount,
-             'status': status, 'category': category});
+             'status': status, 'category': category})::varchar;
 
 create or replace temp table cross_orders as
 select

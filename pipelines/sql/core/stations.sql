@@ -1,7 +1,7 @@
 -- Loaded stations: rows with no per-row problem; of rows sharing a station_id the first (file order, line) wins.
 create or replace temp macro stations_raw(station_id, name, war_zone, team, owner, province, city, signed_on, opened_on, closed_on) as
     to_json({'station_id': station_id, 'name': name, 'war_zone': war_zone, 'team': team, 'owner': owner,
-             'province': province, 'city': city, 'signed_on': signed_on, 'opened_on': opened_on, 'closed_on': closed_on});
+             'province': province, 'city': city, 'signed_on': signed_on, 'opened_on': opened_on, 'closed_on': closed_on})::varchar;
 
 create or replace temp table candidates_stations as
 select * from stg_stations where reason_code is null;

@@ -33,7 +33,7 @@ final as (
             when joined_on is null then {'code': 'bad_date', 'detail': format('joined_on "{}" is not a date (use YYYY-MM-DD)', joined_on_text)}
             when refunded_on is null and refunded_on_text is not null then {'code': 'bad_date', 'detail': format('refunded_on "{}" is not a date (use YYYY-MM-DD)', refunded_on_text)}
             when fee is null and fee_text is not null then {'code': 'bad_amount', 'detail': format('fee "{}" is not a number', fee_text)}
-            when fee < 0 then {'code': 'bad_amount', 'detail': format('fee {} is negative', fee)}
+            when fee < 0 then {'code': 'bad_amount', 'detail': format('fee "{}" is negative', fee_text)}
             when joined_on > as_of() then {'code': 'future_date', 'detail': format('joined_on {} is after the data''s as-of date {}', joined_on, as_of())}
             when refunded_on > as_of() then {'code': 'future_date', 'detail': format('refunded_on {} is after the data''s as-of date {}', refunded_on, as_of())}
             when refunded_on < joined_on then {'code': 'refunded_before_joined', 'detail': format('refunded_on {} is before joined_on {}', refunded_on, joined_on)}

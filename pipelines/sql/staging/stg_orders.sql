@@ -30,7 +30,7 @@ final as (
             when ordered_at is null then {'code': 'bad_date', 'detail': format('ordered_at "{}" is not a date and time (use YYYY-MM-DD HH:MM:SS)', ordered_at_text)}
             when amount_text is null then {'code': 'missing_value', 'detail': 'amount is empty'}
             when amount is null then {'code': 'bad_amount', 'detail': format('amount "{}" is not a number', amount_text)}
-            when amount < 0 then {'code': 'bad_amount', 'detail': format('amount {} is negative', amount)}
+            when amount < 0 then {'code': 'bad_amount', 'detail': format('amount "{}" is negative', amount_text)}
             when amount = 0 then {'code': 'bad_amount', 'detail': 'amount is 0; an order amount must be greater than 0'}
             when status is null then {'code': 'missing_value', 'detail': 'status is empty'}
             when status not in ('paid', 'refunded', 'cancelled') then {'code': 'bad_status', 'detail': format('status "{}" is not one of paid, refunded, cancelled', status)}

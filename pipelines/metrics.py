@@ -1,0 +1,118 @@
+"""The metric catalog (DESIGN §4): one definition per metric, in words (zh/en) and in SQL over the marts.
+
+Every page, the goal tree and the command line compute metrics through `value()` / `values_by()`; the Data page
+shows this catalog. SQL is fixed text with named parameters: a period (`start`, `end`), an as-of date D, and
+optional filters on `war_zone`, `team`, `person`, `center`, `channel` (null = all). Nothing is assembled from
+user input.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+
+FILTERS = ("war_zone", "team", "person", "center", "channel")
+_NODE_FILTER = ("($war_zone is null or war_zone = $war_zone) and ($team is null or team = $team) "
+                "and ($person is null or person = $person)")
+_CENTER_FILTER = "($center is null or center = $center)"
+_CHANNEL_FILTER = "($channel is null or channel = $channel)"
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    kind: str              # "goal" or "path"
+    label_zh: str
+    label_en: str
+    unit_zh: str
+    unit_en: str
+    definition_zh: str
+    definition_en: str
+    sql: str               # returns one number; parameters: start, end, as_of and the filters
+    filters: tuple[str, ...]
+
+
+CATALOG: dict[str, Metric] = {m.name: m for m in [
+    Metric(
+        "new_stations", "goal", "新开驿站", "New stations", "个", "stations",
+        "统计期内开业（opened_on 在期内且不晚于截至日 D）的驿站数。月度目标「驿站」即本指标。",
+        "Stations with opened_on in the period and on or before the as-of date D. The monthly `stations` "
+        "target counts this.",
+        f"""select coalesce(sum(new_stations), 0) from daily_node_facts
+            where date between $start and least($end, $as_of) and {_NODE_FILTER}""",
+        ("war_zone", "team", "person")),
+    Metric(
+        "active_stations", "goal", "在营驿站", "Active stations", "个", "stations",
+        "截至日 D 已开业（opened_on ≤ D）且未关闭（closed_on 为空或晚于 D）的驿站数。北极星「2万驿站」统计本指标。",
+        "Stations with opened_on ≤ D and closed_on empty or after D. The north star's 20,000 stations counts this.",
+        f"""select count(*) from (
+                select s.opened_on, s.closed_on, n.war_zone, n.team, n.person
+                from stations as s join station_nodes as n using (station_id))
+            where opened_on <= $as_of and (closed_on is null or closed_on > $as_of) and {_NODE_FILTER}""",
+        ("war_zone", "team", "person")),
+    Metric(
+        "new_members", "goal", "新增会员", "New members", "人", "members",
+        "统计期内入会（joined_on 在期内且不晚于 D），且截至 D 未退费的会员数。月度目标「会员」即本指标。",
+        "Members with joined_on in the period and on or before D, not refunded on or before D. The monthly "
+        "`members` target counts this.",
+        f"""select coalesce(sum(members), 0) from member_joins
+            where joined_on between $start and least($end, $as_of)
+              and (refunded_on is null or refunded_on > $as_of)
+              and {_NODE_FILTER} and {_CENTER_FILTER} and {_CHANNEL_FILTER}""",
+        FILTERS),
+    Metric(
+        "members_served", "goal", "服务会员", "Members served", "人", "members",
+        "截至日 D 已入会（joined_on ≤ D）且未退费（退费日为空或晚于 D）的会员数。北极星「1000万创业者」统计本指标。",
+        "Members with joined_on ≤ D, not refunded on or before D. The north star's 10 million counts this.",
+        f"""select coalesce(sum(members), 0) from member_joins
+            where joined_on <= $as_of and (refunded_on is null or refunded_on > $as_of)
+              and {_NODE_FILTER} and {_CENTER_FILTER} and {_CHANNEL_FILTER}""",
+        FILTERS),
+    Metric(
+        "station_masters_recruited", "path", "招募站长", "Station masters recruited", "人", "masters",
+        "统计期内签约（signed_on 在期内，不晚于 D）的驿站数，即招到的站长。路径指标，不是目标。",
+        "Stations with signed_on in the period (on or before D): station masters signed. A path, not a goal.",
+        f"""select coalesce(sum(station_masters_recruited), 0) from daily_node_facts
+            where date between $start and least($end, $as_of) and {_NODE_FILTER}""",
+        ("war_zone", "team", "person")),
+    Metric(
+        "orders", "path", "订单数", "Orders", "单", "orders",
+        "统计期内（不晚于 D）下单且状态为已支付（paid）的订单数。路径指标。",
+        "Orders with status paid and ordered_at in the period (on or before D). A path.",
+        f"""select coalesce(sum(orders), 0) from daily_node_facts
+            where date between $start and least($end, $as_of) and {_NODE_FILTER} and {_CENTER_FILTER}""",
+        ("war_zone", "team", "person", "center")),
+    Metric(
+        "gmv", "path", "成交额", "GMV", "元", "CNY",
+        "统计期内（不晚于 D）已支付订单的金额（amount）之和。路径指标。",
+        "Sum of amount over orders with status paid and ordered_at in the period (on or before D). A path.",
+        f"""select coalesce(sum(gmv), 0) from daily_node_facts
+            where date between $start and least($end, $as_of) and {_NODE_FILTER} and {_CENTER_FILTER}""",
+        ("war_zone", "team", "person", "center")),
+    Metric(
+        "active_members", "path", "活跃会员", "Active members", "人", "members",
+        "截至 D 的 30 天内（D-29 至 D）至少有一笔已支付订单的会员数（去重）。路径指标。",
+        "Distinct members with at least one paid order in the 30 days ending D (D-29 to D). A path.",
+        f"""select coalesce(sum(active_members), 0) from daily_active_members
+            where date = $as_of and {_NODE_FILTER} and {_CENTER_FILTER}""",
+        ("war_zone", "team", "person", "center")),
+]}
+
+
+def value(con: duckdb.DuckDBPyConnection, name: str, as_of: dt.date, start: dt.date | None = None,
+          end: dt.date | None = None, **filters: str | None) -> float:
+    """The metric `name` for the period [start, end] as of D (point-in-time metrics ignore the period)."""
+    metric = CATALOG[name]
+    unknown = set(filters) - set(metric.filters)
+    if unknown:
+        raise ValueError(f"metric {name} cannot be filtered by {', '.join(sorted(unknown))}")
+    params = {"as_of": as_of}
+    if "$start" in metric.sql:
+        params["start"] = start if start is not None else dt.date.min
+        params["end"] = end if end is not None else as_of
+    for f in FILTERS:
+        if f"${f}" in metric.sql:
+            params[f] = filters.get(f)
+    result = con.execute(metric.sql, params).fetchall()[0][0]
+    return result if isinstance(result, int) else float(result)

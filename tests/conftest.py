@@ -1,0 +1,134 @@
+"""Shared fixtures: hand-made raw tables, a small org, and a built tiny sample."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from pipelines import build as build_mod  # noqa: E402
+from pipelines import sample  # noqa: E402
+from pipelines.contract import TABLES  # noqa: E402
+
+AS_OF = dt.date(2026, 11, 24)
+
+ORG_YAML = """
+company: {id: company, name: {zh: 测试公司, en: Test Co}}
+war_zones:
+  - id: east
+    name: {zh: 华东战区, en: East Zone}
+    teams:
+      - id: e1
+        name: 华东一队
+        people: [{id: pa, name: 甲}, {id: pb, name: 乙}]
+      - id: e2
+        name: 华东二队
+        people: [{id: pc, name: 丙}]
+  - id: south
+    name: {zh: 华南战区, en: South Zone}
+    teams:
+      - id: s1
+        name: 华南一队
+        people: [{id: pd, name: 丁}]
+centers:
+  - id: community
+    name: {zh: 社群中心, en: Community Center}
+    channels: [community, referral]
+  - id: content
+    name: {zh: 内容中心, en: Content Center}
+    channels: [content]
+"""
+
+# The hand-made network. Every expected number in test_metrics.py is computed from these rows by hand.
+STATIONS = [
+    # station_id, name, war_zone, team, owner, province, city, signed_on, opened_on, closed_on
+    ["S1", "一号站", "east", "e1", "pa", "浙江", "杭州", "2026-09-10", "2026-10-01", ""],
+    ["S2", "二号站", "east", "e1", "pb", "浙江", "杭州", "2026-10-15", "2026-11-03", ""],
+    ["S3", "三号站", "east", "e2", "pc", "江苏", "南京", "2026-10-20", "2026-11-10", "2026-11-15"],
+    ["S4", "四号站", "south", "s1", "pd", "广东", "广州", "2026-11-02", "", ""],
+    ["S5", "五号站", "south", "s1", "pd", "广东", "深圳", "2026-08-01", "2026-08-20", "2026-10-31"],
+    ["S6", "六号站", "west", "w1", "px", "四川", "成都", "2026-11-05", "2026-11-12", ""],
+]
+MEMBERS = [
+    # member_id, station_id, joined_on, tier, fee, channel, referrer_id, refunded_on, phone
+    ["M1", "S1", "2026-10-05", "standard", "399", "community", "", "", "13800000001"],
+    ["M2", "S1", "2026-11-02", "gold", "999", "referral", "M1", "", "13800000002"],
+    ["M3", "S2", "2026-11-05", "standard", "399", "content", "", "2026-11-08", ""],
+    ["M4", "S2", "2026-11-18", "standard", "399", "content", "", "", "13800000004"],
+    ["M5", "S3", "2026-11-12", "standard", "399", "partner", "", "", ""],
+    ["M6", "S5", "2026-09-01", "platinum", "2999", "community", "", "2026-11-22", ""],
+    ["M7", "S6", "2026-11-21", "standard", "399", "community", "", "", ""],
+]
+ORDERS = [
+    # order_id, member_id, ordered_at, amount, status, category
+    ["O1", "M1", "2026-10-20 10:00:00", "100.00", "paid", "生鲜"],
+    ["O2", "M1", "2026-11-01 09:00:00", "50.50", "paid", "粮油"],
+    ["O3", "M2", "2026-11-03 12:00:00", "20.00", "cancelled", ""],
+    ["O4", "M2", "2026-11-19 18:30:00", "80.00", "paid", "日化"],
+    ["O5", "M4", "2026-11-20 23:59:59", "30.25", "paid", "零食"],
+    ["O6", "M6", "2026-09-10 11:00:00", "60.00", "paid", "酒水"],
+    ["O7", "M5", "2026-11-21 08:00:00", "10.00", "paid", "生鲜"],
+    ["O8", "M4", "2026-11-19 10:00:00", "15.00", "refunded", "美妆"],
+]
+BASE = {"stations": STATIONS, "members": MEMBERS, "orders": ORDERS}
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]], encoding: str = "utf-8") -> Path:
+    with open(path, "w", encoding=encoding, newline="") as fh:
+        w = csv.writer(fh, lineterminator="\r\n")  # as Excel writes it: cells holding \r or \n get quoted
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def make_raw(root: Path, tables: dict[str, list[list[str]]] | None = None, encoding: str = "utf-8",
+             org: str | None = ORG_YAML) -> tuple[Path, Path]:
+    """Writes raw CSV files (default: the hand-made network) and org.yaml; returns (raw, config)."""
+    raw, config = root / "raw", root / "config"
+    raw.mkdir(parents=True, exist_ok=True)
+    config.mkdir(parents=True, exist_ok=True)
+    for name, rows in (tables or BASE).items():
+        write_csv(raw / f"{name}.csv", TABLES[name].column_names, rows, encoding)
+    if org is not None:
+        (config / "org.yaml").write_text(org, encoding="utf-8")
+    return raw, config
+
+
+def run_build(root: Path, as_of=AS_OF, **kw):
+    raw, config = root / "raw", root / "config"
+    return build_mod.build(raw=raw, config=config, db=root / "wh.duckdb", as_of=as_of, quiet=True, **kw)
+
+
+def query(db: Path, sql: str, params=None) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+@pytest.fixture()
+def hand_made(tmp_path) -> Path:
+    """The hand-made network, built; returns the folder holding raw/, config/ and wh.duckdb."""
+    make_raw(tmp_path)
+    run_build(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def tiny(tmp_path_factory) -> Path:
+    """The tiny sample (seed 7), generated and built once per test session."""
+    root = tmp_path_factory.mktemp("tiny")
+    sample.generate(size="tiny", seed=7, out=root, progress=_quiet())
+    build_mod.build(raw=root / "raw", config=root / "config", db=root / "wh.duckdb", as_of=sample.AS_OF, quiet=True)
+    return root
+
+
+def _quiet():
+    from pipelines.progress import Progress
+
+    return Progress(quiet=True)

@@ -1,0 +1,163 @@
+"""Atomic swap, rows read = loaded + rejected under random corruption, and mart invariants on the tiny sample."""
+import copy
+import hashlib
+import random
+import string
+
+import duckdb
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import BASE, make_raw, query, run_build, write_csv
+from pipelines import build as build_mod
+from pipelines.contract import TABLES
+from pipelines.errors import NorthstarError
+
+
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_failed_build_leaves_the_previous_warehouse_untouched(tmp_path):
+    make_raw(tmp_path)
+    run_build(tmp_path)
+    db = tmp_path / "wh.duckdb"
+    before = digest(db)
+    # 1. a file that lost a required column
+    write_csv(tmp_path / "raw" / "orders.csv", ["order_id", "member_id", "amount", "status"], [["O1", "M1", "1", "paid"]])
+    with pytest.raises(NorthstarError, match="orders.csv: missing required column ordered_at"):
+        run_build(tmp_path)
+    assert digest(db) == before
+    assert query(db, "select count(*) from orders") == [(8,)]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp files left behind
+
+
+def test_failure_mid_build_leaves_the_previous_warehouse_untouched(tmp_path, monkeypatch):
+    make_raw(tmp_path)
+    run_build(tmp_path)
+    db = tmp_path / "wh.duckdb"
+    before = digest(db)
+    make_raw(tmp_path, {"orders": BASE["orders"][:2]})  # new data that would change the warehouse
+    real = build_mod.run_model
+
+    def failing(con, name):
+        if name == "marts/daily_network.sql":  # the last model: everything before it has run
+            con.execute("select * from a_table_that_does_not_exist")
+        real(con, name)
+
+    monkeypatch.setattr(build_mod, "run_model", failing)
+    with pytest.raises(NorthstarError) as err:
+        run_build(tmp_path)
+    assert "while running model marts/daily_network.sql" in str(err.value)
+    assert "previous warehouse" in str(err.value)
+    assert digest(db) == before
+    assert query(db, "select count(*) from orders") == [(8,)]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_reader_keeps_working_while_a_build_swaps(tmp_path):
+    make_raw(tmp_path)
+    run_build(tmp_path)
+    reader = duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True)
+    make_raw(tmp_path, {"orders": BASE["orders"][:2]})
+    run_build(tmp_path)
+    assert reader.execute("select count(*) from orders").fetchall() == [(8,)]  # the old file, still open
+    reader.close()
+    assert query(tmp_path / "wh.duckdb", "select count(*) from orders") == [(2,)]
+
+
+def test_bad_as_of_is_a_clear_error(tmp_path):
+    make_raw(tmp_path)
+    with pytest.raises(NorthstarError, match="as-of date '24/11/2026' is not a date: use YYYY-MM-DD"):
+        run_build(tmp_path, as_of="24/11/2026")
+
+
+def test_missing_raw_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(NorthstarError, match="raw folder .* does not exist"):
+        run_build(tmp_path)
+
+
+NOISE = st.sampled_from(["", " ", "abc", "-1", "0", "2026-13-45", "9999-01-01", "S1", "M1", "O1", "paid", "shipped",
+                         "1e3", "２０２６-１１-０１", "张伟", "'", '"', ",", "2026-11-01 10:00:00", "NULL"])
+
+
+@st.composite
+def corrupted(draw):
+    """The hand-made tables with random cells replaced, random rows duplicated, and random ragged rows."""
+    tables = copy.deepcopy(BASE)
+    for name, rows in tables.items():
+        width = len(TABLES[name].column_names)
+        for _ in range(draw(st.integers(0, 6))):
+            r, c = draw(st.integers(0, len(rows) - 1)), draw(st.integers(0, width - 1))
+            rows[r][c] = draw(NOISE | st.text(alphabet=string.printable + "华东", max_size=8))
+        for _ in range(draw(st.integers(0, 2))):
+            rows.append(list(rows[draw(st.integers(0, len(rows) - 1))]))
+        if draw(st.booleans()):
+            rows.append(rows[0][: draw(st.integers(1, width - 1))])  # a ragged row
+    return tables
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(tables=corrupted())
+def test_rows_read_equals_loaded_plus_rejected(tmp_path_factory, tables):
+    root = tmp_path_factory.mktemp("prop")
+    make_raw(root, tables)
+    res = run_build(root)
+    db = root / "wh.duckdb"
+    for f in res.files:
+        written = len(tables[f["table"]])
+        loaded = query(db, f"select count(*) from {f['table']}")[0][0]
+        rejected = query(db, "select count(*) from rejects where source_file = ?", [f["file"]])[0][0]
+        assert f["read"] == written
+        assert f["read"] == loaded + rejected, f
+    # nothing loaded breaks the contract
+    assert query(db, "select count(*) from orders where amount <= 0 or status not in ('paid','refunded','cancelled')") == [(0,)]
+    assert query(db, "select count(*) - count(distinct order_id) from orders") == [(0,)]
+    assert query(db, "select count(*) from orders o anti join members m using (member_id)") == [(0,)]
+    assert query(db, "select count(*) from members m anti join stations s using (station_id)") == [(0,)]
+
+
+# --- invariants of the marts on the tiny sample -------------------------------------------------------------
+
+def test_tiny_sample_loads_every_row(tiny):
+    db = tiny / "wh.duckdb"
+    files = query(db, "select table_name, rows_read, rows_loaded, rows_rejected from ingest_files order by 1")
+    assert [f[0] for f in files] == ["members", "orders", "stations"]
+    assert all(read == loaded and rejected == 0 for _, read, loaded, rejected in files)
+
+
+def test_parent_actual_equals_sum_of_children(tiny):
+    db = tiny / "wh.duckdb"
+    # per war zone: the zone's new members equal the sum over its teams, and over its people
+    by_level = query(db, """
+        select war_zone, sum(members_joined) from daily_node_facts group by 1
+        except
+        select war_zone, sum(s) from (select war_zone, team, sum(members_joined) as s from daily_node_facts group by 1, 2) group by 1
+    """)
+    assert by_level == []
+    total = query(db, "select sum(members_joined), sum(new_stations), sum(orders) from daily_node_facts")[0]
+    assert total == query(db, "select (select count(*) from members), (select count(opened_on) from stations), "
+                              "(select count(*) from orders where status = 'paid')")[0]
+
+
+def test_member_joins_and_daily_network_agree_with_the_core_tables(tiny):
+    db = tiny / "wh.duckdb"
+    for day in ("2025-06-30", "2026-02-17", "2026-11-24"):
+        direct = query(db, "select count(*) from members where joined_on <= ?::date "
+                           "and (refunded_on is null or refunded_on > ?::date)", [day, day])[0][0]
+        mart = query(db, "select sum(members) from member_joins where joined_on <= ?::date "
+                         "and (refunded_on is null or refunded_on > ?::date)", [day, day])[0][0]
+        network = query(db, "select members_served from daily_network where date = ?::date", [day])[0][0]
+        assert direct == mart == network
+
+
+def test_daily_active_members_equals_a_brute_force_count(tiny):
+    db = tiny / "wh.duckdb"
+    rng = random.Random(3)
+    days = [r[0] for r in query(db, "select date from daily_network")]
+    for day in rng.sample(days, 12) + [days[-1]]:
+        brute = query(db, "select count(distinct member_id) from orders where status = 'paid' "
+                          "and ordered_at::date between ?::date - 29 and ?::date", [day, day])[0][0]
+        mart = query(db, "select coalesce(sum(active_members), 0) from daily_active_members where date = ?", [day])[0][0]
+        assert mart == brute, day

@@ -1,0 +1,134 @@
+"""Each metric of DESIGN §4 on the hand-made network of conftest.py, expected values computed by hand."""
+import datetime as dt
+from decimal import Decimal
+
+import duckdb
+import pytest
+
+from pipelines import metrics
+
+NOV = (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+D = dt.date(2026, 11, 20)  # an as-of inside November, earlier than the build's as-of (2026-11-24)
+
+
+@pytest.fixture()
+def con(hand_made):
+    with duckdb.connect(str(hand_made / "wh.duckdb"), read_only=True) as c:
+        yield c
+
+
+def v(con, name, as_of=D, period=NOV, **filters):
+    return metrics.value(con, name, as_of, *period, **filters)
+
+
+def test_new_stations(con):
+    # opened in November and <= D: S2 (11-03), S3 (11-10), S6 (11-12) -> 3; S1 opened in October, S4 never opened.
+    assert v(con, "new_stations") == 3
+    # East: S2 + S3 = 2; team e1: S2 = 1; South: none; S6's war zone "west" is unknown -> company/unassigned.
+    assert v(con, "new_stations", war_zone="east") == 2
+    assert v(con, "new_stations", team="e1") == 1
+    assert v(con, "new_stations", war_zone="south") == 0
+    assert v(con, "new_stations", war_zone="company/unassigned") == 1
+    # as of 11-05 only S2 has opened
+    assert v(con, "new_stations", as_of=dt.date(2026, 11, 5)) == 1
+
+
+def test_active_stations(con):
+    # opened <= D and not closed by D: S1, S2, S6 -> 3 (S3 closed 11-15, S5 closed 10-31, S4 never opened)
+    assert v(con, "active_stations") == 3
+    assert v(con, "active_stations", war_zone="east") == 2
+    # on 11-12: S1, S2, S3 (closes 11-15), S6 (opens 11-12) -> 4; on 10-31 S5 closes that day: S1 only -> 1
+    assert v(con, "active_stations", as_of=dt.date(2026, 11, 12)) == 4
+    assert v(con, "active_stations", as_of=dt.date(2026, 10, 31)) == 1
+    assert v(con, "active_stations", as_of=dt.date(2026, 10, 30)) == 2  # S1 and S5 (closes the next day)
+
+
+def test_new_members(con):
+    # joined in November <= D and not refunded by D: M2 (11-02), M4 (11-18), M5 (11-12) -> 3.
+    # M3 joined 11-05 but was refunded 11-08; M7 joined 11-21, after D.
+    assert v(con, "new_members") == 3
+    # by center: referral belongs to community (M2) -> 1; content (M4) -> 1; partner has no center (M5) -> 1
+    assert v(con, "new_members", center="community") == 1
+    assert v(con, "new_members", center="content") == 1
+    assert v(con, "new_members", center="centers/unassigned") == 1
+    assert v(con, "new_members", war_zone="east") == 3
+    assert v(con, "new_members", channel="referral") == 1
+    # as of the build date 11-24: M2, M4, M5, M7 -> 4
+    assert v(con, "new_members", as_of=dt.date(2026, 11, 24)) == 4
+
+
+def test_new_members_refund_counts_only_once_it_happened(con):
+    # M3 joined 11-05, refunded 11-08: counted as of 11-07, not as of 11-08.
+    assert v(con, "new_members", as_of=dt.date(2026, 11, 7), team="e1") == 2   # M2 and M3
+    assert v(con, "new_members", as_of=dt.date(2026, 11, 8), team="e1") == 1   # M2
+
+
+def test_members_served(con):
+    # joined <= D and not refunded by D: M1, M2, M4, M5, M6 (refund on 11-22 is after D) -> 5
+    assert v(con, "members_served") == 5
+    # on 11-24: M1, M2, M4, M5, M7 -> 5 (M6 refunded on 11-22, M7 joined 11-21)
+    assert v(con, "members_served", as_of=dt.date(2026, 11, 24)) == 5
+    # on 11-22 exactly: M6's refund counts (refunded on or before D): M1, M2, M4, M5, M7 -> 5; on 11-21: + M6 -> 6
+    assert v(con, "members_served", as_of=dt.date(2026, 11, 21)) == 6
+    assert v(con, "members_served", war_zone="south") == 1  # M6 at S5
+
+
+def test_station_masters_recruited(con):
+    # signed in November: S4 (11-02), S6 (11-05) -> 2
+    assert v(con, "station_masters_recruited") == 2
+    # October: S2 (10-15), S3 (10-20) -> 2
+    assert v(con, "station_masters_recruited", period=(dt.date(2026, 10, 1), dt.date(2026, 10, 31))) == 2
+
+
+def test_orders_and_gmv(con):
+    # paid in November <= D: O2 50.50, O4 80.00, O5 30.25 -> 3 orders, 160.75
+    # (O3 cancelled, O8 refunded, O7 on 11-21 after D, O1 in October)
+    assert v(con, "orders") == 3
+    assert v(con, "gmv") == pytest.approx(160.75)
+    # community center's members M1, M2: 50.50 + 80.00; content's M4: 30.25
+    assert v(con, "gmv", center="community") == pytest.approx(130.50)
+    assert v(con, "gmv", center="content") == pytest.approx(30.25)
+    # the whole of October: O1 100.00
+    assert v(con, "gmv", period=(dt.date(2026, 10, 1), dt.date(2026, 10, 31))) == pytest.approx(100.0)
+
+
+def test_active_members(con):
+    # paid orders from 10-22 to 11-20: M1 (O2 11-01), M2 (O4 11-19), M4 (O5 11-20) -> 3
+    assert v(con, "active_members") == 3
+    # 11-21 adds M5 (O7 11-21) -> 4
+    assert v(con, "active_members", as_of=dt.date(2026, 11, 21)) == 4
+    # 10-09: window 09-10..10-09 holds O6 (M6, 09-10), the window's first day -> 1; on 10-10 it has left -> 0
+    assert v(con, "active_members", as_of=dt.date(2026, 10, 9)) == 1
+    assert v(con, "active_members", as_of=dt.date(2026, 10, 10)) == 0
+    # 10-25: O1 (M1, 10-20) -> 1
+    assert v(con, "active_members", as_of=dt.date(2026, 10, 25)) == 1
+    assert v(con, "active_members", center="community") == 2
+
+
+def test_daily_network_matches_the_point_in_time_metrics(con):
+    rows = dict((d, (s, m)) for d, s, m in con.execute(
+        "select date, active_stations, members_served from daily_network").fetchall())
+    # the table runs to the last date in the data: M6's refund on 11-22
+    assert max(rows) == dt.date(2026, 11, 22)
+    for day in (dt.date(2026, 10, 30), dt.date(2026, 11, 12), D, dt.date(2026, 11, 22)):
+        assert rows[day] == (v(con, "active_stations", as_of=day), v(con, "members_served", as_of=day))
+
+
+def test_every_metric_is_in_the_catalog_with_both_languages():
+    assert set(metrics.CATALOG) == {"new_stations", "active_stations", "new_members", "members_served",
+                                    "station_masters_recruited", "orders", "gmv", "active_members"}
+    for m in metrics.CATALOG.values():
+        assert m.kind in ("goal", "path")
+        assert m.label_zh and m.label_en and m.definition_zh and m.definition_en
+    assert {m.name for m in metrics.CATALOG.values() if m.kind == "goal"} == {
+        "new_stations", "active_stations", "new_members", "members_served"}
+
+
+def test_filter_a_metric_cannot_take_is_refused(con):
+    with pytest.raises(ValueError, match="cannot be filtered by center"):
+        v(con, "new_stations", center="community")
+
+
+def test_gmv_is_exact_decimal(con):
+    assert con.execute("select sum(gmv) from daily_node_facts where date between '2026-11-01' and '2026-11-20'"
+                       ).fetchall()[0][0] == Decimal("160.75")

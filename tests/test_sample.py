@@ -1,0 +1,84 @@
+"""The sample generator: deterministic, shaped as issue 2 asks, with a plan that matches its data."""
+import csv
+import hashlib
+
+import duckdb
+import yaml
+
+from pipelines import sample
+from pipelines.progress import Progress
+
+
+def digests(root):
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_same_seed_same_bytes_other_seed_other_data(tmp_path):
+    a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    for root, seed in ((a, 7), (b, 7), (c, 8)):
+        sample.generate(size="tiny", seed=seed, out=root, progress=Progress(quiet=True))
+    assert digests(a) == digests(b)
+    assert len(digests(a)) == 6
+    assert digests(a)["raw/orders.parquet"] != digests(c)["raw/orders.parquet"]
+
+
+def test_csv_format_and_sizes(tmp_path):
+    written = sample.generate(size="tiny", out=tmp_path, fmt="csv", progress=Progress(quiet=True))
+    with duckdb.connect() as con:
+        n = {t: con.execute(f"select count(*) from read_csv('{written[t]}')").fetchall()[0][0]
+             for t in ("stations", "members", "orders")}
+    assert n["stations"] == 60
+    assert 2_700 <= n["members"] <= 3_300 and 27_000 <= n["orders"] <= 33_000
+
+
+def test_org_shape(tiny):
+    org = yaml.safe_load((tiny / "config" / "org.yaml").read_text(encoding="utf-8"))
+    assert len(org["war_zones"]) == 3
+    for zone in org["war_zones"]:
+        assert 2 <= len(zone["teams"]) <= 4
+        for team in zone["teams"]:
+            assert 4 <= len(team["people"]) <= 8
+    centers = {c["id"]: c["channels"] for c in org["centers"]}
+    assert set(centers) == {"content", "internet", "community", "platform"}
+    assert "referral" in centers["community"]
+
+
+def test_targets_decompose_down_to_people_and_one_month_does_not_add_up(tiny):
+    with open(tiny / "config" / "targets.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {r["level"] for r in rows} == {"company", "war_zone", "team", "person", "center"}
+    t = {(r["month"], r["level"], r["node_id"], r["metric"]): int(r["target"]) for r in rows}
+    months = sorted({r["month"] for r in rows})
+    assert months[-1] == "2026-11"
+    mismatched = []
+    for m in months:
+        for metric in ("stations", "members"):
+            zones = sum(v for (mm, lvl, _, me), v in t.items() if mm == m and lvl == "war_zone" and me == metric)
+            company = t.get((m, "company", "company", metric), 0)
+            if zones != company:
+                mismatched.append((m, metric))
+    assert {m for m, _ in mismatched} == {"2026-09"}
+
+
+def test_network_shape_small_enough_to_check_on_tiny(tiny):
+    db = tiny / "wh.duckdb"
+    with duckdb.connect(str(db), read_only=True) as con:
+        q = lambda sql: con.execute(sql).fetchall()  # noqa: E731
+        assert q("select count(*) from stations where opened_on is null")[0][0] > 0          # signed, never opened
+        assert q("select count(*) from stations where closed_on is not null")[0][0] > 0      # closed
+        assert q("select count(*) from members where refunded_on is not null")[0][0] > 0     # refunded
+        assert {r[0] for r in q("select distinct status from orders")} == {"paid", "refunded", "cancelled"}
+        # referral chains several levels deep
+        depth = q("""with recursive chain(member_id, depth) as (
+                        select member_id, 1 from members where referrer_id is null
+                        union all
+                        select m.member_id, c.depth + 1 from members m join chain c on m.referrer_id = c.member_id)
+                     select max(depth) from chain""")[0][0]
+        assert depth >= 4
+        # order frequency decays with membership age: more orders in the first 90 days than in days 180-270
+        early, late = q("""select count(*) filter (where age < 90), count(*) filter (where age between 180 and 269)
+                           from (select o.ordered_at::date - m.joined_on as age from orders o join members m using (member_id)
+                                 where m.joined_on <= date '2026-02-01')""")[0]
+        assert early > 1.5 * late
+        assert q("select max(ordered_at)::date from orders")[0][0] <= sample.AS_OF
