@@ -1,0 +1,1 @@
+"""Shared view code for the pages: cached readers, formatting."""
