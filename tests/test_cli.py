@@ -1,0 +1,39 @@
+"""The command line: help for every command, one clear error line and exit 2 on failure, the summary on success."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import make_raw
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "pipelines", *args], cwd=ROOT, capture_output=True, text=True,
+                          env=env, timeout=120)
+
+
+@pytest.mark.parametrize("command", ["sample", "build"])
+def test_every_command_has_help_with_an_example(command):
+    out = run(command, "--help")
+    assert out.returncode == 0
+    assert "example:" in out.stdout
+
+
+def test_build_error_is_one_clear_line(tmp_path):
+    out = run("build", "--raw", str(tmp_path / "nowhere"), "--db", str(tmp_path / "wh.duckdb"))
+    assert out.returncode == 2
+    assert out.stderr.startswith("error: raw folder")
+    assert "Traceback" not in out.stderr
+
+
+def test_build_prints_the_per_file_summary(tmp_path):
+    raw, config = make_raw(tmp_path)
+    out = run("build", "--raw", str(raw), "--config", str(config), "--db", str(tmp_path / "wh.duckdb"),
+              "--as-of", "2026-11-24", "--quiet")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert any(l.split()[:2] == ["orders", "orders.csv"] and l.split()[-3:] == ["8", "8", "0"] for l in lines)
+    assert any(l.split()[0] == "total" and l.split()[-3:] == ["21", "21", "0"] for l in lines if l.strip())
