@@ -161,3 +161,17 @@ def test_daily_active_members_equals_a_brute_force_count(tiny):
                           "and ordered_at::date between ?::date - 29 and ?::date", [day, day])[0][0]
         mart = query(db, "select coalesce(sum(active_members), 0) from daily_active_members where date = ?", [day])[0][0]
         assert mart == brute, day
+
+
+@pytest.mark.parametrize("name,phrase", [("orders.parquet", "cannot be read as Parquet"),
+                                         ("members.xlsx", "cannot be opened as an Excel workbook")])
+def test_unreadable_file_stops_the_build_and_keeps_the_warehouse(tmp_path, name, phrase):
+    make_raw(tmp_path)
+    run_build(tmp_path)
+    db = tmp_path / "wh.duckdb"
+    before = digest(db)
+    (tmp_path / "raw" / name).write_bytes(b"PAR1 this is not really a file of that kind" * 50)
+    with pytest.raises(NorthstarError) as err:
+        run_build(tmp_path)
+    assert name in str(err.value) and phrase in str(err.value)
+    assert digest(db) == before
