@@ -27,17 +27,15 @@ def _peak_mib() -> float:
 def cmd_sample(args) -> int:
     from pipelines import sample
 
-    out = Path(args.out) if args.out else paths.DATA
-    raw = paths.raw_dir(None) if not args.out else out / "raw"
+    if args.out:
+        raw, config = Path(args.out) / "raw", Path(args.out) / "config"
+    else:
+        raw, config = paths.raw_dir(), paths.config_dir()
     if args.if_missing and raw.exists() and any(raw.iterdir()):
         print(f"sample: {raw} already has data; nothing generated (drop --if-missing to regenerate).")
         return 0
-    if not args.out and raw != paths.DATA / "raw":
-        out_dir = raw.parent  # NORTHSTAR_RAW points elsewhere: write the sample beside it
-    else:
-        out_dir = out
     start = time.perf_counter()
-    written = sample.generate(size=args.size, seed=args.seed, out=out_dir, fmt=args.format)
+    written = sample.generate(size=args.size, seed=args.seed, fmt=args.format, raw=raw, config=config)
     took = time.perf_counter() - start
     print(f"sample ({args.size}, seed {args.seed}) written in {took:.1f} s, peak memory {_peak_mib():,.0f} MiB:")
     for name, path in written.items():
@@ -75,7 +73,7 @@ def parser() -> argparse.ArgumentParser:
                    help="tiny ≈ 60 stations / 3k members / 30k orders; small (default) 2.5k / 500k / 5M; "
                         "medium 8k / 2M / 25M; large 20k / 10M / 100M")
     s.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
-    s.add_argument("--out", metavar="DIR", help="output folder (default: data/, or beside NORTHSTAR_RAW)")
+    s.add_argument("--out", metavar="DIR", help="output folder for raw/ and config/ (default: data/raw and data/config, or NORTHSTAR_RAW and NORTHSTAR_CONFIG)")
     s.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="raw file format (default parquet)")
     s.add_argument("--if-missing", action="store_true", help="do nothing when the raw folder already has files")
     s.set_defaults(func=cmd_sample)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 

@@ -513,8 +513,10 @@ def _dump_yaml(doc: dict) -> str:
 
 
 def generate(size: str = "small", seed: int = 7, out: Path | str = "data", fmt: str = "parquet",
-             progress: Progress | None = None) -> dict[str, Path]:
-    """Writes the sample's raw tables to `out/raw/` and its plan to `out/config/`; returns the files written."""
+             progress: Progress | None = None, raw: Path | None = None,
+             config: Path | None = None) -> dict[str, Path]:
+    """Writes the sample's raw tables to `raw` (default `out/raw/`) and its plan to `config` (default
+    `out/config/`); returns the files written."""
     if size not in SIZES:
         raise NorthstarError(f"unknown size {size!r}: choose one of {', '.join(SIZES)}.")
     if fmt not in ("parquet", "csv"):
@@ -522,7 +524,8 @@ def generate(size: str = "small", seed: int = 7, out: Path | str = "data", fmt: 
     progress = progress or Progress(total=5)
     spec = SIZES[size]
     out = Path(out)
-    raw, config = out / "raw", out / "config"
+    raw = Path(raw) if raw else out / "raw"
+    config = Path(config) if config else out / "config"
     raw.mkdir(parents=True, exist_ok=True)
     config.mkdir(parents=True, exist_ok=True)
     org = build_org(seed)

@@ -37,3 +37,16 @@ def test_build_prints_the_per_file_summary(tmp_path):
     lines = out.stdout.splitlines()
     assert any(l.split()[:2] == ["orders", "orders.csv"] and l.split()[-3:] == ["8", "8", "0"] for l in lines)
     assert any(l.split()[0] == "total" and l.split()[-3:] == ["21", "21", "0"] for l in lines if l.strip())
+
+
+def test_sample_writes_where_the_environment_points(tmp_path):
+    import os
+
+    env = dict(os.environ, NORTHSTAR_RAW=str(tmp_path / "exports"), NORTHSTAR_CONFIG=str(tmp_path / "plan"))
+    out = run("sample", "--size", "tiny", env=env)
+    assert out.returncode == 0, out.stderr
+    assert sorted(p.name for p in (tmp_path / "exports").iterdir()) == ["members.parquet", "orders.parquet",
+                                                                        "stations.parquet"]
+    assert sorted(p.name for p in (tmp_path / "plan").iterdir()) == ["goals.yaml", "org.yaml", "targets.csv"]
+    again = run("sample", "--size", "tiny", "--if-missing", env=env)
+    assert again.returncode == 0 and "nothing generated" in again.stdout

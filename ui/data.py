@@ -1,6 +1,8 @@
 """Cached, read-only reads of the warehouse for the pages. One short-lived read-only connection per read."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pandas as pd
 import streamlit as st
@@ -19,8 +21,6 @@ def db_file() -> str:
 @st.cache_data(ttl=300, max_entries=16, show_spinner=False)
 def read(sql: str, db: str) -> pd.DataFrame:
     """Runs one fixed query against the warehouse (read-only) and returns a DataFrame."""
-    from pathlib import Path
-
     if not Path(db).exists():
         raise WarehouseMissing(db)
     with duckdb.connect(db, read_only=True) as con:
