@@ -18,7 +18,9 @@ import pyarrow as pa
 
 from pipelines import contract, ingest
 from pipelines.errors import NorthstarError
-from pipelines.org import load_org
+from pipelines.org import Org
+from pipelines.plan import load_plan
+from pipelines.planstore import ImportResult, PlanStore, store_path
 from pipelines.progress import Progress
 
 SQL_DIR = Path(__file__).with_name("sql")
@@ -56,6 +58,8 @@ class BuildResult:
     reasons: list[tuple] = field(default_factory=list)   # table, reason_code, rows
     warnings: list[str] = field(default_factory=list)
     tables: dict[str, int] = field(default_factory=dict)
+    plan_store: Path | None = None
+    plan_import: ImportResult | None = None
 
 
 def parse_as_of(value: str | dt.date | None) -> dt.date:
@@ -93,8 +97,7 @@ def run_model(con: duckdb.DuckDBPyConnection, name: str) -> None:
     con.execute((SQL_DIR / name).read_text(encoding="utf-8"))
 
 
-def _register_org(con, config: Path) -> None:
-    org = load_org(config)
+def _register_org(con, org: Org) -> None:
     con.execute("create table org_nodes(id varchar, parent varchar, level varchar, name_zh varchar, name_en varchar, "
                 "ord int)")
     if org.nodes:
@@ -178,19 +181,20 @@ def build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None,
         raise NorthstarError(f"no raw files in {raw}: expected stations, members and orders as .csv, .parquet or "
                              ".xlsx (file names start with the table name). Generate the sample with "
                              "`python -m pipelines sample`.")
+    plan = load_plan(config)  # a bad plan stops the build before any heavy work, naming file, line and field
     db.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(db)
     tmp = _temp_path(db)
     scratch = Path(tempfile.mkdtemp(prefix=".northstar-scratch-", dir=db.parent))
     n_files = sum(len(v) for v in files.values())
-    progress = progress or Progress(total=len(MODELS) + 2, quiet=quiet)
+    progress = progress or Progress(total=len(MODELS) + 3, quiet=quiet)
     con = duckdb.connect(str(tmp))
     step = "opening the new warehouse"
     try:
         con.execute("set temp_directory = ?", [str(scratch / "spill")])
         con.execute("set variable as_of = ?::date", [as_of_date])
-        step = "reading the plan (org.yaml)"
-        _register_org(con, config)
+        step = "writing the org"
+        _register_org(con, plan.org)
 
         def on_file(src: ingest.Source) -> None:
             size = src.path.stat().st_size / 1e6
@@ -227,6 +231,11 @@ def build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None,
             con.close()
             Path(str(db) + ".wal").unlink(missing_ok=True)
             os.replace(tmp, db)
+        step = "importing the plan into the plan store"
+        with progress.step("import changed plan files into the plan store"):
+            with PlanStore(store_path(db)) as store:
+                result.plan_import = store.import_config(config, plan)
+        result.plan_store = store_path(db)
         result.seconds = time.perf_counter() - start
         return result
     except NorthstarError:
@@ -275,6 +284,13 @@ def format_summary(res: BuildResult) -> str:
     if res.reasons:
         lines += ["", "rejected rows by reason (see the rejects table for each row):"]
         lines += [f"  {t:<9} {code:<24} {n:>10,}" for t, code, n in res.reasons]
+    if res.plan_import is not None:
+        imp = res.plan_import
+        if imp.files:
+            what = ", ".join(f"{n:,} {k.replace('_', ' ')}{'s' if n != 1 else ''}" for k, n in imp.changed.items())
+            lines += ["", f"plan store {res.plan_store}: imported {', '.join(imp.files)} ({what or 'no changes'})"]
+        else:
+            lines += ["", f"plan store {res.plan_store}: config files unchanged since the last import"]
     if res.warnings:
         lines += ["", f"warnings ({len(res.warnings)}): loaded under 'unassigned'"]
         lines += [f"  - {m}" for m in res.warnings[:10]]

@@ -15,6 +15,7 @@ EXAMPLES = """examples:
   python -m pipelines sample --size tiny --out /tmp/ns       # a small sample in /tmp/ns/raw and /tmp/ns/config
   python -m pipelines build                                  # data/raw + data/config -> data/warehouse.duckdb
   python -m pipelines build --raw ~/exports --as-of 2026-11-24
+  python -m pipelines plan export --out /tmp/plan               # the current plan, as config files
 """
 
 
@@ -57,6 +58,59 @@ def cmd_build(args) -> int:
     return 0
 
 
+def cmd_plan_import(args) -> int:
+    from pipelines.plan import load_plan
+    from pipelines.planstore import PlanStore, store_path
+
+    config = paths.config_dir(args.config)
+    if not config.is_dir():
+        raise NorthstarError(f"plan folder {config} does not exist; point --config or NORTHSTAR_CONFIG at the folder "
+                             "holding org.yaml, goals.yaml and targets.csv.")
+    plan = load_plan(config)
+    path = store_path(paths.db_path(args.db))
+    with PlanStore(path) as store:
+        result = store.import_config(config, plan, force=args.force)
+    if not result.files:
+        print(f"plan store {path}: {config} unchanged since the last import; nothing imported "
+              "(--force imports every file again).")
+    else:
+        what = ", ".join(f"{n:,} {k.replace('_', ' ')}{'s' if n != 1 else ''}" for k, n in result.changed.items())
+        print(f"plan store {path}: imported {', '.join(result.files)} as change {result.change_id} "
+              f"({what or 'no entries changed'}).")
+    return 0
+
+
+def cmd_plan_export(args) -> int:
+    from pipelines.planstore import PlanStore, export_plan, store_path
+
+    path = store_path(paths.db_path(args.db))
+    if not path.exists():
+        raise NorthstarError(f"no plan store at {path}: build the warehouse (python -m pipelines build) or "
+                             "import a plan (python -m pipelines plan import) first.")
+    with PlanStore(path, read_only=True) as store:
+        plan, checkins = store.current(), store.checkins()
+    written = export_plan(plan, Path(args.out), checkins)
+    print(f"plan exported from {path} ({len(plan.targets):,} targets, {len(plan.key_actions)} key actions):")
+    for f in written:
+        print(f"  {f}")
+    return 0
+
+
+def cmd_plan_history(args) -> int:
+    from pipelines.planstore import PlanStore, store_path
+
+    path = store_path(paths.db_path(args.db))
+    if not path.exists():
+        raise NorthstarError(f"no plan store at {path}: build the warehouse first (python -m pipelines build).")
+    with PlanStore(path, read_only=True) as store:
+        rows = store.history(args.limit)
+    print(f"{'change':>6}  {'when (UTC)':<25} {'who':<16} {'source':<7} {'targets':>8} {'actions':>8} {'check-ins':>9}  note")
+    for r in rows:
+        print(f"{r['id']:>6}  {r['at']:<25} {r['who']:<16} {r['source']:<7} {r['targets']:>8,} {r['key_actions']:>8,} "
+              f"{r['checkins']:>9,}  {r['note']}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m pipelines", description="Northstar's data pipeline.",
                                 epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -92,6 +146,28 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--if-missing", action="store_true", help="do nothing when the warehouse exists")
     b.add_argument("--quiet", action="store_true", help="no progress lines, only the summary")
     b.set_defaults(func=cmd_build)
+
+    pl = sub.add_parser("plan", help="the plan store: import config files, export the current plan, history",
+                        description="The plan store (beside the warehouse, e.g. data/warehouse.plan.sqlite) holds "
+                                    "targets, key actions, key results and check-ins with their history. Every "
+                                    "build imports the config files that changed; these commands do it by hand.")
+    psub = pl.add_subparsers(dest="plan_command", required=True, metavar="ACTION")
+    pi = psub.add_parser("import", help="check and import the config files that changed since the last import",
+                         epilog="example: python -m pipelines plan import --config ~/plan")
+    pi.add_argument("--config", metavar="DIR", help="plan folder (default data/config or NORTHSTAR_CONFIG)")
+    pi.add_argument("--db", metavar="PATH", help="warehouse beside which the store lives (default data/warehouse.duckdb "
+                                                 "or NORTHSTAR_DB)")
+    pi.add_argument("--force", action="store_true", help="import every file, changed or not")
+    pi.set_defaults(func=cmd_plan_import)
+    pe = psub.add_parser("export", help="write the current plan as org.yaml, goals.yaml, targets.csv",
+                         epilog="example: python -m pipelines plan export --out /tmp/plan")
+    pe.add_argument("--out", metavar="DIR", required=True, help="folder to write the files into")
+    pe.add_argument("--db", metavar="PATH", help="warehouse beside which the store lives")
+    pe.set_defaults(func=cmd_plan_export)
+    ph = psub.add_parser("history", help="the latest changes: who, when, what")
+    ph.add_argument("--db", metavar="PATH", help="warehouse beside which the store lives")
+    ph.add_argument("--limit", type=int, default=20, help="how many changes (default 20)")
+    ph.set_defaults(func=cmd_plan_history)
     return p
 
 

@@ -1,0 +1,393 @@
+"""The plan (DESIGN §3): org.yaml, goals.yaml and targets.csv, loaded and checked together.
+
+`load_plan(config)` returns a `Plan` or raises `PlanError` listing every problem with its file, line and field:
+unknown node ids, a team in two war zones, a person in two teams, duplicate (month, level, node, metric) rows,
+negative or non-numeric targets, malformed months, thresholds out of range, unknown metrics and filters in key
+results. A missing file is not a problem: no targets.csv means no targets, no goals.yaml means the default
+threshold and no north-star targets, no org.yaml means every data row is unassigned.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipelines.metrics import CATALOG
+from pipelines.org import Org, PlanError, Problems, YMap, check_keys, check_name, load_org, load_yaml, name_pair, plain
+
+LEVELS = ("company", "war_zone", "team", "person", "center")
+GOAL_METRICS = ("stations", "members")
+DEFAULT_AT_RISK = 0.85
+TARGET_COLUMNS = ("month", "level", "node_id", "metric", "target")
+_MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
+
+
+@dataclass
+class NorthStar:
+    title_zh: str
+    title_en: str
+    start: dt.date
+    end: dt.date
+    targets: dict[str, float]          # stations, members
+
+
+@dataclass
+class Plan:
+    org: Org = field(default_factory=Org)
+    north_star: NorthStar | None = None
+    at_risk: float = DEFAULT_AT_RISK
+    key_actions: list[dict] = field(default_factory=list)  # normalised, see _key_action()
+    targets: dict[tuple[str, str, str, str], float] = field(default_factory=dict)  # (month, level, node, metric)
+
+    def target(self, month: str, level: str, node: str, metric: str) -> float | None:
+        return self.targets.get((month, level, node, metric))
+
+
+def parse_month(text: str) -> str | None:
+    """'2026-11', '2026/11', '2026-1' → '2026-11' / '2026-01'; anything else → None."""
+    m = _MONTH.match(str(text).strip())
+    if not m:
+        return None
+    year, month = int(m.group(1)), int(m.group(2))
+    if not (1 <= month <= 12 and 2000 <= year <= 2100):
+        return None
+    return f"{year:04d}-{month:02d}"
+
+
+def parse_number(text) -> float | None:
+    """A target cell: '1200', '1,200', ' 1 200 ', '1.5e3' → float; anything else → None."""
+    if isinstance(text, bool):
+        return None
+    if isinstance(text, (int, float)):
+        return float(text) if math.isfinite(text) else None
+    cleaned = str(text).strip().replace(",", "").replace("，", "").replace(" ", "")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _date(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        return None
+
+
+# ---- goals.yaml ------------------------------------------------------------------------------------------------
+
+def load_goals(path: Path, org: Org, p: Problems) -> tuple[NorthStar | None, float, list[dict]]:
+    if not path.exists():
+        return None, DEFAULT_AT_RISK, []
+    doc = load_yaml(path)
+    if doc is None:
+        return None, DEFAULT_AT_RISK, []
+    if not isinstance(doc, dict):
+        p.add(path, 1, "", "expected a mapping with north_star, status and key_actions")
+        return None, DEFAULT_AT_RISK, []
+    check_keys(p, path, doc, "", {"north_star", "status", "key_actions"})
+    north_star = _north_star(path, doc, p)
+    at_risk = DEFAULT_AT_RISK
+    status = doc.get("status")
+    if status is not None:
+        if not isinstance(status, dict):
+            p.add(path, doc.line_of("status"), "status", "expected {at_risk: 0.85}")
+        else:
+            check_keys(p, path, status, "status.", {"at_risk"})
+            if "at_risk" in status:
+                value = parse_number(status["at_risk"])
+                if value is None or not (0 < value <= 1):
+                    p.add(path, status.line_of("at_risk"), "status.at_risk",
+                          f"{status['at_risk']!r} is out of range: the at-risk threshold is a share of the pace "
+                          "between 0 and 1, e.g. 0.85")
+                else:
+                    at_risk = value
+    actions = []
+    seen_ka: dict[str, int] = {}
+    seen_kr: dict[str, int] = {}
+    raw_actions = doc.get("key_actions") or []
+    if not isinstance(raw_actions, list):
+        p.add(path, doc.line_of("key_actions"), "key_actions", "expected a list of key actions")
+        raw_actions = []
+    for i, ka in enumerate(raw_actions):
+        action = _key_action(path, ka, f"key_actions[{i + 1}].", org, p, seen_ka, seen_kr)
+        if action:
+            actions.append(action)
+    return north_star, at_risk, actions
+
+
+def _north_star(path: Path, doc: YMap, p: Problems) -> NorthStar | None:
+    ns = doc.get("north_star")
+    if ns is None:
+        return None
+    if not isinstance(ns, dict):
+        p.add(path, doc.line_of("north_star"), "north_star", "expected title, start, end and targets")
+        return None
+    check_keys(p, path, ns, "north_star.", {"title", "start", "end", "targets"})
+    check_name(p, path, ns, "north_star.")
+    ok = True
+    dates = {}
+    for key in ("start", "end"):
+        dates[key] = _date(ns.get(key))
+        if dates[key] is None:
+            p.add(path, ns.line_of(key), f"north_star.{key}", f"{ns.get(key)!r} is not a date: use YYYY-MM-DD")
+            ok = False
+    if ok and dates["end"] <= dates["start"]:
+        p.add(path, ns.line_of("end"), "north_star.end", f"the end {dates['end']} is not after the start {dates['start']}")
+        ok = False
+    targets = ns.get("targets")
+    values = {}
+    if not isinstance(targets, dict):
+        p.add(path, ns.line_of("targets"), "north_star.targets", "expected {stations: 20000, members: 10000000}")
+        ok = False
+    else:
+        check_keys(p, path, targets, "north_star.targets.", set(GOAL_METRICS))
+        for metric in GOAL_METRICS:
+            value = parse_number(targets.get(metric)) if metric in targets else None
+            if value is None or value <= 0:
+                p.add(path, targets.line_of(metric), f"north_star.targets.{metric}",
+                      f"{targets.get(metric)!r} is not a positive number")
+                ok = False
+            values[metric] = value
+    if not ok:
+        return None
+    zh, en = name_pair(ns.get("title"), "North star")
+    return NorthStar(zh, en, dates["start"], dates["end"], values)
+
+
+def _months(path, ka, where, p) -> list[str]:
+    raw = ka.get("months")
+    if raw is None:
+        return []
+    values = raw if isinstance(raw, list) else [raw]
+    out = []
+    for i, value in enumerate(values):
+        month = parse_month(value)
+        if month is None:
+            line = raw.line_of(i) if isinstance(raw, list) else ka.line_of("months")
+            p.add(path, line, f"{where}months", f"{value!r} is not a month: use YYYY-MM, e.g. 2026-11")
+        else:
+            out.append(month)
+    return out
+
+
+def _id_list(path, ka, key, where, allowed: set[str], what: str, p) -> list[str]:
+    raw = ka.get(key)
+    if raw is None:
+        return []
+    values = raw if isinstance(raw, list) else [raw]
+    out = []
+    for i, value in enumerate(values):
+        text = str(value).strip()
+        if text not in allowed:
+            line = raw.line_of(i) if isinstance(raw, list) else ka.line_of(key)
+            known = ", ".join(sorted(allowed)) or "none in org.yaml"
+            p.add(path, line, f"{where}{key}", f"unknown {what} {text!r} (known: {known})")
+        else:
+            out.append(text)
+    return out
+
+
+def _key_action(path, ka, where, org: Org, p: Problems, seen_ka: dict, seen_kr: dict) -> dict | None:
+    if not isinstance(ka, dict):
+        p.add(path, None, where.rstrip("."), "expected a key action block with id, center, title, key_results")
+        return None
+    check_keys(p, path, ka, where, {"id", "center", "title", "owner", "months", "supports", "war_zones",
+                                    "key_results"})
+    kid = str(ka.get("id") or "").strip()
+    if not kid:
+        p.add(path, ka.line, f"{where}id", "missing id")
+        return None
+    if kid in seen_ka:
+        p.add(path, ka.line_of("id"), f"{where}id", f"key action {kid} is defined twice (also line {seen_ka[kid]})")
+        return None
+    seen_ka[kid] = ka.line_of("id")
+    check_name(p, path, ka, where)
+    center = str(ka.get("center") or "").strip()
+    centers = org.ids("center")
+    if center not in centers:
+        p.add(path, ka.line_of("center"), f"{where}center",
+              f"unknown center {center!r} (known: {', '.join(sorted(centers)) or 'none in org.yaml'})")
+    owner = ka.get("owner")
+    if owner is not None and str(owner) not in org.people_ids():
+        p.add(path, ka.line_of("owner"), f"{where}owner", f"unknown person {owner!r}: add them to org.yaml")
+    supports = _id_list(path, ka, "supports", where, set(GOAL_METRICS), "goal", p)
+    zones = _id_list(path, ka, "war_zones", where, org.ids("war_zone"), "war zone", p)
+    months = _months(path, ka, where, p)
+    zh, en = name_pair(ka.get("title"), kid)
+    krs = []
+    raw_krs = ka.get("key_results") or []
+    if not isinstance(raw_krs, list):
+        p.add(path, ka.line_of("key_results"), f"{where}key_results", "expected a list of key results")
+        raw_krs = []
+    for j, kr in enumerate(raw_krs):
+        result = _key_result(path, kr, f"{where}key_results[{j + 1}].", org, p, seen_kr)
+        if result:
+            krs.append(result)
+    return {"id": kid, "center": center, "title": {"zh": zh, "en": en}, "owner": None if owner is None else str(owner),
+            "months": months, "supports": supports, "war_zones": zones, "key_results": krs}
+
+
+FILTER_LEVEL = {"war_zone": "war_zone", "team": "team", "person": "person", "center": "center"}
+
+
+def _key_result(path, kr, where, org: Org, p: Problems, seen_kr: dict) -> dict | None:
+    if not isinstance(kr, dict):
+        p.add(path, None, where.rstrip("."), "expected a key result block with id, title, target")
+        return None
+    check_keys(p, path, kr, where, {"id", "title", "metric", "filters", "unit", "target"})
+    rid = str(kr.get("id") or "").strip()
+    if not rid:
+        p.add(path, kr.line, f"{where}id", "missing id")
+        return None
+    if rid in seen_kr:
+        p.add(path, kr.line_of("id"), f"{where}id", f"key result {rid} is defined twice (also line {seen_kr[rid]})")
+        return None
+    seen_kr[rid] = kr.line_of("id")
+    check_name(p, path, kr, where)
+    target = parse_number(kr.get("target"))
+    if target is None or target < 0:
+        p.add(path, kr.line_of("target"), f"{where}target", f"{kr.get('target')!r} is not a number ≥ 0")
+    zh, en = name_pair(kr.get("title"), rid)
+    out = {"id": rid, "title": {"zh": zh, "en": en}, "target": target}
+    metric = kr.get("metric")
+    if metric is not None:
+        metric = str(metric)
+        if metric not in CATALOG:
+            p.add(path, kr.line_of("metric"), f"{where}metric",
+                  f"unknown metric {metric!r} (known: {', '.join(CATALOG)})")
+            return out
+        filters = kr.get("filters") or {}
+        if not isinstance(filters, dict):
+            p.add(path, kr.line_of("filters"), f"{where}filters", "expected {war_zone: …} style filters")
+            filters = {}
+        clean = {}
+        for key, value in filters.items():
+            if key not in CATALOG[metric].filters:
+                p.add(path, filters.line_of(key), f"{where}filters.{key}",
+                      f"{metric} cannot be filtered by {key} (it can by: {', '.join(CATALOG[metric].filters)})")
+                continue
+            text = str(value)
+            if key in FILTER_LEVEL and text not in org.ids(FILTER_LEVEL[key]):
+                p.add(path, filters.line_of(key), f"{where}filters.{key}", f"unknown {key.replace('_', ' ')} {text!r}")
+                continue
+            clean[key] = text
+        out.update(metric=metric, filters=clean)
+    else:
+        zhu, enu = name_pair(kr.get("unit"), "")
+        out["unit"] = {"zh": zhu, "en": enu}
+    return out
+
+
+# ---- targets.csv -----------------------------------------------------------------------------------------------
+
+def read_text(path: Path) -> str:
+    """A spreadsheet export: UTF-8 (with or without BOM) or GB18030 (what Excel saves in Chinese Windows)."""
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise PlanError([f"{path}: neither UTF-8 nor GB18030 text; save it as CSV UTF-8"])
+
+
+def load_targets(path: Path, org: Org, p: Problems) -> dict[tuple[str, str, str, str], float]:
+    """targets.csv → {(month, level, node_id, metric): target}; blank target cells mean no target."""
+    if not path.exists():
+        return {}
+    reader = csv.reader(io.StringIO(read_text(path), newline=""))
+    header = next(reader, None)
+    if header is None:
+        return {}
+    names = [h.strip().lower() for h in header]
+    missing = [c for c in TARGET_COLUMNS if c not in names]
+    if missing:
+        p.add(path, 1, "header", f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                                 f"(the header must name {', '.join(TARGET_COLUMNS)})")
+        return {}
+    col = {c: names.index(c) for c in TARGET_COLUMNS}
+    known = {level: org.ids(level) for level in LEVELS}
+    out: dict[tuple[str, str, str, str], float] = {}
+    lines: dict[tuple, int] = {}
+    for row in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        cells = {c: (row[i].strip() if i < len(row) else "") for c, i in col.items()}
+        ok = True
+        month = parse_month(cells["month"])
+        if month is None:
+            p.add(path, line, "month", f"{cells['month']!r} is not a month: use YYYY-MM, e.g. 2026-11")
+            ok = False
+        level = cells["level"].lower()
+        if level not in LEVELS:
+            p.add(path, line, "level", f"{cells['level']!r} is not a level (use one of: {', '.join(LEVELS)})")
+            ok = False
+        node = cells["node_id"]
+        if level in LEVELS and node not in known[level]:
+            hint = ""
+            other = [lv for lv in LEVELS if node in known[lv]]
+            if other:
+                hint = f"; {node} is {other[0].replace('_', ' ')} — fix the level"
+            elif known[level]:
+                hint = f" in org.yaml (known {level.replace('_', ' ')}s: {_sample(known[level])})"
+            else:
+                hint = " (org.yaml has none)"
+            p.add(path, line, "node_id", f"unknown {level.replace('_', ' ')} {node!r}{hint}")
+            ok = False
+        metric = cells["metric"].lower()
+        if metric not in GOAL_METRICS:
+            p.add(path, line, "metric", f"{cells['metric']!r} is not a goal metric (use stations or members)")
+            ok = False
+        elif level == "center" and metric != "members":
+            p.add(path, line, "metric", "centers hold member targets only (the center view splits members)")
+            ok = False
+        if cells["target"] == "":
+            continue  # a blank cell: no target for this node
+        target = parse_number(cells["target"])
+        if target is None:
+            p.add(path, line, "target", f"{cells['target']!r} is not a number")
+            ok = False
+        elif target < 0:
+            p.add(path, line, "target", f"{cells['target']} is negative; targets are counts ≥ 0")
+            ok = False
+        if not ok:
+            continue
+        key = (month, level, node, metric)
+        if key in out:
+            p.add(path, line, "month/level/node_id/metric",
+                  f"duplicate target for {node} {metric} in {month} (also line {lines[key]}); keep one row")
+            continue
+        out[key] = target
+        lines[key] = line
+    return out
+
+
+def _sample(ids: set[str], n: int = 6) -> str:
+    ordered = sorted(ids)
+    return ", ".join(ordered[:n]) + (", …" if len(ordered) > n else "")
+
+
+def load_plan(config: Path) -> Plan:
+    """All three plan files from `config`, checked together; raises PlanError listing every problem."""
+    config = Path(config)
+    org = load_org(config)          # raises on its own problems: the other files' checks depend on it
+    p = Problems()
+    north_star, at_risk, actions = load_goals(config / "goals.yaml", org, p)
+    targets = load_targets(config / "targets.csv", org, p)
+    p.raise_if_any()
+    return Plan(org=org, north_star=north_star, at_risk=at_risk, key_actions=actions, targets=targets)
+
+
+__all__ = ["Plan", "NorthStar", "PlanError", "load_plan", "parse_month", "parse_number", "plain", "LEVELS",
+           "GOAL_METRICS", "DEFAULT_AT_RISK"]

@@ -1,0 +1,383 @@
+"""The plan store (DESIGN §3): SQLite (WAL) beside the warehouse, holding the plan and its whole history.
+
+Every change — an import of the config files, a target edited in the app, a check-in — is one row in `changes`
+(who, when, what) plus the values it set in the append-only logs; nothing is updated or deleted, and the latest
+change of a key wins. A removal is a row whose value is null. WAL mode lets readers (the dashboard, the goal tree)
+read a consistent snapshot while a writer works, so reading the plan never waits.
+
+    targets            (month, level, node_id, metric) → target
+    key actions        id → {center, title, owner, months, supports, war_zones}
+    key results        id → {key_action, title, metric, filters | unit, target}
+    settings           north_star, status, org
+    check-ins          (key_result, date) → value, comment
+
+`import_config()` imports the config files that changed since their last import, as one change by
+"config files": only the entries that changed in a file are written, so an edit made in the app survives an
+import of a file that did not touch it.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipelines.errors import NorthstarError
+from pipelines.org import Org
+from pipelines.plan import DEFAULT_AT_RISK, GOAL_METRICS, LEVELS, NorthStar, Plan, load_plan, parse_month
+
+CONFIG_FILES = ("org.yaml", "goals.yaml", "targets.csv")
+IMPORTER = "config files"
+
+SCHEMA = """
+create table if not exists changes (
+    id integer primary key autoincrement,
+    at text not null,                 -- UTC, ISO 8601
+    who text not null,                -- a person, or 'config files'
+    source text not null,             -- import | app | cli
+    note text not null default ''
+);
+create table if not exists target_log (
+    change_id integer not null references changes(id),
+    month text not null, level text not null, node_id text not null, metric text not null,
+    target real                       -- null: the target was removed
+);
+create index if not exists target_log_key on target_log(month, level, node_id, metric, change_id);
+create table if not exists key_action_log (
+    change_id integer not null references changes(id), id text not null, doc text   -- JSON; null: removed
+);
+create table if not exists key_result_log (
+    change_id integer not null references changes(id), id text not null, doc text   -- JSON; null: removed
+);
+create table if not exists setting_log (
+    change_id integer not null references changes(id), id text not null, doc text   -- north_star, status, org
+);
+create table if not exists checkin_log (
+    change_id integer not null references changes(id),
+    key_result_id text not null, on_date text not null, value real, comment text not null default ''
+);
+create table if not exists file_imports (
+    change_id integer not null references changes(id),
+    file text not null, sha256 text not null, snapshot text not null   -- what the file said, as JSON
+);
+"""
+
+# The latest change of each key; a null value means removed.
+CURRENT_TARGETS = """
+select month, level, node_id, metric, target from (
+    select *, row_number() over (partition by month, level, node_id, metric order by change_id desc) as rn
+    from target_log)
+where rn = 1 and target is not null
+"""
+CURRENT_DOCS = """
+select id, doc from (
+    select *, row_number() over (partition by id order by change_id desc) as rn from {table})
+where rn = 1 and doc is not null
+"""
+
+
+def store_path(db: Path) -> Path:
+    """The plan store beside the warehouse: data/warehouse.duckdb → data/warehouse.plan.sqlite."""
+    db = Path(db)
+    return db.with_name(f"{db.stem}.plan.sqlite")
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+@dataclass
+class ImportResult:
+    change_id: int | None
+    files: list[str]            # the files imported (changed since their last import)
+    changed: dict[str, int]     # kind → entries written
+
+
+def snapshots(plan: Plan) -> dict[str, dict]:
+    """What each config file says, as {kind: {key: value}} — the unit of diffing between imports."""
+    ns = plan.north_star
+    settings_goals = {
+        "north_star": None if ns is None else {
+            "title": {"zh": ns.title_zh, "en": ns.title_en}, "start": ns.start.isoformat(),
+            "end": ns.end.isoformat(), "targets": ns.targets},
+        "status": {"at_risk": plan.at_risk},
+    }
+    actions, results = {}, {}
+    for ka_order, ka in enumerate(plan.key_actions):
+        actions[ka["id"]] = {**{k: v for k, v in ka.items() if k not in ("id", "key_results")}, "order": ka_order}
+        for order, kr in enumerate(ka["key_results"]):
+            results[kr["id"]] = {**{k: v for k, v in kr.items() if k != "id"}, "key_action": ka["id"], "order": order}
+    return {
+        "org.yaml": {"setting": {"org": plan.org.doc or None}},
+        "goals.yaml": {"setting": settings_goals, "key_action": actions, "key_result": results},
+        "targets.csv": {"target": {"|".join(k): v for k, v in plan.targets.items()}},
+    }
+
+
+class PlanStore:
+    """One plan store file. Open, use, close (or use as a context manager)."""
+
+    def __init__(self, path: Path, read_only: bool = False):
+        self.path = Path(path)
+        self.read_only = read_only
+        try:
+            if read_only:
+                self.con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=10)
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.con = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+                self.con.execute("pragma journal_mode = wal")
+                self.con.execute("pragma synchronous = normal")
+                self.con.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise NorthstarError(f"the plan store {self.path} cannot be opened ({exc}). Move it aside and run "
+                                 "`python -m pipelines plan import` to start a new one from the config files.") from None
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> PlanStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _change(self, who: str, source: str, note: str = ""):
+        """One transaction = one change; yields its id."""
+        if self.read_only:
+            raise NorthstarError(f"the plan store {self.path} was opened read-only")
+        try:
+            self.con.execute("begin immediate")
+        except sqlite3.OperationalError as exc:
+            raise NorthstarError(f"the plan store {self.path} is busy ({exc}); try again in a moment.") from None
+        try:
+            cur = self.con.execute("insert into changes(at, who, source, note) values (?, ?, ?, ?)",
+                                   (_now(), who, source, note))
+            yield cur.lastrowid
+            self.con.execute("commit")
+        except BaseException:
+            self.con.execute("rollback")
+            raise
+
+    # ---- writing -----------------------------------------------------------------------------------------------
+
+    def import_config(self, config: Path, plan: Plan | None = None, force: bool = False) -> ImportResult:
+        """Imports the config files that changed since their last import (all of them with force=True)."""
+        config = Path(config)
+        plan = plan if plan is not None else load_plan(config)
+        snaps = snapshots(plan)
+        changed_files = []
+        digests = {}
+        for name in CONFIG_FILES:
+            path = config / name
+            digests[name] = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "absent"
+            last = self.con.execute("select sha256 from file_imports where file = ? order by change_id desc limit 1",
+                                    (name,)).fetchone()
+            if force or last is None or last[0] != digests[name]:
+                changed_files.append(name)
+        if not changed_files:
+            return ImportResult(None, [], {})
+        counts: dict[str, int] = {}
+        with self._change(IMPORTER, "import", f"{config}: {', '.join(changed_files)}") as cid:
+            for name in changed_files:
+                before = self._last_snapshot(name)
+                after = snaps[name]
+                for kind, entries in after.items():
+                    old = before.get(kind, {})
+                    for key, value in entries.items():
+                        if key not in old or _dumps(old[key]) != _dumps(value):
+                            self._write(cid, kind, key, value)
+                            counts[kind] = counts.get(kind, 0) + 1
+                    for key in old.keys() - entries.keys():
+                        self._write(cid, kind, key, None)
+                        counts[kind] = counts.get(kind, 0) + 1
+                self.con.execute("insert into file_imports values (?, ?, ?, ?)",
+                                 (cid, name, digests[name], _dumps(after)))
+        return ImportResult(cid, changed_files, counts)
+
+    def _last_snapshot(self, name: str) -> dict:
+        row = self.con.execute("select snapshot from file_imports where file = ? order by change_id desc limit 1",
+                               (name,)).fetchone()
+        return json.loads(row[0]) if row else {}
+
+    def _write(self, cid: int, kind: str, key: str, value) -> None:
+        if kind == "target":
+            month, level, node, metric = key.split("|")
+            self.con.execute("insert into target_log values (?, ?, ?, ?, ?, ?)", (cid, month, level, node, metric, value))
+        elif kind in ("key_action", "key_result", "setting"):
+            table = {"key_action": "key_action_log", "key_result": "key_result_log", "setting": "setting_log"}[kind]
+            self.con.execute(f"insert into {table} values (?, ?, ?)",  # noqa: S608 - table from a fixed map
+                             (cid, key, None if value is None else _dumps(value)))
+        else:  # pragma: no cover - a programming error
+            raise ValueError(kind)
+
+    def set_target(self, month: str, level: str, node_id: str, metric: str, target: float | None, who: str,
+                   note: str = "") -> int:
+        """A person sets (or with target=None removes) one target; returns the change id."""
+        month_ok = parse_month(month)
+        if month_ok is None or level not in LEVELS or metric not in GOAL_METRICS:
+            raise NorthstarError(f"not a target: month {month!r}, level {level!r}, metric {metric!r}")
+        if target is not None and (not isinstance(target, (int, float)) or target < 0):
+            raise NorthstarError(f"target {target!r} is not a number ≥ 0")
+        if not who.strip():
+            raise NorthstarError("say who makes the change")
+        with self._change(who.strip(), "app", note) as cid:
+            self._write(cid, "target", "|".join((month_ok, level, node_id, metric)), target)
+        return cid
+
+    def add_checkin(self, key_result_id: str, on_date: dt.date, value: float, who: str, comment: str = "") -> int:
+        """A check-in on a manual key result: its progress value on a date (the latest change per date wins)."""
+        if not who.strip():
+            raise NorthstarError("say who makes the check-in")
+        with self._change(who.strip(), "app", f"check-in {key_result_id}") as cid:
+            self.con.execute("insert into checkin_log values (?, ?, ?, ?, ?)",
+                             (cid, key_result_id, on_date.isoformat(), value, comment))
+        return cid
+
+    # ---- reading -----------------------------------------------------------------------------------------------
+
+    def targets(self) -> dict[tuple[str, str, str, str], float]:
+        return {(m, lv, n, me): t for m, lv, n, me, t in self.con.execute(CURRENT_TARGETS)}
+
+    def _docs(self, table: str) -> dict[str, dict]:
+        return {key: json.loads(doc) for key, doc in self.con.execute(CURRENT_DOCS.format(table=table))}
+
+    def current(self) -> Plan:
+        """The plan as it stands now (latest change of every key)."""
+        settings = self._docs("setting_log")
+        results = self._docs("key_result_log")
+        actions = []
+        docs = self._docs("key_action_log")
+        for kid, doc in sorted(docs.items(), key=lambda kv: (kv[1].get("order", 1e9), kv[0])):
+            krs = sorted(((r["order"], rid, r) for rid, r in results.items() if r["key_action"] == kid),
+                         key=lambda t: (t[0], t[1]))
+            actions.append({"id": kid, **{k: v for k, v in doc.items() if k != "order"}, "key_results": [
+                {"id": rid, **{k: v for k, v in r.items() if k not in ("key_action", "order")}} for _, rid, r in krs]})
+        ns_doc = settings.get("north_star")
+        ns = None
+        if ns_doc:
+            ns = NorthStar(ns_doc["title"]["zh"], ns_doc["title"]["en"], dt.date.fromisoformat(ns_doc["start"]),
+                           dt.date.fromisoformat(ns_doc["end"]), ns_doc["targets"])
+        at_risk = (settings.get("status") or {}).get("at_risk", DEFAULT_AT_RISK)
+        return Plan(org=Org(doc=settings.get("org") or {}), north_star=ns, at_risk=at_risk,
+                    key_actions=actions, targets=self.targets())
+
+    def checkins(self) -> list[dict]:
+        rows = self.con.execute("""
+            select c.key_result_id, c.on_date, c.value, c.comment, ch.who, ch.at from (
+                select *, row_number() over (partition by key_result_id, on_date order by change_id desc) as rn
+                from checkin_log) as c join changes as ch on ch.id = c.change_id
+            where c.rn = 1 order by c.key_result_id, c.on_date""").fetchall()
+        return [dict(zip(("key_result_id", "on_date", "value", "comment", "who", "at"), r)) for r in rows]
+
+    def history(self, limit: int = 50) -> list[dict]:
+        """The latest changes, newest first, with what they touched."""
+        rows = self.con.execute("""
+            select c.id, c.at, c.who, c.source, c.note,
+                (select count(*) from target_log where change_id = c.id),
+                (select count(*) from key_action_log where change_id = c.id)
+                    + (select count(*) from key_result_log where change_id = c.id),
+                (select count(*) from checkin_log where change_id = c.id)
+            from changes as c order by c.id desc limit ?""", (limit,)).fetchall()
+        keys = ("id", "at", "who", "source", "note", "targets", "key_actions", "checkins")
+        return [dict(zip(keys, r)) for r in rows]
+
+    def target_history(self, month: str, level: str, node_id: str, metric: str) -> list[dict]:
+        rows = self.con.execute("""
+            select t.target, c.who, c.at, c.source from target_log as t join changes as c on c.id = t.change_id
+            where t.month = ? and t.level = ? and t.node_id = ? and t.metric = ? order by t.change_id""",
+                                (month, level, node_id, metric)).fetchall()
+        return [dict(zip(("target", "who", "at", "source"), r)) for r in rows]
+
+
+def read_plan(db: Path) -> Plan | None:
+    """The current plan from the store beside `db`, or None when there is no store yet."""
+    path = store_path(db)
+    if not path.exists():
+        return None
+    with PlanStore(path, read_only=True) as store:
+        return store.current()
+
+
+def export_plan(plan: Plan, out: Path, checkins: list[dict] | None = None) -> list[Path]:
+    """Writes the plan in the config formats (org.yaml, goals.yaml, targets.csv; checkins.csv when any)."""
+    import csv
+
+    import yaml
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+
+    def dump(name: str, header: str, doc) -> None:
+        text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=120, default_flow_style=None)
+        (out / name).write_text(header + text, encoding="utf-8")
+        written.append(out / name)
+
+    stamp = f"# Exported from the plan store on {_now()} (python -m pipelines plan export).\n"
+    if plan.org.doc:
+        dump("org.yaml", stamp, plan.org.doc)
+    goals: dict = {}
+    if plan.north_star:
+        ns = plan.north_star
+        goals["north_star"] = {"title": {"zh": ns.title_zh, "en": ns.title_en}, "start": ns.start, "end": ns.end,
+                               "targets": {k: _num(ns.targets[k]) for k in GOAL_METRICS}}
+    goals["status"] = {"at_risk": plan.at_risk}
+    actions = []
+    for ka in plan.key_actions:
+        doc = {"id": ka["id"], "center": ka["center"], "title": _name(ka["title"])}
+        if ka.get("owner"):
+            doc["owner"] = ka["owner"]
+        for key in ("months", "supports", "war_zones"):
+            if ka.get(key):
+                doc[key] = ka[key]
+        doc["key_results"] = []
+        for kr in ka["key_results"]:
+            item = {"id": kr["id"], "title": _name(kr["title"])}
+            if kr.get("metric"):
+                item["metric"] = kr["metric"]
+                if kr.get("filters"):
+                    item["filters"] = kr["filters"]
+            elif kr.get("unit") and any(kr["unit"].values()):
+                item["unit"] = _name(kr["unit"])
+            item["target"] = _num(kr.get("target"))
+            doc["key_results"].append(item)
+        actions.append(doc)
+    if actions:
+        goals["key_actions"] = actions
+    dump("goals.yaml", stamp, goals)
+    order = {level: i for i, level in enumerate(LEVELS)}
+    with open(out / "targets.csv", "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["month", "level", "node_id", "metric", "target"])
+        for (month, level, node, metric), target in sorted(plan.targets.items(),
+                                                           key=lambda kv: (kv[0][0], order[kv[0][1]], kv[0][2], kv[0][3])):
+            w.writerow([month, level, node, metric, _num(target)])
+    written.append(out / "targets.csv")
+    if checkins:
+        with open(out / "checkins.csv", "w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(["key_result_id", "date", "value", "comment", "who", "at"])
+            for c in checkins:
+                w.writerow([c["key_result_id"], c["on_date"], _num(c["value"]), c["comment"], c["who"], c["at"]])
+        written.append(out / "checkins.csv")
+    return written
+
+
+def _name(pair: dict) -> dict:
+    return {"zh": pair.get("zh"), "en": pair.get("en")}
+
+
+def _num(value):
+    """12.0 → 12 so exported files read like the ones people write."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value

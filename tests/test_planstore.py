@@ -1,0 +1,200 @@
+"""The plan store: append-only history, latest change wins, imports only what changed, never blocks readers."""
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from pipelines.errors import NorthstarError
+from pipelines.plan import load_plan
+from pipelines.planstore import PlanStore, export_plan, read_plan, store_path
+from tests.conftest import ROOT, make_raw, run_build
+from tests.test_plan import GOALS_YAML, TARGETS_CSV, write_plan
+
+KEY = ("2026-11", "team", "e1", "members")
+
+
+@pytest.fixture()
+def config(tmp_path):
+    path = tmp_path / "config"
+    path.mkdir()
+    return write_plan(path)
+
+
+@pytest.fixture()
+def store(tmp_path):
+    with PlanStore(tmp_path / "p.plan.sqlite") as s:
+        yield s
+
+
+def test_store_path_sits_beside_the_warehouse(tmp_path):
+    assert store_path(tmp_path / "warehouse.duckdb") == tmp_path / "warehouse.plan.sqlite"
+
+
+def test_first_import_takes_everything_and_a_second_takes_nothing(store, config):
+    first = store.import_config(config)
+    assert first.files == ["org.yaml", "goals.yaml", "targets.csv"]
+    assert first.changed == {"setting": 3, "key_action": 1, "key_result": 2, "target": 4}
+    assert store.targets() == load_plan(config).targets
+    again = store.import_config(config)
+    assert again.files == [] and again.change_id is None
+    assert [h["who"] for h in store.history()] == ["config files"]
+
+
+def test_an_app_edit_survives_an_import_of_a_file_that_did_not_touch_it(store, config):
+    store.import_config(config)
+    store.set_target(*KEY, 1500, who="王经理")
+    # The lead edits another row of targets.csv: only that row is imported; the app's 1500 stays.
+    (config / "targets.csv").write_text(TARGETS_CSV.replace("2026-11,war_zone,east,stations,6",
+                                                            "2026-11,war_zone,east,stations,8"), encoding="utf-8")
+    result = store.import_config(config)
+    assert result.files == ["targets.csv"] and result.changed == {"target": 1}
+    targets = store.targets()
+    assert targets[KEY] == 1500
+    assert targets[("2026-11", "war_zone", "east", "stations")] == 8
+    # Now the file changes that very row: the file's change is the latest and wins.
+    (config / "targets.csv").write_text(TARGETS_CSV.replace('"1,200"', "1300"), encoding="utf-8")
+    store.import_config(config)
+    assert store.targets()[KEY] == 1300
+    assert [(h["target"], h["who"], h["source"]) for h in store.target_history(*KEY)] == [
+        (1200, "config files", "import"), (1500, "王经理", "app"), (1300, "config files", "import")]
+
+
+def test_a_row_removed_from_the_file_removes_the_target(store, config):
+    store.import_config(config)
+    (config / "targets.csv").write_text(TARGETS_CSV.replace("2026-11,company,company,stations,10\n", ""),
+                                        encoding="utf-8")
+    result = store.import_config(config)
+    assert result.changed == {"target": 1}
+    assert ("2026-11", "company", "company", "stations") not in store.targets()
+    assert len(store.targets()) == 3
+
+
+def test_app_can_remove_a_target_and_history_keeps_who_and_when(store, config):
+    store.import_config(config)
+    before = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    store.set_target(*KEY, None, who="李总")
+    assert KEY not in store.targets()
+    last = store.history()[0]
+    assert last["who"] == "李总" and last["source"] == "app" and last["targets"] == 1
+    assert dt.datetime.fromisoformat(last["at"]) >= before
+
+
+@pytest.mark.parametrize("args, words", [
+    (("2026-13", "team", "e1", "members", 5, "x"), "not a target"),
+    (("2026-11", "squad", "e1", "members", 5, "x"), "not a target"),
+    (("2026-11", "team", "e1", "members", -5, "x"), "not a number ≥ 0"),
+    (("2026-11", "team", "e1", "members", 5, " "), "say who"),
+])
+def test_bad_app_edits_are_refused_and_write_nothing(store, args, words):
+    with pytest.raises(NorthstarError, match=words):
+        store.set_target(*args[:5], who=args[5])
+    assert store.history() == []
+
+
+def test_checkins_latest_per_date_wins(store):
+    store.add_checkin("kr-2", dt.date(2026, 11, 10), 1, who="郑丽")
+    store.add_checkin("kr-2", dt.date(2026, 11, 20), 2, who="郑丽", comment="杭州场")
+    store.add_checkin("kr-2", dt.date(2026, 11, 20), 3, who="孙浩", comment="更正")
+    rows = store.checkins()
+    assert [(r["on_date"], r["value"], r["who"], r["comment"]) for r in rows] == [
+        ("2026-11-10", 1, "郑丽", ""), ("2026-11-20", 3, "孙浩", "更正")]
+
+
+def test_export_round_trips_through_the_loader(store, config, tmp_path):
+    store.import_config(config)
+    store.set_target(*KEY, 1500, who="王经理")
+    export_plan(store.current(), tmp_path / "out")
+    original, exported = load_plan(config), load_plan(tmp_path / "out")
+    assert exported.targets == {**original.targets, KEY: 1500}
+    assert exported.key_actions == original.key_actions
+    assert exported.north_star == original.north_star and exported.at_risk == original.at_risk == 0.8
+    assert exported.org.nodes == original.org.nodes and exported.org.channels == original.org.channels
+
+
+def test_a_reader_is_not_blocked_by_an_open_write(tmp_path, config):
+    path = tmp_path / "p.plan.sqlite"
+    with PlanStore(path) as store:
+        store.import_config(config)
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("begin immediate")
+    writer.execute("insert into changes(at, who, source) values ('now', 'someone', 'app')")
+    writer.execute("insert into target_log values (last_insert_rowid(), '2026-11', 'team', 'e1', 'members', 9)")
+    try:
+        start = time.perf_counter()
+        with PlanStore(path, read_only=True) as reader:
+            targets = reader.targets()
+        took = time.perf_counter() - start
+        assert targets[KEY] == 1200          # the committed state, not the half-written one
+        assert took < 1.0                    # did not wait for the writer (the busy timeout is 10 s)
+    finally:
+        writer.execute("rollback")
+        writer.close()
+
+
+def test_a_second_writer_waits_then_reports_busy_clearly(tmp_path, config):
+    path = tmp_path / "p.plan.sqlite"
+    with PlanStore(path) as store:
+        store.import_config(config)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("begin immediate")
+    try:
+        store = PlanStore(path)
+        store.con.execute("pragma busy_timeout = 100")
+        with pytest.raises(NorthstarError, match="is busy"):
+            store.set_target(*KEY, 5, who="x")
+        store.close()
+    finally:
+        holder.execute("rollback")
+        holder.close()
+
+
+def test_build_imports_the_plan_and_reimports_only_changes(tmp_path):
+    make_raw(tmp_path)
+    write_plan(tmp_path / "config", org=None)  # keep conftest's org.yaml written by make_raw
+    first = run_build(tmp_path)
+    assert first.plan_store == tmp_path / "wh.plan.sqlite"
+    assert first.plan_import.files == ["org.yaml", "goals.yaml", "targets.csv"]
+    assert read_plan(tmp_path / "wh.duckdb").targets == load_plan(tmp_path / "config").targets
+    second = run_build(tmp_path)
+    assert second.plan_import.files == []
+
+
+def test_a_bad_plan_stops_the_build_and_keeps_the_warehouse(tmp_path):
+    make_raw(tmp_path)
+    run_build(tmp_path)
+    before = (tmp_path / "wh.duckdb").read_bytes()
+    (tmp_path / "config" / "targets.csv").write_text("month,level,node_id,metric,target\n2026-11,team,e9,members,5\n",
+                                                     encoding="utf-8")
+    with pytest.raises(NorthstarError, match=r"targets.csv, line 2, node_id: unknown team 'e9'"):
+        run_build(tmp_path)
+    assert (tmp_path / "wh.duckdb").read_bytes() == before
+
+
+def cli(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "pipelines", *args], cwd=ROOT, capture_output=True, text=True,
+                          env=env, timeout=120)
+
+
+def test_plan_cli_import_export_and_errors(tmp_path, config):
+    db = tmp_path / "wh.duckdb"
+    out = cli("plan", "import", "--config", str(config), "--db", str(db))
+    assert out.returncode == 0, out.stderr
+    assert "imported org.yaml, goals.yaml, targets.csv as change 1" in out.stdout
+    assert "4 targets" in out.stdout
+    out = cli("plan", "export", "--db", str(db), "--out", str(tmp_path / "exp"))
+    assert out.returncode == 0 and "(4 targets, 1 key actions)" in out.stdout
+    assert load_plan(tmp_path / "exp").targets == load_plan(config).targets
+    out = cli("plan", "history", "--db", str(db))
+    assert out.returncode == 0 and "config files" in out.stdout
+    (config / "goals.yaml").write_text(GOALS_YAML.replace("at_risk: 0.8", "at_risk: 2"), encoding="utf-8")
+    out = cli("plan", "import", "--config", str(config), "--db", str(db))
+    assert out.returncode == 2
+    assert out.stderr.startswith(f"error: {config / 'goals.yaml'}, line 7, status.at_risk: 2 is out of range")
+    assert "Traceback" not in out.stderr
+    out = cli("plan", "export", "--db", str(tmp_path / "none.duckdb"), "--out", str(tmp_path / "x"))
+    assert out.returncode == 2 and "no plan store at" in out.stderr
