@@ -1,4 +1,4 @@
-"""The command line: `sample`, `build`. Every command has --help, progress on long work, clear errors, exit ≠ 0 on failure."""
+"""The command line: `sample`, `build`, `tree`, `plan`. Every command has --help, progress on long work, clear errors, exit ≠ 0 on failure."""
 from __future__ import annotations
 
 import argparse
@@ -111,6 +111,21 @@ def cmd_plan_history(args) -> int:
     return 0
 
 
+def cmd_tree(args) -> int:
+    import json
+
+    from pipelines import goaltree, treeformat
+
+    tree = goaltree.load(paths.db_path(args.db), args.month, args.as_of)
+    if args.format == "json":
+        print(json.dumps(tree.to_json(args.lang), ensure_ascii=False, indent=2))
+    elif args.format == "csv":
+        sys.stdout.write(treeformat.csv_text(tree))
+    else:
+        print(treeformat.table(tree))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m pipelines", description="Northstar's data pipeline.",
                                 epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -146,6 +161,22 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--if-missing", action="store_true", help="do nothing when the warehouse exists")
     b.add_argument("--quiet", action="store_true", help="no progress lines, only the summary")
     b.set_defaults(func=cmd_build)
+
+    t = sub.add_parser("tree", help="the goal tree for a month: target, actual, pace, forecast, status per node",
+                       description="Every node of the goal tree (company → war zones → teams → people, and the "
+                                   "centers) with target, actual, expected, pace, forecast, required per day and "
+                                   "status, plus the north star. Reads the warehouse and the plan store beside it.",
+                       epilog="examples:\n  python -m pipelines tree --month 2026-11 --format table\n"
+                              "  python -m pipelines tree --month 2026-10 --as-of 2026-10-15 --format json --lang zh",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    t.add_argument("--month", metavar="YYYY-MM", required=True, help="the month of the targets")
+    t.add_argument("--as-of", metavar="YYYY-MM-DD",
+                   help="the last day counted (default: the last date in the data; within the month, or after it "
+                        "once the month is over)")
+    t.add_argument("--db", metavar="PATH", help="warehouse file (default data/warehouse.duckdb or NORTHSTAR_DB)")
+    t.add_argument("--format", choices=["table", "json", "csv"], default="table", help="output format (default table)")
+    t.add_argument("--lang", choices=["en", "zh"], default="en", help="language of node names in JSON (default en)")
+    t.set_defaults(func=cmd_tree)
 
     pl = sub.add_parser("plan", help="the plan store: import config files, export the current plan, history",
                         description="The plan store (beside the warehouse, e.g. data/warehouse.plan.sqlite) holds "

@@ -35,8 +35,8 @@ def test_build_prints_the_per_file_summary(tmp_path):
               "--as-of", "2026-11-24", "--quiet")
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
-    assert any(l.split()[:2] == ["orders", "orders.csv"] and l.split()[-3:] == ["8", "8", "0"] for l in lines)
-    assert any(l.split()[0] == "total" and l.split()[-3:] == ["21", "21", "0"] for l in lines if l.strip())
+    assert any(line.split()[:2] == ["orders", "orders.csv"] and line.split()[-3:] == ["8", "8", "0"] for line in lines)
+    assert any(line.split()[0] == "total" and line.split()[-3:] == ["21", "21", "0"] for line in lines if line.strip())
 
 
 def test_sample_writes_where_the_environment_points(tmp_path):

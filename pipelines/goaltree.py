@@ -1,0 +1,446 @@
+"""The goal tree (DESIGN §5): for a month M and an as-of date D, every node with target, actual, pace and status.
+
+One place computes these numbers; the pages, the command line and the tests all call `goal_tree()`.
+
+- War-zone tree: company → war zones → teams → people, plus `<parent>/unassigned` nodes where the data has rows
+  the org does not know. Metrics `stations` (new stations in M up to D) and `members` (new members in M up to D,
+  not refunded on or before D). A parent's actual is summed from the data and equals the sum of its children's.
+- Center view: company → centers (and `centers/unassigned`), `members` only.
+- North star: active stations and members served at D against the 10-year targets, with trailing rates.
+- Drivers (paths, never statuses): station masters recruited, orders, GMV, active members, against last month and
+  the same month last year, period-to-date for period-to-date.
+
+It reads the small marts only (daily_node_facts, member_joins, daily_active_members, daily_network), never raw
+orders, and no Streamlit.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from pipelines.errors import NorthstarError
+from pipelines.plan import DEFAULT_AT_RISK, GOAL_METRICS, Plan, parse_month
+
+STATUSES = ("achieved", "on_track", "at_risk", "off_track", "missed", "no_target")
+DRIVERS = ("station_masters_recruited", "orders", "gmv", "active_members")
+DAYS_PER_MONTH = 30.4375   # 365.25 / 12, DESIGN §5
+_EPS = 1e-9                # a pace of exactly 1 or exactly the threshold counts as reaching it
+
+UNASSIGNED_NAMES = {   # <parent>/unassigned: data the org does not know; team and person levels add the parent
+    "war_zone": ("未分配战区", "Unassigned zone"),
+    "team": ("未分配", "Unassigned"),
+    "person": ("未分配", "Unassigned"),
+    "center": ("无归属中心", "No center"),
+}
+
+# ---- the SQL (parameters only) ---------------------------------------------------------------------------------
+
+SQL_STATIONS = """
+select war_zone, team, person, sum(new_stations)::bigint
+from daily_node_facts
+where date between $start and $upto and new_stations <> 0
+group by all
+"""
+SQL_MEMBERS = """
+select war_zone, team, person, center, sum(members)::bigint
+from member_joins
+where joined_on between $start and $upto and (refunded_on is null or refunded_on > $as_of)
+group by all
+"""
+SQL_LEAVES = "select distinct war_zone, team, person from station_nodes"
+SQL_CENTERS = "select distinct center from daily_node_facts where center is not null"
+SQL_DRIVER_FLOWS = """
+select
+    case when date between $s0 and $e0 then 0 when date between $s1 and $e1 then 1 else 2 end as period,
+    war_zone, team, person, center,
+    sum(station_masters_recruited)::bigint, sum(orders)::bigint, sum(gmv)::double
+from daily_node_facts
+where date between $s0 and $e0 or date between $s1 and $e1 or date between $s2 and $e2
+group by all
+"""
+SQL_ACTIVE = """
+select date, war_zone, team, person, center, sum(active_members)::bigint
+from daily_active_members
+where date in ($d0, $d1, $d2)
+group by all
+"""
+SQL_NETWORK = "select date, active_stations, members_served from daily_network where date in ($d0, $d3, $d6)"
+SQL_DATES = "select min(date), max(date) from daily_network"
+SQL_ORG = "select id, parent, level, name_zh, name_en, ord from org_nodes order by ord"
+
+
+# ---- dates -----------------------------------------------------------------------------------------------------
+
+def month_bounds(month: str) -> tuple[dt.date, dt.date]:
+    y, m = int(month[:4]), int(month[5:7])
+    return dt.date(y, m, 1), dt.date(y, m, calendar.monthrange(y, m)[1])
+
+
+def shift_month(month: str, k: int) -> str:
+    y, m = int(month[:4]), int(month[5:7])
+    n = y * 12 + (m - 1) + k
+    return f"{n // 12:04d}-{n % 12 + 1:02d}"
+
+
+def minus_months(d: dt.date, k: int) -> dt.date:
+    """The same day k months earlier, clamped to that month's last day (2026-08-31 − 6 months = 2026-02-28)."""
+    start, end = month_bounds(shift_month(f"{d.year:04d}-{d.month:02d}", -k))
+    return min(start.replace(day=d.day) if d.day <= end.day else end, end)
+
+
+def comparable_upto(month: str, upto: dt.date, k: int) -> tuple[dt.date, dt.date]:
+    """Period-to-date k months back: the same days of that month (all of it when `upto` is a month end)."""
+    start, end = month_bounds(shift_month(month, -k))
+    _, this_end = month_bounds(month)
+    if upto == this_end:
+        return start, end
+    return start, min(start + dt.timedelta(days=upto.day - 1), end)
+
+
+# ---- the result ------------------------------------------------------------------------------------------------
+
+@dataclass
+class GoalTree:
+    month: str
+    as_of: dt.date
+    month_start: dt.date
+    month_end: dt.date
+    days_in_month: int
+    days_counted: int
+    elapsed: float
+    finished: bool
+    at_risk: float
+    last_date: dt.date
+    north_star: dict[str, dict] = field(default_factory=dict)
+    north_star_title: tuple[str, str] | None = None
+    nodes: list[dict] = field(default_factory=list)       # id, parent, level, name_zh, name_en, children, metrics
+    drivers: dict[str, dict] = field(default_factory=dict)  # node id → driver → {value, last_month, last_year}
+    has_plan: bool = False
+
+    def node(self, node_id: str) -> dict:
+        for n in self.nodes:
+            if n["id"] == node_id:
+                return n
+        raise KeyError(node_id)
+
+    @property
+    def company(self) -> dict:
+        return self.nodes[0]
+
+    def children(self, node_id: str) -> list[dict]:
+        return [n for n in self.nodes if n["parent"] == node_id]
+
+    def planning_warnings(self) -> list[dict]:
+        """Parents whose children's targets do not add up to theirs (unallocated ≠ 0)."""
+        out = []
+        for n in self.nodes:
+            for metric, v in n["metrics"].items():
+                if v["unallocated"] not in (None, 0) and abs(v["unallocated"]) > _EPS:
+                    out.append({"id": n["id"], "level": n["level"], "name_zh": n["name_zh"], "name_en": n["name_en"], "metric": metric,
+                                "target": v["target"], "unallocated": v["unallocated"]})
+        return out
+
+    def to_json(self, lang: str = "en") -> dict:
+        """The JSON shape of DESIGN §6 (plus `drivers`, kept apart from the goal statuses)."""
+        return {
+            "month": self.month,
+            "as_of": self.as_of.isoformat(),
+            "elapsed": _round(self.elapsed, 4),
+            "north_star": {m: {k: _round(v, 4) if isinstance(v, float) else v for k, v in ns.items()}
+                           for m, ns in self.north_star.items()},
+            "nodes": [{
+                "id": n["id"], "parent": n["parent"], "level": n["level"],
+                "name": n["name_zh"] if lang == "zh" else n["name_en"],
+                "metrics": {m: {k: _json_value(k, v) for k, v in vals.items()} for m, vals in n["metrics"].items()},
+            } for n in self.nodes],
+            "drivers": {nid: {d: {k: _round(v, 2) for k, v in vals.items()} for d, vals in ds.items()}
+                        for nid, ds in self.drivers.items()},
+        }
+
+
+def _round(value, digits: int):
+    if value is None:
+        return None
+    if isinstance(value, float):
+        if value.is_integer():
+            return int(value)
+        return round(value, digits)
+    return value
+
+
+def _json_value(key: str, value):
+    return _round(value, 4 if key == "pace" else 2)
+
+
+# ---- the computation -------------------------------------------------------------------------------------------
+
+def status_of(target: float | None, actual: float, pace: float | None, finished: bool, at_risk: float) -> str:
+    if target is None or target == 0:
+        return "no_target"
+    if actual >= target:
+        return "achieved"
+    if finished:
+        return "missed"
+    if pace >= 1 - _EPS:
+        return "on_track"
+    if pace >= at_risk - _EPS:
+        return "at_risk"
+    return "off_track"
+
+
+def node_metrics(target: float | None, actual: float, elapsed: float, days_left: int, finished: bool,
+                 at_risk: float) -> dict:
+    """One node, one metric: the rules of DESIGN §5 (unallocated is filled in by the tree)."""
+    has_target = target is not None and target != 0
+    expected = target * elapsed if has_target else None
+    pace = actual / target / elapsed if has_target else None   # not actual / expected: expected may underflow
+    if not has_target or finished:
+        required = None
+    elif actual >= target:
+        required = 0.0
+    else:
+        required = (target - actual) / days_left
+    return {"target": target, "actual": actual, "expected": expected, "pace": pace, "forecast": actual / elapsed,
+            "required_daily": required, "status": status_of(target, actual, pace, finished, at_risk),
+            "unallocated": None}
+
+
+def data_dates(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date | None]:
+    try:
+        first, last = con.execute(SQL_DATES).fetchall()[0]
+    except duckdb.Error as exc:
+        raise NorthstarError(f"the warehouse has no daily_network table ({str(exc).splitlines()[0]}); rebuild it "
+                             "with `python -m pipelines build`.") from None
+    return first, last
+
+
+def resolve_period(month: str, as_of: dt.date | str | None, last_date: dt.date | None) -> tuple[str, dt.date]:
+    """Checks the month and the as-of date; as-of defaults to the last date in the data."""
+    clean = parse_month(month) if month else None
+    if clean is None or not str(month).strip()[:4].isdigit() or len(str(month).strip()) != 7:
+        raise NorthstarError(f"month {month!r} is not a month: use YYYY-MM, e.g. 2026-11.")
+    if last_date is None:
+        raise NorthstarError("the warehouse has no dated rows; build it from raw data first (python -m pipelines build).")
+    if as_of is None:
+        as_of = last_date
+    elif isinstance(as_of, str):
+        try:
+            as_of = dt.date.fromisoformat(as_of.strip())
+        except ValueError:
+            raise NorthstarError(f"as-of date {as_of!r} is not a date: use YYYY-MM-DD, e.g. 2026-11-24.") from None
+    if as_of > last_date:
+        raise NorthstarError(f"as-of {as_of} is after the last date in the data ({last_date}); pick a date on or "
+                             f"before {last_date}, or build with newer data.")
+    start, _ = month_bounds(clean)
+    if start > as_of:
+        last_month = f"{as_of.year:04d}-{as_of.month:02d}"
+        raise NorthstarError(f"month {clean} starts after the as-of date {as_of}: pick {last_month} or an earlier "
+                             "month (a month cannot be judged before it begins).")
+    return clean, as_of
+
+
+def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str | None = None,
+              plan: Plan | None = None) -> GoalTree:
+    """The goal tree for `month` as of `as_of` (default: the last date in the data)."""
+    first_date, last_date = data_dates(con)
+    month, as_of = resolve_period(month, as_of, last_date)
+    plan = plan or Plan()
+    at_risk = plan.at_risk if plan.at_risk else DEFAULT_AT_RISK
+    start, end = month_bounds(month)
+    upto = min(as_of, end)
+    days_in_month = end.day
+    days_counted = (upto - start).days + 1
+    finished = as_of >= end
+    elapsed = 1.0 if finished else days_counted / days_in_month
+    days_left = (end - as_of).days
+    tree = GoalTree(month=month, as_of=as_of, month_start=start, month_end=end, days_in_month=days_in_month,
+                    days_counted=days_counted, elapsed=elapsed, finished=finished, at_risk=at_risk,
+                    last_date=last_date, has_plan=bool(plan.targets))
+
+    # Nodes: the org, then unassigned nodes the data has.
+    org = con.execute(SQL_ORG).fetchall()
+    nodes: dict[str, dict] = {}
+    company = next((r for r in org if r[2] == "company"), None)
+    cid = company[0] if company else "company"
+    for nid, parent, level, zh, en, order in org:
+        nodes[nid] = dict(id=nid, parent=parent, level=level, name_zh=zh, name_en=en, ord=order, children=[])
+    if cid not in nodes:
+        nodes[cid] = dict(id=cid, parent=None, level="company", name_zh="公司", name_en="Company", ord=0, children=[])
+
+    def ensure(nid: str, parent: str, level: str) -> None:
+        if nid in nodes:
+            return
+        zh, en = UNASSIGNED_NAMES[level]
+        if parent in nodes and nodes[parent]["level"] != "company":
+            zh, en = f"{zh}（{nodes[parent]['name_zh']}）", f"{en} ({nodes[parent]['name_en']})"
+        nodes[nid] = dict(id=nid, parent=parent, level=level, name_zh=zh, name_en=en, ord=10**9, children=[])
+
+    def path(wz: str, team: str, person: str) -> list[str]:
+        """company → zone → team → person, skipping repeats (company/unassigned is a zone with no children)."""
+        out = [cid]
+        for nid in (wz, team, person):
+            if nid != out[-1]:
+                out.append(nid)
+        return out
+
+    for wz, team, person in con.execute(SQL_LEAVES).fetchall():
+        p = path(wz, team, person)
+        levels = ("war_zone", "team", "person")
+        for i in range(1, len(p)):
+            ensure(p[i], p[i - 1], levels[i - 1])
+    for (center,) in con.execute(SQL_CENTERS).fetchall():
+        ensure(center, cid, "center")
+    for n in nodes.values():
+        if n["parent"] in nodes:
+            nodes[n["parent"]]["children"].append(n["id"])
+    for n in nodes.values():
+        n["children"].sort(key=lambda c: (nodes[c]["ord"], c))
+
+    # Actuals, summed up each leaf's path.
+    actual = {nid: {m: 0 for m in GOAL_METRICS} for nid in nodes}
+    params = {"start": start, "upto": upto}
+    for wz, team, person, n in con.execute(SQL_STATIONS, params).fetchall():
+        for nid in path(wz, team, person):
+            actual[nid]["stations"] += n
+    for wz, team, person, center, n in con.execute(SQL_MEMBERS, {**params, "as_of": as_of}).fetchall():
+        for nid in path(wz, team, person):
+            actual[nid]["members"] += n
+        actual[center]["members"] += n
+
+    # Targets and the rules of DESIGN §5.
+    def target(nid: str, metric: str) -> float | None:
+        return plan.targets.get((month, nodes[nid]["level"], nid, metric))
+
+    for nid, n in nodes.items():
+        metrics = ("members",) if n["level"] == "center" else GOAL_METRICS
+        n["metrics"] = {m: node_metrics(target(nid, m), actual[nid][m], elapsed, days_left, finished, at_risk)
+                        for m in metrics}
+    for nid, n in nodes.items():
+        kids = [c for c in n["children"] if nodes[c]["level"] != "center"]
+        if not kids:
+            continue
+        for m, v in n["metrics"].items():
+            if v["target"] is not None:
+                v["unallocated"] = v["target"] - sum(nodes[c]["metrics"][m]["target"] or 0 for c in kids)
+
+    # Depth-first order: the war-zone tree, then the centers.
+    ordered: list[dict] = []
+
+    def walk(nid: str) -> None:
+        ordered.append(nodes[nid])
+        for c in nodes[nid]["children"]:
+            if nodes[c]["level"] != "center":
+                walk(c)
+
+    walk(cid)
+    ordered += [nodes[c] for c in nodes[cid]["children"] if nodes[c]["level"] == "center"]
+    for n in ordered:
+        n.pop("ord", None)
+    tree.nodes = ordered
+    tree.north_star, tree.north_star_title = _north_star(con, plan, as_of, first_date)
+    tree.drivers = _drivers(con, month, upto, first_date, nodes, cid, path)
+    return tree
+
+
+def _north_star(con, plan: Plan, as_of: dt.date, first_date: dt.date | None):
+    d3, d6 = minus_months(as_of, 3), minus_months(as_of, 6)
+    rows = {d: (s, m) for d, s, m in con.execute(SQL_NETWORK, {"d0": as_of, "d3": d3, "d6": d6}).fetchall()}
+
+    def at(d: dt.date, i: int) -> int:
+        return rows[d][i] if d in rows else 0   # before the first date in the data nothing existed yet
+
+    ns = plan.north_star
+    out = {}
+    for i, metric in enumerate(GOAL_METRICS):
+        actual = at(as_of, i)
+        target = ns.targets[metric] if ns else None
+        t3 = (actual - at(d3, i)) / 3
+        t6 = (actual - at(d6, i)) / 6
+        item = {"target": target, "actual": actual, "progress": None, "time_elapsed": None,
+                "required_monthly": None, "trailing_3m": t3, "trailing_6m": t6, "projected_month": None}
+        if ns:
+            item["progress"] = actual / target
+            item["time_elapsed"] = min(max((as_of - ns.start).days / (ns.end - ns.start).days, 0.0), 1.0)
+            months_left = (ns.end - as_of).days / DAYS_PER_MONTH
+            if months_left > 0:
+                item["required_monthly"] = max(target - actual, 0) / months_left
+            item["projected_month"] = projected_month(actual, target, t6, as_of)
+        out[metric] = item
+    title = (ns.title_zh, ns.title_en) if ns else None
+    return out, title
+
+
+def projected_month(actual: float, target: float, rate: float, as_of: dt.date) -> str | None:
+    """The month in which actual + rate × months reaches the target; None when the rate is ≤ 0."""
+    if actual >= target:
+        return f"{as_of.year:04d}-{as_of.month:02d}"
+    if rate <= 0:
+        return None
+    days = (target - actual) / rate * DAYS_PER_MONTH
+    if days > (9999 - as_of.year) * 365:
+        return "9999-12"
+    when = as_of + dt.timedelta(days=math.ceil(days))
+    return f"{when.year:04d}-{when.month:02d}"
+
+
+def _drivers(con, month: str, upto: dt.date, first_date, nodes: dict, cid: str, path) -> dict:
+    """Paths per node: this period-to-date, last month's and last year's same days; active members at their ends."""
+    periods = [month_bounds(month)[0], upto], list(comparable_upto(month, upto, 1)), list(comparable_upto(month, upto, 12))
+    params = {f"s{i}": p[0] for i, p in enumerate(periods)} | {f"e{i}": p[1] for i, p in enumerate(periods)}
+    keys = ("value", "last_month", "last_year")
+    out = {nid: {d: {k: 0 for k in keys} for d in DRIVERS} for nid in nodes}
+    for period, wz, team, person, center, masters, orders, gmv in con.execute(SQL_DRIVER_FLOWS, params).fetchall():
+        k = keys[period]
+        for nid in path(wz, team, person):
+            out[nid]["station_masters_recruited"][k] += masters
+            out[nid]["orders"][k] += orders
+            out[nid]["gmv"][k] += gmv
+        if center is not None:
+            out[center]["orders"][k] += orders
+            out[center]["gmv"][k] += gmv
+    dates = {"d0": periods[0][1], "d1": periods[1][1], "d2": periods[2][1]}
+    which = {v: keys[i] for i, v in reversed(list(enumerate(dates.values())))}
+    for d, wz, team, person, center, n in con.execute(SQL_ACTIVE, dates).fetchall():
+        k = which[d]
+        for nid in path(wz, team, person):
+            out[nid]["active_members"][k] += n
+        out[center]["active_members"][k] += n
+    for nid, n in nodes.items():
+        if n["level"] == "center":
+            out[nid]["station_masters_recruited"] = {k: None for k in keys}
+        for i, k in enumerate(keys[1:], start=1):
+            if first_date is None or periods[i][1] < first_date:   # a comparison before the data begins: unknown
+                for d in DRIVERS:
+                    out[nid][d][k] = None
+    return out
+
+
+# ---- opening the warehouse -------------------------------------------------------------------------------------
+
+def open_warehouse(db: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection, or a clear error saying what to do."""
+    db = Path(db)
+    if not db.exists():
+        raise NorthstarError(f"no warehouse at {db}: run `python -m pipelines sample` and `python -m pipelines build` "
+                             "(or `make run`), or point --db / NORTHSTAR_DB at one.")
+    try:
+        return duckdb.connect(str(db), read_only=True)
+    except duckdb.Error as exc:
+        raise NorthstarError(f"the warehouse {db} cannot be opened ({str(exc).splitlines()[0]}); rebuild it with "
+                             "`python -m pipelines build`.") from None
+
+
+def load(db: Path, month: str, as_of: dt.date | str | None = None) -> GoalTree:
+    """The goal tree for the warehouse at `db` with the plan from the plan store beside it."""
+    from pipelines.planstore import read_plan
+
+    con = open_warehouse(db)
+    try:
+        return goal_tree(con, month, as_of, read_plan(db))
+    finally:
+        con.close()

@@ -1,0 +1,423 @@
+"""The goal tree on the hand-made company (tests/goal_company.py), every number computed by hand.
+
+Columns of the expected rows: target, actual, expected, pace, forecast, required_daily, status, unallocated.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from pipelines import goaltree
+from pipelines.errors import NorthstarError
+from tests import goal_company as gc
+from tests.conftest import make_raw, run_build
+
+FIELDS = ("target", "actual", "expected", "pace", "forecast", "required_daily", "status", "unallocated")
+N = None
+
+
+@pytest.fixture(scope="module")
+def company(tmp_path_factory):
+    root = tmp_path_factory.mktemp("goalco")
+    make_raw(root, {"stations": gc.STATIONS, "members": gc.MEMBERS, "orders": gc.ORDERS}, org=gc.ORG)
+    (root / "config" / "goals.yaml").write_text(gc.GOALS, encoding="utf-8")
+    (root / "config" / "targets.csv").write_text(gc.TARGETS, encoding="utf-8")
+    result = run_build(root, as_of=dt.date(2026, 11, 30))
+    assert result.tables["stations"] == 12 and result.tables["members"] == 39 and result.tables["orders"] == 9
+    return root / "wh.duckdb"
+
+
+def tree_at(db, month, as_of=None):
+    return goaltree.load(db, month, as_of)
+
+
+def check(tree, expected: dict) -> None:
+    for node_id, metrics in expected.items():
+        node = tree.node(node_id)
+        for metric, row in metrics.items():
+            got = node["metrics"][metric]
+            for name, want in zip(FIELDS, row):
+                if isinstance(want, float):
+                    assert got[name] == pytest.approx(want, rel=1e-9), (node_id, metric, name)
+                else:
+                    assert got[name] == want, (node_id, metric, name, got[name])
+
+
+def test_mid_month(company):
+    """As of 2026-11-15: elapsed = 15/30 = 0.5, 15 days left; at-risk threshold 0.75 from goals.yaml.
+
+    Stations opened 11-01..11-15: pa S01; pb S02, S03; e1/unassigned S10 (owner px); pd S06, S07 (S07 closed
+    11-15 still opened this month); pc's S05 opens 11-20, pe's S09 11-30.
+    Members joined 11-01..11-15 and not refunded by 11-15: pa M05 M06 M07 (M07's refund is 11-20, after D) = 3;
+    pb M11–M18 = 8 (M10 refunded 11-10); e1/unassigned M19 = 1; pc M23 M24 = 2; pd M28–M32 = 5; pe M36–M38 = 3.
+    """
+    t = tree_at(company, "2026-11", "2026-11-15")
+    assert (t.elapsed, t.days_counted, t.days_in_month, t.finished) == (0.5, 15, 30, False)
+    check(t, {
+        # stations: 6 of 10, expected 5 → pace 1.2; forecast 6/0.5 = 12; need (10-6)/15; zones' targets 6+3 → 1 unallocated
+        "company": {"stations": (10, 6, 5.0, 1.2, 12.0, 4 / 15, "on_track", 1),
+                    # members: 22 of 40, expected 20 → 1.1; need 18/15 = 1.2; zones 24+16 = 40 → 0
+                    "members": (40, 22, 20.0, 1.1, 44.0, 1.2, "on_track", 0)},
+        "east": {"stations": (6, 4, 3.0, 4 / 3, 8.0, 2 / 15, "on_track", 0),
+                 "members": (24, 14, 12.0, 14 / 12, 28.0, 10 / 15, "on_track", 0)},
+        "e1": {"stations": (4, 4, 2.0, 2.0, 8.0, 0.0, "achieved", 0),          # 4 = pa 1 + pb 2 + unassigned 1
+               "members": (16, 12, 8.0, 1.5, 24.0, 4 / 15, "on_track", 0)},
+        # pace exactly 1 → on track; pace exactly the threshold 0.75 → at risk
+        "pa": {"stations": (2, 1, 1.0, 1.0, 2.0, 1 / 15, "on_track", N),
+               "members": (8, 3, 4.0, 0.75, 6.0, 5 / 15, "at_risk", N)},
+        "pb": {"stations": (2, 2, 1.0, 2.0, 4.0, 0.0, "achieved", N),
+               "members": (8, 8, 4.0, 2.0, 16.0, 0.0, "achieved", N)},
+        "e1/unassigned": {"stations": (N, 1, N, N, 2.0, N, "no_target", N),
+                          "members": (N, 1, N, N, 2.0, N, "no_target", N)},
+        "e2": {"stations": (2, 0, 1.0, 0.0, 0.0, 2 / 15, "off_track", 0),
+               "members": (8, 2, 4.0, 0.5, 4.0, 6 / 15, "off_track", 0)},
+        "pc": {"stations": (2, 0, 1.0, 0.0, 0.0, 2 / 15, "off_track", N),
+               "members": (8, 2, 4.0, 0.5, 4.0, 6 / 15, "off_track", N)},
+        "south": {"stations": (3, 2, 1.5, 2 / 1.5, 4.0, 1 / 15, "on_track", 0),
+                  "members": (16, 8, 8.0, 1.0, 16.0, 8 / 15, "on_track", 0)},
+        # s1's children: pd 2 stations / 10 members, pe none → unallocated 3-2 = 1 and 16-10 = 6
+        "s1": {"stations": (3, 2, 1.5, 2 / 1.5, 4.0, 1 / 15, "on_track", 1),
+               "members": (16, 8, 8.0, 1.0, 16.0, 8 / 15, "on_track", 6)},
+        "pd": {"stations": (2, 2, 1.0, 2.0, 4.0, 0.0, "achieved", N),
+               "members": (10, 5, 5.0, 1.0, 10.0, 5 / 15, "on_track", N)},
+        # a node with no target: actual and forecast, everything else null
+        "pe": {"stations": (N, 0, N, N, 0.0, N, "no_target", N),
+               "members": (N, 3, N, N, 6.0, N, "no_target", N)},
+        # centers by channel: community+referral M05 M07 M11 M12 M13 M16 M18 M24 M28 M30 M36 M38 = 12;
+        # content M06 M14 M15 M19 M23 M29 M31 M37 = 8; partner M17 M32 = 2 (12 + 8 + 2 = 22 = company)
+        "community": {"members": (20, 12, 10.0, 1.2, 24.0, 8 / 15, "on_track", N)},
+        "content": {"members": (12, 8, 6.0, 8 / 6, 16.0, 4 / 15, "on_track", N)},
+        "centers/unassigned": {"members": (N, 2, N, N, 4.0, N, "no_target", N)},
+    })
+    assert "stations" not in t.node("community")["metrics"]
+
+
+def test_tree_shape_and_order(company):
+    t = tree_at(company, "2026-11", "2026-11-15")
+    assert [(n["id"], n["parent"], n["level"]) for n in t.nodes] == [
+        ("company", None, "company"),
+        ("east", "company", "war_zone"), ("e1", "east", "team"), ("pa", "e1", "person"), ("pb", "e1", "person"),
+        ("e1/unassigned", "e1", "person"), ("e2", "east", "team"), ("pc", "e2", "person"),
+        ("south", "company", "war_zone"), ("s1", "south", "team"), ("pd", "s1", "person"), ("pe", "s1", "person"),
+        ("community", "company", "center"), ("content", "company", "center"),
+        ("centers/unassigned", "company", "center"),
+    ]
+    assert (t.node("e1/unassigned")["name_zh"], t.node("e1/unassigned")["name_en"]) == (
+        "未分配（华东一队）", "Unassigned (East Team 1)")
+
+
+def test_first_day_of_the_month(company):
+    """As of 11-01: elapsed 1/30, 29 days left. Only S06 (pd) opened and only M28 (pd, community) joined."""
+    t = tree_at(company, "2026-11", "2026-11-01")
+    e = 1 / 30
+    check(t, {
+        "company": {"stations": (10, 1, 10 * e, 1 / (10 * e), 30.0, 9 / 29, "on_track", 1),
+                    "members": (40, 1, 40 * e, 0.75, 30.0, 39 / 29, "at_risk", 0)},   # 1 ÷ (40/30): the threshold
+        "pd": {"stations": (2, 1, 2 * e, 15.0, 30.0, 1 / 29, "on_track", N),
+               "members": (10, 1, 10 * e, 3.0, 30.0, 9 / 29, "on_track", N)},
+        "pa": {"stations": (2, 0, 2 * e, 0.0, 0.0, 2 / 29, "off_track", N)},
+        "community": {"members": (20, 1, 20 * e, 1.5, 30.0, 19 / 29, "on_track", N)},
+    })
+
+
+def test_last_day_is_a_finished_month(company):
+    """As of 11-30 the month is over: elapsed 1, achieved or missed, no required rate.
+
+    Stations in November: pa 1, pb 2, e1/unassigned 1, pc 1 (S05), pd 2, pe 1 (S09) = 8.
+    Members, refunds up to 11-30 out: pa M05 M06 M08 M09 = 4 (M07 refunded 11-20); pb 8; unassigned 1;
+    pc M23–M27 = 5; pd M28–M33 = 6; pe M36–M39 = 4 → 28.
+    """
+    t = tree_at(company, "2026-11", "2026-11-30")
+    assert (t.elapsed, t.finished) == (1.0, True)
+    check(t, {
+        "company": {"stations": (10, 8, 10.0, 0.8, 8.0, N, "missed", 1),
+                    "members": (40, 28, 40.0, 0.7, 28.0, N, "missed", 0)},
+        "e1": {"stations": (4, 4, 4.0, 1.0, 4.0, N, "achieved", 0),
+               "members": (16, 13, 16.0, 13 / 16, 13.0, N, "missed", 0)},
+        "pa": {"members": (8, 4, 8.0, 0.5, 4.0, N, "missed", N)},
+        "pb": {"members": (8, 8, 8.0, 1.0, 8.0, N, "achieved", N)},
+        "south": {"stations": (3, 3, 3.0, 1.0, 3.0, N, "achieved", 0)},
+        "pe": {"stations": (N, 1, N, N, 1.0, N, "no_target", N)},
+    })
+
+
+def test_a_finished_month_seen_later_counts_later_refunds(company):
+    """2026-10 as of 11-15: October's members M03 M04 M20 M21 M22 M34 M35 = 7, but M21 was refunded 11-03 → 6.
+    Stations: S04 (pc, east) and S08 (pe, south) = 2 of 3. On 10-31 itself M21 still counts: 7."""
+    t = tree_at(company, "2026-10", "2026-11-15")
+    assert (t.elapsed, t.finished, t.days_counted) == (1.0, True, 31)
+    check(t, {
+        "company": {"stations": (3, 2, 3.0, 2 / 3, 2.0, N, "missed", 1),
+                    "members": (10, 6, 10.0, 0.6, 6.0, N, "missed", 10)},  # no zone has a members target
+        "east": {"stations": (1, 1, 1.0, 1.0, 1.0, N, "achieved", 1)},    # no team target: all 1 unallocated
+        "south": {"stations": (1, 1, 1.0, 1.0, 1.0, N, "achieved", 1)},
+        "e1": {"stations": (N, 0, N, N, 0.0, N, "no_target", N)},
+    })
+    assert tree_at(company, "2026-10", "2026-10-31").node("company")["metrics"]["members"]["actual"] == 7
+
+
+def test_as_of_defaults_to_the_last_date_in_the_data(company):
+    t = tree_at(company, "2026-11")
+    assert t.as_of == dt.date(2026, 11, 30) == t.last_date
+
+
+def test_north_star_mid_month(company):
+    """As of 2026-11-15: active stations S01 S02 S03 S04 S06 S08 S10 S11 = 8 (S07 closed on 11-15, S05/S09 later,
+    S12 never opened). Members served: Sep 2 + Oct 7 − M21 (refunded 11-03) + November's 22 = 30.
+    3 and 6 months before (08-15, 05-15) precede the data: 0. Days: start→D 1,049, start→end 3,652."""
+    ns = tree_at(company, "2026-11", "2026-11-15").north_star
+    months_left = (3652 - 1049) / 30.4375
+    assert ns["stations"] == pytest.approx({
+        "target": 20000, "actual": 8, "progress": 8 / 20000, "time_elapsed": 1049 / 3652,
+        "required_monthly": (20000 - 8) / months_left, "trailing_3m": 8 / 3, "trailing_6m": 8 / 6,
+        "projected_month": ns["stations"]["projected_month"]})
+    assert ns["members"]["actual"] == 30 and ns["members"]["trailing_3m"] == 10 and ns["members"]["trailing_6m"] == 5
+    # 19,992 stations at 4/3 a month: 14,994 months ≈ 456,380 days after 2026-11-15 → the year 3276
+    assert ns["stations"]["projected_month"].startswith("3276-")
+
+
+@pytest.mark.parametrize("actual, target, rate, expected", [
+    (100, 160, 20, "2027-02"),   # 3 months ≈ 91.3 days after 2026-11-15 → 2027-02-14
+    (100, 100, 0, "2026-11"),    # already there
+    (100, 160, 0, None),         # not at this rate
+    (100, 160, -5, None),
+    (100, 101, 1, "2026-12"),    # one month ≈ 30.4 days → 2026-12-16
+])
+def test_projected_month(actual, target, rate, expected):
+    assert goaltree.projected_month(actual, target, rate, dt.date(2026, 11, 15)) == expected
+
+
+def test_drivers_are_paths_beside_the_tree(company):
+    """Nov 1–15 paid orders O3 O4 O5 O7 = 4, GMV 30 + 20 + 25.5 + 60 = 135.5; Oct 1–15: O2 O8 = 2, GMV 65.
+    Active members at 11-15 (paid 10-17..11-15): M05 M11 M28 = 3; at 10-15 (09-16..10-15): M01 M03 M20 = 3.
+    Station masters signed Nov 1–15: S05 S09 S12 = 3; Oct 1–15: S01 S02 S06 S08 = 4.
+    2025-11 is before the data begins (2026-09-01): unknown, not zero."""
+    t = tree_at(company, "2026-11", "2026-11-15")
+    d = t.drivers["company"]
+    assert d == {"station_masters_recruited": {"value": 3, "last_month": 4, "last_year": None},
+                 "orders": {"value": 4, "last_month": 2, "last_year": None},
+                 "gmv": {"value": 135.5, "last_month": 65.0, "last_year": None},
+                 "active_members": {"value": 3, "last_month": 3, "last_year": None}}
+    # pb: O4 O5 (M11) = 2 orders, 45.5; the content center: O7? no — O7 is M28 (community); content has none
+    assert t.drivers["pb"]["orders"]["value"] == 2 and t.drivers["pb"]["gmv"]["value"] == 45.5
+    assert t.drivers["community"]["orders"]["value"] == 4          # M05 M11 M11 M28, all community
+    assert t.drivers["content"]["orders"]["value"] == 0
+    assert t.drivers["community"]["station_masters_recruited"]["value"] is None  # stations belong to no center
+    for node in t.nodes:                                               # never inside the goal statuses
+        assert set(node["metrics"]) <= {"stations", "members"}
+
+
+def test_no_plan_means_no_target_everywhere(company):
+    con = goaltree.open_warehouse(company)
+    try:
+        t = goaltree.goal_tree(con, "2026-11", "2026-11-15", plan=None)
+    finally:
+        con.close()
+    assert {v["status"] for n in t.nodes for v in n["metrics"].values()} == {"no_target"}
+    assert t.node("company")["metrics"]["stations"]["actual"] == 6
+    assert t.north_star["stations"]["progress"] is None and t.north_star["stations"]["actual"] == 8
+
+
+@pytest.mark.parametrize("month, as_of, words", [
+    ("2026-12", None, "month 2026-12 starts after the as-of date 2026-11-30"),
+    ("2026-11", "2026-10-31", "month 2026-11 starts after the as-of date 2026-10-31: pick 2026-10"),
+    ("2026-13", None, "'2026-13' is not a month"),
+    ("Nov 2026", None, "'Nov 2026' is not a month"),
+    ("2026-11", "2026-11-31", "'2026-11-31' is not a date"),
+    ("2026-11", "2026-12-01", "after the last date in the data (2026-11-30)"),
+])
+def test_bad_periods_are_refused_clearly(company, month, as_of, words):
+    with pytest.raises(NorthstarError, match=words.replace("(", r"\(").replace(")", r"\)")):
+        tree_at(company, month, as_of)
+
+
+def test_json_shape(company):
+    doc = tree_at(company, "2026-11", "2026-11-15").to_json("zh")
+    assert set(doc) == {"month", "as_of", "elapsed", "north_star", "nodes", "drivers"}
+    assert (doc["month"], doc["as_of"], doc["elapsed"]) == ("2026-11", "2026-11-15", 0.5)
+    assert set(doc["north_star"]["stations"]) == {"target", "actual", "progress", "time_elapsed", "required_monthly",
+                                                  "trailing_3m", "trailing_6m", "projected_month"}
+    company_node = doc["nodes"][0]
+    assert company_node["name"] == "测试公司"
+    assert company_node["metrics"]["stations"] == {"target": 10, "actual": 6, "expected": 5, "pace": 1.2,
+                                                   "forecast": 12, "required_daily": 0.27, "status": "on_track",
+                                                   "unallocated": 1}
+    pe = next(n for n in doc["nodes"] if n["id"] == "pe")
+    assert pe["metrics"]["members"]["pace"] is None          # null, never 0, where undefined
+    json.dumps(doc)                                          # serialisable as is
+
+
+# ---- properties over the tiny sample with random plans -----------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from pipelines import metrics as catalog  # noqa: E402
+from pipelines.plan import Plan  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def tiny_con(tiny):
+    con = goaltree.open_warehouse(tiny / "wh.duckdb")
+    nodes = con.execute("select id, level from org_nodes").fetchall()
+    yield con, nodes
+    con.close()
+
+
+@st.composite
+def periods_and_plans(draw, nodes):
+    month_index = draw(st.integers(0, 34))                       # 2024-01 … 2026-11
+    month = goaltree.shift_month("2024-01", month_index)
+    start, end = goaltree.month_bounds(month)
+    last = dt.date(2026, 11, 24)
+    as_of = start + dt.timedelta(days=draw(st.integers(0, (min(last, end + dt.timedelta(days=40)) - start).days)))
+    targets = {}
+    for node, level in nodes:
+        for metric in ("stations", "members"):
+            if level == "center" and metric == "stations":
+                continue
+            value = draw(st.one_of(st.none(), st.integers(0, 60), st.floats(0, 60, allow_nan=False)))
+            if value is not None:
+                targets[(month, level, node, metric)] = value
+    at_risk = draw(st.floats(0.05, 1.0))
+    return month, as_of, Plan(targets=targets, at_risk=at_risk)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_tree_properties(tiny_con, data):
+    con, org_nodes = tiny_con
+    month, as_of, plan = data.draw(periods_and_plans(org_nodes))
+    t = goaltree.goal_tree(con, month, as_of, plan)
+    by_id = {n["id"]: n for n in t.nodes}
+    for n in t.nodes:
+        kids = [by_id[c] for c in n["children"]]
+        tree_kids = [k for k in kids if k["level"] != "center"]
+        for metric, v in n["metrics"].items():
+            # a parent's actual is the sum of its children's, unassigned included
+            if tree_kids:
+                assert v["actual"] == sum(k["metrics"][metric]["actual"] for k in tree_kids), (n["id"], metric)
+            target = v["target"]
+            if target:
+                assert v["expected"] <= target + 1e-9
+                assert v["expected"] == pytest.approx(target * t.elapsed)
+            status = v["status"]
+            if not target:
+                assert status == "no_target" and v["pace"] is None and v["expected"] is None
+            elif v["actual"] >= target:
+                assert status == "achieved"
+            elif t.finished:
+                assert status == "missed" and v["required_daily"] is None
+            elif v["pace"] >= 1 - 1e-9:
+                assert status == "on_track"
+            elif v["pace"] >= plan.at_risk - 1e-9:
+                assert status == "at_risk"
+            else:
+                assert status == "off_track" and v["pace"] < plan.at_risk
+            if status in ("on_track", "at_risk", "off_track"):
+                assert v["required_daily"] == pytest.approx((target - v["actual"]) / (t.month_end - t.as_of).days)
+    company = t.company
+    centers = [n for n in t.nodes if n["level"] == "center"]
+    assert company["metrics"]["members"]["actual"] == sum(c["metrics"]["members"]["actual"] for c in centers)
+    # the same numbers as the metric catalog
+    assert company["metrics"]["stations"]["actual"] == catalog.value(con, "new_stations", t.as_of, t.month_start,
+                                                                    t.month_end)
+    assert company["metrics"]["members"]["actual"] == catalog.value(con, "new_members", t.as_of, t.month_start,
+                                                                   t.month_end)
+    assert t.north_star["members"]["actual"] == catalog.value(con, "members_served", t.as_of)
+    assert t.north_star["stations"]["actual"] == catalog.value(con, "active_stations", t.as_of)
+    assert t.drivers["company"]["orders"]["value"] == catalog.value(con, "orders", t.as_of, t.month_start, t.month_end)
+    assert t.drivers["company"]["active_members"]["value"] == catalog.value(con, "active_members", min(t.as_of,
+                                                                                                       t.month_end))
+
+
+# ---- the command line ---------------------------------------------------------------------------------------------
+
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+from tests.conftest import ROOT  # noqa: E402
+
+NUMBER_OR_NULL = (int, float, type(None))
+
+
+def tree_cli(*args):
+    return subprocess.run([sys.executable, "-m", "pipelines", "tree", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+
+
+def validate_shape(doc: dict) -> None:
+    """DESIGN §6: field names exactly, numbers as numbers, null where undefined."""
+    assert isinstance(doc["month"], str) and len(doc["month"]) == 7
+    dt.date.fromisoformat(doc["as_of"])
+    assert isinstance(doc["elapsed"], (int, float)) and 0 < doc["elapsed"] <= 1
+    for metric in ("stations", "members"):
+        ns = doc["north_star"][metric]
+        assert set(ns) == {"target", "actual", "progress", "time_elapsed", "required_monthly", "trailing_3m",
+                           "trailing_6m", "projected_month"}
+        assert all(isinstance(ns[k], NUMBER_OR_NULL) for k in ns if k != "projected_month")
+        assert ns["projected_month"] is None or len(ns["projected_month"]) == 7
+    for node in doc["nodes"]:
+        assert set(node) == {"id", "parent", "level", "name", "metrics"}
+        assert node["level"] in ("company", "war_zone", "team", "person", "center")
+        assert isinstance(node["name"], str) and node["name"]
+        assert set(node["metrics"]) == ({"members"} if node["level"] == "center" else {"stations", "members"})
+        for v in node["metrics"].values():
+            assert set(v) == {"target", "actual", "expected", "pace", "forecast", "required_daily", "status",
+                              "unallocated"}
+            assert v["status"] in goaltree.STATUSES
+            assert all(isinstance(v[k], NUMBER_OR_NULL) for k in v if k != "status")
+            assert isinstance(v["actual"], int)
+
+
+def test_cli_json_matches_the_module_and_the_documented_shape(company):
+    out = tree_cli("--db", str(company), "--month", "2026-11", "--as-of", "2026-11-15", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    validate_shape(doc)
+    assert doc == json.loads(json.dumps(tree_at(company, "2026-11", "2026-11-15").to_json("en")))
+    assert doc["nodes"][0]["name"] == "Test Co"
+
+
+def test_cli_table_is_for_people(company):
+    out = tree_cli("--db", str(company), "--month", "2026-11", "--as-of", "2026-11-15")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0].startswith("Goal tree 目标树 · 2026-11 · as of 截至 2026-11-15 · day 15 of 30 · 50% of the month")
+    row = next(line for line in lines if line.startswith("      甲 pa"))
+    # stations 1 / 2, pace 100%, on track; members 3 / 8, pace 75%, at risk
+    assert row.split()[2:] == ["1", "/", "2", "100%", "2", "0.1", "●", "on", "track", "│", "3", "/", "8", "75%",
+                               "6", "0.3", "▲", "at", "risk"]
+    assert any(line.startswith("  华东战区 East Zone") for line in lines)
+    assert any("s1" not in line and line.startswith("    华南一队 South Team 1") and "members unallocated 未分解 6" in line
+               for line in lines)
+    assert "Centers 中心" in out.stdout and "无归属中心 No center" in out.stdout
+
+
+def test_cli_csv(company):
+    out = tree_cli("--db", str(company), "--month", "2026-11", "--as-of", "2026-11-15", "--format", "csv")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == ("month,as_of,id,parent,level,name_zh,name_en,metric,target,actual,expected,pace,forecast,"
+                        "required_daily,status,unallocated")
+    assert "2026-11,2026-11-15,pa,e1,person,甲,甲,members,8.0,3,4.0,0.75,6.0,0.3333333333333333,at_risk," in lines
+    assert len(lines) == 1 + 12 * 2 + 3   # 12 tree nodes × 2 metrics + 3 centers × members
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--month", "2026-13"], "error: month '2026-13' is not a month: use YYYY-MM"),
+    (["--month", "2026-11", "--as-of", "15/11/2026"], "error: as-of date '15/11/2026' is not a date"),
+    (["--month", "2027-01"], "error: month 2027-01 starts after the as-of date 2026-11-30"),
+])
+def test_cli_errors_are_one_clear_line(company, args, words):
+    out = tree_cli("--db", str(company), *args)
+    assert out.returncode == 2
+    assert out.stderr.startswith(words) and "Traceback" not in out.stderr
+
+
+def test_cli_missing_warehouse(tmp_path):
+    out = tree_cli("--db", str(tmp_path / "none.duckdb"), "--month", "2026-11")
+    assert out.returncode == 2
+    assert out.stderr.startswith(f"error: no warehouse at {tmp_path / 'none.duckdb'}: run `python -m pipelines sample`")
