@@ -2,7 +2,8 @@
 import duckdb
 import streamlit as st
 
-from ui.data import WarehouseMissing, db_file, fmt_count, read
+from pipelines.errors import NorthstarError
+from ui.data import WarehouseMissing, db_file, fmt_count, goal_tree, read, versions
 
 zh = st.session_state.get("lang_code", "zh") == "zh"
 t = (lambda a, b: a) if zh else (lambda a, b: b)
@@ -30,16 +31,24 @@ if net.empty:
               "The warehouse holds no dated data yet: check the raw files and build again."))
     st.stop()
 
-row = net.iloc[0]
 lang = "zh" if zh else "en"
-day = row["date"].strftime("%Y-%m-%d")
-st.caption(t(f"截至 {day}（数据最后日期）", f"As of {day} (last date in the data)"))
+month, as_of = st.session_state.get("period") or (None, None)
+try:
+    tree = goal_tree(db_file(), month, as_of, versions(db_file()))
+except NorthstarError as exc:
+    st.error(str(exc))
+    st.stop()
+day = tree.as_of.isoformat()
+last = t("（数据最后日期）", " (last date in the data)") if tree.as_of == tree.last_date else ""
+st.caption(t(f"截至 {day}", f"As of {day}") + last)
+ns = tree.north_star
 c1, c2, c3 = st.columns(3)
-c1.metric(t("在营驿站（个）/ 目标 2万", "Active stations / target 20,000"), fmt_count(row["active_stations"], lang),
+c1.metric(t("在营驿站（个）/ 目标 2万", "Active stations / target 20,000"), fmt_count(ns["stations"]["actual"], lang),
           border=True)
-c2.metric(t("服务会员（人）/ 目标 1000万", "Members served / target 10 million"), fmt_count(row["members_served"], lang),
+c2.metric(t("服务会员（人）/ 目标 1000万", "Members served / target 10 million"), fmt_count(ns["members"]["actual"], lang),
           border=True)
-c3.metric(t("活跃会员（近30天，人）", "Active members (30 days)"), fmt_count(row["active_members"], lang), border=True)
+c3.metric(t("活跃会员（近30天，人）", "Active members (30 days)"),
+          fmt_count(tree.drivers[tree.company["id"]]["active_members"]["value"], lang), border=True)
 
 st.subheader(t("数据加载情况", "Data loaded"))
 files.columns = [t("表", "table"), t("文件", "file"), t("读取行数", "rows read"), t("加载行数", "rows loaded"),

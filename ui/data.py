@@ -27,19 +27,22 @@ def read(sql: str, db: str) -> pd.DataFrame:
         return con.execute(sql).df()
 
 
-def fmt_count(n: float, lang: str = "zh") -> str:
-    """People-friendly counts: 1.2万 / 12.3k style for large numbers, digits with separators below."""
-    if n is None or pd.isna(n):
-        return "—"
-    n = float(n)
-    if lang == "zh":
-        if abs(n) >= 1e8:
-            return f"{n / 1e8:.2f}亿"
-        if abs(n) >= 1e4:
-            return f"{n / 1e4:.1f}万"
-        return f"{n:,.0f}"
-    if abs(n) >= 1e6:
-        return f"{n / 1e6:.2f}M"
-    if abs(n) >= 1e4:
-        return f"{n / 1e3:.1f}k"
-    return f"{n:,.0f}"
+from ui.i18n import fmt_count  # noqa: E402,F401 - re-exported for the pages
+
+
+@st.cache_data(ttl=300, max_entries=32, show_spinner=False)
+def goal_tree(db: str, month: str, as_of, versions: tuple):
+    """The goal tree from `pipelines.goaltree` (the one place its numbers come from), cached per warehouse and
+    plan-store version (`versions` = their modification times)."""
+    from pipelines import goaltree
+
+    return goaltree.load(Path(db), month, as_of)
+
+
+def versions(db: str) -> tuple:
+    from pipelines.planstore import store_path
+
+    out = []
+    for p in (Path(db), store_path(Path(db))):
+        out.append(p.stat().st_mtime if p.exists() else 0.0)
+    return tuple(out)

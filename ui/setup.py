@@ -1,0 +1,85 @@
+"""App start-up: make sure a warehouse exists (generate and build the sample with visible progress if not), and
+the shared sidebar's period (month, as-of) with sensible defaults."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+import streamlit as st
+
+from pipelines import build as build_mod
+from pipelines import goaltree, paths, sample
+from pipelines.errors import NorthstarError
+from pipelines.progress import Progress
+from ui.i18n import fmt_month, t
+
+
+def _has_files(folder: Path) -> bool:
+    return folder.is_dir() and any(p.is_file() for p in folder.iterdir())
+
+
+def ensure_warehouse() -> Path:
+    """The warehouse path; on first start (no warehouse) generates the sample and builds it, showing progress.
+
+    The sample size is `NORTHSTAR_SAMPLE_SIZE` (default small). Existing raw files are built as they are, and an
+    existing plan (org.yaml) is never overwritten by the sample's.
+    """
+    db = paths.db_path()
+    if db.exists():
+        return db
+    raw, config = paths.raw_dir(), paths.config_dir()
+    size = os.environ.get("NORTHSTAR_SAMPLE_SIZE", "small")
+    start = time.perf_counter()
+    with st.status(t("preparing"), expanded=True) as status:
+        progress = Progress(sink=lambda line: status.write(line.strip()))
+        try:
+            if not _has_files(raw):
+                keep_plan = (config / "org.yaml").exists()
+                with tempfile.TemporaryDirectory() as spare:
+                    sample.generate(size=size, seed=7, raw=raw, config=Path(spare) if keep_plan else config,
+                                    progress=progress)
+            build_mod.build(raw=raw, config=config, db=db, progress=progress)
+        except NorthstarError as exc:
+            status.update(state="error", label=t("prepare_failed", err=str(exc).splitlines()[0]))
+            st.error(t("prepare_failed", err=exc) + "\n\n" + t("prepare_hint"))
+            st.stop()
+        status.update(state="complete", expanded=False, label=t("prepared", s=time.perf_counter() - start))
+    return db
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def data_dates(db: str, mtime: float) -> tuple[dt.date | None, dt.date | None]:
+    """First and last date in the warehouse (cached per warehouse file version)."""
+    with duckdb.connect(db, read_only=True) as con:
+        return goaltree.data_dates(con)
+
+
+def period_sidebar(db: Path) -> tuple[str, dt.date] | None:
+    """Month (default: the month of the last date) and as-of (default: the last date; limited to the month)."""
+    try:
+        first, last = data_dates(str(db), db.stat().st_mtime)
+    except (duckdb.Error, NorthstarError) as exc:
+        st.error(t("warehouse_unreadable", err=str(exc).splitlines()[0]))
+        st.stop()
+    if last is None:
+        st.info(t("no_dates"))
+        st.stop()
+    last_month = f"{last.year:04d}-{last.month:02d}"
+    months = []
+    m = last_month
+    first_month = f"{first.year:04d}-{first.month:02d}"
+    while m >= first_month:
+        months.append(m)
+        m = goaltree.shift_month(m, -1)
+    month = st.sidebar.selectbox(t("month"), months, index=0, key="month", format_func=fmt_month)
+    start, end = goaltree.month_bounds(month)
+    upper = min(end, last)
+    key = f"as_of_{month}"                    # each month remembers its own as-of, defaulting to its last day
+    as_of = st.sidebar.date_input(t("as_of"), value=st.session_state.get(key, upper), min_value=start,
+                                  max_value=upper, key=key, help=t("as_of_help"), format="YYYY-MM-DD")
+    st.sidebar.caption(t("data_through", d=last.isoformat()))
+    return month, as_of
