@@ -11,8 +11,6 @@ t = (lambda a, b: a) if zh else (lambda a, b: b)
 st.title(t("北极星 · 深耕10年，建设2万驿站，服务1000万创业者", "Northstar · 10 years: 20,000 stations, 10 million entrepreneurs"))
 
 try:
-    net = read("select date, active_stations, members_served, active_members from daily_network "
-               "order by date desc limit 1", db_file())
     info = read("select built_at, build_seconds, as_of, last_date from build_info", db_file())
     files = read("select table_name, file_name, rows_read, rows_loaded, rows_rejected from ingest_files", db_file())
 except WarehouseMissing as missing:
@@ -24,11 +22,6 @@ except WarehouseMissing as missing:
 except duckdb.Error as exc:
     st.error(t(f"数据仓库无法读取：{str(exc).splitlines()[0]}。请重新构建：`python -m pipelines build`。",
                f"The warehouse cannot be read: {str(exc).splitlines()[0]}. Rebuild it: `python -m pipelines build`."))
-    st.stop()
-
-if net.empty:
-    st.info(t("数据仓库里还没有任何日期的数据：请检查原始数据后重新构建。",
-              "The warehouse holds no dated data yet: check the raw files and build again."))
     st.stop()
 
 lang = "zh" if zh else "en"

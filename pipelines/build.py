@@ -287,8 +287,7 @@ def format_summary(res: BuildResult) -> str:
     if res.plan_import is not None:
         imp = res.plan_import
         if imp.files:
-            what = ", ".join(f"{n:,} {k.replace('_', ' ')}{'s' if n != 1 else ''}" for k, n in imp.changed.items())
-            lines += ["", f"plan store {res.plan_store}: imported {', '.join(imp.files)} ({what or 'no changes'})"]
+            lines += ["", f"plan store {res.plan_store}: imported {', '.join(imp.files)} ({imp.describe()})"]
         else:
             lines += ["", f"plan store {res.plan_store}: config files unchanged since the last import"]
     if res.warnings:

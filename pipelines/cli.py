@@ -74,9 +74,8 @@ def cmd_plan_import(args) -> int:
         print(f"plan store {path}: {config} unchanged since the last import; nothing imported "
               "(--force imports every file again).")
     else:
-        what = ", ".join(f"{n:,} {k.replace('_', ' ')}{'s' if n != 1 else ''}" for k, n in result.changed.items())
         print(f"plan store {path}: imported {', '.join(result.files)} as change {result.change_id} "
-              f"({what or 'no entries changed'}).")
+              f"({result.describe()}).")
     return 0
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -221,8 +222,8 @@ def data_dates(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date 
 
 def resolve_period(month: str, as_of: dt.date | str | None, last_date: dt.date | None) -> tuple[str, dt.date]:
     """Checks the month and the as-of date; as-of defaults to the last date in the data."""
-    clean = parse_month(month) if month else None
-    if clean is None or not str(month).strip()[:4].isdigit() or len(str(month).strip()) != 7:
+    clean = parse_month(month) if re.fullmatch(r"\d{4}-\d{2}", str(month or "").strip()) else None
+    if clean is None:
         raise NorthstarError(f"month {month!r} is not a month: use YYYY-MM, e.g. 2026-11.")
     if last_date is None:
         raise NorthstarError("the warehouse has no dated rows; build it from raw data first (python -m pipelines build).")
@@ -403,9 +404,9 @@ def _drivers(con, month: str, upto: dt.date, first_date, nodes: dict, cid: str, 
         if center is not None:
             out[center]["orders"][k] += orders
             out[center]["gmv"][k] += gmv
-    dates = {"d0": periods[0][1], "d1": periods[1][1], "d2": periods[2][1]}
-    which = {v: keys[i] for i, v in reversed(list(enumerate(dates.values())))}
-    for d, wz, team, person, center, n in con.execute(SQL_ACTIVE, dates).fetchall():
+    which = {periods[i][1]: k for i, k in enumerate(keys)}   # the three period ends are in different months
+    params = {f"d{i}": periods[i][1] for i in range(3)}
+    for d, wz, team, person, center, n in con.execute(SQL_ACTIVE, params).fetchall():
         k = which[d]
         for nid in path(wz, team, person):
             out[nid]["active_members"][k] += n

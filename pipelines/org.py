@@ -214,7 +214,7 @@ def load_org(config: Path) -> Org:
     org = Org(source=str(path), doc=plain(doc))
     seen: dict[str, tuple[str, int, str]] = {}   # id → (level, line, parent)
 
-    def register(nid: str | None, level: str, line: int, where: str, parent: str | None, item) -> bool:
+    def register(nid: str | None, level: str, line: int, where: str, parent: str | None) -> bool:
         if nid is None:
             return False
         if nid in seen:
@@ -240,10 +240,9 @@ def load_org(config: Path) -> Org:
     if company:
         check_keys(p, path, company, "company.", {"id", "name"})
         check_name(p, path, company, "company.")
-    cid = node_id(p, path, company, "company.") if company.get("id") is not None else "company"
-    cid = cid or "company"
+    cid = (node_id(p, path, company, "company.") if company.get("id") is not None else None) or "company"
     zh, en = name_pair(company.get("name"), cid)
-    register(cid, "company", company.line or 1, "company.", None, company)
+    register(cid, "company", company.line or 1, "company.", None)
     org.nodes.append(dict(id=cid, parent=None, level="company", name_zh=zh, name_en=en, ord=0))
     order = 1
 
@@ -263,7 +262,7 @@ def load_org(config: Path) -> Org:
             continue
         check_keys(p, path, zone, where, {"id", "name", "teams"})
         check_name(p, path, zone, where)
-        if not register(zid, "war_zone", zone.line_of("id"), where, cid, zone):
+        if not register(zid, "war_zone", zone.line_of("id"), where, cid):
             continue
         zh, en = name_pair(zone.get("name"), zid)
         org.nodes.append(dict(id=zid, parent=cid, level="war_zone", name_zh=zh, name_en=en, ord=order))
@@ -275,7 +274,7 @@ def load_org(config: Path) -> Org:
                 continue
             check_keys(p, path, team, twhere, {"id", "name", "people"})
             check_name(p, path, team, twhere)
-            if not register(tid, "team", team.line_of("id"), twhere, zid, team):
+            if not register(tid, "team", team.line_of("id"), twhere, zid):
                 continue
             zh, en = name_pair(team.get("name"), tid)
             org.nodes.append(dict(id=tid, parent=zid, level="team", name_zh=zh, name_en=en, ord=order))
@@ -287,7 +286,7 @@ def load_org(config: Path) -> Org:
                     continue
                 check_keys(p, path, person, pwhere, {"id", "name"})
                 check_name(p, path, person, pwhere)
-                if not register(pid, "person", person.line_of("id"), pwhere, tid, person):
+                if not register(pid, "person", person.line_of("id"), pwhere, tid):
                     continue
                 zh, en = name_pair(person.get("name"), pid)
                 org.nodes.append(dict(id=pid, parent=tid, level="person", name_zh=zh, name_en=en, ord=order))
@@ -301,7 +300,7 @@ def load_org(config: Path) -> Org:
             continue
         check_keys(p, path, center, where, {"id", "name", "channels", "people"})
         check_name(p, path, center, where)
-        if not register(ctr, "center", center.line_of("id"), where, cid, center):
+        if not register(ctr, "center", center.line_of("id"), where, cid):
             continue
         zh, en = name_pair(center.get("name"), ctr)
         org.nodes.append(dict(id=ctr, parent=cid, level="center", name_zh=zh, name_en=en, ord=order))
@@ -321,7 +320,7 @@ def load_org(config: Path) -> Org:
             if pid is None:
                 continue
             check_keys(p, path, person, pwhere, {"id", "name"})
-            if not register(pid, "center_person", person.line_of("id"), pwhere, ctr, person):
+            if not register(pid, "center_person", person.line_of("id"), pwhere, ctr):
                 continue
             zh, en = name_pair(person.get("name"), pid)
             org.center_people.append(dict(id=pid, center=ctr, name_zh=zh, name_en=en))

@@ -164,16 +164,21 @@ def _north_star(path: Path, doc: YMap, p: Problems) -> NorthStar | None:
     return NorthStar(zh, en, dates["start"], dates["end"], values)
 
 
-def _months(path, ka, where, p) -> list[str]:
-    raw = ka.get("months")
+def _listed(doc, key: str) -> list[tuple[object, int]]:
+    """A field that is one value or a list of them, as (value, line) pairs."""
+    raw = doc.get(key)
     if raw is None:
         return []
-    values = raw if isinstance(raw, list) else [raw]
+    if isinstance(raw, list):
+        return [(value, raw.line_of(i)) for i, value in enumerate(raw)]
+    return [(raw, doc.line_of(key))]
+
+
+def _months(path, ka, where, p) -> list[str]:
     out = []
-    for i, value in enumerate(values):
+    for value, line in _listed(ka, "months"):
         month = parse_month(value)
         if month is None:
-            line = raw.line_of(i) if isinstance(raw, list) else ka.line_of("months")
             p.add(path, line, f"{where}months", f"{value!r} is not a month: use YYYY-MM, e.g. 2026-11")
         else:
             out.append(month)
@@ -181,20 +186,28 @@ def _months(path, ka, where, p) -> list[str]:
 
 
 def _id_list(path, ka, key, where, allowed: set[str], what: str, p) -> list[str]:
-    raw = ka.get(key)
-    if raw is None:
-        return []
-    values = raw if isinstance(raw, list) else [raw]
     out = []
-    for i, value in enumerate(values):
+    for value, line in _listed(ka, key):
         text = str(value).strip()
         if text not in allowed:
-            line = raw.line_of(i) if isinstance(raw, list) else ka.line_of(key)
             known = ", ".join(sorted(allowed)) or "none in org.yaml"
             p.add(path, line, f"{where}{key}", f"unknown {what} {text!r} (known: {known})")
         else:
             out.append(text)
     return out
+
+
+def _unique_id(path, doc, where: str, seen: dict, what: str, p: Problems) -> str | None:
+    """The block's id, once: missing or repeated ids are problems (`seen` maps id → line)."""
+    value = str(doc.get("id") or "").strip()
+    if not value:
+        p.add(path, doc.line, f"{where}id", "missing id")
+        return None
+    if value in seen:
+        p.add(path, doc.line_of("id"), f"{where}id", f"{what} {value} is defined twice (also line {seen[value]})")
+        return None
+    seen[value] = doc.line_of("id")
+    return value
 
 
 def _key_action(path, ka, where, org: Org, p: Problems, seen_ka: dict, seen_kr: dict) -> dict | None:
@@ -203,14 +216,9 @@ def _key_action(path, ka, where, org: Org, p: Problems, seen_ka: dict, seen_kr: 
         return None
     check_keys(p, path, ka, where, {"id", "center", "title", "owner", "months", "supports", "war_zones",
                                     "key_results"})
-    kid = str(ka.get("id") or "").strip()
-    if not kid:
-        p.add(path, ka.line, f"{where}id", "missing id")
+    kid = _unique_id(path, ka, where, seen_ka, "key action", p)
+    if kid is None:
         return None
-    if kid in seen_ka:
-        p.add(path, ka.line_of("id"), f"{where}id", f"key action {kid} is defined twice (also line {seen_ka[kid]})")
-        return None
-    seen_ka[kid] = ka.line_of("id")
     check_name(p, path, ka, where)
     center = str(ka.get("center") or "").strip()
     centers = org.ids("center")
@@ -245,14 +253,9 @@ def _key_result(path, kr, where, org: Org, p: Problems, seen_kr: dict) -> dict |
         p.add(path, None, where.rstrip("."), "expected a key result block with id, title, target")
         return None
     check_keys(p, path, kr, where, {"id", "title", "metric", "filters", "unit", "target"})
-    rid = str(kr.get("id") or "").strip()
-    if not rid:
-        p.add(path, kr.line, f"{where}id", "missing id")
+    rid = _unique_id(path, kr, where, seen_kr, "key result", p)
+    if rid is None:
         return None
-    if rid in seen_kr:
-        p.add(path, kr.line_of("id"), f"{where}id", f"key result {rid} is defined twice (also line {seen_kr[rid]})")
-        return None
-    seen_kr[rid] = kr.line_of("id")
     check_name(p, path, kr, where)
     target = parse_number(kr.get("target"))
     if target is None or target < 0:

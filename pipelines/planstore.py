@@ -99,6 +99,11 @@ class ImportResult:
     files: list[str]            # the files imported (changed since their last import)
     changed: dict[str, int]     # kind → entries written
 
+    def describe(self) -> str:
+        """'3 settings, 4,534 targets' (or 'no entries changed')."""
+        parts = [f"{n:,} {k.replace('_', ' ')}{'s' if n != 1 else ''}" for k, n in self.changed.items()]
+        return ", ".join(parts) or "no entries changed"
+
 
 def snapshots(plan: Plan) -> dict[str, dict]:
     """What each config file says, as {kind: {key: value}} — the unit of diffing between imports."""

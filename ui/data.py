@@ -8,6 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from pipelines import paths
+from pipelines.planstore import store_path
+from ui.i18n import fmt_count  # noqa: F401 - re-exported for the pages
 
 
 class WarehouseMissing(Exception):
@@ -27,9 +29,6 @@ def read(sql: str, db: str) -> pd.DataFrame:
         return con.execute(sql).df()
 
 
-from ui.i18n import fmt_count  # noqa: E402,F401 - re-exported for the pages
-
-
 @st.cache_data(ttl=300, max_entries=32, show_spinner=False)
 def goal_tree(db: str, month: str, as_of, versions: tuple):
     """The goal tree from `pipelines.goaltree` (the one place its numbers come from), cached per warehouse and
@@ -40,9 +39,5 @@ def goal_tree(db: str, month: str, as_of, versions: tuple):
 
 
 def versions(db: str) -> tuple:
-    from pipelines.planstore import store_path
-
-    out = []
-    for p in (Path(db), store_path(Path(db))):
-        out.append(p.stat().st_mtime if p.exists() else 0.0)
-    return tuple(out)
+    """Modification times of the warehouse and its plan store: the cache key of what the pages read."""
+    return tuple(p.stat().st_mtime if p.exists() else 0.0 for p in (Path(db), store_path(Path(db))))

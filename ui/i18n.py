@@ -1,8 +1,7 @@
 """Every label of the app in Chinese and English, and numbers and dates formatted for people.
 
 `t("key")` returns the label in the session's language (`st.session_state["lang_code"]`, "zh" by default);
-`t("key", n=3)` fills `{n}` placeholders. Labels live in one table so a missing translation is a test failure,
-not a surprise on the projector.
+`t("key", n=3)` fills `{n}` placeholders. Labels live in one table, each with both languages.
 """
 from __future__ import annotations
 
@@ -14,8 +13,6 @@ import streamlit as st
 LANGS = {"zh": "中文", "en": "English"}
 
 LABELS: dict[str, tuple[str, str]] = {
-    "app_title": ("北极星 · OKR 看板", "Northstar · OKR board"),
-    "language": ("语言 / Language", "语言 / Language"),
     "month": ("月份", "Month"),
     "as_of": ("截至日期", "As of"),
     "as_of_help": ("统计到这一天（含）。默认是数据的最后日期，只能选所选月份内的日期。",
@@ -63,10 +60,6 @@ def fmt_count(n: float | None, lang_code: str | None = None) -> str:
     if abs(n) >= 1e4:
         return f"{n / 1e3:.1f}k"
     return f"{n:,.0f}"
-
-
-def fmt_date(d: dt.date, lang_code: str | None = None) -> str:
-    return d.isoformat()
 
 
 def fmt_month(month: str, lang_code: str | None = None) -> str:
