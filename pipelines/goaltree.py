@@ -29,6 +29,7 @@ from pipelines.plan import DEFAULT_AT_RISK, GOAL_METRICS, Plan, parse_month
 
 STATUSES = ("achieved", "on_track", "at_risk", "off_track", "missed", "no_target")
 DRIVERS = ("station_masters_recruited", "orders", "gmv", "active_members")
+METRIC_FIELDS = ("target", "actual", "expected", "pace", "forecast", "required_daily", "status")
 DAYS_PER_MONTH = 30.4375   # 365.25 / 12, DESIGN §5
 _EPS = 1e-9                # a pace of exactly 1 or exactly the threshold counts as reaching it
 
@@ -70,7 +71,25 @@ from daily_active_members
 where date in ($d0, $d1, $d2)
 group by all
 """
-SQL_NETWORK = "select date, active_stations, members_served from daily_network where date in ($d0, $d3, $d6)"
+SQL_NETWORK = ("select date, active_stations, members_served from daily_network "
+               "where date in ($d0, $d3, $d6, $dm)")
+SQL_DAILY = """
+with stations as (
+    select date, sum(new_stations)::bigint as stations
+    from daily_node_facts
+    where date between $start and $upto and new_stations <> 0
+    group by all
+),
+members as (
+    select joined_on as date, sum(members)::bigint as members
+    from member_joins
+    where joined_on between $start and $upto and (refunded_on is null or refunded_on > $as_of)
+    group by all
+)
+select date, coalesce(stations, 0), coalesce(members, 0)
+from stations full outer join members using (date)
+order by date
+"""
 SQL_DATES = "select min(date), max(date) from daily_network"
 SQL_ORG = "select id, parent, level, name_zh, name_en, ord from org_nodes order by ord"
 
@@ -121,6 +140,9 @@ class GoalTree:
     north_star_title: tuple[str, str] | None = None
     nodes: list[dict] = field(default_factory=list)       # id, parent, level, name_zh, name_en, children, metrics
     drivers: dict[str, dict] = field(default_factory=dict)  # node id → driver → {value, last_month, last_year}
+    since_month_end: dict = field(default_factory=dict)   # {"date": previous month end, metric: {value, change}}
+    daily: list[dict] = field(default_factory=list)       # {date, stations, members}: new per day in M up to D
+    key_actions: list[dict] = field(default_factory=list)  # this month's, with key results (pipelines.keyactions)
     has_plan: bool = False
 
     def node(self, node_id: str) -> dict:
@@ -161,6 +183,16 @@ class GoalTree:
             } for n in self.nodes],
             "drivers": {nid: {d: {k: _round(v, 2) for k, v in vals.items()} for d, vals in ds.items()}
                         for nid, ds in self.drivers.items()},
+            "since_month_end": {k: v.isoformat() if isinstance(v, dt.date) else v
+                                for k, v in self.since_month_end.items()},
+            "key_actions": [{
+                "id": ka["id"], "center": ka["center"], "title": ka["title"][lang], "status": ka["status"],
+                "progress": _round(ka["progress"], 4),
+                "key_results": [{
+                    "id": kr["id"], "title": kr["title"][lang], "kind": kr["kind"],
+                    "last_checkin": kr["last_checkin"] and kr["last_checkin"].isoformat(),
+                    **{k: _json_value(k, kr[k]) for k in METRIC_FIELDS}} for kr in ka["key_results"]],
+            } for ka in self.key_actions],
         }
 
 
@@ -246,8 +278,9 @@ def resolve_period(month: str, as_of: dt.date | str | None, last_date: dt.date |
 
 
 def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str | None = None,
-              plan: Plan | None = None) -> GoalTree:
-    """The goal tree for `month` as of `as_of` (default: the last date in the data)."""
+              plan: Plan | None = None, checkins: list[dict] | None = None) -> GoalTree:
+    """The goal tree for `month` as of `as_of` (default: the last date in the data), with the month's key actions
+    (manual key results take their values from `checkins`)."""
     first_date, last_date = data_dates(con)
     month, as_of = resolve_period(month, as_of, last_date)
     plan = plan or Plan()
@@ -343,20 +376,28 @@ def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str |
     for n in ordered:
         n.pop("ord", None)
     tree.nodes = ordered
-    tree.north_star, tree.north_star_title = _north_star(con, plan, as_of, first_date)
+    tree.north_star, tree.north_star_title, tree.since_month_end = _north_star(con, plan, as_of, first_date)
     tree.drivers = _drivers(con, month, upto, first_date, nodes, cid, path)
+    tree.daily = [{"date": d, "stations": s, "members": m}
+                  for d, s, m in con.execute(SQL_DAILY, {**params, "as_of": as_of}).fetchall()]
+    from pipelines.keyactions import key_actions   # it uses this module's rules
+
+    tree.key_actions = key_actions(con, plan, checkins or [], tree)
     return tree
 
 
 def _north_star(con, plan: Plan, as_of: dt.date, first_date: dt.date | None):
     d3, d6 = minus_months(as_of, 3), minus_months(as_of, 6)
-    rows = {d: (s, m) for d, s, m in con.execute(SQL_NETWORK, {"d0": as_of, "d3": d3, "d6": d6}).fetchall()}
+    dm = as_of.replace(day=1) - dt.timedelta(days=1)      # the end of the month before D's
+    rows = {d: (s, m) for d, s, m in
+            con.execute(SQL_NETWORK, {"d0": as_of, "d3": d3, "d6": d6, "dm": dm}).fetchall()}
 
     def at(d: dt.date, i: int) -> int:
         return rows[d][i] if d in rows else 0   # before the first date in the data nothing existed yet
 
     ns = plan.north_star
     out = {}
+    since: dict = {"date": dm}
     for i, metric in enumerate(GOAL_METRICS):
         actual = at(as_of, i)
         target = ns.targets[metric] if ns else None
@@ -372,8 +413,9 @@ def _north_star(con, plan: Plan, as_of: dt.date, first_date: dt.date | None):
                 item["required_monthly"] = max(target - actual, 0) / months_left
             item["projected_month"] = projected_month(actual, target, t6, as_of)
         out[metric] = item
+        since[metric] = {"value": at(dm, i), "change": actual - at(dm, i)}
     title = (ns.title_zh, ns.title_en) if ns else None
-    return out, title
+    return out, title, since
 
 
 def projected_month(actual: float, target: float, rate: float, as_of: dt.date) -> str | None:
@@ -440,8 +482,10 @@ def load(db: Path, month: str, as_of: dt.date | str | None = None) -> GoalTree:
     """The goal tree for the warehouse at `db` with the plan from the plan store beside it."""
     from pipelines.planstore import read_plan
 
+    from pipelines.planstore import read_checkins
+
     con = open_warehouse(db)
     try:
-        return goal_tree(con, month, as_of, read_plan(db))
+        return goal_tree(con, month, as_of, read_plan(db), read_checkins(db))
     finally:
         con.close()

@@ -312,6 +312,15 @@ def read_plan(db: Path) -> Plan | None:
         return store.current()
 
 
+def read_checkins(db: Path) -> list[dict]:
+    """Every check-in in the store beside `db` (the latest per key result and date), or [] with no store."""
+    path = store_path(db)
+    if not path.exists():
+        return []
+    with PlanStore(path, read_only=True) as store:
+        return store.checkins()
+
+
 def export_plan(plan: Plan, out: Path, checkins: list[dict] | None = None) -> list[Path]:
     """Writes the plan in the config formats (org.yaml, goals.yaml, targets.csv; checkins.csv when any)."""
     import csv

@@ -40,6 +40,42 @@ north_star:
   end: 2033-12-31
   targets: {stations: 20000, members: 10000000}
 status: {at_risk: 0.75}
+key_actions:
+  - id: ka-community
+    center: community
+    title: {zh: 社群拉新, en: Community sign-ups}
+    owner: pa
+    months: [2026-11]
+    supports: [members]
+    war_zones: [east, south]
+    key_results:
+      - id: kr-community-members
+        title: {zh: 社群渠道新会员, en: New members via community channels}
+        metric: new_members
+        filters: {center: community}
+        target: 20
+      - id: kr-salons
+        title: {zh: 举办沙龙, en: Salons held}
+        unit: {zh: 场, en: salons}
+        target: 4
+  - id: ka-south-open
+    center: content
+    title: {zh: 华南开站, en: South openings}
+    months: [2026-10, 2026-11]
+    supports: [stations]
+    war_zones: [south]
+    key_results:
+      - id: kr-south-stations
+        title: {zh: 华南新开驿站, en: Stations opened in South}
+        metric: new_stations
+        filters: {war_zone: south}
+        target: 5
+  - id: ka-october
+    center: content
+    title: {zh: 十月活动, en: October push}
+    months: [2026-10]
+    key_results:
+      - {id: kr-october, title: 十月, unit: 场, target: 1}
 """
 
 # 2026-11 targets; pe has none. company stations 10 vs zones 6 + 3 → unallocated 1; s1 stations 3 vs pd 2 → 1;

@@ -235,7 +235,13 @@ def test_bad_periods_are_refused_clearly(company, month, as_of, words):
 
 def test_json_shape(company):
     doc = tree_at(company, "2026-11", "2026-11-15").to_json("zh")
-    assert set(doc) == {"month", "as_of", "elapsed", "north_star", "nodes", "drivers"}
+    # DESIGN §6's keys, plus paths, where-we-are and the key actions, each under its own key
+    assert set(doc) == {"month", "as_of", "elapsed", "north_star", "nodes", "drivers", "since_month_end",
+                        "key_actions"}
+    assert doc["since_month_end"]["date"] == "2026-10-31"
+    salons = doc["key_actions"][0]["key_results"][1]
+    assert (salons["title"], salons["kind"], salons["status"], salons["last_checkin"]) == ("举办沙龙", "manual",
+                                                                                          "stale", None)
     assert (doc["month"], doc["as_of"], doc["elapsed"]) == ("2026-11", "2026-11-15", 0.5)
     assert set(doc["north_star"]["stations"]) == {"target", "actual", "progress", "time_elapsed", "required_monthly",
                                                   "trailing_3m", "trailing_6m", "projected_month"}
@@ -327,6 +333,15 @@ def test_tree_properties(tiny_con, data):
     assert company["metrics"]["members"]["actual"] == catalog.value(con, "new_members", t.as_of, t.month_start,
                                                                    t.month_end)
     assert t.north_star["members"]["actual"] == catalog.value(con, "members_served", t.as_of)
+    # the board's chart: the daily series adds up to the month's actuals, within the month up to D
+    assert sum(d["stations"] for d in t.daily) == company["metrics"]["stations"]["actual"]
+    assert sum(d["members"] for d in t.daily) == company["metrics"]["members"]["actual"]
+    assert all(t.month_start <= d["date"] <= min(t.as_of, t.month_end) for d in t.daily)
+    # where we are: the change since the previous month end is the difference of two catalog values
+    for metric, catalog_name in (("stations", "active_stations"), ("members", "members_served")):
+        then = t.since_month_end[metric]["value"]
+        assert then == catalog.value(con, catalog_name, t.since_month_end["date"])
+        assert t.since_month_end[metric]["change"] == t.north_star[metric]["actual"] - then
     assert t.north_star["stations"]["actual"] == catalog.value(con, "active_stations", t.as_of)
     assert t.drivers["company"]["orders"]["value"] == catalog.value(con, "orders", t.as_of, t.month_start, t.month_end)
     assert t.drivers["company"]["active_members"]["value"] == catalog.value(con, "active_members", min(t.as_of,
@@ -421,3 +436,114 @@ def test_cli_missing_warehouse(tmp_path):
     out = tree_cli("--db", str(tmp_path / "none.duckdb"), "--month", "2026-11")
     assert out.returncode == 2
     assert out.stderr.startswith(f"error: no warehouse at {tmp_path / 'none.duckdb'}: run `python -m pipelines sample`")
+
+
+# ---- where we are, the daily series, the key actions ------------------------------------------------------------
+
+def test_change_since_the_previous_month_end(company):
+    """At 10-31: active stations S04 S08 S11 = 3; members served Sep 2 + Oct 7 = 9 (M21's refund is 11-03).
+    At 11-15 (test_north_star_mid_month): 8 stations, 30 members → +5 and +21."""
+    t = tree_at(company, "2026-11", "2026-11-15")
+    assert t.since_month_end == {"date": dt.date(2026, 10, 31), "stations": {"value": 3, "change": 5},
+                                 "members": {"value": 9, "change": 21}}
+
+
+def test_daily_series_adds_up_to_the_month_actual(company):
+    """New per day, 11-01..11-15: stations S06 (01), S01 (03), S02 (05), S10 (08), S03 (10), S07 (14);
+    members as of 11-15 (M10 refunded 11-10 is out, M07's later refund is not)."""
+    t = tree_at(company, "2026-11", "2026-11-15")
+    by_day = {d["date"].day: (d["stations"], d["members"]) for d in t.daily}
+    assert {day: s for day, (s, _) in by_day.items() if s} == {1: 1, 3: 1, 5: 1, 8: 1, 10: 1, 14: 1}
+    # 01 M28 · 02 M23 M36 · 03 M05 · 04 M29 · 05 M11 · 06 M12 M30 · 07 M13 M37 · 08 M06 · 09 M14 M19 ·
+    # 10 M15 · 11 M16 M38 · 12 M07 · 13 M17 · 14 M24 M31 · 15 M18 M32
+    assert {day: m for day, (_, m) in by_day.items() if m} == {
+        1: 1, 2: 2, 3: 1, 4: 1, 5: 1, 6: 2, 7: 2, 8: 1, 9: 2, 10: 1, 11: 2, 12: 1, 13: 1, 14: 2, 15: 2}
+    company_node = t.node("company")["metrics"]
+    assert sum(d["stations"] for d in t.daily) == company_node["stations"]["actual"] == 6
+    assert sum(d["members"] for d in t.daily) == company_node["members"]["actual"] == 22
+    assert all(t.month_start <= d["date"] <= t.as_of for d in t.daily)
+
+
+CHECKINS = [  # salons held: 1 by 11-03, 2 by 11-10, 3 by 11-16; one from October must not count in November
+    {"key_result_id": "kr-salons", "on_date": dt.date(2026, 10, 30), "value": 9},
+    {"key_result_id": "kr-salons", "on_date": dt.date(2026, 11, 3), "value": 1},
+    {"key_result_id": "kr-salons", "on_date": dt.date(2026, 11, 10), "value": 2},
+    {"key_result_id": "kr-salons", "on_date": dt.date(2026, 11, 16), "value": 3},
+]
+
+
+def actions_at(db, as_of, checkins=CHECKINS):
+    from pipelines.planstore import read_plan
+
+    con = goaltree.open_warehouse(db)
+    try:
+        return goaltree.goal_tree(con, "2026-11", as_of, read_plan(db), checkins).key_actions
+    finally:
+        con.close()
+
+
+def test_key_actions_mid_month(company):
+    """As of 11-15 (elapsed 0.5, 15 days left). Community-channel members = 12 (test_mid_month's center row):
+    pace 12 / 20 / 0.5 = 1.2. South stations S06 S07 = 2 of 5: pace 0.8 ≥ 0.75 → at risk, need 3/15 a day.
+    Salons: the 11-10 check-in (2; the 11-16 one is after D), 5 days old: pace 2 / 4 / 0.5 = 1.0 → on track.
+    ka-october runs in October only."""
+    acts = {ka["id"]: ka for ka in actions_at(company, "2026-11-15")}
+    assert list(acts) == ["ka-community", "ka-south-open"]
+    com = {kr["id"]: kr for kr in acts["ka-community"]["key_results"]}
+    def numbers(kr, *keys):
+        return {k: kr[k] for k in keys}
+
+    auto = numbers(com["kr-community-members"], "target", "actual", "expected", "pace", "forecast", "required_daily",
+                   "progress")
+    assert auto == pytest.approx({"target": 20, "actual": 12, "expected": 10.0, "pace": 1.2, "forecast": 24.0,
+                                  "required_daily": 8 / 15, "progress": 0.6})
+    assert (com["kr-community-members"]["kind"], com["kr-community-members"]["status"]) == ("auto", "on_track")
+    manual = numbers(com["kr-salons"], "actual", "expected", "pace", "progress")
+    assert manual == pytest.approx({"actual": 2, "expected": 2.0, "pace": 1.0, "progress": 0.5})
+    assert (com["kr-salons"]["kind"], com["kr-salons"]["status"], com["kr-salons"]["last_checkin"]) == (
+        "manual", "on_track", dt.date(2026, 11, 10))
+    assert acts["ka-community"]["status"] == "on_track"
+    assert acts["ka-community"]["progress"] == pytest.approx((0.6 + 0.5) / 2)
+    south = acts["ka-south-open"]["key_results"][0]
+    assert (south["actual"], south["pace"], south["required_daily"], south["status"]) == (2, pytest.approx(0.8),
+                                                                                          pytest.approx(0.2), "at_risk")
+    assert acts["ka-south-open"]["status"] == "at_risk"
+
+
+def test_the_status_rules_are_the_goal_trees(company):
+    """The same numbers give the same status: kr-community-members counts exactly the community center's members."""
+    t = tree_at(company, "2026-11", "2026-11-15")
+    kr = next(ka for ka in actions_at(company, "2026-11-15") if ka["id"] == "ka-community")["key_results"][0]
+    center = t.node("community")["metrics"]["members"]
+    assert {k: kr[k] for k in goaltree.METRIC_FIELDS} == {k: center[k] for k in goaltree.METRIC_FIELDS}
+
+
+@pytest.mark.parametrize("as_of, actual, status, last", [
+    ("2026-11-02", 0, "stale", None),                    # no check-in in November yet: never green
+    ("2026-11-17", 3, "on_track", dt.date(2026, 11, 16)),  # 3 / 4 / (17/30) = 1.32
+    ("2026-11-24", 3, "stale", dt.date(2026, 11, 16)),   # 24 − 16 = 8 days > 7: stale instead of on track
+    ("2026-11-30", 3, "missed", dt.date(2026, 11, 16)),  # the month is over: missed, not stale
+])
+def test_manual_key_results_go_stale(company, as_of, actual, status, last):
+    kr = actions_at(company, as_of)[0]["key_results"][1]
+    assert (kr["actual"], kr["status"], kr["last_checkin"]) == (actual, status, last)
+
+
+def test_an_achieved_manual_key_result_stays_achieved_when_silent(company):
+    kr = actions_at(company, "2026-11-29", CHECKINS + [
+        {"key_result_id": "kr-salons", "on_date": dt.date(2026, 11, 17), "value": 4}])[0]["key_results"][1]
+    assert (kr["actual"], kr["status"]) == (4, "achieved")
+
+
+def test_load_reads_the_check_ins_from_the_plan_store(company, tmp_path):
+    import shutil
+
+    from pipelines.planstore import PlanStore, store_path
+
+    db = tmp_path / "wh.duckdb"
+    shutil.copy(company, db)
+    shutil.copy(store_path(company), store_path(db))
+    with PlanStore(store_path(db)) as store:
+        store.add_checkin("kr-salons", dt.date(2026, 11, 12), 3, who="张伟", comment="第三场")
+    kr = tree_at(db, "2026-11", "2026-11-15").key_actions[0]["key_results"][1]
+    assert (kr["actual"], kr["last_checkin"], kr["status"]) == (3, dt.date(2026, 11, 12), "on_track")

@@ -1,0 +1,78 @@
+"""The centers' key actions for a month (DESIGN §3, 动作分解): every key result's actual, expected, pace and status.
+
+- Automatic key results take their actual from the metric catalog (`pipelines.metrics.value`, with the key result's
+  filters) for the month up to the as-of date D.
+- Manual key results take theirs from the latest check-in dated in the month on or before D. A manual key result
+  whose latest check-in is more than `STALE_DAYS` days before D (or that has none) shows `stale`, never its last
+  status: silence is never green. Achieved, missed (the month is over) and no-target key results keep theirs.
+- Expected, pace, forecast, required per day and status follow the goal tree's rules (`goaltree.node_metrics`):
+  one implementation for both.
+- A key action's status is its worst key result's; its progress the mean of its key results' actual / target,
+  each capped at 1.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+
+from pipelines import metrics
+from pipelines.plan import Plan
+
+STALE_DAYS = 7
+# Worst first: what a reader must look at before what is fine.
+SEVERITY = ("missed", "off_track", "stale", "at_risk", "on_track", "achieved", "no_target")
+RANK = {s: i for i, s in enumerate(SEVERITY)}
+
+
+def worst(statuses) -> str:
+    """The most severe status (no_target only when nothing else is there)."""
+    statuses = list(statuses)
+    return min(statuses, key=RANK.__getitem__) if statuses else "no_target"
+
+
+def key_actions(con: duckdb.DuckDBPyConnection, plan: Plan | None, checkins: list[dict], tree,
+                stale_days: int = STALE_DAYS) -> list[dict]:
+    """The key actions running in `tree.month`, in plan order, each with its key results' numbers."""
+    from pipelines.goaltree import node_metrics
+
+    if plan is None:
+        return []
+    upto = min(tree.as_of, tree.month_end)
+    days_left = (tree.month_end - tree.as_of).days
+    latest: dict[str, dict] = {}
+    for c in checkins:
+        on = c["on_date"] if isinstance(c["on_date"], dt.date) else dt.date.fromisoformat(str(c["on_date"]))
+        if tree.month_start <= on <= upto and (c["key_result_id"] not in latest
+                                               or on >= latest[c["key_result_id"]]["on_date"]):
+            latest[c["key_result_id"]] = {**c, "on_date": on}
+    out = []
+    for ka in plan.key_actions:
+        if tree.month not in ka.get("months", []):
+            continue
+        results = []
+        for kr in ka["key_results"]:
+            target = kr.get("target")
+            if kr.get("metric"):
+                kind, last = "auto", None
+                actual = metrics.value(con, kr["metric"], tree.as_of, tree.month_start, tree.month_end,
+                                       **kr.get("filters", {}))
+            else:
+                kind = "manual"
+                check = latest.get(kr["id"])
+                last = check["on_date"] if check else None
+                actual = check["value"] if check else 0
+            row = node_metrics(target, actual, tree.elapsed, days_left, tree.finished, tree.at_risk)
+            row.pop("unallocated")
+            running = row["status"] in ("on_track", "at_risk", "off_track")   # not achieved, missed or untargeted
+            if kind == "manual" and running and (last is None or (upto - last).days > stale_days):
+                row["status"] = "stale"
+            results.append({"id": kr["id"], "title": kr["title"], "kind": kind, "metric": kr.get("metric"),
+                            "filters": kr.get("filters", {}), "unit": kr.get("unit"), "last_checkin": last,
+                            "progress": min(actual / target, 1.0) if target else None, **row})
+        progress = [r["progress"] for r in results if r["progress"] is not None]
+        out.append({"id": ka["id"], "center": ka["center"], "title": ka["title"], "owner": ka.get("owner"),
+                    "supports": ka.get("supports", []), "war_zones": ka.get("war_zones", []),
+                    "status": worst(r["status"] for r in results if r["status"] != "no_target"),
+                    "progress": sum(progress) / len(progress) if progress else None, "key_results": results})
+    return out
