@@ -1,5 +1,14 @@
 """Northstar: the entry point. Page config, the shared sidebar (language, month, as-of), and the navigation."""
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+# Streamlit 1.67 runs the first script run of a process as a v1 multipage app because a `pages/` folder exists
+# (st.navigation switches that off, but only once it has run). Widgets then get ids that no later run uses, so a
+# person's first click (English, a month) was silently dropped. Switch v1 off and start this run over, before
+# anything is drawn (tests/test_browser.py checks the first click).
+if PagesManager.uses_pages_directory:
+    PagesManager.uses_pages_directory = False
+    st.rerun()
 
 from ui.i18n import LANGS, t
 from ui.setup import ensure_warehouse, period_sidebar
@@ -17,3 +26,4 @@ st.session_state["period"] = period_sidebar(db)
 # without this entry script, losing the sidebar (tests/test_app.py::test_english_labels catches it).
 pg = st.navigation([st.Page("pages/board.py", title=t("page_board"), icon="⭐", url_path="overview", default=True)])
 pg.run()
+

@@ -138,6 +138,7 @@ class GoalTree:
     last_date: dt.date
     north_star: dict[str, dict] = field(default_factory=dict)
     north_star_title: tuple[str, str] | None = None
+    north_star_end: dt.date | None = None
     nodes: list[dict] = field(default_factory=list)       # id, parent, level, name_zh, name_en, children, metrics
     drivers: dict[str, dict] = field(default_factory=dict)  # node id → driver → {value, last_month, last_year}
     since_month_end: dict = field(default_factory=dict)   # {"date": previous month end, metric: {value, change}}
@@ -377,6 +378,7 @@ def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str |
         n.pop("ord", None)
     tree.nodes = ordered
     tree.north_star, tree.north_star_title, tree.since_month_end = _north_star(con, plan, as_of, first_date)
+    tree.north_star_end = plan.north_star.end if plan.north_star else None
     tree.drivers = _drivers(con, month, upto, first_date, nodes, cid, path)
     tree.daily = [{"date": d, "stations": s, "members": m}
                   for d, s, m in con.execute(SQL_DAILY, {**params, "as_of": as_of}).fetchall()]

@@ -1,9 +1,12 @@
 """Shared fixtures: hand-made raw tables, a small org, and a built tiny sample."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import os
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -132,3 +135,102 @@ def _quiet():
     from pipelines.progress import Progress
 
     return Progress(quiet=True)
+
+
+# ---- the real app in real Chromium (every page test uses these) -------------------------------------------------
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def streamlit_app(db: Path, **env: str):
+    """`streamlit run dashboard.py` on a free localhost port against the warehouse `db`; yields the URL."""
+    import subprocess
+    import urllib.request
+
+    port = free_port()
+    environ = dict(os.environ, NORTHSTAR_DB=str(db), **env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(240):
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.25)
+        else:
+            raise RuntimeError("streamlit did not answer within 60 s")
+        if proc.poll() is not None:
+            raise RuntimeError("streamlit exited:\n" + proc.stdout.read().decode(errors="replace"))
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium: Debian's binary, driven by playwright."""
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Chromium is missing: install Debian's chromium (.ci/run does)"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def app_url(tiny):
+    """The app on the tiny warehouse, served for one test module."""
+    with streamlit_app(tiny / "wh.duckdb") as url:
+        yield url
+
+
+def open_board(browser, url: str, width: int = 1440, height: int = 900):
+    """A new page on the board, waited for until its last block (the paths strip) and the chart are drawn."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(url)
+    page.locator("[data-k='driver.gmv']").wait_for(timeout=60_000)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    return page
+
+
+def choose_language(page, label: str) -> None:
+    """Clicks 中文 / English in the sidebar as a person would."""
+    page.locator('[data-testid="stSidebar"] [data-testid="stRadio"] label').filter(has_text=label).click()
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path))
+    return path
+
+
+def problems_shown(page) -> list[str]:
+    """Error boxes, exceptions and tracebacks a person would see."""
+    found = [e.inner_text() for e in page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').all()]
+    if "Traceback (most recent call last)" in page.inner_text("body"):
+        found.append("a traceback")
+    return found

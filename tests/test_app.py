@@ -1,5 +1,7 @@
-"""The placeholder dashboard under AppTest: the numbers it shows, and what it says with no warehouse."""
+"""The dashboard under AppTest: the board's numbers are the goal tree's, in both languages, for the sidebar's period;
+first start, a bad plan and a corrupt warehouse say what to do."""
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -7,9 +9,12 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from conftest import query
-from ui.i18n import fmt_count
+from pipelines import goaltree
+from ui import board
+from ui.i18n import fmt_count, fmt_money, fmt_pct, fmt_rate, status_word
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
+NUMBER = re.compile(r'data-k="([^"]+)">([^<]*)<')
 
 
 @pytest.fixture(autouse=True)
@@ -19,24 +24,124 @@ def clear_cache():
     st.cache_data.clear()
 
 
-def test_board_shows_the_network_as_of_the_last_date(tiny, monkeypatch):
-    monkeypatch.setenv("NORTHSTAR_DB", str(tiny / "wh.duckdb"))
-    at = AppTest.from_file(APP, default_timeout=30).run()
-    assert not at.exception
-    stations, served = query(tiny / "wh.duckdb", "select active_stations, members_served from daily_network "
-                                                 "order by date desc limit 1")[0]
-    values = [m.value for m in at.metric]
-    assert values[0] == f"{stations:,}"          # under 10,000: digits with separators
-    assert values[1] == f"{served:,}"
-    assert "截至 2026-11-24" in at.caption[0].value
+def shown(at) -> dict[str, str]:
+    """Every number and status the board shows, by its data-k key (see ui/board.py)."""
+    out = {}
+    for md in at.markdown:
+        out.update(NUMBER.findall(md.value))
+    return out
 
 
-def test_english_labels(tiny, monkeypatch):
-    monkeypatch.setenv("NORTHSTAR_DB", str(tiny / "wh.duckdb"))
-    at = AppTest.from_file(APP, default_timeout=30).run()
-    at.sidebar.radio[0].set_value("English").run()
-    assert [m.label for m in at.metric][0] == "Active stations / target 20,000"
-    assert at.caption[0].value == "As of 2026-11-24 (last date in the data)"
+def html(at) -> str:
+    return "\n".join(md.value for md in at.markdown)
+
+
+def start(db: Path, monkeypatch, lang: str = "zh") -> AppTest:
+    monkeypatch.setenv("NORTHSTAR_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception, at.exception
+    if lang == "en":
+        at.sidebar.radio[0].set_value("English").run()
+        assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def expected_numbers(tree, lang: str) -> dict[str, str]:
+    """What the board must show, formatted from the goal tree (the CLI's `tree` computes the same object)."""
+    want = {}
+    for metric in ("stations", "members"):
+        ns = tree.north_star[metric]
+        want[f"ns.{metric}.actual"] = fmt_count(ns["actual"], lang)
+        want[f"ns.{metric}.target"] = fmt_count(ns["target"], lang)
+        want[f"ns.{metric}.progress"] = fmt_pct(ns["progress"], 1)
+        want[f"ns.{metric}.required_monthly"] = fmt_count(ns["required_monthly"], lang)
+        want[f"ns.{metric}.trailing_6m"] = fmt_count(ns["trailing_6m"], lang)
+        want[f"ns.{metric}.change"] = ("+" if tree.since_month_end[metric]["change"] >= 0 else "−") + fmt_count(
+            abs(tree.since_month_end[metric]["change"]), lang)
+        v = tree.company["metrics"][metric]
+        want[f"month.{metric}.actual"] = fmt_count(v["actual"], lang)
+        want[f"month.{metric}.status"] = status_word(v["status"], lang)
+        if v["target"]:
+            want[f"month.{metric}.target"] = fmt_count(v["target"], lang)
+            want[f"month.{metric}.expected"] = fmt_count(v["expected"], lang)
+            want[f"month.{metric}.forecast"] = fmt_count(v["forecast"], lang)
+            want[f"month.{metric}.required"] = fmt_rate(v["required_daily"], lang)
+            want[f"month.{metric}.pace"] = fmt_pct(v["pace"])
+        for zone in tree.children(tree.company["id"]):
+            if zone["level"] != "war_zone" or zone["id"].endswith("/unassigned"):
+                continue
+            z = zone["metrics"][metric]
+            want[f"zone.{zone['id']}.{metric}.actual"] = fmt_count(z["actual"], lang)
+            want[f"zone.{zone['id']}.{metric}.status"] = status_word(z["status"], lang)
+            if z["target"]:
+                want[f"zone.{zone['id']}.{metric}.target"] = fmt_count(z["target"], lang)
+                want[f"zone.{zone['id']}.{metric}.pace"] = fmt_pct(z["pace"])
+    for ka in tree.key_actions:
+        want[f"ka.{ka['id']}.progress"] = fmt_pct(ka["progress"])
+        want[f"ka.{ka['id']}.status"] = status_word(ka["status"], lang)
+    d = tree.drivers[tree.company["id"]]
+    want["driver.orders"] = fmt_count(d["orders"]["value"], lang)
+    want["driver.gmv"] = fmt_money(d["gmv"]["value"], lang)
+    want["driver.station_masters_recruited"] = fmt_count(d["station_masters_recruited"]["value"], lang)
+    want["driver.active_members"] = fmt_count(d["active_members"]["value"], lang)
+    return want
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_board_numbers_are_the_goal_trees(tiny, monkeypatch, lang):
+    db = tiny / "wh.duckdb"
+    at = start(db, monkeypatch, lang)
+    tree = goaltree.load(db, "2026-11", "2026-11-24")
+    got = shown(at)
+    want = expected_numbers(tree, lang)
+    assert {k: got.get(k) for k in want} == want
+    assert len(want) > 40                                    # the tiny plan has targets, zones and key actions
+    page = html(at)
+    title = tree.north_star_title[0 if lang == "zh" else 1]
+    assert title in page
+    assert got["period"] == ("2026年11月 · 截至 2026-11-24（第 24 / 30 天）" if lang == "zh"
+                             else "Nov 2026 · as of 2026-11-24 (day 24 of 30)")
+    # the war zones, worst first; the chart; the paths labelled as not goals
+    zones = [z["id"] for z in board.zone_order(tree)]
+    assert [k for k in re.findall(r'class="ns-card ns-zone[^"]*" data-k="zone\.([^"]+)"', page)] == zones
+    assert len(zones) == 3
+    assert len(at.get("plotly_chart")) == 1
+    assert ("不是目标" if lang == "zh" else "not goals") in page
+
+
+def test_english_labels_everywhere(tiny, monkeypatch):
+    at = start(tiny / "wh.duckdb", monkeypatch, "en")
+    page = html(at)
+    for label in ("North star", "This month", "War zones", "Centers&#x27; key actions", "Paths", "Active stations",
+                  "Members served", "New stations", "New members", "Expected", "Forecast", "Need/day"):
+        assert label in page, label
+    assert not re.search(r"[\u4e00-\u9fff]", re.sub(r'data-k="[^"]*"', "", page).replace("中文", "")), \
+        "Chinese text left on the English board"
+    assert at.sidebar.selectbox[0].label == "Month" and at.sidebar.date_input[0].label == "As of"
+
+
+def test_changing_month_and_as_of_changes_the_numbers(tiny, monkeypatch):
+    db = tiny / "wh.duckdb"
+    at = start(db, monkeypatch)
+    assert at.sidebar.selectbox[0].value == "2026-11"                  # the month of the last date
+    assert str(at.sidebar.date_input[0].value) == "2026-11-24"         # the last date
+    before = shown(at)
+    at.sidebar.date_input[0].set_value(dt.date(2026, 11, 10)).run()
+    assert not at.exception and not at.error
+    got = shown(at)
+    tree = goaltree.load(db, "2026-11", "2026-11-10")
+    want = expected_numbers(tree, "zh")
+    assert {k: got.get(k) for k in want} == want
+    assert got["month.members.actual"] != before["month.members.actual"]
+    served = query(db, "select members_served from daily_network where date = '2026-11-10'")[0][0]
+    assert got["ns.members.actual"] == fmt_count(served, "zh")
+    at.sidebar.selectbox[0].set_value("2026-10").run()
+    assert str(at.sidebar.date_input[0].value) == "2026-10-31"         # a finished month: its last day
+    got = shown(at)
+    want = expected_numbers(goaltree.load(db, "2026-10", "2026-10-31"), "zh")
+    assert {k: got.get(k) for k in want} == want
+    assert got["period"] == "2026年10月 · 已结束（截至 2026-10-31） · 数据最后日期 2026-11-24"
 
 
 def test_first_start_generates_and_builds_the_sample(tmp_path, monkeypatch):
@@ -50,7 +155,7 @@ def test_first_start_generates_and_builds_the_sample(tmp_path, monkeypatch):
     assert (tmp_path / "wh.duckdb").exists() and (tmp_path / "config" / "org.yaml").exists()
     assert at.status[0].label.startswith("示例数据已就绪")
     served = query(tmp_path / "wh.duckdb", "select members_served from daily_network order by date desc limit 1")[0][0]
-    assert [m.value for m in at.metric][1] == fmt_count(served, "zh")
+    assert shown(at)["ns.members.actual"] == fmt_count(served, "zh")
 
 
 def test_first_start_keeps_an_existing_plan_and_reports_a_bad_one(tmp_path, monkeypatch):
@@ -77,25 +182,24 @@ def test_corrupt_warehouse_says_rebuild(tmp_path, monkeypatch):
     assert "python -m pipelines build" in at.error[0].value
 
 
+def test_a_warehouse_without_a_plan_explains_the_empty_targets(tiny, tmp_path, monkeypatch):
+    """No plan store: every node has no target; the board says so in a sentence instead of showing blanks."""
+    import shutil
+
+    db = tmp_path / "wh.duckdb"
+    shutil.copy(tiny / "wh.duckdb", db)                     # the warehouse only, no plan store beside it
+    at = start(db, monkeypatch, "en")
+    page = html(at)
+    assert "No north star set yet" in page and "No target this month" in page
+    assert shown(at)["month.stations.status"] == "— No target"
+
+
 def test_number_format():
     # the formats issue 4 asks for: 1.2万 / 1,000万 in Chinese, 12.3k / 10M in English
     assert (fmt_count(12_345, "zh"), fmt_count(12_345, "en")) == ("1.2万", "12.3k")
     assert (fmt_count(10_000_000, "zh"), fmt_count(10_000_000, "en")) == ("1,000万", "10M")
-    assert (fmt_count(20_000, "zh"), fmt_count(2_500_000, "en")) == ("2万", "2.50M")
+    assert (fmt_count(20_000, "zh"), fmt_count(20_000, "en"), fmt_count(2_500_000, "en")) == ("2万", "20k", "2.50M")
     assert (fmt_count(987, "zh"), fmt_count(None, "en")) == ("987", "—")
-
-
-def test_sidebar_period_defaults_and_changes_the_numbers(tiny, monkeypatch):
-    monkeypatch.setenv("NORTHSTAR_DB", str(tiny / "wh.duckdb"))
-    at = AppTest.from_file(APP, default_timeout=30).run()
-    assert at.sidebar.selectbox[0].value == "2026-11"                  # the month of the last date
-    assert str(at.sidebar.date_input[0].value) == "2026-11-24"         # the last date
-    at.sidebar.date_input[0].set_value(dt.date(2026, 11, 1)).run()
-    assert not at.exception
-    served = query(tiny / "wh.duckdb", "select members_served from daily_network where date = '2026-11-01'")[0][0]
-    assert [m.value for m in at.metric][1] == fmt_count(served, "zh")
-    assert "截至 2026-11-01" in at.caption[0].value
-    at.sidebar.selectbox[0].set_value("2026-10").run()
-    assert str(at.sidebar.date_input[0].value) == "2026-10-31"         # a finished month: its last day
-    served = query(tiny / "wh.duckdb", "select members_served from daily_network where date = '2026-10-31'")[0][0]
-    assert [m.value for m in at.metric][1] == fmt_count(served, "zh")
+    assert (fmt_rate(0.84), fmt_rate(2389.2, "zh"), fmt_pct(0.8567), fmt_pct(0.10666, 1)) == ("0.8", "2,389", "86%",
+                                                                                              "10.7%")
+    assert (fmt_money(31_310_000, "zh"), fmt_money(31_310_000, "en")) == ("¥3,131万", "¥31.31M")

@@ -1,73 +1,67 @@
-"""The real app in real headless Chromium (Debian's /usr/bin/chromium): what a person sees. Screenshots go to
-tests/artifacts/."""
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
+"""The real app in real headless Chromium (Debian's /usr/bin/chromium): what a person sees on the board, in both
+languages, on screen and on paper. Screenshots and the printed PDF go to tests/artifacts/."""
+import re
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
+from conftest import ARTIFACTS, choose_language, open_board, problems_shown, screenshot
+from pipelines import goaltree
+from ui.i18n import fmt_count
 
 pytestmark = pytest.mark.browser
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def check_board(page, tree, lang: str) -> None:
+    title = tree.north_star_title[0 if lang == "zh" else 1]
+    page.get_by_text(title).wait_for(timeout=30_000)
+    assert problems_shown(page) == []
+    zones = page.locator(".ns-zone")
+    assert zones.count() == 3
+    names = [n for n in zones.locator(".ns-zname").all_inner_texts()]
+    org_zones = [z for z in tree.children(tree.company["id"]) if z["level"] == "war_zone"
+                 and not z["id"].endswith("/unassigned")]
+    assert sorted(names) == sorted(z["name_zh" if lang == "zh" else "name_en"] for z in org_zones)
+    assert page.locator(".js-plotly-plot").count() == 1
+    chart = page.locator(".js-plotly-plot").first
+    assert ("本月累计" if lang == "zh" else "This month: cumulative") in chart.inner_text()
+    shown = page.locator("[data-k='ns.members.actual']").inner_text()
+    assert shown == fmt_count(tree.north_star["members"]["actual"], lang)
+    # one page: nothing to scroll at 1440×900
+    main = page.evaluate("() => { const m = document.querySelector('[data-testid=stMain]');"
+                         " return [m.scrollHeight, m.clientHeight]; }")
+    assert main[0] <= main[1] + 1, f"the board scrolls: {main}"
 
 
-@pytest.fixture(scope="module")
-def app(tiny):
-    assert Path(CHROMIUM).exists(), "Chromium is missing: install Debian's chromium (.ci/run does)"
-    port = free_port()
-    env = dict(os.environ, NORTHSTAR_DB=str(tiny / "wh.duckdb"))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        raise RuntimeError("streamlit did not start:\n" + proc.stdout.read().decode(errors="replace"))
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+def test_board_in_chinese(app_url, browser, tiny):
+    tree = goaltree.load(tiny / "wh.duckdb", "2026-11", "2026-11-24")
+    page = open_board(browser, app_url)
+    check_board(page, tree, "zh")
+    assert "2026年11月 · 截至 2026-11-24" in page.inner_text("body")
+    screenshot(page, "board-zh.png")
+    page.close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
+def test_board_in_english_after_one_click(app_url, browser, tiny):
+    """The first click on English switches the whole board (Streamlit once dropped a session's first click)."""
+    tree = goaltree.load(tiny / "wh.duckdb", "2026-11", "2026-11-24")
+    page = open_board(browser, app_url)
+    choose_language(page, "English")
+    page.get_by_text("Nov 2026 · as of 2026-11-24").wait_for(timeout=30_000)
+    check_board(page, tree, "en")
+    body = page.inner_text("[data-testid=stMain]")
+    assert not re.search(r"[\u4e00-\u9fff]", body), "Chinese text left on the English board"
+    screenshot(page, "board-en.png")
+    page.close()
 
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
 
-
-def test_board_renders_in_chromium(app, browser, tiny):
+def test_board_prints_on_one_a4_landscape_page(app_url, browser):
+    page = open_board(browser, app_url)
+    page.emulate_media(media="print")
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page = browser.new_page(viewport={"width": 1440, "height": 900})
-    page.goto(app)
-    page.get_by_text("在营驿站").first.wait_for(timeout=30_000)
-    page.get_by_text("数据加载情况").wait_for(timeout=30_000)
-    body = page.inner_text("body")
-    assert "截至 2026-11-24" in body
-    assert "Traceback" not in body
-    page.screenshot(path=str(ARTIFACTS / "board-zh.png"))
-    # The language switch is checked under AppTest (tests/test_app.py); clicking it in Chromium is issue 4's.
+    pdf = page.pdf(path=str(ARTIFACTS / "board-print.pdf"), format="A4", landscape=True, print_background=True)
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert pages == 1, f"the board prints on {pages} pages"
+    page.set_viewport_size({"width": 1123, "height": 794})      # A4 landscape at 96 dpi, for a look
+    screenshot(page, "board-print.png")
     page.close()

@@ -28,6 +28,82 @@ LABELS: dict[str, tuple[str, str]] = {
     "no_dates": ("数据仓库里还没有任何日期的数据：请检查原始数据后重新构建。",
                  "The warehouse holds no dated data yet: check the raw files and build again."),
     "data_through": ("数据截至 {d}", "Data through {d}"),
+    # the board
+    "north_star": ("北极星", "North star"),
+    "no_north_star": ("尚未设置北极星目标：在 goals.yaml 的 north_star 中填写标题、起止日期和目标后重新构建。",
+                      "No north star set yet: add its title, dates and targets under north_star in goals.yaml and "
+                      "build again."),
+    "period_line": ("{month} · 截至 {d}（第 {n} / {days} 天）", "{month} · as of {d} (day {n} of {days})"),
+    "period_over": ("{month} · 已结束（截至 {d}）", "{month} · closed (as of {d})"),
+    "last_date_note": ("· 数据最后日期 {d}", "· last date in the data {d}"),
+    "active_stations": ("在营驿站", "Active stations"),
+    "members_served": ("服务会员", "Members served"),
+    "unit_stations": ("个", "stations"),
+    "unit_members": ("人", "members"),
+    "since": ("较上月末（{d}）", "since {d}"),
+    "of_goal": ("完成 {p}", "{p} done"),
+    "time_elapsed": ("时间已过 {p}", "{p} of time gone"),
+    "need_monthly": ("需每月 +{n}", "need +{n}/month"),
+    "trailing": ("近6月实际 +{n}/月", "last 6 months +{n}/month"),
+    "projected": ("照此速度 {m} 达成", "at that rate: {m}"),
+    "projected_late": ("照此 {m} 达成，晚于 {end}", "at that rate: {m}, after {end}"),
+    "projected_never": ("按此速度无法达成", "not reached at this rate"),
+    "achieved_goal": ("已达成", "reached"),
+    "this_month": ("本月目标", "This month"),
+    "new_stations": ("新开驿站", "New stations"),
+    "new_members": ("新增会员", "New members"),
+    "expected": ("应完成", "Expected"),
+    "forecast": ("预计", "Forecast"),
+    "required": ("每天需", "Need/day"),
+    "pace": ("节奏", "Pace"),
+    "expected_help": ("目标 × 本月已过天数占比：到今天应完成的数量", "Target × share of the month gone: where we should be today"),
+    "forecast_help": ("按本月至今的日均速度，月末的预计数", "The month-end figure at this month's daily rate so far"),
+    "required_help": ("完成目标，剩余每天需要的数量", "What each remaining day needs to reach the target"),
+    "pace_help": ("实际 ÷ 今日应完成；100% 即按节奏", "Actual ÷ expected; 100% is on pace"),
+    "no_target_month": ("本月没有目标：在 targets.csv 填写后重新构建。", "No target this month: add one in targets.csv and build again."),
+    "war_zones": ("战区", "War zones"),
+    "wz_order": ("最落后的在前", "worst first"),
+    "stations_short": ("驿站", "Stations"),
+    "members_short": ("会员", "Members"),
+    "per_day": ("需 {n}/天", "need {n}/day"),
+    "unassigned_note": ("另有{what}不属于组织架构中的任何战区（见战区页）。",
+                        "Another {what} belong to no war zone in org.yaml (see the War zone page)."),
+    "no_zones": ("组织架构里还没有战区：在 org.yaml 的 war_zones 下添加。", "No war zones in the org yet: add them under war_zones in org.yaml."),
+    "centers": ("中台关键要务", "Centers' key actions"),
+    "no_actions": ("本月没有关键要务", "No key actions this month"),
+    "no_centers": ("组织架构里还没有中台：在 org.yaml 的 centers 下添加。", "No centers in the org yet: add them under centers in org.yaml."),
+    "center_members": ("渠道会员 {a} / {t}", "members {a} / {t}"),
+    "center_members_no_target": ("渠道会员 {a}", "members {a}"),
+    "drivers": ("路径指标", "Paths"),
+    "drivers_note": ("不是目标 · 本月截至今日，与上月同期比", "not goals · month to date vs the same days last month"),
+    "station_masters_recruited": ("招募站长", "Station masters recruited"),
+    "orders": ("订单", "Orders"),
+    "gmv": ("成交额", "GMV"),
+    "active_members": ("活跃会员（30天）", "Active members (30 days)"),
+    "vs_last_month": ("较上月 {d}", "{d} vs last month"),
+    "no_comparison": ("上月无数据", "no data last month"),
+    "chart_title": ("本月累计完成 vs 目标节奏", "This month: cumulative vs pace to target"),
+    "chart_pct": ("占本月目标", "of the month's target"),
+    "chart_pace": ("目标节奏", "Pace to target"),
+    "chart_target": ("目标 100%", "Target 100%"),
+    "chart_today": ("今天 {d}", "Today {d}"),
+    "chart_no_target": ("{what}本月没有目标，未画出", "{what}: no target, not drawn"),
+    "chart_counts": ("本月累计（本月尚无目标）", "This month, cumulative (no targets set)"),
+    "chart_empty": ("本月到目前还没有新驿站或新会员。", "No new stations or members this month so far."),
+    "tree_failed": ("无法计算目标树：{err}", "The goal tree could not be computed: {err}"),
+    "tree_hint": ("请换一个月份或截至日期，或重新构建：`python -m pipelines build`。",
+                  "Pick another month or as-of date, or rebuild: `python -m pipelines build`."),
+    "print_hint": ("打印：浏览器菜单 → 打印（A4 横向，一页）", "Print: browser menu → Print (A4 landscape, one page)"),
+}
+
+STATUS_WORDS: dict[str, tuple[str, str, str]] = {   # icon, zh, en: a status is never colour alone
+    "achieved": ("✔", "已达成", "Achieved"),
+    "on_track": ("●", "正常", "On track"),
+    "at_risk": ("▲", "有风险", "At risk"),
+    "off_track": ("✖", "落后", "Off track"),
+    "missed": ("✖", "未达成", "Missed"),
+    "stale": ("○", "未更新", "Stale"),
+    "no_target": ("—", "无目标", "No target"),
 }
 
 
@@ -58,8 +134,44 @@ def fmt_count(n: float | None, lang_code: str | None = None) -> str:
         v = n / 1e6
         return f"{v:,.0f}M" if v == int(v) else f"{v:,.2f}M"
     if abs(n) >= 1e4:
-        return f"{n / 1e3:.1f}k"
+        v = round(n / 1e3, 1)
+        return f"{v:.0f}k" if v == int(v) else f"{v:.1f}k"
     return f"{n:,.0f}"
+
+
+def status_word(status: str, lang_code: str | None = None) -> str:
+    """'▲ 有风险' / '▲ At risk'."""
+    icon, zh, en = STATUS_WORDS[status]
+    return f"{icon} {zh if (lang_code or lang()) == 'zh' else en}"
+
+
+def fmt_rate(n: float | None, lang_code: str | None = None) -> str:
+    """A rate such as 'needed per day': one decimal below 10 (0.8), else like a count."""
+    if n is None or pd.isna(n):
+        return "—"
+    return f"{n:.1f}" if abs(n) < 10 else fmt_count(n, lang_code)
+
+
+def fmt_pct(x: float | None, digits: int = 0) -> str:
+    """0.853 → '85%'; None → '—'. Small shares keep a decimal when asked (10.7%)."""
+    if x is None or pd.isna(x):
+        return "—"
+    return f"{x * 100:.{digits}f}%"
+
+
+def fmt_delta(n: float | None, lang_code: str | None = None) -> str:
+    """+9 / −1,200 / +1.2万: a signed change."""
+    if n is None or pd.isna(n):
+        return "—"
+    sign = "+" if n >= 0 else "−"
+    return sign + fmt_count(abs(n), lang_code)
+
+
+def fmt_money(n: float | None, lang_code: str | None = None) -> str:
+    """Yuan: ¥1,234 / ¥12.3万 / ¥1.20亿; English ¥12.3k / ¥1.20M."""
+    if n is None or pd.isna(n):
+        return "—"
+    return "¥" + fmt_count(n, lang_code)
 
 
 def fmt_month(month: str, lang_code: str | None = None) -> str:

@@ -1,0 +1,264 @@
+"""The board's blocks as HTML, built from one `GoalTree` (pipelines.goaltree) and a language.
+
+Pure functions: no Streamlit calls, so each block can be checked on its own. Every number a test may want to
+compare carries `data-k="<block>.<field>"` (e.g. `month.stations.actual`), and every status is a chip with an
+icon and a word as well as a colour.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+from pipelines.goaltree import GoalTree, status_of
+from pipelines.keyactions import RANK, worst
+from ui.i18n import (LABELS, fmt_count, fmt_delta, fmt_money, fmt_month, fmt_pct, fmt_rate, status_word)
+
+METRICS = ("stations", "members")
+
+
+def _t(key: str, lang: str, **values) -> str:
+    zh, en = LABELS[key]
+    text = zh if lang == "zh" else en
+    return text.format(**values) if values else text
+
+
+def esc(text) -> str:
+    return html.escape(str(text))
+
+
+def name_of(node: dict, lang: str) -> str:
+    return node["name_zh"] if lang == "zh" else node["name_en"]
+
+
+def _title(pair: dict, lang: str) -> str:
+    return pair.get(lang) or pair.get("zh") or pair.get("en") or ""
+
+
+def _date(d: dt.date, lang: str) -> str:
+    return f"{d.month}月{d.day}日" if lang == "zh" else d.strftime("%b %-d")
+
+
+def num(key: str, text: str) -> str:
+    """A number a reader (and a test) can find: <span data-k=key>text</span>."""
+    return f'<span data-k="{esc(key)}">{esc(text)}</span>'
+
+
+def chip(status: str, lang: str, small: bool = False, key: str | None = None) -> str:
+    data = f' data-k="{esc(key)}"' if key else ""
+    return f'<span class="ns-chip ns-{status}{" ns-small" if small else ""}"{data}>{esc(status_word(status, lang))}</span>'
+
+
+def bar(share: float | None, status: str, mark: float | None = None, mark_title: str = "") -> str:
+    """A progress bar filled to `share` (0–1), coloured by status, with an optional tick (time elapsed)."""
+    width = 0 if share is None else max(0.0, min(share, 1.0)) * 100
+    tick = ""
+    if mark is not None:
+        tick = f'<div class="ns-tick" style="left:{max(0.0, min(mark, 1.0)) * 100:.1f}%" title="{esc(mark_title)}"></div>'
+    return f'<div class="ns-bar"><div class="ns-fill ns-{status}" style="width:{width:.1f}%"></div>{tick}</div>'
+
+
+# ---- header ----------------------------------------------------------------------------------------------------
+
+def period_line(tree: GoalTree, lang: str) -> str:
+    month = fmt_month(tree.month, lang)
+    if tree.finished:
+        text = _t("period_over", lang, month=month, d=tree.as_of.isoformat())
+    else:
+        text = _t("period_line", lang, month=month, d=tree.as_of.isoformat(), n=tree.days_counted,
+                  days=tree.days_in_month)
+    if tree.as_of != tree.last_date:
+        text += " " + _t("last_date_note", lang, d=tree.last_date.isoformat())
+    return text
+
+
+# ---- the north star and where we are ---------------------------------------------------------------------------
+
+def north_star_pace(item: dict, at_risk: float) -> str:
+    """The 10-year goal's status: progress against the share of time gone, by the goal tree's rules."""
+    if item["progress"] is None or not item["time_elapsed"]:
+        return "no_target"
+    pace = item["progress"] / item["time_elapsed"]
+    return status_of(item["target"], item["actual"], pace, False, at_risk)
+
+
+def north_star_block(tree: GoalTree, lang: str) -> str:
+    labels = {"stations": "active_stations", "members": "members_served"}
+    rows = []
+    since = tree.since_month_end
+    for metric in METRICS:
+        ns = tree.north_star[metric]
+        unit = _t(f"unit_{metric}", lang)
+        key = f"ns.{metric}"
+        head = (f'<div class="ns-label">{esc(_t(labels[metric], lang))}<span class="ns-unit">（{esc(unit)}）</span>'
+                if lang == "zh" else f'<div class="ns-label">{esc(_t(labels[metric], lang))}')
+        delta = since.get(metric, {}).get("change")
+        head += (f' <span class="ns-delta">{esc(_t("since", lang, d=_date(since["date"], lang)))} '
+                 f'{num(key + ".change", fmt_delta(delta, lang))}</span></div>') if since else "</div>"
+        big = f'<div class="ns-big">{num(key + ".actual", fmt_count(ns["actual"], lang))}'
+        if ns["target"] is None:
+            rows.append(f'<div class="ns-nsrow">{head}{big}</div></div>')
+            continue
+        status = north_star_pace(ns, tree.at_risk)
+        gone = _t("time_elapsed", lang, p=fmt_pct(ns["time_elapsed"], 1))
+        done = _t("of_goal", lang, p=num(key + ".progress", fmt_pct(ns["progress"], 1)))
+        big += (f' <span class="ns-of">/ {num(key + ".target", fmt_count(ns["target"], lang))}</span>'
+                f' {chip(status, lang, small=True, key=key + ".status")}'
+                f'<span class="ns-share">{done} · {esc(gone)}</span></div>')
+        meter = bar(ns["progress"], status, ns["time_elapsed"], gone)
+        if ns["actual"] >= ns["target"]:
+            when = _t("achieved_goal", lang)
+        elif ns["projected_month"]:
+            end = tree.north_star_end
+            late = end is not None and ns["projected_month"] > f"{end.year:04d}-{end.month:02d}"
+            when = _t("projected_late" if late else "projected", lang, m=fmt_month(ns["projected_month"], lang),
+                      end=fmt_month(f"{end.year:04d}-{end.month:02d}", lang) if end else "")
+        else:
+            when = _t("projected_never", lang)
+        parts = [
+            _t("need_monthly", lang, n=num(key + ".required_monthly", fmt_count(ns["required_monthly"], lang))),
+            _t("trailing", lang, n=num(key + ".trailing_6m", fmt_count(ns["trailing_6m"], lang))),
+            num(key + ".projected", when),
+        ]
+        meta = f'<div class="ns-meta">{" · ".join(parts)}</div>'
+        rows.append(f'<div class="ns-nsrow">{head}{big}{meter}{meta}</div>')
+    title = tree.north_star_title
+    note = "" if title else f'<div class="ns-empty">{esc(_t("no_north_star", lang))}</div>'
+    return f'<div class="ns-card ns-northstar">{"".join(rows)}{note}</div>'
+
+
+# ---- this month ------------------------------------------------------------------------------------------------
+
+def month_tile(tree: GoalTree, metric: str, lang: str) -> str:
+    v = tree.company["metrics"][metric]
+    key = f"month.{metric}"
+    label = _t(f"new_{metric}", lang)
+    unit = _t(f"unit_{metric}", lang)
+    unit_text = f"（{unit}）" if lang == "zh" else ""   # English labels name their unit already
+    head = (f'<div class="ns-tilehead"><span class="ns-label">{esc(label)}<span class="ns-unit">{esc(unit_text)}'
+            f'</span></span>{chip(v["status"], lang, key=key + ".status")}</div>')
+    big = f'<div class="ns-big">{num(key + ".actual", fmt_count(v["actual"], lang))}'
+    if v["target"] is None or v["target"] == 0:
+        return (f'<div class="ns-card ns-tile">{head}{big}</div>'
+                f'<div class="ns-empty">{esc(_t("no_target_month", lang))}</div></div>')
+    big += f' <span class="ns-of">/ {num(key + ".target", fmt_count(v["target"], lang))}</span></div>'
+    meter = bar(v["actual"] / v["target"], v["status"], tree.elapsed, _t("expected", lang))
+    cells = [("expected", fmt_count(v["expected"], lang)), ("forecast", fmt_count(v["forecast"], lang)),
+             ("required", fmt_rate(v["required_daily"], lang)), ("pace", fmt_pct(v["pace"]))]
+    grid = "".join(f'<div title="{esc(_t(name + "_help", lang))}"><div class="ns-small-label">{esc(_t(name, lang))}</div>'
+                   f'<div class="ns-mid">{num(f"{key}.{name}", text)}</div></div>' for name, text in cells)
+    return f'<div class="ns-card ns-tile">{head}{big}{meter}<div class="ns-grid4">{grid}</div></div>'
+
+
+# ---- war zones -------------------------------------------------------------------------------------------------
+
+def zone_order(tree: GoalTree) -> list[dict]:
+    """The org's war zones, worst first: by their worst status, then by their lowest pace."""
+    zones = [n for n in tree.children(tree.company["id"]) if n["level"] == "war_zone" and not _unassigned(n)]
+
+    def badness(z: dict):
+        statuses = [v["status"] for v in z["metrics"].values()]
+        paces = [v["pace"] for v in z["metrics"].values() if v["pace"] is not None]
+        return RANK[worst(s for s in statuses if s != "no_target")], min(paces, default=9e9)
+
+    return sorted(zones, key=badness)
+
+
+def _unassigned(node: dict) -> bool:
+    return node["id"].endswith("/unassigned")
+
+
+def zone_card(tree: GoalTree, zone: dict, lang: str) -> str:
+    overall = worst(v["status"] for v in zone["metrics"].values() if v["status"] != "no_target")
+    key = f"zone.{zone['id']}"
+    lines = []
+    for metric in METRICS:
+        v = zone["metrics"][metric]
+        label = _t(f"{metric}_short", lang)
+        mk = f"{key}.{metric}"
+        if v["target"]:
+            figures = (f'{num(mk + ".actual", fmt_count(v["actual"], lang))} / '
+                       f'{num(mk + ".target", fmt_count(v["target"], lang))}')
+            extra = [f'{esc(_t("pace", lang))} {num(mk + ".pace", fmt_pct(v["pace"]))}']
+            if v["required_daily"] is not None:
+                extra.append(_t("per_day", lang, n=num(mk + ".required_daily", fmt_rate(v["required_daily"], lang))))
+            meter = bar(v["actual"] / v["target"], v["status"], tree.elapsed)
+        else:
+            figures, extra, meter = num(mk + ".actual", fmt_count(v["actual"], lang)), [], ""
+        lines.append(f'<div class="ns-zline"><span class="ns-zlabel">{esc(label)}</span>'
+                     f'{chip(v["status"], lang, small=True, key=mk + ".status")}</div>'
+                     f'<div class="ns-zfig">{figures}</div>{meter}<div class="ns-zmeta">{" · ".join(extra)}</div>')
+    return (f'<div class="ns-card ns-zone ns-edge-{overall}" data-k="{esc(key)}">'
+            f'<div class="ns-tilehead"><span class="ns-zname">{esc(name_of(zone, lang))}</span>'
+            f'{chip(overall, lang, key=key + ".status")}</div>{"".join(lines)}</div>')
+
+
+def unassigned_note(tree: GoalTree, lang: str) -> str:
+    """One sentence about data that belongs to no war zone of the org, if any."""
+    nodes = [n for n in tree.children(tree.company["id"]) if n["level"] == "war_zone" and _unassigned(n)]
+    stations = sum(n["metrics"]["stations"]["actual"] for n in nodes)
+    members = sum(n["metrics"]["members"]["actual"] for n in nodes)
+    if not stations and not members:
+        return ""
+    parts = []
+    if stations:
+        parts.append(f'{fmt_count(stations, lang)} new stations' if lang == "en"
+                     else f'{fmt_count(stations, lang)} 个新驿站')
+    if members:
+        parts.append(f'{fmt_count(members, lang)} new members' if lang == "en"
+                     else f'{fmt_count(members, lang)} 名新会员')
+    what = ("和" if lang == "zh" else " and ").join(parts)
+    return f'<div class="ns-note">{esc(_t("unassigned_note", lang, what=what))}</div>'
+
+
+# ---- centers ---------------------------------------------------------------------------------------------------
+
+def center_card(tree: GoalTree, center: dict, lang: str) -> str:
+    actions = [ka for ka in tree.key_actions if ka["center"] == center["id"]]
+    counts: dict[str, int] = {}
+    for ka in actions:
+        counts[ka["status"]] = counts.get(ka["status"], 0) + 1
+    key = f"center.{center['id']}"
+    tally = " ".join(f'<span class="ns-count ns-text-{s}" data-k="{esc(key)}.count.{s}">{n} {esc(status_word(s, lang))}'
+                     f'</span>' for s, n in sorted(counts.items(), key=lambda kv: RANK[kv[0]]))
+    m = center["metrics"]["members"]
+    if m["target"]:
+        members = _t("center_members", lang, a=fmt_count(m["actual"], lang), t=fmt_count(m["target"], lang))
+    else:
+        members = _t("center_members_no_target", lang, a=fmt_count(m["actual"], lang))
+    lines = []
+    for ka in actions:
+        progress = fmt_pct(ka["progress"])
+        lines.append(f'<div class="ns-ka" data-k="ka.{esc(ka["id"])}">{chip(ka["status"], lang, small=True, key="ka." + ka["id"] + ".status")}'
+                     f'<span class="ns-katitle" title="{esc(_title(ka["title"], lang))}">{esc(_title(ka["title"], lang))}</span>'
+                     f'<span class="ns-kapct">{num("ka." + ka["id"] + ".progress", progress)}</span></div>')
+    if not lines:
+        lines.append(f'<div class="ns-empty">{esc(_t("no_actions", lang))}</div>')
+    return (f'<div class="ns-card ns-center"><div class="ns-zname">{esc(name_of(center, lang))}</div>'
+            f'<div class="ns-tilehead"><div class="ns-tally">{tally}</div>'
+            f'<span class="ns-cmembers" data-k="{esc(key)}.members">{esc(members)}</span></div>{"".join(lines)}</div>')
+
+
+def centers(tree: GoalTree) -> list[dict]:
+    return [n for n in tree.nodes if n["level"] == "center" and not _unassigned(n)]
+
+
+# ---- drivers ---------------------------------------------------------------------------------------------------
+
+def drivers_strip(tree: GoalTree, lang: str) -> str:
+    d = tree.drivers[tree.company["id"]]
+    items = []
+    for name in ("station_masters_recruited", "orders", "gmv", "active_members"):
+        v = d[name]
+        value = fmt_money(v["value"], lang) if name == "gmv" else fmt_count(v["value"], lang)
+        before = v["last_month"]
+        if before:
+            change = (v["value"] - before) / before
+            arrow = "↑" if change > 0 else ("↓" if change < 0 else "→")
+            cmp = _t("vs_last_month", lang, d=f"{arrow} {'+' if change >= 0 else '−'}{abs(change) * 100:.0f}%")
+        else:
+            cmp = _t("no_comparison", lang)
+        items.append(f'<div class="ns-driver"><span class="ns-small-label">{esc(_t(name, lang))}</span>'
+                     f'<span class="ns-dval">{num("driver." + name, value)}</span>'
+                     f'<span class="ns-dcmp" data-k="driver.{name}.cmp">{esc(cmp)}</span></div>')
+    return (f'<div class="ns-card ns-drivers"><div class="ns-dhead"><b>{esc(_t("drivers", lang))}</b>'
+            f'<span>{esc(_t("drivers_note", lang))}</span></div>{"".join(items)}</div>')

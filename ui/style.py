@@ -1,0 +1,110 @@
+"""The app's CSS: compact spacing so the board fits 1440×900 without scrolling, the status colours (always with a
+word, see ui.i18n.STATUS_WORDS), and the print stylesheet (A4 landscape, one page, no sidebar or chrome)."""
+from __future__ import annotations
+
+import streamlit as st
+
+# Traffic lights: text colour on the chip background, and the colour itself.
+STATUS_COLORS = {
+    "achieved": ("#ffffff", "#1b7a3a"),
+    "on_track": ("#ffffff", "#2f9e44"),
+    "at_risk": ("#1f1300", "#f5a300"),
+    "off_track": ("#ffffff", "#d9342b"),
+    "missed": ("#ffffff", "#8f1d1d"),
+    "stale": ("#ffffff", "#6b5fa8"),
+    "no_target": ("#1f2937", "#d1d5db"),
+}
+
+
+def _status_rules() -> str:
+    rules = []
+    for status, (ink, color) in STATUS_COLORS.items():
+        rules.append(f".ns-chip.ns-{status} {{ background: {color}; color: {ink}; }}")
+        rules.append(f".ns-fill.ns-{status} {{ background: {color}; }}")
+        rules.append(f".ns-text-{status} {{ color: {color if status not in ('no_target', 'at_risk') else '#6b4e00'}; }}")
+    for status in ("off_track", "missed"):
+        rules.append(f".ns-edge-{status} {{ border-left: 6px solid {STATUS_COLORS[status][1]} !important; "
+                     "background: #fff5f5 !important; }")
+    rules.append(f".ns-edge-at_risk {{ border-left: 6px solid {STATUS_COLORS['at_risk'][1]} !important; "
+                 "background: #fffaf0 !important; }")
+    for status in ("on_track", "achieved"):
+        rules.append(f".ns-edge-{status} {{ border-left: 6px solid {STATUS_COLORS[status][1]} !important; }}")
+    return "\n".join(rules)
+
+
+CSS = """
+<style>
+[data-testid="stSidebar"][aria-expanded="true"] { min-width: 15rem !important; max-width: 15rem !important; }
+[data-testid="stMainBlockContainer"] { padding-top: 3.1rem; padding-bottom: 0.5rem; max-width: 100%; }
+[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.55rem; }
+/* Streamlit pulls each markdown block up by 1rem (for a trailing paragraph's margin); cards have none, and a
+   column that does not wrap clips what is pulled under its edge. */
+[data-testid="stMarkdownContainer"]:has(.ns-card, .ns-section, .ns-head, .ns-note) { margin-bottom: 0 !important; }
+.ns-head { display: flex; align-items: baseline; gap: 1rem; flex-wrap: wrap; margin: 0 0 0.1rem 0; }
+.ns-head h1 { font-size: 1.55rem; font-weight: 700; margin: 0; padding: 0; line-height: 1.25; }
+.ns-head .ns-period { color: #4b5563; font-size: 0.95rem; }
+.ns-section { font-size: 0.95rem; font-weight: 700; color: #374151; margin: 0 0 0.25rem 0; }
+.ns-section span { font-weight: 400; color: #6b7280; margin-left: 0.5rem; font-size: 0.85rem; }
+.ns-card { border: 1px solid #e5e7eb; border-radius: 8px; padding: 0.45rem 0.7rem; background: #ffffff; }
+.ns-northstar { display: flex; flex-direction: column; gap: 0.35rem; }
+.ns-label { font-size: 0.95rem; font-weight: 600; color: #374151; }
+.ns-unit { font-weight: 400; color: #6b7280; font-size: 0.85rem; }
+.ns-delta { font-weight: 400; color: #374151; font-size: 0.85rem; margin-left: 0.4rem; }
+.ns-big { font-size: 1.9rem; font-weight: 700; line-height: 1.15; color: #111827; }
+.ns-share { float: right; font-size: 0.85rem; font-weight: 500; color: #374151; margin-top: 0.75rem; }
+.ns-of { font-size: 1.05rem; font-weight: 500; color: #6b7280; }
+.ns-mid { font-size: 1.05rem; font-weight: 600; color: #111827; }
+.ns-meta, .ns-zmeta { font-size: 0.8rem; color: #4b5563; }
+.ns-small-label { font-size: 0.78rem; color: #6b7280; }
+.ns-bar { position: relative; height: 9px; background: #eef0f3; border-radius: 5px; margin: 0.25rem 0 0.2rem 0; }
+.ns-fill { height: 100%; border-radius: 5px; }
+.ns-tick { position: absolute; top: -4px; width: 2px; height: 17px; background: #111827; }
+.ns-chip { display: inline-block; border-radius: 999px; padding: 0.05rem 0.55rem; font-size: 0.85rem;
+           font-weight: 600; white-space: nowrap; vertical-align: middle; }
+.ns-chip.ns-small { font-size: 0.72rem; padding: 0 0.45rem; }
+.ns-tilehead { display: flex; justify-content: space-between; align-items: center; gap: 0.5rem; }
+.ns-grid4 { display: grid; grid-template-columns: repeat(4, 1fr); gap: 0.3rem; }
+.ns-zname { font-weight: 700; font-size: 1rem; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.ns-zline { display: flex; align-items: center; justify-content: space-between; gap: 0.4rem; margin-top: 0.3rem; }
+.ns-zlabel { font-size: 0.85rem; color: #4b5563; }
+.ns-zfig { font-size: 1.15rem; font-weight: 700; white-space: nowrap; line-height: 1.2; }
+.ns-center { height: 100%; }
+.ns-cmembers { font-size: 0.75rem; color: #4b5563; text-align: right; }
+.ns-tally { font-size: 0.78rem; margin: 0.1rem 0 0.15rem 0; display: flex; gap: 0.6rem; flex-wrap: wrap; }
+.ns-count { font-weight: 600; }
+.ns-ka { display: flex; align-items: center; gap: 0.35rem; font-size: 0.85rem; margin: 0.12rem 0; }
+.ns-katitle { flex: 1; overflow: hidden; display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical;
+              line-height: 1.2; }
+.ns-kapct { font-weight: 600; color: #374151; }
+.ns-drivers { display: flex; align-items: center; gap: 1.4rem; background: #f8fafc; border-style: dashed; }
+.ns-dhead { display: flex; flex-direction: column; font-size: 0.9rem; color: #374151; min-width: 9rem; }
+.ns-dhead span { font-size: 0.75rem; color: #6b7280; }
+.ns-driver { display: flex; flex-direction: column; }
+.ns-dval { font-size: 1.15rem; font-weight: 700; color: #374151; }
+.ns-dcmp { font-size: 0.75rem; color: #4b5563; }
+.ns-empty, .ns-note { font-size: 0.82rem; color: #4b5563; font-style: italic; }
+.ns-printhint { display: none; }
+""" + _status_rules() + """
+@media print {
+  @page { size: A4 landscape; margin: 7mm; }
+  * { -webkit-print-color-adjust: exact !important; print-color-adjust: exact !important; }
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+  [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"],
+  [data-testid="stSidebarNav"], [data-testid="stBottom"], footer, iframe[title="streamlit_analytics"] {
+    display: none !important;
+  }
+  html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
+    overflow: visible !important; height: auto !important; position: static !important; margin: 0 !important;
+  }
+  [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; zoom: 0.8; }
+  [data-testid="stHorizontalBlock"] { display: flex !important; flex-direction: row !important; flex-wrap: nowrap !important; }
+  [data-testid="stColumn"] { width: auto !important; min-width: 0 !important; }
+  .ns-card, .js-plotly-plot { break-inside: avoid; }
+}
+</style>
+"""
+
+
+def inject() -> None:
+    """Adds the app's CSS to the page (once per run; it renders nothing visible)."""
+    st.markdown(CSS, unsafe_allow_html=True)
