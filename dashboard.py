@@ -23,7 +23,7 @@ st.session_state["period"] = period_sidebar(db)
 
 # A page's url_path must differ from its file's stem: Streamlit 1.67 still treats a `pages/` folder as a v1
 # multipage app on some runs (always under AppTest), and a page hash equal to a v1 page's would run that file
-# without this entry script, losing the sidebar (tests/test_app.py::test_english_labels catches it).
+# without this entry script, losing the sidebar (tests/test_app.py::test_english_labels_everywhere catches it).
 pg = st.navigation([st.Page("pages/board.py", title=t("page_board"), icon="⭐", url_path="overview", default=True)])
 pg.run()
 
