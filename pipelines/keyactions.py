@@ -17,6 +17,7 @@ import datetime as dt
 import duckdb
 
 from pipelines import metrics
+from pipelines.goaltree import node_metrics
 from pipelines.plan import Plan
 
 STALE_DAYS = 7
@@ -34,8 +35,6 @@ def worst(statuses) -> str:
 def key_actions(con: duckdb.DuckDBPyConnection, plan: Plan | None, checkins: list[dict], tree,
                 stale_days: int = STALE_DAYS) -> list[dict]:
     """The key actions running in `tree.month`, in plan order, each with its key results' numbers."""
-    from pipelines.goaltree import node_metrics
-
     if plan is None:
         return []
     upto = min(tree.as_of, tree.month_end)

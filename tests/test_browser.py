@@ -17,7 +17,7 @@ def check_board(page, tree, lang: str) -> None:
     assert problems_shown(page) == []
     zones = page.locator(".ns-zone")
     assert zones.count() == 3
-    names = [n for n in zones.locator(".ns-zname").all_inner_texts()]
+    names = zones.locator(".ns-zname").all_inner_texts()
     org_zones = [z for z in tree.children(tree.company["id"]) if z["level"] == "war_zone"
                  and not z["id"].endswith("/unassigned")]
     assert sorted(names) == sorted(z["name_zh" if lang == "zh" else "name_en"] for z in org_zones)

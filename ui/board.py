@@ -6,20 +6,14 @@ icon and a word as well as a colour.
 """
 from __future__ import annotations
 
-import datetime as dt
 import html
 
 from pipelines.goaltree import GoalTree, status_of
 from pipelines.keyactions import RANK, worst
-from ui.i18n import (LABELS, fmt_count, fmt_delta, fmt_money, fmt_month, fmt_pct, fmt_rate, status_word)
+from ui.i18n import fmt_count, fmt_day, fmt_delta, fmt_money, fmt_month, fmt_pct, fmt_rate, status_word, text
 
 METRICS = ("stations", "members")
 
-
-def _t(key: str, lang: str, **values) -> str:
-    zh, en = LABELS[key]
-    text = zh if lang == "zh" else en
-    return text.format(**values) if values else text
 
 
 def esc(text) -> str:
@@ -32,10 +26,6 @@ def name_of(node: dict, lang: str) -> str:
 
 def _title(pair: dict, lang: str) -> str:
     return pair.get(lang) or pair.get("zh") or pair.get("en") or ""
-
-
-def _date(d: dt.date, lang: str) -> str:
-    return f"{d.month}月{d.day}日" if lang == "zh" else d.strftime("%b %-d")
 
 
 def num(key: str, text: str) -> str:
@@ -62,13 +52,13 @@ def bar(share: float | None, status: str, mark: float | None = None, mark_title:
 def period_line(tree: GoalTree, lang: str) -> str:
     month = fmt_month(tree.month, lang)
     if tree.finished:
-        text = _t("period_over", lang, month=month, d=tree.as_of.isoformat())
+        line = text("period_over", lang, month=month, d=tree.as_of.isoformat())
     else:
-        text = _t("period_line", lang, month=month, d=tree.as_of.isoformat(), n=tree.days_counted,
+        line = text("period_line", lang, month=month, d=tree.as_of.isoformat(), n=tree.days_counted,
                   days=tree.days_in_month)
     if tree.as_of != tree.last_date:
-        text += " " + _t("last_date_note", lang, d=tree.last_date.isoformat())
-    return text
+        line += " " + text("last_date_note", lang, d=tree.last_date.isoformat())
+    return line
 
 
 # ---- the north star and where we are ---------------------------------------------------------------------------
@@ -87,42 +77,42 @@ def north_star_block(tree: GoalTree, lang: str) -> str:
     since = tree.since_month_end
     for metric in METRICS:
         ns = tree.north_star[metric]
-        unit = _t(f"unit_{metric}", lang)
+        unit = text(f"unit_{metric}", lang)
         key = f"ns.{metric}"
-        head = (f'<div class="ns-label">{esc(_t(labels[metric], lang))}<span class="ns-unit">（{esc(unit)}）</span>'
-                if lang == "zh" else f'<div class="ns-label">{esc(_t(labels[metric], lang))}')
+        head = (f'<div class="ns-label">{esc(text(labels[metric], lang))}<span class="ns-unit">（{esc(unit)}）</span>'
+                if lang == "zh" else f'<div class="ns-label">{esc(text(labels[metric], lang))}')
         delta = since.get(metric, {}).get("change")
-        head += (f' <span class="ns-delta">{esc(_t("since", lang, d=_date(since["date"], lang)))} '
+        head += (f' <span class="ns-delta">{esc(text("since", lang, d=fmt_day(since["date"], lang)))} '
                  f'{num(key + ".change", fmt_delta(delta, lang))}</span></div>') if since else "</div>"
         big = f'<div class="ns-big">{num(key + ".actual", fmt_count(ns["actual"], lang))}'
         if ns["target"] is None:
             rows.append(f'<div class="ns-nsrow">{head}{big}</div></div>')
             continue
         status = north_star_pace(ns, tree.at_risk)
-        gone = _t("time_elapsed", lang, p=fmt_pct(ns["time_elapsed"], 1))
-        done = _t("of_goal", lang, p=num(key + ".progress", fmt_pct(ns["progress"], 1)))
+        gone = text("time_elapsed", lang, p=fmt_pct(ns["time_elapsed"], 1))
+        done = text("of_goal", lang, p=num(key + ".progress", fmt_pct(ns["progress"], 1)))
         big += (f' <span class="ns-of">/ {num(key + ".target", fmt_count(ns["target"], lang))}</span>'
                 f' {chip(status, lang, small=True, key=key + ".status")}'
                 f'<span class="ns-share">{done} · {esc(gone)}</span></div>')
         meter = bar(ns["progress"], status, ns["time_elapsed"], gone)
         if ns["actual"] >= ns["target"]:
-            when = _t("achieved_goal", lang)
+            when = text("achieved_goal", lang)
         elif ns["projected_month"]:
             end = tree.north_star_end
             late = end is not None and ns["projected_month"] > f"{end.year:04d}-{end.month:02d}"
-            when = _t("projected_late" if late else "projected", lang, m=fmt_month(ns["projected_month"], lang),
+            when = text("projected_late" if late else "projected", lang, m=fmt_month(ns["projected_month"], lang),
                       end=fmt_month(f"{end.year:04d}-{end.month:02d}", lang) if end else "")
         else:
-            when = _t("projected_never", lang)
+            when = text("projected_never", lang)
         parts = [
-            _t("need_monthly", lang, n=num(key + ".required_monthly", fmt_count(ns["required_monthly"], lang))),
-            _t("trailing", lang, n=num(key + ".trailing_6m", fmt_count(ns["trailing_6m"], lang))),
+            text("need_monthly", lang, n=num(key + ".required_monthly", fmt_count(ns["required_monthly"], lang))),
+            text("trailing", lang, n=num(key + ".trailing_6m", fmt_count(ns["trailing_6m"], lang))),
             num(key + ".projected", when),
         ]
         meta = f'<div class="ns-meta">{" · ".join(parts)}</div>'
         rows.append(f'<div class="ns-nsrow">{head}{big}{meter}{meta}</div>')
     title = tree.north_star_title
-    note = "" if title else f'<div class="ns-empty">{esc(_t("no_north_star", lang))}</div>'
+    note = "" if title else f'<div class="ns-empty">{esc(text("no_north_star", lang))}</div>'
     return f'<div class="ns-card ns-northstar">{"".join(rows)}{note}</div>'
 
 
@@ -131,21 +121,21 @@ def north_star_block(tree: GoalTree, lang: str) -> str:
 def month_tile(tree: GoalTree, metric: str, lang: str) -> str:
     v = tree.company["metrics"][metric]
     key = f"month.{metric}"
-    label = _t(f"new_{metric}", lang)
-    unit = _t(f"unit_{metric}", lang)
+    label = text(f"new_{metric}", lang)
+    unit = text(f"unit_{metric}", lang)
     unit_text = f"（{unit}）" if lang == "zh" else ""   # English labels name their unit already
     head = (f'<div class="ns-tilehead"><span class="ns-label">{esc(label)}<span class="ns-unit">{esc(unit_text)}'
             f'</span></span>{chip(v["status"], lang, key=key + ".status")}</div>')
     big = f'<div class="ns-big">{num(key + ".actual", fmt_count(v["actual"], lang))}'
     if v["target"] is None or v["target"] == 0:
         return (f'<div class="ns-card ns-tile">{head}{big}</div>'
-                f'<div class="ns-empty">{esc(_t("no_target_month", lang))}</div></div>')
+                f'<div class="ns-empty">{esc(text("no_target_month", lang))}</div></div>')
     big += f' <span class="ns-of">/ {num(key + ".target", fmt_count(v["target"], lang))}</span></div>'
-    meter = bar(v["actual"] / v["target"], v["status"], tree.elapsed, _t("expected", lang))
+    meter = bar(v["actual"] / v["target"], v["status"], tree.elapsed, text("expected", lang))
     cells = [("expected", fmt_count(v["expected"], lang)), ("forecast", fmt_count(v["forecast"], lang)),
              ("required", fmt_rate(v["required_daily"], lang)), ("pace", fmt_pct(v["pace"]))]
-    grid = "".join(f'<div title="{esc(_t(name + "_help", lang))}"><div class="ns-small-label">{esc(_t(name, lang))}</div>'
-                   f'<div class="ns-mid">{num(f"{key}.{name}", text)}</div></div>' for name, text in cells)
+    grid = "".join(f'<div title="{esc(text(name + "_help", lang))}"><div class="ns-small-label">{esc(text(name, lang))}</div>'
+                   f'<div class="ns-mid">{num(f"{key}.{name}", shown)}</div></div>' for name, shown in cells)
     return f'<div class="ns-card ns-tile">{head}{big}{meter}<div class="ns-grid4">{grid}</div></div>'
 
 
@@ -173,14 +163,14 @@ def zone_card(tree: GoalTree, zone: dict, lang: str) -> str:
     lines = []
     for metric in METRICS:
         v = zone["metrics"][metric]
-        label = _t(f"{metric}_short", lang)
+        label = text(f"{metric}_short", lang)
         mk = f"{key}.{metric}"
         if v["target"]:
             figures = (f'{num(mk + ".actual", fmt_count(v["actual"], lang))} / '
                        f'{num(mk + ".target", fmt_count(v["target"], lang))}')
-            extra = [f'{esc(_t("pace", lang))} {num(mk + ".pace", fmt_pct(v["pace"]))}']
+            extra = [f'{esc(text("pace", lang))} {num(mk + ".pace", fmt_pct(v["pace"]))}']
             if v["required_daily"] is not None:
-                extra.append(_t("per_day", lang, n=num(mk + ".required_daily", fmt_rate(v["required_daily"], lang))))
+                extra.append(text("per_day", lang, n=num(mk + ".required_daily", fmt_rate(v["required_daily"], lang))))
             meter = bar(v["actual"] / v["target"], v["status"], tree.elapsed)
         else:
             figures, extra, meter = num(mk + ".actual", fmt_count(v["actual"], lang)), [], ""
@@ -199,15 +189,10 @@ def unassigned_note(tree: GoalTree, lang: str) -> str:
     members = sum(n["metrics"]["members"]["actual"] for n in nodes)
     if not stations and not members:
         return ""
-    parts = []
-    if stations:
-        parts.append(f'{fmt_count(stations, lang)} new stations' if lang == "en"
-                     else f'{fmt_count(stations, lang)} 个新驿站')
-    if members:
-        parts.append(f'{fmt_count(members, lang)} new members' if lang == "en"
-                     else f'{fmt_count(members, lang)} 名新会员')
-    what = ("和" if lang == "zh" else " and ").join(parts)
-    return f'<div class="ns-note">{esc(_t("unassigned_note", lang, what=what))}</div>'
+    parts = [text(key, lang, n=fmt_count(n, lang)) for key, n in (("n_new_stations", stations),
+                                                                    ("n_new_members", members)) if n]
+    what = text("and", lang).join(parts)
+    return f'<div class="ns-note">{esc(text("unassigned_note", lang, what=what))}</div>'
 
 
 # ---- centers ---------------------------------------------------------------------------------------------------
@@ -222,9 +207,9 @@ def center_card(tree: GoalTree, center: dict, lang: str) -> str:
                      f'</span>' for s, n in sorted(counts.items(), key=lambda kv: RANK[kv[0]]))
     m = center["metrics"]["members"]
     if m["target"]:
-        members = _t("center_members", lang, a=fmt_count(m["actual"], lang), t=fmt_count(m["target"], lang))
+        members = text("center_members", lang, a=fmt_count(m["actual"], lang), t=fmt_count(m["target"], lang))
     else:
-        members = _t("center_members_no_target", lang, a=fmt_count(m["actual"], lang))
+        members = text("center_members_no_target", lang, a=fmt_count(m["actual"], lang))
     lines = []
     for ka in actions:
         progress = fmt_pct(ka["progress"])
@@ -232,7 +217,7 @@ def center_card(tree: GoalTree, center: dict, lang: str) -> str:
                      f'<span class="ns-katitle" title="{esc(_title(ka["title"], lang))}">{esc(_title(ka["title"], lang))}</span>'
                      f'<span class="ns-kapct">{num("ka." + ka["id"] + ".progress", progress)}</span></div>')
     if not lines:
-        lines.append(f'<div class="ns-empty">{esc(_t("no_actions", lang))}</div>')
+        lines.append(f'<div class="ns-empty">{esc(text("no_actions", lang))}</div>')
     return (f'<div class="ns-card ns-center"><div class="ns-zname">{esc(name_of(center, lang))}</div>'
             f'<div class="ns-tilehead"><div class="ns-tally">{tally}</div>'
             f'<span class="ns-cmembers" data-k="{esc(key)}.members">{esc(members)}</span></div>{"".join(lines)}</div>')
@@ -254,11 +239,11 @@ def drivers_strip(tree: GoalTree, lang: str) -> str:
         if before:
             change = (v["value"] - before) / before
             arrow = "↑" if change > 0 else ("↓" if change < 0 else "→")
-            cmp = _t("vs_last_month", lang, d=f"{arrow} {'+' if change >= 0 else '−'}{abs(change) * 100:.0f}%")
+            cmp = text("vs_last_month", lang, d=f"{arrow} {'+' if change >= 0 else '−'}{abs(change) * 100:.0f}%")
         else:
-            cmp = _t("no_comparison", lang)
-        items.append(f'<div class="ns-driver"><span class="ns-small-label">{esc(_t(name, lang))}</span>'
+            cmp = text("no_comparison", lang)
+        items.append(f'<div class="ns-driver"><span class="ns-small-label">{esc(text(name, lang))}</span>'
                      f'<span class="ns-dval">{num("driver." + name, value)}</span>'
                      f'<span class="ns-dcmp" data-k="driver.{name}.cmp">{esc(cmp)}</span></div>')
-    return (f'<div class="ns-card ns-drivers"><div class="ns-dhead"><b>{esc(_t("drivers", lang))}</b>'
-            f'<span>{esc(_t("drivers_note", lang))}</span></div>{"".join(items)}</div>')
+    return (f'<div class="ns-card ns-drivers"><div class="ns-dhead"><b>{esc(text("drivers", lang))}</b>'
+            f'<span>{esc(text("drivers_note", lang))}</span></div>{"".join(items)}</div>')

@@ -66,6 +66,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "stations_short": ("驿站", "Stations"),
     "members_short": ("会员", "Members"),
     "per_day": ("需 {n}/天", "need {n}/day"),
+    "n_new_stations": ("{n} 个新驿站", "{n} new stations"),
+    "n_new_members": ("{n} 名新会员", "{n} new members"),
+    "and": ("和", " and "),
     "unassigned_note": ("另有{what}不属于组织架构中的任何战区（见战区页）。",
                         "Another {what} belong to no war zone in org.yaml (see the War zone page)."),
     "no_zones": ("组织架构里还没有战区：在 org.yaml 的 war_zones 下添加。", "No war zones in the org yet: add them under war_zones in org.yaml."),
@@ -111,10 +114,16 @@ def lang() -> str:
     return st.session_state.get("lang_code", "zh")
 
 
-def t(key: str, **values) -> str:
+def text(key: str, lang_code: str, **values) -> str:
+    """The label `key` in `lang_code`, with `{placeholders}` filled in."""
     zh, en = LABELS[key]
-    text = zh if lang() == "zh" else en
-    return text.format(**values) if values else text
+    label = zh if lang_code == "zh" else en
+    return label.format(**values) if values else label
+
+
+def t(key: str, **values) -> str:
+    """The label `key` in the session's language."""
+    return text(key, lang(), **values)
 
 
 def fmt_count(n: float | None, lang_code: str | None = None) -> str:
@@ -172,6 +181,11 @@ def fmt_money(n: float | None, lang_code: str | None = None) -> str:
     if n is None or pd.isna(n):
         return "—"
     return "¥" + fmt_count(n, lang_code)
+
+
+def fmt_day(d: dt.date, lang_code: str | None = None) -> str:
+    """A day without its year: '11月24日' / 'Nov 24'."""
+    return f"{d.month}月{d.day}日" if (lang_code or lang()) == "zh" else d.strftime("%b %-d")
 
 
 def fmt_month(month: str, lang_code: str | None = None) -> str:
