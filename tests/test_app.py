@@ -203,3 +203,12 @@ def test_number_format():
     assert (fmt_rate(0.84), fmt_rate(2389.2, "zh"), fmt_pct(0.8567), fmt_pct(0.10666, 1)) == ("0.8", "2,389", "86%",
                                                                                               "10.7%")
     assert (fmt_money(31_310_000, "zh"), fmt_money(31_310_000, "en")) == ("¥3,131万", "¥31.31M")
+
+
+def test_the_chosen_month_survives_a_language_switch(tiny, monkeypatch):
+    at = start(tiny / "wh.duckdb", monkeypatch)
+    at.sidebar.selectbox[0].set_value("2026-10").run()
+    at.sidebar.radio[0].set_value("English").run()
+    assert not at.exception
+    assert at.sidebar.selectbox[0].value == "2026-10"
+    assert shown(at)["period"] == "Oct 2026 · closed (as of 2026-10-31) · last date in the data 2026-11-24"

@@ -3,6 +3,7 @@ languages, on screen and on paper. Screenshots and the printed PDF go to tests/a
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import ARTIFACTS, choose_language, open_board, problems_shown, screenshot
 from pipelines import goaltree
@@ -48,6 +49,8 @@ def test_board_in_english_after_one_click(app_url, browser, tiny):
     choose_language(page, "English")
     page.get_by_text("Nov 2026 · as of 2026-11-24").wait_for(timeout=30_000)
     check_board(page, tree, "en")
+    month = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"] input')
+    expect(month).to_have_value("Nov 2026", timeout=10_000)       # the month picker speaks English too
     body = page.inner_text("[data-testid=stMain]")
     assert not re.search(r"[\u4e00-\u9fff]", body), "Chinese text left on the English board"
     screenshot(page, "board-en.png")

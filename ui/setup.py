@@ -15,7 +15,7 @@ from pipelines import build as build_mod
 from pipelines import goaltree, paths, sample
 from pipelines.errors import NorthstarError
 from pipelines.progress import Progress
-from ui.i18n import fmt_month, t
+from ui.i18n import fmt_month, lang, t
 
 
 def _has_files(folder: Path) -> bool:
@@ -75,7 +75,13 @@ def period_sidebar(db: Path) -> tuple[str, dt.date] | None:
     while m >= first_month:
         months.append(m)
         m = goaltree.shift_month(m, -1)
-    month = st.sidebar.selectbox(t("month"), months, index=0, key="month", format_func=fmt_month)
+    # One widget per language: Streamlit keeps a keyed selectbox's option labels when only format_func's output
+    # changes, so the English sidebar would go on showing 2026年11月. The chosen month carries over.
+    key = f"month_{lang()}"
+    if key not in st.session_state and st.session_state.get("month") in months:
+        st.session_state[key] = st.session_state["month"]
+    month = st.sidebar.selectbox(t("month"), months, index=0, key=key, format_func=fmt_month)
+    st.session_state["month"] = month
     start, end = goaltree.month_bounds(month)
     upper = min(end, last)
     key = f"as_of_{month}"                    # each month remembers its own as-of, defaulting to its last day
