@@ -55,7 +55,7 @@ def key_actions(con: duckdb.DuckDBPyConnection, plan: Plan | None, checkins: lis
             if kr.get("metric"):
                 kind, last = "auto", None
                 actual = metrics.value(con, kr["metric"], tree.as_of, tree.month_start, tree.month_end,
-                                       **kr.get("filters", {}))
+                                       **kr.get("filters", {})) or 0   # a ratio over nothing counts as 0 done
             else:
                 kind = "manual"
                 check = latest.get(kr["id"])

@@ -91,6 +91,39 @@ CATALOG: dict[str, Metric] = {m.name: m for m in [
             where date between $start and least($end, $as_of) and {_NODE_FILTER} and {_CENTER_FILTER}""",
         ("war_zone", "team", "person", "center")),
     Metric(
+        "signing_conversion", "path", "签约→开业转化率（90天）", "Signed → opened (90 days)", "", "share",
+        "截至 D，签约于 D 前 91–180 天的驿站中，在签约后 90 天内开业的比例。没有这样的签约时为空。路径指标。",
+        "Of the stations signed 91–180 days before D, the share that opened within 90 days of signing (empty when "
+        "none were signed then). A path.",
+        f"""select avg(case when opened_on is not null and opened_on <= signed_on + 90 then 1.0 else 0.0 end)
+            from (select s.signed_on, s.opened_on, n.war_zone, n.team, n.person
+                  from stations as s join station_nodes as n using (station_id))
+            where signed_on between $as_of - 180 and $as_of - 91 and {_NODE_FILTER}""",
+        ("war_zone", "team", "person")),
+    Metric(
+        "days_to_open", "path", "签约到开业天数（中位数）", "Days from signing to opening (median)", "天", "days",
+        "统计期内开业（不晚于 D）的驿站，从签约（signed_on）到开业（opened_on）天数的中位数。路径指标。",
+        "The median days from signed_on to opened_on of the stations opened in the period (on or before D). A path.",
+        f"""select median(opened_on - signed_on) from (
+                select s.signed_on, s.opened_on, n.war_zone, n.team, n.person
+                from stations as s join station_nodes as n using (station_id))
+            where opened_on between $start and least($end, $as_of) and {_NODE_FILTER}""",
+        ("war_zone", "team", "person")),
+    Metric(
+        "members_per_new_station", "path", "新站人均会员", "Members per new station", "人/站", "members/station",
+        "统计期内开业（不晚于 D）的驿站，截至 D 的会员数（已入会且未退费）除以这些驿站的数量。路径指标。",
+        "Members (joined on or before D, not refunded on or before D) of the stations opened in the period (on or "
+        "before D), per such station. A path.",
+        f"""with new as (
+                select station_id from (
+                    select s.station_id, s.opened_on, n.war_zone, n.team, n.person
+                    from stations as s join station_nodes as n using (station_id))
+                where opened_on between $start and least($end, $as_of) and {_NODE_FILTER})
+            select (select count(*) from members as m semi join new using (station_id)
+                    where m.joined_on <= $as_of and (m.refunded_on is null or m.refunded_on > $as_of))
+                   / nullif((select count(*) from new), 0)""",
+        ("war_zone", "team", "person")),
+    Metric(
         "active_members", "path", "活跃会员", "Active members", "人", "members",
         "截至 D 的 30 天内（D-29 至 D）至少有一笔已支付订单的会员数（去重）。路径指标。",
         "Distinct members with at least one paid order in the 30 days ending D (D-29 to D). A path.",
@@ -101,7 +134,7 @@ CATALOG: dict[str, Metric] = {m.name: m for m in [
 
 
 def value(con: duckdb.DuckDBPyConnection, name: str, as_of: dt.date, start: dt.date | None = None,
-          end: dt.date | None = None, **filters: str | None) -> float:
+          end: dt.date | None = None, **filters: str | None) -> float | None:
     """The metric `name` for the period [start, end] as of D (point-in-time metrics ignore the period)."""
     metric = CATALOG[name]
     unknown = set(filters) - set(metric.filters)
@@ -115,4 +148,6 @@ def value(con: duckdb.DuckDBPyConnection, name: str, as_of: dt.date, start: dt.d
         if f"${f}" in metric.sql:
             params[f] = filters.get(f)
     result = con.execute(metric.sql, params).fetchall()[0][0]
+    if result is None:         # a ratio or median over nothing: no value, never 0
+        return None
     return result if isinstance(result, int) else float(result)

@@ -295,20 +295,29 @@ def _key_result(path, kr, where, org: Org, p: Problems, seen_kr: dict) -> dict |
 
 def read_text(path: Path) -> str:
     """A spreadsheet export: UTF-8 (with or without BOM) or GB18030 (what Excel saves in Chinese Windows)."""
-    data = path.read_bytes()
+    return decode(path.read_bytes(), str(path))
+
+
+def decode(data: bytes, name: str) -> str:
+    """A spreadsheet export's bytes: UTF-8 (with or without BOM) or GB18030 (what Excel saves in Chinese Windows)."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise PlanError([f"{path}: neither UTF-8 nor GB18030 text; save it as CSV UTF-8"])
+    raise PlanError([f"{name}: neither UTF-8 nor GB18030 text; save it as CSV UTF-8"])
 
 
 def load_targets(path: Path, org: Org, p: Problems) -> dict[tuple[str, str, str, str], float]:
     """targets.csv → {(month, level, node_id, metric): target}; blank target cells mean no target."""
     if not path.exists():
         return {}
-    reader = csv.reader(io.StringIO(read_text(path), newline=""))
+    return parse_targets(read_text(path), path, org, p)
+
+
+def parse_targets(text: str, path: Path | str, org: Org, p: Problems) -> dict[tuple[str, str, str, str], float]:
+    """The text of a targets.csv (named `path` in problems) → {(month, level, node_id, metric): target}."""
+    reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if header is None:
         return {}

@@ -238,6 +238,32 @@ class PlanStore:
             self._write(cid, "target", "|".join((month_ok, level, node_id, metric)), target)
         return cid
 
+    def set_targets(self, month: str, entries: dict[tuple[str, str, str], float | None], who: str,
+                    note: str = "") -> int | None:
+        """A person saves a month's edited targets as one change: {(level, node_id, metric): target or None to
+        remove}. Everything is checked first; nothing is written when one entry is wrong. Returns the change id
+        (None when there is nothing to save)."""
+        month_ok = parse_month(month)
+        if month_ok is None:
+            raise NorthstarError(f"{month!r} is not a month: use YYYY-MM")
+        if not who.strip():
+            raise NorthstarError("say who makes the change")
+        for (level, node_id, metric), target in entries.items():
+            if level not in LEVELS or metric not in GOAL_METRICS or not node_id:
+                raise NorthstarError(f"not a target: level {level!r}, node {node_id!r}, metric {metric!r}")
+            if level == "center" and metric != "members":
+                raise NorthstarError(f"center {node_id}: centers hold member targets only")
+            if target is not None and (isinstance(target, bool) or not isinstance(target, (int, float))
+                                       or target != target or target < 0):
+                raise NorthstarError(f"{node_id} {metric}: target {target!r} is not a number ≥ 0")
+        if not entries:
+            return None
+        with self._change(who.strip(), "app", note or f"targets {month_ok}: {len(entries)}") as cid:
+            for (level, node_id, metric), target in entries.items():
+                self._write(cid, "target", "|".join((month_ok, level, node_id, metric)),
+                            None if target is None else float(target))
+        return cid
+
     def add_checkin(self, key_result_id: str, on_date: dt.date, value: float, who: str, comment: str = "") -> int:
         """A check-in on a manual key result: its progress value on a date (the latest change per date wins)."""
         if not who.strip():
@@ -301,6 +327,16 @@ class PlanStore:
             where t.month = ? and t.level = ? and t.node_id = ? and t.metric = ? order by t.change_id""",
                                 (month, level, node_id, metric)).fetchall()
         return [dict(zip(("target", "who", "at", "source"), r)) for r in rows]
+
+
+    def node_history(self, level: str, node_id: str) -> list[dict]:
+        """Every change of one node's targets, newest first: month, metric, target (None = removed), who, when."""
+        rows = self.con.execute("""
+            select t.month, t.metric, t.target, c.who, c.at, c.source, c.id
+            from target_log as t join changes as c on c.id = t.change_id
+            where t.level = ? and t.node_id = ? order by t.change_id desc, t.month desc, t.metric""",
+                                (level, node_id)).fetchall()
+        return [dict(zip(("month", "metric", "target", "who", "at", "source", "change"), r)) for r in rows]
 
 
 def read_plan(db: Path) -> Plan | None:

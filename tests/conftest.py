@@ -123,6 +123,20 @@ def hand_made(tmp_path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def company(tmp_path_factory) -> Path:
+    """The hand-made company of tests/goal_company.py, built as of 2026-11-30 (read-only: copy it to change it)."""
+    from tests import goal_company as gc
+
+    root = tmp_path_factory.mktemp("goalco")
+    make_raw(root, {"stations": gc.STATIONS, "members": gc.MEMBERS, "orders": gc.ORDERS}, org=gc.ORG)
+    (root / "config" / "goals.yaml").write_text(gc.GOALS, encoding="utf-8")
+    (root / "config" / "targets.csv").write_text(gc.TARGETS, encoding="utf-8")
+    result = run_build(root, as_of=dt.date(2026, 11, 30))
+    assert result.tables["stations"] == 12 and result.tables["members"] == 39 and result.tables["orders"] == 9
+    return root / "wh.duckdb"
+
+
+@pytest.fixture(scope="session")
 def tiny(tmp_path_factory) -> Path:
     """The tiny sample (seed 7), generated and built once per test session."""
     root = tmp_path_factory.mktemp("tiny")

@@ -11,22 +11,9 @@ import pytest
 
 from pipelines import goaltree
 from pipelines.errors import NorthstarError
-from tests import goal_company as gc
-from tests.conftest import make_raw, run_build
 
 FIELDS = ("target", "actual", "expected", "pace", "forecast", "required_daily", "status", "unallocated")
 N = None
-
-
-@pytest.fixture(scope="module")
-def company(tmp_path_factory):
-    root = tmp_path_factory.mktemp("goalco")
-    make_raw(root, {"stations": gc.STATIONS, "members": gc.MEMBERS, "orders": gc.ORDERS}, org=gc.ORG)
-    (root / "config" / "goals.yaml").write_text(gc.GOALS, encoding="utf-8")
-    (root / "config" / "targets.csv").write_text(gc.TARGETS, encoding="utf-8")
-    result = run_build(root, as_of=dt.date(2026, 11, 30))
-    assert result.tables["stations"] == 12 and result.tables["members"] == 39 and result.tables["orders"] == 9
-    return root / "wh.duckdb"
 
 
 def tree_at(db, month, as_of=None):

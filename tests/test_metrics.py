@@ -116,7 +116,8 @@ def test_daily_network_matches_the_point_in_time_metrics(con):
 
 def test_every_metric_is_in_the_catalog_with_both_languages():
     assert set(metrics.CATALOG) == {"new_stations", "active_stations", "new_members", "members_served",
-                                    "station_masters_recruited", "orders", "gmv", "active_members"}
+                                    "station_masters_recruited", "orders", "gmv", "active_members",
+                                    "signing_conversion", "days_to_open", "members_per_new_station"}
     for m in metrics.CATALOG.values():
         assert m.kind in ("goal", "path")
         assert m.label_zh and m.label_en and m.definition_zh and m.definition_en
@@ -132,3 +133,30 @@ def test_filter_a_metric_cannot_take_is_refused(con):
 def test_gmv_is_exact_decimal(con):
     assert con.execute("select sum(gmv) from daily_node_facts where date between '2026-11-01' and '2026-11-20'"
                        ).fetchall()[0][0] == Decimal("160.75")
+
+
+def test_days_to_open(con):
+    # opened in November up to D: S2 signed 10-15 → 11-03 (19 days), S3 10-20 → 11-10 (21), S6 11-05 → 11-12 (7)
+    assert v(con, "days_to_open") == 19
+    assert v(con, "days_to_open", war_zone="east") == 20        # median of 19 and 21
+    assert v(con, "days_to_open", war_zone="south") is None     # nothing opened: no value, not 0
+
+
+def test_signing_conversion(con):
+    # D = 11-20: the cohort signed 05-24..08-21 is S5 alone (08-01 → 08-20, within 90 days) → 1; East has none
+    assert v(con, "signing_conversion") == 1.0
+    assert v(con, "signing_conversion", war_zone="east") is None
+    # D = 2027-02-05: signed 2026-08-09..11-06 → S1, S2, S3, S6 opened within 90 days, S4 never opened → 4/5
+    later = dt.date(2027, 2, 5)
+    assert v(con, "signing_conversion", as_of=later) == pytest.approx(0.8)
+    assert v(con, "signing_conversion", as_of=later, war_zone="east") == 1.0
+    assert v(con, "signing_conversion", as_of=later, war_zone="south") == 0.0
+
+
+def test_members_per_new_station(con):
+    # new stations up to D: S2, S3, S6. Their members by D: S2 M4 (M3 refunded 11-08), S3 M5, S6 none (M7 joins
+    # 11-21) → 2 / 3
+    assert v(con, "members_per_new_station") == pytest.approx(2 / 3)
+    assert v(con, "members_per_new_station", as_of=dt.date(2026, 11, 24)) == 1.0   # M7 has joined: 3 / 3
+    assert v(con, "members_per_new_station", war_zone="east") == 1.0               # S2, S3: 2 / 2
+    assert v(con, "members_per_new_station", war_zone="south") is None             # no new station

@@ -198,3 +198,43 @@ def test_plan_cli_import_export_and_errors(tmp_path, config):
     assert "Traceback" not in out.stderr
     out = cli("plan", "export", "--db", str(tmp_path / "none.duckdb"), "--out", str(tmp_path / "x"))
     assert out.returncode == 2 and "no plan store at" in out.stderr
+
+
+def test_set_targets_is_one_change_with_who_and_the_history_per_node(store, config):
+    store.import_config(config)
+    before = store.targets()
+    cid = store.set_targets("2026-12", {("team", "e1", "members"): 120, ("team", "e1", "stations"): 4,
+                                        ("person", "pa", "members"): None}, who="李娜")
+    assert store.history(1)[0] | {"at": None} == {"id": cid, "at": None, "who": "李娜", "source": "app",
+                                                   "note": "targets 2026-12: 3", "targets": 3, "key_actions": 0,
+                                                   "checkins": 0}
+    after = store.targets()
+    assert after[("2026-12", "team", "e1", "members")] == 120 and after[("2026-12", "team", "e1", "stations")] == 4
+    assert {k: v for k, v in after.items() if k[0] != "2026-12"} == before     # other months untouched
+    store.set_targets("2026-12", {("team", "e1", "members"): 150}, who="王芳")
+    rows = [(r["month"], r["metric"], r["target"], r["who"]) for r in store.node_history("team", "e1")]
+    assert rows[:3] == [("2026-12", "members", 150, "王芳"), ("2026-12", "members", 120, "李娜"),
+                        ("2026-12", "stations", 4, "李娜")]      # newest change first; the earlier value stays
+    assert store.targets()[("2026-12", "team", "e1", "members")] == 150
+
+
+@pytest.mark.parametrize("entries, message", [
+    ({("team", "e1", "members"): -5}, "not a number ≥ 0"),
+    ({("team", "e1", "members"): float("nan")}, "not a number ≥ 0"),
+    ({("team", "e1", "members"): "12"}, "not a number ≥ 0"),
+    ({("center", "community", "stations"): 3}, "member targets only"),
+    ({("region", "e1", "members"): 3}, "not a target"),
+])
+def test_set_targets_refuses_a_bad_entry_and_writes_nothing(store, config, entries, message):
+    store.import_config(config)
+    before = (store.targets(), len(store.history(1000)))
+    with pytest.raises(NorthstarError, match=message):
+        store.set_targets("2026-12", {("team", "e2", "members"): 10, **entries}, who="李娜")
+    assert (store.targets(), len(store.history(1000))) == before
+
+
+def test_set_targets_needs_a_name_and_nothing_to_save_is_no_change(store):
+    with pytest.raises(NorthstarError, match="who"):
+        store.set_targets("2026-12", {("team", "e1", "members"): 1}, who=" ")
+    assert store.set_targets("2026-12", {}, who="李娜") is None
+    assert store.history() == []

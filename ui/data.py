@@ -39,5 +39,8 @@ def goal_tree(db: str, month: str, as_of, versions: tuple):
 
 
 def versions(db: str) -> tuple:
-    """Modification times of the warehouse and its plan store: the cache key of what the pages read."""
-    return tuple(p.stat().st_mtime if p.exists() else 0.0 for p in (Path(db), store_path(Path(db))))
+    """Modification times of the warehouse and its plan store: the cache key of what the pages read. The store
+    runs in WAL mode, so a saved change first touches only its `-wal` file: that one counts too."""
+    store = store_path(Path(db))
+    files = (Path(db), store, store.with_name(store.name + "-wal"))
+    return tuple(p.stat().st_mtime_ns if p.exists() else 0 for p in files)

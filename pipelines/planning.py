@@ -1,0 +1,172 @@
+"""Goal decomposition (目标分解) for the Plan page: a month's targets split company → war zones → teams → people (and
+company → centers for members), checked while they are edited; no Streamlit.
+
+- `split()`: a whole target split in proportion to weights, rounded so the parts add up exactly (largest remainder).
+- `trailing_actuals()`: each node's new stations and new members over the 3 months before the planned month, the
+  basis of the suggested split.
+- `check()`: the edited cells (text, as typed or pasted) → numbers, with every refused cell and why.
+- `allocation()`: for every parent, the sum of its children's targets and what is left `unallocated`.
+- `diff()`: the targets that differ from the plan store's, to save as one change.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import duckdb
+
+from pipelines.goaltree import month_bounds, shift_month
+from pipelines.plan import GOAL_METRICS, parse_number
+
+Key = tuple[str, str, str]            # (level, node_id, metric)
+CHILD_LEVEL = {"company": "war_zone", "war_zone": "team", "team": "person"}
+TRAILING_MONTHS = 3
+
+SQL_ORG = "select id, parent, level, name_zh, name_en from org_nodes order by ord"
+SQL_TRAILING_STATIONS = """
+select war_zone, team, person, sum(new_stations)::bigint
+from daily_node_facts
+where date between $start and $upto and new_stations <> 0
+group by all
+"""
+SQL_TRAILING_MEMBERS = """
+select war_zone, team, person, center, sum(members)::bigint
+from member_joins
+where joined_on between $start and $upto and (refunded_on is null or refunded_on > $upto)
+group by all
+"""
+
+
+def split(total: float, weights: list[float]) -> list[int]:
+    """`total` (rounded to a whole number) split in proportion to `weights`, in whole numbers adding up exactly.
+
+    Largest remainder: each part gets the floor of its share, and the units left go to the largest remainders
+    (ties: the larger weight, then the earlier part). With no positive weight the split is even.
+    7 over [1, 1, 1] → [3, 2, 2]."""
+    whole = int(round(total))
+    n = len(weights)
+    if n == 0:
+        return []
+    w = [max(float(x or 0), 0.0) for x in weights]
+    if sum(w) <= 0:
+        w = [1.0] * n
+    scale = sum(w)
+    shares = [whole * x / scale for x in w]
+    parts = [math.floor(s) for s in shares]
+    left = whole - sum(parts)
+    order = sorted(range(n), key=lambda i: (-(shares[i] - parts[i]), -w[i], i))
+    for i in order[:left]:
+        parts[i] += 1
+    return parts
+
+
+def org_nodes(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """The org as built into the warehouse: id, parent, level, name_zh, name_en (company first)."""
+    return [dict(zip(("id", "parent", "level", "name_zh", "name_en"), r)) for r in con.execute(SQL_ORG).fetchall()]
+
+
+def trailing_period(month: str, last_date: dt.date) -> tuple[dt.date, dt.date]:
+    """The 3 months before `month`, up to the last date in the data."""
+    start = month_bounds(shift_month(month, -TRAILING_MONTHS))[0]
+    end = month_bounds(shift_month(month, -1))[1]
+    return start, min(end, last_date)
+
+
+def trailing_actuals(con: duckdb.DuckDBPyConnection, month: str, last_date: dt.date) -> dict[str, dict]:
+    """node id → {stations, members}: new stations and new members (not refunded by the period's end) over the
+    3 months before `month`, for the company, every war zone, team and person, and every center."""
+    start, upto = trailing_period(month, last_date)
+    out: dict[str, dict] = {}
+
+    def add(nid: str, metric: str, n: int) -> None:
+        out.setdefault(nid, {m: 0 for m in GOAL_METRICS})[metric] += n
+
+    company = con.execute("select coalesce((select id from org_nodes where level = 'company'), 'company')"
+                          ).fetchall()[0][0]
+    params = {"start": start, "upto": upto}
+    for wz, team, person, n in con.execute(SQL_TRAILING_STATIONS, params).fetchall():
+        for nid in {company, wz, team, person}:
+            add(nid, "stations", n)
+    for wz, team, person, center, n in con.execute(SQL_TRAILING_MEMBERS, params).fetchall():
+        for nid in {company, wz, team, person, center}:
+            add(nid, "members", n)
+    return out
+
+
+def children(nodes: list[dict], parent: dict) -> list[dict]:
+    """The children a parent's target is split over: war zones, teams or people; a center is never a child here."""
+    level = CHILD_LEVEL.get(parent["level"])
+    return [n for n in nodes if n["parent"] == parent["id"] and n["level"] == level]
+
+
+def centers(nodes: list[dict]) -> list[dict]:
+    return [n for n in nodes if n["level"] == "center"]
+
+
+def suggest(parent_target: float, kids: list[dict], actuals: dict[str, dict], metric: str) -> dict[str, int]:
+    """Each child's share of the parent's target, in proportion to its trailing actuals (even with none)."""
+    parts = split(parent_target, [actuals.get(k["id"], {}).get(metric, 0) for k in kids])
+    return {k["id"]: p for k, p in zip(kids, parts)}
+
+
+def fmt_target(value: float | None) -> str:
+    """12.0 → '12', 12.5 → '12.5', None → '' (the text a cell shows)."""
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def check(cells: dict[Key, str]) -> tuple[dict[Key, float | None], dict[Key, str]]:
+    """Edited cells (text) → ({key: number or None for blank}, {key: why refused}) for negatives and non-numbers."""
+    values: dict[Key, float | None] = {}
+    problems: dict[Key, str] = {}
+    for key, raw in cells.items():
+        text = "" if raw is None or (isinstance(raw, float) and math.isnan(raw)) else str(raw).strip()
+        if text == "":
+            values[key] = None
+            continue
+        number = parse_number(text)
+        if number is None:
+            problems[key] = f"'{text}' is not a number"
+        elif number < 0:
+            problems[key] = f"{text} is negative; targets are counts ≥ 0"
+        else:
+            values[key] = number
+    return values, problems
+
+
+def allocation(values: dict[Key, float | None], nodes: list[dict]) -> list[dict]:
+    """Every parent with children (company → zones, zone → teams, team → people; company → centers for members):
+    its target, the sum of its children's, and `unallocated` = target − sum (None without a target)."""
+    out = []
+    for parent in nodes:
+        groups = [(children(nodes, parent), GOAL_METRICS)]
+        if parent["level"] == "company":
+            groups.append((centers(nodes), ("members",)))
+        for kids, metrics in groups:
+            if not kids:
+                continue
+            for metric in metrics:
+                target = values.get((parent["level"], parent["id"], metric))
+                total = sum(values.get((k["level"], k["id"], metric)) or 0 for k in kids)
+                out.append({"id": parent["id"], "level": parent["level"], "child_level": kids[0]["level"],
+                            "metric": metric, "target": target, "children": total,
+                            "unallocated": None if target is None else target - total})
+    return out
+
+
+def diff(values: dict[Key, float | None], current: dict[Key, float]) -> dict[Key, float | None]:
+    """The entries whose value differs from the store's current one (None = remove a target that exists)."""
+    out: dict[Key, float | None] = {}
+    for key, value in values.items():
+        before = current.get(key)
+        if value is None and before is None:
+            continue
+        if value is None or before is None or abs(value - before) > 1e-9:
+            out[key] = value
+    return out
+
+
+def month_targets(targets: dict[tuple[str, str, str, str], float], month: str) -> dict[Key, float]:
+    """The plan's targets of one month, keyed (level, node, metric)."""
+    return {(lv, nid, m): v for (mo, lv, nid, m), v in targets.items() if mo == month}

@@ -1,0 +1,101 @@
+"""Goal decomposition (pipelines/planning.py): the exact proportional split, the trailing actuals it is based on
+(hand-computed on tests/goal_company.py), and the checks made while a plan is edited."""
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipelines import planning
+
+END = dt.date(2026, 11, 30)      # the hand-made company's last date
+
+
+@pytest.mark.parametrize("total, weights, parts", [
+    (7, [1, 1, 1], [3, 2, 2]),              # awkward: 7 over 3 equal children
+    (10, [0, 0, 0, 0], [3, 3, 2, 2]),       # no history: even
+    (100, [1, 2, 3], [17, 33, 50]),         # 16.67 / 33.33 / 50 → the largest remainder gets the spare unit
+    (10, [7, 4], [6, 4]),                   # 6.36 / 3.64
+    (5, [0, 3, 0], [0, 5, 0]),              # children with no history get nothing when others have some
+    (0, [1, 2], [0, 0]),
+    (2, [1, 1, 1], [1, 1, 0]),              # ties: earlier first
+    (12.6, [1, 1], [7, 6]),                 # a target is a whole count: 13
+])
+def test_split_by_hand(total, weights, parts):
+    assert planning.split(total, weights) == parts
+
+
+@given(total=st.integers(0, 10**7), weights=st.lists(st.integers(0, 10**6), min_size=1, max_size=30))
+def test_split_adds_up_exactly_and_stays_within_a_unit_of_the_share(total, weights):
+    parts = planning.split(total, weights)
+    assert sum(parts) == total and len(parts) == len(weights) and min(parts) >= 0
+    w = weights if sum(weights) > 0 else [1] * len(weights)
+    for part, x in zip(parts, w):
+        share = total * x / sum(w)
+        assert share - 1 < part < share + 1
+
+
+def test_trailing_actuals_by_hand(company):
+    with duckdb.connect(str(company), read_only=True) as con:
+        # planning 2026-12: 09-01..11-30, members not refunded by 11-30 (M07, M10, M21 were)
+        got = planning.trailing_actuals(con, "2026-12", END)
+        assert planning.trailing_period("2026-12", END) == (dt.date(2026, 9, 1), END)
+        assert got["company"] == {"stations": 11, "members": 36}
+        assert got["east"] == {"stations": 7, "members": 24}     # S11 S04 S01 S02 S03 S10 S05
+        assert got["south"] == {"stations": 4, "members": 12}    # S06 S07 S08 S09; S12 never opened
+        assert got["e2"] == {"stations": 2, "members": 7}        # S04 S05; M20 M22–M27 (M21 refunded)
+        assert got["pb"] == {"stations": 2, "members": 8}
+        assert got["community"]["members"] + got["content"]["members"] + got["centers/unassigned"]["members"] == 36
+        # planning 2026-11: 08-01..10-31, as seen at 10-31
+        nov = planning.trailing_actuals(con, "2026-11", END)
+        assert (nov["east"]["stations"], nov["south"]["stations"]) == (2, 1)   # S11, S04; S08
+        # M01 M02 M03 M04 M20 M22, and M21: its refund on 11-03 is after the period's end
+        assert nov["east"]["members"] == 7
+
+
+def test_suggest_splits_a_parent_over_its_children(company):
+    with duckdb.connect(str(company), read_only=True) as con:
+        nodes = planning.org_nodes(con)
+        actuals = planning.trailing_actuals(con, "2026-12", END)
+    company_node = nodes[0]
+    zones = planning.children(nodes, company_node)
+    assert [z["id"] for z in zones] == ["east", "south"]
+    assert planning.suggest(10, zones, actuals, "stations") == {"east": 6, "south": 4}     # 7 : 4
+    assert planning.suggest(7, planning.children(nodes, next(n for n in nodes if n["id"] == "e1")), actuals,
+                            "members") == {"pa": 4, "pb": 3}                          # 8 : 8 → 3.5 each, tie: first
+    assert [c["id"] for c in planning.centers(nodes)] == ["community", "content"]
+
+
+def test_check_refuses_negative_and_non_numeric_cells():
+    values, problems = planning.check({
+        ("team", "a", "members"): "12", ("team", "b", "members"): "abc", ("team", "c", "members"): "-3",
+        ("team", "d", "members"): "", ("team", "e", "members"): "1,200", ("team", "f", "members"): None})
+    assert values == {("team", "a", "members"): 12, ("team", "d", "members"): None,
+                      ("team", "e", "members"): 1200, ("team", "f", "members"): None}
+    assert problems == {("team", "b", "members"): "'abc' is not a number",
+                        ("team", "c", "members"): "-3 is negative; targets are counts ≥ 0"}
+
+
+def test_allocation_and_diff(company):
+    with duckdb.connect(str(company), read_only=True) as con:
+        nodes = planning.org_nodes(con)
+    values = {("company", "company", "stations"): 10, ("war_zone", "east", "stations"): 6,
+              ("war_zone", "south", "stations"): 3, ("company", "company", "members"): 40,
+              ("center", "community", "members"): 25, ("center", "content", "members"): 15}
+    rows = {(r["id"], r["child_level"], r["metric"]): (r["target"], r["children"], r["unallocated"])
+            for r in planning.allocation(values, nodes)}
+    assert rows[("company", "war_zone", "stations")] == (10, 9, 1)
+    assert rows[("company", "war_zone", "members")] == (40, 0, 40)
+    assert rows[("company", "center", "members")] == (40, 40, 0)
+    assert rows[("east", "team", "stations")] == (6, 0, 6)
+    assert rows[("e1", "person", "stations")] == (None, 0, None)      # no target: nothing to allocate
+    assert ("pa", "person", "stations") not in {k[:3] for k in rows}
+    current = {("company", "company", "stations"): 10, ("war_zone", "east", "stations"): 5,
+               ("team", "e1", "stations"): 4}
+    assert planning.diff({**values, ("team", "e1", "stations"): None, ("team", "e2", "stations"): None}, current) == {
+        ("war_zone", "east", "stations"): 6, ("war_zone", "south", "stations"): 3,
+        ("company", "company", "members"): 40, ("center", "community", "members"): 25,
+        ("center", "content", "members"): 15, ("team", "e1", "stations"): None}
