@@ -2,6 +2,7 @@
 
 Every number comes from the goal tree (pipelines.goaltree) for the sidebar's month and as-of date.
 """
+
 import duckdb
 import streamlit as st
 
@@ -9,7 +10,9 @@ from pipelines.errors import NorthstarError
 from ui import board, charts, style
 from ui.data import WarehouseMissing, db_file, goal_tree, versions
 from ui.i18n import lang, t
+from ui.v1guard import leave_v1
 
+leave_v1()   # before anything is drawn: see ui/v1guard.py
 style.inject()
 code = lang()
 db = db_file()

@@ -118,8 +118,9 @@ def north_star_block(tree: GoalTree, lang: str) -> str:
 
 # ---- this month ------------------------------------------------------------------------------------------------
 
-def month_tile(tree: GoalTree, metric: str, lang: str) -> str:
-    v = tree.company["metrics"][metric]
+def month_tile(tree: GoalTree, metric: str, lang: str, node: dict | None = None) -> str:
+    """This month's stations or members for the company (the board) or any node (the war-zone page)."""
+    v = (node or tree.company)["metrics"][metric]
     key = f"month.{metric}"
     label = text(f"new_{metric}", lang)
     unit = text(f"unit_{metric}", lang)

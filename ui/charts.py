@@ -87,3 +87,112 @@ def month_progress(tree: GoalTree, lang: str, height: int = 290) -> go.Figure:
     )
     fig.update_yaxes(gridcolor="#e5e7eb")
     return fig
+
+
+def node_month(tree: GoalTree, node: dict, metric: str, this_month: dict[str, list], last_month: dict[str, list],
+               lang: str, height: int = 300) -> go.Figure:
+    """One node's cumulative actual this month against the pace line to its target, last month's curve (day k of
+    last month drawn on day k of this one), the forecast to month end (dashed) and today's marker.
+
+    `this_month` / `last_month`: `pipelines.warzone.cumulative()` of `pipelines.warzone.daily()`."""
+    v = node["metrics"][metric]
+    label, unit = text(f"new_{metric}", lang), text(f"unit_{metric}", lang)
+    color = COLORS[metric]
+    start, end = tree.month_start - dt.timedelta(days=1), tree.month_end
+    fig = go.Figure()
+    if last_month["date"]:
+        prev = last_month["date"][0]
+        days = [tree.month_start + dt.timedelta(days=d.day - 1) for d in last_month["date"]
+                if d.day <= tree.days_in_month]
+        fig.add_trace(go.Scatter(
+            x=[start, *days], y=[0, *last_month[metric][:len(days)]], mode="lines",
+            name=text("last_month_curve", lang, m=fmt_month_short(prev, lang)),
+            line={"color": "#9ca3af", "width": 2, "dash": "dot"},
+            hovertemplate="%{y:,.0f} " + unit + "<extra>" + text("last_month_curve", lang, m=fmt_month_short(prev, lang))
+                          + "</extra>"))
+    if v["target"]:
+        fig.add_trace(go.Scatter(x=[start, end], y=[0, v["target"]], mode="lines", name=text("chart_pace", lang),
+                                 line={"color": COLORS["pace"], "dash": "dash", "width": 1.5}, hoverinfo="skip"))
+        fig.add_hline(y=v["target"], line={"color": COLORS["target"], "width": 1.5},
+                      annotation={"text": text("target_line", lang, n=fmt_count(v["target"], lang)), "x": 0,
+                                  "xanchor": "left", "yanchor": "bottom", "font": {"size": 12}})
+    fig.add_trace(go.Scatter(x=[start, *this_month["date"]], y=[0, *this_month[metric]], mode="lines",
+                             name=text("actual_line", lang), line={"color": color, "width": 3},
+                             hovertemplate="%{x|%Y-%m-%d}: %{y:,.0f} " + unit + "<extra></extra>"))
+    today = min(tree.as_of, tree.month_end)
+    if not tree.finished and this_month["date"]:
+        fig.add_trace(go.Scatter(x=[today, end], y=[v["actual"], v["forecast"]], mode="lines",
+                                 name=text("forecast_line", lang, n=fmt_count(v["forecast"], lang)),
+                                 line={"color": color, "width": 2, "dash": "dash"},
+                                 hovertemplate="%{x|%Y-%m-%d}: %{y:,.0f} " + unit + "<extra></extra>"))
+    fig.add_shape(type="line", x0=today, x1=today, yref="paper", y0=0, y1=1,
+                  line={"color": COLORS["today"], "width": 1.5, "dash": "dot"})
+    fig.add_annotation(x=today, yref="paper", y=1, text=text("chart_today", lang, d=fmt_day(today, lang)),
+                       showarrow=False, xanchor="right", yanchor="top", font={"size": 12, "color": COLORS["today"]})
+    top = max([v["target"] or 0, v["forecast"] or 0, *this_month[metric], *last_month[metric], 1]) * 1.1
+    fig.update_yaxes(range=[0, top], gridcolor="#e5e7eb", title=None, tickformat=",d")
+    fig.update_xaxes(range=[start, end + dt.timedelta(days=0.5)], tickformat="%-d" if lang == "en" else "%-d日",
+                     dtick=7 * 86400000, tick0=tree.month_start, title=None)
+    title = text("daily_title", lang, what=f"{label}（{unit}）" if lang == "zh" else label)
+    fig.update_layout(
+        title={"text": title, "font": {"size": 15}, "x": 0, "xanchor": "left", "y": 0.985, "yanchor": "top"},
+        height=height, margin={"l": 8, "r": 8, "t": 30, "b": 8}, font={"family": FONT, "size": 13},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0, "font": {"size": 12}},
+        hovermode="x unified", plot_bgcolor="white", paper_bgcolor="white")
+    return fig
+
+
+def fmt_month_short(d: dt.date, lang: str) -> str:
+    return f"{d.month}月" if lang == "zh" else d.strftime("%b")
+
+
+def attainment(rows: list[dict], lang: str, height: int = 320) -> go.Figure:
+    """Target against actual per month for stations and members (`pipelines.warzone.attainment`): grey target
+    bars, actual bars in their status colour, each labelled with its icon and share (colour plus a sign)."""
+    from plotly.subplots import make_subplots
+
+    from ui.i18n import STATUS_WORDS, status_word
+    from ui.style import STATUS_COLORS
+
+    titles = [f"{text(f'new_{m}', lang)}" + (f"（{text(f'unit_{m}', lang)}）" if lang == "zh" else "")
+              for m in ("stations", "members")]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=titles, horizontal_spacing=0.06)
+    months = month_ticks([r["month"] for r in rows], lang)
+    for col, metric in enumerate(("stations", "members"), start=1):
+        cells = [r[metric] for r in rows]
+        fig.add_trace(go.Bar(x=months, y=[c["target"] for c in cells], name=text("bar_target", lang),
+                             marker={"color": "#e5e7eb", "line": {"color": "#9ca3af", "width": 1}},
+                             showlegend=col == 1, legendgroup="target",
+                             hovertemplate="%{x}: %{y:,.0f}<extra>" + text("bar_target", lang) + "</extra>"),
+                      row=1, col=col)
+        labels = [STATUS_WORDS[c["status"]][0] for c in cells]
+        fig.add_trace(go.Bar(x=months, y=[c["actual"] for c in cells], name=text("bar_actual", lang),
+                             marker={"color": [STATUS_COLORS[c["status"]][1] for c in cells]},
+                             text=labels, textposition="outside", cliponaxis=False, textfont={"size": 13},
+                             customdata=[f"{status_word(c['status'], lang)} {fmt_pct(c['share'])}" for c in cells],
+                             showlegend=col == 1, legendgroup="actual",
+                             hovertemplate="%{x}: %{y:,.0f} · %{customdata}<extra>" + text("bar_actual", lang)
+                                           + "</extra>"),
+                      row=1, col=col)
+        top = max([c["actual"] or 0 for c in cells] + [c["target"] or 0 for c in cells] + [1]) * 1.18
+        fig.update_yaxes(range=[0, top], row=1, col=col, gridcolor="#e5e7eb", tickformat=",d")
+    fig.update_layout(barmode="group", bargap=0.25, height=height, font={"family": FONT, "size": 12},
+                      margin={"l": 8, "r": 8, "t": 30, "b": 8}, plot_bgcolor="white", paper_bgcolor="white",
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.06, "x": 1, "xanchor": "right"})
+    fig.update_xaxes(tickangle=0)
+    return fig
+
+
+def month_ticks(months: list[str], lang: str) -> list[str]:
+    """Short month labels that fit 12 bars: the year only where it changes ('2025年12月', '1月', …; 'Dec 2025',
+    'Jan 2026', 'Feb', …)."""
+    out, year = [], None
+    for m in months:
+        y, mo = int(m[:4]), int(m[5:7])
+        if lang == "zh":
+            out.append(f"{y}年{mo}月" if y != year else f"{mo}月")
+        else:
+            name = dt.date(y, mo, 1).strftime("%b")
+            out.append(f"{name} {y}" if y != year else name)
+        year = y
+    return out

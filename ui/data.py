@@ -44,3 +44,27 @@ def versions(db: str) -> tuple:
     store = store_path(Path(db))
     files = (Path(db), store, store.with_name(store.name + "-wal"))
     return tuple(p.stat().st_mtime_ns if p.exists() else 0 for p in files)
+
+
+@st.cache_data(ttl=300, max_entries=64, show_spinner=False)
+def node_view(db: str, month: str, as_of, node_id: str, versions: tuple) -> dict:
+    """The war-zone page's numbers for one node beyond the goal tree (pipelines.warzone): this and last month's
+    daily curves, the month's new stations, the paths and the last 12 months, cached like the tree."""
+    from pipelines import warzone
+    from pipelines.goaltree import month_bounds, shift_month
+    from pipelines.planstore import read_plan
+
+    tree = goal_tree(db, month, as_of, versions)
+    node = tree.node(node_id)
+    prev = shift_month(tree.month, -1)
+    with duckdb.connect(db, read_only=True) as con:
+        this_rows = warzone.daily(con, node, tree.month, tree.as_of)
+        last_rows = warzone.daily(con, node, prev, tree.as_of)
+        return {
+            "this": warzone.cumulative(this_rows, tree.month_start, min(tree.as_of, tree.month_end)),
+            "last": warzone.cumulative(last_rows, *month_bounds(prev)) if last_rows else
+                    {"date": [], "stations": [], "members": []},
+            "stations": warzone.new_stations(con, node, tree.month, tree.as_of),
+            "drivers": warzone.drivers(con, tree, node),
+            "attainment": warzone.attainment(con, tree, node, read_plan(Path(db))),
+        }

@@ -80,7 +80,8 @@ def period_sidebar(db: Path) -> tuple[str, dt.date] | None:
     key = f"month_{lang()}"
     if key not in st.session_state and st.session_state.get("month") in months:
         st.session_state[key] = st.session_state["month"]
-    month = st.sidebar.selectbox(t("month"), months, index=0, key=key, format_func=fmt_month)
+    code = lang()   # bound now: a format_func called later (AppTest does) must not read the session's language
+    month = st.sidebar.selectbox(t("month"), months, index=0, key=key, format_func=lambda m: fmt_month(m, code))
     st.session_state["month"] = month
     start, end = goaltree.month_bounds(month)
     upper = min(end, last)

@@ -1,0 +1,110 @@
+"""The war-zone page, for the lead who owns a zone's monthly numbers: where the zone stands, what it needs per day,
+which team and person is behind, its paths, this month's new stations and the last 12 months.
+
+Numbers come from the goal tree (pipelines.goaltree) and pipelines.warzone, for the sidebar's month and as-of.
+The zone and team are kept in the URL (?zone=…&team=…) so a link can be shared.
+"""
+
+import duckdb
+import streamlit as st
+
+from pipelines.errors import NorthstarError
+from ui import board, charts, style
+from ui import warzone as wz
+from ui.data import WarehouseMissing, db_file, goal_tree, node_view, versions
+from ui.i18n import lang, t
+from ui.v1guard import leave_v1
+
+leave_v1()   # before anything is drawn: see ui/v1guard.py
+style.inject()
+code = lang()
+db = db_file()
+month, as_of = st.session_state.get("period") or (None, None)
+try:
+    tree = goal_tree(db, month, as_of, versions(db))
+except (NorthstarError, WarehouseMissing, duckdb.Error) as exc:
+    st.error(t("tree_failed", err=str(exc).splitlines()[0]))
+    st.info(t("tree_hint"))
+    st.stop()
+
+zones = wz.zones(tree)
+if not zones:
+    st.info(t("no_zone"))
+    st.stop()
+
+
+def pick(label: str, nodes: list[dict], param: str, default: str) -> dict:
+    """A selector whose choice lives in the URL (?param=id) and survives a language switch."""
+    ids = [n["id"] for n in nodes]
+    chosen = st.query_params.get(param)
+    if chosen not in ids:
+        chosen = st.session_state.get(param) if st.session_state.get(param) in ids else default
+    key = f"{param}_{code}_{'|'.join(ids)}"
+    if key in st.session_state and st.session_state[key] not in ids:
+        del st.session_state[key]
+    if key not in st.session_state:
+        st.session_state[key] = chosen
+    names = {n["id"]: board.name_of(n, code) for n in nodes}
+    value = st.selectbox(label, ids, key=key, format_func=names.get)
+    st.session_state[param] = value
+    st.query_params[param] = value
+    return nodes[ids.index(value)]
+
+
+head, chooser = st.columns([4, 1], vertical_alignment="bottom")
+with chooser:
+    real = [z for z in zones if not z["id"].endswith("/unassigned")]
+    zone = pick(t("zone"), zones, "zone", wz.worst_first(real or zones)[0]["id"])
+with head:
+    st.markdown(f'<div class="ns-head"><h1>{board.esc(board.name_of(zone, code))}</h1>'
+                f'<span class="ns-period" data-k="period">{board.esc(board.period_line(tree, code))}</span></div>',
+                unsafe_allow_html=True)
+st.markdown(wz.headline(tree, zone, code), unsafe_allow_html=True)
+if zone["id"].endswith("/unassigned"):
+    st.caption(t("unassigned_zone_note", name=board.name_of(zone, code)))
+
+view = node_view(db, tree.month, tree.as_of, zone["id"], versions(db))
+for metric, col in zip(wz.METRICS, st.columns(2, gap="medium")):
+    with col:
+        st.markdown(board.month_tile(tree, metric, code, node=zone), unsafe_allow_html=True)
+        st.plotly_chart(charts.node_month(tree, zone, metric, view["this"], view["last"], code),
+                        config={"displayModeBar": False, "responsive": True}, key=f"zone_chart_{metric}")
+
+st.markdown(f'<div class="ns-section">{board.esc(t("teams"))}<span>{board.esc(t("table_sort_hint"))}</span></div>',
+            unsafe_allow_html=True)
+teams = tree.children(zone["id"])
+if teams:
+    frame, statuses = wz.node_table(teams, code)
+    st.dataframe(wz.styled(frame, statuses, code), hide_index=True, column_config=wz.column_config(code),
+                 key="teams_table")
+    team = pick(t("team"), wz.worst_first(teams), "team", wz.worst_first(teams)[0]["id"])
+    people = tree.children(team["id"])
+    st.markdown(f'<div class="ns-section">{board.esc(t("people_of", team=board.name_of(team, code)))}</div>',
+                unsafe_allow_html=True)
+    if people:
+        frame, statuses = wz.node_table(people, code)
+        st.dataframe(wz.styled(frame, statuses, code), hide_index=True, column_config=wz.column_config(code),
+                     key="people_table")
+    else:
+        st.info(t("no_people"))
+else:
+    st.info(t("no_teams"))
+
+st.markdown(wz.drivers_strip(view["drivers"], code), unsafe_allow_html=True)
+
+st.markdown(f'<div class="ns-section">{board.esc(t("new_stations_table"))}</div>', unsafe_allow_html=True)
+if view["stations"]:
+    frame = wz.stations_frame(view["stations"], tree, code)
+    st.dataframe(frame, hide_index=True, key="stations_table")
+    st.download_button(t("download_csv"), wz.csv_bytes(frame), mime="text/csv",
+                       file_name=f"new-stations-{zone['id'].replace('/', '-')}-{tree.month}.csv")
+else:
+    st.info(t("no_new_stations"))
+
+st.markdown(f'<div class="ns-section">{board.esc(t("attainment"))}</div>', unsafe_allow_html=True)
+if view["attainment"]:
+    st.plotly_chart(charts.attainment(view["attainment"], code), config={"displayModeBar": False, "responsive": True},
+                    key="zone_attainment")
+    st.markdown(wz.status_legend(code), unsafe_allow_html=True)
+else:
+    st.info(t("no_history"))

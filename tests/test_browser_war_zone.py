@@ -1,0 +1,67 @@
+"""The war-zone page in real headless Chromium: a shared link opens the zone it names on a freshly started app
+(Streamlit once answered such a link with "page not found"), its charts and tables are drawn, in both languages.
+Screenshots go to tests/artifacts/."""
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from conftest import choose_language, problems_shown, screenshot, streamlit_app
+from pipelines import goaltree
+from ui.i18n import fmt_count
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def zone_url(company):
+    """The app on the hand-made company (tests/goal_company.py): both zones opened stations in 2026-11."""
+    with streamlit_app(company) as url:
+        yield url
+
+
+def open_zone(browser, url: str, query: str, height: int = 1900):
+    page = browser.new_page(viewport={"width": 1440, "height": height})
+    page.goto(f"{url}/war_zone?{query}")
+    page.locator("[data-k='zdriver.gmv']").wait_for(timeout=60_000)
+    page.locator(".js-plotly-plot").nth(2).wait_for(timeout=60_000)
+    page.locator('[data-testid="stDataFrame"]').nth(1).wait_for(timeout=30_000)
+    return page
+
+
+def test_a_shared_link_opens_its_zone_first_thing(zone_url, browser, company):
+    """The module's app has just started: this is its first session, the case that used to fail."""
+    tree = goaltree.load(company, "2026-11", "2026-11-30")
+    # a zone with new stations this month (so the table and its download are there), not the default one
+    zones = [z for z in tree.children(tree.company["id"]) if z["level"] == "war_zone"]
+    zone = max(zones, key=lambda z: (z["metrics"]["stations"]["actual"], z["id"]))
+    assert zone["metrics"]["stations"]["actual"] > 0
+    team = tree.children(zone["id"])[-1]
+    page = open_zone(browser, zone_url, f"zone={zone['id']}&team={team['id']}")
+    assert page.get_by_text("Page not found").count() == 0
+    assert problems_shown(page) == []
+    assert page.locator("h1").first.inner_text() == zone["name_zh"]
+    assert page.locator("[data-k='month.stations.actual']").inner_text() == fmt_count(
+        zone["metrics"]["stations"]["actual"], "zh")
+    assert page.locator(".js-plotly-plot").count() == 3            # stations, members, the last 12 months
+    assert page.locator('[data-testid="stDataFrame"]').count() == 3  # teams, people, new stations
+    assert f"{team['name_zh']} 的成员" in page.inner_text("[data-testid=stMain]")
+    query = parse_qs(urlparse(page.url).query)
+    assert query == {"zone": [zone["id"]], "team": [team["id"]]}
+    assert page.get_by_role("button", name="下载 CSV").is_visible()
+    screenshot(page, "war-zone-zh.png")
+    page.close()
+
+
+def test_the_zone_page_in_english(zone_url, browser):
+    page = open_zone(browser, zone_url, "zone=east")
+    choose_language(page, "English")
+    page.get_by_text("Stations opened this month").wait_for(timeout=30_000)
+    page.locator("[data-k='zdriver.gmv']").wait_for(timeout=30_000)
+    body = page.inner_text("[data-testid=stMain]")
+    for label in ("New stations", "New members", "Teams", "Paths (not goals)", "Last 12 months: target vs actual",
+                  "Download CSV"):
+        assert label in body, label
+    assert problems_shown(page) == []
+    assert parse_qs(urlparse(page.url).query)["zone"] == ["east"]
+    screenshot(page, "war-zone-en.png")
+    page.close()

@@ -1,0 +1,151 @@
+"""The war-zone page under AppTest: every number is the goal tree's or pipelines.warzone's, in both languages; the
+zone and team live in the URL; the lead sees who is furthest behind and what the zone needs per day."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import duckdb
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from pipelines import goaltree, warzone
+from tests.test_app import APP, shown
+from ui import warzone as wz
+from ui.i18n import fmt_count, fmt_money, fmt_pct, fmt_rate, status_word, text
+
+PAGE = "pages/war_zone.py"
+
+
+@pytest.fixture(autouse=True)
+def clear_cache():
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+def open_page(db, monkeypatch, lang="zh", as_of: dt.date | None = None, **params) -> AppTest:
+    monkeypatch.setenv("NORTHSTAR_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(params)
+    at.run()
+    assert not at.exception, at.exception
+    if lang == "en":
+        at.sidebar.radio[0].set_value("English").run()
+    if as_of is not None:
+        at.sidebar.date_input[0].set_value(as_of).run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def table_rows(frame, lang):
+    """(name, metric figures…) per row, with +inf (shown '—') read back as None."""
+    cols = wz.columns(lang)
+    out = []
+    for _, row in frame.iterrows():
+        item = [row[cols["name"]]]
+        for metric in wz.METRICS:
+            for figure in ("actual", "target", "pace", "forecast", "required", "mstatus"):
+                v = row[cols[f"{metric}.{figure}"]]
+                item.append(None if isinstance(v, float) and math.isinf(v) else v)
+        out.append(tuple(item))
+    return out
+
+
+def want_rows(nodes, lang):
+    out = []
+    for n in wz.worst_first(nodes):
+        item = [n["name_zh"] if lang == "zh" else n["name_en"]]
+        for metric in wz.METRICS:
+            v = n["metrics"][metric]
+            item += [v["actual"], v["target"], None if v["pace"] is None else round(v["pace"] * 100, 1),
+                     round(v["forecast"], 1), None if v["required_daily"] is None else round(v["required_daily"], 1),
+                     status_word(v["status"], lang)]
+        out.append(tuple(item))
+    return out
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_zone_numbers_are_the_goal_trees(company, monkeypatch, lang):
+    D = dt.date(2026, 11, 15)
+    at = open_page(company, monkeypatch, lang, as_of=D, zone="east")
+    tree = goaltree.load(company, "2026-11", D)
+    east = tree.node("east")
+    got = shown(at)
+    assert at.query_params["zone"] == "east"
+    for metric in wz.METRICS:                                     # the two tiles
+        v = east["metrics"][metric]
+        assert got[f"month.{metric}.actual"] == fmt_count(v["actual"], lang)
+        assert got[f"month.{metric}.target"] == fmt_count(v["target"], lang)
+        assert got[f"month.{metric}.expected"] == fmt_count(v["expected"], lang)
+        assert got[f"month.{metric}.forecast"] == fmt_count(v["forecast"], lang)
+        assert got[f"month.{metric}.required"] == fmt_rate(v["required_daily"], lang)
+        assert got[f"month.{metric}.pace"] == fmt_pct(v["pace"])
+        assert got[f"month.{metric}.status"] == status_word(v["status"], lang)
+    # the headline: need per day (stations (6-4)/15, members (24-14)/15) and the person furthest behind
+    assert got["zone.need.stations"] == fmt_rate(2 / 15, lang) and got["zone.need.members"] == fmt_rate(10 / 15, lang)
+    person, team, metric = wz.furthest_behind(tree, east)
+    assert got["zone.behind.name"] == (person["name_zh"] if lang == "zh" else person["name_en"])
+    assert got["zone.behind.pace"] == fmt_pct(person["metrics"][metric]["pace"])
+    # teams, then the worst team's people (selected by default), each row the tree's
+    teams, people, stations = (at.dataframe[i].value for i in range(3))
+    assert table_rows(teams, lang) == want_rows(tree.children("east"), lang)
+    first_team = wz.worst_first(tree.children("east"))[0]
+    assert at.query_params["team"] == first_team["id"]
+    assert table_rows(people, lang) == want_rows(tree.children(first_team["id"]), lang)
+    # this month's new stations
+    with duckdb.connect(str(company), read_only=True) as con:
+        rows = warzone.new_stations(con, east, "2026-11", D)
+        drivers = warzone.drivers(con, tree, east)
+    assert list(stations[text("col_station_id", lang)]) == [r["station_id"] for r in rows] == ["S01", "S02", "S10", "S03"]
+    assert list(stations[text("col_members_so_far", lang)]) == [3, 4, 1, 4]
+    assert at.get("download_button")[0].proto.label == text("download_csv", lang)
+    # the paths
+    assert got["zdriver.station_masters_recruited"] == fmt_count(drivers["station_masters_recruited"]["value"], lang)
+    assert got["zdriver.gmv"] == fmt_money(75.5, lang)
+    assert got["zdriver.days_to_open"] == text("days_unit", lang, n="21")
+    assert got["zdriver.signing_conversion"] == "—"               # nobody signed 91–180 days before: no value
+    assert got["zdriver.members_per_new_station"] == fmt_rate(3.0, lang)
+    assert len(at.get("plotly_chart")) == 3                       # stations, members, the last 12 months
+
+
+def test_a_person_without_a_target_is_shown_as_such(company, monkeypatch):
+    # south's only team s1: pe has no target in 2026-11
+    at = open_page(company, monkeypatch, "zh", as_of=dt.date(2026, 11, 15), zone="south")
+    people = at.dataframe[1].value
+    row = dict(zip(("name", *[f"{m}.{f}" for m in wz.METRICS for f in ("actual", "target", "pace", "forecast",
+                                                                     "required", "mstatus")]),
+                   next(r for r in table_rows(people, "zh") if r[0] == "戊")))
+    assert row["stations.target"] is None and row["stations.pace"] is None and row["members.pace"] is None
+    assert row["stations.mstatus"] == status_word("no_target", "zh") == "— 无目标"
+    assert row["members.actual"] == 3                              # M36–M38 by 11-15
+    styled = wz.styled(people, ["no_target"] * len(people), "zh").to_html()
+    assert "—" in styled and "inf" not in styled
+
+
+def test_choosing_a_zone_and_team_updates_the_url(company, monkeypatch):
+    at = open_page(company, monkeypatch, "zh", as_of=dt.date(2026, 11, 15))
+    tree = goaltree.load(company, "2026-11", dt.date(2026, 11, 15))
+    worst = wz.worst_first([z for z in wz.zones(tree) if not z["id"].endswith("/unassigned")])[0]
+    assert at.query_params["zone"] == worst["id"]               # no link: the zone furthest behind
+    zone_box = next(s for s in at.selectbox if s.label == "战区")
+    zone_box.set_value("east").run()
+    assert at.query_params["zone"] == "east"
+    team_box = next(s for s in at.selectbox if s.label == "团队")
+    team_box.set_value("e2").run()
+    assert at.query_params["team"] == "e2"
+    assert table_rows(at.dataframe[1].value, "zh") == want_rows(tree.children("e2"), "zh")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_zone_of_the_tiny_sample_renders(tiny, monkeypatch, lang):
+    db = tiny / "wh.duckdb"
+    tree = goaltree.load(db, "2026-11", "2026-11-24")
+    for zone in wz.zones(tree):
+        at = open_page(db, monkeypatch, lang, zone=zone["id"])
+        got = shown(at)
+        assert got["month.stations.actual"] == fmt_count(zone["metrics"]["stations"]["actual"], lang)
+        assert at.query_params["zone"] == zone["id"]

@@ -1,0 +1,32 @@
+"""Leave Streamlit's old (v1) multipage mode before anything is drawn.
+
+Streamlit 1.67 decides once per process, when the first session starts, that an app with a `pages/` folder is a
+v1 multipage app; st.navigation switches that off, but only once it has run (and AppTest resets it before every
+run). A v1 run gives widgets ids that no later run uses, so a person's first click (English, a month) was silently
+dropped; and a v1 run resolves the URL against the file names in `pages/`.
+
+`leave_v1()` is the first line of dashboard.py and of every page: in a v1 run it switches v1 off and starts the run
+over for the same page (by its hash or its URL name; st.rerun() would forget a page's URL), so a shared link such as
+`/war_zone?zone=north` opens that page with the sidebar. That is also why each page's `url_path` is its file's stem:
+the v1 run must find the page the link names, or the browser shows "page not found".
+tests/test_browser.py checks the first click and a shared link.
+"""
+from __future__ import annotations
+
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner import RerunData, get_script_run_ctx
+from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
+
+
+def leave_v1() -> None:
+    if not PagesManager.uses_pages_directory:
+        return
+    PagesManager.uses_pages_directory = False
+    ctx = get_script_run_ctx()
+    if ctx is None:          # imported outside a Streamlit run (a unit test): nothing to restart
+        return
+    manager = ctx.pages_manager
+    raise RerunException(RerunData(query_string=ctx.query_string,
+                                   page_script_hash=manager.intended_page_script_hash or "",
+                                   page_name=manager.intended_page_name or "",
+                                   context_info=ctx.context_info))

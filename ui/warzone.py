@@ -1,0 +1,214 @@
+"""The war-zone page's blocks, built from one `GoalTree` and the numbers of `pipelines.warzone`; no Streamlit calls.
+
+Tables are pandas frames with the language's column names (numbers stay numbers, so a click on a column sorts them
+as numbers); `styled()` tints the rows that are behind. HTML blocks carry `data-k` keys like the board's.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from pipelines.goaltree import GoalTree
+from pipelines.keyactions import RANK, worst
+from ui.board import chip, esc, name_of, num
+from ui.i18n import fmt_count, fmt_money, fmt_pct, fmt_rate, status_word, text
+
+METRICS = ("stations", "members")
+# st.dataframe shows an empty number as a grey English "None" whatever the formatting; a missing target, pace or
+# need per day is kept as +inf instead (so sorting puts it after every real value) and shown as "—" by `styled`.
+MISSING = float("inf")
+TINTS = {"off_track": "#fde8e8", "missed": "#fde8e8", "at_risk": "#fff4db"}
+
+
+def zones(tree: GoalTree) -> list[dict]:
+    """The org's war zones in org order, then any `unassigned` zone the data has."""
+    kids = [n for n in tree.children(tree.company["id"]) if n["level"] == "war_zone"]
+    return sorted(kids, key=lambda n: n["id"].endswith("/unassigned"))
+
+
+def overall(node: dict) -> str:
+    return worst(v["status"] for v in node["metrics"].values() if v["status"] != "no_target")
+
+
+def _badness(node: dict):
+    paces = [v["pace"] for v in node["metrics"].values() if v["pace"] is not None]
+    return RANK[overall(node)], min(paces, default=9e9)
+
+
+def worst_first(nodes: list[dict]) -> list[dict]:
+    """Worst status first, then lowest pace; nodes without targets last."""
+    return sorted(nodes, key=_badness)
+
+
+def people_of(tree: GoalTree, zone: dict) -> list[tuple[dict, dict]]:
+    """(person, team) for every person under the zone's teams."""
+    return [(p, team) for team in tree.children(zone["id"]) for p in tree.children(team["id"])]
+
+
+def furthest_behind(tree: GoalTree, zone: dict) -> tuple[dict, dict, str] | None:
+    """(person, team, metric) with the lowest pace among the zone's people behind pace (pace < 1), or None."""
+    found = []
+    for person, team in people_of(tree, zone):
+        for metric in METRICS:
+            v = person["metrics"][metric]
+            if v["pace"] is not None and v["pace"] < 1 and v["status"] not in ("achieved", "no_target"):
+                found.append((v["pace"], person["id"], metric, person, team))
+    if not found:
+        return None
+    _, _, metric, person, team = min(found, key=lambda f: (f[0], f[1], f[2]))
+    return person, team, metric
+
+
+def headline(tree: GoalTree, zone: dict, lang: str) -> str:
+    """What the zone needs per day for the rest of the month, and who is furthest behind."""
+    if tree.finished:
+        need = esc(text("zone_needs_done", lang))
+    else:
+        s, m = (zone["metrics"][k]["required_daily"] for k in METRICS)
+        need = text("zone_needs", lang, days=(tree.month_end - tree.as_of).days,
+                    s=num("zone.need.stations", fmt_rate(s, lang) if s is not None else "—"),
+                    m=num("zone.need.members", fmt_rate(m, lang) if m is not None else "—"))
+    behind = furthest_behind(tree, zone)
+    if behind:
+        person, team, metric = behind
+        who = text("behind_most", lang, who=num("zone.behind.name", name_of(person, lang)),
+                   team=esc(name_of(team, lang)), metric=esc(text(f"{metric}_short", lang)),
+                   pace=num("zone.behind.pace", fmt_pct(person["metrics"][metric]["pace"])))
+    else:
+        who = esc(text("no_one_behind", lang))
+    return (f'<div class="ns-card ns-headline"><span class="ns-zname">{esc(name_of(zone, lang))}</span>'
+            f'{chip(overall(zone), lang, key="zone.status")} <span>{need}</span> <span>{who}</span></div>')
+
+
+def columns(lang: str) -> dict[str, str]:
+    """Column key → its header in `lang` (one per metric and figure)."""
+    out = {"name": text("col_name", lang)}
+    for metric in METRICS:
+        m = text(f"{metric}_abbr", lang)          # 'Stn' / 'Mbr' in English, so 13 columns fit the page
+        for figure in ("actual", "target", "pace", "forecast", "required", "mstatus"):
+            out[f"{metric}.{figure}"] = text(f"col_{figure}", lang, m=m)
+    return out
+
+
+def node_table(nodes: list[dict], lang: str) -> tuple[pd.DataFrame, list[str]]:
+    """One row per node, worst first (by its worse status): name, then for stations and members actual, target, pace
+    (a percentage), forecast, needed per day and status. No target is MISSING, shown "—" (never 0%). Returns the frame and
+    each row's overall status (for `styled`)."""
+    cols = columns(lang)
+    rows, statuses = [], []
+    for n in worst_first(nodes):
+        status = overall(n)
+        row = {cols["name"]: name_of(n, lang)}
+        for metric in METRICS:
+            v = n["metrics"][metric]
+            row[cols[f"{metric}.actual"]] = v["actual"]
+            row[cols[f"{metric}.target"]] = MISSING if v["target"] is None else v["target"]
+            row[cols[f"{metric}.pace"]] = MISSING if v["pace"] is None else round(v["pace"] * 100, 1)
+            row[cols[f"{metric}.forecast"]] = round(v["forecast"], 1)
+            row[cols[f"{metric}.required"]] = MISSING if v["required_daily"] is None else round(v["required_daily"], 1)
+            row[cols[f"{metric}.mstatus"]] = status_word(v["status"], lang)
+        rows.append(row)
+        statuses.append(status)
+    frame = pd.DataFrame(rows, columns=list(cols.values()))
+    return frame, statuses
+
+
+def column_config(lang: str) -> dict:
+    """Narrow number columns so both metrics fit the page without scrolling sideways."""
+    import streamlit as st   # only the page calls this
+
+    cols = columns(lang)
+    out = {cols["name"]: st.column_config.TextColumn(width="small")}
+    for metric in METRICS:
+        for figure in ("actual", "target", "pace", "forecast", "required", "mstatus"):
+            full = text(f"col_{figure}", lang, m=text(f"new_{metric}", lang))
+            out[cols[f"{metric}.{figure}"]] = st.column_config.Column(width="small", help=full)
+    return out
+
+
+def styled(frame: pd.DataFrame, statuses: list[str], lang: str):
+    """The frame for people: counts with thousands separators, pace as a percentage, '—' where there is no value
+    (no target is never 0%), and rows behind tinted red (off track, missed) or amber (at risk); the status words
+    say it too. The numbers underneath stay numbers, so sorting a column sorts them as numbers."""
+    tints = [TINTS.get(s, "") for s in statuses]
+    cols = columns(lang)
+
+    def tint(row):
+        color = tints[row.name]
+        return [f"background-color: {color}" if color else "" for _ in row]
+
+    def shown(pattern: str):
+        return lambda x: "—" if x == MISSING or x != x else pattern.format(x)
+
+    formats = {}
+    for metric in METRICS:
+        formats[cols[f"{metric}.actual"]] = shown("{:,.0f}")
+        formats[cols[f"{metric}.target"]] = shown("{:,.0f}")
+        formats[cols[f"{metric}.pace"]] = shown("{:.0f}%")
+        formats[cols[f"{metric}.forecast"]] = shown("{:,.0f}")
+        formats[cols[f"{metric}.required"]] = shown("{:,.1f}")
+    return frame.style.apply(tint, axis=1).format(formats)
+
+
+def drivers_strip(drv: dict[str, dict], lang: str) -> str:
+    """The zone's paths with their comparison to the same days of last month."""
+    items = []
+    for name in ("station_masters_recruited", "signing_conversion", "days_to_open", "members_per_new_station", "gmv"):
+        v = drv[name]
+        shown, before = _driver_text(name, v["value"], lang), _driver_text(name, v["last_month"], lang)
+        if v["value"] is not None and v["last_month"] is not None:
+            if name == "signing_conversion":
+                change = f"{(v['value'] - v['last_month']) * 100:+.0f} pp"
+            elif v["last_month"]:
+                change = f"{(v['value'] - v['last_month']) / v['last_month'] * 100:+.0f}%"
+            else:
+                change = ""
+            cmp = text("vs_last_month", lang, d=f"{before} {change}".strip())
+        else:
+            cmp = text("vs_last_month", lang, d=before)
+        help_ = f' title="{esc(text(name + "_help", lang))}"' if name == "signing_conversion" else ""
+        items.append(f'<div class="ns-driver"{help_}><span class="ns-small-label">{esc(text(name, lang))}</span>'
+                     f'<span class="ns-dval">{num("zdriver." + name, shown)}</span>'
+                     f'<span class="ns-dcmp" data-k="zdriver.{name}.cmp">{esc(cmp)}</span></div>')
+    return (f'<div class="ns-card ns-drivers"><div class="ns-dhead"><b>{esc(text("zone_drivers", lang))}</b>'
+            f'<span>{esc(text("zone_drivers_note", lang))}</span></div>{"".join(items)}</div>')
+
+
+def _driver_text(name: str, value, lang: str) -> str:
+    if value is None:
+        return "—"
+    if name == "gmv":
+        return fmt_money(value, lang)
+    if name == "signing_conversion":
+        return fmt_pct(value)
+    if name == "days_to_open":
+        return text("days_unit", lang, n=f"{value:g}")
+    if name == "members_per_new_station":
+        return fmt_rate(value, lang)
+    return fmt_count(value, lang)
+
+
+def stations_frame(rows: list[dict], tree: GoalTree, lang: str) -> pd.DataFrame:
+    """This month's new stations with the team's and owner's names, for the table and its CSV."""
+    names = {n["id"]: name_of(n, lang) for n in tree.nodes}
+    out = pd.DataFrame([{
+        text("col_station_id", lang): r["station_id"],
+        text("col_station", lang): r["name"],
+        text("team", lang): names.get(r["team"], r["team"]),
+        text("col_owner", lang): names.get(r["person"], r["person"]),
+        text("col_city", lang): r["city"],
+        text("col_opened", lang): r["opened_on"],
+        text("col_members_so_far", lang): r["members"],
+    } for r in rows], columns=[text(k, lang) for k in ("col_station_id", "col_station", "team", "col_owner",
+                                                        "col_city", "col_opened", "col_members_so_far")])
+    return out
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 with a BOM, so Excel opens the Chinese names correctly."""
+    return frame.to_csv(index=False).encode("utf-8-sig")
+
+
+def status_legend(lang: str) -> str:
+    """What the chart's colours and signs mean, in words."""
+    items = [chip(s, lang, small=True) for s in ("achieved", "missed", "on_track", "at_risk", "off_track", "no_target")]
+    return f'<div class="ns-note">{" ".join(items)}</div>'
