@@ -2,27 +2,13 @@
 
 Every number comes from the goal tree (pipelines.goaltree) for the sidebar's month and as-of date.
 """
-
-import duckdb
 import streamlit as st
 
-from pipelines.errors import NorthstarError
-from ui import board, charts, style
-from ui.data import WarehouseMissing, db_file, goal_tree, versions
-from ui.i18n import lang, t
-from ui.v1guard import leave_v1
+from ui import board, charts
+from ui.i18n import t
+from ui.setup import open_page
 
-leave_v1()   # before anything is drawn: see ui/v1guard.py
-style.inject()
-code = lang()
-db = db_file()
-month, as_of = st.session_state.get("period") or (None, None)
-try:
-    tree = goal_tree(db, month, as_of, versions(db))
-except (NorthstarError, WarehouseMissing, duckdb.Error) as exc:
-    st.error(t("tree_failed", err=str(exc).splitlines()[0]))
-    st.info(t("tree_hint"))
-    st.stop()
+tree, code, db = open_page()
 
 title = tree.north_star_title[0 if code == "zh" else 1] if tree.north_star_title else t("north_star")
 st.markdown(f'<div class="ns-head"><h1>★ {board.esc(title)}</h1>'

@@ -4,28 +4,15 @@ which team and person is behind, its paths, this month's new stations and the la
 Numbers come from the goal tree (pipelines.goaltree) and pipelines.warzone, for the sidebar's month and as-of.
 The zone and team are kept in the URL (?zone=…&team=…) so a link can be shared.
 """
-
-import duckdb
 import streamlit as st
 
-from pipelines.errors import NorthstarError
-from ui import board, charts, style
+from ui import board, charts
 from ui import warzone as wz
-from ui.data import WarehouseMissing, db_file, goal_tree, node_view, versions
-from ui.i18n import lang, t
-from ui.v1guard import leave_v1
+from ui.data import node_view, versions
+from ui.i18n import t
+from ui.setup import open_page
 
-leave_v1()   # before anything is drawn: see ui/v1guard.py
-style.inject()
-code = lang()
-db = db_file()
-month, as_of = st.session_state.get("period") or (None, None)
-try:
-    tree = goal_tree(db, month, as_of, versions(db))
-except (NorthstarError, WarehouseMissing, duckdb.Error) as exc:
-    st.error(t("tree_failed", err=str(exc).splitlines()[0]))
-    st.info(t("tree_hint"))
-    st.stop()
+tree, code, db = open_page()
 
 zones = wz.zones(tree)
 if not zones:

@@ -15,7 +15,7 @@ import math
 
 import duckdb
 
-from pipelines.goaltree import month_bounds, shift_month
+from pipelines.goaltree import SQL_MEMBERS, SQL_STATIONS, month_bounds, shift_month
 from pipelines.plan import GOAL_METRICS, parse_number
 
 Key = tuple[str, str, str]            # (level, node_id, metric)
@@ -23,19 +23,6 @@ CHILD_LEVEL = {"company": "war_zone", "war_zone": "team", "team": "person"}
 TRAILING_MONTHS = 3
 
 SQL_ORG = "select id, parent, level, name_zh, name_en from org_nodes order by ord"
-SQL_TRAILING_STATIONS = """
-select war_zone, team, person, sum(new_stations)::bigint
-from daily_node_facts
-where date between $start and $upto and new_stations <> 0
-group by all
-"""
-SQL_TRAILING_MEMBERS = """
-select war_zone, team, person, center, sum(members)::bigint
-from member_joins
-where joined_on between $start and $upto and (refunded_on is null or refunded_on > $upto)
-group by all
-"""
-
 
 def split(total: float, weights: list[float]) -> list[int]:
     """`total` (rounded to a whole number) split in proportion to `weights`, in whole numbers adding up exactly.
@@ -83,11 +70,11 @@ def trailing_actuals(con: duckdb.DuckDBPyConnection, month: str, last_date: dt.d
 
     company = con.execute("select coalesce((select id from org_nodes where level = 'company'), 'company')"
                           ).fetchall()[0][0]
-    params = {"start": start, "upto": upto}
-    for wz, team, person, n in con.execute(SQL_TRAILING_STATIONS, params).fetchall():
+    params = {"start": start, "upto": upto}      # the goal tree's queries: the same rules as its actuals
+    for wz, team, person, n in con.execute(SQL_STATIONS, params).fetchall():
         for nid in {company, wz, team, person}:
             add(nid, "stations", n)
-    for wz, team, person, center, n in con.execute(SQL_TRAILING_MEMBERS, params).fetchall():
+    for wz, team, person, center, n in con.execute(SQL_MEMBERS, {**params, "as_of": upto}).fetchall():
         for nid in {company, wz, team, person, center}:
             add(nid, "members", n)
     return out

@@ -90,3 +90,24 @@ def period_sidebar(db: Path) -> tuple[str, dt.date] | None:
                                   max_value=upper, key=key, help=t("as_of_help"), format="YYYY-MM-DD")
     st.sidebar.caption(t("data_through", d=last.isoformat()))
     return month, as_of
+
+
+def open_page():
+    """The start of every page: leave Streamlit's first-run mode, the CSS, and the goal tree for the sidebar's
+    period, or a message saying what to do. Returns (tree, language code, warehouse path)."""
+    from ui import style
+    from ui.data import WarehouseMissing, db_file, goal_tree, versions
+    from ui.v1guard import leave_v1
+
+    leave_v1()   # before anything is drawn: see ui/v1guard.py
+    style.inject()
+    code = lang()
+    db = db_file()
+    month, as_of = st.session_state.get("period") or (None, None)
+    try:
+        tree = goal_tree(db, month, as_of, versions(db))
+    except (NorthstarError, WarehouseMissing, duckdb.Error) as exc:
+        st.error(t("tree_failed", err=str(exc).splitlines()[0]))
+        st.info(t("tree_hint"))
+        st.stop()
+    return tree, code, db

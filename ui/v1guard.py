@@ -5,11 +5,11 @@ v1 multipage app; st.navigation switches that off, but only once it has run (and
 run). A v1 run gives widgets ids that no later run uses, so a person's first click (English, a month) was silently
 dropped; and a v1 run resolves the URL against the file names in `pages/`.
 
-`leave_v1()` is the first line of dashboard.py and of every page: in a v1 run it switches v1 off and starts the run
-over for the same page (by its hash or its URL name; st.rerun() would forget a page's URL), so a shared link such as
-`/war_zone?zone=north` opens that page with the sidebar. That is also why each page's `url_path` is its file's stem:
-the v1 run must find the page the link names, or the browser shows "page not found".
-tests/test_browser.py checks the first click and a shared link.
+`leave_v1()` runs first in dashboard.py and in every page (`ui.setup.open_page()`): in a v1 run it switches v1 off
+and starts the run over for the same page (by its hash or its URL name; st.rerun() would forget a page's URL), so a
+shared link such as `/war_zone?zone=north` opens that page with the sidebar. That is also why each page's
+`url_path` is its file's stem: the v1 run must find the page the link names, or the browser shows "page not found".
+tests/test_browser.py checks the first click, tests/test_browser_war_zone.py a shared link.
 """
 from __future__ import annotations
 
