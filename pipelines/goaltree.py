@@ -73,17 +73,20 @@ group by all
 """
 SQL_NETWORK = ("select date, active_stations, members_served from daily_network "
                "where date in ($d0, $d3, $d6, $dm)")
-SQL_DAILY = """
+# A node of the war-zone tree by its level: ($level = 'company') matches everything; otherwise the node's column.
+NODE_FILTER = ("($level = 'company' or (case $level when 'war_zone' then war_zone when 'team' then team "
+               "when 'person' then person end) = $node)")
+SQL_DAILY = f"""
 with stations as (
     select date, sum(new_stations)::bigint as stations
     from daily_node_facts
-    where date between $start and $upto and new_stations <> 0
+    where date between $start and $upto and new_stations <> 0 and {NODE_FILTER}
     group by all
 ),
 members as (
     select joined_on as date, sum(members)::bigint as members
     from member_joins
-    where joined_on between $start and $upto and (refunded_on is null or refunded_on > $as_of)
+    where joined_on between $start and $upto and (refunded_on is null or refunded_on > $as_of) and {NODE_FILTER}
     group by all
 )
 select date, coalesce(stations, 0), coalesce(members, 0)
@@ -136,6 +139,7 @@ class GoalTree:
     finished: bool
     at_risk: float
     last_date: dt.date
+    first_date: dt.date | None = None
     north_star: dict[str, dict] = field(default_factory=dict)
     north_star_title: tuple[str, str] | None = None
     north_star_end: dt.date | None = None
@@ -295,7 +299,7 @@ def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str |
     days_left = (end - as_of).days
     tree = GoalTree(month=month, as_of=as_of, month_start=start, month_end=end, days_in_month=days_in_month,
                     days_counted=days_counted, elapsed=elapsed, finished=finished, at_risk=at_risk,
-                    last_date=last_date, has_plan=bool(plan.targets))
+                    last_date=last_date, first_date=first_date, has_plan=bool(plan.targets))
 
     # Nodes: the org, then unassigned nodes the data has.
     org = con.execute(SQL_ORG).fetchall()
@@ -381,7 +385,8 @@ def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str |
     tree.north_star_end = plan.north_star.end if plan.north_star else None
     tree.drivers = _drivers(con, month, upto, first_date, nodes, cid, path)
     tree.daily = [{"date": d, "stations": s, "members": m}
-                  for d, s, m in con.execute(SQL_DAILY, {**params, "as_of": as_of}).fetchall()]
+                  for d, s, m in con.execute(SQL_DAILY, {**params, "as_of": as_of, "level": "company",
+                                                          "node": cid}).fetchall()]
     from pipelines.keyactions import key_actions   # it uses this module's rules
 
     tree.key_actions = key_actions(con, plan, checkins or [], tree)

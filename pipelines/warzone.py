@@ -15,31 +15,9 @@ import datetime as dt
 import duckdb
 
 from pipelines import metrics
-from pipelines.goaltree import GoalTree, comparable_upto, month_bounds, node_metrics, shift_month
+from pipelines.goaltree import (NODE_FILTER, SQL_DAILY, GoalTree, comparable_upto, month_bounds, node_metrics,
+                                shift_month)
 from pipelines.plan import GOAL_METRICS, Plan
-
-LEVEL_COLUMNS = ("war_zone", "team", "person")
-# A node of the war-zone tree by its level: ($level = 'company') matches everything; otherwise the node's column.
-_NODE = ("($level = 'company' or (case $level when 'war_zone' then war_zone when 'team' then team "
-         "when 'person' then person end) = $node)")
-
-SQL_DAILY = f"""
-with stations as (
-    select date, sum(new_stations)::bigint as stations
-    from daily_node_facts
-    where date between $start and $upto and new_stations <> 0 and {_NODE}
-    group by all
-),
-members as (
-    select joined_on as date, sum(members)::bigint as members
-    from member_joins
-    where joined_on between $start and $upto and (refunded_on is null or refunded_on > $as_of) and {_NODE}
-    group by all
-)
-select date, coalesce(stations, 0), coalesce(members, 0)
-from stations full outer join members using (date)
-order by date
-"""
 
 SQL_NEW_STATIONS = f"""
 with new as (
@@ -47,7 +25,7 @@ with new as (
     from stations as s join station_nodes as n using (station_id)
     where s.opened_on between $start and $upto
 ),
-scoped as (select * from new where {_NODE})
+scoped as (select * from new where {NODE_FILTER})
 select n.station_id, n.name, n.war_zone, n.team, n.person, n.city, n.signed_on, n.opened_on, n.closed_on,
     count(m.member_id)::bigint as members
 from scoped as n
@@ -61,13 +39,13 @@ SQL_MONTHLY = f"""
 with stations as (
     select strftime(date, '%Y-%m') as month, sum(new_stations)::bigint as stations
     from daily_node_facts
-    where date between $start and $upto and new_stations <> 0 and {_NODE}
+    where date between $start and $upto and new_stations <> 0 and {NODE_FILTER}
     group by all
 ),
 members as (
     select strftime(joined_on, '%Y-%m') as month, sum(members)::bigint as members
     from member_joins
-    where joined_on between $start and $upto and (refunded_on is null or refunded_on > $as_of) and {_NODE}
+    where joined_on between $start and $upto and (refunded_on is null or refunded_on > $as_of) and {NODE_FILTER}
     group by all
 )
 select month, coalesce(stations, 0), coalesce(members, 0)
@@ -133,15 +111,10 @@ def drivers(con: duckdb.DuckDBPyConnection, tree: GoalTree, node: dict) -> dict[
             continue
         now = metrics.value(con, name, tree.as_of, tree.month_start, upto, **filters)
         before = None
-        if last_upto >= _first_date(con):          # a comparison before the data begins: unknown
+        if tree.first_date and last_upto >= tree.first_date:   # before the data begins: unknown
             before = metrics.value(con, name, last_upto, last_start, last_upto, **filters)
         out[name] = {"value": now, "last_month": before}
     return out
-
-
-def _first_date(con) -> dt.date:
-    first = con.execute("select min(date) from daily_network").fetchall()[0][0]
-    return first or dt.date.max
 
 
 def attainment(con: duckdb.DuckDBPyConnection, tree: GoalTree, node: dict, plan: Plan | None,
@@ -149,8 +122,8 @@ def attainment(con: duckdb.DuckDBPyConnection, tree: GoalTree, node: dict, plan:
     """Target against actual for the `months` months ending with the tree's month, oldest first, seen as of D:
     each month's actual, target, share (actual ÷ target) and status by the goal tree's rules (a past month is
     achieved or missed). Months before the data begins are left out."""
-    first = _first_date(con)
-    first_month = f"{first.year:04d}-{first.month:02d}" if first != dt.date.max else tree.month
+    first = tree.first_date
+    first_month = f"{first.year:04d}-{first.month:02d}" if first else tree.month
     wanted = [m for m in (shift_month(tree.month, k - months + 1) for k in range(months)) if m >= first_month]
     if not wanted:
         return []

@@ -142,16 +142,24 @@ def month_tile(tree: GoalTree, metric: str, lang: str, node: dict | None = None)
 
 # ---- war zones -------------------------------------------------------------------------------------------------
 
+def overall(node: dict) -> str:
+    """A node's worse status of stations and members (no_target only when both have none)."""
+    return worst(v["status"] for v in node["metrics"].values() if v["status"] != "no_target")
+
+
+def worst_first(nodes: list[dict]) -> list[dict]:
+    """Worst status first, then lowest pace; nodes without targets last."""
+    def badness(n: dict):
+        paces = [v["pace"] for v in n["metrics"].values() if v["pace"] is not None]
+        return RANK[overall(n)], min(paces, default=9e9)
+
+    return sorted(nodes, key=badness)
+
+
 def zone_order(tree: GoalTree) -> list[dict]:
     """The org's war zones, worst first: by their worst status, then by their lowest pace."""
-    zones = [n for n in tree.children(tree.company["id"]) if n["level"] == "war_zone" and not _unassigned(n)]
-
-    def badness(z: dict):
-        statuses = [v["status"] for v in z["metrics"].values()]
-        paces = [v["pace"] for v in z["metrics"].values() if v["pace"] is not None]
-        return RANK[worst(s for s in statuses if s != "no_target")], min(paces, default=9e9)
-
-    return sorted(zones, key=badness)
+    return worst_first([n for n in tree.children(tree.company["id"]) if n["level"] == "war_zone"
+                        and not _unassigned(n)])
 
 
 def _unassigned(node: dict) -> bool:
@@ -159,7 +167,7 @@ def _unassigned(node: dict) -> bool:
 
 
 def zone_card(tree: GoalTree, zone: dict, lang: str) -> str:
-    overall = worst(v["status"] for v in zone["metrics"].values() if v["status"] != "no_target")
+    status = overall(zone)
     key = f"zone.{zone['id']}"
     lines = []
     for metric in METRICS:
@@ -178,9 +186,9 @@ def zone_card(tree: GoalTree, zone: dict, lang: str) -> str:
         lines.append(f'<div class="ns-zline"><span class="ns-zlabel">{esc(label)}</span>'
                      f'{chip(v["status"], lang, small=True, key=mk + ".status")}</div>'
                      f'<div class="ns-zfig">{figures}</div>{meter}<div class="ns-zmeta">{" · ".join(extra)}</div>')
-    return (f'<div class="ns-card ns-zone ns-edge-{overall}" data-k="{esc(key)}">'
+    return (f'<div class="ns-card ns-zone ns-edge-{status}" data-k="{esc(key)}">'
             f'<div class="ns-tilehead"><span class="ns-zname">{esc(name_of(zone, lang))}</span>'
-            f'{chip(overall, lang, key=key + ".status")}</div>{"".join(lines)}</div>')
+            f'{chip(status, lang, key=key + ".status")}</div>{"".join(lines)}</div>')
 
 
 def unassigned_note(tree: GoalTree, lang: str) -> str:

@@ -5,6 +5,7 @@ import datetime as dt
 
 import plotly.graph_objects as go
 
+from pipelines import warzone
 from pipelines.goaltree import GoalTree
 from ui.i18n import fmt_count, fmt_day, fmt_pct, text
 
@@ -17,21 +18,7 @@ def cumulative(tree: GoalTree) -> dict[str, list]:
     """This month's cumulative new stations and members per day, month start to as-of (missing days carry on).
 
     From `GoalTree.daily` (pipelines.goaltree, SQL_DAILY); the last value equals the company's actual."""
-    by_day = {d["date"]: d for d in tree.daily}
-    upto = min(tree.as_of, tree.month_end)
-    days, stations, members = [], [], []
-    s = m = 0
-    day = tree.month_start
-    while day <= upto:
-        row = by_day.get(day)
-        if row:
-            s += row["stations"]
-            m += row["members"]
-        days.append(day)
-        stations.append(s)
-        members.append(m)
-        day += dt.timedelta(days=1)
-    return {"date": days, "stations": stations, "members": members}
+    return warzone.cumulative(tree.daily, tree.month_start, min(tree.as_of, tree.month_end))
 
 
 def month_progress(tree: GoalTree, lang: str, height: int = 290) -> go.Figure:

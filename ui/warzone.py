@@ -8,8 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipelines.goaltree import GoalTree
-from pipelines.keyactions import RANK, worst
-from ui.board import chip, esc, name_of, num
+from ui.board import chip, esc, name_of, num, overall, worst_first
 from ui.i18n import fmt_count, fmt_money, fmt_pct, fmt_rate, status_word, text
 
 METRICS = ("stations", "members")
@@ -23,20 +22,6 @@ def zones(tree: GoalTree) -> list[dict]:
     """The org's war zones in org order, then any `unassigned` zone the data has."""
     kids = [n for n in tree.children(tree.company["id"]) if n["level"] == "war_zone"]
     return sorted(kids, key=lambda n: n["id"].endswith("/unassigned"))
-
-
-def overall(node: dict) -> str:
-    return worst(v["status"] for v in node["metrics"].values() if v["status"] != "no_target")
-
-
-def _badness(node: dict):
-    paces = [v["pace"] for v in node["metrics"].values() if v["pace"] is not None]
-    return RANK[overall(node)], min(paces, default=9e9)
-
-
-def worst_first(nodes: list[dict]) -> list[dict]:
-    """Worst status first, then lowest pace; nodes without targets last."""
-    return sorted(nodes, key=_badness)
 
 
 def people_of(tree: GoalTree, zone: dict) -> list[tuple[dict, dict]]:
