@@ -17,6 +17,9 @@ _NODE_FILTER = ("($war_zone is null or war_zone = $war_zone) and ($team is null 
                 "and ($person is null or person = $person)")
 _CENTER_FILTER = "($center is null or center = $center)"
 _CHANNEL_FILTER = "($channel is null or channel = $channel)"
+# Each station with its dates and its place in the war-zone tree (a subquery the station metrics filter).
+_STATIONS = ("(select s.station_id, s.signed_on, s.opened_on, s.closed_on, n.war_zone, n.team, n.person "
+             "from stations as s join station_nodes as n using (station_id))")
 
 
 @dataclass(frozen=True)
@@ -46,9 +49,7 @@ CATALOG: dict[str, Metric] = {m.name: m for m in [
         "active_stations", "goal", "在营驿站", "Active stations", "个", "stations",
         "截至日 D 已开业（opened_on ≤ D）且未关闭（closed_on 为空或晚于 D）的驿站数。北极星「2万驿站」统计本指标。",
         "Stations with opened_on ≤ D and closed_on empty or after D. The north star's 20,000 stations counts this.",
-        f"""select count(*) from (
-                select s.opened_on, s.closed_on, n.war_zone, n.team, n.person
-                from stations as s join station_nodes as n using (station_id))
+        f"""select count(*) from {_STATIONS}
             where opened_on <= $as_of and (closed_on is null or closed_on > $as_of) and {_NODE_FILTER}""",
         ("war_zone", "team", "person")),
     Metric(
@@ -96,17 +97,14 @@ CATALOG: dict[str, Metric] = {m.name: m for m in [
         "Of the stations signed 91–180 days before D, the share that opened within 90 days of signing (empty when "
         "none were signed then). A path.",
         f"""select avg(case when opened_on is not null and opened_on <= signed_on + 90 then 1.0 else 0.0 end)
-            from (select s.signed_on, s.opened_on, n.war_zone, n.team, n.person
-                  from stations as s join station_nodes as n using (station_id))
+            from {_STATIONS}
             where signed_on between $as_of - 180 and $as_of - 91 and {_NODE_FILTER}""",
         ("war_zone", "team", "person")),
     Metric(
         "days_to_open", "path", "签约到开业天数（中位数）", "Days from signing to opening (median)", "天", "days",
         "统计期内开业（不晚于 D）的驿站，从签约（signed_on）到开业（opened_on）天数的中位数。路径指标。",
         "The median days from signed_on to opened_on of the stations opened in the period (on or before D). A path.",
-        f"""select median(opened_on - signed_on) from (
-                select s.signed_on, s.opened_on, n.war_zone, n.team, n.person
-                from stations as s join station_nodes as n using (station_id))
+        f"""select median(opened_on - signed_on) from {_STATIONS}
             where opened_on between $start and least($end, $as_of) and {_NODE_FILTER}""",
         ("war_zone", "team", "person")),
     Metric(
@@ -115,9 +113,7 @@ CATALOG: dict[str, Metric] = {m.name: m for m in [
         "Members (joined on or before D, not refunded on or before D) of the stations opened in the period (on or "
         "before D), per such station. A path.",
         f"""with new as (
-                select station_id from (
-                    select s.station_id, s.opened_on, n.war_zone, n.team, n.person
-                    from stations as s join station_nodes as n using (station_id))
+                select station_id from {_STATIONS}
                 where opened_on between $start and least($end, $as_of) and {_NODE_FILTER})
             select (select count(*) from members as m semi join new using (station_id)
                     where m.joined_on <= $as_of and (m.refunded_on is null or m.refunded_on > $as_of))
