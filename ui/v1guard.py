@@ -13,6 +13,7 @@ tests/test_browser.py checks the first click, tests/test_browser_war_zone.py a s
 """
 from __future__ import annotations
 
+from streamlit.proto.WidgetStates_pb2 import WidgetStates
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import RerunData, get_script_run_ctx
 from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
@@ -26,7 +27,11 @@ def leave_v1() -> None:
     if ctx is None:          # imported outside a Streamlit run (a unit test): nothing to restart
         return
     manager = ctx.pages_manager
-    raise RerunException(RerunData(query_string=ctx.query_string,
+    # The run starts over with the widget values it came with: a button's click (a trigger) would otherwise be
+    # reset when this run ends and the click lost (AppTest starts every run in v1 mode, so its clicks depend on it).
+    states = WidgetStates()
+    states.widgets.extend(ctx.session_state.get_widget_states())
+    raise RerunException(RerunData(query_string=ctx.query_string, widget_states=states,
                                    page_script_hash=manager.intended_page_script_hash or "",
                                    page_name=manager.intended_page_name or "",
                                    context_info=ctx.context_info))
