@@ -487,9 +487,7 @@ def open_warehouse(db: Path) -> duckdb.DuckDBPyConnection:
 
 def load(db: Path, month: str, as_of: dt.date | str | None = None) -> GoalTree:
     """The goal tree for the warehouse at `db` with the plan from the plan store beside it."""
-    from pipelines.planstore import read_plan
-
-    from pipelines.planstore import read_checkins
+    from pipelines.planstore import read_checkins, read_plan
 
     con = open_warehouse(db)
     try:

@@ -53,10 +53,17 @@ def org_nodes(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
 
 def trailing_period(month: str, last_date: dt.date) -> tuple[dt.date, dt.date]:
-    """The 3 months before `month`, up to the last date in the data."""
-    start = month_bounds(shift_month(month, -TRAILING_MONTHS))[0]
-    end = month_bounds(shift_month(month, -1))[1]
-    return start, min(end, last_date)
+    """The 3 months of data before `month`: the 3 months before it, or — planning further ahead than the data
+    reaches — the last 3 months up to the last date in the data."""
+    end = min(month_bounds(shift_month(month, -1))[1], last_date)
+    start = month_bounds(shift_month(f"{end.year:04d}-{end.month:02d}", -(TRAILING_MONTHS - 1)))[0]
+    return start, end
+
+
+def plan_months(last_date: dt.date, ahead: int = 6) -> list[str]:
+    """The months one can plan: the month of the last date in the data and the `ahead` months after it."""
+    current = f"{last_date.year:04d}-{last_date.month:02d}"
+    return [shift_month(current, k) for k in range(ahead + 1)]
 
 
 def trailing_actuals(con: duckdb.DuckDBPyConnection, month: str, last_date: dt.date) -> dict[str, dict]:
@@ -94,6 +101,26 @@ def suggest(parent_target: float, kids: list[dict], actuals: dict[str, dict], me
     """Each child's share of the parent's target, in proportion to its trailing actuals (even with none)."""
     parts = split(parent_target, [actuals.get(k["id"], {}).get(metric, 0) for k in kids])
     return {k["id"]: p for k, p in zip(kids, parts)}
+
+
+def suggest_all(values: dict[Key, float | None], nodes: list[dict], actuals: dict[str, dict]
+                ) -> dict[Key, float | None]:
+    """The company's targets split all the way down — zones, then teams, then people, and members to the centers —
+    each parent's target (as split) in proportion to its children's trailing actuals. Parents without a target
+    leave their children as they are."""
+    out = dict(values)
+    for parent in nodes:                      # company first, then zones, then teams: the org's order
+        groups = [(children(nodes, parent), GOAL_METRICS)]
+        if parent["level"] == "company":
+            groups.append((centers(nodes), ("members",)))
+        for kids, metrics in groups:
+            for metric in metrics:
+                target = out.get((parent["level"], parent["id"], metric))
+                if not kids or target is None:
+                    continue
+                for kid_id, part in suggest(target, kids, actuals, metric).items():
+                    out[(kids[0]["level"], kid_id, metric)] = part
+    return out
 
 
 def fmt_target(value: float | None) -> str:

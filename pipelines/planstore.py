@@ -404,13 +404,7 @@ def export_plan(plan: Plan, out: Path, checkins: list[dict] | None = None) -> li
     if actions:
         goals["key_actions"] = actions
     dump("goals.yaml", stamp, goals)
-    order = {level: i for i, level in enumerate(LEVELS)}
-    with open(out / "targets.csv", "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["month", "level", "node_id", "metric", "target"])
-        for (month, level, node, metric), target in sorted(plan.targets.items(),
-                                                           key=lambda kv: (kv[0][0], order[kv[0][1]], kv[0][2], kv[0][3])):
-            w.writerow([month, level, node, metric, _num(target)])
+    (out / "targets.csv").write_text(targets_csv(plan.targets), encoding="utf-8")
     written.append(out / "targets.csv")
     if checkins:
         with open(out / "checkins.csv", "w", encoding="utf-8", newline="") as fh:
@@ -420,6 +414,24 @@ def export_plan(plan: Plan, out: Path, checkins: list[dict] | None = None) -> li
                 w.writerow([c["key_result_id"], c["on_date"], _num(c["value"]), c["comment"], c["who"], c["at"]])
         written.append(out / "checkins.csv")
     return written
+
+
+def targets_csv(targets: dict[tuple[str, str, str, str], float], node_order: dict[str, int] | None = None) -> str:
+    """Targets in the targets.csv format, by month, level (company first), then `node_order` (the org's order)
+    or node id, then metric."""
+    import csv
+    import io
+
+    level_order = {level: i for i, level in enumerate(LEVELS)}
+    node_order = node_order or {}
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["month", "level", "node_id", "metric", "target"])
+    for (month, level, node, metric), target in sorted(
+            targets.items(), key=lambda kv: (kv[0][0], level_order[kv[0][1]], node_order.get(kv[0][2], 1e9),
+                                             kv[0][2], kv[0][3])):
+        w.writerow([month, level, node, metric, _num(target)])
+    return buf.getvalue()
 
 
 def _name(pair: dict) -> dict:

@@ -99,3 +99,34 @@ def test_allocation_and_diff(company):
         ("war_zone", "east", "stations"): 6, ("war_zone", "south", "stations"): 3,
         ("company", "company", "members"): 40, ("center", "community", "members"): 25,
         ("center", "content", "members"): 15, ("team", "e1", "stations"): None}
+
+
+def test_plan_months_and_the_trailing_period_further_ahead():
+    assert planning.plan_months(END) == ["2026-11", "2026-12", "2027-01", "2027-02", "2027-03", "2027-04", "2027-05"]
+    # the current month (data through 11-20): the 3 months before it, whole
+    assert planning.trailing_period("2026-11", dt.date(2026, 11, 20)) == (dt.date(2026, 8, 1), dt.date(2026, 10, 31))
+    # next month with a month only partly in the data: up to the last date
+    assert planning.trailing_period("2026-12", dt.date(2026, 11, 20)) == (dt.date(2026, 9, 1), dt.date(2026, 11, 20))
+    # further ahead than the data reaches: the last 3 months of data, not an empty window
+    assert planning.trailing_period("2027-03", END) == (dt.date(2026, 9, 1), END)
+
+
+def test_suggest_all_splits_the_company_down_every_level(company):
+    with duckdb.connect(str(company), read_only=True) as con:
+        nodes = planning.org_nodes(con)
+        actuals = planning.trailing_actuals(con, "2026-12", END)
+    got = planning.suggest_all({("company", "company", "stations"): 10, ("company", "company", "members"): 40},
+                               nodes, actuals)
+    # stations: zones 10 × 7 : 4 → 6, 4; east's teams 6 × 5 : 2 → 4, 2; south's one team 4; e1's people 2 : 2 → 2, 2
+    assert [got[("war_zone", z, "stations")] for z in ("east", "south")] == [6, 4]
+    assert [got[("team", tm, "stations")] for tm in ("e1", "e2", "s1")] == [4, 2, 4]
+    assert [got[("person", p, "stations")] for p in ("pa", "pb")] == [2, 2]
+    # members: zones 40 × 24 : 12 → 27, 13 (26.67 / 13.33); the centers share the company's 40 too
+    assert [got[("war_zone", z, "members")] for z in ("east", "south")] == [27, 13]
+    assert sum(got[("center", c["id"], "members")] for c in planning.centers(nodes)) == 40
+    rows = planning.allocation(got, nodes)
+    assert rows and all(r["unallocated"] == 0 for r in rows)
+    # a parent without a target leaves its children alone
+    only = planning.suggest_all({("war_zone", "east", "stations"): 3, ("team", "s1", "members"): 5}, nodes, actuals)
+    assert only[("team", "s1", "members")] == 5 and ("war_zone", "south", "stations") not in only
+    assert only[("team", "e1", "stations")] + only[("team", "e2", "stations")] == 3

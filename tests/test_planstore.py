@@ -238,3 +238,22 @@ def test_set_targets_needs_a_name_and_nothing_to_save_is_no_change(store):
         store.set_targets("2026-12", {("team", "e1", "members"): 1}, who=" ")
     assert store.set_targets("2026-12", {}, who="李娜") is None
     assert store.history() == []
+
+
+def test_targets_csv_reads_back_as_the_same_targets():
+    from pipelines.org import Org, Problems
+    from pipelines.plan import parse_targets
+    from pipelines.planstore import targets_csv
+
+    nodes = [dict(id="co", parent=None, level="company"), dict(id="z2", parent="co", level="war_zone"),
+             dict(id="z1", parent="co", level="war_zone"), dict(id="c1", parent="co", level="center")]
+    targets = {("2026-12", "war_zone", "z1", "stations"): 3.0, ("2026-12", "company", "co", "members"): 1200.0,
+               ("2026-12", "war_zone", "z2", "stations"): 2.5, ("2026-12", "center", "c1", "members"): 7.0}
+    text = targets_csv(targets, {n["id"]: i for i, n in enumerate(nodes)})
+    # company first, then zones in the org's order (z2 before z1), whole numbers without ".0"
+    assert text.splitlines() == ["month,level,node_id,metric,target", "2026-12,company,co,members,1200",
+                                 "2026-12,war_zone,z2,stations,2.5", "2026-12,war_zone,z1,stations,3",
+                                 "2026-12,center,c1,members,7"]
+    problems = Problems()
+    assert parse_targets(text, "targets.csv", Org(nodes=nodes), problems) == targets
+    assert problems.items == []
