@@ -13,12 +13,14 @@ choice = st.sidebar.radio("语言 / Language", list(LANGS.values()), horizontal=
 st.session_state["lang_code"] = "zh" if choice == LANGS["zh"] else "en"
 
 db = ensure_warehouse()
-st.session_state["period"] = period_sidebar(db)
 
 # Each page's url_path is its file's stem (ui/v1guard.py says why): links read /war_zone?zone=north.
 pg = st.navigation([
     st.Page("pages/board.py", title=t("page_board"), icon=":material/dashboard:", url_path="board", default=True),
     st.Page("pages/war_zone.py", title=t("page_war_zone"), icon=":material/flag:", url_path="war_zone"),
+    st.Page("pages/plan.py", title=t("page_plan"), icon=":material/account_tree:", url_path="plan"),
 ])
+if pg.url_path != "plan":     # the Plan page picks the month it plans itself; the period would only confuse there
+    st.session_state["period"] = period_sidebar(db)
 pg.run()
 

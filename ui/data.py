@@ -68,3 +68,22 @@ def node_view(db: str, month: str, as_of, node_id: str, versions: tuple) -> dict
             "drivers": warzone.drivers(con, tree, node),
             "attainment": warzone.attainment(con, tree, node, read_plan(Path(db))),
         }
+
+
+@st.cache_data(ttl=300, max_entries=16, show_spinner=False)
+def plan_basis(db: str, month: str | None, versions: tuple) -> dict:
+    """What the Plan page plans with, from the warehouse: the org's nodes (company first), the last date in the
+    data, and — for `month` — the trailing period and every node's actuals over it (pipelines.planning)."""
+    from pipelines import planning
+    from pipelines.goaltree import data_dates
+
+    if not Path(db).exists():
+        raise WarehouseMissing(db)
+    with duckdb.connect(db, read_only=True) as con:
+        nodes = planning.org_nodes(con)
+        last = data_dates(con)[1]
+        out = {"nodes": nodes, "last": last, "period": None, "actuals": {}}
+        if month and last:
+            out["period"] = planning.trailing_period(month, last)
+            out["actuals"] = planning.trailing_actuals(con, month, last)
+        return out

@@ -86,23 +86,33 @@ def period_sidebar(db: Path) -> tuple[str, dt.date] | None:
     start, end = goaltree.month_bounds(month)
     upper = min(end, last)
     key = f"as_of_{month}"                    # each month remembers its own as-of, defaulting to its last day
-    as_of = st.sidebar.date_input(t("as_of"), value=st.session_state.get(key, upper), min_value=start,
+    kept = st.session_state.get(f"{key}_kept")  # (a widget's state is dropped on a page without it: the Plan page)
+    default = kept if kept is not None and start <= kept <= upper else upper
+    as_of = st.sidebar.date_input(t("as_of"), value=st.session_state.get(key, default), min_value=start,
                                   max_value=upper, key=key, help=t("as_of_help"), format="YYYY-MM-DD")
+    st.session_state[f"{key}_kept"] = as_of
     st.sidebar.caption(t("data_through", d=last.isoformat()))
     return month, as_of
 
 
-def open_page():
-    """The start of every page: leave Streamlit's first-run mode, the CSS, and the goal tree for the sidebar's
-    period, or a message saying what to do. Returns (tree, language code, warehouse path)."""
+def start_page() -> tuple[str, str]:
+    """The start of every page: leave Streamlit's first-run mode and inject the CSS. Returns (language code,
+    warehouse path)."""
     from ui import style
-    from ui.data import WarehouseMissing, db_file, goal_tree, versions
+    from ui.data import db_file
     from ui.v1guard import leave_v1
 
     leave_v1()   # before anything is drawn: see ui/v1guard.py
     style.inject()
-    code = lang()
-    db = db_file()
+    return lang(), db_file()
+
+
+def open_page():
+    """The start of a page that shows the goal tree: `start_page()` and the tree for the sidebar's period, or a
+    message saying what to do. Returns (tree, language code, warehouse path)."""
+    from ui.data import WarehouseMissing, goal_tree, versions
+
+    code, db = start_page()
     month, as_of = st.session_state.get("period") or (None, None)
     try:
         tree = goal_tree(db, month, as_of, versions(db))

@@ -39,7 +39,7 @@ CSS = """
 [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.55rem; }
 /* Streamlit pulls each markdown block up by 1rem (for a trailing paragraph's margin); cards have none, and a
    column that does not wrap clips what is pulled under its edge. */
-[data-testid="stMarkdownContainer"]:has(.ns-card, .ns-section, .ns-head, .ns-note) { margin-bottom: 0 !important; }
+[data-testid="stMarkdownContainer"]:has(.ns-card, .ns-section, .ns-head, .ns-note, .ns-alloc, .ns-plan-status) { margin-bottom: 0 !important; }
 .ns-head { display: flex; align-items: baseline; gap: 1rem; flex-wrap: wrap; margin: 0 0 0.1rem 0; }
 .ns-head h1 { font-size: 1.55rem; font-weight: 700; margin: 0; padding: 0; line-height: 1.25; }
 .ns-head .ns-period { color: #4b5563; font-size: 0.95rem; }
@@ -70,6 +70,12 @@ CSS = """
 .ns-zfig { font-size: 1.15rem; font-weight: 700; white-space: nowrap; line-height: 1.2; }
 .ns-center { height: 100%; }
 .ns-cmembers { font-size: 0.75rem; color: #4b5563; text-align: right; }
+.ns-alloc { font-size: 0.9rem; color: #374151; margin: 0.15rem 0; padding: 0.2rem 0.5rem; border-radius: 6px;
+            display: flex; justify-content: space-between; gap: 0.6rem; flex-wrap: wrap; }
+.ns-alloc-ok { background: #ecfdf3; }
+.ns-alloc-off { background: #fff4db; font-weight: 600; }
+.ns-alloc-word { white-space: nowrap; }
+.ns-plan-status { margin-bottom: 0.4rem; }
 .ns-tally { font-size: 0.78rem; margin: 0.1rem 0 0.15rem 0; display: flex; gap: 0.6rem; flex-wrap: wrap; }
 .ns-count { font-weight: 600; }
 .ns-ka { display: flex; align-items: center; gap: 0.35rem; font-size: 0.85rem; margin: 0.12rem 0; }

@@ -1,0 +1,106 @@
+"""The Plan page in real headless Chromium: a planner types into the real editable grid and the company field,
+saves, and the board and the war-zone page show the new targets after a reload; the page in English.
+Screenshots go to tests/artifacts/."""
+import shutil
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import choose_language, problems_shown, screenshot, streamlit_app
+from pipelines.planstore import PlanStore, store_path
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def plan_app(company, tmp_path_factory):
+    """The app on a copy of the hand-made company (tests/goal_company.py), which the tests may change."""
+    root = tmp_path_factory.mktemp("plan_app")
+    db = root / "wh.duckdb"
+    shutil.copy(company, db)
+    src = store_path(company)
+    for suffix in ("", "-wal", "-shm"):
+        if src.with_name(src.name + suffix).exists():
+            shutil.copy(src.with_name(src.name + suffix), store_path(db).with_name(store_path(db).name + suffix))
+    with streamlit_app(db) as url:
+        yield url, db
+
+
+def open_plan(browser, url: str, height: int = 1000):
+    page = browser.new_page(viewport={"width": 1440, "height": height})
+    page.goto(f"{url}/plan")
+    page.locator("[data-testid=stFileUploader]").wait_for(timeout=60_000)
+    return page
+
+
+def pick_month(page, label: str) -> None:
+    page.locator("[data-testid=stMain] [data-testid=stSelectbox] input").first.click()
+    page.get_by_role("option", name=label).click()
+    page.locator("[data-testid=stTabs]").wait_for(timeout=30_000)
+
+
+def type_into_grid(page, row: int, column: int, value: str) -> None:
+    """A person's edit of the visible editable table: click the row, arrow to the column, Enter, type, Enter."""
+    grid = page.locator("[data-testid=stDataFrame]").first
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 20, box["y"] + 35 * (row + 1) + 17)      # the header and each row are 35 px
+    for _ in range(column):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    editor = page.locator("#portal textarea, textarea.gdg-input").first
+    editor.wait_for(timeout=10_000)
+    editor.fill(value)
+    page.keyboard.press("Enter")
+
+
+def test_a_split_saved_in_the_page_shows_on_the_board_and_the_zone(plan_app, browser):
+    url, db = plan_app
+    page = open_plan(browser, url)
+    pick_month(page, "2026年11月")
+    company = page.get_by_role("textbox", name="公司驿站目标（新开驿站数）")
+    expect(company).to_have_value("10", timeout=30_000)
+    company.fill("12")
+    company.press("Enter")
+    page.get_by_role("tab", name="公司 → 战区").click()
+    page.wait_for_function("() => document.querySelector('#glide-cell-1-0')?.textContent === '6'", timeout=30_000)
+    type_into_grid(page, row=0, column=1, value="9")                    # 华东战区 stations 6 → 9
+    line = page.locator("[data-k='alloc.company.war_zone.stations']").last
+    line.filter(has_text="战区合计 12 · 未分配 0").wait_for(timeout=30_000)   # 9 + 3 = the company's new 12
+    assert "已对齐" in line.inner_text()
+    page.get_by_role("textbox", name="修改人", exact=True).fill("浏览器测试")
+    page.get_by_role("textbox", name="修改人", exact=True).press("Enter")
+    page.get_by_role("button", name="保存 2026年11月 的目标").click()
+    page.get_by_text("已保存 2 项目标").wait_for(timeout=30_000)
+    assert problems_shown(page) == []
+    screenshot(page, "plan-saved-zh.png")
+    with PlanStore(store_path(db), read_only=True) as store:
+        targets = store.targets()
+        assert store.history(limit=1)[0]["who"] == "浏览器测试"
+    assert targets[("2026-11", "company", "company", "stations")] == 12
+    assert targets[("2026-11", "war_zone", "east", "stations")] == 9
+    # the board and the zone page read the new targets when they are next opened
+    page.goto(f"{url}/board")
+    page.locator("[data-k='month.stations.target']").wait_for(timeout=60_000)
+    assert page.locator("[data-k='month.stations.target']").inner_text() == "12"
+    page.goto(f"{url}/war_zone?zone=east")
+    page.locator("[data-k='month.stations.target']").wait_for(timeout=60_000)
+    assert page.locator("[data-k='month.stations.target']").inner_text() == "9"
+    page.close()
+
+
+def test_the_plan_page_in_english(plan_app, browser):
+    url, _ = plan_app
+    page = open_plan(browser, url, height=1100)
+    choose_language(page, "English")
+    page.get_by_text("Dec 2026 has no targets yet.").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Copy Nov 2026's plan").click()
+    page.locator("[data-testid=stTabs]").wait_for(timeout=30_000)
+    page.get_by_role("tab", name="War zones → teams").click()
+    page.get_by_text("How each war zone splits to its teams").wait_for(timeout=30_000)
+    body = page.inner_text("[data-testid=stMain]")
+    for label in ("Plan: targets by month", "unsaved changes", "Company", "Suggest from the last 3 months",
+                  "Save the targets for Dec 2026", "Import / export targets.csv", "History"):
+        assert label in body, label
+    assert problems_shown(page) == []
+    screenshot(page, "plan-en.png")
+    page.close()
