@@ -78,7 +78,7 @@ def column_config(metrics: tuple[str, ...], lang: str) -> dict:
     config = {cols["name"]: st.column_config.TextColumn(disabled=True)}
     for m in metrics:
         config[cols[f"{m}.target"]] = st.column_config.TextColumn(help=text("plan_edit_hint", lang))
-        config[cols[f"{m}.trailing"]] = st.column_config.NumberColumn(disabled=True, format="%d")
+        config[cols[f"{m}.trailing"]] = st.column_config.NumberColumn(disabled=True, format="localized")
         config[cols[f"{m}.share"]] = st.column_config.NumberColumn(disabled=True, format="%.0f%%")
     return config
 
