@@ -9,6 +9,9 @@
   one implementation for both.
 - A key action's status is its worst key result's; its progress the mean of its key results' actual / target,
   each capped at 1.
+- Beside the computed status, each key result carries the confidence its lead declared in the latest check-in
+  (on track / at risk / off track) and `mismatch`: the lead declares better than the numbers say (e.g. declared on
+  track, computed off track). That is the slipping a leader must see.
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ from pipelines import metrics
 from pipelines.goaltree import node_metrics
 from pipelines.plan import Plan
 
-STALE_DAYS = 7
+STALE_DAYS = 7            # the default; goals.yaml's status.stale_days sets a plan's own
 # Worst first: what a reader must look at before what is fine.
 SEVERITY = ("missed", "off_track", "stale", "at_risk", "on_track", "achieved", "no_target")
 RANK = {s: i for i, s in enumerate(SEVERITY)}
@@ -32,19 +35,40 @@ def worst(statuses) -> str:
     return min(statuses, key=RANK.__getitem__) if statuses else "no_target"
 
 
+# How good a status is, to compare a declared confidence with the computed status (stale and no_target: unknown).
+HOPE = {"achieved": 0, "on_track": 0, "at_risk": 1, "off_track": 2, "missed": 2}
+
+
+def mismatch(confidence: str | None, status: str) -> bool:
+    """The lead declares better than the numbers say (on track while at risk, off track or missed; at risk while
+    off track or missed). Unknown either way (no check-in, stale, no target): no mismatch."""
+    if confidence is None or status not in HOPE:
+        return False
+    return HOPE[status] > HOPE[confidence]
+
+
+def _latest(checkins: list[dict], start: dt.date, upto: dt.date, with_value: bool) -> dict[str, dict]:
+    """Per key result, its latest check-in dated in [start, upto] (only those with a value when `with_value`)."""
+    latest: dict[str, dict] = {}
+    for c in checkins:
+        if with_value and c.get("value") is None:
+            continue
+        on = c["on_date"] if isinstance(c["on_date"], dt.date) else dt.date.fromisoformat(str(c["on_date"]))
+        if start <= on <= upto and (c["key_result_id"] not in latest or on >= latest[c["key_result_id"]]["on_date"]):
+            latest[c["key_result_id"]] = {**c, "on_date": on}
+    return latest
+
+
 def key_actions(con: duckdb.DuckDBPyConnection, plan: Plan | None, checkins: list[dict], tree,
-                stale_days: int = STALE_DAYS) -> list[dict]:
+                stale_days: int | None = None) -> list[dict]:
     """The key actions running in `tree.month`, in plan order, each with its key results' numbers."""
     if plan is None:
         return []
+    stale_days = plan.stale_days if stale_days is None else stale_days
     upto = min(tree.as_of, tree.month_end)
     days_left = (tree.month_end - tree.as_of).days
-    latest: dict[str, dict] = {}
-    for c in checkins:
-        on = c["on_date"] if isinstance(c["on_date"], dt.date) else dt.date.fromisoformat(str(c["on_date"]))
-        if tree.month_start <= on <= upto and (c["key_result_id"] not in latest
-                                               or on >= latest[c["key_result_id"]]["on_date"]):
-            latest[c["key_result_id"]] = {**c, "on_date": on}
+    latest = _latest(checkins, tree.month_start, upto, with_value=True)       # a manual key result's value
+    said = _latest(checkins, tree.month_start, upto, with_value=False)        # the lead's latest word on any
     out = []
     for ka in plan.key_actions:
         if tree.month not in ka.get("months", []):
@@ -66,9 +90,14 @@ def key_actions(con: duckdb.DuckDBPyConnection, plan: Plan | None, checkins: lis
             running = row["status"] in ("on_track", "at_risk", "off_track")   # not achieved, missed or untargeted
             if kind == "manual" and running and (last is None or (upto - last).days > stale_days):
                 row["status"] = "stale"
+            word = said.get(kr["id"])
+            confidence = word.get("confidence") if word else None
             results.append({"id": kr["id"], "title": kr["title"], "kind": kind, "metric": kr.get("metric"),
                             "filters": kr.get("filters", {}), "unit": kr.get("unit"), "last_checkin": last,
-                            "progress": min(actual / target, 1.0) if target else None, **row})
+                            "progress": min(actual / target, 1.0) if target else None,
+                            "confidence": confidence, "mismatch": mismatch(confidence, row["status"]),
+                            "comment": word.get("comment") if word else None, "said_on": word["on_date"] if word else None,
+                            "said_by": word.get("who") if word else None, **row})
         progress = [r["progress"] for r in results if r["progress"] is not None]
         out.append({"id": ka["id"], "center": ka["center"], "title": ka["title"], "owner": ka.get("owner"),
                     "supports": ka.get("supports", []), "war_zones": ka.get("war_zones", []),

@@ -17,11 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.metrics import CATALOG
-from pipelines.org import Org, PlanError, Problems, YMap, check_keys, check_name, load_org, load_yaml, name_pair, plain
+from pipelines.org import (Org, PlanError, Problems, YMap, YSeq, check_keys, check_name, load_org, load_yaml, name_pair,
+                           plain)
 
 LEVELS = ("company", "war_zone", "team", "person", "center")
 GOAL_METRICS = ("stations", "members")
 DEFAULT_AT_RISK = 0.85
+DEFAULT_STALE_DAYS = 7
+CONFIDENCE = ("on_track", "at_risk", "off_track")      # what a center lead declares in a check-in
 TARGET_COLUMNS = ("month", "level", "node_id", "metric", "target")
 _MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
 
@@ -41,6 +44,7 @@ class Plan:
     north_star: NorthStar | None = None
     at_risk: float = DEFAULT_AT_RISK
     key_actions: list[dict] = field(default_factory=list)  # normalised, see _key_action()
+    stale_days: int = DEFAULT_STALE_DAYS                    # a manual key result's check-in older than this is stale
     targets: dict[tuple[str, str, str, str], float] = field(default_factory=dict)  # (month, level, node, metric)
 
     def target(self, month: str, level: str, node: str, metric: str) -> float | None:
@@ -85,24 +89,35 @@ def _date(value) -> dt.date | None:
 
 # ---- goals.yaml ------------------------------------------------------------------------------------------------
 
-def load_goals(path: Path, org: Org, p: Problems) -> tuple[NorthStar | None, float, list[dict]]:
+def load_goals(path: Path, org: Org, p: Problems) -> tuple[NorthStar | None, dict, list[dict]]:
+    """goals.yaml → (north star, status {at_risk, stale_days}, key actions)."""
+    defaults = {"at_risk": DEFAULT_AT_RISK, "stale_days": DEFAULT_STALE_DAYS}
     if not path.exists():
-        return None, DEFAULT_AT_RISK, []
+        return None, defaults, []
     doc = load_yaml(path)
     if doc is None:
-        return None, DEFAULT_AT_RISK, []
+        return None, defaults, []
     if not isinstance(doc, dict):
         p.add(path, 1, "", "expected a mapping with north_star, status and key_actions")
-        return None, DEFAULT_AT_RISK, []
+        return None, defaults, []
     check_keys(p, path, doc, "", {"north_star", "status", "key_actions"})
     north_star = _north_star(path, doc, p)
     at_risk = DEFAULT_AT_RISK
+    stale_days = DEFAULT_STALE_DAYS
     status = doc.get("status")
     if status is not None:
         if not isinstance(status, dict):
-            p.add(path, doc.line_of("status"), "status", "expected {at_risk: 0.85}")
+            p.add(path, doc.line_of("status"), "status", "expected {at_risk: 0.85, stale_days: 7}")
         else:
-            check_keys(p, path, status, "status.", {"at_risk"})
+            check_keys(p, path, status, "status.", {"at_risk", "stale_days"})
+            if "stale_days" in status:
+                value = parse_number(status["stale_days"])
+                if value is None or not value.is_integer() or not (1 <= value <= 90):
+                    p.add(path, status.line_of("stale_days"), "status.stale_days",
+                          f"{status['stale_days']!r} is out of range: a check-in goes stale after a whole number "
+                          "of days between 1 and 90, e.g. 7")
+                else:
+                    stale_days = int(value)
             if "at_risk" in status:
                 value = parse_number(status["at_risk"])
                 if value is None or not (0 < value <= 1):
@@ -122,7 +137,7 @@ def load_goals(path: Path, org: Org, p: Problems) -> tuple[NorthStar | None, flo
         action = _key_action(path, ka, f"key_actions[{i + 1}].", org, p, seen_ka, seen_kr)
         if action:
             actions.append(action)
-    return north_star, at_risk, actions
+    return north_star, {"at_risk": at_risk, "stale_days": stale_days}, actions
 
 
 def _north_star(path: Path, doc: YMap, p: Problems) -> NorthStar | None:
@@ -291,6 +306,57 @@ def _key_result(path, kr, where, org: Org, p: Problems, seen_kr: dict) -> dict |
     return out
 
 
+# ---- a key action from a form (the Centers page) ---------------------------------------------------------------
+
+class FormProblems(Problems):
+    """Problems of a form: named by field alone (`key_results[2].target: …`), no file or line."""
+
+    def add(self, path, line, where: str, message: str) -> None:
+        self.items.append(f"{where}: {message}" if where else message)
+
+
+def _plain_to_yaml(value):
+    """Plain data (a form's) as the YAML loader's values without lines, so the goals.yaml checks apply as they are."""
+    if isinstance(value, dict):
+        out = YMap({k: _plain_to_yaml(v) for k, v in value.items()})
+        out.line, out.key_lines, out.duplicates = 0, {}, []
+        return out
+    if isinstance(value, list):
+        seq = YSeq(_plain_to_yaml(v) for v in value)
+        seq.line, seq.item_lines = 0, []
+        return seq
+    return value
+
+
+def check_key_action(doc: dict, org: Org, other_key_results: dict[str, str] | None = None) -> dict:
+    """A key action as a form gives it (the goals.yaml shape, plain dicts) → the checked, normalised action; raises
+    PlanError listing every problem. Beyond goals.yaml's checks a form must give a title, a month and at least one
+    key result with a title, and may not reuse a key result id of another action (`other_key_results`: id → action).
+    """
+    p = FormProblems()
+    action = _key_action("", _plain_to_yaml(doc), "", org, p, {}, {})
+    title = doc.get("title")
+    if not (isinstance(title, dict) and any(str(title.get(k) or "").strip() for k in ("zh", "en"))
+            or isinstance(title, str) and title.strip()):
+        p.add("", 0, "title", "give the action a title (zh, en or both)")
+    if not doc.get("months"):
+        p.add("", 0, "months", "give the month(s) the action runs, e.g. 2026-11")
+    results = doc.get("key_results") or []
+    if not results:
+        p.add("", 0, "key_results", "give at least one key result")
+    for j, kr in enumerate(results if isinstance(results, list) else []):
+        t = kr.get("title") if isinstance(kr, dict) else None
+        if not (isinstance(t, dict) and any(str(t.get(k) or "").strip() for k in ("zh", "en"))
+                or isinstance(t, str) and t.strip()):
+            p.add("", 0, f"key_results[{j + 1}].title", "give the key result a title")
+        rid = str(kr.get("id") or "").strip() if isinstance(kr, dict) else ""
+        owner = (other_key_results or {}).get(rid)
+        if rid and owner and owner != str(doc.get("id") or "").strip():
+            p.add("", 0, f"key_results[{j + 1}].id", f"key result {rid} belongs to key action {owner} already")
+    p.raise_if_any()
+    return action
+
+
 # ---- targets.csv -----------------------------------------------------------------------------------------------
 
 def read_text(path: Path) -> str:
@@ -395,10 +461,11 @@ def load_plan(config: Path) -> Plan:
     config = Path(config)
     org = load_org(config)          # raises on its own problems: the other files' checks depend on it
     p = Problems()
-    north_star, at_risk, actions = load_goals(config / "goals.yaml", org, p)
+    north_star, status, actions = load_goals(config / "goals.yaml", org, p)
     targets = load_targets(config / "targets.csv", org, p)
     p.raise_if_any()
-    return Plan(org=org, north_star=north_star, at_risk=at_risk, key_actions=actions, targets=targets)
+    return Plan(org=org, north_star=north_star, at_risk=status["at_risk"], stale_days=status["stale_days"],
+                key_actions=actions, targets=targets)
 
 
 __all__ = ["Plan", "NorthStar", "PlanError", "load_plan", "parse_month", "parse_number", "plain", "LEVELS",

@@ -27,7 +27,8 @@ from pathlib import Path
 
 from pipelines.errors import NorthstarError
 from pipelines.org import Org
-from pipelines.plan import DEFAULT_AT_RISK, GOAL_METRICS, LEVELS, NorthStar, Plan, load_plan, parse_month
+from pipelines.plan import (CONFIDENCE, DEFAULT_AT_RISK, DEFAULT_STALE_DAYS, GOAL_METRICS, LEVELS, NorthStar, Plan,
+                            load_plan, parse_month)
 
 CONFIG_FILES = ("org.yaml", "goals.yaml", "targets.csv")
 IMPORTER = "config files"
@@ -57,7 +58,8 @@ create table if not exists setting_log (
 );
 create table if not exists checkin_log (
     change_id integer not null references changes(id),
-    key_result_id text not null, on_date text not null, value real, comment text not null default ''
+    key_result_id text not null, on_date text not null, value real, comment text not null default '',
+    confidence text                   -- on_track | at_risk | off_track, as the center lead declares it
 );
 create table if not exists file_imports (
     change_id integer not null references changes(id),
@@ -112,7 +114,7 @@ def snapshots(plan: Plan) -> dict[str, dict]:
         "north_star": None if ns is None else {
             "title": {"zh": ns.title_zh, "en": ns.title_en}, "start": ns.start.isoformat(),
             "end": ns.end.isoformat(), "targets": ns.targets},
-        "status": {"at_risk": plan.at_risk},
+        "status": {"at_risk": plan.at_risk, "stale_days": plan.stale_days},
     }
     actions, results = {}, {}
     for ka_order, ka in enumerate(plan.key_actions):
@@ -141,6 +143,9 @@ class PlanStore:
                 self.con.execute("pragma journal_mode = wal")
                 self.con.execute("pragma synchronous = normal")
                 self.con.executescript(SCHEMA)
+                columns = {row[1] for row in self.con.execute("pragma table_info(checkin_log)")}
+                if "confidence" not in columns:      # a store from before check-ins carried a confidence
+                    self.con.execute("alter table checkin_log add column confidence text")
         except sqlite3.DatabaseError as exc:
             raise NorthstarError(f"the plan store {self.path} cannot be opened ({exc}). Move it aside and run "
                                  "`python -m pipelines plan import` to start a new one from the config files.") from None
@@ -264,13 +269,62 @@ class PlanStore:
                             None if target is None else float(target))
         return cid
 
-    def add_checkin(self, key_result_id: str, on_date: dt.date, value: float, who: str, comment: str = "") -> int:
-        """A check-in on a manual key result: its progress value on a date (the latest change per date wins)."""
+    def add_checkin(self, key_result_id: str, on_date: dt.date, value: float | None, who: str, comment: str = "",
+                    confidence: str | None = None) -> int:
+        """A check-in on a key result: its progress value on a date (manual key results; None for an automatic one,
+        whose value comes from the data), the lead's confidence and a comment. The latest change per date wins."""
         if not who.strip():
             raise NorthstarError("say who makes the check-in")
+        if not str(key_result_id).strip():
+            raise NorthstarError("say which key result the check-in is for")
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value != value
+                                  or value < 0):
+            raise NorthstarError(f"check-in value {value!r} is not a number ≥ 0")
+        if confidence is not None and confidence not in CONFIDENCE:
+            raise NorthstarError(f"confidence {confidence!r} is not one of: {', '.join(CONFIDENCE)}")
+        if value is None and confidence is None and not comment.strip():
+            raise NorthstarError("a check-in needs a value, a confidence or a comment")
         with self._change(who.strip(), "app", f"check-in {key_result_id}") as cid:
-            self.con.execute("insert into checkin_log values (?, ?, ?, ?, ?)",
-                             (cid, key_result_id, on_date.isoformat(), value, comment))
+            self.con.execute("insert into checkin_log (change_id, key_result_id, on_date, value, comment, confidence) "
+                             "values (?, ?, ?, ?, ?, ?)",
+                             (cid, key_result_id, on_date.isoformat(), None if value is None else float(value),
+                              comment.strip(), confidence))
+        return cid
+
+    def set_key_action(self, action: dict, who: str, note: str = "") -> int:
+        """A person adds or edits a key action (checked with `plan.check_key_action` first) with its key results, as
+        one change; key results the action no longer lists are removed. The action keeps its place in the order."""
+        if not who.strip():
+            raise NorthstarError("say who makes the change")
+        actions = self._docs("key_action_log")
+        results = self._docs("key_result_log")
+        kid = action["id"]
+        order = actions[kid]["order"] if kid in actions else max((a.get("order", -1) for a in actions.values()),
+                                                                  default=-1) + 1
+        doc = {k: v for k, v in action.items() if k not in ("id", "key_results")}
+        with self._change(who.strip(), "app", note or f"key action {kid}") as cid:
+            self._write(cid, "key_action", kid, {**doc, "order": order})
+            kept = set()
+            for j, kr in enumerate(action["key_results"]):
+                self._write(cid, "key_result", kr["id"], {**{k: v for k, v in kr.items() if k != "id"},
+                                                           "key_action": kid, "order": j})
+                kept.add(kr["id"])
+            for rid, r in results.items():
+                if r.get("key_action") == kid and rid not in kept:
+                    self._write(cid, "key_result", rid, None)
+        return cid
+
+    def remove_key_action(self, action_id: str, who: str) -> int:
+        """A person removes a key action and its key results (their history stays)."""
+        if not who.strip():
+            raise NorthstarError("say who makes the change")
+        if action_id not in self._docs("key_action_log"):
+            raise NorthstarError(f"there is no key action {action_id!r}")
+        with self._change(who.strip(), "app", f"remove key action {action_id}") as cid:
+            self._write(cid, "key_action", action_id, None)
+            for rid, r in self._docs("key_result_log").items():
+                if r.get("key_action") == action_id:
+                    self._write(cid, "key_result", rid, None)
         return cid
 
     # ---- reading -----------------------------------------------------------------------------------------------
@@ -297,17 +351,29 @@ class PlanStore:
         if ns_doc:
             ns = NorthStar(ns_doc["title"]["zh"], ns_doc["title"]["en"], dt.date.fromisoformat(ns_doc["start"]),
                            dt.date.fromisoformat(ns_doc["end"]), ns_doc["targets"])
-        at_risk = (settings.get("status") or {}).get("at_risk", DEFAULT_AT_RISK)
+        status = settings.get("status") or {}
+        at_risk = status.get("at_risk", DEFAULT_AT_RISK)
         return Plan(org=Org(doc=settings.get("org") or {}), north_star=ns, at_risk=at_risk,
+                    stale_days=status.get("stale_days", DEFAULT_STALE_DAYS),
                     key_actions=actions, targets=self.targets())
 
     def checkins(self) -> list[dict]:
+        """The latest check-in per key result and date, oldest first."""
         rows = self.con.execute("""
-            select c.key_result_id, c.on_date, c.value, c.comment, ch.who, ch.at from (
+            select c.key_result_id, c.on_date, c.value, c.comment, ch.who, ch.at, c.confidence from (
                 select *, row_number() over (partition by key_result_id, on_date order by change_id desc) as rn
                 from checkin_log) as c join changes as ch on ch.id = c.change_id
             where c.rn = 1 order by c.key_result_id, c.on_date""").fetchall()
-        return [dict(zip(("key_result_id", "on_date", "value", "comment", "who", "at"), r)) for r in rows]
+        return [dict(zip(("key_result_id", "on_date", "value", "comment", "who", "at", "confidence"), r))
+                for r in rows]
+
+    def checkin_history(self, key_result_id: str) -> list[dict]:
+        """Every check-in ever recorded on a key result (corrections too), newest first."""
+        rows = self.con.execute("""
+            select c.on_date, c.value, c.confidence, c.comment, ch.who, ch.at, ch.id
+            from checkin_log as c join changes as ch on ch.id = c.change_id
+            where c.key_result_id = ? order by c.on_date desc, ch.id desc""", (key_result_id,)).fetchall()
+        return [dict(zip(("on_date", "value", "confidence", "comment", "who", "at", "change"), r)) for r in rows]
 
     def history(self, limit: int = 50) -> list[dict]:
         """The latest changes, newest first, with what they touched."""
@@ -380,7 +446,7 @@ def export_plan(plan: Plan, out: Path, checkins: list[dict] | None = None) -> li
         ns = plan.north_star
         goals["north_star"] = {"title": {"zh": ns.title_zh, "en": ns.title_en}, "start": ns.start, "end": ns.end,
                                "targets": {k: _num(ns.targets[k]) for k in GOAL_METRICS}}
-    goals["status"] = {"at_risk": plan.at_risk}
+    goals["status"] = {"at_risk": plan.at_risk, "stale_days": plan.stale_days}
     actions = []
     for ka in plan.key_actions:
         doc = {"id": ka["id"], "center": ka["center"], "title": _name(ka["title"])}
@@ -409,9 +475,10 @@ def export_plan(plan: Plan, out: Path, checkins: list[dict] | None = None) -> li
     if checkins:
         with open(out / "checkins.csv", "w", encoding="utf-8", newline="") as fh:
             w = csv.writer(fh, lineterminator="\n")
-            w.writerow(["key_result_id", "date", "value", "comment", "who", "at"])
+            w.writerow(["key_result_id", "date", "value", "confidence", "comment", "who", "at"])
             for c in checkins:
-                w.writerow([c["key_result_id"], c["on_date"], _num(c["value"]), c["comment"], c["who"], c["at"]])
+                w.writerow([c["key_result_id"], c["on_date"], "" if c["value"] is None else _num(c["value"]),
+                            c.get("confidence") or "", c["comment"], c["who"], c["at"]])
         written.append(out / "checkins.csv")
     return written
 

@@ -534,3 +534,51 @@ def test_load_reads_the_check_ins_from_the_plan_store(company, tmp_path):
         store.add_checkin("kr-salons", dt.date(2026, 11, 12), 3, who="张伟", comment="第三场")
     kr = tree_at(db, "2026-11", "2026-11-15").key_actions[0]["key_results"][1]
     assert (kr["actual"], kr["last_checkin"], kr["status"]) == (3, dt.date(2026, 11, 12), "on_track")
+
+
+def test_confidence_beside_the_computed_status_and_the_mismatch(company):
+    """As of 11-15: salons on track (2 of 4 at half the month), south stations at risk (pace 0.8). The lead of
+    south declares on track: better than the numbers, a mismatch. A confidence-only check-in on an automatic key
+    result gives no value; on a manual one the value still comes from the latest check-in that has one."""
+    checkins = CHECKINS[:3] + [
+        {"key_result_id": "kr-salons", "on_date": dt.date(2026, 11, 12), "value": None, "confidence": "at_risk",
+         "comment": "场地难订", "who": "张伟"},
+        {"key_result_id": "kr-south-stations", "on_date": dt.date(2026, 11, 14), "value": None,
+         "confidence": "on_track", "comment": "", "who": "丁"}]
+    acts = {ka["id"]: ka for ka in actions_at(company, "2026-11-15", checkins)}
+    salons = acts["ka-community"]["key_results"][1]
+    assert (salons["actual"], salons["last_checkin"], salons["status"]) == (2, dt.date(2026, 11, 10), "on_track")
+    assert (salons["confidence"], salons["comment"], salons["said_on"], salons["said_by"]) == (
+        "at_risk", "场地难订", dt.date(2026, 11, 12), "张伟")
+    assert salons["mismatch"] is False              # more careful than the numbers: not a slip to flag
+    south = acts["ka-south-open"]["key_results"][0]
+    assert (south["status"], south["confidence"], south["mismatch"]) == ("at_risk", "on_track", True)
+    assert acts["ka-community"]["key_results"][0]["confidence"] is None     # nobody said anything: no flag
+    assert acts["ka-community"]["key_results"][0]["mismatch"] is False
+
+
+@pytest.mark.parametrize("confidence, status, flagged", [
+    ("on_track", "off_track", True), ("on_track", "missed", True), ("on_track", "at_risk", True),
+    ("at_risk", "off_track", True), ("at_risk", "at_risk", False), ("off_track", "on_track", False),
+    ("on_track", "achieved", False), ("on_track", "stale", False), (None, "off_track", False),
+    ("on_track", "no_target", False)])
+def test_mismatch_is_declaring_better_than_the_numbers(confidence, status, flagged):
+    from pipelines.keyactions import mismatch
+
+    assert mismatch(confidence, status) is flagged
+
+
+def test_stale_days_come_from_the_plan(company):
+    """goals.yaml's status.stale_days: with 10, the 11-16 check-in is not stale on 11-24 (8 days)."""
+    from pipelines.planstore import read_plan
+
+    plan = read_plan(company)
+    assert plan.stale_days == 7
+    plan.stale_days = 10
+    con = goaltree.open_warehouse(company)
+    try:
+        kr = goaltree.goal_tree(con, "2026-11", "2026-11-24", plan, CHECKINS).key_actions[0]["key_results"][1]
+    finally:
+        con.close()
+    # pace 3 / (4 × 24/30) = 0.94: at risk (≥ 0.75, < 1) — its own status, not stale
+    assert (kr["status"], kr["last_checkin"]) == ("at_risk", dt.date(2026, 11, 16))

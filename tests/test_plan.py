@@ -163,6 +163,8 @@ def test_broken_yaml_names_the_line(tmp_path):
     ("at_risk: 0.8", "at_risk: 1.5", "line 7, status.at_risk", "out of range"),
     ("at_risk: 0.8", "at_risk: 0", "line 7, status.at_risk", "out of range"),
     ("at_risk: 0.8", "at_risk: lots", "line 7, status.at_risk", "out of range"),
+    ("at_risk: 0.8", "at_risk: 0.8\n  stale_days: 0", "line 8, status.stale_days", "between 1 and 90"),
+    ("at_risk: 0.8", "at_risk: 0.8\n  stale_days: 2.5", "line 8, status.stale_days", "whole number"),
     ("center: community", "center: marketing", "line 10, key_actions[1].center", "unknown center 'marketing'"),
     ("owner: pa", "owner: pz", "line 12, key_actions[1].owner", "unknown person 'pz'"),
     ("months: [2026-11]", "months: [2026-11, 2026-14]", "line 13, key_actions[1].months", "'2026-14' is not a month"),
@@ -206,3 +208,63 @@ def test_parse_month(text, expected):
                                             ("2.5", 2.5), ("nan", None), ("inf", None), ("abc", None), ("", None)])
 def test_parse_number(text, expected):
     assert parse_number(text) == expected
+
+
+def test_stale_days_default_and_set(tmp_path):
+    assert load_plan(write_plan(tmp_path)).stale_days == 7
+    plan = load_plan(write_plan(tmp_path, goals=GOALS_YAML.replace("at_risk: 0.8", "at_risk: 0.8\n  stale_days: 14")))
+    assert plan.stale_days == 14
+
+
+# ---- a key action from a form (the Centers page) ---------------------------------------------------------------
+
+FORM = {"id": "ka-9", "center": "community", "title": {"zh": "社群沙龙", "en": ""}, "owner": "pa",
+        "months": ["2026-12"], "supports": ["members"], "war_zones": ["east", "south"],
+        "key_results": [{"id": "kr-9a", "title": {"zh": "社群新会员", "en": "Community members"},
+                         "metric": "new_members", "filters": {"center": "community"}, "target": "1,200"},
+                        {"id": "kr-9b", "title": "沙龙场次", "unit": {"zh": "场", "en": "salons"}, "target": 4}]}
+
+
+def org_of(tmp_path):
+    from pipelines.org import load_org
+
+    return load_org(write_plan(tmp_path))
+
+
+def test_a_good_form_is_normalised_like_goals_yaml(tmp_path):
+    from pipelines.plan import check_key_action
+
+    action = check_key_action(FORM, org_of(tmp_path))
+    assert action["title"] == {"zh": "社群沙龙", "en": "社群沙龙"}       # one language fills the other
+    assert [kr["target"] for kr in action["key_results"]] == [1200, 4]
+    assert action["key_results"][0]["filters"] == {"center": "community"}
+    assert action["key_results"][1]["unit"] == {"zh": "场", "en": "salons"}
+    assert (action["months"], action["war_zones"], action["owner"]) == (["2026-12"], ["east", "south"], "pa")
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"title": {"zh": " ", "en": ""}}, "title: give the action a title (zh, en or both)"),
+    ({"months": []}, "months: give the month(s) the action runs, e.g. 2026-11"),
+    ({"key_results": []}, "key_results: give at least one key result"),
+    ({"center": "marketing"}, "center: unknown center 'marketing' (known: community, content)"),
+    ({"key_results": [{**FORM["key_results"][1], "target": -2}]}, "key_results[1].target: -2 is not a number ≥ 0"),
+    ({"key_results": [{**FORM["key_results"][0], "metric": "new_users"}]},
+     "key_results[1].metric: unknown metric 'new_users'"),
+    ({"key_results": [{**FORM["key_results"][1], "title": ""}]}, "key_results[1].title: give the key result a title"),
+    ({"key_results": [{**FORM["key_results"][1], "id": ""}]}, "key_results[1].id: missing id"),
+])
+def test_a_bad_form_is_refused_with_the_field_and_why(tmp_path, change, message):
+    from pipelines.plan import check_key_action
+
+    with pytest.raises(PlanError) as info:
+        check_key_action({**FORM, **change}, org_of(tmp_path))
+    assert any(p.startswith(message) for p in info.value.problems), info.value.problems
+
+
+def test_a_form_may_not_take_another_actions_key_result(tmp_path):
+    from pipelines.plan import check_key_action
+
+    with pytest.raises(PlanError) as info:
+        check_key_action(FORM, org_of(tmp_path), {"kr-9b": "ka-1"})
+    assert info.value.problems == ["key_results[2].id: key result kr-9b belongs to key action ka-1 already"]
+    assert check_key_action(FORM, org_of(tmp_path), {"kr-9b": "ka-9"})["id"] == "ka-9"   # its own: fine

@@ -257,3 +257,93 @@ def test_targets_csv_reads_back_as_the_same_targets():
     problems = Problems()
     assert parse_targets(text, "targets.csv", Org(nodes=nodes), problems) == targets
     assert problems.items == []
+
+
+# ---- check-ins with a confidence, and key actions edited in the app ---------------------------------------------
+
+def test_a_checkin_carries_a_confidence_and_its_history_is_kept(store):
+    store.add_checkin("kr-2", dt.date(2026, 11, 10), 1, who="郑丽", confidence="on_track", comment="首场")
+    store.add_checkin("kr-2", dt.date(2026, 11, 17), 1, who="郑丽", confidence="at_risk", comment="场地难订")
+    store.add_checkin("kr-2", dt.date(2026, 11, 17), 2, who="孙浩", confidence="on_track", comment="更正")
+    store.add_checkin("kr-1", dt.date(2026, 11, 17), None, who="孙浩", confidence="off_track")   # an automatic KR
+    latest = [(r["key_result_id"], r["on_date"], r["value"], r["confidence"], r["who"]) for r in store.checkins()]
+    assert latest == [("kr-1", "2026-11-17", None, "off_track", "孙浩"), ("kr-2", "2026-11-10", 1, "on_track", "郑丽"),
+                      ("kr-2", "2026-11-17", 2, "on_track", "孙浩")]
+    history = store.checkin_history("kr-2")          # newest first, the corrected one kept
+    assert [(h["on_date"], h["value"], h["confidence"], h["comment"], h["who"]) for h in history] == [
+        ("2026-11-17", 2, "on_track", "更正", "孙浩"), ("2026-11-17", 1, "at_risk", "场地难订", "郑丽"),
+        ("2026-11-10", 1, "on_track", "首场", "郑丽")]
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    ({"value": -1}, "not a number ≥ 0"),
+    ({"value": float("nan")}, "not a number ≥ 0"),
+    ({"confidence": "great"}, "confidence 'great' is not one of: on_track, at_risk, off_track"),
+    ({"who": " "}, "say who makes the check-in"),
+    ({"value": None, "confidence": None, "comment": ""}, "needs a value, a confidence or a comment"),
+])
+def test_a_bad_checkin_is_refused_and_writes_nothing(store, kwargs, words):
+    args = {"key_result_id": "kr-2", "on_date": dt.date(2026, 11, 10), "value": 1, "who": "郑丽",
+            "confidence": "on_track", **kwargs}
+    with pytest.raises(NorthstarError) as info:
+        store.add_checkin(**args)
+    assert words in str(info.value)
+    assert store.checkins() == [] and store.history() == []
+
+
+def test_a_store_from_before_confidence_is_upgraded_in_place(tmp_path):
+    path = tmp_path / "old.plan.sqlite"
+    con = sqlite3.connect(path)
+    con.executescript("""
+        create table changes (id integer primary key autoincrement, at text not null, who text not null,
+                              source text not null, note text not null default '');
+        create table checkin_log (change_id integer not null, key_result_id text not null, on_date text not null,
+                                  value real, comment text not null default '');
+        insert into changes values (1, '2026-11-01T00:00:00+00:00', '郑丽', 'app', '');
+        insert into checkin_log values (1, 'kr-2', '2026-11-01', 1, '老记录');""")
+    con.commit()
+    con.close()
+    with PlanStore(path) as store:
+        assert [(r["value"], r["comment"], r["confidence"]) for r in store.checkins()] == [(1, "老记录", None)]
+        store.add_checkin("kr-2", dt.date(2026, 11, 8), 2, who="郑丽", confidence="at_risk")
+        assert [r["confidence"] for r in store.checkins()] == [None, "at_risk"]
+
+
+def test_a_key_action_added_edited_and_removed_in_the_app(store, config):
+    from pipelines.plan import check_key_action
+
+    store.import_config(config)
+    org = load_plan(config).org
+    form = {"id": "ka-9", "center": "community", "title": "社群沙龙", "months": ["2026-12"], "supports": ["members"],
+            "war_zones": ["east"], "key_results": [
+                {"id": "kr-9a", "title": "沙龙场次", "unit": "场", "target": 4},
+                {"id": "kr-9b", "title": "新会员", "metric": "new_members", "filters": {"center": "community"},
+                 "target": 30}]}
+    store.set_key_action(check_key_action(form, org), who="郑丽")
+    plan = store.current()
+    assert [ka["id"] for ka in plan.key_actions] == ["ka-1", "ka-9"]          # a new action goes last
+    added = plan.key_actions[1]
+    assert [kr["id"] for kr in added["key_results"]] == ["kr-9a", "kr-9b"]
+    assert added["key_results"][1]["filters"] == {"center": "community"}
+    # edit: one key result fewer, a new target; the action keeps its place
+    form["key_results"] = [{**form["key_results"][0], "target": 6}]
+    form["title"] = {"zh": "社群沙龙", "en": "Salons"}
+    store.set_key_action(check_key_action(form, org), who="孙浩", note="改为6场")
+    plan = store.current()
+    assert [ka["id"] for ka in plan.key_actions] == ["ka-1", "ka-9"]
+    assert plan.key_actions[1]["title"] == {"zh": "社群沙龙", "en": "Salons"}
+    assert [(kr["id"], kr["target"]) for kr in plan.key_actions[1]["key_results"]] == [("kr-9a", 6)]
+    assert store.history(limit=1)[0]["who"] == "孙浩" and store.history(limit=1)[0]["key_actions"] == 3  # 1 + 2 KRs
+    store.remove_key_action("ka-9", who="孙浩")
+    assert [ka["id"] for ka in store.current().key_actions] == ["ka-1"]
+    with pytest.raises(NorthstarError, match="there is no key action 'ka-9'"):
+        store.remove_key_action("ka-9", who="孙浩")
+
+
+def test_stale_days_survive_the_store_and_the_export(store, config, tmp_path):
+    (config / "goals.yaml").write_text((config / "goals.yaml").read_text(encoding="utf-8").replace(
+        "at_risk: 0.8", "at_risk: 0.8\n  stale_days: 10"), encoding="utf-8")
+    store.import_config(config)
+    assert store.current().stale_days == 10
+    export_plan(store.current(), tmp_path / "out")
+    assert load_plan(tmp_path / "out").stale_days == 10
