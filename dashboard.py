@@ -19,6 +19,7 @@ pg = st.navigation([
     st.Page("pages/board.py", title=t("page_board"), icon=":material/dashboard:", url_path="board", default=True),
     st.Page("pages/war_zone.py", title=t("page_war_zone"), icon=":material/flag:", url_path="war_zone"),
     st.Page("pages/plan.py", title=t("page_plan"), icon=":material/account_tree:", url_path="plan"),
+    st.Page("pages/centers.py", title=t("page_centers"), icon=":material/hub:", url_path="centers"),
 ])
 if pg.url_path != "plan":     # the Plan page picks the month it plans itself; the period would only confuse there
     st.session_state["period"] = period_sidebar(db)

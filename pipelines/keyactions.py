@@ -102,5 +102,6 @@ def key_actions(con: duckdb.DuckDBPyConnection, plan: Plan | None, checkins: lis
         out.append({"id": ka["id"], "center": ka["center"], "title": ka["title"], "owner": ka.get("owner"),
                     "supports": ka.get("supports", []), "war_zones": ka.get("war_zones", []),
                     "status": worst(r["status"] for r in results if r["status"] != "no_target"),
-                    "progress": sum(progress) / len(progress) if progress else None, "key_results": results})
+                    "progress": sum(progress) / len(progress) if progress else None,
+                    "mismatch": any(r["mismatch"] for r in results), "key_results": results})
     return out

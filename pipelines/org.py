@@ -197,12 +197,36 @@ def plain(value):
     return value
 
 
+def as_yaml(value):
+    """Plain data (a form's, or the plan store's) as the YAML loader's values without lines, so the config checks
+    apply to it as they are."""
+    if isinstance(value, dict):
+        out = YMap({k: as_yaml(v) for k, v in value.items()})
+        out.line, out.key_lines, out.duplicates = 0, {}, []
+        return out
+    if isinstance(value, list):
+        seq = YSeq(as_yaml(v) for v in value)
+        seq.line, seq.item_lines = 0, []
+        return seq
+    return value
+
+
+def org_from_doc(doc: dict | None) -> Org:
+    """The org as the plan store keeps it (org.yaml's content as plain data), checked like the file."""
+    if not doc:
+        return Org()
+    return _parse_org(as_yaml(doc), "org.yaml (plan store)")
+
+
 def load_org(config: Path) -> Org:
     """The org from `config/org.yaml`, checked; an empty Org when the file is absent (everything is then unassigned)."""
     path = Path(config) / "org.yaml"
     if not path.exists():
         return Org()
-    doc = load_yaml(path)
+    return _parse_org(load_yaml(path), path)
+
+
+def _parse_org(doc, path) -> Org:
     p = Problems()
     if doc is None:
         doc = YMap()

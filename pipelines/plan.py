@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.metrics import CATALOG
-from pipelines.org import (Org, PlanError, Problems, YMap, YSeq, check_keys, check_name, load_org, load_yaml, name_pair,
-                           plain)
+from pipelines.org import (Org, PlanError, Problems, YMap, as_yaml, check_keys, check_name, load_org, load_yaml,
+                           name_pair, plain)
 
 LEVELS = ("company", "war_zone", "team", "person", "center")
 GOAL_METRICS = ("stations", "members")
@@ -315,26 +315,13 @@ class FormProblems(Problems):
         self.items.append(f"{where}: {message}" if where else message)
 
 
-def _plain_to_yaml(value):
-    """Plain data (a form's) as the YAML loader's values without lines, so the goals.yaml checks apply as they are."""
-    if isinstance(value, dict):
-        out = YMap({k: _plain_to_yaml(v) for k, v in value.items()})
-        out.line, out.key_lines, out.duplicates = 0, {}, []
-        return out
-    if isinstance(value, list):
-        seq = YSeq(_plain_to_yaml(v) for v in value)
-        seq.line, seq.item_lines = 0, []
-        return seq
-    return value
-
-
 def check_key_action(doc: dict, org: Org, other_key_results: dict[str, str] | None = None) -> dict:
     """A key action as a form gives it (the goals.yaml shape, plain dicts) → the checked, normalised action; raises
     PlanError listing every problem. Beyond goals.yaml's checks a form must give a title, a month and at least one
     key result with a title, and may not reuse a key result id of another action (`other_key_results`: id → action).
     """
     p = FormProblems()
-    action = _key_action("", _plain_to_yaml(doc), "", org, p, {}, {})
+    action = _key_action("", as_yaml(doc), "", org, p, {}, {})
     title = doc.get("title")
     if not (isinstance(title, dict) and any(str(title.get(k) or "").strip() for k in ("zh", "en"))
             or isinstance(title, str) and title.strip()):

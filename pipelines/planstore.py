@@ -143,8 +143,7 @@ class PlanStore:
                 self.con.execute("pragma journal_mode = wal")
                 self.con.execute("pragma synchronous = normal")
                 self.con.executescript(SCHEMA)
-                columns = {row[1] for row in self.con.execute("pragma table_info(checkin_log)")}
-                if "confidence" not in columns:      # a store from before check-ins carried a confidence
+                if not self._has_confidence():       # a store from before check-ins carried a confidence
                     self.con.execute("alter table checkin_log add column confidence text")
         except sqlite3.DatabaseError as exc:
             raise NorthstarError(f"the plan store {self.path} cannot be opened ({exc}). Move it aside and run "
@@ -152,6 +151,13 @@ class PlanStore:
 
     def close(self) -> None:
         self.con.close()
+
+    def _has_confidence(self) -> bool:
+        return "confidence" in {row[1] for row in self.con.execute("pragma table_info(checkin_log)")}
+
+    def _confidence(self) -> str:
+        """The confidence column, or null in a store opened read-only from before it existed."""
+        return "c.confidence" if self._has_confidence() else "null"
 
     def __enter__(self) -> PlanStore:
         return self
@@ -360,19 +366,20 @@ class PlanStore:
     def checkins(self) -> list[dict]:
         """The latest check-in per key result and date, oldest first."""
         rows = self.con.execute("""
-            select c.key_result_id, c.on_date, c.value, c.comment, ch.who, ch.at, c.confidence from (
+            select c.key_result_id, c.on_date, c.value, c.comment, ch.who, ch.at, {conf} from (
                 select *, row_number() over (partition by key_result_id, on_date order by change_id desc) as rn
                 from checkin_log) as c join changes as ch on ch.id = c.change_id
-            where c.rn = 1 order by c.key_result_id, c.on_date""").fetchall()
+            where c.rn = 1 order by c.key_result_id, c.on_date""".format(conf=self._confidence())).fetchall()
         return [dict(zip(("key_result_id", "on_date", "value", "comment", "who", "at", "confidence"), r))
                 for r in rows]
 
     def checkin_history(self, key_result_id: str) -> list[dict]:
         """Every check-in ever recorded on a key result (corrections too), newest first."""
         rows = self.con.execute("""
-            select c.on_date, c.value, c.confidence, c.comment, ch.who, ch.at, ch.id
+            select c.on_date, c.value, {conf}, c.comment, ch.who, ch.at, ch.id
             from checkin_log as c join changes as ch on ch.id = c.change_id
-            where c.key_result_id = ? order by c.on_date desc, ch.id desc""", (key_result_id,)).fetchall()
+            where c.key_result_id = ? order by c.on_date desc, ch.id desc""".format(conf=self._confidence()),
+                                (key_result_id,)).fetchall()
         return [dict(zip(("on_date", "value", "confidence", "comment", "who", "at", "change"), r)) for r in rows]
 
     def history(self, limit: int = 50) -> list[dict]:
@@ -405,22 +412,27 @@ class PlanStore:
         return [dict(zip(("month", "metric", "target", "who", "at", "source", "change"), r)) for r in rows]
 
 
-def read_plan(db: Path) -> Plan | None:
-    """The current plan from the store beside `db`, or None when there is no store yet."""
+def _read(db: Path, what, empty):
+    """`what(store)` on the store beside `db` opened read-only; `empty` when there is no store yet."""
     path = store_path(db)
     if not path.exists():
-        return None
-    with PlanStore(path, read_only=True) as store:
-        return store.current()
+        return empty
+    try:
+        with PlanStore(path, read_only=True) as store:
+            return what(store)
+    except sqlite3.Error as exc:
+        raise NorthstarError(f"the plan store {path} cannot be read ({exc}); run `python -m pipelines plan import` "
+                             "to bring it up to date") from None
+
+
+def read_plan(db: Path) -> Plan | None:
+    """The current plan from the store beside `db`, or None when there is no store yet."""
+    return _read(db, PlanStore.current, None)
 
 
 def read_checkins(db: Path) -> list[dict]:
     """Every check-in in the store beside `db` (the latest per key result and date), or [] with no store."""
-    path = store_path(db)
-    if not path.exists():
-        return []
-    with PlanStore(path, read_only=True) as store:
-        return store.checkins()
+    return _read(db, PlanStore.checkins, [])
 
 
 def export_plan(plan: Plan, out: Path, checkins: list[dict] | None = None) -> list[Path]:

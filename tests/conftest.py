@@ -5,6 +5,7 @@ import contextlib
 import csv
 import datetime as dt
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -134,6 +135,35 @@ def company(tmp_path_factory) -> Path:
     result = run_build(root, as_of=dt.date(2026, 11, 30))
     assert result.tables["stations"] == 12 and result.tables["members"] == 39 and result.tables["orders"] == 9
     return root / "wh.duckdb"
+
+
+def copy_warehouse(db: Path, folder: Path) -> Path:
+    """A copy of the warehouse `db` and its plan store (with its WAL files) in `folder`, for a test to change."""
+    from pipelines.planstore import store_path
+
+    target = Path(folder) / db.name
+    shutil.copy(db, target)
+    src, dst = store_path(db), store_path(target)
+    for suffix in ("", "-wal", "-shm"):
+        if src.with_name(src.name + suffix).exists():
+            shutil.copy(src.with_name(src.name + suffix), dst.with_name(dst.name + suffix))
+    return target
+
+
+@pytest.fixture()
+def writable(company, tmp_path) -> Path:
+    """A copy of the hand-made company's warehouse and plan store that a test may change."""
+    return copy_warehouse(company, tmp_path)
+
+
+@pytest.fixture()
+def fresh_cache():
+    """Streamlit's data cache emptied before and after an AppTest test (each test's warehouse is its own)."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
 
 
 @pytest.fixture(scope="session")

@@ -1,12 +1,11 @@
 """The Plan page in real headless Chromium: a planner types into the real editable grid and the company field,
 saves, and the board and the war-zone page show the new targets after a reload; the page in English.
 Screenshots go to tests/artifacts/."""
-import shutil
 
 import pytest
 from playwright.sync_api import expect
 
-from conftest import choose_language, problems_shown, screenshot, streamlit_app
+from conftest import choose_language, copy_warehouse, problems_shown, screenshot, streamlit_app
 from pipelines.planstore import PlanStore, store_path
 
 pytestmark = pytest.mark.browser
@@ -16,12 +15,7 @@ pytestmark = pytest.mark.browser
 def plan_app(company, tmp_path_factory):
     """The app on a copy of the hand-made company (tests/goal_company.py), which the tests may change."""
     root = tmp_path_factory.mktemp("plan_app")
-    db = root / "wh.duckdb"
-    shutil.copy(company, db)
-    src = store_path(company)
-    for suffix in ("", "-wal", "-shm"):
-        if src.with_name(src.name + suffix).exists():
-            shutil.copy(src.with_name(src.name + suffix), store_path(db).with_name(store_path(db).name + suffix))
+    db = copy_warehouse(company, root)
     with streamlit_app(db) as url:
         yield url, db
 

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from pipelines import goaltree, planning
@@ -22,25 +20,7 @@ from tests.test_app import APP
 PAGE = "pages/plan.py"
 COL = {"zh": {"stations": "驿站目标", "members": "会员目标", "name": "名称"},
        "en": {"stations": "Stations target", "members": "Members target", "name": "Name"}}
-
-
-@pytest.fixture(autouse=True)
-def clear_cache():
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
-
-
-@pytest.fixture()
-def writable(company, tmp_path):
-    """A copy of the hand-made company's warehouse and plan store that a test may change."""
-    db = tmp_path / "wh.duckdb"
-    shutil.copy(company, db)
-    src = store_path(company)
-    for suffix in ("", "-wal", "-shm"):
-        if src.with_name(src.name + suffix).exists():
-            shutil.copy(src.with_name(src.name + suffix), store_path(db).with_name(store_path(db).name + suffix))
-    return db
+pytestmark = pytest.mark.usefixtures("fresh_cache")
 
 
 def plan_page(db, monkeypatch, lang="zh", month: str | None = None) -> AppTest:

@@ -303,6 +303,9 @@ def test_a_store_from_before_confidence_is_upgraded_in_place(tmp_path):
         insert into checkin_log values (1, 'kr-2', '2026-11-01', 1, '老记录');""")
     con.commit()
     con.close()
+    with PlanStore(path, read_only=True) as store:         # a reader (the dashboard) does not change the file
+        assert [(r["value"], r["comment"], r["confidence"]) for r in store.checkins()] == [(1, "老记录", None)]
+        assert [h["confidence"] for h in store.checkin_history("kr-2")] == [None]
     with PlanStore(path) as store:
         assert [(r["value"], r["comment"], r["confidence"]) for r in store.checkins()] == [(1, "老记录", None)]
         store.add_checkin("kr-2", dt.date(2026, 11, 8), 2, who="郑丽", confidence="at_risk")

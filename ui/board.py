@@ -222,9 +222,11 @@ def center_card(tree: GoalTree, center: dict, lang: str) -> str:
     lines = []
     for ka in actions:
         progress = fmt_pct(ka["progress"])
+        flag = (f'<span class="ns-flag" data-k="ka.{esc(ka["id"])}.mismatch" title="{esc(text("mismatch_help", lang))}">'
+                f'⚠</span>') if ka.get("mismatch") else ""
         lines.append(f'<div class="ns-ka" data-k="ka.{esc(ka["id"])}">{chip(ka["status"], lang, small=True, key="ka." + ka["id"] + ".status")}'
                      f'<span class="ns-katitle" title="{esc(_title(ka["title"], lang))}">{esc(_title(ka["title"], lang))}</span>'
-                     f'<span class="ns-kapct">{num("ka." + ka["id"] + ".progress", progress)}</span></div>')
+                     f'{flag}<span class="ns-kapct">{num("ka." + ka["id"] + ".progress", progress)}</span></div>')
     if not lines:
         lines.append(f'<div class="ns-empty">{esc(text("no_actions", lang))}</div>')
     return (f'<div class="ns-card ns-center"><div class="ns-zname">{esc(name_of(center, lang))}</div>'

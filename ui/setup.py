@@ -107,6 +107,15 @@ def start_page() -> tuple[str, str]:
     return lang(), db_file()
 
 
+def today() -> dt.date:
+    """Today, or `NORTHSTAR_TODAY` (YYYY-MM-DD) when set: a demo or a test on data from a fixed period."""
+    value = os.environ.get("NORTHSTAR_TODAY")
+    try:
+        return dt.date.fromisoformat(value) if value else dt.date.today()
+    except ValueError:
+        return dt.date.today()
+
+
 def open_page():
     """The start of a page that shows the goal tree: `start_page()` and the tree for the sidebar's period, or a
     message saying what to do. Returns (tree, language code, warehouse path)."""

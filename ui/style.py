@@ -39,7 +39,7 @@ CSS = """
 [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.55rem; }
 /* Streamlit pulls each markdown block up by 1rem (for a trailing paragraph's margin); cards have none, and a
    column that does not wrap clips what is pulled under its edge. */
-[data-testid="stMarkdownContainer"]:has(.ns-card, .ns-section, .ns-head, .ns-note, .ns-alloc, .ns-plan-status) { margin-bottom: 0 !important; }
+[data-testid="stMarkdownContainer"]:has(.ns-card, .ns-section, .ns-head, .ns-note, .ns-alloc, .ns-plan-status, .ns-align) { margin-bottom: 0 !important; }
 .ns-head { display: flex; align-items: baseline; gap: 1rem; flex-wrap: wrap; margin: 0 0 0.1rem 0; }
 .ns-head h1 { font-size: 1.55rem; font-weight: 700; margin: 0; padding: 0; line-height: 1.25; }
 .ns-head .ns-period { color: #4b5563; font-size: 0.95rem; }
@@ -76,6 +76,22 @@ CSS = """
 .ns-alloc-off { background: #fff4db; font-weight: 600; }
 .ns-alloc-word { white-space: nowrap; }
 .ns-plan-status { margin-bottom: 0.4rem; }
+.ns-align { width: 100%; border-collapse: collapse; font-size: 0.88rem; }
+.ns-align th, .ns-align td { border: 1px solid #e5e7eb; padding: 0.3rem 0.45rem; vertical-align: top; text-align: left; }
+.ns-align thead th { background: #f8fafc; font-weight: 600; color: #374151; }
+.ns-align .ns-rowhead { font-weight: 700; white-space: nowrap; }
+.ns-align .ns-num { white-space: nowrap; font-weight: 600; }
+.ns-align .ns-sub { font-weight: 400; font-size: 0.75rem; color: #6b7280; }
+.ns-none { color: #9ca3af; }
+.ns-flag { color: #b45309; font-weight: 700; font-size: 0.8rem; white-space: nowrap; }
+.ns-action { margin-bottom: 0.4rem; }
+.ns-kr { margin: 0.35rem 0 0.1rem 0; }
+.ns-krhead { display: flex; align-items: center; gap: 0.5rem; flex-wrap: wrap; font-size: 0.88rem; }
+.ns-krtitle { font-weight: 600; }
+.ns-krkind { font-size: 0.72rem; color: #6b7280; border: 1px solid #d1d5db; border-radius: 4px; padding: 0 0.3rem; }
+.ns-krfig { margin-left: auto; font-weight: 600; }
+.ns-said { font-size: 0.78rem; color: #374151; white-space: nowrap; }
+.ns-said-none { color: #9ca3af; font-style: italic; }
 .ns-tally { font-size: 0.78rem; margin: 0.1rem 0 0.15rem 0; display: flex; gap: 0.6rem; flex-wrap: wrap; }
 .ns-count { font-weight: 600; }
 .ns-ka { display: flex; align-items: center; gap: 0.35rem; font-size: 0.85rem; margin: 0.12rem 0; }
