@@ -582,3 +582,22 @@ def test_stale_days_come_from_the_plan(company):
         con.close()
     # pace 3 / (4 × 24/30) = 0.94: at risk (≥ 0.75, < 1) — its own status, not stale
     assert (kr["status"], kr["last_checkin"]) == ("at_risk", dt.date(2026, 11, 16))
+
+
+@pytest.mark.parametrize("as_of", ["2026-11-05", "2026-11-15", "2026-11-30"])
+def test_automatic_key_results_equal_a_direct_metric_query(company, as_of):
+    """Every automatic key result's actual is the metric catalog's value with its filters, for M up to D."""
+    from pipelines import metrics
+
+    day = dt.date.fromisoformat(as_of)
+    con = goaltree.open_warehouse(company)
+    try:
+        for ka in actions_at(company, as_of):
+            for kr in ka["key_results"]:
+                if kr["kind"] != "auto":
+                    continue
+                direct = metrics.value(con, kr["metric"], day, dt.date(2026, 11, 1), dt.date(2026, 11, 30),
+                                       **kr["filters"])
+                assert kr["actual"] == direct, (kr["id"], as_of)
+    finally:
+        con.close()
