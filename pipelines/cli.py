@@ -1,4 +1,4 @@
-"""The command line: `sample`, `build`, `tree`, `plan`. Every command has --help, progress on long work, clear errors, exit ≠ 0 on failure."""
+"""The command line: `sample`, `build`, `tree`, `cohorts`, `plan`. Every command has --help, progress on long work, clear errors, exit ≠ 0 on failure."""
 from __future__ import annotations
 
 import argparse
@@ -125,6 +125,42 @@ def cmd_tree(args) -> int:
     return 0
 
 
+def cmd_cohorts(args) -> int:
+    import csv
+    import json
+
+    from pipelines import cohorts, goaltree
+
+    con = goaltree.open_warehouse(paths.db_path(args.db))
+    try:
+        if args.kind == "members":
+            rows, columns = cohorts.members(con, by=args.by), cohorts.MEMBER_COLUMNS
+        else:
+            rows, columns = cohorts.stations(con, by=args.by), cohorts.STATION_COLUMNS
+    finally:
+        con.close()
+    digits = {"active_rate": 6, "active_or_after_rate": 6, "survival": 6, "gmv": 2, "gmv_per_member_cum": 4,
+              "members_per_station": 4, "gmv_per_station": 4}
+
+    def cell(name, value):
+        if value is None:
+            return None
+        if name in digits:
+            return round(value, digits[name])
+        return value.isoformat()[:7] if name == "cohort_month" else value
+
+    out = [{c: cell(c, r[c]) for c in columns} for r in rows]
+    if args.format == "json":
+        print(json.dumps(out, ensure_ascii=False, indent=1))
+    else:
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(columns)
+        for r in out:
+            w.writerow(["" if r[c] is None else ("true" if r[c] is True else "false" if r[c] is False else r[c])
+                        for c in columns])
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m pipelines", description="Northstar's data pipeline.",
                                 epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -176,6 +212,22 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--format", choices=["table", "json", "csv"], default="table", help="output format (default table)")
     t.add_argument("--lang", choices=["en", "zh"], default="en", help="language of node names in JSON (default en)")
     t.set_defaults(func=cmd_tree)
+
+    c = sub.add_parser("cohorts", help="member retention or station cohorts as a table (CSV or JSON)",
+                       description="Member cohorts (joined in a month, not refunded as of the data's last date D): "
+                                   "size, active in month k, active on or after k, paid GMV and GMV per member so "
+                                   "far, per cohort month and month index. Station cohorts (opened in a month): "
+                                   "open, survival, members and GMV per station by age. `complete` is false for "
+                                   "D's month unless D is its last day. Reads the cohort marts of the warehouse.",
+                       epilog="examples:\n  python -m pipelines cohorts --kind members --by war_zone\n"
+                              "  python -m pipelines cohorts --kind stations --format json",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    c.add_argument("--kind", choices=["members", "stations"], default="members", help="which cohorts (default members)")
+    c.add_argument("--by", choices=["war_zone", "team", "center", "channel", "tier", "province"],
+                   help="a breakdown: one group per value (members: any; stations: war_zone, team, province)")
+    c.add_argument("--format", choices=["csv", "json"], default="csv", help="output format (default csv)")
+    c.add_argument("--db", metavar="PATH", help="warehouse file (default data/warehouse.duckdb or NORTHSTAR_DB)")
+    c.set_defaults(func=cmd_cohorts)
 
     pl = sub.add_parser("plan", help="the plan store: import config files, export the current plan, history",
                         description="The plan store (beside the warehouse, e.g. data/warehouse.plan.sqlite) holds "
