@@ -20,8 +20,9 @@ pg = st.navigation([
     st.Page("pages/war_zone.py", title=t("page_war_zone"), icon=":material/flag:", url_path="war_zone"),
     st.Page("pages/plan.py", title=t("page_plan"), icon=":material/account_tree:", url_path="plan"),
     st.Page("pages/centers.py", title=t("page_centers"), icon=":material/hub:", url_path="centers"),
+    st.Page("pages/cohorts.py", title=t("page_cohorts"), icon=":material/grid_on:", url_path="cohorts"),
 ])
-if pg.url_path != "plan":     # the Plan page picks the month it plans itself; the period would only confuse there
+if pg.url_path not in ("plan", "cohorts"):   # these pick their own month (Plan) or read as of the data's last date
     st.session_state["period"] = period_sidebar(db)
 pg.run()
 

@@ -17,7 +17,7 @@ from pipelines.planstore import PlanStore, read_plan, store_path
 from ui import board
 from ui import centers as uc
 from ui.board import _title, esc, name_of
-from ui.i18n import fmt_month, status_word, t
+from ui.i18n import fmt_month, status_word, t, text
 from ui.setup import open_page, today as today_is
 
 tree, code, db = open_page()
@@ -179,8 +179,8 @@ with st.expander(t("ka_form"), expanded=False):
     existing = {ka["id"]: ka for ka in (plan.key_actions if plan else [])}
     options = ["", *existing]
     pick = st.selectbox(t("ka_pick"), options, key=f"ka_pick_{code}",
-                        format_func=lambda i: t("ka_new") if not i else
-                        f'{i} · {_title(existing[i]["title"], code)}')
+                        format_func=lambda i, c=code: text("ka_new", c) if not i else
+                        f'{i} · {_title(existing[i]["title"], c)}')
     action = existing.get(pick)
     zone_ids = [z["id"] for z in uc.zones(tree)]
     zone_names = {z["id"]: name_of(z, code) for z in uc.zones(tree)}
@@ -205,7 +205,7 @@ with st.expander(t("ka_form"), expanded=False):
                                  format_func=lambda m, c=code: fmt_month(m, c))
         fsupports = c2.multiselect(t("ka_supports_field"), list(GOAL_METRICS),
                                    default=(action or {}).get("supports") or [],
-                                   format_func=lambda m: t(f"new_{m}"))
+                                   format_func=lambda m, c=code: text(f"new_{m}", c))
         fzones = c3.multiselect(t("ka_zones_field"), zone_ids,
                                 default=[z for z in (action or {}).get("war_zones") or [] if z in zone_ids],
                                 format_func=zone_names.get)

@@ -87,3 +87,28 @@ def plan_basis(db: str, month: str | None, versions: tuple) -> dict:
             out["period"] = planning.trailing_period(month, last)
             out["actuals"] = planning.trailing_actuals(con, month, last)
         return out
+
+
+@st.cache_data(ttl=300, max_entries=64, show_spinner=False)
+def cohort_rows(db: str, kind: str, by: str | None, filters: tuple, start, end, versions: tuple) -> list[dict]:
+    """pipelines.cohorts.members / .stations, cached per warehouse version; `filters` is ((dim, (values…)), …)."""
+    from pipelines import cohorts
+
+    with duckdb.connect(db, read_only=True) as con:
+        fn = cohorts.members if kind == "members" else cohorts.stations
+        return fn(con, by=by, filters=dict(filters), start=start, end=end)
+
+
+@st.cache_data(ttl=300, max_entries=8, show_spinner=False)
+def cohort_options(db: str, versions: tuple) -> dict:
+    """The filter choices (distinct values per dimension), the cohort months and D, and the org's names."""
+    from pipelines import cohorts, planning
+
+    if not Path(db).exists():
+        raise WarehouseMissing(db)
+    with duckdb.connect(db, read_only=True) as con:
+        values = {dim: [r[0] for r in con.execute(
+            f"select distinct {dim} from cohort_members order by 1").fetchall()]   # noqa: S608 - fixed names
+            for dim in cohorts.MEMBER_DIMS}
+        months = [r[0] for r in con.execute("select distinct cohort_month from cohort_members order by 1").fetchall()]
+        return {"values": values, "months": months, "as_of": cohorts.as_of(con), "nodes": planning.org_nodes(con)}

@@ -334,6 +334,66 @@ LABELS: dict[str, tuple[str, str]] = {
     "ka_saved": ("已保存关键要务 {id}（变更 #{n}，{who}）。", "Key action {id} saved (change #{n} by {who})."),
     "ka_problems": ("有 {n} 个问题，没有保存：", "{n} problems; nothing was saved:"),
     "ka_bad_filter": ("第 {row} 行筛选 “{v}” 应写作 名称=值，例如 center=community", "row {row}: filter '{v}' should read name=value, e.g. center=community"),
+    # the Cohorts page
+    "page_cohorts": ("同期群", "Cohorts"),
+    "cohorts_title": ("会员与驿站同期群", "Member and station cohorts"),
+    "cohorts_as_of": ("截至 {d}（数据最后日期）", "as of {d} (the last date in the data)"),
+    "cohorts_defs": ("口径说明", "Definitions"),
+    "cohorts_defs_text": (
+        "- **会员同期群**：某个自然月入会、截至 {d} 未退款的会员。M0 为入会当月。\n"
+        "- **第 k 月活跃**：在（入会月 + k）这个自然月至少有一笔已支付订单。"
+        "**第 k 月及以后活跃**：第 k 月或之后任一月（至 {d}）有已支付订单。比例的分母是同期群人数。\n"
+        "- 晚于 {d} 所在月的月份不存在；{d} 所在月尚未结束，标 *。**加权平均**行按人数加权，只用已完成该月的同期群。\n"
+        "- **人均累计成交额（LTV）**：同期群到第 k 月为止的已支付成交额 ÷ 人数。\n"
+        "- **驿站同期群**：某个自然月开业的驿站；第 k 月末仍在营的比例（存活率）、至今人均获客、第 k 月人均成交额。",
+        "- **Member cohort**: the members who joined in a calendar month and are not refunded as of {d}. M0 is the "
+        "joining month.\n"
+        "- **Active in month k**: at least one paid order in calendar month (joining month + k). **Active on or after "
+        "k**: a paid order in month k or any later month up to {d}. Rates are over the cohort size.\n"
+        "- Months after {d}'s month do not exist; {d}'s month is not over and is marked *. The **weighted average** "
+        "row is weighted by cohort size and uses only the cohorts that have completed that month.\n"
+        "- **LTV**: paid GMV of the cohort up to month k ÷ cohort size.\n"
+        "- **Station cohort**: the stations opened in a calendar month; the share still open at the end of month k "
+        "(survival), members acquired per station so far, paid GMV per station in month k."),
+    "f_war_zone": ("战区", "War zone"),
+    "f_team": ("团队", "Team"),
+    "f_center": ("中台（渠道）", "Center (channel)"),
+    "f_tier": ("会员等级", "Tier"),
+    "f_province": ("省份", "Province"),
+    "f_range": ("同期群范围", "Cohort range"),
+    "f_by": ("分组对比", "Compare groups"),
+    "by_none": ("不分组", "No breakdown"),
+    "all_values": ("全部", "All"),
+    "unknown": ("（未知）", "(unknown)"),
+    "unassigned": ("未归属", "unassigned"),
+    "all_groups": ("全部", "All"),
+    "tab_retention": ("会员留存", "Member retention"),
+    "tab_ltv": ("人均累计成交额（LTV）", "Revenue (LTV)"),
+    "tab_stations": ("驿站同期群", "Station cohorts"),
+    "measure_active": ("第 k 月活跃", "Active in month k"),
+    "measure_after": ("第 k 月及以后活跃", "Active on or after k"),
+    "unit_rate": ("比例", "Rate"),
+    "unit_count": ("人数", "Count"),
+    "avg_row": ("加权平均", "Weighted average"),
+    "partial_note": ("标 \\* 的格子在 {d} 所在月，这个月尚未结束。", "Cells marked \\* fall in {d}'s month, which is not over yet."),
+    "lines_by": ("各组加权平均曲线", "Weighted average curve per group"),
+    "over_time": ("M1 与 M3 留存随同期群的变化（仅已完成）", "M1 and M3 retention across cohorts (completed only)"),
+    "st_survival": ("存活率（月末仍在营）", "Survival (open at the month's end)"),
+    "st_members_per_station": ("每站累计会员", "Members per station so far"),
+    "st_gmv_per_station": ("每站当月成交额（元）", "GMV per station in the month (¥)"),
+    "age_months": ("开业后第几个月", "Months since opening"),
+    "drill": ("查看某个格子背后的会员", "The members behind a cell"),
+    "drill_cohort": ("同期群", "Cohort"),
+    "drill_index": ("月份", "Month"),
+    "drill_count": ("{n} 名会员（最多显示 {limit} 名；手机号已隐藏）", "{n} members (up to {limit} shown; phones masked)"),
+    "drill_none": ("这个格子里没有会员。", "No members in this cell."),
+    "col_member": ("会员", "Member"),
+    "col_joined": ("入会日期", "Joined on"),
+    "col_phone": ("手机（已隐藏）", "Phone (masked)"),
+    "no_cohorts": ("没有符合筛选条件的同期群：放宽筛选试试。", "No cohorts match the filters: widen them."),
+    "cohorts_failed": ("无法读取同期群数据：{err}", "The cohort data cannot be read: {err}"),
+    "cohorts_hint": ("这个数据仓库可能建于同期群功能之前：请重新构建 `python -m pipelines build`。",
+                     "This warehouse may predate cohorts: rebuild it with `python -m pipelines build`."),
     "print_hint": ("打印：浏览器菜单 → 打印（A4 横向，一页）", "Print: browser menu → Print (A4 landscape, one page)"),
 }
 

@@ -1,0 +1,130 @@
+"""The Cohorts page, for analysts: member retention (active in month k / on or after k, rate or count) and LTV as
+heatmaps with the weighted average row, filters and a breakdown compared as lines, M1 and M3 across cohorts,
+station cohort curves, and the members behind any cell with a CSV download (phones masked).
+
+Numbers come from the cohort marts through pipelines.cohorts, as of the data's last date D (not the sidebar's
+period, which this page does not show).
+"""
+import duckdb
+import streamlit as st
+
+from pipelines import cohorts
+from pipelines.errors import NorthstarError
+from ui import board
+from ui import cohorts as uc
+from ui.data import WarehouseMissing, cohort_options, cohort_rows, versions
+from ui.i18n import t, text
+from ui.setup import start_page
+from ui.warzone import csv_bytes
+
+code, db = start_page()
+try:
+    opts = cohort_options(db, versions(db))
+except (NorthstarError, WarehouseMissing, duckdb.Error) as exc:
+    st.error(t("cohorts_failed", err=str(exc).splitlines()[0]))
+    st.info(t("cohorts_hint"))
+    st.stop()
+d = opts["as_of"]
+names = {n["id"]: board.name_of(n, code) for n in opts["nodes"]}
+
+
+def label(dim: str, value: str) -> str:
+    if value == "":
+        return text("unknown", code)
+    if value.endswith("/unassigned"):
+        return text("unassigned", code)
+    return names.get(value, value) if dim in ("war_zone", "team", "center") else value
+
+
+st.markdown(f'<div class="ns-head"><h1>{board.esc(t("cohorts_title"))}</h1>'
+            f'<span class="ns-period" data-k="cohorts.as_of">{board.esc(t("cohorts_as_of", d=d.isoformat()))}</span>'
+            f'</div>', unsafe_allow_html=True)
+with st.expander(t("cohorts_defs")):
+    st.markdown(t("cohorts_defs_text", d=d.isoformat()))
+if not opts["months"]:
+    st.info(t("no_cohorts"))
+    st.stop()
+
+# ---- filters ---------------------------------------------------------------------------------------------------
+filters: dict[str, list[str]] = {}
+cols = st.columns(6)
+for col, dim in zip(cols[:5], ("war_zone", "team", "center", "tier", "province")):
+    chosen = col.multiselect(t(f"f_{dim}"), opts["values"][dim], key=f"cf_{dim}_{code}",
+                             format_func=lambda v, dim=dim: label(dim, v), placeholder=t("all_values"))
+    if chosen:
+        filters[dim] = chosen
+by = cols[5].selectbox(t("f_by"), [None, "war_zone", "team", "center", "tier", "province"], key=f"cf_by_{code}",
+                       format_func=lambda v, c=code: text("by_none", c) if v is None else text(f"f_{v}", c))
+months = opts["months"]
+start, end = st.select_slider(t("f_range"), options=months, value=(months[max(0, len(months) - 12)], months[-1]),
+                              format_func=uc.month_label, key=f"cf_range_{code}")
+key = tuple(sorted((k, tuple(v)) for k, v in filters.items()))
+rows = cohort_rows(db, "members", None, key, start, end, versions(db))
+if not rows:
+    st.info(t("no_cohorts"))
+    st.stop()
+grouped = cohort_rows(db, "members", by, key, start, end, versions(db)) if by else []
+group_names = {v: label(by, v) for v in {r["group"] for r in grouped}} if by else {}
+
+tab_ret, tab_ltv, tab_st = st.tabs([t("tab_retention"), t("tab_ltv"), t("tab_stations")])
+with tab_ret:
+    c1, c2 = st.columns(2)
+    measure = c1.radio(t("tab_retention"), ["active", "active_or_after"], horizontal=True, key=f"cm_measure_{code}",
+                       format_func=lambda m, c=code: text("measure_active" if m == "active" else "measure_after", c),
+                       label_visibility="collapsed")
+    unit = c2.radio(t("unit_rate"), ["rate", "count"], horizontal=True, key=f"cm_unit_{code}",
+                    format_func=lambda u, c=code: text(f"unit_{u}", c), label_visibility="collapsed")
+    st.plotly_chart(uc.heatmap(rows, measure, unit, code), key=f"heat_{code}",
+                    config={"displayModeBar": False, "responsive": True})
+    st.caption(t("partial_note", d=d.isoformat()))
+    if by:
+        st.markdown(f'<div class="ns-section">{board.esc(t("lines_by"))}</div>', unsafe_allow_html=True)
+        st.plotly_chart(uc.breakdown_lines(grouped, measure, group_names, code), key=f"lines_{code}",
+                        config={"displayModeBar": False, "responsive": True})
+    st.markdown(f'<div class="ns-section">{board.esc(t("over_time"))}</div>', unsafe_allow_html=True)
+    st.plotly_chart(uc.over_time(rows, measure, code), key=f"over_{code}",
+                    config={"displayModeBar": False, "responsive": True})
+
+    # ---- the members behind a cell ------------------------------------------------------------------------------
+    st.markdown(f'<div class="ns-section">{board.esc(t("drill"))}</div>', unsafe_allow_html=True)
+    cohort_months = sorted({r["cohort_month"] for r in rows})
+    c1, c2 = st.columns(2)
+    pick = c1.selectbox(t("drill_cohort"), cohort_months, index=len(cohort_months) - 1, key=f"drill_m_{code}",
+                        format_func=uc.month_label)
+    width = max(r["month_index"] for r in rows if r["cohort_month"] == pick)
+    k = c2.selectbox(t("drill_index"), list(range(width + 1)), key=f"drill_k_{code}_{pick}",
+                     format_func=lambda i: f"M{i}")
+    limit = 5000
+    with duckdb.connect(db, read_only=True) as con:
+        behind = cohorts.members_behind(con, pick, k, measure, filters, limit=limit)
+    cell = next(r for r in rows if r["cohort_month"] == pick and r["month_index"] == k)
+    if behind:
+        st.caption(t("drill_count", n=f"{cell[measure]:,}", limit=f"{limit:,}"))
+        frame = uc.behind_frame(behind, names, code)
+        st.dataframe(frame, hide_index=True, width="stretch", height=min(38 + 35 * len(frame), 360))
+        st.download_button(t("download_csv"), csv_bytes(frame), mime="text/csv", key=f"drill_csv_{code}",
+                           file_name=f"cohort-{uc.month_label(pick)}-M{k}-{measure}.csv")
+    else:
+        st.info(t("drill_none"))
+
+with tab_ltv:
+    st.plotly_chart(uc.heatmap(rows, "ltv", "rate", code), key=f"ltv_heat_{code}",
+                    config={"displayModeBar": False, "responsive": True})
+    st.caption(t("partial_note", d=d.isoformat()))
+    if by:
+        st.markdown(f'<div class="ns-section">{board.esc(t("lines_by"))}</div>', unsafe_allow_html=True)
+        st.plotly_chart(uc.breakdown_lines(grouped, "ltv", group_names, code), key=f"ltv_lines_{code}",
+                        config={"displayModeBar": False, "responsive": True})
+
+with tab_st:
+    st_by = by if by in cohorts.STATION_DIMS else None
+    st_filters = tuple((k_, v) for k_, v in key if k_ in cohorts.STATION_DIMS)
+    st_rows = cohort_rows(db, "stations", st_by, st_filters, start, end, versions(db))
+    st_names = {v: label(st_by, v) for v in {r["group"] for r in st_rows}} if st_by else {}
+    if not st_rows:
+        st.info(t("no_cohorts"))
+    else:
+        for field, col in zip(("survival", "members_per_station", "gmv_per_station"), st.columns(3)):
+            with col:
+                st.plotly_chart(uc.station_curves(st_rows, field, st_names, code), key=f"st_{field}_{code}",
+                                config={"displayModeBar": False, "responsive": True})
