@@ -1,0 +1,122 @@
+"""Online Retail II (a real UK online retailer's invoice lines, 2009-12 to 2010-12; UCI, CC BY 4.0) → Northstar's
+data contract, so the pipeline and the dashboard run on real, messy data.
+
+- Countries become stations, in three war zones: the United Kingdom (uk), the rest of Europe (europe) and the
+  rest of the world (world); each zone has one team and one lead. A station opens on the first invoice seen in
+  its country.
+- Customers become members who join on their first invoice, at the station of that invoice's country (a customer
+  seen under more than one country stays where they started); channel `online`, owned by one center.
+- Invoices become orders: the sum of their lines; an invoice whose number starts with C (a cancellation, negative
+  quantities) becomes a `refunded` order of the cancelled amount, every other one a `paid` order. Lines without a
+  customer keep an empty member id, so the build rejects those orders with a reason and loses nothing; so are
+  invoices whose lines add up to 0 (an order amount must be > 0).
+
+    python examples/online_retail/adapt.py --out /tmp/retail
+    python -m pipelines build --raw /tmp/retail/raw --config /tmp/retail/config --db /tmp/retail/wh.duckdb \\
+        --as-of 2010-12-09
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCE = ROOT.parent / "shared" / "data" / "online_retail_ii_2009_2010.parquet"
+AS_OF = "2010-12-09"
+EUROPE = ("EIRE", "Germany", "France", "Netherlands", "Spain", "Switzerland", "Portugal", "Belgium", "Channel Islands",
+          "Sweden", "Italy", "Cyprus", "Austria", "Greece", "Denmark", "Norway", "Finland", "Poland", "Malta",
+          "Lithuania", "Iceland")
+
+ORG = """# Online Retail II as a Northstar company: countries are stations in three war zones (examples/online_retail).
+company: {id: retail, name: {zh: 在线零售（真实数据）, en: Online Retail (real data)}}
+war_zones:
+  - id: uk
+    name: {zh: 英国战区, en: United Kingdom}
+    teams:
+      - id: uk-1
+        name: {zh: 英国一队, en: UK team}
+        people: [{id: uk-lead, name: {zh: 英国负责人, en: UK lead}}]
+  - id: europe
+    name: {zh: 欧洲战区, en: Europe}
+    teams:
+      - id: europe-1
+        name: {zh: 欧洲一队, en: Europe team}
+        people: [{id: europe-lead, name: {zh: 欧洲负责人, en: Europe lead}}]
+  - id: world
+    name: {zh: 海外战区, en: Rest of the world}
+    teams:
+      - id: world-1
+        name: {zh: 海外一队, en: World team}
+        people: [{id: world-lead, name: {zh: 海外负责人, en: World lead}}]
+centers:
+  - id: internet
+    name: {zh: 互联网中心, en: Internet Center}
+    channels: [online]
+"""
+
+
+def adapt(source: Path, out: Path) -> dict[str, int]:
+    """Writes out/raw/{stations,members,orders}.csv and out/config/org.yaml; returns the rows written per table."""
+    if not source.exists():
+        raise SystemExit(f"error: {source} not found: it ships in shared/data/ beside the project")
+    raw, config = out / "raw", out / "config"
+    raw.mkdir(parents=True, exist_ok=True)
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "org.yaml").write_text(ORG, encoding="utf-8")
+    con = duckdb.connect()
+    europe = ", ".join("'" + c.replace("'", "''") + "'" for c in EUROPE)
+    con.execute(f"""
+        create view lines as
+        select Invoice as invoice, InvoiceDate::timestamp as ts, Quantity * Price as amount, Country as country,
+               case when "Customer ID" is null then '' else cast(cast("Customer ID" as bigint) as varchar) end
+                   as customer
+        from read_parquet('{source}');
+        create view invoices as
+        select invoice, min(ts) as ts, round(sum(amount), 2) as amount, any_value(country) as country,
+               any_value(customer) as customer
+        from lines group by invoice;
+        create view stations as
+        select 'ST-' || upper(regexp_replace(country, '[^A-Za-z]+', '-', 'g')) as station_id, country as name,
+               case when country = 'United Kingdom' then 'uk' when country in ({europe}) then 'europe'
+                    else 'world' end as war_zone,
+               min(ts)::date as opened_on
+        from invoices group by country;
+    """)
+    con.execute(f"""copy (
+        select station_id, name, war_zone, war_zone || '-1' as team, war_zone || '-lead' as owner,
+               name as province, name as city, opened_on as signed_on, opened_on, null as closed_on
+        from stations order by station_id) to '{raw / 'stations.csv'}' (header, delimiter ',')""")
+    con.execute(f"""copy (
+        select customer as member_id, s.station_id, i.ts::date as joined_on, 'standard' as tier, 0 as fee,
+               'online' as channel, null as referrer_id, null as refunded_on, null as phone
+        from (select *, row_number() over (partition by customer order by ts, invoice) as n
+              from invoices where customer <> '') as i
+        join stations as s on s.name = i.country
+        where i.n = 1 order by member_id) to '{raw / 'members.csv'}' (header, delimiter ',')""")
+    con.execute(f"""copy (
+        select invoice as order_id, customer as member_id, strftime(ts, '%Y-%m-%d %H:%M:%S') as ordered_at,
+               abs(amount) as amount, case when invoice like 'C%' then 'refunded' else 'paid' end as status,
+               null as category
+        from invoices order by ts, invoice) to '{raw / 'orders.csv'}' (header, delimiter ',')""")
+    counts = {name: con.execute(f"select count(*) from read_csv('{raw / (name + '.csv')}')").fetchall()[0][0]
+              for name in ("stations", "members", "orders")}
+    con.close()
+    return counts
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description="Online Retail II → Northstar raw files and org.yaml.")
+    p.add_argument("--source", type=Path, default=SOURCE, help=f"the parquet file (default {SOURCE})")
+    p.add_argument("--out", type=Path, required=True, help="folder for raw/ and config/")
+    args = p.parse_args(argv)
+    counts = adapt(args.source, args.out)
+    print(", ".join(f"{n:,} {name}" for name, n in counts.items()) + f" written to {args.out / 'raw'}; "
+          f"build with --as-of {AS_OF}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
