@@ -21,8 +21,9 @@ pg = st.navigation([
     st.Page("pages/plan.py", title=t("page_plan"), icon=":material/account_tree:", url_path="plan"),
     st.Page("pages/centers.py", title=t("page_centers"), icon=":material/hub:", url_path="centers"),
     st.Page("pages/cohorts.py", title=t("page_cohorts"), icon=":material/grid_on:", url_path="cohorts"),
+    st.Page("pages/growth.py", title=t("page_growth"), icon=":material/trending_up:", url_path="growth"),
 ])
-if pg.url_path not in ("plan", "cohorts"):   # these pick their own month (Plan) or read as of the data's last date
+if pg.url_path not in ("plan", "cohorts", "growth"):   # these pick their own month (Plan) or read as of the data's last date
     st.session_state["period"] = period_sidebar(db)
 pg.run()
 

@@ -44,6 +44,7 @@ MODELS = [
     "marts/daily_active_members.sql",
     "marts/daily_network.sql",
     "marts/member_cohorts.sql",
+    "marts/growth.sql",
 ]
 TEMP_TABLES = ["stg_stations", "stg_members", "stg_orders", "candidates_stations", "candidates_members",
                "candidates_orders", "dup_stations", "dup_members", "dup_orders", "cross_members", "cross_orders"]

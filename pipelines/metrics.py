@@ -17,6 +17,8 @@ _NODE_FILTER = ("($war_zone is null or war_zone = $war_zone) and ($team is null 
                 "and ($person is null or person = $person)")
 _CENTER_FILTER = "($center is null or center = $center)"
 _CHANNEL_FILTER = "($channel is null or channel = $channel)"
+_COHORT_FILTER = ("($war_zone is null or war_zone = $war_zone) and ($team is null or team = $team) "
+                  "and ($center is null or center = $center) and ($channel is null or channel = $channel)")
 # Each station with its dates and its place in the war-zone tree (a subquery the station metrics filter).
 _STATIONS = ("(select s.station_id, s.signed_on, s.opened_on, s.closed_on, n.war_zone, n.team, n.person "
              "from stations as s join station_nodes as n using (station_id))")
@@ -25,7 +27,7 @@ _STATIONS = ("(select s.station_id, s.signed_on, s.opened_on, s.closed_on, n.war
 @dataclass(frozen=True)
 class Metric:
     name: str
-    kind: str              # "goal" or "path"
+    kind: str              # "goal", "path" or "cohort"
     label_zh: str
     label_en: str
     unit_zh: str
@@ -126,6 +128,36 @@ CATALOG: dict[str, Metric] = {m.name: m for m in [
         f"""select coalesce(sum(active_members), 0) from daily_active_members
             where date = $as_of and {_NODE_FILTER} and {_CENTER_FILTER}""",
         ("war_zone", "team", "person", "center")),
+    Metric(
+        "m1_retention", "cohort", "M1 留存", "M1 retention", "", "share",
+        "入会月份在统计期内、且入会次月已结束（不晚于 D）的会员同期群中，入会次月（M1）有已支付订单的比例，按人数加权。"
+        "同期群为截至建库日未退款的会员（见同期群页）。",
+        "Of the member cohorts that joined in the period and have completed their month 1 by D, the share active "
+        "(a paid order) in month 1, weighted by cohort size. Cohorts hold the members not refunded as the warehouse "
+        "was built (see the Cohorts page).",
+        f"""select sum(active)::double / nullif(sum(cohort_size), 0) from member_cohorts
+            where month_index = 1 and cohort_month between date_trunc('month', $start::date) and $end
+              and last_day(cohort_month + interval 1 month) <= $as_of and {_COHORT_FILTER}""",
+        ("war_zone", "team", "center", "channel")),
+    Metric(
+        "m3_retention", "cohort", "M3 留存", "M3 retention", "", "share",
+        "同 M1 留存，但看入会后第 3 个月（M3）：已完成 M3 的同期群中，M3 有已支付订单的比例，按人数加权。",
+        "As M1 retention, for month 3: of the cohorts that have completed month 3 by D, the share active in month "
+        "3, weighted by cohort size.",
+        f"""select sum(active)::double / nullif(sum(cohort_size), 0) from member_cohorts
+            where month_index = 3 and cohort_month between date_trunc('month', $start::date) and $end
+              and last_day(cohort_month + interval 3 month) <= $as_of and {_COHORT_FILTER}""",
+        ("war_zone", "team", "center", "channel")),
+    Metric(
+        "referral_share", "path", "推荐入会占比", "Joined by referral", "", "share",
+        "统计期内入会（不晚于 D）的会员中，有推荐人的比例。路径指标。",
+        "Of the members who joined in the period (on or before D), the share who have a referrer. A path.",
+        """select avg(case when r.referrer_id is not null then 1.0 else 0.0 end)
+            from referral_depth as r join member_nodes as n using (member_id)
+            where r.joined_on between $start and least($end, $as_of)
+              and ($war_zone is null or n.war_zone = $war_zone) and ($team is null or n.team = $team)
+              and ($center is null or n.center = $center) and ($channel is null or n.channel = $channel)""",
+        ("war_zone", "team", "center", "channel")),
 ]}
 
 

@@ -169,3 +169,19 @@ def test_the_cohorts_command_json_and_errors(tiny, tmp_path):
     missing = subprocess.run([sys.executable, "-m", "pipelines", "cohorts", "--db", str(tmp_path / "none.duckdb")],
                              cwd=ROOT, capture_output=True, text=True)
     assert missing.returncode == 2 and missing.stderr.startswith("error: no warehouse at")
+
+
+def test_the_catalog_holds_the_cohort_definitions(con):
+    """M1 retention in the metric catalog agrees with the retention table: October's cohort, M1 = November, is
+    complete only once D is November's last day; with D = 11-22 there is no value (never 0)."""
+    from pipelines import metrics
+
+    d = cohorts.as_of(con)
+    assert metrics.value(con, "m1_retention", d, OCT, dt.date(2026, 11, 30)) is None
+    assert metrics.value(con, "m1_retention", dt.date(2026, 11, 30), OCT, dt.date(2026, 11, 30)) == 1.0
+    assert metrics.value(con, "m1_retention", dt.date(2026, 11, 30), OCT, OCT, center="content") is None
+    # joined 11-01..11-22: M2 (referred by M1) of M2 M3 M4 M5 M7 (M6 joined in September)
+    assert metrics.value(con, "referral_share", d, NOV, dt.date(2026, 11, 30)) == pytest.approx(1 / 5)
+    for name in ("m1_retention", "m3_retention", "referral_share"):
+        m = metrics.CATALOG[name]
+        assert m.definition_zh and m.definition_en and m.kind in ("cohort", "path")

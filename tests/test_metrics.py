@@ -117,9 +117,10 @@ def test_daily_network_matches_the_point_in_time_metrics(con):
 def test_every_metric_is_in_the_catalog_with_both_languages():
     assert set(metrics.CATALOG) == {"new_stations", "active_stations", "new_members", "members_served",
                                     "station_masters_recruited", "orders", "gmv", "active_members",
-                                    "signing_conversion", "days_to_open", "members_per_new_station"}
+                                    "signing_conversion", "days_to_open", "members_per_new_station",
+                                    "m1_retention", "m3_retention", "referral_share"}
     for m in metrics.CATALOG.values():
-        assert m.kind in ("goal", "path")
+        assert m.kind in ("goal", "path", "cohort")
         assert m.label_zh and m.label_en and m.definition_zh and m.definition_en
     assert {m.name for m in metrics.CATALOG.values() if m.kind == "goal"} == {
         "new_stations", "active_stations", "new_members", "members_served"}

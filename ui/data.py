@@ -112,3 +112,15 @@ def cohort_options(db: str, versions: tuple) -> dict:
             for dim in cohorts.MEMBER_DIMS}
         months = [r[0] for r in con.execute("select distinct cohort_month from cohort_members order by 1").fetchall()]
         return {"values": values, "months": months, "as_of": cohorts.as_of(con), "nodes": planning.org_nodes(con)}
+
+
+@st.cache_data(ttl=300, max_entries=16, show_spinner=False)
+def growth_data(db: str, war_zones: tuple, split: bool, versions: tuple) -> dict:
+    """pipelines.growth for the chosen war zones (all when empty): the flows in total and per zone, the
+    lifecycle and the referral network (company-wide)."""
+    from pipelines import growth
+
+    with duckdb.connect(db, read_only=True) as con:
+        zones = list(war_zones) or None
+        return {"total": growth.flows(con, zones), "split": growth.flows(con, zones, by_zone=True) if split else [],
+                "lifecycle": growth.lifecycle(con, zones), "referrals": growth.referrals(con)}

@@ -394,6 +394,58 @@ LABELS: dict[str, tuple[str, str]] = {
     "cohorts_failed": ("无法读取同期群数据：{err}", "The cohort data cannot be read: {err}"),
     "cohorts_hint": ("这个数据仓库可能建于同期群功能之前：请重新构建 `python -m pipelines build`。",
                      "This warehouse may predate cohorts: rebuild it with `python -m pipelines build`."),
+    # the Growth page
+    "page_growth": ("网络增长", "Growth"),
+    "growth_title": ("驿站与会员的网络增长", "Network growth: stations and members"),
+    "growth_defs": ("口径说明", "Definitions"),
+    "growth_defs_text": (
+        "- **新开 / 关闭 / 净增驿站**：当月开业、当月关闭、两者之差；**在营驿站**：月末（当月为 {d}）仍在营。\n"
+        "- **新增 / 退款 / 净增会员**：当月入会、当月退款、两者之差；**服务会员**：月末入会且未退款。环比、同比按月末存量计算。\n"
+        "- **会员生命周期**（PostHog 口径，按已支付订单）：**新活跃**＝第一次有已支付订单的月份；**持续**＝本月和上月都活跃；"
+        "**回流**＝本月活跃、上月没有、更早有过；**沉睡**＝上月活跃、本月没有（画在零线以下）。\n"
+        "- **推荐**：当月新会员中有推荐人的比例；**K 因子**＝某月入会的会员（至今）推荐来的会员数 ÷ 该月入会人数；"
+        "**人均推荐**＝推荐数 ÷ 有推荐的会员数；**推荐链深度**：没有推荐人的会员为 0，被其推荐的为 1，依此类推。",
+        "- **New / closed / net stations**: opened, closed in the month, and the difference; **active stations**: "
+        "open at the month's end ({d} in its month).\n"
+        "- **New / refunded / net members**: joined, refunded in the month, and the difference; **members served**: "
+        "joined and not refunded by the month's end. Month-over-month and year-over-year growth are of these stocks.\n"
+        "- **Member lifecycle** (PostHog's definitions, over paid orders): **new** = the first month with a paid "
+        "order; **returning** = active this month and last; **resurrecting** = active this month, not last month, "
+        "but before; **dormant** = active last month, not this one (drawn below zero).\n"
+        "- **Referrals**: the share of the month's new members who have a referrer; the **K-factor** of a joining "
+        "month = members referred (so far) by the members who joined that month ÷ how many joined; **per referrer** "
+        "= referrals ÷ members who referred anyone; **chain depth**: 0 for a member nobody referred, 1 for one they "
+        "referred, and so on."),
+    "g_zones": ("战区", "War zones"),
+    "g_split": ("按战区分列", "One row per war zone"),
+    "g_stations": ("驿站：新开与关闭（净增为线）", "Stations: opened and closed (net as the line)"),
+    "g_members": ("会员：新增与退款（净增为线）", "Members: joined and refunded (net as the line)"),
+    "g_table": ("每月明细（* 为尚未结束的月份）", "Month by month (* a month not over yet)"),
+    "g_new_stations": ("新开驿站", "New stations"),
+    "g_closed_stations": ("关闭驿站", "Closed stations"),
+    "g_net_stations": ("净增驿站", "Net stations"),
+    "g_active_stations": ("在营驿站", "Active stations"),
+    "g_new_members": ("新增会员", "New members"),
+    "g_refunded_members": ("退款会员", "Refunded members"),
+    "g_net_members": ("净增会员", "Net members"),
+    "g_members_served": ("服务会员", "Members served"),
+    "g_mom": ("{what}环比", "{what} MoM"),
+    "g_yoy": ("{what}同比", "{what} YoY"),
+    "life_title": ("会员生命周期（按已支付订单）", "Member lifecycle (paid orders)"),
+    "life_new": ("新活跃", "New"),
+    "life_returning": ("持续", "Returning"),
+    "life_resurrecting": ("回流", "Resurrecting"),
+    "life_dormant": ("沉睡", "Dormant"),
+    "ref_title": ("推荐网络", "The referral network"),
+    "ref_share": ("当月新会员中来自推荐的比例", "Share of new members who came by referral"),
+    "ref_k": ("各月入会会员的 K 因子", "K-factor per joining month"),
+    "ref_depth": ("推荐链深度分布", "Depth of referral chains"),
+    "ref_depth_axis": ("深度", "Depth"),
+    "ref_top": ("推荐最多的会员（手机号已隐藏）", "Top referrers (phones masked)"),
+    "ref_count": ("推荐人数", "Referrals"),
+    "ref_summary": ("全部：K 因子 {k}，人均推荐 {per}（共 {n} 次推荐）", "Overall: K-factor {k}, {per} per referrer ({n} referrals)"),
+    "ref_none": ("数据里还没有推荐关系。", "No referrals in the data yet."),
+    "growth_failed": ("无法读取增长数据：{err}", "The growth data cannot be read: {err}"),
     "print_hint": ("打印：浏览器菜单 → 打印（A4 横向，一页）", "Print: browser menu → Print (A4 landscape, one page)"),
 }
 

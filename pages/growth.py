@@ -1,0 +1,84 @@
+"""The Growth page, for analysts and leadership: how the network grows month by month — stations opened and
+closed, members joined and refunded, the stocks' month-over-month and year-over-year growth — the member lifecycle
+and the referral network. As of the data's last date D; numbers from pipelines.growth.
+"""
+import duckdb
+import streamlit as st
+
+from pipelines.errors import NorthstarError
+from ui import board
+from ui import growth as ug
+from ui.data import WarehouseMissing, cohort_options, growth_data, versions
+from ui.i18n import t, text
+from ui.setup import start_page
+from ui.warzone import csv_bytes
+
+code, db = start_page()
+try:
+    opts = cohort_options(db, versions(db))
+except (NorthstarError, WarehouseMissing, duckdb.Error) as exc:
+    st.error(t("growth_failed", err=str(exc).splitlines()[0]))
+    st.info(t("cohorts_hint"))
+    st.stop()
+d = opts["as_of"]
+zone_names = {n["id"]: board.name_of(n, code) for n in opts["nodes"]}
+CHART = {"displayModeBar": False, "responsive": True}
+
+st.markdown(f'<div class="ns-head"><h1>{board.esc(t("growth_title"))}</h1>'
+            f'<span class="ns-period" data-k="growth.as_of">{board.esc(t("cohorts_as_of", d=d.isoformat()))}</span>'
+            f'</div>', unsafe_allow_html=True)
+with st.expander(t("growth_defs")):
+    st.markdown(t("growth_defs_text", d=d.isoformat()))
+
+zones = opts["values"]["war_zone"]
+c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+chosen = c1.multiselect(t("g_zones"), zones, key=f"g_zones_{code}", placeholder=text("all_values", code),
+                        format_func=lambda z, c=code: text("unassigned", c) if z.endswith("/unassigned")
+                        else zone_names.get(z, z))
+split = c2.toggle(t("g_split"), key=f"g_split_{code}")
+try:
+    data = growth_data(db, tuple(chosen), split, versions(db))
+except (NorthstarError, duckdb.Error) as exc:
+    st.error(t("growth_failed", err=str(exc).splitlines()[0]))
+    st.info(t("cohorts_hint"))
+    st.stop()
+total = data["total"][-25:]
+
+left, right = st.columns(2, gap="medium")
+with left:
+    st.markdown(f'<div class="ns-section">{board.esc(t("g_stations"))}</div>', unsafe_allow_html=True)
+    st.plotly_chart(ug.flow_figure(total, "stations", code), key=f"g_st_{code}", config=CHART)
+with right:
+    st.markdown(f'<div class="ns-section">{board.esc(t("g_members"))}</div>', unsafe_allow_html=True)
+    st.plotly_chart(ug.flow_figure(total, "members", code), key=f"g_mb_{code}", config=CHART)
+
+st.markdown(f'<div class="ns-section">{board.esc(t("g_table"))}</div>', unsafe_allow_html=True)
+rows = data["split"] if split else data["total"]
+frame = ug.flow_table(list(reversed(rows)), zone_names, code)
+st.dataframe(frame, hide_index=True, width="stretch", height=min(38 + 35 * len(frame), 420), key=f"g_table_{code}",
+             column_config=ug.number_columns(frame))
+st.download_button(t("download_csv"), csv_bytes(frame), mime="text/csv", file_name=f"growth-{d.isoformat()}.csv",
+                   key=f"g_csv_{code}")
+
+st.markdown(f'<div class="ns-section">{board.esc(t("life_title"))}</div>', unsafe_allow_html=True)
+st.plotly_chart(ug.lifecycle_figure(data["lifecycle"][-25:], code), key=f"g_life_{code}", config=CHART)
+
+st.markdown(f'<div class="ns-section">{board.esc(t("ref_title"))}</div>', unsafe_allow_html=True)
+ref = data["referrals"]
+if not any(r["referred"] for r in ref["monthly"]):
+    st.info(t("ref_none"))
+else:
+    st.markdown(f'<div class="ns-note" data-k="ref.summary">{board.esc(ug.k_line(ref["cohorts"], code))}</div>',
+                unsafe_allow_html=True)
+    a, b, c = st.columns(3, gap="medium")
+    with a:
+        st.caption(t("ref_share"))
+        st.plotly_chart(ug.referral_share_figure(ref["monthly"][-25:], code), key=f"g_ref_share_{code}", config=CHART)
+    with b:
+        st.caption(t("ref_k"))
+        st.plotly_chart(ug.k_factor_figure(ref["cohorts"][-25:], code), key=f"g_ref_k_{code}", config=CHART)
+    with c:
+        st.caption(t("ref_depth"))
+        st.plotly_chart(ug.depth_figure(ref["depth"], code), key=f"g_ref_depth_{code}", config=CHART)
+    st.caption(t("ref_top"))
+    st.dataframe(ug.top_frame(ref["top"], zone_names, code), hide_index=True, width="stretch", key=f"g_top_{code}")

@@ -1,0 +1,120 @@
+"""Network growth as of the data's last date D, for the Growth page: monthly flows and stocks of stations and
+members per war zone with month-over-month and year-over-year growth, the member lifecycle (PostHog's new /
+returning / resurrecting / dormant) and the referral network (share, K-factor per cohort, chain depth, top
+referrers with masked phones). Reads the core tables' small marts (member_joins, member_lifecycle,
+referral_depth) and stations; never raw orders.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+
+from pipelines.cohorts import as_of, mask_phone
+
+SQL_FLOWS = """
+with months as (
+    select unnest(range(date_trunc('month', (select min(d) from (
+                            select min(opened_on) as d from stations union all select min(joined_on) from members))),
+                        date_trunc('month', $d::date) + interval 1 month, interval 1 month))::date as month
+),
+zones as (select distinct war_zone from station_nodes union select distinct war_zone from member_nodes),
+grid as (select m.month, z.war_zone, least(last_day(m.month), $d::date) as month_end from months as m, zones as z),
+st as (select s.opened_on, s.closed_on, n.war_zone from stations as s join station_nodes as n using (station_id)
+       where s.opened_on is not null)
+select g.month, g.war_zone,
+    (select count(*) from st where st.war_zone = g.war_zone and date_trunc('month', st.opened_on) = g.month),
+    (select count(*) from st where st.war_zone = g.war_zone and date_trunc('month', st.closed_on) = g.month),
+    (select count(*) from st where st.war_zone = g.war_zone and st.opened_on <= g.month_end
+                                and (st.closed_on is null or st.closed_on > g.month_end)),
+    (select coalesce(sum(members), 0) from member_joins as j
+        where j.war_zone = g.war_zone and date_trunc('month', j.joined_on) = g.month),
+    (select coalesce(sum(members), 0) from member_joins as j
+        where j.war_zone = g.war_zone and date_trunc('month', j.refunded_on) = g.month),
+    (select coalesce(sum(members), 0) from member_joins as j
+        where j.war_zone = g.war_zone and j.joined_on <= g.month_end
+          and (j.refunded_on is null or j.refunded_on > g.month_end))
+from grid as g
+order by g.month, g.war_zone
+"""
+FLOW_KEYS = ("new_stations", "closed_stations", "active_stations", "new_members", "refunded_members",
+             "members_served")
+
+
+def _shift(month: dt.date, k: int) -> dt.date:
+    y, m = divmod(month.month - 1 + k, 12)
+    return dt.date(month.year + y, m + 1, 1)
+
+
+def _growth(now: float, before: float | None) -> float | None:
+    return None if not before else now / before - 1
+
+
+def flows(con: duckdb.DuckDBPyConnection, war_zones: list[str] | None = None, by_zone: bool = False) -> list[dict]:
+    """Per month (and war zone when `by_zone`): new, closed and net stations, active stations at the month's end
+    (at D in D's month); new, refunded and net members, members served at the month's end; each stock's
+    month-over-month and year-over-year growth. `complete` is false for D's month unless D is its last day."""
+    d = as_of(con)
+    rows = con.execute(SQL_FLOWS, {"d": d}).fetchall()
+    acc: dict[tuple, dict] = {}
+    for month, zone, *values in rows:
+        if war_zones and zone not in war_zones:
+            continue
+        key = (month, zone if by_zone else "")
+        item = acc.setdefault(key, {"month": month, "war_zone": key[1], **dict.fromkeys(FLOW_KEYS, 0)})
+        for k, v in zip(FLOW_KEYS, values):
+            item[k] += int(v)
+    out = []
+    for (month, zone), item in sorted(acc.items()):
+        prev, last_year = acc.get((_shift(month, -1), zone)), acc.get((_shift(month, -12), zone))
+        item["net_stations"] = item["new_stations"] - item["closed_stations"]
+        item["net_members"] = item["new_members"] - item["refunded_members"]
+        for stock in ("active_stations", "members_served"):
+            item[f"{stock}_mom"] = _growth(item[stock], prev and prev[stock])
+            item[f"{stock}_yoy"] = _growth(item[stock], last_year and last_year[stock])
+        item["complete"] = _shift(month, 1) - dt.timedelta(days=1) <= d
+        out.append(item)
+    return out
+
+
+def lifecycle(con: duckdb.DuckDBPyConnection, war_zones: list[str] | None = None) -> list[dict]:
+    """Per month: new, returning, resurrecting and dormant members (dormant as a positive count)."""
+    where, params = "", []
+    if war_zones:
+        where = f" where war_zone in ({', '.join('?' for _ in war_zones)})"
+        params = list(war_zones)
+    rows = con.execute(f"""select month, state, sum(members)::bigint from member_lifecycle{where}
+                           group by all order by month""", params).fetchall()   # noqa: S608 - fixed SQL
+    out: dict[dt.date, dict] = {}
+    for month, state, n in rows:
+        out.setdefault(month, {"month": month, "new": 0, "returning": 0, "resurrecting": 0, "dormant": 0})[state] = n
+    return list(out.values())
+
+
+def referrals(con: duckdb.DuckDBPyConnection) -> dict:
+    """The referral network: per month the share of new members who came by referral; per joining cohort of the
+    referrers, referrals credited to the cohort, its referrers, the K-factor (referrals ÷ cohort size) and
+    referrals per active referrer; the depth distribution of referral chains; the top 20 referrers."""
+    monthly = [{"month": m, "new_members": n, "referred": r, "share": r / n if n else None}
+               for m, n, r in con.execute("""
+                   select date_trunc('month', joined_on)::date, count(*), count(referrer_id)
+                   from referral_depth group by 1 order by 1""").fetchall()]
+    cohorts = [{"cohort_month": m, "cohort_size": n, "referrals": r, "referrers": p,
+                "k_factor": r / n if n else None, "per_referrer": r / p if p else None}
+               for m, n, r, p in con.execute("""
+                   with size as (select date_trunc('month', joined_on)::date as m, count(*) as n
+                                 from members group by 1),
+                        credit as (select referrer_cohort as m, count(*) as r, count(distinct referrer_id) as p
+                                   from referral_depth where referrer_cohort is not null group by 1)
+                   select size.m, size.n, coalesce(credit.r, 0), coalesce(credit.p, 0)
+                   from size left join credit using (m) order by 1""").fetchall()]
+    depth = dict(con.execute("select depth, count(*) from referral_depth group by 1 order by 1 nulls last")
+                 .fetchall())
+    top = [{"member_id": rid, "referrals": n, "station_id": st, "war_zone": wz, "phone": mask_phone(phone)}
+           for rid, n, st, wz, phone in con.execute("""
+               select r.referrer_id, count(*) as n, m.station_id, coalesce(mn.war_zone, ''), m.phone
+               from referral_depth as r
+               join members as m on m.member_id = r.referrer_id
+               left join member_nodes as mn on mn.member_id = r.referrer_id
+               group by all order by n desc, r.referrer_id limit 20""").fetchall()]
+    return {"monthly": monthly, "cohorts": cohorts, "depth": depth, "top": top}

@@ -1,0 +1,62 @@
+-- Growth marts as of the data's last date D (the Growth page; README "The Growth page").
+
+-- Member lifecycle per calendar month and war zone, PostHog's definitions over paid orders (members not refunded):
+-- new = active this month for the first time; returning = active this month and last month; resurrecting =
+-- active this month, not last month, but some month before; dormant = active last month, not this month (counted
+-- in the month they went quiet, shown as a negative).
+create or replace table member_lifecycle as
+with active as (
+    select c.member_id, c.war_zone, (c.cohort_month + to_months(a.month_index))::date as month
+    from member_activity as a
+    join cohort_members as c using (member_id)
+),
+
+seq as (
+    select *, lag(month) over w as prev_month, lead(month) over w as next_month
+    from active
+    window w as (partition by member_id order by month)
+),
+
+states as (
+    select month, war_zone,
+           case when prev_month is null then 'new'
+                when prev_month = (month - to_months(1))::date then 'returning'
+                else 'resurrecting' end as state
+    from seq
+    union all
+    select (month + to_months(1))::date as month, war_zone, 'dormant' as state
+    from seq
+    where (next_month is null or next_month > (month + to_months(1))::date)
+      and (month + to_months(1))::date <= date_trunc('month', getvariable('last_date')::date)
+)
+
+select month, war_zone, state, count(*)::bigint as members
+from states
+group by all
+order by month, war_zone, state;
+
+-- Referral chains: each member's depth (0 for a member nobody referred, or whose referrer is not a member), with
+-- the referrer and the referrer's joining month (the cohort a referral is credited to).
+create or replace table referral_depth as
+with recursive edges as (
+    select m.member_id, m.referrer_id, m.joined_on
+    from members as m
+),
+
+chain(member_id, depth) as (
+    select e.member_id, 0
+    from edges as e
+    where e.referrer_id is null or e.referrer_id = '' or e.referrer_id not in (select member_id from members)
+    union all
+    select e.member_id, c.depth + 1
+    from edges as e
+    join chain as c on e.referrer_id = c.member_id
+    where c.depth < 50
+)
+
+select e.member_id, nullif(e.referrer_id, '') as referrer_id, e.joined_on,
+       date_trunc('month', r.joined_on)::date as referrer_cohort, min(c.depth) as depth
+from edges as e
+left join chain as c using (member_id)
+left join members as r on r.member_id = e.referrer_id
+group by all;
