@@ -9,21 +9,14 @@ import duckdb
 import streamlit as st
 
 from pipelines import cohorts
-from pipelines.errors import NorthstarError
 from ui import board
 from ui import cohorts as uc
-from ui.data import WarehouseMissing, cohort_options, cohort_rows, versions
+from ui.data import cohort_rows, versions
 from ui.i18n import t, text
-from ui.setup import start_page
+from ui.setup import open_analysis
 from ui.warzone import csv_bytes
 
-code, db = start_page()
-try:
-    opts = cohort_options(db, versions(db))
-except (NorthstarError, WarehouseMissing, duckdb.Error) as exc:
-    st.error(t("cohorts_failed", err=str(exc).splitlines()[0]))
-    st.info(t("cohorts_hint"))
-    st.stop()
+code, db, opts = open_analysis("cohorts_failed")
 d = opts["as_of"]
 names = {n["id"]: board.name_of(n, code) for n in opts["nodes"]}
 

@@ -8,18 +8,12 @@ import streamlit as st
 from pipelines.errors import NorthstarError
 from ui import board
 from ui import growth as ug
-from ui.data import WarehouseMissing, cohort_options, growth_data, versions
+from ui.data import growth_data, versions
 from ui.i18n import t, text
-from ui.setup import start_page
+from ui.setup import open_analysis
 from ui.warzone import csv_bytes
 
-code, db = start_page()
-try:
-    opts = cohort_options(db, versions(db))
-except (NorthstarError, WarehouseMissing, duckdb.Error) as exc:
-    st.error(t("growth_failed", err=str(exc).splitlines()[0]))
-    st.info(t("cohorts_hint"))
-    st.stop()
+code, db, opts = open_analysis("growth_failed")
 d = opts["as_of"]
 zone_names = {n["id"]: board.name_of(n, code) for n in opts["nodes"]}
 CHART = {"displayModeBar": False, "responsive": True}

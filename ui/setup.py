@@ -130,3 +130,17 @@ def open_page():
         st.info(t("tree_hint"))
         st.stop()
     return tree, code, db
+
+
+def open_analysis(failed: str):
+    """The start of an analyst's page (Cohorts, Growth): `start_page()` and the warehouse's cohort options (filter
+    values, cohort months, D, the org), or the message `failed` and what to do. Returns (language, db, options)."""
+    from ui.data import WarehouseMissing, cohort_options, versions
+
+    code, db = start_page()
+    try:
+        return code, db, cohort_options(db, versions(db))
+    except (NorthstarError, WarehouseMissing, duckdb.Error) as exc:
+        st.error(t(failed, err=str(exc).splitlines()[0]))
+        st.info(t("cohorts_hint"))
+        st.stop()
