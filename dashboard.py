@@ -22,8 +22,9 @@ pg = st.navigation([
     st.Page("pages/centers.py", title=t("page_centers"), icon=":material/hub:", url_path="centers"),
     st.Page("pages/cohorts.py", title=t("page_cohorts"), icon=":material/grid_on:", url_path="cohorts"),
     st.Page("pages/growth.py", title=t("page_growth"), icon=":material/trending_up:", url_path="growth"),
+    st.Page("pages/data.py", title=t("page_data"), icon=":material/database:", url_path="data"),
 ])
-if pg.url_path not in ("plan", "cohorts", "growth"):   # these pick their own month (Plan) or read as of the data's last date
+if pg.url_path not in ("plan", "cohorts", "growth", "data"):   # these pick their own month (Plan) or read as of the data's last date
     st.session_state["period"] = period_sidebar(db)
 pg.run()
 

@@ -1,0 +1,90 @@
+"""The Data page and pipelines/freshness.py: rows read = loaded + rejected per file and in total, the rejected rows
+by reason with examples and a full CSV, the values the org does not know, stale data flagged, and the metric
+catalog — every metric the pipeline defines is listed with both definitions (a metric added without them fails).
+
+The network: the hand-made one (tests/conftest.py) plus three bad rows — an order with a negative amount, a
+member at a station that does not exist, and a station whose opening date is not a date.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pipelines import freshness, metrics
+from tests.conftest import BASE, make_raw, run_build
+from tests.test_app import APP
+from ui.i18n import text
+
+pytestmark = pytest.mark.usefixtures("fresh_cache")
+BAD = {"stations": BASE["stations"] + [["S7", "七号站", "east", "e1", "pa", "浙江", "杭州", "2026-10-01", "not a date", ""]],
+       "members": BASE["members"] + [["M8", "S9", "2026-11-05", "standard", "399", "community", "", "", ""]],
+       "orders": BASE["orders"] + [["O9", "M1", "2026-11-05 10:00:00", "-5.00", "paid", ""]]}
+
+
+@pytest.fixture(scope="module")
+def bad(tmp_path_factory):
+    root = tmp_path_factory.mktemp("bad")
+    make_raw(root, BAD)
+    run_build(root)
+    return root / "wh.duckdb"
+
+
+def test_the_report_reconciles_by_hand(bad):
+    with duckdb.connect(str(bad), read_only=True) as con:
+        rep = freshness.report(con, dt.date(2026, 11, 24))
+        examples = freshness.reject_examples(con)
+        data = freshness.rejects_csv(con)
+    files = {f["table"]: (f["read"], f["loaded"], f["rejected"]) for f in rep["files"]}
+    assert files == {"stations": (7, 6, 1), "members": (8, 7, 1), "orders": (9, 8, 1)}
+    assert rep["totals"] == {"read": 24, "loaded": 21, "rejected": 3}
+    assert all(f["read"] == f["loaded"] + f["rejected"] for f in rep["files"])
+    assert {(r["table"], r["reason_code"], r["rows"]) for r in rep["reasons"]} == {
+        ("stations", "bad_date", 1), ("members", "unknown_station", 1), ("orders", "bad_amount", 1)}
+    assert {(e["table"], e["file"], e["line"]) for e in examples} == {
+        ("stations", "stations.csv", 8), ("members", "members.csv", 9), ("orders", "orders.csv", 10)}
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0] == ["table", "source_file", "line", "reason_code", "reason", "raw_row"] and len(rows) == 1 + 3
+    # S6 is in war zone "west" and M5 came by channel "partner": neither is in the org
+    assert {(w["field"], w["value"], w["rows"]) for w in rep["warnings"]} == {("war_zone", "west", 1),
+                                                                             ("channel", "partner", 1)}
+    assert (rep["build"]["last_date"], rep["days_old"], rep["stale"]) == (dt.date(2026, 11, 22), 2, False)
+    with duckdb.connect(str(bad), read_only=True) as con:
+        assert freshness.report(con, dt.date(2026, 11, 25))["stale"] is True       # 3 days old
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_data_page_shows_the_report_and_the_whole_catalog(bad, monkeypatch, lang):
+    monkeypatch.setenv("NORTHSTAR_DB", str(bad))
+    monkeypatch.setenv("NORTHSTAR_TODAY", "2026-11-30")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    if lang == "en":
+        at.sidebar.radio[0].set_value("English").run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+    html = "".join(m.value for m in at.markdown)
+    assert ("已过期" if lang == "zh" else "Stale") in html.split('data-k="data.fresh"')[1][:40]   # 8 days old
+    assert at.warning[0].value == text("data_stale", lang, n=2)
+    assert text("data_total", lang, read="24", loaded="21", rejected="3") in html
+    files, reasons, examples, warnings, catalog = (f.value for f in at.dataframe)
+    assert list(files[text("col_read", lang)]) == [7, 8, 9] and list(files[text("col_rejected", lang)]) == [1, 1, 1]
+    assert sorted(reasons[text("col_reason_code", lang)]) == ["bad_amount", "bad_date", "unknown_station"]
+    assert sorted(examples[text("col_line", lang)]) == [8, 9, 10]
+    assert sorted(warnings[text("col_value", lang)]) == ["partner", "west"]
+    # every metric the pipeline defines, with both definitions, as the catalog module has them
+    assert list(catalog[text("col_code", lang)]) == list(metrics.CATALOG)
+    assert list(catalog[text("col_def_zh", lang)]) == [m.definition_zh for m in metrics.CATALOG.values()]
+    assert list(catalog[text("col_def_en", lang)]) == [m.definition_en for m in metrics.CATALOG.values()]
+    at.selectbox(key=f"data_sql_{lang}").set_value("m1_retention").run()
+    assert "member_cohorts" in at.code[0].value
+
+
+def test_every_catalog_metric_has_both_definitions_and_sql():
+    for m in metrics.CATALOG.values():
+        assert m.definition_zh.strip() and m.definition_en.strip() and m.sql.strip(), m.name
+        assert m.kind in ("goal", "path", "cohort"), m.name
