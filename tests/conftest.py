@@ -166,6 +166,22 @@ def fresh_cache():
     st.cache_data.clear()
 
 
+def open_app(db: Path, monkeypatch, page: str, lang: str = "zh", **env: str):
+    """The app under AppTest on the warehouse `db` (and any NORTHSTAR_* settings in `env`), in `lang`, switched
+    to `page` (e.g. "pages/data.py")."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("NORTHSTAR_DB", str(db))
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.run()
+    if lang == "en":
+        at.sidebar.radio[0].set_value("English").run()
+    at.switch_page(page).run()
+    return at
+
+
 @pytest.fixture(scope="session")
 def tiny(tmp_path_factory) -> Path:
     """The tiny sample (seed 7), generated and built once per test session."""

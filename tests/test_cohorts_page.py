@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pipelines import cohorts
+from tests.conftest import open_app
 from tests.test_app import APP
 
 pytestmark = pytest.mark.usefixtures("fresh_cache")
@@ -18,12 +19,7 @@ NOV = dt.date(2026, 11, 1)
 
 
 def cohorts_page(db, monkeypatch, lang="zh") -> AppTest:
-    monkeypatch.setenv("NORTHSTAR_DB", str(db))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    if lang == "en":
-        at.sidebar.radio[0].set_value("English").run()
-    at.switch_page("pages/cohorts.py").run()
+    at = open_app(db, monkeypatch, "pages/cohorts.py", lang)
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     return at

@@ -13,11 +13,9 @@ import io
 
 import duckdb
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from pipelines import freshness, metrics
-from tests.conftest import BASE, make_raw, run_build
-from tests.test_app import APP
+from tests.conftest import BASE, make_raw, open_app, run_build
 from ui.i18n import text
 
 pytestmark = pytest.mark.usefixtures("fresh_cache")
@@ -59,13 +57,7 @@ def test_the_report_reconciles_by_hand(bad):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_data_page_shows_the_report_and_the_whole_catalog(bad, monkeypatch, lang):
-    monkeypatch.setenv("NORTHSTAR_DB", str(bad))
-    monkeypatch.setenv("NORTHSTAR_TODAY", "2026-11-30")
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    if lang == "en":
-        at.sidebar.radio[0].set_value("English").run()
-    at.switch_page("pages/data.py").run()
+    at = open_app(bad, monkeypatch, "pages/data.py", lang, NORTHSTAR_TODAY="2026-11-30")
     assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
     html = "".join(m.value for m in at.markdown)
     assert ("已过期" if lang == "zh" else "Stale") in html.split('data-k="data.fresh"')[1][:40]   # 8 days old

@@ -14,11 +14,9 @@ import json
 
 import duckdb
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from pipelines import growth
-from tests.conftest import make_raw, run_build
-from tests.test_app import APP
+from tests.conftest import make_raw, open_app, run_build
 from ui.i18n import text
 
 ORG = """
@@ -107,12 +105,7 @@ def test_referrals_by_hand(con):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_growth_page_shows_the_modules_numbers(net, monkeypatch, fresh_cache, lang):
-    monkeypatch.setenv("NORTHSTAR_DB", str(net))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    if lang == "en":
-        at.sidebar.radio[0].set_value("English").run()
-    at.switch_page("pages/growth.py").run()
+    at = open_app(net, monkeypatch, "pages/growth.py", lang)
     assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
     table = at.dataframe[0].value
     assert list(table.iloc[:, 0]) == ["2026-12*", "2026-11", "2026-10", "2026-09", "2026-08"]   # newest first
