@@ -1,0 +1,139 @@
+"""Loading your own exports (pipelines/importer.py and `python -m pipelines import`): which table a file is, the
+report of a trial build before anything changes, a good CSV / GB18030 CSV / XLSX, a file missing a column, a file
+of the wrong type, a file of 100 % bad rows, the previous files kept as a backup, and a failed rebuild that keeps
+the previous data. Counts reconcile: read = loaded + rejected.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from pipelines import contract, importer
+from pipelines.errors import NorthstarError
+from tests.conftest import ROOT, make_raw, run_build
+
+ORDERS_HEAD = "order_id,member_id,ordered_at,amount,status,category\n"
+GOOD = ORDERS_HEAD + ("X1,M1,2026-11-10 10:00:00,12.50,paid,生鲜\n"        # loads
+                      "X2,M9,2026-11-10 10:00:00,3,paid,\n"                # unknown member
+                      "X3,M2,2026-11-11 10:00:00,-1,paid,\n")              # negative amount
+AS_OF = dt.date(2026, 11, 24)
+
+
+@pytest.fixture()
+def site(tmp_path):
+    """The hand-made network built in tmp_path (raw/, config/, wh.duckdb) and a folder of exports."""
+    make_raw(tmp_path)
+    run_build(tmp_path)
+    (tmp_path / "exports").mkdir()
+    return tmp_path
+
+
+def snapshot(site) -> dict:
+    raw = {p.name: p.read_bytes() for p in (site / "raw").iterdir() if p.is_file()}
+    return {"raw": raw, "db": (site / "wh.duckdb").stat().st_mtime_ns}
+
+
+def loaded_orders(site) -> list[str]:
+    with duckdb.connect(str(site / "wh.duckdb"), read_only=True) as con:
+        return [r[0] for r in con.execute("select order_id from orders order by 1").fetchall()]
+
+
+def test_a_good_csv_is_reported_then_imported_with_a_backup(site):
+    export = site / "exports" / "订单-2026-11.csv"
+    export.write_text(GOOD, encoding="utf-8")
+    before = snapshot(site)
+    report = importer.check([export], site / "raw", site / "config", AS_OF)
+    assert report.ok and [(i.table, i.how) for i in report.files] == [("orders", "name")]
+    assert report.counts() == [{"file": "订单-2026-11.csv", "table": "orders", "read": 3, "loaded": 1, "rejected": 2}]
+    assert {(t, code): n for t, code, n in report.result.reasons} == {("orders", "unknown_member"): 1,
+                                                                      ("orders", "bad_amount"): 1}
+    assert [r["order_id"] for r in report.previews["订单-2026-11.csv"]] == ["X1", "X2", "X3"]
+    assert snapshot(site) == before                                   # a check changes nothing
+    result, backup = importer.apply(report, site / "raw", site / "config", site / "wh.duckdb", AS_OF)
+    orders = next(f for f in result.files if f["table"] == "orders")
+    assert (orders["file"], orders["read"], orders["loaded"], orders["rejected"]) == ("orders-订单-2026-11.csv", 3, 1, 2)
+    assert all(f["read"] == f["loaded"] + f["rejected"] for f in result.files)
+    assert loaded_orders(site) == ["X1"]                              # the new file replaced the old orders
+    assert sorted(p.name for p in backup.iterdir()) == ["orders.csv"]
+    assert (backup / "orders.csv").read_bytes() == before["raw"]["orders.csv"]
+    assert contract.discover(site / "raw")["orders"] == [site / "raw" / "orders-订单-2026-11.csv"]
+
+
+def test_gb18030_csv_and_xlsx_are_read(site):
+    gb = site / "exports" / "members.csv"
+    gb.write_bytes(("member_id,station_id,joined_on,tier,fee,channel,referrer_id,refunded_on,phone\n"
+                    "N1,S1,2026-11-20,标准,399,community,,,13800000009\n").encode("gb18030"))
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["order_id", "member_id", "ordered_at", "amount", "status", "category"])
+    ws.append(["Y1", "N1", "2026-11-21 09:00:00", 8.8, "paid", "粮油"])
+    xlsx = site / "exports" / "本月导出.xlsx"                   # no table in its name: told by its columns
+    wb.save(xlsx)
+    report = importer.check([gb, xlsx], site / "raw", site / "config", AS_OF)
+    assert report.ok, report.problems
+    assert [(i.table, i.how) for i in report.files] == [("members", "name"), ("orders", "columns")]
+    assert report.counts() == [{"file": "members.csv", "table": "members", "read": 1, "loaded": 1, "rejected": 0},
+                               {"file": "本月导出.xlsx", "table": "orders", "read": 1, "loaded": 1, "rejected": 0}]
+
+
+@pytest.mark.parametrize("name, content, words", [
+    ("orders.csv", "order_id,member_id,amount,status\nX1,M1,3,paid\n", "missing required column ordered_at"),
+    ("orders.pdf", "%PDF-1.4", "not a CSV, XLSX or Parquet file"),
+    ("export.csv", "a,b\n1,2\n", "cannot tell which table it is"),
+    ("orders.csv", ORDERS_HEAD + "X1,M9,2026-11-10 10:00:00,3,paid,\nX2,M1,2026-11-10 10:00:00,-2,paid,\n",
+     "none of its 2 rows could be loaded (1 bad_amount, 1 unknown_member)"),
+])
+def test_a_bad_file_is_refused_with_what_to_fix_and_nothing_changes(site, name, content, words):
+    export = site / "exports" / name
+    export.write_text(content, encoding="utf-8")
+    before = snapshot(site)
+    report = importer.check([export], site / "raw", site / "config", AS_OF)
+    assert not report.ok
+    assert any(words in p for p in report.problems), report.problems
+    with pytest.raises(NorthstarError, match="have problems"):
+        importer.apply(report, site / "raw", site / "config", site / "wh.duckdb", AS_OF)
+    assert snapshot(site) == before
+
+
+def test_a_failed_rebuild_keeps_the_previous_data(site):
+    export = site / "exports" / "orders.csv"
+    export.write_text(GOOD, encoding="utf-8")
+    report = importer.check([export], site / "raw", site / "config", AS_OF)
+    assert report.ok
+    before, orders = snapshot(site), loaded_orders(site)
+    broken = site / "broken-config"
+    shutil.copytree(site / "config", broken)
+    (broken / "org.yaml").write_text("company: [not, a, mapping\n", encoding="utf-8")
+    with pytest.raises(NorthstarError):
+        importer.apply(report, site / "raw", broken, site / "wh.duckdb", AS_OF)
+    assert snapshot(site) == before                      # the raw files are back, the warehouse untouched
+    assert loaded_orders(site) == orders
+    assert not any(p.name.startswith(".backup-") for p in (site / "raw").iterdir())
+
+
+def test_the_import_command_dry_run_and_import(site):
+    export = site / "exports" / "orders-11.csv"
+    export.write_text(GOOD, encoding="utf-8")
+    args = [sys.executable, "-m", "pipelines", "import", str(export), "--raw", str(site / "raw"), "--config",
+            str(site / "config"), "--db", str(site / "wh.duckdb"), "--as-of", "2026-11-24"]
+    before = snapshot(site)
+    dry = subprocess.run([*args, "--dry-run"], cwd=ROOT, capture_output=True, text=True)
+    assert dry.returncode == 0, dry.stderr
+    assert "orders-11.csv: orders (by its name)" in dry.stdout and "--dry-run: nothing was changed." in dry.stdout
+    assert "read          3  loaded          1  rejected        2" in dry.stdout
+    assert snapshot(site) == before
+    bad = site / "exports" / "notes.pdf"
+    bad.write_text("x", encoding="utf-8")
+    refused = subprocess.run([*args[:4], str(bad), *args[5:]], cwd=ROOT, capture_output=True, text=True)
+    assert refused.returncode == 2 and "nothing was changed" in refused.stderr and "not a CSV" in refused.stderr
+    done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "the previous files are in" in done.stdout
+    assert loaded_orders(site) == ["X1"]
