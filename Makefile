@@ -1,11 +1,28 @@
 # Northstar: two commands.
 #   make run    set up .venv, generate the sample and build the warehouse if they are missing, serve the dashboard
 #   make test   set up .venv with the test tools and run the whole test suite
+# Your own exports: make run RAW=~/exports [CONFIG=~/plan] builds them (every time) into data/own.duckdb and serves
+# that; without RAW the sample is used.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 SIZE   ?= small
+RAW    ?=
+CONFIG ?=
+MAX_UPLOAD_MB ?= 200
+export NORTHSTAR_MAX_UPLOAD_MB := $(MAX_UPLOAD_MB)
+
+ifneq ($(strip $(RAW)),)
+export NORTHSTAR_RAW := $(RAW)
+export NORTHSTAR_DB ?= $(CURDIR)/data/own.duckdb
+BUILD_FLAGS :=
+else
+BUILD_FLAGS := --if-missing
+endif
+ifneq ($(strip $(CONFIG)),)
+export NORTHSTAR_CONFIG := $(CONFIG)
+endif
 
 .PHONY: run test data clean-data
 
@@ -21,14 +38,17 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install -q -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
-# Sample and warehouse only when missing (honours NORTHSTAR_RAW / NORTHSTAR_CONFIG / NORTHSTAR_DB).
+# The sample and its warehouse only when missing; your own exports (RAW=…) are built every time.
+# Honours NORTHSTAR_RAW / NORTHSTAR_CONFIG / NORTHSTAR_DB.
 data: $(VENV)/.runtime
+ifeq ($(strip $(RAW)),)
 	$(BIN)/python -m pipelines sample --size $(SIZE) --if-missing
-	$(BIN)/python -m pipelines build --if-missing
+endif
+	$(BIN)/python -m pipelines build $(BUILD_FLAGS)
 
 run: data
 	$(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.address 127.0.0.1 \
-		--server.headless true --browser.gatherUsageStats false
+		--server.headless true --browser.gatherUsageStats false --server.maxUploadSize $(MAX_UPLOAD_MB)
 
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest

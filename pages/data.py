@@ -2,11 +2,17 @@
 build), what was rejected and why (by reason, examples, every row as CSV), the values the org does not know, and
 the metric catalog — the same module the numbers are computed from — with the cohort and growth definitions.
 """
+import os
+import tempfile
+import time
+from pathlib import Path
+
 import duckdb
 import pandas as pd
 import streamlit as st
 
-from pipelines import freshness, metrics
+from pipelines import freshness, importer, metrics, paths
+from pipelines.progress import Progress
 from pipelines.errors import NorthstarError
 from ui import board
 from ui.data import WarehouseMissing, versions
@@ -14,6 +20,75 @@ from ui.i18n import t, text
 from ui.setup import start_page, today
 
 code, db = start_page()
+MAX_MB = int(os.environ.get("NORTHSTAR_MAX_UPLOAD_MB", "200") or 200)
+
+
+def load_section() -> None:
+    """Upload → report (a trial build) → confirm → replace with a backup and rebuild, with progress."""
+    st.markdown(f'<div class="ns-section">{board.esc(t("load_title"))}</div>', unsafe_allow_html=True)
+    st.caption(t("load_help", mb=MAX_MB))
+    uploads = st.file_uploader(t("load_files"), accept_multiple_files=True,
+                               key=f"load_files_{st.session_state.get('load_round', 0)}")
+    if not uploads:
+        return
+    too_big = [t("load_too_big", name=u.name, size=u.size / 1e6, mb=MAX_MB) for u in uploads if u.size > MAX_MB * 1e6]
+    if too_big:
+        st.error(t("load_problems", n=len(too_big)) + "\n\n" + "\n".join(f"- {p}" for p in too_big))
+        return
+    key = tuple((u.file_id, u.name) for u in uploads)
+    if st.session_state.get("load_key") != key:
+        folder = Path(tempfile.mkdtemp(prefix="northstar-upload-"))
+        files = []
+        for i, u in enumerate(uploads):
+            path = folder / f"{i}{Path(u.name).suffix.lower()}"
+            path.write_bytes(u.getvalue())
+            files.append((path, u.name))
+        with st.spinner(t("load_checking")):
+            report = importer.check(files, paths.raw_dir(), paths.config_dir())
+        st.session_state["load_key"], st.session_state["load_report"] = key, report
+    report = st.session_state["load_report"]
+    for inc in report.files:
+        if inc.table:
+            st.markdown(f"- {board.esc(t('load_detected', name=inc.name, table=inc.table, how=t('how_' + inc.how)))}")
+    if report.result is not None:
+        st.caption(t("load_report"))
+        st.dataframe(pd.DataFrame([{t("col_file"): c["file"], t("col_table"): c["table"], t("col_read"): c["read"],
+                                    t("col_loaded"): c["loaded"], t("col_rejected"): c["rejected"]}
+                                   for c in report.counts()]), hide_index=True, width="stretch", key="load_counts")
+        tables = {i.table for i in report.files}
+        reasons = [(tb, code_, n) for tb, code_, n in report.result.reasons if tb in tables]
+        if reasons:
+            st.caption(t("load_reasons"))
+            st.dataframe(pd.DataFrame([{t("col_table"): tb, t("col_reason_code"): c_, t("col_rows"): n}
+                                       for tb, c_, n in reasons]), hide_index=True, width="stretch",
+                         key="load_reasons")
+        for name, rows in report.previews.items():
+            if rows:
+                with st.expander(t("load_preview", name=name)):
+                    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    if report.problems:
+        st.error(t("load_problems", n=len(report.problems)) + "\n\n"
+                 + "\n".join(f"- {p}" for p in report.problems))
+        return
+    st.caption(t("load_nothing_yet"))
+    if st.button(t("load_confirm"), type="primary", key="load_confirm"):
+        start = time.perf_counter()
+        with st.status(t("load_running"), expanded=True) as status:
+            progress = Progress(sink=lambda line: status.write(line.strip()))
+            try:
+                result, backup = importer.apply(report, paths.raw_dir(), paths.config_dir(), Path(db),
+                                                progress=progress)
+            except NorthstarError as exc:
+                status.update(state="error", label=t("load_failed", err=str(exc).splitlines()[0]))
+                st.error(t("load_failed", err=exc))
+                return
+            status.update(state="complete", expanded=False, label=t("load_done_label", s=time.perf_counter() - start))
+        st.session_state.pop("load_key", None)
+        st.session_state["load_round"] = st.session_state.get("load_round", 0) + 1     # an empty uploader again
+        st.session_state["data_flash"] = t("load_done", d=result.last_date.isoformat() if result.last_date else "—",
+                                           backup=backup or "—")
+        st.cache_data.clear()
+        st.rerun()
 
 
 @st.cache_data(ttl=300, max_entries=8, show_spinner=False)
@@ -37,6 +112,9 @@ rep = data["report"]
 b = rep["build"]
 
 st.markdown(f'<div class="ns-head"><h1>{board.esc(t("data_title"))}</h1></div>', unsafe_allow_html=True)
+flash = st.session_state.pop("data_flash", None)
+if flash:
+    st.success(flash)
 fresh = t("data_fresh", d=b["last_date"].isoformat(), n=rep["days_old"]) if b["last_date"] else t("no_dates")
 status = "off_track" if rep["stale"] else "on_track"
 word = t("data_stale_word") if rep["stale"] else t("data_fresh_ok")
@@ -48,6 +126,8 @@ if rep["stale"]:
     st.warning(t("data_stale", n=freshness.STALE_AFTER_DAYS))
 st.caption(t("data_built", at=b["built_at"].strftime("%Y-%m-%d %H:%M"), s=b["seconds"], as_of=b["as_of"].isoformat(),
              raw=b["raw_dir"]))
+
+load_section()
 
 st.markdown(f'<div class="ns-section">{board.esc(t("data_files"))}</div>', unsafe_allow_html=True)
 files = pd.DataFrame([{t("col_table"): f["table"], t("col_file"): f["file"], t("col_format"): f["format"],

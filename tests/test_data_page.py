@@ -80,3 +80,17 @@ def test_every_catalog_metric_has_both_definitions_and_sql():
     for m in metrics.CATALOG.values():
         assert m.definition_zh.strip() and m.definition_en.strip() and m.sql.strip(), m.name
         assert m.kind in ("goal", "path", "cohort"), m.name
+
+
+def test_an_upload_over_the_size_limit_is_refused_and_nothing_changes(bad, monkeypatch):
+    raw = bad.parent / "raw"
+    before = {p.name: p.read_bytes() for p in raw.iterdir() if p.is_file()}
+    at = open_app(bad, monkeypatch, "pages/data.py", NORTHSTAR_MAX_UPLOAD_MB="1", NORTHSTAR_RAW=str(raw),
+                  NORTHSTAR_CONFIG=str(bad.parent / "config"))
+    big = ("order_id,member_id,ordered_at,amount,status,category\n" + "X,M1,2026-11-10 10:00:00,1,paid,\n" * 40000)
+    at.file_uploader[0].set_value(("orders-big.csv", big.encode(), "text/csv")).run()
+    assert not at.exception
+    assert at.error[0].value.startswith("有 1 个问题，没有做任何改动：")
+    assert "orders-big.csv：1.3 MB，超过 1 MB 的上限" in at.error[0].value        # 53 + 40,000 × 33 bytes
+    assert not [b for b in at.button if b.key == "load_confirm"]
+    assert {p.name: p.read_bytes() for p in raw.iterdir() if p.is_file()} == before

@@ -137,3 +137,26 @@ def test_the_import_command_dry_run_and_import(site):
     assert done.returncode == 0, done.stderr
     assert "the previous files are in" in done.stdout
     assert loaded_orders(site) == ["X1"]
+
+
+def test_make_run_on_a_folder_of_exports_with_an_empty_plan(site, tmp_path, monkeypatch):
+    """`make run RAW=… CONFIG=…` builds the exports (no sample written into them) into its own warehouse, and an
+    empty plan folder is a valid start: every page opens, saying what to add."""
+    import os
+
+    from tests.conftest import open_app
+
+    exports, plan = tmp_path / "exports-own", tmp_path / "plan"
+    shutil.copytree(site / "raw", exports)
+    plan.mkdir()
+    db = tmp_path / "own.duckdb"
+    env = dict(os.environ, NORTHSTAR_DB=str(db), NORTHSTAR_AS_OF="2026-11-24")
+    run = subprocess.run(["make", "data", f"RAW={exports}", f"CONFIG={plan}"], cwd=ROOT, env=env,
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "pipelines sample" not in run.stdout and db.exists()
+    assert sorted(p.name for p in exports.iterdir()) == ["members.csv", "orders.csv", "stations.csv"]
+    assert list(plan.iterdir()) == []
+    for page in ("pages/board.py", "pages/plan.py", "pages/data.py", "pages/cohorts.py"):
+        at = open_app(db, monkeypatch, page)
+        assert not at.exception, (page, at.exception)

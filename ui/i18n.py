@@ -498,6 +498,31 @@ LABELS: dict[str, tuple[str, str]] = {
     "data_sql": ("查看某个指标的 SQL", "A metric's SQL"),
     "data_cohort_defs": ("同期群与增长口径", "Cohort and growth definitions"),
     "data_failed": ("无法读取数据报告：{err}", "The data report cannot be read: {err}"),
+    "load_title": ("导入你自己的数据", "Load your own data"),
+    "load_help": ("上传一个或多个导出文件（CSV：UTF-8 / 带 BOM / GB18030；XLSX；Parquet；每个不超过 {mb} MB）。"
+                  "按文件名（stations… / members… / orders…，或 驿站 / 会员 / 订单）或列名识别是哪张表。"
+                  "先出检查报告，确认后才会替换并重建；原文件会备份。",
+                  "Upload one or more exports (CSV in UTF-8, with BOM or GB18030; XLSX; Parquet; up to {mb} MB each). "
+                  "Each file's table is told from its name (stations… / members… / orders…, or 驿站 / 会员 / 订单) or "
+                  "its columns. You see a report first; nothing is replaced until you confirm, and the previous "
+                  "files are kept as a backup."),
+    "load_files": ("选择文件", "Choose files"),
+    "load_checking": ("正在检查（试建一次数据仓库）…", "Checking (a trial build)…"),
+    "load_too_big": ("{name}：{size:.1f} MB，超过 {mb} MB 的上限。请拆分文件，或调高 NORTHSTAR_MAX_UPLOAD_MB。",
+                     "{name}: {size:.1f} MB, over the {mb} MB limit. Split the file, or raise NORTHSTAR_MAX_UPLOAD_MB."),
+    "load_problems": ("有 {n} 个问题，没有做任何改动：", "{n} problems; nothing was changed:"),
+    "load_detected": ("{name} → {table}（按{how}识别）", "{name} → {table} (told by its {how})"),
+    "how_name": ("文件名", "name"),
+    "how_columns": ("列名", "columns"),
+    "load_report": ("如果导入，这些文件将：", "If imported, these files would:"),
+    "load_reasons": ("将被拒绝的行（按原因）", "Rows that would be rejected, by reason"),
+    "load_preview": ("预览 {name}（前 5 行）", "Preview of {name} (first 5 rows)"),
+    "load_confirm": ("确认导入并重建", "Import and rebuild"),
+    "load_nothing_yet": ("确认之前不会改动任何文件或数据。", "Nothing changes until you confirm."),
+    "load_running": ("正在替换文件并重建数据仓库…", "Replacing the files and rebuilding the warehouse…"),
+    "load_done": ("导入完成：数据截至 {d}。原文件已备份到 {backup}。", "Imported: data through {d}. The previous files are in {backup}."),
+    "load_done_label": ("导入完成（用时 {s:.0f} 秒）", "Imported (took {s:.0f} s)"),
+    "load_failed": ("重建失败，已恢复原来的文件，数据保持不变：{err}", "The rebuild failed; the previous files are back and the data is unchanged: {err}"),
     "print_hint": ("打印：浏览器菜单 → 打印（A4 横向，一页）", "Print: browser menu → Print (A4 landscape, one page)"),
 }
 
