@@ -1,8 +1,8 @@
 """Network growth as of the data's last date D, for the Growth page: monthly flows and stocks of stations and
 members per war zone with month-over-month and year-over-year growth, the member lifecycle (PostHog's new /
 returning / resurrecting / dormant) and the referral network (share, K-factor per cohort, chain depth, top
-referrers with masked phones). Reads the core tables' small marts (member_joins, member_lifecycle,
-referral_depth) and stations; never raw orders.
+referrers with masked phones). Reads small marts (member_joins, member_lifecycle, the referral_* aggregates)
+and stations; never raw orders.
 """
 from __future__ import annotations
 
@@ -96,25 +96,15 @@ def referrals(con: duckdb.DuckDBPyConnection) -> dict:
     referrers, referrals credited to the cohort, its referrers, the K-factor (referrals ÷ cohort size) and
     referrals per active referrer; the depth distribution of referral chains; the top 20 referrers."""
     monthly = [{"month": m, "new_members": n, "referred": r, "share": r / n if n else None}
-               for m, n, r in con.execute("""
-                   select date_trunc('month', joined_on)::date, count(*), count(referrer_id)
-                   from referral_depth group by 1 order by 1""").fetchall()]
+               for m, n, r in con.execute("select month, new_members, referred from referral_monthly order by 1")
+               .fetchall()]
     cohorts = [{"cohort_month": m, "cohort_size": n, "referrals": r, "referrers": p,
                 "k_factor": r / n if n else None, "per_referrer": r / p if p else None}
-               for m, n, r, p in con.execute("""
-                   with size as (select date_trunc('month', joined_on)::date as m, count(*) as n
-                                 from members group by 1),
-                        credit as (select referrer_cohort as m, count(*) as r, count(distinct referrer_id) as p
-                                   from referral_depth where referrer_cohort is not null group by 1)
-                   select size.m, size.n, coalesce(credit.r, 0), coalesce(credit.p, 0)
-                   from size left join credit using (m) order by 1""").fetchall()]
-    depth = dict(con.execute("select depth, count(*) from referral_depth group by 1 order by 1 nulls last")
-                 .fetchall())
+               for m, n, r, p in con.execute("select cohort_month, cohort_size, referrals, referrers "
+                                             "from referral_cohorts order by 1").fetchall()]
+    depth = dict(con.execute("select depth, members from referral_depths order by 1 nulls last").fetchall())
     top = [{"member_id": rid, "referrals": n, "station_id": st, "war_zone": wz, "phone": mask_phone(phone)}
-           for rid, n, st, wz, phone in con.execute("""
-               select r.referrer_id, count(*) as n, m.station_id, coalesce(mn.war_zone, ''), m.phone
-               from referral_depth as r
-               join members as m on m.member_id = r.referrer_id
-               left join member_nodes as mn on mn.member_id = r.referrer_id
-               group by all order by n desc, r.referrer_id limit 20""").fetchall()]
+           for rid, n, st, wz, phone in con.execute("""select referrer_id, referrals, station_id, war_zone, phone
+                                                       from referral_top order by referrals desc, referrer_id"""
+                                                    ).fetchall()]
     return {"monthly": monthly, "cohorts": cohorts, "depth": depth, "top": top}

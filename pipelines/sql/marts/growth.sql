@@ -60,3 +60,29 @@ from edges as e
 left join chain as c using (member_id)
 left join members as r on r.member_id = e.referrer_id
 group by all;
+
+-- The referral network's small aggregates, so the Growth page never scans every member: per joining month the
+-- new members and those who came by referral; per referrer cohort the referrals credited and the referrers; the
+-- depth distribution; the 20 members who referred the most.
+create or replace table referral_monthly as
+select date_trunc('month', joined_on)::date as month, count(*)::bigint as new_members,
+       count(referrer_id)::bigint as referred
+from referral_depth group by 1 order by 1;
+
+create or replace table referral_cohorts as
+with size as (select date_trunc('month', joined_on)::date as m, count(*)::bigint as n from members group by 1),
+     credit as (select referrer_cohort as m, count(*)::bigint as r, count(distinct referrer_id)::bigint as p
+                from referral_depth where referrer_cohort is not null group by 1)
+select size.m as cohort_month, size.n as cohort_size, coalesce(credit.r, 0)::bigint as referrals,
+       coalesce(credit.p, 0)::bigint as referrers
+from size left join credit using (m) order by 1;
+
+create or replace table referral_depths as
+select depth, count(*)::bigint as members from referral_depth group by 1 order by 1 nulls last;
+
+create or replace table referral_top as
+select r.referrer_id, count(*)::bigint as referrals, m.station_id, coalesce(mn.war_zone, '') as war_zone, m.phone
+from referral_depth as r
+join members as m on m.member_id = r.referrer_id
+left join member_nodes as mn on mn.member_id = r.referrer_id
+group by all order by referrals desc, r.referrer_id limit 20;
