@@ -5,13 +5,12 @@ station cohort curves, and the members behind any cell with a CSV download (phon
 Numbers come from the cohort marts through pipelines.cohorts, as of the data's last date D (not the sidebar's
 period, which this page does not show).
 """
-import duckdb
 import streamlit as st
 
 from pipelines import cohorts
 from ui import board
 from ui import cohorts as uc
-from ui.data import cohort_rows, versions
+from ui.data import cohort_members_behind, cohort_rows, versions
 from ui.i18n import t, text
 from ui.setup import open_analysis
 from ui.warzone import csv_bytes
@@ -88,8 +87,7 @@ with tab_ret:
     k = c2.selectbox(t("drill_index"), list(range(width + 1)), key=f"drill_k_{code}_{pick}",
                      format_func=lambda i: f"M{i}")
     limit = 5000
-    with duckdb.connect(db, read_only=True) as con:
-        behind = cohorts.members_behind(con, pick, k, measure, filters, limit=limit)
+    behind = cohort_members_behind(db, pick, k, measure, key, limit, versions(db))
     cell = next(r for r in rows if r["cohort_month"] == pick and r["month_index"] == k)
     if behind:
         st.caption(t("drill_count", n=f"{cell[measure]:,}", limit=f"{limit:,}"))

@@ -87,7 +87,8 @@ def members(con: duckdb.DuckDBPyConnection, by: str | None = None, filters: dict
         out.append({"cohort_month": month, "group": grp, "cohort_size": size, "month_index": k, "active": active,
                     "active_rate": active / size if size else None, "active_or_after": after,
                     "active_or_after_rate": after / size if size else None, "gmv": round(gmv, 2),
-                    "gmv_per_member_cum": cum / size if size else None, "complete": _month_end(month, k) <= d})
+                    "gmv_cum": cum, "gmv_per_member_cum": cum / size if size else None,
+                    "complete": _month_end(month, k) <= d})
     return out
 
 
@@ -109,7 +110,8 @@ def stations(con: duckdb.DuckDBPyConnection, by: str | None = None, filters: dic
 
 def average(rows: list[dict], count: str = "active", size: str = "cohort_size", index: str = "month_index"
             ) -> dict[int, float | None]:
-    """The average row: per month index, Σ count ÷ Σ size over the complete rows only (None where none is)."""
+    """The average row: per month index, Σ count ÷ Σ size over the complete rows only (None where none is).
+    `count="gmv_cum"` gives the weighted LTV curve."""
     sums: dict[int, list[float]] = {}
     for r in rows:
         pair = sums.setdefault(r[index], [0.0, 0.0])

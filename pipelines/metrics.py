@@ -24,6 +24,14 @@ _STATIONS = ("(select s.station_id, s.signed_on, s.opened_on, s.closed_on, n.war
              "from stations as s join station_nodes as n using (station_id))")
 
 
+
+def _retention_sql(k: int) -> str:
+    """Month-k retention over the cohorts that joined in the period and have completed month k by D."""
+    return f"""select sum(active)::double / nullif(sum(cohort_size), 0) from member_cohorts
+        where month_index = {k} and cohort_month between date_trunc('month', $start::date) and $end
+          and last_day(cohort_month + interval {k} month) <= $as_of and {_COHORT_FILTER}"""
+
+
 @dataclass(frozen=True)
 class Metric:
     name: str
@@ -135,18 +143,14 @@ CATALOG: dict[str, Metric] = {m.name: m for m in [
         "Of the member cohorts that joined in the period and have completed their month 1 by D, the share active "
         "(a paid order) in month 1, weighted by cohort size. Cohorts hold the members not refunded as the warehouse "
         "was built (see the Cohorts page).",
-        f"""select sum(active)::double / nullif(sum(cohort_size), 0) from member_cohorts
-            where month_index = 1 and cohort_month between date_trunc('month', $start::date) and $end
-              and last_day(cohort_month + interval 1 month) <= $as_of and {_COHORT_FILTER}""",
+        _retention_sql(1),
         ("war_zone", "team", "center", "channel")),
     Metric(
         "m3_retention", "cohort", "M3 留存", "M3 retention", "", "share",
         "同 M1 留存，但看入会后第 3 个月（M3）：已完成 M3 的同期群中，M3 有已支付订单的比例，按人数加权。",
         "As M1 retention, for month 3: of the cohorts that have completed month 3 by D, the share active in month "
         "3, weighted by cohort size.",
-        f"""select sum(active)::double / nullif(sum(cohort_size), 0) from member_cohorts
-            where month_index = 3 and cohort_month between date_trunc('month', $start::date) and $end
-              and last_day(cohort_month + interval 3 month) <= $as_of and {_COHORT_FILTER}""",
+        _retention_sql(3),
         ("war_zone", "team", "center", "channel")),
     Metric(
         "referral_share", "path", "推荐入会占比", "Joined by referral", "", "share",

@@ -36,7 +36,7 @@ def heatmap(rows: list[dict], measure: str, unit: str, lang: str) -> go.Figure:
     grid = {(r["cohort_month"], r["month_index"]): r for r in rows}
     z, labels, notes = [], [], []
     if measure == "ltv":
-        avg = _average_ltv(rows)
+        avg = cohorts.average(rows, count="gmv_cum")
     else:
         avg = cohorts.average(rows, count=measure) if unit == "rate" else {}
     if avg:
@@ -63,20 +63,6 @@ def heatmap(rows: list[dict], measure: str, unit: str, lang: str) -> go.Figure:
     return fig
 
 
-def _average_ltv(rows: list[dict]) -> dict[int, float | None]:
-    """Weighted LTV per month index over complete cohorts: Σ cumulative GMV ÷ Σ size."""
-    cum: dict[tuple, float] = {}
-    out: dict[int, list[float]] = {}
-    for r in sorted(rows, key=lambda r: (r["cohort_month"], r["month_index"])):
-        total = cum.get(r["cohort_month"], 0.0) + r["gmv"]
-        cum[r["cohort_month"]] = total
-        pair = out.setdefault(r["month_index"], [0.0, 0.0])
-        if r["complete"]:
-            pair[0] += total
-            pair[1] += r["cohort_size"]
-    return {k: (g / n if n else None) for k, (g, n) in sorted(out.items())}
-
-
 def _fmt(v: float | None, measure: str, unit: str, lang: str) -> str:
     if v is None:
         return ""
@@ -90,7 +76,7 @@ def breakdown_lines(rows: list[dict], measure: str, names: dict[str, str], lang:
     fig = go.Figure()
     for i, group in enumerate(sorted({r["group"] for r in rows})):
         part = [r for r in rows if r["group"] == group]
-        avg = _average_ltv(part) if measure == "ltv" else cohorts.average(part, count=measure)
+        avg = cohorts.average(part, count="gmv_cum" if measure == "ltv" else measure)
         ks = [k for k, v in avg.items() if v is not None]
         fig.add_trace(go.Scatter(x=[f"M{k}" for k in ks], y=[avg[k] for k in ks], mode="lines+markers",
                                  name=names.get(group, group) or text("unknown", lang),

@@ -99,6 +99,16 @@ def cohort_rows(db: str, kind: str, by: str | None, filters: tuple, start, end, 
         return fn(con, by=by, filters=dict(filters), start=start, end=end)
 
 
+@st.cache_data(ttl=300, max_entries=32, show_spinner=False)
+def cohort_members_behind(db: str, month, k: int, measure: str, filters: tuple, limit: int, versions: tuple
+                          ) -> list[dict]:
+    """pipelines.cohorts.members_behind, cached: a rerun of the page does not query the cell again."""
+    from pipelines import cohorts
+
+    with duckdb.connect(db, read_only=True) as con:
+        return cohorts.members_behind(con, month, k, measure, dict(filters), limit=limit)
+
+
 @st.cache_data(ttl=300, max_entries=8, show_spinner=False)
 def cohort_options(db: str, versions: tuple) -> dict:
     """The filter choices (distinct values per dimension), the cohort months and D, and the org's names."""
