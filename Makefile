@@ -1,6 +1,7 @@
 # Northstar: two commands.
 #   make run    set up .venv, generate the sample and build the warehouse if they are missing, serve the dashboard
 #   make test   set up .venv with the test tools and run the whole test suite
+#   make bench  the benchmark at sizes small and medium (LARGE=1 adds the 100M-order size): benchmarks/RESULTS.md
 # Your own exports: make run RAW=~/exports [CONFIG=~/plan] builds them (every time) into data/own.duckdb and serves
 # that; without RAW the sample is used.
 PYTHON ?= python3
@@ -24,7 +25,7 @@ ifneq ($(strip $(CONFIG)),)
 export NORTHSTAR_CONFIG := $(CONFIG)
 endif
 
-.PHONY: run test data clean-data
+.PHONY: run test data clean-data bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +53,10 @@ run: data
 
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest
+
+# The benchmark (benchmarks/run.py): sizes small and medium, and large with LARGE=1; writes benchmarks/RESULTS.md.
+bench: $(VENV)/.dev
+	$(BIN)/python -m benchmarks.run $(if $(LARGE),--large,)
 
 clean-data:
 	rm -rf data/raw data/warehouse.duckdb data/warehouse.duckdb.wal

@@ -27,4 +27,7 @@ pg = st.navigation([
 if pg.url_path not in ("plan", "cohorts", "growth", "data"):   # these pick their own month (Plan) or read as of the data's last date
     st.session_state["period"] = period_sidebar(db)
 pg.run()
+# The page ran to its end (a page that stops early shows a message instead): the browser tests and the benchmark
+# wait for this hidden marker before they call a page drawn.
+st.markdown(f'<span class="ns-done" data-page="{pg.url_path}"></span>', unsafe_allow_html=True)
 

@@ -15,7 +15,7 @@ from pipelines import freshness, importer, metrics, paths
 from pipelines.progress import Progress
 from pipelines.errors import NorthstarError
 from ui import board
-from ui.data import WarehouseMissing, versions
+from ui.data import WarehouseMissing, data_report, versions
 from ui.i18n import t, text
 from ui.setup import start_page, today
 
@@ -91,19 +91,8 @@ def load_section() -> None:
         st.rerun()
 
 
-@st.cache_data(ttl=300, max_entries=8, show_spinner=False)
-def load(db: str, day, versions: tuple) -> dict:
-    from pathlib import Path
-
-    if not Path(db).exists():
-        raise WarehouseMissing(db)
-    with duckdb.connect(db, read_only=True) as con:
-        return {"report": freshness.report(con, day), "examples": freshness.reject_examples(con),
-                "csv": freshness.rejects_csv(con)}
-
-
 try:
-    data = load(db, today(), versions(db))
+    data = data_report(db, today(), versions(db))
 except (NorthstarError, WarehouseMissing, duckdb.Error) as exc:
     st.error(t("data_failed", err=str(exc).splitlines()[0]))
     st.info(t("tree_hint"))

@@ -35,6 +35,7 @@ MODELS = [
     "core/stations.sql",
     "core/members.sql",
     "core/orders.sql",
+    "core/orders_rejected.sql",
     "core/rejects.sql",
     "intermediate/station_nodes.sql",
     "intermediate/member_nodes.sql",
@@ -46,8 +47,8 @@ MODELS = [
     "marts/member_cohorts.sql",
     "marts/growth.sql",
 ]
-TEMP_TABLES = ["stg_stations", "stg_members", "stg_orders", "candidates_stations", "candidates_members",
-               "candidates_orders", "dup_stations", "dup_members", "dup_orders", "cross_members", "cross_orders"]
+TEMP_TABLES = ["stg_stations", "stg_members", "candidates_stations", "candidates_members", "dup_stations",
+               "dup_members", "bad_orders", "dup_orders", "cross_members"]
 
 
 @dataclass
@@ -92,6 +93,38 @@ def _remove_stale(db: Path) -> None:
             except (ProcessLookupError, PermissionError):
                 pass
         path.unlink(missing_ok=True)
+
+
+def memory_limit() -> str:
+    """DuckDB's memory limit for a build: NORTHSTAR_BUILD_MEMORY (e.g. 8GB), else half of the machine's memory.
+
+    DuckDB spills to the scratch folder beyond it; the process's peak is the limit plus what DuckDB does not
+    manage (Arrow buffers, the Python heap), which README "Benchmarks" measures.
+    """
+    text = os.environ.get("NORTHSTAR_BUILD_MEMORY", "").strip()
+    if text:
+        return text
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        return "8GB"
+    return f"{max(1, int(total / 2**30 * 0.4))}GB"
+
+
+def _tune(con: duckdb.DuckDBPyConnection) -> None:
+    """Every model orders its output where order matters, so DuckDB may stream the rest in any order: that
+    lets big `create table as` statements run without buffering their whole result (DuckDB's own advice)."""
+    con.execute("set preserve_insertion_order = false")
+    con.execute("set memory_limit = ?", [memory_limit()])
+
+
+def _count_orders(con: duckdb.DuckDBPyConnection, sources: list[ingest.Source]) -> None:
+    """Whether core/orders_rejected.sql needs its passes: some raw order row was not loaded (rows read, less those
+    the reader already rejected, against the loaded count), or an order_id repeats."""
+    landed = sum(s.rows_read - len(s.early_rejects) for s in sources if s.table == "orders")
+    loaded, distinct = con.execute("select count(*), count(distinct order_id) from orders").fetchall()[0]
+    con.execute("set variable orders_all_loaded = ?", [loaded == landed])
+    con.execute("set variable orders_have_duplicates = ?", [distinct < loaded])
 
 
 def run_model(con: duckdb.DuckDBPyConnection, name: str) -> None:
@@ -194,6 +227,7 @@ def build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None,
     step = "opening the new warehouse"
     try:
         con.execute("set temp_directory = ?", [str(scratch / "spill")])
+        _tune(con)
         con.execute("set variable as_of = ?::date", [as_of_date])
         step = "writing the org"
         _register_org(con, plan.org)
@@ -215,6 +249,8 @@ def build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None,
                 last_date = con.execute(LAST_DATE_SQL).fetchall()[0][0] or as_of_date
                 con.execute("set variable last_date = ?::date", [last_date])
             with progress.step(f"model {name}"):
+                if name == "core/orders_rejected.sql":
+                    _count_orders(con, sources)
                 run_model(con, name)
             if name == "core/rejects.sql":
                 step = "writing the file report"

@@ -1,8 +1,8 @@
 """Network growth as of the data's last date D, for the Growth page: monthly flows and stocks of stations and
 members per war zone with month-over-month and year-over-year growth, the member lifecycle (PostHog's new /
 returning / resurrecting / dormant) and the referral network (share, K-factor per cohort, chain depth, top
-referrers with masked phones). Reads small marts (member_joins, member_lifecycle, the referral_* aggregates)
-and stations; never raw orders.
+referrers with masked phones). Reads small marts (growth_flows, member_lifecycle, the referral_* aggregates);
+never raw orders.
 """
 from __future__ import annotations
 
@@ -13,29 +13,10 @@ import duckdb
 from pipelines.cohorts import as_of, mask_phone
 
 SQL_FLOWS = """
-with months as (
-    select unnest(range(date_trunc('month', (select min(d) from (
-                            select min(opened_on) as d from stations union all select min(joined_on) from members))),
-                        date_trunc('month', $d::date) + interval 1 month, interval 1 month))::date as month
-),
-zones as (select distinct war_zone from station_nodes union select distinct war_zone from member_nodes),
-grid as (select m.month, z.war_zone, least(last_day(m.month), $d::date) as month_end from months as m, zones as z),
-st as (select s.opened_on, s.closed_on, n.war_zone from stations as s join station_nodes as n using (station_id)
-       where s.opened_on is not null)
-select g.month, g.war_zone,
-    (select count(*) from st where st.war_zone = g.war_zone and date_trunc('month', st.opened_on) = g.month),
-    (select count(*) from st where st.war_zone = g.war_zone and date_trunc('month', st.closed_on) = g.month),
-    (select count(*) from st where st.war_zone = g.war_zone and st.opened_on <= g.month_end
-                                and (st.closed_on is null or st.closed_on > g.month_end)),
-    (select coalesce(sum(members), 0) from member_joins as j
-        where j.war_zone = g.war_zone and date_trunc('month', j.joined_on) = g.month),
-    (select coalesce(sum(members), 0) from member_joins as j
-        where j.war_zone = g.war_zone and date_trunc('month', j.refunded_on) = g.month),
-    (select coalesce(sum(members), 0) from member_joins as j
-        where j.war_zone = g.war_zone and j.joined_on <= g.month_end
-          and (j.refunded_on is null or j.refunded_on > g.month_end))
-from grid as g
-order by g.month, g.war_zone
+select month, war_zone, new_stations, closed_stations, active_stations, new_members, refunded_members,
+       members_served
+from growth_flows
+order by month, war_zone
 """
 FLOW_KEYS = ("new_stations", "closed_stations", "active_stations", "new_members", "refunded_members",
              "members_served")
@@ -55,7 +36,7 @@ def flows(con: duckdb.DuckDBPyConnection, war_zones: list[str] | None = None, by
     (at D in D's month); new, refunded and net members, members served at the month's end; each stock's
     month-over-month and year-over-year growth. `complete` is false for D's month unless D is its last day."""
     d = as_of(con)
-    rows = con.execute(SQL_FLOWS, {"d": d}).fetchall()
+    rows = con.execute(SQL_FLOWS).fetchall()
     acc: dict[tuple, dict] = {}
     for month, zone, *values in rows:
         if war_zones and zone not in war_zones:

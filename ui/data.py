@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from pipelines import paths
+from pipelines.errors import NorthstarError
 from pipelines.planstore import store_path
 from ui.i18n import fmt_count  # noqa: F401 - re-exported for the pages
 
@@ -109,18 +110,28 @@ def cohort_members_behind(db: str, month, k: int, measure: str, filters: tuple, 
         return cohorts.members_behind(con, month, k, measure, dict(filters), limit=limit)
 
 
+# What the Cohorts and Growth pages read (pipelines/sql/marts/member_cohorts.sql and growth.sql).
+ANALYSIS_TABLES = ("member_activity", "cohort_members", "member_cohorts", "station_cohorts", "member_lifecycle",
+                   "growth_flows", "referral_monthly", "referral_cohorts", "referral_depths", "referral_top")
+
+
 @st.cache_data(ttl=300, max_entries=8, show_spinner=False)
 def cohort_options(db: str, versions: tuple) -> dict:
-    """The filter choices (distinct values per dimension), the cohort months and D, and the org's names."""
+    """The filter choices (distinct values per dimension), the cohort months and D, and the org's names; from the
+    member_cohorts mart (every member's values are among its groups), not the 10M-row cohort_members."""
     from pipelines import cohorts, planning
 
     if not Path(db).exists():
         raise WarehouseMissing(db)
     with duckdb.connect(db, read_only=True) as con:
+        have = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+        missing = [name for name in ANALYSIS_TABLES if name not in have]
+        if missing:   # a warehouse built before these pages: say so before any of them is read
+            raise NorthstarError(f"the warehouse has no {', '.join(missing)} table{'s' if len(missing) > 1 else ''}")
         values = {dim: [r[0] for r in con.execute(
-            f"select distinct {dim} from cohort_members order by 1").fetchall()]   # noqa: S608 - fixed names
+            f"select distinct {dim} from member_cohorts order by 1").fetchall()]   # noqa: S608 - fixed names
             for dim in cohorts.MEMBER_DIMS}
-        months = [r[0] for r in con.execute("select distinct cohort_month from cohort_members order by 1").fetchall()]
+        months = [r[0] for r in con.execute("select distinct cohort_month from member_cohorts order by 1").fetchall()]
         return {"values": values, "months": months, "as_of": cohorts.as_of(con), "nodes": planning.org_nodes(con)}
 
 
@@ -134,3 +145,16 @@ def growth_data(db: str, war_zones: tuple, split: bool, versions: tuple) -> dict
         zones = list(war_zones) or None
         return {"total": growth.flows(con, zones), "split": growth.flows(con, zones, by_zone=True) if split else [],
                 "lifecycle": growth.lifecycle(con, zones), "referrals": growth.referrals(con)}
+
+
+@st.cache_data(ttl=300, max_entries=8, show_spinner=False)
+def data_report(db: str, day, versions: tuple) -> dict:
+    """The Data page's reads (pipelines.freshness): the report as of `day`, reject examples and every reject
+    as CSV."""
+    from pipelines import freshness
+
+    if not Path(db).exists():
+        raise WarehouseMissing(db)
+    with duckdb.connect(db, read_only=True) as con:
+        return {"report": freshness.report(con, day), "examples": freshness.reject_examples(con),
+                "csv": freshness.rejects_csv(con)}

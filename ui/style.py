@@ -39,6 +39,7 @@ CSS = """
 [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.55rem; }
 /* Streamlit pulls each markdown block up by 1rem (for a trailing paragraph's margin); cards have none, and a
    column that does not wrap clips what is pulled under its edge. */
+[data-testid="stElementContainer"]:has(.ns-done) { display: none; }
 [data-testid="stMarkdownContainer"]:has(.ns-card, .ns-section, .ns-head, .ns-note, .ns-alloc, .ns-plan-status, .ns-align) { margin-bottom: 0 !important; }
 .ns-head { display: flex; align-items: baseline; gap: 1rem; flex-wrap: wrap; margin: 0 0 0.1rem 0; }
 .ns-head h1 { font-size: 1.55rem; font-weight: 700; margin: 0; padding: 0; line-height: 1.25; }

@@ -8,17 +8,13 @@ with per_row as (
     select 'members', _file_id, _line, reason_code, reason,
         members_raw(member_id, station_id, joined_on_text, tier, fee_text, channel, referrer_id, refunded_on_text, phone),
     from stg_members where reason_code is not null
-    union all
-    select 'orders', _file_id, _line, reason_code, reason,
-        orders_raw(order_id, member_id, ordered_at_text, amount_text, status_text, category),
-    from stg_orders where reason_code is not null
 ),
 
 later as (
     select 'stations' as table_name, * from dup_stations
     union all select 'members', * from cross_members
     union all select 'members', * from dup_members
-    union all select 'orders', * from cross_orders
+    union all select 'orders', * from bad_orders
     union all select 'orders', * from dup_orders
 ),
 

@@ -86,3 +86,62 @@ from referral_depth as r
 join members as m on m.member_id = r.referrer_id
 left join member_nodes as mn on mn.member_id = r.referrer_id
 group by all order by referrals desc, r.referrer_id limit 20;
+
+-- Flows and stocks per month × war zone (the Growth page's first chart): new / closed stations, active stations
+-- at the month's end (at D in D's month), new / refunded members and members served at the month's end. Stocks are
+-- running sums of the flows: a station closes, and a member is refunded, only after it opened or joined.
+create or replace table growth_flows as
+with st as (
+    select s.opened_on, s.closed_on, n.war_zone
+    from stations as s join station_nodes as n using (station_id)
+    where s.opened_on is not null
+),
+
+months as (
+    select unnest(range(date_trunc('month', (select min(d) from (
+                            select min(opened_on) as d from stations union all select min(joined_on) from members))),
+                        date_trunc('month', getvariable('last_date')::date) + interval 1 month,
+                        interval 1 month))::date as month
+),
+
+zones as (
+    select distinct war_zone from station_nodes union select distinct war_zone from member_nodes
+),
+
+events as (
+    select date_trunc('month', opened_on)::date as month, war_zone, 1 as new_st, 0 as closed_st, 0 as new_m, 0 as refunded_m
+    from st
+    union all
+    select date_trunc('month', closed_on)::date, war_zone, 0, 1, 0, 0 from st where closed_on is not null
+    union all
+    select date_trunc('month', joined_on)::date, war_zone, 0, 0, members, 0 from member_joins
+    union all
+    select date_trunc('month', refunded_on)::date, war_zone, 0, 0, 0, members from member_joins where refunded_on is not null
+),
+
+per_month as (
+    select month, war_zone, sum(new_st) as new_st, sum(closed_st) as closed_st, sum(new_m) as new_m,
+           sum(refunded_m) as refunded_m
+    from events group by all
+),
+
+grid as (
+    select m.month, z.war_zone, coalesce(p.new_st, 0) as new_st, coalesce(p.closed_st, 0) as closed_st,
+           coalesce(p.new_m, 0) as new_m, coalesce(p.refunded_m, 0) as refunded_m
+    from months as m
+    cross join zones as z
+    left join per_month as p using (month, war_zone)
+)
+
+select
+    month,
+    war_zone,
+    new_st::bigint as new_stations,
+    closed_st::bigint as closed_stations,
+    (sum(new_st - closed_st) over w)::bigint as active_stations,
+    new_m::bigint as new_members,
+    refunded_m::bigint as refunded_members,
+    (sum(new_m - refunded_m) over w)::bigint as members_served,
+from grid
+window w as (partition by war_zone order by month)
+order by month, war_zone;

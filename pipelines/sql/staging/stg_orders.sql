@@ -1,5 +1,7 @@
 -- One row per raw orders row: typed columns and the first per-row problem, if any (no joins here).
-create or replace temp table stg_orders as
+-- A view, not a table: at 100M orders, keeping every row's text beside its typed values is what made the build
+-- spill gigabytes. core/orders.sql reads it once for the loaded rows and again only when some row was rejected.
+create or replace temp view stg_orders as
 with land as (
     select * from land_orders
 ),

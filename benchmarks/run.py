@@ -1,0 +1,470 @@
+"""Northstar's benchmark at north-star scale: writes benchmarks/RESULTS.md.
+
+    make bench                       # sizes small and medium (about 10 minutes on 2 cores)
+    make bench LARGE=1               # and large: 20,000 stations, 10M members, 100M orders (about 20 more minutes)
+    python -m benchmarks.run --sizes small --skip-browser    # a quick look
+
+Per size, in a work folder (default benchmarks/.work, git-ignored; --keep reuses a sample already there):
+1. `sample` and `build` in their own processes: wall time and peak resident memory (from the OS).
+2. The floor: one DuckDB scan-and-group of the raw orders (its own process), and the build's ratio to it.
+3. The plain-pandas baseline (benchmarks/baseline.py) against Northstar for the same goal tree (one month) and the
+   same member retention table: time and peak memory of each in a fresh process, the ratio, and whether the
+   numbers are equal.
+4. The goal tree query, a cohort query and every page's data loading: p50 / p95 over 20 warm runs (the
+   warehouse and the OS warm, Streamlit's cache emptied before each run).
+5. Every page in headless Chromium: cold (the first load on a fresh server) and warm (the median of 5 more).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+PAGES = ["board", "war_zone", "plan", "centers", "cohorts", "growth", "data"]
+RUNS = 20
+TARGETS = {"build_s": 300, "build_gib": 12, "page_data_ms": 100, "render_s": 3, "pandas_ratio": 10}
+
+
+# ---- measuring a process ---------------------------------------------------------------------------------------
+
+def measure(cmd: list[str], log: Path, env: dict | None = None) -> dict:
+    """Runs `cmd`, returns its wall seconds and peak resident memory (MiB) from os.wait4; stops on failure."""
+    start = time.perf_counter()
+    with open(log, "w", encoding="utf-8") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                env={**os.environ, **(env or {})})
+        _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    proc.returncode = code
+    if code != 0:
+        tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-5:]
+        raise RuntimeError(f"{' '.join(cmd[:4])} … failed (exit {code}):\n" + "\n".join(tail))
+    return {"seconds": wall, "peak_mib": usage.ru_maxrss / 1024}
+
+
+def job(name: str, work: Path, **opts) -> dict:
+    """A benchmarks.jobs job in its own process: wall, peak memory, the computing time and the result."""
+    out = work / f"{name}.json"
+    cmd = [sys.executable, "-m", "benchmarks.jobs", name, "--out", str(out)]
+    for k, v in opts.items():
+        cmd += [f"--{k.replace('_', '-')}", str(v)]
+    m = measure(cmd, work / f"{name}.log")
+    data = json.loads(out.read_text(encoding="utf-8"))
+    return {**m, "compute": data["seconds"], "result": data["result"]}
+
+
+# ---- warm reads ------------------------------------------------------------------------------------------------
+
+def timings(fn, runs: int = RUNS, before=None) -> dict:
+    """p50 / p95 (ms) of `fn` over `runs` runs after one unmeasured run; `before` runs untimed before each."""
+    if before:
+        before()
+    fn()
+    samples = []
+    for _ in range(runs):
+        if before:
+            before()
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    return {"p50": statistics.median(samples), "p95": samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]}
+
+
+def page_loaders(db: Path) -> dict:
+    """What each page reads before it draws, through the same cached readers the pages call (ui/data.py,
+    ui/setup.py), for the sample's default view: the sidebar's default period, no filters."""
+    import logging
+
+    import duckdb
+    import streamlit as st
+
+    from pipelines import goaltree
+    from pipelines.planstore import PlanStore, read_plan, store_path
+    from ui import data as ud
+    from ui import setup as us
+
+    st.cache_data.clear()   # outside `streamlit run` the caches live in memory, and say so once per function
+    logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
+    d = str(db)
+    with duckdb.connect(d, read_only=True) as con:
+        _, last = goaltree.data_dates(con)
+        zone = con.execute("select id from org_nodes where level = 'war_zone' order by ord limit 1").fetchall()[0][0]
+    month = f"{last.year:04d}-{last.month:02d}"
+    plan_month = goaltree.shift_month(month, 1)
+
+    def board():
+        us.data_dates(d, db.stat().st_mtime)
+        return ud.goal_tree(d, month, last, ud.versions(d))
+
+    def war_zone():
+        board()
+        ud.node_view(d, month, last, zone, ud.versions(d))
+
+    def plan():
+        ud.plan_basis(d, plan_month, ud.versions(d))
+        with PlanStore(store_path(db), read_only=True) as store:
+            store.targets()
+
+    def centers():
+        tree = board()
+        read_plan(db)
+        with PlanStore(store_path(db), read_only=True) as store:
+            for ka in tree.key_actions:
+                for kr in ka["key_results"]:
+                    store.checkin_history(kr["id"])
+
+    def cohorts():
+        opts = ud.cohort_options(d, ud.versions(d))
+        rows = ud.cohort_rows(d, "members", None, (), None, None, ud.versions(d))
+        last_cohort = max(r["cohort_month"] for r in rows)
+        ud.cohort_members_behind(d, last_cohort, 0, "active", (), 5000, ud.versions(d))
+        ud.cohort_rows(d, "stations", None, (), None, None, ud.versions(d))
+        return opts
+
+    def growth():
+        ud.cohort_options(d, ud.versions(d))
+        ud.growth_data(d, (), False, ud.versions(d))
+
+    def data():
+        ud.data_report(d, us.today(), ud.versions(d))
+
+    return {"loaders": {"board": board, "war_zone": war_zone, "plan": plan, "centers": centers, "cohorts": cohorts,
+                        "growth": growth, "data": data},
+            "clear": st.cache_data.clear, "month": month, "last": last}
+
+
+def warm_reads(db: Path) -> dict:
+    import duckdb
+
+    from pipelines import cohorts, goaltree
+    from pipelines.planstore import read_plan
+
+    p = page_loaders(db)
+    out = {}
+    with duckdb.connect(str(db), read_only=True) as con:
+        plan = read_plan(db)
+        out["goal tree query"] = timings(lambda: goaltree.goal_tree(con, p["month"], p["last"], plan))
+        out["cohort query (retention table)"] = timings(lambda: cohorts.members(con))
+    for page, fn in p["loaders"].items():
+        out[f"page data: {page}"] = timings(fn, before=p["clear"])
+    return out
+
+
+# ---- the browser -----------------------------------------------------------------------------------------------
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(db: Path, log: Path):
+    import urllib.request
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env={**os.environ, "NORTHSTAR_DB": str(db)}, stdout=open(log, "a"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(240):
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+            return proc, url
+        except OSError:
+            if proc.poll() is not None:
+                break
+            time.sleep(0.25)
+    proc.kill()
+    raise RuntimeError(f"streamlit did not start; see {log}")
+
+
+def rendered(page) -> None:
+    """Waits until the page is fully drawn: the end-of-page marker is there (the script ran to its end), the app
+    is no longer running, and every visible Plotly chart and table has drawn."""
+    page.locator(".ns-done").wait_for(state="attached", timeout=180_000)
+    page.wait_for_function(
+        """() => !document.querySelector('[data-testid="stStatusWidget"]')
+            && [...document.querySelectorAll('.stPlotlyChart')].filter(e => e.offsetParent)
+                   .every(e => e.querySelector('.main-svg'))
+            && [...document.querySelectorAll('[data-testid="stDataFrame"]')].filter(e => e.offsetParent)
+                   .every(e => e.querySelector('canvas'))""", timeout=180_000, polling=50)
+
+
+def render_times(db: Path, work: Path, warm_loads: int = 5) -> dict:
+    """Per page: the first load on a fresh server (cold) and the median of `warm_loads` more (warm)."""
+    from playwright.sync_api import sync_playwright
+
+    out = {}
+    shots = work / "screens"
+    shots.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        for name in PAGES:
+            proc, url = serve(db, work / "streamlit.log")
+            try:
+                samples = []
+                for i in range(warm_loads + 1):
+                    page = browser.new_page(viewport={"width": 1440, "height": 900})
+                    start = time.perf_counter()
+                    page.goto(f"{url}/{name}")
+                    rendered(page)
+                    samples.append(time.perf_counter() - start)
+                    if i == 0:
+                        page.screenshot(path=str(shots / f"{name}.png"))
+                    page.close()
+                out[name] = {"cold": samples[0], "warm": statistics.median(samples[1:]), "warm_max": max(samples[1:])}
+            finally:
+                proc.terminate()
+                proc.wait(timeout=20)
+        browser.close()
+    return out
+
+
+# ---- one size --------------------------------------------------------------------------------------------------
+
+def build_steps(log: Path, top: int = 6) -> list[tuple[str, float]]:
+    """The slowest steps of a build, from its progress lines ("[5/20] model core/orders.sql: 57.7 s")."""
+    steps = []
+    for line in log.read_text(encoding="utf-8").splitlines():
+        m = re.match(r"\[\d+/\d+\] (.+): ([\d.]+) s$", line.strip())
+        if m:
+            steps.append((m.group(1), float(m.group(2))))
+    return sorted(steps, key=lambda s: -s[1])[:top]
+
+
+def run_size(size: str, work: Path, keep: bool, browser: bool, say) -> dict:
+    from benchmarks import baseline
+    from pipelines import goaltree
+
+    here = work / size
+    raw, config, db = here / "raw", here / "config", here / "warehouse.duckdb"
+    res: dict = {"size": size}
+    py = sys.executable
+    if keep and raw.is_dir() and (config / "org.yaml").exists():
+        say(f"{size}: reusing the sample in {here}")
+        res["sample"] = None
+    else:
+        shutil.rmtree(here, ignore_errors=True)
+        here.mkdir(parents=True)
+        say(f"{size}: generating the sample …")
+        res["sample"] = measure([py, "-m", "pipelines", "sample", "--size", size, "--out", str(here)],
+                                here / "sample.log")
+    for stale in here.glob("warehouse*"):
+        stale.unlink()
+    say(f"{size}: building the warehouse …")
+    res["build"] = measure([py, "-m", "pipelines", "build", "--raw", str(raw), "--config", str(config), "--db",
+                            str(db)], here / "build.log")
+    res["build_steps"] = build_steps(here / "build.log")
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        res["rows"] = {t: con.execute(f"select count(*) from {t}").fetchall()[0][0]   # noqa: S608 - fixed names
+                       for t in ("stations", "members", "orders")}
+        _, last = goaltree.data_dates(con)
+    res["db_mib"] = db.stat().st_size / 2**20
+    month = f"{last.year:04d}-{last.month:02d}"
+
+    say(f"{size}: the floor and the pandas baseline …")
+    res["floor"] = job("floor", here, raw=raw)
+    trees = {side: job(f"{side}-tree", here, raw=raw, config=config, db=db, month=month, as_of=last)
+             for side in ("pandas", "northstar")}
+    rets = {side: job(f"{side}-retention", here, raw=raw, db=db, as_of=last) for side in ("pandas", "northstar")}
+    import pandas as pd
+
+    res["tree_problems"] = baseline.compare_trees(trees["northstar"].pop("result"), trees["pandas"].pop("result"))
+    res["retention_problems"] = baseline.compare_retention(pd.DataFrame(rets["northstar"].pop("result")),
+                                                           pd.DataFrame(rets["pandas"].pop("result")))
+    res["trees"], res["retentions"], res["month"] = trees, rets, month
+
+    say(f"{size}: warm reads ({RUNS} runs each) …")
+    os.environ["NORTHSTAR_DB"] = str(db)
+    res["reads"] = warm_reads(db)
+    if browser:
+        say(f"{size}: every page in Chromium …")
+        res["render"] = render_times(db, here)
+    return res
+
+
+# ---- the report ------------------------------------------------------------------------------------------------
+
+def machine() -> dict:
+    mem = 0
+    try:
+        with open("/proc/meminfo") as fh:
+            mem = int(next(line for line in fh if line.startswith("MemTotal")).split()[1]) / 2**20
+    except (OSError, StopIteration):
+        pass
+    cpu = ""
+    try:
+        with open("/proc/cpuinfo") as fh:
+            cpu = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), "")
+    except OSError:
+        pass
+    import duckdb
+    import pandas as pd
+
+    return {"cores": os.cpu_count(), "memory_gib": mem, "cpu": cpu, "python": platform.python_version(),
+            "duckdb": duckdb.__version__, "pandas": pd.__version__, "os": platform.platform()}
+
+
+def _s(x: float) -> str:
+    return f"{x:,.1f} s" if x >= 1 else f"{x * 1000:,.0f} ms"
+
+
+def _mib(x: float) -> str:
+    return f"{x / 1024:,.2f} GiB" if x >= 1024 else f"{x:,.0f} MiB"
+
+
+def _ok(good: bool) -> str:
+    return "✔ met" if good else "✖ missed"
+
+
+def report(m: dict, sizes: list[dict], started: dt.datetime, took: float) -> str:
+    lines = ["# Northstar benchmark results", "",
+             f"Produced by `make bench{' LARGE=1' if any(s['size'] == 'large' for s in sizes) else ''}` "
+             f"(`python -m benchmarks.run`) on {started:%Y-%m-%d %H:%M} UTC in {took / 60:,.1f} minutes. "
+             "Re-run it to reproduce; figures move by about ±10 % between runs on a shared machine, ratios less.",
+             "", "## Machine", "",
+             f"- {m['cores']} cores ({m['cpu'] or 'unknown CPU'}), {m['memory_gib']:,.1f} GiB memory",
+             f"- Python {m['python']}, DuckDB {m['duckdb']}, pandas {m['pandas']}; {m['os']}", ""]
+    lines += ["## Summary", "", "| size | stations | members | orders | sample | build | build peak | warehouse | "
+              "floor (scan) | build ÷ floor |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in sizes:
+        smp = f"{_s(r['sample']['seconds'])}, {_mib(r['sample']['peak_mib'])}" if r["sample"] else "reused"
+        lines.append(f"| {r['size']} | {r['rows']['stations']:,} | {r['rows']['members']:,} | "
+                     f"{r['rows']['orders']:,} | {smp} | {_s(r['build']['seconds'])} | "
+                     f"{_mib(r['build']['peak_mib'])} | {_mib(r['db_mib'])} | {_s(r['floor']['compute'])} | "
+                     f"{r['build']['seconds'] / r['floor']['compute']:,.0f}× |")
+    lines += ["", "## Plain pandas against Northstar (same numbers)", "",
+              "Each side in a fresh process. pandas reads the raw Parquet files and computes; Northstar opens the "
+              "warehouse and queries its marts. *Time* is the computing inside the process (without Python's "
+              "start-up); *peak* is the process's peak resident memory.", "",
+              "| size | numbers | pandas time | pandas peak | Northstar time | Northstar peak | pandas ÷ Northstar | "
+              "equal? |", "|---|---|---:|---:|---:|---:|---:|---|"]
+    for r in sizes:
+        for label, pair, problems in (("goal tree " + r["month"], r["trees"], r["tree_problems"]),
+                                      ("member retention", r["retentions"], r["retention_problems"])):
+            p, n = pair["pandas"], pair["northstar"]
+            eq = "✔ equal" if not problems else f"✖ {len(problems)} differ: {problems[0]}"
+            lines.append(f"| {r['size']} | {label} | {_s(p['compute'])} | {_mib(p['peak_mib'])} | "
+                         f"{_s(n['compute'])} | {_mib(n['peak_mib'])} | {p['compute'] / n['compute']:,.0f}× | {eq} |")
+    lines += ["", "The build against the pandas baseline (both numbers from raw files; target ≥ 10× at medium):", "",
+              "| size | pandas: goal tree + retention | Northstar build (everything) | pandas ÷ build |",
+              "|---|---:|---:|---:|"]
+    for r in sizes:
+        pd_total = r["trees"]["pandas"]["compute"] + r["retentions"]["pandas"]["compute"]
+        lines.append(f"| {r['size']} | {_s(pd_total)} | {_s(r['build']['seconds'])} | "
+                     f"{pd_total / r['build']['seconds']:,.2f}× |")
+    lines += ["", f"## Warm reads (ms, {RUNS} runs, p50 / p95)", "",
+              "*Goal tree* and *cohort query* are the two calls on an open connection. *Page data* is everything a "
+              "page reads before drawing, through the pages' own cached readers with Streamlit's cache emptied "
+              "before each run (so it is the cost of a first view, with DuckDB and the OS warm).", "",
+              "| read | " + " | ".join(r["size"] for r in sizes) + " |", "|---|" + "---:|" * len(sizes)]
+    for key in sizes[0]["reads"]:
+        cells = []
+        for r in sizes:
+            v = r["reads"][key]
+            flag = " ✖" if key.startswith("page data") and v["p95"] > TARGETS["page_data_ms"] else ""
+            cells.append(f"{v['p50']:,.1f} / {v['p95']:,.1f}{flag}")
+        lines.append(f"| {key} | " + " | ".join(cells) + " |")
+    with_render = [r for r in sizes if r.get("render")]
+    if with_render:
+        lines += ["", "## Pages in headless Chromium (s, cold / warm median)", "",
+                  "Until the page is fully drawn: the script ran to its end, nothing is running, every visible chart "
+                  "and table is drawn. Cold is the first load on a fresh server; warm the median of 5 more.", "",
+                  "| page | " + " | ".join(r["size"] for r in with_render) + " |",
+                  "|---|" + "---:|" * len(with_render)]
+        for page in PAGES:
+            lines.append(f"| {page} | " + " | ".join(
+                f"{r['render'][page]['cold']:,.2f} / {r['render'][page]['warm']:,.2f}" for r in with_render) + " |")
+    lines += ["", "## Slowest build steps", ""]
+    for r in sizes:
+        lines.append(f"- **{r['size']}**: " + "; ".join(f"{name} {_s(t)}" for name, t in r["build_steps"]))
+    lines += ["", "## Targets", "", "| target | measured | |", "|---|---|---|"]
+    by = {r["size"]: r for r in sizes}
+    if "large" in by:
+        r = by["large"]
+        lines.append(f"| large build ≤ 5 min | {_s(r['build']['seconds'])} | "
+                     f"{_ok(r['build']['seconds'] <= TARGETS['build_s'])} |")
+        lines.append(f"| large build peak ≤ 12 GiB | {_mib(r['build']['peak_mib'])} | "
+                     f"{_ok(r['build']['peak_mib'] <= TARGETS['build_gib'] * 1024)} |")
+        worst = max(((k, v["p95"]) for k, v in r["reads"].items() if k.startswith("page data")), key=lambda x: x[1])
+        lines.append(f"| every page's data < 100 ms p95 warm at large | worst {worst[0][11:]} "
+                     f"{worst[1]:,.0f} ms | {_ok(worst[1] < TARGETS['page_data_ms'])} |")
+        if r.get("render"):
+            page, w = max(((k, v["warm"]) for k, v in r["render"].items()), key=lambda x: x[1])
+            lines.append(f"| every page rendered < 3 s warm at large | worst {page} {w:,.2f} s | "
+                         f"{_ok(w < TARGETS['render_s'])} |")
+    else:
+        lines.append("| large targets | not run: `make bench LARGE=1` | |")
+    if "medium" in by:
+        r = by["medium"]
+        ratio = (r["trees"]["pandas"]["compute"] + r["retentions"]["pandas"]["compute"]) / r["build"]["seconds"]
+        lines.append(f"| medium build ≥ 10× faster than the pandas baseline | {ratio:,.2f}× | "
+                     f"{_ok(ratio >= TARGETS['pandas_ratio'])} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="small,medium", help="comma-separated: small, medium, large")
+    ap.add_argument("--large", action="store_true", help="add the large size (about 20 minutes more)")
+    ap.add_argument("--work", type=Path, default=ROOT / "benchmarks" / ".work",
+                    help="where the samples and warehouses go (default benchmarks/.work)")
+    ap.add_argument("--keep", action="store_true", help="reuse a sample already in the work folder")
+    ap.add_argument("--skip-browser", action="store_true", help="leave out the Chromium page loads")
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
+    args = ap.parse_args(argv)
+    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    if args.large and "large" not in sizes:
+        sizes.append("large")
+    from pipelines.sample import SIZES
+
+    unknown = [s for s in sizes if s not in SIZES]
+    if unknown:
+        sys.exit(f"unknown size {', '.join(unknown)}: choose from {', '.join(SIZES)}")
+    if not args.skip_browser and not Path(CHROMIUM).exists():
+        sys.exit(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium), "
+                 "or pass --skip-browser")
+    args.work.mkdir(parents=True, exist_ok=True)
+    free = shutil.disk_usage(args.work).free / 2**30
+    need = {"small": 1, "medium": 3, "large": 12}
+    if free < sum(need[s] for s in sizes):
+        sys.exit(f"{args.work} has {free:,.1f} GiB free; these sizes need about {sum(need[s] for s in sizes)} GiB")
+    started, t0 = dt.datetime.now(dt.timezone.utc), time.perf_counter()
+
+    def say(msg: str) -> None:
+        print(f"[{time.perf_counter() - t0:7.1f} s] {msg}", flush=True)
+
+    os.environ.setdefault("TMPDIR", tempfile.gettempdir())
+    results = [run_size(s, args.work, args.keep, not args.skip_browser, say) for s in sizes]
+    text = report(machine(), results, started, time.perf_counter() - t0)
+    args.out.write_text(text, encoding="utf-8")
+    (args.work / "results.json").write_text(json.dumps(results, default=str, indent=1), encoding="utf-8")
+    say(f"wrote {args.out}")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

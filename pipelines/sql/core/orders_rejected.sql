@@ -1,0 +1,56 @@
+-- The orders rows core/orders.sql did not load, and the duplicates among those it did (removed here).
+-- `orders_all_loaded`: every raw row made it (no second pass); `orders_have_duplicates`: some order_id repeats.
+
+-- A per-row problem (staging), or a member that is unknown or joined after the order.
+create or replace temp table bad_orders as
+select
+    o._file_id,
+    o._line,
+    coalesce(o.reason_code, case when m.member_id is null then 'unknown_member' else 'before_join' end) as reason_code,
+    case
+        when o.reason_code is not null then o.reason
+        when m.member_id is null then format('member {} is not among the loaded members (missing from members, or rejected there)', o.member_id)
+        else format('ordered at {} but member {} joined on {}', o.ordered_at, o.member_id, m.joined_on)
+    end as reason,
+    orders_raw(o.order_id, o.member_id, o.ordered_at_text, o.amount_text, o.status_text, o.category) as raw_row,
+from stg_orders as o
+left join members as m on m.member_id = o.member_id
+where not getvariable('orders_all_loaded')
+  and (o.reason_code is not null or m.member_id is null or o.ordered_at::date < m.joined_on);
+
+create or replace temp table dup_orders as
+with dup_ids as (
+    select order_id from orders where getvariable('orders_have_duplicates') group by order_id having count(*) > 1
+),
+
+ranked as (
+    select
+        c._file_id,
+        c._line,
+        c.order_id,
+        row_number() over w as dup_rank,
+        first_value(c._line) over w as first_line,
+        first_value(c._file_id) over w as first_file_id,
+    from orders as c
+    semi join dup_ids using (order_id)
+    window w as (partition by c.order_id order by c._file_id, c._line)
+),
+
+raw_text as (      -- the rows' text as it was in the file
+    select s._file_id, s._line, orders_raw(s.order_id, s.member_id, s.ordered_at_text, s.amount_text, s.status_text, s.category) as raw_row
+    from stg_orders as s
+    semi join (select _file_id, _line from ranked where dup_rank > 1) as r using (_file_id, _line)
+)
+
+select
+    r._file_id,
+    r._line,
+    'duplicate_id' as reason_code,
+    format('duplicate order_id {}: the first row with this id ({} line {}) was loaded', r.order_id, f.file_name, r.first_line) as reason,
+    t.raw_row,
+from ranked as r
+join raw_text as t using (_file_id, _line)
+left join sources as f on f.file_id = r.first_file_id
+where r.dup_rank > 1;
+
+delete from orders using dup_orders as d where orders._file_id = d._file_id and orders._line = d._line;

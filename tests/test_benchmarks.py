@@ -1,0 +1,129 @@
+"""The benchmark's parts (benchmarks/): the plain-pandas baseline gives Northstar's numbers, the floor reads every
+order, and the report states each target with its measured value."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+
+from benchmarks import baseline, jobs, run
+from pipelines import goaltree
+
+
+def _last(db: Path) -> dt.date:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return goaltree.data_dates(con)[1]
+
+
+def test_pandas_goal_tree_equals_northstars(tiny):
+    db = tiny / "wh.duckdb"
+    last = _last(db)
+    month = f"{last.year:04d}-{last.month:02d}"
+    ours = baseline.northstar_goal_tree(db, month, last)
+    theirs = baseline.goal_tree(tiny / "raw", tiny / "config", month, last)
+    assert baseline.compare_trees(ours, theirs) == []
+    company = ours["company"]
+    assert company["members"] > 0 and company["orders"] > 0 and company["active_members"] > 0
+    # a parent's actual is the sum of its war zones' (the baseline rolls leaves up the same paths)
+    zones = [n["id"] for n in goaltree.load(db, month, last).nodes if n["level"] == "war_zone"]
+    assert len(zones) >= 3
+    assert sum(theirs.get(z, {}).get("members", 0) for z in zones) == theirs["company"]["members"]
+
+
+def test_pandas_retention_equals_northstars(tiny):
+    db = tiny / "wh.duckdb"
+    ours = baseline.northstar_retention(db)
+    theirs = baseline.retention(tiny / "raw", _last(db))
+    assert len(ours) == len(theirs) > 12
+    assert baseline.compare_retention(ours, theirs) == []
+    # month 0 of every cohort: active on or after k=0 = everyone ever active, never more than the cohort
+    m0 = theirs[theirs.month_index == 0]
+    assert (m0.active_or_after <= m0.cohort_size).all() and (m0.active <= m0.active_or_after).all()
+
+
+def test_the_comparisons_catch_a_difference(tiny):
+    db = tiny / "wh.duckdb"
+    last = _last(db)
+    month = f"{last.year:04d}-{last.month:02d}"
+    ours = baseline.northstar_goal_tree(db, month, last)
+    theirs = {nid: dict(v) for nid, v in ours.items()}
+    theirs["company"]["members"] += 1
+    theirs["company"]["gmv"] += 0.01
+    problems = baseline.compare_trees(ours, theirs)
+    assert len(problems) == 2 and problems[0].startswith("company gmv:")
+    ret = baseline.northstar_retention(db)
+    other = ret.copy()
+    other.loc[0, "active"] += 1
+    other = other.iloc[:-1]
+    found = baseline.compare_retention(ret, other)
+    assert len(found) == 2 and any("only in Northstar" in p for p in found) and any(" active:" in p for p in found)
+
+
+def test_the_floor_reads_every_raw_order(tiny):
+    rows = pq.read_metadata(tiny / "raw" / "orders.parquet").num_rows
+    got = jobs.floor(tiny / "raw")
+    assert got["orders"] == rows and got["groups"] > 300
+
+
+def test_build_steps_are_read_from_the_progress_lines(tmp_path):
+    log = tmp_path / "build.log"
+    log.write_text("      reading orders.parquet (968.2 MB, parquet) for orders\n"
+                   "[1/4] read 3 raw files: 0.0 s\n[2/4] model core/orders.sql: 55.9 s\n"
+                   "[3/4] model marts/growth.sql: 25.8 s\n[4/4] model marts/daily_active_members.sql: 62.2 s\n"
+                   "warehouse x built in 254.0 s\n", encoding="utf-8")
+    assert run.build_steps(log, top=2) == [("model marts/daily_active_members.sql", 62.2),
+                                           ("model core/orders.sql", 55.9)]
+
+
+def test_timings_take_percentiles_of_the_runs():
+    calls = []
+    out = run.timings(lambda: calls.append(1), runs=20, before=lambda: calls.append(0))
+    assert calls.count(1) == 21 and calls.count(0) == 21          # one unmeasured run, then 20
+    assert 0 <= out["p50"] <= out["p95"] < 50
+
+
+def _size(name: str, build_s: float, build_mib: float, page_p95: float, render_warm: float, pandas_s: float):
+    reads = {"goal tree query": {"p50": 5, "p95": 6}, "page data: board": {"p50": 20, "p95": page_p95},
+             "page data: data": {"p50": 10, "p95": 12}}
+    job = {"seconds": 1, "peak_mib": 300, "compute": 0.1}
+    return {"size": name, "sample": {"seconds": 9.5, "peak_mib": 1400}, "build": {"seconds": build_s,
+            "peak_mib": build_mib}, "build_steps": [("model core/orders.sql", 55.9)],
+            "rows": {"stations": 20_000, "members": 10_000_000, "orders": 100_000_000}, "db_mib": 1900,
+            "floor": {"compute": 2.0}, "month": "2026-11",
+            "trees": {"pandas": {**job, "compute": pandas_s / 2}, "northstar": job},
+            "retentions": {"pandas": {**job, "compute": pandas_s / 2}, "northstar": job},
+            "tree_problems": [], "retention_problems": ["2026-01-01 M0 active: Northstar 3, pandas 4"],
+            "reads": reads, "render": {p: {"cold": 4.0, "warm": render_warm, "warm_max": render_warm}
+                                       for p in run.PAGES}}
+
+
+def test_the_report_states_every_target_with_its_number():
+    machine = {"cores": 2, "memory_gib": 23.5, "cpu": "AMD EPYC", "python": "3.11.7", "duckdb": "2.0.1",
+               "pandas": "3.1.1", "os": "Linux"}
+    sizes = [_size("medium", 60, 3000, 50, 1.0, 120), _size("large", 254, 8282, 140, 2.5, 900)]
+    text = run.report(machine, sizes, dt.datetime(2026, 11, 24, 20, 0), 1500)
+    assert "make bench LARGE=1" in text and "2 cores (AMD EPYC), 23.5 GiB memory" in text
+    assert "| large | 20,000 | 10,000,000 | 100,000,000 | 9.5 s, 1.37 GiB | 254.0 s | 8.09 GiB |" in text
+    assert "| large build ≤ 5 min | 254.0 s | ✔ met |" in text
+    assert "| large build peak ≤ 12 GiB | 8.09 GiB | ✔ met |" in text
+    assert "| every page's data < 100 ms p95 warm at large | worst board 140 ms | ✖ missed |" in text
+    assert "| every page rendered < 3 s warm at large | worst board 2.50 s | ✔ met |" in text
+    assert "| medium build ≥ 10× faster than the pandas baseline | 2.00× | ✖ missed |" in text
+    assert "✖ 1 differ: 2026-01-01 M0 active" in text
+    assert "| page data: board | 20.0 / 50.0 | 20.0 / 140.0 ✖ |" in text
+    assert "| medium | 120.0 s | 60.0 s | 2.00× |" in text
+
+
+def test_the_page_loaders_read_what_the_pages_show(tiny, monkeypatch):
+    monkeypatch.setenv("NORTHSTAR_DB", str(tiny / "wh.duckdb"))
+    p = run.page_loaders(tiny / "wh.duckdb")
+    assert set(p["loaders"]) == set(run.PAGES)
+    p["clear"]()
+    tree = p["loaders"]["board"]()
+    assert tree.month == f"{p['last'].year:04d}-{p['last'].month:02d}" and len(tree.nodes) > 10
+    opts = p["loaders"]["cohorts"]()
+    assert opts["months"] and opts["values"]["war_zone"]
+    for name in run.PAGES:
+        p["loaders"][name]()         # every page's reads run on a real warehouse
