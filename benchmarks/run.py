@@ -43,29 +43,58 @@ TARGETS = {"build_s": 300, "build_gib": 12, "page_data_ms": 100, "render_s": 3, 
 
 # ---- measuring a process ---------------------------------------------------------------------------------------
 
-def measure(cmd: list[str], log: Path, env: dict | None = None) -> dict:
-    """Runs `cmd`, returns its wall seconds and peak resident memory (MiB) from os.wait4; stops on failure."""
+def _rss_mib(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS")) / 1024
+    except (OSError, StopIteration):
+        return 0.0
+
+
+def measure(cmd: list[str], log: Path, env: dict | None = None, max_gib: float | None = None) -> dict:
+    """Runs `cmd`, returns its wall seconds and peak resident memory (MiB) from os.wait4; stops on failure.
+    With `max_gib` the process is stopped once it holds more than that (the pandas baseline at 100M orders would
+    otherwise take the machine's memory)."""
     start = time.perf_counter()
     with open(log, "w", encoding="utf-8") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
                                 env={**os.environ, **(env or {})})
-        _, status, usage = os.wait4(proc.pid, 0)
+        stopped = False
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if max_gib and _rss_mib(proc.pid) > max_gib * 1024:
+                proc.kill()
+                stopped = True
+            time.sleep(0.2)
     wall = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
     proc.returncode = code
+    if stopped:
+        raise MemoryError(f"stopped after {wall:,.0f} s when it held more than {max_gib:g} GiB")
     if code != 0:
         tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-5:]
         raise RuntimeError(f"{' '.join(cmd[:4])} … failed (exit {code}):\n" + "\n".join(tail))
     return {"seconds": wall, "peak_mib": usage.ru_maxrss / 1024}
 
 
+PANDAS_MAX_GIB = 16
+
+
 def job(name: str, work: Path, **opts) -> dict:
-    """A benchmarks.jobs job in its own process: wall, peak memory, the computing time and the result."""
+    """A benchmarks.jobs job in its own process: wall, peak memory, the computing time and the result; for a
+    pandas job that runs out of memory, {"failed": why}."""
     out = work / f"{name}.json"
     cmd = [sys.executable, "-m", "benchmarks.jobs", name, "--out", str(out)]
     for k, v in opts.items():
         cmd += [f"--{k.replace('_', '-')}", str(v)]
-    m = measure(cmd, work / f"{name}.log")
+    try:
+        m = measure(cmd, work / f"{name}.log", max_gib=PANDAS_MAX_GIB if name.startswith("pandas") else None)
+    except (MemoryError, RuntimeError) as exc:
+        if not name.startswith("pandas"):
+            raise
+        return {"failed": str(exc).splitlines()[0]}
     data = json.loads(out.read_text(encoding="utf-8"))
     return {**m, "compute": data["seconds"], "result": data["result"]}
 
@@ -253,6 +282,66 @@ def build_steps(log: Path, top: int = 6) -> list[tuple[str, float]]:
     return sorted(steps, key=lambda s: -s[1])[:top]
 
 
+def split_last_day(raw: Path) -> dict[str, int]:
+    """Moves the sample's last day into files of their own, as a daily export would add them: orders placed on the
+    last day, members who joined on it and stations signed on it (that no earlier member belongs to) go to
+    `<table>_2.parquet`. Returns the rows moved per table."""
+    import duckdb
+
+    from pipelines.ingest import sql_str
+
+    moved = {}
+    with duckdb.connect() as con:
+        con.execute("set preserve_insertion_order = false")
+        last = con.execute(f"select max(ordered_at)::date from read_parquet({sql_str(raw / 'orders.parquet')})"
+                           ).fetchall()[0][0]
+        late = {"orders": f"ordered_at >= '{last}'", "members": f"joined_on >= '{last}'",
+                "stations": (f"signed_on >= '{last}' and station_id not in (select station_id from "
+                             f"read_parquet({sql_str(raw / 'members.parquet')}) where joined_on < '{last}')")}
+        for table in ("stations", "members", "orders"):
+            src = raw / f"{table}.parquet"
+            old = raw / f".{table}.all.parquet"
+            src.rename(old)
+            rel = f"read_parquet({sql_str(old)})"
+            con.execute(f"copy (select * from {rel} where not ({late[table]})) to {sql_str(src)} (format parquet)")
+            con.execute(f"copy (select * from {rel} where {late[table]}) to {sql_str(raw / f'{table}_2.parquet')} "
+                        "(format parquet)")
+            moved[table] = con.execute(f"select count(*) from read_parquet({sql_str(raw / f'{table}_2.parquet')})"
+                                       ).fetchall()[0][0]
+            old.unlink()
+    return moved
+
+
+def same_tables(a: Path, b: Path) -> list[str]:
+    """Tables that differ between two warehouses: rows compared as multisets (tables over 5M rows by count and a
+    sum of row hashes); of build_info only what the data decides."""
+    import duckdb
+
+    from pipelines.ingest import sql_str
+
+    problems = []
+    with duckdb.connect() as con:
+        con.execute(f"attach {sql_str(a)} as a (read_only)")
+        con.execute(f"attach {sql_str(b)} as b (read_only)")
+        tables = [r[0] for r in con.execute("select table_name from duckdb_tables() where database_name = 'a' "
+                                            "order by 1").fetchall()]
+        for t in tables:
+            if t == "build_info":
+                sql = ("select count(*) from (select as_of, last_date, org_hash from {x}.build_info except all "
+                       "select as_of, last_date, org_hash from {y}.build_info)")
+                diff = sum(con.execute(sql.format(x=x, y=y)).fetchall()[0][0] for x, y in (("a", "b"), ("b", "a")))
+            elif con.execute(f"select count(*) from a.{t}").fetchall()[0][0] > 5_000_000:
+                one, two = (con.execute(f"select count(*), sum(hash(t)::hugeint) from {x}.{t} as t").fetchall()[0]
+                            for x in ("a", "b"))
+                diff = one != two
+            else:
+                diff = sum(con.execute(f"select count(*) from (select * from {x}.{t} except all "
+                                       f"select * from {y}.{t})").fetchall()[0][0] for x, y in (("a", "b"), ("b", "a")))
+            if diff:
+                problems.append(t)
+    return problems
+
+
 def run_size(size: str, work: Path, keep: bool, browser: bool, say) -> dict:
     from benchmarks import baseline
     from pipelines import goaltree
@@ -270,6 +359,10 @@ def run_size(size: str, work: Path, keep: bool, browser: bool, say) -> dict:
         say(f"{size}: generating the sample …")
         res["sample"] = measure([py, "-m", "pipelines", "sample", "--size", size, "--out", str(here)],
                                 here / "sample.log")
+        say(f"{size}: moving the last day into files of their own (for the incremental refresh) …")
+        res["moved"] = split_last_day(raw)
+    if "moved" not in res:
+        res["moved"] = {t: None for t in ("stations", "members", "orders")}
     for stale in here.glob("warehouse*"):
         stale.unlink()
     say(f"{size}: building the warehouse …")
@@ -285,6 +378,25 @@ def run_size(size: str, work: Path, keep: bool, browser: bool, say) -> dict:
     res["db_mib"] = db.stat().st_size / 2**20
     month = f"{last.year:04d}-{last.month:02d}"
 
+    say(f"{size}: the incremental refresh: a build without the last day, then --incremental with it …")
+    base = here / "base"
+    shutil.rmtree(base, ignore_errors=True)
+    (base / "raw").mkdir(parents=True)
+    for f in sorted(raw.iterdir()):
+        if not f.stem.endswith("_2"):
+            os.link(f, base / "raw" / f.name)
+    base_db = base / "warehouse.duckdb"
+    cmd = [py, "-m", "pipelines", "build", "--raw", str(base / "raw"), "--config", str(config), "--db", str(base_db)]
+    res["base_build"] = measure(cmd, base / "build.log")
+    for f in sorted(raw.iterdir()):
+        if f.stem.endswith("_2"):
+            os.link(f, base / "raw" / f.name)
+    res["incremental"] = measure(cmd + ["--incremental"], base / "incremental.log")
+    log = (base / "incremental.log").read_text(encoding="utf-8")
+    res["incremental_mode"] = "incremental" if "refreshed incrementally" in log else "full"
+    res["incremental_steps"] = build_steps(base / "incremental.log")
+    res["incremental_diff"] = same_tables(db, base_db)
+
     say(f"{size}: the floor and the pandas baseline …")
     res["floor"] = job("floor", here, raw=raw)
     trees = {side: job(f"{side}-tree", here, raw=raw, config=config, db=db, month=month, as_of=last)
@@ -292,9 +404,15 @@ def run_size(size: str, work: Path, keep: bool, browser: bool, say) -> dict:
     rets = {side: job(f"{side}-retention", here, raw=raw, db=db, as_of=last) for side in ("pandas", "northstar")}
     import pandas as pd
 
-    res["tree_problems"] = baseline.compare_trees(trees["northstar"].pop("result"), trees["pandas"].pop("result"))
-    res["retention_problems"] = baseline.compare_retention(pd.DataFrame(rets["northstar"].pop("result")),
-                                                           pd.DataFrame(rets["pandas"].pop("result")))
+    res["tree_problems"] = res["retention_problems"] = []
+    if "failed" not in trees["pandas"]:
+        res["tree_problems"] = baseline.compare_trees(trees["northstar"].pop("result"), trees["pandas"].pop("result"))
+    if "failed" not in rets["pandas"]:
+        res["retention_problems"] = baseline.compare_retention(pd.DataFrame(rets["northstar"].pop("result")),
+                                                               pd.DataFrame(rets["pandas"].pop("result")))
+    for pair in (trees, rets):
+        for side in pair.values():
+            side.pop("result", None)
     res["trees"], res["retentions"], res["month"] = trees, rets, month
 
     say(f"{size}: warm reads ({RUNS} runs each) …")
@@ -366,6 +484,10 @@ def report(m: dict, sizes: list[dict], started: dt.datetime, took: float) -> str
         for label, pair, problems in (("goal tree " + r["month"], r["trees"], r["tree_problems"]),
                                       ("member retention", r["retentions"], r["retention_problems"])):
             p, n = pair["pandas"], pair["northstar"]
+            if "failed" in p:
+                lines.append(f"| {r['size']} | {label} | ✖ did not finish: {p['failed']} | — | {_s(n['compute'])} | "
+                             f"{_mib(n['peak_mib'])} | — | — |")
+                continue
             eq = "✔ equal" if not problems else f"✖ {len(problems)} differ: {problems[0]}"
             lines.append(f"| {r['size']} | {label} | {_s(p['compute'])} | {_mib(p['peak_mib'])} | "
                          f"{_s(n['compute'])} | {_mib(n['peak_mib'])} | {p['compute'] / n['compute']:,.0f}× | {eq} |")
@@ -373,9 +495,22 @@ def report(m: dict, sizes: list[dict], started: dt.datetime, took: float) -> str
               "| size | pandas: goal tree + retention | Northstar build (everything) | pandas ÷ build |",
               "|---|---:|---:|---:|"]
     for r in sizes:
-        pd_total = r["trees"]["pandas"]["compute"] + r["retentions"]["pandas"]["compute"]
-        lines.append(f"| {r['size']} | {_s(pd_total)} | {_s(r['build']['seconds'])} | "
-                     f"{pd_total / r['build']['seconds']:,.2f}× |")
+        ratio = pandas_over_build(r)
+        pd_total = "did not finish" if ratio is None else _s(ratio * r["build"]["seconds"])
+        lines.append(f"| {r['size']} | {pd_total} | {_s(r['build']['seconds'])} | "
+                     f"{'—' if ratio is None else f'{ratio:,.2f}×'} |")
+    lines += ["", "## Incremental refresh", "",
+              "The sample's last day moved into files of their own (`<table>_2.parquet`); a build without them, "
+              "then `build --incremental` with them, compared table by table with the full build of everything.",
+              "", "| size | rows of the last day (stations / members / orders) | full build | incremental | "
+              "incremental ÷ full | tables equal? |", "|---|---|---:|---:|---:|---|"]
+    for r in sizes:
+        moved = " / ".join("—" if v is None else f"{v:,}" for v in r["moved"].values())
+        inc = r["incremental"]["seconds"]
+        eq = "✔ all equal" if not r["incremental_diff"] else f"✖ differ: {', '.join(r['incremental_diff'])}"
+        mode = "" if r["incremental_mode"] == "incremental" else " (✖ fell back to a full build)"
+        lines.append(f"| {r['size']} | {moved} | {_s(r['build']['seconds'])} | {_s(inc)}{mode} | "
+                     f"{inc / r['build']['seconds']:.0%} | {eq} |")
     lines += ["", f"## Warm reads (ms, {RUNS} runs, p50 / p95)", "",
               "*Goal tree* and *cohort query* are the two calls on an open connection. *Page data* is everything a "
               "page reads before drawing, through the pages' own cached readers with Streamlit's cache emptied "
@@ -419,11 +554,24 @@ def report(m: dict, sizes: list[dict], started: dt.datetime, took: float) -> str
     else:
         lines.append("| large targets | not run: `make bench LARGE=1` | |")
     if "medium" in by:
-        r = by["medium"]
-        ratio = (r["trees"]["pandas"]["compute"] + r["retentions"]["pandas"]["compute"]) / r["build"]["seconds"]
-        lines.append(f"| medium build ≥ 10× faster than the pandas baseline | {ratio:,.2f}× | "
-                     f"{_ok(ratio >= TARGETS['pandas_ratio'])} |")
+        ratio = pandas_over_build(by["medium"])
+        lines.append(f"| medium build ≥ 10× faster than the pandas baseline | "
+                     f"{'pandas did not finish' if ratio is None else f'{ratio:,.2f}×'} | "
+                     f"{_ok(ratio is None or ratio >= TARGETS['pandas_ratio'])} |")
+    for r in sizes:
+        share = r["incremental"]["seconds"] / r["build"]["seconds"]
+        good = share < 0.5 and not r["incremental_diff"] and r["incremental_mode"] == "incremental"
+        lines.append(f"| {r['size']}: incremental refresh a fraction of the full build, identical tables | "
+                     f"{share:.0%} of it, {'equal' if not r['incremental_diff'] else 'different'} | {_ok(good)} |")
     return "\n".join(lines) + "\n"
+
+
+def pandas_over_build(r: dict) -> float | None:
+    """pandas' time for the goal tree and the retention table over Northstar's whole build (None when pandas
+    did not finish)."""
+    if "failed" in r["trees"]["pandas"] or "failed" in r["retentions"]["pandas"]:
+        return None
+    return (r["trees"]["pandas"]["compute"] + r["retentions"]["pandas"]["compute"]) / r["build"]["seconds"]
 
 
 def main(argv: list[str] | None = None) -> None:

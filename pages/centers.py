@@ -13,16 +13,17 @@ from pipelines.goaltree import shift_month
 from pipelines.metrics import CATALOG
 from pipelines.org import org_from_doc
 from pipelines.plan import GOAL_METRICS, PlanError, check_key_action, parse_number
-from pipelines.planstore import PlanStore, read_plan, store_path
+from pipelines.planstore import PlanStore, store_path
 from ui import board
 from ui import centers as uc
+from ui import data as ud
 from ui.board import _title, esc, name_of
 from ui.i18n import fmt_month, status_word, t, text
 from ui.setup import open_page, today as today_is
 
 tree, code, db = open_page()
 store_file = store_path(Path(db))
-plan = read_plan(Path(db))
+plan = ud.plan(db, ud.versions(db))
 org = org_from_doc(plan.org.doc if plan else None)
 people = {n["id"]: n for n in org.nodes if n["level"] == "person"}
 people.update({p["id"]: {**p, "level": "center_person"} for p in org.center_people})

@@ -6,6 +6,8 @@ succeeded; a failed or killed build leaves the previous warehouse as it was.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -63,6 +65,9 @@ class BuildResult:
     tables: dict[str, int] = field(default_factory=dict)
     plan_store: Path | None = None
     plan_import: ImportResult | None = None
+    mode: str = "full"                       # full, incremental, or unchanged (an incremental with nothing new)
+    why_full: str = ""                       # why --incremental made a full build
+    new_files: list[str] = field(default_factory=list)
 
 
 def parse_as_of(value: str | dt.date | None) -> dt.date:
@@ -118,13 +123,76 @@ def _tune(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("set memory_limit = ?", [memory_limit()])
 
 
-def _count_orders(con: duckdb.DuckDBPyConnection, sources: list[ingest.Source]) -> None:
-    """Whether core/orders_rejected.sql needs its passes: some raw order row was not loaded (rows read, less those
-    the reader already rejected, against the loaded count), or an order_id repeats."""
+def _count_orders(con: duckdb.DuckDBPyConnection, sources: list[ingest.Source], incremental: bool) -> None:
+    """Whether core/orders_rejected.sql needs its passes: some raw order row of this run was not loaded (rows read,
+    less those the reader already rejected, against the loaded count), or an order_id repeats (in an incremental
+    refresh: within the new rows, or between them and the earlier ones)."""
     landed = sum(s.rows_read - len(s.early_rejects) for s in sources if s.table == "orders")
-    loaded, distinct = con.execute("select count(*), count(distinct order_id) from orders").fetchall()[0]
+    fresh = "select file_id from fresh_files"
+    loaded = con.execute(f"select count(*) from orders where _file_id in ({fresh})").fetchall()[0][0]
+    if incremental:
+        repeats = con.execute(f"""
+            select (select count(*) from (select order_id from orders where _file_id in ({fresh})
+                                          group by order_id having count(*) > 1))
+                 + (select count(*) from orders where _file_id not in ({fresh})
+                      and order_id in (select order_id from orders where _file_id in ({fresh})))""").fetchall()[0][0]
+    else:
+        repeats = con.execute("select count(*) - count(distinct order_id) from orders").fetchall()[0][0]
     con.execute("set variable orders_all_loaded = ?", [loaded == landed])
-    con.execute("set variable orders_have_duplicates = ?", [distinct < loaded])
+    con.execute("set variable orders_have_duplicates = ?", [repeats > 0])
+
+
+def org_hash(org: Org) -> str:
+    """A fingerprint of the org (nodes and channel owners): the warehouse's attribution depends on nothing else
+    of the plan."""
+    doc = json.dumps([org.nodes, org.channels], sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(doc.encode("utf-8")).hexdigest()
+
+
+HELD_REASONS = ("future_date", "unknown_station", "unknown_member")
+
+
+def incremental_check(db: Path, raw: Path, files: dict[str, list[Path]], org: Org, as_of: dt.date
+                      ) -> tuple[set[Path] | None, str]:
+    """For `build --incremental`: the raw files the warehouse at `db` already holds, when only new files were added
+    since it was built; otherwise None and why a full build is needed."""
+    if not db.exists():
+        return None, "there is no warehouse yet"
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
+            old = con.execute("select table_name, file_name, size, mtime_ns from build_sources").fetchall()
+            old_as_of, old_raw, old_org = con.execute("select as_of, raw_dir, org_hash from build_info").fetchall()[0]
+            held = con.execute("select count(*) from rejects where list_contains(?, reason_code)",
+                               [list(HELD_REASONS)]).fetchall()[0][0]
+    except duckdb.Error:
+        return None, "the warehouse was built before incremental refreshes existed"
+    if Path(old_raw).resolve() != raw.resolve():
+        return None, f"the last build read another raw folder ({old_raw})"
+    if old_org != org_hash(org):
+        return None, "the org (org.yaml) changed since the last build"
+    if as_of < old_as_of:
+        return None, f"the as-of date {as_of} is before the last build's ({old_as_of})"
+    if held:
+        return None, (f"{held:,} rows rejected last time (a future date, an unknown station or member) may load "
+                      "now")
+    by_name = {(t, name): (size, mtime) for t, name, size, mtime in old}
+    kept: set[Path] = set()
+    for table, paths in files.items():
+        last_old = max((name for t, name in by_name if t == table), default="")
+        for path in paths:
+            name = str(path.relative_to(raw))
+            if (table, name) in by_name:
+                info = path.stat()
+                if (info.st_size, info.st_mtime_ns) != by_name[(table, name)]:
+                    return None, f"{name} changed since the last build"
+                kept.add(path)
+            elif name < last_old:
+                return None, (f"the new file {name} sorts before {last_old}, a file of the last build: name new "
+                              "files so they sort last (e.g. orders-2026-11-25.csv)")
+    gone = sorted(name for t, name in by_name if not (raw / name).exists())
+    if gone:
+        return None, f"{gone[0]} is gone since the last build"
+    return kept, ""
 
 
 def run_model(con: duckdb.DuckDBPyConnection, name: str) -> None:
@@ -143,24 +211,38 @@ def _register_org(con, org: Org) -> None:
         con.executemany("insert into org_channels values (?, ?)", [(c["channel"], c["center"]) for c in org.channels])
 
 
-def _register_sources(con, sources: list[ingest.Source], raw: Path) -> None:
+SOURCE_COLUMNS = ("file_id", "table_name", "file_name", "format", "encoding", "rows_read", "note", "size",
+                  "mtime_ns")
+
+
+def _source_rows(sources: list[ingest.Source], raw: Path) -> list[dict]:
     def rel(p: Path) -> str:
         try:
             return str(p.relative_to(raw))
         except ValueError:
             return str(p)
 
-    con.register("sources_arrow", pa.table({
-        "file_id": pa.array([s.file_id for s in sources], pa.int32()),
-        "table_name": pa.array([s.table for s in sources], pa.string()),
-        "file_name": pa.array([rel(s.path) for s in sources], pa.string()),
-        "format": pa.array([s.format for s in sources], pa.string()),
-        "encoding": pa.array([s.encoding for s in sources], pa.string()),
-        "rows_read": pa.array([s.rows_read for s in sources], pa.int64()),
-        "note": pa.array([s.note for s in sources], pa.string()),
-    }))
+    rows = []
+    for s in sources:
+        info = s.path.stat()
+        rows.append({"file_id": s.file_id, "table_name": s.table, "file_name": rel(s.path), "format": s.format,
+                     "encoding": s.encoding, "rows_read": s.rows_read, "note": s.note, "size": info.st_size,
+                     "mtime_ns": info.st_mtime_ns})
+    return rows
+
+
+def _register_sources(con, rows: list[dict], sources: list[ingest.Source]) -> None:
+    """`sources`: every raw file of the warehouse (earlier runs' and this run's); `fresh_files`: this run's;
+    `early_rejects`: the rows this run's readers could not map to columns."""
+    types = (pa.int32(), pa.string(), pa.string(), pa.string(), pa.string(), pa.int64(), pa.string(), pa.int64(),
+             pa.int64())
+    con.register("sources_arrow", pa.table({c: pa.array([r[c] for r in rows], t)
+                                            for c, t in zip(SOURCE_COLUMNS, types)}))
     con.execute("create temp table sources as select * from sources_arrow")
     con.unregister("sources_arrow")
+    con.execute("create temp table fresh_files(file_id int)")
+    if sources:
+        con.executemany("insert into fresh_files values (?)", [(s.file_id,) for s in sources])
     early = [(s.table, s.file_id, line, code, detail, raw_text)
              for s in sources for line, code, detail, raw_text in s.early_rejects]
     con.execute("create temp table early_rejects(table_name varchar, _file_id int, _line bigint, reason_code varchar, "
@@ -170,7 +252,7 @@ def _register_sources(con, sources: list[ingest.Source], raw: Path) -> None:
 
 
 FILE_REPORT_SQL = """
-create table ingest_files as
+create or replace table ingest_files as
 with loaded as (
     select _file_id, count(*) as n from stations group by all
     union all select _file_id, count(*) from members group by all
@@ -193,6 +275,18 @@ left join dates as d on d._file_id = s.file_id
 order by s.file_id
 """
 
+# The first date of any row this run loaded: the marts recompute from there on (every date in a full build).
+SINCE_SQL = """
+select min(d) from (
+    select min(signed_on) as d from stations semi join fresh_files as f on f.file_id = stations._file_id
+    union all select min(opened_on) from stations semi join fresh_files as f on f.file_id = stations._file_id
+    union all select min(closed_on) from stations semi join fresh_files as f on f.file_id = stations._file_id
+    union all select min(joined_on) from members semi join fresh_files as f on f.file_id = members._file_id
+    union all select min(refunded_on) from members semi join fresh_files as f on f.file_id = members._file_id
+    union all select min(ordered_at)::date from orders semi join fresh_files as f on f.file_id = orders._file_id
+)
+"""
+
 LAST_DATE_SQL = """
 select max(d) from (
     select max(greatest(signed_on, coalesce(opened_on, signed_on), coalesce(closed_on, signed_on))) as d from stations
@@ -203,8 +297,13 @@ select max(d) from (
 
 
 def build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None, quiet: bool = False,
-          progress: Progress | None = None) -> BuildResult:
-    """Builds the warehouse at `db` from `raw` and `config`; raises NorthstarError with a clear message on failure."""
+          progress: Progress | None = None, incremental: bool = False) -> BuildResult:
+    """Builds the warehouse at `db` from `raw` and `config`; raises NorthstarError with a clear message on failure.
+
+    `incremental`: when only new raw files were added since the last build (README "Incremental refresh"), reads
+    just those into a copy of the warehouse, recomputes the marts from the first date they touch, and swaps the
+    copy in; anything else (a changed or removed file, another org, rows held back last time) makes it a full
+    build, and the result says why (`why_full`)."""
     start = time.perf_counter()
     as_of_date = parse_as_of(as_of)
     raw, config, db = Path(raw), Path(config), Path(db)
@@ -219,27 +318,50 @@ def build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None,
     plan = load_plan(config)  # a bad plan stops the build before any heavy work, naming file, line and field
     db.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(db)
+    kept, why_full = (incremental_check(db, raw, files, plan.org, as_of_date) if incremental else (None, ""))
+    if kept is not None and len(kept) == sum(len(v) for v in files.values()):
+        with duckdb.connect(str(db), read_only=True) as con:      # nothing new: the warehouse is up to date
+            last = con.execute("select last_date from build_info").fetchall()[0][0]
+            result = _result(con, db, as_of_date, last)
+        result.mode, result.seconds = "unchanged", time.perf_counter() - start
+        return result
     tmp = _temp_path(db)
     scratch = Path(tempfile.mkdtemp(prefix=".northstar-scratch-", dir=db.parent))
-    n_files = sum(len(v) for v in files.values())
-    progress = progress or Progress(total=len(MODELS) + 3, quiet=quiet)
+    n_files = sum(len(v) for v in files.values()) - len(kept or ())
+    progress = progress or Progress(total=len(MODELS) + 3 + (kept is not None), quiet=quiet)
+    step = "copying the warehouse" if kept is not None else "opening the new warehouse"
+    old_sources: list[dict] = []
+    if kept is not None:
+        try:
+            with progress.step("copy the warehouse to refresh it"):
+                shutil.copyfile(db, tmp)
+            with duckdb.connect(str(tmp), read_only=True) as old:
+                old_sources = [dict(zip(SOURCE_COLUMNS, r)) for r in old.execute(
+                    f"select {', '.join(SOURCE_COLUMNS)} from build_sources").fetchall()]
+        except (OSError, duckdb.Error) as exc:
+            tmp.unlink(missing_ok=True)
+            shutil.rmtree(scratch, ignore_errors=True)
+            raise NorthstarError(f"the incremental refresh could not copy {db} ({exc}); the warehouse is untouched. "
+                                 "Free some disk space, or build without --incremental.") from exc
     con = duckdb.connect(str(tmp))
-    step = "opening the new warehouse"
     try:
         con.execute("set temp_directory = ?", [str(scratch / "spill")])
         _tune(con)
         con.execute("set variable as_of = ?::date", [as_of_date])
-        step = "writing the org"
-        _register_org(con, plan.org)
+        if kept is None:
+            step = "writing the org"
+            _register_org(con, plan.org)
 
         def on_file(src: ingest.Source) -> None:
             size = src.path.stat().st_size / 1e6
             progress.note(f"reading {src.path.name} ({size:,.1f} MB, {src.format}) for {src.table}")
 
         step = "reading the raw files"
-        with progress.step(f"read {n_files} raw file{'s' if n_files != 1 else ''}"):
-            sources = ingest.read_sources(files, contract.TABLES, scratch, con, on_file=on_file)
-        _register_sources(con, sources, raw)
+        new = "new " if kept is not None else ""
+        with progress.step(f"read {n_files} {new}raw file{'s' if n_files != 1 else ''}"):
+            sources = ingest.read_sources(files, contract.TABLES, scratch, con, on_file=on_file, skip=kept)
+        rows = sorted(old_sources + _source_rows(sources, raw), key=lambda r: r["file_id"])
+        _register_sources(con, rows, sources)
         for table in contract.TABLES.values():
             con.execute(f"create temp view land_{table.name} as {ingest.landing_sql(table, sources)}")
         last_date = None
@@ -247,10 +369,12 @@ def build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None,
             step = f"running model {name}"
             if name.startswith("intermediate/") and last_date is None:
                 last_date = con.execute(LAST_DATE_SQL).fetchall()[0][0] or as_of_date
+                since = con.execute(SINCE_SQL).fetchall()[0][0] or last_date + dt.timedelta(days=1)
                 con.execute("set variable last_date = ?::date", [last_date])
+                con.execute("set variable since = ?::date", [since])
             with progress.step(f"model {name}"):
                 if name == "core/orders_rejected.sql":
-                    _count_orders(con, sources)
+                    _count_orders(con, sources, kept is not None)
                 run_model(con, name)
             if name == "core/rejects.sql":
                 step = "writing the file report"
@@ -259,11 +383,17 @@ def build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None,
                     con.execute(f"drop table if exists {t}")
         step = "writing build_info"
         took = time.perf_counter() - start
-        con.execute("""create table build_info as select ?::timestamptz as built_at, ?::double as build_seconds,
-            ?::date as as_of, ?::date as last_date, ? as raw_dir, ? as config_dir, ? as duckdb_version""",
+        con.execute("""create or replace table build_info as select ?::timestamptz as built_at,
+            ?::double as build_seconds, ?::date as as_of, ?::date as last_date, ? as raw_dir, ? as config_dir,
+            ? as duckdb_version, ? as org_hash, ? as mode""",
                     [dt.datetime.now(dt.timezone.utc), took, as_of_date, last_date, str(raw), str(config),
-                     duckdb.__version__])
+                     duckdb.__version__, org_hash(plan.org), "incremental" if kept is not None else "full"])
+        con.execute("create or replace table build_sources as select * from sources")
         result = _result(con, db, as_of_date, last_date)
+        result.why_full = why_full
+        if kept is not None:
+            result.mode = "incremental"
+            result.new_files = [r["file_name"] for r in rows if r["file_id"] in {s.file_id for s in sources}]
         with progress.step("checkpoint and swap in the new warehouse"):
             con.execute("checkpoint")
             con.close()
@@ -309,8 +439,15 @@ def _result(con, db: Path, as_of: dt.date, last_date) -> BuildResult:
 
 def format_summary(res: BuildResult) -> str:
     """The per-file summary printed after a build."""
-    lines = [f"warehouse {res.db} built in {res.seconds:.1f} s (as-of {res.as_of}, last date in data "
+    if res.mode == "unchanged":
+        return (f"warehouse {res.db} is up to date: no new raw files since the last build (last date in data "
+                f"{res.last_date or '—'}); nothing was rebuilt.")
+    how = {"incremental": f"refreshed incrementally with {len(res.new_files)} new file"
+                          f"{'s' if len(res.new_files) != 1 else ''} ({', '.join(res.new_files)})"}.get(res.mode, "built")
+    lines = [f"warehouse {res.db} {how} in {res.seconds:.1f} s (as-of {res.as_of}, last date in data "
              f"{res.last_date or '—'})", ""]
+    if res.why_full:
+        lines[1:1] = [f"a full build, not incremental: {res.why_full}", ""]
     w = max([len(f["file"]) for f in res.files] + [4])
     lines.append(f"  {'table':<9} {'file':<{w}} {'format':<9} {'read':>12} {'loaded':>12} {'rejected':>10}")
     for f in res.files:

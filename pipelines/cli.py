@@ -52,7 +52,7 @@ def cmd_build(args) -> int:
         print(f"build: {db} exists; nothing built (drop --if-missing to rebuild).")
         return 0
     result = build.build(raw=paths.raw_dir(args.raw), config=paths.config_dir(args.config), db=db,
-                         as_of=args.as_of, quiet=args.quiet)
+                         as_of=args.as_of, quiet=args.quiet, incremental=args.incremental)
     print(build.format_summary(result))
     print(f"peak memory {_peak_mib():,.0f} MiB")
     return 0
@@ -232,6 +232,9 @@ def parser() -> argparse.ArgumentParser:
                         "(default: NORTHSTAR_AS_OF, else today)")
     b.add_argument("--if-missing", action="store_true", help="do nothing when the warehouse exists")
     b.add_argument("--quiet", action="store_true", help="no progress lines, only the summary")
+    b.add_argument("--incremental", action="store_true",
+                   help="read only raw files added since the last build (new days of orders, members, stations) and "
+                        "refresh the warehouse from the first date they touch; anything else changed → a full build")
     b.set_defaults(func=cmd_build)
 
     t = sub.add_parser("tree", help="the goal tree for a month: target, actual, pace, forecast, status per node",

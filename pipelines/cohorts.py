@@ -34,9 +34,14 @@ def as_of(con: duckdb.DuckDBPyConnection) -> dt.date:
                              "`python -m pipelines build`.") from None
 
 
-def _month_end(month: dt.date, k: int) -> dt.date:
+def _shift_month(month: dt.date, k: int) -> dt.date:
+    """The first day of the month k months after `month`'s."""
     y, m = divmod(month.month - 1 + k, 12)
-    first = dt.date(month.year + y, m + 1, 1)
+    return dt.date(month.year + y, m + 1, 1)
+
+
+def _month_end(month: dt.date, k: int) -> dt.date:
+    first = _shift_month(month, k)
     nxt = dt.date(first.year + (first.month == 12), first.month % 12 + 1, 1)
     return nxt - dt.timedelta(days=1)
 
@@ -136,7 +141,8 @@ def members_behind(con: duckdb.DuckDBPyConnection, cohort_month: dt.date, month_
     where, params = _where(filters, MEMBER_DIMS, cohort_month, cohort_month)
     if month_index is not None:
         if measure == "active":
-            where += (" and member_id in (select member_id from member_activity where month_index = ?)")
+            where += (" and member_id in (select member_id from member_activity where month = ? and month_index = ?)")
+            params.append(_shift_month(cohort_month, month_index))
         elif measure == "active_or_after":
             where += " and last_active_index >= ?"
         else:

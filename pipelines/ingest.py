@@ -205,13 +205,26 @@ def _inspect_parquet(src: Source, table: Table, con: duckdb.DuckDBPyConnection) 
     _missing(table, src.columns, src.path)
 
 
+FILE_IDS_PER_TABLE = 100_000
+
+
+def file_id(tables: dict[str, Table], table: str, index: int) -> int:
+    """A file's id: its table's number × 100,000 + its place among the table's files (sorted by name), from 1.
+    Adding a file to one table leaves every other file's id as it was (README "Incremental refresh")."""
+    return (list(tables).index(table) + 1) * FILE_IDS_PER_TABLE + index + 1
+
+
 def read_sources(files: dict[str, list[Path]], tables: dict[str, Table], scratch: Path,
-                 con: duckdb.DuckDBPyConnection, on_file=None) -> list[Source]:
-    """Reads every raw file (staging CSV and XLSX to scratch Parquet); returns one Source per file."""
+                 con: duckdb.DuckDBPyConnection, on_file=None, skip: set[Path] | None = None) -> list[Source]:
+    """Reads every raw file (staging CSV and XLSX to scratch Parquet) except those in `skip` (read by an earlier
+    build); returns one Source per file read."""
     sources: list[Source] = []
     for name, paths in files.items():
-        for path in paths:
-            src = Source(file_id=len(sources) + 1, table=name, path=path, format=FORMATS[path.suffix.lower()])
+        for index, path in enumerate(paths):
+            if skip and path in skip:
+                continue
+            src = Source(file_id=file_id(tables, name, index), table=name, path=path,
+                         format=FORMATS[path.suffix.lower()])
             if on_file:
                 on_file(src)
             if path.stat().st_size == 0:

@@ -96,7 +96,10 @@ def _size(name: str, build_s: float, build_mib: float, page_p95: float, render_w
             "retentions": {"pandas": {**job, "compute": pandas_s / 2}, "northstar": job},
             "tree_problems": [], "retention_problems": ["2026-01-01 M0 active: Northstar 3, pandas 4"],
             "reads": reads, "render": {p: {"cold": 4.0, "warm": render_warm, "warm_max": render_warm}
-                                       for p in run.PAGES}}
+                                       for p in run.PAGES},
+            "moved": {"stations": 3, "members": 2_740, "orders": 27_400}, "base_build": {"seconds": build_s},
+            "incremental": {"seconds": build_s / 4, "peak_mib": 900}, "incremental_mode": "incremental",
+            "incremental_diff": [], "incremental_steps": []}
 
 
 def test_the_report_states_every_target_with_its_number():
@@ -114,6 +117,23 @@ def test_the_report_states_every_target_with_its_number():
     assert "✖ 1 differ: 2026-01-01 M0 active" in text
     assert "| page data: board | 20.0 / 50.0 | 20.0 / 140.0 ✖ |" in text
     assert "| medium | 120.0 s | 60.0 s | 2.00× |" in text
+    assert "| large | 3 / 2,740 / 27,400 | 254.0 s | 63.5 s | 25% | ✔ all equal |" in text
+    assert "| large: incremental refresh a fraction of the full build, identical tables | 25% of it, equal | ✔ met |" \
+        in text
+
+
+def test_the_report_says_when_pandas_ran_out_of_memory_or_an_incremental_fell_back():
+    machine = {"cores": 2, "memory_gib": 23.5, "cpu": "", "python": "3.11.7", "duckdb": "2.0.1", "pandas": "3.1.1",
+               "os": "Linux"}
+    big = _size("large", 254, 8282, 50, 2.5, 900)
+    big["trees"]["pandas"] = {"failed": "stopped after 95 s when it held more than 16 GiB"}
+    big["incremental_mode"], big["incremental_diff"] = "full", ["orders"]
+    text = run.report(machine, [big], dt.datetime(2026, 11, 24, 20, 0), 1500)
+    assert "| large | goal tree 2026-11 | ✖ did not finish: stopped after 95 s when it held more than 16 GiB |" in text
+    assert "| large | did not finish | 254.0 s | — |" in text
+    assert "63.5 s (✖ fell back to a full build) | 25% | ✖ differ: orders |" in text
+    assert "| large: incremental refresh a fraction of the full build, identical tables | 25% of it, different | " \
+        "✖ missed |" in text
 
 
 def test_the_page_loaders_read_what_the_pages_show(tiny, monkeypatch):

@@ -54,7 +54,9 @@ def ensure_warehouse() -> Path:
 @st.cache_data(ttl=300, show_spinner=False)
 def data_dates(db: str, mtime: float) -> tuple[dt.date | None, dt.date | None]:
     """First and last date in the warehouse (cached per warehouse file version)."""
-    with duckdb.connect(db, read_only=True) as con:
+    from ui.data import connect
+
+    with connect(db) as con:
         return goaltree.data_dates(con)
 
 

@@ -1,7 +1,13 @@
--- Loaded members: no per-row problem, a station that was loaded; first row per member_id wins.
+-- Loaded members: no per-row problem, a station that was loaded; first row per member_id wins. An append model,
+-- like core/stations.sql: stg_members holds this run's files, `members` the rows of earlier runs.
 create or replace temp macro members_raw(member_id, station_id, joined_on, tier, fee, channel, referrer_id, refunded_on, phone) as
     to_json({'member_id': member_id, 'station_id': station_id, 'joined_on': joined_on, 'tier': tier, 'fee': fee,
              'channel': channel, 'referrer_id': referrer_id, 'refunded_on': refunded_on, 'phone': phone})::varchar;
+
+create table if not exists members (
+    member_id varchar, station_id varchar, joined_on date, tier varchar, fee decimal(18, 2), channel varchar,
+    referrer_id varchar, refunded_on date, phone varchar, _file_id integer, _line bigint
+);
 
 create or replace temp table cross_members as
 select
@@ -21,32 +27,39 @@ semi join stations as s on s.station_id = m.station_id
 where m.reason_code is null;
 
 create or replace temp table dup_members as
-with dup_ids as (
-    select member_id from candidates_members group by member_id having count(*) > 1
+with both_runs as (
+    select member_id, _file_id, _line, false as fresh from members semi join candidates_members using (member_id)
+    union all
+    select member_id, _file_id, _line, true from candidates_members
+),
+
+dup_ids as (
+    select member_id from both_runs group by member_id having count(*) > 1
 ),
 
 ranked as (
     select
-        c.*,
+        b.*,
         row_number() over w as dup_rank,
-        first_value(c._file_id) over w as first_file_id,
-        first_value(c._line) over w as first_line,
-    from candidates_members as c
+        first_value(b._file_id) over w as first_file_id,
+        first_value(b._line) over w as first_line,
+    from both_runs as b
     semi join dup_ids using (member_id)
-    window w as (partition by c.member_id order by c._file_id, c._line)
+    window w as (partition by b.member_id order by b._file_id, b._line)
 )
 
 select
-    r._file_id,
-    r._line,
+    c._file_id,
+    c._line,
     'duplicate_id' as reason_code,
-    format('duplicate member_id {}: the first row with this id ({} line {}) was loaded', r.member_id, f.file_name, r.first_line) as reason,
-    members_raw(r.member_id, r.station_id, r.joined_on_text, r.tier, r.fee_text, r.channel, r.referrer_id, r.refunded_on_text, r.phone) as raw_row,
+    format('duplicate member_id {}: the first row with this id ({} line {}) was loaded', c.member_id, f.file_name, r.first_line) as reason,
+    members_raw(c.member_id, c.station_id, c.joined_on_text, c.tier, c.fee_text, c.channel, c.referrer_id, c.refunded_on_text, c.phone) as raw_row,
 from ranked as r
+join candidates_members as c on c._file_id = r._file_id and c._line = r._line
 left join sources as f on f.file_id = r.first_file_id
-where r.dup_rank > 1;
+where r.dup_rank > 1 and r.fresh;
 
-create or replace table members as
+insert into members
 select member_id, station_id, joined_on, tier, fee, channel, referrer_id, refunded_on, phone, _file_id, _line
 from candidates_members as c
 anti join dup_members as d on c._file_id = d._file_id and c._line = d._line

@@ -1,5 +1,10 @@
 -- Every raw row that was not loaded, with its source file, line, a reason a person understands and the raw row.
-create or replace table rejects as
+-- An append model: this run's rejects join those of earlier runs.
+create table if not exists rejects (
+    table_name varchar, source_file varchar, line bigint, reason_code varchar, reason varchar, raw_row varchar
+);
+
+insert into rejects
 with per_row as (
     select 'stations' as table_name, _file_id, _line, reason_code, reason,
         stations_raw(station_id, name, war_zone, team, owner, province, city, signed_on_text, opened_on_text, closed_on_text) as raw_row,

@@ -1,9 +1,19 @@
 -- Active members (D): distinct members with a paid order in the 30 days ending D, per day and node.
 -- Each paid order day covers [day, day + 29]; a member's overlapping covers merge into spans ("islands"), and the
 -- count on D is the running sum of span starts minus span ends. No per-day distinct scan of orders.
-create or replace table daily_active_members as
+-- Days from `since` on are (re)computed (see daily_node_facts.sql): a day's count needs the paid days of the 29
+-- days before it, so orders from since − 29 on are read.
+create table if not exists daily_active_members (
+    date date, war_zone varchar, team varchar, person varchar, center varchar, active_members bigint
+);
+
+delete from daily_active_members where date >= getvariable('since');
+
+insert into daily_active_members
 with member_days as (
-    select distinct member_id, ordered_at::date as day from orders where status = 'paid'
+    select distinct member_id, ordered_at::date as day
+    from orders
+    where status = 'paid' and ordered_at >= getvariable('since') - 29
 ),
 
 gaps as (
@@ -55,4 +65,5 @@ final as (
     from dense
 )
 
-select * from final where active_members > 0 order by date, war_zone, team, person, center
+select * from final where active_members > 0 and date >= getvariable('since')
+order by date, war_zone, team, person, center

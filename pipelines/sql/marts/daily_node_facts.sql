@@ -1,7 +1,16 @@
 -- Flows per day and node: the paths and goals that add up over days and over nodes.
 -- Station measures have center = null (a station belongs to no center); member and order measures carry
 -- the center that owns the member's channel. Orders and GMV count paid orders only.
-create or replace table daily_node_facts as
+-- Days from `since` on are (re)computed: every day in a full build, the days new rows touch in an incremental one.
+create table if not exists daily_node_facts (
+    date date, war_zone varchar, team varchar, person varchar, center varchar, new_stations integer,
+    stations_closed integer, station_masters_recruited integer, members_joined bigint, members_refunded bigint,
+    orders bigint, gmv decimal(18, 2)
+);
+
+delete from daily_node_facts where date >= getvariable('since');
+
+insert into daily_node_facts
 with station_events as (
     select s.opened_on as date, n.war_zone, n.team, n.person, null::varchar as center,
         1 as new_stations, 0 as stations_closed, 0 as station_masters_recruited
@@ -25,7 +34,7 @@ member_events as (
 paid_orders as (
     select o.ordered_at::date as date, n.war_zone, n.team, n.person, n.center, count(*) as orders, sum(o.amount) as gmv
     from orders as o join member_nodes as n using (member_id)
-    where o.status = 'paid'
+    where o.status = 'paid' and o.ordered_at >= getvariable('since')
     group by all
 ),
 
@@ -59,4 +68,4 @@ final as (
     group by all
 )
 
-select * from final order by date, war_zone, team, person, center
+select * from final where date >= getvariable('since') order by date, war_zone, team, person, center

@@ -5,19 +5,30 @@
 -- not count. Dimensions are never null ('' when unknown) so that groups join and compare plainly.
 
 -- One row per cohort member: where they belong, their last active month index and their paid totals up to D.
-create or replace table member_activity as
+-- Sorted by calendar month: a month's rows sit together (the drill-down reads one month's row groups). Months from
+-- `since`'s on are (re)computed (see daily_node_facts.sql): an order only changes its own month's row.
+create table if not exists member_activity (
+    member_id varchar, month date, month_index integer, orders bigint, gmv decimal(18, 2)
+);
+
+delete from member_activity where month >= date_trunc('month', getvariable('since'));
+
+insert into member_activity
 select
     o.member_id,
+    date_trunc('month', o.ordered_at)::date as month,
     datediff('month', date_trunc('month', m.joined_on), date_trunc('month', o.ordered_at))::integer as month_index,
     count(*)::bigint as orders,
     sum(o.amount)::decimal(18, 2) as gmv,
 from orders as o
 join members as m using (member_id)
 where o.status = 'paid'
+  and o.ordered_at >= date_trunc('month', getvariable('since'))
   and o.ordered_at::date <= getvariable('last_date')
   and m.refunded_on is null
   and date_trunc('month', o.ordered_at) >= date_trunc('month', m.joined_on)
-group by all;
+group by all
+order by month, member_id;
 
 create or replace table cohort_members as
 select
@@ -43,7 +54,8 @@ left join (
     from member_activity group by member_id
 ) as a using (member_id)
 where m.refunded_on is null
-  and m.joined_on <= getvariable('last_date');
+  and m.joined_on <= getvariable('last_date')
+order by cohort_month, member_id;   -- a cohort's members sit together: the drill-down reads one cohort's row groups
 
 -- The mart the page and the CLI read: per cohort month × group × month index (every index up to D's month, so a
 -- cohort with nobody active still has its row), the cohort size, active, active on or after, and paid GMV.
@@ -129,11 +141,10 @@ joins as (      -- a member who joined before the station's opening month counts
     group by all
 ),
 
-paid as (
-    select m.station_id, date_trunc('month', o.ordered_at)::date as month, sum(o.amount)::decimal(18, 2) as gmv
-    from orders as o
+paid as (         -- member_activity holds the same paid orders (members not refunded, up to D) by month
+    select m.station_id, a.month, sum(a.gmv)::decimal(18, 2) as gmv
+    from member_activity as a
     join members as m using (member_id)
-    where o.status = 'paid' and o.ordered_at::date <= getvariable('last_date') and m.refunded_on is null
     group by all
 ),
 

@@ -1,0 +1,174 @@
+"""`build --incremental`: new days of orders, members and stations arrive as new files; refreshing the warehouse
+with only those gives, table by table, what a full build of every file gives. Anything else is a full build
+that says why."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+
+from pipelines import build as build_mod
+from pipelines import sample
+from tests.conftest import ROOT, _quiet
+
+NEW = ["stations_2.parquet", "members_2.parquet", "orders_2.parquet"]
+
+
+def _split(raw: Path, old: Path, new: Path, cutoff: dt.date) -> dict[str, int]:
+    """Writes the tiny sample's rows dated before `cutoff` to old/ and the later ones to new/ (as *_2.parquet),
+    the way a daily export adds files: members joined from the cutoff on, orders placed from it on, and stations
+    signed from it on that no earlier member belongs to."""
+    old.mkdir(parents=True)
+    new.mkdir(parents=True)
+    orders = pq.read_table(raw / "orders.parquet")
+    members = pq.read_table(raw / "members.parquet")
+    stations = pq.read_table(raw / "stations.parquet")
+    late_order = pc.greater_equal(orders["ordered_at"], dt.datetime.combine(cutoff, dt.time()))
+    late_member = pc.greater_equal(members["joined_on"], cutoff)
+    needed = set(members.filter(pc.invert(late_member))["station_id"].to_pylist())
+    late_station = pc.and_(pc.greater_equal(stations["signed_on"], cutoff),
+                           pc.invert(pc.is_in(stations["station_id"], value_set=pa.array(sorted(needed)))))
+    counts = {}
+    for name, table, late in (("stations", stations, late_station), ("members", members, late_member),
+                              ("orders", orders, late_order)):
+        pq.write_table(table.filter(pc.invert(late)), old / f"{name}.parquet")
+        pq.write_table(table.filter(late), new / f"{name}_2.parquet")
+        counts[name] = table.filter(late).num_rows
+    return counts
+
+
+def _tables(db: Path) -> list[str]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return sorted(r[0] for r in con.execute(
+            "select table_name from duckdb_tables() where database_name = current_database()").fetchall())
+
+
+def _differences(a: Path, b: Path) -> dict[str, tuple[int, int]]:
+    """Per table: rows of a not in b and rows of b not in a (multisets; of build_info only what the data decides: not when, how long, or from which folder)."""
+    out = {}
+    with duckdb.connect() as con:
+        con.execute(f"attach '{a}' as a (read_only)")
+        con.execute(f"attach '{b}' as b (read_only)")
+        for t in _tables(a):
+            cols = "as_of, last_date, config_dir, org_hash" if t == "build_info" else "*"
+            only_a = con.execute(f"select count(*) from (select {cols} from a.{t} except all "
+                                 f"select {cols} from b.{t})").fetchall()[0][0]
+            only_b = con.execute(f"select count(*) from (select {cols} from b.{t} except all "
+                                 f"select {cols} from a.{t})").fetchall()[0][0]
+            if only_a or only_b:
+                out[t] = (only_a, only_b)
+    return out
+
+
+@pytest.fixture(scope="module")
+def split(tmp_path_factory):
+    root = tmp_path_factory.mktemp("incr")
+    sample.generate(size="tiny", seed=7, out=root / "gen", progress=_quiet())
+    last = sample.AS_OF
+    counts = _split(root / "gen" / "raw", root / "old", root / "new", last - dt.timedelta(days=150))
+    return root, counts
+
+
+def _full(root: Path, name: str, *folders: Path) -> Path:
+    raw = root / name / "raw"
+    raw.mkdir(parents=True)
+    for folder in folders:
+        for f in folder.iterdir():
+            shutil.copy2(f, raw / f.name)
+    return raw
+
+
+def test_an_incremental_refresh_equals_a_full_build_table_by_table(split):
+    root, counts = split
+    assert all(n > 0 for n in counts.values()), counts     # every table gets new rows
+    config = root / "gen" / "config"
+    everything = _full(root, "full", root / "old", root / "new")
+    full = build_mod.build(everything, config, root / "full" / "wh.duckdb", as_of=sample.AS_OF, quiet=True)
+    assert full.mode == "full" and not full.why_full
+
+    raw = _full(root, "incr", root / "old")
+    db = root / "incr" / "wh.duckdb"
+    first = build_mod.build(raw, config, db, as_of=sample.AS_OF, quiet=True)
+    assert first.tables["orders"] == full.tables["orders"] - counts["orders"]
+    for f in (root / "new").iterdir():
+        shutil.copy2(f, raw / f.name)
+    refreshed = build_mod.build(raw, config, db, as_of=sample.AS_OF, quiet=True, incremental=True)
+    assert refreshed.mode == "incremental", refreshed.why_full
+    assert sorted(refreshed.new_files) == sorted(NEW)
+
+    tables = _tables(db)
+    assert tables == _tables(root / "full" / "wh.duckdb")
+    assert {"orders", "rejects", "daily_node_facts", "daily_active_members", "member_joins", "member_activity",
+            "member_cohorts", "station_cohorts", "growth_flows", "referral_depth", "ingest_files"} <= set(tables)
+    assert _differences(root / "full" / "wh.duckdb", db) == {}
+    assert refreshed.tables == full.tables
+    assert [(f["file"], f["read"], f["loaded"]) for f in refreshed.files] == \
+        [(f["file"], f["read"], f["loaded"]) for f in full.files]
+
+    again = build_mod.build(raw, config, db, as_of=sample.AS_OF, quiet=True, incremental=True)
+    assert again.mode == "unchanged"
+    assert "up to date" in build_mod.format_summary(again)
+
+
+def _incremental_base(split, name: str) -> tuple[Path, Path, Path]:
+    root, _ = split
+    config = root / "gen" / "config"
+    raw = _full(root, name, root / "old")
+    db = root / name / "wh.duckdb"
+    build_mod.build(raw, config, db, as_of=sample.AS_OF, quiet=True)
+    return raw, config, db
+
+
+def test_a_changed_file_makes_it_a_full_build_and_says_so(split):
+    raw, config, db = _incremental_base(split, "changed")
+    table = pq.read_table(raw / "orders.parquet")
+    pq.write_table(table.slice(0, table.num_rows - 10), raw / "orders.parquet")     # ten orders taken back
+    os.utime(raw / "orders.parquet", ns=(1, 1))
+    res = build_mod.build(raw, config, db, as_of=sample.AS_OF, quiet=True, incremental=True)
+    assert res.mode == "full" and res.why_full == "orders.parquet changed since the last build"
+    assert res.tables["orders"] == table.num_rows - 10
+    assert "a full build, not incremental: orders.parquet changed" in build_mod.format_summary(res)
+
+
+def test_a_new_file_that_sorts_first_or_another_org_is_a_full_build(split):
+    raw, config, db = _incremental_base(split, "order")
+    root, _ = split
+    shutil.copy2(root / "new" / "orders_2.parquet", raw / "orders-0.parquet")    # '-' sorts before '.'
+    res = build_mod.build(raw, config, db, as_of=sample.AS_OF, quiet=True, incremental=True)
+    assert res.mode == "full" and res.why_full.startswith("the new file orders-0.parquet sorts before orders.parquet")
+
+    org = (config / "org.yaml").read_text(encoding="utf-8")
+    other = root / "order" / "config"
+    shutil.copytree(config, other)
+    (other / "org.yaml").write_text(org.replace("en: East Zone", "en: East", 1), encoding="utf-8")
+    res = build_mod.build(raw, other, db, as_of=sample.AS_OF, quiet=True, incremental=True)
+    assert res.why_full == "the org (org.yaml) changed since the last build"
+
+
+def test_rows_held_back_last_time_make_it_a_full_build(split, tmp_path):
+    raw, config, db = _incremental_base(split, "held")
+    res = build_mod.build(raw, config, db, as_of=sample.AS_OF - dt.timedelta(days=30), quiet=True)
+    assert res.reasons and any(code == "future_date" for _, code, _ in res.reasons)
+    again = build_mod.build(raw, config, db, as_of=sample.AS_OF, quiet=True, incremental=True)
+    assert again.mode == "full" and "may load now" in again.why_full
+    assert not any(code == "future_date" for _, code, _ in again.reasons)
+
+
+def test_the_command_line_refreshes_incrementally(split):
+    root, _ = split
+    raw, config, db = _incremental_base(split, "cli")
+    shutil.copy2(root / "new" / "orders_2.parquet", raw / "orders_2.parquet")
+    out = subprocess.run([sys.executable, "-m", "pipelines", "build", "--raw", str(raw), "--config", str(config),
+                          "--db", str(db), "--as-of", sample.AS_OF.isoformat(), "--incremental", "--quiet"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "refreshed incrementally with 1 new file (orders_2.parquet)" in out.stdout
