@@ -43,31 +43,33 @@ TARGETS = {"build_s": 300, "build_gib": 12, "page_data_ms": 100, "render_s": 3, 
 
 # ---- measuring a process ---------------------------------------------------------------------------------------
 
-def _rss_mib(pid: int) -> float:
+def _status_mib(pid: int, field: str) -> float:
     try:
         with open(f"/proc/{pid}/status") as fh:
-            return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS")) / 1024
+            return next(int(line.split()[1]) for line in fh if line.startswith(field + ":")) / 1024
     except (OSError, StopIteration):
         return 0.0
 
 
 def measure(cmd: list[str], log: Path, env: dict | None = None, max_gib: float | None = None) -> dict:
-    """Runs `cmd`, returns its wall seconds and peak resident memory (MiB) from os.wait4; stops on failure.
-    With `max_gib` the process is stopped once it holds more than that (the pandas baseline at 100M orders would
-    otherwise take the machine's memory)."""
+    """Runs `cmd`, returns its wall seconds and peak resident memory (MiB); stops on failure. The peak is the
+    process's own high-water mark (VmHWM, read every 0.1 s; it only grows): os.wait4's ru_maxrss would also count
+    this process's memory, which the child shares between fork and exec. With `max_gib` the process is stopped
+    once it holds more than that (the pandas baseline at 100M orders would otherwise take the machine's memory)."""
     start = time.perf_counter()
     with open(log, "w", encoding="utf-8") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
                                 env={**os.environ, **(env or {})})
-        stopped = False
+        stopped, peak = False, 0.0
         while True:
+            peak = max(peak, _status_mib(proc.pid, "VmHWM"))
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
-            if max_gib and _rss_mib(proc.pid) > max_gib * 1024:
+            if max_gib and _status_mib(proc.pid, "VmRSS") > max_gib * 1024:
                 proc.kill()
                 stopped = True
-            time.sleep(0.2)
+            time.sleep(0.1)
     wall = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
     proc.returncode = code
@@ -76,7 +78,7 @@ def measure(cmd: list[str], log: Path, env: dict | None = None, max_gib: float |
     if code != 0:
         tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-5:]
         raise RuntimeError(f"{' '.join(cmd[:4])} … failed (exit {code}):\n" + "\n".join(tail))
-    return {"seconds": wall, "peak_mib": usage.ru_maxrss / 1024}
+    return {"seconds": wall, "peak_mib": peak or usage.ru_maxrss / 1024}
 
 
 PANDAS_MAX_GIB = 16
@@ -233,15 +235,20 @@ def rendered(page) -> None:
     is no longer running, and every visible Plotly chart and table has drawn."""
     page.locator(".ns-done").wait_for(state="attached", timeout=180_000)
     page.wait_for_function(
-        """() => !document.querySelector('[data-testid="stStatusWidget"]')
-            && [...document.querySelectorAll('.stPlotlyChart')].filter(e => e.offsetParent)
-                   .every(e => e.querySelector('.main-svg'))
-            && [...document.querySelectorAll('[data-testid="stDataFrame"]')].filter(e => e.offsetParent)
-                   .every(e => e.querySelector('canvas'))""", timeout=180_000, polling=50)
+        """() => {
+            const shown = e => e.offsetParent && !e.closest('details:not([open])');  // not in a closed expander
+            return !document.querySelector('[data-testid="stStatusWidget"]')
+                && [...document.querySelectorAll('.stPlotlyChart')].filter(shown)
+                       .every(e => e.querySelector('.main-svg'))
+                && [...document.querySelectorAll('[data-testid="stDataFrame"]')].filter(shown)
+                       .every(e => e.querySelector('canvas'));
+        }""", timeout=180_000, polling=50)
 
 
 def render_times(db: Path, work: Path, warm_loads: int = 5) -> dict:
-    """Per page: the first load on a fresh server (cold) and the median of `warm_loads` more (warm)."""
+    """Per page: the first load on a fresh server in a fresh browser (cold: nothing cached anywhere) and the median
+    of `warm_loads` more in new tabs of the same browser (warm: the app's caches and the browser's filled)."""
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     out = {}
@@ -251,19 +258,27 @@ def render_times(db: Path, work: Path, warm_loads: int = 5) -> dict:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         for name in PAGES:
             proc, url = serve(db, work / "streamlit.log")
+            context = browser.new_context(viewport={"width": 1440, "height": 900})   # one browser cache per server
             try:
                 samples = []
                 for i in range(warm_loads + 1):
-                    page = browser.new_page(viewport={"width": 1440, "height": 900})
+                    page = context.new_page()
                     start = time.perf_counter()
                     page.goto(f"{url}/{name}")
-                    rendered(page)
+                    try:
+                        rendered(page)
+                    except PlaywrightError as exc:
+                        page.screenshot(path=str(shots / f"{name}-failed.png"))
+                        page.close()
+                        raise RuntimeError(f"{name} was not drawn within 180 s ({str(exc).splitlines()[0]}); "
+                                           f"see {shots / (name + '-failed.png')}") from None
                     samples.append(time.perf_counter() - start)
                     if i == 0:
                         page.screenshot(path=str(shots / f"{name}.png"))
                     page.close()
                 out[name] = {"cold": samples[0], "warm": statistics.median(samples[1:]), "warm_max": max(samples[1:])}
             finally:
+                context.close()
                 proc.terminate()
                 proc.wait(timeout=20)
         browser.close()
