@@ -164,10 +164,8 @@ def page_loaders(db: Path) -> dict:
 
     def cohorts():
         opts = ud.cohort_options(d, ud.versions(d))
-        rows = ud.cohort_rows(d, "members", None, (), None, None, ud.versions(d))
-        last_cohort = max(r["cohort_month"] for r in rows)
-        ud.cohort_members_behind(d, last_cohort, 0, "active", (), 5000, ud.versions(d))
-        ud.cohort_rows(d, "stations", None, (), None, None, ud.versions(d))
+        ud.cohort_rows(d, "members", None, (), None, None, ud.versions(d))
+        ud.cohort_rows(d, "stations", None, (), None, None, ud.versions(d))   # (the drill-down list is on request)
         return opts
 
     def growth():
@@ -194,6 +192,9 @@ def warm_reads(db: Path) -> dict:
         plan = read_plan(db)
         out["goal tree query"] = timings(lambda: goaltree.goal_tree(con, p["month"], p["last"], plan))
         out["cohort query (retention table)"] = timings(lambda: cohorts.members(con))
+        newest = max(r["cohort_month"] for r in cohorts.members(con))
+        out["cohort drill-down (newest cohort, M0; on request)"] = timings(
+            lambda: cohorts.members_behind(con, newest, 0, "active", {}, limit=5000))
     for page, fn in p["loaders"].items():
         out[f"page data: {page}"] = timings(fn, before=p["clear"])
     return out
@@ -578,6 +579,9 @@ def report(m: dict, sizes: list[dict], started: dt.datetime, took: float) -> str
         good = share < 0.5 and not r["incremental_diff"] and r["incremental_mode"] == "incremental"
         lines.append(f"| {r['size']}: incremental refresh a fraction of the full build, identical tables | "
                      f"{share:.0%} of it, {'equal' if not r['incremental_diff'] else 'different'} | {_ok(good)} |")
+    notes = Path(__file__).with_name("NOTES.md")
+    if notes.exists():
+        lines += ["", notes.read_text(encoding="utf-8").strip()]
     return "\n".join(lines) + "\n"
 
 
@@ -598,7 +602,22 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--keep", action="store_true", help="reuse a sample already in the work folder")
     ap.add_argument("--skip-browser", action="store_true", help="leave out the Chromium page loads")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
+    ap.add_argument("--report-only", action="store_true",
+                    help="write RESULTS.md again from the last run's measurements (WORK/results.json), e.g. after "
+                         "editing benchmarks/NOTES.md")
     args = ap.parse_args(argv)
+    if args.report_only:
+        saved = json.loads((args.work / "results.json").read_text(encoding="utf-8"))
+        if isinstance(saved, list):        # a run from before the header was kept: take it from RESULTS.md
+            head = re.search(r"on (\d{4}-\d\d-\d\d \d\d:\d\d) UTC in ([\d.,]+) minutes",
+                             args.out.read_text(encoding="utf-8"))
+            saved = {"results": saved, "machine": machine(), "started": head.group(1) + ":00",
+                     "took": float(head.group(2).replace(",", "")) * 60}
+        text = report(saved["machine"], saved["results"], dt.datetime.fromisoformat(saved["started"]),
+                      saved["took"])
+        args.out.write_text(text, encoding="utf-8")
+        print(text)
+        return
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     if args.large and "large" not in sizes:
         sizes.append("large")
@@ -622,9 +641,12 @@ def main(argv: list[str] | None = None) -> None:
 
     os.environ.setdefault("TMPDIR", tempfile.gettempdir())
     results = [run_size(s, args.work, args.keep, not args.skip_browser, say) for s in sizes]
-    text = report(machine(), results, started, time.perf_counter() - t0)
+    took, m = time.perf_counter() - t0, machine()
+    text = report(m, results, started, took)
     args.out.write_text(text, encoding="utf-8")
-    (args.work / "results.json").write_text(json.dumps(results, default=str, indent=1), encoding="utf-8")
+    (args.work / "results.json").write_text(json.dumps(
+        {"results": results, "machine": m, "started": started.isoformat(), "took": took}, default=str, indent=1),
+        encoding="utf-8")
     say(f"wrote {args.out}")
     print(text)
 

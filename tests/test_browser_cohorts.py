@@ -15,7 +15,7 @@ def open_cohorts(browser, url: str, height: int = 1300):
     page = browser.new_page(viewport={"width": 1440, "height": height}, accept_downloads=True)
     page.goto(f"{url}/cohorts")
     page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
-    page.locator("[data-testid=stDataFrame]").first.wait_for(timeout=60_000)
+    page.locator(".ns-done").wait_for(state="attached", timeout=60_000)     # the page ran to its end
     return page
 
 
@@ -25,6 +25,11 @@ def test_the_cohorts_page_heatmap_drill_down_and_csv(app_url, browser):
     assert page.locator(".js-plotly-plot .heatmaplayer").count() >= 1
     body = page.inner_text("[data-testid=stMain]")
     assert "加权平均" in body and "会员留存" in body and "截至" in body
+    assert "打开上面的开关" in body                                  # the list waits for the switch
+    page.get_by_test_id("stCheckbox").filter(has_text="列出这").click()
+    page.locator("[data-testid=stDataFrame]").first.wait_for(timeout=60_000)
+    page.get_by_text("名会员（最多显示").wait_for(timeout=30_000)
+    body = page.inner_text("[data-testid=stMain]")
     assert "名会员" in body                                        # the drill-down's count line
     assert not PHONE.search(body), "an unmasked phone number on the page"
     with page.expect_download() as info:

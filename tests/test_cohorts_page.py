@@ -71,6 +71,8 @@ def test_a_breakdown_draws_a_line_per_group_and_filters_narrow(hand_made, monkey
 def test_the_drill_down_lists_the_members_behind_the_cell_with_phones_masked(hand_made, monkeypatch, lang):
     at = cohorts_page(hand_made / "wh.duckdb", monkeypatch, lang)
     assert at.selectbox(key=f"drill_m_{lang}").value == NOV
+    assert not at.dataframe                                                # the list waits for the switch
+    at.toggle(key=f"drill_show_{lang}").set_value(True).run()
     frame = at.dataframe[0].value
     assert list(frame.iloc[:, 0]) == ["M2", "M5", "M4"]                    # active in November's M0
     assert list(frame.iloc[:, -1]) == ["138****0002", "—", "138****0004"]

@@ -110,4 +110,6 @@ def test_the_cohorts_page_renders_on_the_real_data(retail, monkeypatch, fresh_ca
     heat = next(json.loads(c.proto.spec)["data"][0] for c in at.get("plotly_chart")
                 if json.loads(c.proto.spec)["data"][0]["type"] == "heatmap")
     assert heat["y"][0] == "加权平均" and heat["y"][-1].startswith("2010-12 (")
+    assert not at.dataframe                                     # the list waits for its switch
+    at.toggle(key="drill_show_zh").set_value(True).run()
     assert len(at.dataframe[0].value) > 0                       # December 2010's active members, listed

@@ -89,17 +89,34 @@ def node_view(db: str, month: str, as_of, node_id: str, versions: tuple) -> dict
     tree = goal_tree(db, month, as_of, versions)
     node = tree.node(node_id)
     prev = shift_month(tree.month, -1)
-    with connect(db) as con:
-        this_rows = warzone.daily(con, node, tree.month, tree.as_of)
-        last_rows = warzone.daily(con, node, prev, tree.as_of)
+    the_plan = plan(db, versions)
+
+    def run(fn, *args):
+        with connect(db) as con:          # a cursor each: the five reads run side by side
+            return fn(con, *args)
+
+    with _pool() as pool:
+        this_rows = pool.submit(run, warzone.daily, node, tree.month, tree.as_of)
+        last_rows = pool.submit(run, warzone.daily, node, prev, tree.as_of)
+        stations = pool.submit(run, warzone.new_stations, node, tree.month, tree.as_of)
+        drivers = pool.submit(run, warzone.drivers, tree, node)
+        attainment = pool.submit(run, warzone.attainment, tree, node, the_plan)
+        last = last_rows.result()
         return {
-            "this": warzone.cumulative(this_rows, tree.month_start, min(tree.as_of, tree.month_end)),
-            "last": warzone.cumulative(last_rows, *month_bounds(prev)) if last_rows else
+            "this": warzone.cumulative(this_rows.result(), tree.month_start, min(tree.as_of, tree.month_end)),
+            "last": warzone.cumulative(last, *month_bounds(prev)) if last else
                     {"date": [], "stations": [], "members": []},
-            "stations": warzone.new_stations(con, node, tree.month, tree.as_of),
-            "drivers": warzone.drivers(con, tree, node),
-            "attainment": warzone.attainment(con, tree, node, plan(db, versions)),
+            "stations": stations.result(),
+            "drivers": drivers.result(),
+            "attainment": attainment.result(),
         }
+
+
+def _pool():
+    """Threads for reads that do not depend on each other (DuckDB lets go of the GIL while it works)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(max_workers=4, thread_name_prefix="northstar-read")
 
 
 @st.cache_data(ttl=300, max_entries=16, show_spinner=False)

@@ -63,4 +63,4 @@ insert into members
 select member_id, station_id, joined_on, tier, fee, channel, referrer_id, refunded_on, phone, _file_id, _line
 from candidates_members as c
 anti join dup_members as d on c._file_id = d._file_id and c._line = d._line
-order by member_id;
+order by station_id, member_id;   -- a station's members sit together: new stations' members are read without a full scan
