@@ -265,7 +265,7 @@ def render_times(db: Path, work: Path, warm_loads: int = 5) -> dict:
                 for i in range(warm_loads + 1):
                     page = context.new_page()
                     start = time.perf_counter()
-                    page.goto(f"{url}/{name}")
+                    page.goto(url if name == PAGES[0] else f"{url}/{name}")   # the board is the root page
                     try:
                         rendered(page)
                     except PlaywrightError as exc:
