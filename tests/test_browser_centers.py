@@ -41,6 +41,8 @@ def test_a_checkin_recorded_in_the_page_shows_on_the_board(centers_app, browser)
     value = page.get_by_role("textbox", name="当前完成值（场）")
     value.wait_for(timeout=30_000)
     value.fill("4")
+    # choosing the key result reruns the page; for a moment the old form's radio group is still drawn beside the new
+    expect(page.locator("[data-testid=stForm] [data-testid=stRadio]")).to_have_count(1, timeout=30_000)
     page.locator("[data-testid=stForm] [data-testid=stRadio] label").filter(has_text="正常").click()
     page.get_by_role("textbox", name="说明（可选）").fill("第四场完成")
     page.get_by_role("textbox", name="记录人").first.fill("张伟")
