@@ -233,12 +233,15 @@ def serve(db: Path, log: Path):
 
 def rendered(page) -> None:
     """Waits until the page is fully drawn: the end-of-page marker is there (the script ran to its end), the app
-    is no longer running, and every visible Plotly chart and table has drawn."""
+    is no longer running, no element is a placeholder (skeleton) or left over from a previous run (stale), and
+    every visible Plotly chart and table has drawn."""
     page.locator(".ns-done").wait_for(state="attached", timeout=180_000)
     page.wait_for_function(
         """() => {
             const shown = e => e.offsetParent && !e.closest('details:not([open])');  // not in a closed expander
             return !document.querySelector('[data-testid="stStatusWidget"]')
+                && !document.querySelector('[data-testid^="stSkeleton"], [data-testid="stAppSkeleton"]')
+                && !document.querySelector('[data-testid="stElementContainer"][data-stale="true"]')
                 && [...document.querySelectorAll('.stPlotlyChart')].filter(shown)
                        .every(e => e.querySelector('.main-svg'))
                 && [...document.querySelectorAll('[data-testid="stDataFrame"]')].filter(shown)
@@ -474,11 +477,13 @@ def _ok(good: bool) -> str:
     return "✔ met" if good else "✖ missed"
 
 
-def report(m: dict, sizes: list[dict], started: dt.datetime, took: float) -> str:
+def report(m: dict, sizes: list[dict], started: dt.datetime, took: float, rendered_at: str | None = None) -> str:
     lines = ["# Northstar benchmark results", "",
              f"Produced by `make bench{' LARGE=1' if any(s['size'] == 'large' for s in sizes) else ''}` "
              f"(`python -m benchmarks.run`) on {started:%Y-%m-%d %H:%M} UTC in {took / 60:,.1f} minutes. "
-             "Re-run it to reproduce; figures move by about ±10 % between runs on a shared machine, ratios less.",
+             "Re-run it to reproduce; figures move by about ±10 % between runs on a shared machine, ratios less."
+             + (f" The pages in Chromium were measured again on the same warehouses at {rendered_at} UTC "
+                "(`python -m benchmarks.run --browser-only`)." if rendered_at else ""),
              "", "## Machine", "",
              f"- {m['cores']} cores ({m['cpu'] or 'unknown CPU'}), {m['memory_gib']:,.1f} GiB memory",
              f"- Python {m['python']}, DuckDB {m['duckdb']}, pandas {m['pandas']}; {m['os']}", ""]
@@ -602,10 +607,20 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--keep", action="store_true", help="reuse a sample already in the work folder")
     ap.add_argument("--skip-browser", action="store_true", help="leave out the Chromium page loads")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
+    ap.add_argument("--browser-only", action="store_true",
+                    help="measure the pages in Chromium again on the last run's warehouses, then rewrite RESULTS.md")
     ap.add_argument("--report-only", action="store_true",
                     help="write RESULTS.md again from the last run's measurements (WORK/results.json), e.g. after "
                          "editing benchmarks/NOTES.md")
     args = ap.parse_args(argv)
+    if args.browser_only:
+        saved = json.loads((args.work / "results.json").read_text(encoding="utf-8"))
+        for r in saved["results"]:
+            print(f"{r['size']}: every page in Chromium …", flush=True)
+            r["render"] = render_times(args.work / r["size"] / "warehouse.duckdb", args.work / r["size"])
+        saved["rendered_at"] = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
+        (args.work / "results.json").write_text(json.dumps(saved, default=str, indent=1), encoding="utf-8")
+        args.report_only = True
     if args.report_only:
         saved = json.loads((args.work / "results.json").read_text(encoding="utf-8"))
         if isinstance(saved, list):        # a run from before the header was kept: take it from RESULTS.md
@@ -614,7 +629,7 @@ def main(argv: list[str] | None = None) -> None:
             saved = {"results": saved, "machine": machine(), "started": head.group(1) + ":00",
                      "took": float(head.group(2).replace(",", "")) * 60}
         text = report(saved["machine"], saved["results"], dt.datetime.fromisoformat(saved["started"]),
-                      saved["took"])
+                      saved["took"], saved.get("rendered_at"))
         args.out.write_text(text, encoding="utf-8")
         print(text)
         return
