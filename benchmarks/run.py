@@ -26,7 +26,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -654,7 +653,6 @@ def main(argv: list[str] | None = None) -> None:
     def say(msg: str) -> None:
         print(f"[{time.perf_counter() - t0:7.1f} s] {msg}", flush=True)
 
-    os.environ.setdefault("TMPDIR", tempfile.gettempdir())
     results = [run_size(s, args.work, args.keep, not args.skip_browser, say) for s in sizes]
     took, m = time.perf_counter() - t0, machine()
     text = report(m, results, started, took)

@@ -90,13 +90,8 @@ with tab_ret:
     cell = next(r for r in rows if r["cohort_month"] == pick and r["month_index"] == k)
     # The list is read on request: at 10M members a big cohort's list takes ~150 ms, the rest of the page ~50 ms.
     if not st.toggle(t("drill_show", n=f"{cell[measure]:,}"), key=f"drill_show_{code}"):
-        behind = None
         st.caption(t("drill_hint"))
-    else:
-        behind = cohort_members_behind(db, pick, k, measure, key, limit, versions(db))
-    if behind is None:
-        pass
-    elif behind:
+    elif behind := cohort_members_behind(db, pick, k, measure, key, limit, versions(db)):
         st.caption(t("drill_count", n=f"{cell[measure]:,}", limit=f"{limit:,}"))
         frame = uc.behind_frame(behind, names, code)
         st.dataframe(frame, hide_index=True, width="stretch", height=min(38 + 35 * len(frame), 360))

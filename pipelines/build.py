@@ -101,7 +101,7 @@ def _remove_stale(db: Path) -> None:
 
 
 def memory_limit() -> str:
-    """DuckDB's memory limit for a build: NORTHSTAR_BUILD_MEMORY (e.g. 8GB), else half of the machine's memory.
+    """DuckDB's memory limit for a build: NORTHSTAR_BUILD_MEMORY (e.g. 8GB), else 40 % of the machine's memory.
 
     DuckDB spills to the scratch folder beyond it; the process's peak is the limit plus what DuckDB does not
     manage (Arrow buffers, the Python heap), which README "Benchmarks" measures.
@@ -180,7 +180,7 @@ def incremental_check(db: Path, raw: Path, files: dict[str, list[Path]], org: Or
     for table, paths in files.items():
         last_old = max((name for t, name in by_name if t == table), default="")
         for path in paths:
-            name = str(path.relative_to(raw))
+            name = _rel_name(path, raw)
             if (table, name) in by_name:
                 info = path.stat()
                 if (info.st_size, info.st_mtime_ns) != by_name[(table, name)]:
@@ -215,17 +215,19 @@ SOURCE_COLUMNS = ("file_id", "table_name", "file_name", "format", "encoding", "r
                   "mtime_ns")
 
 
-def _source_rows(sources: list[ingest.Source], raw: Path) -> list[dict]:
-    def rel(p: Path) -> str:
-        try:
-            return str(p.relative_to(raw))
-        except ValueError:
-            return str(p)
+def _rel_name(path: Path, raw: Path) -> str:
+    """A raw file's name as the warehouse records it: relative to the raw folder."""
+    try:
+        return str(path.relative_to(raw))
+    except ValueError:
+        return str(path)
 
+
+def _source_rows(sources: list[ingest.Source], raw: Path) -> list[dict]:
     rows = []
     for s in sources:
         info = s.path.stat()
-        rows.append({"file_id": s.file_id, "table_name": s.table, "file_name": rel(s.path), "format": s.format,
+        rows.append({"file_id": s.file_id, "table_name": s.table, "file_name": _rel_name(s.path, raw), "format": s.format,
                      "encoding": s.encoding, "rows_read": s.rows_read, "note": s.note, "size": info.st_size,
                      "mtime_ns": info.st_mtime_ns})
     return rows
