@@ -70,13 +70,13 @@ class BuildResult:
     new_files: list[str] = field(default_factory=list)
 
 
-def parse_as_of(value: str | dt.date | None) -> dt.date:
-    """--as-of, else NORTHSTAR_AS_OF, else today."""
+def parse_as_of(value: str | dt.date | None, raw: Path | None = None) -> dt.date:
+    """--as-of, else NORTHSTAR_AS_OF, else the sample's extraction date when `raw` holds the sample, else today."""
     if isinstance(value, dt.date):
         return value
     text = value or os.environ.get("NORTHSTAR_AS_OF", "").strip()
     if not text:
-        return dt.date.today()
+        return (contract.sample_as_of(raw) if raw is not None else None) or dt.date.today()
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
@@ -307,7 +307,7 @@ def build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None,
     copy in; anything else (a changed or removed file, another org, rows held back last time) makes it a full
     build, and the result says why (`why_full`)."""
     start = time.perf_counter()
-    as_of_date = parse_as_of(as_of)
+    as_of_date = parse_as_of(as_of, raw)
     raw, config, db = Path(raw), Path(config), Path(db)
     if not raw.is_dir():
         raise NorthstarError(f"raw folder {raw} does not exist. Generate the sample (python -m pipelines sample) "
@@ -387,9 +387,10 @@ def build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None,
         took = time.perf_counter() - start
         con.execute("""create or replace table build_info as select ?::timestamptz as built_at,
             ?::double as build_seconds, ?::date as as_of, ?::date as last_date, ? as raw_dir, ? as config_dir,
-            ? as duckdb_version, ? as org_hash, ? as mode""",
+            ? as duckdb_version, ? as org_hash, ? as mode, ? as sample""",
                     [dt.datetime.now(dt.timezone.utc), took, as_of_date, last_date, str(raw), str(config),
-                     duckdb.__version__, org_hash(plan.org), "incremental" if kept is not None else "full"])
+                     duckdb.__version__, org_hash(plan.org), "incremental" if kept is not None else "full",
+                     contract.sample_as_of(raw) is not None])
         con.execute("create or replace table build_sources as select * from sources")
         result = _result(con, db, as_of_date, last_date)
         result.why_full = why_full

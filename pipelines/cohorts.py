@@ -135,9 +135,10 @@ def mask_phone(phone: str | None) -> str:
 
 
 def members_behind(con: duckdb.DuckDBPyConnection, cohort_month: dt.date, month_index: int | None = None,
-                   measure: str = "active", filters: dict | None = None, limit: int = 5000) -> list[dict]:
+                   measure: str = "active", filters: dict | None = None, limit: int | None = 5000) -> list[dict]:
     """The members behind a heatmap cell: the cohort (month_index None), or those active in month k, or active on
-    or after k; with station, war zone, joined on, paid orders and GMV up to D, phone masked."""
+    or after k; with station (id and name), war zone, joined on, paid orders and GMV up to D, phone masked. The
+    first `limit` by joining date (all of them with None: the complete export)."""
     where, params = _where(filters, MEMBER_DIMS, cohort_month, cohort_month)
     if month_index is not None:
         if measure == "active":
@@ -149,8 +150,13 @@ def members_behind(con: duckdb.DuckDBPyConnection, cohort_month: dt.date, month_
             raise NorthstarError(f"measure {measure!r} is not active or active_or_after")
         params.append(month_index)
     rows = con.execute(f"""
-        select member_id, station_id, war_zone, team, center, channel, tier, joined_on, orders, gmv::double, phone
-        from cohort_members{where}
-        order by joined_on, member_id limit ?""", [*params, limit]).fetchall()   # noqa: S608 - fixed names
-    keys = ("member_id", "station_id", "war_zone", "team", "center", "channel", "tier", "joined_on", "orders", "gmv")
+        select c.member_id, c.station_id, s.name, c.war_zone, c.team, c.center, c.channel, c.tier, c.joined_on,
+            c.orders, c.gmv::double, c.phone
+        from (select * from cohort_members{where}
+              order by joined_on, member_id {"limit ?" if limit is not None else ""}) as c
+        left join stations as s on s.station_id = c.station_id
+        order by c.joined_on, c.member_id""",
+                       [*params, limit] if limit is not None else params).fetchall()   # noqa: S608 - fixed names
+    keys = ("member_id", "station_id", "station_name", "war_zone", "team", "center", "channel", "tier", "joined_on",
+            "orders", "gmv")
     return [{**dict(zip(keys, r[:-1])), "phone": mask_phone(r[-1])} for r in rows]

@@ -1,6 +1,8 @@
 """The data contract (DESIGN §2): the raw tables, their columns, and which columns a file must have."""
 from __future__ import annotations
 
+import datetime as dt
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,6 +79,19 @@ def table_for(path: Path) -> str | None:
         if stem == name or stem.startswith((name + "_", name + "-", name + ".")):
             return name
     return None
+
+
+# The sample writes this beside its raw files: the data is the sample company's, extracted on the date it holds.
+SAMPLE_MARK = ".northstar-sample.json"
+
+
+def sample_as_of(raw: Path) -> dt.date | None:
+    """The date the sample in `raw` was extracted on, or None when `raw` does not hold the sample."""
+    mark = Path(raw) / SAMPLE_MARK
+    try:
+        return dt.date.fromisoformat(json.loads(mark.read_text(encoding="utf-8"))["as_of"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def discover(raw: Path) -> dict[str, list[Path]]:

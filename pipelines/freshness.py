@@ -16,12 +16,33 @@ from pipelines.errors import NorthstarError
 STALE_AFTER_DAYS = 2
 
 
-def report(con: duckdb.DuckDBPyConnection, today: dt.date) -> dict:
-    """{build, files, totals, reasons, warnings, stale, days_old}: stale when the last date in the data is more
-    than STALE_AFTER_DAYS days before `today`."""
+def _build_info(con: duckdb.DuckDBPyConnection) -> dict:
+    cur = con.execute("select * from build_info")
+    names = [d[0] for d in cur.description]
+    return dict(zip(names, cur.fetchall()[0]))
+
+
+def data_age(con: duckdb.DuckDBPyConnection, today: dt.date) -> dict:
+    """How old the data is: {last_date, days_old, stale, sample}. Stale when the last date in the data is more than
+    STALE_AFTER_DAYS days before `today`; never for the sample company's data (`python -m pipelines sample`), whose
+    dates are fixed: it is called the sample instead."""
     try:
-        built_at, seconds, as_of, last, raw_dir, config_dir = con.execute(
-            "select built_at, build_seconds, as_of, last_date, raw_dir, config_dir from build_info").fetchall()[0]
+        info = _build_info(con)
+    except (duckdb.Error, IndexError) as exc:
+        raise NorthstarError(f"the warehouse has no build report ({str(exc).splitlines()[0]}); rebuild it with "
+                             "`python -m pipelines build`.") from None
+    last, sample = info.get("last_date"), bool(info.get("sample"))
+    days_old = None if last is None else (today - last).days
+    return {"last_date": last, "days_old": days_old, "sample": sample,
+            "stale": not sample and days_old is not None and days_old > STALE_AFTER_DAYS}
+
+
+def report(con: duckdb.DuckDBPyConnection, today: dt.date) -> dict:
+    """{build, files, totals, reasons, warnings, stale, days_old, sample}: see `data_age` for stale."""
+    try:
+        info = _build_info(con)
+        built_at, seconds, as_of, last, raw_dir, config_dir = (info[k] for k in (
+            "built_at", "build_seconds", "as_of", "last_date", "raw_dir", "config_dir"))
         files = [dict(zip(("table", "file", "format", "encoding", "read", "loaded", "rejected", "last_date", "note"), r))
                  for r in con.execute("""select table_name, file_name, format, encoding, rows_read, rows_loaded,
                                          rows_rejected, last_date, note from ingest_files
@@ -32,15 +53,15 @@ def report(con: duckdb.DuckDBPyConnection, today: dt.date) -> dict:
             order by count(*) desc, table_name, reason_code""").fetchall()]
         warnings = [dict(zip(("table", "field", "value", "attributed_to", "rows", "message"), r)) for r in con.execute(
             "select table_name, field, value, attributed_to, rows, message from warnings order by rows desc").fetchall()]
-    except duckdb.Error as exc:
+    except (duckdb.Error, IndexError, KeyError) as exc:
         raise NorthstarError(f"the warehouse has no build report ({str(exc).splitlines()[0]}); rebuild it with "
                              "`python -m pipelines build`.") from None
     totals = {k: sum(f[k] for f in files) for k in ("read", "loaded", "rejected")}
-    days_old = None if last is None else (today - last).days
+    age = data_age(con, today)
     return {"build": {"built_at": built_at, "seconds": seconds, "as_of": as_of, "last_date": last,
                       "raw_dir": raw_dir, "config_dir": config_dir},
             "files": files, "totals": totals, "reasons": reasons, "warnings": warnings,
-            "days_old": days_old, "stale": days_old is not None and days_old > STALE_AFTER_DAYS}
+            "days_old": age["days_old"], "stale": age["stale"], "sample": age["sample"]}
 
 
 def reject_examples(con: duckdb.DuckDBPyConnection, per_reason: int = 5) -> list[dict]:

@@ -33,12 +33,50 @@ METRIC_FIELDS = ("target", "actual", "expected", "pace", "forecast", "required_d
 DAYS_PER_MONTH = 30.4375   # 365.25 / 12, DESIGN §5
 _EPS = 1e-9                # a pace of exactly 1 or exactly the threshold counts as reaching it
 
-UNASSIGNED_NAMES = {   # <parent>/unassigned: data the org does not know; team and person levels add the parent
-    "war_zone": ("未分配战区", "Unassigned zone"),
-    "team": ("未分配", "Unassigned"),
-    "person": ("未分配", "Unassigned"),
-    "center": ("无归属中心", "No center"),
+UNASSIGNED_NAMES = {   # <parent>/unassigned: data the org does not know; team and person levels add the parent.
+    "war_zone": ("未归属战区", "Unassigned zone"),   # one word everywhere: 未归属 / unassigned (未分配 is a
+    "team": ("未归属", "Unassigned"),                # target not yet split, on the Plan page)
+    "person": ("未归属", "Unassigned"),
+    "center": ("未归属中心", "Unassigned center"),
 }
+
+def unassigned_name(level: str, parent: dict | None) -> tuple[str, str]:
+    """(zh, en) of the unassigned node at `level` under `parent`: 未归属战区 / Unassigned zone; 未归属（华东战区） /
+    Unassigned (East Zone) for a team or person."""
+    zh, en = UNASSIGNED_NAMES[level]
+    if parent is not None and parent["level"] != "company":
+        zh, en = f"{zh}（{parent['name_zh']}）", f"{en} ({parent['name_en']})"
+    return zh, en
+
+
+class NodeNames(dict):
+    """node id → (zh, en) for the org's nodes; any `<parent>/unassigned` id is named by its parent's level, so no
+    page shows a raw id such as `east/unassigned` (an id the org has never heard of is shown as it is)."""
+
+    BELOW = {"company": "war_zone", "war_zone": "team", "team": "person"}
+
+    def __init__(self, org: dict[str, dict]):
+        super().__init__({nid: (n["name_zh"], n["name_en"]) for nid, n in org.items()})
+        self.org = org
+
+    def __missing__(self, nid: str) -> tuple[str, str]:
+        parent = nid.rsplit("/", 1)[0] if nid.endswith("/unassigned") else None
+        if parent == "centers":
+            return unassigned_name("center", None)
+        if parent is not None and (parent in self.org or parent == "company"):
+            up = self.org.get(parent)
+            return unassigned_name(self.BELOW.get(up["level"] if up else "company", "person"), up)
+        return nid, nid
+
+    def name(self, nid: str, lang: str) -> str:
+        return self[nid][0 if lang == "zh" else 1]
+
+
+def node_names(con: duckdb.DuckDBPyConnection) -> NodeNames:
+    """The names of every node a page may meet (see NodeNames), from the warehouse's org."""
+    org = {r[0]: {"level": r[2], "name_zh": r[3], "name_en": r[4]} for r in con.execute(SQL_ORG).fetchall()}
+    return NodeNames(org)
+
 
 # ---- the SQL (parameters only) ---------------------------------------------------------------------------------
 
@@ -178,41 +216,34 @@ class GoalTree:
         return {
             "month": self.month,
             "as_of": self.as_of.isoformat(),
-            "elapsed": _round(self.elapsed, 4),
-            "north_star": {m: {k: _round(v, 4) if isinstance(v, float) else v for k, v in ns.items()}
-                           for m, ns in self.north_star.items()},
+            "elapsed": _plain(self.elapsed),
+            "north_star": {m: {k: _plain(v) for k, v in ns.items()} for m, ns in self.north_star.items()},
             "nodes": [{
                 "id": n["id"], "parent": n["parent"], "level": n["level"],
                 "name": n["name_zh"] if lang == "zh" else n["name_en"],
-                "metrics": {m: {k: _json_value(k, v) for k, v in vals.items()} for m, vals in n["metrics"].items()},
+                "metrics": {m: {k: _plain(v) for k, v in vals.items()} for m, vals in n["metrics"].items()},
             } for n in self.nodes],
-            "drivers": {nid: {d: {k: _round(v, 2) for k, v in vals.items()} for d, vals in ds.items()}
+            "drivers": {nid: {d: {k: _plain(v) for k, v in vals.items()} for d, vals in ds.items()}
                         for nid, ds in self.drivers.items()},
             "since_month_end": {k: v.isoformat() if isinstance(v, dt.date) else v
                                 for k, v in self.since_month_end.items()},
             "key_actions": [{
                 "id": ka["id"], "center": ka["center"], "title": ka["title"][lang], "status": ka["status"],
-                "progress": _round(ka["progress"], 4),
+                "progress": _plain(ka["progress"]),
                 "key_results": [{
                     "id": kr["id"], "title": kr["title"][lang], "kind": kr["kind"],
                     "last_checkin": kr["last_checkin"] and kr["last_checkin"].isoformat(),
-                    **{k: _json_value(k, kr[k]) for k in METRIC_FIELDS}} for kr in ka["key_results"]],
+                    **{k: _plain(kr[k]) for k in METRIC_FIELDS}} for kr in ka["key_results"]],
             } for ka in self.key_actions],
         }
 
 
-def _round(value, digits: int):
-    if value is None:
-        return None
-    if isinstance(value, float):
-        if value.is_integer():
-            return int(value)
-        return round(value, digits)
+def _plain(value):
+    """A value for JSON at full precision: a whole float as an int (31.0 → 31), anything else unchanged. Machine
+    outputs never round; only the text table and the pages do."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     return value
-
-
-def _json_value(key: str, value):
-    return _round(value, 4 if key == "pace" else 2)
 
 
 # ---- the computation -------------------------------------------------------------------------------------------
@@ -314,9 +345,7 @@ def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str |
     def ensure(nid: str, parent: str, level: str) -> None:
         if nid in nodes:
             return
-        zh, en = UNASSIGNED_NAMES[level]
-        if parent in nodes and nodes[parent]["level"] != "company":
-            zh, en = f"{zh}（{nodes[parent]['name_zh']}）", f"{en} ({nodes[parent]['name_en']})"
+        zh, en = unassigned_name(level, nodes.get(parent))
         nodes[nid] = dict(id=nid, parent=parent, level=level, name_zh=zh, name_en=en, ord=10**9, children=[])
 
     def path(wz: str, team: str, person: str) -> list[str]:

@@ -84,8 +84,9 @@ def referrals(con: duckdb.DuckDBPyConnection) -> dict:
                for m, n, r, p in con.execute("select cohort_month, cohort_size, referrals, referrers "
                                              "from referral_cohorts order by 1").fetchall()]
     depth = dict(con.execute("select depth, members from referral_depths order by 1 nulls last").fetchall())
-    top = [{"member_id": rid, "referrals": n, "station_id": st, "war_zone": wz, "phone": mask_phone(phone)}
-           for rid, n, st, wz, phone in con.execute("""select referrer_id, referrals, station_id, war_zone, phone
-                                                       from referral_top order by referrals desc, referrer_id"""
-                                                    ).fetchall()]
+    top = [{"member_id": rid, "referrals": n, "station_id": st, "station_name": name, "war_zone": wz,
+            "phone": mask_phone(phone)}
+           for rid, n, st, wz, phone, name in con.execute(
+               """select referrer_id, referrals, station_id, war_zone, phone, station_name
+                  from referral_top order by referrals desc, referrer_id""").fetchall()]
     return {"monthly": monthly, "cohorts": cohorts, "depth": depth, "top": top}

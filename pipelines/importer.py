@@ -209,6 +209,8 @@ def apply(report: ImportReport, raw: Path, config: Path, db: Path, as_of: str | 
     tables = {i.table for i in report.files}
     current = contract.discover(raw)
     old = [p for t in tables for p in current.get(t, [])]
+    if (raw / contract.SAMPLE_MARK).exists():     # the folder no longer holds just the sample: its data is yours
+        old.append(raw / contract.SAMPLE_MARK)
     backup = None
     if old:
         backup = raw / f".backup-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"

@@ -2,9 +2,11 @@
 
 - Automatic key results take their actual from the metric catalog (`pipelines.metrics.value`, with the key result's
   filters) for the month up to the as-of date D.
-- Manual key results take theirs from the latest check-in dated in the month on or before D. A manual key result
-  whose latest check-in is more than `STALE_DAYS` days before D (or that has none) shows `stale`, never its last
-  status: silence is never green. Achieved, missed (the month is over) and no-target key results keep theirs.
+- Manual key results take theirs from the latest check-in dated in the month that the view counts
+  (`checkins_upto`): a check-in is a person's report, not a row of the data, so the latest view (D = the data's
+  last date) counts every check-in of the month, including one recorded today after D; a view of an earlier D
+  replays what was reported by then. A manual key result whose latest check-in is more than `STALE_DAYS` days
+  before D (or that has none) shows `stale`, never its last status: silence is never green. Achieved, missed (the month is over) and no-target key results keep theirs.
 - Expected, pace, forecast, required per day and status follow the goal tree's rules (`goaltree.node_metrics`):
   one implementation for both.
 - A key action's status is its worst key result's; its progress the mean of its key results' actual / target,
@@ -59,6 +61,14 @@ def _latest(checkins: list[dict], start: dt.date, upto: dt.date, with_value: boo
     return latest
 
 
+def checkins_upto(tree) -> dt.date:
+    """The last check-in date a view of `tree` counts: the month's end for the latest view (as-of = the data's last
+    date, so a check-in recorded today counts although the data ends earlier), otherwise the as-of date."""
+    if tree.last_date is not None and tree.as_of >= tree.last_date:
+        return tree.month_end
+    return min(tree.as_of, tree.month_end)
+
+
 def key_actions(con: duckdb.DuckDBPyConnection, plan: Plan | None, checkins: list[dict], tree,
                 stale_days: int | None = None) -> list[dict]:
     """The key actions running in `tree.month`, in plan order, each with its key results' numbers."""
@@ -67,8 +77,9 @@ def key_actions(con: duckdb.DuckDBPyConnection, plan: Plan | None, checkins: lis
     stale_days = plan.stale_days if stale_days is None else stale_days
     upto = min(tree.as_of, tree.month_end)
     days_left = (tree.month_end - tree.as_of).days
-    latest = _latest(checkins, tree.month_start, upto, with_value=True)       # a manual key result's value
-    said = _latest(checkins, tree.month_start, upto, with_value=False)        # the lead's latest word on any
+    counted = checkins_upto(tree)
+    latest = _latest(checkins, tree.month_start, counted, with_value=True)    # a manual key result's value
+    said = _latest(checkins, tree.month_start, counted, with_value=False)     # the lead's latest word on any
     out = []
     for ka in plan.key_actions:
         if tree.month not in ka.get("months", []):

@@ -123,6 +123,17 @@ def suggest_all(values: dict[Key, float | None], nodes: list[dict], actuals: dic
     return out
 
 
+def split_effects(current: dict[Key, float | None], suggested: dict[Key, float | None],
+                  keep: set[Key] = frozenset()) -> dict[str, list[Key]]:
+    """What applying `suggested` over the draft `current` would do, for the reader to see before and after:
+    `overwrites`, the targets already in the draft that the split would change (ask before replacing them), and
+    `zeros`, the targets the split sets to 0 (a share rounded down to nothing, or no trailing actuals): a 0 reads as
+    "no target", so a split never does that silently. Keys in `keep` (the company's own targets) are left alone."""
+    changed = {k: v for k, v in suggested.items() if k not in keep and v is not None and current.get(k) != v}
+    return {"overwrites": sorted(k for k in changed if current.get(k) is not None),
+            "zeros": sorted(k for k, v in changed.items() if v == 0)}
+
+
 def fmt_target(value: float | None) -> str:
     """12.0 → '12', 12.5 → '12.5', None → '' (the text a cell shows)."""
     if value is None:

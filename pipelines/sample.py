@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
+from pipelines.contract import SAMPLE_MARK
 from pipelines.errors import NorthstarError
 from pipelines.progress import Progress
 
@@ -566,4 +568,9 @@ def generate(size: str = "small", seed: int = 7, out: Path | str = "data", fmt: 
     w.writerows(targets)
     (config / "targets.csv").write_text(buf.getvalue(), encoding="utf-8")
     written.update(org=config / "org.yaml", goals=config / "goals.yaml", targets=config / "targets.csv")
+    # The data was "extracted" on AS_OF: a build without --as-of takes that date, and the pages call the data the
+    # sample's rather than days old (importing one's own files removes the mark).
+    (raw / SAMPLE_MARK).write_text(json.dumps({"as_of": AS_OF.isoformat(), "size": size, "seed": seed}) + "\n",
+                                   encoding="utf-8")
+    written["sample_mark"] = raw / SAMPLE_MARK
     return written

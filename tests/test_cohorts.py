@@ -93,6 +93,16 @@ def test_station_cohorts_by_hand(con):
     assert cohorts.stations(con)[6]["survival"] == pytest.approx(2 / 3)
 
 
+def test_the_members_behind_a_cell_come_whole_with_station_names(con):
+    """Issue 17.10: the export holds every member (limit None), a listing the first ones by joining date; each row
+    names its station."""
+    every = cohorts.members_behind(con, NOV, limit=None)
+    assert [m["member_id"] for m in every] == ["M2", "M5", "M4", "M7"]
+    assert [m["member_id"] for m in cohorts.members_behind(con, NOV, limit=2)] == ["M2", "M5"]
+    names = dict(con.execute("select station_id, name from stations").fetchall())
+    assert all(m["station_name"] == names[m["station_id"]] for m in every)
+
+
 def test_the_members_behind_a_cell_with_phones_masked(con):
     active = cohorts.members_behind(con, NOV, 0)
     assert [(m["member_id"], m["station_id"], m["orders"], m["gmv"], m["phone"]) for m in active] == [

@@ -92,7 +92,7 @@ def test_tree_shape_and_order(company):
         ("centers/unassigned", "company", "center"),
     ]
     assert (t.node("e1/unassigned")["name_zh"], t.node("e1/unassigned")["name_en"]) == (
-        "未分配（华东一队）", "Unassigned (East Team 1)")
+        "未归属（华东一队）", "Unassigned (East Team 1)")
 
 
 def test_first_day_of_the_month(company):
@@ -235,7 +235,7 @@ def test_json_shape(company):
     company_node = doc["nodes"][0]
     assert company_node["name"] == "测试公司"
     assert company_node["metrics"]["stations"] == {"target": 10, "actual": 6, "expected": 5, "pace": 1.2,
-                                                   "forecast": 12, "required_daily": 0.27, "status": "on_track",
+                                                   "forecast": 12, "required_daily": 4 / 15, "status": "on_track",
                                                    "unallocated": 1}
     pe = next(n for n in doc["nodes"] if n["id"] == "pe")
     assert pe["metrics"]["members"]["pace"] is None          # null, never 0, where undefined
@@ -395,7 +395,21 @@ def test_cli_table_is_for_people(company):
     assert any(line.startswith("  华东战区 East Zone") for line in lines)
     assert any("s1" not in line and line.startswith("    华南一队 South Team 1") and "members unallocated 未分解 6" in line
                for line in lines)
-    assert "Centers 中心" in out.stdout and "无归属中心 No center" in out.stdout
+    assert "Centers 中心" in out.stdout and "未归属中心 Unassigned center" in out.stdout
+
+
+def test_machine_outputs_carry_full_precision(company):
+    """JSON and CSV never round (issue 17.3): (10 − 6) stations over the 15 days left is 0.2666…, not 0.27; the
+    north star's progress is the exact ratio. Only the text table and the pages round."""
+    out = tree_cli("--db", str(company), "--month", "2026-11", "--as-of", "2026-11-15", "--format", "json")
+    doc = json.loads(out.stdout)
+    assert doc["nodes"][0]["metrics"]["stations"]["required_daily"] == 4 / 15
+    ns = tree_at(company, "2026-11", "2026-11-15").north_star["stations"]
+    assert doc["north_star"]["stations"]["progress"] == ns["actual"] / ns["target"]
+    assert doc["north_star"]["stations"]["time_elapsed"] == ns["time_elapsed"]
+    csv_out = tree_cli("--db", str(company), "--month", "2026-11", "--as-of", "2026-11-15", "--format", "csv")
+    company_row = next(line for line in csv_out.stdout.splitlines() if line.startswith("2026-11,2026-11-15,company,,company,测试公司,Test Co,stations,"))
+    assert repr(4 / 15) in company_row
 
 
 def test_cli_csv(company):

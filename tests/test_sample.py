@@ -1,6 +1,7 @@
 """The sample generator: deterministic, shaped as issue 2 asks, with a plan that matches its data."""
 import csv
 import hashlib
+import json
 
 import duckdb
 import yaml
@@ -19,7 +20,9 @@ def test_same_seed_same_bytes_other_seed_other_data(tmp_path):
     for root, seed in ((a, 7), (b, 7), (c, 8)):
         sample.generate(size="tiny", seed=seed, out=root, progress=Progress(quiet=True))
     assert digests(a) == digests(b)
-    assert len(digests(a)) == 6
+    assert len(digests(a)) == 7          # raw: 3 tables and the sample's mark; config: 3 files
+    assert json.loads((a / "raw" / ".northstar-sample.json").read_text()) == {"as_of": "2026-11-24", "size": "tiny",
+                                                                              "seed": 7}
     assert digests(a)["raw/orders.parquet"] != digests(c)["raw/orders.parquet"]
 
 

@@ -81,10 +81,12 @@ create or replace table referral_depths as
 select depth, count(*)::bigint as members from referral_depth group by 1 order by 1 nulls last;
 
 create or replace table referral_top as
-select r.referrer_id, count(*)::bigint as referrals, m.station_id, coalesce(mn.war_zone, '') as war_zone, m.phone
+select r.referrer_id, count(*)::bigint as referrals, m.station_id, coalesce(mn.war_zone, '') as war_zone, m.phone,
+    s.name as station_name
 from referral_depth as r
 join members as m on m.member_id = r.referrer_id
 left join member_nodes as mn on mn.member_id = r.referrer_id
+left join stations as s on s.station_id = m.station_id
 group by all order by referrals desc, r.referrer_id limit 20;
 
 -- Flows and stocks per month × war zone (the Growth page's first chart): new / closed stations, active stations
