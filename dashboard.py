@@ -2,6 +2,7 @@
 import streamlit as st
 
 from ui.i18n import LANGS, t
+from ui.links import adopt_url, keep_url, view_of
 from ui.setup import ensure_warehouse, period_sidebar
 from ui.v1guard import leave_v1
 
@@ -9,6 +10,7 @@ leave_v1()   # before anything is drawn: see ui/v1guard.py
 
 st.set_page_config(page_title="Northstar · 北极星", page_icon="⭐", layout="wide")
 
+adopt_url()   # a shared link's ?lang=&month=&as_of= on the session's first run
 choice = st.sidebar.radio("语言 / Language", list(LANGS.values()), horizontal=True, key="lang")
 st.session_state["lang_code"] = "zh" if choice == LANGS["zh"] else "en"
 
@@ -24,8 +26,11 @@ pg = st.navigation([
     st.Page("pages/growth.py", title=t("page_growth"), icon=":material/trending_up:", url_path="growth"),
     st.Page("pages/data.py", title=t("page_data"), icon=":material/database:", url_path="data"),
 ])
+period = None
 if pg.url_path not in ("plan", "cohorts", "growth", "data"):   # these pick their own month (Plan) or read as of the data's last date
-    st.session_state["period"] = period_sidebar(db)
+    period = st.session_state["period"] = period_sidebar(db)
+st.session_state["view"] = view_of(st.session_state["lang_code"], period, st.session_state.get("latest_period"))
+keep_url(st.session_state["view"])
 pg.run()
 # The page ran to its end (a page that stops early shows a message instead): the browser tests and the benchmark
 # wait for this hidden marker before they call a page drawn.

@@ -10,6 +10,7 @@ import streamlit as st
 
 from pipelines.errors import NorthstarError
 from pipelines.goaltree import shift_month
+from pipelines.keyactions import checkins_upto
 from pipelines.metrics import CATALOG
 from pipelines.org import org_from_doc
 from pipelines.plan import GOAL_METRICS, PlanError, check_key_action, parse_number
@@ -39,6 +40,16 @@ centers = uc.centers(tree)
 if not centers:
     st.info(t("no_centers"))
     st.stop()
+
+# ---- the key action a link opened (?ka=…, from the board) --------------------------------------------------------
+opened = st.query_params.get("ka")
+focus = next((ka for ka in tree.key_actions if ka["id"] == opened), None)
+if focus is not None:
+    st.markdown(f'<div class="ns-section">{esc(t("ka_opened"))}</div>', unsafe_allow_html=True)
+    st.markdown(uc.action_block(focus, tree, people, code), unsafe_allow_html=True)
+elif opened:
+    st.markdown(f'<div class="ns-note">{esc(t("ka_unknown", id=opened, month=fmt_month(tree.month, code)))}</div>',
+                unsafe_allow_html=True)
 
 # ---- alignment: centers × war zones ----------------------------------------------------------------------------
 st.markdown(f'<div class="ns-section">{esc(t("alignment"))}<span>{esc(t("alignment_note"))}</span></div>',
@@ -124,8 +135,11 @@ else:
                 st.error(t("plan_save_failed", err=exc))
             else:
                 st.session_state["centers_who"] = who.strip()
-                st.session_state["centers_flash"] = t("checkin_saved", kr=_title(kr["title"], code),
-                                                      d=day.isoformat(), who=who.strip())
+                shown = day <= checkins_upto(tree)     # a view of an earlier as-of does not count it
+                st.session_state["centers_flash"] = t("checkin_saved" if shown else "checkin_saved_later",
+                                                      kr=_title(kr["title"], code), d=day.isoformat(),
+                                                      who=who.strip(), month=fmt_month(tree.month, code),
+                                                      as_of=tree.as_of.isoformat(), last=tree.last_date.isoformat())
                 st.rerun()
 
 # ---- add or edit a key action ----------------------------------------------------------------------------------

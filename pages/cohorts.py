@@ -17,15 +17,16 @@ from ui.warzone import csv_bytes
 
 code, db, opts = open_analysis("cohorts_failed")
 d = opts["as_of"]
-names = {n["id"]: board.name_of(n, code) for n in opts["nodes"]}
+names = {n["id"]: board.name_of(n, code) for n in opts["nodes"]} | {   # unassigned ones by name too
+    z: opts["names"].name(z, code) for z in opts["values"]["war_zone"]}
 
 
 def label(dim: str, value: str) -> str:
     if value == "":
         return text("unknown", code)
-    if value.endswith("/unassigned"):
-        return text("unassigned", code)
-    return names.get(value, value) if dim in ("war_zone", "team", "center") else value
+    if dim in ("war_zone", "team", "center"):
+        return opts["names"].name(value, code)          # 未归属战区 / Unassigned (East Zone), never a raw id
+    return value
 
 
 st.markdown(f'<div class="ns-head"><h1>{board.esc(t("cohorts_title"))}</h1>'
@@ -86,16 +87,25 @@ with tab_ret:
     width = max(r["month_index"] for r in rows if r["cohort_month"] == pick)
     k = c2.selectbox(t("drill_index"), list(range(width + 1)), key=f"drill_k_{code}_{pick}",
                      format_func=lambda i: f"M{i}")
-    limit = 5000
+    limit = uc.DRILL_LIMIT
     cell = next(r for r in rows if r["cohort_month"] == pick and r["month_index"] == k)
     # The list is read on request: at 10M members a big cohort's list takes ~150 ms, the rest of the page ~50 ms.
     if not st.toggle(t("drill_show", n=f"{cell[measure]:,}"), key=f"drill_show_{code}"):
         st.caption(t("drill_hint"))
     elif behind := cohort_members_behind(db, pick, k, measure, key, limit, versions(db)):
-        st.caption(t("drill_count", n=f"{cell[measure]:,}", limit=f"{limit:,}"))
+        total = cell[measure]
+        st.caption(t("drill_count", n=f"{total:,}") if total <= limit else
+                   t("drill_count_partial", n=f"{total:,}", limit=f"{limit:,}"))
         frame = uc.behind_frame(behind, names, code)
         st.dataframe(frame, hide_index=True, width="stretch", height=min(38 + 35 * len(frame), 360))
-        st.download_button(t("download_csv"), csv_bytes(frame), mime="text/csv", key=f"drill_csv_{code}",
+
+        def whole_csv(pick=pick, k=k, measure=measure, key=key, code=code) -> bytes:
+            """Every member of the cell, read when the button is clicked (not on every rerun)."""
+            every = cohort_members_behind(db, pick, k, measure, key, None, versions(db))
+            return csv_bytes(uc.behind_frame(every, names, code))
+
+        st.download_button(t("download_csv_all", n=f"{total:,}"), whole_csv if total > limit else csv_bytes(frame),
+                           mime="text/csv", key=f"drill_csv_{code}",
                            file_name=f"cohort-{uc.month_label(pick)}-M{k}-{measure}.csv")
     else:
         st.info(t("drill_none"))

@@ -15,8 +15,8 @@ from pipelines import freshness, importer, metrics, paths
 from pipelines.progress import Progress
 from pipelines.errors import NorthstarError
 from ui import board
-from ui.data import WarehouseMissing, data_report, versions
-from ui.i18n import t, text
+from ui.data import WarehouseMissing, data_report, node_names, versions
+from ui.i18n import fmt_time, t, text
 from ui.setup import start_page, today
 
 code, db = start_page()
@@ -108,12 +108,15 @@ fresh = t("data_fresh", d=b["last_date"].isoformat(), n=rep["days_old"]) if b["l
 status = "off_track" if rep["stale"] else "on_track"
 word = t("data_stale_word") if rep["stale"] else t("data_fresh_ok")
 icon = "✖" if rep["stale"] else "✔"
+if rep["sample"]:
+    status, icon, word = "no_target", "○", t("sample_data")
+    fresh = t("data_sample", d=b["last_date"].isoformat())
 st.markdown(f'<div class="ns-tally ns-plan-status"><span class="ns-chip ns-{status}" data-k="data.fresh">{icon} '
             f'{board.esc(word)}</span><span data-k="data.last">{board.esc(fresh)}</span></div>',
             unsafe_allow_html=True)
 if rep["stale"]:
     st.warning(t("data_stale", n=freshness.STALE_AFTER_DAYS))
-st.caption(t("data_built", at=b["built_at"].strftime("%Y-%m-%d %H:%M"), s=b["seconds"], as_of=b["as_of"].isoformat(),
+st.caption(t("data_built", at=fmt_time(b["built_at"], code), s=b["seconds"], as_of=b["as_of"].isoformat(),
              raw=b["raw_dir"]))
 
 load_section()
@@ -149,8 +152,9 @@ else:
 
 st.markdown(f'<div class="ns-section">{board.esc(t("data_warnings"))}</div>', unsafe_allow_html=True)
 if rep["warnings"]:
+    names = node_names(db, versions(db))
     st.dataframe(pd.DataFrame([{t("col_table"): w["table"], t("col_field"): w["field"], t("col_value"): w["value"],
-                                t("col_attributed"): w["attributed_to"], t("col_rows"): w["rows"]}
+                                t("col_attributed"): names.name(w["attributed_to"], code), t("col_rows"): w["rows"]}
                                for w in rep["warnings"]]), hide_index=True, width="stretch",
                  key=f"data_warnings_{code}")
     st.caption(t("data_warnings_fix"))
@@ -158,13 +162,16 @@ else:
     st.success(t("data_no_warnings"))
 
 st.markdown(f'<div class="ns-section">{board.esc(t("data_catalog"))}</div>', unsafe_allow_html=True)
+# the reader's language first and wide; the other beside it, for whoever needs both
+first, second = ("col_def_zh", "col_def_en") if code == "zh" else ("col_def_en", "col_def_zh")
 catalog = pd.DataFrame([{t("col_metric"): m.label_zh if code == "zh" else m.label_en, t("col_code"): m.name,
                          t("col_kind"): t(f"kind_{m.kind}"), t("col_unit"): m.unit_zh if code == "zh" else m.unit_en,
-                         t("col_def_zh"): m.definition_zh, t("col_def_en"): m.definition_en,
+                         t(first): getattr(m, first[4:].replace("def", "definition")),
+                         t(second): getattr(m, second[4:].replace("def", "definition")),
                          t("col_filters"): ", ".join(m.filters)} for m in metrics.CATALOG.values()])
 st.dataframe(catalog, hide_index=True, width="stretch", key=f"data_catalog_{code}",
-             column_config={t("col_def_zh"): st.column_config.TextColumn(width="large"),
-                            t("col_def_en"): st.column_config.TextColumn(width="large")})
+             column_config={t(first): st.column_config.TextColumn(width="large"),
+                            t(second): st.column_config.TextColumn(width="medium")})
 sql_of = st.selectbox(t("data_sql"), list(metrics.CATALOG), key=f"data_sql_{code}",
                       format_func=lambda n, c=code: f"{n} · {metrics.CATALOG[n].label_zh if c == 'zh' else metrics.CATALOG[n].label_en}")  # noqa: E501
 st.code(" ".join(metrics.CATALOG[sql_of].sql.split()), language="sql", wrap_lines=True)

@@ -15,7 +15,9 @@ from ui.warzone import csv_bytes
 
 code, db, opts = open_analysis("growth_failed")
 d = opts["as_of"]
-zone_names = {n["id"]: board.name_of(n, code) for n in opts["nodes"]}
+names = opts["names"]                              # every node id's name, unassigned ones included
+zone_names = {z: names.name(z, code) for z in opts["values"]["war_zone"]} | {
+    n["id"]: board.name_of(n, code) for n in opts["nodes"]}
 CHART = {"displayModeBar": False, "responsive": True}
 
 st.markdown(f'<div class="ns-head"><h1>{board.esc(t("growth_title"))}</h1>'
@@ -27,8 +29,7 @@ with st.expander(t("growth_defs")):
 zones = opts["values"]["war_zone"]
 c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
 chosen = c1.multiselect(t("g_zones"), zones, key=f"g_zones_{code}", placeholder=text("all_values", code),
-                        format_func=lambda z, c=code: text("unassigned", c) if z.endswith("/unassigned")
-                        else zone_names.get(z, z))
+                        format_func=lambda z, c=code: names.name(z, c))
 split = c2.toggle(t("g_split"), key=f"g_split_{code}")
 try:
     data = growth_data(db, tuple(chosen), split, versions(db))

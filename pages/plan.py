@@ -224,13 +224,37 @@ else:
         st.markdown("".join(up.alloc_line(company, r, code) for r in rows if r["id"] == company["id"]),
                     unsafe_allow_html=True)
         has_target = any(values.get(k) is not None for k in company_keys)
+        suggested = planning.suggest_all(values, nodes, actuals) if has_target else {}
+        effects = planning.split_effects({k: v for k, v in values.items() if k in cells},
+                                         {k: v for k, v in suggested.items() if k in cells}, set(company_keys))
+
+        def apply_split() -> None:
+            for k in effects["overwrites"] + [k for k, v in suggested.items() if k in cells and k not in company_keys]:
+                if suggested.get(k) is not None:
+                    cells[k] = planning.fmt_target(suggested[k])
+            draft["v"] = bump()
+            st.session_state.pop("plan_split_ask", None)
+            if effects["zeros"]:     # a 0 reads as "no target": say so, never silently
+                names = "、".join(up.node_label(by_id[k[1]], by_id, code) for k in effects["zeros"][:6])
+                st.session_state["plan_flash"] = ("warning", t("plan_split_zeros", n=len(effects["zeros"]),
+                                                               names=names))
+
         if st.button(t("plan_suggest_all"), key="plan_suggest_all", type="primary", disabled=not has_target,
                      help=t("plan_suggest_all_help") if has_target else t("plan_suggest_no_target")):
-            for k, v in planning.suggest_all(values, nodes, actuals).items():
-                if k in cells and v is not None and k not in company_keys:
-                    cells[k] = planning.fmt_target(v)
-            draft["v"] = bump()
+            if effects["overwrites"]:
+                st.session_state["plan_split_ask"] = True        # the draft has targets of its own: ask first
+            else:
+                apply_split()
             st.rerun()
+        if st.session_state.get("plan_split_ask"):
+            st.warning(t("plan_split_ask", n=len(effects["overwrites"])))
+            yes, no, _ = st.columns([1, 1, 3])
+            if yes.button(t("plan_split_yes", n=len(effects["overwrites"])), key="plan_split_yes", type="primary"):
+                apply_split()
+                st.rerun()
+            if no.button(t("plan_split_no"), key="plan_split_no"):
+                st.session_state.pop("plan_split_ask", None)
+                st.rerun()
     with tabs[1]:
         split_section(company, zones, GOAL_METRICS, "zones", draft)
     with tabs[2]:

@@ -24,6 +24,7 @@ def pick(label: str, nodes: list[dict], param: str, default: str) -> dict:
     """A selector whose choice lives in the URL (?param=id) and survives a language switch."""
     ids = [n["id"] for n in nodes]
     chosen = st.query_params.get(param)
+    unknown = chosen if chosen and chosen not in ids else None
     if chosen not in ids:
         chosen = st.session_state.get(param) if st.session_state.get(param) in ids else default
     key = f"{param}_{code}_{'|'.join(ids)}"
@@ -35,6 +36,8 @@ def pick(label: str, nodes: list[dict], param: str, default: str) -> dict:
     value = st.selectbox(label, ids, key=key, format_func=names.get)
     st.session_state[param] = value
     st.query_params[param] = value
+    if unknown:     # a link named a zone or team the org does not have: say so, never silently show another
+        st.session_state[f"{param}_unknown"] = unknown
     return nodes[ids.index(value)]
 
 
@@ -46,6 +49,10 @@ with head:
     st.markdown(f'<div class="ns-head"><h1>{board.esc(board.name_of(zone, code))}</h1>'
                 f'<span class="ns-period" data-k="period">{board.esc(board.period_line(tree, code))}</span></div>',
                 unsafe_allow_html=True)
+unknown = st.session_state.pop("zone_unknown", None)
+if unknown:
+    st.markdown(f'<div class="ns-note" data-k="zone.unknown">{board.esc(t("zone_unknown", id=unknown, name=board.name_of(zone, code)))}'
+                '</div>', unsafe_allow_html=True)
 st.markdown(wz.headline(tree, zone, code), unsafe_allow_html=True)
 if zone["id"].endswith("/unassigned"):
     st.caption(t("unassigned_zone_note", name=board.name_of(zone, code)))
@@ -62,15 +69,19 @@ st.markdown(f'<div class="ns-section">{board.esc(t("teams"))}<span>{board.esc(t(
 teams = tree.children(zone["id"])
 if teams:
     frame, statuses = wz.node_table(teams, code)
-    st.dataframe(wz.styled(frame, statuses, code), hide_index=True, column_config=wz.column_config(code),
+    st.dataframe(wz.styled(frame, statuses, code, tree.at_risk), hide_index=True, column_config=wz.column_config(code),
                  key="teams_table")
     team = pick(t("team"), wz.worst_first(teams), "team", wz.worst_first(teams)[0]["id"])
     people = tree.children(team["id"])
+    unknown = st.session_state.pop("team_unknown", None)
+    if unknown:
+        st.markdown(f'<div class="ns-note">{board.esc(t("zone_unknown", id=unknown, name=board.name_of(team, code)))}'
+                    '</div>', unsafe_allow_html=True)
     st.markdown(f'<div class="ns-section">{board.esc(t("people_of", team=board.name_of(team, code)))}</div>',
                 unsafe_allow_html=True)
     if people:
         frame, statuses = wz.node_table(people, code)
-        st.dataframe(wz.styled(frame, statuses, code), hide_index=True, column_config=wz.column_config(code),
+        st.dataframe(wz.styled(frame, statuses, code, tree.at_risk), hide_index=True, column_config=wz.column_config(code),
                      key="people_table")
     else:
         st.info(t("no_people"))

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from conftest import query
 from pipelines import goaltree
 from ui import board
-from ui.i18n import fmt_count, fmt_money, fmt_pct, fmt_rate, status_word
+from ui.i18n import fmt_count, fmt_money, fmt_pair, fmt_pct, fmt_rate, status_word
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
 NUMBER = re.compile(r'data-k="([^"]+)">([^<]*)<')
@@ -52,8 +52,7 @@ def expected_numbers(tree, lang: str) -> dict[str, str]:
     want = {}
     for metric in ("stations", "members"):
         ns = tree.north_star[metric]
-        want[f"ns.{metric}.actual"] = fmt_count(ns["actual"], lang)
-        want[f"ns.{metric}.target"] = fmt_count(ns["target"], lang)
+        want[f"ns.{metric}.actual"], want[f"ns.{metric}.target"] = fmt_pair(ns["actual"], ns["target"], lang)
         want[f"ns.{metric}.progress"] = fmt_pct(ns["progress"], 1)
         want[f"ns.{metric}.required_monthly"] = fmt_count(ns["required_monthly"], lang)
         want[f"ns.{metric}.trailing_6m"] = fmt_count(ns["trailing_6m"], lang)
@@ -63,11 +62,11 @@ def expected_numbers(tree, lang: str) -> dict[str, str]:
         want[f"month.{metric}.actual"] = fmt_count(v["actual"], lang)
         want[f"month.{metric}.status"] = status_word(v["status"], lang)
         if v["target"]:
-            want[f"month.{metric}.target"] = fmt_count(v["target"], lang)
+            want[f"month.{metric}.actual"], want[f"month.{metric}.target"] = fmt_pair(v["actual"], v["target"], lang)
             want[f"month.{metric}.expected"] = fmt_count(v["expected"], lang)
             want[f"month.{metric}.forecast"] = fmt_count(v["forecast"], lang)
             want[f"month.{metric}.required"] = fmt_rate(v["required_daily"], lang)
-            want[f"month.{metric}.pace"] = fmt_pct(v["pace"])
+            want[f"month.{metric}.pace"] = fmt_pct(v["pace"], marks=(1, tree.at_risk))
         for zone in tree.children(tree.company["id"]):
             if zone["level"] != "war_zone" or zone["id"].endswith("/unassigned"):
                 continue
@@ -75,8 +74,9 @@ def expected_numbers(tree, lang: str) -> dict[str, str]:
             want[f"zone.{zone['id']}.{metric}.actual"] = fmt_count(z["actual"], lang)
             want[f"zone.{zone['id']}.{metric}.status"] = status_word(z["status"], lang)
             if z["target"]:
-                want[f"zone.{zone['id']}.{metric}.target"] = fmt_count(z["target"], lang)
-                want[f"zone.{zone['id']}.{metric}.pace"] = fmt_pct(z["pace"])
+                want[f"zone.{zone['id']}.{metric}.actual"], want[f"zone.{zone['id']}.{metric}.target"] = fmt_pair(
+                    z["actual"], z["target"], lang)
+                want[f"zone.{zone['id']}.{metric}.pace"] = fmt_pct(z["pace"], marks=(1, tree.at_risk))
     for ka in tree.key_actions:
         want[f"ka.{ka['id']}.progress"] = fmt_pct(ka["progress"])
         want[f"ka.{ka['id']}.status"] = status_word(ka["status"], lang)
@@ -141,7 +141,7 @@ def test_changing_month_and_as_of_changes_the_numbers(tiny, monkeypatch):
     got = shown(at)
     want = expected_numbers(goaltree.load(db, "2026-10", "2026-10-31"), "zh")
     assert {k: got.get(k) for k in want} == want
-    assert got["period"] == "2026年10月 · 已结束（截至 2026-10-31） · 数据最后日期 2026-11-24"
+    assert got["period"] == "2026年10月 · 已结束（截至 2026-10-31） · 数据至 2026-11-24"
 
 
 def test_first_start_generates_and_builds_the_sample(tmp_path, monkeypatch):
@@ -211,4 +211,4 @@ def test_the_chosen_month_survives_a_language_switch(tiny, monkeypatch):
     at.sidebar.radio[0].set_value("English").run()
     assert not at.exception
     assert at.sidebar.selectbox[0].value == "2026-10"
-    assert shown(at)["period"] == "Oct 2026 · closed (as of 2026-10-31) · last date in the data 2026-11-24"
+    assert shown(at)["period"] == "Oct 2026 · closed (as of 2026-10-31) · data to 2026-11-24"

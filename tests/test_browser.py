@@ -68,3 +68,20 @@ def test_board_prints_on_one_a4_landscape_page(app_url, browser):
     page.set_viewport_size({"width": 1123, "height": 794})      # A4 landscape at 96 dpi, for a look
     screenshot(page, "board-print.png")
     page.close()
+
+
+def test_a_zone_card_opens_its_page_in_the_same_view(app_url, browser):
+    """A link shared in English for 15 Oct opens that view; a click on a zone card opens the zone's page in it."""
+    page = open_board(browser, app_url + "/?lang=en&month=2026-10&as_of=2026-10-15")
+    page.get_by_text("Oct 2026 · as of 2026-10-15").wait_for(timeout=30_000)
+    card = page.locator("a.ns-link:has(.ns-zone)").first
+    name = card.locator(".ns-zname").inner_text()
+    card.click()
+    page.wait_for_url(re.compile(r"/war_zone\?.*zone="), timeout=30_000)
+    page.locator(".ns-head h1").filter(has_text=name).wait_for(timeout=60_000)
+    main = page.inner_text("[data-testid=stMain]")
+    assert "Oct 2026 · as of 2026-10-15" in main and problems_shown(page) == []
+    assert "lang=en" in page.url and "month=2026-10" in page.url and "as_of=2026-10-15" in page.url
+    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    screenshot(page, "board-zone-link.png")
+    page.close()

@@ -28,15 +28,15 @@ def test_the_cohorts_page_heatmap_drill_down_and_csv(app_url, browser):
     assert "打开上面的开关" in body                                  # the list waits for the switch
     page.get_by_test_id("stCheckbox").filter(has_text="列出这").click()
     page.locator("[data-testid=stDataFrame]").first.wait_for(timeout=60_000)
-    page.get_by_text("名会员（最多显示").wait_for(timeout=30_000)
+    page.get_by_text("名会员（手机号已隐藏）").wait_for(timeout=30_000)
     body = page.inner_text("[data-testid=stMain]")
     assert "名会员" in body                                        # the drill-down's count line
     assert not PHONE.search(body), "an unmasked phone number on the page"
     with page.expect_download() as info:
-        page.get_by_role("button", name="下载 CSV").click()
+        page.get_by_role("button", name=re.compile("下载全部")).click()
     data = open(info.value.path(), encoding="utf-8-sig").read()
     header = data.splitlines()[0]
-    assert header.startswith("会员,编号,战区,入会日期") and "手机（已隐藏）" in header
+    assert header.startswith("会员,驿站,编号,战区,入会日期") and "手机（已隐藏）" in header
     assert len(data.splitlines()) > 1 and not PHONE.search(data)
     assert re.search(r"\d{3}\*\*\*\*\d{4}", data), "phones are masked as 138****1234"
     screenshot(page, "cohorts-zh.png")

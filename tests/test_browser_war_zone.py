@@ -46,7 +46,7 @@ def test_a_shared_link_opens_its_zone_first_thing(zone_url, browser, company):
     assert page.locator('[data-testid="stDataFrame"]').count() == 3  # teams, people, new stations
     assert f"{team['name_zh']} 的成员" in page.inner_text("[data-testid=stMain]")
     query = parse_qs(urlparse(page.url).query)
-    assert query == {"zone": [zone["id"]], "team": [team["id"]]}
+    assert query == {"zone": [zone["id"]], "team": [team["id"]], "lang": ["zh"]}   # the view travels with the link
     assert page.get_by_role("button", name="下载 CSV").is_visible()
     screenshot(page, "war-zone-zh.png")
     page.close()

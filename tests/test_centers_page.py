@@ -88,7 +88,8 @@ def test_a_checkin_in_the_form_reaches_the_tree_with_its_confidence(writable, mo
     at.text_input[2].set_value("张伟")
     at.button[0].click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    assert [s.value for s in at.success] == ["已记录 举办沙龙 的检查（2026-11-12，张伟）。"]
+    assert [s.value for s in at.success] == ["已记录 举办沙龙 的检查（2026-11-12，张伟）。已计入2026年11月：本页和总览的"
+                                             "关键要务现在使用它。"]
     rows = saved_checkins(writable)
     assert [(r["key_result_id"], r["on_date"], r["value"], r["confidence"], r["comment"], r["who"]) for r in rows] == [
         ("kr-salons", "2026-11-12", 3, "at_risk", "第三场，场地难订", "张伟")]
@@ -99,6 +100,46 @@ def test_a_checkin_in_the_form_reaches_the_tree_with_its_confidence(writable, mo
     assert 'data-k="kr.kr-salons.mismatch"' not in html(at)
     kr = goaltree.load(writable, "2026-11", "2026-11-15").key_actions[0]["key_results"][1]
     assert (kr["actual"], kr["confidence"], kr["status"]) == (3, "at_risk", "on_track")
+
+
+def test_a_checkin_recorded_today_counts_although_the_data_ends_earlier(tiny, tmp_path, monkeypatch):
+    """Issue 17.1: the data ends 2026-11-24, today is 2026-11-29. The form's date defaults to today; the check-in
+    counts on the page the person is looking at (the latest view) and on the board, and the confirmation says so.
+    A view of an earlier as-of replays what was reported by then, and the confirmation says how to see it."""
+    from tests.conftest import copy_warehouse
+
+    db = copy_warehouse(tiny / "wh.duckdb", tmp_path)
+    monkeypatch.setenv("NORTHSTAR_DB", str(db))
+    monkeypatch.setenv("NORTHSTAR_TODAY", "2026-11-29")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/centers.py").run()
+    at.selectbox(key="checkin_kr_zh").set_value("kr-salons-held").run()
+    assert next(d for d in at.date_input if d.label == "日期").value == dt.date(2026, 11, 29)
+    at.text_input[0].set_value("12")
+    at.radio[0].set_value("on_track")
+    at.text_input[2].set_value("张伟")
+    at.button[0].click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert [s.value for s in at.success] == ["已记录 举办沙龙 的检查（2026-11-29，张伟）。已计入2026年11月：本页和总览的"
+                                             "关键要务现在使用它。"]
+    assert shown(at, "kr.kr-salons-held.actual") == "12"
+    assert shown(at, "kr.kr-salons-held.status") != "○ 未更新"
+    latest = goaltree.load(db, "2026-11")                                   # as of the data's last date, 11-24
+    salons = next(kr for ka in latest.key_actions for kr in ka["key_results"] if kr["id"] == "kr-salons-held")
+    assert (salons["actual"], salons["last_checkin"]) == (12, dt.date(2026, 11, 29))
+    earlier = goaltree.load(db, "2026-11", "2026-11-20")                    # replaying 11-20: not reported yet
+    salons = next(kr for ka in earlier.key_actions for kr in ka["key_results"] if kr["id"] == "kr-salons-held")
+    assert (salons["actual"], salons["status"]) == (0, "stale")
+    # recorded while looking at 11-20: the confirmation says where it shows
+    at.sidebar.date_input[0].set_value(dt.date(2026, 11, 20)).run()
+    at.switch_page("pages/centers.py").run()
+    at.selectbox(key="checkin_kr_zh").set_value("kr-salons-held").run()
+    at.text_input[0].set_value("13")
+    at.radio[0].set_value("on_track")
+    at.text_input[2].set_value("张伟")
+    at.button[0].click().run()
+    assert [s.value for s in at.success] == ["已记录 举办沙龙 的检查（2026-11-29，张伟）。它计入2026年11月，但本页显示的"
+                                             "是截至 2026-11-20 的情况：把截至日期改为 2026-11-24 即可看到。"]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -62,7 +62,7 @@ def test_a_breakdown_draws_a_line_per_group_and_filters_narrow(hand_made, monkey
     at = cohorts_page(hand_made / "wh.duckdb", monkeypatch)
     at.selectbox(key="cf_by_zh").set_value("war_zone").run()
     lines = next(f for f in figures(at) if any(t.get("name") == "华东战区" for t in f["data"]))
-    assert sorted(t["name"] for t in lines["data"]) == ["华东战区", "未归属"]
+    assert sorted(t["name"] for t in lines["data"]) == ["华东战区", "未归属战区"]   # the node's name, as on every page
     at.multiselect(key="cf_center_zh").set_value(["community"]).run()
     assert heat(at)["y"][1:] == ["2026-10 (1)", "2026-11 (2)"]              # M1; M2 and M7
 
@@ -98,3 +98,20 @@ def test_a_warehouse_without_cohorts_says_what_to_do(hand_made, monkeypatch):
     assert not at.exception
     assert at.error[0].value.startswith("无法读取同期群数据：")
     assert "python -m pipelines build" in at.info[0].value
+
+
+def test_a_drill_down_past_the_listing_says_the_csv_holds_them_all(hand_made, monkeypatch):
+    """Issue 17.10: past the listing's limit the page says that it shows the first ones and that the download
+    holds every member; it never stops silently."""
+    from ui import cohorts as uc
+
+    monkeypatch.setattr(uc, "DRILL_LIMIT", 1)
+    at = open_app(hand_made / "wh.duckdb", monkeypatch, "pages/cohorts.py")
+    toggle = next(t for t in at.toggle if t.label.startswith("列出这"))
+    toggle.set_value(True).run()
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    assert any("这里显示按入会日期的前 1 名，下载的 CSV 包含全部" in c for c in captions), captions
+    frame = at.dataframe[-1].value
+    assert len(frame) == 1 and "驿站" in frame.columns
+    assert any(b.label.startswith("下载全部") for b in at.get("download_button"))

@@ -68,6 +68,13 @@ def test_the_data_page_shows_the_report_and_the_whole_catalog(bad, monkeypatch, 
     assert sorted(reasons[text("col_reason_code", lang)]) == ["bad_amount", "bad_date", "unknown_station"]
     assert sorted(examples[text("col_line", lang)]) == [8, 9, 10]
     assert sorted(warnings[text("col_value", lang)]) == ["partner", "west"]
+    # named, never a raw id such as company/unassigned (issue 17.13)
+    assert sorted(warnings[text("col_attributed", lang)]) == (["未归属中心", "未归属战区"] if lang == "zh" else
+                                                              ["Unassigned center", "Unassigned zone"])
+    # the reader's definition first (issue 17.14)
+    other = "en" if lang == "zh" else "zh"
+    assert list(catalog.columns).index(text(f"col_def_{lang}", lang)) < list(catalog.columns).index(
+        text(f"col_def_{other}", lang))
     # every metric the pipeline defines, with both definitions, as the catalog module has them
     assert list(catalog[text("col_code", lang)]) == list(metrics.CATALOG)
     assert list(catalog[text("col_def_zh", lang)]) == [m.definition_zh for m in metrics.CATALOG.values()]

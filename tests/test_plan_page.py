@@ -206,6 +206,33 @@ def test_split_all_the_way_down_from_scratch(writable, monkeypatch):
     assert sum(1 for k in now if k[0] == "2026-12") == len([v for v in cells.values() if v])
 
 
+def test_split_asks_before_replacing_a_draft_and_says_when_rounding_gives_zero(writable, monkeypatch):
+    """Issue 17.15: a draft with targets of its own is not overwritten without asking; a share rounded down to 0
+    (it would read "no target") is named, never silent."""
+    at = plan_page(writable, monkeypatch, month="2026-12")
+    at.button(key="plan_scratch").click().run()
+    company_input(at, "stations").set_value("1").run()
+    at.button(key="plan_suggest_all").click().run()             # nothing below the company yet: no question
+    assert not at.exception and not [w for w in at.warning if w.value.startswith("草稿里已有")]
+    cells = at.session_state["plan_drafts"]["2026-12"]["cells"]
+    # 1 station over east : south = 7 : 4 → 1, 0; south's 0 (and its team's and person's) is said out loud
+    assert (cells[("war_zone", "east", "stations")], cells[("war_zone", "south", "stations")]) == ("1", "0")
+    zeros = [w.value for w in at.warning if w.value.startswith("注意：")]
+    assert len(zeros) == 1 and "华南战区" in zeros[0] and "0 表示「无目标」" in zeros[0]
+    # now the draft has lower-level targets: a new company target and a split ask first
+    company_input(at, "stations").set_value("20").run()
+    at.button(key="plan_suggest_all").click().run()
+    asked = [w.value for w in at.warning if w.value.startswith("草稿里已有")]
+    assert asked and cells[("war_zone", "east", "stations")] == "1"          # nothing replaced yet
+    at.button(key="plan_split_no").click().run()
+    assert at.session_state["plan_drafts"]["2026-12"]["cells"][("war_zone", "east", "stations")] == "1"
+    assert not [w for w in at.warning if w.value.startswith("草稿里已有")]
+    at.button(key="plan_suggest_all").click().run()
+    at.button(key="plan_split_yes").click().run()
+    cells = at.session_state["plan_drafts"]["2026-12"]["cells"]
+    assert (cells[("war_zone", "east", "stations")], cells[("war_zone", "south", "stations")]) == ("13", "7")
+
+
 def _nodes(db):
     import duckdb
 

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from pipelines import goaltree, warzone
 from tests.test_app import APP, shown
 from ui import warzone as wz
-from ui.i18n import fmt_count, fmt_money, fmt_pct, fmt_rate, status_word, text
+from ui.i18n import fmt_count, fmt_money, fmt_pair, fmt_pct, fmt_rate, status_word, text
 
 PAGE = "pages/war_zone.py"
 
@@ -61,7 +61,7 @@ def want_rows(nodes, lang):
         item = [n["name_zh"] if lang == "zh" else n["name_en"]]
         for metric in wz.METRICS:
             v = n["metrics"][metric]
-            item += [v["actual"], v["target"], None if v["pace"] is None else round(v["pace"] * 100, 1),
+            item += [v["actual"], v["target"], None if v["pace"] is None else v["pace"] * 100,
                      round(v["forecast"], 1), None if v["required_daily"] is None else round(v["required_daily"], 1),
                      status_word(v["status"], lang)]
         out.append(tuple(item))
@@ -78,18 +78,17 @@ def test_zone_numbers_are_the_goal_trees(company, monkeypatch, lang):
     assert at.query_params["zone"] == "east"
     for metric in wz.METRICS:                                     # the two tiles
         v = east["metrics"][metric]
-        assert got[f"month.{metric}.actual"] == fmt_count(v["actual"], lang)
-        assert got[f"month.{metric}.target"] == fmt_count(v["target"], lang)
+        assert (got[f"month.{metric}.actual"], got[f"month.{metric}.target"]) == fmt_pair(v["actual"], v["target"], lang)
         assert got[f"month.{metric}.expected"] == fmt_count(v["expected"], lang)
         assert got[f"month.{metric}.forecast"] == fmt_count(v["forecast"], lang)
         assert got[f"month.{metric}.required"] == fmt_rate(v["required_daily"], lang)
-        assert got[f"month.{metric}.pace"] == fmt_pct(v["pace"])
+        assert got[f"month.{metric}.pace"] == fmt_pct(v["pace"], marks=(1, tree.at_risk))
         assert got[f"month.{metric}.status"] == status_word(v["status"], lang)
     # the headline: need per day (stations (6-4)/15, members (24-14)/15) and the person furthest behind
     assert got["zone.need.stations"] == fmt_rate(2 / 15, lang) and got["zone.need.members"] == fmt_rate(10 / 15, lang)
     person, team, metric = wz.furthest_behind(tree, east)
     assert got["zone.behind.name"] == (person["name_zh"] if lang == "zh" else person["name_en"])
-    assert got["zone.behind.pace"] == fmt_pct(person["metrics"][metric]["pace"])
+    assert got["zone.behind.pace"] == fmt_pct(person["metrics"][metric]["pace"], marks=(1, tree.at_risk))
     # teams, then the worst team's people (selected by default), each row the tree's
     teams, people, stations = (at.dataframe[i].value for i in range(3))
     assert table_rows(teams, lang) == want_rows(tree.children("east"), lang)
@@ -149,3 +148,26 @@ def test_every_zone_of_the_tiny_sample_renders(tiny, monkeypatch, lang):
         got = shown(at)
         assert got["month.stations.actual"] == fmt_count(zone["metrics"]["stations"]["actual"], lang)
         assert at.query_params["zone"] == zone["id"]
+
+
+def test_names_and_headers_are_never_cut(tiny):
+    """Issue 17.9: every team's and person's name fits the name column (CJK ≈ 14 px a character, Latin ≈ 7 px, plus
+    the cell's padding) in both languages; number columns are as wide as their headers (no fixed width); the
+    12-month chart's labels put a year on a line of its own, never two years side by side."""
+    from ui import charts
+
+    tree = goaltree.load(tiny / "wh.duckdb", "2026-11", "2026-11-24")
+    for lang in ("zh", "en"):
+        config = wz.column_config(lang)
+        cols = wz.columns(lang)
+        assert config[cols["name"]]["width"] == wz.NAME_WIDTH
+        assert all(config[c]["width"] is None for k, c in cols.items() if k != "name")
+        for n in tree.nodes:
+            if n["level"] in ("team", "person"):
+                name = n["name_zh"] if lang == "zh" else n["name_en"]
+                px = sum(14 if ord(ch) > 0x2E80 else 7 for ch in name) + 16
+                assert px <= wz.NAME_WIDTH, (name, px)
+    months = [f"2025-{m:02d}" for m in (12,)] + [f"2026-{m:02d}" for m in range(1, 12)]
+    assert charts.month_ticks(months, "en")[:3] == ["Dec", "Jan<br>2026", "Feb"]
+    assert charts.month_ticks(months[1:], "zh")[:2] == ["1月<br>2026年", "2月"]
+    assert charts.month_ticks([f"2026-{m:02d}" for m in range(3, 15 - 2)], "zh")[0] == "3月<br>2026年"

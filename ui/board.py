@@ -10,7 +10,9 @@ import html
 
 from pipelines.goaltree import GoalTree, status_of
 from pipelines.keyactions import RANK, worst
-from ui.i18n import fmt_count, fmt_day, fmt_delta, fmt_money, fmt_month, fmt_pct, fmt_rate, status_word, text
+from ui.links import href
+from ui.i18n import (fmt_count, fmt_day, fmt_delta, fmt_money, fmt_month, fmt_pair, fmt_pct, fmt_rate, status_word,
+                     text)
 
 METRICS = ("stations", "members")
 
@@ -38,6 +40,14 @@ def chip(status: str, lang: str, small: bool = False, key: str | None = None) ->
     return f'<span class="ns-chip ns-{status}{" ns-small" if small else ""}"{data}>{esc(status_word(status, lang))}</span>'
 
 
+def link(url: str | None, inner: str, cls: str = "ns-link", title: str = "") -> str:
+    """`inner` as a link to another page of the app (same tab), or as it is without a URL (a unit test)."""
+    if not url:
+        return inner
+    tip = f' title="{esc(title)}"' if title else ""
+    return f'<a class="{cls}" href="{esc(url)}" target="_self"{tip}>{inner}</a>'
+
+
 def bar(share: float | None, status: str, mark: float | None = None, mark_title: str = "") -> str:
     """A progress bar filled to `share` (0–1), coloured by status, with an optional tick (time elapsed)."""
     width = 0 if share is None else max(0.0, min(share, 1.0)) * 100
@@ -45,6 +55,11 @@ def bar(share: float | None, status: str, mark: float | None = None, mark_title:
     if mark is not None:
         tick = f'<div class="ns-tick" style="left:{max(0.0, min(mark, 1.0)) * 100:.1f}%" title="{esc(mark_title)}"></div>'
     return f'<div class="ns-bar"><div class="ns-fill ns-{status}" style="width:{width:.1f}%"></div>{tick}</div>'
+
+
+def fmt_pace(pace: float | None, tree: GoalTree) -> str:
+    """A pace as a percentage that never rounds onto 100% or the at-risk threshold it has not reached."""
+    return fmt_pct(pace, marks=(1.0, tree.at_risk))
 
 
 # ---- header ----------------------------------------------------------------------------------------------------
@@ -59,6 +74,19 @@ def period_line(tree: GoalTree, lang: str) -> str:
     if tree.as_of != tree.last_date:
         line += " " + text("last_date_note", lang, d=tree.last_date.isoformat())
     return line
+
+
+def age_chip(age: dict | None, lang: str) -> str:
+    """Beside the period: "✖ 数据已 5 天未更新" when the data is stale, "示例数据" for the sample; nothing when fresh."""
+    if not age:
+        return ""
+    if age.get("sample"):
+        return (f' <span class="ns-chip ns-small ns-no_target" data-k="data.age" title="{esc(text("sample_help", lang))}">'
+                f'{esc(text("sample_data", lang))}</span>')
+    if age.get("stale"):
+        return (f' <span class="ns-chip ns-small ns-off_track" data-k="data.age">'
+                f'{esc(text("data_days_old", lang, n=age["days_old"]))}</span>')
+    return ""
 
 
 # ---- the north star and where we are ---------------------------------------------------------------------------
@@ -84,14 +112,15 @@ def north_star_block(tree: GoalTree, lang: str) -> str:
         delta = since.get(metric, {}).get("change")
         head += (f' <span class="ns-delta">{esc(text("since", lang, d=fmt_day(since["date"], lang)))} '
                  f'{num(key + ".change", fmt_delta(delta, lang))}</span></div>') if since else "</div>"
-        big = f'<div class="ns-big">{num(key + ".actual", fmt_count(ns["actual"], lang))}'
+        actual, target = fmt_pair(ns["actual"], ns["target"], lang)
+        big = f'<div class="ns-big">{num(key + ".actual", actual)}'
         if ns["target"] is None:
             rows.append(f'<div class="ns-nsrow">{head}{big}</div></div>')
             continue
         status = north_star_pace(ns, tree.at_risk)
         gone = text("time_elapsed", lang, p=fmt_pct(ns["time_elapsed"], 1))
         done = text("of_goal", lang, p=num(key + ".progress", fmt_pct(ns["progress"], 1)))
-        big += (f' <span class="ns-of">/ {num(key + ".target", fmt_count(ns["target"], lang))}</span>'
+        big += (f' <span class="ns-of">/ {num(key + ".target", target)}</span>'
                 f' {chip(status, lang, small=True, key=key + ".status")}'
                 f'<span class="ns-share">{done} · {esc(gone)}</span></div>')
         meter = bar(ns["progress"], status, ns["time_elapsed"], gone)
@@ -127,14 +156,15 @@ def month_tile(tree: GoalTree, metric: str, lang: str, node: dict | None = None)
     unit_text = f"（{unit}）" if lang == "zh" else ""   # English labels name their unit already
     head = (f'<div class="ns-tilehead"><span class="ns-label">{esc(label)}<span class="ns-unit">{esc(unit_text)}'
             f'</span></span>{chip(v["status"], lang, key=key + ".status")}</div>')
-    big = f'<div class="ns-big">{num(key + ".actual", fmt_count(v["actual"], lang))}'
+    actual, target = fmt_pair(v["actual"], v["target"] or None, lang)
+    big = f'<div class="ns-big">{num(key + ".actual", actual)}'
     if v["target"] is None or v["target"] == 0:
         return (f'<div class="ns-card ns-tile">{head}{big}</div>'
                 f'<div class="ns-empty">{esc(text("no_target_month", lang))}</div></div>')
-    big += f' <span class="ns-of">/ {num(key + ".target", fmt_count(v["target"], lang))}</span></div>'
+    big += f' <span class="ns-of">/ {num(key + ".target", target)}</span></div>'
     meter = bar(v["actual"] / v["target"], v["status"], tree.elapsed, text("expected", lang))
     cells = [("expected", fmt_count(v["expected"], lang)), ("forecast", fmt_count(v["forecast"], lang)),
-             ("required", fmt_rate(v["required_daily"], lang)), ("pace", fmt_pct(v["pace"]))]
+             ("required", fmt_rate(v["required_daily"], lang)), ("pace", fmt_pace(v["pace"], tree))]
     grid = "".join(f'<div title="{esc(text(name + "_help", lang))}"><div class="ns-small-label">{esc(text(name, lang))}</div>'
                    f'<div class="ns-mid">{num(f"{key}.{name}", shown)}</div></div>' for name, shown in cells)
     return f'<div class="ns-card ns-tile">{head}{big}{meter}<div class="ns-grid4">{grid}</div></div>'
@@ -166,7 +196,8 @@ def _unassigned(node: dict) -> bool:
     return node["id"].endswith("/unassigned")
 
 
-def zone_card(tree: GoalTree, zone: dict, lang: str) -> str:
+def zone_card(tree: GoalTree, zone: dict, lang: str, view: dict | None = None) -> str:
+    """A war zone's card; with `view` (the reader's language and period) the whole card opens the zone's page."""
     status = overall(zone)
     key = f"zone.{zone['id']}"
     lines = []
@@ -175,9 +206,9 @@ def zone_card(tree: GoalTree, zone: dict, lang: str) -> str:
         label = text(f"{metric}_short", lang)
         mk = f"{key}.{metric}"
         if v["target"]:
-            figures = (f'{num(mk + ".actual", fmt_count(v["actual"], lang))} / '
-                       f'{num(mk + ".target", fmt_count(v["target"], lang))}')
-            extra = [f'{esc(text("pace", lang))} {num(mk + ".pace", fmt_pct(v["pace"]))}']
+            actual, target = fmt_pair(v["actual"], v["target"], lang)
+            figures = f'{num(mk + ".actual", actual)} / {num(mk + ".target", target)}'
+            extra = [f'{esc(text("pace", lang))} {num(mk + ".pace", fmt_pace(v["pace"], tree))}']
             if v["required_daily"] is not None:
                 extra.append(text("per_day", lang, n=num(mk + ".required_daily", fmt_rate(v["required_daily"], lang))))
             meter = bar(v["actual"] / v["target"], v["status"], tree.elapsed)
@@ -186,12 +217,15 @@ def zone_card(tree: GoalTree, zone: dict, lang: str) -> str:
         lines.append(f'<div class="ns-zline"><span class="ns-zlabel">{esc(label)}</span>'
                      f'{chip(v["status"], lang, small=True, key=mk + ".status")}</div>'
                      f'<div class="ns-zfig">{figures}</div>{meter}<div class="ns-zmeta">{" · ".join(extra)}</div>')
-    return (f'<div class="ns-card ns-zone ns-edge-{status}" data-k="{esc(key)}">'
+    card = (f'<div class="ns-card ns-zone ns-edge-{status}" data-k="{esc(key)}">'
             f'<div class="ns-tilehead"><span class="ns-zname">{esc(name_of(zone, lang))}</span>'
             f'{chip(status, lang, key=key + ".status")}</div>{"".join(lines)}</div>')
+    url = href("war_zone", view, zone=zone["id"]) if view is not None else None
+    # inside a <div>: a block that starts with <a> is a paragraph to Markdown, which would close it before the card
+    return f'<div class="ns-linkbox">{link(url, card, title=text("open_zone", lang, name=name_of(zone, lang)))}</div>'
 
 
-def unassigned_note(tree: GoalTree, lang: str) -> str:
+def unassigned_note(tree: GoalTree, lang: str, view: dict | None = None) -> str:
     """One sentence about data that belongs to no war zone of the org, if any."""
     nodes = [n for n in tree.children(tree.company["id"]) if n["level"] == "war_zone" and _unassigned(n)]
     stations = sum(n["metrics"]["stations"]["actual"] for n in nodes)
@@ -201,12 +235,17 @@ def unassigned_note(tree: GoalTree, lang: str) -> str:
     parts = [text(key, lang, n=fmt_count(n, lang)) for key, n in (("n_new_stations", stations),
                                                                     ("n_new_members", members)) if n]
     what = text("and", lang).join(parts)
-    return f'<div class="ns-note">{esc(text("unassigned_note", lang, what=what))}</div>'
+    zone = nodes[0]
+    see = text("unassigned_see", lang, name=name_of(zone, lang))
+    url = href("war_zone", view, zone=zone["id"]) if view is not None else None
+    return (f'<div class="ns-note">{esc(text("unassigned_note", lang, what=what))} '
+            f'{link(url, esc(see), "ns-inline-link")}</div>')
 
 
 # ---- centers ---------------------------------------------------------------------------------------------------
 
-def center_card(tree: GoalTree, center: dict, lang: str) -> str:
+def center_card(tree: GoalTree, center: dict, lang: str, view: dict | None = None) -> str:
+    """A center: its channel members, its actions per status and each action, which opens on the Centers page."""
     actions = [ka for ka in tree.key_actions if ka["center"] == center["id"]]
     counts: dict[str, int] = {}
     for ka in actions:
@@ -216,7 +255,8 @@ def center_card(tree: GoalTree, center: dict, lang: str) -> str:
                      f'</span>' for s, n in sorted(counts.items(), key=lambda kv: RANK[kv[0]]))
     m = center["metrics"]["members"]
     if m["target"]:
-        members = text("center_members", lang, a=fmt_count(m["actual"], lang), t=fmt_count(m["target"], lang))
+        actual, target = fmt_pair(m["actual"], m["target"], lang)
+        members = text("center_members", lang, a=actual, t=target)
     else:
         members = text("center_members_no_target", lang, a=fmt_count(m["actual"], lang))
     lines = []
@@ -224,12 +264,15 @@ def center_card(tree: GoalTree, center: dict, lang: str) -> str:
         progress = fmt_pct(ka["progress"])
         flag = (f'<span class="ns-flag" data-k="ka.{esc(ka["id"])}.mismatch" title="{esc(text("mismatch_help", lang))}">'
                 f'⚠</span>') if ka.get("mismatch") else ""
-        lines.append(f'<div class="ns-ka" data-k="ka.{esc(ka["id"])}">{chip(ka["status"], lang, small=True, key="ka." + ka["id"] + ".status")}'
-                     f'<span class="ns-katitle" title="{esc(_title(ka["title"], lang))}">{esc(_title(ka["title"], lang))}</span>'
-                     f'{flag}<span class="ns-kapct">{num("ka." + ka["id"] + ".progress", progress)}</span></div>')
+        line = (f'<div class="ns-ka" data-k="ka.{esc(ka["id"])}">{chip(ka["status"], lang, small=True, key="ka." + ka["id"] + ".status")}'
+                f'<span class="ns-katitle">{esc(_title(ka["title"], lang))}</span>'
+                f'{flag}<span class="ns-kapct">{num("ka." + ka["id"] + ".progress", progress)}</span></div>')
+        url = href("centers", view, ka=ka["id"]) if view is not None else None
+        lines.append(link(url, line, title=_title(ka["title"], lang)))
     if not lines:
         lines.append(f'<div class="ns-empty">{esc(text("no_actions", lang))}</div>')
-    return (f'<div class="ns-card ns-center"><div class="ns-zname">{esc(name_of(center, lang))}</div>'
+    url = href("centers", view) if view is not None else None
+    return (f'<div class="ns-card ns-center"><div class="ns-zname">{link(url, esc(name_of(center, lang)))}</div>'
             f'<div class="ns-tilehead"><div class="ns-tally">{tally}</div>'
             f'<span class="ns-cmembers" data-k="{esc(key)}.members">{esc(members)}</span></div>{"".join(lines)}</div>')
 

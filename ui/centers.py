@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from pipelines.goaltree import GoalTree
 from pipelines.metrics import CATALOG
 from ui.board import _title, bar, chip, esc, name_of, num
-from ui.i18n import fmt_count, fmt_pct, status_word, text
+from ui.i18n import fmt_count, fmt_pair, fmt_pct, status_word, text
 
 CONFIDENCE = ("on_track", "at_risk", "off_track")
 CONF_COLORS = {"on_track": "#2f9e44", "at_risk": "#f5a300", "off_track": "#d9342b"}
@@ -55,15 +55,15 @@ def alignment(tree: GoalTree, lang: str) -> str:
         m = c["metrics"]["members"]
         cid = c["id"]
         share = m["target"] / company_target if m["target"] and company_target else None
-        target = fmt_count(m["target"], lang) if m["target"] else "—"
-        members = f'{num(f"align.{cid}.members", fmt_count(m["actual"], lang))} / {target}'
+        actual, target = fmt_pair(m["actual"], m["target"] or None, lang)
+        members = f'{num(f"align.{cid}.members", actual)} / {target}'
         share_text = esc(text("share_of_target", lang, p=fmt_pct(share)))
         rows.append(f'<tr><th class="ns-rowhead">{esc(name_of(c, lang))}</th>{"".join(cells)}'
                     f'<td class="ns-num">{members}<div class="ns-sub">{share_text}</div></td>'
                     f'<td>{chip(m["status"], lang, small=True, key=f"align.{cid}.status")}</td></tr>')
-    return (f'<table class="ns-align"><thead><tr><th>{esc(text("center", lang))}</th>{head}'
+    return (f'<div class="ns-scroll"><table class="ns-align"><thead><tr><th>{esc(text("center", lang))}</th>{head}'
             f'<th>{esc(text("center_members_col", lang))}</th><th>{esc(text("status", lang))}</th></tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table>')
+            f'<tbody>{"".join(rows)}</tbody></table></div>')
 
 
 def unit_of(kr: dict, lang: str) -> str:
@@ -78,8 +78,8 @@ def kr_line(kr: dict, tree: GoalTree, lang: str) -> str:
     status, declared confidence, the mismatch flag and the latest word."""
     key = f"kr.{kr['id']}"
     kind = text("kr_auto" if kr["kind"] == "auto" else "kr_manual", lang)
-    target = fmt_count(kr["target"], lang) if kr["target"] is not None else "—"
-    figures = (f'{num(key + ".actual", fmt_count(kr["actual"], lang))} / {num(key + ".target", target)} '
+    actual, target = fmt_pair(kr["actual"], kr["target"], lang)
+    figures = (f'{num(key + ".actual", actual)} / {num(key + ".target", target)} '
                f'{esc(unit_of(kr, lang))}')
     flag = ""
     if kr.get("mismatch"):

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 from pipelines import warzone
 from pipelines.goaltree import GoalTree
-from ui.i18n import fmt_count, fmt_day, fmt_pct, text
+from ui.i18n import fmt_count, fmt_day, fmt_pair, fmt_pct, text
 
 COLORS = {"stations": "#1f5fbf", "members": "#d9480f", "pace": "#6b7280", "target": "#111827", "today": "#9333ea"}
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, Helvetica, Arial, sans-serif"
@@ -21,9 +21,16 @@ def cumulative(tree: GoalTree) -> dict[str, list]:
     return warzone.cumulative(tree.daily, tree.month_start, min(tree.as_of, tree.month_end))
 
 
-def month_progress(tree: GoalTree, lang: str, height: int = 290) -> go.Figure:
+# The board's chart is drawn at a fixed size that fits its column on a 1280-px laptop, a 390-px phone and A4 paper.
+BOARD_CHART = {"width": 300, "height": 290}
+# Lines are told apart by dash as well as colour, so a black-and-white print keeps them apart.
+DASHES = {"stations": "solid", "members": "dot", "pace": "dash", "as_of": "dashdot"}
+
+
+def month_progress(tree: GoalTree, lang: str, height: int = BOARD_CHART["height"],
+                   width: int | None = BOARD_CHART["width"]) -> go.Figure:
     """Cumulative new stations and members this month as a share of their targets, against the straight pace
-    line from 0 on day 0 to 100% at month end; the target line and today's marker. Without targets: counts."""
+    line from 0 on day 0 to 100% at month end; the target line and the as-of marker. Without targets: counts."""
     data = cumulative(tree)
     fig = go.Figure()
     targets = {m: tree.company["metrics"][m]["target"] for m in ("stations", "members")}
@@ -34,13 +41,14 @@ def month_progress(tree: GoalTree, lang: str, height: int = 290) -> go.Figure:
     end = tree.month_end
     if with_target:
         fig.add_trace(go.Scatter(x=[start, end], y=[0, 1], mode="lines", name=text("chart_pace", lang),
-                                 line={"color": COLORS["pace"], "dash": "dash", "width": 1.5}, hoverinfo="skip"))
+                                 line={"color": COLORS["pace"], "dash": DASHES["pace"], "width": 1.5},
+                                 hoverinfo="skip"))
         for m in with_target:
             shares = [v / targets[m] for v in data[m]]
-            hover = [f"{fmt_count(v, lang)} / {fmt_count(targets[m], lang)} {unit[m]} ({fmt_pct(s)})"
-                    for v, s in zip(data[m], shares)]
+            hover = [" / ".join(fmt_pair(v, targets[m], lang)) + f" {unit[m]} ({fmt_pct(s)})"
+                     for v, s in zip(data[m], shares)]
             fig.add_trace(go.Scatter(x=[start, *data["date"]], y=[0, *shares], mode="lines", name=label[m],
-                                     line={"color": COLORS[m], "width": 3}, text=["", *hover],
+                                     line={"color": COLORS[m], "width": 3, "dash": DASHES[m]}, text=["", *hover],
                                      hovertemplate="%{x|%Y-%m-%d}<br>%{text}<extra>" + label[m] + "</extra>"))
         fig.add_hline(y=1, line={"color": COLORS["target"], "width": 1.5},
                       annotation={"text": text("chart_target", lang), "xanchor": "left", "x": 0, "yanchor": "bottom",
@@ -55,21 +63,22 @@ def month_progress(tree: GoalTree, lang: str, height: int = 290) -> go.Figure:
     else:
         for m, axis in (("stations", "y"), ("members", "y2")):
             fig.add_trace(go.Scatter(x=data["date"], y=data[m], mode="lines", name=f"{label[m]} ({unit[m]})",
-                                     yaxis=axis, line={"color": COLORS[m], "width": 3}))
+                                     yaxis=axis, line={"color": COLORS[m], "width": 3, "dash": DASHES[m]}))
         fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "rangemode": "tozero"})
         fig.update_yaxes(rangemode="tozero", selector={"anchor": "x"})
         title = text("chart_counts", lang)
     today = min(tree.as_of, tree.month_end)
     fig.add_shape(type="line", x0=today, x1=today, yref="paper", y0=0, y1=1,
-                  line={"color": COLORS["today"], "width": 1.5, "dash": "dot"})
+                  line={"color": COLORS["today"], "width": 1.5, "dash": DASHES["as_of"]})
     fig.add_annotation(x=today, yref="paper", y=1, text=text("chart_today", lang, d=fmt_day(today, lang)), showarrow=False,
                        xanchor="right", yanchor="top", font={"size": 12, "color": COLORS["today"]})
     fig.update_xaxes(range=[start, end + dt.timedelta(days=0.5)], tickformat="%-d" if lang == "en" else "%-d日",
                      dtick=7 * 86400000, tick0=tree.month_start, title=None)
     fig.update_layout(
         title={"text": title, "font": {"size": 15}, "x": 0, "xanchor": "left", "y": 0.985, "yanchor": "top"},
-        height=height, margin={"l": 8, "r": 8, "t": 30, "b": 8}, font={"family": FONT, "size": 13},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.14, "x": 0, "font": {"size": 12}},
+        height=height, width=width, margin={"l": 8, "r": 14, "t": 30, "b": 8}, font={"family": FONT, "size": 13},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.1, "x": 0, "font": {"size": 11},
+                "itemwidth": 30, "tracegroupgap": 0},
         hovermode="x unified", plot_bgcolor="white", paper_bgcolor="white",
     )
     fig.update_yaxes(gridcolor="#e5e7eb")
@@ -99,7 +108,8 @@ def node_month(tree: GoalTree, node: dict, metric: str, this_month: dict[str, li
                           + "</extra>"))
     if v["target"]:
         fig.add_trace(go.Scatter(x=[start, end], y=[0, v["target"]], mode="lines", name=text("chart_pace", lang),
-                                 line={"color": COLORS["pace"], "dash": "dash", "width": 1.5}, hoverinfo="skip"))
+                                 line={"color": COLORS["pace"], "dash": DASHES["pace"], "width": 1.5},
+                                 hoverinfo="skip"))
         fig.add_hline(y=v["target"], line={"color": COLORS["target"], "width": 1.5},
                       annotation={"text": text("target_line", lang, n=fmt_count(v["target"], lang)), "x": 0,
                                   "xanchor": "left", "yanchor": "bottom", "font": {"size": 12}})
@@ -171,15 +181,13 @@ def attainment(rows: list[dict], lang: str, height: int = 320) -> go.Figure:
 
 
 def month_ticks(months: list[str], lang: str) -> list[str]:
-    """Short month labels that fit 12 bars: the year only where it changes ('2025年12月', '1月', …; 'Dec 2025',
-    'Jan 2026', 'Feb', …)."""
-    out, year = [], None
-    for m in months:
+    """Short month labels that fit 12 bars: the year on a line of its own under January, and under the first month
+    unless January comes right after it (two years side by side collide): '12月', '1月<br>2026年', '2月', …;
+    'Dec', 'Jan<br>2026', 'Feb', …"""
+    out = []
+    for i, m in enumerate(months):
         y, mo = int(m[:4]), int(m[5:7])
-        if lang == "zh":
-            out.append(f"{y}年{mo}月" if y != year else f"{mo}月")
-        else:
-            name = dt.date(y, mo, 1).strftime("%b")
-            out.append(f"{name} {y}" if y != year else name)
-        year = y
+        name = f"{mo}月" if lang == "zh" else dt.date(y, mo, 1).strftime("%b")
+        first = i == 0 and not (len(months) > 1 and months[1].endswith("-01"))
+        out.append(f"{name}<br>{y}{'年' if lang == 'zh' else ''}" if mo == 1 or first else name)
     return out

@@ -134,10 +134,14 @@ def _axes(fig: go.Figure, measure: str, lang: str) -> None:
                       xaxis={"type": "category"})
 
 
+DRILL_LIMIT = 5000   # members listed on the page; the CSV download holds every member of the cell
+
+
 def behind_frame(rows: list[dict], names: dict[str, str], lang: str) -> pd.DataFrame:
     """The members behind a cell, for people: masked phones only."""
     return pd.DataFrame([{
-        text("col_member", lang): r["member_id"], text("col_station_id", lang): r["station_id"],
+        text("col_member", lang): r["member_id"], text("col_station", lang): r.get("station_name") or "—",
+        text("col_station_id", lang): r["station_id"],
         text("zone", lang): names.get(r["war_zone"], r["war_zone"]),
         text("col_joined", lang): r["joined_on"].isoformat(), text("orders", lang): r["orders"],
         text("gmv", lang): round(r["gmv"], 2), text("col_phone", lang): r["phone"],

@@ -165,7 +165,7 @@ ANALYSIS_TABLES = ("member_activity", "cohort_members", "member_cohorts", "stati
 def cohort_options(db: str, versions: tuple) -> dict:
     """The filter choices (distinct values per dimension), the cohort months and D, and the org's names; from the
     member_cohorts mart (every member's values are among its groups), not the 10M-row cohort_members."""
-    from pipelines import cohorts, planning
+    from pipelines import cohorts, goaltree, planning
 
     with connect(db) as con:         # (WarehouseMissing when there is none)
         have = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
@@ -176,7 +176,8 @@ def cohort_options(db: str, versions: tuple) -> dict:
             f"select distinct {dim} from member_cohorts order by 1").fetchall()]   # noqa: S608 - fixed names
             for dim in cohorts.MEMBER_DIMS}
         months = [r[0] for r in con.execute("select distinct cohort_month from member_cohorts order by 1").fetchall()]
-        return {"values": values, "months": months, "as_of": cohorts.as_of(con), "nodes": planning.org_nodes(con)}
+        return {"values": values, "months": months, "as_of": cohorts.as_of(con), "nodes": planning.org_nodes(con),
+                "names": goaltree.node_names(con)}
 
 
 @st.cache_data(ttl=300, max_entries=16, show_spinner=False)
@@ -189,6 +190,28 @@ def growth_data(db: str, war_zones: tuple, split: bool, versions: tuple) -> dict
         zones = list(war_zones) or None
         return {"total": growth.flows(con, zones), "split": growth.flows(con, zones, by_zone=True) if split else [],
                 "lifecycle": growth.lifecycle(con, zones), "referrals": growth.referrals(con)}
+
+
+@st.cache_data(ttl=300, max_entries=8, show_spinner=False)
+def node_names(db: str, versions: tuple):
+    """pipelines.goaltree.node_names: every node id's (zh, en) name, unassigned ones included."""
+    from pipelines import goaltree
+
+    with connect(db) as con:
+        return goaltree.node_names(con)
+
+
+@st.cache_data(ttl=300, max_entries=8, show_spinner=False)
+def data_age(db: str, day, versions: tuple) -> dict:
+    """How old the data is on `day` (pipelines.freshness.data_age): the board says so when it is stale. None when
+    the warehouse has no build report (an old warehouse: the Data page says to rebuild)."""
+    from pipelines import freshness
+
+    with connect(db) as con:
+        try:
+            return freshness.data_age(con, day)
+        except NorthstarError:
+            return None
 
 
 @st.cache_data(ttl=300, max_entries=8, show_spinner=False)

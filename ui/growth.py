@@ -105,6 +105,7 @@ def depth_figure(depth: dict, lang: str) -> go.Figure:
 
 def top_frame(top: list[dict], zone_names: dict[str, str], lang: str) -> pd.DataFrame:
     return pd.DataFrame([{text("col_member", lang): r["member_id"], text("ref_count", lang): r["referrals"],
+                          text("col_station", lang): r.get("station_name") or "—",
                           text("col_station_id", lang): r["station_id"],
                           text("zone", lang): zone_names.get(r["war_zone"], r["war_zone"]),
                           text("col_phone", lang): r["phone"]} for r in top])

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pandas as pd
 import streamlit as st
@@ -35,7 +36,7 @@ LABELS: dict[str, tuple[str, str]] = {
                       "build again."),
     "period_line": ("{month} · 截至 {d}（第 {n} / {days} 天）", "{month} · as of {d} (day {n} of {days})"),
     "period_over": ("{month} · 已结束（截至 {d}）", "{month} · closed (as of {d})"),
-    "last_date_note": ("· 数据最后日期 {d}", "· last date in the data {d}"),
+    "last_date_note": ("· 数据至 {d}", "· data to {d}"),
     "active_stations": ("在营驿站", "Active stations"),
     "members_served": ("服务会员", "Members served"),
     "unit_stations": ("个", "stations"),
@@ -43,10 +44,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "since": ("较上月末（{d}）", "since {d}"),
     "of_goal": ("完成 {p}", "{p} done"),
     "time_elapsed": ("时间已过 {p}", "{p} of time gone"),
-    "need_monthly": ("需每月 +{n}", "need +{n}/month"),
-    "trailing": ("近6月实际 +{n}/月", "last 6 months +{n}/month"),
-    "projected": ("照此速度 {m} 达成", "at that rate: {m}"),
-    "projected_late": ("照此 {m} 达成，晚于 {end}", "at that rate: {m}, after {end}"),
+    "need_monthly": ("需每月 +{n}", "need +{n}/mo"),
+    "trailing": ("近6月实际 +{n}/月", "last 6 mo +{n}/mo"),
+    "projected": ("照此速度 {m} 达成", "at that rate {m}"),
+    "projected_late": ("照此 {m} 达成，晚于 {end}", "at that rate {m}, after {end}"),
     "projected_never": ("按此速度无法达成", "not reached at this rate"),
     "achieved_goal": ("已达成", "reached"),
     "this_month": ("本月目标", "This month"),
@@ -69,8 +70,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "n_new_stations": ("{n} 个新驿站", "{n} new stations"),
     "n_new_members": ("{n} 名新会员", "{n} new members"),
     "and": ("和", " and "),
-    "unassigned_note": ("另有{what}不属于组织架构中的任何战区（见战区页）。",
-                        "Another {what} belong to no war zone in org.yaml (see the War zone page)."),
+    "unassigned_note": ("另有{what}未分配到任何战区。", "Another {what} are not assigned to any war zone."),
+    "unassigned_see": ("查看「{name}」→", "See “{name}” →"),
+    "open_zone": ("打开{name}的战区页", "Open the {name} page"),
     "no_zones": ("组织架构里还没有战区：在 org.yaml 的 war_zones 下添加。", "No war zones in the org yet: add them under war_zones in org.yaml."),
     "centers": ("中台关键要务", "Centers' key actions"),
     "no_actions": ("本月没有关键要务", "No key actions this month"),
@@ -89,7 +91,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "chart_pct": ("占本月目标", "of the month's target"),
     "chart_pace": ("目标节奏", "Pace to target"),
     "chart_target": ("目标 100%", "Target 100%"),
-    "chart_today": ("今天 {d}", "Today {d}"),
+    "chart_today": ("截至 {d}", "As of {d}"),
+    "sample_data": ("示例数据", "Sample data"),
+    "sample_help": ("示例公司的数据，日期固定；导入你的数据后这里显示数据的新鲜度。",
+                    "The sample company's data, with fixed dates; once you load your own data, its age shows here."),
+    "data_days_old": ("✖ 数据已 {n} 天未更新", "✖ Data {n} days old"),
     "chart_no_target": ("{what}本月没有目标，未画出", "{what}: no target, not drawn"),
     "chart_counts": ("本月累计（本月尚无目标）", "This month, cumulative (no targets set)"),
     "chart_empty": ("本月到目前还没有新驿站或新会员。", "No new stations or members this month so far."),
@@ -182,6 +188,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "plan_suggest_all_help": ("按近3月各级实际占比，把公司目标逐级分解到战区、团队、人员和中台（替换草稿中的下级目标）。",
                               "Splits the company targets down to war zones, teams, people and centers in proportion "
                               "to each one's actuals over the last 3 months (replaces the lower levels in the draft)."),
+    "plan_split_ask": ("草稿里已有 {n} 个下级目标与分解结果不同。一键分解会替换它们。",
+                       "The draft already holds {n} lower-level targets that the split would change; it replaces them."),
+    "plan_split_yes": ("替换这 {n} 项", "Replace these {n}"),
+    "plan_split_no": ("保留我的草稿", "Keep my draft"),
+    "plan_split_zeros": ("注意：{n} 项目标被分解为 0（上级目标小于下级数量时取整为 0，或近3月没有实际），0 表示「无目标」：{names}。"
+                         "可以在表格中手动调整。",
+                         "Note: {n} targets came out as 0 (a parent's target smaller than its number of children rounds "
+                         "some shares down to 0, or they had no actuals in the last 3 months); 0 reads as no target: "
+                         "{names}. Adjust them in the tables."),
     "plan_suggest": ("按近3月实际建议分配", "Suggest from the last 3 months"),
     "plan_suggest_help": ("按各下级近3月实际占比分配上级目标，取整后合计与上级目标完全一致。",
                           "Splits the parent's target in proportion to each child's actuals over the last 3 months, "
@@ -248,7 +263,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "plan_recent": ("最近的变更", "Latest changes"),
     "plan_col_change": ("变更", "Change"),
     "plan_col_who": ("修改人", "By"),
-    "plan_col_at": ("时间（UTC）", "At (UTC)"),
+    "plan_col_at": ("时间", "At"),
     "plan_col_source": ("来源", "Source"),
     "plan_col_note": ("说明", "Note"),
     "plan_removed": ("（已删除）", "(removed)"),
@@ -292,6 +307,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "no_actions_center": ("{center}本月没有关键要务。", "{center} has no key actions this month."),
     "trend": ("检查趋势", "Check-in trend"),
     "trend_none": ("还没有检查记录。", "No check-ins yet."),
+    "ka_opened": ("你打开的关键要务", "The key action you opened"),
+    "ka_unknown": ("{month}没有编号为“{id}”的关键要务：下面是本月全部关键要务。",
+                   "{month} has no key action “{id}”: all of this month's key actions are below."),
+    "zone_unknown": ("组织架构里没有“{id}”：显示的是{name}。", "The org has no “{id}”: showing {name}."),
     "checkin_form": ("记录本周检查", "Record this week's check-in"),
     "checkin_kr": ("关键结果", "Key result"),
     "checkin_date": ("日期", "Date"),
@@ -301,7 +320,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "checkin_comment": ("说明（可选）", "Comment (optional)"),
     "checkin_who": ("记录人", "Recorded by"),
     "checkin_save": ("保存检查", "Save the check-in"),
-    "checkin_saved": ("已记录 {kr} 的检查（{d}，{who}）。", "Check-in saved for {kr} ({d}, {who})."),
+    "checkin_saved": ("已记录 {kr} 的检查（{d}，{who}）。已计入{month}：本页和总览的关键要务现在使用它。",
+                      "Check-in saved for {kr} ({d}, {who}). It counts in {month}: this page and the board's key "
+                      "actions now use it."),
+    "checkin_saved_later": ("已记录 {kr} 的检查（{d}，{who}）。它计入{month}，但本页显示的是截至 {as_of} 的情况："
+                            "把截至日期改为 {last} 即可看到。",
+                            "Check-in saved for {kr} ({d}, {who}). It counts in {month}, but this view is as of "
+                            "{as_of}: set the as-of date to {last} to see it."),
     "checkin_need_value": ("手动关键结果需要填写当前完成值。", "A manual key result needs its value so far."),
     "checkin_bad_value": ("“{v}” 不是 ≥ 0 的数字。", "'{v}' is not a number ≥ 0."),
     "checkin_need_who": ("请填写记录人。", "Say who records the check-in."),
@@ -365,7 +390,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "by_none": ("不分组", "No breakdown"),
     "all_values": ("全部", "All"),
     "unknown": ("（未知）", "(unknown)"),
-    "unassigned": ("未归属", "unassigned"),
     "all_groups": ("全部", "All"),
     "tab_retention": ("会员留存", "Member retention"),
     "tab_ltv": ("人均累计成交额（LTV）", "Revenue (LTV)"),
@@ -385,7 +409,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "drill": ("查看某个格子背后的会员", "The members behind a cell"),
     "drill_cohort": ("同期群", "Cohort"),
     "drill_index": ("月份", "Month"),
-    "drill_count": ("{n} 名会员（最多显示 {limit} 名；手机号已隐藏）", "{n} members (up to {limit} shown; phones masked)"),
+    "drill_count": ("{n} 名会员（手机号已隐藏）", "{n} members (phones masked)"),
+    "drill_count_partial": ("{n} 名会员：这里显示按入会日期的前 {limit} 名，下载的 CSV 包含全部 {n} 名（手机号已隐藏）。",
+                            "{n} members: the first {limit} by joining date are shown here; the CSV download holds "
+                            "all {n} (phones masked)."),
+    "download_csv_all": ("下载全部 {n} 名（CSV）", "Download all {n} (CSV)"),
     "drill_none": ("这个格子里没有会员。", "No members in this cell."),
     "drill_show": ("列出这 {n} 名会员", "List these {n} members"),
     "drill_hint": ("打开上面的开关，列出这个格子里的会员（可下载 CSV，手机号已隐藏）。",
@@ -403,14 +431,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "growth_defs": ("口径说明", "Definitions"),
     "growth_defs_text": (
         "- **新开 / 关闭 / 净增驿站**：当月开业、当月关闭、两者之差；**在营驿站**：月末（当月为 {d}）仍在营。\n"
-        "- **新增 / 退款 / 净增会员**：当月入会、当月退款、两者之差；**服务会员**：月末入会且未退款。环比、同比按月末存量计算。\n"
+        "- **入会 / 退款 / 净增会员**：当月入会（含之后退款的，所以比总览的「新增会员」多：那里只算截至当日未退款的）、当月退款、两者之差；**服务会员**：月末入会且未退款。环比、同比按月末存量计算。\n"
         "- **会员生命周期**（PostHog 口径，按已支付订单）：**新活跃**＝第一次有已支付订单的月份；**持续**＝本月和上月都活跃；"
         "**回流**＝本月活跃、上月没有、更早有过；**沉睡**＝上月活跃、本月没有（画在零线以下）。\n"
         "- **推荐**：当月新会员中有推荐人的比例；**K 因子**＝某月入会的会员（至今）推荐来的会员数 ÷ 该月入会人数；"
         "**人均推荐**＝推荐数 ÷ 有推荐的会员数；**推荐链深度**：没有推荐人的会员为 0，被其推荐的为 1，依此类推。",
         "- **New / closed / net stations**: opened, closed in the month, and the difference; **active stations**: "
         "open at the month's end ({d} in its month).\n"
-        "- **New / refunded / net members**: joined, refunded in the month, and the difference; **members served**: "
+        "- **Joined / refunded / net members**: joined in the month (including those refunded since, so more than "
+        "the board's New members, which counts only those not refunded by the as-of date), refunded in the month, "
+        "and the difference; **members served**: "
         "joined and not refunded by the month's end. Month-over-month and year-over-year growth are of these stocks.\n"
         "- **Member lifecycle** (PostHog's definitions, over paid orders): **new** = the first month with a paid "
         "order; **returning** = active this month and last; **resurrecting** = active this month, not last month, "
@@ -422,13 +452,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "g_zones": ("战区", "War zones"),
     "g_split": ("按战区分列", "One row per war zone"),
     "g_stations": ("驿站：新开与关闭（净增为线）", "Stations: opened and closed (net as the line)"),
-    "g_members": ("会员：新增与退款（净增为线）", "Members: joined and refunded (net as the line)"),
+    "g_members": ("会员：入会与退款（净增为线）", "Members: joined and refunded (net as the line)"),
     "g_table": ("每月明细（* 为尚未结束的月份）", "Month by month (* a month not over yet)"),
     "g_new_stations": ("新开驿站", "New stations"),
     "g_closed_stations": ("关闭驿站", "Closed stations"),
     "g_net_stations": ("净增驿站", "Net stations"),
     "g_active_stations": ("在营驿站", "Active stations"),
-    "g_new_members": ("新增会员", "New members"),
+    "g_new_members": ("入会会员（含退款）", "Members joined (incl. refunded)"),
     "g_refunded_members": ("退款会员", "Refunded members"),
     "g_net_members": ("净增会员", "Net members"),
     "g_members_served": ("服务会员", "Members served"),
@@ -457,8 +487,11 @@ LABELS: dict[str, tuple[str, str]] = {
                    "Stale: the last date in the data is more than {n} days before today. Load newer data."),
     "data_fresh_ok": ("数据新鲜", "Fresh"),
     "data_stale_word": ("已过期", "Stale"),
-    "data_built": ("建库于 {at}（UTC），用时 {s:.1f} 秒；截至日 {as_of}；原始数据 {raw}",
-                   "Built {at} (UTC) in {s:.1f} s; as-of {as_of}; raw folder {raw}"),
+    "data_sample": ("示例公司的数据截至 {d}：日期固定，不会过期。导入你自己的数据后，这里按实际日期判断新鲜度。",
+                    "The sample company's data runs to {d}: its dates are fixed, so it never goes stale. Once you "
+                    "load your own data, its freshness is judged here."),
+    "data_built": ("建库于 {at}，用时 {s:.1f} 秒；截至日 {as_of}；原始数据 {raw}",
+                   "Built {at} in {s:.1f} s; as-of {as_of}; raw folder {raw}"),
     "data_files": ("各文件的读取、入库与拒绝", "Rows read, loaded and rejected per file"),
     "data_total": ("合计：读取 {read}，入库 {loaded}，拒绝 {rejected}", "Total: {read} read, {loaded} loaded, {rejected} rejected"),
     "col_table": ("表", "Table"),
@@ -556,26 +589,67 @@ def t(key: str, **values) -> str:
     return text(key, lang(), **values)
 
 
+def _scale(n: float, lang_code: str) -> tuple[float, str, int]:
+    """The unit a count is written in: (divisor, suffix, default decimals). 万 / 亿 in Chinese, k / M in English."""
+    a = abs(n)
+    if lang_code == "zh":
+        if a >= 1e8:
+            return 1e8, "亿", 2
+        if a >= 1e4:
+            return 1e4, "万", 1
+        return 1, "", 0
+    if a >= 1e6:
+        return 1e6, "M", 2
+    if a >= 1e4:
+        return 1e3, "k", 1
+    return 1, "", 0
+
+
+def _in_unit(n: float, unit: tuple[float, str, int], decimals: int, trim: bool) -> str:
+    div, suffix, _ = unit
+    v = n / div
+    if trim and round(v, decimals) == int(round(v, decimals)):   # 2万 rather than 2.0万
+        decimals = 0
+    return f"{v:,.{decimals}f}{suffix}"
+
+
 def fmt_count(n: float | None, lang_code: str | None = None) -> str:
     """People-friendly counts: 1.2万 / 1,000万 / 1.20亿 in Chinese, 12.3k / 10M in English; digits below 10,000."""
     lang_code = lang_code or lang()
     if n is None or pd.isna(n):
         return "—"
     n = float(n)
-    if lang_code == "zh":
-        if abs(n) >= 1e8:
-            return f"{n / 1e8:.2f}亿"
-        if abs(n) >= 1e4:
-            v = n / 1e4
-            return f"{v:,.0f}万" if v == int(v) else f"{v:,.1f}万"
-        return f"{n:,.0f}"
-    if abs(n) >= 1e6:
-        v = n / 1e6
-        return f"{v:,.0f}M" if v == int(v) else f"{v:,.2f}M"
-    if abs(n) >= 1e4:
-        v = round(n / 1e3, 1)
-        return f"{v:.0f}k" if v == int(v) else f"{v:.1f}k"
-    return f"{n:,.0f}"
+    unit = _scale(n, lang_code)
+    return _in_unit(n, unit, unit[2], trim=True)
+
+
+def fmt_pair(actual: float | None, target: float | None, lang_code: str | None = None) -> tuple[str, str]:
+    """An actual and its target written alike, so that the figure never contradicts its status.
+
+    - A short actual never rounds onto its target: a decimal is added until the two differ (16,922 / 17,192 →
+      "1.69万 / 1.72万", not "1.7万 / 1.7万"); if one more is not enough both are written out ("16,999 / 17,000").
+    - Numbers of the same size share one unit: below 1,000,000 both are written out ("4,467 / 10,400", never
+      "4,467 / 1.0万"); above it the smaller takes the larger's unit ("0.90M / 1.20M"). A number far smaller than
+      its target (under a tenth) keeps its own, as a goal's progress reads best ("2,799 / 1,000万").
+    """
+    lang_code = lang_code or lang()
+    if actual is None or pd.isna(actual) or target is None or pd.isna(target):
+        return fmt_count(actual, lang_code), fmt_count(target, lang_code)
+    a, t = float(actual), float(target)
+    ua, ut = _scale(a, lang_code), _scale(t, lang_code)
+    small, large = sorted((abs(a), abs(t)))
+    if ua != ut:
+        if small < large / 10:
+            return fmt_count(a, lang_code), fmt_count(t, lang_code)
+        if large < 1e6:
+            return f"{a:,.0f}", f"{t:,.0f}"
+    unit = max(ua, ut)
+    for extra in range(2):
+        trim = extra == 0
+        shown = _in_unit(a, unit, unit[2] + extra, trim), _in_unit(t, unit, unit[2] + extra, trim)
+        if a == t or shown[0] != shown[1]:
+            return shown
+    return f"{a:,.0f}", f"{t:,.0f}"
 
 
 def status_word(status: str, lang_code: str | None = None) -> str:
@@ -591,11 +665,22 @@ def fmt_rate(n: float | None, lang_code: str | None = None) -> str:
     return f"{n:.1f}" if abs(n) < 10 else fmt_count(n, lang_code)
 
 
-def fmt_pct(x: float | None, digits: int = 0) -> str:
-    """0.853 → '85%'; None → '—'. Small shares keep a decimal when asked (10.7%)."""
+def fmt_pct(x: float | None, digits: int = 0, marks: tuple[float, ...] = (1.0,)) -> str:
+    """0.853 → '85%'; None → '—'. Small shares keep a decimal when asked (10.7%).
+
+    A share never rounds onto a mark it has not reached (100%, or a threshold such as the at-risk pace passed in
+    `marks`): 0.998 → '99.8%', 0.8496 against 0.85 → '84.96%'; past two extra decimals it is floored.
+    """
     if x is None or pd.isna(x):
         return "—"
-    return f"{x * 100:.{digits}f}%"
+    x = float(x)
+    below = [m for m in marks if x < m - 1e-9]
+    for d in range(digits, digits + 3):
+        shown = round(x * 100, d)
+        if not any(shown >= m * 100 for m in below):
+            return f"{shown:.{d}f}%"
+    d = digits + 2
+    return f"{math.floor(x * 100 * 10 ** d) / 10 ** d:.{d}f}%"
 
 
 def fmt_delta(n: float | None, lang_code: str | None = None) -> str:
@@ -611,6 +696,24 @@ def fmt_money(n: float | None, lang_code: str | None = None) -> str:
     if n is None or pd.isna(n):
         return "—"
     return "¥" + fmt_count(n, lang_code)
+
+
+COMPANY_TZ = "Asia/Shanghai"   # times are shown in the company's zone, never the server's or UTC
+
+
+def fmt_time(when: dt.datetime | str | None, lang_code: str | None = None) -> str:
+    """A moment in the company's time zone, to the minute: '2026-11-30 05:12 北京时间' / '… Beijing time'. A naive
+    time (or ISO text without a zone) is taken as UTC, as the build and the plan store record it."""
+    from zoneinfo import ZoneInfo
+
+    if when is None or when == "":
+        return "—"
+    if isinstance(when, str):
+        when = dt.datetime.fromisoformat(when)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    local = when.astimezone(ZoneInfo(COMPANY_TZ))
+    return f"{local:%Y-%m-%d %H:%M} " + ("北京时间" if (lang_code or lang()) == "zh" else "Beijing time")
 
 
 def fmt_day(d: dt.date, lang_code: str | None = None) -> str:

@@ -10,7 +10,7 @@ import pandas as pd
 from pipelines import planning
 from pipelines.plan import GOAL_METRICS, parse_number
 from ui.board import esc, name_of
-from ui.i18n import fmt_count, text
+from ui.i18n import fmt_count, fmt_time, text
 
 Key = planning.Key
 METRIC_SHORT = {"stations": "stations_short", "members": "members_short"}
@@ -208,7 +208,7 @@ def history_frame(rows: list[dict], lang: str) -> pd.DataFrame:
         text("plan_col_metric", lang): metric_word(r["metric"], lang),
         text("bar_target", lang): text("plan_removed", lang) if r["target"] is None else fmt_count(r["target"], lang),
         text("plan_col_who", lang): r["who"],
-        text("plan_col_at", lang): r["at"].replace("T", " ")[:16],
+        text("plan_col_at", lang): fmt_time(r["at"], lang),
         text("plan_col_source", lang): text(f"source_{r['source']}", lang),
         text("plan_col_change", lang): f"#{r['change']}",
     } for r in rows])
@@ -218,7 +218,7 @@ def recent_frame(rows: list[dict], lang: str) -> pd.DataFrame:
     """The plan store's latest changes (PlanStore.history)."""
     return pd.DataFrame([{
         text("plan_col_change", lang): f"#{r['id']}",
-        text("plan_col_at", lang): r["at"].replace("T", " ")[:16],
+        text("plan_col_at", lang): fmt_time(r["at"], lang),
         text("plan_col_who", lang): r["who"],
         text("plan_col_source", lang): text(f"source_{r['source']}", lang),
         text("plan_col_note", lang): r["note"],

@@ -71,6 +71,7 @@ def period_sidebar(db: Path) -> tuple[str, dt.date] | None:
         st.info(t("no_dates"))
         st.stop()
     last_month = f"{last.year:04d}-{last.month:02d}"
+    st.session_state["latest_period"] = (last_month, last)
     months = []
     m = last_month
     first_month = f"{first.year:04d}-{first.month:02d}"

@@ -40,10 +40,12 @@ CSS = """
 /* Streamlit pulls each markdown block up by 1rem (for a trailing paragraph's margin); cards have none, and a
    column that does not wrap clips what is pulled under its edge. */
 [data-testid="stElementContainer"]:has(.ns-done) { display: none; }
-[data-testid="stMarkdownContainer"]:has(.ns-card, .ns-section, .ns-head, .ns-note, .ns-alloc, .ns-plan-status, .ns-align) { margin-bottom: 0 !important; }
-.ns-head { display: flex; align-items: baseline; gap: 1rem; flex-wrap: wrap; margin: 0 0 0.1rem 0; }
-.ns-head h1 { font-size: 1.55rem; font-weight: 700; margin: 0; padding: 0; line-height: 1.25; }
-.ns-head .ns-period { color: #4b5563; font-size: 0.95rem; }
+[data-testid="stMarkdownContainer"]:has(.ns-card, .ns-linkbox, .ns-scroll, .ns-section, .ns-head, .ns-note, .ns-alloc, .ns-plan-status, .ns-align) { margin-bottom: 0 !important; }
+/* One line: a long title gives way (its full text is its tooltip), never the period, which says what the numbers are. */
+.ns-head { display: flex; align-items: baseline; gap: 1rem; flex-wrap: nowrap; margin: 0 0 0.1rem 0; }
+.ns-head h1 { font-size: 1.55rem; font-weight: 700; margin: 0; padding: 0; line-height: 1.25; min-width: 0;
+              overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.ns-head .ns-period { color: #4b5563; font-size: 0.95rem; white-space: nowrap; flex-shrink: 0; }
 .ns-section { font-size: 0.95rem; font-weight: 700; color: #374151; margin: 0 0 0.25rem 0; }
 .ns-section span { font-weight: 400; color: #6b7280; margin-left: 0.5rem; font-size: 0.85rem; }
 .ns-card { border: 1px solid #e5e7eb; border-radius: 8px; padding: 0.45rem 0.7rem; background: #ffffff; }
@@ -77,6 +79,7 @@ CSS = """
 .ns-alloc-off { background: #fff4db; font-weight: 600; }
 .ns-alloc-word { white-space: nowrap; }
 .ns-plan-status { margin-bottom: 0.4rem; }
+.ns-scroll { overflow-x: auto; max-width: 100%; }   /* a wide table scrolls in its box on a phone, not the page */
 .ns-align { width: 100%; border-collapse: collapse; font-size: 0.88rem; }
 .ns-align th, .ns-align td { border: 1px solid #e5e7eb; padding: 0.3rem 0.45rem; vertical-align: top; text-align: left; }
 .ns-align thead th { background: #f8fafc; font-weight: 600; color: #374151; }
@@ -107,7 +110,22 @@ CSS = """
 .ns-dcmp { font-size: 0.75rem; color: #4b5563; }
 .ns-empty, .ns-note { font-size: 0.82rem; color: #4b5563; font-style: italic; }
 .ns-printhint { display: none; }
+a.ns-link, a.ns-link:hover { color: inherit !important; text-decoration: none !important; display: block; }
+a.ns-link:hover .ns-card, a.ns-link:hover.ns-card, a.ns-link:focus-visible .ns-card { box-shadow: 0 0 0 2px #93c5fd; }
+a.ns-link:hover .ns-ka, .ns-zname a.ns-link:hover { background: #f1f5f9; border-radius: 4px; }
+a.ns-inline-link { font-style: normal; font-weight: 600; white-space: nowrap; }
 """ + _status_rules() + """
+/* A phone (WeCom / DingTalk): columns stack (st.columns wraps at 640 px), and what was one row may wrap. */
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding-left: 0.8rem; padding-right: 0.8rem; }
+  .ns-head { flex-wrap: wrap; gap: 0.2rem 0.6rem; }
+  .ns-head h1 { white-space: normal; font-size: 1.3rem; }
+  .ns-head .ns-period { white-space: normal; flex-shrink: 1; }
+  .ns-drivers { flex-wrap: wrap; gap: 0.5rem 1.2rem; }
+  .ns-dhead { min-width: 100%; }
+  .ns-share { float: none; display: block; margin-top: 0.1rem; }
+  .ns-zname { white-space: normal; }
+}
 @media print {
   @page { size: A4 landscape; margin: 7mm; }
   * { -webkit-print-color-adjust: exact !important; print-color-adjust: exact !important; }

@@ -8,13 +8,15 @@ from __future__ import annotations
 import pandas as pd
 
 from pipelines.goaltree import GoalTree
-from ui.board import chip, esc, name_of, num, overall, worst_first
+from pipelines.plan import DEFAULT_AT_RISK
+from ui.board import chip, esc, fmt_pace, name_of, num, overall, worst_first
 from ui.i18n import fmt_count, fmt_money, fmt_pct, fmt_rate, status_word, text
 
 METRICS = ("stations", "members")
 # st.dataframe shows an empty number as a grey English "None" whatever the formatting; a missing target, pace or
 # need per day is kept as +inf instead (so sorting puts it after every real value) and shown as "—" by `styled`.
 MISSING = float("inf")
+NAME_WIDTH = 190      # px: "Unassigned (East Team 2)", "未分配（华东二队）" whole at the table's 14 px font
 TINTS = {"off_track": "#fde8e8", "missed": "#fde8e8", "at_risk": "#fff4db"}
 
 
@@ -57,7 +59,7 @@ def headline(tree: GoalTree, zone: dict, lang: str) -> str:
         person, team, metric = behind
         who = text("behind_most", lang, who=num("zone.behind.name", name_of(person, lang)),
                    team=esc(name_of(team, lang)), metric=esc(text(f"{metric}_short", lang)),
-                   pace=num("zone.behind.pace", fmt_pct(person["metrics"][metric]["pace"])))
+                   pace=num("zone.behind.pace", fmt_pace(person["metrics"][metric]["pace"], tree)))
     else:
         who = esc(text("no_one_behind", lang))
     return (f'<div class="ns-card ns-headline"><span class="ns-zname">{esc(name_of(zone, lang))}</span>'
@@ -87,7 +89,7 @@ def node_table(nodes: list[dict], lang: str) -> tuple[pd.DataFrame, list[str]]:
             v = n["metrics"][metric]
             row[cols[f"{metric}.actual"]] = v["actual"]
             row[cols[f"{metric}.target"]] = MISSING if v["target"] is None else v["target"]
-            row[cols[f"{metric}.pace"]] = MISSING if v["pace"] is None else round(v["pace"] * 100, 1)
+            row[cols[f"{metric}.pace"]] = MISSING if v["pace"] is None else v["pace"] * 100
             row[cols[f"{metric}.forecast"]] = round(v["forecast"], 1)
             row[cols[f"{metric}.required"]] = MISSING if v["required_daily"] is None else round(v["required_daily"], 1)
             row[cols[f"{metric}.mstatus"]] = status_word(v["status"], lang)
@@ -98,22 +100,24 @@ def node_table(nodes: list[dict], lang: str) -> tuple[pd.DataFrame, list[str]]:
 
 
 def column_config(lang: str) -> dict:
-    """Narrow number columns so both metrics fit the page without scrolling sideways."""
+    """The name column wide enough for a team's whole name ("North Team 1", "未分配（华北战区）"); the number columns
+    as wide as their headers, so none is cut ("Stn forecast"): a table wider than the page scrolls in its box."""
     import streamlit as st   # only the page calls this
 
     cols = columns(lang)
-    out = {cols["name"]: st.column_config.TextColumn(width="small")}
+    out = {cols["name"]: st.column_config.TextColumn(width=NAME_WIDTH, pinned=True)}
     for metric in METRICS:
         for figure in ("actual", "target", "pace", "forecast", "required", "mstatus"):
             full = text(f"col_{figure}", lang, m=text(f"new_{metric}", lang))
-            out[cols[f"{metric}.{figure}"]] = st.column_config.Column(width="small", help=full)
+            out[cols[f"{metric}.{figure}"]] = st.column_config.Column(help=full)
     return out
 
 
-def styled(frame: pd.DataFrame, statuses: list[str], lang: str):
+def styled(frame: pd.DataFrame, statuses: list[str], lang: str, at_risk: float = DEFAULT_AT_RISK):
     """The frame for people: counts with thousands separators, pace as a percentage, '—' where there is no value
     (no target is never 0%), and rows behind tinted red (off track, missed) or amber (at risk); the status words
-    say it too. The numbers underneath stay numbers, so sorting a column sorts them as numbers."""
+    say it too. The numbers underneath stay numbers, so sorting a column sorts them as numbers; a pace never reads
+    as 100% or the at-risk threshold (`at_risk`) when it is short of it."""
     tints = [TINTS.get(s, "") for s in statuses]
     cols = columns(lang)
 
@@ -128,9 +132,10 @@ def styled(frame: pd.DataFrame, statuses: list[str], lang: str):
     for metric in METRICS:
         formats[cols[f"{metric}.actual"]] = shown("{:,.0f}")
         formats[cols[f"{metric}.target"]] = shown("{:,.0f}")
-        formats[cols[f"{metric}.pace"]] = shown("{:.0f}%")
+        formats[cols[f"{metric}.pace"]] = lambda x: "—" if x == MISSING or x != x else fmt_pct(x / 100, marks=(1, at_risk))
         formats[cols[f"{metric}.forecast"]] = shown("{:,.0f}")
-        formats[cols[f"{metric}.required"]] = shown("{:,.1f}")
+        formats[cols[f"{metric}.required"]] = lambda x: "—" if x == MISSING or x != x else (
+            f"{x:.1f}" if abs(x) < 10 else f"{x:,.0f}")       # as everywhere: one decimal below 10
     return frame.style.apply(tint, axis=1).format(formats)
 
 
