@@ -28,7 +28,9 @@ def adapter():
 
 @pytest.fixture(scope="module")
 def retail(tmp_path_factory):
-    assert SOURCE.exists(), f"the real data set is missing: {SOURCE} (it ships in shared/data beside the project)"
+    if not SOURCE.exists():   # a clone on its own: CI and the project's machines have shared/ beside it
+        pytest.skip(f"the real data set is not here: {SOURCE} (shared/data beside the project; see the README's "
+                    "'Try it on real data')")
     out = tmp_path_factory.mktemp("retail")
     counts = adapter().adapt(SOURCE, out)
     result = build_mod.build(raw=out / "raw", config=out / "config", db=out / "wh.duckdb", as_of=AS_OF, quiet=True)
