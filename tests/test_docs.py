@@ -1,0 +1,22 @@
+"""The project documents itself (issue 17.20): a clone has no ../shared, so the README points at the project's own
+docs, every link in it leads to a file that exists, and the product's rules are in docs/product.md."""
+import re
+
+from tests.conftest import ROOT
+
+
+def test_the_readme_stands_alone():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "../shared/DESIGN" not in readme and "DESIGN §" not in readme
+    for target in re.findall(r"\]\(([^)#\s]+)\)", readme):
+        if not target.startswith(("http://", "https://")):
+            assert (ROOT / target).exists(), f"README links to {target}, which is not in the project"
+    assert "(docs/product.md)" in readme
+
+
+def test_the_product_rules_are_in_the_project():
+    doc = (ROOT / "docs" / "product.md").read_text(encoding="utf-8")
+    for section in ("## 2. Data contract", "## 4. Metrics", "## 5. The goal tree", "## 6. Command line"):
+        assert section in doc, section
+    for metric in ("new_stations", "active_stations", "new_members", "members_served", "active_members"):
+        assert f"`{metric}`" in doc, metric
