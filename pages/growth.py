@@ -49,9 +49,10 @@ with right:
 
 st.markdown(f'<div class="ns-section">{board.esc(t("g_table"))}</div>', unsafe_allow_html=True)
 rows = data["split"] if split else data["total"]
-frame = ug.flow_table(list(reversed(rows)), zone_names, code)
-st.dataframe(frame, hide_index=True, width="stretch", height=min(38 + 35 * len(frame), 420), key=f"g_table_{code}",
-             column_config=ug.number_columns(frame))
+frame = ug.flow_table([{**r, "as_of": d} for r in reversed(rows)], zone_names, code)
+for view, name in zip(ug.flow_views(frame, code), ("stations", "members")):
+    st.dataframe(view, hide_index=True, width="stretch", height=min(38 + 35 * len(view), 420),
+                 key=f"g_table_{name}_{code}", column_config=ug.number_columns(view))
 st.download_button(t("download_csv"), csv_bytes(frame), mime="text/csv", file_name=f"growth-{d.isoformat()}.csv",
                    key=f"g_csv_{code}")
 

@@ -30,7 +30,20 @@ def test_the_growth_page_draws_and_downloads(app_url, browser):
     with page.expect_download() as info:
         page.get_by_role("button", name="下载 CSV").click()
     lines = open(info.value.path(), encoding="utf-8-sig").read().splitlines()
-    assert lines[0].startswith("月份,新开驿站,关闭驿站,净增驿站,在营驿站") and len(lines) > 3
+    assert lines[0].startswith("月份,统计至,新开驿站,关闭驿站,净增驿站,在营驿站") and len(lines) > 3
+    assert all(re.fullmatch(r"\d{4}-\d{2}", line.split(",")[0]) for line in lines[1:]), "a month Excel cannot read"
+    # the first and last month labels of the flow charts are drawn whole, inside the chart
+    for i in (0, 1):
+        edges = page.locator(".js-plotly-plot").nth(i).evaluate("""e => { const r = e.getBoundingClientRect();
+            const t = [...e.querySelectorAll('.xtick text')].map(x => x.getBoundingClientRect());
+            return {left: Math.min(...t.map(b => b.left)) - r.left, right: r.right - Math.max(...t.map(b => b.right)),
+                    bottom: r.bottom - Math.max(...t.map(b => b.bottom))}; }""")
+        assert min(edges.values()) >= 0, f"month labels cut at the chart's edge: {edges}"
+        overlap = page.locator(".js-plotly-plot").nth(i).evaluate("""e => {
+            const l = e.querySelector('.legend').getBoundingClientRect();
+            return [...e.querySelectorAll('.xtick text')].some(t => { const b = t.getBoundingClientRect();
+                return b.left < l.right && b.right > l.left && b.top < l.bottom && b.bottom > l.top; }); }""")
+        assert not overlap, "the legend covers the month labels"
     screenshot(page, "growth-zh.png")
     page.close()
 

@@ -107,18 +107,34 @@ def test_referrals_by_hand(con):
 def test_the_growth_page_shows_the_modules_numbers(net, monkeypatch, fresh_cache, lang):
     at = open_app(net, monkeypatch, "pages/growth.py", lang)
     assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
-    table = at.dataframe[0].value
-    assert list(table.iloc[:, 0]) == ["2026-12*", "2026-11", "2026-10", "2026-09", "2026-08"]   # newest first
-    assert list(table[text("g_net_stations", lang)]) == [0, -1, 0, 1, 1]
-    assert list(table[text("g_members_served", lang)]) == [4, 4, 4, 2, 0]
-    assert list(table[text("g_mom", lang, what=text("g_members_served", lang))]) == ["0.0%", "0.0%", "100.0%", "—", "—"]
+    stations, members = at.dataframe[0].value, at.dataframe[1].value    # one table per flow: no sideways scroll
+    # months a spreadsheet reads as months, newest first; the month not over yet says where it stops (D)
+    assert list(stations.iloc[:, 0]) == ["2026-12", "2026-11", "2026-10", "2026-09", "2026-08"]
+    assert list(stations[text("g_through", lang)]) == ["2026-12-01", "2026-11-30", "2026-10-31", "2026-09-30",
+                                                       "2026-08-31"]
+    assert list(stations[text("g_net_stations", lang)]) == [0, -1, 0, 1, 1]
+    assert list(members[text("g_members_served", lang)]) == [4, 4, 4, 2, 0]
+    assert list(members[text("g_mom", lang, what=text("g_members_served", lang))]) == ["0.0%", "0.0%", "100.0%", "—", "—"]
+    assert len(stations.columns) <= 9 and len(members.columns) <= 9
+    table = stations
     figs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     life = next(f for f in figs if len(f["data"]) == 4)
     dormant = life["data"][3]
     assert dormant["x"] == ["2026-09", "2026-10", "2026-11", "2026-12"] and dormant["y"] == [0, -1, -2, -1]
-    top = at.dataframe[1].value
+    top = at.dataframe[2].value
     assert list(top.iloc[:, -1]) == ["138****0001", "138****0002"]
     page = " ".join([m.value for m in at.markdown] + [table.to_csv(), top.to_csv()] + [json.dumps(f) for f in figs])
     assert "1381234000" not in page
     summary = next(m.value for m in at.markdown if 'data-k="ref.summary"' in m.value)
     assert ("K 因子 0.400" if lang == "zh" else "K-factor 0.400") in summary                   # 2 referrals / 5
+
+
+def test_the_referral_share_axis_starts_at_zero():
+    """Issue 17.17: a share axis from 29.5 % to 31 % made noise look like news."""
+    import datetime as dt
+
+    from ui import growth as ug
+
+    monthly = [{"month": dt.date(2026, m, 1), "share": s} for m, s in ((9, 0.300), (10, 0.305), (11, 0.298))]
+    fig = ug.referral_share_figure(monthly, "zh")
+    assert fig.layout.yaxis.rangemode == "tozero"

@@ -16,11 +16,13 @@ def _month(m) -> str:
 
 
 def _layout(fig: go.Figure, height: int = 280, pct: bool = False) -> go.Figure:
-    fig.update_layout(height=height, margin={"l": 60, "r": 10, "t": 10, "b": 60}, font=FONT, plot_bgcolor="white",
-                      barmode="relative", legend={"orientation": "h", "y": -0.2},
+    # automargin and room on the right: the first and last slanted month labels are drawn whole
+    # the legend above the plot: below it, it covered the slanted month labels
+    fig.update_layout(height=height, margin={"l": 60, "r": 30, "t": 30, "b": 60}, font=FONT, plot_bgcolor="white",
+                      barmode="relative", legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
                       yaxis={"gridcolor": "#eef0f3", "tickformat": ".0%" if pct else ",d", "zeroline": True,
                              "zerolinecolor": "#9ca3af"},
-                      xaxis={"type": "category", "tickangle": -45, "nticks": 13})
+                      xaxis={"type": "category", "tickangle": -45, "nticks": 13, "automargin": True})
     return fig
 
 
@@ -46,22 +48,48 @@ def flow_figure(rows: list[dict], kind: str, lang: str) -> go.Figure:
     return _layout(fig)
 
 
+STATION_FLOWS = ("new_stations", "closed_stations", "net_stations", "active_stations")
+MEMBER_FLOWS = ("new_members", "refunded_members", "net_members", "members_served")
+
+
 def flow_table(rows: list[dict], zone_names: dict[str, str], lang: str) -> pd.DataFrame:
+    """Month by month: the month as YYYY-MM (a spreadsheet reads it as a month), the day it is counted through (D
+    for the month not over yet), the zone when split, then the station and the member flows with MoM / YoY."""
     out = []
     for r in rows:
-        item = {text("month", lang): _month(r["month"]) + ("" if r["complete"] else "*")}
+        end = _month_end(r["month"])
+        item = {text("month", lang): _month(r["month"]),
+                text("g_through", lang): (end if r["complete"] else r.get("as_of") or end).isoformat()}
         if r["war_zone"]:
             item[text("zone", lang)] = zone_names.get(r["war_zone"], r["war_zone"])
-        for key in ("new_stations", "closed_stations", "net_stations", "active_stations"):
+        for key in STATION_FLOWS:
             item[text(f"g_{key}", lang)] = r[key]
         item[text("g_mom", lang, what=text("g_active_stations", lang))] = fmt_pct(r["active_stations_mom"], 1)
         item[text("g_yoy", lang, what=text("g_active_stations", lang))] = fmt_pct(r["active_stations_yoy"], 1)
-        for key in ("new_members", "refunded_members", "net_members", "members_served"):
+        for key in MEMBER_FLOWS:
             item[text(f"g_{key}", lang)] = r[key]
         item[text("g_mom", lang, what=text("g_members_served", lang))] = fmt_pct(r["members_served_mom"], 1)
         item[text("g_yoy", lang, what=text("g_members_served", lang))] = fmt_pct(r["members_served_yoy"], 1)
         out.append(item)
     return pd.DataFrame(out)
+
+
+def flow_views(frame: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The table split for the screen, stations then members, so neither needs a sideways scroll (the CSV keeps
+    one table)."""
+    keys = [text("month", lang), text("g_through", lang)] + ([text("zone", lang)] if text("zone", lang) in frame else [])
+    stations = [text(f"g_{k}", lang) for k in STATION_FLOWS] + [
+        text(g, lang, what=text("g_active_stations", lang)) for g in ("g_mom", "g_yoy")]
+    members = [text(f"g_{k}", lang) for k in MEMBER_FLOWS] + [
+        text(g, lang, what=text("g_members_served", lang)) for g in ("g_mom", "g_yoy")]
+    return frame[keys + stations], frame[keys + members]
+
+
+def _month_end(m):
+    import calendar
+    import datetime as dt
+
+    return dt.date(m.year, m.month, calendar.monthrange(m.year, m.month)[1])
 
 
 def lifecycle_figure(rows: list[dict], lang: str) -> go.Figure:
@@ -79,7 +107,7 @@ def referral_share_figure(monthly: list[dict], lang: str) -> go.Figure:
     fig = go.Figure(go.Scatter(x=[_month(r["month"]) for r in monthly], y=[r["share"] for r in monthly],
                                mode="lines+markers", name=text("ref_share", lang), line={"color": "#6b5fa8"}))
     fig = _layout(fig, height=260, pct=True)
-    fig.update_yaxes(tickformat=".1%")
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero")    # from 0: a 29.5–31 % axis made noise look like news
     return fig
 
 
