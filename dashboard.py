@@ -4,7 +4,7 @@ import streamlit as st
 from ui.i18n import LANGS, t
 from ui.links import adopt_url, keep_url, view_of
 from ui.setup import ensure_warehouse, period_sidebar
-from ui.v1guard import leave_v1
+from ui.v1guard import default_page_alias, leave_v1
 
 leave_v1()   # before anything is drawn: see ui/v1guard.py
 
@@ -15,6 +15,7 @@ choice = st.sidebar.radio("语言 / Language", list(LANGS.values()), horizontal=
 st.session_state["lang_code"] = "zh" if choice == LANGS["zh"] else "en"
 
 db = ensure_warehouse()
+default_page_alias("board")   # /board is the board, not "Page not found"
 
 # Each page's url_path is its file's stem (ui/v1guard.py says why): links read /war_zone?zone=north.
 pg = st.navigation([

@@ -4,6 +4,7 @@ slipping, and where a center lead records the weekly check-in or adds and edits 
 Numbers come from the goal tree (`tree.key_actions`, pipelines.keyactions) for the sidebar's month and as-of; the
 check-ins and key actions are written to the plan store, which the goal tree reads on its next run.
 """
+import datetime as dt
 from pathlib import Path
 
 import streamlit as st
@@ -19,7 +20,7 @@ from ui import board
 from ui import centers as uc
 from ui import data as ud
 from ui.board import _title, esc, name_of
-from ui.i18n import fmt_month, status_word, t, text
+from ui.i18n import fmt_date, fmt_month, status_word, t, text
 from ui.setup import open_page, today as today_is
 
 tree, code, db = open_page()
@@ -97,8 +98,10 @@ else:
     default_day = min(max(today, tree.month_start), tree.month_end)
     with st.form(f"checkin_{chosen}", clear_on_submit=False, border=True):
         c1, c2, c3 = st.columns([1, 1, 2])
-        day = c1.date_input(t("checkin_date"), value=min(default_day, today), min_value=tree.month_start,
-                            max_value=max(min(tree.month_end, today), tree.month_start), format="YYYY-MM-DD")
+        last_day = max(min(tree.month_end, today), tree.month_start)
+        days = [last_day - dt.timedelta(days=i) for i in range((last_day - tree.month_start).days + 1)]
+        day = c1.selectbox(t("checkin_date"), days, index=days.index(min(default_day, today, last_day)),
+                           format_func=lambda d, c=code: fmt_date(d, c))
         if kr["kind"] == "manual":
             raw = c2.text_input(t("checkin_value_manual", unit=uc.unit_of(kr, code) or "—"),
                                 value="" if kr["last_checkin"] is None else f"{kr['actual']:g}")

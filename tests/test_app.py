@@ -118,16 +118,16 @@ def test_english_labels_everywhere(tiny, monkeypatch):
         assert label in page, label
     assert not re.search(r"[\u4e00-\u9fff]", re.sub(r'data-k="[^"]*"', "", page).replace("中文", "")), \
         "Chinese text left on the English board"
-    assert at.sidebar.selectbox[0].label == "Month" and at.sidebar.date_input[0].label == "As of"
+    assert at.sidebar.selectbox[0].label == "Month" and at.sidebar.selectbox[1].label == "As of"
 
 
 def test_changing_month_and_as_of_changes_the_numbers(tiny, monkeypatch):
     db = tiny / "wh.duckdb"
     at = start(db, monkeypatch)
     assert at.sidebar.selectbox[0].value == "2026-11"                  # the month of the last date
-    assert str(at.sidebar.date_input[0].value) == "2026-11-24"         # the last date
+    assert str(at.sidebar.selectbox[1].value) == "2026-11-24"         # the last date
     before = shown(at)
-    at.sidebar.date_input[0].set_value(dt.date(2026, 11, 10)).run()
+    at.sidebar.selectbox[1].set_value(dt.date(2026, 11, 10)).run()
     assert not at.exception and not at.error
     got = shown(at)
     tree = goaltree.load(db, "2026-11", "2026-11-10")
@@ -137,7 +137,7 @@ def test_changing_month_and_as_of_changes_the_numbers(tiny, monkeypatch):
     served = query(db, "select members_served from daily_network where date = '2026-11-10'")[0][0]
     assert got["ns.members.actual"] == fmt_count(served, "zh")
     at.sidebar.selectbox[0].set_value("2026-10").run()
-    assert str(at.sidebar.date_input[0].value) == "2026-10-31"         # a finished month: its last day
+    assert str(at.sidebar.selectbox[1].value) == "2026-10-31"         # a finished month: its last day
     got = shown(at)
     want = expected_numbers(goaltree.load(db, "2026-10", "2026-10-31"), "zh")
     assert {k: got.get(k) for k in want} == want
@@ -212,3 +212,18 @@ def test_the_chosen_month_survives_a_language_switch(tiny, monkeypatch):
     assert not at.exception
     assert at.sidebar.selectbox[0].value == "2026-10"
     assert shown(at)["period"] == "Oct 2026 · closed (as of 2026-10-31) · data to 2026-11-24"
+
+
+def test_the_as_of_is_chosen_from_the_months_days_in_the_readers_language(tiny, monkeypatch):
+    """Issue 17.16 / 17.18: no date picker with English month and weekday names, and no typed date that waits for
+    the focus to leave: the month's days, newest first, take effect when chosen."""
+    at = start(tiny / "wh.duckdb", monkeypatch)
+    as_of = at.sidebar.selectbox[1]
+    assert as_of.label == "截至日期" and as_of.options[:2] == ["2026-11-24 周二", "2026-11-23 周一"]
+    assert len(as_of.options) == 24 and not at.sidebar.date_input
+    at.sidebar.radio[0].set_value("English").run()
+    assert at.sidebar.selectbox[1].options[0] == "Tue 2026-11-24"
+    at.sidebar.selectbox[1].set_value(dt.date(2026, 11, 3)).run()
+    assert shown(at)["period"].startswith("Nov 2026 · as of 2026-11-03")
+    at.sidebar.radio[0].set_value("中文").run()                     # the choice survives the language switch
+    assert at.sidebar.selectbox[1].value == dt.date(2026, 11, 3)

@@ -130,3 +130,28 @@ def test_readers_get_no_developer_chrome(app_url, browser):
     assert page.get_by_role("button", name="Deploy").count() == 0
     assert page.get_by_text("Deploy", exact=True).count() == 0
     page.close()
+
+
+def test_streamlits_own_words_are_chinese_on_a_chinese_page(app_url, browser):
+    """Issue 17.16: the uploader says 上传文件 and its size limit in Chinese (its English text is hidden); English
+    pages keep Streamlit's words."""
+    page = open_page(browser, app_url + "/data", 1440, 900)
+    zone = page.locator("[data-testid=stFileUploaderDropzone]").first
+    zone.wait_for(timeout=30_000)
+    words = zone.evaluate("""e => {
+        const p = e.querySelector('button [data-testid=stMarkdownContainer] p');
+        const note = e.querySelector('[data-testid=stFileUploaderDropzoneInstructions] span');
+        return {button: getComputedStyle(p, '::after').content, buttonSize: getComputedStyle(p).fontSize,
+                note: getComputedStyle(note, '::after').content, noteSize: getComputedStyle(note).fontSize}; }""")
+    assert words == {"button": '"上传文件"', "buttonSize": "0px", "note": '"每个文件不超过 200 MB"', "noteSize": "0px"}
+    screenshot(page, "data-upload-zh.png")
+    page.close()
+
+
+def test_board_url_opens_the_board(app_url, browser):
+    """Issue 18.14: /board is the board (a link people type), not a "Page not found" box."""
+    page = open_page(browser, app_url + "/board?lang=en", 1440, 900)
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.locator(".ns-done").get_attribute("data-page") in ("", "board")
+    assert "Nov 2026 · as of 2026-11-24" in page.inner_text("[data-testid=stMain]")
+    page.close()

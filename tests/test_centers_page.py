@@ -29,7 +29,7 @@ def centers_page(db, monkeypatch, lang="zh", as_of: dt.date | None = None) -> Ap
     if lang == "en":
         at.sidebar.radio[0].set_value("English").run()
     if as_of is not None:
-        at.sidebar.date_input[0].set_value(as_of).run()
+        at.sidebar.selectbox[1].set_value(as_of).run()
     at.switch_page("pages/centers.py").run()
     assert not at.exception, at.exception
     return at
@@ -81,7 +81,7 @@ def test_the_key_results_are_the_goal_trees(company, monkeypatch, lang):
 def test_a_checkin_in_the_form_reaches_the_tree_with_its_confidence(writable, monkeypatch):
     at = centers_page(writable, monkeypatch, as_of=dt.date(2026, 11, 15))
     at.selectbox(key="checkin_kr_zh").set_value("kr-salons").run()
-    next(d for d in at.date_input if d.label == "日期").set_value(dt.date(2026, 11, 12))
+    next(d for d in at.selectbox if d.label == "日期").set_value(dt.date(2026, 11, 12))
     at.text_input[0].set_value("3")
     at.radio[0].set_value("at_risk")
     at.text_input[1].set_value("第三场，场地难订")
@@ -114,7 +114,7 @@ def test_a_checkin_recorded_today_counts_although_the_data_ends_earlier(tiny, tm
     at = AppTest.from_file(APP, default_timeout=60).run()
     at.switch_page("pages/centers.py").run()
     at.selectbox(key="checkin_kr_zh").set_value("kr-salons-held").run()
-    assert next(d for d in at.date_input if d.label == "日期").value == dt.date(2026, 11, 29)
+    assert next(d for d in at.selectbox if d.label == "日期").value == dt.date(2026, 11, 29)
     at.text_input[0].set_value("12")
     at.radio[0].set_value("on_track")
     at.text_input[2].set_value("张伟")
@@ -131,7 +131,7 @@ def test_a_checkin_recorded_today_counts_although_the_data_ends_earlier(tiny, tm
     salons = next(kr for ka in earlier.key_actions for kr in ka["key_results"] if kr["id"] == "kr-salons-held")
     assert (salons["actual"], salons["status"]) == (0, "stale")
     # recorded while looking at 11-20: the confirmation says where it shows
-    at.sidebar.date_input[0].set_value(dt.date(2026, 11, 20)).run()
+    at.sidebar.selectbox[1].set_value(dt.date(2026, 11, 20)).run()
     at.switch_page("pages/centers.py").run()
     at.selectbox(key="checkin_kr_zh").set_value("kr-salons-held").run()
     at.text_input[0].set_value("13")

@@ -64,7 +64,7 @@ def test_links_and_the_url_carry_month_as_of_and_language(tiny, monkeypatch):
     at = app(tiny / "wh.duckdb", monkeypatch)
     at.sidebar.radio[0].set_value("English").run()
     at.sidebar.selectbox[0].set_value("2026-10").run()
-    at.sidebar.date_input[0].set_value(dt.date(2026, 10, 15)).run()
+    at.sidebar.selectbox[1].set_value(dt.date(2026, 10, 15)).run()
     assert not at.exception
     assert dict(at.query_params) == {"lang": "en", "month": "2026-10", "as_of": "2026-10-15"}
     assert any(u.startswith("war_zone?lang=en&month=2026-10&as_of=2026-10-15&zone=") for u in links(at))

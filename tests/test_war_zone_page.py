@@ -34,7 +34,7 @@ def open_page(db, monkeypatch, lang="zh", as_of: dt.date | None = None, **params
     if lang == "en":
         at.sidebar.radio[0].set_value("English").run()
     if as_of is not None:
-        at.sidebar.date_input[0].set_value(as_of).run()
+        at.sidebar.selectbox[1].set_value(as_of).run()
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]

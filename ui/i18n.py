@@ -718,6 +718,16 @@ def fmt_time(when: dt.datetime | str | None, lang_code: str | None = None) -> st
     return f"{local:%Y-%m-%d %H:%M} " + ("北京时间" if (lang_code or lang()) == "zh" else "Beijing time")
 
 
+WEEKDAYS_ZH = "一二三四五六日"
+
+
+def fmt_date(d: dt.date, lang_code: str | None = None) -> str:
+    """A date with its weekday, in the reader's language: '2026-11-24 周二' / 'Tue 2026-11-24'."""
+    if (lang_code or lang()) == "zh":
+        return f"{d.isoformat()} 周{WEEKDAYS_ZH[d.weekday()]}"
+    return f"{d:%a} {d.isoformat()}"
+
+
 def fmt_day(d: dt.date, lang_code: str | None = None) -> str:
     """A day without its year: '11月24日' / 'Nov 24'."""
     return f"{d.month}月{d.day}日" if (lang_code or lang()) == "zh" else d.strftime("%b %-d")

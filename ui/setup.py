@@ -15,7 +15,7 @@ from pipelines import build as build_mod
 from pipelines import goaltree, paths, sample
 from pipelines.errors import NorthstarError
 from pipelines.progress import Progress
-from ui.i18n import fmt_month, lang, t
+from ui.i18n import fmt_date, fmt_month, lang, t
 
 
 def _has_files(folder: Path) -> bool:
@@ -88,12 +88,19 @@ def period_sidebar(db: Path) -> tuple[str, dt.date] | None:
     st.session_state["month"] = month
     start, end = goaltree.month_bounds(month)
     upper = min(end, last)
-    key = f"as_of_{month}"                    # each month remembers its own as-of, defaulting to its last day
-    kept = st.session_state.get(f"{key}_kept")  # (a widget's state is dropped on a page without it: the Plan page)
+    # A list of the month's days (newest first), not a date picker: it speaks the reader's language (the picker's
+    # month and weekday names are English) and a choice takes effect at once (a typed date waited for the focus
+    # to leave). One widget per month and language; the choice carries over in `as_of_<month>_kept`.
+    kept_key = f"as_of_{month}_kept"          # (a widget's state is dropped on a page without it: the Plan page)
+    kept = st.session_state.get(kept_key)
     default = kept if kept is not None and start <= kept <= upper else upper
-    as_of = st.sidebar.date_input(t("as_of"), value=st.session_state.get(key, default), min_value=start,
-                                  max_value=upper, key=key, help=t("as_of_help"), format="YYYY-MM-DD")
-    st.session_state[f"{key}_kept"] = as_of
+    days = [upper - dt.timedelta(days=i) for i in range((upper - start).days + 1)]
+    key = f"as_of_{month}_{code}"
+    if st.session_state.get(key) not in days:
+        st.session_state[key] = default
+    as_of = st.sidebar.selectbox(t("as_of"), days, key=key, help=t("as_of_help"),
+                                 format_func=lambda d: fmt_date(d, code))
+    st.session_state[kept_key] = as_of
     st.sidebar.caption(t("data_through", d=last.isoformat()))
     return month, as_of
 
@@ -106,7 +113,7 @@ def start_page() -> tuple[str, str]:
     from ui.v1guard import leave_v1
 
     leave_v1()   # before anything is drawn: see ui/v1guard.py
-    style.inject()
+    style.inject(lang())
     return lang(), db_file()
 
 

@@ -146,6 +146,24 @@ a.ns-inline-link { font-style: normal; font-weight: 600; white-space: nowrap; }
 """
 
 
-def inject() -> None:
-    """Adds the app's CSS to the page (once per run; it renders nothing visible)."""
+# Streamlit's own words that no option translates (the file uploader's button and size note): drawn in Chinese on
+# a Chinese page by CSS, the text itself hidden. (The date picker's English month names are avoided instead: the
+# as-of and check-in dates are lists of days in the reader's language.)
+ZH_WIDGETS = """
+<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0 !important; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
+  content: "上传文件"; font-size: 0.875rem; }
+[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0 !important; }
+[data-testid="stFileUploaderDropzoneInstructions"] span::after { content: "每个文件不超过 %(mb)s MB"; font-size: 0.8rem; }
+</style>
+"""
+
+
+def inject(lang: str = "en") -> None:
+    """Adds the app's CSS to the page (once per run; it renders nothing visible), and on a Chinese page the Chinese
+    words for Streamlit's own widgets."""
     st.markdown(CSS, unsafe_allow_html=True)
+    if lang == "zh":
+        mb = int(st.get_option("server.maxUploadSize"))
+        st.markdown(ZH_WIDGETS % {"mb": mb}, unsafe_allow_html=True)

@@ -35,3 +35,14 @@ def leave_v1() -> None:
                                    page_script_hash=manager.intended_page_script_hash or "",
                                    page_name=manager.intended_page_name or "",
                                    context_info=ctx.context_info))
+
+
+def default_page_alias(name: str) -> None:
+    """`/<name>` opens the default page (its own URL is `/`): Streamlit matches a URL against the pages' url_path,
+    and a default page has none, so `/board` showed "Page not found" before falling back to the board."""
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return
+    manager = ctx.pages_manager
+    if manager.intended_page_name == name and not manager.intended_page_script_hash:
+        manager.set_script_intent("", "")
