@@ -15,8 +15,8 @@ from pipelines import freshness, importer, metrics, paths
 from pipelines.progress import Progress
 from pipelines.errors import NorthstarError
 from ui import board
-from ui.data import WarehouseMissing, data_report, node_names, versions
-from ui.i18n import fmt_time, t, text
+from ui.data import WarehouseMissing, data_report, examples_frame, node_names, versions
+from ui.i18n import fmt_time, reason_word, t, text
 from ui.setup import start_page, today
 
 code, db = start_page()
@@ -59,9 +59,12 @@ def load_section() -> None:
         reasons = [(tb, code_, n) for tb, code_, n in report.result.reasons if tb in tables]
         if reasons:
             st.caption(t("load_reasons"))
-            st.dataframe(pd.DataFrame([{t("col_table"): tb, t("col_reason_code"): c_, t("col_rows"): n}
+            st.dataframe(pd.DataFrame([{t("col_table"): tb, t("col_reason"): reason_word(c_, code), t("col_rows"): n}
                                        for tb, c_, n in reasons]), hide_index=True, width="stretch",
                          key="load_reasons")
+            st.caption(t("load_examples"))
+            st.dataframe(examples_frame(report.examples, code), hide_index=True, width="stretch",
+                         key="load_examples")
         for name, rows in report.previews.items():
             if rows:
                 with st.expander(t("load_preview", name=name)):
@@ -136,14 +139,12 @@ st.markdown(f'<div class="ns-note" data-k="data.totals">{board.esc(totals)}</div
 
 st.markdown(f'<div class="ns-section">{board.esc(t("data_rejects"))}</div>', unsafe_allow_html=True)
 if rep["reasons"]:
-    st.dataframe(pd.DataFrame([{t("col_table"): r["table"], t("col_reason_code"): r["reason_code"],
+    st.dataframe(pd.DataFrame([{t("col_table"): r["table"], t("col_reason"): reason_word(r["reason_code"], code),
                                 t("col_rows"): r["rows"], t("col_example"): r["example"]} for r in rep["reasons"]]),
                  hide_index=True, width="stretch", key=f"data_reasons_{code}",
                  column_config={t("col_rows"): st.column_config.NumberColumn(format="localized")})
     st.caption(t("data_examples"))
-    st.dataframe(pd.DataFrame([{t("col_table"): e["table"], t("col_file"): e["file"], t("col_line"): e["line"],
-                                t("col_reason"): e["reason"], t("col_raw_row"): e["raw_row"]}
-                               for e in data["examples"]]), hide_index=True, width="stretch",
+    st.dataframe(examples_frame(data["examples"], code), hide_index=True, width="stretch",
                  key=f"data_examples_{code}")
     st.download_button(t("data_rejects_csv"), data["csv"], file_name="rejects.csv", mime="text/csv",
                        key=f"data_rejects_csv_{code}")

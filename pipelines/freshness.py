@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 
 import duckdb
 
@@ -64,13 +65,42 @@ def report(con: duckdb.DuckDBPyConnection, today: dt.date) -> dict:
             "days_old": age["days_old"], "stale": age["stale"], "sample": age["sample"]}
 
 
-def reject_examples(con: duckdb.DuckDBPyConnection, per_reason: int = 5) -> list[dict]:
-    """A few rejected rows of every (table, reason): source file, line, raw row, reason."""
+def raw_columns(raw_row: str | None) -> dict:
+    """A rejected row's raw fields as columns, phone masked (138****1234): what a person reads instead of JSON. A
+    row that could not be split into fields (a wrong number of fields) is one `raw` column."""
+    from pipelines.cohorts import mask_phone
+
+    try:
+        fields = json.loads(raw_row or "")
+    except ValueError:
+        fields = None
+    if not isinstance(fields, dict):
+        return {"raw": raw_row or ""}
+    return {k: (mask_phone(v) if k == "phone" and v not in (None, "") else v) for k, v in fields.items()}
+
+
+def _masked_raw(raw_row: str | None) -> str | None:
+    """The raw row as stored, with its phone masked (JSON rows; others are returned as they are)."""
+    try:
+        fields = json.loads(raw_row or "")
+    except ValueError:
+        return raw_row
+    if not isinstance(fields, dict):
+        return raw_row
+    return json.dumps(raw_columns(raw_row), ensure_ascii=False)
+
+
+def reject_examples(con: duckdb.DuckDBPyConnection, per_reason: int = 5, tables: tuple[str, ...] | None = None
+                    ) -> list[dict]:
+    """A few rejected rows of every (table, reason): source file, line, reason, and the raw row as columns with its
+    phone masked (`columns`; `raw_row` is the stored text, masked too). Only `tables` when given."""
     rows = con.execute("""
         select table_name, reason_code, source_file, line, reason, raw_row from (
             select *, row_number() over (partition by table_name, reason_code order by source_file, line) as n
             from rejects) where n <= ? order by table_name, reason_code, source_file, line""", [per_reason]).fetchall()
-    return [dict(zip(("table", "reason_code", "file", "line", "reason", "raw_row"), r)) for r in rows]
+    out = [dict(zip(("table", "reason_code", "file", "line", "reason", "raw_row"), r)) for r in rows
+           if tables is None or r[0] in tables]
+    return [{**e, "columns": raw_columns(e["raw_row"]), "raw_row": _masked_raw(e["raw_row"])} for e in out]
 
 
 def rejects_csv(con: duckdb.DuckDBPyConnection) -> bytes:
@@ -80,5 +110,5 @@ def rejects_csv(con: duckdb.DuckDBPyConnection) -> bytes:
     w.writerow(["table", "source_file", "line", "reason_code", "reason", "raw_row"])
     for r in con.execute("""select table_name, source_file, line, reason_code, reason, raw_row from rejects
                             order by table_name, source_file, line""").fetchall():
-        w.writerow(r)
+        w.writerow([*r[:5], _masked_raw(r[5])])          # personal data leaves masked
     return buf.getvalue().encode("utf-8-sig")

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines import build as build_mod
-from pipelines import contract
+from pipelines import contract, freshness
 from pipelines.errors import NorthstarError
 from pipelines.progress import Progress
 
@@ -42,6 +42,7 @@ class ImportReport:
     problems: list[str] = field(default_factory=list)
     result: build_mod.BuildResult | None = None      # the trial build, when there was no problem
     previews: dict[str, list[dict]] = field(default_factory=dict)   # file name → first rows
+    examples: list[dict] = field(default_factory=list)   # rejected rows of the incoming files: file, line, reason
 
     @property
     def ok(self) -> bool:
@@ -186,6 +187,12 @@ def check(files: list[tuple[Path, str]] | list[Path], raw: Path, config: Path,
         except NorthstarError as exc:
             report.problems.append(str(exc).replace(str(trial) + "/", ""))
             return report
+        # the rows that would be rejected, by the name the person gave the file: before anything changes
+        names = {_target_name(i): i.name for i in incoming}
+        with duckdb.connect(str(Path(tmp) / "trial.duckdb"), read_only=True) as con:
+            report.examples = [{**e, "file": names[e["file"]]} for e in
+                               freshness.reject_examples(con, per_reason=5, tables=tuple(tables))
+                               if e["file"] in names]
     for c in report.counts():
         if c["read"] and not c["loaded"]:       # replacing a table with nothing would empty the board
             reasons = [f"{n:,} {code}" for t, code, n in sorted(report.result.reasons, key=lambda r: (-r[2], r[1]))

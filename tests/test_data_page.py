@@ -16,7 +16,7 @@ import pytest
 
 from pipelines import freshness, metrics
 from tests.conftest import BASE, make_raw, open_app, run_build
-from ui.i18n import text
+from ui.i18n import reason_word, text
 
 pytestmark = pytest.mark.usefixtures("fresh_cache")
 BAD = {"stations": BASE["stations"] + [["S7", "七号站", "east", "e1", "pa", "浙江", "杭州", "2026-10-01", "not a date", ""]],
@@ -65,7 +65,13 @@ def test_the_data_page_shows_the_report_and_the_whole_catalog(bad, monkeypatch, 
     assert text("data_total", lang, read="24", loaded="21", rejected="3") in html
     files, reasons, examples, warnings, catalog = (f.value for f in at.dataframe)
     assert list(files[text("col_read", lang)]) == [7, 8, 9] and list(files[text("col_rejected", lang)]) == [1, 1, 1]
-    assert sorted(reasons[text("col_reason_code", lang)]) == ["bad_amount", "bad_date", "unknown_station"]
+    # reasons in the reader's words (issue 17.11), the code kept beside them
+    assert sorted(reasons[text("col_reason", lang)]) == sorted(reason_word(c, lang) for c in
+                                                               ("bad_amount", "bad_date", "unknown_station"))
+    assert ("日期无法识别 (bad_date)" if lang == "zh" else "Not a date (bad_date)") in list(reasons[text("col_reason", lang)])
+    # the raw rows as columns, not JSON: the bad station's opening date is there to read
+    s7 = examples[examples["station_id"] == "S7"].iloc[0]
+    assert s7["opened_on"] == "not a date" and s7[text("col_line", lang)] == 8
     assert sorted(examples[text("col_line", lang)]) == [8, 9, 10]
     assert sorted(warnings[text("col_value", lang)]) == ["partner", "west"]
     # named, never a raw id such as company/unassigned (issue 17.13)
@@ -101,3 +107,17 @@ def test_an_upload_over_the_size_limit_is_refused_and_nothing_changes(bad, monke
     assert "orders-big.csv：1.3 MB，超过 1 MB 的上限" in at.error[0].value        # 53 + 40,000 × 33 bytes
     assert not [b for b in at.button if b.key == "load_confirm"]
     assert {p.name: p.read_bytes() for p in raw.iterdir() if p.is_file()} == before
+
+
+def test_rejected_rows_leave_with_their_phone_masked(tmp_path):
+    """The Data page's examples and the rejects CSV show a rejected member's phone as 138****5678 (issue 17.11;
+    issue 18.8 asks the same of every surface)."""
+    members = BASE["members"] + [["M9", "S404", "2026-11-05", "standard", "399", "community", "", "", "13812345678"]]
+    make_raw(tmp_path, {"stations": BASE["stations"], "members": members, "orders": BASE["orders"]})
+    run_build(tmp_path)
+    with duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True) as con:
+        examples = freshness.reject_examples(con)
+        data = freshness.rejects_csv(con).decode("utf-8-sig")
+    m9 = next(e for e in examples if e["columns"].get("member_id") == "M9")
+    assert m9["columns"]["phone"] == "138****5678" and "13812345678" not in m9["raw_row"]
+    assert "138****5678" in data and "13812345678" not in data

@@ -54,6 +54,11 @@ def test_a_good_csv_is_reported_then_imported_with_a_backup(site):
     assert {(t, code): n for t, code, n in report.result.reasons} == {("orders", "unknown_member"): 1,
                                                                       ("orders", "bad_amount"): 1}
     assert [r["order_id"] for r in report.previews["订单-2026-11.csv"]] == ["X1", "X2", "X3"]
+    # before anything changes: each rejected row with the file's own name, its line, the reason and the value
+    assert sorted((e["file"], e["line"], e["reason_code"]) for e in report.examples) == [
+        ("订单-2026-11.csv", 3, "unknown_member"), ("订单-2026-11.csv", 4, "bad_amount")]
+    bad = next(e for e in report.examples if e["reason_code"] == "bad_amount")
+    assert bad["columns"]["order_id"] == "X3" and bad["columns"]["amount"] == "-1" and '"-1"' in bad["reason"]
     assert snapshot(site) == before                                   # a check changes nothing
     result, backup = importer.apply(report, site / "raw", site / "config", site / "wh.duckdb", AS_OF)
     orders = next(f for f in result.files if f["table"] == "orders")

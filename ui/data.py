@@ -223,3 +223,16 @@ def data_report(db: str, day, versions: tuple) -> dict:
     with connect(db) as con:         # (WarehouseMissing when there is none)
         return {"report": freshness.report(con, day), "examples": freshness.reject_examples(con),
                 "csv": freshness.rejects_csv(con)}
+
+
+def examples_frame(examples: list[dict], lang: str):
+    """Rejected rows for people: file, line, the reason in words and its detail (the field and the value), then
+    the raw row's fields as columns, phone masked (pipelines.freshness.reject_examples)."""
+    import pandas as pd
+
+    from ui.i18n import reason_word, text
+
+    return pd.DataFrame([{text("col_table", lang): e["table"], text("col_file", lang): e["file"],
+                          text("col_line", lang): e["line"], text("col_reason", lang): reason_word(e["reason_code"], lang),
+                          text("col_detail", lang): e["reason"], **e["columns"]} for e in examples])
+

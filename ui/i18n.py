@@ -513,6 +513,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "data_examples": ("示例（每个原因最多 5 行）", "Examples (up to 5 rows per reason)"),
     "col_line": ("行号", "Line"),
     "col_reason": ("原因", "Reason"),
+    "col_detail": ("说明（字段与值）", "Detail (field and value)"),
+    "load_examples": ("将被拒绝的行（每种原因最多 5 行，手机号已隐藏）", "Rows that would be rejected (up to 5 per reason; phones masked)"),
     "col_raw_row": ("原始行", "Raw row"),
     "data_rejects_csv": ("下载全部被拒绝的行（CSV）", "Download every rejected row (CSV)"),
     "data_warnings": ("组织架构中找不到的值（计入「未归属」）", "Values the org does not know (counted as unassigned)"),
@@ -563,6 +565,31 @@ LABELS: dict[str, tuple[str, str]] = {
     "load_failed": ("重建失败，已恢复原来的文件，数据保持不变：{err}", "The rebuild failed; the previous files are back and the data is unchanged: {err}"),
     "print_hint": ("打印：浏览器菜单 → 打印（A4 横向，一页）", "Print: browser menu → Print (A4 landscape, one page)"),
 }
+
+# Why a row was rejected, by reason code, in words (the detail beside it names the field and the value).
+REASONS: dict[str, tuple[str, str]] = {
+    "missing_id": ("缺少编号", "Missing id"),
+    "duplicate_id": ("编号重复", "Duplicate id"),
+    "missing_value": ("缺少必填值", "Missing value"),
+    "bad_date": ("日期无法识别", "Not a date"),
+    "bad_amount": ("金额无法识别或为负", "Not an amount"),
+    "bad_status": ("状态不是 paid / refunded / cancelled", "Unknown status"),
+    "bad_row": ("列数与表头不符", "Wrong number of fields"),
+    "unknown_station": ("驿站不存在", "Unknown station"),
+    "unknown_member": ("会员不存在", "Unknown member"),
+    "before_join": ("订单早于入会", "Order before joining"),
+    "closed_before_opened": ("关闭早于开业", "Closed before opening"),
+    "opened_before_signed": ("开业早于签约", "Opened before signing"),
+    "refunded_before_joined": ("退款早于入会", "Refunded before joining"),
+    "future_date": ("日期晚于截至日", "Date after the as-of"),
+}
+
+
+def reason_word(code: str, lang_code: str | None = None) -> str:
+    """'日期无法识别 (bad_date)' / 'Not a date (bad_date)': the code stays, for a search or a ticket."""
+    zh, en = REASONS.get(code, (code, code))
+    return f"{zh if (lang_code or lang()) == 'zh' else en} ({code})"
+
 
 STATUS_WORDS: dict[str, tuple[str, str, str]] = {   # icon, zh, en: a status is never colour alone
     "achieved": ("✔", "已达成", "Achieved"),
