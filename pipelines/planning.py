@@ -135,10 +135,10 @@ def split_effects(current: dict[Key, float | None], suggested: dict[Key, float |
 
 
 def fmt_target(value: float | None) -> str:
-    """12.0 → '12', 12.5 → '12.5', None → '' (the text a cell shows)."""
+    """12.0 → '12', 1200.0 → '1,200', 12.5 → '12.5', None → '' (the text a cell shows; check() reads commas)."""
     if value is None:
         return ""
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,g}"
 
 
 def check(cells: dict[Key, str]) -> tuple[dict[Key, float | None], dict[Key, str]]:

@@ -74,8 +74,9 @@ def expected_numbers(tree, lang: str) -> dict[str, str]:
             want[f"zone.{zone['id']}.{metric}.actual"] = fmt_count(z["actual"], lang)
             want[f"zone.{zone['id']}.{metric}.status"] = status_word(z["status"], lang)
             if z["target"]:
+                # one unit across the row of zone cards (issue 17.19)
                 want[f"zone.{zone['id']}.{metric}.actual"], want[f"zone.{zone['id']}.{metric}.target"] = fmt_pair(
-                    z["actual"], z["target"], lang)
+                    z["actual"], z["target"], lang, like=board.block_range(board.zone_order(tree), metric))
                 want[f"zone.{zone['id']}.{metric}.pace"] = fmt_pct(z["pace"], marks=(1, tree.at_risk))
     for ka in tree.key_actions:
         want[f"ka.{ka['id']}.progress"] = fmt_pct(ka["progress"])

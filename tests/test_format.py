@@ -37,6 +37,11 @@ def test_the_cases_readers_met():
     assert fmt_pair(14_000, 16_600, "en") == ("14k", "16.6k")
     assert fmt_pair(17_192, 17_192, "zh") == ("1.7万", "1.7万")
     assert fmt_pair(None, 10, "zh") == ("—", "10")
+    # a row of figures in one unit: no "6,329 / 7,509" beside "14k / 16.6k" (the centers), below 1,000,000
+    row = (4_121, 16_600)
+    assert fmt_pair(14_012, 16_600, "en", like=row) == ("14,012", "16,600")
+    assert fmt_pair(6_329, 7_509, "en", like=row) == ("6,329", "7,509")
+    assert fmt_pair(15_634, 18_736, "zh", like=(11_000, 18_736)) == ("1.6万", "1.9万")      # one unit already
     # "节奏 100% ✖ 未达成" for 99.8 %
     assert fmt_pct(0.998) == "99.8%"
     assert fmt_pct(0.99999) == "99.99%"          # floored past two more decimals

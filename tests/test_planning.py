@@ -130,3 +130,11 @@ def test_suggest_all_splits_the_company_down_every_level(company):
     only = planning.suggest_all({("war_zone", "east", "stations"): 3, ("team", "s1", "members"): 5}, nodes, actuals)
     assert only[("team", "s1", "members")] == 5 and ("war_zone", "south", "stations") not in only
     assert only[("team", "e1", "stations")] + only[("team", "e2", "stations")] == 3
+
+
+def test_targets_in_the_grid_read_like_people_write_them():
+    """Issue 17.19: the Plan grid shows 1,200, not 1200, and reads back what it shows."""
+    assert [planning.fmt_target(v) for v in (1200.0, 46021.0, 7.0, 12.5, None)] == ["1,200", "46,021", "7", "12.5", ""]
+    key = ("company", "company", "members")
+    values, problems = planning.check({key: planning.fmt_target(46021.0)})
+    assert values == {key: 46021} and problems == {}

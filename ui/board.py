@@ -196,9 +196,18 @@ def _unassigned(node: dict) -> bool:
     return node["id"].endswith("/unassigned")
 
 
+def block_range(nodes: list[dict], metric: str) -> tuple[float, float]:
+    """The smallest and largest actual or target among `nodes` for `metric` (those with a target): the figures of
+    one row are written in one unit (see ui.i18n.fmt_pair)."""
+    values = [abs(v) for n in nodes if n["metrics"][metric]["target"]
+              for v in (n["metrics"][metric]["actual"], n["metrics"][metric]["target"])]
+    return (min(values), max(values)) if values else (0, 0)
+
+
 def zone_card(tree: GoalTree, zone: dict, lang: str, view: dict | None = None) -> str:
     """A war zone's card; with `view` (the reader's language and period) the whole card opens the zone's page."""
     status = overall(zone)
+    row = zone_order(tree)
     key = f"zone.{zone['id']}"
     lines = []
     for metric in METRICS:
@@ -206,7 +215,7 @@ def zone_card(tree: GoalTree, zone: dict, lang: str, view: dict | None = None) -
         label = text(f"{metric}_short", lang)
         mk = f"{key}.{metric}"
         if v["target"]:
-            actual, target = fmt_pair(v["actual"], v["target"], lang)
+            actual, target = fmt_pair(v["actual"], v["target"], lang, like=block_range(row, metric))
             figures = f'{num(mk + ".actual", actual)} / {num(mk + ".target", target)}'
             extra = [f'{esc(text("pace", lang))} {num(mk + ".pace", fmt_pace(v["pace"], tree))}']
             if v["required_daily"] is not None:
@@ -255,7 +264,7 @@ def center_card(tree: GoalTree, center: dict, lang: str, view: dict | None = Non
                      f'</span>' for s, n in sorted(counts.items(), key=lambda kv: RANK[kv[0]]))
     m = center["metrics"]["members"]
     if m["target"]:
-        actual, target = fmt_pair(m["actual"], m["target"], lang)
+        actual, target = fmt_pair(m["actual"], m["target"], lang, like=block_range(centers(tree), "members"))
         members = text("center_members", lang, a=actual, t=target)
     else:
         members = text("center_members_no_target", lang, a=fmt_count(m["actual"], lang))

@@ -652,7 +652,8 @@ def fmt_count(n: float | None, lang_code: str | None = None) -> str:
     return _in_unit(n, unit, unit[2], trim=True)
 
 
-def fmt_pair(actual: float | None, target: float | None, lang_code: str | None = None) -> tuple[str, str]:
+def fmt_pair(actual: float | None, target: float | None, lang_code: str | None = None,
+             like: tuple[float, float] | None = None) -> tuple[str, str]:
     """An actual and its target written alike, so that the figure never contradicts its status.
 
     - A short actual never rounds onto its target: a decimal is added until the two differ (16,922 / 17,192 →
@@ -660,12 +661,19 @@ def fmt_pair(actual: float | None, target: float | None, lang_code: str | None =
     - Numbers of the same size share one unit: below 1,000,000 both are written out ("4,467 / 10,400", never
       "4,467 / 1.0万"); above it the smaller takes the larger's unit ("0.90M / 1.20M"). A number far smaller than
       its target (under a tenth) keeps its own, as a goal's progress reads best ("2,799 / 1,000万").
+    - `like`: the smallest and largest number of the figures shown beside this one (the war-zone cards, the
+      centers): below 1,000,000 a row of figures that would mix units is written out in full, so "6,329 / 7,509"
+      never stands beside "14k / 16.6k".
     """
     lang_code = lang_code or lang()
     if actual is None or pd.isna(actual) or target is None or pd.isna(target):
         return fmt_count(actual, lang_code), fmt_count(target, lang_code)
     a, t = float(actual), float(target)
     ua, ut = _scale(a, lang_code), _scale(t, lang_code)
+    if like is not None:
+        lo, hi = min(like[0], abs(a), abs(t)), max(like[1], abs(a), abs(t))
+        if hi < 1e6 and _scale(lo, lang_code) != _scale(hi, lang_code):
+            return f"{a:,.0f}", f"{t:,.0f}"
     small, large = sorted((abs(a), abs(t)))
     if ua != ut:
         if small < large / 10:
