@@ -16,7 +16,7 @@ from pipelines.progress import Progress
 from pipelines.errors import NorthstarError
 from ui import board
 from ui.data import WarehouseMissing, data_report, examples_frame, node_names, versions
-from ui.i18n import fmt_time, reason_word, t, text
+from ui.i18n import fmt_time, reason_text, reason_word, t, text
 from ui.setup import start_page, today
 
 code, db = start_page()
@@ -140,7 +140,7 @@ st.markdown(f'<div class="ns-note" data-k="data.totals">{board.esc(totals)}</div
 st.markdown(f'<div class="ns-section">{board.esc(t("data_rejects"))}</div>', unsafe_allow_html=True)
 if rep["reasons"]:
     st.dataframe(pd.DataFrame([{t("col_table"): r["table"], t("col_reason"): reason_word(r["reason_code"], code),
-                                t("col_rows"): r["rows"], t("col_example"): r["example"]} for r in rep["reasons"]]),
+                                t("col_rows"): r["rows"], t("col_example"): reason_text(r["example"], code)} for r in rep["reasons"]]),
                  hide_index=True, width="stretch", key=f"data_reasons_{code}",
                  column_config={t("col_rows"): st.column_config.NumberColumn(format="localized")})
     st.caption(t("data_examples"))

@@ -121,3 +121,29 @@ def test_rejected_rows_leave_with_their_phone_masked(tmp_path):
     m9 = next(e for e in examples if e["columns"].get("member_id") == "M9")
     assert m9["columns"]["phone"] == "138****5678" and "13812345678" not in m9["raw_row"]
     assert "138****5678" in data and "13812345678" not in data
+
+
+def test_every_reject_detail_the_pipeline_writes_reads_in_chinese():
+    """Issue 17.11: each sentence the build can write about a rejected row (the format strings of pipelines/sql and
+    the ingest's) has a Chinese rendering with the same values: none is left in English on a Chinese page."""
+    import re
+
+    from tests.conftest import ROOT
+    from ui.i18n import reason_text
+
+    sql = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "pipelines" / "sql").rglob("*.sql"))
+    templates = [t.replace("''", "'") for t in re.findall(r"format\('((?:[^']|'')*)'", sql) if "org.yaml" not in t]
+    templates += re.findall(r"'detail': '([^']*)'", sql)
+    templates.append("row has {} fields but the header has {}")                      # pipelines/ingest.py
+    assert len(templates) >= 30
+    for template in templates:
+        # a date, an id or a file, a line number; counts where the sentence counts fields
+        samples = ["6", "5"] if "fields" in template else ["2026-11-24", "O1", "7"]
+        detail, i = template, 0
+        while "{}" in detail:
+            detail = detail.replace("{}", samples[i % len(samples)], 1)
+            i += 1
+        zh = reason_text(detail, "zh")
+        assert zh != detail and re.search(r"[\u4e00-\u9fff]", zh), f"no Chinese for: {template}"
+        assert all(s in zh for s in samples[:i] if s in detail), (template, zh)
+        assert reason_text(detail, "en") == detail

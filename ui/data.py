@@ -230,9 +230,9 @@ def examples_frame(examples: list[dict], lang: str):
     the raw row's fields as columns, phone masked (pipelines.freshness.reject_examples)."""
     import pandas as pd
 
-    from ui.i18n import reason_word, text
+    from ui.i18n import reason_text, reason_word, text
 
     return pd.DataFrame([{text("col_table", lang): e["table"], text("col_file", lang): e["file"],
                           text("col_line", lang): e["line"], text("col_reason", lang): reason_word(e["reason_code"], lang),
-                          text("col_detail", lang): e["reason"], **e["columns"]} for e in examples])
+                          text("col_detail", lang): reason_text(e["reason"], lang), **e["columns"]} for e in examples])
 

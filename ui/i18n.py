@@ -585,6 +585,47 @@ REASONS: dict[str, tuple[str, str]] = {
 }
 
 
+# The build's reject details (pipelines/sql, pipelines/ingest.py) in Chinese: each English sentence the pipeline
+# writes, as a pattern, and its Chinese with the same values. tests/test_data_page.py checks that every sentence
+# the SQL can write has one.
+_DETAIL_ZH: list[tuple[str, str]] = [
+    (r'(\w+) "(.*)" is not a date \(use YYYY-MM-DD\)', "{0}「{1}」不是日期（请用 YYYY-MM-DD）"),
+    (r'(\w+) "(.*)" is not a date and time \(use YYYY-MM-DD HH:MM:SS\)', "{0}「{1}」不是日期时间（请用 YYYY-MM-DD HH:MM:SS）"),
+    (r"(\w+) (.+) is after the data's as-of date (.+)", "{0} {1} 晚于数据截至日 {2}"),
+    (r"closed_on (.+) is set but the station never opened \(opened_on is empty\)",
+     "closed_on {0} 已填写，但驿站从未开业（opened_on 为空）"),
+    (r"(\w+) (.+) is before (\w+) (.+)", "{0} {1} 早于 {2} {3}"),
+    (r"duplicate (\w+) (.+): the first row with this id \((.+) line (\d+)\) was loaded",
+     "{0} {1} 重复：已载入第一次出现的行（{2} 第 {3} 行）"),
+    (r'(\w+) "(.*)" is negative', "{0}「{1}」是负数"),
+    (r'(\w+) "(.*)" is not a number', "{0}「{1}」不是数字"),
+    (r"member (.+) is not among the loaded members \(missing from members, or rejected there\)",
+     "会员 {0} 不在已载入的会员中（会员表里没有，或在那里被拒绝）"),
+    (r"station (.+) is not among the loaded stations \(missing from stations, or rejected there\)",
+     "驿站 {0} 不在已载入的驿站中（驿站表里没有，或在那里被拒绝）"),
+    (r"ordered at (.+) but member (.+) joined on (.+)", "下单时间 {0}，但会员 {1} 于 {2} 才入会"),
+    (r'status "(.*)" is not one of paid, refunded, cancelled', "status「{0}」不是 paid、refunded、cancelled 之一"),
+    (r"amount is 0; an order amount must be greater than 0", "amount 为 0：订单金额必须大于 0"),
+    (r"(\w+) is empty", "{0} 为空"),
+    (r"row has (\d+) fields but the header has (\d+)", "这一行有 {0} 个字段，表头有 {1} 个"),
+]
+
+
+def reason_text(detail: str | None, lang_code: str | None = None) -> str:
+    """A reject's detail (the field and the value at fault) in the reader's language; the pipeline writes it in
+    English, with the values, and this gives the Chinese sentence with the same values."""
+    import re
+
+    detail = detail or ""
+    if (lang_code or lang()) != "zh":
+        return detail
+    for pattern, zh in _DETAIL_ZH:
+        m = re.fullmatch(pattern, detail)
+        if m:
+            return zh.format(*m.groups())
+    return detail
+
+
 def reason_word(code: str, lang_code: str | None = None) -> str:
     """'日期无法识别 (bad_date)' / 'Not a date (bad_date)': the code stays, for a search or a ticket."""
     zh, en = REASONS.get(code, (code, code))
