@@ -155,3 +155,37 @@ def test_board_url_opens_the_board(app_url, browser):
     assert page.locator(".ns-done").get_attribute("data-page") in ("", "board")
     assert "Nov 2026 · as of 2026-11-24" in page.inner_text("[data-testid=stMain]")
     page.close()
+
+
+def test_the_board_names_its_as_of_and_the_datas_age(app_url, browser):
+    """Issue 17.8 in the browser: the chart's line says "As of Nov 24", not "Today", and the board says the data is
+    the sample's (a stale company's data would say how many days old it is: tests/test_data_age.py)."""
+    for width, height, name in ((1440, 900, "board-age-en.png"), (390, 844, "board-age-en-phone.png")):
+        page = open_page(browser, app_url + "/?lang=en", width, height)
+        notes = page.locator(".js-plotly-plot .annotation-text").all_text_contents()
+        assert "As of Nov 24" in notes and not any("Today" in n for n in notes)
+        assert page.locator("[data-k='data.age']").inner_text() == "Sample data"
+        screenshot(page, name)
+        page.close()
+
+
+@pytest.mark.parametrize("width, height", [(1440, 900), (390, 844)])
+def test_the_war_zone_page_in_english_reads_whole(app_url, browser, width, height):
+    """Issue 17.9 in the browser: the 12-month chart's month labels never overlap, the page is no wider than the
+    screen, and the zone's name is whole."""
+    page = open_page(browser, app_url + "/war_zone?lang=en&zone=north", width, height)
+    page.locator(".js-plotly-plot").nth(2).wait_for(timeout=60_000)
+    assert page.locator(".ns-head h1").inner_text() == "North Zone"
+    overlaps = page.locator(".js-plotly-plot").nth(2).evaluate("""e => {
+        const boxes = [...e.querySelectorAll('.xtick text')].map(t => t.getBoundingClientRect());
+        let n = 0;
+        for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+            const a = boxes[i], b = boxes[j];
+            if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) n++; }
+        return n; }""")
+    assert overlaps == 0, f"{overlaps} month labels overlap on the 12-month chart"
+    got = sizes(page)
+    assert got["docW"] <= width and got["scrollW"] <= got["clientW"] + 1
+    assert problems_shown(page) == []
+    screenshot(page, f"war-zone-en-{width}.png")
+    page.close()
