@@ -3,7 +3,6 @@ build), what was rejected and why (by reason, examples, every row as CSV), the v
 the metric catalog — the same module the numbers are computed from — with the cohort and growth definitions.
 """
 import os
-import tempfile
 import time
 from pathlib import Path
 
@@ -15,7 +14,8 @@ from pipelines import freshness, importer, metrics, paths
 from pipelines.progress import Progress
 from pipelines.errors import NorthstarError
 from ui import board
-from ui.data import WarehouseMissing, data_report, examples_frame, node_names, versions
+from ui.data import (WarehouseMissing, data_report, drop_upload, examples_frame, node_names, upload_folder,
+                     versions)
 from ui.i18n import fmt_time, reason_text, reason_word, t, text
 from ui.setup import start_page, today
 
@@ -37,7 +37,8 @@ def load_section() -> None:
         return
     key = tuple((u.file_id, u.name) for u in uploads)
     if st.session_state.get("load_key") != key:
-        folder = Path(tempfile.mkdtemp(prefix="northstar-upload-"))
+        drop_upload(st.session_state.pop("load_folder", None))       # the upload this one replaces
+        folder = st.session_state["load_folder"] = upload_folder(db)
         files = []
         for i, u in enumerate(uploads):
             path = folder / f"{i}{Path(u.name).suffix.lower()}"
@@ -87,6 +88,7 @@ def load_section() -> None:
                 return
             status.update(state="complete", expanded=False, label=t("load_done_label", s=time.perf_counter() - start))
         st.session_state.pop("load_key", None)
+        drop_upload(st.session_state.pop("load_folder", None))       # imported: the raw folder has the files now
         st.session_state["load_round"] = st.session_state.get("load_round", 0) + 1     # an empty uploader again
         st.session_state["data_flash"] = t("load_done", d=result.last_date.isoformat() if result.last_date else "—",
                                            backup=backup or "—")

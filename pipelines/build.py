@@ -5,7 +5,9 @@ succeeded; a failed or killed build leaves the previous warehouse as it was.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
@@ -87,8 +89,14 @@ def _temp_path(db: Path) -> Path:
     return db.with_name(f".{db.name}.building-{os.getpid()}")
 
 
+def _scratch_prefix(db: Path) -> str:
+    return f".{db.name}.scratch-{os.getpid()}-"
+
+
 def _remove_stale(db: Path) -> None:
-    """Leftovers of builds that were killed (their process is gone)."""
+    """Leftovers of builds of this warehouse that were killed: their temporary warehouse and their scratch folder
+    (spilled data, staged CSV). Called under the build lock, so no other build of `db` is running; a scratch folder
+    of the older kind (.northstar-scratch-*, which does not name its warehouse) goes once it is a day old."""
     for path in db.parent.glob(f".{db.name}.building-*"):
         pid = path.name.rsplit("-", 1)[-1].split(".")[0]
         if pid.isdigit() and int(pid) != os.getpid():
@@ -98,6 +106,40 @@ def _remove_stale(db: Path) -> None:
             except (ProcessLookupError, PermissionError):
                 pass
         path.unlink(missing_ok=True)
+    for path in db.parent.glob(f".{db.name}.scratch-*"):
+        if not path.name.startswith(_scratch_prefix(db)):
+            shutil.rmtree(path, ignore_errors=True)
+    for path in db.parent.glob(".northstar-scratch-*"):
+        try:
+            if time.time() - path.stat().st_mtime > 86400:
+                shutil.rmtree(path, ignore_errors=True)
+        except OSError:
+            pass
+
+
+@contextlib.contextmanager
+def build_lock(db: Path):
+    """One build of a warehouse at a time: a lock file in the temporary folder named after the warehouse's path
+    (released by the system if the build dies; nothing is left beside the warehouse). A second build stops at once
+    and says which process holds the lock and since when."""
+    key = hashlib.sha1(str(db.resolve()).encode()).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"northstar-build-{key}.lock"
+    fh = open(path, "a+", encoding="utf-8")
+    try:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            raise NorthstarError(f"another build is writing {db} ({holder}); wait for it to finish (or stop it), "
+                                 "then build again. The current warehouse keeps serving.") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}, started {dt.datetime.now().astimezone():%Y-%m-%d %H:%M:%S %z}")
+        fh.flush()
+        yield
+    finally:
+        fh.close()          # releases the lock
 
 
 def memory_limit() -> str:
@@ -300,6 +342,15 @@ select max(d) from (
 
 def build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None, quiet: bool = False,
           progress: Progress | None = None, incremental: bool = False) -> BuildResult:
+    """Builds the warehouse at `db` (see `_build`), one build of it at a time (`build_lock`)."""
+    db = Path(db)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with build_lock(db):
+        return _build(raw, config, db, as_of, quiet, progress, incremental)
+
+
+def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None, quiet: bool = False,
+           progress: Progress | None = None, incremental: bool = False) -> BuildResult:
     """Builds the warehouse at `db` from `raw` and `config`; raises NorthstarError with a clear message on failure.
 
     `incremental`: when only new raw files were added since the last build (README "Incremental refresh"), reads
@@ -328,7 +379,7 @@ def build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None,
         result.mode, result.seconds = "unchanged", time.perf_counter() - start
         return result
     tmp = _temp_path(db)
-    scratch = Path(tempfile.mkdtemp(prefix=".northstar-scratch-", dir=db.parent))
+    scratch = Path(tempfile.mkdtemp(prefix=_scratch_prefix(db), dir=db.parent))
     n_files = sum(len(v) for v in files.values()) - len(kept or ())
     progress = progress or Progress(total=len(MODELS) + 3 + (kept is not None), quiet=quiet)
     step = "copying the warehouse" if kept is not None else "opening the new warehouse"

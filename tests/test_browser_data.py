@@ -84,6 +84,8 @@ def test_confirm_imports_and_a_failed_rebuild_keeps_the_previous_data(site, brow
     assert raw_state(root) == before
     page.close()
     # now for real
+    uploads = root / ".northstar-uploads"
+    waiting = {p.name for p in uploads.iterdir()}              # other sessions' uploads, not confirmed
     page = upload(browser, url, root / "files" / "orders-good.csv")
     page.get_by_role("button", name="确认导入并重建").click()
     page.get_by_text("导入完成：数据截至").wait_for(timeout=120_000)
@@ -93,6 +95,8 @@ def test_confirm_imports_and_a_failed_rebuild_keeps_the_previous_data(site, brow
     assert "orders-good.csv" in raw_state(root) and "orders.csv" not in raw_state(root)
     backups = [p for p in (root / "raw").iterdir() if p.name.startswith(".backup-")]
     assert len(backups) == 1 and (backups[0] / "orders.csv").read_bytes() == before["orders.csv"]
+    # the upload itself (personal data) is gone once imported (issue 18.12); the others go after a day
+    assert {p.name for p in uploads.iterdir()} == waiting
     screenshot(page, "data-imported.png")
     page.close()
     shutil.rmtree(backups[0])

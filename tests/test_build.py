@@ -1,5 +1,7 @@
 """Atomic swap, rows read = loaded + rejected under random corruption, and mart invariants on the tiny sample."""
 import copy
+import os
+import time
 import hashlib
 import random
 import string
@@ -9,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import BASE, make_raw, query, run_build, write_csv
+from conftest import BASE, ROOT, make_raw, query, run_build, write_csv
 from pipelines import build as build_mod
 from pipelines.contract import TABLES
 from pipelines.errors import NorthstarError
@@ -175,3 +177,39 @@ def test_unreadable_file_stops_the_build_and_keeps_the_warehouse(tmp_path, name,
         run_build(tmp_path)
     assert name in str(err.value) and phrase in str(err.value)
     assert digest(db) == before
+
+
+def test_one_build_of_a_warehouse_at_a_time(tmp_path):
+    """Issue 18.15: a second build into the same warehouse stops at once, saying who holds it; the warehouse is
+    untouched; once the first is done the next build runs."""
+    make_raw(tmp_path)
+    run_build(tmp_path)
+    db = tmp_path / "wh.duckdb"
+    before = digest(db)
+    with build_mod.build_lock(db):                      # a build in progress (this process holds the lock)
+        import subprocess
+        import sys
+
+        other = subprocess.run([sys.executable, "-m", "pipelines", "build", "--raw", str(tmp_path / "raw"),
+                                "--config", str(tmp_path / "config"), "--db", str(db), "--as-of", "2026-11-24"],
+                               cwd=ROOT, capture_output=True, text=True)
+        assert other.returncode != 0
+        assert f"another build is writing {db} (pid {os.getpid()}, started " in other.stderr
+        assert digest(db) == before
+    run_build(tmp_path)                                  # released: the next build runs
+
+
+def test_a_killed_builds_leftovers_go_with_the_next_build(tmp_path):
+    """Issue 18.12: scratch folders of builds that died (another pid) are removed by the next build of that
+    warehouse; an old unnamed scratch folder goes once it is a day old."""
+    make_raw(tmp_path)
+    run_build(tmp_path)
+    dead = tmp_path / ".wh.duckdb.scratch-999999-abcd"
+    (dead / "spill").mkdir(parents=True)
+    (dead / "spill" / "x.tmp").write_bytes(b"0" * 1000)
+    old = tmp_path / ".northstar-scratch-old"
+    old.mkdir()
+    os.utime(old, (time.time() - 2 * 86400, time.time() - 2 * 86400))
+    run_build(tmp_path)
+    assert not dead.exists() and not old.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

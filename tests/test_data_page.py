@@ -147,3 +147,22 @@ def test_every_reject_detail_the_pipeline_writes_reads_in_chinese():
         assert zh != detail and re.search(r"[\u4e00-\u9fff]", zh), f"no Chinese for: {template}"
         assert all(s in zh for s in samples[:i] if s in detail), (template, zh)
         assert reason_text(detail, "en") == detail
+
+
+def test_uploads_live_beside_the_warehouse_and_abandoned_ones_go(tmp_path):
+    """Issue 18.12: an upload waits in the warehouse's folder (not a shared /tmp), and an upload a session left
+    behind (a closed tab) is removed after a day by the next upload."""
+    import os
+    import time
+
+    from ui import data as ud
+
+    db = tmp_path / "wh.duckdb"
+    first = ud.upload_folder(str(db))
+    (first / "0.csv").write_text("member_id,phone\nM1,13812345678\n", encoding="utf-8")
+    assert first.parent == tmp_path / ".northstar-uploads"
+    os.utime(first, (time.time() - 2 * 86400, time.time() - 2 * 86400))
+    second = ud.upload_folder(str(db))
+    assert not first.exists() and second.exists()
+    ud.drop_upload(second)
+    assert not second.exists()

@@ -236,3 +236,31 @@ def examples_frame(examples: list[dict], lang: str):
                           text("col_line", lang): e["line"], text("col_reason", lang): reason_word(e["reason_code"], lang),
                           text("col_detail", lang): reason_text(e["reason"], lang), **e["columns"]} for e in examples])
 
+
+UPLOADS_KEEP_SECONDS = 86400
+
+
+def upload_folder(db: str) -> Path:
+    """A new folder for one upload, beside the warehouse (`.northstar-uploads/`), never in a shared /tmp; folders a
+    session abandoned (a closed tab) go once they are a day old. The page removes its own once imported or
+    replaced by another upload (`drop_upload`): uploads hold personal data."""
+    import tempfile
+    import time
+
+    root = Path(db).parent / ".northstar-uploads"
+    root.mkdir(parents=True, exist_ok=True)
+    for old in root.iterdir():
+        try:
+            if time.time() - old.stat().st_mtime > UPLOADS_KEEP_SECONDS:
+                drop_upload(old)
+        except OSError:
+            pass
+    return Path(tempfile.mkdtemp(prefix="upload-", dir=root))
+
+
+def drop_upload(folder) -> None:
+    import shutil
+
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+
