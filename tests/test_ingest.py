@@ -45,6 +45,14 @@ CASES = [
      'amount "-5.00" is negative'),
     ("zero_amount", "orders", ["O9", "M1", "2026-11-01 10:00:00", "0", "paid", ""], "bad_amount",
      "must be greater than 0"),
+    ("decimal_comma", "orders", ["O9", "M1", "2026-11-01 10:00:00", "1.234,50", "paid", ""], "bad_amount",
+     'amount "1.234,50" has a comma that is not a thousands separator'),
+    ("short_comma_group", "orders", ["O9", "M1", "2026-11-01 10:00:00", "12,50", "paid", ""], "bad_amount",
+     'amount "12,50" has a comma that is not a thousands separator'),
+    ("amount_over_the_maximum", "orders", ["O9", "M1", "2026-11-01 10:00:00", "9999999999999999.99", "paid", ""],
+     "bad_amount", 'amount "9999999999999999.99" is more than 100000000, the most one order may be'),
+    ("fee_over_the_maximum", "members", ["M9", "S1", "2026-11-01", "standard", "100000000.01", "community", "", "",
+                                         ""], "bad_amount", "the most one fee may be"),
     ("negative_fee", "members", ["M9", "S1", "2026-11-01", "standard", "-1", "community", "", "", ""], "bad_amount",
      'fee "-1" is negative'),
     ("unknown_status", "orders", ["O9", "M1", "2026-11-01 10:00:00", "5.00", "shipped", ""], "bad_status",
@@ -254,11 +262,13 @@ def test_spreadsheet_formats_of_dates_and_amounts(tmp_path):
     tables = copy.deepcopy(BASE)
     tables["orders"][0][2] = "2026/10/20 10:00"   # Excel's date display
     tables["orders"][0][3] = "¥1,000.00"          # currency sign and thousands separator
+    tables["orders"][1][3] = " ￥1,234,567.5 "     # full-width sign, groups of three, spaces around
     tables["members"][0][2] = "2026/10/5"
     build_with(tmp_path, tables)
     assert rejects(tmp_path) == []
     assert query(tmp_path / "wh.duckdb", "select ordered_at::varchar, amount::varchar from orders where order_id='O1'") == [
         ("2026-10-20 10:00:00", "1000.00")]
+    assert query(tmp_path / "wh.duckdb", "select amount::varchar from orders where order_id='O2'") == [("1234567.50",)]
     assert query(tmp_path / "wh.duckdb", "select joined_on::varchar from members where member_id = 'M1'") == [("2026-10-05",)]
 
 

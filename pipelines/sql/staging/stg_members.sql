@@ -32,7 +32,9 @@ final as (
             when joined_on_text is null then {'code': 'missing_value', 'detail': 'joined_on is empty'}
             when joined_on is null then {'code': 'bad_date', 'detail': format('joined_on "{}" is not a date (use YYYY-MM-DD)', joined_on_text)}
             when refunded_on is null and refunded_on_text is not null then {'code': 'bad_date', 'detail': format('refunded_on "{}" is not a date (use YYYY-MM-DD)', refunded_on_text)}
+            when fee is null and fee_text like '%,%' then {'code': 'bad_amount', 'detail': format('fee "{}" has a comma that is not a thousands separator (write 1234.50 or 1,234.50)', fee_text)}
             when fee is null and fee_text is not null then {'code': 'bad_amount', 'detail': format('fee "{}" is not a number', fee_text)}
+            when fee > max_amount() then {'code': 'bad_amount', 'detail': format('fee "{}" is more than {}, the most one fee may be', fee_text, max_amount())}
             when fee < 0 then {'code': 'bad_amount', 'detail': format('fee "{}" is negative', fee_text)}
             when joined_on > as_of() then {'code': 'future_date', 'detail': format('joined_on {} is after the data''s as-of date {}', joined_on, as_of())}
             when refunded_on > as_of() then {'code': 'future_date', 'detail': format('refunded_on {} is after the data''s as-of date {}', refunded_on, as_of())}

@@ -31,7 +31,9 @@ final as (
             when ordered_at_text is null then {'code': 'missing_value', 'detail': 'ordered_at is empty'}
             when ordered_at is null then {'code': 'bad_date', 'detail': format('ordered_at "{}" is not a date and time (use YYYY-MM-DD HH:MM:SS)', ordered_at_text)}
             when amount_text is null then {'code': 'missing_value', 'detail': 'amount is empty'}
+            when amount is null and amount_text like '%,%' then {'code': 'bad_amount', 'detail': format('amount "{}" has a comma that is not a thousands separator (write 1234.50 or 1,234.50)', amount_text)}
             when amount is null then {'code': 'bad_amount', 'detail': format('amount "{}" is not a number', amount_text)}
+            when amount > max_amount() then {'code': 'bad_amount', 'detail': format('amount "{}" is more than {}, the most one order may be', amount_text, max_amount())}
             when amount < 0 then {'code': 'bad_amount', 'detail': format('amount "{}" is negative', amount_text)}
             when amount = 0 then {'code': 'bad_amount', 'detail': 'amount is 0; an order amount must be greater than 0'}
             when status is null then {'code': 'missing_value', 'detail': 'status is empty'}
