@@ -20,7 +20,7 @@ from ui import board
 from ui import centers as uc
 from ui import data as ud
 from ui.board import _title, esc, name_of
-from ui.i18n import fmt_date, fmt_month, status_word, t, text
+from ui.i18n import fmt_date, fmt_month, md, status_word, t, text, tm
 from ui.setup import open_page, today as today_is
 
 tree, code, db = open_page()
@@ -73,9 +73,9 @@ for center in centers:
         continue
     for ka in actions:
         st.markdown(uc.action_block(ka, tree, people, code), unsafe_allow_html=True)
-        with st.expander(f'{t("trend")} · {_title(ka["title"], code)}'):
+        with st.expander(f'{t("trend")} · {md(_title(ka["title"], code))}'):
             for kr in ka["key_results"]:
-                st.caption(_title(kr["title"], code))
+                st.caption(md(_title(kr["title"], code)))
                 if history.get(kr["id"]):
                     st.plotly_chart(uc.trend(history[kr["id"]], kr, code), key=f"trend_{kr['id']}_{code}",
                                     config={"displayModeBar": False, "responsive": True})
@@ -135,11 +135,11 @@ else:
                 with PlanStore(store_file) as store:
                     store.add_checkin(kr["id"], day, value, who=who, comment=comment, confidence=confidence)
             except NorthstarError as exc:
-                st.error(t("plan_save_failed", err=exc))
+                st.error(tm("plan_save_failed", err=exc))
             else:
                 st.session_state["centers_who"] = who.strip()
                 shown = day <= checkins_upto(tree)     # a view of an earlier as-of does not count it
-                st.session_state["centers_flash"] = t("checkin_saved" if shown else "checkin_saved_later",
+                st.session_state["centers_flash"] = tm("checkin_saved" if shown else "checkin_saved_later",
                                                       kr=_title(kr["title"], code), d=day.isoformat(),
                                                       who=who.strip(), month=fmt_month(tree.month, code),
                                                       as_of=tree.as_of.isoformat(), last=tree.last_date.isoformat())
@@ -250,13 +250,13 @@ with st.expander(t("ka_form"), expanded=False):
         if not fwho.strip():
             problems.append(t("checkin_need_who"))
         if problems:
-            st.error(t("ka_problems", n=len(problems)) + "\n\n" + "\n".join(f"- {p}" for p in problems))
+            st.error(t("ka_problems", n=len(problems)) + "\n\n" + "\n".join(f"- {md(p)}" for p in problems))
         else:
             try:
                 with PlanStore(store_file) as store:
                     change = store.set_key_action(checked, who=fwho)
             except NorthstarError as exc:
-                st.error(t("plan_save_failed", err=exc))
+                st.error(tm("plan_save_failed", err=exc))
             else:
                 st.session_state["centers_who"] = fwho.strip()
                 st.session_state["centers_flash"] = t("ka_saved", id=checked["id"], n=change, who=fwho.strip())

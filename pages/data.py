@@ -16,7 +16,7 @@ from pipelines.errors import NorthstarError
 from ui import board
 from ui.data import (WarehouseMissing, data_report, drop_upload, examples_frame, node_names, upload_folder,
                      versions)
-from ui.i18n import fmt_time, reason_text, reason_word, t, text
+from ui.i18n import fmt_time, md, reason_text, reason_word, t, text, tm
 from ui.setup import start_page, today
 
 code, db = start_page()
@@ -33,7 +33,7 @@ def load_section() -> None:
         return
     too_big = [t("load_too_big", name=u.name, size=u.size / 1e6, mb=MAX_MB) for u in uploads if u.size > MAX_MB * 1e6]
     if too_big:
-        st.error(t("load_problems", n=len(too_big)) + "\n\n" + "\n".join(f"- {p}" for p in too_big))
+        st.error(t("load_problems", n=len(too_big)) + "\n\n" + "\n".join(f"- {md(p)}" for p in too_big))
         return
     key = tuple((u.file_id, u.name) for u in uploads)
     if st.session_state.get("load_key") != key:
@@ -50,7 +50,7 @@ def load_section() -> None:
     report = st.session_state["load_report"]
     for inc in report.files:
         if inc.table:
-            st.markdown(f"- {board.esc(t('load_detected', name=inc.name, table=inc.table, how=t('how_' + inc.how)))}")
+            st.markdown("- " + tm("load_detected", name=inc.name, table=inc.table, how=t("how_" + inc.how)))
     if report.result is not None:
         st.caption(t("load_report"))
         st.dataframe(pd.DataFrame([{t("col_file"): c["file"], t("col_table"): c["table"], t("col_read"): c["read"],
@@ -68,11 +68,11 @@ def load_section() -> None:
                          key="load_examples")
         for name, rows in report.previews.items():
             if rows:
-                with st.expander(t("load_preview", name=name)):
+                with st.expander(tm("load_preview", name=name)):
                     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     if report.problems:
         st.error(t("load_problems", n=len(report.problems)) + "\n\n"
-                 + "\n".join(f"- {p}" for p in report.problems))
+                 + "\n".join(f"- {md(p)}" for p in report.problems))
         return
     st.caption(t("load_nothing_yet"))
     if st.button(t("load_confirm"), type="primary", key="load_confirm"):
@@ -84,13 +84,13 @@ def load_section() -> None:
                                                 progress=progress)
             except NorthstarError as exc:
                 status.update(state="error", label=t("load_failed", err=str(exc).splitlines()[0]))
-                st.error(t("load_failed", err=exc))
+                st.error(tm("load_failed", err=exc))
                 return
             status.update(state="complete", expanded=False, label=t("load_done_label", s=time.perf_counter() - start))
         st.session_state.pop("load_key", None)
         drop_upload(st.session_state.pop("load_folder", None))       # imported: the raw folder has the files now
         st.session_state["load_round"] = st.session_state.get("load_round", 0) + 1     # an empty uploader again
-        st.session_state["data_flash"] = t("load_done", d=result.last_date.isoformat() if result.last_date else "—",
+        st.session_state["data_flash"] = tm("load_done", d=result.last_date.isoformat() if result.last_date else "—",
                                            backup=backup or "—")
         st.cache_data.clear()
         st.rerun()
@@ -99,7 +99,7 @@ def load_section() -> None:
 try:
     data = data_report(db, today(), versions(db))
 except (NorthstarError, WarehouseMissing, duckdb.Error) as exc:
-    st.error(t("data_failed", err=str(exc).splitlines()[0]))
+    st.error(tm("data_failed", err=str(exc).splitlines()[0]))
     st.info(t("tree_hint"))
     st.stop()
 rep = data["report"]
@@ -121,7 +121,7 @@ st.markdown(f'<div class="ns-tally ns-plan-status"><span class="ns-chip ns-{stat
             unsafe_allow_html=True)
 if rep["stale"]:
     st.warning(t("data_stale", n=freshness.STALE_AFTER_DAYS))
-st.caption(t("data_built", at=fmt_time(b["built_at"], code), s=b["seconds"], as_of=b["as_of"].isoformat(),
+st.caption(tm("data_built", at=fmt_time(b["built_at"], code), s=b["seconds"], as_of=b["as_of"].isoformat(),
              raw=b["raw_dir"]))
 
 load_section()

@@ -22,7 +22,7 @@ from pipelines.planstore import PlanStore, store_path, targets_csv
 from ui import board
 from ui import plan as up
 from ui.data import WarehouseMissing, plan_basis, versions
-from ui.i18n import fmt_count, fmt_month, t
+from ui.i18n import fmt_count, fmt_month, md, t, tm
 from ui.setup import start_page
 
 code, db = start_page()
@@ -236,7 +236,7 @@ else:
             st.session_state.pop("plan_split_ask", None)
             if effects["zeros"]:     # a 0 reads as "no target": say so, never silently
                 names = "、".join(up.node_label(by_id[k[1]], by_id, code) for k in effects["zeros"][:6])
-                st.session_state["plan_flash"] = ("warning", t("plan_split_zeros", n=len(effects["zeros"]),
+                st.session_state["plan_flash"] = ("warning", tm("plan_split_zeros", n=len(effects["zeros"]),
                                                                names=names))
 
         if st.button(t("plan_suggest_all"), key="plan_suggest_all", type="primary", disabled=not has_target,
@@ -318,10 +318,10 @@ else:
             with PlanStore(store_file) as store:
                 change = store.set_targets(month, changes, who, note)
         except NorthstarError as exc:
-            st.error(t("plan_save_failed", err=exc))
+            st.error(tm("plan_save_failed", err=exc))
         else:
             start_draft(month, planning.month_targets(saved_targets(), month))
-            st.session_state["plan_flash"] = ("success", t("plan_saved", n=len(changes), id=change, who=who.strip()))
+            st.session_state["plan_flash"] = ("success", tm("plan_saved", n=len(changes), id=change, who=who.strip()))
             st.rerun()
 
 # ---- targets.csv out and in ------------------------------------------------------------------------------------
@@ -346,7 +346,7 @@ if upload is not None:
     if found.items:
         shown = found.items[:20]
         more = len(found.items) - len(shown)
-        st.error(t("plan_import_problems", n=len(found.items)) + "\n\n" + "\n".join(f"- {p}" for p in shown)
+        st.error(t("plan_import_problems", n=len(found.items)) + "\n\n" + "\n".join(f"- {md(p)}" for p in shown)
                  + (f"\n- … (+{more})" if more else ""))
     elif not parsed:
         st.info(t("plan_import_empty"))
@@ -370,12 +370,12 @@ if upload is not None:
                             ids.append(store.set_targets(m, {k[1:]: v for k, v in incoming.items() if k[0] == m},
                                                          who, f"import {upload.name}"))
                 except NorthstarError as exc:
-                    st.error(t("plan_save_failed", err=exc))
+                    st.error(tm("plan_save_failed", err=exc))
                 else:
                     for m in {k[0] for k in incoming}:
                         drafts.pop(m, None)
                     bump()
-                    st.session_state["plan_flash"] = ("success", t("plan_imported", n=len(incoming),
+                    st.session_state["plan_flash"] = ("success", tm("plan_imported", n=len(incoming),
                                                                    ids=", ".join(f"#{i}" for i in ids),
                                                                    who=who.strip()))
                     st.rerun()

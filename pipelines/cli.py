@@ -8,7 +8,7 @@ import time
 import traceback
 from pathlib import Path
 
-from pipelines import paths
+from pipelines import csvsafe, paths
 from pipelines.errors import NorthstarError
 
 EXAMPLES = """examples:
@@ -193,8 +193,8 @@ def cmd_cohorts(args) -> int:
         w = csv.writer(sys.stdout, lineterminator="\n")
         w.writerow(columns)
         for r in out:
-            w.writerow(["" if r[c] is None else ("true" if r[c] is True else "false" if r[c] is False else r[c])
-                        for c in columns])
+            w.writerow(csvsafe.row("" if r[c] is None else ("true" if r[c] is True else "false" if r[c] is False
+                                                              else r[c]) for c in columns))
     return 0
 
 

@@ -12,6 +12,7 @@ import json
 
 import duckdb
 
+from pipelines import csvsafe
 from pipelines.errors import NorthstarError
 
 STALE_AFTER_DAYS = 2
@@ -107,8 +108,8 @@ def rejects_csv(con: duckdb.DuckDBPyConnection) -> bytes:
     """Every rejected row as CSV (UTF-8 with BOM, so Excel shows the Chinese): table, file, line, reason, raw row."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(["table", "source_file", "line", "reason_code", "reason", "raw_row"])
+    w.writerow(["table", "source_file", "line", "reason_code", "reason", "raw_row"])   # cells: csvsafe
     for r in con.execute("""select table_name, source_file, line, reason_code, reason, raw_row from rejects
                             order by table_name, source_file, line""").fetchall():
-        w.writerow([*r[:5], _masked_raw(r[5])])          # personal data leaves masked
+        w.writerow(csvsafe.row([*r[:5], _masked_raw(r[5])]))   # personal data leaves masked, formulas inert
     return buf.getvalue().encode("utf-8-sig")

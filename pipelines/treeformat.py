@@ -5,6 +5,7 @@ import csv
 import io
 import unicodedata
 
+from pipelines import csvsafe
 from pipelines.goaltree import GoalTree
 
 MARKS = {"achieved": "✔ achieved 达成", "on_track": "● on track 正常", "at_risk": "▲ at risk 风险",
@@ -112,6 +113,7 @@ def csv_text(tree: GoalTree) -> str:
     w.writerow(CSV_FIELDS)
     for n in tree.nodes:
         for metric, v in n["metrics"].items():
-            w.writerow([tree.month, tree.as_of.isoformat(), n["id"], n["parent"] or "", n["level"], n["name_zh"],
-                        n["name_en"], metric] + ["" if v[k] is None else v[k] for k in CSV_FIELDS[8:]])
+            w.writerow(csvsafe.row([tree.month, tree.as_of.isoformat(), n["id"], n["parent"] or "", n["level"],
+                                    n["name_zh"], n["name_en"], metric]
+                                   + ["" if v[k] is None else v[k] for k in CSV_FIELDS[8:]]))
     return buf.getvalue()

@@ -166,6 +166,14 @@ def fresh_cache():
     st.cache_data.clear()
 
 
+def seen(markdown: str) -> str:
+    """What a person reads from a Markdown source: backslash escapes (user text is made inert with ui.i18n.md)
+    show as the character itself."""
+    import re
+
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
 def open_app(db: Path, monkeypatch, page: str, lang: str = "zh", **env: str):
     """The app under AppTest on the warehouse `db` (and any NORTHSTAR_* settings in `env`), in `lang`, switched
     to `page` (e.g. "pages/data.py")."""

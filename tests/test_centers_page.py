@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from pipelines import goaltree
 from pipelines.planstore import PlanStore, store_path
+from tests.conftest import seen
 from tests.test_app import APP
 pytestmark = pytest.mark.usefixtures("fresh_cache")
 
@@ -88,7 +89,7 @@ def test_a_checkin_in_the_form_reaches_the_tree_with_its_confidence(writable, mo
     at.text_input[2].set_value("张伟")
     at.button[0].click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    assert [s.value for s in at.success] == ["已记录 举办沙龙 的检查（2026-11-12，张伟）。已计入2026年11月：本页和总览的"
+    assert [seen(s.value) for s in at.success] == ["已记录 举办沙龙 的检查（2026-11-12，张伟）。已计入2026年11月：本页和总览的"
                                              "关键要务现在使用它。"]
     rows = saved_checkins(writable)
     assert [(r["key_result_id"], r["on_date"], r["value"], r["confidence"], r["comment"], r["who"]) for r in rows] == [
@@ -120,7 +121,7 @@ def test_a_checkin_recorded_today_counts_although_the_data_ends_earlier(tiny, tm
     at.text_input[2].set_value("张伟")
     at.button[0].click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    assert [s.value for s in at.success] == ["已记录 举办沙龙 的检查（2026-11-29，张伟）。已计入2026年11月：本页和总览的"
+    assert [seen(s.value) for s in at.success] == ["已记录 举办沙龙 的检查（2026-11-29，张伟）。已计入2026年11月：本页和总览的"
                                              "关键要务现在使用它。"]
     assert shown(at, "kr.kr-salons-held.actual") == "12"
     assert shown(at, "kr.kr-salons-held.status") != "○ 未更新"
@@ -138,7 +139,7 @@ def test_a_checkin_recorded_today_counts_although_the_data_ends_earlier(tiny, tm
     at.radio[0].set_value("on_track")
     at.text_input[2].set_value("张伟")
     at.button[0].click().run()
-    assert [s.value for s in at.success] == ["已记录 举办沙龙 的检查（2026-11-29，张伟）。它计入2026年11月，但本页显示的"
+    assert [seen(s.value) for s in at.success] == ["已记录 举办沙龙 的检查（2026-11-29，张伟）。它计入2026年11月，但本页显示的"
                                              "是截至 2026-11-20 的情况：把截至日期改为 2026-11-24 即可看到。"]
 
 
@@ -172,7 +173,7 @@ def test_an_invalid_checkin_is_refused_and_nothing_saved(writable, monkeypatch, 
     at.text_input[2].set_value(fill["who"])
     at.button[0].click().run()
     assert not at.exception
-    assert message in at.error[0].value
+    assert message in seen(at.error[0].value)
     assert saved_checkins(writable) == before
 
 
@@ -202,7 +203,7 @@ def test_an_invalid_key_action_is_refused_and_nothing_saved(writable, monkeypatc
         before = len(store.history(limit=1000))
     ka_form(at, title, row)
     assert not at.exception
-    assert at.error and message in at.error[0].value, [e.value for e in at.error]
+    assert at.error and message in seen(at.error[0].value), [e.value for e in at.error]
     with PlanStore(store_path(writable), read_only=True) as store:
         assert len(store.history(limit=1000)) == before
         assert "ka-new" not in {ka["id"] for ka in store.current().key_actions}
@@ -253,3 +254,24 @@ def test_the_trend_shows_every_checkin_with_its_confidence(writable, monkeypatch
     fig = json.loads(charts[0].proto.spec)
     points = {t["name"]: (t["x"], t["y"]) for t in fig["data"] if t.get("mode") == "markers"}
     assert points == {"● 正常": (["2026-11-05"], [1]), "▲ 有风险": (["2026-11-12"], [1])}
+
+
+MARKDOWN_BAIT = "![x](http://127.0.0.1:9/x) <img src=x onerror=alert(1)> **bold** :red[red]"
+
+
+def test_user_text_is_shown_as_text_never_as_markdown_or_html(writable, monkeypatch):
+    """Issue 18.10: a key action's and a key result's title, typed by a lead, reach every Markdown surface (the
+    trend expander's label, the captions, the confirmation) with each Markdown / HTML character escaped, and the
+    HTML cards with it HTML-escaped: nothing in it can fetch a URL, run a script or restyle the page."""
+    at = centers_page(writable, monkeypatch)
+    ka_form(at, MARKDOWN_BAIT, {"id": "kr-bait", "title_zh": MARKDOWN_BAIT, "unit_zh": "场", "target": "8"})
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    at = centers_page(writable, monkeypatch)
+    surfaces = [c.value for c in at.caption] + [e.label for e in at.expander] + [s.value for s in at.success]
+    shown = [s for s in surfaces if "127.0.0.1:9" in seen(s)]
+    assert len(shown) >= 2, surfaces                         # the expander label and the key result's caption
+    for s in shown:
+        assert seen(s).count(MARKDOWN_BAIT) == 1             # a person reads the title as it was typed
+        assert not re.search(r"(?<!\\)[!\[\]()<>*:]", s.split("·")[-1]), s   # and no character of it is live
+    page = html(at)
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from pipelines import freshness, metrics
-from tests.conftest import BASE, make_raw, open_app, run_build
+from tests.conftest import BASE, make_raw, open_app, run_build, seen
 from ui.i18n import reason_word, text
 
 pytestmark = pytest.mark.usefixtures("fresh_cache")
@@ -104,7 +104,7 @@ def test_an_upload_over_the_size_limit_is_refused_and_nothing_changes(bad, monke
     at.file_uploader[0].set_value(("orders-big.csv", big.encode(), "text/csv")).run()
     assert not at.exception
     assert at.error[0].value.startswith("有 1 个问题，没有做任何改动：")
-    assert "orders-big.csv：1.3 MB，超过 1 MB 的上限" in at.error[0].value        # 53 + 40,000 × 33 bytes
+    assert "orders-big.csv：1.3 MB，超过 1 MB 的上限" in seen(at.error[0].value)        # 53 + 40,000 × 33 bytes
     assert not [b for b in at.button if b.key == "load_confirm"]
     assert {p.name: p.read_bytes() for p in raw.iterdir() if p.is_file()} == before
 
@@ -166,3 +166,26 @@ def test_uploads_live_beside_the_warehouse_and_abandoned_ones_go(tmp_path):
     assert not first.exists() and second.exists()
     ud.drop_upload(second)
     assert not second.exists()
+
+
+def test_exports_never_carry_a_live_formula(tmp_path):
+    """Issue 18.10: a station named =HYPERLINK(…) or a channel "@cmd" is written to every CSV as text (a leading
+    apostrophe), numbers stay numbers: the war-zone / cohort / growth downloads, the rejects CSV and tree --format
+    csv."""
+    import pandas as pd
+
+    from pipelines import csvsafe
+    from ui.warzone import csv_bytes
+
+    bait = '=HYPERLINK("http://127.0.0.1:9/x","点我")'
+    frame = pd.DataFrame({"驿站": [bait, "北京驿站"], "成员": [-3, 5], "=sum": ["+1", "@cmd"]})
+    text_out = csv_bytes(frame).decode("utf-8-sig")
+    assert text_out.splitlines() == ["驿站,成员,'=sum", '"\'=HYPERLINK(""http://127.0.0.1:9/x"",""点我"")",-3,\'+1',
+                                     "北京驿站,5,'@cmd"]
+    assert [csvsafe.cell(v) for v in ("-5.00", "abc", 7, None, "\tx")] == ["'-5.00", "abc", 7, None, "'\tx"]
+    stations = BASE["stations"] + [["S8", bait, "east", "e1", "pa", "", "", "2026-10-01", "not a date", ""]]
+    make_raw(tmp_path, {"stations": stations, "members": BASE["members"], "orders": BASE["orders"]})
+    run_build(tmp_path)
+    with duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True) as con:
+        rows = list(csv.reader(io.StringIO(freshness.rejects_csv(con).decode("utf-8-sig"))))
+    assert all(not c.startswith(csvsafe.FORMULA_START) for r in rows for c in r)

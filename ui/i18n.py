@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 import pandas as pd
 import streamlit as st
@@ -660,6 +661,21 @@ def text(key: str, lang_code: str, **values) -> str:
 def t(key: str, **values) -> str:
     """The label `key` in the session's language."""
     return text(key, lang(), **values)
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
+
+
+def md(value) -> str:
+    """Any text a person or a file supplied (a title, a name, a file name, a cell), made inert for Streamlit's
+    Markdown (st.caption, st.success, expander labels…): every Markdown, HTML, LaTeX and directive character is
+    escaped and line breaks become spaces, so `![x](http://…)` shows as those characters and fetches nothing."""
+    return _MARKDOWN.sub(r"\\\1", " ".join(str(value).splitlines()))
+
+
+def tm(key: str, **values) -> str:
+    """`t()` for a Markdown surface: the label's own Markdown stays, the values filled in are made inert (`md`)."""
+    return t(key, **{k: v if isinstance(v, (int, float)) else md(v) for k, v in values.items()})
 
 
 def _scale(n: float, lang_code: str) -> tuple[float, str, int]:

@@ -10,7 +10,7 @@ import pandas as pd
 from pipelines import planning
 from pipelines.plan import GOAL_METRICS, parse_number
 from ui.board import esc, name_of
-from ui.i18n import fmt_count, fmt_time, text
+from ui.i18n import fmt_count, fmt_time, md, text
 
 Key = planning.Key
 METRIC_SHORT = {"stations": "stations_short", "members": "members_short"}
@@ -171,15 +171,15 @@ def highlight(frame: pd.DataFrame, flags: list[bool]):
 
 def problem_lines(problems: dict[Key, str], cells: dict[Key, str], nodes_by_id: dict[str, dict],
                   lang: str) -> list[str]:
-    """One sentence per refused cell, in the reader's language."""
+    """One sentence per refused cell, in the reader's language (for a Markdown surface: what was typed is inert)."""
     out = []
     for key in problems:
         level, nid, metric = key
         raw = str(cells.get(key, "")).strip()
         number = parse_number(raw)
-        why = text("plan_not_number", lang, v=raw) if number is None else text("plan_negative", lang, v=raw)
+        why = text("plan_not_number", lang, v=md(raw)) if number is None else text("plan_negative", lang, v=md(raw))
         node = nodes_by_id.get(nid, {"id": nid, "name_zh": nid, "name_en": nid, "level": level, "parent": None})
-        out.append(text("plan_refused", lang, node=node_label(node, nodes_by_id, lang), m=metric_word(metric, lang),
+        out.append(text("plan_refused", lang, node=md(node_label(node, nodes_by_id, lang)), m=metric_word(metric, lang),
                         why=why))
     return out
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipelines import csvsafe
 from pipelines.goaltree import GoalTree
 from pipelines.plan import DEFAULT_AT_RISK
 from ui.board import chip, esc, fmt_pace, name_of, num, overall, worst_first
@@ -194,8 +195,14 @@ def stations_frame(rows: list[dict], tree: GoalTree, lang: str) -> pd.DataFrame:
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with a BOM, so Excel opens the Chinese names correctly."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 with a BOM, so Excel opens the Chinese names correctly; text that would run as a formula is written as
+    text (pipelines.csvsafe), numbers stay numbers."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(csvsafe.cell)
+    safe.columns = [csvsafe.cell(str(c)) for c in safe.columns]
+    return safe.to_csv(index=False).encode("utf-8-sig")
 
 
 def status_legend(lang: str) -> str:
