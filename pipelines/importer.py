@@ -153,9 +153,13 @@ def _preview(inc: Incoming, rows: int = 5) -> list[dict]:
                 import pandas as pd
 
                 df = pd.read_excel(inc.path, nrows=rows, dtype=str)
-        return df.astype(str).to_dict("records")
+        records = df.astype(str).to_dict("records")
     except Exception:  # noqa: BLE001 - a preview is a courtesy; the trial build says what is wrong
         return []
+    # personal data leaves masked: the preview shows a phone as 138****1234 (pipelines.cohorts.mask_phone)
+    from pipelines.cohorts import mask_phone
+
+    return [{k: (mask_phone(v) if k.strip().lower() == "phone" else v) for k, v in r.items()} for r in records]
 
 
 def check(files: list[tuple[Path, str]] | list[Path], raw: Path, config: Path,

@@ -168,3 +168,14 @@ def test_make_run_on_a_folder_of_exports_with_an_empty_plan(site, tmp_path, monk
     for page in ("pages/board.py", "pages/plan.py", "pages/data.py", "pages/cohorts.py"):
         at = open_app(db, monkeypatch, page)
         assert not at.exception, (page, at.exception)
+
+
+def test_the_upload_preview_masks_phones(site):
+    """Issue 18.8: the preview of an upload (shown before anything is imported) never shows a phone number."""
+    export = site / "exports" / "会员.csv"
+    export.write_text("member_id,station_id,joined_on,tier,fee,channel,referrer_id,refunded_on,phone\n"
+                      "N1,S1,2026-11-20,标准,399,community,,,13812345678\n"
+                      "N2,S1,2026-11-21,标准,399,community,,,\n", encoding="utf-8")
+    report = importer.check([export], site / "raw", site / "config", AS_OF)
+    assert [r["phone"] for r in report.previews["会员.csv"]] == ["138****5678", "—"]        # empty: a dash
+    assert "13812345678" not in str(report.previews)
