@@ -45,7 +45,7 @@ def load_section() -> None:
             path.write_bytes(u.getvalue())
             files.append((path, u.name))
         with st.spinner(t("load_checking")):
-            report = importer.check(files, paths.raw_dir(), paths.config_dir())
+            report = importer.check(files, paths.raw_dir(), paths.config_dir(), db=Path(db))
         st.session_state["load_key"], st.session_state["load_report"] = key, report
     report = st.session_state["load_report"]
     for inc in report.files:
@@ -75,12 +75,17 @@ def load_section() -> None:
                  + "\n".join(f"- {md(p)}" for p in report.problems))
         return
     st.caption(t("load_nothing_yet"))
-    if st.button(t("load_confirm"), type="primary", key="load_confirm"):
+    allow = True
+    if report.shrink:          # it would lose data the warehouse has: a second, explicit confirmation
+        st.warning(tm("load_shrink", what="; ".join(report.shrink)))
+        allow = st.checkbox(t("load_shrink_ok"), key="load_shrink_ok")
+    if st.button(t("load_confirm"), type="primary", key="load_confirm", disabled=not allow):
         start = time.perf_counter()
         with st.status(t("load_running"), expanded=True) as status:
             progress = Progress(sink=lambda line: status.write(line.strip()))
             try:
                 result, backup = importer.apply(report, paths.raw_dir(), paths.config_dir(), Path(db),
+                                                allow_shrink=bool(report.shrink) and allow,
                                                 progress=progress)
             except NorthstarError as exc:
                 status.update(state="error", label=t("load_failed", err=str(exc).splitlines()[0]))

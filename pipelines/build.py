@@ -69,6 +69,7 @@ class BuildResult:
     plan_import: ImportResult | None = None
     mode: str = "full"                       # full, incremental, or unchanged (an incremental with nothing new)
     why_full: str = ""                       # why --incremental made a full build
+    shrink: list[str] = field(default_factory=list)   # why it looks like a mistake (shrink_problems), if allowed
     new_files: list[str] = field(default_factory=list)
 
 
@@ -115,6 +116,44 @@ def _remove_stale(db: Path) -> None:
                 shutil.rmtree(path, ignore_errors=True)
         except OSError:
             pass
+
+
+SHRINK_LIMIT = 0.5      # a table may not lose more than half its rows, nor a file have most of its rows rejected
+
+
+class ShrinkRefused(NorthstarError):
+    """The new warehouse would lose data the previous one has (or reject most rows): refused unless allowed."""
+
+
+def shrink_problems(previous: dict[str, int] | None, result: "BuildResult") -> list[str]:
+    """Why the built warehouse looks like a mistake rather than data: a table left empty or shrunk by more than
+    half against the warehouse it would replace, or a table most of whose rows were rejected (a wrong --as-of
+    rejects everything as future-dated)."""
+    out = []
+    for table in contract.TABLES:
+        before, now = (previous or {}).get(table, 0), result.tables.get(table, 0)
+        if before and now == 0:
+            out.append(f"{table} would be empty (it has {before:,} rows now)")
+        elif before and now < before * (1 - SHRINK_LIMIT):
+            out.append(f"{table} would shrink from {before:,} to {now:,} rows")
+    for table in contract.TABLES:
+        read = sum(f["read"] for f in result.files if f["table"] == table)
+        rejected = sum(f["rejected"] for f in result.files if f["table"] == table)
+        if read and rejected > read * SHRINK_LIMIT:
+            top = sorted(((n, code) for t, code, n in result.reasons if t == table), reverse=True)[:1]
+            why = f", most as {top[0][1]}" if top else ""
+            out.append(f"{rejected:,} of the {read:,} {table} rows would be rejected{why}")
+    return out
+
+
+def _previous_counts(db: Path) -> dict[str, int] | None:
+    if not db.exists():
+        return None
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
+            return {t: con.execute(f"select count(*) from {t}").fetchall()[0][0] for t in contract.TABLES}
+    except duckdb.Error:
+        return None
 
 
 @contextlib.contextmanager
@@ -341,16 +380,18 @@ select max(d) from (
 
 
 def build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None, quiet: bool = False,
-          progress: Progress | None = None, incremental: bool = False) -> BuildResult:
-    """Builds the warehouse at `db` (see `_build`), one build of it at a time (`build_lock`)."""
+          progress: Progress | None = None, incremental: bool = False, allow_shrink: bool = False) -> BuildResult:
+    """Builds the warehouse at `db` (see `_build`), one build of it at a time (`build_lock`). A build that would
+    leave a table empty, shrink it by more than half, or reject most of a table's rows stops before the swap
+    (ShrinkRefused, the previous warehouse keeps serving) unless `allow_shrink`."""
     db = Path(db)
     db.parent.mkdir(parents=True, exist_ok=True)
     with build_lock(db):
-        return _build(raw, config, db, as_of, quiet, progress, incremental)
+        return _build(raw, config, db, as_of, quiet, progress, incremental, allow_shrink)
 
 
 def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None, quiet: bool = False,
-           progress: Progress | None = None, incremental: bool = False) -> BuildResult:
+           progress: Progress | None = None, incremental: bool = False, allow_shrink: bool = False) -> BuildResult:
     """Builds the warehouse at `db` from `raw` and `config`; raises NorthstarError with a clear message on failure.
 
     `incremental`: when only new raw files were added since the last build (README "Incremental refresh"), reads
@@ -448,6 +489,13 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
         if kept is not None:
             result.mode = "incremental"
             result.new_files = [r["file_name"] for r in rows if r["file_id"] in {s.file_id for s in sources}]
+        problems = shrink_problems(_previous_counts(db), result)
+        if problems and not allow_shrink:
+            result.shrink = problems
+            raise ShrinkRefused(f"the new build looks like a mistake, so {db} was not replaced: "
+                                + "; ".join(problems) + f" (as-of {as_of_date}). Check the files and --as-of; if "
+                                "this is what you want, build again with --allow-shrink.")
+        result.shrink = problems
         with progress.step("checkpoint and swap in the new warehouse"):
             con.execute("checkpoint")
             con.close()

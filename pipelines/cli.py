@@ -52,7 +52,8 @@ def cmd_build(args) -> int:
         print(f"build: {db} exists; nothing built (drop --if-missing to rebuild).")
         return 0
     result = build.build(raw=paths.raw_dir(args.raw), config=paths.config_dir(args.config), db=db,
-                         as_of=args.as_of, quiet=args.quiet, incremental=args.incremental)
+                         as_of=args.as_of, quiet=args.quiet, incremental=args.incremental,
+                         allow_shrink=args.allow_shrink)
     print(build.format_summary(result))
     print(f"peak memory {_peak_mib():,.0f} MiB")
     return 0
@@ -66,7 +67,7 @@ def cmd_import(args) -> int:
     gone = [str(f) for f in files if not f.is_file()]
     if gone:
         raise NorthstarError(f"no such file: {', '.join(gone)}")
-    report = importer.check(files, raw, config, args.as_of)
+    report = importer.check(files, raw, config, args.as_of, db=db)
     for inc in report.files:
         how = f"{inc.table} (by its {inc.how})" if inc.table else "?"
         print(f"  {inc.name}: {how}")
@@ -84,10 +85,15 @@ def cmd_import(args) -> int:
         for problem in report.problems:
             print(f"  - {problem}", file=sys.stderr)
         return 2
+    if report.shrink:
+        print("\nThis import would lose data the warehouse has: " + "; ".join(report.shrink) + ".")
     if args.dry_run:
         print("\n--dry-run: nothing was changed.")
         return 0
-    result, backup = importer.apply(report, raw, config, db, args.as_of)
+    if report.shrink and not args.allow_shrink:
+        raise NorthstarError("nothing was changed: " + "; ".join(report.shrink) + ". If this is what you want, run "
+                             "the import again with --allow-shrink.")
+    result, backup = importer.apply(report, raw, config, db, args.as_of, allow_shrink=args.allow_shrink)
     print()
     print(build.format_summary(result))
     if backup:
@@ -232,6 +238,9 @@ def parser() -> argparse.ArgumentParser:
                         "(default: NORTHSTAR_AS_OF, else today)")
     b.add_argument("--if-missing", action="store_true", help="do nothing when the warehouse exists")
     b.add_argument("--quiet", action="store_true", help="no progress lines, only the summary")
+    b.add_argument("--allow-shrink", action="store_true",
+                   help="replace the warehouse even if a table would be empty or lose more than half its rows, or "
+                        "most of a table's rows would be rejected (refused otherwise: the previous warehouse stays)")
     b.add_argument("--incremental", action="store_true",
                    help="read only raw files added since the last build (new days of orders, members, stations) and "
                         "refresh the warehouse from the first date they touch; anything else changed → a full build")
@@ -280,6 +289,8 @@ def parser() -> argparse.ArgumentParser:
                         formatter_class=argparse.RawDescriptionHelpFormatter)
     im.add_argument("files", nargs="+", metavar="FILE", help="CSV (UTF-8 or GB18030), XLSX or Parquet exports")
     im.add_argument("--dry-run", action="store_true", help="only check and report; change nothing")
+    im.add_argument("--allow-shrink", action="store_true",
+                    help="import even if a table would be empty or lose more than half its rows (refused otherwise)")
     im.add_argument("--raw", metavar="DIR", help="raw folder (default data/raw or NORTHSTAR_RAW)")
     im.add_argument("--config", metavar="DIR", help="plan folder (default data/config or NORTHSTAR_CONFIG)")
     im.add_argument("--db", metavar="PATH", help="warehouse file (default data/warehouse.duckdb or NORTHSTAR_DB)")

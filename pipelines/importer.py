@@ -20,6 +20,7 @@ import duckdb
 
 from pipelines import build as build_mod
 from pipelines import contract, freshness
+from pipelines import paths as default_paths
 from pipelines.errors import NorthstarError
 from pipelines.progress import Progress
 
@@ -43,6 +44,7 @@ class ImportReport:
     result: build_mod.BuildResult | None = None      # the trial build, when there was no problem
     previews: dict[str, list[dict]] = field(default_factory=dict)   # file name → first rows
     examples: list[dict] = field(default_factory=list)   # rejected rows of the incoming files: file, line, reason
+    shrink: list[str] = field(default_factory=list)      # what the import would lose (asks for a confirmation)
 
     @property
     def ok(self) -> bool:
@@ -163,7 +165,7 @@ def _preview(inc: Incoming, rows: int = 5) -> list[dict]:
 
 
 def check(files: list[tuple[Path, str]] | list[Path], raw: Path, config: Path,
-          as_of: str | dt.date | None = None) -> ImportReport:
+          as_of: str | dt.date | None = None, db: Path | None = None) -> ImportReport:
     """What importing these files would do, by a trial build in a temporary folder (the other tables' current
     files with them). Nothing in `raw` or the warehouse changes."""
     incoming = [detect(*f) if isinstance(f, tuple) else detect(f) for f in files]
@@ -187,7 +189,7 @@ def check(files: list[tuple[Path, str]] | list[Path], raw: Path, config: Path,
             report.previews[inc.name] = _preview(inc)
         try:
             report.result = build_mod.build(raw=trial, config=config, db=Path(tmp) / "trial.duckdb", as_of=as_of,
-                                            quiet=True)
+                                            quiet=True, allow_shrink=True)   # the report, whatever it holds
         except NorthstarError as exc:
             report.problems.append(str(exc).replace(str(trial) + "/", ""))
             return report
@@ -197,6 +199,9 @@ def check(files: list[tuple[Path, str]] | list[Path], raw: Path, config: Path,
             report.examples = [{**e, "file": names[e["file"]]} for e in
                                freshness.reject_examples(con, per_reason=5, tables=tuple(tables))
                                if e["file"] in names]
+    # what the import would lose against the warehouse it replaces: the reader confirms it or nothing happens
+    db_now = Path(db) if db is not None else default_paths.db_path()
+    report.shrink = build_mod.shrink_problems(build_mod._previous_counts(db_now), report.result)
     for c in report.counts():
         if c["read"] and not c["loaded"]:       # replacing a table with nothing would empty the board
             reasons = [f"{n:,} {code}" for t, code, n in sorted(report.result.reasons, key=lambda r: (-r[2], r[1]))
@@ -208,7 +213,7 @@ def check(files: list[tuple[Path, str]] | list[Path], raw: Path, config: Path,
 
 
 def apply(report: ImportReport, raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None,
-          progress: Progress | None = None) -> tuple[build_mod.BuildResult, Path | None]:
+          progress: Progress | None = None, allow_shrink: bool = False) -> tuple[build_mod.BuildResult, Path | None]:
     """Replaces the checked tables' raw files with the incoming ones (the previous files moved to
     raw/.backup-<time>/) and rebuilds `db`. On a failed build the previous files are put back and the error
     raised: the warehouse, built atomically, still holds the last good data. Returns (result, backup folder)."""
@@ -236,7 +241,8 @@ def apply(report: ImportReport, raw: Path, config: Path, db: Path, as_of: str | 
             shutil.copy2(inc.path, part)
             part.replace(target)                       # atomic within the folder
             placed.append(target)
-        result = build_mod.build(raw=raw, config=config, db=db, as_of=as_of, progress=progress)
+        result = build_mod.build(raw=raw, config=config, db=db, as_of=as_of, progress=progress,
+                                 allow_shrink=allow_shrink)
     except BaseException:
         for p in placed:
             p.unlink(missing_ok=True)

@@ -49,7 +49,7 @@ def test_board_in_english_after_one_click(app_url, browser, tiny):
     choose_language(page, "English")
     page.get_by_text("Nov 2026 · as of 2026-11-24").wait_for(timeout=30_000)
     check_board(page, tree, "en")
-    month = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"] input')
+    month = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="Month")   # (as-of is a list too)
     expect(month).to_have_value("Nov 2026", timeout=10_000)       # the month picker speaks English too
     body = page.inner_text("[data-testid=stMain]")
     assert not re.search(r"[\u4e00-\u9fff]", body), "Chinese text left on the English board"

@@ -6,6 +6,7 @@ import shutil
 
 import openpyxl
 import pytest
+from playwright.sync_api import expect
 
 from conftest import make_raw, problems_shown, run_build, screenshot, streamlit_app
 
@@ -48,6 +49,16 @@ def upload(browser, url, path):
     return page
 
 
+def confirm_shrink(page) -> None:
+    """2 orders (1 loadable) replacing the site's 8: the page says what would be lost, and the import button waits
+    for the second confirmation (issue 18.5)."""
+    page.get_by_text("导入后会丢失现有数据：orders would shrink from 8 to 1 rows", exact=False).first.wait_for(
+        timeout=60_000)
+    assert page.get_by_role("button", name="确认导入并重建").is_disabled()
+    page.get_by_test_id("stCheckbox").filter(has_text="我确认要替换").click()
+    expect(page.get_by_role("button", name="确认导入并重建")).to_be_enabled(timeout=30_000)
+
+
 @pytest.mark.parametrize("name, shown", [
     ("orders-good.csv", ["orders-good.csv → orders（按文件名识别）", "确认之前不会改动任何文件或数据。"]),
     ("会员.csv", ["会员.csv → members（按文件名识别）", "确认导入并重建"]),
@@ -74,6 +85,7 @@ def test_confirm_imports_and_a_failed_rebuild_keeps_the_previous_data(site, brow
     # a rebuild that fails (the plan broke after the check): the previous files are back
     page = upload(browser, url, root / "files" / "orders-good.csv")
     page.get_by_role("button", name="确认导入并重建").wait_for(timeout=60_000)
+    confirm_shrink(page)
     org = (root / "config" / "org.yaml").read_text(encoding="utf-8")
     (root / "config" / "org.yaml").write_text("company: [broken\n", encoding="utf-8")
     try:
@@ -87,6 +99,7 @@ def test_confirm_imports_and_a_failed_rebuild_keeps_the_previous_data(site, brow
     uploads = root / ".northstar-uploads"
     waiting = {p.name for p in uploads.iterdir()}              # other sessions' uploads, not confirmed
     page = upload(browser, url, root / "files" / "orders-good.csv")
+    confirm_shrink(page)
     page.get_by_role("button", name="确认导入并重建").click()
     page.get_by_text("导入完成：数据截至").wait_for(timeout=120_000)
     assert problems_shown(page) == []

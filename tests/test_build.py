@@ -63,7 +63,7 @@ def test_a_reader_keeps_working_while_a_build_swaps(tmp_path):
     run_build(tmp_path)
     reader = duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True)
     make_raw(tmp_path, {"orders": BASE["orders"][:2]})
-    run_build(tmp_path)
+    run_build(tmp_path, allow_shrink=True)          # 8 orders → 2: a shrink this test means
     assert reader.execute("select count(*) from orders").fetchall() == [(8,)]  # the old file, still open
     reader.close()
     assert query(tmp_path / "wh.duckdb", "select count(*) from orders") == [(2,)]
@@ -105,7 +105,7 @@ def corrupted(draw):
 def test_rows_read_equals_loaded_plus_rejected(tmp_path_factory, tables):
     root = tmp_path_factory.mktemp("prop")
     make_raw(root, tables)
-    res = run_build(root)
+    res = run_build(root, allow_shrink=True)   # the accounting under any corruption (most rows may be rejected)
     db = root / "wh.duckdb"
     for f in res.files:
         written = len(tables[f["table"]])
@@ -213,3 +213,22 @@ def test_a_killed_builds_leftovers_go_with_the_next_build(tmp_path):
     run_build(tmp_path)
     assert not dead.exists() and not old.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_build_that_looks_like_a_mistake_keeps_the_previous_warehouse(tmp_path):
+    """Issue 18.5: a typo in --as-of (every row future-dated) or a header-only orders file would swap in an empty
+    warehouse; the build stops with a sentence instead, the previous warehouse untouched, unless --allow-shrink."""
+    make_raw(tmp_path)
+    run_build(tmp_path)
+    db = tmp_path / "wh.duckdb"
+    before = digest(db)
+    with pytest.raises(build_mod.ShrinkRefused, match=r"stations would be empty \(it has 6 rows now\).*"
+                                                      r"6 of the 6 stations rows would be rejected, most as future_date"):
+        run_build(tmp_path, as_of="2020-01-01")
+    assert digest(db) == before
+    write_csv(tmp_path / "raw" / "orders.csv", ["order_id", "member_id", "ordered_at", "amount", "status", "category"], [])
+    with pytest.raises(build_mod.ShrinkRefused, match=r"orders would be empty \(it has 8 rows now\)"):
+        run_build(tmp_path)
+    assert digest(db) == before and query(db, "select count(*) from orders") == [(8,)]
+    result = run_build(tmp_path, allow_shrink=True)          # told otherwise: it is what the person wants
+    assert result.tables["orders"] == 0 and result.shrink == ["orders would be empty (it has 8 rows now)"]

@@ -48,7 +48,7 @@ def test_a_good_csv_is_reported_then_imported_with_a_backup(site):
     export = site / "exports" / "订单-2026-11.csv"
     export.write_text(GOOD, encoding="utf-8")
     before = snapshot(site)
-    report = importer.check([export], site / "raw", site / "config", AS_OF)
+    report = importer.check([export], site / "raw", site / "config", AS_OF, db=site / "wh.duckdb")
     assert report.ok and [(i.table, i.how) for i in report.files] == [("orders", "name")]
     assert report.counts() == [{"file": "订单-2026-11.csv", "table": "orders", "read": 3, "loaded": 1, "rejected": 2}]
     assert {(t, code): n for t, code, n in report.result.reasons} == {("orders", "unknown_member"): 1,
@@ -60,7 +60,14 @@ def test_a_good_csv_is_reported_then_imported_with_a_backup(site):
     bad = next(e for e in report.examples if e["reason_code"] == "bad_amount")
     assert bad["columns"]["order_id"] == "X3" and bad["columns"]["amount"] == "-1" and '"-1"' in bad["reason"]
     assert snapshot(site) == before                                   # a check changes nothing
-    result, backup = importer.apply(report, site / "raw", site / "config", site / "wh.duckdb", AS_OF)
+    # 3 orders (1 loadable) would replace 8: the report says so, and the import needs a second confirmation
+    assert report.shrink == ["orders would shrink from 8 to 1 rows",
+                             "2 of the 3 orders rows would be rejected, most as unknown_member"]
+    with pytest.raises(NorthstarError, match="orders would shrink from 8 to 1 rows"):
+        importer.apply(report, site / "raw", site / "config", site / "wh.duckdb", AS_OF)
+    assert snapshot(site)["raw"] == before["raw"]                    # the files are back, the warehouse untouched
+    result, backup = importer.apply(report, site / "raw", site / "config", site / "wh.duckdb", AS_OF,
+                                    allow_shrink=True)
     orders = next(f for f in result.files if f["table"] == "orders")
     assert (orders["file"], orders["read"], orders["loaded"], orders["rejected"]) == ("orders-订单-2026-11.csv", 3, 1, 2)
     assert all(f["read"] == f["loaded"] + f["rejected"] for f in result.files)
@@ -139,7 +146,10 @@ def test_the_import_command_dry_run_and_import(site):
     bad.write_text("x", encoding="utf-8")
     refused = subprocess.run([*args[:4], str(bad), *args[5:]], cwd=ROOT, capture_output=True, text=True)
     assert refused.returncode == 2 and "nothing was changed" in refused.stderr and "not a CSV" in refused.stderr
-    done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
+    unsure = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)   # 8 orders → 1: asks first
+    assert unsure.returncode == 2 and "orders would shrink from 8 to 1 rows" in unsure.stderr
+    assert "--allow-shrink" in unsure.stderr and snapshot(site) == before
+    done = subprocess.run([*args, "--allow-shrink"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "the previous files are in" in done.stdout
     assert loaded_orders(site) == ["X1"]
