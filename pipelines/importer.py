@@ -189,7 +189,8 @@ def check(files: list[tuple[Path, str]] | list[Path], raw: Path, config: Path,
             report.previews[inc.name] = _preview(inc)
         try:
             report.result = build_mod.build(raw=trial, config=config, db=Path(tmp) / "trial.duckdb", as_of=as_of,
-                                            quiet=True, allow_shrink=True)   # the report, whatever it holds
+                                            quiet=True, allow_shrink=True,   # the report, whatever it holds
+                                            rows_only=True)                  # rows loaded and rejected: no marts
         except NorthstarError as exc:
             report.problems.append(str(exc).replace(str(trial) + "/", ""))
             return report
