@@ -46,6 +46,17 @@ def test_nothing_to_scroll_at_1440_by_900(app_url, browser, name, query):
     assert got["scrollH"] <= got["clientH"] + 1, f"{query}: the board scrolls {got}"
     head = page.locator(".ns-head").bounding_box()
     assert head["height"] < 50, f"{query}: the header wraps ({head['height']:.0f} px)"
+    # the period and the data's age are whole: a long title gives way, never them
+    period = page.locator(".ns-head .ns-period").bounding_box()
+    assert period["x"] + period["width"] <= head["x"] + head["width"] + 1, f"{query}: the period is cut off"
+    # the chart's labels (the target, the as-of line) never sit on each other, early or late in the month
+    overlaps = page.locator(".js-plotly-plot").first.evaluate("""e => {
+        const b = [...e.querySelectorAll('.annotation-text')].map(t => t.getBoundingClientRect());
+        let n = 0;
+        for (let i = 0; i < b.length; i++) for (let j = i + 1; j < b.length; j++)
+            if (b[i].left < b[j].right && b[j].left < b[i].right && b[i].top < b[j].bottom && b[j].top < b[i].bottom) n++;
+        return n; }""")
+    assert overlaps == 0, f"{query}: {overlaps} chart labels overlap"
     screenshot(page, name)
     page.close()
 
@@ -162,6 +173,7 @@ def test_the_board_names_its_as_of_and_the_datas_age(app_url, browser):
     the sample's (a stale company's data would say how many days old it is: tests/test_data_age.py)."""
     for width, height, name in ((1440, 900, "board-age-en.png"), (390, 844, "board-age-en-phone.png")):
         page = open_page(browser, app_url + "/?lang=en", width, height)
+        page.locator(".js-plotly-plot .annotation-text").first.wait_for(timeout=30_000)
         notes = page.locator(".js-plotly-plot .annotation-text").all_text_contents()
         assert "As of Nov 24" in notes and not any("Today" in n for n in notes)
         assert page.locator("[data-k='data.age']").inner_text() == "Sample data"

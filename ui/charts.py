@@ -27,6 +27,12 @@ BOARD_CHART = {"width": 300, "height": 290}
 DASHES = {"stations": "solid", "members": "dot", "pace": "dash", "as_of": "dashdot"}
 
 
+def as_of_anchor(tree: GoalTree) -> str:
+    """The as-of label sits on the side of its line away from the target label in the top-left corner: to the
+    right in the month's first half, to the left after it."""
+    return "left" if tree.days_counted <= tree.days_in_month / 2 else "right"
+
+
 def month_progress(tree: GoalTree, lang: str, height: int = BOARD_CHART["height"],
                    width: int | None = BOARD_CHART["width"]) -> go.Figure:
     """Cumulative new stations and members this month as a share of their targets, against the straight pace
@@ -71,7 +77,7 @@ def month_progress(tree: GoalTree, lang: str, height: int = BOARD_CHART["height"
     fig.add_shape(type="line", x0=today, x1=today, yref="paper", y0=0, y1=1,
                   line={"color": COLORS["today"], "width": 1.5, "dash": DASHES["as_of"]})
     fig.add_annotation(x=today, yref="paper", y=1, text=text("chart_today", lang, d=fmt_day(today, lang)), showarrow=False,
-                       xanchor="right", yanchor="top", font={"size": 12, "color": COLORS["today"]})
+                       xanchor=as_of_anchor(tree), yanchor="top", font={"size": 12, "color": COLORS["today"]})
     fig.update_xaxes(range=[start, end + dt.timedelta(days=0.5)], tickformat="%-d" if lang == "en" else "%-d日",
                      dtick=7 * 86400000, tick0=tree.month_start, title=None)
     fig.update_layout(
@@ -125,7 +131,8 @@ def node_month(tree: GoalTree, node: dict, metric: str, this_month: dict[str, li
     fig.add_shape(type="line", x0=today, x1=today, yref="paper", y0=0, y1=1,
                   line={"color": COLORS["today"], "width": 1.5, "dash": "dot"})
     fig.add_annotation(x=today, yref="paper", y=1, text=text("chart_today", lang, d=fmt_day(today, lang)),
-                       showarrow=False, xanchor="right", yanchor="top", font={"size": 12, "color": COLORS["today"]})
+                       showarrow=False, xanchor=as_of_anchor(tree), yanchor="top",
+                       font={"size": 12, "color": COLORS["today"]})
     top = max([v["target"] or 0, v["forecast"] or 0, *this_month[metric], *last_month[metric], 1]) * 1.1
     fig.update_yaxes(range=[0, top], gridcolor="#e5e7eb", title=None, tickformat=",d")
     fig.update_xaxes(range=[start, end + dt.timedelta(days=0.5)], tickformat="%-d" if lang == "en" else "%-d日",

@@ -43,6 +43,7 @@ CSS = """
 [data-testid="stMarkdownContainer"]:has(.ns-card, .ns-linkbox, .ns-scroll, .ns-section, .ns-head, .ns-note, .ns-alloc, .ns-plan-status, .ns-align) { margin-bottom: 0 !important; }
 /* One line: a long title gives way (its full text is its tooltip), never the period, which says what the numbers are. */
 .ns-head { display: flex; align-items: baseline; gap: 1rem; flex-wrap: nowrap; margin: 0 0 0.1rem 0; }
+.ns-head > :first-child { min-width: 0; flex: 1 1 auto; overflow: hidden; }   /* Streamlit wraps the h1 in a div */
 .ns-head h1 { font-size: 1.55rem; font-weight: 700; margin: 0; padding: 0; line-height: 1.25; min-width: 0;
               overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .ns-head .ns-period { color: #4b5563; font-size: 0.95rem; white-space: nowrap; flex-shrink: 0; }
@@ -120,6 +121,7 @@ a.ns-inline-link { font-style: normal; font-weight: 600; white-space: nowrap; }
   [data-testid="stMainBlockContainer"] { padding-left: 0.8rem; padding-right: 0.8rem; }
   .ns-head { flex-wrap: wrap; gap: 0.2rem 0.6rem; }
   .ns-head h1 { white-space: normal; font-size: 1.3rem; }
+  .ns-head > :first-child { flex-basis: 100%; }
   .ns-head .ns-period { white-space: normal; flex-shrink: 1; }
   .ns-drivers { flex-wrap: wrap; gap: 0.5rem 1.2rem; }
   .ns-dhead { min-width: 100%; }
