@@ -65,6 +65,10 @@ def test_the_centers_page_in_english(centers_app, browser):
     page = open_centers(browser, url, height=1200)
     choose_language(page, "English")
     page.get_by_text("Alignment: centers × war zones").wait_for(timeout=30_000)
+    # the rerun draws top to bottom: wait for its last section before reading the page (on a busy machine the
+    # lower half was still the Chinese run's when the top had switched)
+    page.get_by_text("Add or edit a key action").wait_for(timeout=60_000)
+    expect(page.get_by_text("记录本周检查")).to_have_count(0, timeout=30_000)
     body = page.inner_text("[data-testid=stMain]")
     for label in ("Centers' key actions", "Community Center", "Content Center", "Record this week's check-in",
                   "Add or edit a key action", "Channel members, month / target"):
