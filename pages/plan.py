@@ -18,18 +18,18 @@ from pipelines.errors import NorthstarError
 from pipelines.goaltree import shift_month
 from pipelines.org import Org, Problems
 from pipelines.plan import GOAL_METRICS, decode, parse_targets
-from pipelines.planstore import PlanStore, store_path, targets_csv
+from pipelines.planstore import PlanStore, TargetConflict, store_path, targets_csv
 from ui import board
 from ui import plan as up
 from ui.data import WarehouseMissing, plan_basis, versions
-from ui.i18n import fmt_count, fmt_month, md, t, tm
+from ui.i18n import error_text, fmt_count, fmt_month, fmt_time, md, t, tm
 from ui.setup import start_page
 
 code, db = start_page()
 try:
     org = plan_basis(db, None, versions(db))
 except (NorthstarError, WarehouseMissing, duckdb.Error) as exc:
-    st.error(t("plan_failed", err=str(exc).splitlines()[0]))
+    st.error(tm("plan_failed", err=error_text(exc)))
     st.info(t("tree_hint"))
     st.stop()
 nodes, last = org["nodes"], org["last"]
@@ -44,6 +44,12 @@ company = nodes[0]
 zones = planning.children(nodes, company)
 centers = planning.centers(nodes)
 store_file = store_path(Path(db))
+if store_file.exists():
+    try:
+        PlanStore(store_file, read_only=True).close()     # a damaged store is said, not a traceback
+    except NorthstarError as exc:
+        st.error(md(error_text(exc)))
+        st.stop()
 
 
 def saved_targets() -> dict:
@@ -62,8 +68,11 @@ def bump() -> int:
     return st.session_state["plan_v"]
 
 
-def start_draft(month: str, targets: dict) -> dict:
-    drafts[month] = {"cells": up.draft_cells(nodes, targets), "v": bump()}
+def start_draft(month: str, targets: dict, base: dict | None = None) -> dict:
+    """A new draft of `month` showing `targets`; `base` is what the store holds as it starts (default: the saved
+    targets read this run): a save writes only what differs from it (pipelines.planning.rebase)."""
+    drafts[month] = {"cells": up.draft_cells(nodes, targets), "v": bump(),
+                     "base": dict(saved if base is None else base)}
     return drafts[month]
 
 
@@ -167,8 +176,67 @@ def pick(label: str, options: list[dict], name: str) -> dict:
     return by_id[chosen]
 
 
+def conflict_section(conflicts: dict, values: dict, draft: dict) -> None:
+    """Cells this reader changed that someone else saved differently since: who, when, theirs and mine; the reader
+    keeps theirs or overwrites with theirs in view. Nothing is saved until each is settled."""
+    with PlanStore(store_file, read_only=True) as store:
+        rows = [{**store.target_now(month, *k), "key": k} for k in sorted(conflicts)]
+    st.warning(t("plan_conflict_head", n=len(conflicts)))
+    st.dataframe(up.conflict_frame(rows, values, draft["base"], by_id, code), hide_index=True, width="stretch")
+    keep, mine, _ = st.columns([1, 1, 2])
+    if keep.button(t("plan_conflict_theirs", n=len(conflicts)), key="plan_conflict_theirs", type="primary"):
+        for k, v in conflicts.items():
+            draft["cells"][k] = planning.fmt_target(v)
+            draft["base"][k] = v
+        draft["v"] = bump()
+        st.rerun()
+    if mine.button(t("plan_conflict_mine", n=len(conflicts)), key="plan_conflict_mine"):
+        for k, v in conflicts.items():
+            draft["base"][k] = v          # seen: my value now replaces theirs, knowingly
+        st.rerun()
+
+
+def undo_section(changes: list[dict], zone: str | None) -> None:
+    """Undo a saved change of targets: what it puts back, then a new change restoring the values from before it;
+    refused, with what and who, when a later change set one of its targets again."""
+    st.markdown(f'<div class="ns-section">{board.esc(t("plan_undo"))}</div>', unsafe_allow_html=True)
+    if not changes:
+        st.caption(t("plan_undo_none"))
+        return
+    labels = {c["id"]: f"#{c['id']} · {c['who']} · {fmt_time(c['at'], code, zone)} · {c['note']}" for c in changes}
+    pick_id = st.selectbox(t("plan_undo_pick"), list(labels), key=f"plan_undo_pick_{code}_{changes[0]['id']}",
+                           format_func=lambda i: labels[i])
+    with PlanStore(store_file, read_only=True) as store:
+        rows = store.change_targets(pick_id)
+    st.caption(t("plan_undo_what", id=pick_id))
+    st.dataframe(up.undo_frame(rows, by_id, code), hide_index=True, width="stretch",
+                 height=min(38 + 35 * len(rows), 250))
+    who = who_field()
+    if st.button(t("plan_undo_button", id=pick_id), key="plan_undo_button", disabled=not who.strip()):
+        try:
+            with PlanStore(store_file) as store:
+                new = store.undo(pick_id, who)
+        except TargetConflict as exc:
+            what = "；".join(f"{up.node_label(by_id[c['key'][1]], by_id, code) if c['key'][1] in by_id else c['key'][1]}"
+                            f" · #{c['change']} {c['who']}" for c in exc.conflicts[:5])
+            st.error(tm("plan_undo_later", id=pick_id, what=what))
+        except NorthstarError as exc:
+            st.error(tm("plan_save_failed", err=error_text(exc)))
+        else:
+            drafts.pop(month, None)          # the month's draft starts again from the store
+            st.session_state["plan_flash"] = ("success", tm("plan_undo_done", id=pick_id, new=new, who=who.strip()))
+            st.rerun()
+
+
+who_drawn: list[bool] = []          # the field is drawn once a run; later asks read its value
+
+
 def who_field() -> str:
-    """Who makes the change: asked once, by the save button (or by the import when there is no draft)."""
+    """Who makes the change: asked once a run, by the save button (or by the import or the undo when there is no
+    draft); a second ask in the same run reads the value typed there."""
+    if who_drawn:
+        return st.session_state.get("plan_who_value", "")
+    who_drawn.append(True)
     if "plan_who" not in st.session_state and st.session_state.get("plan_who_value"):
         st.session_state["plan_who"] = st.session_state["plan_who_value"]
     who = st.text_input(t("plan_who"), key="plan_who", help=t("plan_who_help"))
@@ -192,6 +260,17 @@ else:
     for wkey in [k for k in st.session_state if str(k).startswith(f"plan_ed_{month}_")]:
         if wkey.endswith(f"_{draft['v']}") and f"plan_base::{wkey}" in st.session_state:
             cells.update(up.pending_edits(st.session_state[f"plan_base::{wkey}"], st.session_state[wkey], by_id))
+    # Someone else saved this month since the draft began: the cells this reader did not touch take their values
+    # (said once); cells both changed are conflicts, shown by the save button and never overwritten silently.
+    base = draft.setdefault("base", dict(saved))
+    theirs, conflicts, _ = planning.rebase(planning.check(cells)[0], base, saved)
+    if theirs:
+        for k, v in theirs.items():
+            cells[k] = planning.fmt_target(v)
+            base[k] = v
+        draft["v"] = bump()
+        st.session_state["plan_flash"] = ("info", t("plan_rebased", n=len(theirs)))
+        st.rerun()
     a, b, _ = st.columns([1.4, 1, 2])
     if a.button(t("plan_copy", month=fmt_month(prev, code)) if prev_saved else
                 t("plan_copy_none", month=fmt_month(prev, code)), key="plan_copy", disabled=not prev_saved):
@@ -278,7 +357,7 @@ else:
     # ---- the checks, and saving ---------------------------------------------------------------------------------
     values, problems = planning.check(cells)
     alloc = planning.allocation(values, nodes)
-    changes = planning.diff(values, saved)
+    _, conflicts, changes = planning.rebase(values, draft["base"], saved)
     not_adding = up.off(alloc)
     with status_box:
         parts = []
@@ -302,12 +381,14 @@ else:
     with c1:
         who = who_field()
     note = c2.text_input(t("plan_note"), key="plan_note")
-    ready = bool(changes) and not problems and bool(who.strip())
+    ready = bool(changes) and not problems and not conflicts and bool(who.strip())
     clicked = c3.button(t("plan_save", month=fmt_month(month, code)), key="plan_save", type="primary",
                         disabled=not ready, width="stretch")
+    if conflicts:
+        conflict_section(conflicts, values, draft)
     if problems:
         st.error(t("plan_refused_head") + "\n\n" + "\n\n".join(up.problem_lines(problems, cells, by_id, code)))
-    elif not changes:
+    elif not changes and not conflicts:
         st.caption(t("plan_save_nothing"))
     elif not who.strip():
         st.caption(t("plan_save_need_who"))
@@ -316,11 +397,16 @@ else:
     if clicked and ready:
         try:
             with PlanStore(store_file) as store:
-                change = store.set_targets(month, changes, who, note)
+                change = store.set_targets(month, changes, who, note,
+                                           expected={k: draft["base"].get(k) for k in changes})
+        except TargetConflict:
+            st.session_state["plan_flash"] = ("warning", t("plan_conflict_at_save"))
+            st.rerun()         # the next run shows the cells someone else saved meanwhile
         except NorthstarError as exc:
             st.error(tm("plan_save_failed", err=exc))
         else:
-            start_draft(month, planning.month_targets(saved_targets(), month))
+            fresh = planning.month_targets(saved_targets(), month)
+            start_draft(month, fresh, base=fresh)
             st.session_state["plan_flash"] = ("success", tm("plan_saved", n=len(changes), id=change, who=who.strip()))
             st.rerun()
 
@@ -358,7 +444,7 @@ if upload is not None:
             st.caption(t("plan_import_preview", n=len(incoming), same=len(parsed) - len(incoming)))
             st.dataframe(up.import_preview(incoming, all_saved, by_id, code), hide_index=True,
                          width="stretch", height=min(38 + 35 * len(incoming), 320))
-            who = st.session_state.get("plan_who_value", "") if draft is not None else who_field()
+            who = who_field()
             if not who.strip():
                 st.caption(t("plan_save_need_who"))
             if st.button(t("plan_import_save", n=len(incoming)), key="plan_import_save", type="primary",
@@ -385,15 +471,18 @@ with st.expander(t("plan_history")):
     node = pick(t("plan_history_node"), nodes, "history")
     rows = []
     recent = []
+    zone = None
     if store_file.exists():
         with PlanStore(store_file, read_only=True) as store:
             rows = store.node_history(node["level"], node["id"])
             recent = store.history(limit=10)
+            zone = store.current().time_zone
     if rows:
-        st.dataframe(up.history_frame(rows, code), hide_index=True, width="stretch",
+        st.dataframe(up.history_frame(rows, code, zone), hide_index=True, width="stretch",
                      height=min(38 + 35 * len(rows), 320))
     else:
         st.caption(t("plan_history_none"))
     if recent:
         st.markdown(f'<div class="ns-section">{board.esc(t("plan_recent"))}</div>', unsafe_allow_html=True)
-        st.dataframe(up.recent_frame(recent, code), hide_index=True, width="stretch")
+        st.dataframe(up.recent_frame(recent, code, zone), hide_index=True, width="stretch")
+    undo_section([r for r in recent if r["targets"]], zone)

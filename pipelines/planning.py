@@ -195,3 +195,31 @@ def diff(values: dict[Key, float | None], current: dict[Key, float]) -> dict[Key
 def month_targets(targets: dict[tuple[str, str, str, str], float], month: str) -> dict[Key, float]:
     """The plan's targets of one month, keyed (level, node, metric)."""
     return {(lv, nid, m): v for (mo, lv, nid, m), v in targets.items() if mo == month}
+
+
+def same(a: float | None, b: float | None) -> bool:
+    return (a is None and b is None) or (a is not None and b is not None and abs(a - b) <= 1e-9)
+
+
+def rebase(values: dict[Key, float | None], base: dict[Key, float], current: dict[Key, float]
+           ) -> tuple[dict[Key, float | None], dict[Key, float | None], dict[Key, float | None]]:
+    """A reader's draft against the store, three ways: `base` is what the store held when the reader opened the
+    month, `current` what it holds now. Returns (theirs, conflicts, mine):
+    - theirs: cells the reader did not change and someone else did → take the store's value (key: value now);
+    - conflicts: cells both changed, to different values → the reader decides (key: the value now);
+    - mine: the reader's changes to save (key: the reader's value; None removes a target), conflicts excluded and
+      cells already holding the reader's value left out.
+    A save writes only `mine`, so a colleague's edit of another cell is never overwritten."""
+    theirs, conflicts, mine = {}, {}, {}
+    for key in values:                  # the cells on the page: a target of a node not shown is never touched
+        value, opened, now = values.get(key), base.get(key), current.get(key)
+        changed_by_me = not same(value, opened)
+        changed_by_them = not same(now, opened)
+        if changed_by_me and changed_by_them:
+            if not same(value, now):
+                conflicts[key] = now
+        elif changed_by_them:
+            theirs[key] = now
+        elif changed_by_me:
+            mine[key] = value
+    return theirs, conflicts, mine

@@ -27,8 +27,8 @@ from pathlib import Path
 
 from pipelines.errors import NorthstarError
 from pipelines.org import Org
-from pipelines.plan import (CONFIDENCE, DEFAULT_AT_RISK, DEFAULT_STALE_DAYS, GOAL_METRICS, LEVELS, NorthStar, Plan,
-                            load_plan, parse_month)
+from pipelines.plan import (CONFIDENCE, DEFAULT_AT_RISK, DEFAULT_STALE_DAYS, DEFAULT_TIME_ZONE, GOAL_METRICS,
+                            LEVELS, NorthStar, Plan, load_plan, parse_month)
 
 CONFIG_FILES = ("org.yaml", "goals.yaml", "targets.csv")
 IMPORTER = "config files"
@@ -118,6 +118,7 @@ def snapshots(plan: Plan) -> dict[str, dict]:
             "title": {"zh": ns.title_zh, "en": ns.title_en}, "start": ns.start.isoformat(),
             "end": ns.end.isoformat(), "targets": ns.targets},
         "status": {"at_risk": plan.at_risk, "stale_days": plan.stale_days},
+        "time_zone": plan.time_zone,
     }
     actions, results = {}, {}
     for ka_order, ka in enumerate(plan.key_actions):
@@ -129,6 +130,35 @@ def snapshots(plan: Plan) -> dict[str, dict]:
         "goals.yaml": {"setting": settings_goals, "key_action": actions, "key_result": results},
         "targets.csv": {"target": {"|".join(k): v for k, v in plan.targets.items()}},
     }
+
+
+class PlanStoreBroken(NorthstarError):
+    """The plan store file cannot be read (damaged, or not a store): a sentence naming it and what to do; the pages
+    say it in the reader's language (ui.i18n.error_text)."""
+
+    def __init__(self, path: Path, err: Exception):
+        self.path, self.err = Path(path), str(err).splitlines()[0] if str(err) else type(err).__name__
+        super().__init__(f"the plan store {self.path} cannot be read ({self.err}). Targets, key actions and "
+                         "check-ins are kept there: restore the file from a backup, or move it aside and run "
+                         "`python -m pipelines plan import --config <plan folder>` to start it again from the "
+                         "plan files; the data itself is not affected.")
+
+
+def same_target(a: float | None, b: float | None) -> bool:
+    return (a is None and b is None) or (a is not None and b is not None and abs(a - b) <= 1e-9)
+
+
+class TargetConflict(NorthstarError):
+    """Someone else changed targets this save (or undo) would overwrite: `conflicts` holds, per target, its key,
+    the value when opened, the value now with who and when (`target`, `who`, `at`), and this reader's value."""
+
+    def __init__(self, conflicts: list[dict], undo: int | None = None):
+        self.conflicts, self.undo = conflicts, undo
+        what = "; ".join(f"{c['key'][1]} {c['key'][2]} is {c['target']} (set by {c['who']} at {c['at']})"
+                         for c in conflicts[:5])
+        head = (f"change #{undo} cannot be undone: a later change set its targets" if undo is not None
+                else "someone else changed these targets since you opened them")
+        super().__init__(f"{head}: {what}. Nothing was saved.")
 
 
 class PlanStore:
@@ -148,9 +178,9 @@ class PlanStore:
                 self.con.executescript(SCHEMA)
                 if not self._has_confidence():       # a store from before check-ins carried a confidence
                     self.con.execute("alter table checkin_log add column confidence text")
+            self.con.execute("select count(*) from sqlite_master").fetchall()    # a file that is not a store
         except sqlite3.DatabaseError as exc:
-            raise NorthstarError(f"the plan store {self.path} cannot be opened ({exc}). Move it aside and run "
-                                 "`python -m pipelines plan import` to start a new one from the config files.") from None
+            raise PlanStoreBroken(self.path, exc) from None
 
     def close(self) -> None:
         self.con.close()
@@ -253,10 +283,12 @@ class PlanStore:
         return cid
 
     def set_targets(self, month: str, entries: dict[tuple[str, str, str], float | None], who: str,
-                    note: str = "") -> int | None:
+                    note: str = "", expected: dict[tuple[str, str, str], float | None] | None = None) -> int | None:
         """A person saves a month's edited targets as one change: {(level, node_id, metric): target or None to
-        remove}. Everything is checked first; nothing is written when one entry is wrong. Returns the change id
-        (None when there is nothing to save)."""
+        remove}. Everything is checked first; nothing is written when one entry is wrong. `expected`: what each
+        entry's cell held when the person opened it; when someone else changed one since, nothing is written and
+        TargetConflict lists them (checked inside the write's transaction, so two saves cannot cross). Returns the
+        change id (None when there is nothing to save)."""
         month_ok = parse_month(month)
         if month_ok is None:
             raise NorthstarError(f"{month!r} is not a month: use YYYY-MM")
@@ -273,10 +305,57 @@ class PlanStore:
         if not entries:
             return None
         with self._change(who.strip(), "app", note or f"targets {month_ok}: {len(entries)}") as cid:
+            if expected is not None:
+                conflicts = []
+                for key in entries:
+                    now = self.target_now(month_ok, *key, before=cid)
+                    if not same_target(now["target"], expected.get(key)):
+                        conflicts.append({"key": key, "opened": expected.get(key), **now, "mine": entries[key]})
+                if conflicts:
+                    raise TargetConflict(conflicts)
             for (level, node_id, metric), target in entries.items():
                 self._write(cid, "target", "|".join((month_ok, level, node_id, metric)),
                             None if target is None else float(target))
         return cid
+
+    def target_now(self, month: str, level: str, node_id: str, metric: str, before: int | None = None) -> dict:
+        """A target's current value with who set it and when (before change `before`, when given)."""
+        row = self.con.execute("""
+            select t.target, c.who, c.at, c.id from target_log as t join changes as c on c.id = t.change_id
+            where t.month = ? and t.level = ? and t.node_id = ? and t.metric = ? and t.change_id < ?
+            order by t.change_id desc limit 1""", (month, level, node_id, metric, before or 2**62)).fetchone()
+        return dict(zip(("target", "who", "at", "change"), row or (None, None, None, None)))
+
+    def undo(self, change_id: int, who: str) -> int:
+        """Undoes a saved change of targets as a new change that puts back each target's value from before it
+        (removing those it added). Refused, with what and by whom, when a later change touched one of its targets:
+        undoing would overwrite that later work. Returns the new change's id."""
+        if not who.strip():
+            raise NorthstarError("say who undoes the change")
+        rows = self.con.execute("select month, level, node_id, metric, target from target_log where change_id = ?",
+                                (change_id,)).fetchall()
+        if not rows:
+            raise NorthstarError(f"change #{change_id} changed no targets: there is nothing to undo")
+        with self._change(who.strip(), "app", f"undo #{change_id}") as cid:
+            later = []
+            for month, level, node_id, metric, target in rows:
+                now = self.target_now(month, level, node_id, metric, before=cid)
+                if now["change"] != change_id:
+                    later.append({"key": (level, node_id, metric), "month": month, "opened": target, **now,
+                                  "mine": None})
+            if later:
+                raise TargetConflict(later, undo=change_id)
+            for month, level, node_id, metric, _ in rows:
+                old = self.target_now(month, level, node_id, metric, before=change_id)["target"]
+                self._write(cid, "target", "|".join((month, level, node_id, metric)), old)
+        return cid
+
+    def change_targets(self, change_id: int) -> list[dict]:
+        """What a change did to targets: month, level, node, metric, the value before and after."""
+        rows = self.con.execute("select month, level, node_id, metric, target from target_log where change_id = ? "
+                                "order by month, level, node_id, metric", (change_id,)).fetchall()
+        return [{"month": m, "level": lv, "node_id": n, "metric": me, "after": t,
+                 "before": self.target_now(m, lv, n, me, before=change_id)["target"]} for m, lv, n, me, t in rows]
 
     def add_checkin(self, key_result_id: str, on_date: dt.date, value: float | None, who: str, comment: str = "",
                     confidence: str | None = None) -> int:
@@ -364,7 +443,8 @@ class PlanStore:
         at_risk = status.get("at_risk", DEFAULT_AT_RISK)
         return Plan(org=Org(doc=settings.get("org") or {}), north_star=ns, at_risk=at_risk,
                     stale_days=status.get("stale_days", DEFAULT_STALE_DAYS),
-                    key_actions=actions, targets=self.targets())
+                    key_actions=actions, targets=self.targets(),
+                    time_zone=settings.get("time_zone") or DEFAULT_TIME_ZONE)
 
     def checkins(self) -> list[dict]:
         """The latest check-in per key result and date, oldest first."""
@@ -424,8 +504,7 @@ def _read(db: Path, what, empty):
         with PlanStore(path, read_only=True) as store:
             return what(store)
     except sqlite3.Error as exc:
-        raise NorthstarError(f"the plan store {path} cannot be read ({exc}); run `python -m pipelines plan import` "
-                             "to bring it up to date") from None
+        raise PlanStoreBroken(path, exc) from None
 
 
 def read_plan(db: Path) -> Plan | None:
@@ -462,6 +541,7 @@ def export_plan(plan: Plan, out: Path, checkins: list[dict] | None = None) -> li
         goals["north_star"] = {"title": {"zh": ns.title_zh, "en": ns.title_en}, "start": ns.start, "end": ns.end,
                                "targets": {k: _num(ns.targets[k]) for k in GOAL_METRICS}}
     goals["status"] = {"at_risk": plan.at_risk, "stale_days": plan.stale_days}
+    goals["time_zone"] = plan.time_zone
     actions = []
     for ka in plan.key_actions:
         doc = {"id": ka["id"], "center": ka["center"], "title": _name(ka["title"])}

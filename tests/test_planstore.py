@@ -38,7 +38,8 @@ def test_store_path_sits_beside_the_warehouse(tmp_path):
 def test_first_import_takes_everything_and_a_second_takes_nothing(store, config):
     first = store.import_config(config)
     assert first.files == ["org.yaml", "goals.yaml", "targets.csv"]
-    assert first.changed == {"setting": 3, "key_action": 1, "key_result": 2, "target": 4}
+    # settings: north_star, status, time_zone (issue 18.3) and the org
+    assert first.changed == {"setting": 4, "key_action": 1, "key_result": 2, "target": 4}
     assert store.targets() == load_plan(config).targets
     again = store.import_config(config)
     assert again.files == [] and again.change_id is None

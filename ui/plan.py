@@ -201,25 +201,61 @@ def import_preview(changes: dict[tuple[str, str, str, str], float | None], saved
     return pd.DataFrame(rows)
 
 
-def history_frame(rows: list[dict], lang: str) -> pd.DataFrame:
+def history_frame(rows: list[dict], lang: str, tz: str | None = None) -> pd.DataFrame:
     """A node's target history (PlanStore.node_history), newest first."""
     return pd.DataFrame([{
         text("plan_col_month", lang): r["month"],
         text("plan_col_metric", lang): metric_word(r["metric"], lang),
         text("bar_target", lang): text("plan_removed", lang) if r["target"] is None else fmt_count(r["target"], lang),
         text("plan_col_who", lang): r["who"],
-        text("plan_col_at", lang): fmt_time(r["at"], lang),
+        text("plan_col_at", lang): fmt_time(r["at"], lang, tz),
         text("plan_col_source", lang): text(f"source_{r['source']}", lang),
         text("plan_col_change", lang): f"#{r['change']}",
     } for r in rows])
 
 
-def recent_frame(rows: list[dict], lang: str) -> pd.DataFrame:
+def recent_frame(rows: list[dict], lang: str, tz: str | None = None) -> pd.DataFrame:
     """The plan store's latest changes (PlanStore.history)."""
     return pd.DataFrame([{
         text("plan_col_change", lang): f"#{r['id']}",
-        text("plan_col_at", lang): fmt_time(r["at"], lang),
+        text("plan_col_at", lang): fmt_time(r["at"], lang, tz),
         text("plan_col_who", lang): r["who"],
         text("plan_col_source", lang): text(f"source_{r['source']}", lang),
         text("plan_col_note", lang): r["note"],
+    } for r in rows])
+
+
+def _target_word(value: float | None, lang: str) -> str:
+    return text("plan_removed", lang) if value is None else fmt_count(value, lang)
+
+
+def conflict_frame(rows: list[dict], values: dict, base: dict, nodes_by_id: dict[str, dict], lang: str,
+                   tz: str | None = None) -> pd.DataFrame:
+    """Targets both this reader and someone else changed: the node, the metric, the value when opened, the value
+    saved since with who and when, and this reader's value."""
+    out = []
+    for r in rows:
+        level, nid, metric = r["key"]
+        node = nodes_by_id.get(nid)
+        out.append({
+            text("plan_col_node", lang): node_label(node, nodes_by_id, lang) if node else nid,
+            text("plan_col_metric", lang): metric_word(metric, lang),
+            text("plan_col_opened", lang): _target_word(base.get(r["key"]), lang),
+            text("plan_col_theirs", lang): _target_word(r["target"], lang),
+            text("plan_col_who", lang): r["who"] or "—",
+            text("plan_col_at", lang): fmt_time(r["at"], lang, tz),
+            text("plan_col_mine", lang): _target_word(values.get(r["key"]), lang),
+        })
+    return pd.DataFrame(out)
+
+
+def undo_frame(rows: list[dict], nodes_by_id: dict[str, dict], lang: str) -> pd.DataFrame:
+    """What undoing a change puts back (PlanStore.change_targets): node, metric, month, after → before."""
+    return pd.DataFrame([{
+        text("plan_col_month", lang): r["month"],
+        text("plan_col_node", lang): node_label(nodes_by_id[r["node_id"]], nodes_by_id, lang)
+        if r["node_id"] in nodes_by_id else r["node_id"],
+        text("plan_col_metric", lang): metric_word(r["metric"], lang),
+        text("plan_col_now", lang): _target_word(r["after"], lang),
+        text("plan_col_restored", lang): _target_word(r["before"], lang),
     } for r in rows])
