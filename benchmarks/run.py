@@ -141,7 +141,7 @@ def page_loaders(db: Path) -> dict:
     plan_month = goaltree.shift_month(month, 1)
 
     def board():
-        us.data_dates(d, db.stat().st_mtime)
+        us.data_dates(d, ud.versions(d))
         return ud.goal_tree(d, month, last, ud.versions(d))
 
     def war_zone():

@@ -16,7 +16,7 @@ from pipelines.errors import NorthstarError
 from ui import board
 from ui.data import (WarehouseMissing, data_report, drop_upload, examples_frame, node_names, upload_folder,
                      versions)
-from ui.i18n import fmt_time, md, reason_text, reason_word, t, text, tm
+from ui.i18n import error_sentence, error_text, fmt_time, md, reason_text, reason_word, t, text, tm
 from ui.setup import start_page, today
 
 code, db = start_page()
@@ -35,7 +35,9 @@ def load_section() -> None:
     if too_big:
         st.error(t("load_problems", n=len(too_big)) + "\n\n" + "\n".join(f"- {md(p)}" for p in too_big))
         return
-    key = tuple((u.file_id, u.name) for u in uploads)
+    add = st.radio(t("load_mode"), ["replace", "add"], key="load_mode", horizontal=True, help=t("load_mode_help"),
+                   format_func=lambda m, c=code: text(f"load_mode_{m}", c)) == "add"
+    key = (tuple((u.file_id, u.name) for u in uploads), add)
     if st.session_state.get("load_key") != key:
         drop_upload(st.session_state.pop("load_folder", None))       # the upload this one replaces
         folder = st.session_state["load_folder"] = upload_folder(db)
@@ -45,7 +47,7 @@ def load_section() -> None:
             path.write_bytes(u.getvalue())
             files.append((path, u.name))
         with st.spinner(t("load_checking")):
-            report = importer.check(files, paths.raw_dir(), paths.config_dir(), db=Path(db))
+            report = importer.check(files, paths.raw_dir(), paths.config_dir(), db=Path(db), add=add)
         st.session_state["load_key"], st.session_state["load_report"] = key, report
     report = st.session_state["load_report"]
     for inc in report.files:
@@ -72,8 +74,16 @@ def load_section() -> None:
                     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     if report.problems:
         st.error(t("load_problems", n=len(report.problems)) + "\n\n"
-                 + "\n".join(f"- {md(p)}" for p in report.problems))
+                 + "\n".join(f"- {md(error_sentence(p, code))}" for p in report.problems))
         return
+    if report.replaced:       # plainly: which files go (to the backup), which stay
+        st.markdown(tm("load_replaces", n=len(report.replaced), files="、".join(report.replaced) if code == "zh"
+                       else ", ".join(report.replaced)))
+    else:
+        st.markdown(t("load_replaces_none"))
+    if report.kept:
+        st.caption(tm("load_keeps", n=len(report.kept), files="、".join(report.kept) if code == "zh"
+                      else ", ".join(report.kept)))
     st.caption(t("load_nothing_yet"))
     allow = True
     if report.shrink:          # it would lose data the warehouse has: a second, explicit confirmation
@@ -89,7 +99,7 @@ def load_section() -> None:
                                                 progress=progress)
             except NorthstarError as exc:
                 status.update(state="error", label=t("load_failed", err=str(exc).splitlines()[0]))
-                st.error(tm("load_failed", err=exc))
+                st.error(tm("load_failed", err=error_text(exc, code)))
                 return
             status.update(state="complete", expanded=False, label=t("load_done_label", s=time.perf_counter() - start))
         st.session_state.pop("load_key", None)
@@ -126,7 +136,8 @@ st.markdown(f'<div class="ns-tally ns-plan-status"><span class="ns-chip ns-{stat
             unsafe_allow_html=True)
 if rep["stale"]:
     st.warning(t("data_stale", n=freshness.STALE_AFTER_DAYS))
-st.caption(tm("data_built", at=fmt_time(b["built_at"], code), s=b["seconds"], as_of=b["as_of"].isoformat(),
+st.caption(tm("data_built", at=fmt_time(b["built_at"], code, b["time_zone"]), s=b["seconds"],
+             as_of=b["as_of"].isoformat(),
              raw=b["raw_dir"]))
 
 load_section()

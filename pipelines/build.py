@@ -73,13 +73,16 @@ class BuildResult:
     new_files: list[str] = field(default_factory=list)
 
 
-def parse_as_of(value: str | dt.date | None, raw: Path | None = None) -> dt.date:
-    """--as-of, else NORTHSTAR_AS_OF, else the sample's extraction date when `raw` holds the sample, else today."""
+def parse_as_of(value: str | dt.date | None, raw: Path | None = None, zone: str = "Asia/Shanghai") -> dt.date:
+    """--as-of, else NORTHSTAR_AS_OF, else the sample's extraction date when `raw` holds the sample, else today in
+    the company's time zone `zone` (not the server's)."""
     if isinstance(value, dt.date):
         return value
     text = value or os.environ.get("NORTHSTAR_AS_OF", "").strip()
     if not text:
-        return (contract.sample_as_of(raw) if raw is not None else None) or dt.date.today()
+        from zoneinfo import ZoneInfo
+
+        return (contract.sample_as_of(raw) if raw is not None else None) or dt.datetime.now(ZoneInfo(zone)).date()
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
@@ -233,8 +236,8 @@ def org_hash(org: Org) -> str:
 HELD_REASONS = ("future_date", "unknown_station", "unknown_member")
 
 
-def incremental_check(db: Path, raw: Path, files: dict[str, list[Path]], org: Org, as_of: dt.date
-                      ) -> tuple[set[Path] | None, str]:
+def incremental_check(db: Path, raw: Path, files: dict[str, list[Path]], org: Org, as_of: dt.date,
+                      time_zone: str = "Asia/Shanghai") -> tuple[set[Path] | None, str]:
     """For `build --incremental`: the raw files the warehouse at `db` already holds, when only new files were added
     since it was built; otherwise None and why a full build is needed."""
     if not db.exists():
@@ -245,12 +248,15 @@ def incremental_check(db: Path, raw: Path, files: dict[str, list[Path]], org: Or
             old_as_of, old_raw, old_org = con.execute("select as_of, raw_dir, org_hash from build_info").fetchall()[0]
             held = con.execute("select count(*) from rejects where list_contains(?, reason_code)",
                                [list(HELD_REASONS)]).fetchall()[0][0]
+            old_zone = con.execute("select time_zone from build_info").fetchall()[0][0]
     except duckdb.Error:
         return None, "the warehouse was built before incremental refreshes existed"
     if Path(old_raw).resolve() != raw.resolve():
         return None, f"the last build read another raw folder ({old_raw})"
     if old_org != org_hash(org):
         return None, "the org (org.yaml) changed since the last build"
+    if old_zone != time_zone:
+        return None, f"the time zone changed since the last build ({old_zone} → {time_zone})"
     if as_of < old_as_of:
         return None, f"the as-of date {as_of} is before the last build's ({old_as_of})"
     if held:
@@ -414,9 +420,11 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
                              ".xlsx (file names start with the table name). Generate the sample with "
                              "`python -m pipelines sample`.")
     plan = load_plan(config)  # a bad plan stops the build before any heavy work, naming file, line and field
+    if as_of is None:
+        as_of_date = parse_as_of(as_of, raw, plan.time_zone)
     db.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(db)
-    kept, why_full = (incremental_check(db, raw, files, plan.org, as_of_date) if incremental else (None, ""))
+    kept, why_full = (incremental_check(db, raw, files, plan.org, as_of_date, plan.time_zone) if incremental else (None, ""))
     if kept is not None and len(kept) == sum(len(v) for v in files.values()):
         with duckdb.connect(str(db), read_only=True) as con:      # nothing new: the warehouse is up to date
             last = con.execute("select last_date from build_info").fetchall()[0][0]
@@ -446,6 +454,9 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
         con.execute("set temp_directory = ?", [str(scratch / "spill")])
         _tune(con)
         con.execute("set variable as_of = ?::date", [as_of_date])
+        # The company's time zone (goals.yaml time_zone, checked by load_plan): an aware timestamp in the data is
+        # read as the time it was there, a naive one is taken as it; the server's zone never matters.
+        con.execute(f"set TimeZone = {ingest.sql_str(plan.time_zone)}")
         if kept is None:
             step = "writing the org"
             _register_org(con, plan.org)
@@ -485,10 +496,10 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
         took = time.perf_counter() - start
         con.execute("""create or replace table build_info as select ?::timestamptz as built_at,
             ?::double as build_seconds, ?::date as as_of, ?::date as last_date, ? as raw_dir, ? as config_dir,
-            ? as duckdb_version, ? as org_hash, ? as mode, ? as sample""",
+            ? as duckdb_version, ? as org_hash, ? as mode, ? as sample, ? as time_zone""",
                     [dt.datetime.now(dt.timezone.utc), took, as_of_date, last_date, str(raw), str(config),
                      duckdb.__version__, org_hash(plan.org), "incremental" if kept is not None else "full",
-                     contract.sample_as_of(raw) is not None])
+                     contract.sample_as_of(raw) is not None, plan.time_zone])
         con.execute("create or replace table build_sources as select * from sources")
         result = _result(con, db, as_of_date, last_date)
         result.why_full = why_full

@@ -67,7 +67,7 @@ def cmd_import(args) -> int:
     gone = [str(f) for f in files if not f.is_file()]
     if gone:
         raise NorthstarError(f"no such file: {', '.join(gone)}")
-    report = importer.check(files, raw, config, args.as_of, db=db)
+    report = importer.check(files, raw, config, args.as_of, db=db, add=args.add)
     for inc in report.files:
         how = f"{inc.table} (by its {inc.how})" if inc.table else "?"
         print(f"  {inc.name}: {how}")
@@ -85,6 +85,13 @@ def cmd_import(args) -> int:
         for problem in report.problems:
             print(f"  - {problem}", file=sys.stderr)
         return 2
+    if report.replaced:
+        print(f"\nThe import replaces {len(report.replaced)} current file{'s' if len(report.replaced) > 1 else ''} "
+              f"(moved to a backup): {', '.join(report.replaced)}."
+              + ("" if args.add else " To add the files beside them instead, use --add."))
+    if report.kept:
+        print(f"It keeps {len(report.kept)} current file{'s' if len(report.kept) > 1 else ''} of the same "
+              f"table{'s' if len({i.table for i in report.files}) > 1 else ''}: {', '.join(report.kept)}.")
     if report.shrink:
         print("\nThis import would lose data the warehouse has: " + "; ".join(report.shrink) + ".")
     if args.dry_run:
@@ -289,6 +296,9 @@ def parser() -> argparse.ArgumentParser:
                         formatter_class=argparse.RawDescriptionHelpFormatter)
     im.add_argument("files", nargs="+", metavar="FILE", help="CSV (UTF-8 or GB18030), XLSX or Parquet exports")
     im.add_argument("--dry-run", action="store_true", help="only check and report; change nothing")
+    im.add_argument("--add", action="store_true",
+                    help="add the files beside the table's current files (orders of one more day) instead of "
+                         "replacing them; a current file of the same name is still replaced")
     im.add_argument("--allow-shrink", action="store_true",
                     help="import even if a table would be empty or lose more than half its rows (refused otherwise)")
     im.add_argument("--raw", metavar="DIR", help="raw folder (default data/raw or NORTHSTAR_RAW)")

@@ -61,7 +61,8 @@ def report(con: duckdb.DuckDBPyConnection, today: dt.date) -> dict:
     totals = {k: sum(f[k] for f in files) for k in ("read", "loaded", "rejected")}
     age = data_age(con, today)
     return {"build": {"built_at": built_at, "seconds": seconds, "as_of": as_of, "last_date": last,
-                      "raw_dir": raw_dir, "config_dir": config_dir},
+                      "raw_dir": raw_dir, "config_dir": config_dir,
+                      "time_zone": info.get("time_zone") or "Asia/Shanghai"},
             "files": files, "totals": totals, "reasons": reasons, "warnings": warnings,
             "days_old": age["days_old"], "stale": age["stale"], "sample": age["sample"]}
 

@@ -10,6 +10,7 @@ the raw folder and the warehouse keep the last good data.
 """
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import shutil
 import tempfile
@@ -45,6 +46,9 @@ class ImportReport:
     previews: dict[str, list[dict]] = field(default_factory=dict)   # file name → first rows
     examples: list[dict] = field(default_factory=list)   # rejected rows of the incoming files: file, line, reason
     shrink: list[str] = field(default_factory=list)      # what the import would lose (asks for a confirmation)
+    add: bool = False            # add the files beside the tables' current ones instead of replacing them
+    replaced: list[str] = field(default_factory=list)    # the current raw files the import would move to the backup
+    kept: list[str] = field(default_factory=list)        # the current raw files of those tables it would keep
 
     @property
     def ok(self) -> bool:
@@ -72,8 +76,8 @@ def _columns(path: Path) -> list[str]:
         if fmt == "csv":
             head = path.read_bytes()[:65536]
             for enc in ("utf-8-sig", "gb18030"):
-                try:
-                    text = head.decode(enc)
+                try:      # incremental: the 64 KB may end inside a character
+                    text = codecs.getincrementaldecoder(enc)().decode(head, final=len(head) < 65536)
                     break
                 except UnicodeDecodeError:
                     continue
@@ -89,6 +93,9 @@ def _columns(path: Path) -> list[str]:
         if fmt == "xlsx":
             import openpyxl
 
+            from pipelines.ingest import xlsx_guard
+
+            xlsx_guard(path)        # a zip bomb is refused before it is opened
             wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
             try:
                 row = next(wb.worksheets[0].iter_rows(max_row=1, values_only=True), ())
@@ -154,6 +161,9 @@ def _preview(inc: Incoming, rows: int = 5) -> list[dict]:
             else:
                 import pandas as pd
 
+                from pipelines.ingest import xlsx_guard
+
+                xlsx_guard(inc.path)
                 df = pd.read_excel(inc.path, nrows=rows, dtype=str)
         records = df.astype(str).to_dict("records")
     except Exception:  # noqa: BLE001 - a preview is a courtesy; the trial build says what is wrong
@@ -164,12 +174,23 @@ def _preview(inc: Incoming, rows: int = 5) -> list[dict]:
     return [{k: (mask_phone(v) if k.strip().lower() == "phone" else v) for k, v in r.items()} for r in records]
 
 
+def _replaced(incoming: list[Incoming], current: dict[str, list[Path]], add: bool) -> tuple[list[Path], list[Path]]:
+    """(the current files an import would replace, those of the same tables it would keep): replacing, every file
+    of the incoming tables; adding, only a file with the same name as an incoming one."""
+    tables = {i.table for i in incoming}
+    names = {_target_name(i) for i in incoming}
+    mine = [p for t in sorted(tables) for p in current.get(t, [])]
+    gone = [p for p in mine if not add or p.name in names]
+    return gone, [p for p in mine if p not in gone]
+
+
 def check(files: list[tuple[Path, str]] | list[Path], raw: Path, config: Path,
-          as_of: str | dt.date | None = None, db: Path | None = None) -> ImportReport:
+          as_of: str | dt.date | None = None, db: Path | None = None, add: bool = False) -> ImportReport:
     """What importing these files would do, by a trial build in a temporary folder (the other tables' current
-    files with them). Nothing in `raw` or the warehouse changes."""
+    files with them; with `add`, also the incoming tables' current files, but for one of the same name). Nothing
+    in `raw` or the warehouse changes; the report says which current files would be replaced."""
     incoming = [detect(*f) if isinstance(f, tuple) else detect(f) for f in files]
-    report = ImportReport(files=incoming, problems=[i.problem for i in incoming if i.problem])
+    report = ImportReport(files=incoming, problems=[i.problem for i in incoming if i.problem], add=add)
     if not incoming:
         report.problems.append("no files given")
     if report.problems:
@@ -180,9 +201,11 @@ def check(files: list[tuple[Path, str]] | list[Path], raw: Path, config: Path,
         trial = Path(tmp) / "raw"
         trial.mkdir()
         current = contract.discover(raw) if raw.is_dir() else {}
+        gone, kept = _replaced(incoming, current, add)
+        report.replaced, report.kept = [p.name for p in gone], [p.name for p in kept]
         for table, paths in current.items():
-            if table not in tables:
-                for p in paths:
+            for p in paths:
+                if table not in tables or p in kept:
                     shutil.copy2(p, trial / p.name)
         for inc in incoming:
             shutil.copy2(inc.path, trial / _target_name(inc))
@@ -215,17 +238,16 @@ def check(files: list[tuple[Path, str]] | list[Path], raw: Path, config: Path,
 
 def apply(report: ImportReport, raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None,
           progress: Progress | None = None, allow_shrink: bool = False) -> tuple[build_mod.BuildResult, Path | None]:
-    """Replaces the checked tables' raw files with the incoming ones (the previous files moved to
-    raw/.backup-<time>/) and rebuilds `db`. On a failed build the previous files are put back and the error
-    raised: the warehouse, built atomically, still holds the last good data. Returns (result, backup folder)."""
+    """Replaces the checked tables' raw files with the incoming ones (or, for a report made with `add`, only a
+    file of the same name; the others stay) — the previous files moved to raw/.backup-<time>/ — and rebuilds `db`.
+    On a failed build the previous files are put back and the error raised: the warehouse, built atomically, still
+    holds the last good data. Returns (result, backup folder)."""
     if not report.ok:
         raise NorthstarError("the files were not checked or have problems; fix them and check again: "
                              + "; ".join(report.problems))
     raw = Path(raw)
     raw.mkdir(parents=True, exist_ok=True)
-    tables = {i.table for i in report.files}
-    current = contract.discover(raw)
-    old = [p for t in tables for p in current.get(t, [])]
+    old, _ = _replaced(report.files, contract.discover(raw), report.add)
     if (raw / contract.SAMPLE_MARK).exists():     # the folder no longer holds just the sample: its data is yours
         old.append(raw / contract.SAMPLE_MARK)
     backup = None

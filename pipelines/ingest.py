@@ -2,9 +2,11 @@
 `_file_id`, `_line` and every contract column as text.
 
 - Parquet is read in place by DuckDB (`_line` is the row number, 1-based).
-- CSV (UTF-8, UTF-8 with BOM, GB18030) is read with Python's csv module, which knows each record's physical
-  line, and staged to a scratch Parquet file in batches. A record with the wrong number of fields cannot be
-  mapped to columns: it becomes a reject right here, with its line and text.
+- CSV (UTF-8, UTF-8 with BOM, GB18030, decided from the whole file) is read with Python's csv module, line by
+  line so each record keeps its physical line, and staged to a scratch Parquet file in batches. A record that
+  cannot be mapped to columns (the wrong number of fields, an unclosed quote, a field over 10 MB, a line whose
+  bytes are not the file's encoding) becomes a reject right here, with its line and text; an unclosed quote
+  never swallows the lines after it.
 - XLSX (first sheet, first row = header) is staged the same way; `_line` is the sheet's row number.
 
 A file that cannot be read at all, or lacks a required column, stops the build with one clear message.
@@ -14,6 +16,9 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import os
+import re
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +30,8 @@ from pipelines.contract import FORMATS, Table
 from pipelines.errors import NorthstarError
 
 BATCH_ROWS = 100_000
-csv.field_size_limit(10 * 1024 * 1024)
+FIELD_LIMIT_MB = 10
+csv.field_size_limit(FIELD_LIMIT_MB * 1024 * 1024)
 
 
 @dataclass
@@ -47,19 +53,6 @@ class Source:
 def sql_str(value: str | Path) -> str:
     """A SQL string literal (file paths cannot be bound as parameters in table functions' DDL)."""
     return "'" + str(value).replace("'", "''") + "'"
-
-
-def _detect_encoding(path: Path) -> str:
-    """utf-8-sig for a BOM, utf-8 when the head decodes as UTF-8, else gb18030 (Chinese Excel's export)."""
-    with open(path, "rb") as fh:
-        head = fh.read(1 << 20)
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-        return "utf-8"
-    except UnicodeDecodeError:
-        return "gb18030"
 
 
 def _missing(table: Table, columns: list[str], path: Path) -> None:
@@ -98,29 +91,253 @@ class _Stager:
         self.writer.close()
 
 
+# How a CSV's text is read (decided from the whole file, streaming) and why a physical record is rejected.
+CHUNK = 4 << 20
+MAX_SPAN = 100            # physical lines one quoted record may span; beyond, the quote is taken as unclosed
+_UNDECODABLE = re.compile("[\udc80-\udcff]")   # bytes the codec could not read (surrogateescape)
+
+# The details the reader writes for a record it rejects (ui.i18n renders each in Chinese with the same values).
+DETAILS = {
+    "fields": "row has {} fields but the header has {}",
+    "open_quote": "a quote opened on line {} is not closed on that line; the line is rejected and the next lines are read on their own",
+    "quote": "a quote in the middle of a field on line {} (write the field in quotes, a quote inside as two quotes)",
+    "too_long": "a field on line {} is longer than {} MB",
+    "encoding": "line {} has bytes that are not {} text ({}), unlike the rest of the file",
+}
+
+
+@dataclass
+class Encoding:
+    """How a CSV file's bytes are read: the codec, and whether some lines hold bytes it cannot read (those lines
+    are rejected one by one; the codec was decided from the whole file)."""
+
+    name: str
+    bad_lines: int = 0
+
+
+@dataclass
+class _Scan:
+    bad: int = 0            # bytes the codec could not read
+    bad_lines: int = 0      # lines holding any of them
+    good: int = 0           # non-ASCII characters read
+    middle: int = 0         # of those, U+0100-U+07FF: two-byte UTF-8 that is neither Latin-1 nor Chinese
+    wide: int = 0           # 1 once a character of U+0800 and above is seen (Chinese in UTF-8: three bytes)
+    gb2312: int = 0         # of those, everyday Chinese (GB2312), when asked
+    first: str = ""         # the first line that breaks, and its bytes: "7|FC"
+
+
+_MIDDLE = re.compile("[\u0100-\u07ff]")
+_WIDE = re.compile("[\u0800-\ud7ff\ue000-\U0010ffff]")
+
+
+def _scan(path: Path, codec: str, chinese: bool = False) -> _Scan:
+    """The whole file through `codec`, streaming, counted (see _Scan)."""
+    decoder = codecs.getincrementaldecoder(codec)("surrogateescape")
+    scan, lines = _Scan(), 0
+    with open(path, "rb") as fh:
+        while True:
+            chunk = fh.read(CHUNK)
+            text = decoder.decode(chunk, final=not chunk)
+            if text.isascii():
+                lines += text.count("\n")
+                if not chunk:
+                    break
+                continue
+            nonascii = len(text) - len(text.encode("ascii", "ignore"))
+            try:
+                text.encode("utf-8")            # fails only on a lone surrogate: a byte the codec could not read
+            except UnicodeEncodeError:
+                hits = _UNDECODABLE.findall(text)
+                scan.bad += len(hits)
+                scan.bad_lines += sum(1 for line in text.split("\n") if _UNDECODABLE.search(line))
+                nonascii -= len(hits)
+                if not scan.first:
+                    at = _UNDECODABLE.search(text).start()
+                    where = lines + text.count("\n", 0, at) + 1
+                    raw = " ".join(f"{ord(c) - 0xDC00:02X}" for c in _UNDECODABLE.findall(text[at:at + 8]))
+                    scan.first = f"{where}|{raw}"
+            if nonascii:
+                scan.good += nonascii
+                if not scan.wide:                # once Chinese is seen in UTF-8, the rest need not be counted
+                    if _WIDE.search(text):
+                        scan.wide = 1
+                    else:
+                        scan.middle += len(_MIDDLE.findall(text))
+                if chinese:
+                    wide = "".join(re.findall("[^\x00-\x7f\udc80-\udcff]", text))
+                    scan.gb2312 += len(wide.encode("gb2312", "ignore")) // 2
+            lines += text.count("\n")
+            if not chunk:
+                break
+    return scan
+
+
+def _reads_as_chinese(path: Path) -> _Scan | None:
+    """The file through GB18030 when it reads as Chinese: at most as many broken bytes as characters, and most
+    characters everyday Chinese (GB2312). A Western export read as GB18030 gives rare characters (Müller → M黮ler)."""
+    gb = _scan(path, "gb18030", chinese=True)
+    return gb if gb.good and gb.gb2312 >= gb.good * 0.9 and gb.bad <= gb.good else None
+
+
+def detect_encoding(path: Path) -> Encoding:
+    """UTF-8 (with or without BOM) when the file reads as UTF-8, else GB18030 (Chinese Excel's export) when it reads
+    as Chinese, decided from every byte of the file. A UTF-8 file with a few broken lines stays UTF-8 and those
+    lines are rejected; a file that is neither (a Western Excel export, a file cut in two) is refused naming the
+    line where it breaks, never read as the wrong characters."""
+    with open(path, "rb") as fh:
+        bom = fh.read(3) == codecs.BOM_UTF8
+    utf = _scan(path, "utf-8")
+    name = "utf-8-sig" if bom else "utf-8"
+    if not utf.bad:
+        # Some GB18030 Chinese is also valid UTF-8 (母婴 = C4B8 D3A4 reads as 'ĸӤ'): no Chinese at all in UTF-8,
+        # mostly two-byte characters that are not Latin-1 accents, and everyday Chinese in GB18030 means GB18030.
+        if not bom and utf.good and not utf.wide and utf.middle * 2 > utf.good:
+            gb = _reads_as_chinese(path)
+            if gb and not gb.bad:
+                return Encoding("gb18030")
+        return Encoding(name)
+    if bom or utf.good >= utf.bad:    # UTF-8 text with a few broken bytes (a GB18030 file is broken everywhere)
+        return Encoding(name, utf.bad_lines)
+    gb = _reads_as_chinese(path)
+    if gb:
+        return Encoding("gb18030", gb.bad_lines)
+    line, raw = utf.first.split("|")
+    raise NorthstarError(
+        f"{path}: line {line} has bytes that are not UTF-8 ({raw}), and the file does not read as Chinese GB18030 "
+        "either (it may be a Western-European Excel export): nothing was loaded rather than wrong characters. Save "
+        "it as CSV UTF-8 (Excel: Save As → CSV UTF-8) and build again.")
+
+
+_PHONE_LIKE = re.compile(r"(?<!\d)(?:\d{7,}|1\d{2}[- ]\d{4}[- ]\d{4})(?!\d)")
+
+
+def mask_numbers(text: str) -> str:
+    """A member row that could not be split into fields, with every phone-like number masked (7 or more digits,
+    or 138-1234-5678) as the product shows a phone: it is stored for the Data page, so it is stored masked."""
+    def mask(m: re.Match) -> str:
+        digits = re.sub(r"\D", "", m.group())
+        return f"{digits[:3]}****{digits[-4:]}"
+    return _PHONE_LIKE.sub(mask, text)
+
+
+class _Runaway(Exception):
+    """A quoted field ran over MAX_SPAN physical lines."""
+
+
+class _Lines:
+    """The file's physical lines for csv.reader, each with its line number; lines taken by a record that proved
+    broken can be put back and read again on their own."""
+
+    def __init__(self, fh):
+        self.fh, self.line, self.pending, self.taken = fh, 0, deque(), []
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        if self.pending:
+            number, text = self.pending.popleft()
+        else:
+            text = self.fh.readline()
+            if not text:
+                raise StopIteration
+            self.line += 1
+            number = self.line
+        self.taken.append((number, text))
+        if len(self.taken) > MAX_SPAN:
+            raise _Runaway
+        return text
+
+    def put_back(self, lines: list[tuple[int, str]]) -> None:
+        self.pending.extendleft(reversed(lines))
+
+
+
+
+class _Anomaly(Exception):
+    """The fast reader met a record it cannot account for line by line: read the file again, carefully."""
+
+
+def _fast_records(fh):
+    """(first line, fields, None) per record at the csv module's own speed; raises _Anomaly on a quote problem or a
+    record over several lines with the wrong number of fields (the careful reader then accounts for each line)."""
+    reader = csv.reader(fh, strict=True)
+    end = 0
+    try:
+        for row in reader:
+            yield end + 1, row, reader.line_num - end
+            end = reader.line_num
+    except csv.Error:
+        raise _Anomaly from None
+
+
+def _careful_records(fh, reject):
+    """(first line, fields, lines spanned) per record, each physical line accounted for: a record that cannot be
+    read (an unclosed quote, a quote inside a field, a field over the size limit) goes to `reject(line, key,
+    values, raw)` and the lines after its first are read again on their own, so an open quote never swallows the
+    rows after it. A multi-line record with the wrong number of fields is put back by the caller (`lines`)."""
+    lines = _Lines(fh)
+    reader = csv.reader(lines, strict=True)
+    while True:
+        lines.taken = []
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except (csv.Error, _Runaway) as exc:
+            if not lines.taken:
+                return
+            number, text = lines.taken[0]
+            message = str(exc)
+            if "field larger than field limit" in message:
+                reject(number, "too_long", (number, FIELD_LIMIT_MB), text[:200] + " …")
+            elif "expected after" in message and len(lines.taken) == 1:
+                reject(number, "quote", (number,), text)
+            else:        # an open quote: ran to the end of the file, over MAX_SPAN lines, or broke further on
+                reject(number, "open_quote", (number,), text)
+            lines.put_back(lines.taken[1:])
+            reader = csv.reader(lines, strict=True)
+            continue
+        yield lines.taken[0][0], row, lines
+
+
 def _stage_csv(src: Source, table: Table, scratch: Path) -> None:
-    src.encoding = _detect_encoding(src.path)
+    """Stages a CSV at the csv module's speed; a file with a quote problem is read again line by line so every
+    physical record is loaded or rejected with its line."""
+    encoding = detect_encoding(src.path)
+    src.encoding = encoding.name
     try:
-        _stage_csv_with(src, table, scratch, src.encoding)
-    except UnicodeDecodeError:
-        if src.encoding == "gb18030":
-            raise NorthstarError(f"{src.path}: the file is neither UTF-8 nor GB18030 text. Save it as CSV UTF-8 "
-                                 "(Excel: Save As → CSV UTF-8) and build again.") from None
-        src.encoding = "gb18030"  # valid UTF-8 at the head, not further on: Chinese Excel export
-        _stage_csv_with(src, table, scratch, src.encoding)
+        _stage_csv_with(src, table, scratch, encoding, careful=False)
+    except _Anomaly:
+        _stage_csv_with(src, table, scratch, encoding, careful=True)
 
 
-def _stage_csv_with(src: Source, table: Table, scratch: Path, encoding: str) -> None:
-    src.rows_read, src.early_rejects, src.staged = 0, [], None
+def _stage_csv_with(src: Source, table: Table, scratch: Path, encoding: Encoding, careful: bool) -> None:
+    src.rows_read, src.early_rejects, src.staged, src.columns = 0, [], None, []
     stager: _Stager | None = None
+    header: list[str] | None = None
+
+    def reject(line: int, key: str, values: tuple, raw: str) -> None:
+        if header is None:
+            raise NorthstarError(f"{src.path}: the header on line {line} cannot be read ({DETAILS[key].format(*values)}). "
+                                 "Fix the first line (column names separated by commas) and build again.")
+        src.rows_read += 1
+        code = {"fields": "bad_row", "encoding": "bad_encoding"}.get(key, "bad_quote")
+        raw = _UNDECODABLE.sub("\ufffd", raw.rstrip("\r\n"))
+        src.early_rejects.append((line, code, DETAILS[key].format(*values),
+                                  mask_numbers(raw) if table.name == "members" else raw))
+
     try:
-        with open(src.path, encoding=encoding, newline="") as fh:
-            reader = csv.reader(fh)
-            header: list[str] | None = None
-            for row in reader:
-                if not any(cell.strip() for cell in row):
-                    continue  # blank line: not a row
+        with open(src.path, encoding=encoding.name, errors="surrogateescape", newline="") as fh:
+            records = _careful_records(fh, reject) if careful else _fast_records(fh)
+            for number, row, span in records:
+                if not row or (len(row) == 1 and row[0] and not row[0].strip()) or (
+                        header is not None and len(row) == len(header) and not any(c.strip() for c in row)):
+                    continue  # a blank line, or a spreadsheet's empty row (,,,,): not a row; "" is a row of one
                 if header is None:
+                    if encoding.bad_lines and _UNDECODABLE.search("".join(row)):
+                        raise NorthstarError(f"{src.path}: the header on line {number} is not {encoding.name} text. "
+                                             "Save the file as CSV UTF-8 and build again.")
                     header = [h.strip().lstrip("\ufeff") for h in row]
                     src.columns = header
                     _missing(table, header, src.path)
@@ -128,13 +345,28 @@ def _stage_csv_with(src: Source, table: Table, scratch: Path, encoding: str) -> 
                     src.staged = scratch / f"{src.file_id:04d}-{table.name}.parquet"
                     stager = _Stager(src.staged, table)
                     continue
+                if len(row) != len(header) and (span if not careful else len(span.taken)) > 1:
+                    if not careful:
+                        raise _Anomaly
+                    # a quote opened on this line ran into the next ones: they are records of their own
+                    reject(number, "open_quote", (number,), span.taken[0][1])
+                    span.put_back(span.taken[1:])
+                    continue
+                if encoding.bad_lines:
+                    joined = "\x1f".join(row)
+                    hit = _UNDECODABLE.search(joined)
+                    if hit:
+                        raw = " ".join(f"{ord(c) - 0xDC00:02X}"
+                                       for c in _UNDECODABLE.findall(joined[hit.start():hit.start() + 8]))
+                        reject(number, "encoding", (number, encoding.name.upper().replace("-SIG", ""), raw),
+                               ",".join(row))
+                        continue
                 src.rows_read += 1
                 if len(row) != len(header):
-                    src.early_rejects.append((reader.line_num, "bad_row",
-                                              f"row has {len(row)} fields but the header has {len(header)}",
-                                              ",".join(row)))
+                    src.rows_read -= 1
+                    reject(number, "fields", (len(row), len(header)), ",".join(row))
                     continue
-                stager.add(reader.line_num, [row[i] if i is not None else None for i in index])
+                stager.add(number, [row[i] if i is not None else None for i in index])
         if header is None:
             src.note = "empty file: no header and no rows"
     finally:
@@ -155,7 +387,96 @@ def _cell(value) -> str | None:
     return str(value)
 
 
+# An .xlsx is a zip archive: a small file can unpack to gigabytes (a "zip bomb"), or declare a sheet of a million
+# empty rows that takes an hour to walk. A workbook is checked before it is opened and read in a child process with
+# a time and a memory limit, so one upload can never freeze the server for the other readers.
+XLSX_MAX_RATIO = 100        # a real export packs 5 to 20 times; a bomb hundreds or thousands of times
+XLSX_RATIO_FROM_MB = 16     # a small workbook may pack well: the ratio counts from this many unpacked megabytes
+
+
+def _env_number(name: str, default: int) -> int:
+    try:
+        return max(1, int(os.environ.get(name, "") or default))
+    except ValueError:
+        return default
+
+
+def xlsx_limits() -> dict:
+    """The limits on reading one workbook: unpacked MB, seconds, memory MB (NORTHSTAR_XLSX_MAX_MB,
+    NORTHSTAR_XLSX_SECONDS, NORTHSTAR_XLSX_MEMORY_MB)."""
+    return {"max_mb": _env_number("NORTHSTAR_XLSX_MAX_MB", 1024), "seconds": _env_number("NORTHSTAR_XLSX_SECONDS", 300),
+            "memory_mb": _env_number("NORTHSTAR_XLSX_MEMORY_MB", 2048)}
+
+
+def xlsx_guard(path: Path) -> None:
+    """Refuses, unread, a workbook that is not a zip archive or unpacks to more than the limit or far more than a real
+    export would (the sizes its archive declares; the child process's limits catch an archive that lies)."""
+    import zipfile
+
+    limits = xlsx_limits()
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise NorthstarError(f"{path}: cannot be opened as an Excel workbook (an .xlsx file is a zip archive, this one "
+                             "is not). "
+                             "Save it again as .xlsx in Excel, or export it as CSV UTF-8.") from None
+    inflated = sum(i.file_size for i in infos)
+    packed = max(1, sum(i.compress_size for i in infos), path.stat().st_size if infos else 1)
+    mb = inflated / 2**20
+    if mb > limits["max_mb"]:
+        raise NorthstarError(f"{path}: unpacks to {mb:,.0f} MB, more than the {limits['max_mb']:,} MB a workbook may "
+                             "(NORTHSTAR_XLSX_MAX_MB). Export it as CSV UTF-8 instead; nothing was read.")
+    if mb > XLSX_RATIO_FROM_MB and inflated / packed > XLSX_MAX_RATIO:
+        raise NorthstarError(f"{path}: {packed / 1024:,.0f} KB unpacks to {mb:,.0f} MB ({inflated / packed:,.0f} "
+                             f"times; a real export packs 5 to 20 times), so it was not opened: it may be built to "
+                             "stall the server. Open it in Excel and save it again, or export it as CSV UTF-8.")
+
+
+def _limit_memory() -> None:   # runs in the child, before it starts
+    import resource
+
+    size = xlsx_limits()["memory_mb"] << 20
+    resource.setrlimit(resource.RLIMIT_AS, (size, size))
+
+
 def _stage_xlsx(src: Source, table: Table, scratch: Path) -> None:
+    """Checks the workbook (xlsx_guard), then stages it in a child process (`python -m pipelines.ingest`) with the
+    time and memory limits of xlsx_limits(); a workbook over them is refused with a sentence."""
+    import json
+    import subprocess
+    import sys
+
+    xlsx_guard(src.path)
+    limits = xlsx_limits()
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8",
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
+    cmd = [sys.executable, "-m", "pipelines.ingest", str(src.path), table.name, str(src.file_id), str(scratch)]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, encoding="utf-8", errors="replace", timeout=limits["seconds"], env=env,
+                              preexec_fn=_limit_memory)
+    except subprocess.TimeoutExpired:
+        raise NorthstarError(f"{src.path}: reading the workbook took more than {limits['seconds']:,} s and was "
+                             "stopped (NORTHSTAR_XLSX_SECONDS). Export it as CSV UTF-8, which reads much faster.") from None
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode == 0 and lines:
+        done = json.loads(lines[-1])
+        src.encoding, src.rows_read, src.columns, src.note = "xlsx", done["rows_read"], done["columns"], done["note"]
+        src.staged = Path(done["staged"]) if done["staged"] else None
+        return
+    if proc.returncode == 2 and lines:        # a NorthstarError: its sentence
+        raise NorthstarError(json.loads(lines[-1])["error"])
+    if "MemoryError" in proc.stderr or proc.returncode < 0:
+        raise NorthstarError(f"{src.path}: reading the workbook needed more than {limits['memory_mb']:,} MB of memory "
+                             "and was stopped (NORTHSTAR_XLSX_MEMORY_MB). Export it as CSV UTF-8 instead.")
+    tail = (proc.stderr.strip().splitlines() or ["no message"])[-1]
+    raise NorthstarError(f"{src.path}: cannot be read as an Excel workbook ({tail}). Save it again as .xlsx, or "
+                         "export it as CSV UTF-8.")
+
+
+def _stage_xlsx_here(src: Source, table: Table, scratch: Path) -> None:
+    """The workbook's first sheet (or the one named after the table) staged like a CSV; runs in the child."""
     import openpyxl
 
     try:
@@ -261,3 +582,28 @@ def landing_sql(table: Table, sources: list[Source]) -> str:
         cols = ", ".join(f"null::varchar as \"{c}\"" for c in table.column_names)
         return f"select null::int as _file_id, null::bigint as _line, {cols} where false"
     return "\nunion all\n".join(parts)
+
+
+def _child(argv: list[str]) -> int:
+    """`python -m pipelines.ingest FILE TABLE FILE_ID SCRATCH`: stages one workbook (see _stage_xlsx) and prints
+    what it read as one JSON line; a NorthstarError is printed the same way with exit status 2."""
+    import json
+
+    from pipelines.contract import TABLES
+
+    path, table, fid, scratch = argv
+    src = Source(file_id=int(fid), table=table, path=Path(path), format="xlsx")
+    try:
+        _stage_xlsx_here(src, TABLES[table], Path(scratch))
+    except NorthstarError as exc:
+        print(json.dumps({"error": str(exc)}, ensure_ascii=False))
+        return 2
+    print(json.dumps({"rows_read": src.rows_read, "columns": src.columns, "note": src.note,
+                      "staged": str(src.staged) if src.staged else None}, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(_child(sys.argv[1:]))

@@ -24,6 +24,7 @@ LEVELS = ("company", "war_zone", "team", "person", "center")
 GOAL_METRICS = ("stations", "members")
 DEFAULT_AT_RISK = 0.85
 DEFAULT_STALE_DAYS = 7
+DEFAULT_TIME_ZONE = "Asia/Shanghai"   # goals.yaml time_zone: the company's zone (DESIGN: Beijing time)
 CONFIDENCE = ("on_track", "at_risk", "off_track")      # what a center lead declares in a check-in
 TARGET_COLUMNS = ("month", "level", "node_id", "metric", "target")
 _MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
@@ -46,6 +47,7 @@ class Plan:
     key_actions: list[dict] = field(default_factory=list)  # normalised, see _key_action()
     stale_days: int = DEFAULT_STALE_DAYS                    # a manual key result's check-in older than this is stale
     targets: dict[tuple[str, str, str, str], float] = field(default_factory=dict)  # (month, level, node, metric)
+    time_zone: str = DEFAULT_TIME_ZONE   # the company's: naive times in the data are in it, aware ones convert to it
 
     def target(self, month: str, level: str, node: str, metric: str) -> float | None:
         return self.targets.get((month, level, node, metric))
@@ -89,9 +91,22 @@ def _date(value) -> dt.date | None:
 
 # ---- goals.yaml ------------------------------------------------------------------------------------------------
 
+def time_zone_problem(name) -> str | None:
+    """Why `name` is not a time zone the build and the pages can use (an IANA name such as Asia/Shanghai)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*", name):
+        return f"{name!r} is not a time zone name: use an IANA name such as Asia/Shanghai"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"{name!r} is not a known time zone: use an IANA name such as Asia/Shanghai or Asia/Hong_Kong"
+    return None
+
+
 def load_goals(path: Path, org: Org, p: Problems) -> tuple[NorthStar | None, dict, list[dict]]:
-    """goals.yaml → (north star, status {at_risk, stale_days}, key actions)."""
-    defaults = {"at_risk": DEFAULT_AT_RISK, "stale_days": DEFAULT_STALE_DAYS}
+    """goals.yaml → (north star, status {at_risk, stale_days, time_zone}, key actions)."""
+    defaults = {"at_risk": DEFAULT_AT_RISK, "stale_days": DEFAULT_STALE_DAYS, "time_zone": DEFAULT_TIME_ZONE}
     if not path.exists():
         return None, defaults, []
     doc = load_yaml(path)
@@ -100,7 +115,14 @@ def load_goals(path: Path, org: Org, p: Problems) -> tuple[NorthStar | None, dic
     if not isinstance(doc, dict):
         p.add(path, 1, "", "expected a mapping with north_star, status and key_actions")
         return None, defaults, []
-    check_keys(p, path, doc, "", {"north_star", "status", "key_actions"})
+    check_keys(p, path, doc, "", {"north_star", "status", "key_actions", "time_zone"})
+    time_zone = DEFAULT_TIME_ZONE
+    if doc.get("time_zone") is not None:
+        problem = time_zone_problem(doc["time_zone"])
+        if problem:
+            p.add(path, doc.line_of("time_zone"), "time_zone", problem)
+        else:
+            time_zone = doc["time_zone"]
     north_star = _north_star(path, doc, p)
     at_risk = DEFAULT_AT_RISK
     stale_days = DEFAULT_STALE_DAYS
@@ -137,7 +159,7 @@ def load_goals(path: Path, org: Org, p: Problems) -> tuple[NorthStar | None, dic
         action = _key_action(path, ka, f"key_actions[{i + 1}].", org, p, seen_ka, seen_kr)
         if action:
             actions.append(action)
-    return north_star, {"at_risk": at_risk, "stale_days": stale_days}, actions
+    return north_star, {"at_risk": at_risk, "stale_days": stale_days, "time_zone": time_zone}, actions
 
 
 def _north_star(path: Path, doc: YMap, p: Problems) -> NorthStar | None:
@@ -452,7 +474,7 @@ def load_plan(config: Path) -> Plan:
     targets = load_targets(config / "targets.csv", org, p)
     p.raise_if_any()
     return Plan(org=org, north_star=north_star, at_risk=status["at_risk"], stale_days=status["stale_days"],
-                key_actions=actions, targets=targets)
+                key_actions=actions, targets=targets, time_zone=status["time_zone"])
 
 
 __all__ = ["Plan", "NorthStar", "PlanError", "load_plan", "parse_month", "parse_number", "plain", "LEVELS",

@@ -130,6 +130,7 @@ def goals_doc() -> dict:
             "start": START, "end": END, "targets": {"stations": 20000, "members": 10000000},
         },
         "status": {"at_risk": 0.85},
+        "time_zone": "Asia/Shanghai",
         "key_actions": [
             {"id": "ka-salons", "center": "community", "owner": "p103", "months": [prev, month],
              "title": {"zh": "城市沙龙拉新", "en": "City salons for member sign-ups"},

@@ -128,13 +128,14 @@ def test_every_reject_detail_the_pipeline_writes_reads_in_chinese():
     the ingest's) has a Chinese rendering with the same values: none is left in English on a Chinese page."""
     import re
 
+    from pipelines import ingest
     from tests.conftest import ROOT
     from ui.i18n import reason_text
 
     sql = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "pipelines" / "sql").rglob("*.sql"))
     templates = [t.replace("''", "'") for t in re.findall(r"format\('((?:[^']|'')*)'", sql) if "org.yaml" not in t]
     templates += re.findall(r"'detail': '([^']*)'", sql)
-    templates.append("row has {} fields but the header has {}")                      # pipelines/ingest.py
+    templates += list(ingest.DETAILS.values())                                           # pipelines/ingest.py
     assert len(templates) >= 30
     for template in templates:
         # a date, an id or a file, a line number; counts where the sentence counts fields
@@ -189,3 +190,36 @@ def test_exports_never_carry_a_live_formula(tmp_path):
     with duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True) as con:
         rows = list(csv.reader(io.StringIO(freshness.rejects_csv(con).decode("utf-8-sig"))))
     assert all(not c.startswith(csvsafe.FORMULA_START) for r in rows for c in r)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_page_says_what_an_import_replaces_and_can_add_instead(tmp_path, monkeypatch, lang):
+    """Issue 18.5: one day's orders uploaded; the page names the current file it would replace, and Add keeps it
+    (the import then loads both files' rows)."""
+    make_raw(tmp_path)
+    run_build(tmp_path)
+    raw = tmp_path / "raw"
+    at = open_app(tmp_path / "wh.duckdb", monkeypatch, "pages/data.py", lang=lang, NORTHSTAR_RAW=str(raw),
+                  NORTHSTAR_CONFIG=str(tmp_path / "config"), NORTHSTAR_AS_OF="2026-11-24",
+                  NORTHSTAR_TODAY="2026-11-24")
+    day = "order_id,member_id,ordered_at,amount,status,category\nX1,M1,2026-11-23 10:00:00,12.50,paid,生鲜\n"
+    at.file_uploader[0].set_value(("orders-2026-11-23.csv", day.encode(), "text/csv")).run()
+    assert not at.exception
+    said = " ".join(seen(m.value) for m in at.markdown)
+    assert ("导入会替换 1 个现有文件（移到备份文件夹）：orders.csv" if lang == "zh" else
+            "The import replaces 1 current files (moved to a backup folder): orders.csv") in said
+    at.radio(key="load_mode").set_value("add").run()
+    said = " ".join(seen(m.value) for m in at.markdown)
+    assert ("不会替换任何现有文件。" if lang == "zh" else "No current file is replaced.") in said
+    assert ("保留同一表现有的 1 个文件：orders.csv" if lang == "zh" else
+            "It keeps 1 current files of the same tables: orders.csv") in " ".join(seen(c.value) for c in at.caption)
+    assert not at.warning                       # adding loses nothing: no second confirmation
+    at.button(key="load_confirm").click().run()
+    assert not at.exception
+    assert sorted(p.name for p in raw.glob("orders*.csv")) == ["orders-2026-11-23.csv", "orders.csv"]
+    assert query_count(tmp_path / "wh.duckdb") == 9
+
+
+def query_count(db) -> int:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute("select count(*) from orders").fetchall()[0][0]

@@ -191,3 +191,45 @@ def test_the_upload_preview_masks_phones(site):
     report = importer.check([export], site / "raw", site / "config", AS_OF)
     assert [r["phone"] for r in report.previews["会员.csv"]] == ["138****5678", "—"]        # empty: a dash
     assert "13812345678" not in str(report.previews)
+
+
+def test_adding_one_more_days_orders_keeps_the_other_files(site):
+    """Issue 18.5: importing one day's orders used to drop every other orders file silently. The report names the
+    files it would replace; with add=True the new file goes beside them (only a file of the same name is
+    replaced) and the rows of both load."""
+    export = site / "exports" / "orders-2026-11-23.csv"
+    export.write_text(ORDERS_HEAD + "X1,M1,2026-11-23 10:00:00,12.50,paid,生鲜\n", encoding="utf-8")
+    replace = importer.check([export], site / "raw", site / "config", AS_OF, db=site / "wh.duckdb")
+    assert (replace.replaced, replace.kept) == (["orders.csv"], [])
+    assert replace.shrink                         # 8 orders → 1: replacing asks a second time
+    add = importer.check([export], site / "raw", site / "config", AS_OF, db=site / "wh.duckdb", add=True)
+    assert (add.replaced, add.kept, add.shrink) == ([], ["orders.csv"], [])
+    assert {c["file"]: (c["read"], c["loaded"]) for c in add.counts()} == {"orders-2026-11-23.csv": (1, 1)}
+    result, backup = importer.apply(add, site / "raw", site / "config", site / "wh.duckdb", AS_OF)
+    assert backup is None
+    assert loaded_orders(site) == sorted([f"O{i}" for i in range(1, 9)] + ["X1"])
+    assert [p.name for p in contract.discover(site / "raw")["orders"]] == ["orders-2026-11-23.csv", "orders.csv"]
+    # the same day again, corrected: adding replaces the file of the same name, and only it
+    export.write_text(ORDERS_HEAD + "X1,M1,2026-11-23 10:00:00,13.00,paid,生鲜\n", encoding="utf-8")
+    again = importer.check([export], site / "raw", site / "config", AS_OF, db=site / "wh.duckdb", add=True)
+    assert (again.replaced, again.kept) == (["orders-2026-11-23.csv"], ["orders.csv"])
+    _, backup = importer.apply(again, site / "raw", site / "config", site / "wh.duckdb", AS_OF)
+    assert sorted(p.name for p in backup.iterdir()) == ["orders-2026-11-23.csv"]
+    with duckdb.connect(str(site / "wh.duckdb"), read_only=True) as con:
+        assert con.execute("select amount::varchar from orders where order_id = 'X1'").fetchall() == [("13.00",)]
+        assert con.execute("select count(*) from orders").fetchall() == [(9,)]
+
+
+def test_the_import_command_says_what_it_replaces_and_adds_with_add(site):
+    export = site / "exports" / "orders-2026-11-23.csv"
+    export.write_text(ORDERS_HEAD + "X1,M1,2026-11-23 10:00:00,12.50,paid,生鲜\n", encoding="utf-8")
+    cmd = [sys.executable, "-m", "pipelines", "import", str(export), "--raw", str(site / "raw"), "--config",
+           str(site / "config"), "--db", str(site / "wh.duckdb"), "--as-of", AS_OF.isoformat()]
+    dry = subprocess.run(cmd + ["--dry-run"], capture_output=True, text=True, cwd=ROOT)
+    assert dry.returncode == 0, dry.stderr
+    assert "The import replaces 1 current file (moved to a backup): orders.csv. To add the files beside them " \
+           "instead, use --add." in dry.stdout
+    added = subprocess.run(cmd + ["--add"], capture_output=True, text=True, cwd=ROOT)
+    assert added.returncode == 0, added.stderr
+    assert "It keeps 1 current file of the same table: orders.csv." in added.stdout
+    assert loaded_orders(site) == sorted([f"O{i}" for i in range(1, 9)] + ["X1"])

@@ -23,31 +23,57 @@ def db_file() -> str:
     return str(paths.db_path())
 
 
-_held: dict[str, tuple[tuple, duckdb.DuckDBPyConnection]] = {}
+_held: dict[str, dict[tuple, duckdb.DuckDBPyConnection]] = {}
 _held_lock = threading.Lock()
+KEEP_VERSIONS = 3        # warehouse versions kept open: a page run pinned to one reads it to its end
 
 
-def connect(db: str) -> duckdb.DuckDBPyConnection:
-    """A read-only cursor on the warehouse `db` (close it, or use it in a `with`).
+def _version(db: str) -> tuple:
+    try:
+        info = Path(db).stat()
+    except FileNotFoundError:
+        raise WarehouseMissing(db) from None
+    return (info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def _attach(db: str) -> tuple:
+    """The warehouse file as it is now, attached once per version (see `connect`); returns its version."""
+    while True:
+        version = _version(db)
+        with _held_lock:
+            per = _held.setdefault(db, {})
+            if version in per:
+                return version
+        con = duckdb.connect(":memory:")
+        con.execute(f"attach {sql_str(db)} as warehouse (read_only)")
+        if _version(db) != version:        # swapped while it was being attached: attach the new one
+            con.close()
+            continue
+        with _held_lock:
+            per[version] = con
+            while len(per) > KEEP_VERSIONS:   # the oldest closes when its last cursor does
+                per.pop(next(iter(per)))
+        return version
+
+
+def connect(db: str, version: tuple | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-only cursor on the warehouse `db` (close it, or use it in a `with`): on `version` when given and
+    still open (a page run reads the version it was pinned to by `versions`, start to end, even when a rebuild
+    swaps a new file in meanwhile), else on the file as it is now.
 
     Opening a 2 GB warehouse costs about 16 ms; a cursor of an open one 0.2 ms, and a page makes several reads. So
     each warehouse file version (inode, size, modification time) is attached once to an in-memory DuckDB and
     every read takes a cursor of it. Attached, not `duckdb.connect(db)`: DuckDB hands a new connect() to a path
     the instance it still has open for that path, which after a rebuild swapped the file in would be the old
-    data. A version that is replaced is dropped here and closes when its last cursor does.
+    data. The last KEEP_VERSIONS versions stay open (an open file outlives its rename on Linux).
     """
-    try:
-        info = Path(db).stat()
-    except FileNotFoundError:
-        raise WarehouseMissing(db) from None
-    version = (info.st_ino, info.st_size, info.st_mtime_ns)
     with _held_lock:
-        held = _held.get(db)
-        if held is None or held[0] != version:
-            con = duckdb.connect(":memory:")
-            con.execute(f"attach {sql_str(db)} as warehouse (read_only)")
-            _held[db] = held = (version, con)
-        cur = held[1].cursor()
+        con = _held.get(db, {}).get(version) if version is not None else None
+    if con is None:
+        version = _attach(db)
+        with _held_lock:
+            con = _held[db][version]
+    cur = con.cursor()
     cur.execute("use warehouse")
     return cur
 
@@ -67,16 +93,45 @@ def goal_tree(db: str, month: str, as_of, versions: tuple):
     from pipelines import goaltree
     from pipelines.planstore import read_checkins
 
-    with connect(db) as con:
+    with connect(db, versions[0]) as con:
         return goaltree.goal_tree(con, month, as_of, plan(db, versions), read_checkins(Path(db)))
 
 
 def versions(db: str) -> tuple:
-    """Modification times of the warehouse and its plan store: the cache key of what the pages read. The store
-    runs in WAL mode, so a saved change first touches only its `-wal` file: that one counts too."""
+    """What a page run reads: the warehouse's version (opened and held, see `connect`) and the plan store's
+    modification times; the cache key of every read, and the version each read opens. Pinned once per page run
+    (`pin`), so a rebuild that swaps the warehouse mid-run cannot give a page the dates of one version and the tree
+    of the next. The store runs in WAL mode, so a saved change first touches only its `-wal` file: it counts too."""
+    pinned = _pinned().get(db)
+    if pinned is not None:
+        return pinned
+    return _versions_now(db)
+
+
+def _versions_now(db: str) -> tuple:
     store = store_path(Path(db))
-    files = (Path(db), store, store.with_name(store.name + "-wal"))
-    return tuple(p.stat().st_mtime_ns if p.exists() else 0 for p in files)
+    try:
+        warehouse = _attach(db)
+    except (WarehouseMissing, duckdb.Error):
+        warehouse = None
+    return (warehouse, *(p.stat().st_mtime_ns if p.exists() else 0
+                         for p in (store, store.with_name(store.name + "-wal"))))
+
+
+def _pinned() -> dict:
+    """This session's pinned versions; outside a page run (a script, a test, a reader thread) nothing is pinned."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return {}
+    return st.session_state.setdefault("ns_pinned_versions", {})
+
+
+def pin(db: str) -> tuple:
+    """At the start of a page run (ui.setup.start_page): the versions every read of this run uses."""
+    value = _versions_now(db)
+    _pinned()[db] = value
+    return value
 
 
 @st.cache_data(ttl=300, max_entries=64, show_spinner=False)
@@ -92,7 +147,7 @@ def node_view(db: str, month: str, as_of, node_id: str, versions: tuple) -> dict
     the_plan = plan(db, versions)
 
     def run(fn, *args):
-        with connect(db) as con:          # a cursor each: the five reads run side by side
+        with connect(db, versions[0]) as con:          # a cursor each: the five reads run side by side
             return fn(con, *args)
 
     with _pool() as pool:
@@ -126,7 +181,7 @@ def plan_basis(db: str, month: str | None, versions: tuple) -> dict:
     from pipelines import planning
     from pipelines.goaltree import data_dates
 
-    with connect(db) as con:         # (WarehouseMissing when there is none)
+    with connect(db, versions[0]) as con:         # (WarehouseMissing when there is none)
         nodes = planning.org_nodes(con)
         last = data_dates(con)[1]
         out = {"nodes": nodes, "last": last, "period": None, "actuals": {}}
@@ -141,7 +196,7 @@ def cohort_rows(db: str, kind: str, by: str | None, filters: tuple, start, end, 
     """pipelines.cohorts.members / .stations, cached per warehouse version; `filters` is ((dim, (values…)), …)."""
     from pipelines import cohorts
 
-    with connect(db) as con:
+    with connect(db, versions[0]) as con:
         fn = cohorts.members if kind == "members" else cohorts.stations
         return fn(con, by=by, filters=dict(filters), start=start, end=end)
 
@@ -152,7 +207,7 @@ def cohort_members_behind(db: str, month, k: int, measure: str, filters: tuple, 
     """pipelines.cohorts.members_behind, cached: a rerun of the page does not query the cell again."""
     from pipelines import cohorts
 
-    with connect(db) as con:
+    with connect(db, versions[0]) as con:
         return cohorts.members_behind(con, month, k, measure, dict(filters), limit=limit)
 
 
@@ -167,7 +222,7 @@ def cohort_options(db: str, versions: tuple) -> dict:
     member_cohorts mart (every member's values are among its groups), not the 10M-row cohort_members."""
     from pipelines import cohorts, goaltree, planning
 
-    with connect(db) as con:         # (WarehouseMissing when there is none)
+    with connect(db, versions[0]) as con:         # (WarehouseMissing when there is none)
         have = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
         missing = [name for name in ANALYSIS_TABLES if name not in have]
         if missing:   # a warehouse built before these pages: say so before any of them is read
@@ -186,7 +241,7 @@ def growth_data(db: str, war_zones: tuple, split: bool, versions: tuple) -> dict
     lifecycle and the referral network (company-wide)."""
     from pipelines import growth
 
-    with connect(db) as con:
+    with connect(db, versions[0]) as con:
         zones = list(war_zones) or None
         return {"total": growth.flows(con, zones), "split": growth.flows(con, zones, by_zone=True) if split else [],
                 "lifecycle": growth.lifecycle(con, zones), "referrals": growth.referrals(con)}
@@ -197,7 +252,7 @@ def node_names(db: str, versions: tuple):
     """pipelines.goaltree.node_names: every node id's (zh, en) name, unassigned ones included."""
     from pipelines import goaltree
 
-    with connect(db) as con:
+    with connect(db, versions[0]) as con:
         return goaltree.node_names(con)
 
 
@@ -207,7 +262,7 @@ def data_age(db: str, day, versions: tuple) -> dict:
     the warehouse has no build report (an old warehouse: the Data page says to rebuild)."""
     from pipelines import freshness
 
-    with connect(db) as con:
+    with connect(db, versions[0]) as con:
         try:
             return freshness.data_age(con, day)
         except NorthstarError:
@@ -220,7 +275,7 @@ def data_report(db: str, day, versions: tuple) -> dict:
     as CSV."""
     from pipelines import freshness
 
-    with connect(db) as con:         # (WarehouseMissing when there is none)
+    with connect(db, versions[0]) as con:         # (WarehouseMissing when there is none)
         return {"report": freshness.report(con, day), "examples": freshness.reject_examples(con),
                 "csv": freshness.rejects_csv(con)}
 

@@ -101,6 +101,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "chart_counts": ("本月累计（本月尚无目标）", "This month, cumulative (no targets set)"),
     "chart_empty": ("本月到目前还没有新驿站或新会员。", "No new stations or members this month so far."),
     "tree_failed": ("无法计算目标树：{err}", "The goal tree could not be computed: {err}"),
+    "store_broken": ("计划存储文件 {path} 已损坏，无法读取（{err}）。目标、关键动作和打卡都保存在其中：请从备份恢复这个文件，"
+                     "或把它移到别处，再运行 python -m pipelines plan import --config <计划文件夹> 从计划文件重新建立。"
+                     "数据本身不受影响。",
+                     "The plan store {path} cannot be read ({err}). Targets, key actions and check-ins are kept there: "
+                     "restore the file from a backup, or move it aside and run python -m pipelines plan import "
+                     "--config <plan folder> to start it again from the plan files. The data itself is not affected."),
     "tree_hint": ("请换一个月份或截至日期，或重新构建：`python -m pipelines build`。",
                   "Pick another month or as-of date, or rebuild: `python -m pipelines build`."),
     # the war-zone page
@@ -238,6 +244,31 @@ LABELS: dict[str, tuple[str, str]] = {
     "plan_saved": ("已保存 {n} 项目标（变更 #{id}，{who}）。总览和战区页已使用新目标。",
                    "Saved {n} targets (change #{id} by {who}). The board and war-zone page now use them."),
     "plan_save_failed": ("保存失败：{err}", "Could not save: {err}"),
+    "plan_rebased": ("你打开本月之后，有人保存了 {n} 项你没有改动的目标：已显示为最新保存的值。",
+                     "Since you opened this month someone saved {n} targets you had not changed: they show the saved "
+                     "values now."),
+    "plan_conflict_head": ("{n} 项目标你改了，别人在你打开之后也改了（见下表）。请选择保留谁的值；在此之前不会保存。",
+                           "{n} targets you changed were also changed by someone else since you opened them (below). "
+                           "Choose whose values to keep; nothing is saved until then."),
+    "plan_conflict_theirs": ("保留对方的值（{n} 项）", "Keep theirs ({n})"),
+    "plan_conflict_mine": ("用我的值覆盖（{n} 项）", "Overwrite with mine ({n})"),
+    "plan_conflict_at_save": ("保存时发现有人刚刚改了同样的目标，什么都没有保存。请看下面的冲突后再保存。",
+                              "Someone changed the same targets just before your save; nothing was saved. Look at the "
+                              "conflicts below, then save."),
+    "plan_col_opened": ("你打开时", "When you opened"),
+    "plan_col_theirs": ("现在（对方）", "Now (theirs)"),
+    "plan_col_mine": ("你的值", "Yours"),
+    "plan_undo": ("撤销一次变更", "Undo a change"),
+    "plan_undo_pick": ("要撤销的变更", "The change to undo"),
+    "plan_undo_what": ("撤销会恢复这些目标在 #{id} 之前的值（作为一次新的变更保存）：",
+                       "Undoing puts back these targets' values from before #{id} (saved as a new change):"),
+    "plan_undo_button": ("撤销 #{id}", "Undo #{id}"),
+    "plan_undo_done": ("已撤销 #{id}（新变更 #{new}，{who}）。", "Undid #{id} (new change #{new}, {who})."),
+    "plan_undo_later": ("不能撤销 #{id}：之后的变更又改了其中的目标（{what}）。请先撤销之后的变更，或直接在上面修改。",
+                        "#{id} cannot be undone: a later change set some of its targets again ({what}). Undo the "
+                        "later change first, or edit the targets above."),
+    "plan_undo_none": ("还没有可以撤销的目标变更。", "No change of targets to undo yet."),
+    "plan_col_restored": ("撤销后", "After the undo"),
     "plan_io": ("导入 / 导出 targets.csv", "Import / export targets.csv"),
     "plan_export": ("导出{month}已保存的目标（targets.csv）", "Export {month}'s saved targets (targets.csv)"),
     "plan_export_none": ("{month}还没有已保存的目标可导出。", "{month} has no saved targets to export yet."),
@@ -562,6 +593,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "load_shrink": ("注意：导入后会丢失现有数据：{what}。请确认文件和截至日期是否正确。",
                     "Careful: this import would lose data the warehouse has: {what}. Check the files and the as-of date."),
     "load_shrink_ok": ("我确认要替换（数据会变少）", "I confirm: replace it (the data will shrink)"),
+    "load_mode": ("导入方式", "How to import"),
+    "load_mode_replace": ("替换这些表现有的文件", "Replace these tables' current files"),
+    "load_mode_add": ("添加到现有文件旁（同名文件仍会替换）", "Add beside the current files (one of the same name is replaced)"),
+    "load_mode_help": ("例如只导入一天的订单：选“添加”，其他日期的订单文件保留。完整的新导出：选“替换”。",
+                       "Importing one more day of orders, say: choose Add, and the other days' files stay. A complete "
+                       "new export: choose Replace."),
+    "load_replaces": ("导入会替换 {n} 个现有文件（移到备份文件夹）：{files}",
+                      "The import replaces {n} current files (moved to a backup folder): {files}"),
+    "load_keeps": ("保留同一表现有的 {n} 个文件：{files}", "It keeps {n} current files of the same tables: {files}"),
+    "load_replaces_none": ("不会替换任何现有文件。", "No current file is replaced."),
     "load_nothing_yet": ("确认之前不会改动任何文件或数据。", "Nothing changes until you confirm."),
     "load_running": ("正在替换文件并重建数据仓库…", "Replacing the files and rebuilding the warehouse…"),
     "load_done": ("导入完成：数据截至 {d}。原文件已备份到 {backup}。", "Imported: data through {d}. The previous files are in {backup}."),
@@ -579,6 +620,8 @@ REASONS: dict[str, tuple[str, str]] = {
     "bad_amount": ("金额无法识别或为负", "Not an amount"),
     "bad_status": ("状态不是 paid / refunded / cancelled", "Unknown status"),
     "bad_row": ("列数与表头不符", "Wrong number of fields"),
+    "bad_quote": ("引号不配对", "Unbalanced quote"),
+    "bad_encoding": ("文字编码有误", "Unreadable characters"),
     "unknown_station": ("驿站不存在", "Unknown station"),
     "unknown_member": ("会员不存在", "Unknown member"),
     "before_join": ("订单早于入会", "Order before joining"),
@@ -615,6 +658,13 @@ _DETAIL_ZH: list[tuple[str, str]] = [
     (r"amount is 0; an order amount must be greater than 0", "amount 为 0：订单金额必须大于 0"),
     (r"(\w+) is empty", "{0} 为空"),
     (r"row has (\d+) fields but the header has (\d+)", "这一行有 {0} 个字段，表头有 {1} 个"),
+    (r"a quote opened on line (\S+) is not closed on that line; the line is rejected and the next lines are read on "
+     r"their own", "第 {0} 行的引号没有在本行闭合：这一行被拒绝，后面的行各自读取"),
+    (r"a quote in the middle of a field on line (\S+) \(write the field in quotes, a quote inside as two quotes\)",
+     "第 {0} 行的字段中间有引号（请把整个字段放在引号里，字段内的引号写成两个）"),
+    (r"a field on line (\S+) is longer than (\S+) MB", "第 {0} 行有一个字段超过 {1} MB"),
+    (r"line (\S+) has bytes that are not ([\w-]+) text \((.+)\), unlike the rest of the file",
+     "第 {0} 行含有不是 {1} 编码的字节（{2}），与文件其余部分不同"),
 ]
 
 
@@ -631,6 +681,65 @@ def reason_text(detail: str | None, lang_code: str | None = None) -> str:
         if m:
             return zh.format(*m.groups())
     return detail
+
+
+# The sentences the pipeline stops with about a file (pipelines/ingest.py, importer.py, build.py), as patterns, and
+# their Chinese with the same values: a Chinese page says what went wrong and what to do in Chinese.
+# tests/test_bad_input.py produces each failure and checks its Chinese.
+_ERROR_ZH: list[tuple[str, str]] = [
+    (r"(.+): line (\d+) has bytes that are not UTF-8 \((.+)\), and the file does not read as Chinese GB18030 "
+     r"either .*",
+     "{0}：第 {1} 行含有不是 UTF-8 的字节（{2}），整个文件也不能作为中文 GB18030 读取（可能是西欧语言的 Excel 导出）。"
+     "为避免乱码，没有载入任何内容。请另存为“CSV UTF-8”（Excel：另存为 → CSV UTF-8）后重试。"),
+    (r"(.+): missing required columns? (.+) for table (\w+) \(columns found: (.*)\)\. .*",
+     "{0}：{2} 表缺少必需的列 {1}（文件中的列：{3}）。请按 README“数据约定”改正列名（名称须完全一致）后重新构建；"
+     "之前的数据仓库继续使用。"),
+    (r"(.+) \((\w+)\): missing required columns? (.+) \(columns found: (.*)\); .*",
+     "{0}（{1}）：缺少必需的列 {2}（文件中的列：{3}）。请按 README“数据约定”改正列名后重试。"),
+    (r"(.+): the header on line (\d+) cannot be read \((.+)\)\. .*",
+     "{0}：第 {1} 行的表头无法读取（{2}）。请修正第一行（用逗号分隔的列名）后重试。"),
+    (r"(.+): cannot be opened as an Excel workbook \(an .xlsx file is a zip archive, this one is not\)\. .*",
+     "{0}：不是 Excel 工作簿（.xlsx 文件是 zip 压缩包，这个不是）。请在 Excel 中另存为 "
+     ".xlsx，或导出为 CSV UTF-8。"),
+    (r"(.+): (.+) KB unpacks to (.+) MB \((.+) times; .*",
+     "{0}：{1} KB 的文件解压后有 {2} MB（{3} 倍，正常导出为 5 到 20 倍），可能是为拖垮服务器而构造的，因此没有打开。"
+     "请在 Excel 中重新保存，或导出为 CSV UTF-8。"),
+    (r"(.+): unpacks to (.+) MB, more than the (.+) MB a workbook may .*",
+     "{0}：解压后有 {1} MB，超过工作簿的上限 {2} MB（NORTHSTAR_XLSX_MAX_MB）。请改为导出 CSV UTF-8；没有读取任何内容。"),
+    (r"(.+): reading the workbook took more than (.+) s and was stopped .*",
+     "{0}：读取工作簿超过 {1} 秒，已停止（NORTHSTAR_XLSX_SECONDS）。请导出为 CSV UTF-8，读取会快得多。"),
+    (r"(.+): reading the workbook needed more than (.+) MB of memory .*",
+     "{0}：读取工作簿需要超过 {1} MB 内存，已停止（NORTHSTAR_XLSX_MEMORY_MB）。请改为导出 CSV UTF-8。"),
+    (r"(.+): none of its (.+) rows could be loaded \((.*)\); .*",
+     "{0}：{1} 行全部无法载入（{2}）。请按报告中的原因修正文件后重试。"),
+    (r"(.+): cannot tell which table it is; .*",
+     "{0}：无法判断是哪张表。请把文件命名为 stations…、members…、orders…（或 驿站 / 会员 / 订单），或使用数据约定中的列名。"),
+    (r"(.+): not a CSV, XLSX or Parquet file; .*", "{0}：不是 CSV、XLSX 或 Parquet 文件，请把表格导出为其中一种。"),
+    (r"another build is writing (.+) \((.+)\); .*",
+     "另一个构建正在写入 {0}（{1}）。请等它完成（或停止它）后再试；当前数据仓库继续使用。"),
+]
+
+
+def error_sentence(message: str, lang_code: str | None = None) -> str:
+    """A failure's sentence in the reader's language (the pipeline writes it in English, with its values)."""
+    message = message.splitlines()[0] if message else ""
+    if (lang_code or lang()) != "zh":
+        return message
+    for pattern, zh in _ERROR_ZH:
+        m = re.fullmatch(pattern, message)
+        if m:
+            return zh.format(*m.groups())
+    return message
+
+
+def error_text(exc: BaseException, lang_code: str | None = None) -> str:
+    """What went wrong, for a page: a failure the product knows in the reader's language, else its sentence (the
+    first line; never a traceback)."""
+    from pipelines.planstore import PlanStoreBroken
+
+    if isinstance(exc, PlanStoreBroken):
+        return text("store_broken", lang_code or lang()).format(path=exc.path, err=exc.err)
+    return error_sentence(str(exc), lang_code) if str(exc) else type(exc).__name__
 
 
 def reason_word(code: str, lang_code: str | None = None) -> str:
@@ -798,12 +907,15 @@ def fmt_money(n: float | None, lang_code: str | None = None) -> str:
     return "¥" + fmt_count(n, lang_code)
 
 
-COMPANY_TZ = "Asia/Shanghai"   # times are shown in the company's zone, never the server's or UTC
+COMPANY_TZ = "Asia/Shanghai"   # times are shown in the company's zone (goals.yaml time_zone), never the server's
+ZONE_WORDS = {"Asia/Shanghai": ("北京时间", "Beijing time"), "Asia/Chongqing": ("北京时间", "Beijing time"),
+              "Asia/Hong_Kong": ("香港时间", "Hong Kong time"), "Asia/Taipei": ("台北时间", "Taipei time")}
 
 
-def fmt_time(when: dt.datetime | str | None, lang_code: str | None = None) -> str:
-    """A moment in the company's time zone, to the minute: '2026-11-30 05:12 北京时间' / '… Beijing time'. A naive
-    time (or ISO text without a zone) is taken as UTC, as the build and the plan store record it."""
+def fmt_time(when: dt.datetime | str | None, lang_code: str | None = None, tz: str | None = None) -> str:
+    """A moment in the company's time zone `tz` (default Asia/Shanghai), to the minute: '2026-11-30 05:12 北京时间' /
+    '… Beijing time'; another zone is named ('… Europe/Berlin'). A naive time (or ISO text without a zone) is taken
+    as UTC, as the build and the plan store record it."""
     from zoneinfo import ZoneInfo
 
     if when is None or when == "":
@@ -812,8 +924,10 @@ def fmt_time(when: dt.datetime | str | None, lang_code: str | None = None) -> st
         when = dt.datetime.fromisoformat(when)
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.timezone.utc)
-    local = when.astimezone(ZoneInfo(COMPANY_TZ))
-    return f"{local:%Y-%m-%d %H:%M} " + ("北京时间" if (lang_code or lang()) == "zh" else "Beijing time")
+    zone = tz or COMPANY_TZ
+    local = when.astimezone(ZoneInfo(zone))
+    zh, en = ZONE_WORDS.get(zone, (zone, zone))
+    return f"{local:%Y-%m-%d %H:%M} " + (zh if (lang_code or lang()) == "zh" else en)
 
 
 WEEKDAYS_ZH = "一二三四五六日"

@@ -15,7 +15,7 @@ from pipelines import build as build_mod
 from pipelines import goaltree, paths, sample
 from pipelines.errors import NorthstarError
 from pipelines.progress import Progress
-from ui.i18n import fmt_date, fmt_month, lang, t
+from ui.i18n import error_text, fmt_date, fmt_month, lang, t, tm
 
 
 def _has_files(folder: Path) -> bool:
@@ -48,22 +48,27 @@ def ensure_warehouse() -> Path:
             st.error(t("prepare_failed", err=exc) + "\n\n" + t("prepare_hint"))
             st.stop()
         status.update(state="complete", expanded=False, label=t("prepared", s=time.perf_counter() - start))
+    from ui.data import pin
+
+    pin(str(db))     # the run started before there was a warehouse: its reads are of the one just built
     return db
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def data_dates(db: str, mtime: float) -> tuple[dt.date | None, dt.date | None]:
-    """First and last date in the warehouse (cached per warehouse file version)."""
+def data_dates(db: str, versions: tuple) -> tuple[dt.date | None, dt.date | None]:
+    """First and last date in the warehouse version the page run is pinned to (ui.data.versions)."""
     from ui.data import connect
 
-    with connect(db) as con:
+    with connect(db, versions[0]) as con:
         return goaltree.data_dates(con)
 
 
 def period_sidebar(db: Path) -> tuple[str, dt.date] | None:
     """Month (default: the month of the last date) and as-of (default: the last date; limited to the month)."""
     try:
-        first, last = data_dates(str(db), db.stat().st_mtime)
+        from ui.data import versions
+
+        first, last = data_dates(str(db), versions(str(db)))
     except (duckdb.Error, NorthstarError) as exc:
         st.error(t("warehouse_unreadable", err=str(exc).splitlines()[0]))
         st.stop()
@@ -109,21 +114,28 @@ def start_page() -> tuple[str, str]:
     """The start of every page: leave Streamlit's first-run mode and inject the CSS. Returns (language code,
     warehouse path)."""
     from ui import style
-    from ui.data import db_file
+    from ui.data import db_file, pin
     from ui.v1guard import leave_v1
 
     leave_v1()   # before anything is drawn: see ui/v1guard.py
     style.inject(lang())
-    return lang(), db_file()
+    db = db_file()
+    pin(db)      # every read of this run is of the warehouse as it is now (a rebuild mid-run waits for the next)
+    return lang(), db
 
 
 def today() -> dt.date:
-    """Today, or `NORTHSTAR_TODAY` (YYYY-MM-DD) when set: a demo or a test on data from a fixed period."""
+    """Today in the company's time zone (at 01:00 in Beijing a server in UTC is still on yesterday), or
+    `NORTHSTAR_TODAY` (YYYY-MM-DD) when set: a demo or a test on data from a fixed period."""
+    from zoneinfo import ZoneInfo
+
+    from ui.i18n import COMPANY_TZ
+
     value = os.environ.get("NORTHSTAR_TODAY")
     try:
-        return dt.date.fromisoformat(value) if value else dt.date.today()
+        return dt.date.fromisoformat(value) if value else dt.datetime.now(ZoneInfo(COMPANY_TZ)).date()
     except ValueError:
-        return dt.date.today()
+        return dt.datetime.now(ZoneInfo(COMPANY_TZ)).date()
 
 
 def open_page():
@@ -136,7 +148,7 @@ def open_page():
     try:
         tree = goal_tree(db, month, as_of, versions(db))
     except (NorthstarError, WarehouseMissing, duckdb.Error) as exc:
-        st.error(t("tree_failed", err=str(exc).splitlines()[0]))
+        st.error(tm("tree_failed", err=error_text(exc)))
         st.info(t("tree_hint"))
         st.stop()
     return tree, code, db
@@ -151,6 +163,6 @@ def open_analysis(failed: str):
     try:
         return code, db, cohort_options(db, versions(db))
     except (NorthstarError, WarehouseMissing, duckdb.Error) as exc:
-        st.error(t(failed, err=str(exc).splitlines()[0]))
+        st.error(tm(failed, err=error_text(exc)))
         st.info(t("cohorts_hint"))
         st.stop()

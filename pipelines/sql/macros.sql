@@ -1,11 +1,17 @@
 -- Parsing rules shared by the staging models. Text that does not parse gives null (and the row a reason).
+-- A time with an offset (2026-11-01T10:40:00Z, …+08:00, or an aware Parquet timestamp read as text) is converted to
+-- the company's time zone (the build sets DuckDB's TimeZone to it); a time without one is taken as the company's.
+create or replace temp macro has_offset(x) as regexp_matches(x, '\d:\d\d(:\d\d(\.\d+)?)?\s*(Z|z|[+-]\d\d(:?\d\d)?)$');
+create or replace temp macro parse_aware(x) as case when length(x) > 19 and has_offset(x) then try_cast(x as timestamptz)::timestamp end;
 create or replace temp macro parse_date(x) as coalesce(
+    parse_aware(x)::date,
     try_cast(x as date),
     try_strptime(x, ['%Y/%m/%d', '%Y.%m.%d', '%Y%m%d'])::date,
     try_cast(try_cast(x as timestamp) as date),
     try_strptime(x, ['%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M'])::date
 );
 create or replace temp macro parse_ts(x) as coalesce(
+    parse_aware(x),
     try_cast(x as timestamp),
     try_strptime(x, ['%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y/%m/%d', '%Y.%m.%d %H:%M:%S'])
 );
@@ -21,3 +27,12 @@ end;
 -- (and no sum of loaded amounts can overflow).
 create or replace temp macro max_amount() as 100000000;
 create or replace temp macro as_of() as getvariable('as_of')::date;
+-- A phone as the product shows it (pipelines.cohorts.mask_phone): 13812345678 → 138****5678. Rejected rows keep
+-- their raw text for the Data page; the phone in it is stored masked, so no surface can show the number.
+create or replace temp macro phone_digits(x) as regexp_replace(x, '[^0-9]', '', 'g');
+create or replace temp macro mask_phone(x) as case
+    when x is null or x = '' then x
+    when length(phone_digits(x)) = 0 then '—'
+    when length(phone_digits(x)) < 7 then repeat('*', length(phone_digits(x)))
+    else left(phone_digits(x), 3) || '****' || right(phone_digits(x), 4)
+end;

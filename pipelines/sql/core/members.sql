@@ -2,7 +2,7 @@
 -- like core/stations.sql: stg_members holds this run's files, `members` the rows of earlier runs.
 create or replace temp macro members_raw(member_id, station_id, joined_on, tier, fee, channel, referrer_id, refunded_on, phone) as
     to_json({'member_id': member_id, 'station_id': station_id, 'joined_on': joined_on, 'tier': tier, 'fee': fee,
-             'channel': channel, 'referrer_id': referrer_id, 'refunded_on': refunded_on, 'phone': phone})::varchar;
+             'channel': channel, 'referrer_id': referrer_id, 'refunded_on': refunded_on, 'phone': mask_phone(phone)})::varchar;
 
 create table if not exists members (
     member_id varchar, station_id varchar, joined_on date, tier varchar, fee decimal(18, 2), channel varchar,
