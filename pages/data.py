@@ -87,7 +87,8 @@ def load_section() -> None:
     st.caption(t("load_nothing_yet"))
     allow = True
     if report.shrink:          # it would lose data the warehouse has: a second, explicit confirmation
-        st.warning(tm("load_shrink", what="; ".join(report.shrink)))
+        st.warning(tm("load_shrink", what=("；" if code == "zh" else "; ").join(
+            error_sentence(p, code) for p in report.shrink)))
         allow = st.checkbox(t("load_shrink_ok"), key="load_shrink_ok")
     if st.button(t("load_confirm"), type="primary", key="load_confirm", disabled=not allow):
         start = time.perf_counter()

@@ -361,10 +361,13 @@ else:
     not_adding = up.off(alloc)
     with status_box:
         parts = []
+        if conflicts:
+            parts.append(f'<span class="ns-chip ns-off_track" data-k="plan.conflicts">✖ '
+                         f'{board.esc(t("plan_status_conflicts", n=len(conflicts)))}</span>')
         if changes:
             parts.append(f'<span class="ns-chip ns-at_risk" data-k="plan.changes">▲ '
                          f'{board.esc(t("plan_status_changes", n=len(changes)))}</span>')
-        else:
+        elif not conflicts:
             parts.append(f'<span class="ns-chip ns-on_track" data-k="plan.changes">✔ '
                          f'{board.esc(t("plan_status_clean"))}</span>')
         if not_adding:

@@ -594,3 +594,12 @@ def test_blank_lines_are_not_rows_but_a_quoted_empty_field_is(tmp_path):
     f = report(res)
     assert (f["read"], f["loaded"], f["rejected"]) == (4, 2, 2)
     assert [(line, code) for line, code, _, _ in file_rejects(tmp_path)] == [(6, "bad_row"), (7, "bad_row")]
+
+
+def test_the_shrink_warning_reads_in_chinese():
+    from ui.i18n import error_sentence
+
+    assert error_sentence("orders would shrink from 8 to 1 rows", "zh") == "orders 会从 8 行减少到 1 行"
+    assert error_sentence("orders would be empty (it has 2,000 rows now)", "zh") == "orders 会变成空表（现在有 2,000 行）"
+    assert error_sentence("33,055 of the 33,055 orders rows would be rejected, most as future_date", "zh") == \
+        "orders 的 33,055 行中有 33,055 行会被拒绝，主要原因是 future_date"

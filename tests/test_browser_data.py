@@ -52,7 +52,7 @@ def upload(browser, url, path):
 def confirm_shrink(page) -> None:
     """2 orders (1 loadable) replacing the site's 8: the page says what would be lost, and the import button waits
     for the second confirmation (issue 18.5)."""
-    page.get_by_text("导入后会丢失现有数据：orders would shrink from 8 to 1 rows", exact=False).first.wait_for(
+    page.get_by_text("导入后会丢失现有数据：orders 会从 8 行减少到 1 行", exact=False).first.wait_for(
         timeout=60_000)
     assert page.get_by_role("button", name="确认导入并重建").is_disabled()
     page.get_by_test_id("stCheckbox").filter(has_text="我确认要替换").click()
@@ -63,9 +63,10 @@ def confirm_shrink(page) -> None:
     ("orders-good.csv", ["orders-good.csv → orders（按文件名识别）", "确认之前不会改动任何文件或数据。"]),
     ("会员.csv", ["会员.csv → members（按文件名识别）", "确认导入并重建"]),
     ("本月导出.xlsx", ["本月导出.xlsx → orders（按列名识别）", "确认导入并重建"]),
-    ("orders-nodate.csv", ["没有做任何改动", "missing required column ordered_at"]),
-    ("说明.pdf", ["没有做任何改动", "not a CSV, XLSX or Parquet file"]),
-    ("orders-bad.csv", ["没有做任何改动", "none of its 1 rows could be loaded (1 unknown_member)"]),
+    # the problems in the reader's language (issue 18.11: they were English on a Chinese page)
+    ("orders-nodate.csv", ["没有做任何改动", "缺少必需的列 ordered_at"]),
+    ("说明.pdf", ["没有做任何改动", "不是 CSV、XLSX 或 Parquet 文件"]),
+    ("orders-bad.csv", ["没有做任何改动", "1 行全部无法载入（1 unknown_member）"]),
 ])
 def test_the_report_says_what_an_import_would_do_and_nothing_changes(site, browser, name, shown):
     url, root = site

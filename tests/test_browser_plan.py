@@ -98,3 +98,44 @@ def test_the_plan_page_in_english(plan_app, browser):
     assert problems_shown(page) == []
     screenshot(page, "plan-en.png")
     page.close()
+
+
+def test_two_planners_on_one_month_see_a_conflict_not_a_lost_edit(plan_app, browser):
+    """Issue 18.7 in Chromium: B opens November, A saves 华东战区 stations 11, B then types 5 into the same cell: B
+    sees the conflict (theirs 11 by A, mine 5) and the save waits; keeping theirs leaves A's 11 saved."""
+    url, db = plan_app
+    b = open_plan(browser, url)
+    pick_month(b, "2026年11月")
+    b.get_by_role("tab", name="公司 → 战区").click()
+    b.locator("#glide-cell-1-0").wait_for(state="attached", timeout=30_000)
+    a = open_plan(browser, url)
+    pick_month(a, "2026年11月")
+    a.get_by_role("tab", name="公司 → 战区").click()
+    a.locator("#glide-cell-1-0").wait_for(state="attached", timeout=30_000)
+    before = a.locator("#glide-cell-1-0").text_content()
+    type_into_grid(a, row=0, column=1, value="11")
+    a.get_by_role("textbox", name="修改人", exact=True).fill("甲")
+    a.get_by_role("textbox", name="修改人", exact=True).press("Enter")
+    a.get_by_role("button", name="保存 2026年11月 的目标").click()
+    a.get_by_text("已保存 1 项目标").wait_for(timeout=30_000)
+    a.close()
+    type_into_grid(b, row=0, column=1, value="5")
+    b.get_by_text("1 项目标你改了，别人在你打开之后也改了").wait_for(timeout=30_000)
+    table = b.locator("[data-testid=stDataFrame]").filter(has_text="你的值").last
+    table.wait_for(timeout=30_000)
+    assert b.get_by_role("button", name="保存 2026年11月 的目标").is_disabled()
+    assert b.locator("[data-k='plan.conflicts']").inner_text() == "✖ 1 处与他人冲突"
+    assert problems_shown(b) == []
+    b.get_by_text("1 项目标你改了").scroll_into_view_if_needed()
+    screenshot(b, "plan-conflict-zh.png")
+    b.set_viewport_size({"width": 390, "height": 844})
+    b.get_by_text("1 项目标你改了").scroll_into_view_if_needed()
+    screenshot(b, "plan-conflict-zh-phone.png")
+    b.set_viewport_size({"width": 1440, "height": 1000})
+    b.get_by_role("button", name="保留对方的值（1 项）").click()
+    b.get_by_text("1 项目标你改了").wait_for(state="detached", timeout=30_000)
+    with PlanStore(store_path(db), read_only=True) as store:
+        assert store.targets()[("2026-11", "war_zone", "east", "stations")] == 11
+        assert store.history(limit=1)[0]["who"] == "甲"
+    assert before != "11"
+    b.close()

@@ -181,6 +181,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "plan_status_changes": ("{n} 项修改未保存", "{n} unsaved changes"),
     "plan_status_unallocated": ("{n} 处分解未对齐", "{n} splits don't add up"),
     "plan_status_refused": ("{n} 个单元格无效", "{n} cells refused"),
+    "plan_status_conflicts": ("{n} 处与他人冲突", "{n} in conflict with someone else's"),
     "plan_tab_company": ("公司", "Company"),
     "plan_tab_zones": ("公司 → 战区", "Company → war zones"),
     "plan_tab_teams": ("战区 → 团队", "War zones → teams"),
@@ -715,6 +716,10 @@ _ERROR_ZH: list[tuple[str, str]] = [
     (r"(.+): cannot tell which table it is; .*",
      "{0}：无法判断是哪张表。请把文件命名为 stations…、members…、orders…（或 驿站 / 会员 / 订单），或使用数据约定中的列名。"),
     (r"(.+): not a CSV, XLSX or Parquet file; .*", "{0}：不是 CSV、XLSX 或 Parquet 文件，请把表格导出为其中一种。"),
+    (r"(\w+) would shrink from (.+) to (.+) rows", "{0} 会从 {1} 行减少到 {2} 行"),
+    (r"(\w+) would be empty \(it has (.+) rows now\)", "{0} 会变成空表（现在有 {1} 行）"),
+    (r"(.+) of the (.+) (\w+) rows would be rejected, most as (\w+)", "{2} 的 {1} 行中有 {0} 行会被拒绝，主要原因是 {3}"),
+    (r"(.+) of the (.+) (\w+) rows would be rejected", "{2} 的 {1} 行中有 {0} 行会被拒绝"),
     (r"another build is writing (.+) \((.+)\); .*",
      "另一个构建正在写入 {0}（{1}）。请等它完成（或停止它）后再试；当前数据仓库继续使用。"),
 ]

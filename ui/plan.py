@@ -232,7 +232,7 @@ def _target_word(value: float | None, lang: str) -> str:
 def conflict_frame(rows: list[dict], values: dict, base: dict, nodes_by_id: dict[str, dict], lang: str,
                    tz: str | None = None) -> pd.DataFrame:
     """Targets both this reader and someone else changed: the node, the metric, the value when opened, the value
-    saved since with who and when, and this reader's value."""
+    saved since, this reader's value, and who saved theirs when."""
     out = []
     for r in rows:
         level, nid, metric = r["key"]
@@ -242,9 +242,9 @@ def conflict_frame(rows: list[dict], values: dict, base: dict, nodes_by_id: dict
             text("plan_col_metric", lang): metric_word(metric, lang),
             text("plan_col_opened", lang): _target_word(base.get(r["key"]), lang),
             text("plan_col_theirs", lang): _target_word(r["target"], lang),
+            text("plan_col_mine", lang): _target_word(values.get(r["key"]), lang),     # beside theirs: on a phone too
             text("plan_col_who", lang): r["who"] or "—",
             text("plan_col_at", lang): fmt_time(r["at"], lang, tz),
-            text("plan_col_mine", lang): _target_word(values.get(r["key"]), lang),
         })
     return pd.DataFrame(out)
 
