@@ -126,6 +126,7 @@ class _Scan:
     first: str = ""         # the first line that breaks, and its bytes: "7|FC"
 
 
+_GB_CHAR = re.compile(rb"([\xa1-\xfe][\xa1-\xfe])|[\x81-\xfe][\x30-\x39][\x81-\xfe][\x30-\x39]|[\x81-\xfe][\x40-\xfe]")
 _MIDDLE = re.compile("[\u0100-\u07ff]")
 _WIDE = re.compile("[\u0800-\ud7ff\ue000-\U0010ffff]")
 
@@ -163,9 +164,9 @@ def _scan(path: Path, codec: str, chinese: bool = False) -> _Scan:
                         scan.wide = 1
                     else:
                         scan.middle += len(_MIDDLE.findall(text))
-                if chinese:
-                    wide = "".join(re.findall("[^\x00-\x7f\udc80-\udcff]", text))
-                    scan.gb2312 += len(wide.encode("gb2312", "ignore")) // 2
+                if chinese:           # GB18030 bytes in the GB2312 area (both bytes A1-FE), aligned per character
+                    wide = "".join(re.findall("[^\x00-\x7f\udc80-\udcff]", text)).encode("gb18030")
+                    scan.gb2312 += sum(1 for hit in _GB_CHAR.findall(wide) if hit)
             lines += text.count("\n")
             if not chunk:
                 break
