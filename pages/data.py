@@ -47,7 +47,7 @@ def load_section() -> None:
             path.write_bytes(u.getvalue())
             files.append((path, u.name))
         with st.spinner(t("load_checking")):
-            report = importer.check(files, paths.raw_dir(), paths.config_dir(), db=Path(db), add=add)
+            report = importer.check_apart(files, paths.raw_dir(), paths.config_dir(), db=Path(db), add=add)
         st.session_state["load_key"], st.session_state["load_report"] = key, report
     report = st.session_state["load_report"]
     for inc in report.files:

@@ -67,29 +67,32 @@ def report(con: duckdb.DuckDBPyConnection, today: dt.date) -> dict:
             "days_old": age["days_old"], "stale": age["stale"], "sample": age["sample"]}
 
 
-def raw_columns(raw_row: str | None) -> dict:
-    """A rejected row's raw fields as columns, phone masked (138****1234): what a person reads instead of JSON. A
-    row that could not be split into fields (a wrong number of fields) is one `raw` column."""
-    from pipelines.cohorts import mask_phone
-
+def _fields(raw_row: str | None) -> dict | None:
     try:
         fields = json.loads(raw_row or "")
     except ValueError:
-        fields = None
-    if not isinstance(fields, dict):
-        return {"raw": raw_row or ""}
+        return None
+    return fields if isinstance(fields, dict) else None
+
+
+def _masked(fields: dict) -> dict:
+    from pipelines.cohorts import mask_phone
+
     return {k: (mask_phone(v) if k == "phone" and v not in (None, "") else v) for k, v in fields.items()}
+
+
+def raw_columns(raw_row: str | None) -> dict:
+    """A rejected row's raw fields as columns, phone masked (138****1234): what a person reads instead of JSON. A
+    row that could not be split into fields (a wrong number of fields) is one `raw` column. (The build stores
+    phones masked already; this masks again for a warehouse built before it did.)"""
+    fields = _fields(raw_row)
+    return {"raw": raw_row or ""} if fields is None else _masked(fields)
 
 
 def _masked_raw(raw_row: str | None) -> str | None:
     """The raw row as stored, with its phone masked (JSON rows; others are returned as they are)."""
-    try:
-        fields = json.loads(raw_row or "")
-    except ValueError:
-        return raw_row
-    if not isinstance(fields, dict):
-        return raw_row
-    return json.dumps(raw_columns(raw_row), ensure_ascii=False)
+    fields = _fields(raw_row)
+    return raw_row if fields is None else json.dumps(_masked(fields), ensure_ascii=False)
 
 
 def reject_examples(con: duckdb.DuckDBPyConnection, per_reason: int = 5, tables: tuple[str, ...] | None = None

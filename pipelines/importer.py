@@ -236,6 +236,48 @@ def check(files: list[tuple[Path, str]] | list[Path], raw: Path, config: Path,
     return report
 
 
+def check_seconds() -> int:
+    """How long an upload's check may take in its own process (NORTHSTAR_CHECK_SECONDS, default 900)."""
+    import os
+
+    try:
+        return max(1, int(os.environ.get("NORTHSTAR_CHECK_SECONDS", "") or 900))
+    except ValueError:
+        return 900
+
+
+def check_apart(files: list[tuple[Path, str]], raw: Path, config: Path, as_of: str | dt.date | None = None,
+                db: Path | None = None, add: bool = False) -> ImportReport:
+    """`check` in a process of its own (`python -m pipelines.importer`), for the server: parsing a large or hostile
+    upload cannot hold the server's interpreter while other people read their pages, and a check over
+    check_seconds() is stopped with a sentence (a workbook has its own, tighter limits: ingest.xlsx_limits). The
+    arguments and the report go through a private temporary folder."""
+    import os
+    import pickle
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8",
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
+    with tempfile.TemporaryDirectory(prefix="northstar-check-") as tmp:
+        args, out = Path(tmp) / "args.pickle", Path(tmp) / "report.pickle"
+        args.write_bytes(pickle.dumps((files, raw, config, as_of, db, add)))
+        try:
+            proc = subprocess.run([sys.executable, "-m", "pipelines.importer", str(args), str(out)], env=env,
+                                  capture_output=True, encoding="utf-8", errors="replace", timeout=check_seconds())
+        except subprocess.TimeoutExpired:
+            names = ", ".join(name for _, name in files)
+            return ImportReport(files=[], problems=[
+                f"{names}: checking took more than {check_seconds():,} s and was stopped (NORTHSTAR_CHECK_SECONDS); "
+                "split the export into smaller files, or import it with python -m pipelines import"])
+        if proc.returncode != 0 or not out.exists():
+            tail = (proc.stderr.strip().splitlines() or ["no message"])[-1]
+            return ImportReport(files=[], problems=[f"the check stopped unexpectedly ({tail}); try again, or import "
+                                                    "the files with python -m pipelines import to see more"])
+        return pickle.loads(out.read_bytes())
+
+
 def apply(report: ImportReport, raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None,
           progress: Progress | None = None, allow_shrink: bool = False) -> tuple[build_mod.BuildResult, Path | None]:
     """Replaces the checked tables' raw files with the incoming ones (or, for a report made with `add`, only a
@@ -275,3 +317,13 @@ def apply(report: ImportReport, raw: Path, config: Path, db: Path, as_of: str | 
             backup.rmdir()
         raise
     return result, backup
+
+
+if __name__ == "__main__":      # check_apart's child: python -m pipelines.importer ARGS.pickle REPORT.pickle
+    import pickle
+    import sys
+
+    from pipelines import importer as _importer    # by its name, so the report pickles as pipelines.importer's
+
+    _args, _out = Path(sys.argv[1]), Path(sys.argv[2])
+    _out.write_bytes(pickle.dumps(_importer.check(*pickle.loads(_args.read_bytes()))))

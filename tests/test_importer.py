@@ -233,3 +233,20 @@ def test_the_import_command_says_what_it_replaces_and_adds_with_add(site):
     assert added.returncode == 0, added.stderr
     assert "It keeps 1 current file of the same table: orders.csv." in added.stdout
     assert loaded_orders(site) == sorted([f"O{i}" for i in range(1, 9)] + ["X1"])
+
+
+def test_the_pages_check_runs_in_a_process_of_its_own_with_a_time_limit(site, monkeypatch):
+    """Issue 18.9: the Data page checks an upload in a separate process (check_apart): the same report as check(),
+    and a check over NORTHSTAR_CHECK_SECONDS is stopped with a sentence instead of holding the server."""
+    export = site / "exports" / "订单-2026-11.csv"
+    export.write_text(GOOD, encoding="utf-8")
+    here = importer.check([(export, export.name)], site / "raw", site / "config", AS_OF, db=site / "wh.duckdb")
+    apart = importer.check_apart([(export, export.name)], site / "raw", site / "config", AS_OF, db=site / "wh.duckdb")
+    assert apart.counts() == here.counts() and apart.shrink == here.shrink and apart.examples == here.examples
+    assert apart.result.tables == here.result.tables
+    monkeypatch.setenv("NORTHSTAR_CHECK_SECONDS", "1")
+    slow = importer.check_apart([(export, export.name)], site / "raw", site / "config", AS_OF,
+                                db=site / "wh.duckdb")       # starting a process and a trial build takes > 1 s
+    assert slow.problems == ["订单-2026-11.csv: checking took more than 1 s and was stopped (NORTHSTAR_CHECK_SECONDS); "
+                             "split the export into smaller files, or import it with python -m pipelines import"]
+    assert not slow.ok

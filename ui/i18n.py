@@ -720,6 +720,8 @@ _ERROR_ZH: list[tuple[str, str]] = [
     (r"(\w+) would be empty \(it has (.+) rows now\)", "{0} 会变成空表（现在有 {1} 行）"),
     (r"(.+) of the (.+) (\w+) rows would be rejected, most as (\w+)", "{2} 的 {1} 行中有 {0} 行会被拒绝，主要原因是 {3}"),
     (r"(.+) of the (.+) (\w+) rows would be rejected", "{2} 的 {1} 行中有 {0} 行会被拒绝"),
+    (r"(.+): checking took more than (.+) s and was stopped .*",
+     "{0}：检查超过 {1} 秒，已停止（NORTHSTAR_CHECK_SECONDS）。请把导出拆成较小的文件，或用 python -m pipelines import 导入。"),
     (r"another build is writing (.+) \((.+)\); .*",
      "另一个构建正在写入 {0}（{1}）。请等它完成（或停止它）后再试；当前数据仓库继续使用。"),
 ]
