@@ -122,10 +122,12 @@ class _Scan:
     good: int = 0           # non-ASCII characters read
     middle: int = 0         # of those, U+0100-U+07FF: two-byte UTF-8 that is neither Latin-1 nor Chinese
     wide: int = 0           # 1 once a character of U+0800 and above is seen (Chinese in UTF-8: three bytes)
-    gb2312: int = 0         # of those, everyday Chinese (GB2312), when asked
+    sampled: int = 0        # characters looked at for GB2312, when asked (the first GB_SAMPLE or so)
+    gb2312: int = 0         # of those, everyday Chinese (GB2312)
     first: str = ""         # the first line that breaks, and its bytes: "7|FC"
 
 
+GB_SAMPLE = 2_000_000      # characters enough to tell everyday Chinese from a Western export read as GB18030
 _GB_CHAR = re.compile(rb"([\xa1-\xfe][\xa1-\xfe])|[\x81-\xfe][\x30-\x39][\x81-\xfe][\x30-\x39]|[\x81-\xfe][\x40-\xfe]")
 _MIDDLE = re.compile("[\u0100-\u07ff]")
 _WIDE = re.compile("[\u0800-\ud7ff\ue000-\U0010ffff]")
@@ -164,9 +166,11 @@ def _scan(path: Path, codec: str, chinese: bool = False) -> _Scan:
                         scan.wide = 1
                     else:
                         scan.middle += len(_MIDDLE.findall(text))
-                if chinese:           # GB18030 bytes in the GB2312 area (both bytes A1-FE), aligned per character
+                if chinese and scan.sampled < GB_SAMPLE:   # GB18030 bytes in the GB2312 area (both A1-FE)
                     wide = "".join(re.findall("[^\x00-\x7f\udc80-\udcff]", text)).encode("gb18030")
-                    scan.gb2312 += sum(1 for hit in _GB_CHAR.findall(wide) if hit)
+                    hits = _GB_CHAR.findall(wide)
+                    scan.sampled += len(hits)
+                    scan.gb2312 += sum(1 for hit in hits if hit)
             lines += text.count("\n")
             if not chunk:
                 break
@@ -177,7 +181,7 @@ def _reads_as_chinese(path: Path) -> _Scan | None:
     """The file through GB18030 when it reads as Chinese: at most as many broken bytes as characters, and most
     characters everyday Chinese (GB2312). A Western export read as GB18030 gives rare characters (Müller → M黮ler)."""
     gb = _scan(path, "gb18030", chinese=True)
-    return gb if gb.good and gb.gb2312 >= gb.good * 0.9 and gb.bad <= gb.good else None
+    return gb if gb.sampled and gb.gb2312 >= gb.sampled * 0.9 and gb.bad <= gb.good else None
 
 
 def detect_encoding(path: Path) -> Encoding:
