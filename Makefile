@@ -1,6 +1,6 @@
 # Northstar: two commands.
 #   make run    set up .venv, generate the sample and build the warehouse if they are missing, serve the dashboard
-#   make test   set up .venv with the test tools and run the whole test suite
+#   make test   set up .venv with the test tools, lint (ruff, settings in pyproject.toml) and run the whole test suite
 #   make bench  the benchmark at sizes small and medium (LARGE=1 adds the 100M-order size): benchmarks/RESULTS.md
 # Your own exports: make run RAW=~/exports [CONFIG=~/plan] builds them (every time) into data/own.duckdb and serves
 # that; without RAW the sample is used.
@@ -52,6 +52,7 @@ run: data
 		--server.headless true --browser.gatherUsageStats false --server.maxUploadSize $(MAX_UPLOAD_MB)
 
 test: $(VENV)/.dev
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 # The benchmark (benchmarks/run.py): sizes small and medium, and large with LARGE=1; writes benchmarks/RESULTS.md.

@@ -47,9 +47,10 @@ def main() -> None:
     print(f"{'month':<8} {'as-of':<11} {'nodes':>5} {'warm median':>12} {'warm max':>9} {'+plan read':>11} {'cold':>8}")
     for month, as_of in cases:
         tree = goaltree.goal_tree(con, month, as_of, plan)
-        warm, warm_max = timed(lambda: goaltree.goal_tree(con, month, as_of, plan), args.runs)
-        with_plan, _ = timed(lambda: goaltree.goal_tree(con, month, as_of, read_plan(db)), max(args.runs // 3, 3))
-        cold, _ = timed(lambda: goaltree.load(db, month, as_of), max(args.runs // 5, 3))
+        warm, warm_max = timed(lambda m=month, a=as_of: goaltree.goal_tree(con, m, a, plan), args.runs)
+        with_plan, _ = timed(lambda m=month, a=as_of: goaltree.goal_tree(con, m, a, read_plan(db)),
+                             max(args.runs // 3, 3))
+        cold, _ = timed(lambda m=month, a=as_of: goaltree.load(db, m, a), max(args.runs // 5, 3))
         print(f"{month:<8} {str(tree.as_of):<11} {len(tree.nodes):>5} {warm:>12.1f} {warm_max:>9.1f} "
               f"{with_plan:>11.1f} {cold:>8.1f}")
     con.close()

@@ -21,7 +21,8 @@ from ui import centers as uc
 from ui import data as ud
 from ui.board import _title, esc, name_of
 from ui.i18n import fmt_date, fmt_month, md, status_word, t, text, tm
-from ui.setup import open_page, today as today_is
+from ui.setup import open_page
+from ui.setup import today as today_is
 
 tree, code, db = open_page()
 store_file = store_path(Path(db))

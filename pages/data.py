@@ -11,11 +11,10 @@ import pandas as pd
 import streamlit as st
 
 from pipelines import freshness, importer, metrics, paths
-from pipelines.progress import Progress
 from pipelines.errors import NorthstarError
+from pipelines.progress import Progress
 from ui import board
-from ui.data import (WarehouseMissing, data_report, drop_upload, examples_frame, node_names, upload_folder,
-                     versions)
+from ui.data import WarehouseMissing, data_report, drop_upload, examples_frame, node_names, upload_folder, versions
 from ui.i18n import error_sentence, error_text, fmt_time, md, reason_text, reason_word, t, text, tm
 from ui.setup import start_page, today
 
@@ -180,6 +179,15 @@ if rep["warnings"]:
     st.caption(t("data_warnings_fix"))
 else:
     st.success(t("data_no_warnings"))
+
+st.markdown(f'<div class="ns-section">{board.esc(t("data_checks"))}</div>', unsafe_allow_html=True)
+if rep["checks"]:          # the data tests every build runs (pipelines/sql/tests): a failing one stops the build
+    st.dataframe(pd.DataFrame([{t("col_check"): c[code], t("col_result"): t("data_check_ok") if not c["failing"]
+                                else t("data_check_failed", n=c["failing"]), t("col_test"): c["name"]}
+                               for c in rep["checks"]]), hide_index=True, width="stretch", key=f"data_checks_{code}")
+    st.caption(t("data_checks_help"))
+else:
+    st.caption(t("data_checks_none"))
 
 st.markdown(f'<div class="ns-section">{board.esc(t("data_catalog"))}</div>', unsafe_allow_html=True)
 # the reader's language first and wide; the other beside it, for whoever needs both

@@ -434,7 +434,8 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
     tmp = _temp_path(db)
     scratch = Path(tempfile.mkdtemp(prefix=_scratch_prefix(db), dir=db.parent))
     n_files = sum(len(v) for v in files.values()) - len(kept or ())
-    progress = progress or Progress(total=len(MODELS) + 3 + (kept is not None), quiet=quiet)
+    # steps: read the files, the models, the data tests, swap, import the plan (+ copy the warehouse to refresh it)
+    progress = progress or Progress(total=len(MODELS) + 4 + (kept is not None), quiet=quiet)
     step = "copying the warehouse" if kept is not None else "opening the new warehouse"
     old_sources: list[dict] = []
     if kept is not None:
@@ -492,6 +493,10 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
                 con.execute(FILE_REPORT_SQL)
                 for t in TEMP_TABLES:
                     con.execute(f"drop table if exists {t}")
+        if not rows_only:
+            step = "running the data tests"
+            with progress.step(f"data tests ({len(data_tests())})"):
+                run_data_tests(con)
         step = "writing build_info"
         took = time.perf_counter() - start
         con.execute("""create or replace table build_info as select ?::timestamptz as built_at,
@@ -541,6 +546,43 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
         tmp.unlink(missing_ok=True)
         Path(str(tmp) + ".wal").unlink(missing_ok=True)
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+class DataTestFailed(NorthstarError):
+    """A data test found rows that break a rule the warehouse promises: the build stops before the swap."""
+
+
+def data_tests() -> list[dict]:
+    """The data tests (pipelines/sql/tests/*.sql, dbt's way): each a query returning the rows that break one rule,
+    with its rule in Chinese and English from its first two comment lines (`-- zh: …`, `-- en: …`)."""
+    out = []
+    for path in sorted((SQL_DIR / "tests").glob("*.sql")):
+        sql = path.read_text(encoding="utf-8")
+        said = dict(line[3:].split(": ", 1) for line in sql.splitlines()[:2] if line.startswith(("-- zh:", "-- en:")))
+        out.append({"name": path.stem, "sql": sql, "zh": said.get("zh", path.stem), "en": said.get("en", path.stem)})
+    return out
+
+
+def run_data_tests(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Runs every data test on the warehouse being built and records the results (`data_tests`, for the Data page);
+    raises DataTestFailed naming the test, its rule and a few offending rows when any finds a row. Runs after the
+    marts and before the swap, so a failed build keeps the previous warehouse."""
+    results = []
+    for test in data_tests():
+        failing = con.execute(f"select count(*) from ({test['sql']})").fetchall()[0][0]
+        examples = con.execute(f"select * from ({test['sql']}) limit 3").fetchall() if failing else []
+        results.append({**test, "failing": failing, "examples": examples})
+    con.execute("create or replace table data_tests (name varchar, rule_zh varchar, rule_en varchar, "
+                "failing_rows bigint)")
+    con.executemany("insert into data_tests values (?, ?, ?, ?)",
+                    [(r["name"], r["zh"], r["en"], r["failing"]) for r in results])
+    broken = [r for r in results if r["failing"]]
+    if broken:
+        raise DataTestFailed("; ".join(
+            f"data test {r['name']} failed ({r['en']}): {r['failing']:,} rows, e.g. {r['examples']}" for r in broken)
+            + ". The build stopped and the previous warehouse keeps serving. This is a defect of the pipeline or "
+              "data it does not handle yet: report it with these rows (pipelines/sql/tests/ holds the rules).")
+    return results
 
 
 def _result(con, db: Path, as_of: dt.date, last_date) -> BuildResult:

@@ -55,6 +55,10 @@ def report(con: duckdb.DuckDBPyConnection, today: dt.date) -> dict:
             order by count(*) desc, table_name, reason_code""").fetchall()]
         warnings = [dict(zip(("table", "field", "value", "attributed_to", "rows", "message"), r)) for r in con.execute(
             "select table_name, field, value, attributed_to, rows, message from warnings order by rows desc").fetchall()]
+        tested = {r[0] for r in con.execute("select table_name from duckdb_tables() where table_name = 'data_tests'"
+                                            ).fetchall()}
+        checks = [dict(zip(("name", "zh", "en", "failing"), r)) for r in con.execute(
+            "select name, rule_zh, rule_en, failing_rows from data_tests order by name").fetchall()] if tested else []
     except (duckdb.Error, IndexError, KeyError) as exc:
         raise NorthstarError(f"the warehouse has no build report ({str(exc).splitlines()[0]}); rebuild it with "
                              "`python -m pipelines build`.") from None
@@ -63,7 +67,7 @@ def report(con: duckdb.DuckDBPyConnection, today: dt.date) -> dict:
     return {"build": {"built_at": built_at, "seconds": seconds, "as_of": as_of, "last_date": last,
                       "raw_dir": raw_dir, "config_dir": config_dir,
                       "time_zone": info.get("time_zone") or "Asia/Shanghai"},
-            "files": files, "totals": totals, "reasons": reasons, "warnings": warnings,
+            "files": files, "totals": totals, "reasons": reasons, "warnings": warnings, "checks": checks,
             "days_old": age["days_old"], "stale": age["stale"], "sample": age["sample"]}
 
 

@@ -388,7 +388,7 @@ def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str |
         metrics = ("members",) if n["level"] == "center" else GOAL_METRICS
         n["metrics"] = {m: node_metrics(target(nid, m), actual[nid][m], elapsed, days_left, finished, at_risk)
                         for m in metrics}
-    for nid, n in nodes.items():
+    for n in nodes.values():
         kids = [c for c in n["children"] if nodes[c]["level"] != "center"]
         if not kids:
             continue
@@ -416,7 +416,7 @@ def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str |
     tree.daily = [{"date": d, "stations": s, "members": m}
                   for d, s, m in con.execute(SQL_DAILY, {**params, "as_of": as_of, "level": "company",
                                                           "node": cid}).fetchall()]
-    from pipelines.keyactions import key_actions   # it uses this module's rules
+    from pipelines.keyactions import key_actions  # it uses this module's rules
 
     tree.key_actions = key_actions(con, plan, checkins or [], tree)
     return tree

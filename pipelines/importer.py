@@ -323,7 +323,7 @@ if __name__ == "__main__":      # check_apart's child: python -m pipelines.impor
     import pickle
     import sys
 
-    from pipelines import importer as _importer    # by its name, so the report pickles as pipelines.importer's
+    from pipelines import importer as _importer  # by its name, so the report pickles as pipelines.importer's
 
     _args, _out = Path(sys.argv[1]), Path(sys.argv[2])
     _out.write_bytes(pickle.dumps(_importer.check(*pickle.loads(_args.read_bytes()))))

@@ -279,7 +279,7 @@ def _parse_org(doc, path) -> Org:
             return []
         return [(i, v, value.line_of(i)) for i, v in enumerate(value)]
 
-    for zi, zone, zline in items(doc, "war_zones", ""):
+    for zi, zone, _zline in items(doc, "war_zones", ""):
         where = f"war_zones[{zi + 1}]."
         zid = node_id(p, path, zone, where)
         if zid is None:

@@ -17,8 +17,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.metrics import CATALOG
-from pipelines.org import (Org, PlanError, Problems, YMap, as_yaml, check_keys, check_name, load_org, load_yaml,
-                           name_pair, plain)
+from pipelines.org import (
+    Org,
+    PlanError,
+    Problems,
+    YMap,
+    as_yaml,
+    check_keys,
+    check_name,
+    load_org,
+    load_yaml,
+    name_pair,
+    plain,
+)
 
 LEVELS = ("company", "war_zone", "team", "person", "center")
 GOAL_METRICS = ("stations", "members")

@@ -27,8 +27,18 @@ from pathlib import Path
 
 from pipelines.errors import NorthstarError
 from pipelines.org import Org
-from pipelines.plan import (CONFIDENCE, DEFAULT_AT_RISK, DEFAULT_STALE_DAYS, DEFAULT_TIME_ZONE, GOAL_METRICS,
-                            LEVELS, NorthStar, Plan, load_plan, parse_month)
+from pipelines.plan import (
+    CONFIDENCE,
+    DEFAULT_AT_RISK,
+    DEFAULT_STALE_DAYS,
+    DEFAULT_TIME_ZONE,
+    GOAL_METRICS,
+    LEVELS,
+    NorthStar,
+    Plan,
+    load_plan,
+    parse_month,
+)
 
 CONFIG_FILES = ("org.yaml", "goals.yaml", "targets.csv")
 IMPORTER = "config files"

@@ -15,8 +15,15 @@ import datetime as dt
 import duckdb
 
 from pipelines import metrics
-from pipelines.goaltree import (NODE_FILTER, SQL_DAILY, GoalTree, comparable_upto, month_bounds, node_metrics,
-                                shift_month)
+from pipelines.goaltree import (
+    NODE_FILTER,
+    SQL_DAILY,
+    GoalTree,
+    comparable_upto,
+    month_bounds,
+    node_metrics,
+    shift_month,
+)
 from pipelines.plan import GOAL_METRICS, Plan
 
 SQL_NEW_STATIONS = f"""

@@ -1,10 +1,10 @@
 """Atomic swap, rows read = loaded + rejected under random corruption, and mart invariants on the tiny sample."""
 import copy
-import os
-import time
 import hashlib
+import os
 import random
 import string
+import time
 
 import duckdb
 import pytest

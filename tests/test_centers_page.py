@@ -19,6 +19,7 @@ from pipelines import goaltree
 from pipelines.planstore import PlanStore, store_path
 from tests.conftest import seen
 from tests.test_app import APP
+
 pytestmark = pytest.mark.usefixtures("fresh_cache")
 
 

@@ -54,7 +54,7 @@ def test_a_sample_build_without_as_of_takes_the_samples_date(tmp_path, monkeypat
     assert result.as_of == sample.AS_OF == dt.date(2026, 11, 24)
     (tmp_path / "raw" / ".northstar-sample.json").unlink()           # your own data: today, as before
     result = build_mod.build(raw=tmp_path / "raw", config=tmp_path / "config", db=tmp_path / "wh2.duckdb", quiet=True)
-    from zoneinfo import ZoneInfo                                   # today in Beijing, not the server's (issue 18.3)
+    from zoneinfo import ZoneInfo  # today in Beijing, not the server's (issue 18.3)
     assert result.as_of == dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
     with duckdb.connect(str(tmp_path / "wh2.duckdb"), read_only=True) as con:
         assert freshness.data_age(con, dt.date.today())["sample"] is False

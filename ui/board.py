@@ -10,9 +10,8 @@ import html
 
 from pipelines.goaltree import GoalTree, status_of
 from pipelines.keyactions import RANK, worst
+from ui.i18n import fmt_count, fmt_day, fmt_delta, fmt_money, fmt_month, fmt_pair, fmt_pct, fmt_rate, status_word, text
 from ui.links import href
-from ui.i18n import (fmt_count, fmt_day, fmt_delta, fmt_money, fmt_month, fmt_pair, fmt_pct, fmt_rate, status_word,
-                     text)
 
 METRICS = ("stations", "members")
 

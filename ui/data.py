@@ -9,8 +9,8 @@ import duckdb
 import streamlit as st
 
 from pipelines import paths
-from pipelines.ingest import sql_str
 from pipelines.errors import NorthstarError
+from pipelines.ingest import sql_str
 from pipelines.planstore import store_path
 from ui.i18n import fmt_count  # noqa: F401 - re-exported for the pages
 

@@ -103,7 +103,7 @@ def node_table(nodes: list[dict], lang: str) -> tuple[pd.DataFrame, list[str]]:
 def column_config(lang: str) -> dict:
     """The name column wide enough for a team's whole name ("North Team 1", "未分配（华北战区）"); the number columns
     as wide as their headers, so none is cut ("Stn forecast"): a table wider than the page scrolls in its box."""
-    import streamlit as st   # only the page calls this
+    import streamlit as st  # only the page calls this
 
     cols = columns(lang)
     out = {cols["name"]: st.column_config.TextColumn(width=NAME_WIDTH, pinned=True)}

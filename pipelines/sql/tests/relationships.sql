@@ -1,0 +1,6 @@
+-- zh: 每个会员的驿站、每笔订单的会员都已载入
+-- en: Every member's station and every order's member is loaded
+select 'members' as table_name, m.member_id as id, m.station_id as missing from members as m
+anti join stations as s using (station_id)
+union all
+select 'orders', o.order_id, o.member_id from orders as o anti join members as m using (member_id)
