@@ -285,7 +285,7 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--db", metavar="PATH", help="warehouse file (default data/warehouse.duckdb or NORTHSTAR_DB)")
     c.set_defaults(func=cmd_cohorts)
 
-    im = sub.add_parser("import", help="load your own exports: check them, then replace those tables' files and rebuild",
+    im = sub.add_parser("import", help="load your own exports: check them, then replace (or --add to) those tables' files and rebuild",
                         description="Tells which table each file is (from its name or columns), checks it against "
                                     "the data contract with a trial build, and shows the rows that would be loaded "
                                     "and rejected. Without --dry-run it then replaces those tables' files in the "
@@ -310,7 +310,10 @@ def parser() -> argparse.ArgumentParser:
     pl = sub.add_parser("plan", help="the plan store: import config files, export the current plan, history",
                         description="The plan store (beside the warehouse, e.g. data/warehouse.plan.sqlite) holds "
                                     "targets, key actions, key results and check-ins with their history. Every "
-                                    "build imports the config files that changed; these commands do it by hand.")
+                                    "build imports the config files that changed; these commands do it by hand.",
+                        epilog="examples:\n  python -m pipelines plan history --limit 5\n"
+                               "  python -m pipelines plan export --out /tmp/plan",
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
     psub = pl.add_subparsers(dest="plan_command", required=True, metavar="ACTION")
     pi = psub.add_parser("import", help="check and import the config files that changed since the last import",
                          epilog="example: python -m pipelines plan import --config ~/plan")
@@ -324,7 +327,8 @@ def parser() -> argparse.ArgumentParser:
     pe.add_argument("--out", metavar="DIR", required=True, help="folder to write the files into")
     pe.add_argument("--db", metavar="PATH", help="warehouse beside which the store lives")
     pe.set_defaults(func=cmd_plan_export)
-    ph = psub.add_parser("history", help="the latest changes: who, when, what")
+    ph = psub.add_parser("history", help="the latest changes: who, when, what",
+                         epilog="example: python -m pipelines plan history --limit 5 --db data/own.duckdb")
     ph.add_argument("--db", metavar="PATH", help="warehouse beside which the store lives")
     ph.add_argument("--limit", type=int, default=20, help="how many changes (default 20)")
     ph.set_defaults(func=cmd_plan_history)

@@ -27,3 +27,27 @@ def test_every_label_is_used():
     unused = sorted(k for k in LABELS if k not in LITERAL and k not in quoted
                     and not any(k.startswith(p) for p in PREFIXES))
     assert unused == []
+
+
+def test_every_command_says_how_it_is_used_with_an_example():
+    """`python -m pipelines X --help` shows an example for every command and subcommand (issue 19.8)."""
+    import argparse
+    import subprocess
+    import sys
+
+    from pipelines.cli import parser
+
+    def walk(p: argparse.ArgumentParser, path: list[str]):     # every command the parser has, however deep
+        yield path
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    yield from walk(sub, path + [name])
+
+    commands = list(walk(parser(), []))
+    assert len(commands) >= 10
+    for cmd in commands:
+        out = subprocess.run([sys.executable, "-m", "pipelines", *cmd, "--help"], capture_output=True, text=True,
+                             cwd=ROOT)
+        assert out.returncode == 0, (cmd, out.stderr)
+        assert "example" in out.stdout and f"python -m pipelines {' '.join(cmd)}".strip() in out.stdout, cmd
