@@ -15,7 +15,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipelines import goaltree, paths  # noqa: E402
+from pipelines import (  # noqa: E402
+    goaltree,
+    months,  # noqa: E402
+    paths,
+)
 from pipelines.planstore import read_plan  # noqa: E402
 
 
@@ -40,8 +44,8 @@ def main() -> None:
     rows = con.execute("select count(*) from member_joins").fetchall()[0][0]
     facts = con.execute("select count(*) from daily_node_facts").fetchall()[0][0]
     this = f"{last.year:04d}-{last.month:02d}"
-    cases = [(this, None), (this, last.replace(day=1)), (goaltree.shift_month(this, -1), None),
-             (goaltree.shift_month(this, -12), None)]
+    cases = [(this, None), (this, last.replace(day=1)), (months.shift_month(this, -1), None),
+             (months.shift_month(this, -12), None)]
     print(f"warehouse {db}: member_joins {rows:,} rows, daily_node_facts {facts:,} rows; "
           f"plan: {len(plan.targets) if plan else 0:,} targets; {args.runs} runs each (ms)")
     print(f"{'month':<8} {'as-of':<11} {'nodes':>5} {'warm median':>12} {'warm max':>9} {'+plan read':>11} {'cold':>8}")

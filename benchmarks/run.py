@@ -126,7 +126,7 @@ def page_loaders(db: Path) -> dict:
     import duckdb
     import streamlit as st
 
-    from pipelines import goaltree
+    from pipelines import goaltree, months
     from pipelines.planstore import PlanStore, read_plan, store_path
     from ui import data as ud
     from ui import setup as us
@@ -138,7 +138,7 @@ def page_loaders(db: Path) -> dict:
         _, last = goaltree.data_dates(con)
         zone = con.execute("select id from org_nodes where level = 'war_zone' order by ord limit 1").fetchall()[0][0]
     month = f"{last.year:04d}-{last.month:02d}"
-    plan_month = goaltree.shift_month(month, 1)
+    plan_month = months.shift_month(month, 1)
 
     def board():
         us.data_dates(d, ud.versions(d))

@@ -10,9 +10,9 @@ from pathlib import Path
 import streamlit as st
 
 from pipelines.errors import NorthstarError
-from pipelines.goaltree import shift_month
 from pipelines.keyactions import checkins_upto
 from pipelines.metrics import CATALOG
+from pipelines.months import shift_month
 from pipelines.org import org_from_doc
 from pipelines.plan import GOAL_METRICS, PlanError, check_key_action, parse_number
 from pipelines.planstore import PlanStore, store_path

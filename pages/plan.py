@@ -15,7 +15,7 @@ import streamlit as st
 
 from pipelines import planning
 from pipelines.errors import NorthstarError
-from pipelines.goaltree import shift_month
+from pipelines.months import shift_month
 from pipelines.org import Org, Problems
 from pipelines.plan import GOAL_METRICS, decode, parse_targets
 from pipelines.planstore import PlanStore, TargetConflict, store_path, targets_csv

@@ -16,6 +16,7 @@ import datetime as dt
 import duckdb
 
 from pipelines.errors import NorthstarError
+from pipelines.months import last_day, shift_first
 
 MEMBER_DIMS = ("war_zone", "team", "center", "channel", "tier", "province")
 STATION_DIMS = ("war_zone", "team", "province")
@@ -32,18 +33,6 @@ def as_of(con: duckdb.DuckDBPyConnection) -> dt.date:
     except duckdb.Error as exc:
         raise NorthstarError(f"the warehouse has no build_info ({str(exc).splitlines()[0]}); rebuild it with "
                              "`python -m pipelines build`.") from None
-
-
-def _shift_month(month: dt.date, k: int) -> dt.date:
-    """The first day of the month k months after `month`'s."""
-    y, m = divmod(month.month - 1 + k, 12)
-    return dt.date(month.year + y, m + 1, 1)
-
-
-def _month_end(month: dt.date, k: int) -> dt.date:
-    first = _shift_month(month, k)
-    nxt = dt.date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-    return nxt - dt.timedelta(days=1)
 
 
 def _where(filters: dict | None, dims: tuple[str, ...], start: dt.date | None, end: dt.date | None):
@@ -93,7 +82,7 @@ def members(con: duckdb.DuckDBPyConnection, by: str | None = None, filters: dict
                     "active_rate": active / size if size else None, "active_or_after": after,
                     "active_or_after_rate": after / size if size else None, "gmv": round(gmv, 2),
                     "gmv_cum": cum, "gmv_per_member_cum": cum / size if size else None,
-                    "complete": _month_end(month, k) <= d})
+                    "complete": last_day(month, k) <= d})
     return out
 
 
@@ -109,7 +98,7 @@ def stations(con: duckdb.DuckDBPyConnection, by: str | None = None, filters: dic
     d = as_of(con)
     return [{"cohort_month": month, "group": grp, "stations": n, "age": k, "open": is_open,
              "survival": is_open / n if n else None, "members_per_station": members_ / n if n else None,
-             "gmv_per_station": gmv / n if n else None, "complete": _month_end(month, k) <= d}
+             "gmv_per_station": gmv / n if n else None, "complete": last_day(month, k) <= d}
             for month, grp, k, n, is_open, members_, gmv in rows]
 
 
@@ -143,7 +132,7 @@ def members_behind(con: duckdb.DuckDBPyConnection, cohort_month: dt.date, month_
     if month_index is not None:
         if measure == "active":
             where += (" and member_id in (select member_id from member_activity where month = ? and month_index = ?)")
-            params.append(_shift_month(cohort_month, month_index))
+            params.append(shift_first(cohort_month, month_index))
         elif measure == "active_or_after":
             where += " and last_active_index >= ?"
         else:

@@ -15,7 +15,6 @@ orders, and no Streamlit.
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import math
 import re
@@ -25,7 +24,8 @@ from pathlib import Path
 import duckdb
 
 from pipelines.errors import NorthstarError
-from pipelines.plan import DEFAULT_AT_RISK, GOAL_METRICS, Plan, parse_month
+from pipelines.months import minus_months, month_bounds, month_of, parse_month, shift_month
+from pipelines.plan import DEFAULT_AT_RISK, GOAL_METRICS, Plan
 
 STATUSES = ("achieved", "on_track", "at_risk", "off_track", "missed", "no_target")
 DRIVERS = ("station_masters_recruited", "orders", "gmv", "active_members")
@@ -136,23 +136,6 @@ SQL_ORG = "select id, parent, level, name_zh, name_en, ord from org_nodes order 
 
 
 # ---- dates -----------------------------------------------------------------------------------------------------
-
-def month_bounds(month: str) -> tuple[dt.date, dt.date]:
-    y, m = int(month[:4]), int(month[5:7])
-    return dt.date(y, m, 1), dt.date(y, m, calendar.monthrange(y, m)[1])
-
-
-def shift_month(month: str, k: int) -> str:
-    y, m = int(month[:4]), int(month[5:7])
-    n = y * 12 + (m - 1) + k
-    return f"{n // 12:04d}-{n % 12 + 1:02d}"
-
-
-def minus_months(d: dt.date, k: int) -> dt.date:
-    """The same day k months earlier, clamped to that month's last day (2026-08-31 − 6 months = 2026-02-28)."""
-    start, end = month_bounds(shift_month(f"{d.year:04d}-{d.month:02d}", -k))
-    return min(start.replace(day=d.day) if d.day <= end.day else end, end)
-
 
 def comparable_upto(month: str, upto: dt.date, k: int) -> tuple[dt.date, dt.date]:
     """Period-to-date k months back: the same days of that month (all of it when `upto` is a month end)."""
@@ -307,7 +290,7 @@ def resolve_period(month: str, as_of: dt.date | str | None, last_date: dt.date |
                              f"before {last_date}, or build with newer data.")
     start, _ = month_bounds(clean)
     if start > as_of:
-        last_month = f"{as_of.year:04d}-{as_of.month:02d}"
+        last_month = month_of(as_of)
         raise NorthstarError(f"month {clean} starts after the as-of date {as_of}: pick {last_month} or an earlier "
                              "month (a month cannot be judged before it begins).")
     return clean, as_of
@@ -457,14 +440,14 @@ def _north_star(con, plan: Plan, as_of: dt.date, first_date: dt.date | None):
 def projected_month(actual: float, target: float, rate: float, as_of: dt.date) -> str | None:
     """The month in which actual + rate × months reaches the target; None when the rate is ≤ 0."""
     if actual >= target:
-        return f"{as_of.year:04d}-{as_of.month:02d}"
+        return month_of(as_of)
     if rate <= 0:
         return None
     days = (target - actual) / rate * DAYS_PER_MONTH
     if days > (9999 - as_of.year) * 365:
         return "9999-12"
     when = as_of + dt.timedelta(days=math.ceil(days))
-    return f"{when.year:04d}-{when.month:02d}"
+    return month_of(when)
 
 
 def _drivers(con, month: str, upto: dt.date, first_date, nodes: dict, cid: str, path) -> dict:

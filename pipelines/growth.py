@@ -11,6 +11,7 @@ import datetime as dt
 import duckdb
 
 from pipelines.cohorts import as_of, mask_phone
+from pipelines.months import shift_first
 
 SQL_FLOWS = """
 select month, war_zone, new_stations, closed_stations, active_stations, new_members, refunded_members,
@@ -20,11 +21,6 @@ order by month, war_zone
 """
 FLOW_KEYS = ("new_stations", "closed_stations", "active_stations", "new_members", "refunded_members",
              "members_served")
-
-
-def _shift(month: dt.date, k: int) -> dt.date:
-    y, m = divmod(month.month - 1 + k, 12)
-    return dt.date(month.year + y, m + 1, 1)
 
 
 def _growth(now: float, before: float | None) -> float | None:
@@ -47,13 +43,13 @@ def flows(con: duckdb.DuckDBPyConnection, war_zones: list[str] | None = None, by
             item[k] += int(v)
     out = []
     for (month, zone), item in sorted(acc.items()):
-        prev, last_year = acc.get((_shift(month, -1), zone)), acc.get((_shift(month, -12), zone))
+        prev, last_year = acc.get((shift_first(month, -1), zone)), acc.get((shift_first(month, -12), zone))
         item["net_stations"] = item["new_stations"] - item["closed_stations"]
         item["net_members"] = item["new_members"] - item["refunded_members"]
         for stock in ("active_stations", "members_served"):
             item[f"{stock}_mom"] = _growth(item[stock], prev and prev[stock])
             item[f"{stock}_yoy"] = _growth(item[stock], last_year and last_year[stock])
-        item["complete"] = _shift(month, 1) - dt.timedelta(days=1) <= d
+        item["complete"] = shift_first(month, 1) - dt.timedelta(days=1) <= d
         out.append(item)
     return out
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.metrics import CATALOG
+from pipelines.months import parse_month
 from pipelines.org import (
     Org,
     PlanError,
@@ -38,7 +39,6 @@ DEFAULT_STALE_DAYS = 7
 DEFAULT_TIME_ZONE = "Asia/Shanghai"   # goals.yaml time_zone: the company's zone (DESIGN: Beijing time)
 CONFIDENCE = ("on_track", "at_risk", "off_track")      # what a center lead declares in a check-in
 TARGET_COLUMNS = ("month", "level", "node_id", "metric", "target")
-_MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
 
 
 @dataclass
@@ -62,17 +62,6 @@ class Plan:
 
     def target(self, month: str, level: str, node: str, metric: str) -> float | None:
         return self.targets.get((month, level, node, metric))
-
-
-def parse_month(text: str) -> str | None:
-    """'2026-11', '2026/11', '2026-1' → '2026-11' / '2026-01'; anything else → None."""
-    m = _MONTH.match(str(text).strip())
-    if not m:
-        return None
-    year, month = int(m.group(1)), int(m.group(2))
-    if not (1 <= month <= 12 and 2000 <= year <= 2100):
-        return None
-    return f"{year:04d}-{month:02d}"
 
 
 def parse_number(text) -> float | None:

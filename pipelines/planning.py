@@ -15,7 +15,8 @@ import math
 
 import duckdb
 
-from pipelines.goaltree import SQL_MEMBERS, SQL_STATIONS, month_bounds, shift_month
+from pipelines.goaltree import SQL_MEMBERS, SQL_STATIONS
+from pipelines.months import month_bounds, month_of, shift_month
 from pipelines.plan import GOAL_METRICS, parse_number
 
 Key = tuple[str, str, str]            # (level, node_id, metric)
@@ -56,13 +57,13 @@ def trailing_period(month: str, last_date: dt.date) -> tuple[dt.date, dt.date]:
     """The 3 months of data before `month`: the 3 months before it, or — planning further ahead than the data
     reaches — the last 3 months up to the last date in the data."""
     end = min(month_bounds(shift_month(month, -1))[1], last_date)
-    start = month_bounds(shift_month(f"{end.year:04d}-{end.month:02d}", -(TRAILING_MONTHS - 1)))[0]
+    start = month_bounds(shift_month(month_of(end), -(TRAILING_MONTHS - 1)))[0]
     return start, end
 
 
 def plan_months(last_date: dt.date, ahead: int = 6) -> list[str]:
     """The months one can plan: the month of the last date in the data and the `ahead` months after it."""
-    current = f"{last_date.year:04d}-{last_date.month:02d}"
+    current = month_of(last_date)
     return [shift_month(current, k) for k in range(ahead + 1)]
 
 

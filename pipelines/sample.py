@@ -28,6 +28,7 @@ import yaml
 
 from pipelines.contract import SAMPLE_MARK
 from pipelines.errors import NorthstarError
+from pipelines.months import month_of, shift_month
 from pipelines.progress import Progress
 
 START = dt.date(2024, 1, 1)
@@ -121,8 +122,8 @@ def people_rows(org: dict, seed: int) -> list[tuple]:
 
 def goals_doc() -> dict:
     """goals.yaml: the north star, the status thresholds and the centers' key actions."""
-    month = AS_OF.strftime("%Y-%m")
-    prev = (AS_OF.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    month = month_of(AS_OF)
+    prev = shift_month(month, -1)
     return {
         "north_star": {
             "title": {"zh": "深耕10年，建设2万驿站，服务1000万创业者",
@@ -430,7 +431,7 @@ def _sql_path(path: Path) -> str:
 
 def _targets(con, org: dict, seed: int) -> list[tuple]:
     """targets.csv rows: person targets from each person's actuals with a plausible miss or beat, summed up the tree."""
-    month_now = AS_OF.strftime("%Y-%m")
+    month_now = month_of(AS_OF)
     days_in_now = ((AS_OF.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)).day
     elapsed_now = AS_OF.day / days_in_now
     rows = con.execute("""

@@ -20,10 +20,9 @@ from pipelines.goaltree import (
     SQL_DAILY,
     GoalTree,
     comparable_upto,
-    month_bounds,
     node_metrics,
-    shift_month,
 )
+from pipelines.months import month_bounds, month_of, shift_month
 from pipelines.plan import GOAL_METRICS, Plan
 
 SQL_NEW_STATIONS = f"""
@@ -130,7 +129,7 @@ def attainment(con: duckdb.DuckDBPyConnection, tree: GoalTree, node: dict, plan:
     each month's actual, target, share (actual ÷ target) and status by the goal tree's rules (a past month is
     achieved or missed). Months before the data begins are left out."""
     first = tree.first_date
-    first_month = f"{first.year:04d}-{first.month:02d}" if first else tree.month
+    first_month = month_of(first) if first else tree.month
     wanted = [m for m in (shift_month(tree.month, k - months + 1) for k in range(months)) if m >= first_month]
     if not wanted:
         return []

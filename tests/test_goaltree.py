@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from pipelines import goaltree
+from pipelines import goaltree, months
 from pipelines.errors import NorthstarError
 
 FIELDS = ("target", "actual", "expected", "pace", "forecast", "required_daily", "status", "unallocated")
@@ -262,8 +262,8 @@ def tiny_con(tiny):
 @st.composite
 def periods_and_plans(draw, nodes):
     month_index = draw(st.integers(0, 34))                       # 2024-01 … 2026-11
-    month = goaltree.shift_month("2024-01", month_index)
-    start, end = goaltree.month_bounds(month)
+    month = months.shift_month("2024-01", month_index)
+    start, end = months.month_bounds(month)
     last = dt.date(2026, 11, 24)
     as_of = start + dt.timedelta(days=draw(st.integers(0, (min(last, end + dt.timedelta(days=40)) - start).days)))
     targets = {}

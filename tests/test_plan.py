@@ -5,7 +5,8 @@ import textwrap
 
 import pytest
 
-from pipelines.plan import PlanError, load_plan, parse_month, parse_number
+from pipelines.months import parse_month
+from pipelines.plan import PlanError, load_plan, parse_number
 from tests.conftest import ORG_YAML
 
 GOALS_YAML = """\

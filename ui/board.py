@@ -10,6 +10,7 @@ import html
 
 from pipelines.goaltree import GoalTree, status_of
 from pipelines.keyactions import RANK, worst
+from pipelines.months import month_of
 from ui.i18n import fmt_count, fmt_day, fmt_delta, fmt_money, fmt_month, fmt_pair, fmt_pct, fmt_rate, status_word, text
 from ui.links import href
 
@@ -127,9 +128,9 @@ def north_star_block(tree: GoalTree, lang: str) -> str:
             when = text("achieved_goal", lang)
         elif ns["projected_month"]:
             end = tree.north_star_end
-            late = end is not None and ns["projected_month"] > f"{end.year:04d}-{end.month:02d}"
+            late = end is not None and ns["projected_month"] > month_of(end)
             when = text("projected_late" if late else "projected", lang, m=fmt_month(ns["projected_month"], lang),
-                      end=fmt_month(f"{end.year:04d}-{end.month:02d}", lang) if end else "")
+                      end=fmt_month(month_of(end), lang) if end else "")
         else:
             when = text("projected_never", lang)
         parts = [

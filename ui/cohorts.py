@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from pipelines import cohorts
+from pipelines.months import month_of
 from ui.i18n import fmt_count, fmt_money, fmt_pct, text
 
 FONT = {"family": "Noto Sans CJK SC, sans-serif"}
@@ -16,7 +17,7 @@ PALETTE = ["#1f77b4", "#d9342b", "#2f9e44", "#f5a300", "#6b5fa8", "#8c564b", "#e
 
 
 def month_label(month: dt.date) -> str:
-    return f"{month.year:04d}-{month.month:02d}"
+    return month_of(month)
 
 
 def value_of(row: dict, measure: str, unit: str) -> float | None:

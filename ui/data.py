@@ -139,7 +139,7 @@ def node_view(db: str, month: str, as_of, node_id: str, versions: tuple) -> dict
     """The war-zone page's numbers for one node beyond the goal tree (pipelines.warzone): this and last month's
     daily curves, the month's new stations, the paths and the last 12 months, cached like the tree."""
     from pipelines import warzone
-    from pipelines.goaltree import month_bounds, shift_month
+    from pipelines.months import month_bounds, shift_month
 
     tree = goal_tree(db, month, as_of, versions)
     node = tree.node(node_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from pipelines.months import last_day, month_of
 from ui.i18n import fmt_count, fmt_pct, text
 
 FONT = {"family": "Noto Sans CJK SC, sans-serif"}
@@ -12,7 +13,7 @@ LIFE_COLORS = {"new": "#2f9e44", "returning": "#1f77b4", "resurrecting": "#f5a30
 
 
 def _month(m) -> str:
-    return f"{m.year:04d}-{m.month:02d}"
+    return month_of(m)
 
 
 def _layout(fig: go.Figure, height: int = 280, pct: bool = False) -> go.Figure:
@@ -86,10 +87,7 @@ def flow_views(frame: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.DataFra
 
 
 def _month_end(m):
-    import calendar
-    import datetime as dt
-
-    return dt.date(m.year, m.month, calendar.monthrange(m.year, m.month)[1])
+    return last_day(m.replace(day=1))
 
 
 def lifecycle_figure(rows: list[dict], lang: str) -> go.Figure:

@@ -54,7 +54,7 @@ def view_of(code: str, period: tuple[str, dt.date] | None, latest: tuple[str, dt
 
 
 def _month_end(month: str) -> dt.date:
-    from pipelines.goaltree import month_bounds
+    from pipelines.months import month_bounds
 
     return month_bounds(month)[1]
 

@@ -14,6 +14,7 @@ import streamlit as st
 from pipelines import build as build_mod
 from pipelines import goaltree, paths, sample
 from pipelines.errors import NorthstarError
+from pipelines.months import month_bounds, month_of, shift_month
 from pipelines.progress import Progress
 from ui.i18n import error_text, fmt_date, fmt_month, lang, t, tm
 
@@ -75,14 +76,14 @@ def period_sidebar(db: Path) -> tuple[str, dt.date] | None:
     if last is None:
         st.info(t("no_dates"))
         st.stop()
-    last_month = f"{last.year:04d}-{last.month:02d}"
+    last_month = month_of(last)
     st.session_state["latest_period"] = (last_month, last)
     months = []
     m = last_month
-    first_month = f"{first.year:04d}-{first.month:02d}"
+    first_month = month_of(first)
     while m >= first_month:
         months.append(m)
-        m = goaltree.shift_month(m, -1)
+        m = shift_month(m, -1)
     # One widget per language: Streamlit keeps a keyed selectbox's option labels when only format_func's output
     # changes, so the English sidebar would go on showing 2026年11月. The chosen month carries over.
     key = f"month_{lang()}"
@@ -91,7 +92,7 @@ def period_sidebar(db: Path) -> tuple[str, dt.date] | None:
     code = lang()   # bound now: a format_func called later (AppTest does) must not read the session's language
     month = st.sidebar.selectbox(t("month"), months, index=0, key=key, format_func=lambda m: fmt_month(m, code))
     st.session_state["month"] = month
-    start, end = goaltree.month_bounds(month)
+    start, end = month_bounds(month)
     upper = min(end, last)
     # A list of the month's days (newest first), not a date picker: it speaks the reader's language (the picker's
     # month and weekday names are English) and a choice takes effect at once (a typed date waited for the focus
