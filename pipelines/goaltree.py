@@ -24,14 +24,15 @@ from pathlib import Path
 import duckdb
 
 from pipelines.errors import NorthstarError
+from pipelines.keyactions import key_actions
 from pipelines.months import minus_months, month_bounds, month_of, parse_month, shift_month
 from pipelines.plan import DEFAULT_AT_RISK, GOAL_METRICS, Plan
+from pipelines.status import COMPUTED, EPS, node_metrics
 
-STATUSES = ("achieved", "on_track", "at_risk", "off_track", "missed", "no_target")
+STATUSES = COMPUTED
 DRIVERS = ("station_masters_recruited", "orders", "gmv", "active_members")
 METRIC_FIELDS = ("target", "actual", "expected", "pace", "forecast", "required_daily", "status")
 DAYS_PER_MONTH = 30.4375   # 365.25 / 12, DESIGN §5
-_EPS = 1e-9                # a pace of exactly 1 or exactly the threshold counts as reaching it
 
 UNASSIGNED_NAMES = {   # <parent>/unassigned: data the org does not know; team and person levels add the parent.
     "war_zone": ("未归属战区", "Unassigned zone"),   # one word everywhere: 未归属 / unassigned (未分配 is a
@@ -189,7 +190,7 @@ class GoalTree:
         out = []
         for n in self.nodes:
             for metric, v in n["metrics"].items():
-                if v["unallocated"] not in (None, 0) and abs(v["unallocated"]) > _EPS:
+                if v["unallocated"] not in (None, 0) and abs(v["unallocated"]) > EPS:
                     out.append({"id": n["id"], "level": n["level"], "name_zh": n["name_zh"], "name_en": n["name_en"], "metric": metric,
                                 "target": v["target"], "unallocated": v["unallocated"]})
         return out
@@ -230,37 +231,6 @@ def _plain(value):
 
 
 # ---- the computation -------------------------------------------------------------------------------------------
-
-def status_of(target: float | None, actual: float, pace: float | None, finished: bool, at_risk: float) -> str:
-    if target is None or target == 0:
-        return "no_target"
-    if actual >= target:
-        return "achieved"
-    if finished:
-        return "missed"
-    if pace >= 1 - _EPS:
-        return "on_track"
-    if pace >= at_risk - _EPS:
-        return "at_risk"
-    return "off_track"
-
-
-def node_metrics(target: float | None, actual: float, elapsed: float, days_left: int, finished: bool,
-                 at_risk: float) -> dict:
-    """One node, one metric: the rules of DESIGN §5 (unallocated is filled in by the tree)."""
-    has_target = target is not None and target != 0
-    expected = target * elapsed if has_target else None
-    pace = actual / target / elapsed if has_target else None   # not actual / expected: expected may underflow
-    if not has_target or finished:
-        required = None
-    elif actual >= target:
-        required = 0.0
-    else:
-        required = (target - actual) / days_left
-    return {"target": target, "actual": actual, "expected": expected, "pace": pace, "forecast": actual / elapsed,
-            "required_daily": required, "status": status_of(target, actual, pace, finished, at_risk),
-            "unallocated": None}
-
 
 def data_dates(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date | None]:
     try:
@@ -399,7 +369,6 @@ def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str |
     tree.daily = [{"date": d, "stations": s, "members": m}
                   for d, s, m in con.execute(SQL_DAILY, {**params, "as_of": as_of, "level": "company",
                                                           "node": cid}).fetchall()]
-    from pipelines.keyactions import key_actions  # it uses this module's rules
 
     tree.key_actions = key_actions(con, plan, checkins or [], tree)
     return tree

@@ -7,7 +7,7 @@
   last date) counts every check-in of the month, including one recorded today after D; a view of an earlier D
   replays what was reported by then. A manual key result whose latest check-in is more than `STALE_DAYS` days
   before D (or that has none) shows `stale`, never its last status: silence is never green. Achieved, missed (the month is over) and no-target key results keep theirs.
-- Expected, pace, forecast, required per day and status follow the goal tree's rules (`goaltree.node_metrics`):
+- Expected, pace, forecast, required per day and status follow the goal tree's rules (`status.node_metrics`):
   one implementation for both.
 - A key action's status is its worst key result's; its progress the mean of its key results' actual / target,
   each capped at 1.
@@ -22,33 +22,10 @@ import datetime as dt
 import duckdb
 
 from pipelines import metrics
-from pipelines.goaltree import node_metrics
 from pipelines.plan import Plan
+from pipelines.status import mismatch, node_metrics, worst
 
 STALE_DAYS = 7            # the default; goals.yaml's status.stale_days sets a plan's own
-# Worst first: what a reader must look at before what is fine.
-SEVERITY = ("missed", "off_track", "stale", "at_risk", "on_track", "achieved", "no_target")
-RANK = {s: i for i, s in enumerate(SEVERITY)}
-
-
-def worst(statuses) -> str:
-    """The most severe status (no_target only when nothing else is there)."""
-    statuses = list(statuses)
-    return min(statuses, key=RANK.__getitem__) if statuses else "no_target"
-
-
-# How good a status is, to compare a declared confidence with the computed status (stale and no_target: unknown).
-HOPE = {"achieved": 0, "on_track": 0, "at_risk": 1, "off_track": 2, "missed": 2}
-
-
-def mismatch(confidence: str | None, status: str) -> bool:
-    """The lead declares better than the numbers say (on track while at risk, off track or missed; at risk while
-    off track or missed). Unknown either way (no check-in, stale, no target): no mismatch."""
-    if confidence is None or status not in HOPE:
-        return False
-    return HOPE[status] > HOPE[confidence]
-
-
 def _latest(checkins: list[dict], start: dt.date, upto: dt.date, with_value: bool) -> dict[str, dict]:
     """Per key result, its latest check-in dated in [start, upto] (only those with a value when `with_value`)."""
     latest: dict[str, dict] = {}

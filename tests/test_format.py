@@ -6,7 +6,8 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipelines.goaltree import GoalTree, node_metrics
+from pipelines.goaltree import GoalTree
+from pipelines.status import node_metrics
 from ui import board
 from ui.i18n import fmt_pair, fmt_pct
 

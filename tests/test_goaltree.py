@@ -577,7 +577,7 @@ def test_confidence_beside_the_computed_status_and_the_mismatch(company):
     ("on_track", "achieved", False), ("on_track", "stale", False), (None, "off_track", False),
     ("on_track", "no_target", False)])
 def test_mismatch_is_declaring_better_than_the_numbers(confidence, status, flagged):
-    from pipelines.keyactions import mismatch
+    from pipelines.status import mismatch
 
     assert mismatch(confidence, status) is flagged
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import html
 
-from pipelines.goaltree import GoalTree, status_of
-from pipelines.keyactions import RANK, worst
+from pipelines.goaltree import GoalTree
 from pipelines.months import month_of
+from pipelines.status import RANK, status_of, worst
 from ui.i18n import fmt_count, fmt_day, fmt_delta, fmt_money, fmt_month, fmt_pair, fmt_pct, fmt_rate, status_word, text
 from ui.links import href
 

@@ -12,6 +12,8 @@ import re
 import pandas as pd
 import streamlit as st
 
+from pipelines.status import STATUS
+
 LANGS = {"zh": "中文", "en": "English"}
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -766,15 +768,8 @@ def reason_word(code: str, lang_code: str | None = None) -> str:
     return f"{zh if (lang_code or lang()) == 'zh' else en} ({code})"
 
 
-STATUS_WORDS: dict[str, tuple[str, str, str]] = {   # icon, zh, en: a status is never colour alone
-    "achieved": ("✔", "已达成", "Achieved"),
-    "on_track": ("●", "正常", "On track"),
-    "at_risk": ("▲", "有风险", "At risk"),
-    "off_track": ("✖", "落后", "Off track"),
-    "missed": ("✖", "未达成", "Missed"),
-    "stale": ("○", "未更新", "Stale"),
-    "no_target": ("—", "无目标", "No target"),
-}
+# icon, zh, en: a status is never colour alone (the vocabulary: pipelines.status)
+STATUS_WORDS: dict[str, tuple[str, str, str]] = {code: (s.icon, s.zh, s.en) for code, s in STATUS.items()}
 
 
 def lang() -> str:

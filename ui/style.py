@@ -1,19 +1,13 @@
 """The app's CSS: compact spacing so the board fits 1440×900 without scrolling, the status colours (always with a
-word, see ui.i18n.STATUS_WORDS), and the print stylesheet (A4 landscape, one page, no sidebar or chrome)."""
+word, see pipelines.status), and the print stylesheet (A4 landscape, one page, no sidebar or chrome)."""
 from __future__ import annotations
 
 import streamlit as st
 
-# Traffic lights: text colour on the chip background, and the colour itself.
-STATUS_COLORS = {
-    "achieved": ("#ffffff", "#1b7a3a"),
-    "on_track": ("#ffffff", "#2f9e44"),
-    "at_risk": ("#1f1300", "#f5a300"),
-    "off_track": ("#ffffff", "#d9342b"),
-    "missed": ("#ffffff", "#8f1d1d"),
-    "stale": ("#ffffff", "#6b5fa8"),
-    "no_target": ("#1f2937", "#d1d5db"),
-}
+from pipelines.status import STATUS
+
+# Traffic lights: text colour on the chip background, and the colour itself (the vocabulary: pipelines.status).
+STATUS_COLORS = {code: (s.ink, s.colour) for code, s in STATUS.items()}
 
 
 def _status_rules() -> str:

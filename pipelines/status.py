@@ -1,0 +1,81 @@
+"""How a target stands: the one vocabulary (code, severity, icon, word in Chinese and English, colours, how good a
+declared confidence is) and the rules that give a status (DESIGN §5). The goal tree, the key actions, the pages, the
+charts and the stylesheet all read it from here: a status is never colour alone, and never spelled twice."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EPS = 1e-9                 # a pace of exactly 1 or exactly the threshold counts as reaching it
+
+
+@dataclass(frozen=True)
+class Status:
+    code: str
+    icon: str
+    zh: str
+    en: str
+    ink: str               # text colour on the chip
+    colour: str            # the chip, the bar, the card's edge
+    hope: int | None       # how good, to compare a lead's declared confidence (None: unknown)
+
+
+# Worst first: what a reader must look at before what is fine.
+_ALL = (
+    Status("missed", "✖", "未达成", "Missed", "#ffffff", "#8f1d1d", 2),
+    Status("off_track", "✖", "落后", "Off track", "#ffffff", "#d9342b", 2),
+    Status("stale", "○", "未更新", "Stale", "#ffffff", "#6b5fa8", None),
+    Status("at_risk", "▲", "有风险", "At risk", "#1f1300", "#f5a300", 1),
+    Status("on_track", "●", "正常", "On track", "#ffffff", "#2f9e44", 0),
+    Status("achieved", "✔", "已达成", "Achieved", "#ffffff", "#1b7a3a", 0),
+    Status("no_target", "—", "无目标", "No target", "#1f2937", "#d1d5db", None),
+)
+STATUS: dict[str, Status] = {s.code: s for s in _ALL}
+SEVERITY = tuple(s.code for s in _ALL)
+RANK = {code: i for i, code in enumerate(SEVERITY)}
+# What the numbers can give a goal-tree node (stale is a manual key result's, when its check-in is old).
+COMPUTED = ("achieved", "on_track", "at_risk", "off_track", "missed", "no_target")
+
+
+def worst(statuses) -> str:
+    """The most severe status (no_target only when nothing else is there)."""
+    statuses = list(statuses)
+    return min(statuses, key=RANK.__getitem__) if statuses else "no_target"
+
+
+def mismatch(confidence: str | None, status: str) -> bool:
+    """The lead declares better than the numbers say (on track while at risk, off track or missed; at risk while
+    off track or missed). Unknown either way (no check-in, stale, no target): no mismatch."""
+    if confidence is None or STATUS.get(status) is None or STATUS[status].hope is None:
+        return False
+    return STATUS[status].hope > STATUS[confidence].hope
+
+
+def status_of(target: float | None, actual: float, pace: float | None, finished: bool, at_risk: float) -> str:
+    if target is None or target == 0:
+        return "no_target"
+    if actual >= target:
+        return "achieved"
+    if finished:
+        return "missed"
+    if pace >= 1 - EPS:
+        return "on_track"
+    if pace >= at_risk - EPS:
+        return "at_risk"
+    return "off_track"
+
+
+def node_metrics(target: float | None, actual: float, elapsed: float, days_left: int, finished: bool,
+                 at_risk: float) -> dict:
+    """One node (or key result), one metric: the rules of DESIGN §5 (unallocated is filled in by the tree)."""
+    has_target = target is not None and target != 0
+    expected = target * elapsed if has_target else None
+    pace = actual / target / elapsed if has_target else None   # not actual / expected: expected may underflow
+    if not has_target or finished:
+        required = None
+    elif actual >= target:
+        required = 0.0
+    else:
+        required = (target - actual) / days_left
+    return {"target": target, "actual": actual, "expected": expected, "pace": pace, "forecast": actual / elapsed,
+            "required_daily": required, "status": status_of(target, actual, pace, finished, at_risk),
+            "unallocated": None}

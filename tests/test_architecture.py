@@ -1,0 +1,46 @@
+"""The structure the architecture step keeps (issue 19): no import cycle among the modules (counting imports inside
+functions, which only hide a cycle), and the data side never imports Streamlit or the view code."""
+import ast
+
+from tests.conftest import ROOT
+
+PACKAGES = ("pipelines", "ui")
+
+
+def imports() -> dict[str, set[str]]:
+    graph = {}
+    for pkg in PACKAGES:
+        for path in (ROOT / pkg).glob("*.py"):
+            mod, deps = f"{pkg}.{path.stem}", set()
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    names = [f"{node.module}.{a.name}" for a in node.names] if node.module in PACKAGES else [node.module]
+                    deps.update(names)
+                elif isinstance(node, ast.Import):
+                    deps.update(a.name for a in node.names)
+            graph[mod] = deps - {mod}
+    return graph
+
+
+def test_no_import_cycle():
+    graph = imports()
+    inner = {m: {d for d in deps if d in graph} for m, deps in graph.items()}
+    done, cycles = set(), []
+
+    def visit(mod, path):
+        for dep in inner[mod]:
+            if dep in path:
+                cycles.append(path[path.index(dep):] + [dep])
+            elif dep not in done:
+                visit(dep, path + [dep])
+        done.add(mod)
+
+    for mod in inner:
+        visit(mod, [mod])
+    assert cycles == []
+
+
+def test_the_data_side_never_imports_streamlit_or_the_view():
+    for mod, deps in imports().items():
+        if mod.startswith("pipelines."):
+            assert not any(d.split(".")[0] in ("streamlit", "ui", "plotly") for d in deps), (mod, deps)
