@@ -20,3 +20,24 @@ def test_the_product_rules_are_in_the_project():
         assert section in doc, section
     for metric in ("new_stations", "active_stations", "new_members", "members_served", "active_members"):
         assert f"`{metric}`" in doc, metric
+
+
+def test_the_architecture_doc_names_only_what_exists():
+    """docs/architecture.md follows a number through the code (issue 19): every file and every module.function it
+    names exists, so it cannot drift from the code unnoticed."""
+    import importlib
+
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    files = set(re.findall(r"\b([a-z_]+(?:/[a-z_]+)*\.(?:py|sql|md|yaml|csv))\b", doc))
+    assert len(files) > 20
+    where = [ROOT, ROOT / "pipelines", ROOT / "ui", ROOT / "pages", ROOT / "pipelines" / "sql", ROOT / "data" / "config"]
+    for name in files:
+        assert any((base / name).exists() for base in where) or list(ROOT.glob(f"pipelines/sql/*/{name}")), name
+    calls = {c for c in re.findall(r"`(?:ui\.)?([a-z_]+)\.([a-z_]+)\b", doc) if c[1] not in ("py", "sql", "md")}
+    checked = 0
+    for module, attr in calls:
+        for package in ("pipelines", "ui"):
+            if (ROOT / package / f"{module}.py").exists():
+                assert hasattr(importlib.import_module(f"{package}.{module}"), attr), f"{module}.{attr}"
+                checked += 1
+    assert checked >= 5
