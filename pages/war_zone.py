@@ -6,6 +6,7 @@ The zone and team are kept in the URL (?zone=…&team=…) so a link can be shar
 """
 import streamlit as st
 
+from pipelines.org import is_unassigned
 from ui import board, charts
 from ui import warzone as wz
 from ui.data import node_view, versions
@@ -43,7 +44,7 @@ def pick(label: str, nodes: list[dict], param: str, default: str) -> dict:
 
 head, chooser = st.columns([4, 1], vertical_alignment="bottom")
 with chooser:
-    real = [z for z in zones if not z["id"].endswith("/unassigned")]
+    real = [z for z in zones if not is_unassigned(z["id"])]
     zone = pick(t("zone"), zones, "zone", wz.worst_first(real or zones)[0]["id"])
 with head:
     st.markdown(f'<div class="ns-head"><h1>{board.esc(board.name_of(zone, code))}</h1>'
@@ -54,7 +55,7 @@ if unknown:
     st.markdown(f'<div class="ns-note" data-k="zone.unknown">{board.esc(t("zone_unknown", id=unknown, name=board.name_of(zone, code)))}'
                 '</div>', unsafe_allow_html=True)
 st.markdown(wz.headline(tree, zone, code), unsafe_allow_html=True)
-if zone["id"].endswith("/unassigned"):
+if is_unassigned(zone["id"]):
     st.caption(t("unassigned_zone_note", name=board.name_of(zone, code)))
 
 view = node_view(db, tree.month, tree.as_of, zone["id"], versions(db))

@@ -26,6 +26,7 @@ import duckdb
 from pipelines.errors import NorthstarError
 from pipelines.keyactions import key_actions
 from pipelines.months import minus_months, month_bounds, month_of, parse_month, shift_month
+from pipelines.org import is_unassigned
 from pipelines.plan import DEFAULT_AT_RISK, GOAL_METRICS, Plan
 from pipelines.status import COMPUTED, EPS, node_metrics
 
@@ -61,7 +62,7 @@ class NodeNames(dict):
         self.org = org
 
     def __missing__(self, nid: str) -> tuple[str, str]:
-        parent = nid.rsplit("/", 1)[0] if nid.endswith("/unassigned") else None
+        parent = nid.rsplit("/", 1)[0] if is_unassigned(nid) else None
         if parent == "centers":
             return unassigned_name("center", None)
         if parent is not None and (parent in self.org or parent == "company"):

@@ -142,6 +142,15 @@ def check_name(p: Problems, path: Path, doc: YMap, where: str) -> None:
         p.add(path, doc.line_of(key), f"{where}{key}", "a name is text or {zh: …, en: …}")
 
 
+UNASSIGNED = "unassigned"    # <parent>/unassigned: rows the org does not know, under their known parent
+
+
+def is_unassigned(node_id: str) -> bool:
+    """company/unassigned, east/unassigned, e1/unassigned, centers/unassigned: a node for data the org does not know
+    (an org id may not contain '/', so no real node looks like one)."""
+    return node_id.endswith("/" + UNASSIGNED)
+
+
 def node_id(p: Problems, path: Path, doc, where: str) -> str | None:
     """The `id` of a node mapping, checked: present, text, no '/' (reserved for unassigned nodes)."""
     if not isinstance(doc, dict):

@@ -29,6 +29,7 @@ import yaml
 from pipelines.contract import SAMPLE_MARK
 from pipelines.errors import NorthstarError
 from pipelines.months import month_of, shift_month
+from pipelines.plan import GOAL_METRICS
 from pipelines.progress import Progress
 
 START = dt.date(2024, 1, 1)
@@ -469,7 +470,7 @@ def _targets(con, org: dict, seed: int) -> list[tuple]:
     for month in months:
         current = month == month_now
         person_t: dict[tuple[str, str], int] = {}
-        for metric in ("stations", "members"):
+        for metric in GOAL_METRICS:
             for p in people:
                 base = actual.get(("person", month, p, metric), 0)
                 if current:
@@ -478,7 +479,7 @@ def _targets(con, org: dict, seed: int) -> list[tuple]:
                 if current and p in far:
                     attainment = 0.45 if far.index(p) < 2 else 1.7
                 person_t[(p, metric)] = round(base / attainment)
-        for metric in ("stations", "members"):
+        for metric in GOAL_METRICS:
             zone_t: dict[str, int] = {}
             for zone in org["war_zones"]:
                 zsum = 0

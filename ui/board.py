@@ -10,11 +10,13 @@ import html
 
 from pipelines.goaltree import GoalTree
 from pipelines.months import month_of
+from pipelines.org import is_unassigned
+from pipelines.plan import GOAL_METRICS
 from pipelines.status import RANK, status_of, worst
 from ui.i18n import fmt_count, fmt_day, fmt_delta, fmt_money, fmt_month, fmt_pair, fmt_pct, fmt_rate, status_word, text
 from ui.links import href
 
-METRICS = ("stations", "members")
+METRICS = GOAL_METRICS
 
 
 
@@ -193,7 +195,7 @@ def zone_order(tree: GoalTree) -> list[dict]:
 
 
 def _unassigned(node: dict) -> bool:
-    return node["id"].endswith("/unassigned")
+    return is_unassigned(node["id"])
 
 
 def block_range(nodes: list[dict], metric: str) -> tuple[float, float]:

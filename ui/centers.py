@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 
 from pipelines.goaltree import GoalTree
 from pipelines.metrics import CATALOG
+from pipelines.org import is_unassigned
 from ui.board import _title, bar, chip, esc, name_of, num
 from ui.i18n import fmt_count, fmt_pair, fmt_pct, status_word, text
 
@@ -16,12 +17,12 @@ CONF_COLORS = {"on_track": "#2f9e44", "at_risk": "#f5a300", "off_track": "#d9342
 
 
 def centers(tree: GoalTree) -> list[dict]:
-    return [n for n in tree.nodes if n["level"] == "center" and not n["id"].endswith("/unassigned")]
+    return [n for n in tree.nodes if n["level"] == "center" and not is_unassigned(n["id"])]
 
 
 def zones(tree: GoalTree) -> list[dict]:
     return [n for n in tree.children(tree.company["id"]) if n["level"] == "war_zone"
-            and not n["id"].endswith("/unassigned")]
+            and not is_unassigned(n["id"])]
 
 
 def confidence_chip(confidence: str | None, lang: str, key: str) -> str:

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 
 from pipelines import warzone
 from pipelines.goaltree import GoalTree
+from pipelines.plan import GOAL_METRICS
 from ui.i18n import fmt_count, fmt_day, fmt_pair, fmt_pct, text
 
 COLORS = {"stations": "#1f5fbf", "members": "#d9480f", "pace": "#6b7280", "target": "#111827", "today": "#9333ea"}
@@ -39,10 +40,10 @@ def month_progress(tree: GoalTree, lang: str, height: int = BOARD_CHART["height"
     line from 0 on day 0 to 100% at month end; the target line and the as-of marker. Without targets: counts."""
     data = cumulative(tree)
     fig = go.Figure()
-    targets = {m: tree.company["metrics"][m]["target"] for m in ("stations", "members")}
-    with_target = [m for m in ("stations", "members") if targets[m]]
-    label = {m: text(f"new_{m}", lang) for m in ("stations", "members")}
-    unit = {m: text(f"unit_{m}", lang) for m in ("stations", "members")}
+    targets = {m: tree.company["metrics"][m]["target"] for m in GOAL_METRICS}
+    with_target = [m for m in GOAL_METRICS if targets[m]]
+    label = {m: text(f"new_{m}", lang) for m in GOAL_METRICS}
+    unit = {m: text(f"unit_{m}", lang) for m in GOAL_METRICS}
     start = tree.month_start - dt.timedelta(days=1)      # day 0: the pace line starts at 0 before the first day
     end = tree.month_end
     if with_target:
@@ -62,7 +63,7 @@ def month_progress(tree: GoalTree, lang: str, height: int = BOARD_CHART["height"
         top = max([1.15] + [v / targets[m] * 1.08 for m in with_target for v in data[m][-1:]])
         fig.update_yaxes(tickformat=".0%", range=[0, top], title=None)
         title = text("chart_title", lang)
-        for m in ("stations", "members"):
+        for m in GOAL_METRICS:
             if not targets[m]:
                 fig.add_annotation(xref="paper", yref="paper", x=0.01, y=0.88, xanchor="left", showarrow=False,
                                    text=text("chart_no_target", lang, what=label[m]), font={"size": 11, "color": "#6b7280"})
@@ -159,10 +160,10 @@ def attainment(rows: list[dict], lang: str, height: int = 320) -> go.Figure:
     from ui.style import STATUS_COLORS
 
     titles = [f"{text(f'new_{m}', lang)}" + (f"（{text(f'unit_{m}', lang)}）" if lang == "zh" else "")
-              for m in ("stations", "members")]
+              for m in GOAL_METRICS]
     fig = make_subplots(rows=1, cols=2, subplot_titles=titles, horizontal_spacing=0.06)
     months = month_ticks([r["month"] for r in rows], lang)
-    for col, metric in enumerate(("stations", "members"), start=1):
+    for col, metric in enumerate(GOAL_METRICS, start=1):
         cells = [r[metric] for r in rows]
         fig.add_trace(go.Bar(x=months, y=[c["target"] for c in cells], name=text("bar_target", lang),
                              marker={"color": "#e5e7eb", "line": {"color": "#9ca3af", "width": 1}},

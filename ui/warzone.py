@@ -9,11 +9,12 @@ import pandas as pd
 
 from pipelines import csvsafe
 from pipelines.goaltree import GoalTree
-from pipelines.plan import DEFAULT_AT_RISK
+from pipelines.org import is_unassigned
+from pipelines.plan import DEFAULT_AT_RISK, GOAL_METRICS
 from ui.board import chip, esc, fmt_pace, name_of, num, overall, worst_first
 from ui.i18n import fmt_count, fmt_money, fmt_pct, fmt_rate, status_word, text
 
-METRICS = ("stations", "members")
+METRICS = GOAL_METRICS
 # st.dataframe shows an empty number as a grey English "None" whatever the formatting; a missing target, pace or
 # need per day is kept as +inf instead (so sorting puts it after every real value) and shown as "—" by `styled`.
 MISSING = float("inf")
@@ -24,7 +25,7 @@ TINTS = {"off_track": "#fde8e8", "missed": "#fde8e8", "at_risk": "#fff4db"}
 def zones(tree: GoalTree) -> list[dict]:
     """The org's war zones in org order, then any `unassigned` zone the data has."""
     kids = [n for n in tree.children(tree.company["id"]) if n["level"] == "war_zone"]
-    return sorted(kids, key=lambda n: n["id"].endswith("/unassigned"))
+    return sorted(kids, key=lambda n: is_unassigned(n["id"]))
 
 
 def people_of(tree: GoalTree, zone: dict) -> list[tuple[dict, dict]]:
