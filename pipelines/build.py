@@ -41,6 +41,8 @@ MODELS = [
     "core/orders.sql",
     "core/orders_rejected.sql",
     "core/rejects.sql",
+    "core/ingest_files.sql",
+    "core/dates.sql",
     "intermediate/station_nodes.sql",
     "intermediate/member_nodes.sql",
     "intermediate/warnings.sql",
@@ -51,8 +53,6 @@ MODELS = [
     "marts/member_cohorts.sql",
     "marts/growth.sql",
 ]
-TEMP_TABLES = ["stg_stations", "stg_members", "candidates_stations", "candidates_members", "dup_stations",
-               "dup_members", "bad_orders", "dup_orders", "cross_members"]
 
 
 @dataclass
@@ -207,25 +207,6 @@ def _tune(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("set memory_limit = ?", [memory_limit()])
 
 
-def _count_orders(con: duckdb.DuckDBPyConnection, sources: list[ingest.Source], incremental: bool) -> None:
-    """Whether core/orders_rejected.sql needs its passes: some raw order row of this run was not loaded (rows read,
-    less those the reader already rejected, against the loaded count), or an order_id repeats (in an incremental
-    refresh: within the new rows, or between them and the earlier ones)."""
-    landed = sum(s.rows_read - len(s.early_rejects) for s in sources if s.table == "orders")
-    fresh = "select file_id from fresh_files"
-    loaded = con.execute(f"select count(*) from orders where _file_id in ({fresh})").fetchall()[0][0]
-    if incremental:
-        repeats = con.execute(f"""
-            select (select count(*) from (select order_id from orders where _file_id in ({fresh})
-                                          group by order_id having count(*) > 1))
-                 + (select count(*) from orders where _file_id not in ({fresh})
-                      and order_id in (select order_id from orders where _file_id in ({fresh})))""").fetchall()[0][0]
-    else:
-        repeats = con.execute("select count(*) - count(distinct order_id) from orders").fetchall()[0][0]
-    con.execute("set variable orders_all_loaded = ?", [loaded == landed])
-    con.execute("set variable orders_have_duplicates = ?", [repeats > 0])
-
-
 def org_hash(org: Org) -> str:
     """A fingerprint of the org (nodes and channel owners): the warehouse's attribution depends on nothing else
     of the plan."""
@@ -340,49 +321,9 @@ def _register_sources(con, rows: list[dict], sources: list[ingest.Source]) -> No
         con.executemany("insert into early_rejects values (?, ?, ?, ?, ?, ?)", early)
 
 
-FILE_REPORT_SQL = """
-create or replace table ingest_files as
-with loaded as (
-    select _file_id, count(*) as n from stations group by all
-    union all select _file_id, count(*) from members group by all
-    union all select _file_id, count(*) from orders group by all
-), rejected as (
-    select f.file_id, count(*) as n from rejects as r join sources as f on f.file_name = r.source_file
-        and f.table_name = r.table_name group by all
-), dates as (
-    select _file_id, max(greatest(signed_on, coalesce(opened_on, signed_on), coalesce(closed_on, signed_on))) as d
-    from stations group by all
-    union all select _file_id, max(greatest(joined_on, coalesce(refunded_on, joined_on))) from members group by all
-    union all select _file_id, max(ordered_at)::date from orders group by all
-)
-select s.table_name, s.file_name, s.format, s.encoding, s.rows_read,
-    coalesce(l.n, 0)::bigint as rows_loaded, coalesce(r.n, 0)::bigint as rows_rejected, d.d as last_date, s.note
-from sources as s
-left join loaded as l on l._file_id = s.file_id
-left join rejected as r on r.file_id = s.file_id
-left join dates as d on d._file_id = s.file_id
-order by s.file_id
-"""
 
 # The first date of any row this run loaded: the marts recompute from there on (every date in a full build).
-SINCE_SQL = """
-select min(d) from (
-    select min(signed_on) as d from stations semi join fresh_files as f on f.file_id = stations._file_id
-    union all select min(opened_on) from stations semi join fresh_files as f on f.file_id = stations._file_id
-    union all select min(closed_on) from stations semi join fresh_files as f on f.file_id = stations._file_id
-    union all select min(joined_on) from members semi join fresh_files as f on f.file_id = members._file_id
-    union all select min(refunded_on) from members semi join fresh_files as f on f.file_id = members._file_id
-    union all select min(ordered_at)::date from orders semi join fresh_files as f on f.file_id = orders._file_id
-)
-"""
 
-LAST_DATE_SQL = """
-select max(d) from (
-    select max(greatest(signed_on, coalesce(opened_on, signed_on), coalesce(closed_on, signed_on))) as d from stations
-    union all select max(greatest(joined_on, coalesce(refunded_on, joined_on))) from members
-    union all select max(ordered_at)::date from orders
-)
-"""
 
 
 def build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None, quiet: bool = False,
@@ -434,8 +375,8 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
     tmp = _temp_path(db)
     scratch = Path(tempfile.mkdtemp(prefix=_scratch_prefix(db), dir=db.parent))
     n_files = sum(len(v) for v in files.values()) - len(kept or ())
-    # steps: read the files, the models, the data tests, swap, import the plan (+ copy the warehouse to refresh it)
-    progress = progress or Progress(total=len(MODELS) + 4 + (kept is not None), quiet=quiet)
+    # steps: read the files, each model, the data tests, swap, import the plan (+ copy the warehouse to refresh it)
+    progress = progress or Progress(total=1 + len(MODELS) + 1 + 1 + 1 + (kept is not None), quiet=quiet)
     step = "copying the warehouse" if kept is not None else "opening the new warehouse"
     old_sources: list[dict] = []
     if kept is not None:
@@ -455,6 +396,7 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
         con.execute("set temp_directory = ?", [str(scratch / "spill")])
         _tune(con)
         con.execute("set variable as_of = ?::date", [as_of_date])
+        con.execute("set variable incremental = ?", [kept is not None])    # core/orders_rejected.sql's passes
         # The company's time zone (goals.yaml time_zone, checked by load_plan): an aware timestamp in the data is
         # read as the time it was there, a naive one is taken as it; the server's zone never matters.
         con.execute(f"set TimeZone = {ingest.sql_str(plan.time_zone)}")
@@ -474,25 +416,13 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
         _register_sources(con, rows, sources)
         for table in contract.TABLES.values():
             con.execute(f"create temp view land_{table.name} as {ingest.landing_sql(table, sources)}")
-        last_date = None
         for name in MODELS:
             if rows_only and name.startswith("marts/"):
                 break
             step = f"running model {name}"
-            if name.startswith("intermediate/") and last_date is None:
-                last_date = con.execute(LAST_DATE_SQL).fetchall()[0][0] or as_of_date
-                since = con.execute(SINCE_SQL).fetchall()[0][0] or last_date + dt.timedelta(days=1)
-                con.execute("set variable last_date = ?::date", [last_date])
-                con.execute("set variable since = ?::date", [since])
             with progress.step(f"model {name}"):
-                if name == "core/orders_rejected.sql":
-                    _count_orders(con, sources, kept is not None)
                 run_model(con, name)
-            if name == "core/rejects.sql":
-                step = "writing the file report"
-                con.execute(FILE_REPORT_SQL)
-                for t in TEMP_TABLES:
-                    con.execute(f"drop table if exists {t}")
+        last_date = con.execute("select getvariable('last_date')").fetchall()[0][0]
         if not rows_only:
             step = "running the data tests"
             with progress.step(f"data tests ({len(data_tests())})"):

@@ -1,5 +1,21 @@
 -- The orders rows core/orders.sql did not load, and the duplicates among those it did (removed here).
--- `orders_all_loaded`: every raw row made it (no second pass); `orders_have_duplicates`: some order_id repeats.
+-- `orders_all_loaded`: every raw row of this run made it (rows read, less those the reader already rejected, against
+-- the loaded count): no second pass. `orders_have_duplicates`: some order_id repeats (in an incremental refresh: within
+-- the new rows, or between them and the earlier ones). Both spare a pass over every order when nothing needs it.
+set variable orders_all_loaded = (
+    select (select count(*) from orders where _file_id in (select file_id from fresh_files))
+         = (select coalesce(sum(rows_read), 0) from sources
+            where table_name = 'orders' and file_id in (select file_id from fresh_files))
+         - (select count(*) from early_rejects where table_name = 'orders')
+);
+set variable orders_have_duplicates = (
+    select case when getvariable('incremental') then
+        (select count(*) from (select order_id from orders where _file_id in (select file_id from fresh_files)
+                               group by order_id having count(*) > 1))
+        + (select count(*) from orders where _file_id not in (select file_id from fresh_files)
+           and order_id in (select order_id from orders where _file_id in (select file_id from fresh_files)))
+    else (select count(*) - count(distinct order_id) from orders) end > 0
+);
 
 -- A per-row problem (staging), or a member that is unknown or joined after the order.
 create or replace temp table bad_orders as

@@ -50,3 +50,14 @@ select
 from all_rejects as r
 left join sources as f on f.file_id = r._file_id
 order by r.table_name, f.file_name, r._line;
+
+-- The core layer's scratch tables are done with: free their memory before the marts.
+drop table if exists stg_stations;
+drop table if exists stg_members;
+drop table if exists candidates_stations;
+drop table if exists candidates_members;
+drop table if exists dup_stations;
+drop table if exists dup_members;
+drop table if exists bad_orders;
+drop table if exists dup_orders;
+drop table if exists cross_members;

@@ -1,0 +1,20 @@
+-- The data's last date (the marts run to it; the as-of when there is no dated row) and the first date any row of
+-- this run touches (the marts recompute from there on: every date in a full build, the day after the last
+-- when nothing new is dated).
+set variable last_date = coalesce((
+select max(d) from (
+    select max(greatest(signed_on, coalesce(opened_on, signed_on), coalesce(closed_on, signed_on))) as d from stations
+    union all select max(greatest(joined_on, coalesce(refunded_on, joined_on))) from members
+    union all select max(ordered_at)::date from orders
+)
+), getvariable('as_of'))::date;
+set variable since = coalesce((
+select min(d) from (
+    select min(signed_on) as d from stations semi join fresh_files as f on f.file_id = stations._file_id
+    union all select min(opened_on) from stations semi join fresh_files as f on f.file_id = stations._file_id
+    union all select min(closed_on) from stations semi join fresh_files as f on f.file_id = stations._file_id
+    union all select min(joined_on) from members semi join fresh_files as f on f.file_id = members._file_id
+    union all select min(refunded_on) from members semi join fresh_files as f on f.file_id = members._file_id
+    union all select min(ordered_at)::date from orders semi join fresh_files as f on f.file_id = orders._file_id
+)
+), getvariable('last_date')::date + 1)::date;
