@@ -44,3 +44,15 @@ def test_the_data_side_never_imports_streamlit_or_the_view():
     for mod, deps in imports().items():
         if mod.startswith("pipelines."):
             assert not any(d.split(".")[0] in ("streamlit", "ui", "plotly") for d in deps), (mod, deps)
+
+
+def test_every_page_file_is_registered_once():
+    """Each file of pages/ is one st.Page of the navigation (a page file nobody can reach, or one listed twice,
+    fails), and its URL is its file name (the links in ui/links.py build them that way)."""
+    import re
+
+    entry = (ROOT / "dashboard.py").read_text(encoding="utf-8")
+    registered = re.findall(r'st\.Page\("pages/(\w+)\.py".*?url_path="(\w+)"', entry)
+    files = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
+    assert sorted(name for name, _ in registered) == files
+    assert all(name == url for name, url in registered)
