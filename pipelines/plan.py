@@ -60,9 +60,6 @@ class Plan:
     targets: dict[tuple[str, str, str, str], float] = field(default_factory=dict)  # (month, level, node, metric)
     time_zone: str = DEFAULT_TIME_ZONE   # the company's: naive times in the data are in it, aware ones convert to it
 
-    def target(self, month: str, level: str, node: str, metric: str) -> float | None:
-        return self.targets.get((month, level, node, metric))
-
 
 def parse_number(text) -> float | None:
     """A target cell: '1200', '1,200', ' 1 200 ', '1.5e3' → float; anything else → None."""
