@@ -120,8 +120,8 @@ class _Scan:
     bad: int = 0            # bytes the codec could not read
     bad_lines: int = 0      # lines holding any of them
     good: int = 0           # non-ASCII characters read
-    middle: int = 0         # of those, U+0100-U+07FF: two-byte UTF-8 that is neither Latin-1 nor Chinese
-    wide: int = 0           # 1 once a character of U+0800 and above is seen (Chinese in UTF-8: three bytes)
+    looked: int = 0         # non-ASCII characters looked at for how usual they are (the first GB_SAMPLE or so)
+    unusual: int = 0        # of those, neither Latin-1, Chinese, CJK or general punctuation nor full-width forms
     sampled: int = 0        # characters looked at for GB2312, when asked (the first GB_SAMPLE or so)
     gb2312: int = 0         # of those, everyday Chinese (GB2312)
     first: str = ""         # the first line that breaks, and its bytes: "7|FC"
@@ -129,8 +129,9 @@ class _Scan:
 
 GB_SAMPLE = 2_000_000      # characters enough to tell everyday Chinese from a Western export read as GB18030
 _GB_CHAR = re.compile(rb"([\xa1-\xfe][\xa1-\xfe])|[\x81-\xfe][\x30-\x39][\x81-\xfe][\x30-\x39]|[\x81-\xfe][\x40-\xfe]")
-_MIDDLE = re.compile("[\u0100-\u07ff]")
-_WIDE = re.compile("[\u0800-\ud7ff\ue000-\U0010ffff]")
+# What Chinese or Western text in UTF-8 is made of; GB18030 bytes that happen to be valid UTF-8 read as something
+# else (母婴 = C4B8 D3A4 reads as 'ĸӤ'; two characters can read as one outside the BMP).
+_UNUSUAL = re.compile("[^\x00-\xff\u2000-\u206f\u3000-\u303f\u4e00-\u9fff\uff00-\uffef\udc80-\udcff]")
 
 
 def _scan(path: Path, codec: str, chinese: bool = False) -> _Scan:
@@ -161,11 +162,9 @@ def _scan(path: Path, codec: str, chinese: bool = False) -> _Scan:
                     scan.first = f"{where}|{raw}"
             if nonascii:
                 scan.good += nonascii
-                if not scan.wide:                # once Chinese is seen in UTF-8, the rest need not be counted
-                    if _WIDE.search(text):
-                        scan.wide = 1
-                    else:
-                        scan.middle += len(_MIDDLE.findall(text))
+                if scan.looked < GB_SAMPLE:
+                    scan.looked += nonascii
+                    scan.unusual += len(_UNUSUAL.findall(text))
                 if chinese and scan.sampled < GB_SAMPLE:   # GB18030 bytes in the GB2312 area (both A1-FE)
                     wide = "".join(re.findall("[^\x00-\x7f\udc80-\udcff]", text)).encode("gb18030")
                     hits = _GB_CHAR.findall(wide)
@@ -194,9 +193,9 @@ def detect_encoding(path: Path) -> Encoding:
     utf = _scan(path, "utf-8")
     name = "utf-8-sig" if bom else "utf-8"
     if not utf.bad:
-        # Some GB18030 Chinese is also valid UTF-8 (母婴 = C4B8 D3A4 reads as 'ĸӤ'): no Chinese at all in UTF-8,
-        # mostly two-byte characters that are not Latin-1 accents, and everyday Chinese in GB18030 means GB18030.
-        if not bom and utf.good and not utf.wide and utf.middle * 2 > utf.good:
+        # Some GB18030 Chinese is also valid UTF-8 (母婴 = C4B8 D3A4 reads as 'ĸӤ'): when more than a tenth of what
+        # UTF-8 reads is neither Latin-1, Chinese nor punctuation, and GB18030 reads everyday Chinese, it is GB18030.
+        if not bom and utf.looked and utf.unusual * 10 > utf.looked:
             gb = _reads_as_chinese(path)
             if gb and not gb.bad:
                 return Encoding("gb18030")

@@ -631,3 +631,18 @@ def test_any_chinese_text_reads_back_exactly_in_each_encoding(tmp_path_factory, 
     staged = pq.read_table(src.staged).to_pylist()
     assert [r["category"] for r in staged] == cells
     assert src.rows_read == len(cells) and not src.early_rejects
+
+
+@pytest.mark.parametrize("gb_bytes", [b"\xc4\xb8\xd3\xa4",            # 母婴: reads in UTF-8 as 'ĸӤ'
+                                      b"\xf0\xa1\xb0\xa1"])           # two hanzi: one character beyond the BMP in UTF-8
+def test_gb18030_that_is_also_valid_utf8_is_read_as_chinese(tmp_path, gb_bytes):
+    """A short GB18030 file whose bytes happen to be valid UTF-8 (found by the hypothesis test above) is read as
+    the Chinese it is: what UTF-8 would make of it is not Latin, Chinese or punctuation."""
+    cell = gb_bytes.decode("gb18030")
+    path = tmp_path / "orders.csv"
+    path.write_bytes(("\r\n".join([HEADER, order_line(1, cell)]) + "\r\n").encode("gb18030"))
+    assert gb_bytes.decode("utf-8")                      # valid UTF-8 indeed
+    src = ingest.Source(file_id=1, table="orders", path=path, format="csv")
+    ingest._stage_csv(src, TABLES["orders"], tmp_path)
+    assert src.encoding == "gb18030"
+    assert [r["category"] for r in pq.read_table(src.staged).to_pylist()] == [cell]
