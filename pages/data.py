@@ -15,7 +15,7 @@ from pipelines.errors import NorthstarError
 from pipelines.progress import Progress
 from ui import board
 from ui.data import WarehouseMissing, data_report, drop_upload, examples_frame, node_names, upload_folder, versions
-from ui.i18n import error_sentence, error_text, fmt_time, md, reason_text, reason_word, t, text, tm
+from ui.i18n import error_sentence, error_text, fmt_list, fmt_time, md, reason_text, reason_word, t, text, tm
 from ui.setup import start_page, today
 
 code, db = start_page()
@@ -76,13 +76,11 @@ def load_section() -> None:
                  + "\n".join(f"- {md(error_sentence(p, code))}" for p in report.problems))
         return
     if report.replaced:       # plainly: which files go (to the backup), which stay
-        st.markdown(tm("load_replaces", n=len(report.replaced), files="、".join(report.replaced) if code == "zh"
-                       else ", ".join(report.replaced)))
+        st.markdown(tm("load_replaces", n=len(report.replaced), files=fmt_list(report.replaced, code)))
     else:
         st.markdown(t("load_replaces_none"))
     if report.kept:
-        st.caption(tm("load_keeps", n=len(report.kept), files="、".join(report.kept) if code == "zh"
-                      else ", ".join(report.kept)))
+        st.caption(tm("load_keeps", n=len(report.kept), files=fmt_list(report.kept, code)))
     st.caption(t("load_nothing_yet"))
     allow = True
     if report.shrink:          # it would lose data the warehouse has: a second, explicit confirmation

@@ -440,7 +440,7 @@ if upload is not None:
     elif not parsed:
         st.info(t("plan_import_empty"))
     else:
-        incoming = {k: v for k, v in parsed.items() if all_saved.get(k) is None or abs(all_saved[k] - v) > 1e-9}
+        incoming = {k: v for k, v in parsed.items() if not planning.same(all_saved.get(k), v)}
         if not incoming:
             st.info(t("plan_import_same", n=len(parsed)))
         else:

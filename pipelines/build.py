@@ -425,8 +425,9 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
         last_date = con.execute("select getvariable('last_date')").fetchall()[0][0]
         if not rows_only:
             step = "running the data tests"
-            with progress.step(f"data tests ({len(data_tests())})"):
-                run_data_tests(con)
+            tests = data_tests()
+            with progress.step(f"data tests ({len(tests)})"):
+                run_data_tests(con, tests)
         step = "writing build_info"
         took = time.perf_counter() - start
         con.execute("""create or replace table build_info as select ?::timestamptz as built_at,
@@ -493,12 +494,12 @@ def data_tests() -> list[dict]:
     return out
 
 
-def run_data_tests(con: duckdb.DuckDBPyConnection) -> list[dict]:
+def run_data_tests(con: duckdb.DuckDBPyConnection, tests: list[dict] | None = None) -> list[dict]:
     """Runs every data test on the warehouse being built and records the results (`data_tests`, for the Data page);
     raises DataTestFailed naming the test, its rule and a few offending rows when any finds a row. Runs after the
     marts and before the swap, so a failed build keeps the previous warehouse."""
     results = []
-    for test in data_tests():
+    for test in data_tests() if tests is None else tests:
         failing = con.execute(f"select count(*) from ({test['sql']})").fetchall()[0][0]
         examples = con.execute(f"select * from ({test['sql']}) limit 3").fetchall() if failing else []
         results.append({**test, "failing": failing, "examples": examples})

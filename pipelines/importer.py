@@ -238,12 +238,9 @@ def check(files: list[tuple[Path, str]] | list[Path], raw: Path, config: Path,
 
 def check_seconds() -> int:
     """How long an upload's check may take in its own process (NORTHSTAR_CHECK_SECONDS, default 900)."""
-    import os
+    from pipelines.ingest import env_number
 
-    try:
-        return max(1, int(os.environ.get("NORTHSTAR_CHECK_SECONDS", "") or 900))
-    except ValueError:
-        return 900
+    return env_number("NORTHSTAR_CHECK_SECONDS", 900)
 
 
 def check_apart(files: list[tuple[Path, str]], raw: Path, config: Path, as_of: str | dt.date | None = None,
@@ -252,14 +249,13 @@ def check_apart(files: list[tuple[Path, str]], raw: Path, config: Path, as_of: s
     upload cannot hold the server's interpreter while other people read their pages, and a check over
     check_seconds() is stopped with a sentence (a workbook has its own, tighter limits: ingest.xlsx_limits). The
     arguments and the report go through a private temporary folder."""
-    import os
     import pickle
     import subprocess
     import sys
 
-    root = Path(__file__).resolve().parents[1]
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8",
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
+    from pipelines.ingest import child_env
+
+    env = child_env()
     with tempfile.TemporaryDirectory(prefix="northstar-check-") as tmp:
         args, out = Path(tmp) / "args.pickle", Path(tmp) / "report.pickle"
         args.write_bytes(pickle.dumps((files, raw, config, as_of, db, add)))

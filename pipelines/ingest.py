@@ -158,8 +158,7 @@ def _scan(path: Path, codec: str, chinese: bool = False) -> _Scan:
                 if not scan.first:
                     at = _UNDECODABLE.search(text).start()
                     where = lines + text.count("\n", 0, at) + 1
-                    raw = " ".join(f"{ord(c) - 0xDC00:02X}" for c in _UNDECODABLE.findall(text[at:at + 8]))
-                    scan.first = f"{where}|{raw}"
+                    scan.first = f"{where}|{_bytes_at(text, at)}"
             if nonascii:
                 scan.good += nonascii
                 if scan.looked < GB_SAMPLE:
@@ -217,11 +216,16 @@ _PHONE_LIKE = re.compile(r"(?<!\d)(?:\d{7,}|1\d{2}[- ]\d{4}[- ]\d{4})(?!\d)")
 
 def mask_numbers(text: str) -> str:
     """A member row that could not be split into fields, with every phone-like number masked (7 or more digits,
-    or 138-1234-5678) as the product shows a phone: it is stored for the Data page, so it is stored masked."""
-    def mask(m: re.Match) -> str:
-        digits = re.sub(r"\D", "", m.group())
-        return f"{digits[:3]}****{digits[-4:]}"
-    return _PHONE_LIKE.sub(mask, text)
+    or 138-1234-5678) as the product shows a phone (cohorts.mask_phone): it is stored for the Data page, so it is
+    stored masked."""
+    from pipelines.cohorts import mask_phone
+
+    return _PHONE_LIKE.sub(lambda m: mask_phone(m.group()), text)
+
+
+def _bytes_at(text: str, at: int) -> str:
+    """The undecodable bytes from `at` on (up to 8 characters), as hex: 'E5 A9'."""
+    return " ".join(f"{ord(c) - 0xDC00:02X}" for c in _UNDECODABLE.findall(text[at:at + 8]))
 
 
 class _Runaway(Exception):
@@ -262,24 +266,27 @@ class _Anomaly(Exception):
     """The fast reader met a record it cannot account for line by line: read the file again, carefully."""
 
 
-def _fast_records(fh):
-    """(first line, fields, None) per record at the csv module's own speed; raises _Anomaly on a quote problem or a
-    record over several lines with the wrong number of fields (the careful reader then accounts for each line)."""
+def _fast_records(fh, width):
+    """(first line, fields) per record at the csv module's own speed; raises _Anomaly on a quote problem or a record
+    over several lines with the wrong number of fields (`width()`: the header's, once read), and the careful reader
+    then accounts for each line."""
     reader = csv.reader(fh, strict=True)
     end = 0
     try:
         for row in reader:
-            yield end + 1, row, reader.line_num - end
+            if reader.line_num - end > 1 and width() not in (None, len(row)):
+                raise _Anomaly
+            yield end + 1, row
             end = reader.line_num
     except csv.Error:
         raise _Anomaly from None
 
 
-def _careful_records(fh, reject):
-    """(first line, fields, lines spanned) per record, each physical line accounted for: a record that cannot be
-    read (an unclosed quote, a quote inside a field, a field over the size limit) goes to `reject(line, key,
-    values, raw)` and the lines after its first are read again on their own, so an open quote never swallows the
-    rows after it. A multi-line record with the wrong number of fields is put back by the caller (`lines`)."""
+def _careful_records(fh, width, reject):
+    """(first line, fields) per record, each physical line accounted for: a record that cannot be read (an unclosed
+    quote, a quote inside a field, a field over the size limit, or one over several lines with the wrong number of
+    fields) goes to `reject(line, key, values, raw)` and the lines after its first are read again on their own, so
+    an open quote never swallows the rows after it."""
     lines = _Lines(fh)
     reader = csv.reader(lines, strict=True)
     while True:
@@ -302,7 +309,12 @@ def _careful_records(fh, reject):
             lines.put_back(lines.taken[1:])
             reader = csv.reader(lines, strict=True)
             continue
-        yield lines.taken[0][0], row, lines
+        number, text = lines.taken[0]
+        if len(lines.taken) > 1 and width() not in (None, len(row)):
+            reject(number, "open_quote", (number,), text)        # a quote opened here ran into the next lines
+            lines.put_back(lines.taken[1:])
+            continue
+        yield number, row
 
 
 def _stage_csv(src: Source, table: Table, scratch: Path) -> None:
@@ -333,8 +345,11 @@ def _stage_csv_with(src: Source, table: Table, scratch: Path, encoding: Encoding
 
     try:
         with open(src.path, encoding=encoding.name, errors="surrogateescape", newline="") as fh:
-            records = _careful_records(fh, reject) if careful else _fast_records(fh)
-            for number, row, span in records:
+            def width():
+                return None if header is None else len(header)
+
+            records = _careful_records(fh, width, reject) if careful else _fast_records(fh, width)
+            for number, row in records:
                 if not row or (len(row) == 1 and row[0] and not row[0].strip()) or (
                         header is not None and len(row) == len(header) and not any(c.strip() for c in row)):
                     continue  # a blank line, or a spreadsheet's empty row (,,,,): not a row; "" is a row of one
@@ -349,27 +364,17 @@ def _stage_csv_with(src: Source, table: Table, scratch: Path, encoding: Encoding
                     src.staged = scratch / f"{src.file_id:04d}-{table.name}.parquet"
                     stager = _Stager(src.staged, table)
                     continue
-                if len(row) != len(header) and (span if not careful else len(span.taken)) > 1:
-                    if not careful:
-                        raise _Anomaly
-                    # a quote opened on this line ran into the next ones: they are records of their own
-                    reject(number, "open_quote", (number,), span.taken[0][1])
-                    span.put_back(span.taken[1:])
-                    continue
                 if encoding.bad_lines:
                     joined = "\x1f".join(row)
                     hit = _UNDECODABLE.search(joined)
                     if hit:
-                        raw = " ".join(f"{ord(c) - 0xDC00:02X}"
-                                       for c in _UNDECODABLE.findall(joined[hit.start():hit.start() + 8]))
-                        reject(number, "encoding", (number, encoding.name.upper().replace("-SIG", ""), raw),
-                               ",".join(row))
+                        reject(number, "encoding", (number, encoding.name.upper().replace("-SIG", ""),
+                                                    _bytes_at(joined, hit.start())), ",".join(row))
                         continue
-                src.rows_read += 1
                 if len(row) != len(header):
-                    src.rows_read -= 1
                     reject(number, "fields", (len(row), len(header)), ",".join(row))
                     continue
+                src.rows_read += 1
                 stager.add(number, [row[i] if i is not None else None for i in index])
         if header is None:
             src.note = "empty file: no header and no rows"
@@ -398,7 +403,8 @@ XLSX_MAX_RATIO = 100        # a real export packs 5 to 20 times; a bomb hundreds
 XLSX_RATIO_FROM_MB = 16     # a small workbook may pack well: the ratio counts from this many unpacked megabytes
 
 
-def _env_number(name: str, default: int) -> int:
+def env_number(name: str, default: int) -> int:
+    """A whole-number setting from the environment (at least 1), else `default`."""
     try:
         return max(1, int(os.environ.get(name, "") or default))
     except ValueError:
@@ -408,8 +414,16 @@ def _env_number(name: str, default: int) -> int:
 def xlsx_limits() -> dict:
     """The limits on reading one workbook: unpacked MB, seconds, memory MB (NORTHSTAR_XLSX_MAX_MB,
     NORTHSTAR_XLSX_SECONDS, NORTHSTAR_XLSX_MEMORY_MB)."""
-    return {"max_mb": _env_number("NORTHSTAR_XLSX_MAX_MB", 1024), "seconds": _env_number("NORTHSTAR_XLSX_SECONDS", 300),
-            "memory_mb": _env_number("NORTHSTAR_XLSX_MEMORY_MB", 2048)}
+    return {"max_mb": env_number("NORTHSTAR_XLSX_MAX_MB", 1024), "seconds": env_number("NORTHSTAR_XLSX_SECONDS", 300),
+            "memory_mb": env_number("NORTHSTAR_XLSX_MEMORY_MB", 2048)}
+
+
+def child_env() -> dict:
+    """The environment of a child `python -m pipelines.…` (a workbook's reader, an upload's check): this project on
+    its path, UTF-8 on its pipes."""
+    root = Path(__file__).resolve().parents[1]
+    return {**os.environ, "PYTHONIOENCODING": "utf-8",
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
 
 
 def xlsx_guard(path: Path) -> None:
@@ -453,9 +467,7 @@ def _stage_xlsx(src: Source, table: Table, scratch: Path) -> None:
 
     xlsx_guard(src.path)
     limits = xlsx_limits()
-    root = Path(__file__).resolve().parents[1]
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8",
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
+    env = child_env()
     cmd = [sys.executable, "-m", "pipelines.ingest", str(src.path), table.name, str(src.file_id), str(scratch)]
     try:
         proc = subprocess.run(cmd, capture_output=True, encoding="utf-8", errors="replace", timeout=limits["seconds"], env=env,

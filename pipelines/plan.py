@@ -61,6 +61,11 @@ class Plan:
     time_zone: str = DEFAULT_TIME_ZONE   # the company's: naive times in the data are in it, aware ones convert to it
 
 
+def same_target(a: float | None, b: float | None) -> bool:
+    """Two targets (None: no target) are the same, to a rounding error."""
+    return (a is None and b is None) or (a is not None and b is not None and abs(a - b) <= 1e-9)
+
+
 def parse_number(text) -> float | None:
     """A target cell: '1200', '1,200', ' 1 200 ', '1.5e3' → float; anything else → None."""
     if isinstance(text, bool):

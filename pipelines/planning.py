@@ -18,6 +18,7 @@ import duckdb
 from pipelines.goaltree import SQL_MEMBERS, SQL_STATIONS
 from pipelines.months import month_bounds, month_of, shift_month
 from pipelines.plan import GOAL_METRICS, parse_number
+from pipelines.plan import same_target as same
 
 Key = tuple[str, str, str]            # (level, node_id, metric)
 CHILD_LEVEL = {"company": "war_zone", "war_zone": "team", "team": "person"}
@@ -182,24 +183,14 @@ def allocation(values: dict[Key, float | None], nodes: list[dict]) -> list[dict]
 
 
 def diff(values: dict[Key, float | None], current: dict[Key, float]) -> dict[Key, float | None]:
-    """The entries whose value differs from the store's current one (None = remove a target that exists)."""
-    out: dict[Key, float | None] = {}
-    for key, value in values.items():
-        before = current.get(key)
-        if value is None and before is None:
-            continue
-        if value is None or before is None or abs(value - before) > 1e-9:
-            out[key] = value
-    return out
+    """The entries whose value differs from the store's current one (None = remove a target that exists): `rebase`
+    of a draft opened on the store as it is now."""
+    return rebase(values, current, current)[2]
 
 
 def month_targets(targets: dict[tuple[str, str, str, str], float], month: str) -> dict[Key, float]:
     """The plan's targets of one month, keyed (level, node, metric)."""
     return {(lv, nid, m): v for (mo, lv, nid, m), v in targets.items() if mo == month}
-
-
-def same(a: float | None, b: float | None) -> bool:
-    return (a is None and b is None) or (a is not None and b is not None and abs(a - b) <= 1e-9)
 
 
 def rebase(values: dict[Key, float | None], base: dict[Key, float], current: dict[Key, float]

@@ -38,6 +38,7 @@ from pipelines.plan import (
     Plan,
     load_plan,
     parse_month,
+    same_target,
 )
 
 CONFIG_FILES = ("org.yaml", "goals.yaml", "targets.csv")
@@ -152,10 +153,6 @@ class PlanStoreBroken(NorthstarError):
                          "check-ins are kept there: restore the file from a backup, or move it aside and run "
                          "`python -m pipelines plan import --config <plan folder>` to start it again from the "
                          "plan files; the data itself is not affected.")
-
-
-def same_target(a: float | None, b: float | None) -> bool:
-    return (a is None and b is None) or (a is not None and b is not None and abs(a - b) <= 1e-9)
 
 
 class TargetConflict(NorthstarError):

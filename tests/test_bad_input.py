@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import BASE, make_raw, query, run_build
+from conftest import AS_OF, BASE, make_raw, query, run_build
 from pipelines import ingest
 from pipelines.contract import TABLES
 from pipelines.errors import NorthstarError
@@ -539,7 +539,7 @@ def _failure(tmp_path, monkeypatch, kind) -> str:
                            "import_type": "%PDF", "import_none": "order_id,member_id,ordered_at,amount,status\n"
                                                                  "Z1,M99,2026-11-01 10:00:00,1,paid\n"}[kind],
                           encoding="utf-8")
-        report = importer.check([export], raw, tmp_path / "config", AS_OF_DATE, db=tmp_path / "wh.duckdb")
+        report = importer.check([export], raw, tmp_path / "config", AS_OF, db=tmp_path / "wh.duckdb")
         [problem] = report.problems
         return problem
     with pytest.raises(NorthstarError) as err:
@@ -555,9 +555,6 @@ def _build_in_child(root, q):
         q.put(str(exc))
 
 
-import datetime as _dt  # noqa: E402
-
-AS_OF_DATE = _dt.date(2026, 11, 24)
 FAILURES = {
     "western": ("stations.csv：第 2 行含有不是 UTF-8 的字节（FC）", "另存为“CSV UTF-8”"),
     "column": ("orders 表缺少必需的列 ordered_at", "之前的数据仓库继续使用"),

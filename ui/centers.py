@@ -10,7 +10,7 @@ from pipelines.goaltree import GoalTree
 from pipelines.metrics import CATALOG
 from pipelines.org import is_unassigned
 from ui.board import _title, bar, chip, esc, name_of, num
-from ui.i18n import fmt_count, fmt_pair, fmt_pct, status_word, text
+from ui.i18n import fmt_count, fmt_list, fmt_pair, fmt_pct, status_word, text
 
 CONFIDENCE = ("on_track", "at_risk", "off_track")
 CONF_COLORS = {"on_track": "#2f9e44", "at_risk": "#f5a300", "off_track": "#d9342b"}
@@ -103,8 +103,7 @@ def kr_line(kr: dict, tree: GoalTree, lang: str) -> str:
 def action_block(ka: dict, tree: GoalTree, people: dict[str, dict], lang: str) -> str:
     """A key action: title, status, progress, owner, the goals and zones it serves, then its key results."""
     zone_names = {z["id"]: name_of(z, lang) for z in zones(tree)}
-    serves = "、".join(zone_names.get(z, z) for z in ka["war_zones"]) if lang == "zh" else \
-        ", ".join(zone_names.get(z, z) for z in ka["war_zones"])
+    serves = fmt_list((zone_names.get(z, z) for z in ka["war_zones"]), lang)
     supports = " · ".join(text(f"new_{m}", lang) for m in ka["supports"])
     owner = people.get(ka.get("owner") or "")
     meta = [text("ka_owner", lang, who=name_of(owner, lang) if owner else (ka.get("owner") or "—"))]

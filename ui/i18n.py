@@ -685,16 +685,19 @@ _DETAIL_ZH: list[tuple[str, str]] = [
 def reason_text(detail: str | None, lang_code: str | None = None) -> str:
     """A reject's detail (the field and the value at fault) in the reader's language; the pipeline writes it in
     English, with the values, and this gives the Chinese sentence with the same values."""
-    import re
+    return _in_chinese(detail or "", _DETAIL_ZH, lang_code)
 
-    detail = detail or ""
+
+def _in_chinese(sentence: str, table: list[tuple[str, str]], lang_code: str | None) -> str:
+    """`sentence` (English, with its values) as the Chinese of the first pattern of `table` it matches, on a
+    Chinese page; as it is otherwise."""
     if (lang_code or lang()) != "zh":
-        return detail
-    for pattern, zh in _DETAIL_ZH:
-        m = re.fullmatch(pattern, detail)
+        return sentence
+    for pattern, zh in table:
+        m = re.fullmatch(pattern, sentence)
         if m:
             return zh.format(*m.groups())
-    return detail
+    return sentence
 
 
 # The sentences the pipeline stops with about a file (pipelines/ingest.py, importer.py, build.py), as patterns, and
@@ -742,14 +745,7 @@ _ERROR_ZH: list[tuple[str, str]] = [
 
 def error_sentence(message: str, lang_code: str | None = None) -> str:
     """A failure's sentence in the reader's language (the pipeline writes it in English, with its values)."""
-    message = message.splitlines()[0] if message else ""
-    if (lang_code or lang()) != "zh":
-        return message
-    for pattern, zh in _ERROR_ZH:
-        m = re.fullmatch(pattern, message)
-        if m:
-            return zh.format(*m.groups())
-    return message
+    return _in_chinese(message.splitlines()[0] if message else "", _ERROR_ZH, lang_code)
 
 
 def error_text(exc: BaseException, lang_code: str | None = None) -> str:
@@ -923,6 +919,11 @@ def fmt_money(n: float | None, lang_code: str | None = None) -> str:
 COMPANY_TZ = "Asia/Shanghai"   # times are shown in the company's zone (goals.yaml time_zone), never the server's
 ZONE_WORDS = {"Asia/Shanghai": ("北京时间", "Beijing time"), "Asia/Chongqing": ("北京时间", "Beijing time"),
               "Asia/Hong_Kong": ("香港时间", "Hong Kong time"), "Asia/Taipei": ("台北时间", "Taipei time")}
+
+
+def fmt_list(items, lang_code: str | None = None) -> str:
+    """Names in a sentence: 华东战区、华南战区 / East Zone, South Zone."""
+    return ("、" if (lang_code or lang()) == "zh" else ", ").join(items)
 
 
 def fmt_time(when: dt.datetime | str | None, lang_code: str | None = None, tz: str | None = None) -> str:
