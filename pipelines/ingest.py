@@ -285,8 +285,8 @@ def _fast_records(fh, width):
 def _careful_records(fh, width, reject):
     """(first line, fields) per record, each physical line accounted for: a record that cannot be read (an unclosed
     quote, a quote inside a field, a field over the size limit, or one over several lines with the wrong number of
-    fields) goes to `reject(line, key, values, raw)` and the lines after its first are read again on their own, so
-    an open quote never swallows the rows after it."""
+    fields whose later lines are records of the right width) goes to `reject(line, key, values, raw)` and the lines
+    after its first are read again on their own, so an open quote never swallows the rows after it."""
     lines = _Lines(fh)
     reader = csv.reader(lines, strict=True)
     while True:
@@ -310,11 +310,21 @@ def _careful_records(fh, width, reject):
             reader = csv.reader(lines, strict=True)
             continue
         number, text = lines.taken[0]
-        if len(lines.taken) > 1 and width() not in (None, len(row)):
-            reject(number, "open_quote", (number,), text)        # a quote opened here ran into the next lines
-            lines.put_back(lines.taken[1:])
+        rest = lines.taken[1:]
+        if rest and width() not in (None, len(row)) and any(_width_alone(t) == width() for _, t in rest):
+            # a quote opened here ran into lines that are records of their own: they are read again on their own
+            reject(number, "open_quote", (number,), text)
+            lines.put_back(rest)
             continue
-        yield number, row
+        yield number, row           # (a multi-line record of the wrong width, with no record inside, is one record)
+
+
+def _width_alone(text: str) -> int | None:
+    """How many fields one physical line has read on its own (None: it cannot be read alone)."""
+    try:
+        return len(next(csv.reader([text], strict=True)))
+    except (csv.Error, StopIteration):
+        return None
 
 
 def _stage_csv(src: Source, table: Table, scratch: Path) -> None:
@@ -350,9 +360,10 @@ def _stage_csv_with(src: Source, table: Table, scratch: Path, encoding: Encoding
 
             records = _careful_records(fh, width, reject) if careful else _fast_records(fh, width)
             for number, row in records:
-                if not row or (len(row) == 1 and row[0] and not row[0].strip()) or (
-                        header is not None and len(row) == len(header) and not any(c.strip() for c in row)):
-                    continue  # a blank line, or a spreadsheet's empty row (,,,,): not a row; "" is a row of one
+                if not row or (header is None or len(row) == len(header)) and not any(c.strip() for c in row):
+                    # an empty line, blank lines before the header, a spreadsheet's empty row (,,,,): not rows. A
+                    # line of spaces or "" after the header is a record of the wrong width, rejected with its line.
+                    continue
                 if header is None:
                     if encoding.bad_lines and _UNDECODABLE.search("".join(row)):
                         raise NorthstarError(f"{src.path}: the header on line {number} is not {encoding.name} text. "
