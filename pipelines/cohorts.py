@@ -15,6 +15,7 @@ import datetime as dt
 
 import duckdb
 
+from pipelines import metrics
 from pipelines.errors import NorthstarError
 from pipelines.months import last_day, shift_first
 
@@ -36,23 +37,23 @@ def as_of(con: duckdb.DuckDBPyConnection) -> dt.date:
 
 
 def _where(filters: dict | None, dims: tuple[str, ...], start: dt.date | None, end: dt.date | None):
-    """SQL conditions and parameters for {dim: value or [values]} and a cohort-month range."""
-    clauses, params = [], []
+    """The SQL condition (the catalog's filter form, `metrics.filter_sql`) and named parameters for {dim: value or
+    [values]} and a cohort-month range."""
+    params: dict = {}
     for dim, value in (filters or {}).items():
         if dim not in dims:
             raise NorthstarError(f"cannot filter by {dim!r} (use one of: {', '.join(dims)})")
         values = value if isinstance(value, (list, tuple, set)) else [value]
-        if not values:
-            continue
-        clauses.append(f"{dim} in ({', '.join('?' for _ in values)})")
-        params.extend(str(v) for v in values)
+        if values:
+            params[dim] = [str(v) for v in values]
+    clauses = [metrics.filter_sql(tuple(params), many=True)]
     if start is not None:
-        clauses.append("cohort_month >= ?")
-        params.append(start)
+        clauses.append("cohort_month >= $start")
+        params["start"] = start
     if end is not None:
-        clauses.append("cohort_month <= ?")
-        params.append(end)
-    return (" where " + " and ".join(clauses)) if clauses else "", params
+        clauses.append("cohort_month <= $end")
+        params["end"] = end
+    return " where " + " and ".join(clauses), params
 
 
 def _group(by: str | None, dims: tuple[str, ...]) -> str:
@@ -131,21 +132,21 @@ def members_behind(con: duckdb.DuckDBPyConnection, cohort_month: dt.date, month_
     where, params = _where(filters, MEMBER_DIMS, cohort_month, cohort_month)
     if month_index is not None:
         if measure == "active":
-            where += (" and member_id in (select member_id from member_activity where month = ? and month_index = ?)")
-            params.append(shift_first(cohort_month, month_index))
+            where += " and member_id in (select member_id from member_activity where month = $month and month_index = $k)"
+            params["month"] = shift_first(cohort_month, month_index)
         elif measure == "active_or_after":
-            where += " and last_active_index >= ?"
+            where += " and last_active_index >= $k"
         else:
             raise NorthstarError(f"measure {measure!r} is not active or active_or_after")
-        params.append(month_index)
+        params["k"] = month_index
     rows = con.execute(f"""
         select c.member_id, c.station_id, s.name, c.war_zone, c.team, c.center, c.channel, c.tier, c.joined_on,
             c.orders, c.gmv::double, c.phone
         from (select * from cohort_members{where}
-              order by joined_on, member_id {"limit ?" if limit is not None else ""}) as c
+              order by joined_on, member_id {"limit $limit" if limit is not None else ""}) as c
         left join stations as s on s.station_id = c.station_id
         order by c.joined_on, c.member_id""",
-                       [*params, limit] if limit is not None else params).fetchall()   # noqa: S608 - fixed names
+                       params if limit is None else {**params, "limit": limit}).fetchall()   # noqa: S608 - fixed names
     keys = ("member_id", "station_id", "station_name", "war_zone", "team", "center", "channel", "tier", "joined_on",
             "orders", "gmv")
     return [{**dict(zip(keys, r[:-1])), "phone": mask_phone(r[-1])} for r in rows]

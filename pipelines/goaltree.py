@@ -23,6 +23,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines import metrics as catalog
 from pipelines.errors import NorthstarError
 from pipelines.keyactions import key_actions
 from pipelines.months import minus_months, month_bounds, month_of, parse_month, shift_month
@@ -34,6 +35,7 @@ STATUSES = COMPUTED
 DRIVERS = ("station_masters_recruited", "orders", "gmv", "active_members")
 METRIC_FIELDS = ("target", "actual", "expected", "pace", "forecast", "required_daily", "status")
 DAYS_PER_MONTH = 30.4375   # 365.25 / 12, DESIGN §5
+LEAF_DIMS = ("war_zone", "team", "person", "center")   # a leaf of the war-zone tree, and the member's center
 
 UNASSIGNED_NAMES = {   # <parent>/unassigned: data the org does not know; team and person levels add the parent.
     "war_zone": ("未归属战区", "Unassigned zone"),   # one word everywhere: 未归属 / unassigned (未分配 is a
@@ -82,59 +84,31 @@ def node_names(con: duckdb.DuckDBPyConnection) -> NodeNames:
 
 # ---- the SQL (parameters only) ---------------------------------------------------------------------------------
 
-SQL_STATIONS = """
-select war_zone, team, person, sum(new_stations)::bigint
-from daily_node_facts
-where date between $start and $upto and new_stations <> 0
-group by all
-"""
-SQL_MEMBERS = """
-select war_zone, team, person, center, sum(members)::bigint
-from member_joins
-where joined_on between $start and $upto and (refunded_on is null or refunded_on > $as_of)
-group by all
-"""
 SQL_LEAVES = "select distinct war_zone, team, person from station_nodes"
 SQL_CENTERS = "select distinct center from daily_node_facts where center is not null"
-SQL_DRIVER_FLOWS = """
-select
-    case when date between $s0 and $e0 then 0 when date between $s1 and $e1 then 1 else 2 end as period,
-    war_zone, team, person, center,
-    sum(station_masters_recruited)::bigint, sum(orders)::bigint, sum(gmv)::double
-from daily_node_facts
-where date between $s0 and $e0 or date between $s1 and $e1 or date between $s2 and $e2
-group by all
-"""
-SQL_ACTIVE = """
-select date, war_zone, team, person, center, sum(active_members)::bigint
-from daily_active_members
-where date in ($d0, $d1, $d2)
-group by all
-"""
 SQL_NETWORK = ("select date, active_stations, members_served from daily_network "
                "where date in ($d0, $d3, $d6, $dm)")
-# A node of the war-zone tree by its level: ($level = 'company') matches everything; otherwise the node's column.
-NODE_FILTER = ("($level = 'company' or (case $level when 'war_zone' then war_zone when 'team' then team "
-               "when 'person' then person end) = $node)")
-SQL_DAILY = f"""
-with stations as (
-    select date, sum(new_stations)::bigint as stations
-    from daily_node_facts
-    where date between $start and $upto and new_stations <> 0 and {NODE_FILTER}
-    group by all
-),
-members as (
-    select joined_on as date, sum(members)::bigint as members
-    from member_joins
-    where joined_on between $start and $upto and (refunded_on is null or refunded_on > $as_of) and {NODE_FILTER}
-    group by all
-)
-select date, coalesce(stations, 0), coalesce(members, 0)
-from stations full outer join members using (date)
-order by date
-"""
 SQL_DATES = "select min(date), max(date) from daily_network"
 SQL_ORG = "select id, parent, level, name_zh, name_en, ord from org_nodes order by ord"
+
+
+# The catalog's metric behind each monthly goal (DESIGN §4): a node's actual is its grouped form.
+GOAL_CATALOG = {"stations": "new_stations", "members": "new_members"}
+
+
+def goal_flows(con: duckdb.DuckDBPyConnection, by: tuple[str, ...], start: dt.date, end: dt.date, as_of: dt.date,
+               node: dict | None = None) -> dict[tuple, dict[str, int]]:
+    """New stations and new members in [start, end] up to D (the catalog's new_stations and new_members) by the
+    catalog dimensions `by`, within `node` (default: the company): key → {stations, members}, absent = 0.
+    Stations carry no center, so a `by` with center gives stations under center None."""
+    filters = catalog.node_filters(node) if node else {}
+    out: dict[tuple, dict[str, int]] = {}
+    for metric, name in GOAL_CATALOG.items():
+        dims = tuple(b for b in by if b in catalog.CATALOG[name].flow.dims + ("day", "month"))
+        for *key, n in catalog.grouped(con, name, dims, as_of, start, end, **filters):
+            full = tuple(key[dims.index(b)] if b in dims else None for b in by)
+            out.setdefault(full, {m: 0 for m in GOAL_METRICS})[metric] += n
+    return out
 
 
 # ---- dates -----------------------------------------------------------------------------------------------------
@@ -325,14 +299,12 @@ def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str |
 
     # Actuals, summed up each leaf's path.
     actual = {nid: {m: 0 for m in GOAL_METRICS} for nid in nodes}
-    params = {"start": start, "upto": upto}
-    for wz, team, person, n in con.execute(SQL_STATIONS, params).fetchall():
+    for (wz, team, person, center), flows in goal_flows(con, LEAF_DIMS, start, end, as_of).items():
         for nid in path(wz, team, person):
-            actual[nid]["stations"] += n
-    for wz, team, person, center, n in con.execute(SQL_MEMBERS, {**params, "as_of": as_of}).fetchall():
-        for nid in path(wz, team, person):
-            actual[nid]["members"] += n
-        actual[center]["members"] += n
+            for m in GOAL_METRICS:
+                actual[nid][m] += flows[m]
+        if center is not None:
+            actual[center]["members"] += flows["members"]
 
     # Targets and the rules of DESIGN §5.
     def target(nid: str, metric: str) -> float | None:
@@ -367,9 +339,7 @@ def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str |
     tree.north_star, tree.north_star_title, tree.since_month_end = _north_star(con, plan, as_of, first_date)
     tree.north_star_end = plan.north_star.end if plan.north_star else None
     tree.drivers = _drivers(con, month, upto, first_date, nodes, cid, path)
-    tree.daily = [{"date": d, "stations": s, "members": m}
-                  for d, s, m in con.execute(SQL_DAILY, {**params, "as_of": as_of, "level": "company",
-                                                          "node": cid}).fetchall()]
+    tree.daily = [{"date": d, **flows} for (d,), flows in sorted(goal_flows(con, ("day",), start, end, as_of).items())]
 
     tree.key_actions = key_actions(con, plan, checkins or [], tree)
     return tree
@@ -423,25 +393,21 @@ def projected_month(actual: float, target: float, rate: float, as_of: dt.date) -
 def _drivers(con, month: str, upto: dt.date, first_date, nodes: dict, cid: str, path) -> dict:
     """Paths per node: this period-to-date, last month's and last year's same days; active members at their ends."""
     periods = [month_bounds(month)[0], upto], list(comparable_upto(month, upto, 1)), list(comparable_upto(month, upto, 12))
-    params = {f"s{i}": p[0] for i, p in enumerate(periods)} | {f"e{i}": p[1] for i, p in enumerate(periods)}
     keys = ("value", "last_month", "last_year")
     out = {nid: {d: {k: 0 for k in keys} for d in DRIVERS} for nid in nodes}
-    for period, wz, team, person, center, masters, orders, gmv in con.execute(SQL_DRIVER_FLOWS, params).fetchall():
-        k = keys[period]
-        for nid in path(wz, team, person):
-            out[nid]["station_masters_recruited"][k] += masters
-            out[nid]["orders"][k] += orders
-            out[nid]["gmv"][k] += gmv
-        if center is not None:
-            out[center]["orders"][k] += orders
-            out[center]["gmv"][k] += gmv
-    which = {periods[i][1]: k for i, k in enumerate(keys)}   # the three period ends are in different months
-    params = {f"d{i}": periods[i][1] for i in range(3)}
-    for d, wz, team, person, center, n in con.execute(SQL_ACTIVE, params).fetchall():
-        k = which[d]
-        for nid in path(wz, team, person):
-            out[nid]["active_members"][k] += n
-        out[center]["active_members"][k] += n
+    flows = ("station_masters_recruited", "orders", "gmv")
+    for k, (s, e) in zip(keys, periods):
+        for wz, team, person, center, *values in catalog.grouped(con, flows, LEAF_DIMS, e, s, e):
+            for nid in path(wz, team, person):
+                for d, v in zip(flows, values):
+                    out[nid][d][k] += v
+            if center is not None:
+                out[center]["orders"][k] += values[1]
+                out[center]["gmv"][k] += values[2]
+        for wz, team, person, center, n in catalog.grouped(con, "active_members", LEAF_DIMS, e):
+            for nid in path(wz, team, person):
+                out[nid]["active_members"][k] += n
+            out[center]["active_members"][k] += n
     for nid, n in nodes.items():
         if n["level"] == "center":
             out[nid]["station_masters_recruited"] = {k: None for k in keys}

@@ -10,6 +10,7 @@ import datetime as dt
 
 import duckdb
 
+from pipelines import metrics
 from pipelines.cohorts import as_of, mask_phone
 from pipelines.months import shift_first
 
@@ -56,12 +57,10 @@ def flows(con: duckdb.DuckDBPyConnection, war_zones: list[str] | None = None, by
 
 def lifecycle(con: duckdb.DuckDBPyConnection, war_zones: list[str] | None = None) -> list[dict]:
     """Per month: new, returning, resurrecting and dormant members (dormant as a positive count)."""
-    where, params = "", []
-    if war_zones:
-        where = f" where war_zone in ({', '.join('?' for _ in war_zones)})"
-        params = list(war_zones)
-    rows = con.execute(f"""select month, state, sum(members)::bigint from member_lifecycle{where}
-                           group by all order by month""", params).fetchall()   # noqa: S608 - fixed SQL
+    rows = con.execute(f"""select month, state, sum(members)::bigint from member_lifecycle
+                           where {metrics.filter_sql(("war_zone",), many=True)}
+                           group by all order by month""", {"war_zone": list(war_zones) if war_zones else None}
+                       ).fetchall()
     out: dict[dt.date, dict] = {}
     for month, state, n in rows:
         out.setdefault(month, {"month": month, "new": 0, "returning": 0, "resurrecting": 0, "dormant": 0})[state] = n

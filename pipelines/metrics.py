@@ -1,9 +1,11 @@
 """The metric catalog (DESIGN §4): one definition per metric, in words (zh/en) and in SQL over the marts.
 
-Every page, the goal tree and the command line compute metrics through `value()` / `values_by()`; the Data page
-shows this catalog. SQL is fixed text with named parameters: a period (`start`, `end`), an as-of date D, and
-optional filters on `war_zone`, `team`, `person`, `center`, `channel` (null = all). Nothing is assembled from
-user input.
+Every page, the goal tree, planning, key results and the command line compute metrics here: `value()` gives one
+number; `grouped()` gives an additive metric (a `Flow`: a sum over a mart) by war zone / team / person / center /
+channel / day / month, which is how the goal tree, the war-zone page and planning read their actuals, so a rule such
+as "a member counts until refunded" is written once. The Data page shows this catalog. Parameters are named: a
+period (`start`, `end`), an as-of date D, and filters on `war_zone`, `team`, `person`, `center`, `channel` (null =
+all). SQL text comes only from this module's fixed vocabulary; values are always parameters.
 """
 from __future__ import annotations
 
@@ -13,16 +15,68 @@ from dataclasses import dataclass
 import duckdb
 
 FILTERS = ("war_zone", "team", "person", "center", "channel")
-_NODE_FILTER = ("($war_zone is null or war_zone = $war_zone) and ($team is null or team = $team) "
-                "and ($person is null or person = $person)")
-_CENTER_FILTER = "($center is null or center = $center)"
-_CHANNEL_FILTER = "($channel is null or channel = $channel)"
-_COHORT_FILTER = ("($war_zone is null or war_zone = $war_zone) and ($team is null or team = $team) "
-                  "and ($center is null or center = $center) and ($channel is null or channel = $channel)")
+NODE_LEVELS = ("war_zone", "team", "person")
+# The one way a dimension is filtered, here and on the Cohorts page: a null parameter means "all".
+_FILTER = "(${f} is null or {p}{f} = ${f})"
+_FILTER_MANY = "(${f} is null or list_contains(${f}, {p}{f}))"
 # Each station with its dates and its place in the war-zone tree (a subquery the station metrics filter).
 _STATIONS = ("(select s.station_id, s.signed_on, s.opened_on, s.closed_on, n.war_zone, n.team, n.person "
              "from stations as s join station_nodes as n using (station_id))")
+def member_counts(prefix: str = "") -> str:
+    """A member counts from joined_on until a refund that happened on or before D (DESIGN §4)."""
+    return f"({prefix}refunded_on is null or {prefix}refunded_on > $as_of)"
 
+
+MEMBER_COUNTS = member_counts()
+
+
+def filter_sql(dims: tuple[str, ...], prefix: str = "", many: bool = False) -> str:
+    """`($war_zone is null or war_zone = $war_zone) and …` for the dimensions `dims` (columns of `prefix`); with
+    `many`, each parameter is a list of values, any of which matches."""
+    form = _FILTER_MANY if many else _FILTER
+    return " and ".join(form.format(f=f, p=prefix) for f in dims) or "true"
+
+
+def node_filters(node: dict) -> dict[str, str]:
+    """The filters that select a goal-tree node: {} for the company, {level: id} for a war zone, team, person or
+    center (the marts carry each node's id in the column of its level)."""
+    return {} if node["level"] == "company" else {node["level"]: node["id"]}
+
+
+_NODE_FILTER = filter_sql(NODE_LEVELS)
+_CENTER_FILTER = filter_sql(("center",))
+_CHANNEL_FILTER = filter_sql(("channel",))
+_COHORT_FILTER = filter_sql(("war_zone", "team", "center", "channel"))
+_REFERRAL_FILTER = filter_sql(("war_zone", "team", "center", "channel"), prefix="n.")
+
+
+@dataclass(frozen=True)
+class Flow:
+    """An additive metric as a sum over a mart: `sum(measure)` over the rows of `table` whose `day` falls in the
+    window (`period`: the period up to D; `to_date`: every day up to D; `on`: D itself) and that `counts` as of D.
+    The grouped form adds it up by any of the mart's `dims`, and by `day` or `month`."""
+    table: str
+    day: str
+    measure: str
+    window: str = "period"
+    counts: str = "true"
+    dims: tuple[str, ...] = ("war_zone", "team", "person", "center")
+
+    def where(self) -> str:
+        window = {"period": f"{self.day} between $start and least($end, $as_of)",
+                  "to_date": f"{self.day} <= $as_of",
+                  "on": f"{self.day} = $as_of"}[self.window]
+        return f"{window} and {self.counts}"
+
+    def sql(self, filters: tuple[str, ...]) -> str:
+        """The metric's one number: the flow summed over everything the filters keep."""
+        return (f"select coalesce(sum({self.measure}), 0) from {self.table} "
+                f"where {self.where()} and {filter_sql(filters)}")
+
+
+_NODE_FACTS = dict(table="daily_node_facts", day="date")
+_MEMBER_JOINS = dict(table="member_joins", day="joined_on", counts=MEMBER_COUNTS,
+                     dims=("war_zone", "team", "person", "center", "channel"))
 
 
 def _retention_sql(k: int) -> str:
@@ -44,63 +98,55 @@ class Metric:
     definition_en: str
     sql: str               # returns one number; parameters: start, end, as_of and the filters
     filters: tuple[str, ...]
+    flow: Flow | None = None   # an additive metric: also by node, center, day or month (`grouped`)
+
+
+def _flow_metric(name, kind, label_zh, label_en, unit_zh, unit_en, definition_zh, definition_en, flow: Flow,
+                 filters: tuple[str, ...]) -> Metric:
+    return Metric(name, kind, label_zh, label_en, unit_zh, unit_en, definition_zh, definition_en, flow.sql(filters),
+                  filters, flow)
 
 
 CATALOG: dict[str, Metric] = {m.name: m for m in [
-    Metric(
+    _flow_metric(
         "new_stations", "goal", "新开驿站", "New stations", "个", "stations",
         "统计期内开业（opened_on 在期内且不晚于截至日 D）的驿站数。月度目标「驿站」即本指标。",
         "Stations with opened_on in the period and on or before the as-of date D. The monthly `stations` "
         "target counts this.",
-        f"""select coalesce(sum(new_stations), 0) from daily_node_facts
-            where date between $start and least($end, $as_of) and {_NODE_FILTER}""",
-        ("war_zone", "team", "person")),
+        Flow(measure="new_stations", **_NODE_FACTS), NODE_LEVELS),
     Metric(
         "active_stations", "goal", "在营驿站", "Active stations", "个", "stations",
         "截至日 D 已开业（opened_on ≤ D）且未关闭（closed_on 为空或晚于 D）的驿站数。北极星「2万驿站」统计本指标。",
         "Stations with opened_on ≤ D and closed_on empty or after D. The north star's 20,000 stations counts this.",
         f"""select count(*) from {_STATIONS}
             where opened_on <= $as_of and (closed_on is null or closed_on > $as_of) and {_NODE_FILTER}""",
-        ("war_zone", "team", "person")),
-    Metric(
+        NODE_LEVELS),
+    _flow_metric(
         "new_members", "goal", "新增会员", "New members", "人", "members",
         "统计期内入会（joined_on 在期内且不晚于 D），且截至 D 未退费的会员数。月度目标「会员」即本指标。",
         "Members with joined_on in the period and on or before D, not refunded on or before D. The monthly "
         "`members` target counts this.",
-        f"""select coalesce(sum(members), 0) from member_joins
-            where joined_on between $start and least($end, $as_of)
-              and (refunded_on is null or refunded_on > $as_of)
-              and {_NODE_FILTER} and {_CENTER_FILTER} and {_CHANNEL_FILTER}""",
-        FILTERS),
-    Metric(
+        Flow(measure="members", **_MEMBER_JOINS), FILTERS),
+    _flow_metric(
         "members_served", "goal", "服务会员", "Members served", "人", "members",
         "截至日 D 已入会（joined_on ≤ D）且未退费（退费日为空或晚于 D）的会员数。北极星「1000万创业者」统计本指标。",
         "Members with joined_on ≤ D, not refunded on or before D. The north star's 10 million counts this.",
-        f"""select coalesce(sum(members), 0) from member_joins
-            where joined_on <= $as_of and (refunded_on is null or refunded_on > $as_of)
-              and {_NODE_FILTER} and {_CENTER_FILTER} and {_CHANNEL_FILTER}""",
-        FILTERS),
-    Metric(
+        Flow(measure="members", window="to_date", **_MEMBER_JOINS), FILTERS),
+    _flow_metric(
         "station_masters_recruited", "path", "招募站长", "Station masters recruited", "人", "masters",
         "统计期内签约（signed_on 在期内，不晚于 D）的驿站数，即招到的站长。路径指标，不是目标。",
         "Stations with signed_on in the period (on or before D): station masters signed. A path, not a goal.",
-        f"""select coalesce(sum(station_masters_recruited), 0) from daily_node_facts
-            where date between $start and least($end, $as_of) and {_NODE_FILTER}""",
-        ("war_zone", "team", "person")),
-    Metric(
+        Flow(measure="station_masters_recruited", **_NODE_FACTS), NODE_LEVELS),
+    _flow_metric(
         "orders", "path", "订单数", "Orders", "单", "orders",
         "统计期内（不晚于 D）下单且状态为已支付（paid）的订单数。路径指标。",
         "Orders with status paid and ordered_at in the period (on or before D). A path.",
-        f"""select coalesce(sum(orders), 0) from daily_node_facts
-            where date between $start and least($end, $as_of) and {_NODE_FILTER} and {_CENTER_FILTER}""",
-        ("war_zone", "team", "person", "center")),
-    Metric(
+        Flow(measure="orders", **_NODE_FACTS), NODE_LEVELS + ("center",)),
+    _flow_metric(
         "gmv", "path", "成交额", "GMV", "元", "CNY",
         "统计期内（不晚于 D）已支付订单的金额（amount）之和。路径指标。",
         "Sum of amount over orders with status paid and ordered_at in the period (on or before D). A path.",
-        f"""select coalesce(sum(gmv), 0) from daily_node_facts
-            where date between $start and least($end, $as_of) and {_NODE_FILTER} and {_CENTER_FILTER}""",
-        ("war_zone", "team", "person", "center")),
+        Flow(measure="gmv", **_NODE_FACTS), NODE_LEVELS + ("center",)),
     Metric(
         "signing_conversion", "path", "签约→开业转化率（90天）", "Signed → opened (90 days)", "", "share",
         "截至 D，签约于 D 前 91–180 天的驿站中，在签约后 90 天内开业的比例。没有这样的签约时为空。路径指标。",
@@ -109,14 +155,14 @@ CATALOG: dict[str, Metric] = {m.name: m for m in [
         f"""select avg(case when opened_on is not null and opened_on <= signed_on + 90 then 1.0 else 0.0 end)
             from {_STATIONS}
             where signed_on between $as_of - 180 and $as_of - 91 and {_NODE_FILTER}""",
-        ("war_zone", "team", "person")),
+        NODE_LEVELS),
     Metric(
         "days_to_open", "path", "签约到开业天数（中位数）", "Days from signing to opening (median)", "天", "days",
         "统计期内开业（不晚于 D）的驿站，从签约（signed_on）到开业（opened_on）天数的中位数。路径指标。",
         "The median days from signed_on to opened_on of the stations opened in the period (on or before D). A path.",
         f"""select median(opened_on - signed_on) from {_STATIONS}
             where opened_on between $start and least($end, $as_of) and {_NODE_FILTER}""",
-        ("war_zone", "team", "person")),
+        NODE_LEVELS),
     Metric(
         "members_per_new_station", "path", "新站人均会员", "Members per new station", "人/站", "members/station",
         "统计期内开业（不晚于 D）的驿站，截至 D 的会员数（已入会且未退费）除以这些驿站的数量。路径指标。",
@@ -126,16 +172,15 @@ CATALOG: dict[str, Metric] = {m.name: m for m in [
                 select station_id from {_STATIONS}
                 where opened_on between $start and least($end, $as_of) and {_NODE_FILTER})
             select (select count(*) from members as m semi join new using (station_id)
-                    where m.joined_on <= $as_of and (m.refunded_on is null or m.refunded_on > $as_of))
+                    where m.joined_on <= $as_of and {member_counts("m.")})
                    / nullif((select count(*) from new), 0)""",
-        ("war_zone", "team", "person")),
-    Metric(
+        NODE_LEVELS),
+    _flow_metric(
         "active_members", "path", "活跃会员", "Active members", "人", "members",
         "截至 D 的 30 天内（D-29 至 D）至少有一笔已支付订单的会员数（去重）。路径指标。",
         "Distinct members with at least one paid order in the 30 days ending D (D-29 to D). A path.",
-        f"""select coalesce(sum(active_members), 0) from daily_active_members
-            where date = $as_of and {_NODE_FILTER} and {_CENTER_FILTER}""",
-        ("war_zone", "team", "person", "center")),
+        Flow(table="daily_active_members", day="date", measure="active_members", window="on"),
+        NODE_LEVELS + ("center",)),
     Metric(
         "m1_retention", "cohort", "M1 留存", "M1 retention", "", "share",
         "入会月份在统计期内、且入会次月已结束（不晚于 D）的会员同期群中，入会次月（M1）有已支付订单的比例，按人数加权。"
@@ -156,11 +201,10 @@ CATALOG: dict[str, Metric] = {m.name: m for m in [
         "referral_share", "path", "推荐入会占比", "Joined by referral", "", "share",
         "统计期内入会（不晚于 D）的会员中，有推荐人的比例。路径指标。",
         "Of the members who joined in the period (on or before D), the share who have a referrer. A path.",
-        """select avg(case when r.referrer_id is not null then 1.0 else 0.0 end)
+        f"""select avg(case when r.referrer_id is not null then 1.0 else 0.0 end)
             from referral_depth as r join member_nodes as n using (member_id)
             where r.joined_on between $start and least($end, $as_of)
-              and ($war_zone is null or n.war_zone = $war_zone) and ($team is null or n.team = $team)
-              and ($center is null or n.center = $center) and ($channel is null or n.channel = $channel)""",
+              and {_REFERRAL_FILTER}""",
         ("war_zone", "team", "center", "channel")),
 ]}
 
@@ -180,6 +224,42 @@ def value(con: duckdb.DuckDBPyConnection, name: str, as_of: dt.date, start: dt.d
         if f"${f}" in metric.sql:
             params[f] = filters.get(f)
     result = con.execute(metric.sql, params).fetchall()[0][0]
-    if result is None:         # a ratio or median over nothing: no value, never 0
-        return None
-    return result if isinstance(result, int) else float(result)
+    return _number(result)     # a ratio or median over nothing is None: no value, never 0
+
+
+def _number(v):
+    return v if v is None or isinstance(v, int) else float(v)
+
+
+def grouped(con: duckdb.DuckDBPyConnection, names: str | tuple[str, ...], by: tuple[str, ...], as_of: dt.date,
+            start: dt.date | None = None, end: dt.date | None = None, **filters: str | None) -> list[tuple]:
+    """Additive metrics (a `Flow` each, all over one mart with one rule) broken down `by` dimensions: one row per
+    group, the `by` values and then one sum per metric; groups whose sums are all zero are left out. The rows add
+    up to `value()` of each metric with the same period, D and filters: the same rule, read once."""
+    names = (names,) if isinstance(names, str) else tuple(names)
+    flows = []
+    for name in names:
+        metric = CATALOG[name]
+        if metric.flow is None:
+            raise ValueError(f"metric {name} is not a sum over days and nodes, so it has no grouped form")
+        unknown = set(filters) - set(metric.filters)
+        if unknown:
+            raise ValueError(f"metric {name} cannot be filtered by {', '.join(sorted(unknown))}")
+        flows.append(metric.flow)
+    flow = flows[0]
+    if any((f.table, f.day, f.window, f.counts) != (flow.table, flow.day, flow.window, flow.counts) for f in flows):
+        raise ValueError(f"metrics {', '.join(names)} are not sums over one mart with one rule")
+    columns = {d: d for d in flow.dims} | {"day": flow.day, "month": f"strftime({flow.day}, '%Y-%m')"}
+    unknown = [b for b in by if b not in columns]
+    if unknown:
+        raise ValueError(f"metric {names[0]} cannot be broken down by {', '.join(unknown)} "
+                         f"(it can by: {', '.join(columns)})")
+    sums = [f"sum({f.measure})" for f in flows]
+    sql = (f"select {', '.join([columns[b] for b in by] + sums)} from {flow.table} "
+           f"where {flow.where()} and {filter_sql(tuple(filters))} "
+           f"group by all having {' or '.join(f'{s} <> 0' for s in sums)}")
+    params = {"as_of": as_of, **filters}
+    if flow.window == "period":
+        params["start"] = start if start is not None else dt.date.min
+        params["end"] = end if end is not None else as_of
+    return [tuple(r[:len(by)]) + tuple(_number(v) for v in r[len(by):]) for r in con.execute(sql, params).fetchall()]

@@ -15,7 +15,7 @@ import math
 
 import duckdb
 
-from pipelines.goaltree import SQL_MEMBERS, SQL_STATIONS
+from pipelines.goaltree import LEAF_DIMS, goal_flows
 from pipelines.months import month_bounds, month_of, shift_month
 from pipelines.plan import GOAL_METRICS, parse_number
 from pipelines.plan import same_target as same
@@ -79,13 +79,13 @@ def trailing_actuals(con: duckdb.DuckDBPyConnection, month: str, last_date: dt.d
 
     company = con.execute("select coalesce((select id from org_nodes where level = 'company'), 'company')"
                           ).fetchall()[0][0]
-    params = {"start": start, "upto": upto}      # the goal tree's queries: the same rules as its actuals
-    for wz, team, person, n in con.execute(SQL_STATIONS, params).fetchall():
+    # the goal tree's actuals (the catalog's grouped form), seen as of the period's end
+    for (wz, team, person, center), flows in goal_flows(con, LEAF_DIMS, start, upto, upto).items():
         for nid in {company, wz, team, person}:
-            add(nid, "stations", n)
-    for wz, team, person, center, n in con.execute(SQL_MEMBERS, {**params, "as_of": upto}).fetchall():
-        for nid in {company, wz, team, person, center}:
-            add(nid, "members", n)
+            for m in GOAL_METRICS:
+                add(nid, m, flows[m])
+        if center is not None:
+            add(center, "members", flows["members"])
     return out
 
 

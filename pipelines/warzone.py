@@ -15,13 +15,7 @@ import datetime as dt
 import duckdb
 
 from pipelines import metrics
-from pipelines.goaltree import (
-    NODE_FILTER,
-    SQL_DAILY,
-    GoalTree,
-    comparable_upto,
-    node_metrics,
-)
+from pipelines.goaltree import GoalTree, comparable_upto, goal_flows, node_metrics
 from pipelines.months import month_bounds, month_of, shift_month
 from pipelines.plan import GOAL_METRICS, Plan
 
@@ -31,38 +25,23 @@ with new as (
     from stations as s join station_nodes as n using (station_id)
     where s.opened_on between $start and $upto
 ),
-scoped as (select * from new where {NODE_FILTER})
+scoped as (select * from new where {metrics.filter_sql(metrics.NODE_LEVELS)})
 select n.station_id, n.name, n.war_zone, n.team, n.person, n.city, n.signed_on, n.opened_on, n.closed_on,
     count(m.member_id)::bigint as members
 from scoped as n
 left join members as m
-    on m.station_id = n.station_id and m.joined_on <= $as_of and (m.refunded_on is null or m.refunded_on > $as_of)
+    on m.station_id = n.station_id and m.joined_on <= $as_of and {metrics.member_counts("m.")}
 group by all
 order by n.opened_on, n.station_id
-"""
-
-SQL_MONTHLY = f"""
-with stations as (
-    select strftime(date, '%Y-%m') as month, sum(new_stations)::bigint as stations
-    from daily_node_facts
-    where date between $start and $upto and new_stations <> 0 and {NODE_FILTER}
-    group by all
-),
-members as (
-    select strftime(joined_on, '%Y-%m') as month, sum(members)::bigint as members
-    from member_joins
-    where joined_on between $start and $upto and (refunded_on is null or refunded_on > $as_of) and {NODE_FILTER}
-    group by all
-)
-select month, coalesce(stations, 0), coalesce(members, 0)
-from stations full outer join members using (month)
 """
 
 DRIVERS = ("station_masters_recruited", "signing_conversion", "days_to_open", "members_per_new_station", "gmv")
 
 
 def _scope(node: dict) -> dict:
-    return {"level": node["level"], "node": node["id"]}
+    """Every node filter of the new-stations list, the node's own set (a center is not a war-zone node)."""
+    filters = metrics.node_filters(node)
+    return {level: filters.get(level) for level in metrics.NODE_LEVELS}
 
 
 def daily(con: duckdb.DuckDBPyConnection, node: dict, month: str, as_of: dt.date) -> list[dict]:
@@ -73,8 +52,7 @@ def daily(con: duckdb.DuckDBPyConnection, node: dict, month: str, as_of: dt.date
     upto = min(as_of, end)
     if upto < start:
         return []
-    rows = con.execute(SQL_DAILY, {"start": start, "upto": upto, "as_of": as_of, **_scope(node)}).fetchall()
-    return [{"date": d, "stations": s, "members": m} for d, s, m in rows]
+    return [{"date": d, **flows} for (d,), flows in sorted(goal_flows(con, ("day",), start, end, as_of, node).items())]
 
 
 def cumulative(rows: list[dict], start: dt.date, upto: dt.date) -> dict[str, list]:
@@ -108,7 +86,7 @@ def drivers(con: duckdb.DuckDBPyConnection, tree: GoalTree, node: dict) -> dict[
     seen as of that day). Conversion is at D itself (its cohort: signed 91–180 days before)."""
     upto = min(tree.as_of, tree.month_end)
     last_start, last_upto = comparable_upto(tree.month, upto, 1)
-    filters = {} if node["level"] == "company" else {node["level"]: node["id"]}
+    filters = metrics.node_filters(node)
     out = {}
     for name in DRIVERS:
         if name in tree.drivers.get(node["id"], {}):
@@ -135,8 +113,8 @@ def attainment(con: duckdb.DuckDBPyConnection, tree: GoalTree, node: dict, plan:
         return []
     start = month_bounds(wanted[0])[0]
     upto = min(tree.as_of, tree.month_end)
-    got = {m: (s, n) for m, s, n in con.execute(SQL_MONTHLY, {"start": start, "upto": upto, "as_of": tree.as_of,
-                                                              **_scope(node)}).fetchall()}
+    got = {m: (f["stations"], f["members"]) for (m,), f in goal_flows(con, ("month",), start, upto, tree.as_of,
+                                                                         node).items()}
     targets = plan.targets if plan else {}
     out = []
     for month in wanted:

@@ -124,6 +124,16 @@ def hand_made(tmp_path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def hand_made_db(tmp_path_factory) -> Path:
+    """The hand-made network built once for the session: wh.duckdb, for tests that only read it (a test that
+    changes its folder uses `hand_made`)."""
+    root = tmp_path_factory.mktemp("handmade")
+    make_raw(root)
+    run_build(root)
+    return root / "wh.duckdb"
+
+
+@pytest.fixture(scope="session")
 def company(tmp_path_factory) -> Path:
     """The hand-made company of tests/goal_company.py, built as of 2026-11-30 (read-only: copy it to change it)."""
     from tests import goal_company as gc

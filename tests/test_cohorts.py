@@ -27,8 +27,8 @@ OCT, NOV = dt.date(2026, 10, 1), dt.date(2026, 11, 1)
 
 
 @pytest.fixture()
-def con(hand_made):
-    c = duckdb.connect(str(hand_made / "wh.duckdb"), read_only=True)
+def con(hand_made_db):
+    c = duckdb.connect(str(hand_made_db), read_only=True)
     yield c
     c.close()
 

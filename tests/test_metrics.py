@@ -12,8 +12,8 @@ D = dt.date(2026, 11, 20)  # an as-of inside November, earlier than the build's 
 
 
 @pytest.fixture()
-def con(hand_made):
-    with duckdb.connect(str(hand_made / "wh.duckdb"), read_only=True) as c:
+def con(hand_made_db):
+    with duckdb.connect(str(hand_made_db), read_only=True) as c:
         yield c
 
 
@@ -161,3 +161,80 @@ def test_members_per_new_station(con):
     assert v(con, "members_per_new_station", as_of=dt.date(2026, 11, 24)) == 1.0   # M7 has joined: 3 / 3
     assert v(con, "members_per_new_station", war_zone="east") == 1.0               # S2, S3: 2 / 2
     assert v(con, "members_per_new_station", war_zone="south") is None             # no new station
+
+
+# ---- the grouped form: the goal tree, the war-zone page and planning read their actuals through it ---------------
+
+def test_grouped_by_hand(con):
+    """New members at D (11-20): M2 (11-02, S1 east/e1, referral → community), M5 (11-12, S3 east/e2, partner →
+    centers/unassigned), M4 (11-18, S2 east/e1, content). New stations: S2, S3 (east), S6 (company/unassigned)."""
+    g = metrics.grouped
+    assert sorted(g(con, "new_members", ("center",), D, *NOV)) == [
+        ("centers/unassigned", 1), ("community", 1), ("content", 1)]
+    assert sorted(g(con, "new_members", ("day",), D, *NOV)) == [
+        (dt.date(2026, 11, 2), 1), (dt.date(2026, 11, 12), 1), (dt.date(2026, 11, 18), 1)]
+    assert sorted(g(con, "new_members", ("team",), D, *NOV, war_zone="east")) == [("e1", 2), ("e2", 1)]
+    # south opened nothing in November: a group whose sums are all zero is left out
+    assert sorted(g(con, "new_stations", ("war_zone",), D, *NOV)) == [("company/unassigned", 1), ("east", 2)]
+    assert sorted(g(con, "new_stations", ("month",), D, dt.date(2026, 10, 1), NOV[1])) == [("2026-10", 1),
+                                                                                           ("2026-11", 3)]
+    # several sums over one mart in one read: paid orders and GMV by team, 11-01..11-20 (O2 e1 50.50; O4 e1 80.00;
+    # O5 e1 30.25); O7 is on 11-21
+    assert sorted(g(con, ("orders", "gmv"), ("team",), D, *NOV)) == [("e1", 3, 160.75)]
+
+
+FLOWS = [name for name, m in metrics.CATALOG.items() if m.flow is not None]
+
+
+@pytest.mark.parametrize("name", FLOWS)
+@pytest.mark.parametrize("by", [(), ("war_zone",), ("team", "person"), ("center",), ("day",), ("month",)])
+@pytest.mark.parametrize("as_of", [dt.date(2026, 11, 8), D, dt.date(2026, 11, 24)])
+def test_grouped_rows_add_up_to_the_value(con, name, by, as_of):
+    """The invariant that makes the grouped form the same definition: its rows sum to value(), whatever the split."""
+    dims = metrics.CATALOG[name].flow.dims + ("day", "month")
+    if not set(by) <= set(dims):
+        with pytest.raises(ValueError, match="cannot be broken down by"):
+            metrics.grouped(con, name, by, as_of, *NOV)
+        return
+    rows = metrics.grouped(con, name, by, as_of, *NOV)
+    assert sum(r[-1] for r in rows) == pytest.approx(metrics.value(con, name, as_of, *NOV))
+    assert all(r[-1] != 0 for r in rows)
+    assert len({r[:-1] for r in rows}) == len(rows)          # one row per group
+
+
+def test_grouped_is_only_for_sums_over_one_mart(con):
+    with pytest.raises(ValueError, match="days_to_open is not a sum over days and nodes"):
+        metrics.grouped(con, "days_to_open", ("war_zone",), D, *NOV)
+    with pytest.raises(ValueError, match="not sums over one mart with one rule"):
+        metrics.grouped(con, ("new_members", "orders"), ("war_zone",), D, *NOV)
+    with pytest.raises(ValueError, match="cannot be filtered by channel"):
+        metrics.grouped(con, "orders", ("war_zone",), D, *NOV, channel="referral")
+
+
+def test_a_metric_added_to_the_catalog_can_be_a_key_result_with_no_other_edit(hand_made, monkeypatch):
+    """19.1: add a sum to the catalog (members refunded, from daily_node_facts) and put it on a key result in
+    goals.yaml: the plan accepts it and the goal tree computes it. Refunded in November up to 11-22: M3 (11-08,
+    S2 east) and M6 (11-22, S5 south) → east 1; the Data page lists the catalog as it is (test_data_page)."""
+    from pipelines import goaltree
+    from pipelines.plan import load_plan
+
+    refunded = metrics._flow_metric(
+        "members_refunded", "path", "退费会员", "Members refunded", "人", "members", "统计期内退费的会员数。",
+        "Members refunded in the period.", metrics.Flow(measure="members_refunded", **metrics._NODE_FACTS),
+        metrics.NODE_LEVELS + ("center",))
+    monkeypatch.setitem(metrics.CATALOG, "members_refunded", refunded)
+    (hand_made / "config" / "goals.yaml").write_text("""
+key_actions:
+  - id: ka-keep
+    center: community
+    title: 留住会员
+    months: [2026-11]
+    key_results:
+      - {id: kr-refunds, title: 华东退费, metric: members_refunded, filters: {war_zone: east}, target: 3}
+      - {id: kr-all, title: 全部退费, metric: members_refunded, target: 3}
+""", encoding="utf-8")
+    plan = load_plan(hand_made / "config")
+    with duckdb.connect(str(hand_made / "wh.duckdb"), read_only=True) as c:
+        tree = goaltree.goal_tree(c, "2026-11", "2026-11-22", plan)
+    [ka] = tree.key_actions
+    assert [(kr["id"], kr["actual"]) for kr in ka["key_results"]] == [("kr-refunds", 1), ("kr-all", 2)]
