@@ -36,3 +36,16 @@ create or replace temp macro mask_phone(x) as case
     when length(phone_digits(x)) < 7 then repeat('*', length(phone_digits(x)))
     else left(phone_digits(x), 3) || '****' || right(phone_digits(x), 4)
 end;
+-- First row per id wins (file order, then line): the later rows of each id that occurs more than once in the
+-- relation named `rel` (columns id, _file_id, _line), each with where the first row is (first_file_id, first_line).
+-- core/stations.sql, members.sql and orders_rejected.sql reject these as duplicate_id.
+create or replace temp macro later_rows(rel) as table
+    select id, _file_id, _line, first_file_id, first_line from (
+        select id, _file_id, _line,
+            row_number() over w as dup_rank,
+            first_value(_file_id) over w as first_file_id,
+            first_value(_line) over w as first_line,
+        from query_table(rel)
+        where id in (select id from query_table(rel) group by id having count(*) > 1)
+        window w as (partition by id order by _file_id, _line))
+    where dup_rank > 1;

@@ -26,38 +26,21 @@ from stg_members as m
 semi join stations as s on s.station_id = m.station_id
 where m.reason_code is null;
 
+create or replace temp view member_ids as       -- earlier runs' rows of the same ids come first
+select member_id as id, _file_id, _line from members semi join candidates_members using (member_id)
+union all
+select member_id, _file_id, _line from candidates_members;
+
 create or replace temp table dup_members as
-with both_runs as (
-    select member_id, _file_id, _line, false as fresh from members semi join candidates_members using (member_id)
-    union all
-    select member_id, _file_id, _line, true from candidates_members
-),
-
-dup_ids as (
-    select member_id from both_runs group by member_id having count(*) > 1
-),
-
-ranked as (
-    select
-        b.*,
-        row_number() over w as dup_rank,
-        first_value(b._file_id) over w as first_file_id,
-        first_value(b._line) over w as first_line,
-    from both_runs as b
-    semi join dup_ids using (member_id)
-    window w as (partition by b.member_id order by b._file_id, b._line)
-)
-
 select
     c._file_id,
     c._line,
     'duplicate_id' as reason_code,
     format('duplicate member_id {}: the first row with this id ({} line {}) was loaded', c.member_id, f.file_name, r.first_line) as reason,
     members_raw(c.member_id, c.station_id, c.joined_on_text, c.tier, c.fee_text, c.channel, c.referrer_id, c.refunded_on_text, c.phone) as raw_row,
-from ranked as r
-join candidates_members as c on c._file_id = r._file_id and c._line = r._line
-left join sources as f on f.file_id = r.first_file_id
-where r.dup_rank > 1 and r.fresh;
+from later_rows('member_ids') as r
+join candidates_members as c on c._file_id = r._file_id and c._line = r._line     -- this run's rows only
+left join sources as f on f.file_id = r.first_file_id;
 
 insert into members
 select member_id, station_id, joined_on, tier, fee, channel, referrer_id, refunded_on, phone, _file_id, _line

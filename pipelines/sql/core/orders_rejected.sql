@@ -34,28 +34,16 @@ left join members as m on m.member_id = o.member_id
 where not getvariable('orders_all_loaded')
   and (o.reason_code is not null or m.member_id is null or o.ordered_at::date < m.joined_on);
 
-create or replace temp table dup_orders as
-with dup_ids as (
-    select order_id from orders where getvariable('orders_have_duplicates') group by order_id having count(*) > 1
-),
+create or replace temp view order_ids as
+select order_id as id, _file_id, _line from orders where getvariable('orders_have_duplicates');
 
-ranked as (
-    select
-        c._file_id,
-        c._line,
-        c.order_id,
-        row_number() over w as dup_rank,
-        first_value(c._line) over w as first_line,
-        first_value(c._file_id) over w as first_file_id,
-    from orders as c
-    semi join dup_ids using (order_id)
-    window w as (partition by c.order_id order by c._file_id, c._line)
-),
+create or replace temp table dup_orders as
+with ranked as (select id as order_id, _file_id, _line, first_file_id, first_line from later_rows('order_ids')),
 
 raw_text as (      -- the rows' text as it was in the file
     select s._file_id, s._line, orders_raw(s.order_id, s.member_id, s.ordered_at_text, s.amount_text, s.status_text, s.category) as raw_row
     from stg_orders as s
-    semi join (select _file_id, _line from ranked where dup_rank > 1) as r using (_file_id, _line)
+    semi join (select _file_id, _line from ranked) as r using (_file_id, _line)
 )
 
 select
@@ -66,7 +54,6 @@ select
     t.raw_row,
 from ranked as r
 join raw_text as t using (_file_id, _line)
-left join sources as f on f.file_id = r.first_file_id
-where r.dup_rank > 1;
+left join sources as f on f.file_id = r.first_file_id;
 
 delete from orders using dup_orders as d where orders._file_id = d._file_id and orders._line = d._line;

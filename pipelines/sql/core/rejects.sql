@@ -52,6 +52,9 @@ left join sources as f on f.file_id = r._file_id
 order by r.table_name, f.file_name, r._line;
 
 -- The core layer's scratch tables are done with: free their memory before the marts.
+drop view if exists station_ids;
+drop view if exists member_ids;
+drop view if exists order_ids;
 drop table if exists stg_stations;
 drop table if exists stg_members;
 drop table if exists candidates_stations;

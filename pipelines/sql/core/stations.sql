@@ -13,38 +13,21 @@ create table if not exists stations (
 create or replace temp table candidates_stations as
 select * from stg_stations where reason_code is null;
 
+create or replace temp view station_ids as       -- earlier runs' rows of the same ids come first
+select station_id as id, _file_id, _line from stations semi join candidates_stations using (station_id)
+union all
+select station_id, _file_id, _line from candidates_stations;
+
 create or replace temp table dup_stations as
-with both_runs as (
-    select station_id, _file_id, _line, false as fresh from stations semi join candidates_stations using (station_id)
-    union all
-    select station_id, _file_id, _line, true from candidates_stations
-),
-
-dup_ids as (
-    select station_id from both_runs group by station_id having count(*) > 1
-),
-
-ranked as (
-    select
-        b.*,
-        row_number() over w as dup_rank,
-        first_value(b._file_id) over w as first_file_id,
-        first_value(b._line) over w as first_line,
-    from both_runs as b
-    semi join dup_ids using (station_id)
-    window w as (partition by b.station_id order by b._file_id, b._line)
-)
-
 select
     c._file_id,
     c._line,
     'duplicate_id' as reason_code,
     format('duplicate station_id {}: the first row with this id ({} line {}) was loaded', c.station_id, f.file_name, r.first_line) as reason,
     stations_raw(c.station_id, c.name, c.war_zone, c.team, c.owner, c.province, c.city, c.signed_on_text, c.opened_on_text, c.closed_on_text) as raw_row,
-from ranked as r
-join candidates_stations as c on c._file_id = r._file_id and c._line = r._line
-left join sources as f on f.file_id = r.first_file_id
-where r.dup_rank > 1 and r.fresh;
+from later_rows('station_ids') as r
+join candidates_stations as c on c._file_id = r._file_id and c._line = r._line     -- this run's rows only
+left join sources as f on f.file_id = r.first_file_id;
 
 insert into stations
 select station_id, name, war_zone, team, owner, province, city, signed_on, opened_on, closed_on, _file_id, _line
