@@ -5,6 +5,7 @@ Every number comes from the goal tree (pipelines.goaltree) for the sidebar's mon
 import streamlit as st
 
 from ui import board, charts
+from ui.components import note, page_head, section, section_html
 from ui.data import data_age, versions
 from ui.i18n import t
 from ui.setup import open_page, today
@@ -13,27 +14,22 @@ tree, code, db = open_page()
 view = st.session_state.get("view") or {"lang": code}   # the reader's language and period, carried by every link
 
 title = tree.north_star_title[0 if code == "zh" else 1] if tree.north_star_title else t("north_star")
-st.markdown(f'<div class="ns-head"><h1 title="{board.esc(title)}">★ {board.esc(title)}</h1>'
-            f'<span class="ns-period"><span data-k="period">{board.esc(board.period_line(tree, code))}</span>'
-            f'{board.age_chip(data_age(db, today(), versions(db)), code)}</span></div>',
-            unsafe_allow_html=True)
+page_head(title, board.period_line(tree, code), icon="★",
+          after=board.age_chip(data_age(db, today(), versions(db)), code))
 
 north, this_month = st.columns([1.05, 1], gap="medium")
 with north:
-    st.markdown(f'<div class="ns-section">{board.esc(t("north_star"))}</div>' + board.north_star_block(tree, code),
-                unsafe_allow_html=True)
+    st.markdown(section_html(t("north_star")) + board.north_star_block(tree, code), unsafe_allow_html=True)
 with this_month:
     company = board.name_of(tree.company, code)
-    st.markdown(f'<div class="ns-section">{board.esc(t("this_month"))}<span>{board.esc(company)}</span></div>',
-                unsafe_allow_html=True)
+    section(t("this_month"), company)
     for metric, col in zip(board.METRICS, st.columns(2, gap="small")):
         col.markdown(board.month_tile(tree, metric, code), unsafe_allow_html=True)
 
 zones_col, chart_col = st.columns([2.1, 1], gap="medium")
 with zones_col:
     zones = board.zone_order(tree)
-    st.markdown(f'<div class="ns-section">{board.esc(t("war_zones"))}<span>{board.esc(t("wz_order"))}</span></div>',
-                unsafe_allow_html=True)
+    section(t("war_zones"), t("wz_order"))
     if zones:
         for zone, col in zip(zones, st.columns(len(zones), gap="small")):
             col.markdown(board.zone_card(tree, zone, code, view), unsafe_allow_html=True)
@@ -49,7 +45,7 @@ with chart_col:
                     key="board_chart")
 
 centers = board.centers(tree)
-st.markdown(f'<div class="ns-section">{board.esc(t("centers"))}</div>', unsafe_allow_html=True)
+section(t("centers"))
 if centers:
     for center, col in zip(centers, st.columns(len(centers), gap="small")):
         col.markdown(board.center_card(tree, center, code, view), unsafe_allow_html=True)

@@ -10,7 +10,9 @@ import streamlit as st
 from pipelines import cohorts
 from ui import board
 from ui import cohorts as uc
+from ui.components import page_head, section
 from ui.data import cohort_members_behind, cohort_rows, versions
+from ui.figures import CONFIG
 from ui.i18n import t, text
 from ui.setup import open_analysis
 from ui.warzone import csv_bytes
@@ -29,9 +31,7 @@ def label(dim: str, value: str) -> str:
     return value
 
 
-st.markdown(f'<div class="ns-head"><h1>{board.esc(t("cohorts_title"))}</h1>'
-            f'<span class="ns-period" data-k="cohorts.as_of">{board.esc(t("cohorts_as_of", d=d.isoformat()))}</span>'
-            f'</div>', unsafe_allow_html=True)
+page_head(t("cohorts_title"), t("cohorts_as_of", d=d.isoformat()), data_key="cohorts.as_of")
 with st.expander(t("cohorts_defs")):
     st.markdown(t("cohorts_defs_text", d=d.isoformat()))
 if not opts["months"]:
@@ -68,18 +68,18 @@ with tab_ret:
     unit = c2.radio(t("unit_rate"), ["rate", "count"], horizontal=True, key=f"cm_unit_{code}",
                     format_func=lambda u, c=code: text(f"unit_{u}", c), label_visibility="collapsed")
     st.plotly_chart(uc.heatmap(rows, measure, unit, code), key=f"heat_{code}",
-                    config={"displayModeBar": False, "responsive": True})
+                    config=CONFIG)
     st.caption(t("partial_note", d=d.isoformat()))
     if by:
-        st.markdown(f'<div class="ns-section">{board.esc(t("lines_by"))}</div>', unsafe_allow_html=True)
+        section(t("lines_by"))
         st.plotly_chart(uc.breakdown_lines(grouped, measure, group_names, code), key=f"lines_{code}",
-                        config={"displayModeBar": False, "responsive": True})
-    st.markdown(f'<div class="ns-section">{board.esc(t("over_time"))}</div>', unsafe_allow_html=True)
+                        config=CONFIG)
+    section(t("over_time"))
     st.plotly_chart(uc.over_time(rows, measure, code), key=f"over_{code}",
-                    config={"displayModeBar": False, "responsive": True})
+                    config=CONFIG)
 
     # ---- the members behind a cell ------------------------------------------------------------------------------
-    st.markdown(f'<div class="ns-section">{board.esc(t("drill"))}</div>', unsafe_allow_html=True)
+    section(t("drill"))
     cohort_months = sorted({r["cohort_month"] for r in rows})
     c1, c2 = st.columns(2)
     pick = c1.selectbox(t("drill_cohort"), cohort_months, index=len(cohort_months) - 1, key=f"drill_m_{code}",
@@ -112,12 +112,12 @@ with tab_ret:
 
 with tab_ltv:
     st.plotly_chart(uc.heatmap(rows, "ltv", "rate", code), key=f"ltv_heat_{code}",
-                    config={"displayModeBar": False, "responsive": True})
+                    config=CONFIG)
     st.caption(t("partial_note", d=d.isoformat()))
     if by:
-        st.markdown(f'<div class="ns-section">{board.esc(t("lines_by"))}</div>', unsafe_allow_html=True)
+        section(t("lines_by"))
         st.plotly_chart(uc.breakdown_lines(grouped, "ltv", group_names, code), key=f"ltv_lines_{code}",
-                        config={"displayModeBar": False, "responsive": True})
+                        config=CONFIG)
 
 with tab_st:
     st_by = by if by in cohorts.STATION_DIMS else None
@@ -130,4 +130,4 @@ with tab_st:
         for field, col in zip(("survival", "members_per_station", "gmv_per_station"), st.columns(3)):
             with col:
                 st.plotly_chart(uc.station_curves(st_rows, field, st_names, code), key=f"st_{field}_{code}",
-                                config={"displayModeBar": False, "responsive": True})
+                                config=CONFIG)

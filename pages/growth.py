@@ -8,7 +8,9 @@ import streamlit as st
 from pipelines.errors import NorthstarError
 from ui import board
 from ui import growth as ug
+from ui.components import note, page_head, section
 from ui.data import growth_data, versions
+from ui.figures import CONFIG
 from ui.i18n import t, text
 from ui.setup import open_analysis
 from ui.warzone import csv_bytes
@@ -18,11 +20,8 @@ d = opts["as_of"]
 names = opts["names"]                              # every node id's name, unassigned ones included
 zone_names = {z: names.name(z, code) for z in opts["values"]["war_zone"]} | {
     n["id"]: board.name_of(n, code) for n in opts["nodes"]}
-CHART = {"displayModeBar": False, "responsive": True}
 
-st.markdown(f'<div class="ns-head"><h1>{board.esc(t("growth_title"))}</h1>'
-            f'<span class="ns-period" data-k="growth.as_of">{board.esc(t("cohorts_as_of", d=d.isoformat()))}</span>'
-            f'</div>', unsafe_allow_html=True)
+page_head(t("growth_title"), t("cohorts_as_of", d=d.isoformat()), data_key="growth.as_of")
 with st.expander(t("growth_defs")):
     st.markdown(t("growth_defs_text", d=d.isoformat()))
 
@@ -41,13 +40,13 @@ total = data["total"][-25:]
 
 left, right = st.columns(2, gap="medium")
 with left:
-    st.markdown(f'<div class="ns-section">{board.esc(t("g_stations"))}</div>', unsafe_allow_html=True)
-    st.plotly_chart(ug.flow_figure(total, "stations", code), key=f"g_st_{code}", config=CHART)
+    section(t("g_stations"))
+    st.plotly_chart(ug.flow_figure(total, "stations", code), key=f"g_st_{code}", config=CONFIG)
 with right:
-    st.markdown(f'<div class="ns-section">{board.esc(t("g_members"))}</div>', unsafe_allow_html=True)
-    st.plotly_chart(ug.flow_figure(total, "members", code), key=f"g_mb_{code}", config=CHART)
+    section(t("g_members"))
+    st.plotly_chart(ug.flow_figure(total, "members", code), key=f"g_mb_{code}", config=CONFIG)
 
-st.markdown(f'<div class="ns-section">{board.esc(t("g_table"))}</div>', unsafe_allow_html=True)
+section(t("g_table"))
 rows = data["split"] if split else data["total"]
 frame = ug.flow_table([{**r, "as_of": d} for r in reversed(rows)], zone_names, code)
 for view, name in zip(ug.flow_views(frame, code), ("stations", "members")):
@@ -56,25 +55,24 @@ for view, name in zip(ug.flow_views(frame, code), ("stations", "members")):
 st.download_button(t("download_csv"), csv_bytes(frame), mime="text/csv", file_name=f"growth-{d.isoformat()}.csv",
                    key=f"g_csv_{code}")
 
-st.markdown(f'<div class="ns-section">{board.esc(t("life_title"))}</div>', unsafe_allow_html=True)
-st.plotly_chart(ug.lifecycle_figure(data["lifecycle"][-25:], code), key=f"g_life_{code}", config=CHART)
+section(t("life_title"))
+st.plotly_chart(ug.lifecycle_figure(data["lifecycle"][-25:], code), key=f"g_life_{code}", config=CONFIG)
 
-st.markdown(f'<div class="ns-section">{board.esc(t("ref_title"))}</div>', unsafe_allow_html=True)
+section(t("ref_title"))
 ref = data["referrals"]
 if not any(r["referred"] for r in ref["monthly"]):
     st.info(t("ref_none"))
 else:
-    st.markdown(f'<div class="ns-note" data-k="ref.summary">{board.esc(ug.k_line(ref["cohorts"], code))}</div>',
-                unsafe_allow_html=True)
+    note(ug.k_line(ref["cohorts"], code), data_key="ref.summary")
     a, b, c = st.columns(3, gap="medium")
     with a:
         st.caption(t("ref_share"))
-        st.plotly_chart(ug.referral_share_figure(ref["monthly"][-25:], code), key=f"g_ref_share_{code}", config=CHART)
+        st.plotly_chart(ug.referral_share_figure(ref["monthly"][-25:], code), key=f"g_ref_share_{code}", config=CONFIG)
     with b:
         st.caption(t("ref_k"))
-        st.plotly_chart(ug.k_factor_figure(ref["cohorts"][-25:], code), key=f"g_ref_k_{code}", config=CHART)
+        st.plotly_chart(ug.k_factor_figure(ref["cohorts"][-25:], code), key=f"g_ref_k_{code}", config=CONFIG)
     with c:
         st.caption(t("ref_depth"))
-        st.plotly_chart(ug.depth_figure(ref["depth"], code), key=f"g_ref_depth_{code}", config=CHART)
+        st.plotly_chart(ug.depth_figure(ref["depth"], code), key=f"g_ref_depth_{code}", config=CONFIG)
     st.caption(t("ref_top"))
     st.dataframe(ug.top_frame(ref["top"], zone_names, code), hide_index=True, width="stretch", key=f"g_top_{code}")

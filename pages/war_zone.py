@@ -9,7 +9,9 @@ import streamlit as st
 from pipelines.org import is_unassigned
 from ui import board, charts
 from ui import warzone as wz
+from ui.components import note, page_head, section
 from ui.data import node_view, versions
+from ui.figures import CONFIG
 from ui.i18n import t
 from ui.setup import open_page
 
@@ -47,13 +49,10 @@ with chooser:
     real = [z for z in zones if not is_unassigned(z["id"])]
     zone = pick(t("zone"), zones, "zone", wz.worst_first(real or zones)[0]["id"])
 with head:
-    st.markdown(f'<div class="ns-head"><h1>{board.esc(board.name_of(zone, code))}</h1>'
-                f'<span class="ns-period" data-k="period">{board.esc(board.period_line(tree, code))}</span></div>',
-                unsafe_allow_html=True)
+    page_head(board.name_of(zone, code), board.period_line(tree, code))
 unknown = st.session_state.pop("zone_unknown", None)
 if unknown:
-    st.markdown(f'<div class="ns-note" data-k="zone.unknown">{board.esc(t("zone_unknown", id=unknown, name=board.name_of(zone, code)))}'
-                '</div>', unsafe_allow_html=True)
+    note(t("zone_unknown", id=unknown, name=board.name_of(zone, code)), data_key="zone.unknown")
 st.markdown(wz.headline(tree, zone, code), unsafe_allow_html=True)
 if is_unassigned(zone["id"]):
     st.caption(t("unassigned_zone_note", name=board.name_of(zone, code)))
@@ -63,10 +62,9 @@ for metric, col in zip(wz.METRICS, st.columns(2, gap="medium")):
     with col:
         st.markdown(board.month_tile(tree, metric, code, node=zone), unsafe_allow_html=True)
         st.plotly_chart(charts.node_month(tree, zone, metric, view["this"], view["last"], code),
-                        config={"displayModeBar": False, "responsive": True}, key=f"zone_chart_{metric}")
+                        config=CONFIG, key=f"zone_chart_{metric}")
 
-st.markdown(f'<div class="ns-section">{board.esc(t("teams"))}<span>{board.esc(t("table_sort_hint"))}</span></div>',
-            unsafe_allow_html=True)
+section(t("teams"), t("table_sort_hint"))
 teams = tree.children(zone["id"])
 if teams:
     frame, statuses = wz.node_table(teams, code)
@@ -76,10 +74,8 @@ if teams:
     people = tree.children(team["id"])
     unknown = st.session_state.pop("team_unknown", None)
     if unknown:
-        st.markdown(f'<div class="ns-note">{board.esc(t("zone_unknown", id=unknown, name=board.name_of(team, code)))}'
-                    '</div>', unsafe_allow_html=True)
-    st.markdown(f'<div class="ns-section">{board.esc(t("people_of", team=board.name_of(team, code)))}</div>',
-                unsafe_allow_html=True)
+        note(t("zone_unknown", id=unknown, name=board.name_of(team, code)))
+    section(t("people_of", team=board.name_of(team, code)))
     if people:
         frame, statuses = wz.node_table(people, code)
         st.dataframe(wz.styled(frame, statuses, code, tree.at_risk), hide_index=True, column_config=wz.column_config(code),
@@ -91,7 +87,7 @@ else:
 
 st.markdown(wz.drivers_strip(view["drivers"], code), unsafe_allow_html=True)
 
-st.markdown(f'<div class="ns-section">{board.esc(t("new_stations_table"))}</div>', unsafe_allow_html=True)
+section(t("new_stations_table"))
 if view["stations"]:
     frame = wz.stations_frame(view["stations"], tree, code)
     st.dataframe(frame, hide_index=True, key="stations_table")
@@ -100,9 +96,9 @@ if view["stations"]:
 else:
     st.info(t("no_new_stations"))
 
-st.markdown(f'<div class="ns-section">{board.esc(t("attainment"))}</div>', unsafe_allow_html=True)
+section(t("attainment"))
 if view["attainment"]:
-    st.plotly_chart(charts.attainment(view["attainment"], code), config={"displayModeBar": False, "responsive": True},
+    st.plotly_chart(charts.attainment(view["attainment"], code), config=CONFIG,
                     key="zone_attainment")
     st.markdown(wz.status_legend(code), unsafe_allow_html=True)
 else:

@@ -56,3 +56,27 @@ def test_every_page_file_is_registered_once():
     files = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
     assert sorted(name for name, _ in registered) == files
     assert all(name == url for name, url in registered)
+
+
+def test_every_page_is_layout_and_widgets_only():
+    """Issue 19.4: a page is at most 150 lines; its state and checks live in ui/ or pipelines/, tested there."""
+    long = {p.name: n for p in (ROOT / "pages").glob("*.py")
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 150}
+    assert long == {}
+
+
+def test_section_headers_and_page_heads_are_written_once():
+    """Issue 19.5: the page head, section header and note are ui.components'; no page writes their HTML."""
+    for path in (ROOT / "pages").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        assert not any(cls in source for cls in ('class="ns-section"', 'class="ns-head"', 'class="ns-note"')), path.name
+
+
+def test_every_figure_is_made_in_the_house_template():
+    """Issue 19.5: charts start from ui.figures.figure (or apply HOUSE to subplots), not a layout dict each."""
+    for path in (ROOT / "ui").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        if path.name != "figures.py":
+            assert "go.Figure(" not in source, path.name
+            if "make_subplots(" in source:
+                assert "template=HOUSE" in source, path.name

@@ -10,6 +10,7 @@ from pipelines.goaltree import GoalTree
 from pipelines.metrics import CATALOG
 from pipelines.org import is_unassigned
 from ui.board import _title, bar, chip, esc, name_of, num
+from ui.figures import figure
 from ui.i18n import fmt_count, fmt_list, fmt_pair, fmt_pct, status_word, text
 
 CONFIDENCE = ("on_track", "at_risk", "off_track")
@@ -123,7 +124,7 @@ def trend(history: list[dict], kr: dict, lang: str) -> go.Figure:
     """A key result's check-ins over time: the value (manual key results) as a line, each check-in a point in the
     colour of the confidence declared, with the word in its hover text."""
     rows = sorted(history, key=lambda h: (h["on_date"], h["change"]))
-    fig = go.Figure()
+    fig = figure()
     values = [(h["on_date"], h["value"]) for h in rows if h["value"] is not None]
     if values:
         fig.add_trace(go.Scatter(x=[d for d, _ in values], y=[v for _, v in values], mode="lines",
@@ -145,6 +146,5 @@ def trend(history: list[dict], kr: dict, lang: str) -> go.Figure:
                       annotation_text=text("target_line", lang, n=fmt_count(kr["target"], lang)),
                       annotation_position="top left")
     fig.update_layout(height=220, margin={"l": 40, "r": 10, "t": 10, "b": 30}, legend={"orientation": "h", "y": -0.25},
-                      plot_bgcolor="white", font={"family": "Noto Sans CJK SC, sans-serif"},
-                      yaxis={"rangemode": "tozero", "gridcolor": "#eef0f3"}, xaxis={"tickformat": "%m-%d"})
+                      yaxis={"rangemode": "tozero"}, xaxis={"tickformat": "%m-%d"})
     return fig

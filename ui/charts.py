@@ -8,17 +8,17 @@ import plotly.graph_objects as go
 from pipelines import warzone
 from pipelines.goaltree import GoalTree
 from pipelines.plan import GOAL_METRICS
+from ui.figures import HOUSE, figure
 from ui.i18n import fmt_count, fmt_day, fmt_pair, fmt_pct, text
 
 COLORS = {"stations": "#1f5fbf", "members": "#d9480f", "pace": "#6b7280", "target": "#111827", "today": "#9333ea"}
-FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, Helvetica, Arial, sans-serif"
 
 
 
 def cumulative(tree: GoalTree) -> dict[str, list]:
     """This month's cumulative new stations and members per day, month start to as-of (missing days carry on).
 
-    From `GoalTree.daily` (pipelines.goaltree, SQL_DAILY); the last value equals the company's actual."""
+    From `GoalTree.daily` (pipelines.goaltree.goal_flows by day); the last value equals the company's actual."""
     return warzone.cumulative(tree.daily, tree.month_start, min(tree.as_of, tree.month_end))
 
 
@@ -39,7 +39,7 @@ def month_progress(tree: GoalTree, lang: str, height: int = BOARD_CHART["height"
     """Cumulative new stations and members this month as a share of their targets, against the straight pace
     line from 0 on day 0 to 100% at month end; the target line and the as-of marker. Without targets: counts."""
     data = cumulative(tree)
-    fig = go.Figure()
+    fig = figure()
     targets = {m: tree.company["metrics"][m]["target"] for m in GOAL_METRICS}
     with_target = [m for m in GOAL_METRICS if targets[m]]
     label = {m: text(f"new_{m}", lang) for m in GOAL_METRICS}
@@ -83,12 +83,11 @@ def month_progress(tree: GoalTree, lang: str, height: int = BOARD_CHART["height"
                      dtick=7 * 86400000, tick0=tree.month_start, title=None)
     fig.update_layout(
         title={"text": title, "font": {"size": 15}, "x": 0, "xanchor": "left", "y": 0.985, "yanchor": "top"},
-        height=height, width=width, margin={"l": 8, "r": 14, "t": 30, "b": 8}, font={"family": FONT, "size": 13},
+        height=height, width=width, margin={"l": 8, "r": 14, "t": 30, "b": 8}, font={"size": 13},
         legend={"orientation": "h", "yanchor": "top", "y": -0.1, "x": 0, "font": {"size": 11},
                 "itemwidth": 30, "tracegroupgap": 0},
-        hovermode="x unified", plot_bgcolor="white", paper_bgcolor="white",
+        hovermode="x unified",
     )
-    fig.update_yaxes(gridcolor="#e5e7eb")
     return fig
 
 
@@ -102,7 +101,7 @@ def node_month(tree: GoalTree, node: dict, metric: str, this_month: dict[str, li
     label, unit = text(f"new_{metric}", lang), text(f"unit_{metric}", lang)
     color = COLORS[metric]
     start, end = tree.month_start - dt.timedelta(days=1), tree.month_end
-    fig = go.Figure()
+    fig = figure()
     if last_month["date"]:
         prev = last_month["date"][0]
         days = [tree.month_start + dt.timedelta(days=d.day - 1) for d in last_month["date"]
@@ -135,15 +134,15 @@ def node_month(tree: GoalTree, node: dict, metric: str, this_month: dict[str, li
                        showarrow=False, xanchor=as_of_anchor(tree), yanchor="top",
                        font={"size": 12, "color": COLORS["today"]})
     top = max([v["target"] or 0, v["forecast"] or 0, *this_month[metric], *last_month[metric], 1]) * 1.1
-    fig.update_yaxes(range=[0, top], gridcolor="#e5e7eb", title=None, tickformat=",d")
+    fig.update_yaxes(range=[0, top], title=None, tickformat=",d")
     fig.update_xaxes(range=[start, end + dt.timedelta(days=0.5)], tickformat="%-d" if lang == "en" else "%-d日",
                      dtick=7 * 86400000, tick0=tree.month_start, title=None)
     title = text("daily_title", lang, what=f"{label}（{unit}）" if lang == "zh" else label)
     fig.update_layout(
         title={"text": title, "font": {"size": 15}, "x": 0, "xanchor": "left", "y": 0.985, "yanchor": "top"},
-        height=height, margin={"l": 8, "r": 8, "t": 30, "b": 8}, font={"family": FONT, "size": 13},
+        height=height, margin={"l": 8, "r": 8, "t": 30, "b": 8}, font={"size": 13},
         legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0, "font": {"size": 12}},
-        hovermode="x unified", plot_bgcolor="white", paper_bgcolor="white")
+        hovermode="x unified")
     return fig
 
 
@@ -180,9 +179,9 @@ def attainment(rows: list[dict], lang: str, height: int = 320) -> go.Figure:
                                            + "</extra>"),
                       row=1, col=col)
         top = max([c["actual"] or 0 for c in cells] + [c["target"] or 0 for c in cells] + [1]) * 1.18
-        fig.update_yaxes(range=[0, top], row=1, col=col, gridcolor="#e5e7eb", tickformat=",d")
-    fig.update_layout(barmode="group", bargap=0.25, height=height, font={"family": FONT, "size": 12},
-                      margin={"l": 8, "r": 8, "t": 30, "b": 8}, plot_bgcolor="white", paper_bgcolor="white",
+        fig.update_yaxes(range=[0, top], row=1, col=col, tickformat=",d")
+    fig.update_layout(template=HOUSE, barmode="group", bargap=0.25, height=height,
+                      margin={"l": 8, "r": 8, "t": 30, "b": 8},
                       legend={"orientation": "h", "yanchor": "bottom", "y": 1.06, "x": 1, "xanchor": "right"})
     fig.update_xaxes(tickangle=0)
     return fig

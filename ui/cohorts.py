@@ -10,9 +10,9 @@ import plotly.graph_objects as go
 
 from pipelines import cohorts
 from pipelines.months import month_of
+from ui.figures import figure
 from ui.i18n import fmt_count, fmt_money, fmt_pct, text
 
-FONT = {"family": "Noto Sans CJK SC, sans-serif"}
 PALETTE = ["#1f77b4", "#d9342b", "#2f9e44", "#f5a300", "#6b5fa8", "#8c564b", "#e377c2", "#17becf", "#7f7f7f"]
 
 
@@ -54,12 +54,12 @@ def heatmap(rows: list[dict], measure: str, unit: str, lang: str) -> go.Figure:
         z.append(line)
         notes.append(note)
         labels.append(f"{month_label(m)} ({fmt_count(sizes[m], lang)})")
-    fig = go.Figure(go.Heatmap(
+    fig = figure(go.Heatmap(
         z=z, x=[f"M{k}" for k in range(width)], y=labels, text=notes, texttemplate="%{text}",
         colorscale="Blues", hoverongaps=False, showscale=False, xgap=1, ygap=1,
         hovertemplate="%{y} · %{x}: %{text}<extra></extra>"))
     fig.update_layout(height=max(260, 26 * len(labels) + 70), margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                      font=FONT, plot_bgcolor="white", yaxis={"autorange": "reversed", "type": "category"},
+                      yaxis={"autorange": "reversed", "type": "category"},
                       xaxis={"side": "top", "type": "category"})
     return fig
 
@@ -74,7 +74,7 @@ def _fmt(v: float | None, measure: str, unit: str, lang: str) -> str:
 
 def breakdown_lines(rows: list[dict], measure: str, names: dict[str, str], lang: str) -> go.Figure:
     """Per group, the weighted average curve over month indexes (complete cohorts only)."""
-    fig = go.Figure()
+    fig = figure()
     for i, group in enumerate(sorted({r["group"] for r in rows})):
         part = [r for r in rows if r["group"] == group]
         avg = cohorts.average(part, count="gmv_cum" if measure == "ltv" else measure)
@@ -89,13 +89,13 @@ def breakdown_lines(rows: list[dict], measure: str, names: dict[str, str], lang:
 def over_time(rows: list[dict], measure: str, lang: str, indexes: tuple[int, ...] = (1, 3)) -> go.Figure:
     """M1 and M3 (by default) across cohorts: each cohort's rate at that index, completed cohorts only."""
     rows = [r for r in rows if r["group"] == ""]
-    fig = go.Figure()
+    fig = figure()
     for i, k in enumerate(indexes):
         pts = sorted((r["cohort_month"], r[f"{measure}_rate"]) for r in rows if r["month_index"] == k and r["complete"])
         fig.add_trace(go.Scatter(x=[month_label(m) for m, _ in pts], y=[v for _, v in pts], mode="lines+markers",
                                  name=f"M{k}", line={"color": PALETTE[i], "width": 2}))
-    fig.update_layout(height=280, margin={"l": 50, "r": 10, "t": 10, "b": 40}, font=FONT, plot_bgcolor="white",
-                      legend={"orientation": "h", "y": -0.2}, yaxis={"tickformat": ".0%", "gridcolor": "#eef0f3",
+    fig.update_layout(height=280, margin={"l": 50, "r": 10, "t": 10, "b": 40},
+                      legend={"orientation": "h", "y": -0.2}, yaxis={"tickformat": ".0%",
                                                                        "rangemode": "tozero"},
                       xaxis={"type": "category"})
     return fig
@@ -104,7 +104,7 @@ def over_time(rows: list[dict], measure: str, lang: str, indexes: tuple[int, ...
 def station_curves(rows: list[dict], field: str, names: dict[str, str], lang: str) -> go.Figure:
     """Per group, the stations-weighted curve of `field` (survival, members_per_station, gmv_per_station) by age,
     over complete cohort-ages only."""
-    fig = go.Figure()
+    fig = figure()
     count = {"survival": "open", "members_per_station": "members", "gmv_per_station": "gmv"}[field]
     for i, group in enumerate(sorted({r["group"] for r in rows})):
         sums: dict[int, list[float]] = {}
@@ -118,19 +118,19 @@ def station_curves(rows: list[dict], field: str, names: dict[str, str], lang: st
         fig.add_trace(go.Scatter(x=ages, y=[sums[a][0] / sums[a][1] if sums[a][1] else None for a in ages],
                                  mode="lines+markers", name=names.get(group, group) or text("all_groups", lang),
                                  line={"color": PALETTE[i % len(PALETTE)], "width": 2}))
-    fig.update_layout(height=260, margin={"l": 50, "r": 10, "t": 30, "b": 40}, font=FONT, plot_bgcolor="white",
+    fig.update_layout(height=260, margin={"l": 50, "r": 10, "t": 30, "b": 40},
                       title={"text": text(f"st_{field}", lang), "font": {"size": 13}},
                       legend={"orientation": "h", "y": -0.25},
-                      yaxis={"tickformat": ".0%" if field == "survival" else ",.1f", "gridcolor": "#eef0f3",
+                      yaxis={"tickformat": ".0%" if field == "survival" else ",.1f",
                              "rangemode": "tozero"},
                       xaxis={"title": text("age_months", lang), "dtick": 1})
     return fig
 
 
 def _axes(fig: go.Figure, measure: str, lang: str) -> None:
-    fig.update_layout(height=280, margin={"l": 50, "r": 10, "t": 10, "b": 40}, font=FONT, plot_bgcolor="white",
+    fig.update_layout(height=280, margin={"l": 50, "r": 10, "t": 10, "b": 40},
                       legend={"orientation": "h", "y": -0.2},
-                      yaxis={"tickformat": ",.0f" if measure == "ltv" else ".0%", "gridcolor": "#eef0f3",
+                      yaxis={"tickformat": ",.0f" if measure == "ltv" else ".0%",
                              "rangemode": "tozero"},
                       xaxis={"type": "category"})
 

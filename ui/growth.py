@@ -6,9 +6,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from pipelines.months import last_day, month_of
+from ui.figures import figure
 from ui.i18n import fmt_count, fmt_pct, text
 
-FONT = {"family": "Noto Sans CJK SC, sans-serif"}
 LIFE_COLORS = {"new": "#2f9e44", "returning": "#1f77b4", "resurrecting": "#f5a300", "dormant": "#d9342b"}
 
 
@@ -19,9 +19,9 @@ def _month(m) -> str:
 def _layout(fig: go.Figure, height: int = 280, pct: bool = False) -> go.Figure:
     # automargin and room on the right: the first and last slanted month labels are drawn whole
     # the legend above the plot: below it, it covered the slanted month labels
-    fig.update_layout(height=height, margin={"l": 60, "r": 30, "t": 30, "b": 60}, font=FONT, plot_bgcolor="white",
+    fig.update_layout(height=height, margin={"l": 60, "r": 30, "t": 30, "b": 60},
                       barmode="relative", legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
-                      yaxis={"gridcolor": "#eef0f3", "tickformat": ".0%" if pct else ",d", "zeroline": True,
+                      yaxis={"tickformat": ".0%" if pct else ",d", "zeroline": True,
                              "zerolinecolor": "#9ca3af"},
                       xaxis={"type": "category", "tickangle": -45, "nticks": 13, "automargin": True})
     return fig
@@ -40,7 +40,7 @@ def flow_figure(rows: list[dict], kind: str, lang: str) -> go.Figure:
     plus, minus, net = (("new_stations", "closed_stations", "net_stations") if kind == "stations" else
                         ("new_members", "refunded_members", "net_members"))
     x = [_month(r["month"]) + ("" if r["complete"] else "*") for r in rows]
-    fig = go.Figure()
+    fig = figure()
     fig.add_trace(go.Bar(x=x, y=[r[plus] for r in rows], name=text(f"g_{plus}", lang), marker_color="#2f9e44"))
     fig.add_trace(go.Bar(x=x, y=[-r[minus] for r in rows], name=text(f"g_{minus}", lang), marker_color="#d9342b",
                          customdata=[r[minus] for r in rows], hovertemplate="%{x}: %{customdata}<extra></extra>"))
@@ -92,7 +92,7 @@ def _month_end(m):
 
 def lifecycle_figure(rows: list[dict], lang: str) -> go.Figure:
     x = [_month(r["month"]) for r in rows]
-    fig = go.Figure()
+    fig = figure()
     for state in ("new", "returning", "resurrecting", "dormant"):
         sign = -1 if state == "dormant" else 1
         fig.add_trace(go.Bar(x=x, y=[sign * r[state] for r in rows], name=text(f"life_{state}", lang),
@@ -102,7 +102,7 @@ def lifecycle_figure(rows: list[dict], lang: str) -> go.Figure:
 
 
 def referral_share_figure(monthly: list[dict], lang: str) -> go.Figure:
-    fig = go.Figure(go.Scatter(x=[_month(r["month"]) for r in monthly], y=[r["share"] for r in monthly],
+    fig = figure(go.Scatter(x=[_month(r["month"]) for r in monthly], y=[r["share"] for r in monthly],
                                mode="lines+markers", name=text("ref_share", lang), line={"color": "#6b5fa8"}))
     fig = _layout(fig, height=260, pct=True)
     fig.update_yaxes(tickformat=".0%", rangemode="tozero")    # from 0: a 29.5–31 % axis made noise look like news
@@ -110,7 +110,7 @@ def referral_share_figure(monthly: list[dict], lang: str) -> go.Figure:
 
 
 def k_factor_figure(cohorts: list[dict], lang: str) -> go.Figure:
-    fig = go.Figure(go.Bar(x=[_month(r["cohort_month"]) for r in cohorts], y=[r["k_factor"] for r in cohorts],
+    fig = figure(go.Bar(x=[_month(r["cohort_month"]) for r in cohorts], y=[r["k_factor"] for r in cohorts],
                            name=text("ref_k", lang), marker_color="#1f77b4",
                            customdata=[[r["referrals"], r["cohort_size"], r["referrers"]] for r in cohorts],
                            hovertemplate="%{x}: K = %{y:.3f}<br>%{customdata[0]:,} / %{customdata[1]:,}"
@@ -122,7 +122,7 @@ def k_factor_figure(cohorts: list[dict], lang: str) -> go.Figure:
 
 def depth_figure(depth: dict, lang: str) -> go.Figure:
     keys = [k for k in depth if k is not None]
-    fig = go.Figure(go.Bar(x=[str(k) for k in keys], y=[depth[k] for k in keys], marker_color="#8c564b",
+    fig = figure(go.Bar(x=[str(k) for k in keys], y=[depth[k] for k in keys], marker_color="#8c564b",
                            name=text("ref_depth", lang)))
     fig = _layout(fig, height=240)
     fig.update_xaxes(title=text("ref_depth_axis", lang))

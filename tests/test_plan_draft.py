@@ -1,0 +1,65 @@
+"""The Plan page's draft state (ui/plan_draft.py) without a browser: the session is a plain dict. What the page does
+with it in Streamlit is in test_plan_page.py and test_browser_plan.py."""
+from ui import plan_draft
+
+NODES = [
+    {"id": "co", "parent": None, "level": "company", "name_zh": "公司", "name_en": "Co"},
+    {"id": "east", "parent": "co", "level": "war_zone", "name_zh": "华东", "name_en": "East"},
+    {"id": "south", "parent": "co", "level": "war_zone", "name_zh": "华南", "name_en": "South"},
+    {"id": "community", "parent": "co", "level": "center", "name_zh": "社群", "name_en": "Community"},
+]
+CO_S, EAST_S, SOUTH_S = ("company", "co", "stations"), ("war_zone", "east", "stations"), ("war_zone", "south", "stations")
+
+
+def test_start_shows_the_targets_and_restarts_the_editors():
+    state = {"plan_base::old_editor": "frame", "other": 1}
+    draft = plan_draft.start(state, NODES, "2026-12", {CO_S: 10, EAST_S: 6}, base={CO_S: 10})
+    assert draft["cells"][CO_S] == "10" and draft["cells"][EAST_S] == "6" and draft["cells"][SOUTH_S] == ""
+    assert ("center", "community", "members") in draft["cells"] and ("center", "community", "stations") not in draft["cells"]
+    assert draft["base"] == {CO_S: 10} and draft["v"] == 1
+    assert "plan_base::old_editor" not in state and state["other"] == 1       # the editors start from the draft
+    assert plan_draft.drafts(state)["2026-12"] is draft
+    assert plan_draft.start(state, NODES, "2026-12", {}, base={})["v"] == 2
+
+
+def test_take_theirs_only_where_this_reader_did_not_type():
+    """Opened with east 6, south 3. I typed east 8; meanwhile a colleague saved east 7 and south 4: south takes 4
+    (one cell, said once), east stays mine and is a conflict for the save."""
+    state = {}
+    draft = plan_draft.start(state, NODES, "2026-12", {EAST_S: 6, SOUTH_S: 3}, base={EAST_S: 6, SOUTH_S: 3})
+    draft["cells"][EAST_S] = "8"
+    assert plan_draft.take_theirs(state, draft, {EAST_S: 7, SOUTH_S: 4}) == 1
+    assert (draft["cells"][EAST_S], draft["cells"][SOUTH_S]) == ("8", "4")
+    assert draft["base"] == {EAST_S: 6, SOUTH_S: 4} and draft["v"] == 2
+    assert plan_draft.take_theirs(state, draft, {EAST_S: 7, SOUTH_S: 4}) == 0 and draft["v"] == 2   # nothing new
+
+
+def test_a_conflict_is_settled_either_way():
+    state = {}
+    draft = plan_draft.start(state, NODES, "2026-12", {EAST_S: 6}, base={EAST_S: 6})
+    draft["cells"][EAST_S] = "8"
+    plan_draft.keep_mine(draft, {EAST_S: 7})
+    assert draft["cells"][EAST_S] == "8" and draft["base"][EAST_S] == 7      # mine, knowing theirs was 7
+    plan_draft.keep_theirs(state, draft, {EAST_S: 9})
+    assert draft["cells"][EAST_S] == "9" and draft["base"][EAST_S] == 9
+
+
+def test_suggest_splits_by_trailing_actuals_in_whole_numbers():
+    """Company 10 stations over east and south with trailing actuals 3 and 1: 7.5 / 2.5 → the largest remainder
+    (a tie) goes to the larger weight: 8 and 2. Members have no company target: untouched."""
+    state = {}
+    draft = plan_draft.start(state, NODES, "2026-12", {CO_S: 10}, base={})
+    plan_draft.suggest(state, draft, NODES[0], NODES[1:3], ("stations", "members"),
+                       {"east": {"stations": 3}, "south": {"stations": 1}})
+    assert (draft["cells"][EAST_S], draft["cells"][SOUTH_S]) == ("8", "2")
+    assert draft["cells"][("war_zone", "east", "members")] == ""
+    assert draft["v"] == 2
+
+
+def test_the_tally_says_each_state_with_a_colour_and_a_word():
+    assert plan_draft.status({}, {}, [], {}) == [("on_track", "plan.changes", "✔", "plan_status_clean", 0)]
+    parts = plan_draft.status({EAST_S: 7}, {SOUTH_S: 4}, [{"id": "co"}], {CO_S: "not a number"})
+    assert [(c, k, n) for c, k, _, _, n in parts] == [
+        ("off_track", "plan.conflicts", 1), ("at_risk", "plan.changes", 1), ("at_risk", "plan.unallocated", 1),
+        ("off_track", "plan.refused", 1)]
+    assert plan_draft.status({EAST_S: 7}, {}, [], {})[0][0] == "off_track" and len(plan_draft.status({EAST_S: 7}, {}, [], {})) == 1
