@@ -327,6 +327,15 @@ def _width_alone(text: str) -> int | None:
         return None
 
 
+def _start_staging(src: Source, table: Table, header: list[str], scratch: Path):
+    """A file's header read (CSV or XLSX): its columns checked against the contract; returns where each contract
+    column sits in a row (None: absent) and the stager its rows go to."""
+    src.columns = header
+    _missing(table, header, src.path)
+    src.staged = scratch / f"{src.file_id:04d}-{table.name}.parquet"
+    return [header.index(c) if c in header else None for c in table.column_names], _Stager(src.staged, table)
+
+
 def _stage_csv(src: Source, table: Table, scratch: Path) -> None:
     """Stages a CSV at the csv module's speed; a file with a quote problem is read again line by line so every
     physical record is loaded or rejected with its line."""
@@ -369,11 +378,7 @@ def _stage_csv_with(src: Source, table: Table, scratch: Path, encoding: Encoding
                         raise NorthstarError(f"{src.path}: the header on line {number} is not {encoding.name} text. "
                                              "Save the file as CSV UTF-8 and build again.")
                     header = [h.strip().lstrip("\ufeff") for h in row]
-                    src.columns = header
-                    _missing(table, header, src.path)
-                    index = [header.index(c) if c in header else None for c in table.column_names]
-                    src.staged = scratch / f"{src.file_id:04d}-{table.name}.parquet"
-                    stager = _Stager(src.staged, table)
+                    index, stager = _start_staging(src, table, header, scratch)
                     continue
                 if encoding.bad_lines:
                     joined = "\x1f".join(row)
@@ -524,11 +529,7 @@ def _stage_xlsx_here(src: Source, table: Table, scratch: Path) -> None:
                 header = [(c or "").strip() for c in cells]
                 while header and not header[-1]:
                     header.pop()
-                src.columns = header
-                _missing(table, header, src.path)
-                index = [header.index(c) if c in header else None for c in table.column_names]
-                src.staged = scratch / f"{src.file_id:04d}-{table.name}.parquet"
-                stager = _Stager(src.staged, table)
+                index, stager = _start_staging(src, table, header, scratch)
                 continue
             src.rows_read += 1
             stager.add(line, [cells[i] if i is not None and i < len(cells) else None for i in index])

@@ -288,56 +288,40 @@ def _parse_org(doc, path) -> Org:
             return []
         return [(i, v, value.line_of(i)) for i, v in enumerate(value)]
 
+    def add(doc_, where: str, level: str, parent: str, keys: set[str]) -> str | None:
+        """One node of the org: its id and keys checked, registered once, appended in order (None: skipped)."""
+        nonlocal order
+        nid = node_id(p, path, doc_, where)
+        if nid is None:
+            return None
+        check_keys(p, path, doc_, where, keys)
+        check_name(p, path, doc_, where)
+        if not register(nid, level, doc_.line_of("id"), where, parent):
+            return None
+        zh, en = name_pair(doc_.get("name"), nid)
+        org.nodes.append(dict(id=nid, parent=parent, level=level, name_zh=zh, name_en=en, ord=order))
+        order += 1
+        return nid
+
     for zi, zone, _zline in items(doc, "war_zones", ""):
         where = f"war_zones[{zi + 1}]."
-        zid = node_id(p, path, zone, where)
+        zid = add(zone, where, "war_zone", cid, {"id", "name", "teams"})
         if zid is None:
             continue
-        check_keys(p, path, zone, where, {"id", "name", "teams"})
-        check_name(p, path, zone, where)
-        if not register(zid, "war_zone", zone.line_of("id"), where, cid):
-            continue
-        zh, en = name_pair(zone.get("name"), zid)
-        org.nodes.append(dict(id=zid, parent=cid, level="war_zone", name_zh=zh, name_en=en, ord=order))
-        order += 1
         for ti, team, _ in items(zone, "teams", where):
             twhere = f"{where}teams[{ti + 1}]."
-            tid = node_id(p, path, team, twhere)
+            tid = add(team, twhere, "team", zid, {"id", "name", "people"})
             if tid is None:
                 continue
-            check_keys(p, path, team, twhere, {"id", "name", "people"})
-            check_name(p, path, team, twhere)
-            if not register(tid, "team", team.line_of("id"), twhere, zid):
-                continue
-            zh, en = name_pair(team.get("name"), tid)
-            org.nodes.append(dict(id=tid, parent=zid, level="team", name_zh=zh, name_en=en, ord=order))
-            order += 1
             for pi, person, _ in items(team, "people", twhere):
-                pwhere = f"{twhere}people[{pi + 1}]."
-                pid = node_id(p, path, person, pwhere)
-                if pid is None:
-                    continue
-                check_keys(p, path, person, pwhere, {"id", "name"})
-                check_name(p, path, person, pwhere)
-                if not register(pid, "person", person.line_of("id"), pwhere, tid):
-                    continue
-                zh, en = name_pair(person.get("name"), pid)
-                org.nodes.append(dict(id=pid, parent=tid, level="person", name_zh=zh, name_en=en, ord=order))
-                order += 1
+                add(person, f"{twhere}people[{pi + 1}].", "person", tid, {"id", "name"})
 
     owners: dict[str, tuple[str, int]] = {}
     for ci, center, _ in items(doc, "centers", ""):
         where = f"centers[{ci + 1}]."
-        ctr = node_id(p, path, center, where)
+        ctr = add(center, where, "center", cid, {"id", "name", "channels", "people"})
         if ctr is None:
             continue
-        check_keys(p, path, center, where, {"id", "name", "channels", "people"})
-        check_name(p, path, center, where)
-        if not register(ctr, "center", center.line_of("id"), where, cid):
-            continue
-        zh, en = name_pair(center.get("name"), ctr)
-        org.nodes.append(dict(id=ctr, parent=cid, level="center", name_zh=zh, name_en=en, ord=order))
-        order += 1
         for _, channel, cline in items(center, "channels", where):
             ch = str(channel).strip()
             if ch in owners:
