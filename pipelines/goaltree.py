@@ -18,18 +18,19 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
 
 from pipelines import metrics as catalog
 from pipelines.errors import NorthstarError
-from pipelines.keyactions import key_actions
+from pipelines.keyactions import KeyAction, key_actions
 from pipelines.months import minus_months, month_bounds, month_of, parse_month, shift_month
 from pipelines.org import is_unassigned
 from pipelines.plan import DEFAULT_AT_RISK, GOAL_METRICS, Plan
-from pipelines.status import COMPUTED, EPS, node_metrics
+from pipelines.records import Record
+from pipelines.status import COMPUTED, EPS, MetricValue, node_metrics
 
 STATUSES = COMPUTED
 DRIVERS = ("station_masters_recruited", "orders", "gmv", "active_members")
@@ -124,6 +125,26 @@ def comparable_upto(month: str, upto: dt.date, k: int) -> tuple[dt.date, dt.date
 
 # ---- the result ------------------------------------------------------------------------------------------------
 
+@dataclass(frozen=True, eq=False)
+class Node(Record):
+    """A node of the goal tree: company, war zone, team, person or center (or an `…/unassigned` one), with its
+    children's ids in order and its metrics (goal metric → MetricValue)."""
+    id: str
+    parent: str | None
+    level: str
+    name_zh: str
+    name_en: str
+    children: tuple[str, ...]
+    metrics: dict[str, MetricValue]
+
+    def name(self, lang: str) -> str:
+        return self.name_zh if lang == "zh" else self.name_en
+
+    @property
+    def unassigned(self) -> bool:
+        return is_unassigned(self.id)
+
+
 @dataclass
 class GoalTree:
     month: str
@@ -140,25 +161,35 @@ class GoalTree:
     north_star: dict[str, dict] = field(default_factory=dict)
     north_star_title: tuple[str, str] | None = None
     north_star_end: dt.date | None = None
-    nodes: list[dict] = field(default_factory=list)       # id, parent, level, name_zh, name_en, children, metrics
+    nodes: list[Node] = field(default_factory=list)       # depth-first: the war-zone tree, then the centers
     drivers: dict[str, dict] = field(default_factory=dict)  # node id → driver → {value, last_month, last_year}
     since_month_end: dict = field(default_factory=dict)   # {"date": previous month end, metric: {value, change}}
     daily: list[dict] = field(default_factory=list)       # {date, stations, members}: new per day in M up to D
-    key_actions: list[dict] = field(default_factory=list)  # this month's, with key results (pipelines.keyactions)
+    key_actions: list[KeyAction] = field(default_factory=list)  # this month's, with key results (pipelines.keyactions)
     has_plan: bool = False
 
-    def node(self, node_id: str) -> dict:
-        for n in self.nodes:
-            if n["id"] == node_id:
-                return n
-        raise KeyError(node_id)
+    def node(self, node_id: str) -> Node:
+        """The node of this id (KeyError when the tree has none)."""
+        return self._index()[0][node_id]
+
+    def _index(self) -> tuple[dict[str, Node], dict[str, list[Node]]]:
+        """Nodes by id and children by parent in the tree's order, built once per tree."""
+        index = self.__dict__.get("_by_id")
+        if index is None or len(index[0]) != len(self.nodes):
+            by_id, kids = {}, {}
+            for n in self.nodes:
+                by_id[n.id] = n
+                kids.setdefault(n.parent, []).append(n)
+            index = self.__dict__["_by_id"] = (by_id, kids)
+        return index
 
     @property
-    def company(self) -> dict:
+    def company(self) -> Node:
         return self.nodes[0]
 
-    def children(self, node_id: str) -> list[dict]:
-        return [n for n in self.nodes if n["parent"] == node_id]
+    def children(self, node_id: str) -> list[Node]:
+        """The nodes whose parent is `node_id`, in the tree's order (a company's war zones, then its centers)."""
+        return list(self._index()[1].get(node_id, []))
 
     def planning_warnings(self) -> list[dict]:
         """Parents whose children's targets do not add up to theirs (unallocated ≠ 0)."""
@@ -319,8 +350,9 @@ def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str |
         if not kids:
             continue
         for m, v in n["metrics"].items():
-            if v["target"] is not None:
-                v["unallocated"] = v["target"] - sum(nodes[c]["metrics"][m]["target"] or 0 for c in kids)
+            if v.target is not None:
+                n["metrics"][m] = replace(v, unallocated=v.target - sum(nodes[c]["metrics"][m].target or 0
+                                                                        for c in kids))
 
     # Depth-first order: the war-zone tree, then the centers.
     ordered: list[dict] = []
@@ -333,9 +365,8 @@ def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str |
 
     walk(cid)
     ordered += [nodes[c] for c in nodes[cid]["children"] if nodes[c]["level"] == "center"]
-    for n in ordered:
-        n.pop("ord", None)
-    tree.nodes = ordered
+    tree.nodes = [Node(id=n["id"], parent=n["parent"], level=n["level"], name_zh=n["name_zh"], name_en=n["name_en"],
+                       children=tuple(n["children"]), metrics=n["metrics"]) for n in ordered]
     tree.north_star, tree.north_star_title, tree.since_month_end = _north_star(con, plan, as_of, first_date)
     tree.north_star_end = plan.north_star.end if plan.north_star else None
     tree.drivers = _drivers(con, month, upto, first_date, nodes, cid, path)

@@ -18,11 +18,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import duckdb
 
 from pipelines import metrics
 from pipelines.plan import Plan
+from pipelines.records import Record
 from pipelines.status import mismatch, node_metrics, worst
 
 STALE_DAYS = 7            # the default; goals.yaml's status.stale_days sets a plan's own
@@ -38,6 +40,48 @@ def _latest(checkins: list[dict], start: dt.date, upto: dt.date, with_value: boo
     return latest
 
 
+@dataclass(frozen=True, eq=False)
+class KeyResult(Record):
+    """A key result as of D: what it measures (a catalog metric with filters, or a manual count in its unit), the
+    numbers and status by the goal tree's rules (`stale` when a manual one's check-in is old), and the lead's
+    latest word (confidence, comment, who, when) with the mismatch flag."""
+    id: str
+    title: dict
+    kind: str                      # "auto" (a catalog metric) or "manual" (check-ins)
+    metric: str | None
+    filters: dict
+    unit: dict | None
+    last_checkin: dt.date | None
+    progress: float | None
+    confidence: str | None
+    mismatch: bool
+    comment: str | None
+    said_on: dt.date | None
+    said_by: str | None
+    target: float | None
+    actual: float
+    expected: float | None
+    pace: float | None
+    forecast: float
+    required_daily: float | None
+    status: str
+
+
+@dataclass(frozen=True, eq=False)
+class KeyAction(Record):
+    """A center's key action running in the month, with its key results; its status is the worst of theirs."""
+    id: str
+    center: str
+    title: dict
+    owner: str | None
+    supports: list
+    war_zones: list
+    status: str
+    progress: float | None
+    mismatch: bool
+    key_results: tuple[KeyResult, ...]
+
+
 def checkins_upto(tree) -> dt.date:
     """The last check-in date a view of `tree` counts: the month's end for the latest view (as-of = the data's last
     date, so a check-in recorded today counts although the data ends earlier), otherwise the as-of date."""
@@ -47,7 +91,7 @@ def checkins_upto(tree) -> dt.date:
 
 
 def key_actions(con: duckdb.DuckDBPyConnection, plan: Plan | None, checkins: list[dict], tree,
-                stale_days: int | None = None) -> list[dict]:
+                stale_days: int | None = None) -> list[KeyAction]:
     """The key actions running in `tree.month`, in plan order, each with its key results' numbers."""
     if plan is None:
         return []
@@ -74,22 +118,24 @@ def key_actions(con: duckdb.DuckDBPyConnection, plan: Plan | None, checkins: lis
                 last = check["on_date"] if check else None
                 actual = check["value"] if check else 0
             row = node_metrics(target, actual, tree.elapsed, days_left, tree.finished, tree.at_risk)
-            row.pop("unallocated")
-            running = row["status"] in ("on_track", "at_risk", "off_track")   # not achieved, missed or untargeted
+            status = row.status
+            running = status in ("on_track", "at_risk", "off_track")   # not achieved, missed or untargeted
             if kind == "manual" and running and (last is None or (upto - last).days > stale_days):
-                row["status"] = "stale"
+                status = "stale"
             word = said.get(kr["id"])
             confidence = word.get("confidence") if word else None
-            results.append({"id": kr["id"], "title": kr["title"], "kind": kind, "metric": kr.get("metric"),
-                            "filters": kr.get("filters", {}), "unit": kr.get("unit"), "last_checkin": last,
-                            "progress": min(actual / target, 1.0) if target else None,
-                            "confidence": confidence, "mismatch": mismatch(confidence, row["status"]),
-                            "comment": word.get("comment") if word else None, "said_on": word["on_date"] if word else None,
-                            "said_by": word.get("who") if word else None, **row})
-        progress = [r["progress"] for r in results if r["progress"] is not None]
-        out.append({"id": ka["id"], "center": ka["center"], "title": ka["title"], "owner": ka.get("owner"),
-                    "supports": ka.get("supports", []), "war_zones": ka.get("war_zones", []),
-                    "status": worst(r["status"] for r in results if r["status"] != "no_target"),
-                    "progress": sum(progress) / len(progress) if progress else None,
-                    "mismatch": any(r["mismatch"] for r in results), "key_results": results})
+            results.append(KeyResult(
+                id=kr["id"], title=kr["title"], kind=kind, metric=kr.get("metric"), filters=kr.get("filters", {}),
+                unit=kr.get("unit"), last_checkin=last, progress=min(actual / target, 1.0) if target else None,
+                confidence=confidence, mismatch=mismatch(confidence, status),
+                comment=word.get("comment") if word else None, said_on=word["on_date"] if word else None,
+                said_by=word.get("who") if word else None, target=row.target, actual=row.actual,
+                expected=row.expected, pace=row.pace, forecast=row.forecast, required_daily=row.required_daily,
+                status=status))
+        progress = [r.progress for r in results if r.progress is not None]
+        out.append(KeyAction(id=ka["id"], center=ka["center"], title=ka["title"], owner=ka.get("owner"),
+                             supports=ka.get("supports", []), war_zones=ka.get("war_zones", []),
+                             status=worst(r.status for r in results if r.status != "no_target"),
+                             progress=sum(progress) / len(progress) if progress else None,
+                             mismatch=any(r.mismatch for r in results), key_results=tuple(results)))
     return out

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipelines.records import Record
+
 EPS = 1e-9                 # a pace of exactly 1 or exactly the threshold counts as reaching it
 
 
@@ -64,9 +66,23 @@ def status_of(target: float | None, actual: float, pace: float | None, finished:
     return "off_track"
 
 
+@dataclass(frozen=True, eq=False)
+class MetricValue(Record):
+    """One node (or key result), one metric, as of D: the numbers of DESIGN §5 and the status they give.
+    `unallocated` (a parent's target no child holds) is the goal tree's to fill in."""
+    target: float | None
+    actual: float
+    expected: float | None
+    pace: float | None
+    forecast: float
+    required_daily: float | None
+    status: str
+    unallocated: float | None = None
+
+
 def node_metrics(target: float | None, actual: float, elapsed: float, days_left: int, finished: bool,
-                 at_risk: float) -> dict:
-    """One node (or key result), one metric: the rules of DESIGN §5 (unallocated is filled in by the tree)."""
+                 at_risk: float) -> MetricValue:
+    """One node (or key result), one metric: the rules of DESIGN §5."""
     has_target = target is not None and target != 0
     expected = target * elapsed if has_target else None
     pace = actual / target / elapsed if has_target else None   # not actual / expected: expected may underflow
@@ -76,6 +92,5 @@ def node_metrics(target: float | None, actual: float, elapsed: float, days_left:
         required = 0.0
     else:
         required = (target - actual) / days_left
-    return {"target": target, "actual": actual, "expected": expected, "pace": pace, "forecast": actual / elapsed,
-            "required_daily": required, "status": status_of(target, actual, pace, finished, at_risk),
-            "unallocated": None}
+    return MetricValue(target=target, actual=actual, expected=expected, pace=pace, forecast=actual / elapsed,
+                       required_daily=required, status=status_of(target, actual, pace, finished, at_risk))

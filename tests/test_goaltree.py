@@ -615,3 +615,33 @@ def test_automatic_key_results_equal_a_direct_metric_query(company, as_of):
                 assert kr["actual"] == direct, (kr["id"], as_of)
     finally:
         con.close()
+
+
+# ---- the typed objects (issue 19.2) ------------------------------------------------------------------------------
+
+def test_the_tree_is_typed_and_cannot_change_after_it_is_built(company):
+    """Nodes, metric values, key actions and key results are frozen dataclasses that read like the dicts they
+    replaced; a node knows its name in a language and whether it is unassigned; the tree finds a node by id."""
+    import dataclasses
+
+    from pipelines.keyactions import KeyAction, KeyResult
+    from pipelines.status import MetricValue
+
+    t = tree_at(company, "2026-11", "2026-11-15")
+    east = t.node("east")
+    assert isinstance(east, goaltree.Node) and isinstance(east.metrics["members"], MetricValue)
+    assert (east.level, east.parent, east.name("zh"), east.name("en"), east.unassigned) == (
+        "war_zone", "company", "华东战区", "East Zone", False)
+    assert east["level"] == east.level and dict(east.metrics["stations"])["status"] == east.metrics["stations"].status
+    assert [n.id for n in t.children("east")] == ["e1", "e2"] and t.children("nowhere") == []
+    with pytest.raises(KeyError):
+        t.node("nowhere")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        east.level = "team"
+    with pytest.raises(TypeError):
+        east.metrics["members"]["status"] = "achieved"          # a value reads like a dict but is not one
+    ka = t.key_actions[0]
+    assert isinstance(ka, KeyAction) and all(isinstance(kr, KeyResult) for kr in ka.key_results)
+    assert ka.key_results[0]["status"] == ka.key_results[0].status
+    unassigned = [n for n in t.nodes if n.unassigned]
+    assert all(n.id.endswith("/unassigned") for n in unassigned)
