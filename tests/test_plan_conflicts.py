@@ -166,3 +166,20 @@ def test_undo_from_the_history(writable, monkeypatch, lang):
     assert log(writable, ST)[-1] == (6, "王经理")
     assert [seen(s.value) for s in at.success] == [f"已撤销 #{change}（新变更 #{change + 1}，王经理）。" if lang == "zh"
                                                    else f"Undid #{change} (new change #{change + 1}, 王经理)."]
+
+
+def test_undo_from_the_history_of_a_month_without_a_draft(writable, monkeypatch):
+    """The history is a fragment with its own 'who' field when nothing above drew one (a month with no plan yet):
+    the field is there, and an undo made from it is saved under that name."""
+    at = plan_page(writable, monkeypatch, "zh", month="2026-12")
+    with PlanStore(store_path(writable), read_only=True) as store:
+        before = store.history()
+        change = next(c["id"] for c in before if c["targets"])
+    assert [w.key for w in at.text_input if w.key == "plan_who"] == ["plan_who"]     # drawn once, in the history
+    at.text_input(key="plan_who").set_value("周敏").run()
+    at.selectbox(key=f"plan_undo_pick_zh_{before[0]['id']}").set_value(change).run()
+    at.button(key="plan_undo_button").click().run()
+    assert not at.exception
+    with PlanStore(store_path(writable), read_only=True) as store:
+        after = store.history()
+    assert (after[0]["who"], after[0]["note"]) == ("周敏", f"undo #{change}")

@@ -358,7 +358,16 @@ def io_section(v: View, who_field: WhoField) -> None:
 
 
 def history_section(v: View, who_field: WhoField) -> None:
-    """A node's targets over time, the last ten changes, and undo."""
+    """A node's targets over time, the last ten changes, and undo: a fragment, so picking a node or a change reruns
+    this section alone (the editors above, whose checks depend on every cell, are not redrawn). Its 'who' field is
+    drawn here only when the save or the import did not draw one this run."""
+    _history(v, who_field.drawn)
+
+
+@st.fragment
+def _history(v: View, who_drawn: bool) -> None:
+    who_field = WhoField()
+    who_field.drawn = who_drawn
     with st.expander(t("plan_history")):
         node = pick(v, t("plan_history_node"), v.nodes, "history")
         rows, recent, zone = [], [], None
