@@ -10,8 +10,8 @@ One place computes these numbers; the pages, the command line and the tests all 
 - Drivers (paths, never statuses): station masters recruited, orders, GMV, active members, against last month and
   the same month last year, period-to-date for period-to-date.
 
-Every number is the metric catalog's (pipelines.metrics: `value` and the grouped form), over the small marts and
-the stations, never raw orders; no Streamlit.
+It reads the small marts only (daily_node_facts, member_joins, daily_active_members, daily_network), never raw
+orders, and no Streamlit.
 """
 from __future__ import annotations
 
@@ -87,14 +87,14 @@ def node_names(con: duckdb.DuckDBPyConnection) -> NodeNames:
 
 SQL_LEAVES = "select distinct war_zone, team, person from station_nodes"
 SQL_CENTERS = "select distinct center from daily_node_facts where center is not null"
+SQL_NETWORK = ("select date, active_stations, members_served from daily_network "
+               "where date in ($d0, $d3, $d6, $dm)")
 SQL_DATES = "select min(date), max(date) from daily_network"
 SQL_ORG = "select id, parent, level, name_zh, name_en, ord from org_nodes order by ord"
 
 
 # The catalog's metric behind each monthly goal (DESIGN §4): a node's actual is its grouped form.
 GOAL_CATALOG = {"stations": "new_stations", "members": "new_members"}
-# ... and behind each of the north star's two counts (a point in time: D).
-NORTH_STAR_CATALOG = {"stations": "active_stations", "members": "members_served"}
 
 
 def goal_flows(con: duckdb.DuckDBPyConnection, by: tuple[str, ...], start: dt.date, end: dt.date, as_of: dt.date,
@@ -379,11 +379,11 @@ def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str |
 def _north_star(con, plan: Plan, as_of: dt.date, first_date: dt.date | None):
     d3, d6 = minus_months(as_of, 3), minus_months(as_of, 6)
     dm = as_of.replace(day=1) - dt.timedelta(days=1)      # the end of the month before D's
-    values = {(d, i): catalog.value(con, NORTH_STAR_CATALOG[m], d) or 0      # (before the data: nothing yet)
-              for d in {as_of, d3, d6, dm} for i, m in enumerate(GOAL_METRICS)}
+    rows = {d: (s, m) for d, s, m in
+            con.execute(SQL_NETWORK, {"d0": as_of, "d3": d3, "d6": d6, "dm": dm}).fetchall()}
 
     def at(d: dt.date, i: int) -> int:
-        return values[(d, i)]
+        return rows[d][i] if d in rows else 0   # before the first date in the data nothing existed yet
 
     ns = plan.north_star
     out = {}
