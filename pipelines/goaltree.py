@@ -427,18 +427,21 @@ def _drivers(con, month: str, upto: dt.date, first_date, nodes: dict, cid: str, 
     keys = ("value", "last_month", "last_year")
     out = {nid: {d: {k: 0 for k in keys} for d in DRIVERS} for nid in nodes}
     flows = ("station_masters_recruited", "orders", "gmv")
-    for k, (s, e) in zip(keys, periods):
-        for wz, team, person, center, *values in catalog.grouped(con, flows, LEAF_DIMS, e, s, e):
-            for nid in path(wz, team, person):
-                for d, v in zip(flows, values):
-                    out[nid][d][k] += v
-            if center is not None:
-                out[center]["orders"][k] += values[1]
-                out[center]["gmv"][k] += values[2]
-        for wz, team, person, center, n in catalog.grouped(con, "active_members", LEAF_DIMS, e):
-            for nid in path(wz, team, person):
-                out[nid]["active_members"][k] += n
-            out[center]["active_members"][k] += n
+    for i, wz, team, person, center, *values in catalog.grouped(con, flows, ("period", *LEAF_DIMS), upto,
+                                                                periods=periods):
+        k = keys[i]
+        for nid in path(wz, team, person):
+            for d, v in zip(flows, values):
+                out[nid][d][k] += v
+        if center is not None:
+            out[center]["orders"][k] += values[1]
+            out[center]["gmv"][k] += values[2]
+    ends = [(e, e) for _, e in periods]                    # active members: at each period's end
+    for i, wz, team, person, center, n in catalog.grouped(con, "active_members", ("period", *LEAF_DIMS), upto,
+                                                          periods=ends):
+        for nid in path(wz, team, person):
+            out[nid]["active_members"][keys[i]] += n
+        out[center]["active_members"][keys[i]] += n
     for nid, n in nodes.items():
         if n["level"] == "center":
             out[nid]["station_masters_recruited"] = {k: None for k in keys}

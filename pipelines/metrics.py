@@ -61,6 +61,7 @@ class Flow:
     window: str = "period"
     counts: str = "true"
     dims: tuple[str, ...] = ("war_zone", "team", "person", "center")
+    real: bool = False     # an amount (summed as a double), not a count
 
     def where(self) -> str:
         window = {"period": f"{self.day} between $start and least($end, $as_of)",
@@ -146,7 +147,7 @@ CATALOG: dict[str, Metric] = {m.name: m for m in [
         "gmv", "path", "成交额", "GMV", "元", "CNY",
         "统计期内（不晚于 D）已支付订单的金额（amount）之和。路径指标。",
         "Sum of amount over orders with status paid and ordered_at in the period (on or before D). A path.",
-        Flow(measure="gmv", **_NODE_FACTS), NODE_LEVELS + ("center",)),
+        Flow(measure="gmv", real=True, **_NODE_FACTS), NODE_LEVELS + ("center",)),
     Metric(
         "signing_conversion", "path", "签约→开业转化率（90天）", "Signed → opened (90 days)", "", "share",
         "截至 D，签约于 D 前 91–180 天的驿站中，在签约后 90 天内开业的比例。没有这样的签约时为空。路径指标。",
@@ -232,10 +233,15 @@ def _number(v):
 
 
 def grouped(con: duckdb.DuckDBPyConnection, names: str | tuple[str, ...], by: tuple[str, ...], as_of: dt.date,
-            start: dt.date | None = None, end: dt.date | None = None, **filters: str | None) -> list[tuple]:
+            start: dt.date | None = None, end: dt.date | None = None, periods: list[tuple] | None = None,
+            **filters: str | None) -> list[tuple]:
     """Additive metrics (a `Flow` each, all over one mart with one rule) broken down `by` dimensions: one row per
     group, the `by` values and then one sum per metric; groups whose sums are all zero are left out. The rows add
-    up to `value()` of each metric with the same period, D and filters: the same rule, read once."""
+    up to `value()` of each metric with the same period, D and filters: the same rule, read once.
+
+    `periods` [(start, end), …] reads several periods in one pass instead of [start, end] (the window's days within
+    each; a point-in-time flow's period is (d, d)); the dimension `period` is the period's index. The rule's as-of
+    (e.g. a refund counts once it happened) stays `as_of`."""
     names = (names,) if isinstance(names, str) else tuple(names)
     flows = []
     for name in names:
@@ -250,16 +256,28 @@ def grouped(con: duckdb.DuckDBPyConnection, names: str | tuple[str, ...], by: tu
     if any((f.table, f.day, f.window, f.counts) != (flow.table, flow.day, flow.window, flow.counts) for f in flows):
         raise ValueError(f"metrics {', '.join(names)} are not sums over one mart with one rule")
     columns = {d: d for d in flow.dims} | {"day": flow.day, "month": f"strftime({flow.day}, '%Y-%m')"}
+    where = flow.where()
+    if periods is not None and flow.window == "to_date":
+        raise ValueError(f"metric {names[0]} counts everything up to D: it has no periods")
+    if periods is not None:
+        spans = [f"{flow.day} between $s{i} and $e{i}" for i in range(len(periods))]
+        columns["period"] = "case " + " ".join(f"when {x} then {i}" for i, x in enumerate(spans)) + " end"
+        where = f"({' or '.join(spans) or 'false'}) and {flow.counts}"
     unknown = [b for b in by if b not in columns]
     if unknown:
         raise ValueError(f"metric {names[0]} cannot be broken down by {', '.join(unknown)} "
                          f"(it can by: {', '.join(columns)})")
-    sums = [f"sum({f.measure})" for f in flows]
+    sums = [f"sum({f.measure})::{'double' if f.real else 'bigint'}" for f in flows]
+    nonzero = " or ".join(f"{f.measure} <> 0" for f in flows)   # rows that add nothing are not read (most are)
     sql = (f"select {', '.join([columns[b] for b in by] + sums)} from {flow.table} "
-           f"where {flow.where()} and {filter_sql(tuple(filters))} "
+           f"where {where} and ({nonzero}) and {filter_sql(tuple(filters))} "
            f"group by all having {' or '.join(f'{s} <> 0' for s in sums)}")
     params = {"as_of": as_of, **filters}
-    if flow.window == "period":
+    if periods is not None:
+        params.update({f"s{i}": p[0] for i, p in enumerate(periods)} | {f"e{i}": p[1] for i, p in enumerate(periods)})
+        if "$as_of" not in where + filter_sql(tuple(filters)):
+            params.pop("as_of")
+    elif flow.window == "period":
         params["start"] = start if start is not None else dt.date.min
         params["end"] = end if end is not None else as_of
-    return [tuple(r[:len(by)]) + tuple(_number(v) for v in r[len(by):]) for r in con.execute(sql, params).fetchall()]
+    return con.execute(sql, params).fetchall()

@@ -238,3 +238,25 @@ key_actions:
         tree = goaltree.goal_tree(c, "2026-11", "2026-11-22", plan)
     [ka] = tree.key_actions
     assert [(kr["id"], kr["actual"]) for kr in ka["key_results"]] == [("kr-refunds", 1), ("kr-all", 2)]
+
+
+@pytest.mark.parametrize("name", FLOWS)
+def test_several_periods_in_one_read_equal_one_read_each(con, name):
+    """grouped(…, periods=…) is how the drivers read this month, last month and last year in one pass: each
+    period's rows equal grouped() of that period alone, seen as of the same D (a point-in-time flow's period is a
+    day, read as of that day). A stock to date has no periods: refused."""
+    metric = metrics.CATALOG[name]
+    if metric.flow.window == "to_date":
+        with pytest.raises(ValueError, match="counts everything up to D"):
+            metrics.grouped(con, name, ("period",), D, periods=[(D, D)])
+        return
+    if metric.flow.window == "period":
+        periods = [(dt.date(2026, 11, 1), D), (dt.date(2026, 10, 1), dt.date(2026, 10, 20)),
+                   (dt.date(2025, 11, 1), dt.date(2025, 11, 20))]
+        alone = [metrics.grouped(con, name, ("war_zone",), D, s, e) for s, e in periods]
+    else:
+        periods = [(d, d) for d in (D, dt.date(2026, 10, 20), dt.date(2026, 11, 5))]
+        alone = [metrics.grouped(con, name, ("war_zone",), d) for d, _ in periods]
+    together = metrics.grouped(con, name, ("period", "war_zone"), D, periods=periods)
+    assert [sorted(r[1:] for r in together if r[0] == i) for i in range(3)] == [sorted(rows) for rows in alone]
+    assert any(alone), "the hand-made network has rows in at least one of these periods"
