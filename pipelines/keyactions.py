@@ -25,7 +25,7 @@ import duckdb
 from pipelines import metrics
 from pipelines.plan import Plan
 from pipelines.records import Record
-from pipelines.status import mismatch, node_metrics, worst
+from pipelines.status import MetricValue, mismatch, node_metrics, worst
 
 STALE_DAYS = 7            # the default; goals.yaml's status.stale_days sets a plan's own
 def _latest(checkins: list[dict], start: dt.date, upto: dt.date, with_value: bool) -> dict[str, dict]:
@@ -40,11 +40,11 @@ def _latest(checkins: list[dict], start: dt.date, upto: dt.date, with_value: boo
     return latest
 
 
-@dataclass(frozen=True, eq=False)
-class KeyResult(Record):
-    """A key result as of D: what it measures (a catalog metric with filters, or a manual count in its unit), the
-    numbers and status by the goal tree's rules (`stale` when a manual one's check-in is old), and the lead's
-    latest word (confidence, comment, who, when) with the mismatch flag."""
+@dataclass(frozen=True, eq=False, kw_only=True)
+class KeyResult(MetricValue):
+    """A key result as of D: the numbers and status of a MetricValue by the goal tree's rules (`stale` when a manual
+    one's check-in is old), what it measures (a catalog metric with filters, or a manual count in its unit), and
+    the lead's latest word (confidence, comment, who, when) with the mismatch flag."""
     id: str
     title: dict
     kind: str                      # "auto" (a catalog metric) or "manual" (check-ins)
@@ -58,13 +58,6 @@ class KeyResult(Record):
     comment: str | None
     said_on: dt.date | None
     said_by: str | None
-    target: float | None
-    actual: float
-    expected: float | None
-    pace: float | None
-    forecast: float
-    required_daily: float | None
-    status: str
 
 
 @dataclass(frozen=True, eq=False)
@@ -129,9 +122,7 @@ def key_actions(con: duckdb.DuckDBPyConnection, plan: Plan | None, checkins: lis
                 unit=kr.get("unit"), last_checkin=last, progress=min(actual / target, 1.0) if target else None,
                 confidence=confidence, mismatch=mismatch(confidence, status),
                 comment=word.get("comment") if word else None, said_on=word["on_date"] if word else None,
-                said_by=word.get("who") if word else None, target=row.target, actual=row.actual,
-                expected=row.expected, pace=row.pace, forecast=row.forecast, required_daily=row.required_daily,
-                status=status))
+                said_by=word.get("who") if word else None, **{**row, "status": status}))
         progress = [r.progress for r in results if r.progress is not None]
         out.append(KeyAction(id=ka["id"], center=ka["center"], title=ka["title"], owner=ka.get("owner"),
                              supports=ka.get("supports", []), war_zones=ka.get("war_zones", []),
