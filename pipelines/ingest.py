@@ -191,13 +191,14 @@ def detect_encoding(path: Path) -> Encoding:
         bom = fh.read(3) == codecs.BOM_UTF8
     utf = _scan(path, "utf-8")
     name = "utf-8-sig" if bom else "utf-8"
+    # Some GB18030 Chinese is also valid UTF-8, wholly (母婴 = C4B8 D3A4 reads as 'ĸӤ') or in part (啊稹啊隆 reads as
+    # two broken bytes, '𡰡' and '¡'): when more than a tenth of what UTF-8 reads is neither Latin-1, Chinese nor
+    # punctuation, and GB18030 reads the whole file as everyday Chinese, it is GB18030.
+    if not bom and utf.looked and utf.unusual * 10 > utf.looked:
+        gb = _reads_as_chinese(path)
+        if gb and not gb.bad:
+            return Encoding("gb18030")
     if not utf.bad:
-        # Some GB18030 Chinese is also valid UTF-8 (母婴 = C4B8 D3A4 reads as 'ĸӤ'): when more than a tenth of what
-        # UTF-8 reads is neither Latin-1, Chinese nor punctuation, and GB18030 reads everyday Chinese, it is GB18030.
-        if not bom and utf.looked and utf.unusual * 10 > utf.looked:
-            gb = _reads_as_chinese(path)
-            if gb and not gb.bad:
-                return Encoding("gb18030")
         return Encoding(name)
     if bom or utf.good >= utf.bad:    # UTF-8 text with a few broken bytes (a GB18030 file is broken everywhere)
         return Encoding(name, utf.bad_lines)

@@ -658,3 +658,16 @@ def test_gb18030_that_is_also_valid_utf8_is_read_as_chinese(tmp_path, gb_bytes):
     ingest._stage_csv(src, TABLES["orders"], tmp_path)
     assert src.encoding == "gb18030"
     assert [r["category"] for r in pq.read_table(src.staged).to_pylist()] == [cell]
+
+
+def test_gb18030_that_is_partly_valid_utf8_is_read_as_chinese(tmp_path):
+    """Found by the hypothesis test in a fresh-clone run: 啊稹啊隆 in GB18030 (B0A1 F0A1 B0A1 C2A1) reads in UTF-8
+    as two broken bytes, '𡰡' and '¡', so the file looked like UTF-8 with one broken line and that line was
+    rejected. What UTF-8 makes of it is unusual, and GB18030 reads all of it as everyday Chinese: GB18030."""
+    cell = "啊稹啊隆"
+    path = tmp_path / "orders.csv"
+    path.write_bytes(("\r\n".join([HEADER, order_line(1, cell)]) + "\r\n").encode("gb18030"))
+    src = ingest.Source(file_id=1, table="orders", path=path, format="csv")
+    ingest._stage_csv(src, TABLES["orders"], tmp_path)
+    assert (src.encoding, src.early_rejects) == ("gb18030", [])
+    assert [r["category"] for r in pq.read_table(src.staged).to_pylist()] == [cell]
