@@ -38,10 +38,13 @@ def type_into_grid(page, row: int, column: int, value: str) -> None:
     """A person's edit of the visible editable table: click the row, arrow to the column, Enter, type, Enter."""
     page.bring_to_front()          # the page a person types into is the one in front (a page behind another one
     grid = page.locator("[data-testid=stDataFrame]").first       # gets no animation frames: the grid's editor waits)
-    grid.wait_for(state="visible", timeout=30_000)
     editor = page.locator("#portal textarea, textarea.gdg-input").first
-    for attempt in range(3):       # on a loaded machine the first click can land before the grid takes keys
-        box = grid.bounding_box()
+    for _ in range(3):             # on a loaded machine the first click can land before the grid takes keys
+        grid.wait_for(state="visible", timeout=30_000)
+        box = grid.bounding_box()  # (None when a rerun replaced the grid in between: the next round waits again)
+        if box is None:
+            page.wait_for_timeout(1_000)
+            continue
         page.mouse.click(box["x"] + 20, box["y"] + 35 * (row + 1) + 17)      # the header and each row are 35 px
         for _ in range(column):
             page.keyboard.press("ArrowRight")
@@ -50,9 +53,9 @@ def type_into_grid(page, row: int, column: int, value: str) -> None:
             editor.wait_for(timeout=10_000)
             break
         except PlaywrightTimeout:
-            if attempt == 2:
-                raise
             page.keyboard.press("Escape")
+    else:
+        raise AssertionError("the grid's editor did not open in three tries")
     editor.fill(value)
     page.keyboard.press("Enter")
 
