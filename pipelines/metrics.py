@@ -44,8 +44,6 @@ def node_filters(node: dict) -> dict[str, str]:
 
 
 _NODE_FILTER = filter_sql(NODE_LEVELS)
-_CENTER_FILTER = filter_sql(("center",))
-_CHANNEL_FILTER = filter_sql(("channel",))
 _COHORT_FILTER = filter_sql(("war_zone", "team", "center", "channel"))
 _REFERRAL_FILTER = filter_sql(("war_zone", "team", "center", "channel"), prefix="n.")
 

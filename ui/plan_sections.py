@@ -6,6 +6,7 @@ ui.plan's, the arithmetic is pipelines.planning's; pages/plan.py lays the sectio
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import streamlit as st
@@ -41,19 +42,19 @@ class View:
     def company(self) -> dict:
         return self.nodes[0]
 
-    @property
+    @cached_property
     def zones(self) -> list[dict]:
         return planning.children(self.nodes, self.company)
 
-    @property
+    @cached_property
     def centers(self) -> list[dict]:
         return planning.centers(self.nodes)
 
-    @property
+    @cached_property
     def saved(self) -> dict:
         return planning.month_targets(self.all_saved, self.month)
 
-    @property
+    @cached_property
     def prev_saved(self) -> dict:
         return planning.month_targets(self.all_saved, self.prev)
 
