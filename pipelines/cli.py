@@ -1,4 +1,4 @@
-"""The command line: `sample`, `build`, `import`, `tree`, `cohorts`, `plan`. Every command has --help, progress on long work, clear errors, exit ≠ 0 on failure."""
+"""The command line: `sample`, `build`, `import`, `tree`, `cohorts`, `plan`, `users`. Every command has --help, progress on long work, clear errors, exit ≠ 0 on failure."""
 from __future__ import annotations
 
 import argparse
@@ -160,17 +160,55 @@ def cmd_plan_history(args) -> int:
     return 0
 
 
+def viewer(db: Path, user_id: str | None, page: str):
+    """The person `--as USER_ID` names, from access.yaml as the plan store holds it (None without --as: the
+    command line is the machine's owner). An unknown id, or a person who may not read `page`: a NorthstarError."""
+    if user_id is None:
+        return None
+    from pipelines.access import ROLE_PAGES, AccessDenied
+    from pipelines.planstore import read_plan
+
+    plan = read_plan(db)
+    access = plan.access if plan is not None else None
+    user = access.user(user_id) if access is not None else None
+    if user is None:
+        listed = ", ".join(u.id for u in access.users) if access is not None and access.users else "nobody"
+        raise NorthstarError(f"--as {user_id}: no such person in access.yaml (listed: {listed}). Add them to "
+                             "access.yaml in the plan folder and build (or `plan import`) again.")
+    if not user.can_read(page):
+        allowed = [r for r, pages in ROLE_PAGES.items() if page in pages]
+        raise AccessDenied("denied_page", f"--as {user_id}: {user.label()} is a {user.role}, who may not read "
+                           f"{page.replace('_', ' ')} (roles that may: {', '.join(allowed)}).")
+    return user
+
+
+def scope_words(user) -> str:
+    if user.all_zones:
+        return "every node"
+    if user.role == "zone_lead":
+        return f"every total; the teams and people of {user.war_zone} only"
+    center = f"; the key actions of {user.center} only" if user.role == "center_lead" else ""
+    return f"the company's, war zones' and centers' totals; no teams or people{center}"
+
+
 def cmd_tree(args) -> int:
     import json
 
     from pipelines import goaltree, treeformat
 
-    tree = goaltree.load(paths.db_path(args.db), args.month, args.as_of)
+    db = paths.db_path(args.db)
+    user = viewer(db, args.as_user, "board")
+    tree = goaltree.load(db, args.month, args.as_of, user=user)
     if args.format == "json":
-        print(json.dumps(tree.to_json(args.lang), ensure_ascii=False, indent=2))
+        doc = tree.to_json(args.lang)
+        if user is not None:
+            doc["viewer"] = {"id": user.id, "role": user.role, "war_zone": user.war_zone, "center": user.center}
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
     elif args.format == "csv":
         sys.stdout.write(treeformat.csv_text(tree))
     else:
+        if user is not None:
+            print(f"as {user.label()}, {user.role}: {scope_words(user)}\n")
         print(treeformat.table(tree))
     return 0
 
@@ -181,6 +219,7 @@ def cmd_cohorts(args) -> int:
 
     from pipelines import cohorts, goaltree
 
+    viewer(paths.db_path(args.db), args.as_user, "cohorts")
     con = goaltree.open_warehouse(paths.db_path(args.db))
     try:
         if args.kind == "members":
@@ -208,6 +247,63 @@ def cmd_cohorts(args) -> int:
         for r in out:
             w.writerow(csvsafe.row("" if r[c] is None else ("true" if r[c] is True else "false" if r[c] is False
                                                               else r[c]) for c in columns))
+    return 0
+
+
+def _read_password(args) -> str:
+    """The new password: one line of standard input with --password-stdin (scripts), else asked twice without
+    echo. It is hashed at once and never printed, logged or written anywhere."""
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise NorthstarError("no terminal to ask for the password: pipe it in with --password-stdin")
+    first = getpass.getpass(f"new password for {args.user_id}: ")
+    if getpass.getpass("the same again: ") != first:
+        raise NorthstarError("the two passwords differ; nothing was changed")
+    return first
+
+
+def cmd_users(args) -> int:
+    import getpass
+
+    from pipelines.access import hash_password
+    from pipelines.planstore import PlanStore, read_plan, store_path
+
+    db = paths.db_path(args.db)
+    path = store_path(db)
+    plan = read_plan(db)
+    if plan is None:
+        raise NorthstarError(f"no plan store at {path}: build the warehouse (python -m pipelines build) first; "
+                             "it imports access.yaml from the plan folder.")
+    access = plan.access
+    by = f"cli:{getpass.getuser()}"
+    if args.action == "list":
+        with PlanStore(path, read_only=True) as store:
+            accounts = set(store.accounts())
+        print(f"auth: {access.auth}{'' if access.configured else ' (no access.yaml)'}; {len(access.users)} people")
+        print(f"{'id':<24} {'role':<12} {'scope':<12} {'pii':<4} {'account':<8} name")
+        for u in access.users:
+            scope = u.war_zone or u.center or "all"
+            print(f"{u.id:<24} {u.role:<12} {scope:<12} {'yes' if u.pii else 'no':<4} "
+                  f"{'yes' if u.id.casefold() in accounts else 'no':<8} {u.name}")
+        return 0
+    user = access.user(args.user_id)
+    if user is None and args.action != "remove":
+        raise NorthstarError(f"{args.user_id} is not in access.yaml: add them there (id, name, role), build or "
+                             "`plan import`, then make the account.")
+    with PlanStore(path) as store:
+        if args.action == "remove":
+            store.remove_account(args.user_id, by)
+            print(f"account {args.user_id} removed: they can no longer sign in with a password.")
+            return 0
+        hashed = hash_password(_read_password(args))
+        store.set_password(user.id, hashed, by, reset=args.action == "reset")
+    what = "password reset" if args.action == "reset" else "account added"
+    print(f"{what} for {user.label()}, {user.role}; they sign in with the id {user.id}.")
+    if access.auth != "password":
+        print(f"note: access.yaml says auth: {access.auth}; passwords are asked only with auth: password.")
     return 0
 
 
@@ -267,6 +363,9 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--db", metavar="PATH", help="warehouse file (default data/warehouse.duckdb or NORTHSTAR_DB)")
     t.add_argument("--format", choices=["table", "json", "csv"], default="table", help="output format (default table)")
     t.add_argument("--lang", choices=["en", "zh"], default="en", help="language of node names in JSON (default en)")
+    t.add_argument("--as", dest="as_user", metavar="USER_ID",
+                   help="as this person of access.yaml would see it (a zone lead: every zone's totals, the teams "
+                        "and people of their own zone only)")
     t.set_defaults(func=cmd_tree)
 
     c = sub.add_parser("cohorts", help="member retention or station cohorts as a table (CSV or JSON)",
@@ -283,6 +382,7 @@ def parser() -> argparse.ArgumentParser:
                    help="a breakdown: one group per value (members: any; stations: war_zone, team, province)")
     c.add_argument("--format", choices=["csv", "json"], default="csv", help="output format (default csv)")
     c.add_argument("--db", metavar="PATH", help="warehouse file (default data/warehouse.duckdb or NORTHSTAR_DB)")
+    c.add_argument("--as", dest="as_user", metavar="USER_ID", help="refused unless this person may read cohorts")
     c.set_defaults(func=cmd_cohorts)
 
     im = sub.add_parser("import", help="load your own exports: check them, then replace (or --add to) those tables' files and rebuild",
@@ -332,11 +432,27 @@ def parser() -> argparse.ArgumentParser:
     ph.add_argument("--db", metavar="PATH", help="warehouse beside which the store lives")
     ph.add_argument("--limit", type=int, default=20, help="how many changes (default 20)")
     ph.set_defaults(func=cmd_plan_history)
+
+    us = sub.add_parser("users", help="password accounts of the people in access.yaml: add, reset, remove, list",
+                        description="With auth: password in access.yaml, people sign in with their id and a password. "
+                                    "The password is stored as a salted argon2id hash in the plan store (never in a "
+                                    "file, never printed). The person must be listed in access.yaml first.",
+                        epilog="examples:\n  python -m pipelines users add lead-north\n"
+                               "  printf '%s\\n' \"$PW\" | python -m pipelines users reset lead-north --password-stdin\n"
+                               "  python -m pipelines users list",
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    us.add_argument("action", choices=["add", "reset", "remove", "list"])
+    us.add_argument("user_id", nargs="?", metavar="USER_ID", help="an id from access.yaml (not for list)")
+    us.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    us.add_argument("--db", metavar="PATH", help="warehouse beside which the plan store lives")
+    us.set_defaults(func=cmd_users)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if getattr(args, "func", None) is cmd_users and args.action != "list" and not args.user_id:
+        parser().error(f"users {args.action} needs a USER_ID")
     try:
         return args.func(args)
     except NorthstarError as exc:

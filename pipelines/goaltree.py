@@ -191,6 +191,29 @@ class GoalTree:
         """The nodes whose parent is `node_id`, in the tree's order (a company's war zones, then its centers)."""
         return list(self._index()[1].get(node_id, []))
 
+    def zone_of(self, node_id: str) -> str | None:
+        """The war zone a team or person node belongs to (the zone itself for a war zone; None for the company and
+        the centers)."""
+        by_id = self._index()[0]
+        n = by_id.get(node_id)
+        while n is not None and n.level in ("team", "person"):
+            n = by_id.get(n.parent)
+        return n.id if n is not None and n.level == "war_zone" else None
+
+    def scoped(self, user) -> GoalTree:
+        """The tree as `user` (pipelines.access.User) may see it: every total (company, war zones, centers), the
+        teams and people of the war zones whose detail the person may see, the key actions of the centers they
+        may see. Numbers are not recomputed: a war zone's actual stays the sum of all its teams, seen or not."""
+        keep = [n for n in self.nodes if n.level not in ("team", "person") or user.sees_zone_detail(self.zone_of(n.id))]
+        actions = [ka for ka in self.key_actions if user.sees_center(ka["center"])]
+        if len(keep) == len(self.nodes) and len(actions) == len(self.key_actions):
+            return self
+        ids = {n.id for n in keep}
+        nodes = [n if all(c in ids for c in n.children) else replace(n, children=tuple(c for c in n.children if c in ids))
+                 for n in keep]
+        return replace(self, nodes=nodes, drivers={k: v for k, v in self.drivers.items() if k in ids},
+                       key_actions=actions)
+
     def planning_warnings(self) -> list[dict]:
         """Parents whose children's targets do not add up to theirs (unallocated ≠ 0)."""
         out = []
@@ -467,12 +490,14 @@ def open_warehouse(db: Path) -> duckdb.DuckDBPyConnection:
                              "`python -m pipelines build`.") from None
 
 
-def load(db: Path, month: str, as_of: dt.date | str | None = None) -> GoalTree:
-    """The goal tree for the warehouse at `db` with the plan from the plan store beside it."""
+def load(db: Path, month: str, as_of: dt.date | str | None = None, user=None) -> GoalTree:
+    """The goal tree for the warehouse at `db` with the plan from the plan store beside it; with `user`
+    (pipelines.access.User) as that person may see it (GoalTree.scoped)."""
     from pipelines.planstore import read_checkins, read_plan
 
     con = open_warehouse(db)
     try:
-        return goal_tree(con, month, as_of, read_plan(db), read_checkins(db))
+        tree = goal_tree(con, month, as_of, read_plan(db), read_checkins(db))
     finally:
         con.close()
+    return tree if user is None else tree.scoped(user)

@@ -4,7 +4,8 @@
 unknown node ids, a team in two war zones, a person in two teams, duplicate (month, level, node, metric) rows,
 negative or non-numeric targets, malformed months, thresholds out of range, unknown metrics and filters in key
 results. A missing file is not a problem: no targets.csv means no targets, no goals.yaml means the default
-threshold and no north-star targets, no org.yaml means every data row is unassigned.
+threshold and no north-star targets, no org.yaml means every data row is unassigned, no access.yaml means
+`auth: open` (pipelines.access).
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipelines.access import OPEN, Access, parse_access
 from pipelines.metrics import CATALOG
 from pipelines.months import parse_month
 from pipelines.org import (
@@ -59,6 +61,7 @@ class Plan:
     stale_days: int = DEFAULT_STALE_DAYS                    # a manual key result's check-in older than this is stale
     targets: dict[tuple[str, str, str, str], float] = field(default_factory=dict)  # (month, level, node, metric)
     time_zone: str = DEFAULT_TIME_ZONE   # the company's: naive times in the data are in it, aware ones convert to it
+    access: Access = OPEN                # access.yaml: sign-in and who sees what (pipelines.access)
 
 
 def same_target(a: float | None, b: float | None) -> bool:
@@ -474,9 +477,12 @@ def load_plan(config: Path) -> Plan:
     p = Problems()
     north_star, status, actions = load_goals(config / "goals.yaml", org, p)
     targets = load_targets(config / "targets.csv", org, p)
+    access = OPEN
+    if (config / "access.yaml").exists():
+        access = parse_access(load_yaml(config / "access.yaml"), config / "access.yaml", org, p)
     p.raise_if_any()
     return Plan(org=org, north_star=north_star, at_risk=status["at_risk"], stale_days=status["stale_days"],
-                key_actions=actions, targets=targets, time_zone=status["time_zone"])
+                key_actions=actions, targets=targets, time_zone=status["time_zone"], access=access)
 
 
 __all__ = ["Plan", "NorthStar", "PlanError", "load_plan", "parse_month", "parse_number", "plain", "LEVELS",

@@ -8,7 +8,10 @@ read a consistent snapshot while a writer works, so reading the plan never waits
     targets            (month, level, node_id, metric) → target
     key actions        id → {center, title, owner, months, supports, war_zones}
     key results        id → {key_action, title, metric, filters | unit, target}
-    settings           north_star, status, org
+    settings           north_star, status, org, access (access.yaml)
+    accounts           user id → password hash (argon2id, salted): `users add|reset|remove`, never a file
+    sign-ins           every attempt (who, when, ok): the lock-out counts the failures
+    audit              sign-ins, exports of rows, unmasked views of personal data, account changes
     check-ins          (key_result, date) → value, comment
 
 `import_config()` imports the config files that changed since their last import, as one change by
@@ -25,6 +28,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.access import access_from_doc, access_snapshot
 from pipelines.errors import NorthstarError
 from pipelines.org import Org
 from pipelines.plan import (
@@ -41,7 +45,7 @@ from pipelines.plan import (
     same_target,
 )
 
-CONFIG_FILES = ("org.yaml", "goals.yaml", "targets.csv")
+CONFIG_FILES = ("org.yaml", "goals.yaml", "targets.csv", "access.yaml")
 IMPORTER = "config files"
 
 SCHEMA = """
@@ -71,6 +75,21 @@ create table if not exists checkin_log (
     change_id integer not null references changes(id),
     key_result_id text not null, on_date text not null, value real, comment text not null default '',
     confidence text                   -- on_track | at_risk | off_track, as the center lead declares it
+);
+create table if not exists accounts (
+    user_id text primary key,         -- casefolded: an id in access.yaml
+    hash text not null,               -- argon2id with its salt and parameters; the password itself is never kept
+    set_at text not null, set_by text not null
+);
+create table if not exists sign_ins (
+    at text not null, user_id text not null, ok integer not null, how text not null   -- password | oidc
+);
+create index if not exists sign_ins_user on sign_ins(user_id, at);
+create table if not exists audit (
+    id integer primary key autoincrement,
+    at text not null, who text not null,
+    action text not null,             -- sign_in | sign_in_refused | sign_out | export | pii_view | account | upload
+    what text not null default '', rows integer
 );
 create table if not exists file_imports (
     change_id integer not null references changes(id),
@@ -140,6 +159,7 @@ def snapshots(plan: Plan) -> dict[str, dict]:
         "org.yaml": {"setting": {"org": plan.org.doc or None}},
         "goals.yaml": {"setting": settings_goals, "key_action": actions, "key_result": results},
         "targets.csv": {"target": {"|".join(k): v for k, v in plan.targets.items()}},
+        "access.yaml": {"setting": {"access": access_snapshot(plan.access)}},
     }
 
 
@@ -237,6 +257,8 @@ class PlanStore:
             digests[name] = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "absent"
             last = self.con.execute("select sha256 from file_imports where file = ? order by change_id desc limit 1",
                                     (name,)).fetchone()
+            if last is None and digests[name] == "absent" and name == "access.yaml":
+                continue     # no access.yaml, never had one: nothing to import (the plan is open, pipelines.access)
             if force or last is None or last[0] != digests[name]:
                 changed_files.append(name)
         if not changed_files:
@@ -422,6 +444,76 @@ class PlanStore:
                     self._write(cid, "key_result", rid, None)
         return cid
 
+    # ---- accounts, sign-ins and the audit (pipelines.access says who may do what) ---------------------------------
+
+    def set_password(self, user_id: str, password_hash: str, by: str, reset: bool) -> None:
+        """Stores a salted hash (never the password) for a listed person: a new account, or `reset` an existing one."""
+        key = user_id.casefold()
+        if self.read_only:
+            raise NorthstarError(f"the plan store {self.path} was opened read-only")
+        exists = self.account_hash(key) is not None
+        if exists and not reset:
+            raise NorthstarError(f"{user_id} has an account already: `users reset {user_id}` sets a new password")
+        if reset and not exists:
+            raise NorthstarError(f"{user_id} has no account: `users add {user_id}` makes one")
+        with self.con:
+            self.con.execute("insert or replace into accounts values (?, ?, ?, ?)", (key, password_hash, _now(), by))
+            self._audit(by, "account", f"{'reset' if reset else 'add'} {key}")
+
+    def remove_account(self, user_id: str, by: str) -> None:
+        key = user_id.casefold()
+        with self.con:
+            if self.con.execute("delete from accounts where user_id = ?", (key,)).rowcount == 0:
+                raise NorthstarError(f"{user_id} has no account; nothing was removed")
+            self._audit(by, "account", f"remove {key}")
+
+    def account_hash(self, user_id: str) -> str | None:
+        row = self.con.execute("select hash from accounts where user_id = ?", (user_id.casefold(),)).fetchone()
+        return row[0] if row else None
+
+    def accounts(self) -> list[str]:
+        return [r[0] for r in self.con.execute("select user_id from accounts order by user_id")]
+
+    def record_sign_in(self, user_id: str, ok: bool, how: str, at: dt.datetime | None = None) -> None:
+        at_text = (at or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
+        with self.con:
+            self.con.execute("insert into sign_ins values (?, ?, ?, ?)", (at_text, user_id.casefold(), int(ok), how))
+            self.con.execute("insert into audit(at, who, action, what) values (?, ?, ?, ?)",
+                             (at_text, user_id.casefold(), "sign_in" if ok else "sign_in_refused", how))
+
+    def failures_in_a_row(self, user_id: str, limit: int = 100) -> list[dt.datetime]:
+        """The failed sign-ins of this id since its last successful one (the latest `limit`), oldest first."""
+        key = user_id.casefold()
+        last_ok = self.con.execute("select max(at) from sign_ins where user_id = ? and ok = 1", (key,)).fetchone()[0]
+        rows = self.con.execute("select at from sign_ins where user_id = ? and ok = 0 and at > ? "
+                                "order by at desc limit ?", (key, last_ok or "", limit)).fetchall()
+        return [dt.datetime.fromisoformat(r[0]) for r in reversed(rows)]
+
+    def _audit(self, who: str, action: str, what: str, rows: int | None = None) -> None:
+        self.con.execute("insert into audit(at, who, action, what, rows) values (?, ?, ?, ?, ?)",
+                         (_now(), who, action, what, rows))
+
+    def audit(self, who: str, action: str, what: str, rows: int | None = None) -> None:
+        """Records one export of rows, unmasked view of personal data, upload or sign-out."""
+        with self.con:
+            self._audit(who, action, what, rows)
+
+    def audit_log(self, limit: int = 500) -> list[dict]:
+        """The audit, newest first: the audit table and every change to the plan (targets, key actions,
+        check-ins, imports) from `changes`, in one list: at, who, action, what, rows."""
+        rows = self.con.execute("""
+            select at, who, action, what, rows from (
+                select at, who, action, what, rows, id as n, 1 as k from audit
+                union all
+                select c.at, c.who, case when c.source = 'import' then 'import' else 'plan_change' end,
+                    c.note, (select count(*) from target_log where change_id = c.id)
+                        + (select count(*) from key_action_log where change_id = c.id)
+                        + (select count(*) from key_result_log where change_id = c.id)
+                        + (select count(*) from checkin_log where change_id = c.id), c.id, 0
+                from changes as c)
+            order by at desc, k, n desc limit ?""", (limit,)).fetchall()
+        return [dict(zip(("at", "who", "action", "what", "rows"), r)) for r in rows]
+
     # ---- reading -----------------------------------------------------------------------------------------------
 
     def targets(self) -> dict[tuple[str, str, str, str], float]:
@@ -451,7 +543,8 @@ class PlanStore:
         return Plan(org=Org(doc=settings.get("org") or {}), north_star=ns, at_risk=at_risk,
                     stale_days=status.get("stale_days", DEFAULT_STALE_DAYS),
                     key_actions=actions, targets=self.targets(),
-                    time_zone=settings.get("time_zone") or DEFAULT_TIME_ZONE)
+                    time_zone=settings.get("time_zone") or DEFAULT_TIME_ZONE,
+                    access=access_from_doc(settings.get("access")))
 
     def checkins(self) -> list[dict]:
         """The latest check-in per key result and date, oldest first."""
@@ -525,7 +618,8 @@ def read_checkins(db: Path) -> list[dict]:
 
 
 def export_plan(plan: Plan, out: Path, checkins: list[dict] | None = None) -> list[Path]:
-    """Writes the plan in the config formats (org.yaml, goals.yaml, targets.csv; checkins.csv when any)."""
+    """Writes the plan in the config formats (org.yaml, goals.yaml, targets.csv; access.yaml when the plan has one;
+    checkins.csv when any). Password hashes stay in the store: they are never written to a file."""
     import csv
 
     import yaml
@@ -572,6 +666,8 @@ def export_plan(plan: Plan, out: Path, checkins: list[dict] | None = None) -> li
     if actions:
         goals["key_actions"] = actions
     dump("goals.yaml", stamp, goals)
+    if plan.access.configured:
+        dump("access.yaml", stamp, plan.access.doc())
     (out / "targets.csv").write_text(targets_csv(plan.targets), encoding="utf-8")
     written.append(out / "targets.csv")
     if checkins:

@@ -121,6 +121,31 @@ def people_rows(org: dict, seed: int) -> list[tuple]:
     return rows
 
 
+ACCESS_YAML = """\
+# Who may sign in and what each person sees (pipelines/access.py; the README's "Who sees what").
+# auth: open    no sign-in: whoever reaches the port is one local person with every right (a laptop).
+# auth: password  built-in accounts: `python -m pipelines users add ID` sets a password (kept hashed in the plan
+#               store, never in a file); people sign in with the id below.
+# auth: oidc    the company's identity provider (.streamlit/secrets.toml [auth]); its `email` claim is the id.
+auth: open
+session_hours: 12        # a sign-in lasts this long
+max_failures: 5          # wrong passwords in a row before the account waits lockout_minutes
+lockout_minutes: 15
+users:
+- {id: admin, name: 陈静, role: admin, pii: true}
+- {id: ceo, name: 林总, role: leader}
+- {id: hq-plan, name: 罗敏, role: planner, pii: true}
+- {id: lead-east, name: 宋杰, role: zone_lead, war_zone: east}
+- {id: lead-south, name: 梁欣, role: zone_lead, war_zone: south}
+- {id: lead-north, name: 萧宇, role: zone_lead, war_zone: north}
+- {id: p101, name: 周婷, role: center_lead, center: content}
+- {id: p102, name: 吴昊, role: center_lead, center: internet}
+- {id: p103, name: 郑丽, role: center_lead, center: community}
+- {id: p104, name: 孙浩, role: center_lead, center: platform}
+- {id: analyst, name: 田雪, role: analyst}
+"""
+
+
 def goals_doc() -> dict:
     """goals.yaml: the north star, the status thresholds and the centers' key actions."""
     month = month_of(AS_OF)
@@ -554,7 +579,7 @@ def generate(size: str = "small", seed: int = 7, out: Path | str = "data", fmt: 
             con.execute(ORDERS_PLAN_SQL)
             written["orders"] = raw / f"orders.{ext}"
             _write(con, ORDERS_SELECT_SQL, written["orders"], fmt)
-        with progress.step("plan: org.yaml, goals.yaml, targets.csv"):
+        with progress.step("plan: org.yaml, goals.yaml, targets.csv, access.yaml"):
             targets = _targets(con, org, seed)
     finally:
         con.close()
@@ -570,7 +595,9 @@ def generate(size: str = "small", seed: int = 7, out: Path | str = "data", fmt: 
     w.writerow(["month", "level", "node_id", "metric", "target"])
     w.writerows(targets)
     (config / "targets.csv").write_text(buf.getvalue(), encoding="utf-8")
-    written.update(org=config / "org.yaml", goals=config / "goals.yaml", targets=config / "targets.csv")
+    (config / "access.yaml").write_text(ACCESS_YAML, encoding="utf-8")
+    written.update(org=config / "org.yaml", goals=config / "goals.yaml", targets=config / "targets.csv",
+                   access=config / "access.yaml")
     # The data was "extracted" on AS_OF: a build without --as-of takes that date, and the pages call the data the
     # sample's rather than days old (importing one's own files removes the mark).
     (raw / SAMPLE_MARK).write_text(json.dumps({"as_of": AS_OF.isoformat(), "size": size, "seed": seed}) + "\n",

@@ -8,6 +8,7 @@ import yaml
 
 from pipelines import sample
 from pipelines.progress import Progress
+from tests.conftest import ROOT
 
 
 def digests(root):
@@ -20,10 +21,24 @@ def test_same_seed_same_bytes_other_seed_other_data(tmp_path):
     for root, seed in ((a, 7), (b, 7), (c, 8)):
         sample.generate(size="tiny", seed=seed, out=root, progress=Progress(quiet=True))
     assert digests(a) == digests(b)
-    assert len(digests(a)) == 7          # raw: 3 tables and the sample's mark; config: 3 files
+    assert len(digests(a)) == 8          # raw: 3 tables and the sample's mark; config: 4 files (access.yaml too)
     assert json.loads((a / "raw" / ".northstar-sample.json").read_text()) == {"as_of": "2026-11-24", "size": "tiny",
                                                                               "seed": 7}
     assert digests(a)["raw/orders.parquet"] != digests(c)["raw/orders.parquet"]
+
+
+def test_the_sample_is_open_and_lists_a_person_of_every_role(tmp_path):
+    from pipelines.access import ROLES, load_access
+    from pipelines.org import load_org
+
+    sample.generate(size="tiny", out=tmp_path, progress=Progress(quiet=True))
+    config = tmp_path / "config"
+    access = load_access(config, load_org(config))
+    assert access.auth == "open" and access.configured
+    assert {u.role for u in access.users} == set(ROLES)
+    assert {u.war_zone for u in access.users if u.role == "zone_lead"} == {"east", "south", "north"}
+    assert (config / "access.yaml").read_text(encoding="utf-8") == (ROOT / "data" / "config" / "access.yaml").read_text(
+        encoding="utf-8")      # the plan the repository ships is the sample's
 
 
 def test_csv_format_and_sizes(tmp_path):
