@@ -1,6 +1,7 @@
 """Northstar: the entry point. Page config, the shared sidebar (language, month, as-of), and the navigation."""
 import streamlit as st
 
+from ui.auth import gate
 from ui.i18n import LANGS, t
 from ui.links import adopt_url, keep_url, view_of
 from ui.setup import ensure_warehouse, period_sidebar
@@ -15,10 +16,12 @@ choice = st.sidebar.radio("语言 / Language", list(LANGS.values()), horizontal=
 st.session_state["lang_code"] = "zh" if choice == LANGS["zh"] else "en"
 
 db = ensure_warehouse()
+user = gate(str(db))          # sign-in (access.yaml): nothing below runs for a reader who is not signed in
 default_page_alias("board")   # /board is the board, not "Page not found"
 
 # Each page's url_path is its file's stem (ui/v1guard.py says why): links read /war_zone?zone=north.
-pg = st.navigation([
+# Only the pages the reader's role may read are listed (pipelines/access.py); a link to another one opens the board.
+pages = [
     st.Page("pages/board.py", title=t("page_board"), icon=":material/dashboard:", url_path="board", default=True),
     st.Page("pages/war_zone.py", title=t("page_war_zone"), icon=":material/flag:", url_path="war_zone"),
     st.Page("pages/plan.py", title=t("page_plan"), icon=":material/account_tree:", url_path="plan"),
@@ -26,7 +29,8 @@ pg = st.navigation([
     st.Page("pages/cohorts.py", title=t("page_cohorts"), icon=":material/grid_on:", url_path="cohorts"),
     st.Page("pages/growth.py", title=t("page_growth"), icon=":material/trending_up:", url_path="growth"),
     st.Page("pages/data.py", title=t("page_data"), icon=":material/database:", url_path="data"),
-])
+]
+pg = st.navigation([page for page in pages if user.can_read(page.url_path or "board")])
 period = None
 if pg.url_path not in ("plan", "cohorts", "growth", "data"):   # these pick their own month (Plan) or read as of the data's last date
     period = st.session_state["period"] = period_sidebar(db)

@@ -9,12 +9,14 @@ from pathlib import Path
 
 import streamlit as st
 
+from pipelines.access import visible_nodes
 from pipelines.org import org_from_doc
 from pipelines.planstore import PlanStore, store_path
 from ui import board
 from ui import center_forms as cf
 from ui import centers as uc
 from ui import data as ud
+from ui.auth import viewer
 from ui.board import _title, esc, name_of
 from ui.components import note, page_head, section
 from ui.figures import CONFIG
@@ -26,7 +28,7 @@ tree, code, db = open_page()
 store_file = store_path(Path(db))
 plan = ud.plan(db, ud.versions(db))
 org = org_from_doc(plan.org.doc if plan else None)
-people = {n["id"]: n for n in org.nodes if n["level"] == "person"}
+people = {n["id"]: n for n in visible_nodes(viewer(), org.nodes) if n["level"] == "person"}   # the reader's scope
 people.update({p["id"]: {**p, "level": "center_person"} for p in org.center_people})
 flash = st.session_state.pop("centers_flash", None)
 

@@ -10,6 +10,7 @@ import streamlit as st
 from pipelines import cohorts
 from ui import board
 from ui import cohorts as uc
+from ui.auth import record, record_once, viewer
 from ui.components import page_head, section
 from ui.data import cohort_members_behind, cohort_rows, versions
 from ui.figures import CONFIG
@@ -92,8 +93,11 @@ with tab_ret:
     # The list is read on request: at 10M members a big cohort's list takes ~150 ms, the rest of the page ~50 ms.
     if not st.toggle(t("drill_show", n=f"{cell[measure]:,}"), key=f"drill_show_{code}"):
         st.caption(t("drill_hint"))
-    elif behind := cohort_members_behind(db, pick, k, measure, key, limit, versions(db)):
+    elif behind := cohort_members_behind(db, pick, k, measure, key, limit, versions(db), viewer().pii):
         total = cell[measure]
+        what = f"cohort {uc.month_label(pick)} M{k} {measure}"
+        if viewer().pii:          # phones unmasked for this reader: recorded once a session per cell
+            record_once(db, "pii_view", what, len(behind))
         st.caption(t("drill_count", n=f"{total:,}") if total <= limit else
                    t("drill_count_partial", n=f"{total:,}", limit=f"{limit:,}"))
         frame = uc.behind_frame(behind, names, code)
@@ -101,11 +105,12 @@ with tab_ret:
 
         def whole_csv(pick=pick, k=k, measure=measure, key=key, code=code) -> bytes:
             """Every member of the cell, read when the button is clicked (not on every rerun)."""
-            every = cohort_members_behind(db, pick, k, measure, key, None, versions(db))
+            every = cohort_members_behind(db, pick, k, measure, key, None, versions(db), viewer().pii)
             return csv_bytes(uc.behind_frame(every, names, code))
 
         st.download_button(t("download_csv_all", n=f"{total:,}"), whole_csv if total > limit else csv_bytes(frame),
-                           mime="text/csv", key=f"drill_csv_{code}",
+                           mime="text/csv", key=f"drill_csv_{code}", on_click=record,
+                           args=(db, "export", what + (" (phones unmasked)" if viewer().pii else ""), total),
                            file_name=f"cohort-{uc.month_label(pick)}-M{k}-{measure}.csv")
     else:
         st.info(t("drill_none"))

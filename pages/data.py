@@ -13,6 +13,8 @@ from pipelines import freshness, metrics
 from pipelines.errors import NorthstarError
 from ui import board
 from ui import data_tables as tables
+from ui.audit import audit_section
+from ui.auth import record, viewer
 from ui.components import note, page_head, section
 from ui.data import WarehouseMissing, data_report, examples_frame, node_names, versions
 from ui.i18n import fmt_time, t, text, tm
@@ -44,7 +46,8 @@ if rep["stale"]:
 st.caption(tm("data_built", at=fmt_time(b["built_at"], code, b["time_zone"]), s=b["seconds"],
              as_of=b["as_of"].isoformat(), raw=b["raw_dir"]))
 
-load_section(db, code, MAX_MB)
+if viewer().can_upload:          # pipelines.access: admins only
+    load_section(db, code, MAX_MB)
 
 section(t("data_files"))
 frame, config = tables.files(rep)
@@ -59,7 +62,8 @@ if rep["reasons"]:
     st.dataframe(examples_frame(data["examples"], code), hide_index=True, width="stretch",
                  key=f"data_examples_{code}")
     st.download_button(t("data_rejects_csv"), data["csv"], file_name="rejects.csv", mime="text/csv",
-                       key=f"data_rejects_csv_{code}")
+                       key=f"data_rejects_csv_{code}", on_click=record,
+                       args=(db, "export", "rejects.csv", sum(r["rows"] for r in rep["reasons"])))
 else:
     st.success(t("data_no_rejects"))
 
@@ -84,6 +88,8 @@ st.dataframe(frame, hide_index=True, width="stretch", key=f"data_catalog_{code}"
 sql_of = st.selectbox(t("data_sql"), list(metrics.CATALOG), key=f"data_sql_{code}",
                       format_func=lambda n, c=code: tables.metric_label(n, c))
 st.code(" ".join(metrics.CATALOG[sql_of].sql.split()), language="sql", wrap_lines=True)
+audit_section(db, code)
+
 with st.expander(t("data_cohort_defs")):
     d = b["last_date"].isoformat() if b["last_date"] else "D"
     st.markdown(text("cohorts_defs_text", code, d=d))

@@ -8,6 +8,7 @@ import streamlit as st
 from pipelines.errors import NorthstarError
 from ui import board
 from ui import growth as ug
+from ui.auth import record, record_once, viewer
 from ui.components import note, page_head, section
 from ui.data import growth_data, versions
 from ui.figures import CONFIG
@@ -31,7 +32,7 @@ chosen = c1.multiselect(t("g_zones"), zones, key=f"g_zones_{code}", placeholder=
                         format_func=lambda z, c=code: names.name(z, c))
 split = c2.toggle(t("g_split"), key=f"g_split_{code}")
 try:
-    data = growth_data(db, tuple(chosen), split, versions(db))
+    data = growth_data(db, tuple(chosen), split, versions(db), viewer().pii)
 except (NorthstarError, duckdb.Error) as exc:
     st.error(t("growth_failed", err=str(exc).splitlines()[0]))
     st.info(t("cohorts_hint"))
@@ -53,7 +54,7 @@ for view, name in zip(ug.flow_views(frame, code), ("stations", "members")):
     st.dataframe(view, hide_index=True, width="stretch", height=min(38 + 35 * len(view), 420),
                  key=f"g_table_{name}_{code}", column_config=ug.number_columns(view))
 st.download_button(t("download_csv"), csv_bytes(frame), mime="text/csv", file_name=f"growth-{d.isoformat()}.csv",
-                   key=f"g_csv_{code}")
+                   key=f"g_csv_{code}", on_click=record, args=(db, "export", f"growth-{d.isoformat()}.csv", len(frame)))
 
 section(t("life_title"))
 st.plotly_chart(ug.lifecycle_figure(data["lifecycle"][-25:], code), key=f"g_life_{code}", config=CONFIG)
@@ -76,3 +77,5 @@ else:
         st.plotly_chart(ug.depth_figure(ref["depth"], code), key=f"g_ref_depth_{code}", config=CONFIG)
     st.caption(t("ref_top"))
     st.dataframe(ug.top_frame(ref["top"], zone_names, code), hide_index=True, width="stretch", key=f"g_top_{code}")
+    if viewer().pii and ref["top"]:      # phones unmasked for this reader: recorded once a session
+        record_once(db, "pii_view", "top referrers", len(ref["top"]))

@@ -14,12 +14,14 @@ import duckdb
 import streamlit as st
 
 from pipelines import planning
+from pipelines.access import visible_nodes
 from pipelines.errors import NorthstarError
 from pipelines.months import shift_month
 from pipelines.planstore import PlanStore, store_path
 from ui import plan_draft
 from ui import plan_sections as ps
-from ui.components import page_head
+from ui.auth import viewer
+from ui.components import note, page_head
 from ui.data import WarehouseMissing, plan_basis, versions
 from ui.i18n import error_text, fmt_month, md, t, tm
 from ui.setup import start_page
@@ -31,7 +33,7 @@ except (NorthstarError, WarehouseMissing, duckdb.Error) as exc:
     st.error(tm("plan_failed", err=error_text(exc)))
     st.info(t("tree_hint"))
     st.stop()
-nodes, last = org["nodes"], org["last"]
+nodes, last = visible_nodes(viewer(), org["nodes"]), org["last"]   # a zone lead: their zone's teams and people
 if not nodes or not any(n["level"] == "war_zone" for n in nodes):
     st.info(t("plan_no_org"))
     st.stop()
@@ -62,6 +64,10 @@ st.session_state["plan_month"] = month
 with head:
     page_head(f'{t("plan_title")} · {fmt_month(month, code)}', t("data_through", d=last.isoformat()), data_key=None)
 st.caption(t("plan_intro"))
+if not viewer().writes_plan:
+    note(t("plan_read_only", role=t(f"role_{viewer().role}")), data_key="plan.read_only")
+elif viewer().role == "zone_lead":
+    note(t("plan_zone_lead"), data_key="plan.zone_lead")
 if flash:
     getattr(st, flash[0])(flash[1])
 
@@ -74,7 +80,9 @@ if draft is None and view.saved:
     draft = ps.start_draft(view, view.saved)
 status_box = st.container()
 
-if draft is None:
+if not viewer().writes_plan:
+    ps.read_only(view)
+elif draft is None:
     # ---- no plan for the month yet: start from scratch or from last month's -------------------------------------
     st.info(t("plan_empty", month=fmt_month(month, code)))
     a, b, _ = st.columns([1, 1.4, 2])

@@ -9,6 +9,7 @@ import streamlit as st
 from pipelines.org import is_unassigned
 from ui import board, charts
 from ui import warzone as wz
+from ui.auth import record, viewer
 from ui.components import note, page_head, section
 from ui.data import node_view, versions
 from ui.figures import CONFIG
@@ -47,7 +48,8 @@ def pick(label: str, nodes: list[dict], param: str, default: str) -> dict:
 head, chooser = st.columns([4, 1], vertical_alignment="bottom")
 with chooser:
     real = [z for z in zones if not is_unassigned(z["id"])]
-    zone = pick(t("zone"), zones, "zone", wz.worst_first(real or zones)[0]["id"])
+    mine = viewer().war_zone       # a zone lead opens on their own zone; everyone else on the one furthest behind
+    zone = pick(t("zone"), zones, "zone", mine if mine in {z["id"] for z in zones} else wz.worst_first(real or zones)[0]["id"])
 with head:
     page_head(board.name_of(zone, code), board.period_line(tree, code))
 unknown = st.session_state.pop("zone_unknown", None)
@@ -66,7 +68,10 @@ for metric, col in zip(wz.METRICS, st.columns(2, gap="medium")):
 
 section(t("teams"), t("table_sort_hint"))
 teams = tree.children(zone["id"])
-if teams:
+detail = viewer().sees_zone_detail(zone["id"])   # every zone's totals are shared; teams, people, stations are not
+if not detail:
+    note(wz.scope_sentence(viewer(), zone, tree, code), data_key="zone.scope")
+elif teams:
     frame, statuses = wz.node_table(teams, code)
     st.dataframe(wz.styled(frame, statuses, code, tree.at_risk), hide_index=True, column_config=wz.column_config(code),
                  key="teams_table")
@@ -88,11 +93,14 @@ else:
 st.markdown(wz.drivers_strip(view["drivers"], code), unsafe_allow_html=True)
 
 section(t("new_stations_table"))
-if view["stations"]:
+if not detail:
+    note(wz.scope_sentence(viewer(), zone, tree, code), data_key="stations.scope")
+elif view["stations"]:
     frame = wz.stations_frame(view["stations"], tree, code)
     st.dataframe(frame, hide_index=True, key="stations_table")
-    st.download_button(t("download_csv"), wz.csv_bytes(frame), mime="text/csv",
-                       file_name=f"new-stations-{zone['id'].replace('/', '-')}-{tree.month}.csv")
+    name = f"new-stations-{zone['id'].replace('/', '-')}-{tree.month}.csv"
+    st.download_button(t("download_csv"), wz.csv_bytes(frame), mime="text/csv", file_name=name,
+                       on_click=record, args=(db, "export", name, len(frame)))
 else:
     st.info(t("no_new_stations"))
 

@@ -122,8 +122,9 @@ class User:
         return f"{self.name} ({self.id})"
 
 
-# The one local person of `auth: open`: every right, personal data unmasked (the laptop's owner).
-LOCAL = User(id="local", name="本机 · this computer", role="admin", pii=True)
+# The one local person of `auth: open`: every right but personal data, which stays masked (whoever reaches the port
+# is this person; only someone listed with pii: true, and signed in, sees a phone number).
+LOCAL = User(id="local", name="本机 · this computer", role="admin", pii=False)
 
 
 @dataclass(frozen=True)
@@ -416,3 +417,44 @@ class Session:
 
     def expired(self, access: Access, now: dt.datetime | None = None) -> bool:
         return (now or _utcnow()) >= self.started + access.session
+
+
+# ---- writes --------------------------------------------------------------------------------------------------------
+
+def war_zone_of(node_id: str, nodes_by_id: dict[str, dict]) -> str | None:
+    """The war zone above a team or person (the zone itself for a war zone; None for the company and centers)."""
+    node = nodes_by_id.get(node_id)
+    seen = 0
+    while node is not None and node["level"] in ("team", "person") and seen < 10:
+        node, seen = nodes_by_id.get(node["parent"]), seen + 1
+    return node["id"] if node is not None and node["level"] == "war_zone" else None
+
+
+def refused_targets(user: User, keys, nodes_by_id: dict[str, dict]) -> list[tuple]:
+    """The target keys (…, level, node_id, metric) this person may not set: a zone lead outside the teams and
+    people of their zone, anyone but admins and planners elsewhere."""
+    return [k for k in keys if not user.can_edit_target(k[-3], war_zone_of(k[-2], nodes_by_id))]
+
+
+def check_targets(user: User, keys, nodes_by_id: dict[str, dict]) -> None:
+    refused = refused_targets(user, keys, nodes_by_id)
+    if refused:
+        shown = ", ".join(f"{k[-3]} {k[-2]}" for k in refused[:5]) + (" …" if len(refused) > 5 else "")
+        raise AccessDenied("denied_targets", f"{user.label()} ({user.role}) may not set these targets: {shown}",
+                           keys=refused)
+
+
+def check_center(user: User, center: str | None, checkin: bool) -> None:
+    allowed = user.can_check_in(center) if checkin else user.can_edit_center(center)
+    if not allowed:
+        what = "record a check-in" if checkin else "change the key actions"
+        raise AccessDenied("denied_center", f"{user.label()} ({user.role}) may not {what} of center {center}",
+                           center=center)
+
+
+def visible_nodes(user: User, nodes: list[dict]) -> list[dict]:
+    """The org's nodes (dicts with id, parent, level) as `user` may see them: every company, war-zone and center
+    node; teams and people of the zones whose detail they may see (GoalTree.scoped does the same for a tree)."""
+    by_id = {n["id"]: n for n in nodes}
+    return [n for n in nodes if n["level"] not in ("team", "person")
+            or user.sees_zone_detail(war_zone_of(n["id"], by_id))]

@@ -125,10 +125,12 @@ def mask_phone(phone: str | None) -> str:
 
 
 def members_behind(con: duckdb.DuckDBPyConnection, cohort_month: dt.date, month_index: int | None = None,
-                   measure: str = "active", filters: dict | None = None, limit: int | None = 5000) -> list[dict]:
+                   measure: str = "active", filters: dict | None = None, limit: int | None = 5000,
+                   unmask: bool = False) -> list[dict]:
     """The members behind a heatmap cell: the cohort (month_index None), or those active in month k, or active on
-    or after k; with station (id and name), war zone, joined on, paid orders and GMV up to D, phone masked. The
-    first `limit` by joining date (all of them with None: the complete export)."""
+    or after k; with station (id and name), war zone, joined on, paid orders and GMV up to D, phone masked (as
+    stored with `unmask`: only for a reader whose access.yaml entry says pii: true). The first `limit` by joining
+    date (all of them with None: the complete export)."""
     where, params = _where(filters, MEMBER_DIMS, cohort_month, cohort_month)
     if month_index is not None:
         if measure == "active":
@@ -149,4 +151,4 @@ def members_behind(con: duckdb.DuckDBPyConnection, cohort_month: dt.date, month_
                        params if limit is None else {**params, "limit": limit}).fetchall()   # noqa: S608 - fixed names
     keys = ("member_id", "station_id", "station_name", "war_zone", "team", "center", "channel", "tier", "joined_on",
             "orders", "gmv")
-    return [{**dict(zip(keys, r[:-1])), "phone": mask_phone(r[-1])} for r in rows]
+    return [{**dict(zip(keys, r[:-1])), "phone": (r[-1] or "—") if unmask else mask_phone(r[-1])} for r in rows]

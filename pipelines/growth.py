@@ -67,10 +67,11 @@ def lifecycle(con: duckdb.DuckDBPyConnection, war_zones: list[str] | None = None
     return list(out.values())
 
 
-def referrals(con: duckdb.DuckDBPyConnection) -> dict:
+def referrals(con: duckdb.DuckDBPyConnection, unmask: bool = False) -> dict:
     """The referral network: per month the share of new members who came by referral; per joining cohort of the
     referrers, referrals credited to the cohort, its referrers, the K-factor (referrals ÷ cohort size) and
-    referrals per active referrer; the depth distribution of referral chains; the top 20 referrers."""
+    referrals per active referrer; the depth distribution of referral chains; the top 20 referrers (phones masked
+    unless `unmask`: a reader with pii: true)."""
     monthly = [{"month": m, "new_members": n, "referred": r, "share": r / n if n else None}
                for m, n, r in con.execute("select month, new_members, referred from referral_monthly order by 1")
                .fetchall()]
@@ -80,7 +81,7 @@ def referrals(con: duckdb.DuckDBPyConnection) -> dict:
                                              "from referral_cohorts order by 1").fetchall()]
     depth = dict(con.execute("select depth, members from referral_depths order by 1 nulls last").fetchall())
     top = [{"member_id": rid, "referrals": n, "station_id": st, "station_name": name, "war_zone": wz,
-            "phone": mask_phone(phone)}
+            "phone": (phone or "—") if unmask else mask_phone(phone)}
            for rid, n, st, wz, phone, name in con.execute(
                """select referrer_id, referrals, station_id, war_zone, phone, station_name
                   from referral_top order by referrals desc, referrer_id""").fetchall()]

@@ -232,16 +232,17 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_app(db: Path, **env: str):
-    """`streamlit run dashboard.py` on a free localhost port against the warehouse `db`; yields the URL."""
+def streamlit_app(db: Path, port: int | None = None, args: tuple[str, ...] = (), **env: str):
+    """`streamlit run dashboard.py` on a free localhost port (or `port`) against the warehouse `db`, with any further
+    command-line `args` (e.g. `--secrets.files`); yields the URL."""
     import subprocess
     import urllib.request
 
-    port = free_port()
+    port = port or free_port()
     environ = dict(os.environ, NORTHSTAR_DB=str(db), **env)
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false", *args],
         cwd=ROOT, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:

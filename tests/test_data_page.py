@@ -63,7 +63,9 @@ def test_the_data_page_shows_the_report_and_the_whole_catalog(bad, monkeypatch, 
     assert ("已过期" if lang == "zh" else "Stale") in html.split('data-k="data.fresh"')[1][:40]   # 8 days old
     assert at.warning[0].value == text("data_stale", lang, n=2)
     assert text("data_total", lang, read="24", loaded="21", rejected="3") in html
-    files, reasons, examples, warnings, checks, catalog = (f.value for f in at.dataframe)
+    # the last table is the audit: with auth: open the reader has every right (issue 20), an admin's included
+    files, reasons, examples, warnings, checks, catalog, audit = (f.value for f in at.dataframe)
+    assert list(audit[text("audit_action", lang)]) == [text("audit_import", lang)]      # the build's config import
     assert set(checks.iloc[:, 1]) == {text("data_check_ok", lang)}       # the data tests the build ran (issue 19.7)
     assert list(files[text("col_read", lang)]) == [7, 8, 9] and list(files[text("col_rejected", lang)]) == [1, 1, 1]
     # reasons in the reader's words (issue 17.11), the code kept beside them

@@ -41,3 +41,16 @@ def test_the_architecture_doc_names_only_what_exists():
                 assert hasattr(importlib.import_module(f"{package}.{module}"), attr), f"{module}.{attr}"
                 checked += 1
     assert checked >= 5
+
+
+def test_the_readme_says_who_sees_what():
+    """Issue 20: the README's "Who sees what" table has a row for every role of the policy, and the two steps to
+    switch on passwords or the identity provider."""
+    from pipelines.access import ROLES
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    part = readme[readme.index("## Who sees what"):]
+    part = part[:part.index("\n## ", 5)]
+    for role in ROLES:
+        assert re.search(rf"^\| `{role}`", part, re.M), role
+    assert "auth: password" in part and "users add" in part and "auth: oidc" in part and "[auth]" in part

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from pipelines.access import LOCAL, AccessDenied, check_center
 from pipelines.errors import NorthstarError
 from pipelines.goaltree import GoalTree
 from pipelines.keyactions import checkins_upto
@@ -18,6 +19,7 @@ from pipelines.org import Org
 from pipelines.plan import GOAL_METRICS, Plan, PlanError, check_key_action, parse_number
 from pipelines.planstore import PlanStore
 from ui import centers as uc
+from ui.auth import viewer
 from ui.board import _title, name_of
 from ui.i18n import fmt_date, fmt_month, md, status_word, t, text, tm
 
@@ -43,9 +45,23 @@ def checkin_problems(manual: bool, raw: str | None, confidence: str | None, who:
     return value, errors
 
 
+def who_input(key: str | None = None) -> str:
+    """Who records it: the signed-in person (pipelines.access); with `auth: open` nobody signs in, so a name is
+    asked (and remembered for the session)."""
+    user = viewer()
+    if user is not LOCAL:
+        st.caption(tm("plan_who_signed_in", who=user.label()))
+        return user.label()
+    return st.text_input(t("checkin_who"), value=st.session_state.get("centers_who", ""), key=key)
+
+
 def checkin_form(tree: GoalTree, centers: list[dict], store_file: Path, today: dt.date, code: str) -> None:
-    """Pick a key result, give its value (manual ones), confidence, a comment and who; saved as one check-in."""
-    krs = [(ka, kr) for ka in tree.key_actions for kr in ka["key_results"]]
+    """Pick a key result, give its value (manual ones), confidence, a comment and who; saved as one check-in. Only
+    the key results of the centers the reader may check in for (pipelines.access: an admin, a center's lead)."""
+    if not any(viewer().can_check_in(c["id"]) for c in centers):
+        st.caption(t("checkin_denied", role=t(f"role_{viewer().role}")))
+        return
+    krs = [(ka, kr) for ka in tree.key_actions for kr in ka["key_results"] if viewer().can_check_in(ka["center"])]
     center_names = {c["id"]: name_of(c, code) for c in centers}
     if not krs:
         st.info(t("checkin_none"))
@@ -71,7 +87,7 @@ def checkin_form(tree: GoalTree, centers: list[dict], store_file: Path, today: d
         confidence = c3.radio(t("checkin_confidence"), uc.CONFIDENCE, index=None, horizontal=True,
                               format_func=lambda s, c=code: status_word(s, c))
         comment = st.text_input(t("checkin_comment"))
-        who = st.text_input(t("checkin_who"), value=st.session_state.get("centers_who", ""))
+        who = who_input()
         submitted = st.form_submit_button(t("checkin_save"), type="primary")
     if submitted:
         value, errors = checkin_problems(kr["kind"] == "manual", raw, confidence, who, day, today, code)
@@ -79,8 +95,11 @@ def checkin_form(tree: GoalTree, centers: list[dict], store_file: Path, today: d
             st.error("\n\n".join(errors))
         else:
             try:
+                check_center(viewer(), ka["center"], checkin=True)
                 with PlanStore(store_file) as store:
                     store.add_checkin(kr["id"], day, value, who=who, comment=comment, confidence=confidence)
+            except AccessDenied:
+                st.error(t("checkin_denied", role=t(f"role_{viewer().role}")))
             except NorthstarError as exc:
                 st.error(tm("plan_save_failed", err=exc))
             else:
@@ -147,8 +166,11 @@ def key_action_form(tree: GoalTree, plan: Plan | None, org: Org, people: dict[st
     """Add a key action or edit one of the plan's: its center, owner, titles, months, what it supports, the war zones
     it helps, and its key results in an editable table; checked as goals.yaml would be, then saved as one change."""
     center_names = {c["id"]: name_of(c, code) for c in centers}
+    centers = [c for c in centers if viewer().can_edit_center(c["id"])]   # pipelines.access: planners, admins, a lead
+    if not centers:
+        return
     with st.expander(t("ka_form"), expanded=False):
-        existing = {ka["id"]: ka for ka in (plan.key_actions if plan else [])}
+        existing = {ka["id"]: ka for ka in (plan.key_actions if plan else []) if viewer().can_edit_center(ka["center"])}
         options = ["", *existing]
         pick = st.selectbox(t("ka_pick"), options, key=f"ka_pick_{code}",
                             format_func=lambda i, c=code: text("ka_new", c) if not i else
@@ -186,7 +208,7 @@ def key_action_form(tree: GoalTree, plan: Plan | None, org: Org, people: dict[st
             cfg["metric"] = st.column_config.SelectboxColumn(t("kr_col_metric"), options=["", *CATALOG])
             edited = st.data_editor(kr_rows(action), num_rows="dynamic", column_config=cfg, width="stretch",
                                     key=f"ka_krs_{pick or 'new'}_{code}")
-            fwho = st.text_input(t("checkin_who"), value=st.session_state.get("centers_who", ""))
+            fwho = who_input()
             saved_ka = st.form_submit_button(t("ka_save"), type="primary")
         if saved_ka:
             rows = edited.to_dict("records") if hasattr(edited, "to_dict") else list(edited)
@@ -199,7 +221,9 @@ def key_action_form(tree: GoalTree, plan: Plan | None, org: Org, people: dict[st
                 checked = check_key_action(doc, org, others)
             except PlanError as exc:
                 problems = [*problems, *exc.problems]
-            if not pick and doc["id"] in existing:
+            if not viewer().can_edit_center(doc["center"]):
+                problems.append(t("ka_denied", role=t(f"role_{viewer().role}")))
+            if not pick and doc["id"] in {ka["id"] for ka in (plan.key_actions if plan else [])}:
                 problems.append(f"id: key action {doc['id']} exists already: pick it above to edit it")
             if not fwho.strip():
                 problems.append(t("checkin_need_who"))
@@ -207,6 +231,7 @@ def key_action_form(tree: GoalTree, plan: Plan | None, org: Org, people: dict[st
                 st.error(t("ka_problems", n=len(problems)) + "\n\n" + "\n".join(f"- {md(p)}" for p in problems))
             else:
                 try:
+                    check_center(viewer(), checked["center"], checkin=False)
                     with PlanStore(store_file) as store:
                         change = store.set_key_action(checked, who=fwho)
                 except NorthstarError as exc:

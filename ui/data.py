@@ -202,13 +202,14 @@ def cohort_rows(db: str, kind: str, by: str | None, filters: tuple, start, end, 
 
 
 @st.cache_data(ttl=300, max_entries=32, show_spinner=False)
-def cohort_members_behind(db: str, month, k: int, measure: str, filters: tuple, limit: int, versions: tuple
-                          ) -> list[dict]:
-    """pipelines.cohorts.members_behind, cached: a rerun of the page does not query the cell again."""
+def cohort_members_behind(db: str, month, k: int, measure: str, filters: tuple, limit: int, versions: tuple,
+                          unmask: bool = False) -> list[dict]:
+    """pipelines.cohorts.members_behind, cached: a rerun of the page does not query the cell again. `unmask` only
+    for a reader with pii: true (the caller asks ui.auth.viewer())."""
     from pipelines import cohorts
 
     with connect(db, versions[0]) as con:
-        return cohorts.members_behind(con, month, k, measure, dict(filters), limit=limit)
+        return cohorts.members_behind(con, month, k, measure, dict(filters), limit=limit, unmask=unmask)
 
 
 # What the Cohorts and Growth pages read (pipelines/sql/marts/member_cohorts.sql and growth.sql).
@@ -236,7 +237,7 @@ def cohort_options(db: str, versions: tuple) -> dict:
 
 
 @st.cache_data(ttl=300, max_entries=16, show_spinner=False)
-def growth_data(db: str, war_zones: tuple, split: bool, versions: tuple) -> dict:
+def growth_data(db: str, war_zones: tuple, split: bool, versions: tuple, unmask: bool = False) -> dict:
     """pipelines.growth for the chosen war zones (all when empty): the flows in total and per zone, the
     lifecycle and the referral network (company-wide)."""
     from pipelines import growth
@@ -244,7 +245,7 @@ def growth_data(db: str, war_zones: tuple, split: bool, versions: tuple) -> dict
     with connect(db, versions[0]) as con:
         zones = list(war_zones) or None
         return {"total": growth.flows(con, zones), "split": growth.flows(con, zones, by_zone=True) if split else [],
-                "lifecycle": growth.lifecycle(con, zones), "referrals": growth.referrals(con)}
+                "lifecycle": growth.lifecycle(con, zones), "referrals": growth.referrals(con, unmask)}
 
 
 @st.cache_data(ttl=300, max_entries=8, show_spinner=False)

@@ -12,14 +12,17 @@ from pathlib import Path
 import streamlit as st
 
 from pipelines import planning
+from pipelines.access import LOCAL, check_targets, refused_targets
 from pipelines.errors import NorthstarError
 from pipelines.org import Org, Problems
 from pipelines.plan import GOAL_METRICS, decode, parse_targets
 from pipelines.planstore import PlanStore, TargetConflict, targets_csv
 from ui import plan as up
 from ui import plan_draft
+from ui.auth import record, viewer
 from ui.board import esc
 from ui.components import section
+from ui.data import db_file
 from ui.i18n import error_text, fmt_count, fmt_month, fmt_time, md, t, tm
 
 
@@ -189,9 +192,24 @@ def pick(v: View, label: str, options: list[dict], name: str) -> dict:
 
 def split_tabs(v: View, draft: dict) -> None:
     """Company; company → war zones; zone → teams; team → people; company → centers."""
+    zones = v.zones
+    if viewer().role == "zone_lead":     # pipelines.access: the split inside their own zone only
+        mine = [z for z in zones if z["id"] == viewer().war_zone]
+        tabs = st.tabs([t("plan_tab_teams"), t("plan_tab_people")])
+        with tabs[0]:
+            for zone in mine:
+                split_section(v, zone, planning.children(v.nodes, zone), GOAL_METRICS, "teams", draft)
+        with tabs[1]:
+            teams = [team for z in mine for team in planning.children(v.nodes, z)]
+            if teams:
+                overview(v, teams, "person", draft["cells"])
+                team = pick(v, t("plan_pick_team"), teams, "team")
+                split_section(v, team, planning.children(v.nodes, team), GOAL_METRICS, "people", draft)
+            else:
+                st.info(t("no_teams"))
+        return
     tabs = st.tabs([t("plan_tab_company"), t("plan_tab_zones"), t("plan_tab_teams"), t("plan_tab_people"),
                     t("plan_tab_centers")])
-    zones = v.zones
     with tabs[0]:
         company_tab(v, draft)
     with tabs[1]:
@@ -223,13 +241,20 @@ def tally(parts: list[tuple]) -> None:
 
 
 class WhoField:
-    """Who makes the change: asked once a run, by the save button (or by the import or the undo when there is no
-    draft); a second ask in the same run reads the value typed there."""
+    """Who makes the change: the signed-in person (pipelines.access), shown once a run. With `auth: open` nobody
+    signs in, so the field asks for a name (once a run, by the save button, or by the import or the undo when there
+    is no draft); a second ask in the same run reads the value typed there."""
 
     def __init__(self):
         self.drawn = False
 
     def __call__(self) -> str:
+        user = viewer()
+        if user is not LOCAL:
+            if not self.drawn:
+                st.caption(tm("plan_who_signed_in", who=user.label()))
+            self.drawn = True
+            return user.label()
         if self.drawn:
             return st.session_state.get("plan_who_value", "")
         self.drawn = True
@@ -238,6 +263,15 @@ class WhoField:
         who = st.text_input(t("plan_who"), key="plan_who", help=t("plan_who_help"))
         st.session_state["plan_who_value"] = who
         return who
+
+
+def refused(v: View, keys) -> str | None:
+    """A sentence naming the targets among `keys` the reader may not set (pipelines.access), or None."""
+    out = refused_targets(viewer(), keys, v.by_id)
+    if not out:
+        return None
+    names = "、".join(dict.fromkeys(v.label(k[-2]) for k in out[:8]))
+    return tm("plan_denied", role=t(f"role_{viewer().role}"), what=names, n=len(out))
 
 
 def conflict_section(v: View, conflicts: dict, values: dict, draft: dict) -> None:
@@ -269,11 +303,18 @@ def save_section(v: View, draft: dict, who_field: WhoField, status_box) -> None:
     with c1:
         who = who_field()
     note = c2.text_input(t("plan_note"), key="plan_note")
-    ready = bool(changes) and not problems and not conflicts and bool(who.strip())
+    outside = set(refused_targets(viewer(), changes, v.by_id))   # e.g. a copied month's company and zone targets
+    if outside:
+        st.caption(tm("plan_outside_skipped", n=len(outside)))
+        changes = {k: x for k, x in changes.items() if k not in outside}
+    denied = refused(v, changes)
+    ready = bool(changes) and not problems and not conflicts and bool(who.strip()) and denied is None
     clicked = c3.button(t("plan_save", month=fmt_month(v.month, v.code)), key="plan_save", type="primary",
                         disabled=not ready, width="stretch")
     if conflicts:
         conflict_section(v, conflicts, values, draft)
+    if denied:
+        st.error(denied)
     if problems:
         st.error(t("plan_refused_head") + "\n\n" + "\n\n".join(up.problem_lines(problems, cells, v.by_id, v.code)))
     elif not changes and not conflicts:
@@ -284,6 +325,7 @@ def save_section(v: View, draft: dict, who_field: WhoField, status_box) -> None:
         st.caption(t("plan_save_unallocated", n=len(not_adding)))
     if clicked and ready:
         try:
+            check_targets(viewer(), changes, v.by_id)
             with PlanStore(v.store_file) as store:
                 change = store.set_targets(v.month, changes, who, note,
                                            expected={k: draft["base"].get(k) for k in changes})
@@ -309,9 +351,12 @@ def io_section(v: View, who_field: WhoField) -> None:
             order = {n["id"]: i for i, n in enumerate(v.nodes)}
             st.download_button(t("plan_export", month=fmt_month(v.month, v.code)), key="plan_export",
                                data=targets_csv({(v.month, *k): x for k, x in saved.items()}, order).encode("utf-8-sig"),
-                               file_name=f"targets-{v.month}.csv", mime="text/csv")
+                               file_name=f"targets-{v.month}.csv", mime="text/csv", on_click=record,
+                               args=(db_file(), "export", f"targets-{v.month}.csv", len(saved)))
         else:
             st.caption(t("plan_export_none", month=fmt_month(v.month, v.code)))
+    if not viewer().writes_plan:
+        return
     with right:
         upload = st.file_uploader(t("plan_import"), type=["csv"], key="plan_upload", help=t("plan_import_help"))
     if upload is None:
@@ -337,12 +382,16 @@ def io_section(v: View, who_field: WhoField) -> None:
     st.dataframe(up.import_preview(incoming, v.all_saved, v.by_id, v.code), hide_index=True,
                  width="stretch", height=min(38 + 35 * len(incoming), 320))
     who = who_field()
-    if not who.strip():
+    denied = refused(v, incoming)
+    if denied:
+        st.error(denied)
+    elif not who.strip():
         st.caption(t("plan_save_need_who"))
     if st.button(t("plan_import_save", n=len(incoming)), key="plan_import_save", type="primary",
-                 disabled=not who.strip()) and who.strip():
+                 disabled=not who.strip() or denied is not None) and who.strip() and denied is None:
         ids = []
         try:
+            check_targets(viewer(), incoming, v.by_id)
             with PlanStore(v.store_file) as store:
                 for m in sorted({k[0] for k in incoming}):
                     ids.append(store.set_targets(m, {k[1:]: x for k, x in incoming.items() if k[0] == m},
@@ -356,6 +405,19 @@ def io_section(v: View, who_field: WhoField) -> None:
             flash("success", tm("plan_imported", n=len(incoming), ids=", ".join(f"#{i}" for i in ids),
                                 who=who.strip()))
             st.rerun()
+
+
+def read_only(v: View) -> None:
+    """The Plan page of a reader who may not change the plan (pipelines.access: a leader): the month's saved targets
+    per node, in the tree's order; no editor, no save, no import, no undo."""
+    section(t("plan_saved_title", month=fmt_month(v.month, v.code)))
+    rows = [{t("col_name"): v.label(n["id"]), **{up.metric_word(m, v.code): v.saved.get((n["level"], n["id"], m))
+                                                 for m in GOAL_METRICS}}
+            for n in v.nodes if any((n["level"], n["id"], m) in v.saved for m in GOAL_METRICS)]
+    if rows:
+        st.dataframe(rows, hide_index=True, width="stretch", height=min(38 + 35 * len(rows), 420))
+    else:
+        st.info(t("plan_empty_read_only", month=fmt_month(v.month, v.code)))
 
 
 def history_section(v: View, who_field: WhoField) -> None:
@@ -385,7 +447,8 @@ def _history(v: View, who_drawn: bool) -> None:
         if recent:
             section(t("plan_recent"))
             st.dataframe(up.recent_frame(recent, v.code, zone), hide_index=True, width="stretch")
-        undo_section(v, [r for r in recent if r["targets"]], zone, who_field)
+        if viewer().writes_plan:
+            undo_section(v, [r for r in recent if r["targets"]], zone, who_field)
 
 
 def undo_section(v: View, changes: list[dict], zone: str | None, who_field: WhoField) -> None:
@@ -404,8 +467,13 @@ def undo_section(v: View, changes: list[dict], zone: str | None, who_field: WhoF
     st.dataframe(up.undo_frame(rows, v.by_id, v.code), hide_index=True, width="stretch",
                  height=min(38 + 35 * len(rows), 250))
     who = who_field()
-    if st.button(t("plan_undo_button", id=pick_id), key="plan_undo_button", disabled=not who.strip()):
+    denied = refused(v, [(r["level"], r["node_id"], r["metric"]) for r in rows])
+    if denied:
+        st.caption(denied)
+    if st.button(t("plan_undo_button", id=pick_id), key="plan_undo_button",
+                 disabled=not who.strip() or denied is not None):
         try:
+            check_targets(viewer(), [(r["level"], r["node_id"], r["metric"]) for r in rows], v.by_id)
             with PlanStore(v.store_file) as store:
                 new = store.undo(pick_id, who)
         except TargetConflict as exc:

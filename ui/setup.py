@@ -140,8 +140,10 @@ def today() -> dt.date:
 
 
 def open_page():
-    """The start of a page that shows the goal tree: `start_page()` and the tree for the sidebar's period, or a
+    """The start of a page that shows the goal tree: `start_page()` and the tree for the sidebar's period as the
+    reader may see it (GoalTree.scoped: a zone lead gets every total and their own zone's teams and people), or a
     message saying what to do. Returns (tree, language code, warehouse path)."""
+    from ui.auth import viewer
     from ui.data import WarehouseMissing, goal_tree, versions
 
     code, db = start_page()
@@ -152,7 +154,7 @@ def open_page():
         st.error(tm("tree_failed", err=error_text(exc)))
         st.info(t("tree_hint"))
         st.stop()
-    return tree, code, db
+    return tree.scoped(viewer()), code, db
 
 
 def open_analysis(failed: str):

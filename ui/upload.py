@@ -19,8 +19,14 @@ from ui.i18n import error_sentence, error_text, fmt_list, md, reason_word, t, te
 
 
 def load_section(db: str, code: str, max_mb: int) -> None:
-    """Upload → report (a trial build) → confirm → replace with a backup and rebuild, with progress."""
+    """Upload → report (a trial build) → confirm → replace with a backup and rebuild, with progress. Admins only
+    (pipelines.access); pages/data.py does not draw it for anyone else, and it refuses again here."""
+    from ui.auth import viewer
+
     section(t("load_title"))
+    if not viewer().can_upload:
+        st.caption(t("load_denied"))
+        return
     st.caption(t("load_help", mb=max_mb))
     uploads = st.file_uploader(t("load_files"), accept_multiple_files=True,
                                key=f"load_files_{st.session_state.get('load_round', 0)}")
@@ -96,6 +102,10 @@ def load_section(db: str, code: str, max_mb: int) -> None:
                 st.error(tm("load_failed", err=error_text(exc, code)))
                 return
             status.update(state="complete", expanded=False, label=t("load_done_label", s=time.perf_counter() - start))
+        from ui.auth import record
+
+        record(db, "upload", ", ".join(u.name for u in uploads) + (" (add)" if add else " (replace)"),
+               sum(result.tables.values()) if getattr(result, "tables", None) else None)
         st.session_state.pop("load_key", None)
         drop_upload(st.session_state.pop("load_folder", None))       # imported: the raw folder has the files now
         st.session_state["load_round"] = st.session_state.get("load_round", 0) + 1     # an empty uploader again

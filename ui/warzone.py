@@ -68,6 +68,16 @@ def headline(tree: GoalTree, zone: dict, lang: str) -> str:
             f'{chip(overall(zone), lang, key="zone.status")} <span>{need}</span> <span>{who}</span></div>')
 
 
+def scope_sentence(user, zone: dict, tree: GoalTree, lang: str) -> str:
+    """Why a zone shows its totals only (pipelines.access: a zone lead sees the teams, people and stations of their
+    own zone; an analyst or a center lead those of none)."""
+    if user.role == "zone_lead":
+        ids = {n.id for n in tree.nodes}
+        mine = name_of(tree.node(user.war_zone), lang) if user.war_zone in ids else user.war_zone
+        return text("scope_zone_totals", lang, mine=mine, zone=name_of(zone, lang))
+    return text("scope_no_detail", lang, role=text(f"role_{user.role}", lang))
+
+
 def columns(lang: str) -> dict[str, str]:
     """Column key → its header in `lang` (one per metric and figure)."""
     out = {"name": text("col_name", lang)}

@@ -1,0 +1,209 @@
+"""Signing in, in real Chromium against the real app: with passwords (the form, a wrong password, the zone lead's
+board and war-zone page, sign-out), and with an identity provider (OIDC through Streamlit's st.login against
+oidc-provider-mock on 127.0.0.1: a listed person gets their view, a stranger is refused with whom to ask). Nothing of
+the data shows before sign-in; a name that looks like HTML is shown as text. Screenshots in tests/artifacts/."""
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+
+import pytest
+from playwright.sync_api import expect
+
+from pipelines.access import hash_password
+from pipelines.plan import load_plan
+from pipelines.planstore import PlanStore, store_path
+from tests.conftest import copy_warehouse, free_port, screenshot, streamlit_app
+
+PASSWORD = "correct horse battery"
+BAIT = "<img src=x onerror=alert(1)>"
+USERS = f"""\
+users:
+  - {{id: boss, name: "{BAIT}老板", role: admin}}
+  - {{id: lead-north, name: 萧宇, role: zone_lead, war_zone: north}}
+  - {{id: lead-north@bobo.cn, name: 萧宇, role: zone_lead, war_zone: north}}
+"""
+
+
+def signed_copy(tiny, root, access: str):
+    db = copy_warehouse(tiny / "wh.duckdb", root)
+    config = root / "config"
+    shutil.copytree(tiny / "config", config)
+    (config / "access.yaml").write_text(access, encoding="utf-8")
+    with PlanStore(store_path(db)) as store:
+        store.import_config(config, load_plan(config))
+        for uid in ("boss", "lead-north"):
+            store.set_password(uid, hash_password(PASSWORD), "test", reset=False)
+    return db
+
+
+def sidebar_text(page) -> str:
+    return page.locator('[data-testid="stSidebar"]').inner_text()
+
+
+def sign_in(page, uid: str, password: str) -> None:
+    page.get_by_label("账号").fill(uid)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+
+
+@pytest.fixture(scope="module")
+def password_app(tiny, tmp_path_factory):
+    db = signed_copy(tiny, tmp_path_factory.mktemp("pw"), "auth: password\nmax_failures: 3\n" + USERS)
+    with streamlit_app(db) as url:
+        yield url, db
+
+
+def test_password_sign_in_shows_the_zone_leads_view_and_signs_out(browser, password_app):
+    url, db = password_app
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(url)
+    expect(page.get_by_label("账号")).to_be_visible(timeout=60_000)
+    body = page.locator("body").inner_text()
+    assert "华北战区" not in body and "华东战区" not in body and not page.locator(".ns-done").count()
+    assert "老板 (boss)" in body        # whom to ask, the admin's name as text
+    screenshot(page, "auth-sign-in-1440.png")
+
+    sign_in(page, "lead-north", "not the password")
+    expect(page.get_by_text("账号或密码不对")).to_be_visible(timeout=30_000)
+    sign_in(page, "lead-north", PASSWORD)
+    page.locator(".ns-done").wait_for(state="attached", timeout=60_000)
+    expect(page.locator('[data-testid="stSidebar"]')).to_contain_text("已登录：萧宇（lead-north）· 战区负责人 · 华北战区")
+    nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+    assert "总览" in nav and "战区" in nav and "目标分解" in nav and "中台" in nav
+    assert "同期群" not in nav and "网络增长" not in nav and "数据" not in nav
+    screenshot(page, "auth-zone-lead-board-1440.png")
+
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text="战区").first.click()
+    page.locator('.ns-done[data-page="war_zone"]').wait_for(state="attached", timeout=60_000)
+    expect(page.locator("h1").first).to_contain_text("华北战区")
+    expect(page.get_by_text("华北一队").first).to_be_visible()
+    page.wait_for_function("() => [...document.querySelectorAll('[data-testid=stDataFrame]')]"
+                           ".some(e => e.getBoundingClientRect().width > 300)", timeout=30_000)
+    screenshot(page, "auth-zone-lead-war-zone-1440.png")
+
+    page.get_by_role("button", name="退出登录").click()
+    expect(page.get_by_label("账号")).to_be_visible(timeout=30_000)
+    expect(page.locator(".ns-done")).to_have_count(0, timeout=30_000)
+    assert dialogs == []
+    with PlanStore(store_path(db), read_only=True) as store:
+        actions = [r["action"] for r in store.audit_log(20) if r["who"] == "lead-north"]
+    assert actions[:3] == ["sign_out", "sign_in", "sign_in_refused"]
+    page.close()
+
+
+def test_a_name_that_looks_like_html_is_text_and_the_phone_sees_the_form(browser, password_app):
+    url, _ = password_app
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(url)
+    expect(page.get_by_label("账号")).to_be_visible(timeout=60_000)
+    sign_in(page, "boss", PASSWORD)
+    page.locator(".ns-done").wait_for(state="attached", timeout=60_000)
+    expect(page.locator('[data-testid="stSidebar"]')).to_contain_text(f"已登录：{BAIT}老板（boss）· 管理员")
+    assert page.locator('[data-testid="stSidebar"] img[src="x"]').count() == 0
+    nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+    assert all(word in nav for word in ("总览", "战区", "目标分解", "中台", "同期群", "网络增长", "数据"))
+    page.close()
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    phone.goto(url + "/war_zone?zone=north")        # a shared link, opened before signing in
+    expect(phone.get_by_label("账号")).to_be_visible(timeout=60_000)
+    assert "Page not found" not in phone.locator("body").inner_text()
+    screenshot(phone, "auth-sign-in-390.png")
+    sign_in(phone, "lead-north", PASSWORD)
+    phone.locator('.ns-done[data-page="war_zone"]').wait_for(state="attached", timeout=60_000)   # the link's page
+    screenshot(phone, "auth-zone-lead-board-390.png")
+    assert dialogs == []
+    phone.close()
+
+
+# ---- OIDC --------------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def provider():
+    """oidc-provider-mock on 127.0.0.1 in a thread: whoever types a subject on its page is signed in, with the
+    subject as the `email` claim."""
+    import os
+
+    import werkzeug.serving
+    from oidc_provider_mock import app
+
+    os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"      # plain http on the loopback only
+    server = werkzeug.serving.make_server("127.0.0.1", 0, app(), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def oidc_app(tiny, tmp_path_factory, provider):
+    root = tmp_path_factory.mktemp("oidc")
+    db = signed_copy(tiny, root, "auth: oidc\n" + USERS)
+    port = free_port()
+    secrets = root / "secrets.toml"
+    secrets.write_text(f"""[auth]
+redirect_uri = "http://127.0.0.1:{port}/oauth2callback"
+cookie_secret = "a test cookie secret, not a real one"
+client_id = "northstar"
+client_secret = "northstar-test-secret"
+server_metadata_url = "{provider}/.well-known/openid-configuration"
+""", encoding="utf-8")
+    with streamlit_app(db, port=port, args=("--secrets.files", str(secrets)), AUTHLIB_INSECURE_TRANSPORT="1") as url:
+        yield url, db
+
+
+def oidc_sign_in(page, url: str, subject: str) -> None:
+    page.goto(url)
+    page.get_by_role("button", name="使用公司账号登录").click(timeout=60_000)
+    page.locator('input[name="sub"]').fill(subject, timeout=30_000)
+    page.get_by_role("button", name="Authorize").click()
+
+
+def test_oidc_sign_in_through_the_local_provider(browser, oidc_app):
+    url, db = oidc_app
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.goto(url)
+    expect(page.get_by_role("button", name="使用公司账号登录")).to_be_visible(timeout=60_000)
+    assert "华北战区" not in page.locator("body").inner_text()
+    screenshot(page, "auth-oidc-sign-in-1440.png")
+    oidc_sign_in(page, url, "lead-north@bobo.cn")
+    page.locator(".ns-done").wait_for(state="attached", timeout=60_000)
+    expect(page.locator('[data-testid="stSidebar"]')).to_contain_text("已登录：萧宇（lead-north@bobo.cn）· 战区负责人")
+    cookie = next(c for c in context.cookies() if c["name"] == "_streamlit_user")
+    assert cookie["httpOnly"] and cookie["expires"] > 0          # a signed cookie that expires (30 days)
+    screenshot(page, "auth-oidc-zone-lead-1440.png")
+    page.get_by_role("button", name="退出登录").click()
+    # Streamlit may end the session at the provider too (RP-initiated logout, when it kept the id token); the
+    # mock then asks to confirm and sends the browser back to the app
+    end, again = page.get_by_role("button", name="End session"), page.get_by_role("button", name="使用公司账号登录")
+    expect(end.or_(again)).to_be_visible(timeout=60_000)
+    if end.is_visible():
+        end.click()
+    expect(again).to_be_visible(timeout=60_000)
+    for _ in range(60):          # the identity cookie goes with the redirect through /auth/logout
+        if not [c for c in context.cookies() if c["name"] == "_streamlit_user"]:
+            break
+        page.wait_for_timeout(500)
+    assert not [c for c in context.cookies() if c["name"] == "_streamlit_user"]
+    context.close()
+
+
+def test_oidc_refuses_a_stranger_and_says_whom_to_ask(browser, oidc_app):
+    url, db = oidc_app
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    oidc_sign_in(page, url, "stranger@bobo.cn")
+    expect(page.get_by_text(re.compile("stranger@bobo.cn 没有 Northstar 的权限"))).to_be_visible(timeout=60_000)
+    expect(page.get_by_text(re.compile(r"请联系 .*老板 \(boss\)"))).to_be_visible()
+    assert not page.locator(".ns-done").count() and "华北战区" not in page.locator("body").inner_text()
+    screenshot(page, "auth-oidc-stranger-1440.png")
+    with PlanStore(store_path(db), read_only=True) as store:
+        refused = [r for r in store.audit_log(50) if r["who"] == "stranger@bobo.cn"]
+    assert [r["action"] for r in refused] == ["sign_in_refused"] and refused[0]["what"] == "oidc"
+    context.close()

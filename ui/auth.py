@@ -1,0 +1,226 @@
+"""Sign-in, by access.yaml's `auth` (pipelines.access): who reads this session, and nothing of the data before.
+
+- `open`: no sign-in; the reader is `LOCAL` (every right) and the sidebar says so in one line.
+- `password`: a sign-in form; the plan store checks the hash, counts failures and locks an id after too many; a
+  session ends `session_hours` after its sign-in (or at sign-out, or when the browser tab is closed).
+- `oidc`: Streamlit's own `st.login` with the provider of `.streamlit/secrets.toml` ([auth]); the claim named in
+  access.yaml (`email` by default) is the person's id. Streamlit keeps the sign-in in a signed cookie; the session
+  ends `session_hours` after the provider's `iat`, whatever the cookie's own lifetime.
+
+`gate(db)` runs in dashboard.py before the navigation; the pages ask `viewer()` (ui.scope applies the rights).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import streamlit as st
+
+from pipelines.access import LOCAL, OPEN, Access, Session, SignInRefused, User, sign_in
+from pipelines.errors import NorthstarError
+from pipelines.org import org_from_doc
+from ui.i18n import error_text, fmt_time, md, t, tm
+
+NOBODY = User(id="", name="", role="")      # no right at all: what a run reads before the gate has run
+
+
+def viewer() -> User:
+    """The person this session reads as (set by `gate`)."""
+    return st.session_state.get("viewer") or NOBODY
+
+
+def access_of(db: str) -> Access:
+    from ui.data import plan, versions
+
+    try:
+        current = plan(db, versions(db))
+    except NorthstarError as exc:
+        st.error(tm("access_unreadable", err=error_text(exc)))
+        st.stop()
+    return current.access if current is not None else OPEN
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+def _store(db: str):
+    from pipelines.planstore import PlanStore, store_path
+
+    return PlanStore(store_path(Path(db)))
+
+
+def record(db: str, action: str, what: str, rows: int | None = None) -> None:
+    """One line of the audit (an export, an unmasked view, a sign-out) in the name of this session's reader."""
+    with _store(db) as store:
+        store.audit(viewer().id or "?", action, what, rows)
+
+
+def record_once(db: str, action: str, what: str, rows: int | None = None) -> None:
+    """`record`, once a session for the same action and what (a page redrawn by a widget is not a new view)."""
+    done = st.session_state.setdefault("ns_recorded", set())
+    if (action, what) not in done:
+        record(db, action, what, rows)
+        done.add((action, what))
+
+
+def gate(db: str) -> User:
+    """The signed-in reader, or a sign-in form (and the run stops: no page, no data)."""
+    access = access_of(db)
+    if access.auth == "open":
+        user = LOCAL
+        st.sidebar.caption(t("auth_open" if access.configured else "auth_open_no_file"))
+    elif access.auth == "password":
+        user = _password(db, access)
+    else:
+        user = _oidc(db, access)
+    st.session_state["viewer"] = user
+    if access.auth != "open":
+        _signed_in_line(db, user, access)
+    return user
+
+
+def node_name(db: str, node_id: str | None) -> str:
+    """A war zone's or center's name in the reader's language (its id when the org does not know it)."""
+    from ui.data import plan, versions
+    from ui.i18n import lang
+
+    current = plan(db, versions(db))
+    nodes = org_from_doc(current.org.doc).nodes if current is not None else []
+    node = next((n for n in nodes if n["id"] == node_id), None)
+    if node is None:
+        return str(node_id or "")
+    return node["name_zh"] if lang() == "zh" else node["name_en"]
+
+
+def _role_line(db: str, user: User) -> str:
+    scope = ""
+    if user.war_zone:
+        scope = tm("auth_scope_zone", zone=node_name(db, user.war_zone))
+    elif user.center:
+        scope = tm("auth_scope_center", center=node_name(db, user.center))
+    return t("auth_signed_in", name=md(user.name), id=md(user.id), role=t(f"role_{user.role}"), scope=scope)
+
+
+def _signed_in_line(db: str, user: User, access: Access) -> None:
+    st.sidebar.caption(_role_line(db, user))      # st.caption shows text as text: a name is never markup
+    if st.sidebar.button(t("auth_sign_out"), key="sign_out"):
+        record(db, "sign_out", access.auth)
+        for key in ("ns_session", "viewer", "ns_oidc_recorded"):
+            st.session_state.pop(key, None)
+        if access.auth == "oidc":
+            st.logout()        # clears st.user now and sends the browser to /auth/logout (the cookie goes there)
+            st.stop()
+        st.rerun()
+
+
+def _screen(render) -> None:
+    """Shows `render` (the sign-in form, or a refusal) as the only page, then stops the run. It is registered under
+    every page's URL with the navigation hidden: the sidebar lists no pages (without st.navigation Streamlit would
+    list the files of pages/), a shared link such as /war_zone?zone=north is not "page not found", and once the
+    person has signed in that same URL opens the page it names."""
+    from pipelines.access import PAGES
+
+    def page(name: str):
+        def show() -> None:
+            render()
+        show.__name__ = f"sign_in_{name}"
+        return show
+
+    pages = [st.Page(page("board"), title="Northstar", default=True)]
+    pages += [st.Page(page(name), title="Northstar", url_path=name) for name in PAGES]
+    st.navigation(pages, position="hidden").run()
+    st.stop()
+
+
+def _refuse(access: Access, who: str) -> None:
+    """A signed-in person access.yaml does not list: whom to ask, and a way to sign in as someone else."""
+    st.title("Northstar · 北极星")
+    st.error(tm("auth_not_listed", id=who, admins=access.whom_to_ask()))
+    if st.button(t("auth_sign_out"), key="sign_out_refused"):
+        st.session_state.pop("ns_oidc_recorded", None)
+        st.logout()
+
+
+def _password(db: str, access: Access) -> User:
+    session: Session | None = st.session_state.get("ns_session")
+    if session is not None:
+        user = access.user(session.user_id)
+        if session.how == "password" and user is not None and not session.expired(access):
+            return user
+        st.session_state.pop("ns_session", None)
+        st.session_state["ns_auth_flash"] = "auth_expired" if user is not None else "auth_removed"
+    _screen(lambda: _sign_in_form(db, access))
+
+
+def _sign_in_form(db: str, access: Access) -> None:
+    st.title("Northstar · 北极星")
+    flash = st.session_state.pop("ns_auth_flash", None)
+    if flash:
+        st.info(t(flash, h=f"{access.session_hours:g}"))
+    # clear_on_submit: the typed password does not stay in the session's widget state after the attempt
+    with st.form("sign_in", enter_to_submit=True, clear_on_submit=True):
+        st.subheader(t("auth_title"))
+        uid = st.text_input(t("auth_id"), key="auth_id", autocomplete="username")
+        password = st.text_input(t("auth_password"), type="password", key="auth_password",
+                                 autocomplete="current-password")
+        sent = st.form_submit_button(t("auth_submit"), type="primary")
+    st.caption(tm("auth_help", admins=access.whom_to_ask()))
+    if not sent:
+        return
+    st.session_state.pop("auth_password", None)    # read once: the server keeps no copy of it for the session
+    if not uid.strip() or not password:
+        st.error(t("auth_need_both"))
+        return
+    try:
+        with _store(db) as store:
+            user = sign_in(store, access, uid, password)
+    except SignInRefused as exc:
+        if exc.reason == "locked":
+            st.error(tm("auth_locked", until=fmt_time(exc.until), admins=access.whom_to_ask()))
+        else:
+            st.error(t("auth_wrong", left=exc.left))
+        return
+    except NorthstarError as exc:
+        st.error(tm("auth_failed", err=error_text(exc)))
+        return
+    st.session_state["ns_session"] = Session(user.id, "password", _utcnow())
+    st.rerun()
+
+
+def _oidc(db: str, access: Access) -> User:
+    info = st.user
+    if not info.is_logged_in:
+        _screen(lambda: _oidc_button(access))
+    claims = info.to_dict()
+    issued = claims.get("iat")
+    if isinstance(issued, (int, float)):
+        started = dt.datetime.fromtimestamp(issued, dt.timezone.utc)
+        if Session("", "oidc", started).expired(access):
+            st.session_state["ns_auth_flash"] = "auth_expired"
+            st.session_state.pop("ns_oidc_recorded", None)
+            st.logout()
+            st.stop()
+    from ui.data import plan, versions
+
+    current = plan(db, versions(db))
+    user = access.from_claims(claims, org_from_doc(current.org.doc) if current is not None else None)
+    who = str(claims.get(access.oidc.user_id_claim) or claims.get("sub") or "?")
+    if not st.session_state.get("ns_oidc_recorded"):
+        with _store(db) as store:
+            store.record_sign_in(who, user is not None, "oidc")
+        st.session_state["ns_oidc_recorded"] = True
+    if user is None:
+        _screen(lambda: _refuse(access, who))
+    return user
+
+
+def _oidc_button(access: Access) -> None:
+    st.title("Northstar · 北极星")
+    flash = st.session_state.pop("ns_auth_flash", None)
+    if flash:
+        st.info(tm(flash, h=f"{access.session_hours:g}"))
+    st.subheader(t("auth_title"))
+    if st.button(t("auth_oidc"), type="primary", key="oidc_sign_in"):
+        st.login()
+    st.caption(tm("auth_help_oidc", admins=access.whom_to_ask()))
