@@ -85,6 +85,10 @@ create table if not exists sign_ins (
     at text not null, user_id text not null, ok integer not null, how text not null   -- password | oidc
 );
 create index if not exists sign_ins_user on sign_ins(user_id, at);
+create table if not exists web_sessions (
+    token_hash text primary key,      -- sha256 of the browser's cookie; the token itself is never kept
+    user_id text not null, started text not null, expires text not null, ended text   -- ended: signed out
+);
 create table if not exists audit (
     id integer primary key autoincrement,
     at text not null, who text not null,
@@ -122,6 +126,10 @@ def store_path(db: Path) -> Path:
 
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def _dumps(value) -> str:
@@ -473,6 +481,24 @@ class PlanStore:
 
     def accounts(self) -> list[str]:
         return [r[0] for r in self.con.execute("select user_id from accounts order by user_id")]
+
+    def open_session(self, token: str, user_id: str, started: dt.datetime, expires: dt.datetime) -> None:
+        """A browser's sign-in, kept across reloads by a cookie holding `token` (only its hash is stored)."""
+        with self.con:
+            self.con.execute("insert into web_sessions values (?, ?, ?, ?, null)",
+                             (_token_hash(token), user_id.casefold(), started.isoformat(timespec="seconds"),
+                              expires.isoformat(timespec="seconds")))
+
+    def session_of(self, token: str, now: dt.datetime) -> tuple[str, dt.datetime] | None:
+        """(user id, started) of the live session this cookie token names; None when unknown, ended or expired."""
+        row = self.con.execute("select user_id, started from web_sessions where token_hash = ? and ended is null "
+                               "and expires > ?", (_token_hash(token), now.isoformat(timespec="seconds"))).fetchone()
+        return (row[0], dt.datetime.fromisoformat(row[1])) if row else None
+
+    def end_session(self, token: str, now: dt.datetime) -> None:
+        with self.con:
+            self.con.execute("update web_sessions set ended = ? where token_hash = ? and ended is null",
+                             (now.isoformat(timespec="seconds"), _token_hash(token)))
 
     def record_sign_in(self, user_id: str, ok: bool, how: str, at: dt.datetime | None = None) -> None:
         at_text = (at or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")

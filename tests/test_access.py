@@ -256,6 +256,20 @@ def test_sign_in_locks_after_repeated_failures_and_says_nothing_of_which_ids_exi
     assert ("sign_in_refused", "locked") in audit and audit.count(("sign_in", "password")) == 2
 
 
+def test_a_browsers_session_is_stored_by_the_hash_of_its_token_and_ends(tmp_path):
+    t0 = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.timezone.utc)
+    token = "x" * 43
+    with PlanStore(tmp_path / "p.plan.sqlite") as store:
+        store.open_session(token, "CEO", t0, t0 + dt.timedelta(hours=12))
+        assert store.session_of(token, t0 + dt.timedelta(hours=1)) == ("ceo", t0)
+        assert store.session_of(token, t0 + dt.timedelta(hours=12)) is None          # expired
+        assert store.session_of("y" * 43, t0) is None                                 # unknown
+        store.end_session(token, t0 + dt.timedelta(hours=2))
+        assert store.session_of(token, t0 + dt.timedelta(hours=3)) is None            # signed out
+        stored = store.con.execute("select token_hash from web_sessions").fetchall()
+    assert stored and token not in str(stored)
+
+
 def test_a_session_ends_after_session_hours():
     access = Access(auth="password", session_hours=8)
     start = dt.datetime(2026, 11, 30, 0, 0, tzinfo=dt.timezone.utc)

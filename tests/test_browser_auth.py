@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 import threading
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -42,6 +43,15 @@ def sidebar_text(page) -> str:
     return page.locator('[data-testid="stSidebar"]').inner_text()
 
 
+def wait_for_cookie(page, present: bool, name: str = "northstar_session"):
+    for _ in range(60):
+        found = [c for c in page.context.cookies() if c["name"] == name]
+        if bool(found) == present:
+            return found[0] if found else None
+        page.wait_for_timeout(250)
+    raise AssertionError(f"cookie {name} {'never set' if present else 'still there'}")
+
+
 def sign_in(page, uid: str, password: str) -> None:
     page.get_by_label("账号").fill(uid)
     page.get_by_label("密码").fill(password)
@@ -72,6 +82,11 @@ def test_password_sign_in_shows_the_zone_leads_view_and_signs_out(browser, passw
     sign_in(page, "lead-north", PASSWORD)
     page.locator(".ns-done").wait_for(state="attached", timeout=60_000)
     expect(page.locator('[data-testid="stSidebar"]')).to_contain_text("已登录：萧宇（lead-north）· 战区负责人 · 华北战区")
+    cookie = wait_for_cookie(page, present=True)     # the sign-in outlives a reload: a cookie naming a stored session
+    assert cookie["sameSite"] == "Strict" and 11 * 3600 < cookie["expires"] - time.time() <= 12 * 3600
+    page.reload()
+    page.locator(".ns-done").wait_for(state="attached", timeout=60_000)
+    expect(page.locator('[data-testid="stSidebar"]')).to_contain_text("已登录：萧宇（lead-north）")
     nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
     assert "总览" in nav and "战区" in nav and "目标分解" in nav and "中台" in nav
     assert "同期群" not in nav and "网络增长" not in nav and "数据" not in nav
@@ -88,6 +103,9 @@ def test_password_sign_in_shows_the_zone_leads_view_and_signs_out(browser, passw
     page.get_by_role("button", name="退出登录").click()
     expect(page.get_by_label("账号")).to_be_visible(timeout=30_000)
     expect(page.locator(".ns-done")).to_have_count(0, timeout=30_000)
+    wait_for_cookie(page, present=False)
+    page.reload()                                   # signed out stays signed out
+    expect(page.get_by_label("账号")).to_be_visible(timeout=60_000)
     assert dialogs == []
     with PlanStore(store_path(db), read_only=True) as store:
         actions = [r["action"] for r in store.audit_log(20) if r["who"] == "lead-north"]

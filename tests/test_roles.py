@@ -154,6 +154,9 @@ def test_role_matrix(request, monkeypatch, fresh_cache, uid, page, mode):
         if page == "cohorts":
             assert MASKED.search(text)
 
+    if page == "board":          # a card links to a page behind it only when the reader may open that page
+        for target in ("war_zone", "centers"):
+            assert bool(re.search(rf'href="{target}[?"]', text)) == user.can_read(target), (uid, target)
     buttons = labels(at, "button")
     if page == "plan":
         if not user.writes_plan:

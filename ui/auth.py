@@ -104,8 +104,12 @@ def _role_line(db: str, user: User) -> str:
 
 def _signed_in_line(db: str, user: User, access: Access) -> None:
     st.sidebar.caption(_role_line(db, user))      # st.caption shows text as text: a name is never markup
+    if "ns_cookie" in st.session_state:
+        with st.sidebar:
+            _cookie_script(*st.session_state.pop("ns_cookie"))
     if st.sidebar.button(t("auth_sign_out"), key="sign_out"):
         record(db, "sign_out", access.auth)
+        _end_cookie_session(db)
         for key in ("ns_session", "viewer", "ns_oidc_recorded"):
             st.session_state.pop(key, None)
         if access.auth == "oidc":
@@ -129,6 +133,9 @@ def _screen(render) -> None:
 
     pages = [st.Page(page("board"), title="Northstar", default=True)]
     pages += [st.Page(page(name), title="Northstar", url_path=name) for name in PAGES]
+    if "ns_cookie" in st.session_state:        # signed out: the browser forgets the cookie too
+        with st.sidebar:
+            _cookie_script(*st.session_state.pop("ns_cookie"))
     st.navigation(pages, position="hidden").run()
     st.stop()
 
@@ -142,15 +149,56 @@ def _refuse(access: Access, who: str) -> None:
         st.logout()
 
 
+COOKIE = "northstar_session"
+
+
+def _cookie_token() -> str | None:
+    """The sign-in cookie this browser sent when the session began (st.context.cookies: read-only, per session)."""
+    try:
+        token = st.context.cookies.get(COOKIE)
+    except Exception:  # noqa: BLE001 - no request behind this run (AppTest): no cookie
+        return None
+    return token if isinstance(token, str) and 20 <= len(token) <= 100 else None
+
+
+def _cookie_script(token: str | None, max_age: int) -> None:
+    """Sets (or with None, deletes) the sign-in cookie in the browser: a script in a same-origin frame, the only
+    way a Streamlit app can write a cookie. The token is random (secrets.token_urlsafe) and only its hash is in the
+    plan store; SameSite=Strict, Secure over https. JavaScript can read it (a script sets it); every text the app
+    shows is escaped, and a stolen cookie dies with the session (session_hours, or sign-out, which ends it in the
+    store, not only in the browser)."""
+    value = f"{COOKIE}={token or ''}; Path=/; Max-Age={max_age if token else 0}; SameSite=Strict"
+    st.iframe(f"""<script>
+const c = "{value}" + (window.parent.location.protocol === "https:" ? "; Secure" : "");
+try {{ window.parent.document.cookie = c; }} catch (e) {{ document.cookie = c; }}
+</script>""", height=1)
+
+
 def _password(db: str, access: Access) -> User:
     session: Session | None = st.session_state.get("ns_session")
+    if session is None and (token := _cookie_token()) is not None:     # signed in before this reload
+        with _store(db) as store:
+            found = store.session_of(token, _utcnow())
+        if found is not None:
+            session = st.session_state["ns_session"] = Session(found[0], "password", found[1])
+            st.session_state["ns_token"] = token
     if session is not None:
         user = access.user(session.user_id)
         if session.how == "password" and user is not None and not session.expired(access):
             return user
         st.session_state.pop("ns_session", None)
+        _end_cookie_session(db)
         st.session_state["ns_auth_flash"] = "auth_expired" if user is not None else "auth_removed"
     _screen(lambda: _sign_in_form(db, access))
+
+
+def _end_cookie_session(db: str) -> None:
+    """Ends this browser's stored session (a stolen cookie is worth nothing after) and deletes the cookie."""
+    token = st.session_state.pop("ns_token", None)
+    if token is not None:
+        with _store(db) as store:
+            store.end_session(token, _utcnow())
+        st.session_state["ns_cookie"] = (None, 0)
 
 
 def _sign_in_form(db: str, access: Access) -> None:
@@ -184,7 +232,14 @@ def _sign_in_form(db: str, access: Access) -> None:
     except NorthstarError as exc:
         st.error(tm("auth_failed", err=error_text(exc)))
         return
-    st.session_state["ns_session"] = Session(user.id, "password", _utcnow())
+    import secrets
+
+    token, started = secrets.token_urlsafe(32), _utcnow()
+    with _store(db) as store:
+        store.open_session(token, user.id, started, started + access.session)
+    st.session_state["ns_session"] = Session(user.id, "password", started)
+    st.session_state["ns_token"] = token
+    st.session_state["ns_cookie"] = (token, int(access.session.total_seconds()))   # written by the next run
     st.rerun()
 
 

@@ -14,7 +14,7 @@ from pipelines.org import is_unassigned
 from pipelines.plan import GOAL_METRICS
 from pipelines.status import RANK, status_of, worst
 from ui.i18n import fmt_count, fmt_day, fmt_delta, fmt_money, fmt_month, fmt_pair, fmt_pct, fmt_rate, status_word, text
-from ui.links import href
+from ui.links import page_link
 
 METRICS = GOAL_METRICS
 
@@ -231,7 +231,7 @@ def zone_card(tree: GoalTree, zone: dict, lang: str, view: dict | None = None) -
     card = (f'<div class="ns-card ns-zone ns-edge-{status}" data-k="{esc(key)}">'
             f'<div class="ns-tilehead"><span class="ns-zname">{esc(name_of(zone, lang))}</span>'
             f'{chip(status, lang, key=key + ".status")}</div>{"".join(lines)}</div>')
-    url = href("war_zone", view, zone=zone["id"]) if view is not None else None
+    url = page_link("war_zone", view, zone=zone["id"])
     # inside a <div>: a block that starts with <a> is a paragraph to Markdown, which would close it before the card
     return f'<div class="ns-linkbox">{link(url, card, title=text("open_zone", lang, name=name_of(zone, lang)))}</div>'
 
@@ -248,7 +248,7 @@ def unassigned_note(tree: GoalTree, lang: str, view: dict | None = None) -> str:
     what = text("and", lang).join(parts)
     zone = nodes[0]
     see = text("unassigned_see", lang, name=name_of(zone, lang))
-    url = href("war_zone", view, zone=zone["id"]) if view is not None else None
+    url = page_link("war_zone", view, zone=zone["id"])
     return (f'<div class="ns-note">{esc(text("unassigned_note", lang, what=what))} '
             f'{link(url, esc(see), "ns-inline-link")}</div>')
 
@@ -278,11 +278,11 @@ def center_card(tree: GoalTree, center: dict, lang: str, view: dict | None = Non
         line = (f'<div class="ns-ka" data-k="ka.{esc(ka["id"])}">{chip(ka["status"], lang, small=True, key="ka." + ka["id"] + ".status")}'
                 f'<span class="ns-katitle">{esc(_title(ka["title"], lang))}</span>'
                 f'{flag}<span class="ns-kapct">{num("ka." + ka["id"] + ".progress", progress)}</span></div>')
-        url = href("centers", view, ka=ka["id"]) if view is not None else None
+        url = page_link("centers", view, ka=ka["id"])
         lines.append(link(url, line, title=_title(ka["title"], lang)))
     if not lines:
         lines.append(f'<div class="ns-empty">{esc(text("no_actions", lang))}</div>')
-    url = href("centers", view) if view is not None else None
+    url = page_link("centers", view)
     return (f'<div class="ns-card ns-center"><div class="ns-zname">{link(url, esc(name_of(center, lang)))}</div>'
             f'<div class="ns-tilehead"><div class="ns-tally">{tally}</div>'
             f'<span class="ns-cmembers" data-k="{esc(key)}.members">{esc(members)}</span></div>{"".join(lines)}</div>')

@@ -6,7 +6,8 @@ the board opens the page behind it in the same view.
   first run; a value that is not valid is ignored (the period sidebar checks month and as-of against the data).
 - `keep_url(view)` writes the current view back into the URL after the sidebar, so the address bar can be shared.
   A month or as-of that is the default (the data's latest) is left out, so a bookmark follows the data.
-- `href(page, view, **params)` is a relative link to another page in that view; `ui.board` builds cards with it.
+- `href(page, view, **params)` is a relative link to another page in that view; `page_link` the same, or none to a
+  page the session's reader may not open; `ui.board` builds cards with it.
 """
 from __future__ import annotations
 
@@ -73,3 +74,13 @@ def href(page: str, view: dict[str, str] | None, **params: str) -> str:
     """A relative link to `page` (its url_path) in `view`, with the page's own parameters (zone=…, ka=…)."""
     query = {**(view or {}), **{k: v for k, v in params.items() if v is not None}}
     return f"{page}?{urlencode(query)}" if query else page
+
+
+def page_link(page: str, view: dict[str, str] | None, **params: str) -> str | None:
+    """`href`, or None when this session's reader may not open `page` (pipelines.access: an analyst's board has no
+    link to a war zone), so the figure is drawn as plain text rather than as a link to "page not found"."""
+    from ui.auth import viewer
+
+    if view is None or not viewer().can_read(page):
+        return None
+    return href(page, view, **params)
