@@ -55,7 +55,8 @@ with head:
 unknown = st.session_state.pop("zone_unknown", None)
 if unknown:
     note(t("zone_unknown", id=unknown, name=board.name_of(zone, code)), data_key="zone.unknown")
-st.markdown(wz.headline(tree, zone, code), unsafe_allow_html=True)
+detail = viewer().sees_zone_detail(zone["id"])   # every zone's totals are shared; teams, people, stations are not
+st.markdown(wz.headline(tree, zone, code, detail), unsafe_allow_html=True)
 if is_unassigned(zone["id"]):
     st.caption(t("unassigned_zone_note", name=board.name_of(zone, code)))
 
@@ -68,7 +69,6 @@ for metric, col in zip(wz.METRICS, st.columns(2, gap="medium")):
 
 section(t("teams"), t("table_sort_hint"))
 teams = tree.children(zone["id"])
-detail = viewer().sees_zone_detail(zone["id"])   # every zone's totals are shared; teams, people, stations are not
 if not detail:
     note(wz.scope_sentence(viewer(), zone, tree, code), data_key="zone.scope")
 elif teams:

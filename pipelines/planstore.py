@@ -118,6 +118,15 @@ where rn = 1 and doc is not null
 """
 
 
+# How many entries a change set (all kinds), and how many of them were check-ins.
+CHANGE_COUNTS = """
+select (select count(*) from target_log where change_id = $id) + (select count(*) from key_action_log where change_id = $id)
+     + (select count(*) from key_result_log where change_id = $id) + (select count(*) from setting_log where change_id = $id)
+     + (select count(*) from checkin_log where change_id = $id),
+       (select count(*) from checkin_log where change_id = $id)
+"""
+
+
 def store_path(db: Path) -> Path:
     """The plan store beside the warehouse: data/warehouse.duckdb → data/warehouse.plan.sqlite."""
     db = Path(db)
@@ -235,7 +244,8 @@ class PlanStore:
 
     @contextlib.contextmanager
     def _change(self, who: str, source: str, note: str = ""):
-        """One transaction = one change; yields its id."""
+        """One transaction = one change; yields its id. The change is a line of the audit too, written in the same
+        transaction with how many entries it set (the audit is then one log in the order things happened)."""
         if self.read_only:
             raise NorthstarError(f"the plan store {self.path} was opened read-only")
         try:
@@ -243,9 +253,14 @@ class PlanStore:
         except sqlite3.OperationalError as exc:
             raise NorthstarError(f"the plan store {self.path} is busy ({exc}); try again in a moment.") from None
         try:
+            at = _now()
             cur = self.con.execute("insert into changes(at, who, source, note) values (?, ?, ?, ?)",
-                                   (_now(), who, source, note))
+                                   (at, who, source, note))
             yield cur.lastrowid
+            counts = self.con.execute(CHANGE_COUNTS, {"id": cur.lastrowid}).fetchone()
+            action = "import" if source == "import" else "checkin" if counts[1] else "plan_change"
+            self.con.execute("insert into audit(at, who, action, what, rows) values (?, ?, ?, ?, ?)",
+                             (at, who, action, note or f"change #{cur.lastrowid}", counts[0]))
             self.con.execute("commit")
         except BaseException:
             self.con.execute("rollback")
@@ -525,19 +540,10 @@ class PlanStore:
             self._audit(who, action, what, rows)
 
     def audit_log(self, limit: int = 500) -> list[dict]:
-        """The audit, newest first: the audit table and every change to the plan (targets, key actions,
-        check-ins, imports) from `changes`, in one list: at, who, action, what, rows."""
-        rows = self.con.execute("""
-            select at, who, action, what, rows from (
-                select at, who, action, what, rows, id as n, 1 as k from audit
-                union all
-                select c.at, c.who, case when c.source = 'import' then 'import' else 'plan_change' end,
-                    c.note, (select count(*) from target_log where change_id = c.id)
-                        + (select count(*) from key_action_log where change_id = c.id)
-                        + (select count(*) from key_result_log where change_id = c.id)
-                        + (select count(*) from checkin_log where change_id = c.id), c.id, 0
-                from changes as c)
-            order by at desc, k, n desc limit ?""", (limit,)).fetchall()
+        """The audit, newest first: sign-ins and refusals, plan changes, check-ins and imports (each written with its
+        change, see `_change`), exports of rows, unmasked views of personal data, account changes, uploads."""
+        rows = self.con.execute("select at, who, action, what, rows from audit order by id desc limit ?",
+                                (limit,)).fetchall()
         return [dict(zip(("at", "who", "action", "what", "rows"), r)) for r in rows]
 
     # ---- reading -----------------------------------------------------------------------------------------------

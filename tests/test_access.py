@@ -289,3 +289,17 @@ def test_claims_name_a_listed_person_or_carry_a_role(built):
     assert access.from_claims({"email": "d@x.cn", "ns_role": "root"}, org) is None
     assert access.from_claims({"email": "e@x.cn"}, org) is None
     assert access.from_claims({"sub": "123"}, org) is None
+
+
+def test_the_audit_lists_sign_ins_exports_and_plan_changes_newest_first(built):
+    with PlanStore(store_path(built / "wh.duckdb")) as store:
+        store.record_sign_in("ceo", True, "password")
+        store.set_targets("2026-11", {("team", "e1", "members"): 9}, who="计划 (plan)")
+        store.add_checkin("kr-x", dt.date(2026, 11, 20), 3, who="社群长 (c-community)")
+        store.audit("ceo", "export", "new-stations-east-2026-11.csv", 3)
+        store.audit("boss", "pii_view", "cohort 2026-10 M1 active", 2)
+        log = store.audit_log(10)
+    assert [(r["who"], r["action"], r["rows"]) for r in log[:5]] == [
+        ("boss", "pii_view", 2), ("ceo", "export", 3), ("社群长 (c-community)", "checkin", 1),
+        ("计划 (plan)", "plan_change", 1), ("ceo", "sign_in", None)]
+    assert log[-1]["action"] == "import" and log[-1]["rows"] > 0      # the build's import of the plan files

@@ -99,6 +99,14 @@ def test_password_sign_in_shows_the_zone_leads_view_and_signs_out(browser, passw
     page.wait_for_function("() => [...document.querySelectorAll('[data-testid=stDataFrame]')]"
                            ".some(e => e.getBoundingClientRect().width > 300)", timeout=30_000)
     screenshot(page, "auth-zone-lead-war-zone-1440.png")
+    page.goto(url + "/war_zone?zone=east")          # another zone: its totals, a sentence instead of its detail
+    page.locator('.ns-done[data-page="war_zone"]').wait_for(state="attached", timeout=60_000)
+    expect(page.locator("h1").first).to_contain_text("华东战区")
+    expect(page.locator('[data-k="zone.scope"]')).to_have_text(
+        "你的权限只包括华北战区的团队、人员和驿站；华东战区在这里只显示合计。")
+    body = page.locator("body").inner_text()
+    assert "华东一队" not in body and "没有人落后" not in body     # nothing said of people it cannot see
+    screenshot(page, "auth-zone-lead-other-zone-1440.png")
 
     page.get_by_role("button", name="退出登录").click()
     expect(page.get_by_label("账号")).to_be_visible(timeout=30_000)
@@ -126,6 +134,15 @@ def test_a_name_that_looks_like_html_is_text_and_the_phone_sees_the_form(browser
     assert page.locator('[data-testid="stSidebar"] img[src="x"]').count() == 0
     nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
     assert all(word in nav for word in ("总览", "战区", "目标分解", "中台", "同期群", "网络增长", "数据"))
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text="数据").first.click()
+    page.locator('.ns-done[data-page="data"]').wait_for(state="attached", timeout=60_000)
+    audit = page.locator(".ns-section").filter(has_text="审计记录")
+    audit.scroll_into_view_if_needed()
+    expect(audit).to_be_visible()
+    expect(page.get_by_role("button", name="下载审计记录 CSV")).to_be_visible()
+    audit.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    screenshot(page, "auth-admin-audit-1440.png")
     page.close()
     phone = browser.new_page(viewport={"width": 390, "height": 844})
     phone.goto(url + "/war_zone?zone=north")        # a shared link, opened before signing in

@@ -15,8 +15,8 @@ from ui.i18n import fmt_time, t, text
 from ui.warzone import csv_bytes
 
 LIMIT = 500
-ACTIONS = ("sign_in", "sign_in_refused", "sign_out", "plan_change", "import", "export", "pii_view", "account",
-           "upload")
+ACTIONS = ("sign_in", "sign_in_refused", "sign_out", "plan_change", "checkin", "import", "export", "pii_view",
+           "account", "upload")
 
 
 def audit_frame(rows: list[dict], lang: str) -> pd.DataFrame:
@@ -24,7 +24,7 @@ def audit_frame(rows: list[dict], lang: str) -> pd.DataFrame:
                           text("audit_action", lang): text(f"audit_{r['action']}", lang)
                           if r["action"] in ACTIONS else r["action"],
                           text("audit_what", lang): r["what"],
-                          text("audit_rows", lang): r["rows"]} for r in rows],
+                          text("audit_rows", lang): "—" if r["rows"] is None else f"{r['rows']:,}"} for r in rows],
                         columns=[text(k, lang) for k in ("audit_at", "audit_who", "audit_action", "audit_what",
                                                          "audit_rows")])
 

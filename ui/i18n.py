@@ -586,6 +586,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "audit_sign_out": ("退出", "signed out"),
     "audit_plan_change": ("修改计划", "plan change"),
     "audit_import": ("导入配置文件", "config import"),
+    "audit_checkin": ("记录检查", "check-in"),
     "audit_export": ("导出", "export"),
     "audit_pii_view": ("查看未遮挡的个人数据", "unmasked personal data"),
     "audit_account": ("账号", "account"),

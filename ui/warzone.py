@@ -47,8 +47,9 @@ def furthest_behind(tree: GoalTree, zone: dict) -> tuple[dict, dict, str] | None
     return person, team, metric
 
 
-def headline(tree: GoalTree, zone: dict, lang: str) -> str:
-    """What the zone needs per day for the rest of the month, and who is furthest behind."""
+def headline(tree: GoalTree, zone: dict, lang: str, detail: bool = True) -> str:
+    """What the zone needs per day for the rest of the month, and who is furthest behind (without `detail`, a
+    reader who may not see the zone's people: nothing about them, not "no one is behind")."""
     if tree.finished:
         need = esc(text("zone_needs_done", lang))
     else:
@@ -63,7 +64,7 @@ def headline(tree: GoalTree, zone: dict, lang: str) -> str:
                    team=esc(name_of(team, lang)), metric=esc(text(f"{metric}_short", lang)),
                    pace=num("zone.behind.pace", fmt_pace(person["metrics"][metric]["pace"], tree)))
     else:
-        who = esc(text("no_one_behind", lang))
+        who = esc(text("no_one_behind", lang)) if detail else ""
     return (f'<div class="ns-card ns-headline"><span class="ns-zname">{esc(name_of(zone, lang))}</span>'
             f'{chip(overall(zone), lang, key="zone.status")} <span>{need}</span> <span>{who}</span></div>')
 
