@@ -189,7 +189,7 @@ class Access:
             return None
         if role == "center_lead" and (not center or (org is not None and center not in org.ids("center"))):
             return None
-        pii = claims.get(self.oidc.pii_claim) is True if self.oidc.pii_claim else False
+        pii = claims.get(self.oidc.pii_claim) is True and role != "analyst" if self.oidc.pii_claim else False
         name = claims.get(self.oidc.name_claim) or str(uid)
         return User(id=str(uid), name=str(name), role=role, war_zone=zone if role == "zone_lead" else None,
                     center=center if role == "center_lead" else None, pii=pii)
@@ -297,6 +297,9 @@ def parse_access(doc, path, org: Org, p: Problems) -> Access:
         pii = u.get("pii", False)
         if not isinstance(pii, bool):
             p.add(path, u.line_of("pii"), f"{where}pii", f"{pii!r}: true or false")
+            pii = False
+        elif pii and role == "analyst":
+            p.add(path, u.line_of("pii"), f"{where}pii", "an analyst never sees personal data: remove pii: true")
             pii = False
         users.append(User(id=uid, name=str(u.get("name") or uid), role=role, war_zone=zone, center=center,
                           pii=pii))

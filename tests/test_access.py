@@ -95,7 +95,8 @@ def test_every_problem_is_named_with_its_line(tmp_path):
         "  - {id: d, role: analyst, war_zone: east}\n"
         "  - {id: A, role: leader}\n"
         "  - {id: e, role: leader, pii: yes please}\n"
-        "  - {id: f, role: leader, email: f@x}\n", encoding="utf-8")
+        "  - {id: f, role: leader, email: f@x}\n"
+        "  - {id: g, role: analyst, pii: true}\n", encoding="utf-8")
     with pytest.raises(PlanError) as err:
         load_access(tmp_path / "config", load_org(tmp_path / "config"))
     text = str(err.value)
@@ -106,7 +107,8 @@ def test_every_problem_is_named_with_its_line(tmp_path):
                      "line 6, users[3].war_zone: only a zone_lead has a war zone",
                      "line 7, users[4].id: 'A' is listed twice (first on line 3)",
                      "line 8, users[5].pii: 'yes please': true or false",
-                     "line 9, users[6].email: unknown field"):
+                     "line 9, users[6].email: unknown field",
+                     "line 10, users[7].pii: an analyst never sees personal data"):
         assert expected in text, expected
 
 
