@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 
 from benchmarks import baseline, jobs, run
 from pipelines import goaltree
+from tests.conftest import ROOT
 
 
 def _last(db: Path) -> dt.date:
@@ -147,3 +148,18 @@ def test_the_page_loaders_read_what_the_pages_show(tiny, monkeypatch):
     assert opts["months"] and opts["values"]["war_zone"]
     for name in run.PAGES:
         p["loaders"][name]()         # every page's reads run on a real warehouse
+
+
+def test_the_access_benchmark_prints_its_table(tiny):
+    """benchmarks/bench_access.py (issue 20): every step timed, and the zone lead's tree is smaller than the whole."""
+    import re
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "benchmarks/bench_access.py", "--db", str(tiny / "wh.duckdb"), "--runs", "2"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    for step in ("argon2id hash", "argon2id verify", "stored session lookup", "goal tree 2026-11", "scoped for"):
+        assert re.search(rf"^\s*{step}.*\s\d+\.\d\d\s+\d+\.\d\d$", out.stdout, re.M), step
+    whole, scoped = map(int, re.search(r"(\d+) nodes; scoped for \w+: (\d+)", out.stdout).groups())
+    assert 0 < scoped < whole
