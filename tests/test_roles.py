@@ -226,8 +226,14 @@ def test_a_zone_lead_plans_the_split_inside_their_zone_only(signed, monkeypatch,
     assert [tab.label for tab in at.tabs] == ["战区 → 团队", "团队 → 人员"]
     assert "你可以修改本战区各团队和个人的目标" in page_text(at)
     edit(at, editor_key(at, "2026-11", "teams", "north"), {0: {"会员目标": "21"}})
+    bait = "<img src=x onerror=alert(1)> **粗体**"
+    at.text_input(key="plan_note").set_value(bait).run()
     at.button(key="plan_save").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
+    # the note and the signed-in name are text wherever they show: never raw HTML, never Markdown
+    assert not [m.value for m in at.markdown if "<img src=x" in m.value]
+    shown = [e.value for kind in ("success", "caption", "info") for e in getattr(at, kind)]
+    assert not [v for v in shown if "<img src=x" in v and "\\<img" not in v]
     with PlanStore(store_path(db), read_only=True) as store:
         assert store.targets()[("2026-11", "team", "north-1", "members")] == 21
         assert store.history(1)[0]["who"] == "北区丁 (lead-north)"
