@@ -12,11 +12,13 @@ from ui import warzone as wz
 from ui.auth import record, viewer
 from ui.components import note, page_head, section
 from ui.data import node_view, versions
+from ui.exports import tree_xlsx_button
 from ui.figures import CONFIG
 from ui.i18n import t
 from ui.setup import open_page
 
 tree, code, db = open_page()
+tree_xlsx_button(tree, code, db)
 
 zones = wz.zones(tree)
 if not zones:

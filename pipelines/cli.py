@@ -199,6 +199,19 @@ def cmd_tree(args) -> int:
     db = paths.db_path(args.db)
     user = viewer(db, args.as_user, "board")
     tree = goaltree.load(db, args.month, args.as_of, user=user)
+    if args.format == "xlsx":
+        from pipelines import treexlsx
+
+        data = treexlsx.workbook(tree, args.lang, None if user is None else f"as {user.label()}: {scope_words(user)}")
+        if args.out:
+            Path(args.out).write_bytes(data)
+            print(f"goal tree {tree.month} (as of {tree.as_of}) written to {args.out} "
+                  f"({len(tree.nodes)} nodes, {len(data) / 1024:,.0f} KB)", file=sys.stderr)
+        elif sys.stdout.isatty():
+            raise NorthstarError("an Excel file is not for the terminal: add --out tree.xlsx (or redirect: > tree.xlsx)")
+        else:
+            sys.stdout.buffer.write(data)
+        return 0
     if args.format == "json":
         doc = tree.to_json(args.lang)
         if user is not None:
@@ -354,15 +367,19 @@ def parser() -> argparse.ArgumentParser:
                                    "centers) with target, actual, expected, pace, forecast, required per day and "
                                    "status, plus the north star. Reads the warehouse and the plan store beside it.",
                        epilog="examples:\n  python -m pipelines tree --month 2026-11 --format table\n"
-                              "  python -m pipelines tree --month 2026-10 --as-of 2026-10-15 --format json --lang zh",
+                              "  python -m pipelines tree --month 2026-10 --as-of 2026-10-15 --format json --lang zh\n"
+                              "  python -m pipelines tree --month 2026-11 --format xlsx --lang zh --out tree.xlsx",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     t.add_argument("--month", metavar="YYYY-MM", required=True, help="the month of the targets")
     t.add_argument("--as-of", metavar="YYYY-MM-DD",
                    help="the last day counted (default: the last date in the data; within the month, or after it "
                         "once the month is over)")
     t.add_argument("--db", metavar="PATH", help="warehouse file (default data/warehouse.duckdb or NORTHSTAR_DB)")
-    t.add_argument("--format", choices=["table", "json", "csv"], default="table", help="output format (default table)")
-    t.add_argument("--lang", choices=["en", "zh"], default="en", help="language of node names in JSON (default en)")
+    t.add_argument("--format", choices=["table", "json", "csv", "xlsx"], default="table",
+                   help="output format (default table); xlsx: an Excel workbook, one sheet per level")
+    t.add_argument("--lang", choices=["en", "zh"], default="en",
+                   help="language of node names in JSON and of the workbook (default en)")
+    t.add_argument("--out", metavar="FILE", help="write the xlsx workbook here (instead of standard output)")
     t.add_argument("--as", dest="as_user", metavar="USER_ID",
                    help="as this person of access.yaml would see it (a zone lead: every zone's totals, the teams "
                         "and people of their own zone only)")

@@ -572,6 +572,9 @@ LABELS: dict[str, tuple[str, str]] = {
                           "Your access covers the teams, people and stations of {mine}; {zone} shows its totals only."),
     "scope_no_detail": ("你的角色（{role}）只看各战区合计，不含团队、人员和驿站。",
                         "Your role ({role}) sees each war zone's totals, not its teams, people or stations."),
+    "download_xlsx": ("下载目标树 Excel", "Download the goal tree (Excel)"),
+    "xlsx_scope": ("{who} 的视图：各战区合计，团队和个人只含其权限范围。", "As {who} sees it: every zone's totals; teams and people "
+                   "within their scope only."),
     "audit_title": ("审计记录", "Audit"),
     "audit_note": ("最近 {n} 条：登录、目标修改、检查、导出、查看未遮挡的个人数据", "the latest {n}: sign-ins, plan changes, check-ins, exports, unmasked views of personal data"),
     "audit_none": ("还没有记录。", "Nothing recorded yet."),
