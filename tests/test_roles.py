@@ -195,8 +195,16 @@ def test_a_center_lead_sees_and_checks_in_for_their_own_center_only(signed, monk
     assert not at.exception
     krs = at.selectbox(key="checkin_kr_zh").options
     assert krs and all(o.startswith("社群中心") for o in krs)
-    assert "修改人：社群戊 (p103)（已登录）" in page_text(at)
+    text = page_text(at)
+    assert "修改人：社群戊 (p103)（已登录）" in text
     assert not [e for e in at.text_input if e.label == "记录人"]     # no free-text "who"
+    # only their center's section: another center's would say "no key actions", which is not true
+    sections = re.findall(r'<div class="ns-section">([^<]+)', text)
+    assert "社群中心" in sections and not {"内容中心", "互联网中心", "平台中心"} & set(sections)
+    assert "本月没有关键要务" not in text
+    at.switch_page("pages/board.py").run()
+    board = page_text(at)
+    assert board.count("关键要务由该中台负责人和总部查看。") == 3
 
 
 def test_the_plan_store_records_the_signed_in_person(signed, monkeypatch, fresh_cache, tmp_path):

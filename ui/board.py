@@ -281,7 +281,10 @@ def center_card(tree: GoalTree, center: dict, lang: str, view: dict | None = Non
         url = page_link("centers", view, ka=ka["id"])
         lines.append(link(url, line, title=_title(ka["title"], lang)))
     if not lines:
-        lines.append(f'<div class="ns-empty">{esc(text("no_actions", lang))}</div>')
+        from ui.auth import viewer
+
+        empty = "no_actions" if viewer().sees_center(center["id"]) else "actions_not_yours"
+        lines.append(f'<div class="ns-empty">{esc(text(empty, lang))}</div>')
     url = page_link("centers", view)
     return (f'<div class="ns-card ns-center"><div class="ns-zname">{link(url, esc(name_of(center, lang)))}</div>'
             f'<div class="ns-tilehead"><div class="ns-tally">{tally}</div>'

@@ -18,7 +18,12 @@ CONF_COLORS = {"on_track": "#2f9e44", "at_risk": "#f5a300", "off_track": "#d9342
 
 
 def centers(tree: GoalTree) -> list[dict]:
-    return [n for n in tree.nodes if n["level"] == "center" and not is_unassigned(n["id"])]
+    """The centers the Centers page is about: every center, or a center lead's own (pipelines.access: they see the
+    key actions of their center only, and a row or section for another would read "no key actions")."""
+    from ui.auth import viewer
+
+    return [n for n in tree.nodes if n["level"] == "center" and not is_unassigned(n["id"])
+            and viewer().sees_center(n["id"])]
 
 
 def zones(tree: GoalTree) -> list[dict]:

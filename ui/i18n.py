@@ -575,6 +575,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "download_xlsx": ("下载目标树 Excel", "Download the goal tree (Excel)"),
     "xlsx_scope": ("{who} 的视图：各战区合计，团队和个人只含其权限范围。", "As {who} sees it: every zone's totals; teams and people "
                    "within their scope only."),
+    "actions_not_yours": ("关键要务由该中台负责人和总部查看。", "Its key actions are for its lead and HQ."),
     "audit_title": ("审计记录", "Audit"),
     "audit_note": ("最近 {n} 条：登录、目标修改、检查、导出、查看未遮挡的个人数据", "the latest {n}: sign-ins, plan changes, check-ins, exports, unmasked views of personal data"),
     "audit_none": ("还没有记录。", "Nothing recorded yet."),
