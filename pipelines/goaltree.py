@@ -214,6 +214,21 @@ class GoalTree:
         return replace(self, nodes=nodes, drivers={k: v for k, v in self.drivers.items() if k in ids},
                        key_actions=actions)
 
+    def furthest_behind(self, zone_id: str) -> tuple[Node, Node, str] | None:
+        """(person, team, metric): the lowest pace among the zone's people behind pace (pace < 1, not achieved,
+        with a target), or None; only people this tree holds (a scoped tree may hold none of the zone's)."""
+        found = []
+        for team in self.children(zone_id):
+            for person in self.children(team.id):
+                for metric in GOAL_METRICS:
+                    v = person.metrics[metric]
+                    if v["pace"] is not None and v["pace"] < 1 and v["status"] not in ("achieved", "no_target"):
+                        found.append((v["pace"], person.id, metric, person, team))
+        if not found:
+            return None
+        _, _, metric, person, team = min(found, key=lambda f: (f[0], f[1], f[2]))
+        return person, team, metric
+
     def planning_warnings(self) -> list[dict]:
         """Parents whose children's targets do not add up to theirs (unallocated ≠ 0)."""
         out = []

@@ -44,6 +44,20 @@ def worst(statuses) -> str:
     return min(statuses, key=RANK.__getitem__) if statuses else "no_target"
 
 
+def overall(node) -> str:
+    """A goal-tree node's worse status of stations and members (no_target only when both have none)."""
+    return worst(v["status"] for v in node["metrics"].values() if v["status"] != "no_target")
+
+
+def worst_first(nodes: list) -> list:
+    """Worst status first, then lowest pace; nodes without targets last."""
+    def badness(n):
+        paces = [v["pace"] for v in n["metrics"].values() if v["pace"] is not None]
+        return RANK[overall(n)], min(paces, default=9e9)
+
+    return sorted(nodes, key=badness)
+
+
 def mismatch(confidence: str | None, status: str) -> bool:
     """The lead declares better than the numbers say (on track while at risk, off track or missed; at risk while
     off track or missed). Unknown either way (no check-in, stale, no target): no mismatch."""

@@ -12,7 +12,13 @@ from pipelines.goaltree import GoalTree
 from pipelines.months import month_of
 from pipelines.org import is_unassigned
 from pipelines.plan import GOAL_METRICS
-from pipelines.status import RANK, status_of, worst
+from pipelines.status import (  # noqa: F401 - overall, worst_first: ui.board.*
+    RANK,
+    overall,
+    status_of,
+    worst,
+    worst_first,
+)
 from ui.i18n import fmt_count, fmt_day, fmt_delta, fmt_money, fmt_month, fmt_pair, fmt_pct, fmt_rate, status_word, text
 from ui.links import page_link
 
@@ -173,20 +179,6 @@ def month_tile(tree: GoalTree, metric: str, lang: str, node: dict | None = None)
 
 
 # ---- war zones -------------------------------------------------------------------------------------------------
-
-def overall(node: dict) -> str:
-    """A node's worse status of stations and members (no_target only when both have none)."""
-    return worst(v["status"] for v in node["metrics"].values() if v["status"] != "no_target")
-
-
-def worst_first(nodes: list[dict]) -> list[dict]:
-    """Worst status first, then lowest pace; nodes without targets last."""
-    def badness(n: dict):
-        paces = [v["pace"] for v in n["metrics"].values() if v["pace"] is not None]
-        return RANK[overall(n)], min(paces, default=9e9)
-
-    return sorted(nodes, key=badness)
-
 
 def zone_order(tree: GoalTree) -> list[dict]:
     """The org's war zones, worst first: by their worst status, then by their lowest pace."""

@@ -28,23 +28,9 @@ def zones(tree: GoalTree) -> list[dict]:
     return sorted(kids, key=lambda n: is_unassigned(n["id"]))
 
 
-def people_of(tree: GoalTree, zone: dict) -> list[tuple[dict, dict]]:
-    """(person, team) for every person under the zone's teams."""
-    return [(p, team) for team in tree.children(zone["id"]) for p in tree.children(team["id"])]
-
-
 def furthest_behind(tree: GoalTree, zone: dict) -> tuple[dict, dict, str] | None:
-    """(person, team, metric) with the lowest pace among the zone's people behind pace (pace < 1), or None."""
-    found = []
-    for person, team in people_of(tree, zone):
-        for metric in METRICS:
-            v = person["metrics"][metric]
-            if v["pace"] is not None and v["pace"] < 1 and v["status"] not in ("achieved", "no_target"):
-                found.append((v["pace"], person["id"], metric, person, team))
-    if not found:
-        return None
-    _, _, metric, person, team = min(found, key=lambda f: (f[0], f[1], f[2]))
-    return person, team, metric
+    """(person, team, metric) with the lowest pace among the zone's people behind pace (GoalTree.furthest_behind)."""
+    return tree.furthest_behind(zone["id"])
 
 
 def headline(tree: GoalTree, zone: dict, lang: str, detail: bool = True) -> str:
