@@ -110,3 +110,24 @@ def test_a_session_ends_after_session_hours(password_db, monkeypatch, fresh_cach
 def test_a_person_taken_out_of_access_yaml_is_signed_out(password_db, monkeypatch, fresh_cache):
     at = app(password_db, monkeypatch, Session("someone-removed", "password", dt.datetime.now(dt.timezone.utc)))
     assert "你的账号已不在 access.yaml 中，请联系管理员。" in drawn(at) and "ns-done" not in drawn(at)
+
+
+def test_sign_ins_and_the_audit_leave_the_plans_version_alone(password_db, tmp_path):
+    """The pages' caches are keyed on the plan's version (ui.data.plan_version): a sign-in, a stored session or an
+    audit line must not make every reader recompute the goal tree; a change of the plan must."""
+    from ui.data import plan_version
+
+    db = copy_warehouse(password_db, tmp_path)
+    store = store_path(db)
+    before = plan_version(store)
+    assert before[1] > 0
+    with PlanStore(store) as s:
+        s.record_sign_in("ceo", True, "password")
+        s.audit("ceo", "export", "goal-tree.xlsx", 12)
+        now = dt.datetime.now(dt.timezone.utc)
+        s.open_session("t" * 43, "ceo", now, now + dt.timedelta(hours=1))
+    assert plan_version(store) == before
+    with PlanStore(store) as s:
+        s.set_target("2026-11", "company", "company", "members", 99, who="领导乙 (ceo)")
+    assert plan_version(store) == (before[0], before[1] + 1)
+    assert plan_version(tmp_path / "none.plan.sqlite") == (0, 0)

@@ -37,7 +37,9 @@ def pick_month(page, label: str) -> None:
 def type_into_grid(page, row: int, column: int, value: str) -> None:
     """A person's edit of the visible editable table: click the row, arrow to the column, Enter, type, Enter."""
     page.bring_to_front()          # the page a person types into is the one in front (a page behind another one
-    grid = page.locator("[data-testid=stDataFrame]").first       # gets no animation frames: the grid's editor waits)
+    # gets no animation frames: the grid's editor waits). The visible grid: under load a hidden one (another tab's,
+    # or the one a rerun is replacing) can come first in the page, and a person cannot type into it
+    grid = page.locator("[data-testid=stDataFrame]:visible").first
     editor = page.locator("#portal textarea, textarea.gdg-input").first
     for _ in range(3):             # on a loaded machine the first click can land before the grid takes keys
         grid.wait_for(state="visible", timeout=30_000)

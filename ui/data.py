@@ -2,6 +2,7 @@
 per warehouse version (`connect`)."""
 from __future__ import annotations
 
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -98,24 +99,42 @@ def goal_tree(db: str, month: str, as_of, versions: tuple):
 
 
 def versions(db: str) -> tuple:
-    """What a page run reads: the warehouse's version (opened and held, see `connect`) and the plan store's
-    modification times; the cache key of every read, and the version each read opens. Pinned once per page run
-    (`pin`), so a rebuild that swaps the warehouse mid-run cannot give a page the dates of one version and the tree
-    of the next. The store runs in WAL mode, so a saved change first touches only its `-wal` file: it counts too."""
+    """What a page run reads: the warehouse's version (opened and held, see `connect`) and the plan's version (the
+    store file and its latest change, `plan_version`); the cache key of every read, and the version each read
+    opens. Pinned once per page run (`pin`), so a rebuild that swaps the warehouse mid-run cannot give a page the
+    dates of one version and the tree of the next."""
     pinned = _pinned().get(db)
     if pinned is not None:
         return pinned
     return _versions_now(db)
 
 
+def plan_version(store: Path) -> tuple:
+    """The plan's version: the store file (its inode: a store moved aside and started again is another) and its
+    latest change. Every change of the plan (targets, key actions, check-ins, imports, access.yaml) is a row of
+    `changes`; sign-ins, sessions and the audit are not, so fifty people signing in at 8:00 do not make every
+    reader's next page recompute the goal tree (the store's modification time, the key before, did)."""
+    try:
+        inode = store.stat().st_ino
+    except FileNotFoundError:
+        return (0, 0)
+    try:
+        con = sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=2)
+        try:
+            latest = con.execute("select coalesce(max(id), 0) from changes").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return (inode, -1)           # a damaged store: the readers say so (PlanStoreBroken), never cached
+    return (inode, latest)
+
+
 def _versions_now(db: str) -> tuple:
-    store = store_path(Path(db))
     try:
         warehouse = _attach(db)
     except (WarehouseMissing, duckdb.Error):
         warehouse = None
-    return (warehouse, *(p.stat().st_mtime_ns if p.exists() else 0
-                         for p in (store, store.with_name(store.name + "-wal"))))
+    return (warehouse, *plan_version(store_path(Path(db))))
 
 
 def _pinned() -> dict:
