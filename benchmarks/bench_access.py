@@ -11,26 +11,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.bench_goaltree import timed  # noqa: E402 - median and max of n runs, in ms
 from pipelines import goaltree, paths  # noqa: E402
 from pipelines.access import User, hash_password, verify_password  # noqa: E402
 from pipelines.planstore import PlanStore  # noqa: E402
-
-
-def timed(fn, runs: int) -> tuple[float, float]:
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples), max(samples)
 
 
 def main() -> None:

@@ -190,6 +190,17 @@ def pick(v: View, label: str, options: list[dict], name: str) -> dict:
     return v.by_id[chosen]
 
 
+def people_tab(v: View, zones: list[dict], draft: dict) -> None:
+    """Team → people for the teams of `zones`: the overview, a team to pick, its people's split."""
+    teams = [team for z in zones for team in planning.children(v.nodes, z)]
+    if not teams:
+        st.info(t("no_teams"))
+        return
+    overview(v, teams, "person", draft["cells"])
+    team = pick(v, t("plan_pick_team"), teams, "team")
+    split_section(v, team, planning.children(v.nodes, team), GOAL_METRICS, "people", draft)
+
+
 def split_tabs(v: View, draft: dict) -> None:
     """Company; company → war zones; zone → teams; team → people; company → centers."""
     zones = v.zones
@@ -200,13 +211,7 @@ def split_tabs(v: View, draft: dict) -> None:
             for zone in mine:
                 split_section(v, zone, planning.children(v.nodes, zone), GOAL_METRICS, "teams", draft)
         with tabs[1]:
-            teams = [team for z in mine for team in planning.children(v.nodes, z)]
-            if teams:
-                overview(v, teams, "person", draft["cells"])
-                team = pick(v, t("plan_pick_team"), teams, "team")
-                split_section(v, team, planning.children(v.nodes, team), GOAL_METRICS, "people", draft)
-            else:
-                st.info(t("no_teams"))
+            people_tab(v, mine, draft)
         return
     tabs = st.tabs([t("plan_tab_company"), t("plan_tab_zones"), t("plan_tab_teams"), t("plan_tab_people"),
                     t("plan_tab_centers")])
@@ -219,13 +224,7 @@ def split_tabs(v: View, draft: dict) -> None:
         zone = pick(v, t("plan_pick_zone"), zones, "zone")
         split_section(v, zone, planning.children(v.nodes, zone), GOAL_METRICS, "teams", draft)
     with tabs[3]:
-        teams = [team for z in zones for team in planning.children(v.nodes, z)]
-        if teams:
-            overview(v, teams, "person", draft["cells"])
-            team = pick(v, t("plan_pick_team"), teams, "team")
-            split_section(v, team, planning.children(v.nodes, team), GOAL_METRICS, "people", draft)
-        else:
-            st.info(t("no_teams"))
+        people_tab(v, zones, draft)
     with tabs[4]:
         if v.centers:
             split_section(v, v.company, v.centers, ("members",), "centers", draft)
