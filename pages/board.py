@@ -7,12 +7,13 @@ import streamlit as st
 from ui import board, charts
 from ui.components import note, page_head, section, section_html
 from ui.data import data_age, versions
-from ui.exports import tree_xlsx_button
+from ui.exports import board_files_buttons, tree_xlsx_button
 from ui.i18n import t
 from ui.setup import open_page, today
 
 tree, code, db = open_page()
 tree_xlsx_button(tree, code, db)
+board_files_buttons(tree, code, db)
 view = st.session_state.get("view") or {"lang": code}   # the reader's language and period, carried by every link
 
 title = tree.north_star_title[0 if code == "zh" else 1] if tree.north_star_title else t("north_star")

@@ -4,7 +4,8 @@ directly. Pure functions: no Streamlit, no session.
 
 - counts: 1.2万 / 1,000万 / 1.20亿 in Chinese, 12.3k / 10M in English, digits below 10,000 (`count`, `pair`);
 - shares: 85%, never rounded onto a mark not reached (`pct`); rates, signed changes, yuan;
-- dates: '2026-11-24 周二' / 'Tue 2026-11-24', '11月24日' / 'Nov 24', '2026年11月' / 'Nov 2026'.
+- dates: '2026-11-24 周二' / 'Tue 2026-11-24', '11月24日' / 'Nov 24', '2026年11月' / 'Nov 2026';
+- moments: '2026-11-30 05:12 北京时间' / '… Beijing time', in the company's time zone, never the server's.
 """
 from __future__ import annotations
 
@@ -155,3 +156,26 @@ def status_word(status: str, lang_code: str) -> str:
 def names(items, lang_code: str) -> str:
     """Names in a sentence: 华东战区、华南战区 / East Zone, South Zone."""
     return ("、" if lang_code == "zh" else ", ").join(items)
+
+
+COMPANY_TZ = "Asia/Shanghai"   # times are shown in the company's zone, never the server's
+ZONE_WORDS = {"Asia/Shanghai": ("北京时间", "Beijing time"), "Asia/Chongqing": ("北京时间", "Beijing time"),
+              "Asia/Hong_Kong": ("香港时间", "Hong Kong time"), "Asia/Taipei": ("台北时间", "Taipei time")}
+
+
+def fmt_time(when: dt.datetime | str | None, lang_code: str, tz: str | None = None) -> str:
+    """A moment in the company's time zone `tz` (default Asia/Shanghai), to the minute: '2026-11-30 05:12 北京时间' /
+    '… Beijing time'; another zone is named ('… Europe/Berlin'). A naive time (or ISO text without a zone) is taken
+    as UTC, as the build and the plan store record it."""
+    from zoneinfo import ZoneInfo
+
+    if when is None or when == "":
+        return "—"
+    if isinstance(when, str):
+        when = dt.datetime.fromisoformat(when)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    zone = tz or COMPANY_TZ
+    local = when.astimezone(ZoneInfo(zone))
+    zh, en = ZONE_WORDS.get(zone, (zone, zone))
+    return f"{local:%Y-%m-%d %H:%M} " + (zh if lang_code == "zh" else en)

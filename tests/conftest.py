@@ -4,10 +4,8 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
-import os
 import shutil
 import sys
-import time
 from pathlib import Path
 
 import duckdb
@@ -20,6 +18,7 @@ if str(ROOT) not in sys.path:
 from pipelines import build as build_mod  # noqa: E402
 from pipelines import sample  # noqa: E402
 from pipelines.contract import TABLES  # noqa: E402
+from pipelines.render import CHROMIUM_ARGS, app_server, free_port  # noqa: E402,F401
 
 AS_OF = dt.date(2026, 11, 24)
 
@@ -219,52 +218,14 @@ def _quiet():
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextlib.contextmanager
 def streamlit_app(db: Path, port: int | None = None, args: tuple[str, ...] = (), **env: str):
     """`streamlit run dashboard.py` on a free localhost port (or `port`) against the warehouse `db`, with any further
-    command-line `args` (e.g. `--secrets.files`); yields the URL."""
-    import subprocess
-    import urllib.request
-
-    port = port or free_port()
-    environ = dict(os.environ, NORTHSTAR_DB=str(db), **env)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false", *args],
-        cwd=ROOT, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    break
-                time.sleep(0.25)
-        else:
-            raise RuntimeError("streamlit did not answer within 60 s")
-        if proc.poll() is not None:
-            raise RuntimeError("streamlit exited:\n" + proc.stdout.read().decode(errors="replace"))
+    command-line `args` (e.g. `--secrets.files`); yields the URL. The same server the renderer starts."""
+    with app_server(db, port=port, args=args, **env) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="session")

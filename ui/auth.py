@@ -12,6 +12,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
+import json
+import os
 from pathlib import Path
 
 import streamlit as st
@@ -64,8 +67,31 @@ def record_once(db: str, action: str, what: str, rows: int | None = None) -> Non
         done.add((action, what))
 
 
+def render_viewer() -> User | None:
+    """The viewer of a render server (pipelines.render): its environment holds a random token and the person the
+    board is drawn for; a session whose first URL carries the same token (compared in constant time) reads as that
+    person. Any other server (no token in its environment) never has a render viewer."""
+    if "ns_render_user" in st.session_state:
+        return st.session_state["ns_render_user"]
+    from pipelines.render import TOKEN_ENV, USER_ENV
+
+    token, given = os.environ.get(TOKEN_ENV, ""), st.query_params.get("render", "")
+    if not token or not given or not hmac.compare_digest(given.encode(), token.encode()):
+        return None
+    user = User(**json.loads(os.environ[USER_ENV]))
+    st.session_state["ns_render_user"] = user
+    return user
+
+
 def gate(db: str) -> User:
     """The signed-in reader, or a sign-in form (and the run stops: no page, no data)."""
+    rendered = render_viewer()
+    if rendered is not None:             # the brief's or a board button's picture: no sidebar, no chrome
+        from ui.style import RENDER_CSS
+
+        st.markdown(RENDER_CSS, unsafe_allow_html=True)
+        st.session_state["viewer"] = rendered
+        return rendered
     access = access_of(db)
     if access.auth == "open":
         user = LOCAL

@@ -572,9 +572,29 @@ LABELS: dict[str, tuple[str, str]] = {
     "scope_no_detail": ("你的角色（{role}）只看各战区合计，不含团队、人员和驿站。",
                         "Your role ({role}) sees each war zone's totals, not its teams, people or stations."),
     "download_xlsx": ("下载目标树 Excel", "Download the goal tree (Excel)"),
+    "render_board": ("生成总览图片和 PDF", "Board as picture and PDF"),
+    "render_running": ("正在绘制总览（约 10 秒）…", "Drawing the board (about 10 s)…"),
+    "render_waiting": ("另一份图片正在绘制，排队中…", "Another picture is being drawn; waiting for it…"),
+    "render_done": ("已绘制（{s:.0f} 秒）", "Drawn ({s:.0f} s)"),
+    "render_failed": ("总览图片未能生成", "The board's picture was not drawn"),
+    "render_failed_why": ("未能生成：{err}。请稍后再试；仍不行请联系管理员。", "Not drawn: {err}. Try again in a minute; if it "
+                          "fails again, tell an admin."),
+    "download_png": ("图片 PNG", "Picture (PNG)"),
+    "download_pdf": ("A4 PDF", "A4 PDF"),
     "xlsx_scope": ("{who} 的视图：各战区合计，团队和个人只含其权限范围。", "As {who} sees it: every zone's totals; teams and people "
                    "within their scope only."),
     "actions_not_yours": ("关键要务由该中台负责人和总部查看。", "Its key actions are for its lead and HQ."),
+    "briefs_title": ("简报发送记录", "Briefs sent"),
+    "briefs_note": ("最近 {n} 次：晨报、提醒和数据更新失败通知，及各服务的回复", "the latest {n}: morning briefs, alerts and "
+                    "failed-refresh lines, with what each service answered"),
+    "briefs_none": ("还没有发送过简报。发送：python -m pipelines brief --channel 渠道ID（渠道见 channels.yaml，步骤见 README「晨报」）。",
+                    "No brief sent yet. Send one: python -m pipelines brief --channel ID (channels in channels.yaml; "
+                    "the README's 'The morning brief' has the steps)."),
+    "briefs_at": ("时间", "When"), "briefs_channel": ("渠道", "Channel"), "briefs_kind": ("类型", "Kind"),
+    "briefs_view": ("月份 · 截至", "Month · as of"), "briefs_result": ("结果", "Result"),
+    "briefs_detail": ("服务回复", "What the service said"),
+    "briefs_brief": ("晨报", "brief"), "briefs_alert": ("提醒", "alert"), "briefs_build_failed": ("更新失败", "refresh failed"),
+    "briefs_ok": ("✔ 已送达", "✔ Delivered"), "briefs_failed": ("✖ 未送达", "✖ Not delivered"),
     "audit_title": ("审计记录", "Audit"),
     "audit_note": ("最近 {n} 条：登录、目标修改、检查、导出、查看未遮挡的个人数据", "the latest {n}: sign-ins, plan changes, check-ins, exports, unmasked views of personal data"),
     "audit_none": ("还没有记录。", "Nothing recorded yet."),
@@ -914,9 +934,7 @@ def fmt_money(n: float | None, lang_code: str | None = None) -> str:
     return fmt.fmt_money(n, lang_code or lang())
 
 
-COMPANY_TZ = "Asia/Shanghai"   # times are shown in the company's zone (goals.yaml time_zone), never the server's
-ZONE_WORDS = {"Asia/Shanghai": ("北京时间", "Beijing time"), "Asia/Chongqing": ("北京时间", "Beijing time"),
-              "Asia/Hong_Kong": ("香港时间", "Hong Kong time"), "Asia/Taipei": ("台北时间", "Taipei time")}
+COMPANY_TZ = fmt.COMPANY_TZ
 
 
 def fmt_list(items, lang_code: str | None = None) -> str:
@@ -925,21 +943,8 @@ def fmt_list(items, lang_code: str | None = None) -> str:
 
 
 def fmt_time(when: dt.datetime | str | None, lang_code: str | None = None, tz: str | None = None) -> str:
-    """A moment in the company's time zone `tz` (default Asia/Shanghai), to the minute: '2026-11-30 05:12 北京时间' /
-    '… Beijing time'; another zone is named ('… Europe/Berlin'). A naive time (or ISO text without a zone) is taken
-    as UTC, as the build and the plan store record it."""
-    from zoneinfo import ZoneInfo
-
-    if when is None or when == "":
-        return "—"
-    if isinstance(when, str):
-        when = dt.datetime.fromisoformat(when)
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    zone = tz or COMPANY_TZ
-    local = when.astimezone(ZoneInfo(zone))
-    zh, en = ZONE_WORDS.get(zone, (zone, zone))
-    return f"{local:%Y-%m-%d %H:%M} " + (zh if (lang_code or lang()) == "zh" else en)
+    """A moment in the company's time zone, to the minute: '2026-11-30 05:12 北京时间' (pipelines.fmt.fmt_time)."""
+    return fmt.fmt_time(when, lang_code or lang(), tz)
 
 
 def fmt_date(d: dt.date, lang_code: str | None = None) -> str:

@@ -142,6 +142,17 @@ a.ns-inline-link { font-style: normal; font-weight: 600; white-space: nowrap; }
 """
 
 
+# The board drawn for a picture (pipelines.render): the reader's screen without the sidebar and Streamlit's chrome.
+RENDER_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"], [data-testid="stExpandSidebarButton"],
+[data-testid="stSidebarNav"], [data-testid="stBottom"], footer { display: none !important; }
+[data-testid="stMainBlockContainer"] { padding-top: 1rem !important; padding-bottom: 0.5rem !important; }
+</style>
+"""
+
+
 # Streamlit's own words that no option translates (the file uploader's button and size note): drawn in Chinese on
 # a Chinese page by CSS, the text itself hidden. (The date picker's English month names are avoided instead: the
 # as-of and check-in dates are lists of days in the reader's language.)
