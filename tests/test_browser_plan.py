@@ -41,7 +41,7 @@ def type_into_grid(page, row: int, column: int, value: str) -> None:
     # or the one a rerun is replacing) can come first in the page, and a person cannot type into it
     grid = page.locator("[data-testid=stDataFrame]:visible").first
     editor = page.locator("#portal textarea, textarea.gdg-input").first
-    for _ in range(3):             # on a loaded machine the first click can land before the grid takes keys
+    for _ in range(5):             # on a loaded machine the first click can land before the grid takes keys
         grid.wait_for(state="visible", timeout=30_000)
         box = grid.bounding_box()  # (None when a rerun replaced the grid in between: the next round waits again)
         if box is None:
@@ -53,11 +53,16 @@ def type_into_grid(page, row: int, column: int, value: str) -> None:
         page.keyboard.press("Enter")
         try:
             editor.wait_for(timeout=10_000)
-            break
+            if editor.is_enabled():
+                break
+            # the editor opened read-only: the widget was disabled for a moment (Streamlit disables its widgets
+            # while the page's connection is being re-established under load); a person closes it and tries again
         except PlaywrightTimeout:
-            page.keyboard.press("Escape")
+            pass
+        page.keyboard.press("Escape")
+        page.wait_for_timeout(1_000)
     else:
-        raise AssertionError("the grid's editor did not open in three tries")
+        raise AssertionError("the grid's editor did not open for typing in five tries")
     editor.fill(value)
     page.keyboard.press("Enter")
 
