@@ -13,7 +13,7 @@ from pipelines import freshness, metrics
 from pipelines.errors import NorthstarError
 from ui import board
 from ui import data_tables as tables
-from ui.audit import audit_section
+from ui.audit import audit_section, briefs_section
 from ui.auth import record, viewer
 from ui.components import note, page_head, section
 from ui.data import WarehouseMissing, data_report, examples_frame, node_names, versions
@@ -81,6 +81,8 @@ if rep["checks"]:
     st.caption(t("data_checks_help"))
 else:
     st.caption(t("data_checks_none"))
+
+briefs_section(db, code)
 
 section(t("data_catalog"))
 frame, config = tables.catalog(code)

@@ -99,7 +99,7 @@ def _north_line(tree: GoalTree, lang: str) -> str | None:
     return _w("north", lang, parts=("、" if lang == "zh" else ", ").join(parts), time=fmt_pct(time_gone, 1))
 
 
-def _worst_line(tree: GoalTree, lang: str) -> str:
+def _worst_line(tree: GoalTree, lang: str, esc) -> str:
     zones = [n for n in tree.nodes if n.level == "war_zone" and not is_unassigned(n.id)]
     ranked = worst_first(zones)
     if not ranked or RANK[overall(ranked[0])] >= RANK["on_track"]:
@@ -110,20 +110,22 @@ def _worst_line(tree: GoalTree, lang: str) -> str:
                  key=lambda m: zone.metrics[m]["pace"] if zone.metrics[m]["pace"] is not None else 9e9)
     v = zone.metrics[metric]
     if v["required_daily"] is None:
-        line = _w("worst_done", lang, zone=zone.name(lang), status=status_word(status, lang))
+        line = _w("worst_done", lang, zone=esc(zone.name(lang)), status=status_word(status, lang))
     else:
-        line = _w("worst", lang, zone=zone.name(lang), status=status_word(status, lang),
+        line = _w("worst", lang, zone=esc(zone.name(lang)), status=status_word(status, lang),
                   metric=_pick(METRIC_NAMES[metric], lang), pace=fmt_pct(v["pace"]),
                   need=fmt_rate(v["required_daily"], lang))
     behind = tree.furthest_behind(zone.id)           # none when the viewer may not see the zone's people
     if behind is not None:
         person, team, m = behind
-        line += _w("behind", lang, who=person.name(lang), team=team.name(lang), metric=_pick(METRIC_SHORT[m], lang),
+        line += _w("behind", lang, who=esc(person.name(lang)), team=esc(team.name(lang)), metric=_pick(METRIC_SHORT[m], lang),
                    pace=fmt_pct(person.metrics[m]["pace"]))
     return line
 
 
-def _changes(tree: GoalTree, lang: str, before: dict[str, str] | None) -> list[str]:
+def changes(tree: GoalTree, lang: str, before: dict[str, str] | None, esc=str) -> list[str]:
+    """What got worse and what got better since the `before` statuses (a line each; one line when nothing
+    changed or there is nothing to compare with)."""
     if before is None:
         return [_w("first", lang)]
     now = statuses(tree)
@@ -135,10 +137,10 @@ def _changes(tree: GoalTree, lang: str, before: dict[str, str] | None) -> list[s
         if prior is None or prior == after or "no_target" in (prior, after) or prior not in RANK:
             continue
         if key.startswith("kr:"):
-            node, metric = titles[key], ""
+            node, metric = esc(titles[key]), ""
         else:
             node_id, metric_id = key.split("|")
-            node, metric = by_id[node_id].name(lang), _pick(METRIC_NAMES[metric_id], lang)
+            node, metric = esc(by_id[node_id].name(lang)), _pick(METRIC_NAMES[metric_id], lang)
         item = _w("change", lang, node=node, metric=metric, before=status_word(prior, lang),
                   after=status_word(after, lang)).replace("  ", " ")
         (worse if RANK[after] < RANK[prior] else better).append(item)
@@ -150,17 +152,19 @@ def _changes(tree: GoalTree, lang: str, before: dict[str, str] | None) -> list[s
     return lines or [_w("same", lang)]
 
 
-def _stale_line(tree: GoalTree, lang: str, center_names: dict[str, str]) -> str | None:
-    items = [f"{kr['title'][lang]}（{center_names.get(ka['center'], ka['center'])}）" if lang == "zh" else
-             f"{kr['title'][lang]} ({center_names.get(ka['center'], ka['center'])})"
+def _stale_line(tree: GoalTree, lang: str, center_names: dict[str, str], esc) -> str | None:
+    items = [f"{esc(kr['title'][lang])}（{esc(center_names.get(ka['center'], ka['center']))}）" if lang == "zh" else
+             f"{esc(kr['title'][lang])} ({esc(center_names.get(ka['center'], ka['center']))})"
              for ka in tree.key_actions for kr in ka["key_results"] if kr["status"] == "stale"]
     return _w("stale", lang, items=names(items, lang)) if items else None
 
 
-def summary(tree: GoalTree, lang: str, before: dict[str, str] | None = None, base_url: str | None = None) -> list[str]:
+def summary(tree: GoalTree, lang: str, before: dict[str, str] | None = None, base_url: str | None = None,
+            esc=str) -> list[str]:
     """The brief's lines, in `lang`, from `tree` (already scoped to the channel's viewer): the head, this month's two
     targets, the north star against time gone, the war zone that needs attention and why, what changed since the
-    `before` statuses (a previous brief's `statuses`; None: the first brief), stale key results, the board's link."""
+    `before` statuses (a previous brief's `statuses`; None: the first brief), stale key results, the board's link.
+    `esc` is applied to every name and title from the plan (payloads.md_escape for a Markdown message)."""
     center_names = {n.id: n.name(lang) for n in tree.nodes if n.level == "center"}
     lines = [_w("head", lang, month=fmt_month(tree.month, lang), date=fmt_date(tree.as_of, lang),
                 n=tree.days_counted, days=tree.days_in_month),
@@ -168,11 +172,15 @@ def summary(tree: GoalTree, lang: str, before: dict[str, str] | None = None, bas
     north = _north_line(tree, lang)
     if north:
         lines.append(north)
-    lines.append(_worst_line(tree, lang))
-    lines += _changes(tree, lang, before)
-    stale = _stale_line(tree, lang, center_names)
+    lines.append(_worst_line(tree, lang, esc))
+    lines += changes(tree, lang, before, esc)
+    stale = _stale_line(tree, lang, center_names, esc)
     if stale:
         lines.append(stale)
     if base_url:
-        lines.append(_w("link", lang, url=board_link(base_url, tree, lang)))
+        lines.append(link_line(base_url, tree, lang))
     return lines
+
+
+def link_line(base_url: str, tree: GoalTree, lang: str) -> str:
+    return _w("link", lang, url=board_link(base_url, tree, lang))

@@ -7,8 +7,9 @@
       - {id: hq-mail, type: email, smtp_env: NS_SMTP, to: [ceo@example.com], lang: en, alerts: [status_worse]}
 
 A webhook URL or a secret is never in this file (nor in the plan store): the file names the environment variable
-that holds it, and a value that looks like a URL or a key is refused with the line to fix. `as:` is a person of
-access.yaml; the brief is rendered as they would see it (without access rules: the whole company).
+that holds it (or the same key in `.streamlit/secrets.toml`, git-ignored), and a value that looks like a URL or a key is refused with the line to fix. `as:` is a person of
+access.yaml; the brief is rendered as they would see it (without access rules, or with `auth: open`: the whole
+company). With sign-in on, every channel must name its person: a brief never shows more than someone may see.
 """
 from __future__ import annotations
 
@@ -20,10 +21,11 @@ from pathlib import Path
 from pipelines.access import Access
 from pipelines.errors import NorthstarError
 from pipelines.org import Problems, YMap, check_keys, load_yaml
+from pipelines.paths import ROOT
 
 TYPES = ("wecom", "dingtalk", "feishu", "email")
 CHAT = ("wecom", "dingtalk", "feishu")
-ALERTS = ("status_worse",)
+ALERTS = ("status_worse", "build_failed")
 KEYS = {"id", "type", "lang", "as", "webhook_env", "secret_env", "smtp_env", "to", "alerts"}
 ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]{1,63}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -49,12 +51,34 @@ class Channel:
         return _from_env(self, self.secret_env, "signing secret", env) if self.secret_env else None
 
 
+SECRETS = ROOT / ".streamlit" / "secrets.toml"
+
+
+def secret_value(name: str, env=None, secrets: Path | None = None) -> str:
+    """The value of `name`: the environment variable, else the same top-level key of Streamlit's secrets file
+    (`.streamlit/secrets.toml`, git-ignored; where the identity provider's secret lives too); '' when neither."""
+    value = (env if env is not None else os.environ).get(name, "").strip()
+    if value or env is not None:
+        return value
+    path = SECRETS if secrets is None else secrets
+    if path.is_file():
+        import tomllib
+
+        try:
+            found = tomllib.loads(path.read_text(encoding="utf-8")).get(name)
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise NorthstarError(f"{path} is not readable TOML ({exc}); fix it or set {name} in the environment") \
+                from None
+        return str(found).strip() if isinstance(found, (str, int)) else ""
+    return ""
+
+
 def _from_env(channel: Channel, name: str | None, what: str, env=None) -> str:
-    value = (env if env is not None else os.environ).get(name or "", "").strip()
+    value = secret_value(name or "", env)
     if not value:
         raise NorthstarError(f"channel {channel.id}: the {what} is read from the environment variable {name}, which "
-                             f"is not set. Set it where the brief runs (e.g. in the cron line or the service's "
-                             f"environment), never in a file of the repository.")
+                             f"is not set (nor is {name} in .streamlit/secrets.toml). Set it where the brief runs "
+                             f"(the service's environment file), never in a file of the repository.")
     return value
 
 
@@ -130,6 +154,9 @@ def load_channels(config: Path, access: Access) -> Channels:
         if viewer is not None and access.configured and access.user(str(viewer)) is None:
             p.add(path, c.line_of("as"), f"{where}as", f"{viewer!r} is not a person of access.yaml: the brief is "
                   "rendered as this person sees it")
+        if viewer is None and access.configured and access.auth != "open":
+            p.add(path, c.line, f"{where}as", f"with sign-in on (auth: {access.auth}), a channel names whose view it "
+                  "gets: as: a person of access.yaml (a zone lead's group gets the zone lead's board)")
         webhook, secret = _env_name(p, path, c, "webhook_env", where), _env_name(p, path, c, "secret_env", where)
         smtp = _env_name(p, path, c, "smtp_env", where)
         if kind in CHAT and webhook is None and "webhook_env" not in c:

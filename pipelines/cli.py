@@ -1,4 +1,4 @@
-"""The command line: `sample`, `build`, `import`, `tree`, `cohorts`, `plan`, `users`. Every command has --help, progress on long work, clear errors, exit ≠ 0 on failure."""
+"""The command line: `sample`, `build`, `import`, `tree`, `cohorts`, `plan`, `users`, `brief`. Every command has --help, progress on long work, clear errors, exit ≠ 0 on failure."""
 from __future__ import annotations
 
 import argparse
@@ -17,6 +17,15 @@ EXAMPLES = """examples:
   python -m pipelines build --raw ~/exports --as-of 2026-11-24
   python -m pipelines plan export --out /tmp/plan               # the current plan, as config files
 """
+
+
+def _date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _peak_mib() -> float:
@@ -51,12 +60,59 @@ def cmd_build(args) -> int:
     if args.if_missing and db.exists():
         print(f"build: {db} exists; nothing built (drop --if-missing to rebuild).")
         return 0
-    result = build.build(raw=paths.raw_dir(args.raw), config=paths.config_dir(args.config), db=db,
-                         as_of=args.as_of, quiet=args.quiet, incremental=args.incremental,
-                         allow_shrink=args.allow_shrink)
+    config = paths.config_dir(args.config)
+    try:
+        result = build.build(raw=paths.raw_dir(args.raw), config=config, db=db, as_of=args.as_of, quiet=args.quiet,
+                             incremental=args.incremental, allow_shrink=args.allow_shrink)
+    except NorthstarError as exc:
+        if (args.brief or args.alerts) and db.exists():    # an admin channel may hear of it; leaders hear nothing
+            from pipelines import dispatch
+
+            dispatch.send_build_failed(db, config, str(exc), say=_say)
+        raise
     print(build.format_summary(result))
     print(f"peak memory {_peak_mib():,.0f} MiB")
+    if args.brief or args.alerts:
+        from pipelines import dispatch
+
+        done = []
+        if args.brief:
+            done += dispatch.send_all(db, config, say=_say)
+        if args.alerts:
+            done += dispatch.send_alerts(db, config, say=_say)
+        return _report(done, "the warehouse was built, but ")
     return 0
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _report(done, prefix: str = "") -> int:
+    """One line per channel that failed; exit 2 when any did (the others were still sent)."""
+    failed = [o for o in done if not o.ok]
+    for o in failed:
+        print(f"error: {prefix}{o.channel} was not delivered: {o.detail}", file=sys.stderr)
+    return 2 if failed else 0
+
+
+def cmd_brief(args) -> int:
+    from pipelines import dispatch
+
+    db, config = paths.db_path(args.db), paths.config_dir(args.config)
+    if not db.exists():
+        raise NorthstarError(f"no warehouse at {db}: build it first (python -m pipelines build)")
+    dry = Path(args.dry_run) if args.dry_run else None
+    if args.alerts:
+        done = dispatch.send_alerts(db, config, args.month, args.as_of, dry, say=_say)
+    elif args.all:
+        done = dispatch.send_all(db, config, args.month, args.as_of, dry, say=_say)
+    else:
+        done = [dispatch.send_brief(db, config, args.channel, args.month, args.as_of, dry, say=_say)]
+    for o in done:
+        for path in o.written:
+            print(path)
+    return _report(done)
 
 
 def cmd_import(args) -> int:
@@ -360,7 +416,38 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--incremental", action="store_true",
                    help="read only raw files added since the last build (new days of orders, members, stations) and "
                         "refresh the warehouse from the first date they touch; anything else changed → a full build")
+    b.add_argument("--brief", action="store_true",
+                   help="once the build succeeds, send every channel's morning brief (channels.yaml); when it fails, "
+                        "one line to the channels with alerts: [build_failed] and nothing to the others")
+    b.add_argument("--alerts", action="store_true",
+                   help="once the build succeeds, tell the channels with alerts: [status_worse] which war zones' or "
+                        "key results' statuses got worse since their last brief")
     b.set_defaults(func=cmd_build)
+
+    br = sub.add_parser("brief", help="send the morning brief (board picture + a few lines) to WeCom, DingTalk, "
+                                      "Feishu or email",
+                        description="Render the board for a channel of channels.yaml (its `as:` person's view, its "
+                                    "language), write the summary, and send both; remembered in the plan store so "
+                                    "the next brief says what changed. Webhook URLs and secrets come from the "
+                                    "environment variables channels.yaml names.",
+                        epilog="examples:\n  python -m pipelines brief --channel hq-wecom\n"
+                               "  python -m pipelines brief --all --dry-run /tmp/brief     # write, do not send\n"
+                               "  python -m pipelines brief --alerts                        # only what got worse",
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    which = br.add_mutually_exclusive_group(required=True)
+    which.add_argument("--channel", metavar="ID", help="the channel of channels.yaml")
+    which.add_argument("--all", action="store_true", help="every channel (one that fails does not stop the others)")
+    which.add_argument("--alerts", action="store_true",
+                       help="the channels with alerts: [status_worse]: a short message if a status got worse")
+    br.add_argument("--month", metavar="YYYY-MM", help="the month (default: the month of the data's last date)")
+    br.add_argument("--as-of", metavar="YYYY-MM-DD", type=_date, help="the last day counted (default: the data's "
+                    "last date)")
+    br.add_argument("--db", metavar="PATH", help="warehouse file (default data/warehouse.duckdb or NORTHSTAR_DB)")
+    br.add_argument("--config", metavar="DIR", help="plan folder with channels.yaml (default data/config or "
+                    "NORTHSTAR_CONFIG)")
+    br.add_argument("--dry-run", metavar="DIR", help="write the picture, the summary and the messages to DIR/<channel>/ "
+                    "instead of sending (no webhook needed; nothing is remembered)")
+    br.set_defaults(func=cmd_brief)
 
     t = sub.add_parser("tree", help="the goal tree for a month: target, actual, pace, forecast, status per node",
                        description="Every node of the goal tree (company → war zones → teams → people, and the "

@@ -95,6 +95,15 @@ create table if not exists audit (
     action text not null,             -- sign_in | sign_in_refused | sign_out | export | pii_view | account | upload
     what text not null default '', rows integer
 );
+create table if not exists brief_log (
+    id integer primary key autoincrement,
+    at text not null, channel text not null,
+    kind text not null,               -- brief | alert | build_failed
+    month text, as_of text,
+    ok integer not null, detail text not null default '',   -- what the service said, or where a dry run wrote
+    statuses text                     -- JSON: what the next brief compares with (pipelines.brief.statuses)
+);
+create index if not exists brief_log_channel on brief_log(channel, id);
 create table if not exists file_imports (
     change_id integer not null references changes(id),
     file text not null, sha256 text not null, snapshot text not null   -- what the file said, as JSON
@@ -538,6 +547,31 @@ class PlanStore:
         """Records one export of rows, unmasked view of personal data, upload or sign-out."""
         with self.con:
             self._audit(who, action, what, rows)
+
+    def log_brief(self, channel: str, kind: str, ok: bool, detail: str, month: str | None = None,
+                  as_of: str | None = None, statuses: dict | None = None) -> None:
+        """One send of a brief, an alert or a build-failure line, delivered or not (never lost silently)."""
+        with self.con:
+            self.con.execute("insert into brief_log(at, channel, kind, month, as_of, ok, detail, statuses) "
+                             "values (?, ?, ?, ?, ?, ?, ?, ?)",
+                             (_now(), channel, kind, month, as_of, int(ok), detail,
+                              None if statuses is None else json.dumps(statuses, sort_keys=True)))
+
+    def last_statuses(self, channel: str, kinds: tuple[str, ...] = ("brief",)) -> dict | None:
+        """The statuses of this channel's latest delivered send of `kinds` (None: nothing delivered yet)."""
+        marks = ", ".join("?" for _ in kinds)
+        row = self.con.execute(f"select statuses from brief_log where channel = ? and ok = 1 and statuses is not "
+                               f"null and kind in ({marks}) order by id desc limit 1", (channel, *kinds)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def brief_log(self, limit: int = 50) -> list[dict]:
+        """The latest sends, newest first: when, channel, kind, month, as-of, delivered, what the service said."""
+        try:
+            rows = self.con.execute("select at, channel, kind, month, as_of, ok, detail from brief_log order by id "
+                                    "desc limit ?", (limit,)).fetchall()
+        except sqlite3.OperationalError:        # a store opened read-only from before the brief existed
+            return []
+        return [dict(zip(("at", "channel", "kind", "month", "as_of", "ok", "detail"), r)) for r in rows]
 
     def audit_log(self, limit: int = 500) -> list[dict]:
         """The audit, newest first: sign-ins and refusals, plan changes, check-ins and imports (each written with its

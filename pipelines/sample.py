@@ -145,6 +145,21 @@ users:
 - {id: analyst, name: 田雪, role: analyst}
 """
 
+# Where the morning brief goes (pipelines/channels.py; the README's "The morning brief"). Only the names of the
+# environment variables holding the robots' webhook URLs and secrets are here, never the values.
+CHANNELS_YAML = """\
+# Where the morning brief goes (python -m pipelines brief --channel ID). Each robot's webhook URL and secret are
+# read from the environment variable named here; try it without them: python -m pipelines brief --all --dry-run DIR
+base_url: http://localhost:8501          # the board's address, for the brief's link
+channels:
+- {id: hq-wecom, type: wecom, webhook_env: NS_WECOM_HQ, as: ceo, lang: zh}
+- {id: north-ding, type: dingtalk, webhook_env: NS_DING_NORTH, secret_env: NS_DING_NORTH_SECRET, as: lead-north,
+   lang: zh, alerts: [status_worse]}
+- {id: hq-mail, type: email, smtp_env: NS_SMTP, to: [ceo@example.com], as: ceo, lang: en}
+- {id: ops-feishu, type: feishu, webhook_env: NS_FEISHU_OPS, secret_env: NS_FEISHU_OPS_SECRET, as: admin, lang: zh,
+   alerts: [build_failed]}
+"""
+
 
 def goals_doc() -> dict:
     """goals.yaml: the north star, the status thresholds and the centers' key actions."""
@@ -579,7 +594,7 @@ def generate(size: str = "small", seed: int = 7, out: Path | str = "data", fmt: 
             con.execute(ORDERS_PLAN_SQL)
             written["orders"] = raw / f"orders.{ext}"
             _write(con, ORDERS_SELECT_SQL, written["orders"], fmt)
-        with progress.step("plan: org.yaml, goals.yaml, targets.csv, access.yaml"):
+        with progress.step("plan: org.yaml, goals.yaml, targets.csv, access.yaml, channels.yaml"):
             targets = _targets(con, org, seed)
     finally:
         con.close()
@@ -596,8 +611,9 @@ def generate(size: str = "small", seed: int = 7, out: Path | str = "data", fmt: 
     w.writerows(targets)
     (config / "targets.csv").write_text(buf.getvalue(), encoding="utf-8")
     (config / "access.yaml").write_text(ACCESS_YAML, encoding="utf-8")
+    (config / "channels.yaml").write_text(CHANNELS_YAML, encoding="utf-8")
     written.update(org=config / "org.yaml", goals=config / "goals.yaml", targets=config / "targets.csv",
-                   access=config / "access.yaml")
+                   access=config / "access.yaml", channels=config / "channels.yaml")
     # The data was "extracted" on AS_OF: a build without --as-of takes that date, and the pages call the data the
     # sample's rather than days old (importing one's own files removes the mark).
     (raw / SAMPLE_MARK).write_text(json.dumps({"as_of": AS_OF.isoformat(), "size": size, "seed": seed}) + "\n",

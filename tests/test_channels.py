@@ -17,8 +17,8 @@ base_url: https://northstar.example.com
 channels:
   - {id: hq-wecom, type: wecom, webhook_env: NS_WECOM_HQ, as: ceo, lang: zh}
   - {id: north-ding, type: dingtalk, webhook_env: NS_DING_NORTH, secret_env: NS_DING_NORTH_SECRET, as: lead-north}
-  - {id: hq-feishu, type: feishu, webhook_env: NS_FEISHU_HQ, lang: en}
-  - {id: hq-mail, type: email, smtp_env: NS_SMTP, to: [ceo@example.com], lang: en, alerts: [status_worse]}
+  - {id: hq-feishu, type: feishu, webhook_env: NS_FEISHU_HQ, as: ceo, lang: en}
+  - {id: hq-mail, type: email, smtp_env: NS_SMTP, to: [ceo@example.com], as: ceo, lang: en, alerts: [status_worse]}
 """
 
 
@@ -53,6 +53,7 @@ channels:
   - {id: b, type: feishu, webhook_env: NS_F}
   - {id: e, type: feishu}
   - {id: f, type: wecom, webhook_env: NS_W, alerts: [everything], url: x}
+  - {id: g, type: wecom, webhook_env: NS_W}
 """)
     with pytest.raises(PlanError) as err:
         load_channels(tmp_path, ACCESS)
@@ -66,14 +67,17 @@ channels:
                      "line 6, channels[3].to: an email channel needs to: [addresses]",
                      "line 7, channels[4].id: 'b' is listed twice (first on line 4)",
                      "line 8, channels[5].webhook_env: a feishu channel needs webhook_env",
-                     "line 9, channels[6].alerts: 'everything': expected one of status_worse",
-                     "line 9, channels[6].url: unknown field"):
+                     "line 9, channels[6].alerts: 'everything': expected one of status_worse, build_failed",
+                     "line 9, channels[6].url: unknown field",
+                     "line 10, channels[7].as: with sign-in on (auth: password), a channel names whose view it gets"):
         assert expected in text, expected
 
 
 def test_as_is_free_without_access_rules(tmp_path):
-    write(tmp_path, "channels:\n  - {id: a, type: wecom, webhook_env: NS_W, as: anyone}\n")
+    write(tmp_path, "channels:\n  - {id: a, type: wecom, webhook_env: NS_W, as: anyone}\n  - {id: b, type: wecom, "
+                    "webhook_env: NS_W}\n")
     assert load_channels(tmp_path, OPEN).get("a").as_user == "anyone"
+    assert load_channels(tmp_path, OPEN).get("b").as_user is None          # the whole company, as everyone sees it
 
 
 def test_the_webhook_and_secret_come_from_the_environment(tmp_path):
@@ -83,3 +87,22 @@ def test_the_webhook_and_secret_come_from_the_environment(tmp_path):
     with pytest.raises(NorthstarError, match="environment variable NS_DING_NORTH, which is not set"):
         ding.webhook({})
     assert load_channels(tmp_path, ACCESS).get("hq-wecom").secret({}) is None
+
+
+def test_or_from_streamlits_secrets_file(tmp_path, monkeypatch):
+    """No variable in the environment: the same key of .streamlit/secrets.toml (the environment wins)."""
+    from pipelines import channels as mod
+
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('NS_WECOM_HQ = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=from-file"\n'
+                       '[auth]\nclient_id = "x"\n', encoding="utf-8")
+    monkeypatch.setattr(mod, "SECRETS", secrets)
+    monkeypatch.delenv("NS_WECOM_HQ", raising=False)
+    wecom = load_channels(write(tmp_path, GOOD), ACCESS).get("hq-wecom")
+    assert wecom.webhook() == "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=from-file"
+    monkeypatch.setenv("NS_WECOM_HQ", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=from-env")
+    assert wecom.webhook() == "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=from-env"
+    monkeypatch.delenv("NS_WECOM_HQ")
+    secrets.write_text("NS_WECOM_HQ = [broken", encoding="utf-8")
+    with pytest.raises(NorthstarError, match="secrets.toml is not readable TOML"):
+        wecom.webhook()

@@ -47,7 +47,7 @@ def test_sample_writes_where_the_environment_points(tmp_path):
     assert out.returncode == 0, out.stderr
     assert sorted(p.name for p in (tmp_path / "exports").iterdir()) == [".northstar-sample.json", "members.parquet",
                                                                         "orders.parquet", "stations.parquet"]
-    assert sorted(p.name for p in (tmp_path / "plan").iterdir()) == ["access.yaml", "goals.yaml", "org.yaml",
-                                                                       "targets.csv"]
+    assert sorted(p.name for p in (tmp_path / "plan").iterdir()) == ["access.yaml", "channels.yaml", "goals.yaml",
+                                                                       "org.yaml", "targets.csv"]
     again = run("sample", "--size", "tiny", "--if-missing", env=env)
     assert again.returncode == 0 and "nothing generated" in again.stdout

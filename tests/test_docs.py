@@ -54,3 +54,27 @@ def test_the_readme_says_who_sees_what():
     for role in ROLES:
         assert re.search(rf"^\| `{role}`", part, re.M), role
     assert "auth: password" in part and "users add" in part and "auth: oidc" in part and "[auth]" in part
+
+
+def test_the_readme_sets_up_the_brief(tmp_path):
+    """Issue 21: the README's "morning brief" shows where to create the WeCom and DingTalk robots, which variables
+    to set, a cron and a systemd-timer line; its channels.yaml example loads against the sample's access.yaml."""
+    from pipelines.access import load_access
+    from pipelines.channels import load_channels
+    from pipelines.org import load_org
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    part = readme[readme.index("## The morning brief"):]
+    part = part[:part.index("\n## ", 5)]
+    for needed in ("群机器人", "加签", "qyapi.weixin.qq.com", "oapi.dingtalk.com", "NS_WECOM_HQ=", "NS_DING_NORTH_SECRET=",
+                   "NS_SMTP_HOST=", "30 8 * * *", "OnCalendar=", "brief --all --dry-run", "build --incremental --brief",
+                   "alerts: [status_worse]", "build_failed"):
+        assert needed in part, needed
+    example = part[part.index("```yaml\n", part.index("**2. Name the channels**")) + 8:]
+    config = tmp_path / "config"
+    config.mkdir()
+    for name in ("org.yaml", "access.yaml"):
+        (config / name).write_text((ROOT / "data" / "config" / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (config / "channels.yaml").write_text(example[:example.index("```")], encoding="utf-8")
+    channels = load_channels(config, load_access(config, load_org(config)))
+    assert [c.type for c in channels.channels] == ["wecom", "dingtalk", "email", "feishu"]

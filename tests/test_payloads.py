@@ -57,5 +57,8 @@ def test_wecom_image_is_base64_and_md5_of_the_raw_bytes_and_at_most_2_mb():
 
 
 def test_plan_text_is_inert_in_the_services_markdown():
-    assert payloads.md_escape("[点我](http://evil) **粗** <font>\n# 标题") == \
-        "\\[点我\\]\\(http://evil\\) \\*\\*粗\\*\\* \\<font\\> \\# 标题"
+    """No link, tag, emphasis or heading survives, and no backslash shows (the robots' dialects do not document
+    backslash escapes): the characters become their full-width twins; `://` is broken so nothing is auto-linked."""
+    assert payloads.md_escape("[点我](http://evil) **粗** <font>\n# 标题 `x` a_b|c ~d~ \\") == \
+        "［点我］(http:／／evil) ＊＊粗＊＊ ＜font＞ ＃ 标题 ｀x｀ a＿b｜c ～d～ ＼"
+    assert payloads.md_escape("华北战区 · 郑明（华北一队）") == "华北战区 · 郑明（华北一队）"     # names read as they are

@@ -21,7 +21,7 @@ def test_same_seed_same_bytes_other_seed_other_data(tmp_path):
     for root, seed in ((a, 7), (b, 7), (c, 8)):
         sample.generate(size="tiny", seed=seed, out=root, progress=Progress(quiet=True))
     assert digests(a) == digests(b)
-    assert len(digests(a)) == 8          # raw: 3 tables and the sample's mark; config: 4 files (access.yaml too)
+    assert len(digests(a)) == 9          # raw: 3 tables and the sample's mark; config: 5 files (access, channels too)
     assert json.loads((a / "raw" / ".northstar-sample.json").read_text()) == {"as_of": "2026-11-24", "size": "tiny",
                                                                               "seed": 7}
     assert digests(a)["raw/orders.parquet"] != digests(c)["raw/orders.parquet"]
@@ -39,6 +39,22 @@ def test_the_sample_is_open_and_lists_a_person_of_every_role(tmp_path):
     assert {u.war_zone for u in access.users if u.role == "zone_lead"} == {"east", "south", "north"}
     assert (config / "access.yaml").read_text(encoding="utf-8") == (ROOT / "data" / "config" / "access.yaml").read_text(
         encoding="utf-8")      # the plan the repository ships is the sample's
+
+
+def test_the_samples_channels_name_variables_and_people_of_access_yaml(tmp_path):
+    """The brief's channels of the sample load (every `as:` a person of access.yaml) and hold no URL or secret."""
+    from pipelines.access import load_access
+    from pipelines.channels import load_channels
+    from pipelines.org import load_org
+
+    sample.generate(size="tiny", out=tmp_path, progress=Progress(quiet=True))
+    config = tmp_path / "config"
+    channels = load_channels(config, load_access(config, load_org(config)))
+    assert [(c.id, c.type) for c in channels.channels] == [("hq-wecom", "wecom"), ("north-ding", "dingtalk"),
+                                                          ("hq-mail", "email"), ("ops-feishu", "feishu")]
+    text = (config / "channels.yaml").read_text(encoding="utf-8")
+    assert "key=" not in text and "access_token" not in text and "hooks" not in text
+    assert text == (ROOT / "data" / "config" / "channels.yaml").read_text(encoding="utf-8")
 
 
 def test_csv_format_and_sizes(tmp_path):

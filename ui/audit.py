@@ -1,6 +1,10 @@
-"""The audit, for admins on the Data page: every sign-in (and refusal), plan change, check-in, export of rows,
-unmasked view of personal data and account change, newest first, from the plan store; exported as CSV (the export
-is itself recorded). Other readers do not get this section (pipelines.access: `can_audit`)."""
+"""The plan store's logs on the Data page, newest first.
+
+- The briefs sent (pipelines.dispatch): every morning brief, alert and failed-refresh line, delivered or not, with
+  what the service answered; for every reader of the Data page (no personal data in it).
+- The audit, for admins: every sign-in (and refusal), plan change, check-in, export of rows, unmasked view of
+  personal data and account change; exported as CSV (the export is itself recorded). Other readers do not get this
+  section (pipelines.access: `can_audit`)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -27,6 +31,37 @@ def audit_frame(rows: list[dict], lang: str) -> pd.DataFrame:
                           text("audit_rows", lang): "—" if r["rows"] is None else f"{r['rows']:,}"} for r in rows],
                         columns=[text(k, lang) for k in ("audit_at", "audit_who", "audit_action", "audit_what",
                                                          "audit_rows")])
+
+
+BRIEFS = 50
+
+
+def briefs_frame(rows: list[dict], lang: str) -> pd.DataFrame:
+    cols = ("briefs_at", "briefs_channel", "briefs_kind", "briefs_view", "briefs_result", "briefs_detail")
+    return pd.DataFrame([dict(zip((text(c, lang) for c in cols), (
+        fmt_time(r["at"], lang), r["channel"], text(f"briefs_{r['kind']}", lang) if r["kind"] in
+        ("brief", "alert", "build_failed") else r["kind"],
+        " · ".join(v for v in (r["month"], r["as_of"]) if v) or "—",
+        text("briefs_ok" if r["ok"] else "briefs_failed", lang), r["detail"]))) for r in rows],
+        columns=[text(c, lang) for c in cols])
+
+
+def briefs_section(db: str, code: str) -> None:
+    """The latest sends of the brief and their results (a failed one says so in words and red)."""
+    section(t("briefs_title"), t("briefs_note", n=BRIEFS))
+    path = store_path(Path(db))
+    rows = []
+    if path.exists():
+        with PlanStore(path, read_only=True) as store:
+            rows = store.brief_log(BRIEFS)
+    if not rows:
+        st.caption(t("briefs_none"))
+        return
+    frame = briefs_frame(rows, code)
+    result = text("briefs_result", code)
+    styled = frame.style.map(lambda v: "color: #b91c1c; font-weight: 600" if str(v).startswith("✖") else
+                             "color: #15803d", subset=[result])
+    st.dataframe(styled, hide_index=True, width="stretch", key=f"briefs_{code}", height=min(36 + 35 * len(rows), 320))
 
 
 def audit_section(db: str, code: str) -> None:
