@@ -597,6 +597,15 @@ def pandas_over_build(r: dict) -> float | None:
     return (r["trees"]["pandas"]["compute"] + r["retentions"]["pandas"]["compute"]) / r["build"]["seconds"]
 
 
+def keep_backtest(out: Path, text: str) -> str:
+    """The forecast backtest's tables (benchmarks/backtest.py --write) stay in RESULTS.md when it is rewritten."""
+    from benchmarks.backtest import END, START
+
+    old = out.read_text(encoding="utf-8") if out.exists() else ""
+    found = re.search(re.escape(START) + ".*?" + re.escape(END) + "\n?", old, re.S)
+    return text.rstrip("\n") + "\n\n" + found.group(0) if found else text
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="small,medium", help="comma-separated: small, medium, large")
@@ -627,8 +636,9 @@ def main(argv: list[str] | None = None) -> None:
                              args.out.read_text(encoding="utf-8"))
             saved = {"results": saved, "machine": machine(), "started": head.group(1) + ":00",
                      "took": float(head.group(2).replace(",", "")) * 60}
-        text = report(saved["machine"], saved["results"], dt.datetime.fromisoformat(saved["started"]),
-                      saved["took"], saved.get("rendered_at"))
+        text = keep_backtest(args.out, report(saved["machine"], saved["results"],
+                                              dt.datetime.fromisoformat(saved["started"]), saved["took"],
+                                              saved.get("rendered_at")))
         args.out.write_text(text, encoding="utf-8")
         print(text)
         return
@@ -655,7 +665,7 @@ def main(argv: list[str] | None = None) -> None:
 
     results = [run_size(s, args.work, args.keep, not args.skip_browser, say) for s in sizes]
     took, m = time.perf_counter() - t0, machine()
-    text = report(m, results, started, took)
+    text = keep_backtest(args.out, report(m, results, started, took))
     args.out.write_text(text, encoding="utf-8")
     (args.work / "results.json").write_text(json.dumps(
         {"results": results, "machine": m, "started": started.isoformat(), "took": took}, default=str, indent=1),

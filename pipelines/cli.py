@@ -1,4 +1,4 @@
-"""The command line: `sample`, `build`, `import`, `tree`, `cohorts`, `plan`, `users`, `brief`. Every command has --help, progress on long work, clear errors, exit ≠ 0 on failure."""
+"""The command line: `sample`, `build`, `import`, `tree`, `cohorts`, `plan`, `users`, `brief`, `backtest`. Every command has --help, progress on long work, clear errors, exit ≠ 0 on failure."""
 from __future__ import annotations
 
 import argparse
@@ -94,6 +94,28 @@ def _report(done, prefix: str = "") -> int:
     for o in failed:
         print(f"error: {prefix}{o.channel} was not delivered: {o.detail}", file=sys.stderr)
     return 2 if failed else 0
+
+
+def cmd_backtest(args) -> int:
+    import json
+
+    from pipelines import backtest, goaltree
+
+    db = paths.db_path(args.db)
+    if not db.exists():
+        raise NorthstarError(f"no warehouse at {db}: build it first (python -m pipelines build)")
+    con = goaltree.open_warehouse(db)
+    try:
+        company = (con.execute("select id from org_nodes where level = 'company'").fetchone() or ["company"])[0]
+        rows = backtest.replay(con, args.day)
+    finally:
+        con.close()
+    doc = backtest.summary(rows, args.day, company)
+    if args.format == "json":
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
+        return 0
+    print(backtest.table(doc, company))
+    return 0
 
 
 def cmd_brief(args) -> int:
@@ -423,6 +445,22 @@ def parser() -> argparse.ArgumentParser:
                    help="once the build succeeds, tell the channels with alerts: [status_worse] which war zones' or "
                         "key results' statuses got worse since their last brief")
     b.set_defaults(func=cmd_build)
+
+    bt = sub.add_parser("backtest", help="replay past months: how far the day-N forecast missed, straight line vs "
+                                         "the month's shape, and the 80%% band's coverage",
+                        description="For every complete month whose same month a year earlier is in the data: the "
+                                    "month-end forecast made on day N by the straight line and by the month's shape "
+                                    "(learned from the history before that month only), against what happened, for "
+                                    "the company and each war zone: mean absolute percentage error of each, and how "
+                                    "often the truth fell inside the 80%% band.",
+                        epilog="examples:\n  python -m pipelines backtest --day 10\n"
+                               "  python -m pipelines backtest --day 20 --format json --db data/warehouse.duckdb",
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    bt.add_argument("--day", type=int, default=10, choices=range(1, 29), metavar="N",
+                    help="the day of the month the forecast is made (1–28, default 10)")
+    bt.add_argument("--format", choices=["table", "json"], default="table", help="output format (default table)")
+    bt.add_argument("--db", metavar="PATH", help="warehouse file (default data/warehouse.duckdb or NORTHSTAR_DB)")
+    bt.set_defaults(func=cmd_backtest)
 
     br = sub.add_parser("brief", help="send the morning brief (board picture + a few lines) to WeCom, DingTalk, "
                                       "Feishu or email",

@@ -24,7 +24,9 @@ from pathlib import Path
 import duckdb
 
 from pipelines import metrics as catalog
+from pipelines import seasonal
 from pipelines.errors import NorthstarError
+from pipelines.flows import GOAL_CATALOG, data_dates, goal_flows  # noqa: F401 - their home was here
 from pipelines.keyactions import KeyAction, key_actions
 from pipelines.months import minus_months, month_bounds, month_of, parse_month, shift_month
 from pipelines.org import is_unassigned
@@ -89,27 +91,7 @@ SQL_LEAVES = "select distinct war_zone, team, person from station_nodes"
 SQL_CENTERS = "select distinct center from daily_node_facts where center is not null"
 SQL_NETWORK = ("select date, active_stations, members_served from daily_network "
                "where date in ($d0, $d3, $d6, $dm)")
-SQL_DATES = "select min(date), max(date) from daily_network"
 SQL_ORG = "select id, parent, level, name_zh, name_en, ord from org_nodes order by ord"
-
-
-# The catalog's metric behind each monthly goal (DESIGN §4): a node's actual is its grouped form.
-GOAL_CATALOG = {"stations": "new_stations", "members": "new_members"}
-
-
-def goal_flows(con: duckdb.DuckDBPyConnection, by: tuple[str, ...], start: dt.date, end: dt.date, as_of: dt.date,
-               node: dict | None = None) -> dict[tuple, dict[str, int]]:
-    """New stations and new members in [start, end] up to D (the catalog's new_stations and new_members) by the
-    catalog dimensions `by`, within `node` (default: the company): key → {stations, members}, absent = 0.
-    Stations carry no center, so a `by` with center gives stations under center None."""
-    filters = catalog.node_filters(node) if node else {}
-    out: dict[tuple, dict[str, int]] = {}
-    for metric, name in GOAL_CATALOG.items():
-        dims = tuple(b for b in by if b in catalog.CATALOG[name].flow.dims + ("day", "month"))
-        for *key, n in catalog.grouped(con, name, dims, as_of, start, end, **filters):
-            full = tuple(key[dims.index(b)] if b in dims else None for b in by)
-            out.setdefault(full, {m: 0 for m in GOAL_METRICS})[metric] += n
-    return out
 
 
 # ---- dates -----------------------------------------------------------------------------------------------------
@@ -167,6 +149,7 @@ class GoalTree:
     daily: list[dict] = field(default_factory=list)       # {date, stations, members}: new per day in M up to D
     key_actions: list[KeyAction] = field(default_factory=list)  # this month's, with key results (pipelines.keyactions)
     has_plan: bool = False
+    basis: str = "linear"           # what the statuses' pace is judged against (goals.yaml status.basis)
 
     def node(self, node_id: str) -> Node:
         """The node of this id (KeyError when the tree has none)."""
@@ -209,10 +192,40 @@ class GoalTree:
         if len(keep) == len(self.nodes) and len(actions) == len(self.key_actions):
             return self
         ids = {n.id for n in keep}
-        nodes = [n if all(c in ids for c in n.children) else replace(n, children=tuple(c for c in n.children if c in ids))
+        # a node whose children are hidden keeps its totals, but not its gap's split (it would name them)
+        nodes = [n if all(c in ids for c in n.children) else
+                 replace(n, children=tuple(c for c in n.children if c in ids),
+                         metrics={m: replace(v, gap_parts=None) for m, v in n.metrics.items()})
                  for n in keep]
         return replace(self, nodes=nodes, drivers={k: v for k, v in self.drivers.items() if k in ids},
                        key_actions=actions)
+
+    def gap_leaders(self, node_id: str, metric: str, n: int = 3) -> list[tuple[Node, float, tuple[Node, float] | None]]:
+        """Who explains the node's gap: the children with the largest parts the same way as the gap (shortfalls
+        when it is behind, leads when ahead), up to `n`, each with the person (or team) inside it whose part is the
+        largest that way — (child, part, (inside, part) or None). Only nodes this tree holds (a scoped tree may hold
+        none of a zone's people)."""
+        v = self.node(node_id).metrics[metric]
+        if not v["gap"] or not v["gap_parts"]:
+            return []
+        sign = -1 if v["gap"] < 0 else 1
+        by_id = self._index()[0]
+        ranked = sorted(((by_id[c], p) for c, p in v["gap_parts"].items() if c in by_id), key=lambda x: -sign * x[1])
+        out = []
+        for child, part in ranked[:n]:
+            if sign * part <= 0:
+                break
+            inside, node = None, child
+            while node["metrics"][metric]["gap_parts"]:
+                parts = [(by_id[c], p) for c, p in node["metrics"][metric]["gap_parts"].items() if c in by_id]
+                if not parts:
+                    break
+                node, p = max(parts, key=lambda x: sign * x[1])
+                if sign * p <= 0:
+                    break
+                inside = (node, p)
+            out.append((child, part, inside))
+        return out
 
     def furthest_behind(self, zone_id: str) -> tuple[Node, Node, str] | None:
         """(person, team, metric): the lowest pace among the zone's people behind pace (pace < 1, not achieved,
@@ -245,6 +258,7 @@ class GoalTree:
             "month": self.month,
             "as_of": self.as_of.isoformat(),
             "elapsed": _plain(self.elapsed),
+            "basis": self.basis,
             "north_star": {m: {k: _plain(v) for k, v in ns.items()} for m, ns in self.north_star.items()},
             "nodes": [{
                 "id": n["id"], "parent": n["parent"], "level": n["level"],
@@ -276,15 +290,6 @@ def _plain(value):
 
 # ---- the computation -------------------------------------------------------------------------------------------
 
-def data_dates(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date | None]:
-    try:
-        first, last = con.execute(SQL_DATES).fetchall()[0]
-    except duckdb.Error as exc:
-        raise NorthstarError(f"the warehouse has no daily_network table ({str(exc).splitlines()[0]}); rebuild it "
-                             "with `python -m pipelines build`.") from None
-    return first, last
-
-
 def resolve_period(month: str, as_of: dt.date | str | None, last_date: dt.date | None) -> tuple[str, dt.date]:
     """Checks the month and the as-of date; as-of defaults to the last date in the data."""
     clean = parse_month(month) if re.fullmatch(r"\d{4}-\d{2}", str(month or "").strip()) else None
@@ -313,7 +318,8 @@ def resolve_period(month: str, as_of: dt.date | str | None, last_date: dt.date |
 def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str | None = None,
               plan: Plan | None = None, checkins: list[dict] | None = None) -> GoalTree:
     """The goal tree for `month` as of `as_of` (default: the last date in the data), with the month's key actions
-    (manual key results take their values from `checkins`)."""
+    (manual key results take their values from `checkins`). Each node's status and pace 7 days earlier in the same
+    month come along (`status_7d`, `pace_7d`)."""
     first_date, last_date = data_dates(con)
     month, as_of = resolve_period(month, as_of, last_date)
     plan = plan or Plan()
@@ -327,7 +333,7 @@ def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str |
     days_left = (end - as_of).days
     tree = GoalTree(month=month, as_of=as_of, month_start=start, month_end=end, days_in_month=days_in_month,
                     days_counted=days_counted, elapsed=elapsed, finished=finished, at_risk=at_risk,
-                    last_date=last_date, first_date=first_date, has_plan=bool(plan.targets))
+                    last_date=last_date, first_date=first_date, has_plan=bool(plan.targets), basis=plan.basis)
 
     # Nodes: the org, then unassigned nodes the data has.
     org = con.execute(SQL_ORG).fetchall()
@@ -367,21 +373,28 @@ def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str |
         n["children"].sort(key=lambda c: (nodes[c]["ord"], c))
 
     # Actuals, summed up each leaf's path.
-    actual = {nid: {m: 0 for m in GOAL_METRICS} for nid in nodes}
-    for (wz, team, person, center), flows in goal_flows(con, LEAF_DIMS, start, end, as_of).items():
-        for nid in path(wz, team, person):
-            for m in GOAL_METRICS:
-                actual[nid][m] += flows[m]
-        if center is not None:
-            actual[center]["members"] += flows["members"]
+    def actuals_at(day: dt.date) -> dict[str, dict[str, int]]:
+        found = {nid: {m: 0 for m in GOAL_METRICS} for nid in nodes}
+        for (wz, team, person, center), flows in goal_flows(con, LEAF_DIMS, start, end, day).items():
+            for nid in path(wz, team, person):
+                for m in GOAL_METRICS:
+                    found[nid][m] += flows[m]
+            if center is not None:
+                found[center]["members"] += flows["members"]
+        return found
+
+    actual = actuals_at(as_of)
 
     # Targets and the rules of DESIGN §5.
     def target(nid: str, metric: str) -> float | None:
         return plan.targets.get((month, nodes[nid]["level"], nid, metric))
 
+    shapes = seasonal.node_profiles(con, first_date, start, nodes, cid, last=last_date)
     for nid, n in nodes.items():
         metrics = ("members",) if n["level"] == "center" else GOAL_METRICS
-        n["metrics"] = {m: node_metrics(target(nid, m), actual[nid][m], elapsed, days_left, finished, at_risk)
+        n["metrics"] = {m: node_metrics(target(nid, m), actual[nid][m], elapsed, days_left, finished, at_risk,
+                                        share=shapes[(nid, m)].share(start, end, upto), basis=plan.basis,
+                                        shape=shapes[(nid, m)].source)
                         for m in metrics}
     for n in nodes.values():
         kids = [c for c in n["children"] if nodes[c]["level"] != "center"]
@@ -391,6 +404,63 @@ def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str |
             if v.target is not None:
                 n["metrics"][m] = replace(v, unallocated=v.target - sum(nodes[c]["metrics"][m].target or 0
                                                                         for c in kids))
+
+    # Since last week: each node's status and pace as of 7 days earlier in the same month (none in a month's first
+    # week, none once it is over): the same rules on the actuals of that day.
+    week = as_of - dt.timedelta(days=7)
+    if not finished and week >= start:
+        then = actuals_at(week)
+        w_elapsed, w_left = ((week - start).days + 1) / days_in_month, (end - week).days
+        for nid, n in nodes.items():
+            for m, v in n["metrics"].items():
+                old = node_metrics(v.target, then[nid][m], w_elapsed, w_left, False, at_risk,
+                                   share=shapes[(nid, m)].share(start, end, week), basis=plan.basis)
+                pace = old.pace_seasonal if plan.basis == "seasonal" else old.pace
+                n["metrics"][m] = replace(v, status_7d=old.status, pace_7d=pace)
+
+    # Who explains the gap: each node's gap on the status basis, and a parent's split into its children's parts
+    # (each child's actual − its target × the parent's expected share; no target counts as 0) and the unallocated
+    # target's part (− unallocated × that share): they add up to the parent's gap exactly.
+    def basis_share(nid: str, metric: str) -> float:
+        return shapes[(nid, metric)].share(start, end, upto) if plan.basis == "seasonal" else elapsed
+
+    for nid, n in nodes.items():
+        kids = [c for c in n["children"] if nodes[c]["level"] != "center"]
+        for m, v in n["metrics"].items():
+            if not v.target:
+                continue
+            share = basis_share(nid, m)
+            parts = None
+            if kids:
+                parts = {c: nodes[c]["metrics"][m].actual - (nodes[c]["metrics"][m].target or 0) * share
+                         for c in kids}
+                parts["unallocated"] = -(v.unallocated or 0) * share
+            n["metrics"][m] = replace(v, gap=v.actual - v.target * share, gap_parts=parts)
+
+    # The 80 % band around the seasonal forecast: how far it missed in earlier months at the same day (the
+    # company's and each war zone's own; a team, a person or a center takes its zone's, else the company's).
+    if finished:
+        for n in nodes.values():
+            n["metrics"] = {m: replace(v, forecast_low=v.actual, forecast_high=v.actual)
+                            for m, v in n["metrics"].items()}
+    else:
+        from pipelines.backtest import band
+
+        factors = band(con, month, days_counted)
+
+        def factor_of(nid: str, metric: str):
+            while nid is not None:
+                if (nid, metric) in factors:
+                    return factors[(nid, metric)]
+                nid = nodes[nid]["parent"] if nid in nodes else None
+            return None
+
+        for nid, n in nodes.items():
+            for m, v in n["metrics"].items():
+                f = factor_of(nid, m)
+                if f is not None and v.forecast_seasonal is not None:
+                    n["metrics"][m] = replace(v, forecast_low=v.forecast_seasonal * f[0],
+                                              forecast_high=v.forecast_seasonal * f[1])
 
     # Depth-first order: the war-zone tree, then the centers.
     ordered: list[dict] = []

@@ -38,6 +38,7 @@ LEVELS = ("company", "war_zone", "team", "person", "center")
 GOAL_METRICS = ("stations", "members")
 DEFAULT_AT_RISK = 0.85
 DEFAULT_STALE_DAYS = 7
+BASES = ("linear", "seasonal")   # status.basis: what pace is judged against (pipelines/seasonal.py)
 DEFAULT_TIME_ZONE = "Asia/Shanghai"   # goals.yaml time_zone: the company's zone (DESIGN: Beijing time)
 CONFIDENCE = ("on_track", "at_risk", "off_track")      # what a center lead declares in a check-in
 TARGET_COLUMNS = ("month", "level", "node_id", "metric", "target")
@@ -61,6 +62,7 @@ class Plan:
     stale_days: int = DEFAULT_STALE_DAYS                    # a manual key result's check-in older than this is stale
     targets: dict[tuple[str, str, str, str], float] = field(default_factory=dict)  # (month, level, node, metric)
     time_zone: str = DEFAULT_TIME_ZONE   # the company's: naive times in the data are in it, aware ones convert to it
+    basis: str = "linear"                # status.basis: pace against the straight line or the month's own shape
     access: Access = OPEN                # access.yaml: sign-in and who sees what (pipelines.access)
 
 
@@ -110,8 +112,9 @@ def time_zone_problem(name) -> str | None:
 
 
 def load_goals(path: Path, org: Org, p: Problems) -> tuple[NorthStar | None, dict, list[dict]]:
-    """goals.yaml → (north star, status {at_risk, stale_days, time_zone}, key actions)."""
-    defaults = {"at_risk": DEFAULT_AT_RISK, "stale_days": DEFAULT_STALE_DAYS, "time_zone": DEFAULT_TIME_ZONE}
+    """goals.yaml → (north star, status {at_risk, stale_days, basis, time_zone}, key actions)."""
+    defaults = {"at_risk": DEFAULT_AT_RISK, "stale_days": DEFAULT_STALE_DAYS, "basis": "linear",
+                "time_zone": DEFAULT_TIME_ZONE}
     if not path.exists():
         return None, defaults, []
     doc = load_yaml(path)
@@ -131,12 +134,20 @@ def load_goals(path: Path, org: Org, p: Problems) -> tuple[NorthStar | None, dic
     north_star = _north_star(path, doc, p)
     at_risk = DEFAULT_AT_RISK
     stale_days = DEFAULT_STALE_DAYS
+    basis = "linear"
     status = doc.get("status")
     if status is not None:
         if not isinstance(status, dict):
             p.add(path, doc.line_of("status"), "status", "expected {at_risk: 0.85, stale_days: 7}")
         else:
-            check_keys(p, path, status, "status.", {"at_risk", "stale_days"})
+            check_keys(p, path, status, "status.", {"at_risk", "stale_days", "basis"})
+            if "basis" in status:
+                if status["basis"] not in BASES:
+                    p.add(path, status.line_of("basis"), "status.basis",
+                          f"{status['basis']!r}: linear (pace against a straight line through the month) or seasonal "
+                          "(against the month's shape in the company's own history)")
+                else:
+                    basis = status["basis"]
             if "stale_days" in status:
                 value = parse_number(status["stale_days"])
                 if value is None or not value.is_integer() or not (1 <= value <= 90):
@@ -164,7 +175,7 @@ def load_goals(path: Path, org: Org, p: Problems) -> tuple[NorthStar | None, dic
         action = _key_action(path, ka, f"key_actions[{i + 1}].", org, p, seen_ka, seen_kr)
         if action:
             actions.append(action)
-    return north_star, {"at_risk": at_risk, "stale_days": stale_days, "time_zone": time_zone}, actions
+    return north_star, {"at_risk": at_risk, "stale_days": stale_days, "basis": basis, "time_zone": time_zone}, actions
 
 
 def _north_star(path: Path, doc: YMap, p: Problems) -> NorthStar | None:
@@ -482,7 +493,8 @@ def load_plan(config: Path) -> Plan:
         access = parse_access(load_yaml(config / "access.yaml"), config / "access.yaml", org, p)
     p.raise_if_any()
     return Plan(org=org, north_star=north_star, at_risk=status["at_risk"], stale_days=status["stale_days"],
-                key_actions=actions, targets=targets, time_zone=status["time_zone"], access=access)
+                key_actions=actions, targets=targets, time_zone=status["time_zone"], basis=status["basis"],
+                access=access)
 
 
 __all__ = ["Plan", "NorthStar", "PlanError", "load_plan", "parse_month", "parse_number", "plain", "LEVELS",

@@ -166,6 +166,15 @@ class ImportResult:
         return ", ".join(parts) or "no entries changed"
 
 
+def status_doc(plan: Plan) -> dict:
+    """goals.yaml's status block as the store keeps it (`basis` only when not the default: a store written before
+    it existed reads the same)."""
+    doc = {"at_risk": plan.at_risk, "stale_days": plan.stale_days}
+    if plan.basis != "linear":
+        doc["basis"] = plan.basis
+    return doc
+
+
 def snapshots(plan: Plan) -> dict[str, dict]:
     """What each config file says, as {kind: {key: value}} — the unit of diffing between imports."""
     ns = plan.north_star
@@ -173,7 +182,7 @@ def snapshots(plan: Plan) -> dict[str, dict]:
         "north_star": None if ns is None else {
             "title": {"zh": ns.title_zh, "en": ns.title_en}, "start": ns.start.isoformat(),
             "end": ns.end.isoformat(), "targets": ns.targets},
-        "status": {"at_risk": plan.at_risk, "stale_days": plan.stale_days},
+        "status": status_doc(plan),
         "time_zone": plan.time_zone,
     }
     actions, results = {}, {}
@@ -607,7 +616,7 @@ class PlanStore:
         status = settings.get("status") or {}
         at_risk = status.get("at_risk", DEFAULT_AT_RISK)
         return Plan(org=Org(doc=settings.get("org") or {}), north_star=ns, at_risk=at_risk,
-                    stale_days=status.get("stale_days", DEFAULT_STALE_DAYS),
+                    stale_days=status.get("stale_days", DEFAULT_STALE_DAYS), basis=status.get("basis", "linear"),
                     key_actions=actions, targets=self.targets(),
                     time_zone=settings.get("time_zone") or DEFAULT_TIME_ZONE,
                     access=access_from_doc(settings.get("access")))
@@ -707,7 +716,7 @@ def export_plan(plan: Plan, out: Path, checkins: list[dict] | None = None) -> li
         ns = plan.north_star
         goals["north_star"] = {"title": {"zh": ns.title_zh, "en": ns.title_en}, "start": ns.start, "end": ns.end,
                                "targets": {k: _num(ns.targets[k]) for k in GOAL_METRICS}}
-    goals["status"] = {"at_risk": plan.at_risk, "stale_days": plan.stale_days}
+    goals["status"] = status_doc(plan)
     goals["time_zone"] = plan.time_zone
     actions = []
     for ka in plan.key_actions:

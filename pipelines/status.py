@@ -92,11 +92,24 @@ class MetricValue(Record):
     required_daily: float | None
     status: str
     unallocated: float | None = None
+    # the month's own shape (pipelines/seasonal.py): the share expected by D from the node's history
+    expected_seasonal: float | None = None
+    pace_seasonal: float | None = None
+    forecast_seasonal: float | None = None
+    shape: str | None = None           # whose history the shape is: a node id, or "linear" (none long enough)
+    forecast_low: float | None = None  # the 80 % band around forecast_seasonal (pipelines/backtest.py: `band`)
+    forecast_high: float | None = None
+    gap: float | None = None           # actual − expected on the status basis (None without a target)
+    gap_parts: dict | None = None      # a parent's gap split: {child id: part, "unallocated": part}, adding up to gap
+    status_7d: str | None = None       # the status and pace (on the basis) 7 days earlier in the same month
+    pace_7d: float | None = None
 
 
 def node_metrics(target: float | None, actual: float, elapsed: float, days_left: int, finished: bool,
-                 at_risk: float) -> MetricValue:
-    """One node (or key result), one metric: the rules of DESIGN §5."""
+                 at_risk: float, share: float | None = None, basis: str = "linear",
+                 shape: str | None = None) -> MetricValue:
+    """One node (or key result), one metric: the rules of DESIGN §5. `share` is the seasonal share of the month
+    expected by D (None: the straight line, `elapsed`); `basis` says which pace the status follows."""
     has_target = target is not None and target != 0
     expected = target * elapsed if has_target else None
     pace = actual / target / elapsed if has_target else None   # not actual / expected: expected may underflow
@@ -106,5 +119,10 @@ def node_metrics(target: float | None, actual: float, elapsed: float, days_left:
         required = 0.0
     else:
         required = (target - actual) / days_left
+    share = elapsed if share is None else share
+    seasonal = actual / target / share if has_target and share > 0 else None
+    judged = seasonal if basis == "seasonal" and seasonal is not None else pace
     return MetricValue(target=target, actual=actual, expected=expected, pace=pace, forecast=actual / elapsed,
-                       required_daily=required, status=status_of(target, actual, pace, finished, at_risk))
+                       required_daily=required, status=status_of(target, actual, judged, finished, at_risk),
+                       expected_seasonal=target * share if has_target else None, pace_seasonal=seasonal,
+                       forecast_seasonal=actual / share if share > 0 else None, shape=shape)

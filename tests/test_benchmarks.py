@@ -3,6 +3,7 @@ order, and the report states each target with its measured value."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import duckdb
@@ -163,3 +164,31 @@ def test_the_access_benchmark_prints_its_table(tiny):
         assert re.search(rf"^\s*{step}.*\s\d+\.\d\d\s+\d+\.\d\d$", out.stdout, re.M), step
     whole, scoped = map(int, re.search(r"(\d+) nodes; scoped for \w+: (\d+)", out.stdout).groups())
     assert 0 < scoped < whole
+
+
+def test_the_backtest_benchmark_writes_its_block_and_make_bench_keeps_it(tiny, tmp_path):
+    """benchmarks/backtest.py (issue 22): the tables for each warehouse, a sentence when no month can be replayed,
+    written between markers that a rewrite of RESULTS.md by `make bench` keeps."""
+    import subprocess
+    import sys
+
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# Northstar benchmark results\n\nold body\n", encoding="utf-8")
+    out = subprocess.run([sys.executable, "benchmarks/backtest.py", "--db", f"tiny sample={tiny / 'wh.duckdb'}",
+                          "--day", "10", "--write", "--results", str(results)], cwd=ROOT, capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    text = results.read_text(encoding="utf-8")
+    assert text.startswith("# Northstar benchmark results\n\nold body\n\n<!-- backtest -->")
+    assert "| tiny sample | company | members |" in text and "| tiny sample | east | stations |" in text
+    # the tiny sample's data runs from 2024-04-27 to 2026-11-24: a month whose same month a year earlier lies
+    # wholly in the data, and that is over, is 2025-05 … 2026-10: 18 months
+    assert "(data 2024-04-27 to 2026-11-24)" in text
+    assert re.search(r"\| tiny sample \| company \| members \| 18 \| \d+\.\d % \| \d+\.\d % \|", text)
+    rewritten = run.keep_backtest(results, "# Northstar benchmark results\n\nnew body\n")
+    assert rewritten.startswith("# Northstar benchmark results\n\nnew body\n\n<!-- backtest -->")
+    assert rewritten.count("<!-- /backtest -->") == 1
+    again = subprocess.run([sys.executable, "benchmarks/backtest.py", "--db", f"tiny sample={tiny / 'wh.duckdb'}",
+                            "--write", "--results", str(results)], cwd=ROOT, capture_output=True, text=True,
+                           timeout=300)
+    assert again.returncode == 0 and results.read_text(encoding="utf-8").count("<!-- backtest -->") == 1

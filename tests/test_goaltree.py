@@ -222,9 +222,10 @@ def test_bad_periods_are_refused_clearly(company, month, as_of, words):
 
 def test_json_shape(company):
     doc = tree_at(company, "2026-11", "2026-11-15").to_json("zh")
-    # DESIGN §6's keys, plus paths, where-we-are and the key actions, each under its own key
-    assert set(doc) == {"month", "as_of", "elapsed", "north_star", "nodes", "drivers", "since_month_end",
+    # DESIGN §6's keys, plus paths, where-we-are, the key actions and the status basis, each under its own key
+    assert set(doc) == {"month", "as_of", "elapsed", "basis", "north_star", "nodes", "drivers", "since_month_end",
                         "key_actions"}
+    assert doc["basis"] == "linear"
     assert doc["since_month_end"]["date"] == "2026-10-31"
     salons = doc["key_actions"][0]["key_results"][1]
     assert (salons["title"], salons["kind"], salons["status"], salons["last_checkin"]) == ("举办沙龙", "manual",
@@ -234,9 +235,19 @@ def test_json_shape(company):
                                                   "trailing_3m", "trailing_6m", "projected_month"}
     company_node = doc["nodes"][0]
     assert company_node["name"] == "测试公司"
+    # the hand-made company has three months of data: less than a year, so its month's shape is the straight line
+    # and the seasonal figures equal the linear ones (issue 22)
     assert company_node["metrics"]["stations"] == {"target": 10, "actual": 6, "expected": 5, "pace": 1.2,
                                                    "forecast": 12, "required_daily": 4 / 15, "status": "on_track",
-                                                   "unallocated": 1}
+                                                   "unallocated": 1, "expected_seasonal": 5, "pace_seasonal": 1.2,
+                                                   "forecast_seasonal": 12, "shape": "linear",
+                                                   "forecast_low": None, "forecast_high": None,  # no past months
+                                                   # 6 done − 5 expected: east 4 − 6 × 0.5, south 2 − 3 × 0.5,
+                                                   # and the 1 station no zone holds, − 1 × 0.5
+                                                   "gap": 1, "gap_parts": {"east": 1, "south": 0.5,
+                                                                           "unallocated": -0.5},
+                                                   # 4 on the 8th: 4 / (10 × 8/30)
+                                                   "status_7d": "on_track", "pace_7d": 1.5}
     pe = next(n for n in doc["nodes"] if n["id"] == "pe")
     assert pe["metrics"]["members"]["pace"] is None          # null, never 0, where undefined
     json.dumps(doc)                                          # serialisable as is
@@ -275,7 +286,7 @@ def periods_and_plans(draw, nodes):
             if value is not None:
                 targets[(month, level, node, metric)] = value
     at_risk = draw(st.floats(0.05, 1.0))
-    return month, as_of, Plan(targets=targets, at_risk=at_risk)
+    return month, as_of, Plan(targets=targets, at_risk=at_risk, basis=draw(st.sampled_from(["linear", "seasonal"])))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -296,6 +307,28 @@ def test_tree_properties(tiny_con, data):
             if target:
                 assert v["expected"] <= target + 1e-9
                 assert v["expected"] == pytest.approx(target * t.elapsed)
+                # issue 22: the seasonal expectation never passes the target, and its pace is actual over it
+                assert 0 <= v["expected_seasonal"] <= target + 1e-9
+                assert v["expected_seasonal"] == target or not t.finished
+                if v["expected_seasonal"] > 0:
+                    assert v["pace_seasonal"] == pytest.approx(v["actual"] / v["expected_seasonal"])
+            # issue 22, who explains the gap: a parent's parts add up to its gap exactly; on the straight line a
+            # child's part is its own gap
+            if target:
+                expected = v["expected_seasonal"] if t.basis == "seasonal" else v["expected"]
+                assert v["gap"] == pytest.approx(v["actual"] - expected, abs=1e-9)
+                if tree_kids:
+                    assert set(v["gap_parts"]) == {k["id"] for k in tree_kids} | {"unallocated"}
+                    assert sum(v["gap_parts"].values()) == pytest.approx(v["gap"], abs=1e-6)
+                    for k in tree_kids:
+                        if t.basis == "linear" and k["metrics"][metric]["target"]:
+                            assert v["gap_parts"][k["id"]] == pytest.approx(k["metrics"][metric]["gap"], abs=1e-9)
+                else:
+                    assert v["gap_parts"] is None
+            else:
+                assert v["gap"] is None and v["gap_parts"] is None
+            # the status follows the basis: linear keeps DESIGN §5's rules exactly
+            pace = v["pace_seasonal"] if t.basis == "seasonal" else v["pace"]
             status = v["status"]
             if not target:
                 assert status == "no_target" and v["pace"] is None and v["expected"] is None
@@ -303,12 +336,12 @@ def test_tree_properties(tiny_con, data):
                 assert status == "achieved"
             elif t.finished:
                 assert status == "missed" and v["required_daily"] is None
-            elif v["pace"] >= 1 - 1e-9:
+            elif pace >= 1 - 1e-9:
                 assert status == "on_track"
-            elif v["pace"] >= plan.at_risk - 1e-9:
+            elif pace >= plan.at_risk - 1e-9:
                 assert status == "at_risk"
             else:
-                assert status == "off_track" and v["pace"] < plan.at_risk
+                assert status == "off_track" and pace < plan.at_risk
             if status in ("on_track", "at_risk", "off_track"):
                 assert v["required_daily"] == pytest.approx((target - v["actual"]) / (t.month_end - t.as_of).days)
     company = t.company
@@ -355,6 +388,7 @@ def validate_shape(doc: dict) -> None:
     assert isinstance(doc["month"], str) and len(doc["month"]) == 7
     dt.date.fromisoformat(doc["as_of"])
     assert isinstance(doc["elapsed"], (int, float)) and 0 < doc["elapsed"] <= 1
+    assert doc["basis"] in ("linear", "seasonal")
     for metric in ("stations", "members"):
         ns = doc["north_star"][metric]
         assert set(ns) == {"target", "actual", "progress", "time_elapsed", "required_monthly", "trailing_3m",
@@ -368,9 +402,15 @@ def validate_shape(doc: dict) -> None:
         assert set(node["metrics"]) == ({"members"} if node["level"] == "center" else {"stations", "members"})
         for v in node["metrics"].values():
             assert set(v) == {"target", "actual", "expected", "pace", "forecast", "required_daily", "status",
-                              "unallocated"}
+                              "unallocated", "expected_seasonal", "pace_seasonal", "forecast_seasonal", "shape",
+                              "forecast_low", "forecast_high", "gap", "gap_parts", "status_7d", "pace_7d"}
             assert v["status"] in goaltree.STATUSES
-            assert all(isinstance(v[k], NUMBER_OR_NULL) for k in v if k != "status")
+            assert all(isinstance(v[k], NUMBER_OR_NULL) for k in v
+                       if k not in ("status", "shape", "gap_parts", "status_7d"))
+            assert v["status_7d"] is None or v["status_7d"] in goaltree.STATUSES
+            assert v["shape"] == "linear" or v["shape"] in {n["id"] for n in doc["nodes"]}
+            if v["forecast_low"] is not None:
+                assert v["forecast_low"] <= v["forecast_high"]
             assert isinstance(v["actual"], int)
 
 
@@ -645,3 +685,44 @@ def test_the_tree_is_typed_and_cannot_change_after_it_is_built(company):
     assert ka.key_results[0]["status"] == ka.key_results[0].status
     unassigned = [n for n in t.nodes if n.unassigned]
     assert all(n.id.endswith("/unassigned") for n in unassigned)
+
+
+def test_who_explains_the_gap_by_hand(company):
+    """Issue 22 on the hand-made company as of 2026-11-15 (half the month gone, straight line): the company is a
+    station ahead (6 of 10, 5 due); East explains 1 of it (4 − 6 × ½; inside it 华东一队 4 − 4 × ½ = 2, and in that
+    乙 2 − 2 × ½ = 1), South ½ (2 − 3 × ½; inside 丁 2 − 2 × ½ = 1); the station no zone holds costs ½."""
+    t = tree_at(company, "2026-11", "2026-11-15")
+    leaders = [(c.id, p, i and (i[0].id, i[1])) for c, p, i in t.gap_leaders("company", "stations")]
+    assert leaders == [("east", 1.0, ("pb", 1.0)), ("south", 0.5, ("pd", 1.0))]
+    assert t.company["metrics"]["stations"]["gap_parts"]["unallocated"] == -0.5
+    # members: 22 of 40 with 20 due, all of the lead is East's (14 − 12; 乙 8 − 4 inside), South is exactly on it
+    assert [(c.id, p, i and (i[0].id, i[1])) for c, p, i in t.gap_leaders("company", "members")] == [
+        ("east", 2.0, ("pb", 4.0))]
+    # a zone lead of the South sees East's part, but not who inside East makes it
+    from pipelines.access import User
+
+    south_lead = t.scoped(User("x", "x", "zone_lead", war_zone="south"))
+    assert [(c.id, i) for c, _, i in south_lead.gap_leaders("company", "stations")] == [("east", None),
+                                                                                        ("south", (
+                                                                                            south_lead.node("pd"),
+                                                                                            1.0))]
+    assert south_lead.node("east")["metrics"]["stations"]["gap_parts"] is None
+
+
+def test_since_last_week_is_the_tree_seven_days_earlier(company):
+    """Issue 22: each node's status and pace 7 days before D in the same month; none in the month's first week or
+    once the month is over."""
+    now, week = tree_at(company, "2026-11", "2026-11-15"), tree_at(company, "2026-11", "2026-11-08")
+    for n in now.nodes:
+        for metric, v in n.metrics.items():
+            then = week.node(n.id).metrics[metric]
+            assert (v["status_7d"], v["pace_7d"]) == (then["status"], then["pace"]), (n.id, metric)
+    # by hand, the company's stations: 6 of 10 on the 15th (pace 6 / (10 × 15/30) = 1.2), 4 on the 8th (pace
+    # 4 / (10 × 8/30) = 1.5): on track both times, slower now
+    assert now.company["metrics"]["stations"]["pace"] == pytest.approx(1.2)
+    assert now.company["metrics"]["stations"]["pace_7d"] == pytest.approx(1.5)
+    assert now.company["metrics"]["stations"]["status_7d"] == "on_track"
+    first_week = tree_at(company, "2026-11", "2026-11-07")
+    assert all(v["status_7d"] is None for n in first_week.nodes for v in n.metrics.values())
+    over = tree_at(company, "2026-10", "2026-11-15")
+    assert all(v["status_7d"] is None for n in over.nodes for v in over.company.metrics.values())

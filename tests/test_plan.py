@@ -166,6 +166,8 @@ def test_broken_yaml_names_the_line(tmp_path):
     ("at_risk: 0.8", "at_risk: lots", "line 7, status.at_risk", "out of range"),
     ("at_risk: 0.8", "at_risk: 0.8\n  stale_days: 0", "line 8, status.stale_days", "between 1 and 90"),
     ("at_risk: 0.8", "at_risk: 0.8\n  stale_days: 2.5", "line 8, status.stale_days", "whole number"),
+    ("at_risk: 0.8", "at_risk: 0.8\n  basis: lunar", "line 8, status.basis", "'lunar': linear (pace against a "
+     "straight line through the month) or seasonal"),
     ("center: community", "center: marketing", "line 10, key_actions[1].center", "unknown center 'marketing'"),
     ("owner: pa", "owner: pz", "line 12, key_actions[1].owner", "unknown person 'pz'"),
     ("months: [2026-11]", "months: [2026-11, 2026-14]", "line 13, key_actions[1].months", "'2026-14' is not a month"),
@@ -215,6 +217,17 @@ def test_stale_days_default_and_set(tmp_path):
     assert load_plan(write_plan(tmp_path)).stale_days == 7
     plan = load_plan(write_plan(tmp_path, goals=GOALS_YAML.replace("at_risk: 0.8", "at_risk: 0.8\n  stale_days: 14")))
     assert plan.stale_days == 14
+
+
+def test_the_status_basis_defaults_to_the_straight_line_and_survives_the_store(tmp_path):
+    from pipelines.planstore import PlanStore
+
+    assert load_plan(write_plan(tmp_path)).basis == "linear"
+    plan = load_plan(write_plan(tmp_path, goals=GOALS_YAML.replace("at_risk: 0.8", "at_risk: 0.8\n  basis: seasonal")))
+    assert plan.basis == "seasonal"
+    with PlanStore(tmp_path / "plan.sqlite") as store:
+        store.import_config(tmp_path, plan)
+        assert store.current().basis == "seasonal"
 
 
 # ---- a key action from a form (the Centers page) ---------------------------------------------------------------

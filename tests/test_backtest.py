@@ -1,0 +1,173 @@
+"""The month's shape in the goal tree and the backtest (issue 22), by hand, on a company made for it: two years of
+members joining at one station of the East zone, 10 a day, 40 on Double 11 and 2 a day through each Chinese New
+Year fortnight (2025-01-22 … 02-08 and 2026-02-10 … 02-27: the festival moves from January to February), from
+2024-11-01 to 2026-11-24. Every expected number is worked out below from PRIOR_EVENTS = 3: an event's factor is
+(counted + 3) / (due + 3)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from fractions import Fraction as F
+
+import pytest
+
+from pipelines import backtest, goaltree, seasonal
+from pipelines.plan import Plan
+from pipelines.seasonal import event_of
+from tests.conftest import ROOT, make_raw, run_build
+
+FIRST, LAST = dt.date(2024, 11, 1), dt.date(2026, 11, 24)
+
+
+def joins(day: dt.date) -> int:
+    event = event_of(day)
+    return 40 if event == "d11" else 2 if event and event.startswith("cny") else 10
+
+
+@pytest.fixture(scope="module")
+def festive(tmp_path_factory):
+    root = tmp_path_factory.mktemp("festive")
+    stations = [["S1", "东一站", "east", "e1", "pa", "浙江", "杭州", "2024-11-01", "2024-11-01", ""],
+                ["S2", "南一站", "south", "s1", "pd", "广东", "广州", "2024-11-01", "2024-11-01", ""]]
+    members, day, k = [], FIRST, 0
+    while day <= LAST:
+        for _ in range(joins(day)):
+            k += 1
+            members.append([f"M{k}", "S1", day.isoformat(), "standard", "399", "community", "", "", ""])
+        day += dt.timedelta(days=1)
+    orders = [["O1", "M1", "2024-11-02 10:00:00", "10.00", "paid", "生鲜"]]
+    make_raw(root, {"stations": stations, "members": members, "orders": orders})
+    run_build(root, as_of=LAST)
+    return root / "wh.duckdb"
+
+
+def tree(db, month, as_of, targets, basis="seasonal"):
+    con = goaltree.open_warehouse(db)
+    try:
+        return goaltree.goal_tree(con, month, as_of, Plan(targets=targets, basis=basis))
+    finally:
+        con.close()
+
+
+def test_november_is_judged_against_double_11_still_to_come(festive):
+    t = tree(festive, "2026-11", "2026-11-10", {("2026-11", "company", "company", "members"): 1000,
+                                                ("2026-11", "war_zone", "east", "members"): 1000})
+    v = t.company["metrics"]["members"]
+    # two Double 11s in the history, each 40 where 10 were due: (80 + 3) / (20 + 3) = 83/23; November weighs
+    # 29 + 83/23 = 750/23, and by the 10th 10 of it: 230/750 of the month
+    share = F(230, 750)
+    assert v["actual"] == 100 and v["shape"] == "company"
+    assert v["expected_seasonal"] == pytest.approx(float(1000 * share))
+    assert v["pace_seasonal"] == pytest.approx(float(100 / (1000 * share)))
+    assert v["forecast_seasonal"] == pytest.approx(float(100 / share))            # 326.1
+    assert v["expected"] == pytest.approx(1000 / 3) and v["pace"] == pytest.approx(0.3)
+    east = t.node("east")["metrics"]["members"]
+    assert east["shape"] == "east" and east["expected_seasonal"] == pytest.approx(float(1000 * share))
+    assert t.node("south")["metrics"]["members"]["shape"] == "company"    # no joins of its own: the company's shape
+    assert t.company["metrics"]["stations"]["shape"] == "linear"          # two openings in two years: no shape
+
+
+def test_february_before_the_new_year_is_not_on_track_for_the_wrong_reason(festive):
+    target = {("2026-02", "company", "company", "members"): 280}
+    seasonal_tree = tree(festive, "2026-02", "2026-02-09", target)
+    linear_tree = tree(festive, "2026-02", "2026-02-09", target, basis="linear")
+    v = seasonal_tree.company["metrics"]["members"]
+    # the history before February 2026 holds one festival (2025): each day of it 2 where 10 were due,
+    # (2 + 3) / (10 + 3) = 5/13; February 2026 weighs 10 + 18 × 5/13 = 220/13, of which 9 by the 9th: 117/220
+    assert v["actual"] == 90
+    assert v["expected_seasonal"] == pytest.approx(float(280 * F(117, 220)))     # 148.9
+    assert v["pace_seasonal"] == pytest.approx(float(90 / (280 * F(117, 220))))  # 0.60
+    assert v["status"] == "off_track"
+    # the straight line expects 9/28 of 280 = 90 by the 9th and calls it on track
+    lin = linear_tree.company["metrics"]["members"]
+    assert lin["pace"] == pytest.approx(1.0) and lin["status"] == "on_track"
+    assert lin["pace_seasonal"] == v["pace_seasonal"]            # both paces are there whatever the basis
+    assert linear_tree.basis == "linear" and seasonal_tree.to_json()["basis"] == "seasonal"
+
+
+def test_the_band_in_the_tree(festive):
+    """A running month's band comes from the replayed months before it at the same day; a finished month's is its
+    actual. Here the twelve months before November 2026 missed by −18 % (February), +2.1 % (November 2025) and
+    nothing ten times: the 10th and 90th percentiles are both 0, so the band is the forecast itself."""
+    running = tree(festive, "2026-11", "2026-11-10", {}).company["metrics"]["members"]
+    assert running["forecast_low"] == pytest.approx(running["forecast_seasonal"])
+    assert running["forecast_high"] == pytest.approx(running["forecast_seasonal"])
+    # from the South zone (no history of its own) to the company's band: a node takes its nearest ancestor's
+    south = tree(festive, "2026-11", "2026-11-10", {}).node("south")["metrics"]["members"]
+    assert south["actual"] == 0 and south["forecast_low"] == south["forecast_high"] == 0
+    done = tree(festive, "2026-10", "2026-11-24", {}).company["metrics"]["members"]
+    assert done["forecast_low"] == done["forecast_high"] == done["actual"] == 310
+    early = tree(festive, "2025-11", "2025-11-10", {}).company["metrics"]["members"]
+    assert early["forecast_low"] is None        # no month replayed before November 2025: no band yet
+
+
+def _expected_day_10():
+    """The replay at day 10, by hand: months 2025-11 … 2026-10 (the same month a year earlier is in the data).
+    Ordinary months: 100 by the 10th, and both methods forecast the truth exactly. November 2025: truth 330, the
+    history before it (one year) saw Double 11 once: (40 + 3) / (10 + 3) = 43/13, November weighs 29 + 43/13 =
+    420/13, by the 10th 130/420. February 2026: truth 10 × 10 + 18 × 2 = 136; by the 10th 9 × 10 + 2 = 92 (the
+    10th is already the fortnight's first day); February weighs 220/13, by the 10th 9 + 5/13 = 122/13."""
+    months = 12
+    nov_truth, nov_lin, nov_seas = 330, F(100) * 3, F(100) * F(420, 130)
+    feb_truth, feb_lin, feb_seas = 136, F(92) * F(28, 10), F(92) * F(220, 122)
+    linear = (abs(nov_lin - nov_truth) / nov_truth + abs(feb_lin - feb_truth) / feb_truth) / months
+    seasonal_ = (abs(nov_seas - nov_truth) / nov_truth + abs(feb_seas - feb_truth) / feb_truth) / months
+    return months, float(100 * linear), float(100 * seasonal_)
+
+
+def test_the_replay_by_hand(festive):
+    con = goaltree.open_warehouse(festive)
+    try:
+        rows = backtest.replay(con, 10)
+    finally:
+        con.close()
+    company = [r for r in rows if r.node == "company" and r.metric == "members"]
+    assert [r.month for r in company] == [f"2025-{m:02d}" for m in (11, 12)] + [f"2026-{m:02d}" for m in range(1, 11)]
+    nov = company[0]
+    assert (nov.truth, nov.actual, nov.linear) == (330, 100, 300)
+    assert nov.seasonal == pytest.approx(float(F(100) * F(420, 130)))
+    feb = next(r for r in company if r.month == "2026-02")
+    assert (feb.truth, feb.actual) == (136, 92) and feb.seasonal == pytest.approx(float(F(92) * F(220, 122)))
+    mar = next(r for r in company if r.month == "2026-03")
+    assert mar.truth == mar.linear == 310 and mar.seasonal == pytest.approx(310)
+    # bands from the sixth month on: earlier errors −18 %, +2.1 % and zeros hold an exact forecast; by October
+    # nine of the eleven earlier months were exact, so its 10th and 90th percentiles are both 0: a band of one point
+    banded = [r for r in company if r.low is not None]
+    assert [r.month for r in banded] == [f"2026-{m:02d}" for m in range(5, 11)]
+    assert all(r.low <= r.truth <= r.high for r in banded)
+    may = banded[0]
+    assert may.low < may.truth < may.high
+    assert banded[-1].low == banded[-1].high == banded[-1].truth == 310
+    doc = backtest.summary(rows, 10, "company")
+    months, linear, seasonal_ = _expected_day_10()
+    assert doc["members"]["months"] == months
+    assert doc["members"]["linear_mae_pct"] == round(linear, 1) == 8.2
+    assert doc["members"]["seasonal_mae_pct"] == round(seasonal_, 1) == 2.0
+    assert doc["members"]["band_coverage_pct"] == 100.0 and doc["members"]["band_months"] == 6
+    assert doc["stations"]["months"] == 0 and doc["stations"]["linear_mae_pct"] is None   # no month had an opening
+    assert doc["war_zones"]["east"]["members"] == doc["members"]                          # every join is East's
+    assert doc["war_zones"]["south"]["members"]["months"] == 0
+
+
+def test_the_command_prints_the_table_and_the_documented_json(festive):
+    run = subprocess.run([sys.executable, "-m", "pipelines", "backtest", "--day", "10", "--format", "json", "--db",
+                          str(festive)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    doc = json.loads(run.stdout)
+    assert set(doc) == {"day", "members", "stations", "war_zones"} and doc["day"] == 10
+    assert set(doc["members"]) >= {"months", "linear_mae_pct", "seasonal_mae_pct", "band_coverage_pct"}
+    assert set(doc["war_zones"]) == {"east", "south"}
+    table = subprocess.run([sys.executable, "-m", "pipelines", "backtest", "--db", str(festive)], cwd=ROOT,
+                           capture_output=True, text=True, timeout=120).stdout
+    lines = [" ".join(line.split()) for line in table.splitlines()]
+    assert "company members 12 8.2% 2.0% 0.24 100.0% of 6" in lines
+    assert "south stations 0 — — — —" in lines
+
+
+def test_a_month_without_a_year_before_it_is_not_replayed():
+    assert backtest.months_to_replay(dt.date(2024, 11, 1), dt.date(2025, 11, 29)) == []
+    assert backtest.months_to_replay(dt.date(2024, 11, 1), dt.date(2025, 11, 30)) == ["2025-11"]
+    assert backtest.months_to_replay(dt.date(2024, 11, 2), dt.date(2026, 1, 31)) == ["2025-12", "2026-01"]
+    assert seasonal.MIN_HISTORY_DAYS == 365
