@@ -276,7 +276,7 @@ def cmd_tree(args) -> int:
 
     db = paths.db_path(args.db)
     user = viewer(db, args.as_user, "board")
-    tree = goaltree.load(db, args.month, args.as_of, user=user)
+    tree = goaltree.load(db, args.month, args.as_of, user=user, planned=args.planned)
     if args.format == "xlsx":
         from pipelines import treexlsx
 
@@ -508,6 +508,9 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--as", dest="as_user", metavar="USER_ID",
                    help="as this person of access.yaml would see it (a zone lead: every zone's totals, the teams "
                         "and people of their own zone only)")
+    t.add_argument("--planned", action="store_true",
+                   help="judge the month against its targets as they stood on its first day (a target changed "
+                        "after the month began is listed under revisions in the JSON either way)")
     t.set_defaults(func=cmd_tree)
 
     c = sub.add_parser("cohorts", help="member retention or station cohorts as a table (CSV or JSON)",
@@ -603,6 +606,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; nothing was changed.", file=sys.stderr)
         return 130
+    except BrokenPipeError:          # the reader (head, less) stopped reading: nothing went wrong
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # noqa: BLE001 - last resort: one clear line, details on request
         if args.debug or os.environ.get("NORTHSTAR_DEBUG"):
             traceback.print_exc()

@@ -150,6 +150,8 @@ class GoalTree:
     key_actions: list[KeyAction] = field(default_factory=list)  # this month's, with key results (pipelines.keyactions)
     has_plan: bool = False
     basis: str = "linear"           # what the statuses' pace is judged against (goals.yaml status.basis)
+    revisions: dict = field(default_factory=dict)   # (node id, metric) → {old, new, who, at}: changed after the 1st
+    planned: bool = False           # judged against the targets as they stood on the 1st
 
     def node(self, node_id: str) -> Node:
         """The node of this id (KeyError when the tree has none)."""
@@ -198,6 +200,7 @@ class GoalTree:
                          metrics={m: replace(v, gap_parts=None) for m, v in n.metrics.items()})
                  for n in keep]
         return replace(self, nodes=nodes, drivers={k: v for k, v in self.drivers.items() if k in ids},
+                       revisions={k: v for k, v in self.revisions.items() if k[0] in ids},
                        key_actions=actions)
 
     def gap_leaders(self, node_id: str, metric: str, n: int = 3) -> list[tuple[Node, float, tuple[Node, float] | None]]:
@@ -259,6 +262,9 @@ class GoalTree:
             "as_of": self.as_of.isoformat(),
             "elapsed": _plain(self.elapsed),
             "basis": self.basis,
+            "planned": self.planned,
+            "revisions": [{"node": nid, "metric": m, "old": _plain(r["old"]), "new": _plain(r["new"]), "who": r["who"],
+                           "at": r["at"]} for (nid, m), r in sorted(self.revisions.items())],
             "north_star": {m: {k: _plain(v) for k, v in ns.items()} for m, ns in self.north_star.items()},
             "nodes": [{
                 "id": n["id"], "parent": n["parent"], "level": n["level"],
@@ -316,10 +322,12 @@ def resolve_period(month: str, as_of: dt.date | str | None, last_date: dt.date |
 
 
 def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str | None = None,
-              plan: Plan | None = None, checkins: list[dict] | None = None) -> GoalTree:
+              plan: Plan | None = None, checkins: list[dict] | None = None, revisions: list[dict] | None = None,
+              planned: bool = False) -> GoalTree:
     """The goal tree for `month` as of `as_of` (default: the last date in the data), with the month's key actions
     (manual key results take their values from `checkins`). Each node's status and pace 7 days earlier in the same
-    month come along (`status_7d`, `pace_7d`)."""
+    month come along (`status_7d`, `pace_7d`). `revisions` (PlanStore.revisions) are the month's targets changed
+    after it began: kept on the tree, and with `planned` the targets as they stood on the 1st are the ones judged."""
     first_date, last_date = data_dates(con)
     month, as_of = resolve_period(month, as_of, last_date)
     plan = plan or Plan()
@@ -385,9 +393,16 @@ def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str |
 
     actual = actuals_at(as_of)
 
-    # Targets and the rules of DESIGN §5.
+    # Targets and the rules of DESIGN §5 (with `planned`, a target revised after the 1st counts as it stood then).
+    first_targets = {(r["level"], r["node_id"], r["metric"]): r["old"] for r in revisions or []}
+    tree.revisions = {(r["node_id"], r["metric"]): r for r in revisions or [] if r["node_id"] in nodes}
+    tree.planned = planned
+
     def target(nid: str, metric: str) -> float | None:
-        return plan.targets.get((month, nodes[nid]["level"], nid, metric))
+        key = (nodes[nid]["level"], nid, metric)
+        if planned and key in first_targets:
+            return first_targets[key]
+        return plan.targets.get((month, *key))
 
     shapes = seasonal.node_profiles(con, first_date, start, nodes, cid, last=last_date)
     for nid, n in nodes.items():
@@ -502,7 +517,8 @@ def _north_star(con, plan: Plan, as_of: dt.date, first_date: dt.date | None):
         t3 = (actual - at(d3, i)) / 3
         t6 = (actual - at(d6, i)) / 6
         item = {"target": target, "actual": actual, "progress": None, "time_elapsed": None,
-                "required_monthly": None, "trailing_3m": t3, "trailing_6m": t6, "projected_month": None}
+                "required_monthly": None, "trailing_3m": t3, "trailing_6m": t6, "projected_month": None,
+                "milestone": None}
         if ns:
             item["progress"] = actual / target
             item["time_elapsed"] = min(max((as_of - ns.start).days / (ns.end - ns.start).days, 0.0), 1.0)
@@ -510,10 +526,40 @@ def _north_star(con, plan: Plan, as_of: dt.date, first_date: dt.date | None):
             if months_left > 0:
                 item["required_monthly"] = max(target - actual, 0) / months_left
             item["projected_month"] = projected_month(actual, target, t6, as_of)
+            item["milestone"] = _milestone(ns, metric, actual, as_of, plan.at_risk)
         out[metric] = item
         since[metric] = {"value": at(dm, i), "change": actual - at(dm, i)}
     title = (ns.title_zh, ns.title_en) if ns else None
     return out, title, since
+
+
+def _milestone(ns, metric: str, actual: float, as_of: dt.date, at_risk: float) -> dict | None:
+    """The next milestone of this goal on the way to the north star (the first one dated on or after D), judged
+    like a month: progress from where the previous milestone (or the start, at 0) asked to be, against the share
+    of the time between them gone; the monthly rate it needs from here."""
+    steps = [(by, values[metric]) for by, values in ns.milestones if metric in values]
+    ahead = [(i, by, target) for i, (by, target) in enumerate(steps) if by >= as_of]
+    if not ahead:
+        return None
+    i, by, target = ahead[0]
+    since, base = (steps[i - 1][0], steps[i - 1][1]) if i > 0 else (ns.start, 0.0)
+    span = (by - since).days
+    elapsed = min(max((as_of - since).days / span, 0.0), 1.0) if span > 0 else 1.0
+    due = base + (target - base) * elapsed
+    done = actual >= target
+    pace = (actual - base) / (due - base) if due > base else None
+    if done:
+        status = "achieved"
+    elif pace is None or pace >= 1:
+        status = "on_track"
+    elif pace >= at_risk:
+        status = "at_risk"
+    else:
+        status = "off_track"
+    months_left = (by - as_of).days / DAYS_PER_MONTH
+    return {"by": by.isoformat(), "target": target, "actual": actual, "from": base, "expected": due, "pace": pace,
+            "time_elapsed": elapsed, "status": status,
+            "required_monthly": (max(target - actual, 0) / months_left) if months_left > 0 else None}
 
 
 def projected_month(actual: float, target: float, rate: float, as_of: dt.date) -> str | None:
@@ -575,14 +621,30 @@ def open_warehouse(db: Path) -> duckdb.DuckDBPyConnection:
                              "`python -m pipelines build`.") from None
 
 
-def load(db: Path, month: str, as_of: dt.date | str | None = None, user=None) -> GoalTree:
-    """The goal tree for the warehouse at `db` with the plan from the plan store beside it; with `user`
-    (pipelines.access.User) as that person may see it (GoalTree.scoped)."""
-    from pipelines.planstore import read_checkins, read_plan
+def month_start_utc(month: str, time_zone: str) -> str:
+    """The first moment of `month` in the company's time zone, as the plan store writes times (UTC, ISO 8601)."""
+    from zoneinfo import ZoneInfo
 
+    start, _ = month_bounds(month)
+    return dt.datetime.combine(start, dt.time(0), tzinfo=ZoneInfo(time_zone)).astimezone(dt.timezone.utc) \
+        .isoformat(timespec="seconds")
+
+
+def load(db: Path, month: str, as_of: dt.date | str | None = None, user=None, planned: bool = False) -> GoalTree:
+    """The goal tree for the warehouse at `db` with the plan from the plan store beside it; with `user`
+    (pipelines.access.User) as that person may see it (GoalTree.scoped). The targets changed after the month
+    began are in `revisions`; `planned=True` judges the month against its targets as they stood on the 1st."""
+    from pipelines.planstore import PlanStore, _read, read_checkins, read_plan
+
+    plan = read_plan(db)
+    try:
+        since = month_start_utc(month, plan.time_zone if plan else "Asia/Shanghai")
+    except (ValueError, NorthstarError):
+        since = None          # a malformed month: goal_tree says so
+    revisions = _read(db, lambda store: PlanStore.revisions(store, month, since), []) if since else []
     con = open_warehouse(db)
     try:
-        tree = goal_tree(con, month, as_of, read_plan(db), read_checkins(db))
+        tree = goal_tree(con, month, as_of, plan, read_checkins(db), revisions=revisions, planned=planned)
     finally:
         con.close()
     return tree if user is None else tree.scoped(user)

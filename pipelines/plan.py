@@ -51,6 +51,7 @@ class NorthStar:
     start: dt.date
     end: dt.date
     targets: dict[str, float]          # stations, members
+    milestones: tuple[tuple[dt.date, dict[str, float]], ...] = ()   # (by, {stations, members}) on the way, in order
 
 
 @dataclass
@@ -185,7 +186,7 @@ def _north_star(path: Path, doc: YMap, p: Problems) -> NorthStar | None:
     if not isinstance(ns, dict):
         p.add(path, doc.line_of("north_star"), "north_star", "expected title, start, end and targets")
         return None
-    check_keys(p, path, ns, "north_star.", {"title", "start", "end", "targets"})
+    check_keys(p, path, ns, "north_star.", {"title", "start", "end", "targets", "milestones"})
     check_name(p, path, ns, "north_star.")
     ok = True
     dates = {}
@@ -211,10 +212,52 @@ def _north_star(path: Path, doc: YMap, p: Problems) -> NorthStar | None:
                       f"{targets.get(metric)!r} is not a positive number")
                 ok = False
             values[metric] = value
+    milestones = _milestones(path, ns, p, dates, values) if ok else ()
     if not ok:
         return None
     zh, en = name_pair(ns.get("title"), "North star")
-    return NorthStar(zh, en, dates["start"], dates["end"], values)
+    return NorthStar(zh, en, dates["start"], dates["end"], values, milestones)
+
+
+def _milestones(path: Path, ns: YMap, p: Problems, dates: dict, goal: dict) -> tuple:
+    """north_star.milestones: [{by: 2026-12-31, stations: 3000, members: 600000}, …]: dates inside the north
+    star's years, in order, each target positive and at most the goal's."""
+    raw = ns.get("milestones")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        p.add(path, ns.line_of("milestones"), "north_star.milestones",
+              "expected a list of {by: YYYY-MM-DD, stations: N, members: N}")
+        return ()
+    out, last = [], None
+    for i, m in enumerate(raw):
+        where = f"north_star.milestones[{i + 1}]"
+        if not isinstance(m, dict):
+            p.add(path, raw.line_of(i), where, "expected {by: YYYY-MM-DD, stations: N, members: N}")
+            continue
+        check_keys(p, path, m, where + ".", {"by", *GOAL_METRICS})
+        by = _date(m.get("by"))
+        if by is None or not (dates["start"] < by <= dates["end"]):
+            p.add(path, m.line_of("by"), f"{where}.by", f"{str(m.get('by'))!r}: a date after the north star's start "
+                  f"({dates['start']}) and by its end ({dates['end']})")
+            continue
+        if last is not None and by <= last:
+            p.add(path, m.line_of("by"), f"{where}.by", f"{by} is not after the milestone before it ({last})")
+            continue
+        last = by
+        values = {}
+        for metric in GOAL_METRICS:
+            if metric not in m:
+                continue
+            value = parse_number(m.get(metric))
+            if value is None or value <= 0 or value > goal[metric]:
+                p.add(path, m.line_of(metric), f"{where}.{metric}",
+                      f"{m.get(metric)!r} is not a positive number up to the goal's {goal[metric]:,.0f}")
+                continue
+            values[metric] = value
+        if values:
+            out.append((by, values))
+    return tuple(out)
 
 
 def _listed(doc, key: str) -> list[tuple[object, int]]:

@@ -181,7 +181,8 @@ def snapshots(plan: Plan) -> dict[str, dict]:
     settings_goals = {
         "north_star": None if ns is None else {
             "title": {"zh": ns.title_zh, "en": ns.title_en}, "start": ns.start.isoformat(),
-            "end": ns.end.isoformat(), "targets": ns.targets},
+            "end": ns.end.isoformat(), "targets": ns.targets,
+            **({"milestones": [{"by": by.isoformat(), **v} for by, v in ns.milestones]} if ns.milestones else {})},
         "status": status_doc(plan),
         "time_zone": plan.time_zone,
     }
@@ -612,7 +613,9 @@ class PlanStore:
         ns = None
         if ns_doc:
             ns = NorthStar(ns_doc["title"]["zh"], ns_doc["title"]["en"], dt.date.fromisoformat(ns_doc["start"]),
-                           dt.date.fromisoformat(ns_doc["end"]), ns_doc["targets"])
+                           dt.date.fromisoformat(ns_doc["end"]), ns_doc["targets"],
+                           tuple((dt.date.fromisoformat(m["by"]), {k: v for k, v in m.items() if k != "by"})
+                                 for m in ns_doc.get("milestones") or []))
         status = settings.get("status") or {}
         at_risk = status.get("at_risk", DEFAULT_AT_RISK)
         return Plan(org=Org(doc=settings.get("org") or {}), north_star=ns, at_risk=at_risk,
@@ -651,6 +654,28 @@ class PlanStore:
             from changes as c order by c.id desc limit ?""", (limit,)).fetchall()
         keys = ("id", "at", "who", "source", "note", "targets", "key_actions", "checkins")
         return [dict(zip(keys, r)) for r in rows]
+
+    def revisions(self, month: str, since: str) -> list[dict]:
+        """The targets of `month` that stood at `since` (UTC, ISO 8601: the month's first moment) and were changed
+        or removed after it: level, node_id, metric, old, new (None: removed), who and at of the latest change. A
+        target first set after `since` is not a revision (a plan imported mid-month would flag every target)."""
+        rows = self.con.execute("""
+            with log as (
+                select t.level, t.node_id, t.metric, t.target, t.change_id, c.who, c.at
+                from target_log as t join changes as c on c.id = t.change_id where t.month = ?
+            ),
+            touched as (select distinct level, node_id, metric from log where at >= ?),
+            ranked as (
+                select l.*, row_number() over (partition by l.level, l.node_id, l.metric, l.at >= ?
+                                               order by l.change_id desc) as k
+                from log as l join touched using (level, node_id, metric)
+            )
+            select b.level, b.node_id, b.metric, b.target, a.target, a.who, a.at
+            from ranked as b join ranked as a using (level, node_id, metric)
+            where b.at < ? and b.k = 1 and a.at >= ? and a.k = 1 and b.target is not null
+            order by b.level, b.node_id, b.metric""", (month, since, since, since, since)).fetchall()
+        keys = ("level", "node_id", "metric", "old", "new", "who", "at")
+        return [dict(zip(keys, r)) for r in rows if not same_target(r[3], r[4])]
 
     def target_history(self, month: str, level: str, node_id: str, metric: str) -> list[dict]:
         rows = self.con.execute("""
@@ -716,6 +741,9 @@ def export_plan(plan: Plan, out: Path, checkins: list[dict] | None = None) -> li
         ns = plan.north_star
         goals["north_star"] = {"title": {"zh": ns.title_zh, "en": ns.title_en}, "start": ns.start, "end": ns.end,
                                "targets": {k: _num(ns.targets[k]) for k in GOAL_METRICS}}
+        if ns.milestones:
+            goals["north_star"]["milestones"] = [{"by": by, **{k: _num(v) for k, v in values.items()}}
+                                                 for by, values in ns.milestones]
     goals["status"] = status_doc(plan)
     goals["time_zone"] = plan.time_zone
     actions = []

@@ -51,3 +51,15 @@ def test_sample_writes_where_the_environment_points(tmp_path):
                                                                        "org.yaml", "targets.csv"]
     again = run("sample", "--size", "tiny", "--if-missing", env=env)
     assert again.returncode == 0 and "nothing generated" in again.stdout
+
+
+def test_a_reader_that_stops_early_is_not_an_error(tiny):
+    """`tree … | head -3`: the pipe closes after three lines; the command ends quietly with 0, no 'error:'."""
+    proc = subprocess.Popen([sys.executable, "-m", "pipelines", "tree", "--month", "2026-11", "--format", "json",
+                             "--db", str(tiny / "wh.duckdb")], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    assert first.strip() == b"{"
+    assert proc.wait(timeout=120) == 0
+    assert b"error" not in proc.stderr.read()

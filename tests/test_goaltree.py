@@ -159,7 +159,7 @@ def test_north_star_mid_month(company):
     assert ns["stations"] == pytest.approx({
         "target": 20000, "actual": 8, "progress": 8 / 20000, "time_elapsed": 1049 / 3652,
         "required_monthly": (20000 - 8) / months_left, "trailing_3m": 8 / 3, "trailing_6m": 8 / 6,
-        "projected_month": ns["stations"]["projected_month"]})
+        "projected_month": ns["stations"]["projected_month"], "milestone": None})
     assert ns["members"]["actual"] == 30 and ns["members"]["trailing_3m"] == 10 and ns["members"]["trailing_6m"] == 5
     # 19,992 stations at 4/3 a month: 14,994 months ≈ 456,380 days after 2026-11-15 → the year 3276
     assert ns["stations"]["projected_month"].startswith("3276-")
@@ -223,16 +223,18 @@ def test_bad_periods_are_refused_clearly(company, month, as_of, words):
 def test_json_shape(company):
     doc = tree_at(company, "2026-11", "2026-11-15").to_json("zh")
     # DESIGN §6's keys, plus paths, where-we-are, the key actions and the status basis, each under its own key
-    assert set(doc) == {"month", "as_of", "elapsed", "basis", "north_star", "nodes", "drivers", "since_month_end",
-                        "key_actions"}
-    assert doc["basis"] == "linear"
+    assert set(doc) == {"month", "as_of", "elapsed", "basis", "planned", "revisions", "north_star", "nodes", "drivers",
+                        "since_month_end", "key_actions"}
+    assert doc["basis"] == "linear" and doc["planned"] is False
+    assert doc["revisions"] == []       # the plan was imported once, before anything was changed
     assert doc["since_month_end"]["date"] == "2026-10-31"
     salons = doc["key_actions"][0]["key_results"][1]
     assert (salons["title"], salons["kind"], salons["status"], salons["last_checkin"]) == ("举办沙龙", "manual",
                                                                                           "stale", None)
     assert (doc["month"], doc["as_of"], doc["elapsed"]) == ("2026-11", "2026-11-15", 0.5)
     assert set(doc["north_star"]["stations"]) == {"target", "actual", "progress", "time_elapsed", "required_monthly",
-                                                  "trailing_3m", "trailing_6m", "projected_month"}
+                                                  "trailing_3m", "trailing_6m", "projected_month", "milestone"}
+    assert doc["north_star"]["stations"]["milestone"] is None       # goals.yaml names no milestone
     company_node = doc["nodes"][0]
     assert company_node["name"] == "测试公司"
     # the hand-made company has three months of data: less than a year, so its month's shape is the straight line
@@ -392,8 +394,8 @@ def validate_shape(doc: dict) -> None:
     for metric in ("stations", "members"):
         ns = doc["north_star"][metric]
         assert set(ns) == {"target", "actual", "progress", "time_elapsed", "required_monthly", "trailing_3m",
-                           "trailing_6m", "projected_month"}
-        assert all(isinstance(ns[k], NUMBER_OR_NULL) for k in ns if k != "projected_month")
+                           "trailing_6m", "projected_month", "milestone"}
+        assert all(isinstance(ns[k], NUMBER_OR_NULL) for k in ns if k not in ("projected_month", "milestone"))
         assert ns["projected_month"] is None or len(ns["projected_month"]) == 7
     for node in doc["nodes"]:
         assert set(node) == {"id", "parent", "level", "name", "metrics"}
@@ -726,3 +728,80 @@ def test_since_last_week_is_the_tree_seven_days_earlier(company):
     assert all(v["status_7d"] is None for n in first_week.nodes for v in n.metrics.values())
     over = tree_at(company, "2026-10", "2026-11-15")
     assert all(v["status_7d"] is None for n in over.nodes for v in over.company.metrics.values())
+
+
+def test_a_target_changed_after_the_month_began_is_flagged_and_can_be_read_as_planned(writable):
+    """Issue 22, target governance: the plan was imported on 20 October; on the 10th of November 张三 raised East's
+    station target from 6 to 8 and removed South's member target of 16. The tree says so (old → new, who, when),
+    a target first set in November is not a revision, and `planned` judges the month against the 1st's targets."""
+    from pipelines.access import User
+    from pipelines.planstore import PlanStore, store_path
+
+    with PlanStore(store_path(writable)) as store:
+        store.con.execute("update changes set at = '2026-10-20T02:00:00+00:00'")     # the import, in October
+        store.set_target("2026-11", "war_zone", "east", "stations", 8, "张三")
+        store.set_target("2026-11", "war_zone", "south", "members", None, "张三")
+        store.set_target("2026-11", "person", "pe", "members", 4, "李四")            # pe had none: not a revision
+        store.set_target("2026-11", "team", "e1", "stations", 5, "张三")
+        store.con.execute("update changes set at = '2026-11-10T01:30:00+00:00' where at > '2026-11-01'")
+    now = goaltree.load(writable, "2026-11", "2026-11-15")
+    assert sorted(now.revisions) == [("e1", "stations"), ("east", "stations"), ("south", "members")]
+    east = now.revisions[("east", "stations")]
+    assert (east["old"], east["new"], east["who"], east["at"]) == (6, 8, "张三", "2026-11-10T01:30:00+00:00")
+    assert now.revisions[("south", "members")]["new"] is None
+    # judged now: East 4 of 8 with half the month gone, pace 1.0; as planned on the 1st: 4 of 6, pace 4/3
+    assert now.node("east")["metrics"]["stations"]["pace"] == pytest.approx(1.0)
+    planned = goaltree.load(writable, "2026-11", "2026-11-15", planned=True)
+    assert planned.planned and planned.node("east")["metrics"]["stations"]["target"] == 6
+    assert planned.node("east")["metrics"]["stations"]["pace"] == pytest.approx(4 / 3)
+    assert planned.node("south")["metrics"]["members"]["target"] == 16
+    assert planned.node("pe")["metrics"]["members"]["target"] == 4          # a target first set late stays
+    doc = now.to_json()
+    assert doc["revisions"][1] == {"node": "east", "metric": "stations", "old": 6, "new": 8, "who": "张三",
+                                   "at": "2026-11-10T01:30:00+00:00"}
+    # a revision of a target the reader cannot see is not shown to them (East's team to the South's lead); the
+    # zones' totals are everyone's
+    assert set(now.scoped(User("x", "x", "zone_lead", war_zone="south")).revisions) == {("east", "stations"),
+                                                                                         ("south", "members")}
+    assert ("e1", "stations") in now.scoped(User("x", "x", "zone_lead", war_zone="east")).revisions
+    # the month begins at midnight Beijing time: 16:00 UTC the day before
+    assert goaltree.month_start_utc("2026-11", "Asia/Shanghai") == "2026-10-31T16:00:00+00:00"
+
+
+def test_the_years_milestone_by_hand(writable, tmp_path):
+    """Issue 22: goals.yaml's milestones on the way to the north star. As of 2026-11-15 the company has 8 active
+    stations and 30 members served. The 2026 milestone (by 2026-12-31: 12 stations, 40 members) follows the 2025 one
+    (by 2025-12-31: 4 stations, 10 members): 319 of 365 days between them are gone, so 4 + 8 × 319/365 = 10.99
+    stations were due (pace (8 − 4) / 6.99 = 0.57: off track below 0.75) and 10 + 30 × 319/365 = 36.22 members
+    (pace 20 / 26.22 = 0.76: at risk); 46 days ≈ 1.51 months remain: 2.64 stations and 6.62 members a month."""
+    from pipelines.plan import load_plan
+    from pipelines.planstore import PlanStore, store_path
+    from tests import goal_company as gc
+
+    config = tmp_path / "cfg"
+    config.mkdir()
+    (config / "org.yaml").write_text(gc.ORG, encoding="utf-8")
+    (config / "targets.csv").write_text(gc.TARGETS, encoding="utf-8")
+    (config / "goals.yaml").write_text(gc.GOALS.replace(
+        "  targets: {stations: 20000, members: 10000000}\n",
+        "  targets: {stations: 20000, members: 10000000}\n"
+        "  milestones:\n    - {by: 2025-12-31, stations: 4, members: 10}\n"
+        "    - {by: 2026-12-31, stations: 12, members: 40}\n"), encoding="utf-8")
+    with PlanStore(store_path(writable)) as store:
+        store.import_config(config, load_plan(config))
+    ns = goaltree.load(writable, "2026-11", "2026-11-15").north_star
+    stations, members = ns["stations"]["milestone"], ns["members"]["milestone"]
+    assert stations["by"] == "2026-12-31" and stations["target"] == 12 and stations["from"] == 4
+    assert stations["time_elapsed"] == pytest.approx(319 / 365)
+    assert stations["expected"] == pytest.approx(4 + 8 * 319 / 365)
+    assert stations["pace"] == pytest.approx(4 / (8 * 319 / 365)) and stations["status"] == "off_track"
+    assert stations["required_monthly"] == pytest.approx(4 / (46 / 30.4375))
+    assert members["expected"] == pytest.approx(10 + 30 * 319 / 365)
+    assert members["pace"] == pytest.approx(20 / (30 * 319 / 365)) and members["status"] == "at_risk"
+    # after the last milestone there is none to judge; the plan store gives the milestones back as written
+    with PlanStore(store_path(writable)) as store:
+        plan = store.current()
+    assert goaltree._milestone(plan.north_star, "stations", 8, dt.date(2027, 1, 5), 0.75) is None
+    with PlanStore(store_path(writable)) as store:
+        assert store.current().north_star.milestones == ((dt.date(2025, 12, 31), {"stations": 4, "members": 10}),
+                                                         (dt.date(2026, 12, 31), {"stations": 12, "members": 40}))

@@ -1,6 +1,7 @@
 """Plan loading and validation: every problem names the file, the line and the field; nothing is a traceback."""
 from __future__ import annotations
 
+import datetime as dt
 import textwrap
 
 import pytest
@@ -282,3 +283,26 @@ def test_a_form_may_not_take_another_actions_key_result(tmp_path):
         check_key_action(FORM, org_of(tmp_path), {"kr-9b": "ka-1"})
     assert info.value.problems == ["key_results[2].id: key result kr-9b belongs to key action ka-1 already"]
     assert check_key_action(FORM, org_of(tmp_path), {"kr-9b": "ka-9"})["id"] == "ka-9"   # its own: fine
+
+
+def test_milestones_are_read_and_every_problem_named_with_its_line(tmp_path):
+    good = GOALS_YAML.replace("  targets: {stations: 20000, members: 10000000}\n",
+                              "  targets: {stations: 20000, members: 10000000}\n  milestones:\n"
+                              "    - {by: 2026-12-31, stations: 3000, members: 600000}\n"
+                              "    - {by: 2027-12-31, members: 1500000}\n")
+    plan = load_plan(write_plan(tmp_path, goals=good))
+    assert plan.north_star.milestones == ((dt.date(2026, 12, 31), {"stations": 3000, "members": 600000}),
+                                          (dt.date(2027, 12, 31), {"members": 1500000}))
+    bad = GOALS_YAML.replace("  targets: {stations: 20000, members: 10000000}\n",
+                             "  targets: {stations: 20000, members: 10000000}\n  milestones:\n"
+                             "    - {by: 2023-06-30, stations: 10}\n"           # before the start
+                             "    - {by: 2027-12-31, stations: 30000}\n"        # beyond the goal
+                             "    - {by: 2027-06-30, members: 5}\n"             # not after the one before
+                             "    - {by: 2028-12-31, trees: 5}\n")
+    found = "\n".join(problems(tmp_path, goals=bad))
+    for expected in ("line 7, north_star.milestones[1].by: '2023-06-30': a date after the north star's start "
+                     "(2024-01-01) and by its end (2033-12-31)",
+                     "line 8, north_star.milestones[2].stations: 30000 is not a positive number up to the goal's 20,000",
+                     "line 9, north_star.milestones[3].by: 2027-06-30 is not after the milestone before it (2027-12-31)",
+                     "line 10, north_star.milestones[4].trees: unknown field"):
+        assert expected in found, (expected, found)
