@@ -3,15 +3,16 @@ carries, so that pace on 10 November is judged against Double 11 still to come a
 Chinese New Year fortnight, not against a straight line.
 
 The model, in plain words. Every day's count is compared with the node's ordinary level around it (the mean of the
-other ordinary days within three weeks either side: six whole weeks), which gives the day a ratio: 1 is an ordinary day, 2.6 a day with
-2.6 times the usual joins. From the history up to the day before the month:
+other ordinary days within three weeks either side: six whole weeks), which gives the day a ratio: 1 is an ordinary
+day, 2.6 a day with 2.6 times the usual joins. From the history up to the day before the month:
 
 - a **weekday factor** per day of the week: the mean ratio of the ordinary days that fall on it (scaled to a mean
   of 1), so a weekend that sells less weighs less;
 - an **event factor** per calendar event: Double 11 (11-11), Double 12 (12-12) and 618 (06-18) by their date, and
   each day from 7 days before to 10 days after Chinese New Year by its distance from the lunar new year (taken from
-  the `holidays` package, so the fortnight moves from late January to mid-February with the lunar calendar): the
-  mean ratio of those days, over the weekday factor.
+  the `holidays` package, so the fortnight moves from late January to mid-February with the lunar calendar): what
+  those days counted over what ordinary days of their weekdays would have counted, both with `PRIOR_EVENTS` (3)
+  ordinary events added, so a festival seen in a handful of openings stays close to an ordinary day.
 
 A day of the month weighs `weekday factor × event factor` (1 for a day without an event), and the expected share
 of the month's result by day D is the weights of days 1…D over the weights of the whole month. With no history
