@@ -124,6 +124,8 @@ def test_a_signed_in_servers_render_is_the_viewers_board_in_their_language(passw
 
 
 def test_the_boards_buttons_hand_out_the_picture_and_the_pdf(app_url, browser, tiny):
+    from playwright.sync_api import expect
+
     from tests.conftest import choose_language, open_board
 
     page = open_board(browser, app_url)
@@ -132,6 +134,7 @@ def test_the_boards_buttons_hand_out_the_picture_and_the_pdf(app_url, browser, t
     sidebar.get_by_role("button", name="Board as picture and PDF").click()
     png_button = sidebar.get_by_role("button", name="Picture (PNG)")
     png_button.wait_for(timeout=120_000)
+    expect(png_button).to_have_count(1, timeout=30_000)
     assert "Drawn (" in sidebar.inner_text()
     screenshot(page, "render-buttons-1440.png")
     with page.expect_download() as got:
@@ -140,8 +143,12 @@ def test_the_boards_buttons_hand_out_the_picture_and_the_pdf(app_url, browser, t
     assert png.suggested_filename == "northstar-board-2026-11-2026-11-24-en.png"
     image = _check_png(open(png.path(), "rb").read(), "render-button-board-en.png")
     assert image.size[0] == 780
+    # the PNG's download reruns the page (its click is recorded in the audit): for a moment the sidebar holds the
+    # old buttons beside the new ones, so wait until one PDF button is left, as a person would see it
+    pdf_button = sidebar.get_by_role("button", name="A4 PDF")
+    expect(pdf_button).to_have_count(1, timeout=30_000)
     with page.expect_download() as got:
-        sidebar.get_by_role("button", name="A4 PDF").click()
+        pdf_button.click()
     pdf = open(got.value.path(), "rb").read()
     assert got.value.suggested_filename.endswith("-en.pdf") and render.pdf_pages(pdf) == 1
     assert problems_shown(page) == []
