@@ -213,11 +213,7 @@ def send_email(settings: dict, msg: EmailMessage, timeout: float = 30.0) -> str:
         raise SendFailed(what, f"{settings['host']}:{settings['port']} could not be reached ({exc})", 1) from None
     if refused:
         raise SendFailed(what, f"{settings['host']} refused {', '.join(refused)}", 1)
-    return f"{settings['host']} accepted it for {len(channel_to(msg))} recipient(s)"
-
-
-def channel_to(msg: EmailMessage) -> list[str]:
-    return [a.strip() for a in str(msg["To"]).split(",") if a.strip()]
+    return f"{settings['host']} accepted it for {len(str(msg['To']).split(','))} recipient(s)"
 
 
 # ---- one channel, from the tree to the service ---------------------------------------------------------------------
@@ -276,7 +272,7 @@ def send_brief(db: Path, config: Path, channel_id: str, month: str | None = None
     with PlanStore(store_path(s.db)) as store:
         before = store.last_statuses(channel.id, ("brief",))
     lines = brief.summary(tree, channel.lang, before, s.channels.base_url, esc=_esc(channel))
-    title = brief.summary(tree, channel.lang)[0]
+    title = lines[0]          # the head: the month and the day, no plan text to make inert
     picture = None
     if channel.type in ("wecom", "email"):
         who = user.label() if user is not None else _pick(("全公司", "the whole company"), channel.lang)

@@ -25,6 +25,7 @@ import duckdb
 
 from pipelines import metrics as catalog
 from pipelines import seasonal
+from pipelines.backtest import band
 from pipelines.errors import NorthstarError
 from pipelines.flows import GOAL_CATALOG, data_dates, goal_flows  # noqa: F401 - their home was here
 from pipelines.keyactions import KeyAction, key_actions
@@ -459,8 +460,6 @@ def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str |
             n["metrics"] = {m: replace(v, forecast_low=v.actual, forecast_high=v.actual)
                             for m, v in n["metrics"].items()}
     else:
-        from pipelines.backtest import band
-
         factors = band(con, month, days_counted)
 
         def factor_of(nid: str, metric: str):

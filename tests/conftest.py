@@ -159,6 +159,24 @@ def copy_warehouse(db: Path, folder: Path) -> Path:
     return target
 
 
+def signed_warehouse(tiny: Path, root: Path, access: str, passwords: dict[str, str] | None = None) -> Path:
+    """A copy of the tiny warehouse in `root` whose plan holds `access` as access.yaml (imported into the plan store,
+    as a build would) and a password for each id in `passwords`; returns the warehouse (root/config is the plan)."""
+    from pipelines.access import hash_password
+    from pipelines.plan import load_plan
+    from pipelines.planstore import PlanStore, store_path
+
+    db = copy_warehouse(tiny / "wh.duckdb", root)
+    config = root / "config"
+    shutil.copytree(tiny / "config", config)
+    (config / "access.yaml").write_text(access, encoding="utf-8")
+    with PlanStore(store_path(db)) as store:
+        store.import_config(config, load_plan(config))
+        for uid, password in (passwords or {}).items():
+            store.set_password(uid, hash_password(password), "test", reset=False)
+    return db
+
+
 @pytest.fixture()
 def writable(company, tmp_path) -> Path:
     """A copy of the hand-made company's warehouse and plan store that a test may change."""

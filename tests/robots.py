@@ -36,30 +36,39 @@ def _answer(kind: str, code: int = 0, message: str = "ok") -> dict:
     return {"errcode": code, "errmsg": message}
 
 
+def json_server(answer) -> ThreadingHTTPServer:
+    """A threaded HTTP server on a free 127.0.0.1 port, already serving: each POST's JSON body goes to
+    `answer(path, content_type, body)`, which returns (status, answer, headers); an answer that is not bytes is sent
+    as JSON. Stop it with shutdown() and server_close()."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):          # noqa: N802 - http.server's name
+            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+            status, reply, headers = answer(self.path, self.headers.get("Content-Type", ""), body)
+            raw = reply if isinstance(reply, bytes) else json.dumps(reply).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            self.wfile.write(raw)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 class Robot:
     def __init__(self, kind: str, secret: str | None = None, script=()):
         self.kind, self.secret, self.script = kind, secret, list(script)
         self.received: list[dict] = []          # accepted messages
         self.refused: list[tuple[dict, dict]] = []
         self.times: list[float] = []
-        robot = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):          # noqa: N802 - http.server's name
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
-                status, answer = robot.answer(self.path, self.headers.get("Content-Type", ""), body)
-                raw = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = json_server(lambda path, kind_, body: (*self.answer(path, kind_, body), {}))
         self.url = f"http://127.0.0.1:{self.server.server_port}{PATHS[kind]}"
 
     def answer(self, path: str, content_type: str, body: dict) -> tuple[int, dict]:

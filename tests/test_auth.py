@@ -4,14 +4,12 @@ before sign-in. The browser side is tests/test_browser_auth.py; the rights are t
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
 
-from pipelines.access import PAGES, Session, hash_password
-from pipelines.plan import load_plan
+from pipelines.access import PAGES, Session
 from pipelines.planstore import PlanStore, store_path
-from tests.conftest import ROOT, copy_warehouse
+from tests.conftest import ROOT, copy_warehouse, signed_warehouse
 
 PASSWORD = "correct horse battery"
 ACCESS = """\
@@ -27,14 +25,7 @@ users:
 
 @pytest.fixture(scope="module")
 def password_db(tiny, tmp_path_factory):
-    root = tmp_path_factory.mktemp("auth")
-    db = copy_warehouse(tiny / "wh.duckdb", root)
-    shutil.copytree(tiny / "config", root / "config")
-    (root / "config" / "access.yaml").write_text(ACCESS, encoding="utf-8")
-    with PlanStore(store_path(db)) as store:
-        store.import_config(root / "config", load_plan(root / "config"))
-        store.set_password("ceo", hash_password(PASSWORD), "test", reset=False)
-    return db
+    return signed_warehouse(tiny, tmp_path_factory.mktemp("auth"), ACCESS, {"ceo": PASSWORD})
 
 
 def app(db, monkeypatch, session: Session | None = None):

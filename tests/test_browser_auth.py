@@ -5,17 +5,14 @@ the data shows before sign-in; a name that looks like HTML is shown as text. Scr
 from __future__ import annotations
 
 import re
-import shutil
 import threading
 import time
 
 import pytest
 from playwright.sync_api import expect
 
-from pipelines.access import hash_password
-from pipelines.plan import load_plan
 from pipelines.planstore import PlanStore, store_path
-from tests.conftest import copy_warehouse, free_port, screenshot, streamlit_app
+from tests.conftest import free_port, screenshot, signed_warehouse, streamlit_app
 
 PASSWORD = "correct horse battery"
 BAIT = "<img src=x onerror=alert(1)>"
@@ -28,15 +25,7 @@ users:
 
 
 def signed_copy(tiny, root, access: str):
-    db = copy_warehouse(tiny / "wh.duckdb", root)
-    config = root / "config"
-    shutil.copytree(tiny / "config", config)
-    (config / "access.yaml").write_text(access, encoding="utf-8")
-    with PlanStore(store_path(db)) as store:
-        store.import_config(config, load_plan(config))
-        for uid in ("boss", "lead-north"):
-            store.set_password(uid, hash_password(PASSWORD), "test", reset=False)
-    return db
+    return signed_warehouse(tiny, root, access, {"boss": PASSWORD, "lead-north": PASSWORD})
 
 
 def sidebar_text(page) -> str:

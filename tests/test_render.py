@@ -6,16 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import shutil
 
 import pytest
 from PIL import Image
 
 from pipelines import render
-from pipelines.access import LOCAL, User, hash_password
-from pipelines.plan import load_plan
+from pipelines.access import LOCAL, User
 from pipelines.planstore import PlanStore, store_path
-from tests.conftest import ARTIFACTS, ROOT, copy_warehouse, problems_shown, screenshot
+from tests.conftest import ARTIFACTS, ROOT, problems_shown, screenshot, signed_warehouse
 
 ACCESS = """\
 auth: password
@@ -28,14 +26,7 @@ NORTH_LEAD = User(id="lead-north", name="北区负责人", role="zone_lead", war
 
 @pytest.fixture(scope="module")
 def password_db(tiny, tmp_path_factory):
-    root = tmp_path_factory.mktemp("render")
-    db = copy_warehouse(tiny / "wh.duckdb", root)
-    shutil.copytree(tiny / "config", root / "config")
-    (root / "config" / "access.yaml").write_text(ACCESS, encoding="utf-8")
-    with PlanStore(store_path(db)) as store:
-        store.import_config(root / "config", load_plan(root / "config"))
-        store.set_password("boss", hash_password("a long admin password"), "test", reset=False)
-    return db
+    return signed_warehouse(tiny, tmp_path_factory.mktemp("render"), ACCESS, {"boss": "a long admin password"})
 
 
 def gate_app(db, monkeypatch, given: str | None, token: str | None = "s3cret-token"):

@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import shutil
 
 import duckdb
 import pytest
@@ -25,9 +24,8 @@ import yaml
 
 from pipelines.access import PAGES, ROLES, AccessDenied, Session, User, check_targets, load_access
 from pipelines.org import load_org
-from pipelines.plan import load_plan
 from pipelines.planstore import PlanStore, store_path
-from tests.conftest import ROOT, copy_warehouse
+from tests.conftest import ROOT, copy_warehouse, signed_warehouse
 
 ACCESS = """\
 auth: password
@@ -44,12 +42,8 @@ MASKED = re.compile(r"(?<!\d)1[3-9]\d\*{4}\d{4}(?!\d)")
 
 
 def _signed(tiny, root, auth: str):
-    db = copy_warehouse(tiny / "wh.duckdb", root)
+    db = signed_warehouse(tiny, root, ACCESS.replace("auth: password", f"auth: {auth}"))
     config = root / "config"
-    shutil.copytree(tiny / "config", config)
-    (config / "access.yaml").write_text(ACCESS.replace("auth: password", f"auth: {auth}"), encoding="utf-8")
-    with PlanStore(store_path(db)) as store:
-        store.import_config(config, load_plan(config))
     with duckdb.connect(str(db), read_only=True) as con:
         stations = con.execute("select name, war_zone from stations").fetchall()
     return db, load_access(config, load_org(config)), yaml.safe_load((config / "org.yaml").read_text("utf-8")), stations

@@ -4,14 +4,11 @@ that is not JSON, a robot that cannot be reached. A failure is raised with the s
 and the webhook URL (a secret) is not in it."""
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
 from pipelines.send import SendFailed, post_json
 from tests.conftest import free_port
+from tests.robots import json_server
 
 
 class StandIn:
@@ -19,27 +16,12 @@ class StandIn:
 
     def __init__(self, script):
         self.script, self.received = list(script), []
-        stand_in = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):          # noqa: N802 - http.server's name
-                length = int(self.headers.get("Content-Length", 0))
-                stand_in.received.append((self.path, self.headers.get("Content-Type"),
-                                          json.loads(self.rfile.read(length))))
-                status, body, headers = stand_in.script.pop(0)
-                raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-                self.send_response(status)
-                for k, v in headers.items():
-                    self.send_header(k, v)
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
+        def answer(path, kind, body):
+            self.received.append((path, kind, body))
+            return self.script.pop(0)
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = json_server(answer)
         self.url = f"http://127.0.0.1:{self.server.server_port}/cgi-bin/webhook/send?key=SECRET-KEY"
 
     def close(self):
