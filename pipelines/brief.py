@@ -13,6 +13,7 @@ channel's language, from the goal tree as the channel's viewer may see it (GoalT
 """
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlencode
 
 from pipelines.fmt import fmt_count, fmt_date, fmt_month, fmt_pair, fmt_pct, fmt_rate, names, status_word
@@ -40,6 +41,9 @@ WORDS = {
     "same": ("与上次简报相比，状态没有变化。", "No status changed since the last brief."),
     "first": ("这是第一份简报：下次起会写出哪些状态变了。", "The first brief: from the next one on, it says what changed."),
     "stale": ("未更新的关键结果：{items}", "Key results without a recent check-in: {items}"),
+    "week": ("较上周（{d}）：{paces}；{moved}", "Since last week ({d}): {paces}; {moved}"),
+    "week_pace": ("{metric}节奏 {before} → {after}", "{metric} pace {before} → {after}"),
+    "week_none": ("各战区状态没有变化", "no war zone's status changed"),
     "link": ("查看总览：{url}", "Open the board: {url}"),
 }
 METRIC_NAMES = {"stations": ("新开驿站", "new stations"), "members": ("新增会员", "new members")}
@@ -71,7 +75,7 @@ def board_link(base_url: str, tree: GoalTree, lang: str) -> str:
     return f"{base_url.rstrip('/')}/?{query}"
 
 
-def _metric_line(node, lang: str) -> str:
+def _metric_line(tree: GoalTree, node, lang: str) -> str:
     parts = []
     for metric in GOAL_METRICS:
         v = node.metrics[metric]
@@ -81,7 +85,7 @@ def _metric_line(node, lang: str) -> str:
         else:
             actual, target = fmt_pair(v["actual"], v["target"], lang)
             parts.append(_w("metric", lang, name=name, pair=f"{actual} / {target}", status=status_word(v["status"], lang),
-                            pace=fmt_pct(v["pace"])))
+                            pace=fmt_pct(tree.judged(v).pace)))
     return _w("month", lang, parts=("；" if lang == "zh" else "; ").join(parts))
 
 
@@ -101,25 +105,25 @@ def _north_line(tree: GoalTree, lang: str) -> str | None:
 
 def _worst_line(tree: GoalTree, lang: str, esc) -> str:
     zones = [n for n in tree.nodes if n.level == "war_zone" and not is_unassigned(n.id)]
-    ranked = worst_first(zones)
+    ranked = worst_first(zones, tree.basis)
     if not ranked or RANK[overall(ranked[0])] >= RANK["on_track"]:
         return _w("all_fine", lang)
     zone = ranked[0]
     status = overall(zone)
     metric = min((m for m in GOAL_METRICS if zone.metrics[m]["status"] == status),
-                 key=lambda m: zone.metrics[m]["pace"] if zone.metrics[m]["pace"] is not None else 9e9)
+                 key=lambda m: p if (p := tree.judged(zone.metrics[m]).pace) is not None else 9e9)
     v = zone.metrics[metric]
     if v["required_daily"] is None:
         line = _w("worst_done", lang, zone=esc(zone.name(lang)), status=status_word(status, lang))
     else:
         line = _w("worst", lang, zone=esc(zone.name(lang)), status=status_word(status, lang),
-                  metric=_pick(METRIC_NAMES[metric], lang), pace=fmt_pct(v["pace"]),
+                  metric=_pick(METRIC_NAMES[metric], lang), pace=fmt_pct(tree.judged(v).pace),
                   need=fmt_rate(v["required_daily"], lang))
     behind = tree.furthest_behind(zone.id)           # none when the viewer may not see the zone's people
     if behind is not None:
         person, team, m = behind
         line += _w("behind", lang, who=esc(person.name(lang)), team=esc(team.name(lang)), metric=_pick(METRIC_SHORT[m], lang),
-                   pace=fmt_pct(person.metrics[m]["pace"]))
+                   pace=fmt_pct(tree.judged(person.metrics[m]).pace))
     return line
 
 
@@ -152,6 +156,29 @@ def changes(tree: GoalTree, lang: str, before: dict[str, str] | None, esc=str) -
     return lines or [_w("same", lang)]
 
 
+def week_line(tree: GoalTree, lang: str, esc=str) -> str | None:
+    """Since last week (issue 22): the company's pace on the status basis 7 days earlier and now, and every war zone
+    whose status moved since then (GoalTree: status_7d, pace_7d); None in the month's first week or once it is
+    over (nothing to compare in the same month)."""
+    company = tree.company
+    paces = [_w("week_pace", lang, metric=_pick(METRIC_SHORT[m], lang), before=fmt_pct(v["pace_7d"]),
+                after=fmt_pct(tree.judged(v).pace))
+             for m in GOAL_METRICS if (v := company.metrics[m])["status_7d"] is not None and v["target"]]
+    if not paces:
+        return None
+    moved = []
+    for zone in [company] + [n for n in tree.nodes if n.level == "war_zone" and not is_unassigned(n.id)]:
+        for m in GOAL_METRICS:
+            v = zone.metrics[m]
+            if v["status_7d"] not in (None, v["status"]) and "no_target" not in (v["status_7d"], v["status"]):
+                moved.append(_w("change", lang, node=esc(zone.name(lang)), metric=_pick(METRIC_NAMES[m], lang),
+                                before=status_word(v["status_7d"], lang), after=status_word(v["status"], lang)))
+    sep = "、" if lang == "zh" else ", "
+    week = tree.as_of - dt.timedelta(days=7)
+    return _w("week", lang, d=fmt_date(week, lang), paces=sep.join(paces),
+              moved=("；" if lang == "zh" else "; ").join(moved) if moved else _w("week_none", lang))
+
+
 def _stale_line(tree: GoalTree, lang: str, center_names: dict[str, str], esc) -> str | None:
     items = [f"{esc(kr['title'][lang])}（{esc(center_names.get(ka['center'], ka['center']))}）" if lang == "zh" else
              f"{esc(kr['title'][lang])} ({esc(center_names.get(ka['center'], ka['center']))})"
@@ -162,17 +189,20 @@ def _stale_line(tree: GoalTree, lang: str, center_names: dict[str, str], esc) ->
 def summary(tree: GoalTree, lang: str, before: dict[str, str] | None = None, base_url: str | None = None,
             esc=str) -> list[str]:
     """The brief's lines, in `lang`, from `tree` (already scoped to the channel's viewer): the head, this month's two
-    targets, the north star against time gone, the war zone that needs attention and why, what changed since the
-    `before` statuses (a previous brief's `statuses`; None: the first brief), stale key results, the board's link.
+    targets, the north star against time gone, the war zone that needs attention and why, since last week (the
+    company's pace and the zones whose status moved), what changed since the `before` statuses (a previous brief's `statuses`; None: the first brief), stale key results, the board's link.
     `esc` is applied to every name and title from the plan (payloads.md_escape for a Markdown message)."""
     center_names = {n.id: n.name(lang) for n in tree.nodes if n.level == "center"}
     lines = [_w("head", lang, month=fmt_month(tree.month, lang), date=fmt_date(tree.as_of, lang),
                 n=tree.days_counted, days=tree.days_in_month),
-             _metric_line(tree.company, lang)]
+             _metric_line(tree, tree.company, lang)]
     north = _north_line(tree, lang)
     if north:
         lines.append(north)
     lines.append(_worst_line(tree, lang, esc))
+    week = week_line(tree, lang, esc)
+    if week:
+        lines.append(week)
     lines += changes(tree, lang, before, esc)
     stale = _stale_line(tree, lang, center_names, esc)
     if stale:

@@ -33,7 +33,7 @@ from pipelines.months import minus_months, month_bounds, month_of, parse_month, 
 from pipelines.org import is_unassigned
 from pipelines.plan import DEFAULT_AT_RISK, GOAL_METRICS, Plan
 from pipelines.records import Record
-from pipelines.status import COMPUTED, EPS, MetricValue, node_metrics
+from pipelines.status import COMPUTED, EPS, Judged, MetricValue, judged, node_metrics
 
 STATUSES = COMPUTED
 DRIVERS = ("station_masters_recruited", "orders", "gmv", "active_members")
@@ -153,6 +153,9 @@ class GoalTree:
     basis: str = "linear"           # what the statuses' pace is judged against (goals.yaml status.basis)
     revisions: dict = field(default_factory=dict)   # (node id, metric) → {old, new, who, at}: changed after the 1st
     planned: bool = False           # judged against the targets as they stood on the 1st
+    # (node id, metric) → the expected share of the month by the end of each of its days, on the month's shape
+    # (pipelines/seasonal.py), for the company and its war zones: the charts' pace curve
+    curves: dict = field(default_factory=dict)
 
     def node(self, node_id: str) -> Node:
         """The node of this id (KeyError when the tree has none)."""
@@ -202,7 +205,7 @@ class GoalTree:
                  for n in keep]
         return replace(self, nodes=nodes, drivers={k: v for k, v in self.drivers.items() if k in ids},
                        revisions={k: v for k, v in self.revisions.items() if k[0] in ids},
-                       key_actions=actions)
+                       curves={k: v for k, v in self.curves.items() if k[0] in ids}, key_actions=actions)
 
     def gap_leaders(self, node_id: str, metric: str, n: int = 3) -> list[tuple[Node, float, tuple[Node, float] | None]]:
         """Who explains the node's gap: the children with the largest parts the same way as the gap (shortfalls
@@ -231,16 +234,22 @@ class GoalTree:
             out.append((child, part, inside))
         return out
 
+    def judged(self, v: MetricValue) -> Judged:
+        """A node's metric read on the tree's status basis (status.judged): the expected, pace and forecast its
+        status was judged on, and the other basis's pace."""
+        return judged(v, self.basis)
+
     def furthest_behind(self, zone_id: str) -> tuple[Node, Node, str] | None:
-        """(person, team, metric): the lowest pace among the zone's people behind pace (pace < 1, not achieved,
+        """(person, team, metric): the lowest pace (on the status basis) among the zone's people behind pace (pace < 1, not achieved,
         with a target), or None; only people this tree holds (a scoped tree may hold none of the zone's)."""
         found = []
         for team in self.children(zone_id):
             for person in self.children(team.id):
                 for metric in GOAL_METRICS:
                     v = person.metrics[metric]
-                    if v["pace"] is not None and v["pace"] < 1 and v["status"] not in ("achieved", "no_target"):
-                        found.append((v["pace"], person.id, metric, person, team))
+                    pace = self.judged(v).pace
+                    if pace is not None and pace < 1 and v["status"] not in ("achieved", "no_target"):
+                        found.append((pace, person.id, metric, person, team))
         if not found:
             return None
         _, _, metric, person, team = min(found, key=lambda f: (f[0], f[1], f[2]))
@@ -406,6 +415,9 @@ def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str |
         return plan.targets.get((month, *key))
 
     shapes = seasonal.node_profiles(con, first_date, start, nodes, cid, last=last_date)
+    month_days = [start + dt.timedelta(days=i) for i in range(days_in_month)]
+    tree.curves = {(nid, m): [shapes[(nid, m)].share(start, end, d) for d in month_days]
+                   for nid, n in nodes.items() if n["level"] in ("company", "war_zone") for m in GOAL_METRICS}
     for nid, n in nodes.items():
         metrics = ("members",) if n["level"] == "center" else GOAL_METRICS
         n["metrics"] = {m: node_metrics(target(nid, m), actual[nid][m], elapsed, days_left, finished, at_risk,
@@ -629,18 +641,26 @@ def month_start_utc(month: str, time_zone: str) -> str:
         .isoformat(timespec="seconds")
 
 
+def month_revisions(db: Path, month: str | None, plan: Plan | None) -> list[dict]:
+    """The targets of `month` changed after the month began (PlanStore.revisions from the store beside `db`);
+    none for a malformed month (goal_tree says what is wrong with it) or without a store."""
+    from pipelines.planstore import PlanStore, _read
+
+    try:
+        since = month_start_utc(month, plan.time_zone if plan else "Asia/Shanghai")
+    except (TypeError, ValueError, NorthstarError):
+        return []
+    return _read(Path(db), lambda store: PlanStore.revisions(store, month, since), [])
+
+
 def load(db: Path, month: str, as_of: dt.date | str | None = None, user=None, planned: bool = False) -> GoalTree:
     """The goal tree for the warehouse at `db` with the plan from the plan store beside it; with `user`
     (pipelines.access.User) as that person may see it (GoalTree.scoped). The targets changed after the month
     began are in `revisions`; `planned=True` judges the month against its targets as they stood on the 1st."""
-    from pipelines.planstore import PlanStore, _read, read_checkins, read_plan
+    from pipelines.planstore import read_checkins, read_plan
 
     plan = read_plan(db)
-    try:
-        since = month_start_utc(month, plan.time_zone if plan else "Asia/Shanghai")
-    except (ValueError, NorthstarError):
-        since = None          # a malformed month: goal_tree says so
-    revisions = _read(db, lambda store: PlanStore.revisions(store, month, since), []) if since else []
+    revisions = month_revisions(db, month, plan)
     con = open_warehouse(db)
     try:
         tree = goal_tree(con, month, as_of, plan, read_checkins(db), revisions=revisions, planned=planned)

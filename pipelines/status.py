@@ -49,10 +49,10 @@ def overall(node) -> str:
     return worst(v["status"] for v in node["metrics"].values() if v["status"] != "no_target")
 
 
-def worst_first(nodes: list) -> list:
-    """Worst status first, then lowest pace; nodes without targets last."""
+def worst_first(nodes: list, basis: str = "linear") -> list:
+    """Worst status first, then lowest pace (on the status basis); nodes without targets last."""
     def badness(n):
-        paces = [v["pace"] for v in n["metrics"].values() if v["pace"] is not None]
+        paces = [p for v in n["metrics"].values() if (p := judged(v, basis).pace) is not None]
         return RANK[overall(n)], min(paces, default=9e9)
 
     return sorted(nodes, key=badness)
@@ -126,3 +126,26 @@ def node_metrics(target: float | None, actual: float, elapsed: float, days_left:
                        required_daily=required, status=status_of(target, actual, judged, finished, at_risk),
                        expected_seasonal=target * share if has_target else None, pace_seasonal=seasonal,
                        forecast_seasonal=actual / share if share > 0 else None, shape=shape)
+
+
+@dataclass(frozen=True)
+class Judged:
+    """What a status was judged on (DESIGN §5 on the `status.basis`): the expected count by D, the pace and the
+    month-end forecast; and the other basis's pace, for the pages to show beside it, labelled (None when the node
+    has no shape of its own or its parent's, so both would say the same)."""
+    seasonal: bool
+    expected: float | None
+    pace: float | None
+    forecast: float | None
+    other_pace: float | None
+
+
+def judged(v, basis: str) -> Judged:
+    """`v` (a MetricValue) read on `basis`, exactly as node_metrics judged its status: the month's shape when the
+    basis is seasonal and the shape gives a share (a target, a share above 0), the straight line otherwise."""
+    seasonal = basis == "seasonal" and v["pace_seasonal"] is not None
+    shaped = v["shape"] not in (None, "linear")
+    if seasonal:
+        return Judged(True, v["expected_seasonal"], v["pace_seasonal"], v["forecast_seasonal"],
+                      v["pace"] if shaped else None)
+    return Judged(False, v["expected"], v["pace"], v["forecast"], v["pace_seasonal"] if shaped else None)

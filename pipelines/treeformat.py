@@ -7,6 +7,7 @@ import unicodedata
 
 from pipelines import csvsafe
 from pipelines.goaltree import GoalTree
+from pipelines.status import judged
 
 MARKS = {"achieved": "✔ achieved 达成", "on_track": "● on track 正常", "at_risk": "▲ at risk 风险",
          "off_track": "✖ off track 落后", "missed": "✖ missed 未达成", "no_target": "· no target 无目标"}
@@ -47,12 +48,13 @@ SHORT = {"achieved": "✔ achieved", "on_track": "● on track", "at_risk": "▲
          "missed": "✖ missed", "no_target": "· no target"}
 
 
-def _cell(v: dict | None) -> str:
-    """One metric of one node: actual / target, pace, forecast, need per day, status."""
+def _cell(v: dict | None, basis: str = "linear") -> str:
+    """One metric of one node: actual / target, pace and forecast on the status basis, need per day, status."""
     if v is None:
         return ""
-    return (pad(num(v["actual"]), 8, True) + " / " + pad(num(v["target"]), 7) + pad(pct(v["pace"]), 6, True)
-            + pad(num(v["forecast"]), 9, True) + pad(num(v["required_daily"], 1), 9, True) + "  "
+    j = judged(v, basis)
+    return (pad(num(v["actual"]), 8, True) + " / " + pad(num(v["target"]), 7) + pad(pct(j.pace), 6, True)
+            + pad(num(j.forecast), 9, True) + pad(num(v["required_daily"], 1), 9, True) + "  "
             + pad(SHORT[v["status"]], 12))
 
 
@@ -78,9 +80,13 @@ def table(tree: GoalTree) -> str:
         if ns["target"] is not None:
             text += f" · reaches target {ns['projected_month'] or 'not at this rate 按此速度无法达成'}"
         lines.append(text)
+        step = ns.get("milestone")
+        if step:
+            lines.append(f"    milestone 里程碑 {step['by']}: {num(step['target'])} · {SHORT[step['status']]}"
+                         f" · pace {pct(step['pace'])} · need {num(step['required_monthly'], 1)}/month")
     lines.append("")
     name_w = max(width("  " * depth[n["id"]] + label(n)) for n in tree.nodes) + 2
-    cell_w = width(_cell(tree.company["metrics"]["members"]))
+    cell_w = width(_cell(tree.company["metrics"]["members"], tree.basis))
     sub = pad("actual / target", 18) + pad("pace", 6, True) + pad("forecast", 9, True) + pad("need/day", 9, True) + "  status"
     head1 = pad("", name_w) + pad("stations 新开驿站 (this month 本月)", cell_w) + " │ " + "members 新增会员 (this month 本月)"
     head2 = pad("node 节点", name_w) + pad(sub, cell_w) + " │ " + sub
@@ -91,14 +97,16 @@ def table(tree: GoalTree) -> str:
             centers_started = True
             lines += ["", "Centers 中心 — new members by the channels each center owns 按渠道归属的新增会员"]
         m = n["metrics"]
-        row = (pad("  " * depth[n["id"]] + label(n), name_w) + pad(_cell(m.get("stations")), cell_w) + " │ "
-               + _cell(m.get("members")))
+        row = (pad("  " * depth[n["id"]] + label(n), name_w) + pad(_cell(m.get("stations"), tree.basis), cell_w)
+               + " │ " + _cell(m.get("members"), tree.basis))
         notes = [f"{metric} unallocated 未分解 {num(v['unallocated'])}" for metric, v in m.items()
                  if v["unallocated"] not in (None, 0)]
         lines.append(row.rstrip() + (f"   ({'; '.join(notes)})" if notes else ""))
     lines += ["", "Status 状态: " + " · ".join(MARKS.values()),
-              "pace = actual ÷ (target × time elapsed); forecast = actual ÷ time elapsed; need/day = what is left "
-              "÷ days left"]
+              ("pace = actual ÷ (target × the share of the month due by today on its shape from earlier years); "
+               "forecast = actual ÷ that share 节奏按季节曲线" if tree.basis == "seasonal" else
+               "pace = actual ÷ (target × time elapsed); forecast = actual ÷ time elapsed")
+              + "; need/day = what is left ÷ days left"]
     warnings = tree.planning_warnings()
     if warnings:
         lines += ["", "Planning warnings 计划提示 — the children's targets do not add up to the parent's:"]

@@ -187,3 +187,22 @@ ORDERS = [
     ["O8", "M20", "2026-10-13 10:00:00", "15.00", "paid", "美妆"],
     ["O9", "M29", "2026-11-20 10:00:00", "10.00", "paid", "生鲜"],
 ]
+
+
+def import_milestones(db, folder) -> None:
+    """This company's plan with two milestones on the way to the north star (by 2025-12-31: 4 stations and 10
+    members; by 2026-12-31: 12 and 40), written to `folder` and imported into the plan store beside `db`."""
+    from pipelines.plan import load_plan
+    from pipelines.planstore import PlanStore, store_path
+
+    config = folder / "cfg"
+    config.mkdir()
+    (config / "org.yaml").write_text(ORG, encoding="utf-8")
+    (config / "targets.csv").write_text(TARGETS, encoding="utf-8")
+    (config / "goals.yaml").write_text(GOALS.replace(
+        "  targets: {stations: 20000, members: 10000000}\n",
+        "  targets: {stations: 20000, members: 10000000}\n"
+        "  milestones:\n    - {by: 2025-12-31, stations: 4, members: 10}\n"
+        "    - {by: 2026-12-31, stations: 12, members: 40}\n"), encoding="utf-8")
+    with PlanStore(store_path(db)) as store:
+        store.import_config(config, load_plan(config))

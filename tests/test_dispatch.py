@@ -122,16 +122,19 @@ def test_the_next_brief_says_what_changed_since_the_last(site, robots):
     db, config = site
     made, _, env = robots
     send(db, config, "hq-wecom", env)
-    assert made["wecom"].texts()[0].splitlines()[4] == "这是第一份简报：下次起会写出哪些状态变了。"
+    first = made["wecom"].texts()[0].splitlines()
+    # since last week (the tree's own week-ago statuses, issue 22), then since the last brief
+    assert first[4] == brief.week_line(tree_as(db, config, "ceo"), "zh") and first[4].startswith("较上周（2026-11-17")
+    assert first[5] == "这是第一份简报：下次起会写出哪些状态变了。"
     send(db, config, "hq-wecom", env)
-    assert made["wecom"].texts()[1].splitlines()[4] == "与上次简报相比，状态没有变化。"
+    assert made["wecom"].texts()[1].splitlines()[5] == "与上次简报相比，状态没有变化。"
     # the brief before said the North zone's members were on track (they are off track now)
     now = brief.statuses(tree_as(db, config, "ceo"))
     assert now["north|members"] == "off_track"
     with PlanStore(store_path(db)) as store:
         store.log_brief("hq-wecom", "brief", True, "test", "2026-11", "2026-11-23", {**now, "north|members": "on_track"})
     send(db, config, "hq-wecom", env)
-    assert made["wecom"].texts()[2].splitlines()[4] == "变差：华北战区 新增会员 ● 正常 → ✖ 落后"
+    assert made["wecom"].texts()[2].splitlines()[5] == "变差：华北战区 新增会员 ● 正常 → ✖ 落后"
 
 
 def test_dingtalk_is_signed_and_a_zone_lead_hears_nothing_of_other_zones_people(site, robots):

@@ -774,21 +774,10 @@ def test_the_years_milestone_by_hand(writable, tmp_path):
     (by 2025-12-31: 4 stations, 10 members): 319 of 365 days between them are gone, so 4 + 8 × 319/365 = 10.99
     stations were due (pace (8 − 4) / 6.99 = 0.57: off track below 0.75) and 10 + 30 × 319/365 = 36.22 members
     (pace 20 / 26.22 = 0.76: at risk); 46 days ≈ 1.51 months remain: 2.64 stations and 6.62 members a month."""
-    from pipelines.plan import load_plan
     from pipelines.planstore import PlanStore, store_path
-    from tests import goal_company as gc
+    from tests.goal_company import import_milestones
 
-    config = tmp_path / "cfg"
-    config.mkdir()
-    (config / "org.yaml").write_text(gc.ORG, encoding="utf-8")
-    (config / "targets.csv").write_text(gc.TARGETS, encoding="utf-8")
-    (config / "goals.yaml").write_text(gc.GOALS.replace(
-        "  targets: {stations: 20000, members: 10000000}\n",
-        "  targets: {stations: 20000, members: 10000000}\n"
-        "  milestones:\n    - {by: 2025-12-31, stations: 4, members: 10}\n"
-        "    - {by: 2026-12-31, stations: 12, members: 40}\n"), encoding="utf-8")
-    with PlanStore(store_path(writable)) as store:
-        store.import_config(config, load_plan(config))
+    import_milestones(writable, tmp_path)
     ns = goaltree.load(writable, "2026-11", "2026-11-15").north_star
     stations, members = ns["stations"]["milestone"], ns["members"]["milestone"]
     assert stations["by"] == "2026-12-31" and stations["target"] == 12 and stations["from"] == 4
