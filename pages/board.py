@@ -25,9 +25,12 @@ with north:
     st.markdown(section_html(t("north_star")) + board.north_star_block(tree, code), unsafe_allow_html=True)
 with this_month:
     company = board.name_of(tree.company, code)
-    section(t("this_month"), company)
+    section(t("this_month"), f"{company} · {board.basis_note(tree, code)}")
     for metric, col in zip(board.METRICS, st.columns(2, gap="small")):
         col.markdown(board.month_tile(tree, metric, code), unsafe_allow_html=True)
+    why = "".join(board.gap_line(tree, tree.company, m, code, view, brief=True) for m in board.METRICS)
+    if why:
+        st.markdown(why, unsafe_allow_html=True)
 
 zones_col, chart_col = st.columns([2.1, 1], gap="medium")
 with zones_col:

@@ -51,7 +51,7 @@ head, chooser = st.columns([4, 1], vertical_alignment="bottom")
 with chooser:
     real = [z for z in zones if not is_unassigned(z["id"])]
     mine = viewer().war_zone       # a zone lead opens on their own zone; everyone else on the one furthest behind
-    zone = pick(t("zone"), zones, "zone", mine if mine in {z["id"] for z in zones} else wz.worst_first(real or zones)[0]["id"])
+    zone = pick(t("zone"), zones, "zone", mine if mine in {z["id"] for z in zones} else wz.worst_first(real or zones, tree.basis)[0]["id"])
 with head:
     page_head(board.name_of(zone, code), board.period_line(tree, code))
 unknown = st.session_state.pop("zone_unknown", None)
@@ -65,7 +65,7 @@ if is_unassigned(zone["id"]):
 view = node_view(db, tree.month, tree.as_of, zone["id"], versions(db))
 for metric, col in zip(wz.METRICS, st.columns(2, gap="medium")):
     with col:
-        st.markdown(board.month_tile(tree, metric, code, node=zone), unsafe_allow_html=True)
+        st.markdown(board.month_tile(tree, metric, code, node=zone, full=True), unsafe_allow_html=True)
         st.plotly_chart(charts.node_month(tree, zone, metric, view["this"], view["last"], code),
                         config=CONFIG, key=f"zone_chart_{metric}")
 
@@ -74,17 +74,21 @@ teams = tree.children(zone["id"])
 if not detail:
     note(wz.scope_sentence(viewer(), zone, tree, code), data_key="zone.scope")
 elif teams:
-    frame, statuses = wz.node_table(teams, code)
+    changed = board.revised_note(tree, code, zone["id"])      # targets of its teams and people changed this month
+    if changed:
+        st.markdown(changed, unsafe_allow_html=True)
+    frame, statuses = wz.node_table(teams, code, tree.basis)
     st.dataframe(wz.styled(frame, statuses, code, tree.at_risk), hide_index=True, column_config=wz.column_config(code),
                  key="teams_table")
-    team = pick(t("team"), wz.worst_first(teams), "team", wz.worst_first(teams)[0]["id"])
+    ranked = wz.worst_first(teams, tree.basis)
+    team = pick(t("team"), ranked, "team", ranked[0]["id"])
     people = tree.children(team["id"])
     unknown = st.session_state.pop("team_unknown", None)
     if unknown:
         note(t("zone_unknown", id=unknown, name=board.name_of(team, code)))
     section(t("people_of", team=board.name_of(team, code)))
     if people:
-        frame, statuses = wz.node_table(people, code)
+        frame, statuses = wz.node_table(people, code, tree.basis)
         st.dataframe(wz.styled(frame, statuses, code, tree.at_risk), hide_index=True, column_config=wz.column_config(code),
                      key="people_table")
     else:

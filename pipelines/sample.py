@@ -170,8 +170,13 @@ def goals_doc() -> dict:
             "title": {"zh": "深耕10年，建设2万驿站，服务1000万创业者",
                       "en": "10 years: 20,000 stations, 10 million entrepreneurs"},
             "start": START, "end": END, "targets": {"stations": 20000, "members": 10000000},
+            # the next two years on the way (the small sample's scale): the board judges this year's
+            "milestones": [{"by": dt.date(2026, 12, 31), "stations": 2300, "members": 520000},
+                           {"by": dt.date(2027, 12, 31), "stations": 3500, "members": 1000000}],
         },
-        "status": {"at_risk": 0.85},
+        # the sample company has three years of history: its months are judged on their own shape (Double 11,
+        # the new year, weekends) rather than a straight line
+        "status": {"at_risk": 0.85, "basis": "seasonal"},
         "time_zone": "Asia/Shanghai",
         "key_actions": [
             {"id": "ka-salons", "center": "community", "owner": "p103", "months": [prev, month],

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from pipelines import goaltree, warzone
 from tests.test_app import APP, shown
+from ui import board
 from ui import warzone as wz
 from ui.i18n import fmt_count, fmt_money, fmt_pair, fmt_pct, fmt_rate, status_word, text
 
@@ -55,15 +56,23 @@ def table_rows(frame, lang):
     return out
 
 
-def want_rows(nodes, lang):
+def want_rows(nodes, lang, week_before=None):
+    """The rows the tables must show; `week_before` (the tree 7 days earlier) adds "▼ 上周正常" / "▲ from at risk"
+    after a status that moved since then (the company is judged on the straight line: pace and forecast are)."""
     out = []
     for n in wz.worst_first(nodes):
         item = [n["name_zh"] if lang == "zh" else n["name_en"]]
         for metric in wz.METRICS:
             v = n["metrics"][metric]
+            word = status_word(v["status"], lang)
+            then = week_before.node(n["id"])["metrics"][metric]["status"] if week_before else v["status"]
+            if "no_target" not in (then, v["status"]) and then != v["status"]:
+                worse = board.RANK[v["status"]] < board.RANK[then]
+                name = board.STATUS[then].zh if lang == "zh" else board.STATUS[then].en.lower()
+                word += (" ▼ " if worse else " ▲ ") + (f"上周{name}" if lang == "zh" else f"from {name}")
             item += [v["actual"], v["target"], None if v["pace"] is None else v["pace"] * 100,
                      round(v["forecast"], 1), None if v["required_daily"] is None else round(v["required_daily"], 1),
-                     status_word(v["status"], lang)]
+                     word]
         out.append(tuple(item))
     return out
 
@@ -91,10 +100,11 @@ def test_zone_numbers_are_the_goal_trees(company, monkeypatch, lang):
     assert got["zone.behind.pace"] == fmt_pct(person["metrics"][metric]["pace"], marks=(1, tree.at_risk))
     # teams, then the worst team's people (selected by default), each row the tree's
     teams, people, stations = (at.dataframe[i].value for i in range(3))
-    assert table_rows(teams, lang) == want_rows(tree.children("east"), lang)
+    week = goaltree.load(company, "2026-11", D - dt.timedelta(days=7))
+    assert table_rows(teams, lang) == want_rows(tree.children("east"), lang, week)
     first_team = wz.worst_first(tree.children("east"))[0]
     assert at.query_params["team"] == first_team["id"]
-    assert table_rows(people, lang) == want_rows(tree.children(first_team["id"]), lang)
+    assert table_rows(people, lang) == want_rows(tree.children(first_team["id"]), lang, week)
     # this month's new stations
     with duckdb.connect(str(company), read_only=True) as con:
         rows = warzone.new_stations(con, east, "2026-11", D)

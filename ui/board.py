@@ -6,7 +6,9 @@ icon and a word as well as a colour.
 """
 from __future__ import annotations
 
+import datetime as dt
 import html
+from zoneinfo import ZoneInfo
 
 from pipelines.goaltree import GoalTree
 from pipelines.months import month_of
@@ -14,12 +16,25 @@ from pipelines.org import is_unassigned
 from pipelines.plan import GOAL_METRICS
 from pipelines.status import (  # noqa: F401 - overall, worst_first: ui.board.*
     RANK,
+    STATUS,
     overall,
     status_of,
     worst,
     worst_first,
 )
-from ui.i18n import fmt_count, fmt_day, fmt_delta, fmt_money, fmt_month, fmt_pair, fmt_pct, fmt_rate, status_word, text
+from ui.i18n import (
+    COMPANY_TZ,
+    fmt_count,
+    fmt_day,
+    fmt_delta,
+    fmt_money,
+    fmt_month,
+    fmt_pair,
+    fmt_pct,
+    fmt_rate,
+    status_word,
+    text,
+)
 from ui.links import page_link
 
 METRICS = GOAL_METRICS
@@ -81,6 +96,8 @@ def period_line(tree: GoalTree, lang: str) -> str:
                   days=tree.days_in_month)
     if tree.as_of != tree.last_date:
         line += " " + text("last_date_note", lang, d=tree.last_date.isoformat())
+    if tree.planned and tree.revisions:   # (a month without a changed target reads the same either way)
+        line += " " + text("planned_line", lang)
     return line
 
 
@@ -130,7 +147,7 @@ def north_star_block(tree: GoalTree, lang: str) -> str:
         done = text("of_goal", lang, p=num(key + ".progress", fmt_pct(ns["progress"], 1)))
         big += (f' <span class="ns-of">/ {num(key + ".target", target)}</span>'
                 f' {chip(status, lang, small=True, key=key + ".status")}'
-                f'<span class="ns-share">{done} · {esc(gone)}</span></div>')
+                f'<span class="ns-share">{done} · {esc(gone)}{milestone_line(tree, metric, lang)}</span></div>')
         meter = bar(ns["progress"], status, ns["time_elapsed"], gone)
         if ns["actual"] >= ns["target"]:
             when = text("achieved_goal", lang)
@@ -153,11 +170,57 @@ def north_star_block(tree: GoalTree, lang: str) -> str:
     return f'<div class="ns-card ns-northstar">{"".join(rows)}{note}</div>'
 
 
+def milestone_line(tree: GoalTree, metric: str, lang: str) -> str:
+    """The next milestone on the way (goals.yaml north_star.milestones), under the share done: "2026年底 2,300
+    ▲ 有风险 · 需每月 +137" (its pace in the tooltip); nothing when none is ahead."""
+    m = tree.north_star[metric].get("milestone")
+    if not m:
+        return ""
+    key = f"ns.{metric}.milestone"
+    by = dt.date.fromisoformat(m["by"])
+    if (by.month, by.day) == (12, 31):
+        when = f"{by.year}年底" if lang == "zh" else f"End {by.year}:"
+    else:
+        when = f"{by.year}年{by.month}月{by.day}日前" if lang == "zh" else f"By {by.day} {by:%b} {by.year}:"
+    parts = [f'{esc(when)} {num(key + ".target", fmt_count(m["target"], lang))} '
+             f'{chip(m["status"], lang, small=True, key=key + ".status")}']
+    if m["required_monthly"] and m["status"] != "achieved":
+        parts.append(text("milestone_need", lang, n=num(key + ".required_monthly",
+                                                        fmt_rate(m["required_monthly"], lang))))
+    tip = text("milestone_help", lang, by=m["by"], target=fmt_count(m["target"], lang),
+               expected=fmt_count(m["expected"], lang), pace=fmt_pace(m["pace"], tree))
+    return f'<span class="ns-milestone" data-k="{key}" title="{esc(tip)}">{" · ".join(parts)}</span>'
+
+
+def revised_note(tree: GoalTree, lang: str, zone_id: str) -> str:
+    """One line on the war-zone page: every target of the zone's teams and people changed after the month began
+    (old → new, who, when; the zone's own are in its tiles). Nothing when none was, or the reader sees none of them."""
+    items = []
+    for (nid, metric), r in sorted(tree.revisions.items()):
+        try:
+            node = tree.node(nid)
+        except KeyError:
+            continue
+        if node["level"] not in ("team", "person") or tree.zone_of(nid) != zone_id:
+            continue
+        items.append(revision_words(r, lang, name_of(node, lang), text(f"{metric}_short", lang)))
+    if not items:
+        return ""
+    return (f'<div class="ns-revised" data-k="revised.{esc(zone_id)}">'
+            f'{esc(text("revised_note", lang, items=("；" if lang == "zh" else "; ").join(items)))}</div>')
+
+
 # ---- this month ------------------------------------------------------------------------------------------------
 
-def month_tile(tree: GoalTree, metric: str, lang: str, node: dict | None = None) -> str:
-    """This month's stations or members for the company (the board) or any node (the war-zone page)."""
-    v = (node or tree.company)["metrics"][metric]
+def month_tile(tree: GoalTree, metric: str, lang: str, node: dict | None = None, full: bool = False) -> str:
+    """This month's stations or members for the company (the board) or any node (the war-zone page): the status
+    (and how it stood a week ago), actual / target, the bar with a tick where it should be by today, expected,
+    forecast (with its 80 % band on the seasonal basis: shown with `full`, on a phone and in the forecast's
+    tooltip), need per day and pace on the tree's status basis; the other basis's pace under it, labelled; a target
+    changed after the 1st flagged."""
+    node = node or tree.company
+    v = node["metrics"][metric]
+    j = tree.judged(v)
     key = f"month.{metric}"
     label = text(f"new_{metric}", lang)
     unit = text(f"unit_{metric}", lang)
@@ -166,16 +229,141 @@ def month_tile(tree: GoalTree, metric: str, lang: str, node: dict | None = None)
             f'</span></span>{chip(v["status"], lang, key=key + ".status")}</div>')
     actual, target = fmt_pair(v["actual"], v["target"] or None, lang)
     big = f'<div class="ns-big">{num(key + ".actual", actual)}'
-    if v["target"] is None or v["target"] == 0:
+    if v["target"] is None or v["target"] == 0:     # (a target removed after the 1st says so, and who did it)
         return (f'<div class="ns-card ns-tile">{head}{big}</div>'
-                f'<div class="ns-empty">{esc(text("no_target_month", lang))}</div></div>')
+                f'<div class="ns-empty">{esc(text("no_target_month", lang))}</div>'
+                f'{revised_flag(tree, node, metric, lang, key)}</div>')
     big += f' <span class="ns-of">/ {num(key + ".target", target)}</span></div>'
-    meter = bar(v["actual"] / v["target"], v["status"], tree.elapsed, text("expected", lang))
-    cells = [("expected", fmt_count(v["expected"], lang)), ("forecast", fmt_count(v["forecast"], lang)),
-             ("required", fmt_rate(v["required_daily"], lang)), ("pace", fmt_pace(v["pace"], tree))]
-    grid = "".join(f'<div title="{esc(text(name + "_help", lang))}"><div class="ns-small-label">{esc(text(name, lang))}</div>'
-                   f'<div class="ns-mid">{num(f"{key}.{name}", shown)}</div></div>' for name, shown in cells)
-    return f'<div class="ns-card ns-tile">{head}{big}{meter}<div class="ns-grid4">{grid}</div></div>'
+    share = j.expected / v["target"] if j.expected is not None else tree.elapsed
+    meter = bar(v["actual"] / v["target"], v["status"], share, text("expected", lang))
+    suffix = "_help_s" if j.seasonal else "_help"
+    forecast_help = text("forecast" + suffix, lang)
+    band = ""
+    if j.seasonal and v["forecast_low"] is not None and not tree.finished:
+        lo, hi = fmt_pair(v["forecast_low"], v["forecast_high"], lang)
+        band = text("band", lang, lo=lo, hi=hi)
+        forecast_help += " · " + band
+    cells = [("expected", num(f"{key}.expected", fmt_count(j.expected, lang)), text("expected" + suffix, lang)),
+             ("forecast", num(f"{key}.forecast", fmt_count(j.forecast, lang)), forecast_help),
+             ("required", num(f"{key}.required", fmt_rate(v["required_daily"], lang)), text("required_help", lang)),
+             ("pace", num(f"{key}.pace", fmt_pace(j.pace, tree)), text("pace" + suffix, lang))]
+    grid = "".join(f'<div title="{esc(help_)}"><div class="ns-small-label">{esc(text(name, lang))}</div>'
+                   f'<div class="ns-mid">{shown}</div></div>' for name, shown, help_ in cells)
+    if band:   # the band's figures for a reader who cannot hover (a phone, paper): hidden on the board's screen
+        grid += f'<div class="ns-band" data-k="{key}.band">{esc(band)}</div>'
+
+    # under the figures, one line: how the status stood a week ago, and the other basis's pace (the basis itself
+    # is said once, beside the section's title: basis_note)
+    more = [week_mark(tree, v, lang, key, always=full)]
+    if j.other_pace is not None:
+        more.append(num(f"{key}.other_pace", text("other_seasonal" if not j.seasonal else "other_linear", lang,
+                                                   p=fmt_pace(j.other_pace, tree))))
+    flag = revised_flag(tree, node, metric, lang, key, short=not full)
+    if not full:
+        more.append(flag)    # the board: "⚑ 4.5万 → 4.6万" in the line, who and when in its tooltip
+        flag = ""
+    more = [m for m in more if m]
+    foot = f'<div class="ns-meta ns-foot">{" · ".join(more)}</div>' if more else ""
+    cls = "ns-card ns-tile ns-full" if full else "ns-card ns-tile"
+    return f'<div class="{cls}">{head}{big}{meter}<div class="ns-grid4">{grid}</div>{foot}{flag}</div>'
+
+
+def week_change(v, lang: str, always: bool = False) -> tuple[str, str] | None:
+    """(words, status class) for how the status stood 7 days earlier in the same month: "▼ 上周正常" (worse now),
+    "▲ 上周落后" (better now), and with `always` "= 与上周同" when the same; None in the month's first week, once it
+    is over, without a target, or when the same and not `always`."""
+    before = v["status_7d"]
+    if before is None or "no_target" in (before, v["status"]):
+        return None
+    word = STATUS[before].zh if lang == "zh" else STATUS[before].en.lower()
+    if RANK[v["status"]] < RANK[before]:
+        return text("week_worse", lang, s=word), "off_track"
+    if RANK[v["status"]] > RANK[before]:
+        return text("week_better", lang, s=word), "on_track"
+    return (text("week_same", lang), "no_target") if always else None
+
+
+def week_mark(tree: GoalTree, v, lang: str, key: str, always: bool = False) -> str:
+    """`week_change` as a coloured mark, its tooltip the status and pace of that day."""
+    change = week_change(v, lang, always)
+    if change is None:
+        return ""
+    shown, cls = change
+    tip = text("week_help", lang, d=fmt_day(tree.as_of - dt.timedelta(days=7), lang),
+               s=status_word(v["status_7d"], lang), p=fmt_pace(v["pace_7d"], tree))
+    return (f'<span class="ns-week ns-text-{cls}" data-k="{esc(key)}.week" title="{esc(tip)}">'
+            f'{esc(shown)}</span>')
+
+
+def basis_note(tree: GoalTree, lang: str) -> str:
+    """What the month's statuses are judged against, said once beside the section's title."""
+    return text("basis_seasonal" if tree.basis == "seasonal" else "basis_linear", lang)
+
+
+def revised_flag(tree: GoalTree, node: dict, metric: str, lang: str, key: str, short: bool = False) -> str:
+    """"⚑ 月中改过目标 4.5万 → 4.6万（王芳，11月12日 10:30）" under a target changed after its month began (the plan
+    store's history); `short`: "⚑ 4.5万 → 4.6万" with who and when in the tooltip. With the "against the 1st's
+    targets" switch on, the target shown is the old one."""
+    r = tree.revisions.get((node["id"], metric))
+    if not r:
+        return ""
+    old, new = revision_pair(r, lang)
+    item = revision_words(r, lang)
+    if short:
+        return (f'<span class="ns-revised" data-k="{esc(key)}.revised" title="{esc(text("revised", lang) + " " + item)}">'
+                f'⚑ {esc(old)} → {esc(new)}</span>')
+    return f'<div class="ns-revised" data-k="{esc(key)}.revised">{esc(text("revised", lang))} {esc(item)}</div>'
+
+
+def revision_pair(r: dict, lang: str) -> tuple[str, str]:
+    """A revision's old and new target in one unit ("—" for a target removed)."""
+    return fmt_pair(r["old"], r["new"], lang) if r["new"] is not None else (fmt_count(r["old"], lang), "—")
+
+
+def revision_words(r: dict, lang: str, node: str = "", metric: str = "") -> str:
+    """"华东战区 驿站 6 → 8（张三，11月10日 09:30）" (without a node and metric: "6 → 8（张三，…）")."""
+    old, new = revision_pair(r, lang)
+    return text("revised_item", lang, node=node, metric=metric, old=old, new=new, who=r["who"] or "—",
+                at=fmt_when(r["at"], lang)).strip()
+
+
+def fmt_when(at: str, lang: str) -> str:
+    """A plan store's UTC time as the company's local date and minute: "11月12日 10:30" / "12 Nov 10:30"."""
+    try:
+        when = dt.datetime.fromisoformat(at).astimezone(ZoneInfo(COMPANY_TZ))
+    except (TypeError, ValueError):
+        return str(at)
+    return f"{fmt_day(when.date(), lang)} {when:%H:%M}"
+
+
+def gap_line(tree: GoalTree, node: dict, metric: str, lang: str, view: dict | None = None, n: int = 2,
+             brief: bool = False) -> str:
+    """Who explains the node's gap, in one line: "会员缺口 −5,131 人：华北战区 −3,571（高洋 −404）、华南战区 −1,200
+    （李明 −390）" (GoalTree.gap_leaders: the children with the largest parts the same way, each with the person
+    or team inside it; `brief`: only the first's, so the board's line fits its column). Nothing without a target,
+    or when the gap rounds to 0. A war zone's name opens its page."""
+    v = node["metrics"][metric]
+    if not v["target"] or v["gap"] is None or round(v["gap"]) == 0:
+        return ""
+    key = f"gap.{node['id']}.{metric}"
+    unit = text(f"unit_{metric}", lang) if lang == "zh" else ""
+    head = text("gap_short" if v["gap"] < 0 else "gap_lead", lang, metric=text(f"{metric}_short", lang),
+                n=fmt_delta(v["gap"], lang), unit=unit)
+    items = []
+    for child, part, inside in tree.gap_leaders(node["id"], metric, n):
+        name = esc(name_of(child, lang))
+        if child["level"] == "war_zone":
+            name = link(page_link("war_zone", view, zone=child["id"]), name, "ns-inline-link")
+        item = f'{name} {esc(fmt_delta(part, lang))}'
+        if inside and (not items or not brief):
+            who = f'{esc(name_of(inside[0], lang))} {esc(fmt_delta(inside[1], lang))}'
+            item += f"（{who}）" if lang == "zh" else f" ({who})"
+        items.append(item)
+    basis = text("basis_seasonal" if tree.judged(v).seasonal else "basis_linear", lang)
+    body = ("、" if lang == "zh" else ", ").join(items)
+    colon = "：" if lang == "zh" else ": "
+    return (f'<div class="ns-gap" data-k="{esc(key)}" title="{esc(text("gap_help", lang, basis=basis))}">'
+            f'<b>{esc(head)}</b>{colon if items else ""}{body}</div>')
 
 
 # ---- war zones -------------------------------------------------------------------------------------------------
@@ -183,7 +371,7 @@ def month_tile(tree: GoalTree, metric: str, lang: str, node: dict | None = None)
 def zone_order(tree: GoalTree) -> list[dict]:
     """The org's war zones, worst first: by their worst status, then by their lowest pace."""
     return worst_first([n for n in tree.children(tree.company["id"]) if n["level"] == "war_zone"
-                        and not _unassigned(n)])
+                        and not _unassigned(n)], tree.basis)
 
 
 def _unassigned(node: dict) -> bool:
@@ -211,15 +399,31 @@ def zone_card(tree: GoalTree, zone: dict, lang: str, view: dict | None = None) -
         if v["target"]:
             actual, target = fmt_pair(v["actual"], v["target"], lang, like=block_range(row, metric))
             figures = f'{num(mk + ".actual", actual)} / {num(mk + ".target", target)}'
-            extra = [f'{esc(text("pace", lang))} {num(mk + ".pace", fmt_pace(v["pace"], tree))}']
+            j = tree.judged(v)
+            # the other basis's pace is the pace's tooltip here (the card has no room for a line each); the month
+            # tiles and the zone page show it written out
+            other = "" if j.other_pace is None else text("other_linear" if j.seasonal else "other_seasonal", lang,
+                                                          p=fmt_pace(j.other_pace, tree))
+            basis = text("basis_seasonal" if j.seasonal else "basis_linear", lang)
+            tip = f' title="{esc(basis + (" · " + other if other else ""))}"'
+            extra = [f'<span{tip}>{esc(text("pace", lang))} {num(mk + ".pace", fmt_pace(j.pace, tree))}</span>']
             if v["required_daily"] is not None:
                 extra.append(text("per_day", lang, n=num(mk + ".required_daily", fmt_rate(v["required_daily"], lang))))
-            meter = bar(v["actual"] / v["target"], v["status"], tree.elapsed)
+            more = []
+            week = week_mark(tree, v, lang, mk)
+            if week:
+                more.append(week)
+            more.append(revised_flag(tree, zone, metric, lang, mk, short=True))
+            more = [m for m in more if m]
+            share = j.expected / v["target"] if j.expected is not None else tree.elapsed
+            meter = bar(v["actual"] / v["target"], v["status"], share)
         else:
-            figures, extra, meter = num(mk + ".actual", fmt_count(v["actual"], lang)), [], ""
+            figures, extra, more, meter = num(mk + ".actual", fmt_count(v["actual"], lang)), [], [], ""
+        second = f'<div class="ns-zmeta ns-zweek">{" · ".join(more)}</div>' if more else ""
         lines.append(f'<div class="ns-zline"><span class="ns-zlabel">{esc(label)}</span>'
                      f'{chip(v["status"], lang, small=True, key=mk + ".status")}</div>'
-                     f'<div class="ns-zfig">{figures}</div>{meter}<div class="ns-zmeta">{" · ".join(extra)}</div>')
+                     f'<div class="ns-zfig">{figures}</div>{meter}<div class="ns-zmeta">{" · ".join(extra)}</div>'
+                     f'{second}')
     card = (f'<div class="ns-card ns-zone ns-edge-{status}" data-k="{esc(key)}">'
             f'<div class="ns-tilehead"><span class="ns-zname">{esc(name_of(zone, lang))}</span>'
             f'{chip(status, lang, key=key + ".status")}</div>{"".join(lines)}</div>')

@@ -23,7 +23,7 @@ def cumulative(tree: GoalTree) -> dict[str, list]:
 
 
 # The board's chart is drawn at a fixed size that fits its column on a 1280-px laptop, a 390-px phone and A4 paper.
-BOARD_CHART = {"width": 300, "height": 290}
+BOARD_CHART = {"width": 300, "height": 275}
 # Lines are told apart by dash as well as colour, so a black-and-white print keeps them apart.
 DASHES = {"stations": "solid", "members": "dot", "pace": "dash", "as_of": "dashdot"}
 
@@ -46,10 +46,23 @@ def month_progress(tree: GoalTree, lang: str, height: int = BOARD_CHART["height"
     unit = {m: text(f"unit_{m}", lang) for m in GOAL_METRICS}
     start = tree.month_start - dt.timedelta(days=1)      # day 0: the pace line starts at 0 before the first day
     end = tree.month_end
+    band_top = 0.0
     if with_target:
-        fig.add_trace(go.Scatter(x=[start, end], y=[0, 1], mode="lines", name=text("chart_pace", lang),
-                                 line={"color": COLORS["pace"], "dash": DASHES["pace"], "width": 1.5},
-                                 hoverinfo="skip"))
+        shaped = tree.basis == "seasonal"
+        if shaped:     # the status basis is the month's shape: one pace curve per goal, in its colour, thin
+            days = [tree.month_start + dt.timedelta(days=i) for i in range(tree.days_in_month)]
+            for m in with_target:
+                curve = tree.curves.get((tree.company["id"], m)) or [(i + 1) / len(days) for i in range(len(days))]
+                fig.add_trace(go.Scatter(x=[start, *days], y=[0, *curve], mode="lines",
+                                         name=text("chart_pace_s", lang, what=""), legendgroup="pace",
+                                         showlegend=m == with_target[0],
+                                         line={"color": COLORS[m], "dash": DASHES["pace"], "width": 1.2},
+                                         opacity=0.6, hoverinfo="skip"))
+        else:
+            fig.add_trace(go.Scatter(x=[start, end], y=[0, 1], mode="lines", name=text("chart_pace", lang),
+                                     line={"color": COLORS["pace"], "dash": DASHES["pace"], "width": 1.5},
+                                     hoverinfo="skip"))
+        band_top = band(fig, tree, tree.company, with_target, end, lang, scale=targets) if shaped else 0
         for m in with_target:
             shares = [v / targets[m] for v in data[m]]
             hover = [" / ".join(fmt_pair(v, targets[m], lang)) + f" {unit[m]} ({fmt_pct(s)})"
@@ -60,7 +73,7 @@ def month_progress(tree: GoalTree, lang: str, height: int = BOARD_CHART["height"
         fig.add_hline(y=1, line={"color": COLORS["target"], "width": 1.5},
                       annotation={"text": text("chart_target", lang), "xanchor": "left", "x": 0, "yanchor": "bottom",
                                   "font": {"size": 12}})
-        top = max([1.15] + [v / targets[m] * 1.08 for m in with_target for v in data[m][-1:]])
+        top = max([1.15, band_top * 1.05] + [v / targets[m] * 1.08 for m in with_target for v in data[m][-1:]])
         fig.update_yaxes(tickformat=".0%", range=[0, top], title=None)
         title = text("chart_title", lang)
         for m in GOAL_METRICS:
@@ -79,16 +92,40 @@ def month_progress(tree: GoalTree, lang: str, height: int = BOARD_CHART["height"
                   line={"color": COLORS["today"], "width": 1.5, "dash": DASHES["as_of"]})
     fig.add_annotation(x=today, yref="paper", y=1, text=text("chart_today", lang, d=fmt_day(today, lang)), showarrow=False,
                        xanchor=as_of_anchor(tree), yanchor="top", font={"size": 12, "color": COLORS["today"]})
-    fig.update_xaxes(range=[start, end + dt.timedelta(days=0.5)], tickformat="%-d" if lang == "en" else "%-d日",
-                     dtick=7 * 86400000, tick0=tree.month_start, title=None)
+    fig.update_xaxes(range=[start, end + dt.timedelta(days=1.5 if band_top else 0.5)],
+                     tickformat="%-d" if lang == "en" else "%-d日", dtick=7 * 86400000, tick0=tree.month_start,
+                     title=None)
     fig.update_layout(
         title={"text": title, "font": {"size": 15}, "x": 0, "xanchor": "left", "y": 0.985, "yanchor": "top"},
         height=height, width=width, margin={"l": 8, "r": 14, "t": 30, "b": 8}, font={"size": 13},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.1, "x": 0, "font": {"size": 11},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.16, "x": 0, "font": {"size": 11},
                 "itemwidth": 30, "tracegroupgap": 0},
         hovermode="x unified",
     )
     return fig
+
+
+def band(fig: go.Figure, tree: GoalTree, node: dict, metrics: list[str], end: dt.date, lang: str,
+         scale: dict[str, float] | None = None) -> float:
+    """The 80 % band of the month-end forecast on the month's shape (GoalTree: forecast_low / forecast_high) as a
+    bar at month end, one per metric, divided by `scale` (the board draws shares of the target); the highest value
+    drawn (0 when none: a finished month, no band yet)."""
+    top = 0.0
+    for i, m in enumerate(metrics):
+        v = node["metrics"][m]
+        if tree.finished or v["forecast_low"] is None or v["forecast_seasonal"] is None:
+            continue
+        div = (scale or {}).get(m) or 1
+        mid, lo, hi = v["forecast_seasonal"] / div, v["forecast_low"] / div, v["forecast_high"] / div
+        shown = " – ".join(fmt_pair(v["forecast_low"], v["forecast_high"], lang))
+        fig.add_trace(go.Scatter(
+            x=[end], y=[mid], mode="markers", name=text("chart_band", lang), showlegend=i == 0,
+            legendgroup="band", marker={"color": COLORS[m], "size": 7, "symbol": "diamond"},
+            error_y={"type": "data", "symmetric": False, "array": [hi - mid], "arrayminus": [mid - lo],
+                     "color": COLORS[m], "thickness": 2, "width": 5},
+            hovertemplate=f"{text(f'new_{m}', lang)}: {shown}<extra>{text('chart_band', lang)}</extra>"))
+        top = max(top, hi)
+    return top
 
 
 def node_month(tree: GoalTree, node: dict, metric: str, this_month: dict[str, list], last_month: dict[str, list],
@@ -112,7 +149,14 @@ def node_month(tree: GoalTree, node: dict, metric: str, this_month: dict[str, li
             line={"color": "#9ca3af", "width": 2, "dash": "dot"},
             hovertemplate="%{y:,.0f} " + unit + "<extra>" + text("last_month_curve", lang, m=fmt_month_short(prev, lang))
                           + "</extra>"))
-    if v["target"]:
+    j = tree.judged(v)
+    curve = tree.curves.get((node["id"], metric)) if j.seasonal else None
+    if v["target"] and curve:
+        days = [tree.month_start + dt.timedelta(days=i) for i in range(tree.days_in_month)]
+        fig.add_trace(go.Scatter(x=[start, *days], y=[0, *(c * v["target"] for c in curve)], mode="lines",
+                                 name=text("chart_pace_s", lang, what=""), line={"color": COLORS["pace"],
+                                 "dash": DASHES["pace"], "width": 1.5}, hoverinfo="skip"))
+    elif v["target"]:
         fig.add_trace(go.Scatter(x=[start, end], y=[0, v["target"]], mode="lines", name=text("chart_pace", lang),
                                  line={"color": COLORS["pace"], "dash": DASHES["pace"], "width": 1.5},
                                  hoverinfo="skip"))
@@ -124,18 +168,19 @@ def node_month(tree: GoalTree, node: dict, metric: str, this_month: dict[str, li
                              hovertemplate="%{x|%Y-%m-%d}: %{y:,.0f} " + unit + "<extra></extra>"))
     today = min(tree.as_of, tree.month_end)
     if not tree.finished and this_month["date"]:
-        fig.add_trace(go.Scatter(x=[today, end], y=[v["actual"], v["forecast"]], mode="lines",
-                                 name=text("forecast_line", lang, n=fmt_count(v["forecast"], lang)),
+        fig.add_trace(go.Scatter(x=[today, end], y=[v["actual"], j.forecast], mode="lines",
+                                 name=text("forecast_line", lang, n=fmt_count(j.forecast, lang)),
                                  line={"color": color, "width": 2, "dash": "dash"},
                                  hovertemplate="%{x|%Y-%m-%d}: %{y:,.0f} " + unit + "<extra></extra>"))
+    high = band(fig, tree, node, [metric], end, lang) if j.seasonal else 0
     fig.add_shape(type="line", x0=today, x1=today, yref="paper", y0=0, y1=1,
                   line={"color": COLORS["today"], "width": 1.5, "dash": "dot"})
     fig.add_annotation(x=today, yref="paper", y=1, text=text("chart_today", lang, d=fmt_day(today, lang)),
                        showarrow=False, xanchor=as_of_anchor(tree), yanchor="top",
                        font={"size": 12, "color": COLORS["today"]})
-    top = max([v["target"] or 0, v["forecast"] or 0, *this_month[metric], *last_month[metric], 1]) * 1.1
+    top = max([v["target"] or 0, j.forecast or 0, high, *this_month[metric], *last_month[metric], 1]) * 1.1
     fig.update_yaxes(range=[0, top], title=None, tickformat=",d")
-    fig.update_xaxes(range=[start, end + dt.timedelta(days=0.5)], tickformat="%-d" if lang == "en" else "%-d日",
+    fig.update_xaxes(range=[start, end + dt.timedelta(days=1.5 if high else 0.5)], tickformat="%-d" if lang == "en" else "%-d日",
                      dtick=7 * 86400000, tick0=tree.month_start, title=None)
     title = text("daily_title", lang, what=f"{label}（{unit}）" if lang == "zh" else label)
     fig.update_layout(

@@ -88,14 +88,18 @@ def plan(db: str, versions: tuple):
 
 
 @st.cache_data(ttl=300, max_entries=32, show_spinner=False)
-def goal_tree(db: str, month: str, as_of, versions: tuple):
+def goal_tree(db: str, month: str, as_of, versions: tuple, planned: bool = False):
     """The goal tree from `pipelines.goaltree` (the one place its numbers come from), cached per warehouse and
-    plan-store version (`versions` = their modification times)."""
+    plan-store version (`versions` = their modification times), with the month's targets changed after it began
+    (`revisions`); `planned`: judged against the targets as they stood on the 1st."""
     from pipelines import goaltree
     from pipelines.planstore import read_checkins
 
+    the_plan = plan(db, versions)
     with connect(db, versions[0]) as con:
-        return goaltree.goal_tree(con, month, as_of, plan(db, versions), read_checkins(Path(db)))
+        revisions = goaltree.month_revisions(Path(db), month, the_plan)
+        return goaltree.goal_tree(con, month, as_of, the_plan, read_checkins(Path(db)), revisions=revisions,
+                                  planned=planned)
 
 
 def versions(db: str) -> tuple:

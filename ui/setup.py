@@ -148,13 +148,24 @@ def open_page():
 
     code, db = start_page()
     month, as_of = st.session_state.get("period") or (None, None)
+    planned = bool(st.session_state.get("planned_kept"))
     try:
-        tree = goal_tree(db, month, as_of, versions(db))
+        tree = goal_tree(db, month, as_of, versions(db), planned)
     except (NorthstarError, WarehouseMissing, duckdb.Error) as exc:
         st.error(tm("tree_failed", err=error_text(exc)))
         st.info(t("tree_hint"))
         st.stop()
-    return tree.scoped(viewer()), code, db
+    tree = tree.scoped(viewer())
+    if tree.revisions:
+        # a target changed after the 1st (in what this reader may see): the month can be read against the old ones
+        st.session_state["planned_w"] = planned
+        st.sidebar.toggle(t("planned_toggle"), key="planned_w", help=t("planned_help"), on_change=_keep_planned)
+    return tree, code, db
+
+
+def _keep_planned() -> None:
+    """The switch's choice outlives the pages without it (a widget's own state is dropped there)."""
+    st.session_state["planned_kept"] = st.session_state.get("planned_w", False)
 
 
 def open_analysis(failed: str):

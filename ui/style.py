@@ -34,7 +34,7 @@ CSS = """
 /* Streamlit pulls each markdown block up by 1rem (for a trailing paragraph's margin); cards have none, and a
    column that does not wrap clips what is pulled under its edge. */
 [data-testid="stElementContainer"]:has(.ns-done) { display: none; }
-[data-testid="stMarkdownContainer"]:has(.ns-card, .ns-linkbox, .ns-scroll, .ns-section, .ns-head, .ns-note, .ns-alloc, .ns-plan-status, .ns-align) { margin-bottom: 0 !important; }
+[data-testid="stMarkdownContainer"]:has(.ns-card, .ns-linkbox, .ns-scroll, .ns-section, .ns-head, .ns-note, .ns-gap, .ns-revised, .ns-alloc, .ns-plan-status, .ns-align) { margin-bottom: 0 !important; }
 /* One line: a long title gives way (its full text is its tooltip), never the period, which says what the numbers are. */
 .ns-head { display: flex; align-items: baseline; gap: 1rem; flex-wrap: nowrap; margin: 0 0 0.1rem 0; }
 .ns-head > :first-child { min-width: 0; flex: 1 1 auto; overflow: hidden; }   /* Streamlit wraps the h1 in a div */
@@ -49,10 +49,18 @@ CSS = """
 .ns-unit { font-weight: 400; color: #6b7280; font-size: 0.85rem; }
 .ns-delta { font-weight: 400; color: #374151; font-size: 0.85rem; margin-left: 0.4rem; }
 .ns-big { font-size: 1.9rem; font-weight: 700; line-height: 1.15; color: #111827; }
-.ns-share { float: right; font-size: 0.85rem; font-weight: 500; color: #374151; margin-top: 0.75rem; }
+.ns-share { float: right; font-size: 0.85rem; font-weight: 500; color: #374151; margin-top: 0.1rem; line-height: 1.3; }
 .ns-of { font-size: 1.05rem; font-weight: 500; color: #6b7280; }
 .ns-mid { font-size: 1.05rem; font-weight: 600; color: #111827; }
 .ns-meta, .ns-zmeta { font-size: 0.8rem; color: #4b5563; }
+.ns-band { display: none; grid-column: 1 / -1; font-size: 0.75rem; color: #4b5563; }
+.ns-full .ns-band { display: block; }   /* the war-zone page has the room the board has not */
+.ns-week { font-size: 0.75rem; font-weight: 600; white-space: nowrap; }
+.ns-zweek { line-height: 1.15; }
+.ns-gap { font-size: 0.78rem; color: #374151; margin-top: 0.15rem; line-height: 1.3; }
+.ns-gap b { font-weight: 600; }
+.ns-revised { font-size: 0.75rem; color: #92400e; margin-top: 0.15rem; }
+.ns-milestone { display: block; text-align: right; font-size: 0.78rem; margin-top: 0.1rem; }
 .ns-small-label { font-size: 0.78rem; color: #6b7280; }
 .ns-bar { position: relative; height: 9px; background: #eef0f3; border-radius: 5px; margin: 0.25rem 0 0.2rem 0; }
 .ns-fill { height: 100%; border-radius: 5px; }
@@ -97,12 +105,14 @@ CSS = """
 .ns-katitle { flex: 1; overflow: hidden; display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical;
               line-height: 1.2; }
 .ns-kapct { font-weight: 600; color: #374151; }
-.ns-drivers { display: flex; align-items: center; gap: 1.4rem; background: #f8fafc; border-style: dashed; }
-.ns-dhead { display: flex; flex-direction: column; font-size: 0.9rem; color: #374151; min-width: 9rem; }
+.ns-drivers { display: flex; align-items: center; gap: 1.2rem; background: #f8fafc; border-style: dashed; }
+.ns-dhead { display: flex; flex-direction: column; font-size: 0.9rem; color: #374151; min-width: 9rem; max-width: 17rem; }
 .ns-dhead span { font-size: 0.75rem; color: #6b7280; }
-.ns-driver { display: flex; flex-direction: column; }
+.ns-driver { display: grid; grid-template-columns: auto auto; column-gap: 0.4rem; align-items: baseline; }
+.ns-driver .ns-small-label { grid-column: 1 / -1; }
 .ns-dval { font-size: 1.15rem; font-weight: 700; color: #374151; }
-.ns-dcmp { font-size: 0.75rem; color: #4b5563; }
+.ns-dcmp { font-size: 0.75rem; color: #4b5563; white-space: nowrap; }
+.ns-driver .ns-small-label { white-space: nowrap; }
 .ns-empty, .ns-note { font-size: 0.82rem; color: #4b5563; font-style: italic; }
 .ns-printhint { display: none; }
 a.ns-link, a.ns-link:hover { color: inherit !important; text-decoration: none !important; display: block; }
@@ -121,6 +131,8 @@ a.ns-inline-link { font-style: normal; font-weight: 600; white-space: nowrap; }
   .ns-dhead { min-width: 100%; }
   .ns-share { float: none; display: block; margin-top: 0.1rem; }
   .ns-zname { white-space: normal; }
+  .ns-band { display: block; }
+  .ns-milestone { text-align: left; }
 }
 @media print {
   @page { size: A4 landscape; margin: 7mm; }
@@ -133,7 +145,7 @@ a.ns-inline-link { font-style: normal; font-weight: 600; white-space: nowrap; }
   html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
     overflow: visible !important; height: auto !important; position: static !important; margin: 0 !important;
   }
-  [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; zoom: 0.8; }
+  [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; zoom: 0.77; }
   [data-testid="stHorizontalBlock"] { display: flex !important; flex-direction: row !important; flex-wrap: nowrap !important; }
   [data-testid="stColumn"] { width: auto !important; min-width: 0 !important; }
   .ns-card, .js-plotly-plot { break-inside: avoid; }

@@ -11,7 +11,8 @@ from pipelines import csvsafe
 from pipelines.goaltree import GoalTree
 from pipelines.org import is_unassigned
 from pipelines.plan import DEFAULT_AT_RISK, GOAL_METRICS
-from ui.board import chip, esc, fmt_pace, name_of, num, overall, worst_first
+from pipelines.status import judged
+from ui.board import chip, esc, fmt_pace, gap_line, name_of, num, overall, week_change, worst_first
 from ui.i18n import fmt_count, fmt_money, fmt_pct, fmt_rate, status_word, text
 
 METRICS = GOAL_METRICS
@@ -48,11 +49,13 @@ def headline(tree: GoalTree, zone: dict, lang: str, detail: bool = True) -> str:
         person, team, metric = behind
         who = text("behind_most", lang, who=num("zone.behind.name", name_of(person, lang)),
                    team=esc(name_of(team, lang)), metric=esc(text(f"{metric}_short", lang)),
-                   pace=num("zone.behind.pace", fmt_pace(person["metrics"][metric]["pace"], tree)))
+                   pace=num("zone.behind.pace", fmt_pace(tree.judged(person["metrics"][metric]).pace, tree)))
     else:
         who = esc(text("no_one_behind", lang)) if detail else ""
+    # who explains the zone's gap: its teams (and the person in each), only for a reader who may see them
+    gaps = "".join(gap_line(tree, zone, m, lang) for m in METRICS) if detail else ""
     return (f'<div class="ns-card ns-headline"><span class="ns-zname">{esc(name_of(zone, lang))}</span>'
-            f'{chip(overall(zone), lang, key="zone.status")} <span>{need}</span> <span>{who}</span></div>')
+            f'{chip(overall(zone), lang, key="zone.status")} <span>{need}</span> <span>{who}</span>{gaps}</div>')
 
 
 def scope_sentence(user, zone: dict, tree: GoalTree, lang: str) -> str:
@@ -75,27 +78,36 @@ def columns(lang: str) -> dict[str, str]:
     return out
 
 
-def node_table(nodes: list[dict], lang: str) -> tuple[pd.DataFrame, list[str]]:
+def node_table(nodes: list[dict], lang: str, basis: str = "linear") -> tuple[pd.DataFrame, list[str]]:
     """One row per node, worst first (by its worse status): name, then for stations and members actual, target, pace
-    (a percentage), forecast, needed per day and status. No target is MISSING, shown "—" (never 0%). Returns the frame and
-    each row's overall status (for `styled`)."""
+    (a percentage) and forecast on the status `basis`, needed per day and status (with "▼ 上周正常" when it changed
+    in the last 7 days). No target is MISSING, shown "—" (never 0%). Returns the frame and each row's overall status
+    (for `styled`)."""
     cols = columns(lang)
     rows, statuses = [], []
-    for n in worst_first(nodes):
+    for n in worst_first(nodes, basis):
         status = overall(n)
         row = {cols["name"]: name_of(n, lang)}
         for metric in METRICS:
             v = n["metrics"][metric]
+            j = judged(v, basis)
             row[cols[f"{metric}.actual"]] = v["actual"]
             row[cols[f"{metric}.target"]] = MISSING if v["target"] is None else v["target"]
-            row[cols[f"{metric}.pace"]] = MISSING if v["pace"] is None else v["pace"] * 100
-            row[cols[f"{metric}.forecast"]] = round(v["forecast"], 1)
+            row[cols[f"{metric}.pace"]] = MISSING if j.pace is None else j.pace * 100
+            row[cols[f"{metric}.forecast"]] = round(j.forecast if j.forecast is not None else v["forecast"], 1)
             row[cols[f"{metric}.required"]] = MISSING if v["required_daily"] is None else round(v["required_daily"], 1)
-            row[cols[f"{metric}.mstatus"]] = status_word(v["status"], lang)
+            row[cols[f"{metric}.mstatus"]] = status_word(v["status"], lang) + week_words(v, lang)
         rows.append(row)
         statuses.append(status)
     frame = pd.DataFrame(rows, columns=list(cols.values()))
     return frame, statuses
+
+
+def week_words(v, lang: str) -> str:
+    """" ▼ 上周正常" / " ▲ from off track" after a status that changed in the last 7 days (ui.board.week_change),
+    for a table cell; nothing when it did not or there is nothing to compare."""
+    change = week_change(v, lang)
+    return " " + change[0] if change else ""
 
 
 def column_config(lang: str) -> dict:
