@@ -34,6 +34,18 @@ def pick_month(page, label: str) -> None:
     page.locator("[data-testid=stTabs]").wait_for(timeout=30_000)
 
 
+def wait_idle(page, timeout: int = 30_000) -> None:
+    """Until the page is connected and no run is going on: Streamlit's status widget ("Running…", "Connecting")
+    gone and no element stale (a run replacing it). A person waits for the page to settle before typing; on a
+    loaded machine (a fresh clone's `make test` on two cores) a click before that lands on a grid about to be
+    replaced or disabled. Waits at most `timeout`, then lets the caller try anyway."""
+    try:
+        page.wait_for_function("""() => !document.querySelector('[data-testid=stStatusWidget]')
+                                        && !document.querySelector('[data-stale=true]')""", timeout=timeout)
+    except PlaywrightTimeout:
+        pass
+
+
 def type_into_grid(page, row: int, column: int, value: str) -> None:
     """A person's edit of the visible editable table: click the row, arrow to the column, Enter, type, Enter."""
     page.bring_to_front()          # the page a person types into is the one in front (a page behind another one
@@ -42,6 +54,7 @@ def type_into_grid(page, row: int, column: int, value: str) -> None:
     grid = page.locator("[data-testid=stDataFrame]:visible").first
     editor = page.locator("#portal textarea, textarea.gdg-input").first
     for _ in range(5):             # on a loaded machine the first click can land before the grid takes keys
+        wait_idle(page)
         grid.wait_for(state="visible", timeout=30_000)
         box = grid.bounding_box()  # (None when a rerun replaced the grid in between: the next round waits again)
         if box is None:
