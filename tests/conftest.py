@@ -292,3 +292,17 @@ def problems_shown(page) -> list[str]:
     if "Traceback (most recent call last)" in page.inner_text("body"):
         found.append("a traceback")
     return found
+
+
+def wait_idle(page, timeout: int = 30_000) -> None:
+    """Until the page is connected and no run is going on: Streamlit's status widget ("Running…", "Connecting")
+    gone and no element stale (a run replacing it). A person waits for the page to settle before typing or
+    clicking; on a loaded machine (a fresh clone's `make test` on two cores) a click before that lands on a widget
+    about to be replaced or disabled. Waits at most `timeout`, then lets the caller try anyway."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function("""() => !document.querySelector('[data-testid=stStatusWidget]')
+                                        && !document.querySelector('[data-stale=true]')""", timeout=timeout)
+    except PlaywrightTimeout:
+        pass

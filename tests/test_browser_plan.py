@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from conftest import choose_language, copy_warehouse, problems_shown, screenshot, streamlit_app
+from conftest import choose_language, copy_warehouse, problems_shown, screenshot, streamlit_app, wait_idle
 from pipelines.planstore import PlanStore, store_path
 
 pytestmark = pytest.mark.browser
@@ -32,18 +32,6 @@ def pick_month(page, label: str) -> None:
     page.locator("[data-testid=stMain] [data-testid=stSelectbox] input").first.click()
     page.get_by_role("option", name=label).click()
     page.locator("[data-testid=stTabs]").wait_for(timeout=30_000)
-
-
-def wait_idle(page, timeout: int = 30_000) -> None:
-    """Until the page is connected and no run is going on: Streamlit's status widget ("Running…", "Connecting")
-    gone and no element stale (a run replacing it). A person waits for the page to settle before typing; on a
-    loaded machine (a fresh clone's `make test` on two cores) a click before that lands on a grid about to be
-    replaced or disabled. Waits at most `timeout`, then lets the caller try anyway."""
-    try:
-        page.wait_for_function("""() => !document.querySelector('[data-testid=stStatusWidget]')
-                                        && !document.querySelector('[data-stale=true]')""", timeout=timeout)
-    except PlaywrightTimeout:
-        pass
 
 
 def type_into_grid(page, row: int, column: int, value: str) -> None:

@@ -13,7 +13,7 @@ from PIL import Image
 from pipelines import render
 from pipelines.access import LOCAL, User
 from pipelines.planstore import PlanStore, store_path
-from tests.conftest import ARTIFACTS, ROOT, problems_shown, screenshot, signed_warehouse
+from tests.conftest import ARTIFACTS, ROOT, problems_shown, screenshot, signed_warehouse, wait_idle
 
 ACCESS = """\
 auth: password
@@ -136,6 +136,7 @@ def test_the_boards_buttons_hand_out_the_picture_and_the_pdf(app_url, browser, t
     assert image.size[0] == 780
     # the PNG's download reruns the page (its click is recorded in the audit): for a moment the sidebar holds the
     # old buttons beside the new ones, so wait until one PDF button is left, as a person would see it
+    wait_idle(page)       # (the rerun may start only after a first look finds one button: wait it out)
     pdf_button = sidebar.get_by_role("button", name="A4 PDF")
     expect(pdf_button).to_have_count(1, timeout=30_000)
     with page.expect_download() as got:
