@@ -597,13 +597,17 @@ def pandas_over_build(r: dict) -> float | None:
     return (r["trees"]["pandas"]["compute"] + r["retentions"]["pandas"]["compute"]) / r["build"]["seconds"]
 
 
-def keep_backtest(out: Path, text: str) -> str:
-    """The forecast backtest's tables (benchmarks/backtest.py --write) stay in RESULTS.md when it is rewritten."""
-    from benchmarks.backtest import END, START
+def keep_blocks(out: Path, text: str) -> str:
+    """The blocks other benchmarks write into RESULTS.md between their markers (the forecast backtest,
+    benchmarks/backtest.py --write; the many-readers load, benchmarks/load.py --write) stay when it is rewritten."""
+    from benchmarks import backtest, load
 
     old = out.read_text(encoding="utf-8") if out.exists() else ""
-    found = re.search(re.escape(START) + ".*?" + re.escape(END) + "\n?", old, re.S)
-    return text.rstrip("\n") + "\n\n" + found.group(0) if found else text
+    for start, end in ((backtest.START, backtest.END), (load.START, load.END)):
+        found = re.search(re.escape(start) + ".*?" + re.escape(end) + "\n?", old, re.S)
+        if found:
+            text = text.rstrip("\n") + "\n\n" + found.group(0)
+    return text
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -636,7 +640,7 @@ def main(argv: list[str] | None = None) -> None:
                              args.out.read_text(encoding="utf-8"))
             saved = {"results": saved, "machine": machine(), "started": head.group(1) + ":00",
                      "took": float(head.group(2).replace(",", "")) * 60}
-        text = keep_backtest(args.out, report(saved["machine"], saved["results"],
+        text = keep_blocks(args.out, report(saved["machine"], saved["results"],
                                               dt.datetime.fromisoformat(saved["started"]), saved["took"],
                                               saved.get("rendered_at")))
         args.out.write_text(text, encoding="utf-8")
@@ -665,7 +669,7 @@ def main(argv: list[str] | None = None) -> None:
 
     results = [run_size(s, args.work, args.keep, not args.skip_browser, say) for s in sizes]
     took, m = time.perf_counter() - t0, machine()
-    text = keep_backtest(args.out, report(m, results, started, took))
+    text = keep_blocks(args.out, report(m, results, started, took))
     args.out.write_text(text, encoding="utf-8")
     (args.work / "results.json").write_text(json.dumps(
         {"results": results, "machine": m, "started": started.isoformat(), "took": took}, default=str, indent=1),

@@ -3,11 +3,14 @@ order, and the report states each target with its measured value."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import time
 from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
+import pytest
 
 from benchmarks import baseline, jobs, run
 from pipelines import goaltree
@@ -185,10 +188,52 @@ def test_the_backtest_benchmark_writes_its_block_and_make_bench_keeps_it(tiny, t
     # wholly in the data, and that is over, is 2025-05 … 2026-10: 18 months
     assert "(data 2024-04-27 to 2026-11-24)" in text
     assert re.search(r"\| tiny sample \| company \| members \| 18 \| \d+\.\d % \| \d+\.\d % \|", text)
-    rewritten = run.keep_backtest(results, "# Northstar benchmark results\n\nnew body\n")
+    rewritten = run.keep_blocks(results, "# Northstar benchmark results\n\nnew body\n")
     assert rewritten.startswith("# Northstar benchmark results\n\nnew body\n\n<!-- backtest -->")
     assert rewritten.count("<!-- /backtest -->") == 1
     again = subprocess.run([sys.executable, "benchmarks/backtest.py", "--db", f"tiny sample={tiny / 'wh.duckdb'}",
                             "--write", "--results", str(results)], cwd=ROOT, capture_output=True, text=True,
                            timeout=300)
     assert again.returncode == 0 and results.read_text(encoding="utf-8").count("<!-- backtest -->") == 1
+
+
+def test_the_load_benchmarks_arithmetic():
+    """benchmarks/load.py (issue 23): percentiles by linear interpolation, the server's CPU read from /proc, and
+    its block in RESULTS.md replaced, not repeated."""
+    from benchmarks import load
+
+    assert load.pct([4.0, 1.0, 3.0, 2.0], 0.5) == 2.5            # sorted 1 2 3 4: halfway between 2 and 3
+    assert load.pct([1.0, 2.0, 3.0, 4.0, 5.0], 0.95) == pytest.approx(4.8)
+    before = load.cpu_seconds(os.getpid())
+    t0 = time.process_time()
+    while time.process_time() - t0 < 0.3:                      # 0.3 s of this process's CPU
+        pass
+    assert load.cpu_seconds(os.getpid()) - before == pytest.approx(0.3, abs=0.05)
+
+
+@pytest.mark.browser
+def test_the_load_benchmark_runs_against_its_own_server(tiny, tmp_path):
+    """Two fresh views, two switches and two readers at once on the tiny sample: every view drawn without error,
+    each costing the server some CPU, the table written between its markers and kept by `make bench`'s rewrite."""
+    import subprocess
+    import sys
+
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# Northstar benchmark results\n\nold body\n", encoding="utf-8")
+    out = subprocess.run([sys.executable, "benchmarks/load.py", "--db", str(tiny / "wh.duckdb"), "--label", "tiny",
+                          "--views", "2", "--readers", "2", "--write", "--results", str(results)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    text = results.read_text(encoding="utf-8")
+    assert text.startswith("# Northstar benchmark results\n\nold body\n\n<!-- load -->")
+    rows = {r.split("|")[2].strip(): r for r in text.splitlines() if r.startswith("| |")}
+    assert set(rows) == {"first view after start (cold)", "fresh board view: a new tab (2, one at a time)",
+                         "fresh board view: a browser with nothing cached", "page switch (2, board ↔ war zone)",
+                         "2 readers at once (new browsers, board and war zone)"}
+    for row in rows.values():
+        cells = [c.strip() for c in row.split("|")[3:-1]]
+        assert cells[-1] == "0", row                          # no view failed
+        cpu = float(cells[-2].removesuffix(" s"))
+        assert 0 < cpu < 30, row                              # the server worked for each view
+    kept = run.keep_blocks(results, "# Northstar benchmark results\n\nnew body\n")
+    assert kept.count("<!-- load -->") == 1 and kept.startswith("# Northstar benchmark results\n\nnew body\n\n")

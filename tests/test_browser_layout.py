@@ -137,6 +137,8 @@ def test_readers_get_no_developer_chrome(app_url, browser):
     assert config["server"]["address"] == "127.0.0.1" and config["server"]["enableXsrfProtection"] is True
     assert config["browser"]["gatherUsageStats"] is False
     assert (config["client"]["toolbarMode"], config["client"]["showErrorDetails"]) == ("minimal", "none")
+    # issue 23: no per-session source watching and no full garbage collection after each run (benchmarks/load.py)
+    assert (config["server"]["fileWatcherType"], config["runner"]["postScriptGC"]) == ("none", False)
     page = open_page(browser, app_url + "/", 1440, 900)
     assert page.get_by_role("button", name="Deploy").count() == 0
     assert page.get_by_text("Deploy", exact=True).count() == 0

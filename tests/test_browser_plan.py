@@ -41,11 +41,13 @@ def type_into_grid(page, row: int, column: int, value: str) -> None:
     # or the one a rerun is replacing) can come first in the page, and a person cannot type into it
     grid = page.locator("[data-testid=stDataFrame]:visible").first
     editor = page.locator("#portal textarea, textarea.gdg-input").first
-    for _ in range(5):             # on a loaded machine the first click can land before the grid takes keys
+    seen = []                      # what each try met, said if every try fails
+    for _ in range(8):             # on a loaded machine the first click can land before the grid takes keys
         wait_idle(page)
         grid.wait_for(state="visible", timeout=30_000)
         box = grid.bounding_box()  # (None when a rerun replaced the grid in between: the next round waits again)
         if box is None:
+            seen.append("no grid box")
             page.wait_for_timeout(1_000)
             continue
         page.mouse.click(box["x"] + 20, box["y"] + 35 * (row + 1) + 17)      # the header and each row are 35 px
@@ -58,12 +60,14 @@ def type_into_grid(page, row: int, column: int, value: str) -> None:
                 break
             # the editor opened read-only: the widget was disabled for a moment (Streamlit disables its widgets
             # while the page's connection is being re-established under load); a person closes it and tries again
+            seen.append("editor read-only")
         except PlaywrightTimeout:
-            pass
+            seen.append("no editor")
         page.keyboard.press("Escape")
         page.wait_for_timeout(1_000)
     else:
-        raise AssertionError("the grid's editor did not open for typing in five tries")
+        screenshot(page, "plan-grid-not-typed.png")
+        raise AssertionError(f"the grid's editor did not open for typing in {len(seen)} tries: {seen}")
     editor.fill(value)
     page.keyboard.press("Enter")
 
