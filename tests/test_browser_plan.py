@@ -42,7 +42,7 @@ def type_into_grid(page, row: int, column: int, value: str) -> None:
     grid = page.locator("[data-testid=stDataFrame]:visible").first
     editor = page.locator("#portal textarea, textarea.gdg-input").first
     seen = []                      # what each try met, said if every try fails
-    for _ in range(8):             # on a loaded machine the first click can land before the grid takes keys
+    for attempt in range(8):       # on a loaded machine the first click can land before the grid takes keys
         wait_idle(page)
         grid.wait_for(state="visible", timeout=30_000)
         box = grid.bounding_box()  # (None when a rerun replaced the grid in between: the next round waits again)
@@ -51,15 +51,19 @@ def type_into_grid(page, row: int, column: int, value: str) -> None:
             page.wait_for_timeout(1_000)
             continue
         page.mouse.click(box["x"] + 20, box["y"] + 35 * (row + 1) + 17)      # the header and each row are 35 px
+        # a person's pace between the click and the keys: under load the grid took the click after the arrow had
+        # gone by, so Enter opened the (read-only) name cell — eight times in a row in a fresh clone's run
+        page.wait_for_timeout(300 * (attempt + 1))
         for _ in range(column):
             page.keyboard.press("ArrowRight")
+            page.wait_for_timeout(100 * (attempt + 1))
         page.keyboard.press("Enter")
         try:
             editor.wait_for(timeout=10_000)
             if editor.is_enabled():
                 break
-            # the editor opened read-only: the widget was disabled for a moment (Streamlit disables its widgets
-            # while the page's connection is being re-established under load); a person closes it and tries again
+            # the editor opened read-only: on a disabled cell (the click was taken after the arrow) or a widget
+            # disabled for a moment (while the page's connection is re-established); a person closes it and tries again
             seen.append("editor read-only")
         except PlaywrightTimeout:
             seen.append("no editor")
