@@ -105,13 +105,13 @@ async def view(where, url: str, path: str) -> tuple[float, bool]:
     return took, ok
 
 
-async def switches(browser, url: str, n: int, pid: int | None) -> tuple[list[float], list[float]]:
+async def switches(browser, url: str, n: int, pid: int | None) -> tuple[list[float], list[float], int]:
     """In one session, `n` page switches through the sidebar (war zone, board, war zone, …): seconds and server
-    CPU seconds of each."""
+    CPU seconds of each, and how many showed an error."""
     page = await browser.new_page(viewport={"width": 1440, "height": 900})
     await page.goto(url + "/")
     await drawn(page, "")
-    walls, cpus = [], []
+    walls, cpus, errors = [], [], 0
     for i in range(n):
         target = "war_zone" if i % 2 == 0 else ""
         before = cpu_seconds(pid) if pid else 0.0
@@ -120,11 +120,12 @@ async def switches(browser, url: str, n: int, pid: int | None) -> tuple[list[flo
                            f" [data-testid=stSidebarNav] a[href$='/{target}']").first.click()
         await drawn(page, target)
         walls.append(time.perf_counter() - t0)
+        errors += await problems(page) > 0
         await page.wait_for_timeout(300)          # the run's last messages leave the server before CPU is read
         if pid:
             cpus.append(cpu_seconds(pid) - before)
     await page.close()
-    return walls, cpus
+    return walls, cpus, errors
 
 
 def pct(values: list[float], q: float) -> float:
@@ -150,18 +151,19 @@ async def run(url: str, pid: int | None, views: int, readers: list[int], zone: s
         tabs = await browser.new_context(viewport={"width": 1440, "height": 900})
         await view(tabs, url, "/")
         for key, where in (("fresh", tabs), ("fresh_uncached", browser)):
-            walls, cpus = [], []
+            walls, cpus, errors = [], [], 0
             for _ in range(views):
                 before = cpu_seconds(pid) if pid else 0.0
                 took, ok = await view(where, url, "/")
                 await asyncio.sleep(0.3)
                 walls.append(took)
+                errors += not ok
                 if pid:
                     cpus.append(cpu_seconds(pid) - before)
-            out[key] = {"seconds": walls, "cpu": cpus}
+            out[key] = {"seconds": walls, "cpu": cpus, "errors": errors}
         await tabs.close()
-        s_walls, s_cpus = await switches(browser, url, views, pid)
-        out["switch"] = {"seconds": s_walls, "cpu": s_cpus}
+        s_walls, s_cpus, s_errors = await switches(browser, url, views, pid)
+        out["switch"] = {"seconds": s_walls, "cpu": s_cpus, "errors": s_errors}
         # N readers at once, half on the board, half on a war-zone page
         for n in readers:
             await asyncio.sleep(1.0)
@@ -188,11 +190,11 @@ def table(result: dict, label: str) -> str:
              f"| | first view after start (cold) | {cold['seconds']:.2f} s | | "
              f"{cold_cpu} | {0 if cold['ok'] else 1} |",
              f"| | fresh board view: a new tab ({len(fresh['seconds'])}, one at a time) | "
-             f"{pct(fresh['seconds'], .5):.2f} s | {pct(fresh['seconds'], .95):.2f} s | {cpu(fresh['cpu'])} | 0 |",
+             f"{pct(fresh['seconds'], .5):.2f} s | {pct(fresh['seconds'], .95):.2f} s | {cpu(fresh['cpu'])} | {fresh['errors']} |",
              f"| | fresh board view: a browser with nothing cached | {pct(bare['seconds'], .5):.2f} s | "
-             f"{pct(bare['seconds'], .95):.2f} s | {cpu(bare['cpu'])} | 0 |",
+             f"{pct(bare['seconds'], .95):.2f} s | {cpu(bare['cpu'])} | {bare['errors']} |",
              f"| | page switch ({len(switch['seconds'])}, board ↔ war zone) | {pct(switch['seconds'], .5):.2f} s | "
-             f"{pct(switch['seconds'], .95):.2f} s | {cpu(switch['cpu'])} | 0 |"]
+             f"{pct(switch['seconds'], .95):.2f} s | {cpu(switch['cpu'])} | {switch['errors']} |"]
     for n, r in result["readers"].items():
         per = "—" if r["cpu"] is None else f"{r['cpu'] / n:.2f} s"
         lines.append(f"| | {n} readers at once (new browsers, board and war zone) | {pct(r['seconds'], .5):.2f} s | "

@@ -306,3 +306,17 @@ def wait_idle(page, timeout: int = 30_000) -> None:
                                         && !document.querySelector('[data-stale=true]')""", timeout=timeout)
     except PlaywrightTimeout:
         pass
+
+
+def main_height(page) -> list[int]:
+    """[scrollHeight, clientHeight] of the page's main area, once it fits or after 10 s: after a language switch
+    on a busy machine the previous run's blocks can stand beside the new ones for a moment."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    fits = "() => { const m = document.querySelector('[data-testid=stMain]'); return m.scrollHeight <= m.clientHeight + 1; }"
+    try:
+        page.wait_for_function(fits, timeout=10_000)
+    except PlaywrightTimeout:
+        pass
+    return page.evaluate("() => { const m = document.querySelector('[data-testid=stMain]');"
+                         " return [m.scrollHeight, m.clientHeight]; }")

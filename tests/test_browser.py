@@ -3,10 +3,9 @@ languages, on screen and on paper. Screenshots and the printed PDF go to tests/a
 import re
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from conftest import ARTIFACTS, choose_language, open_board, problems_shown, screenshot
+from conftest import ARTIFACTS, choose_language, main_height, open_board, problems_shown, screenshot
 from pipelines import goaltree
 from ui.i18n import fmt_count
 
@@ -30,15 +29,7 @@ def check_board(page, tree, lang: str) -> None:
     assert ("本月累计" if lang == "zh" else "This month: cumulative") in chart.inner_text()
     shown = page.locator("[data-k='ns.members.actual']").inner_text()
     assert shown == fmt_count(tree.north_star["members"]["actual"], lang)
-    # one page: nothing to scroll at 1440×900 (after a language switch on a busy machine, the previous run's
-    # elements can stand beside the new ones for a moment: give the rerun up to 10 s to finish, then measure)
-    fits = "() => { const m = document.querySelector('[data-testid=stMain]'); return m.scrollHeight <= m.clientHeight + 1; }"
-    try:
-        page.wait_for_function(fits, timeout=10_000)
-    except PlaywrightTimeout:
-        pass
-    main = page.evaluate("() => { const m = document.querySelector('[data-testid=stMain]');"
-                         " return [m.scrollHeight, m.clientHeight]; }")
+    main = main_height(page)        # one page: nothing to scroll at 1440×900
     assert main[0] <= main[1] + 1, f"the board scrolls: {main}"
 
 

@@ -9,10 +9,9 @@ import html
 import re
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from conftest import choose_language, open_board, problems_shown, screenshot
+from conftest import choose_language, main_height, open_board, problems_shown, screenshot
 from pipelines import goaltree
 from ui import board
 
@@ -58,14 +57,7 @@ def check(page, tree, lang: str) -> None:
     # the other pace beside the month's
     other = tree.judged(tree.company["metrics"]["members"]).other_pace
     assert other is not None and page.locator("[data-k='month.members.other_pace']").is_visible()
-    # one screen (a rerun's stale blocks can stand beside the new ones for a moment on a busy machine)
-    fits = "() => { const m = document.querySelector('[data-testid=stMain]'); return m.scrollHeight <= m.clientHeight + 1; }"
-    try:
-        page.wait_for_function(fits, timeout=10_000)
-    except PlaywrightTimeout:
-        pass
-    sizes = page.evaluate("() => { const m = document.querySelector('[data-testid=stMain]');"
-                          " return [m.scrollHeight, m.clientHeight]; }")
+    sizes = main_height(page)       # one screen
     assert sizes[0] <= sizes[1] + 1, f"the board scrolls: {sizes}"
     assert problems_shown(page) == []
 

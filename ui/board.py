@@ -256,14 +256,13 @@ def month_tile(tree: GoalTree, metric: str, lang: str, node: dict | None = None,
     # is said once, beside the section's title: basis_note)
     more = [week_mark(tree, v, lang, key, always=full)]
     if j.other_pace is not None:
-        more.append(num(f"{key}.other_pace", text("other_seasonal" if not j.seasonal else "other_linear", lang,
-                                                   p=fmt_pace(j.other_pace, tree))))
+        more.append(num(f"{key}.other_pace", other_pace_words(tree, j, lang)))
     flag = revised_flag(tree, node, metric, lang, key, short=not full)
     if not full:
         more.append(flag)    # the board: "⚑ 4.5万 → 4.6万" in the line, who and when in its tooltip
         flag = ""
     more = [m for m in more if m]
-    foot = f'<div class="ns-meta ns-foot">{" · ".join(more)}</div>' if more else ""
+    foot = f'<div class="ns-meta">{" · ".join(more)}</div>' if more else ""
     cls = "ns-card ns-tile ns-full" if full else "ns-card ns-tile"
     return f'<div class="{cls}">{head}{big}{meter}<div class="ns-grid4">{grid}</div>{foot}{flag}</div>'
 
@@ -293,6 +292,11 @@ def week_mark(tree: GoalTree, v, lang: str, key: str, always: bool = False) -> s
                s=status_word(v["status_7d"], lang), p=fmt_pace(v["pace_7d"], tree))
     return (f'<span class="ns-week ns-text-{cls}" data-k="{esc(key)}.week" title="{esc(tip)}">'
             f'{esc(shown)}</span>')
+
+
+def other_pace_words(tree: GoalTree, j, lang: str) -> str:
+    """The pace on the basis the status did not follow, labelled: "直线节奏 86%" / "shape 33%"."""
+    return text("other_linear" if j.seasonal else "other_seasonal", lang, p=fmt_pace(j.other_pace, tree))
 
 
 def basis_note(tree: GoalTree, lang: str) -> str:
@@ -402,8 +406,7 @@ def zone_card(tree: GoalTree, zone: dict, lang: str, view: dict | None = None) -
             j = tree.judged(v)
             # the other basis's pace is the pace's tooltip here (the card has no room for a line each); the month
             # tiles and the zone page show it written out
-            other = "" if j.other_pace is None else text("other_linear" if j.seasonal else "other_seasonal", lang,
-                                                          p=fmt_pace(j.other_pace, tree))
+            other = "" if j.other_pace is None else other_pace_words(tree, j, lang)
             basis = text("basis_seasonal" if j.seasonal else "basis_linear", lang)
             tip = f' title="{esc(basis + (" · " + other if other else ""))}"'
             extra = [f'<span{tip}>{esc(text("pace", lang))} {num(mk + ".pace", fmt_pace(j.pace, tree))}</span>']
