@@ -1,7 +1,8 @@
-"""The command line: `sample`, `build`, `import`, `tree`, `cohorts`, `plan`, `users`, `brief`, `backtest`. Every command has --help, progress on long work, clear errors, exit ≠ 0 on failure."""
+"""The command line: `sample`, `build`, `pull`, `refresh`, `import`, `tree`, `cohorts`, `plan`, `users`, `brief`, `backtest`. Every command has --help, progress on long work, clear errors, exit ≠ 0 on failure."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -82,6 +83,69 @@ def cmd_build(args) -> int:
             done += dispatch.send_alerts(db, config, say=_say)
         return _report(done, "the warehouse was built, but ")
     return 0
+
+
+def _sources(config: Path, wanted: str | None):
+    from pipelines.sources import load_sources
+
+    found = load_sources(config)
+    if wanted is None:
+        return found
+    chosen = [s for s in found if s.id == wanted]
+    if not chosen:
+        raise NorthstarError(f"no source {wanted!r} in {config}/sources.yaml (sources: "
+                             f"{', '.join(s.id for s in found)})")
+    return chosen
+
+
+def _time_zone(config: Path) -> str:
+    from pipelines.plan import load_plan
+
+    return load_plan(config).time_zone
+
+
+def cmd_pull(args) -> int:
+    from pipelines import pull
+
+    raw, config, db = paths.raw_dir(args.raw), paths.config_dir(args.config), paths.db_path(args.db)
+    chosen, zone = _sources(config, args.source), _time_zone(config)
+    for source in chosen:
+        if args.table and args.table not in source.tables:
+            raise NorthstarError(f"source {source.id} has no table {args.table} in sources.yaml")
+    for source in chosen:
+        pull.pull(source, raw, db, zone, full=args.full, say=print, tables=[args.table] if args.table else None)
+    print("next: python -m pipelines build --incremental (or python -m pipelines refresh, which does both)")
+    return 0
+
+
+def cmd_refresh(args) -> int:
+    """pull every source → build --incremental → the briefs; one line and exit 2 at the first step that fails."""
+    from pipelines import build, dispatch, pull
+
+    raw, config, db = paths.raw_dir(args.raw), paths.config_dir(args.config), paths.db_path(args.db)
+    keeps = "the previous warehouse keeps serving" if db.exists() else "there is no warehouse yet"
+    step = "reading the plan"
+    try:
+        with pull.refresh_lock(db):
+            chosen, zone = _sources(config, None), _time_zone(config)
+            for source in chosen:
+                step = f"pulling {source.id}"
+                pull.pull(source, raw, db, zone, say=_say)
+            step = "building"
+            result = build.build(raw=raw, config=config, db=db, as_of=args.as_of, quiet=args.quiet, incremental=True)
+            print(build.format_summary(result))
+            step = "sending the briefs"
+            if args.no_brief or not (config / "channels.yaml").exists():
+                print("briefs: not sent (" + ("--no-brief" if args.no_brief else f"no channels.yaml in {config}")
+                      + ")")
+                return 0
+            done = dispatch.send_all(db, config, say=_say)
+    except NorthstarError as exc:
+        if step == "building" and db.exists():          # an admin channel may hear of it; leaders hear nothing
+            with contextlib.suppress(NorthstarError):
+                dispatch.send_build_failed(db, config, str(exc), say=_say)
+        raise NorthstarError(f"refresh stopped while {step}: {exc} ({keeps})") from None
+    return _report(done, "the warehouse was refreshed, but ")
 
 
 def _say(line: str) -> None:
@@ -445,6 +509,43 @@ def parser() -> argparse.ArgumentParser:
                    help="once the build succeeds, tell the channels with alerts: [status_worse] which war zones' or "
                         "key results' statuses got worse since their last brief")
     b.set_defaults(func=cmd_build)
+
+    pu = sub.add_parser("pull", help="new and changed rows of the company's database → the raw folder (sources.yaml)",
+                        description="For each table of the source(s) in sources.yaml (plan folder): read the rows "
+                                    "whose watermark column is at or after the last pull's highest value, write the new "
+                                    "ones to one Parquet file per pull (<table>-<source>-<UTC time>.parquet) and put "
+                                    "changed ones (a refund, a closing) in place of the rows they change. The "
+                                    "connection string comes from the environment variable the source names.",
+                        epilog="examples:\n  NORTHSTAR_ERP_URL=postgresql://… python -m pipelines pull --source erp\n"
+                               "  python -m pipelines pull --source erp --table orders --full   # every row again",
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    pu.add_argument("--source", metavar="ID", help="the source of sources.yaml (default: every source)")
+    pu.add_argument("--table", choices=["stations", "members", "orders"], help="only this table")
+    pu.add_argument("--full", action="store_true", help="read every row again and replace the source's earlier "
+                    "files (after rows were deleted in the database, or a watermark went wrong)")
+    pu.add_argument("--raw", metavar="DIR", help="raw folder (default data/raw or NORTHSTAR_RAW)")
+    pu.add_argument("--config", metavar="DIR", help="plan folder with sources.yaml (default data/config or "
+                    "NORTHSTAR_CONFIG)")
+    pu.add_argument("--db", metavar="PATH", help="warehouse file; the watermarks live in the plan store beside it "
+                    "(default data/warehouse.duckdb or NORTHSTAR_DB)")
+    pu.set_defaults(func=cmd_pull)
+
+    rf = sub.add_parser("refresh", help="pull every source, build incrementally, send the briefs: one command for a "
+                                        "timer",
+                        description="The nightly job: pull every source of sources.yaml, build --incremental (a "
+                                    "full build when needed), then send every channel's brief (channels.yaml). Two "
+                                    "refreshes never overlap (a lock beside the warehouse). A step that fails stops "
+                                    "the rest with one line and exit code 2; the previous warehouse keeps serving.",
+                        epilog="example (cron, 06:30):\n  30 6 * * * cd /srv/northstar && .venv/bin/python -m "
+                               "pipelines refresh",
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    rf.add_argument("--raw", metavar="DIR", help="raw folder (default data/raw or NORTHSTAR_RAW)")
+    rf.add_argument("--config", metavar="DIR", help="plan folder (default data/config or NORTHSTAR_CONFIG)")
+    rf.add_argument("--db", metavar="PATH", help="warehouse file (default data/warehouse.duckdb or NORTHSTAR_DB)")
+    rf.add_argument("--as-of", metavar="YYYY-MM-DD", help="the data's as-of date (default: NORTHSTAR_AS_OF, else today)")
+    rf.add_argument("--no-brief", action="store_true", help="pull and build only")
+    rf.add_argument("--quiet", action="store_true", help="no build progress lines")
+    rf.set_defaults(func=cmd_refresh)
 
     bt = sub.add_parser("backtest", help="replay past months: how far the day-N forecast missed, straight line vs "
                                          "the month's shape, and the 80%% band's coverage",

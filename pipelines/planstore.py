@@ -104,6 +104,14 @@ create table if not exists brief_log (
     statuses text                     -- JSON: what the next brief compares with (pipelines.brief.statuses)
 );
 create index if not exists brief_log_channel on brief_log(channel, id);
+create table if not exists pull_log (
+    id integer primary key autoincrement,
+    at text not null, source text not null, table_name text not null,
+    watermark text,                   -- JSON {type, value}: where the next pull starts (rows at or after it)
+    rows_read integer not null, rows_new integer not null, rows_changed integer not null,
+    file text not null default '',    -- the raw file the new rows went to
+    full integer not null default 0   -- 1: every row read again (pull --full)
+);
 create table if not exists file_imports (
     change_id integer not null references changes(id),
     file text not null, sha256 text not null, snapshot text not null   -- what the file said, as JSON
@@ -573,6 +581,26 @@ class PlanStore:
         row = self.con.execute(f"select statuses from brief_log where channel = ? and ok = 1 and statuses is not "
                                f"null and kind in ({marks}) order by id desc limit 1", (channel, *kinds)).fetchone()
         return None if row is None else json.loads(row[0])
+
+    def log_pull(self, source: str, table: str, watermark: dict | None, rows_read: int, rows_new: int,
+                 rows_changed: int, file: str, full: bool) -> None:
+        """A pull that finished: its rows are in the raw folder, so the next pull starts from `watermark`."""
+        self.con.execute("insert into pull_log(at, source, table_name, watermark, rows_read, rows_new, rows_changed, "
+                         "file, full) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         (_now(), source, table, _dumps(watermark) if watermark else None, rows_read, rows_new,
+                          rows_changed, file, int(full)))
+
+    def watermark(self, source: str, table: str) -> dict | None:
+        """Where the next pull of a source's table starts; None: it was never pulled (or pulled empty)."""
+        row = self.con.execute("select watermark from pull_log where source = ? and table_name = ? order by id desc "
+                               "limit 1", (source, table)).fetchone()
+        return json.loads(row[0]) if row and row[0] else None
+
+    def pull_log(self, limit: int = 50) -> list[dict]:
+        cur = self.con.execute("select at, source, table_name, watermark, rows_read, rows_new, rows_changed, file, "
+                               "full from pull_log order by id desc limit ?", (limit,))
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
 
     def brief_log(self, limit: int = 50) -> list[dict]:
         """The latest sends, newest first: when, channel, kind, month, as-of, delivered, what the service said."""
