@@ -79,10 +79,15 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def app_server(db: Path, port: int | None = None, args: tuple[str, ...] = (), timeout: float = 60.0, **env: str):
+def app_server(db: Path, port: int | None = None, args: tuple[str, ...] = (), timeout: float = 60.0,
+               base_path: str = "", **env: str):
     """`streamlit run dashboard.py` on 127.0.0.1 (a free port unless `port`) against the warehouse `db`, with any
-    further command-line `args` and environment `env`; yields its URL and stops it on the way out. A server that
-    does not come up raises NorthstarError with the end of its output."""
+    further command-line `args` and environment `env`, under the sub-path `base_path` if given (as behind nginx,
+    deploy/); yields its URL and stops it on the way out. A server that does not come up raises NorthstarError
+    with the end of its output."""
+    base = base_path.strip("/")
+    if base:
+        args = (*args, "--server.baseUrlPath", base)
     port = port or free_port()
     environ = {k: v for k, v in os.environ.items() if k not in (TOKEN_ENV, USER_ENV)}
     environ.update(NORTHSTAR_DB=str(db), **env)
@@ -91,7 +96,7 @@ def app_server(db: Path, port: int | None = None, args: tuple[str, ...] = (), ti
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false", *args],
         cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}" + (f"/{base}" if base else "")
     try:
         deadline = time.monotonic() + timeout
         while True:
