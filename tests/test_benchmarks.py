@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -237,3 +239,22 @@ def test_the_load_benchmark_runs_against_its_own_server(tiny, tmp_path):
         assert 0 < cpu < 30, row                              # the server worked for each view
     kept = run.keep_blocks(results, "# Northstar benchmark results\n\nnew body\n")
     assert kept.count("<!-- load -->") == 1 and kept.startswith("# Northstar benchmark results\n\nnew body\n\n")
+
+
+def test_the_pull_benchmark_runs_end_to_end_on_the_tiny_sample(tiny, tmp_path):
+    """benchmarks/pull.py against its own PostgreSQL: the night's change is read, not the whole table again, and
+    its block survives `make bench`'s rewrite."""
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# Northstar benchmark results\n\nold body\n", encoding="utf-8")
+    out = subprocess.run([sys.executable, "benchmarks/pull.py", "--raw", str(tiny / "raw"), "--config",
+                          str(tiny / "config"), "--change", "500", "--write", "--results", str(results)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    rows = [r.split("|")[1:-1] for r in results.read_text(encoding="utf-8").splitlines() if r.startswith("| first")
+            or r.startswith("| next") or r.startswith("| build")]
+    assert [c[1].strip() for c in rows[:1]] == ["29,994"]
+    night = int(rows[1][1].strip().replace(",", ""))
+    assert 550 <= night < 29_994 // 2                      # 500 new + 50 refunded + the rows at the watermark
+    assert "full: an earlier pull's file changed" in rows[2][0]
+    kept = run.keep_blocks(results, "# Northstar benchmark results\n\nnew body\n")
+    assert kept.count("<!-- pull -->") == 1
