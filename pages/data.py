@@ -13,7 +13,7 @@ from pipelines import freshness, metrics
 from pipelines.errors import NorthstarError
 from ui import board
 from ui import data_tables as tables
-from ui.audit import audit_section, briefs_section
+from ui.audit import audit_section, briefs_section, pulls_section
 from ui.auth import record, viewer
 from ui.components import note, page_head, section
 from ui.data import WarehouseMissing, data_report, examples_frame, node_names, versions
@@ -82,6 +82,7 @@ if rep["checks"]:
 else:
     st.caption(t("data_checks_none"))
 
+pulls_section(db, code)
 briefs_section(db, code)
 
 section(t("data_catalog"))

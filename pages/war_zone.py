@@ -11,7 +11,7 @@ from ui import board, charts
 from ui import warzone as wz
 from ui.auth import record, viewer
 from ui.components import note, page_head, section
-from ui.data import node_view, versions
+from ui.data import figure, node_view, versions
 from ui.exports import tree_xlsx_button
 from ui.figures import CONFIG
 from ui.i18n import t
@@ -66,8 +66,9 @@ view = node_view(db, tree.month, tree.as_of, zone["id"], versions(db))
 for metric, col in zip(wz.METRICS, st.columns(2, gap="medium")):
     with col:
         st.markdown(board.month_tile(tree, metric, code, node=zone, full=True), unsafe_allow_html=True)
-        st.plotly_chart(charts.node_month(tree, zone, metric, view["this"], view["last"], code),
-                        config=CONFIG, key=f"zone_chart_{metric}")
+        drawn = figure(db, tree, "node_month", (zone["id"], metric, code),
+                       lambda metric=metric: charts.node_month(tree, zone, metric, view["this"], view["last"], code))
+        st.plotly_chart(drawn, config=CONFIG, key=f"zone_chart_{metric}")
 
 section(t("teams"), t("table_sort_hint"))
 teams = tree.children(zone["id"])
@@ -112,8 +113,8 @@ else:
 
 section(t("attainment"))
 if view["attainment"]:
-    st.plotly_chart(charts.attainment(view["attainment"], code), config=CONFIG,
-                    key="zone_attainment")
+    drawn = figure(db, tree, "attainment", (zone["id"], code), lambda: charts.attainment(view["attainment"], code))
+    st.plotly_chart(drawn, config=CONFIG, key="zone_attainment")
     st.markdown(wz.status_legend(code), unsafe_allow_html=True)
 else:
     st.info(t("no_history"))

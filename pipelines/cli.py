@@ -141,7 +141,7 @@ def cmd_refresh(args) -> int:
                 return 0
             done = dispatch.send_all(db, config, say=_say)
     except NorthstarError as exc:
-        if step == "building" and db.exists():          # an admin channel may hear of it; leaders hear nothing
+        if step.startswith(("pulling", "building")) and db.exists():   # the admin channel hears of it, leaders not
             with contextlib.suppress(NorthstarError):
                 dispatch.send_build_failed(db, config, str(exc), say=_say)
         raise NorthstarError(f"refresh stopped while {step}: {exc} ({keeps})") from None

@@ -596,6 +596,10 @@ class PlanStore:
                                "limit 1", (source, table)).fetchone()
         return json.loads(row[0]) if row and row[0] else None
 
+    def has_pulls(self) -> bool:
+        """A store opened read-only from before pulls existed has no pull_log table."""
+        return bool(self.con.execute("select count(*) from sqlite_master where name = 'pull_log'").fetchone()[0])
+
     def pull_log(self, limit: int = 50) -> list[dict]:
         cur = self.con.execute("select at, source, table_name, watermark, rows_read, rows_new, rows_changed, file, "
                                "full from pull_log order by id desc limit ?", (limit,))

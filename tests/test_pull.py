@@ -274,6 +274,55 @@ def test_a_wrong_password_stops_the_refresh_in_one_line_without_the_password(com
     assert db.stat().st_mtime_ns == stamp
 
 
+def test_a_failed_pull_tells_the_admin_channel_only(company, tmp_path, monkeypatch, capsys):
+    """As a failed build does: the channels with alerts: [build_failed] get one line; the warehouse stays."""
+    from tests.conftest import copy_warehouse
+    from tests.robots import Robot
+
+    server, config, root, env = company
+    plan = tmp_path / "config"
+    shutil.copytree(config, plan)
+    sources = (plan / "sources.yaml").read_text(encoding="utf-8")
+    (plan / "sources.yaml").write_text(sources.replace("from: stations", "from: no_such_table"), encoding="utf-8")
+    (plan / "channels.yaml").write_text(
+        "channels:\n- {id: ops-feishu, type: feishu, webhook_env: T_FEISHU, secret_env: T_FEISHU_SECRET, as: admin, "
+        "lang: en, alerts: [build_failed]}\n- {id: hq-ding, type: dingtalk, webhook_env: T_DING, secret_env: T_DING_SECRET, as: ceo, lang: zh}\n",
+        encoding="utf-8")
+    feishu, ding = Robot("feishu", secret="SEC-feishu"), Robot("dingtalk", secret="SEC-ding")
+    try:
+        monkeypatch.setenv("T_FEISHU", feishu.url)
+        monkeypatch.setenv("T_FEISHU_SECRET", "SEC-feishu")
+        monkeypatch.setenv("T_DING", ding.url)
+        monkeypatch.setenv("T_DING_SECRET", "SEC-ding")
+        db = copy_warehouse(root / "wh.duckdb", tmp_path)
+        stamp = db.stat().st_mtime_ns
+        code = cli.main(["refresh", "--raw", str(root / "raw"), "--config", str(plan), "--db", str(db)])
+        err = capsys.readouterr().err
+        assert code == 2 and "error: refresh stopped while pulling " in err and "no_such_table" in err
+        (line,) = feishu.texts()
+        assert line.startswith("Northstar's data refresh failed (") and "no_such_table" in line
+        assert ding.received == [] and db.stat().st_mtime_ns == stamp
+    finally:
+        feishu.close()
+        ding.close()
+
+
+def test_the_data_page_lists_the_pulls(company, monkeypatch, fresh_cache):
+    from tests.conftest import open_app
+
+    server, config, root, env = company
+    at = open_app(root / "wh.duckdb", monkeypatch, "pages/data.py", lang="en")
+    frame = next(d.value for d in at.dataframe if "Source.table" in d.value.columns)
+    with PlanStore(store_path(root / "wh.duckdb")) as store:
+        log = store.pull_log(30)
+    assert len(frame) == len(log) >= 9                        # three pulls of three tables, at least
+    first = frame.iloc[0]
+    assert first["Source.table"] == f"{log[0]['source']}.{log[0]['table_name']}"
+    assert first["Next pull from"].startswith("updated_at ≥ 2026-11-2")
+    assert first["Read"] == f"{log[0]['rows_read']:,}"
+    assert not at.exception
+
+
 def test_an_unset_variable_is_named(company, monkeypatch):
     server, config, root, env = company
     monkeypatch.delenv(env)

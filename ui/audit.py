@@ -1,5 +1,7 @@
 """The plan store's logs on the Data page, newest first.
 
+- The pulls from the company's database (pipelines.pull): each table's rows read, new and changed, and where the
+  next pull starts; shown once there has been one.
 - The briefs sent (pipelines.dispatch): every morning brief, alert and failed-refresh line, delivered or not, with
   what the service answered; for every reader of the Data page (no personal data in it).
 - The audit, for admins: every sign-in (and refusal), plan change, check-in, export of rows, unmasked view of
@@ -7,6 +9,7 @@
   section (pipelines.access: `can_audit`)."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -62,6 +65,36 @@ def briefs_section(db: str, code: str) -> None:
     styled = frame.style.map(lambda v: "color: #b91c1c; font-weight: 600" if str(v).startswith("✖") else
                              "color: #15803d", subset=[result])
     st.dataframe(styled, hide_index=True, width="stretch", key=f"briefs_{code}", height=min(36 + 35 * len(rows), 320))
+
+
+PULLS = 30
+
+
+def pulls_frame(rows: list[dict], lang: str) -> pd.DataFrame:
+    cols = ("pulls_at", "pulls_table", "pulls_read", "pulls_new", "pulls_changed", "pulls_next")
+
+    def next_from(r):
+        mark = json.loads(r["watermark"]) if r["watermark"] else None
+        return f"{mark['column']} ≥ {mark['value']}" if mark else text("pulls_everything", lang)
+
+    return pd.DataFrame([dict(zip((text(c, lang) for c in cols), (
+        fmt_time(r["at"], lang), f"{r['source']}.{r['table_name']}" + (" (--full)" if r["full"] else ""),
+        f"{r['rows_read']:,}", f"{r['rows_new']:,}", f"{r['rows_changed']:,}", next_from(r)))) for r in rows],
+        columns=[text(c, lang) for c in cols])
+
+
+def pulls_section(db: str, code: str) -> None:
+    """The latest pulls (README "Pulling from the company's database"); nothing when the data comes from files."""
+    path = store_path(Path(db))
+    if not path.exists():
+        return
+    with PlanStore(path, read_only=True) as store:
+        rows = store.pull_log(PULLS) if store.has_pulls() else []
+    if not rows:
+        return
+    section(t("pulls_title"), t("pulls_note", n=PULLS))
+    st.dataframe(pulls_frame(rows, code), hide_index=True, width="stretch", key=f"pulls_{code}",
+                 height=min(36 + 35 * len(rows), 320))
 
 
 def audit_section(db: str, code: str) -> None:

@@ -630,6 +630,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "briefs_detail": ("服务回复", "What the service said"),
     "briefs_brief": ("晨报", "brief"), "briefs_alert": ("提醒", "alert"), "briefs_build_failed": ("更新失败", "refresh failed"),
     "briefs_ok": ("✔ 已送达", "✔ Delivered"), "briefs_failed": ("✖ 未送达", "✖ Not delivered"),
+    "pulls_title": ("数据库拉取记录", "Pulls from the database"),
+    "pulls_note": ("最近 {n} 次：每张表读到、新增和变更的行数，及下次从哪里读起", "the latest {n}: rows read, new and changed "
+                   "per table, and where the next pull starts"),
+    "pulls_at": ("时间", "When"), "pulls_table": ("来源.表", "Source.table"), "pulls_read": ("读到", "Read"),
+    "pulls_new": ("新增", "New"), "pulls_changed": ("变更", "Changed"), "pulls_next": ("下次读起", "Next pull from"),
+    "pulls_everything": ("全部行", "every row"),
     "audit_title": ("审计记录", "Audit"),
     "audit_note": ("最近 {n} 条：登录、目标修改、检查、导出、查看未遮挡的个人数据", "the latest {n}: sign-ins, plan changes, check-ins, exports, unmasked views of personal data"),
     "audit_none": ("还没有记录。", "Nothing recorded yet."),
