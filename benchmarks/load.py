@@ -12,7 +12,10 @@ in order: the first view after the server starts (cold: nothing cached); fresh b
 new tab of a browser that has the app's static files (2.3 MB of JavaScript) cached and in a browser with nothing
 cached; page switches inside one session (board → war zone → board …, through the sidebar); then for each N in
 --readers, N readers opening the app at once, each in a browser of their own with nothing cached (the worst case
-of a meeting), half on the board and half on a war-zone page. Prints a table; --write puts
+of a meeting), half on the board and half on a war-zone page. Then the same page switches and N readers without a
+browser: Streamlit sessions opened over the app's websocket (benchmarks/protocol.py), timed until the server's
+`script_finished`, so the server's own latency shows without N Chromium renderers sharing its cores. Prints a
+table; --write puts
 it in benchmarks/RESULTS.md between the `load` markers (`make bench` keeps them).
 """
 from __future__ import annotations
@@ -31,6 +34,8 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:                  # run as a script: benchmarks.protocol lives beside it
+    sys.path.insert(0, str(ROOT))
 CHROMIUM = os.environ.get("NORTHSTAR_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-renderer-backgrounding",
@@ -129,10 +134,38 @@ async def switches(browser, url: str, n: int, pid: int | None) -> tuple[list[flo
 
 
 def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
     values = sorted(values)
     k = (len(values) - 1) * q
     lo, hi = int(k), min(int(k) + 1, len(values) - 1)
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+async def by_protocol(url: str, pid: int | None, views: int, readers: list[int], zone: str) -> dict:
+    """The same phases without a browser (benchmarks/protocol.py): page switches, then N sessions at once."""
+    from benchmarks import protocol
+
+    cpu = (lambda: cpu_seconds(pid)) if pid else None
+    query = f"zone={zone}"
+    out: dict = {"switch": {"seconds": [], "cpu": [], "errors": 0}, "readers": {}}
+    for i in range(views):
+        start, then = ("", "war_zone") if i % 2 == 0 else ("war_zone", "")
+        r = await protocol.reader(url, start, then, query, cpu=cpu)
+        out["switch"]["errors"] += r["error"] is not None
+        if r["error"] is None:
+            out["switch"]["seconds"].append(r["switch"])
+            if r["switch_cpu"] is not None:
+                out["switch"]["cpu"].append(r["switch_cpu"])
+    for n in readers:
+        await asyncio.sleep(1.0)
+        before = cpu_seconds(pid) if pid else 0.0
+        results = await asyncio.gather(*(protocol.reader(url, ("", "war_zone")[i % 2], None, query)
+                                         for i in range(n)))
+        out["readers"][n] = {"seconds": [r["open"] for r in results if r["error"] is None],
+                             "errors": sum(r["error"] is not None for r in results),
+                             "cpu": (cpu_seconds(pid) - before) if pid else None}
+    return out
 
 
 async def run(url: str, pid: int | None, views: int, readers: list[int], zone: str) -> dict:
@@ -175,6 +208,7 @@ async def run(url: str, pid: int | None, views: int, readers: list[int], zone: s
             out["readers"][n] = {"seconds": [r[0] for r in results], "errors": sum(not r[1] for r in results),
                                  "cpu": (cpu_seconds(pid) - before) if pid else None, "wall": wall}
         await browser.close()
+    out["protocol"] = await by_protocol(url, pid, views, readers, zone)
     return out
 
 
@@ -199,6 +233,16 @@ def table(result: dict, label: str) -> str:
         per = "—" if r["cpu"] is None else f"{r['cpu'] / n:.2f} s"
         lines.append(f"| | {n} readers at once (new browsers, board and war zone) | {pct(r['seconds'], .5):.2f} s | "
                      f"{pct(r['seconds'], .95):.2f} s | {per} | {r['errors']} |")
+    proto = result.get("protocol")
+    if proto:
+        sw = proto["switch"]
+        lines.append(f"| | page switch, no browser ({len(sw['seconds'])}, board ↔ war zone) | "
+                     f"{pct(sw['seconds'], .5):.2f} s | {pct(sw['seconds'], .95):.2f} s | {cpu(sw['cpu'])} | "
+                     f"{sw['errors']} |")
+        for n, r in proto["readers"].items():
+            per = "—" if r["cpu"] is None else f"{r['cpu'] / n:.2f} s"
+            lines.append(f"| | {n} readers at once, no browser (websocket sessions, board and war zone) | "
+                         f"{pct(r['seconds'], .5):.2f} s | {pct(r['seconds'], .95):.2f} s | {per} | {r['errors']} |")
     return "\n".join(lines)
 
 
@@ -245,7 +289,9 @@ def main(argv: list[str] | None = None) -> None:
             f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores; Chromium runs on the "
             "same machine as the server. Wall: from opening the page (or clicking the sidebar) until the page's "
             "script ran to its end and, on the board, the chart and the zone cards are drawn. Server CPU: user + "
-            "system time of the Streamlit process (/proc), per view.\n\n" + table(result, label))
+            "system time of the Streamlit process (/proc), per view. \"No browser\": sessions opened over the app's "
+            "websocket by benchmarks/protocol.py, timed until the server says the script finished.\n\n"
+            + table(result, label))
     print(text)
     if args.write:
         write(text, args.results)

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-FINISHED_OK = 1          # ForwardMsg.script_finished: FINISHED_SUCCESSFULLY
+FINISHED = ForwardMsg.ScriptFinishedStatus
 
 
 def _ws_url(url: str) -> str:
@@ -35,7 +35,7 @@ def _rerun(page_name: str = "", page_hash: str = "", query: str = "") -> bytes:
 
 async def _until_finished(ws, timeout: float) -> tuple[dict, int]:
     """Reads ForwardMsgs until the run finishes; returns the pages the navigation named and the deltas seen."""
-    pages, deltas = {}, 0
+    pages, deltas, done = {}, 0, False
     end = time.monotonic() + timeout
     while True:
         raw = await asyncio.wait_for(ws.recv(), max(0.1, end - time.monotonic()))
@@ -46,20 +46,26 @@ async def _until_finished(ws, timeout: float) -> tuple[dict, int]:
             pages = {p.url_pathname: p.page_script_hash for p in msg.navigation.app_pages}
         elif kind in ("delta", "ref_hash"):
             deltas += 1
+            done = done or b"ns-done" in raw       # the page's last element: it ran to its end
         elif kind == "script_finished":
-            if msg.script_finished != FINISHED_OK:
-                raise RuntimeError(f"the run ended with {msg.script_finished}")
+            if msg.script_finished == FINISHED.Value("FINISHED_EARLY_FOR_RERUN"):
+                continue                     # the page asked for a rerun (e.g. to put the view in the URL)
+            if msg.script_finished != FINISHED.Value("FINISHED_SUCCESSFULLY"):
+                raise RuntimeError(f"the run ended with {FINISHED.Name(msg.script_finished)}")
+            if not done:
+                raise RuntimeError("the page stopped before its end (a message instead of the page)")
             return pages, deltas
 
 
-async def reader(url: str, page: str = "", then: str | None = None, query: str = "", timeout: float = 120.0) -> dict:
+async def reader(url: str, page: str = "", then: str | None = None, query: str = "", timeout: float = 120.0,
+                 cpu=None) -> dict:
     """One session: open, run `page` (its url path; "" = the board), and optionally switch to `then`; seconds of
-    each, and whether it failed."""
+    each, and whether it failed. `cpu()`: the server's CPU seconds so far, read around the switch."""
     import websockets
 
     parts = urlsplit(url)
     origin = f"{parts.scheme}://{parts.netloc}"
-    out = {"open": None, "switch": None, "error": None}
+    out = {"open": None, "switch": None, "switch_cpu": None, "error": None}
     try:
         start = time.perf_counter()
         async with websockets.connect(_ws_url(url), subprotocols=["streamlit"], origin=origin,
@@ -68,10 +74,14 @@ async def reader(url: str, page: str = "", then: str | None = None, query: str =
             pages, _ = await _until_finished(ws, timeout)
             out["open"] = time.perf_counter() - start
             if then is not None:
+                await asyncio.sleep(0.3)             # the server done with the first run's last messages
+                before = cpu() if cpu else None
                 start = time.perf_counter()
                 await ws.send(_rerun(page_name=then, page_hash=pages.get(then, ""), query=query if then else ""))
                 await _until_finished(ws, timeout)
                 out["switch"] = time.perf_counter() - start
+                if cpu:
+                    out["switch_cpu"] = cpu() - before
     except Exception as exc:  # noqa: BLE001 - a benchmark counts failures, it does not stop at one
         out["error"] = f"{type(exc).__name__}: {exc}"
     return out

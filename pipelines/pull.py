@@ -224,25 +224,27 @@ def pull_table(source: Source, ts: TableSource, raw: Path, since: dict | None, u
             result.seconds = time.perf_counter() - started
             return result
         with duckdb.connect() as con:
-            con.execute(f"create temp table inc as select {', '.join(f'{chr(34)}{c}{chr(34)}' for c in cols)}, _wm, "
-                        f"file_row_number as _n, {_row_hash(cols)} as _h "
-                        f"from read_parquet({sql_str(tmp)}, file_row_number = true)")
-            top = con.execute("select max(_wm) from inc").fetchone()[0]
+            plain = ", ".join(f'"{c}"' for c in cols)
+            top = con.execute(f"select max(_wm) from read_parquet({sql_str(tmp)})").fetchone()[0]
             if top is not None:
                 result.watermark = _watermark_of(ts.watermark, schema.field("_wm").type, top)
             out = raw / f"{ts.table}-{source.id}-{_stamp()}.parquet"
-            plain = ", ".join(f'"{c}"' for c in cols)
-            if full or not held:
-                _write(con, f"select {plain} from inc order by _n", out)
+            if full or not held:        # every row is new: streamed from the pull's file, in its order
+                _write(con, f"select {plain} from read_parquet({sql_str(tmp)})", out)
                 result.rows_new, result.file = rows, out.name
                 if full:
                     for path in held:
                         path.unlink()
                     result.removed = [p.name for p in held]
             else:
+                # Only the held rows that could match an incoming one (its id, or no id) are hashed: a night's
+                # change against 100M held orders reads their ids, not their rows into memory.
+                con.execute(f"create temp table inc as select {plain}, file_row_number as _n, {_row_hash(cols)} as _h "
+                            f"from read_parquet({sql_str(tmp)}, file_row_number = true)")
                 files = "[" + ", ".join(sql_str(p) for p in held) + "]"
                 con.execute(f'create temp table held as select "{key}" as id, {_row_hash(cols)} as _h, filename '
-                            f"from read_parquet({files}, filename = true, union_by_name = true)")
+                            f"from read_parquet({files}, filename = true, union_by_name = true) "
+                            f'where "{key}" is null or "{key}" in (select "{key}" from inc)')
                 con.execute("create temp table fresh as select * from inc where _h not in (select _h from held)")
                 con.execute(f'create temp table moved as select f."{key}" as id, min(h.filename) as filename '
                             f'from fresh f join held h on f."{key}" = h.id group by all')

@@ -231,7 +231,9 @@ def test_the_load_benchmark_runs_against_its_own_server(tiny, tmp_path):
     rows = {r.split("|")[2].strip(): r for r in text.splitlines() if r.startswith("| |")}
     assert set(rows) == {"first view after start (cold)", "fresh board view: a new tab (2, one at a time)",
                          "fresh board view: a browser with nothing cached", "page switch (2, board ↔ war zone)",
-                         "2 readers at once (new browsers, board and war zone)"}
+                         "2 readers at once (new browsers, board and war zone)",
+                         "page switch, no browser (2, board ↔ war zone)",
+                         "2 readers at once, no browser (websocket sessions, board and war zone)"}
     for row in rows.values():
         cells = [c.strip() for c in row.split("|")[3:-1]]
         assert cells[-1] == "0", row                          # no view failed
