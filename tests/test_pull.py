@@ -258,12 +258,14 @@ def test_a_second_refresh_waits_for_nothing_and_says_who_runs(company, tmp_path)
     assert f'"pid": {os.getpid()}' in done.stderr and "the previous warehouse keeps serving" in done.stderr
 
 
-def test_a_wrong_password_stops_the_refresh_in_one_line_without_the_password(company):
+def test_a_wrong_password_stops_the_refresh_in_one_line_without_the_password(company, tiny, tmp_path):
+    from tests.conftest import copy_warehouse
+
     server, config, root, env = company
-    db = root / "wh.duckdb"
+    db = copy_warehouse(tiny / "wh.duckdb", tmp_path)
     stamp = db.stat().st_mtime_ns
     wrong = server.url.replace(dbservers.PASSWORD, "not-the-pw-123")
-    done = subprocess.run([sys.executable, "-m", "pipelines", "refresh", "--raw", str(root / "raw"), "--config",
+    done = subprocess.run([sys.executable, "-m", "pipelines", "refresh", "--raw", str(tmp_path / "raw"), "--config",
                            str(config), "--db", str(db), "--no-brief"], cwd=ROOT, capture_output=True, text=True,
                           timeout=120, env={**os.environ, env: wrong})
     assert done.returncode == 2
@@ -274,7 +276,7 @@ def test_a_wrong_password_stops_the_refresh_in_one_line_without_the_password(com
     assert db.stat().st_mtime_ns == stamp
 
 
-def test_a_failed_pull_tells_the_admin_channel_only(company, tmp_path, monkeypatch, capsys):
+def test_a_failed_pull_tells_the_admin_channel_only(company, tiny, tmp_path, monkeypatch, capsys):
     """As a failed build does: the channels with alerts: [build_failed] get one line; the warehouse stays."""
     from tests.conftest import copy_warehouse
     from tests.robots import Robot
@@ -294,9 +296,9 @@ def test_a_failed_pull_tells_the_admin_channel_only(company, tmp_path, monkeypat
         monkeypatch.setenv("T_FEISHU_SECRET", "SEC-feishu")
         monkeypatch.setenv("T_DING", ding.url)
         monkeypatch.setenv("T_DING_SECRET", "SEC-ding")
-        db = copy_warehouse(root / "wh.duckdb", tmp_path)
+        db = copy_warehouse(tiny / "wh.duckdb", tmp_path)
         stamp = db.stat().st_mtime_ns
-        code = cli.main(["refresh", "--raw", str(root / "raw"), "--config", str(plan), "--db", str(db)])
+        code = cli.main(["refresh", "--raw", str(tmp_path / "raw"), "--config", str(plan), "--db", str(db)])
         err = capsys.readouterr().err
         assert code == 2 and "error: refresh stopped while pulling " in err and "no_such_table" in err
         (line,) = feishu.texts()
@@ -386,3 +388,16 @@ def test_the_command_names_a_missing_sources_file(tmp_path, capsys):
     config.mkdir()
     code = cli.main(["pull", "--config", str(config), "--raw", str(tmp_path / "raw"), "--db", str(tmp_path / "w.duckdb")])
     assert code == 2 and f"no sources.yaml in {config}" in capsys.readouterr().err
+
+
+def test_a_timestamp_with_a_zone_becomes_the_plans_local_time():
+    """01:30 UTC is 09:30 in Beijing: an order placed then counts on the company's day; the watermark keeps its zone."""
+    import pyarrow as pa
+
+    at = dt.datetime(2026, 11, 23, 17, 30, tzinfo=dt.timezone.utc)        # 01:30 on the 24th in Beijing
+    batch = pa.RecordBatch.from_pydict({"ordered_at": pa.array([at], pa.timestamp("us", tz="UTC")),
+                                        "_wm": pa.array([at], pa.timestamp("us", tz="UTC"))})
+    local = pull._local(batch, "Asia/Shanghai")
+    assert local.schema.field("ordered_at").type == pa.timestamp("us")
+    assert local.column("ordered_at").to_pylist() == [dt.datetime(2026, 11, 24, 1, 30)]
+    assert local.schema.field("_wm").type.tz == "UTC"
