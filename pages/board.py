@@ -6,8 +6,9 @@ import streamlit as st
 
 from ui import board, charts
 from ui.components import note, page_head, section, section_html
-from ui.data import data_age, figure, versions
+from ui.data import data_age, versions
 from ui.exports import board_files_buttons, tree_xlsx_button
+from ui.figures import shared
 from ui.i18n import t
 from ui.setup import open_page, today
 
@@ -47,7 +48,7 @@ with zones_col:
 with chart_col:
     # a fixed width: the same drawing on a 1280 laptop, a phone and A4 paper (a responsive chart keeps the width
     # of the screen it was drawn on, and paper cut it off)
-    drawn = figure(db, tree, "month_progress", (code,), lambda: charts.month_progress(tree, code))
+    drawn = shared(db, tree, "month_progress", (code,), lambda: charts.month_progress(tree, code))
     st.plotly_chart(drawn, config={"displayModeBar": False}, width="content",
                     key="board_chart")
 

@@ -88,9 +88,17 @@ briefs_section(db, code)
 section(t("data_catalog"))
 frame, config = tables.catalog(code)
 st.dataframe(frame, hide_index=True, width="stretch", key=f"data_catalog_{code}", column_config=config)
-sql_of = st.selectbox(t("data_sql"), list(metrics.CATALOG), key=f"data_sql_{code}",
-                      format_func=lambda n, c=code: tables.metric_label(n, c))
-st.code(" ".join(metrics.CATALOG[sql_of].sql.split()), language="sql", wrap_lines=True)
+
+
+@st.fragment
+def metric_sql() -> None:
+    """Choosing a metric redraws only its SQL, not the report above (st.fragment)."""
+    sql_of = st.selectbox(t("data_sql"), list(metrics.CATALOG), key=f"data_sql_{code}",
+                          format_func=lambda n, c=code: tables.metric_label(n, c))
+    st.code(" ".join(metrics.CATALOG[sql_of].sql.split()), language="sql", wrap_lines=True)
+
+
+metric_sql()
 audit_section(db, code)
 
 with st.expander(t("data_cohort_defs")):

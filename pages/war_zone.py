@@ -11,9 +11,9 @@ from ui import board, charts
 from ui import warzone as wz
 from ui.auth import record, viewer
 from ui.components import note, page_head, section
-from ui.data import figure, node_view, versions
+from ui.data import node_view, versions
 from ui.exports import tree_xlsx_button
-from ui.figures import CONFIG
+from ui.figures import CONFIG, shared
 from ui.i18n import t
 from ui.setup import open_page
 
@@ -66,7 +66,7 @@ view = node_view(db, tree.month, tree.as_of, zone["id"], versions(db))
 for metric, col in zip(wz.METRICS, st.columns(2, gap="medium")):
     with col:
         st.markdown(board.month_tile(tree, metric, code, node=zone, full=True), unsafe_allow_html=True)
-        drawn = figure(db, tree, "node_month", (zone["id"], metric, code),
+        drawn = shared(db, tree, "node_month", (zone["id"], metric, code),
                        lambda metric=metric: charts.node_month(tree, zone, metric, view["this"], view["last"], code))
         st.plotly_chart(drawn, config=CONFIG, key=f"zone_chart_{metric}")
 
@@ -81,19 +81,24 @@ elif teams:
     frame, statuses = wz.node_table(teams, code, tree.basis)
     st.dataframe(wz.styled(frame, statuses, code, tree.at_risk), hide_index=True, column_config=wz.column_config(code),
                  key="teams_table")
-    ranked = wz.worst_first(teams, tree.basis)
-    team = pick(t("team"), ranked, "team", ranked[0]["id"])
-    people = tree.children(team["id"])
-    unknown = st.session_state.pop("team_unknown", None)
-    if unknown:
-        note(t("zone_unknown", id=unknown, name=board.name_of(team, code)))
-    section(t("people_of", team=board.name_of(team, code)))
-    if people:
-        frame, statuses = wz.node_table(people, code, tree.basis)
-        st.dataframe(wz.styled(frame, statuses, code, tree.at_risk), hide_index=True, column_config=wz.column_config(code),
-                     key="people_table")
-    else:
-        st.info(t("no_people"))
+
+    @st.fragment
+    def people_of_team(ranked: list[dict]) -> None:
+        """Picking a team redraws only its people, not the charts and tables above (st.fragment)."""
+        team = pick(t("team"), ranked, "team", ranked[0]["id"])
+        people = tree.children(team["id"])
+        unknown = st.session_state.pop("team_unknown", None)
+        if unknown:
+            note(t("zone_unknown", id=unknown, name=board.name_of(team, code)))
+        section(t("people_of", team=board.name_of(team, code)))
+        if people:
+            frame, statuses = wz.node_table(people, code, tree.basis)
+            st.dataframe(wz.styled(frame, statuses, code, tree.at_risk), hide_index=True,
+                         column_config=wz.column_config(code), key="people_table")
+        else:
+            st.info(t("no_people"))
+
+    people_of_team(wz.worst_first(teams, tree.basis))
 else:
     st.info(t("no_teams"))
 
@@ -113,7 +118,7 @@ else:
 
 section(t("attainment"))
 if view["attainment"]:
-    drawn = figure(db, tree, "attainment", (zone["id"], code), lambda: charts.attainment(view["attainment"], code))
+    drawn = shared(db, tree, "attainment", (zone["id"], code), lambda: charts.attainment(view["attainment"], code))
     st.plotly_chart(drawn, config=CONFIG, key="zone_attainment")
     st.markdown(wz.status_legend(code), unsafe_allow_html=True)
 else:

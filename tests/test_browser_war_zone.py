@@ -65,3 +65,23 @@ def test_the_zone_page_in_english(zone_url, browser):
     assert parse_qs(urlparse(page.url).query)["zone"] == ["east"]
     screenshot(page, "war-zone-en.png")
     page.close()
+
+
+def test_picking_a_team_redraws_its_people_and_keeps_the_rest(zone_url, browser, company):
+    """The team picker is a fragment (st.fragment): choosing another team changes the people table, its heading
+    and the link; the zone's charts and other tables stay (that only the fragment ran is not visible from the page:
+    the load benchmark measures what a run costs)."""
+    tree = goaltree.load(company, "2026-11", "2026-11-30")
+    zone = next(z for z in tree.children(tree.company["id"]) if z["level"] == "war_zone"
+                and len(tree.children(z["id"])) > 1)
+    first, other = tree.children(zone["id"])[0], tree.children(zone["id"])[1]
+    page = open_zone(browser, zone_url, f"zone={zone['id']}&team={first['id']}")
+    picker = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').filter(has_text="团队")
+    picker.locator("input").click()
+    page.get_by_role("option", name=other["name_zh"]).click()
+    page.get_by_text(f"{other['name_zh']} 的成员").wait_for(timeout=30_000)
+    assert parse_qs(urlparse(page.url).query)["team"] == [other["id"]]
+    assert page.locator(".js-plotly-plot").count() == 3
+    assert page.locator('[data-testid="stDataFrame"]').count() == 3
+    assert problems_shown(page) == []
+    page.close()

@@ -45,16 +45,16 @@ def test_every_chart_starts_from_the_house_template():
 
 
 def test_a_chart_is_built_once_per_version_view_and_scope_and_shared(monkeypatch):
-    """ui.data.figure: the same chart for the same warehouse version, period, language and reader scope is built
+    """ui.figures.shared: the same chart for the same warehouse version, period, language and reader scope is built
     once and handed to every session; another language, node or scope builds its own."""
     from types import SimpleNamespace
 
     import ui.auth
+    import ui.data
     from pipelines.access import User
-    from ui import data
 
-    data._drawn.clear()
-    monkeypatch.setattr(data, "versions", lambda db: ((1, 2, 3), (4, 5)))
+    figures._drawn.clear()
+    monkeypatch.setattr(ui.data, "versions", lambda db: ((1, 2, 3), (4, 5)))
     reader = {"who": User("ceo", "CEO", "leader")}
     monkeypatch.setattr(ui.auth, "viewer", lambda: reader["who"])
     tree = SimpleNamespace(month="2026-11", as_of="2026-11-24", planned=False)
@@ -66,14 +66,14 @@ def test_a_chart_is_built_once_per_version_view_and_scope_and_shared(monkeypatch
             return go.Figure()
         return make
 
-    first = data.figure("/w.duckdb", tree, "node_month", ("east", "members", "zh"), build("a"))
-    again = data.figure("/w.duckdb", tree, "node_month", ("east", "members", "zh"), build("b"))
+    first = figures.shared("/w.duckdb", tree, "node_month", ("east", "members", "zh"), build("a"))
+    again = figures.shared("/w.duckdb", tree, "node_month", ("east", "members", "zh"), build("b"))
     assert again is first and built == ["a"]
-    data.figure("/w.duckdb", tree, "node_month", ("east", "members", "en"), build("en"))
-    data.figure("/w.duckdb", tree, "node_month", ("north", "members", "zh"), build("north"))
+    figures.shared("/w.duckdb", tree, "node_month", ("east", "members", "en"), build("en"))
+    figures.shared("/w.duckdb", tree, "node_month", ("north", "members", "zh"), build("north"))
     reader["who"] = User("lead", "Lead", "zone_lead", war_zone="east")
-    data.figure("/w.duckdb", tree, "node_month", ("east", "members", "zh"), build("lead"))
-    monkeypatch.setattr(data, "versions", lambda db: ((1, 2, 9), (4, 5)))      # a rebuild swapped a new file in
-    data.figure("/w.duckdb", tree, "node_month", ("east", "members", "zh"), build("rebuilt"))
+    figures.shared("/w.duckdb", tree, "node_month", ("east", "members", "zh"), build("lead"))
+    monkeypatch.setattr(ui.data, "versions", lambda db: ((1, 2, 9), (4, 5)))      # a rebuild swapped a new file in
+    figures.shared("/w.duckdb", tree, "node_month", ("east", "members", "zh"), build("rebuilt"))
     assert built == ["a", "en", "north", "lead", "rebuilt"]
-    data._drawn.clear()
+    figures._drawn.clear()

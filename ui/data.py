@@ -102,23 +102,6 @@ def goal_tree(db: str, month: str, as_of, versions: tuple, planned: bool = False
                                   planned=planned)
 
 
-@st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)
-def _drawn(key: tuple, _build):
-    return _build()
-
-
-def figure(db: str, tree, kind: str, parts: tuple, build):
-    """The chart `build()` draws, built once per warehouse and plan version, month, as-of, targets read (the 1st's
-    or today's), reader's scope, `kind` and `parts` (the node, the metric, the language…), and shared by every
-    session: building Plotly figures was half of a war-zone page switch's CPU (150 of 250 ms on the small sample,
-    benchmarks/NOTES.md). Nothing changes a figure once built (st.plotly_chart only reads it)."""
-    from ui.auth import viewer
-
-    who = viewer()
-    return _drawn((kind, db, versions(db), tree.month, tree.as_of, tree.planned,
-                   (who.role, who.war_zone, who.center), *parts), build)
-
-
 def versions(db: str) -> tuple:
     """What a page run reads: the warehouse's version (opened and held, see `connect`) and the plan's version (the
     store file and its latest change, `plan_version`); the cache key of every read, and the version each read
