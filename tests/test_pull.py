@@ -335,6 +335,14 @@ def test_an_unset_variable_is_named(company, monkeypatch):
 
 # ---- without a server ---------------------------------------------------------------------------------------------
 
+def test_the_readmes_example_sources_file_reads():
+    (erp,) = load_sources(ROOT / "examples" / "sources")
+    assert (erp.id, erp.engine, erp.url_env) == ("erp", "postgresql", "NORTHSTAR_ERP_URL")
+    members = erp.tables["members"]
+    assert members.columns["phone"] == "mobile" and members.columns["referrer_id"] is None
+    assert erp.tables["orders"].query == "select * from sales.orders where not is_test"
+
+
 def test_sources_yaml_mistakes_say_where():
     good = {"id": "erp", "engine": "postgresql", "url_env": "NS_ERP",
             "tables": {"orders": {"from": "sales.orders", "watermark": "updated_at"}}}
