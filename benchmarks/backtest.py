@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import re
 import sys
 import time
 from pathlib import Path
@@ -80,11 +79,10 @@ def markdown(measured: list[dict], day: int) -> str:
 
 
 def write(results: Path, block: str) -> None:
-    """Puts `block` in RESULTS.md in place of the previous one (or at the end)."""
-    text = results.read_text(encoding="utf-8") if results.exists() else ""
-    found = re.search(re.escape(START) + ".*?" + re.escape(END) + "\n?", text, re.S)
-    text = text[:found.start()] + block + text[found.end():] if found else text.rstrip("\n") + "\n\n" + block
-    results.write_text(text, encoding="utf-8")
+    """Puts `block` (markdown(): its markers included) in RESULTS.md in place of the previous one (or at the end)."""
+    from benchmarks import blocks
+
+    blocks.put(results, START, END, block.strip("\n").removeprefix(START).removesuffix(END).strip("\n"))
 
 
 def main() -> None:

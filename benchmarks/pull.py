@@ -105,11 +105,9 @@ def table(rows: list[tuple], label: str) -> str:
 
 
 def write(text: str, out: Path) -> None:
-    old = out.read_text(encoding="utf-8") if out.exists() else ""
-    block = f"{START}\n{text}\n{END}\n"
-    found = re.search(re.escape(START) + ".*?" + re.escape(END) + "\n?", old, re.S)
-    out.write_text(old[:found.start()] + block + old[found.end():] if found else old.rstrip("\n") + "\n\n" + block,
-                   encoding="utf-8")
+    from benchmarks import blocks
+
+    blocks.put(out, START, END, text)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -601,13 +601,13 @@ def keep_blocks(out: Path, text: str) -> str:
     """The blocks other benchmarks write into RESULTS.md between their markers (the forecast backtest,
     benchmarks/backtest.py --write; the many-readers load, benchmarks/load.py --write; the pull, benchmarks/pull.py
     --write) stay when it is rewritten."""
-    from benchmarks import backtest, load, pull
+    from benchmarks import backtest, blocks, load, pull
 
     old = out.read_text(encoding="utf-8") if out.exists() else ""
     for start, end in ((backtest.START, backtest.END), (load.START, load.END), (pull.START, pull.END)):
-        found = re.search(re.escape(start) + ".*?" + re.escape(end) + "\n?", old, re.S)
-        if found:
-            text = text.rstrip("\n") + "\n\n" + found.group(0)
+        at = blocks.found(old, start, end)
+        if at:
+            text = text.rstrip("\n") + "\n\n" + at.group(0)
     return text
 
 

@@ -160,28 +160,35 @@ def _previous_counts(db: Path) -> dict[str, int] | None:
 
 
 @contextlib.contextmanager
-def build_lock(db: Path):
-    """One build of a warehouse at a time: a lock file in the temporary folder named after the warehouse's path
-    (released by the system if the build dies; nothing is left beside the warehouse). A second build stops at once
-    and says which process holds the lock and since when."""
-    key = hashlib.sha1(str(db.resolve()).encode()).hexdigest()[:16]
-    path = Path(tempfile.gettempdir()) / f"northstar-build-{key}.lock"
+def held_lock(path: Path, holder: str, busy):
+    """An exclusive lock on the file `path` (released by the system if the process dies), with `holder` written in
+    it; when another process holds it, NorthstarError(busy(what it wrote)) at once, without waiting."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     fh = open(path, "a+", encoding="utf-8")
     try:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             fh.seek(0)
-            holder = fh.read().strip() or "another process"
-            raise NorthstarError(f"another build is writing {db} ({holder}); wait for it to finish (or stop it), "
-                                 "then build again. The current warehouse keeps serving.") from None
+            raise NorthstarError(busy(fh.read().strip() or "another process")) from None
         fh.seek(0)
         fh.truncate()
-        fh.write(f"pid {os.getpid()}, started {dt.datetime.now().astimezone():%Y-%m-%d %H:%M:%S %z}")
+        fh.write(holder)
         fh.flush()
         yield
     finally:
         fh.close()          # releases the lock
+
+
+def build_lock(db: Path):
+    """One build of a warehouse at a time: a lock file in the temporary folder named after the warehouse's path
+    (nothing is left beside the warehouse). A second build stops at once and says which process holds the lock and
+    since when."""
+    key = hashlib.sha1(str(db.resolve()).encode()).hexdigest()[:16]
+    return held_lock(Path(tempfile.gettempdir()) / f"northstar-build-{key}.lock",
+                     f"pid {os.getpid()}, started {dt.datetime.now().astimezone():%Y-%m-%d %H:%M:%S %z}",
+                     lambda holder: f"another build is writing {db} ({holder}); wait for it to finish (or stop it), "
+                                    "then build again. The current warehouse keeps serving.")
 
 
 def memory_limit() -> str:

@@ -19,9 +19,7 @@ timestamp (text only of letters, digits and -_.: ), never from anyone's input.
 """
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
 import json
 import os
 import re
@@ -294,23 +292,11 @@ def pull(source: Source, raw: Path, db: Path, time_zone: str, full: bool = False
     return done
 
 
-@contextlib.contextmanager
 def refresh_lock(db: Path):
-    """One refresh at a time per warehouse: a second one stops at once and says who holds the lock."""
-    path = db.with_name(db.name + ".refresh.lock")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fh = open(path, "a+", encoding="utf-8")
-    try:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            who = fh.read().strip() or "another process"
-            raise NorthstarError(f"another refresh of {db} is running ({who}); this one did nothing") from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(json.dumps({"pid": os.getpid(), "started": dt.datetime.now().isoformat(timespec="seconds")}))
-        fh.flush()
-        yield
-    finally:
-        fh.close()
+    """One refresh at a time per warehouse (a lock file beside it): a second one stops at once and says who holds
+    the lock."""
+    from pipelines.build import held_lock
+
+    return held_lock(db.with_name(db.name + ".refresh.lock"),
+                     json.dumps({"pid": os.getpid(), "started": dt.datetime.now().isoformat(timespec="seconds")}),
+                     lambda who: f"another refresh of {db} is running ({who}); this one did nothing")
