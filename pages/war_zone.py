@@ -102,7 +102,7 @@ elif teams:
 else:
     st.info(t("no_teams"))
 
-st.markdown(wz.drivers_strip(view["drivers"], code), unsafe_allow_html=True)
+st.markdown(wz.drivers_strip(view["drivers"], code, tree.finished), unsafe_allow_html=True)
 
 section(t("new_stations_table"))
 if not detail:

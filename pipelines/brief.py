@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
-from pipelines.fmt import fmt_count, fmt_date, fmt_month, fmt_pair, fmt_pct, fmt_rate, names, status_word
+from pipelines.fmt import fmt_count, fmt_date, fmt_gap, fmt_month, fmt_pair, fmt_pct, fmt_rate, names, status_word
 from pipelines.goaltree import GoalTree
 from pipelines.org import is_unassigned
 from pipelines.plan import GOAL_METRICS
@@ -33,7 +33,17 @@ WORDS = {
     "worst": ("最需关注：{zone} {status}，{metric}节奏 {pace}，每天需 {need}", "Needs attention: {zone} {status}, "
               "{metric} at {pace} pace, {need} a day needed"),
     "worst_done": ("最需关注：{zone} {status}", "Needs attention: {zone} {status}"),
-    "behind": ("；最落后：{who}（{team}）{metric}节奏 {pace}", "; furthest behind: {who} ({team}), {metric} at {pace}"),
+    "behind": ("；缺口最大：{who}（{team}）{metric} {n}{unit}", "; largest shortfall: {who} ({team}), {metric} {n}"),
+    "behind_team": ("；缺口最大：{who} {metric} {n}{unit}", "; largest shortfall: {who}, {metric} {n}"),
+    "gap": ("{metric}缺口 {n}{unit}：{parts}", "{metric} gap {n}: {parts}"),
+    "lead": ("{metric}领先 {n}{unit}：{parts}", "{metric} ahead {n}: {parts}"),
+    "gap_alone": ("{metric}缺口 {n}{unit}", "{metric} gap {n}"),
+    "lead_alone": ("{metric}领先 {n}{unit}", "{metric} ahead {n}"),
+    "gap_part": ("{name} {n}", "{name} {n}"),
+    "gap_inside": ("{name} {n}（{who} {m}）", "{name} {n} ({who} {m})"),
+    "others": ("其他 {n}", "others {n}"),
+    "ahead": ("超前", "ahead"),
+    "behind_word": ("落后", "behind"),
     "all_fine": ("各战区都在节奏上。", "Every war zone is on pace."),
     "worse": ("变差：{items}", "Worse: {items}"),
     "better": ("变好：{items}", "Better: {items}"),
@@ -48,12 +58,18 @@ WORDS = {
 }
 METRIC_NAMES = {"stations": ("新开驿站", "new stations"), "members": ("新增会员", "new members")}
 METRIC_SHORT = {"stations": ("驿站", "stations"), "members": ("会员", "members")}
+UNITS = {"stations": ("个", ""), "members": ("人", "")}
 NORTH_NAMES = {"stations": ("在营驿站", "active stations"), "members": ("服务会员", "members served")}
 
 
 def _w(key: str, lang: str, **values) -> str:
     zh, en = WORDS[key]
     return (zh if lang == "zh" else en).format(**values)
+
+
+def _pace(tree: GoalTree, pace: float | None) -> str:
+    """A pace as the board writes it (ui.board.fmt_pace): never rounded onto 100 % or the at-risk mark."""
+    return fmt_pct(pace, marks=(1.0, tree.at_risk))
 
 
 def _pick(pair: tuple[str, str], lang: str) -> str:
@@ -85,7 +101,7 @@ def _metric_line(tree: GoalTree, node, lang: str) -> str:
         else:
             actual, target = fmt_pair(v["actual"], v["target"], lang)
             parts.append(_w("metric", lang, name=name, pair=f"{actual} / {target}", status=status_word(v["status"], lang),
-                            pace=fmt_pct(tree.judged(v).pace)))
+                            pace=_pace(tree, v.pace)))
     return _w("month", lang, parts=("；" if lang == "zh" else "; ").join(parts))
 
 
@@ -110,21 +126,49 @@ def _worst_line(tree: GoalTree, lang: str, esc) -> str:
         return _w("all_fine", lang)
     zone = ranked[0]
     status = overall(zone)
-    metric = min((m for m in GOAL_METRICS if zone.metrics[m]["status"] == status),
-                 key=lambda m: p if (p := tree.judged(zone.metrics[m]).pace) is not None else 9e9)
+    metric = tree.focus_metric(zone.id)
     v = zone.metrics[metric]
     if v["required_daily"] is None:
         line = _w("worst_done", lang, zone=esc(zone.name(lang)), status=status_word(status, lang))
     else:
         line = _w("worst", lang, zone=esc(zone.name(lang)), status=status_word(status, lang),
-                  metric=_pick(METRIC_NAMES[metric], lang), pace=fmt_pct(tree.judged(v).pace),
+                  metric=_pick(METRIC_NAMES[metric], lang), pace=_pace(tree, v.pace),
                   need=fmt_rate(v["required_daily"], lang))
-    behind = tree.furthest_behind(zone.id)           # none when the viewer may not see the zone's people
+    behind = tree.most_behind(zone.id)           # none when the viewer may not see the zone's people
     if behind is not None:
-        person, team, m = behind
-        line += _w("behind", lang, who=esc(person.name(lang)), team=esc(team.name(lang)), metric=_pick(METRIC_SHORT[m], lang),
-                   pace=fmt_pct(tree.judged(person.metrics[m]).pace))
+        who, team, m, short = behind
+        line += _w("behind" if who.id != team.id else "behind_team", lang, who=esc(who.name(lang)),
+                   team=esc(team.name(lang)), metric=_pick(METRIC_SHORT[m], lang), n=fmt_gap(short),
+                   unit=_pick(UNITS[m], lang))
     return line
+
+
+def gap_lines(tree: GoalTree, lang: str, esc=str) -> list[str]:
+    """The company's gap per goal in parts that add up as written (GoalTree.gap_split, the board's line in words):
+    "会员缺口 −5,478人：华北战区 −3,647（郭明 −415）、华南战区 −2,359、华东战区 +457 超前、其他 +71"."""
+    out = []
+    for m in GOAL_METRICS:
+        split = tree.gap_split(tree.company.id, m)
+        if split is None or split.total == 0:
+            continue
+        parts = []
+        for p in split.named:
+            n = fmt_gap(p.part)
+            if (p.part < 0) != (split.total < 0):
+                n += " " + _w("ahead" if p.part > 0 else "behind_word", lang)
+            if p.inside:
+                parts.append(_w("gap_inside", lang, name=esc(p.node.name(lang)), n=n,
+                                who=esc(p.inside[0].name(lang)), m=fmt_gap(p.inside[1])))
+            else:
+                parts.append(_w("gap_part", lang, name=esc(p.node.name(lang)), n=n))
+        if parts and split.others:
+            parts.append(_w("others", lang, n=fmt_gap(split.others)))
+        ahead = split.total > 0
+        key = ("lead" if ahead else "gap") if parts else ("lead_alone" if ahead else "gap_alone")
+        line = _w(key, lang, metric=_pick(METRIC_SHORT[m], lang), n=fmt_gap(split.total),
+                  unit=_pick(UNITS[m], lang), parts=("、" if lang == "zh" else ", ").join(parts))
+        out.append(line[0].upper() + line[1:])
+    return out
 
 
 def changes(tree: GoalTree, lang: str, before: dict[str, str] | None, esc=str) -> list[str]:
@@ -161,8 +205,8 @@ def week_line(tree: GoalTree, lang: str, esc=str) -> str | None:
     whose status moved since then (GoalTree: status_7d, pace_7d); None in the month's first week or once it is
     over (nothing to compare in the same month)."""
     company = tree.company
-    paces = [_w("week_pace", lang, metric=_pick(METRIC_SHORT[m], lang), before=fmt_pct(v["pace_7d"]),
-                after=fmt_pct(tree.judged(v).pace))
+    paces = [_w("week_pace", lang, metric=_pick(METRIC_SHORT[m], lang), before=_pace(tree, v["pace_7d"]),
+                after=_pace(tree, v.pace))
              for m in GOAL_METRICS if (v := company.metrics[m])["status_7d"] is not None and v["target"]]
     if not paces:
         return None
@@ -199,11 +243,13 @@ def summary(tree: GoalTree, lang: str, before: dict[str, str] | None = None, bas
     north = _north_line(tree, lang)
     if north:
         lines.append(north)
+    lines += gap_lines(tree, lang, esc)
     lines.append(_worst_line(tree, lang, esc))
     week = week_line(tree, lang, esc)
     if week:
         lines.append(week)
-    lines += changes(tree, lang, before, esc)
+    if before is not None or week is None:      # the first brief with a week line already says what moved
+        lines += changes(tree, lang, before, esc)
     stale = _stale_line(tree, lang, center_names, esc)
     if stale:
         lines.append(stale)

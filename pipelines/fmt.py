@@ -111,12 +111,34 @@ def fmt_pct(x: float | None, digits: int = 0, marks: tuple[float, ...] = (1.0,))
     return f"{math.floor(x * 100 * 10 ** d) / 10 ** d:.{d}f}%"
 
 
+def pace_digits(values, marks: tuple[float, ...] = (1.0,), digits: int = 0) -> int:
+    """How many decimals a column of paces needs (0, 1 or 2 beyond `digits`) so that none of them rounds onto a
+    mark it has not reached (100 %, the at-risk threshold): one precision for the whole column, not one per cell."""
+    need = digits
+    for x in values:
+        if x is None or pd.isna(x):
+            continue
+        shown = fmt_pct(x, digits, marks)
+        if "." in shown:
+            need = max(need, len(shown.rstrip("%").split(".")[1]))
+    return min(need, digits + 2)
+
+
 def fmt_delta(n: float | None, lang_code: str) -> str:
     """+9 / −1,200 / +1.2万: a signed change."""
     if n is None or pd.isna(n):
         return "—"
     sign = "+" if n >= 0 else "−"
     return sign + fmt_count(abs(n), lang_code)
+
+
+def fmt_gap(n: float | None) -> str:
+    """A gap or one of its parts, whole and written out in full (+457 / −3,647 / −12,345): the parts of a gap line
+    add up to its total as written, which a rounded unit (1.2万) would break. The same in both languages."""
+    if n is None or pd.isna(n):
+        return "—"
+    n = round(float(n))
+    return ("+" if n >= 0 else "−") + f"{abs(n):,}"
 
 
 def fmt_money(n: float | None, lang_code: str) -> str:

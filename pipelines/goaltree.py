@@ -33,7 +33,7 @@ from pipelines.months import minus_months, month_bounds, month_of, parse_month, 
 from pipelines.org import is_unassigned
 from pipelines.plan import DEFAULT_AT_RISK, GOAL_METRICS, Plan
 from pipelines.records import Record
-from pipelines.status import COMPUTED, EPS, Judged, MetricValue, judged, node_metrics
+from pipelines.status import COMPUTED, EPS, RANK, Judged, MetricValue, judged, node_metrics, whole
 
 STATUSES = COMPUTED
 DRIVERS = ("station_masters_recruited", "orders", "gmv", "active_members")
@@ -107,6 +107,24 @@ def comparable_upto(month: str, upto: dt.date, k: int) -> tuple[dt.date, dt.date
 
 
 # ---- the result ------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GapPart:
+    """One named part of a gap: the child, its part (its actual − its expected), and for a shortfall the node at
+    the end of its behind-chain with that node's own shortfall (or None)."""
+    node: Node
+    part: float
+    inside: tuple[Node, float] | None
+
+
+@dataclass(frozen=True)
+class GapSplit:
+    """A gap as a line says it: the total, the named parts, and the rest as one "others" part; total = Σ named +
+    others exactly (whole units)."""
+    total: float
+    named: tuple[GapPart, ...]
+    others: float
+
 
 @dataclass(frozen=True, eq=False)
 class Node(Record):
@@ -201,59 +219,76 @@ class GoalTree:
         # a node whose children are hidden keeps its totals, but not its gap's split (it would name them)
         nodes = [n if all(c in ids for c in n.children) else
                  replace(n, children=tuple(c for c in n.children if c in ids),
-                         metrics={m: replace(v, gap_parts=None) for m, v in n.metrics.items()})
+                         metrics={m: replace(v, gap_parts=None, behind=None) for m, v in n.metrics.items()})
                  for n in keep]
         return replace(self, nodes=nodes, drivers={k: v for k, v in self.drivers.items() if k in ids},
                        revisions={k: v for k, v in self.revisions.items() if k[0] in ids},
                        curves={k: v for k, v in self.curves.items() if k[0] in ids}, key_actions=actions)
 
-    def gap_leaders(self, node_id: str, metric: str, n: int = 3) -> list[tuple[Node, float, tuple[Node, float] | None]]:
-        """Who explains the node's gap: the children with the largest parts the same way as the gap (shortfalls
-        when it is behind, leads when ahead), up to `n`, each with the person (or team) inside it whose part is the
-        largest that way — (child, part, (inside, part) or None). Only nodes this tree holds (a scoped tree may hold
-        none of a zone's people)."""
-        v = self.node(node_id).metrics[metric]
-        if not v["gap"] or not v["gap_parts"]:
-            return []
-        sign = -1 if v["gap"] < 0 else 1
+    def behind_chain(self, node_id: str, metric: str) -> list[tuple[Node, float]]:
+        """Who is behind, by the one rule (DESIGN §10: the largest shortfall in units, ties by the lower pace):
+        the node's child with the largest shortfall, that child's, and so on down to a person — each with its
+        shortfall — as far as this tree holds them (a scoped tree may hold none of a zone's people)."""
         by_id = self._index()[0]
-        ranked = sorted(((by_id[c], p) for c, p in v["gap_parts"].items() if c in by_id), key=lambda x: -sign * x[1])
-        out = []
-        for child, part in ranked[:n]:
-            if sign * part <= 0:
-                break
-            inside, node = None, child
-            while node["metrics"][metric]["gap_parts"]:
-                parts = [(by_id[c], p) for c, p in node["metrics"][metric]["gap_parts"].items() if c in by_id]
-                if not parts:
-                    break
-                node, p = max(parts, key=lambda x: sign * x[1])
-                if sign * p <= 0:
-                    break
-                inside = (node, p)
-            out.append((child, part, inside))
-        return out
+        out, node = [], by_id[node_id]
+        while True:
+            v = node.metrics.get(metric)
+            if v is None or v.behind is None or v.behind not in by_id or not v.gap_parts:
+                return out
+            part = v.gap_parts[v.behind]
+            node = by_id[v.behind]
+            out.append((node, part))
+
+    def gap_split(self, node_id: str, metric: str, n: int = 2) -> GapSplit | None:
+        """The node's gap in parts that add up as shown (DESIGN §10): up to `n` children the same way as the gap
+        (largest first; a shortfall with the person at the end of its behind-chain), the largest child the other
+        way (a zone ahead while the company is behind), and one "others" part for the rest (the unallocated target,
+        the unassigned, the children not named). None without a target or a gap; no parts when this tree does not
+        hold the children (a reader who may not see them)."""
+        v = self.node(node_id).metrics.get(metric)
+        if v is None or v.gap is None:
+            return None
+        if not v.gap_parts:
+            return GapSplit(v.gap, (), 0)
+        sign = -1 if v.gap < 0 else 1
+        by_id = self._index()[0]
+        kids = [(by_id[c], p) for c, p in v.gap_parts.items() if c in by_id and p != 0]
+        same = sorted((k for k in kids if sign * k[1] > 0), key=lambda k: -abs(k[1]))[:n]
+        other = sorted((k for k in kids if sign * k[1] < 0), key=lambda k: -abs(k[1]))[:1]
+        named = []
+        for child, part in same + other:
+            inside = None
+            if part < 0:
+                chain = self.behind_chain(child.id, metric)
+                inside = chain[-1] if chain else None
+            named.append(GapPart(child, part, inside))
+        return GapSplit(v.gap, tuple(named), v.gap - sum(p.part for p in named))
+
+    def focus_metric(self, node_id: str) -> str:
+        """The goal a node is worst on: the worse status, then the lower pace (the brief's and the zone page's
+        sentence speak of this one)."""
+        ms = self.node(node_id).metrics
+        return min(GOAL_METRICS, key=lambda m: (RANK[ms[m].status], ms[m].pace if ms[m].pace is not None else 9e9, m))
 
     def judged(self, v: MetricValue) -> Judged:
-        """A node's metric read on the tree's status basis (status.judged): the expected, pace and forecast its
-        status was judged on, and the other basis's pace."""
-        return judged(v, self.basis)
+        """A node's metric as judged (status.judged): the expected, pace and forecast its status was judged on,
+        and the other basis's pace."""
+        return judged(v)
 
-    def furthest_behind(self, zone_id: str) -> tuple[Node, Node, str] | None:
-        """(person, team, metric): the lowest pace (on the status basis) among the zone's people behind pace (pace < 1, not achieved,
-        with a target), or None; only people this tree holds (a scoped tree may hold none of the zone's)."""
-        found = []
-        for team in self.children(zone_id):
-            for person in self.children(team.id):
-                for metric in GOAL_METRICS:
-                    v = person.metrics[metric]
-                    pace = self.judged(v).pace
-                    if pace is not None and pace < 1 and v["status"] not in ("achieved", "no_target"):
-                        found.append((pace, person.id, metric, person, team))
-        if not found:
-            return None
-        _, _, metric, person, team = min(found, key=lambda f: (f[0], f[1], f[2]))
-        return person, team, metric
+    def most_behind(self, zone_id: str) -> tuple[Node, Node, str, float] | None:
+        """(who, team, metric, shortfall): inside a war zone, who is behind by the one rule — on the goal the zone
+        is worst on (then the other), the end of its behind-chain (a person; a team when the shortfall is the
+        team's own unallocated target) — or None when no one is short a whole unit; only nodes this tree holds."""
+        ms = self.node(zone_id).metrics
+        for metric in sorted(GOAL_METRICS, key=lambda m: (m != self.focus_metric(zone_id), m)):
+            if ms[metric].status in ("achieved", "no_target"):
+                continue
+            chain = self.behind_chain(zone_id, metric)
+            if chain:
+                who, part = chain[-1]
+                team = chain[0][0]
+                return who, team, metric, part
+        return None
 
     def planning_warnings(self) -> list[dict]:
         """Parents whose children's targets do not add up to theirs (unallocated ≠ 0)."""
@@ -279,7 +314,7 @@ class GoalTree:
             "nodes": [{
                 "id": n["id"], "parent": n["parent"], "level": n["level"],
                 "name": n["name_zh"] if lang == "zh" else n["name_en"],
-                "metrics": {m: {k: _plain(v) for k, v in vals.items()} for m, vals in n["metrics"].items()},
+                "metrics": {m: metric_json(vals) for m, vals in n["metrics"].items()},
             } for n in self.nodes],
             "drivers": {nid: {d: {k: _plain(v) for k, v in vals.items()} for d, vals in ds.items()}
                         for nid, ds in self.drivers.items()},
@@ -294,6 +329,18 @@ class GoalTree:
                     **{k: _plain(kr[k]) for k in METRIC_FIELDS}} for kr in ka["key_results"]],
             } for ka in self.key_actions],
         }
+
+
+OTHER_NAMES = {"linear": "straight_line", "seasonal": "seasonal"}
+
+
+def metric_json(v: MetricValue) -> dict:
+    """One metric value for JSON: `basis` and the judged `expected` / `pace` / `forecast` under their plain names,
+    the other basis's beside them under its own name (`straight_line` or `seasonal`), never mixed."""
+    out = {k: _plain(v[k]) for k in v if k != "other"}
+    if v.other is not None:
+        out[OTHER_NAMES[v.other.basis]] = {k: _plain(v.other[k]) for k in ("expected", "pace", "forecast")}
+    return out
 
 
 def _plain(value):
@@ -348,7 +395,6 @@ def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str |
     days_counted = (upto - start).days + 1
     finished = as_of >= end
     elapsed = 1.0 if finished else days_counted / days_in_month
-    days_left = (end - as_of).days
     tree = GoalTree(month=month, as_of=as_of, month_start=start, month_end=end, days_in_month=days_in_month,
                     days_counted=days_counted, elapsed=elapsed, finished=finished, at_risk=at_risk,
                     last_date=last_date, first_date=first_date, has_plan=bool(plan.targets), basis=plan.basis)
@@ -418,52 +464,68 @@ def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str |
     month_days = [start + dt.timedelta(days=i) for i in range(days_in_month)]
     tree.curves = {(nid, m): [shapes[(nid, m)].share(start, end, d) for d in month_days]
                    for nid, n in nodes.items() if n["level"] in ("company", "war_zone") for m in GOAL_METRICS}
-    for nid, n in nodes.items():
-        metrics = ("members",) if n["level"] == "center" else GOAL_METRICS
-        n["metrics"] = {m: node_metrics(target(nid, m), actual[nid][m], elapsed, days_left, finished, at_risk,
-                                        share=shapes[(nid, m)].share(start, end, upto), basis=plan.basis,
-                                        shape=shapes[(nid, m)].source)
-                        for m in metrics}
-    for n in nodes.values():
-        kids = [c for c in n["children"] if nodes[c]["level"] != "center"]
-        if not kids:
-            continue
-        for m, v in n["metrics"].items():
-            if v.target is not None:
-                n["metrics"][m] = replace(v, unallocated=v.target - sum(nodes[c]["metrics"][m].target or 0
-                                                                        for c in kids))
+    targets = {(nid, m): target(nid, m) for nid, n in nodes.items()
+               for m in (("members",) if n["level"] == "center" else GOAL_METRICS)}
+    tree_kids = {nid: [c for c in n["children"] if nodes[c]["level"] != "center"] for nid, n in nodes.items()}
 
+    def unallocated(nid: str, metric: str) -> float | None:
+        t = targets[(nid, metric)]
+        if t is None or not tree_kids[nid]:
+            return None
+        return t - sum(targets[(c, metric)] or 0 for c in tree_kids[nid])
+
+    def assess(day: dt.date, counts: dict, done: bool) -> dict[tuple[str, str], MetricValue]:
+        """Every node's assessment as of `day` (DESIGN §10), children before parents. What a node expects by then
+        is, exactly, its target × its share due (a leaf), or its children's plus its unallocated target × its own
+        share (a parent); stations and members are due in whole units, so `expected` is that rounded down and a
+        shortfall of less than one is never behind. gap = actual − expected; a parent's parts are its children's
+        gaps and the rest (the unallocated target's part and what whole units leave over), adding up to it
+        exactly. The child with the largest shortfall (ties: the lower pace) is the one behind."""
+        d_elapsed = 1.0 if done else ((day - start).days + 1) / days_in_month
+        d_left = (end - day).days
+        out: dict[tuple[str, str], MetricValue] = {}
+        exact: dict[tuple[str, str], float] = {}       # what each node expects, target or not (for the parts)
+
+        def visit(nid: str) -> None:
+            for c in nodes[nid]["children"]:
+                visit(c)
+            for m in (("members",) if nodes[nid]["level"] == "center" else GOAL_METRICS):
+                shape = shapes[(nid, m)]
+                share = 1.0 if done else shape.share(start, end, min(day, end))
+                basis_share = share if plan.basis == "seasonal" and share > 0 else d_elapsed
+                t = targets[(nid, m)]
+                kids = tree_kids[nid]
+                left = unallocated(nid, m)
+                own = ((t or 0) if not kids else (left if t else 0)) * basis_share
+                exact[(nid, m)] = sum(exact[(c, m)] for c in kids) + own
+                v = node_metrics(t, counts[nid][m], d_elapsed, d_left, done, at_risk, share=share,
+                                 basis=plan.basis, shape=shape.source, expected=whole(exact[(nid, m)]))
+                gap = parts = behind = None
+                if v.target:
+                    gap = v.actual - v.expected
+                    if kids:
+                        parts = {c: counts[c][m] - whole(exact[(c, m)]) for c in kids}
+                        parts["rest"] = gap - sum(parts.values())
+                        short = [(p, out[(c, m)].pace if out[(c, m)].pace is not None else 9e9, c)
+                                 for c, p in parts.items() if c != "rest" and p < 0]
+                        behind = min(short)[2] if short else None
+                out[(nid, m)] = replace(v, unallocated=left, gap=gap, gap_parts=parts, behind=behind)
+
+        visit(cid)
+        return out
+
+    now = assess(upto, actual, finished)
     # Since last week: each node's status and pace as of 7 days earlier in the same month (none in a month's first
-    # week, none once it is over): the same rules on the actuals of that day.
+    # week, none once it is over): the same assessment on the actuals of that day.
     week = as_of - dt.timedelta(days=7)
-    if not finished and week >= start:
-        then = actuals_at(week)
-        w_elapsed, w_left = ((week - start).days + 1) / days_in_month, (end - week).days
-        for nid, n in nodes.items():
-            for m, v in n["metrics"].items():
-                old = node_metrics(v.target, then[nid][m], w_elapsed, w_left, False, at_risk,
-                                   share=shapes[(nid, m)].share(start, end, week), basis=plan.basis)
-                pace = old.pace_seasonal if plan.basis == "seasonal" else old.pace
-                n["metrics"][m] = replace(v, status_7d=old.status, pace_7d=pace)
-
-    # Who explains the gap: each node's gap on the status basis, and a parent's split into its children's parts
-    # (each child's actual − its target × the parent's expected share; no target counts as 0) and the unallocated
-    # target's part (− unallocated × that share): they add up to the parent's gap exactly.
-    def basis_share(nid: str, metric: str) -> float:
-        return shapes[(nid, metric)].share(start, end, upto) if plan.basis == "seasonal" else elapsed
-
+    then = assess(week, actuals_at(week), False) if not finished and week >= start else {}
     for nid, n in nodes.items():
-        kids = [c for c in n["children"] if nodes[c]["level"] != "center"]
-        for m, v in n["metrics"].items():
-            if not v.target:
-                continue
-            share = basis_share(nid, m)
-            parts = None
-            if kids:
-                parts = {c: nodes[c]["metrics"][m].actual - (nodes[c]["metrics"][m].target or 0) * share
-                         for c in kids}
-                parts["unallocated"] = -(v.unallocated or 0) * share
-            n["metrics"][m] = replace(v, gap=v.actual - v.target * share, gap_parts=parts)
+        n["metrics"] = {}
+        for m in (("members",) if n["level"] == "center" else GOAL_METRICS):
+            v = now[(nid, m)]
+            if (nid, m) in then:
+                v = replace(v, status_7d=then[(nid, m)].status, pace_7d=then[(nid, m)].pace)
+            n["metrics"][m] = v
 
     # The 80 % band around the seasonal forecast: how far it missed in earlier months at the same day (the
     # company's and each war zone's own; a team, a person or a center takes its zone's, else the company's).
@@ -484,9 +546,8 @@ def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str |
         for nid, n in nodes.items():
             for m, v in n["metrics"].items():
                 f = factor_of(nid, m)
-                if f is not None and v.forecast_seasonal is not None:
-                    n["metrics"][m] = replace(v, forecast_low=v.forecast_seasonal * f[0],
-                                              forecast_high=v.forecast_seasonal * f[1])
+                if f is not None and v.forecast is not None:
+                    n["metrics"][m] = replace(v, forecast_low=v.forecast * f[0], forecast_high=v.forecast * f[1])
 
     # Depth-first order: the war-zone tree, then the centers.
     ordered: list[dict] = []

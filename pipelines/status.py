@@ -3,6 +3,7 @@ declared confidence is) and the rules that give a status (DESIGN §5). The goal 
 charts and the stylesheet all read it from here: a status is never colour alone, and never spelled twice."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from pipelines.records import Record
@@ -73,66 +74,105 @@ def status_of(target: float | None, actual: float, pace: float | None, finished:
         return "achieved"
     if finished:
         return "missed"
-    if pace >= 1 - EPS:
+    if pace is None or pace >= 1 - EPS:      # nothing due yet (a whole unit not yet expected) is not behind
         return "on_track"
     if pace >= at_risk - EPS:
         return "at_risk"
     return "off_track"
 
 
+def whole(x: float) -> int:
+    """A count due in whole units: the fraction of a unit not yet due is dropped, toward zero (8.02 → 8, −2.7 → −2).
+    Stations and members are whole; a shortfall of less than one never changes a status (DESIGN §10)."""
+    n = math.floor(abs(x) + EPS)
+    return n if x >= 0 else -n
+
+
+@dataclass(frozen=True, eq=False)
+class Reading(Record):
+    """The month read on one basis — "linear" (the straight line: the share of days gone) or "seasonal" (the month's
+    shape, pipelines/seasonal.py): the count expected by D, the pace (actual ÷ expected) and the month-end forecast
+    (actual ÷ the share due). A metric value carries the one its status was judged on as its own fields and the
+    other beside it (`MetricValue.other`), so no surface has to choose."""
+    basis: str
+    expected: float | None
+    pace: float | None
+    forecast: float | None
+
+
 @dataclass(frozen=True, eq=False)
 class MetricValue(Record):
-    """One node (or key result), one metric, as of D: the numbers of DESIGN §5 and the status they give.
-    `unallocated` (a parent's target no child holds) is the goal tree's to fill in."""
+    """One node (or key result), one metric, as of D: the one assessment of DESIGN §10 — computed here and in the
+    goal tree, rendered by every surface (board, war-zone page, brief, Excel, CSV, JSON) and recomputed by none.
+
+    `basis` says what the status was judged on; `expected`, `pace` and `forecast` are that basis's (for stations and
+    members `expected` is whole: a parent's is the sum of its children's plus its unallocated target's part, so its
+    `gap` = actual − expected is exactly the sum of its `gap_parts`); `other` is the other basis's reading, for
+    reference (None when it would say the same). `behind` is the child with the largest shortfall (ties: the lower
+    pace): the one rule for "who is behind"."""
     target: float | None
     actual: float
     expected: float | None
     pace: float | None
-    forecast: float
+    forecast: float | None
     required_daily: float | None
     status: str
     unallocated: float | None = None
-    # the month's own shape (pipelines/seasonal.py): the share expected by D from the node's history
-    expected_seasonal: float | None = None
-    pace_seasonal: float | None = None
-    forecast_seasonal: float | None = None
+    basis: str = "linear"
+    other: Reading | None = None
     shape: str | None = None           # whose history the shape is: a node id, or "linear" (none long enough)
-    forecast_low: float | None = None  # the 80 % band around forecast_seasonal (pipelines/backtest.py: `band`)
+    forecast_low: float | None = None  # the 80 % band around the forecast (pipelines/backtest.py: `band`)
     forecast_high: float | None = None
-    gap: float | None = None           # actual − expected on the status basis (None without a target)
+    gap: float | None = None           # actual − expected (None without a target)
     gap_parts: dict | None = None      # a parent's gap split: {child id: part, "unallocated": part}, adding up to gap
-    status_7d: str | None = None       # the status and pace (on the basis) 7 days earlier in the same month
+    behind: str | None = None          # the child with the largest shortfall (gap part < 0), the one rule
+    status_7d: str | None = None       # the status and pace 7 days earlier in the same month
     pace_7d: float | None = None
 
 
 def node_metrics(target: float | None, actual: float, elapsed: float, days_left: int, finished: bool,
                  at_risk: float, share: float | None = None, basis: str = "linear",
-                 shape: str | None = None) -> MetricValue:
-    """One node (or key result), one metric: the rules of DESIGN §5. `share` is the seasonal share of the month
-    expected by D (None: the straight line, `elapsed`); `basis` says which pace the status follows."""
+                 shape: str | None = None, expected: float | None = None, whole_units: bool = False) -> MetricValue:
+    """One node (or key result), one metric: the rules of DESIGN §5 and §10.
+
+    `share` is the seasonal share of the month due by D (None: the straight line, `elapsed`); `basis` says which
+    one the status is judged on. The expected count is target × that share — whole when `whole_units` (a count of
+    stations or members), or `expected` when the goal tree gives it (a parent's: its children's plus its
+    unallocated part). Pace = actual ÷ expected; with nothing due yet (expected 0) there is no pace and nothing is
+    behind. Forecast = actual ÷ the share due."""
     has_target = target is not None and target != 0
-    expected = target * elapsed if has_target else None
-    pace = actual / target / elapsed if has_target else None   # not actual / expected: expected may underflow
+    seasonal = basis == "seasonal" and share is not None and share > 0
+    used = share if seasonal else elapsed
+    if not has_target:
+        expected = None
+    elif expected is None:
+        expected = target * used
+        if whole_units:
+            expected = whole(expected)
+    pace = actual / expected if has_target and expected > EPS else None
     if not has_target or finished:
         required = None
     elif actual >= target:
         required = 0.0
     else:
         required = (target - actual) / days_left
-    share = elapsed if share is None else share
-    seasonal = actual / target / share if has_target and share > 0 else None
-    judged = seasonal if basis == "seasonal" and seasonal is not None else pace
-    return MetricValue(target=target, actual=actual, expected=expected, pace=pace, forecast=actual / elapsed,
-                       required_daily=required, status=status_of(target, actual, judged, finished, at_risk),
-                       expected_seasonal=target * share if has_target else None, pace_seasonal=seasonal,
-                       forecast_seasonal=actual / share if share > 0 else None, shape=shape)
+    other = None
+    if seasonal:
+        line = target * elapsed if has_target else None
+        other = Reading("linear", line, actual / line if line else None, actual / elapsed)
+    elif share is not None and share > 0 and shape not in (None, "linear"):
+        due = target * share if has_target else None
+        other = Reading("seasonal", due, actual / due if due else None, actual / share)
+    return MetricValue(target=target, actual=actual, expected=expected, pace=pace, forecast=actual / used,
+                       required_daily=required, status=status_of(target, actual, pace, finished, at_risk),
+                       basis="seasonal" if seasonal else "linear", other=other, shape=shape)
 
 
 @dataclass(frozen=True)
 class Judged:
-    """What a status was judged on (DESIGN §5 on the `status.basis`): the expected count by D, the pace and the
-    month-end forecast; and the other basis's pace, for the pages to show beside it, labelled (None when the node
-    has no shape of its own or its parent's, so both would say the same)."""
+    """What a status was judged on: the expected count by D, the pace and the month-end forecast; and the other
+    basis's pace, for the pages to show beside it, labelled (None when the node has no shape of its own or its
+    parent's, so both would say the same). A view of the MetricValue's own fields: nothing is computed here."""
     seasonal: bool
     expected: float | None
     pace: float | None
@@ -140,12 +180,10 @@ class Judged:
     other_pace: float | None
 
 
-def judged(v, basis: str) -> Judged:
-    """`v` (a MetricValue) read on `basis`, exactly as node_metrics judged its status: the month's shape when the
-    basis is seasonal and the shape gives a share (a target, a share above 0), the straight line otherwise."""
-    seasonal = basis == "seasonal" and v["pace_seasonal"] is not None
+def judged(v, basis: str | None = None) -> Judged:
+    """`v` (a MetricValue) as judged: its own basis, expected, pace and forecast (`basis` is ignored: the value
+    knows what it was judged on), and the other basis's pace when the node has a shape of its own."""
     shaped = v["shape"] not in (None, "linear")
-    if seasonal:
-        return Judged(True, v["expected_seasonal"], v["pace_seasonal"], v["forecast_seasonal"],
-                      v["pace"] if shaped else None)
-    return Judged(False, v["expected"], v["pace"], v["forecast"], v["pace_seasonal"] if shaped else None)
+    other = v["other"]
+    return Judged(v["basis"] == "seasonal", v["expected"], v["pace"], v["forecast"],
+                  other.pace if other is not None and shaped else None)

@@ -11,8 +11,11 @@ from pipelines.status import judged
 
 MARKS = {"achieved": "✔ achieved 达成", "on_track": "● on track 正常", "at_risk": "▲ at risk 风险",
          "off_track": "✖ off track 落后", "missed": "✖ missed 未达成", "no_target": "· no target 无目标"}
-CSV_FIELDS = ("month", "as_of", "id", "parent", "level", "name_zh", "name_en", "metric", "target", "actual",
-              "expected", "pace", "forecast", "required_daily", "status", "unallocated")
+# expected, pace, forecast and the band are the judged ones (on `basis`, DESIGN §10); gap = actual − expected;
+# behind = the child with the largest shortfall
+CSV_FIELDS = ("month", "as_of", "id", "parent", "level", "name_zh", "name_en", "metric", "basis", "target", "actual",
+              "expected", "pace", "forecast", "forecast_low", "forecast_high", "gap", "behind", "required_daily",
+              "status", "unallocated")
 
 
 def width(text: str) -> int:

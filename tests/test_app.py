@@ -62,14 +62,14 @@ def expected_numbers(tree, lang: str) -> dict[str, str]:
         want[f"month.{metric}.actual"] = fmt_count(v["actual"], lang)
         want[f"month.{metric}.status"] = status_word(v["status"], lang)
         if v["target"]:
-            # expected, forecast and pace on the plan's status basis (the sample judges on the month's shape):
-            # the seasonal fields when it says so, the straight line's otherwise
-            seasonal = tree.basis == "seasonal"
+            # expected, forecast and pace as judged (issue 32: the value carries its basis; the sample judges on
+            # the month's shape)
+            assert v["basis"] == tree.basis
             want[f"month.{metric}.actual"], want[f"month.{metric}.target"] = fmt_pair(v["actual"], v["target"], lang)
-            want[f"month.{metric}.expected"] = fmt_count(v["expected_seasonal" if seasonal else "expected"], lang)
-            want[f"month.{metric}.forecast"] = fmt_count(v["forecast_seasonal" if seasonal else "forecast"], lang)
+            want[f"month.{metric}.expected"] = fmt_count(v["expected"], lang)
+            want[f"month.{metric}.forecast"] = fmt_count(v["forecast"], lang)
             want[f"month.{metric}.required"] = fmt_rate(v["required_daily"], lang)
-            want[f"month.{metric}.pace"] = fmt_pct(v["pace_seasonal" if seasonal else "pace"], marks=(1, tree.at_risk))
+            want[f"month.{metric}.pace"] = fmt_pct(v["pace"], marks=(1, tree.at_risk))
         for zone in tree.children(tree.company["id"]):
             if zone["level"] != "war_zone" or zone["id"].endswith("/unassigned"):
                 continue
@@ -80,8 +80,7 @@ def expected_numbers(tree, lang: str) -> dict[str, str]:
                 # one unit across the row of zone cards (issue 17.19)
                 want[f"zone.{zone['id']}.{metric}.actual"], want[f"zone.{zone['id']}.{metric}.target"] = fmt_pair(
                     z["actual"], z["target"], lang, like=board.block_range(board.zone_order(tree), metric))
-                want[f"zone.{zone['id']}.{metric}.pace"] = fmt_pct(
-                    z["pace_seasonal" if tree.basis == "seasonal" else "pace"], marks=(1, tree.at_risk))
+                want[f"zone.{zone['id']}.{metric}.pace"] = fmt_pct(z["pace"], marks=(1, tree.at_risk))
     for ka in tree.key_actions:
         want[f"ka.{ka['id']}.progress"] = fmt_pct(ka["progress"])
         want[f"ka.{ka['id']}.status"] = status_word(ka["status"], lang)

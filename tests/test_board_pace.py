@@ -36,19 +36,20 @@ NOVEMBER = {("2026-11", "company", "company", "members"): 1000, ("2026-11", "war
 
 def test_the_month_tile_follows_the_months_shape(festive):  # noqa: F811
     """The festive company on 10 November 2026 with a target of 1,000: 100 members so far; by its history 230/750 of
-    November is due by the 10th (Double 11 to come): expected 306.7, pace 100 / 306.7 = 33 %, forecast
+    November is due by the 10th (Double 11 to come): expected 306.7 → 306 due in whole members (issue 32), pace
+    100 / 306 = 33 %, forecast
     100 ÷ 230/750 = 326; the straight line's pace is 100 / 333.3 = 30 %. The band is the forecast itself (the
     earlier months missed by nothing at the 10th, see test_backtest)."""
     t = tree(festive, "2026-11", "2026-11-10", NOVEMBER)
     tile = board.month_tile(t, "members", "zh")
     got = keyed(tile)
-    assert got["month.members.expected"] == "307"
+    assert got["month.members.expected"] == "306"
     assert got["month.members.pace"] == "33%"
     assert got["month.members.forecast"] == "326"
     assert got["month.members.other_pace"] == "直线节奏 30%"
     assert got["month.members.band"] == "月末 80%区间 326–326"
-    # the bar's tick sits at the share due by today on the shape, not at 10/30
-    assert f'left:{float(F(230, 750)) * 100:.1f}%' in tile
+    # the bar's tick sits where the tile's "expected" is (306 of 1,000: the shape's whole members), not at 10/30
+    assert 'left:30.6%' in tile
     en = keyed(board.month_tile(t, "members", "en"))
     assert en["month.members.other_pace"] == "linear 30%" and en["month.members.pace"] == "33%"
     assert board.basis_note(t, "zh") == "节奏按季节曲线" and board.basis_note(t, "en") == "Pace by the month's shape"
@@ -81,7 +82,7 @@ def test_on_the_straight_line_the_tile_reads_as_before_and_names_the_shape_besid
 def test_the_war_zone_table_ranks_and_shows_the_pace_on_the_basis(festive):  # noqa: F811
     t = tree(festive, "2026-11", "2026-11-10", NOVEMBER)
     frame, _ = wz.node_table([t.node("east")], "zh", t.basis)
-    assert frame.iloc[0][wz.columns("zh")["members.pace"]] == pytest.approx(100 / float(1000 * F(230, 750)) * 100)
+    assert frame.iloc[0][wz.columns("zh")["members.pace"]] == pytest.approx(100 / 306 * 100)   # 306.7 → 306 due
     assert frame.iloc[0][wz.columns("zh")["members.forecast"]] == pytest.approx(float(100 / F(230, 750)), abs=0.05)
 
 
@@ -91,37 +92,40 @@ def on_the_20th(company):
 
 
 def test_the_gap_line_names_who_explains_it(on_the_20th):
-    """The hand-made company on 20 November (20/30 of the month): 24 members of 40, 26.67 due: gap −2.67. East:
-    16 − 24 × 2/3 = 0; South: 8 − 16 × 2/3 = −2.67, inside it 华南一队 the same, and inside that 丁 5 − 10 × 2/3 =
-    −1.67 (戊, without a target, is +3; the team's 6 members no person holds are its unallocated part). Stations:
-    7 − 10 × 2/3 = +0.33, which rounds to nothing: no line."""
+    """The hand-made company on 20 November (20/30 of the month), in whole units (issue 32): 24 members of 26.67 →
+    26 due: gap −2. East: 16 of 16 due, 0; South: 8 of 10.67 → 10 due, −2; inside it 华南一队 the same, and inside
+    that 丁 5 of 6.67 → 6 due, −1 (戊, without a target, is +3; the team's 6 members no person holds are −4 of it).
+    Stations: 7 of 6.67 → 6 due: +1, all East's (5 of 4 due; South 2 of 2). Every line adds up as written."""
     t = on_the_20th
-    assert text_of(board.gap_line(t, t.company, "members", "zh")) == "会员缺口 −3人：华南战区 −3（丁 −2）"
-    assert text_of(board.gap_line(t, t.company, "members", "en")) == "Members gap −3: South Zone −3 (丁 −2)"
-    assert board.gap_line(t, t.company, "stations", "zh") == ""
+    assert text_of(board.gap_line(t, t.company, "members", "zh")) == "会员缺口 −2人：华南战区 −2（丁 −1）"
+    assert text_of(board.gap_line(t, t.company, "members", "en")) == "Members gap −2: South Zone −2 (丁 −1)"
+    assert text_of(board.gap_line(t, t.company, "stations", "zh")) == "驿站领先 +1个：华东战区 +1"
     # inside the zone (the war-zone page): its team, and the person in it
-    assert text_of(board.gap_line(t, t.node("south"), "members", "zh")) == "会员缺口 −3人：华南一队 −3（丁 −2）"
+    assert text_of(board.gap_line(t, t.node("south"), "members", "zh")) == "会员缺口 −2人：华南一队 −2（丁 −1）"
     head = wz.headline(t, t.node("south"), "zh")
-    assert "会员缺口 −3人：华南一队 −3（丁 −2）" in text_of(head)
+    assert "会员缺口 −2人：华南一队 −2（丁 −1）" in text_of(head)
+    assert "缺口最大：丁（华南一队）会员 −1人。" in text_of(head)
     # a reader who may not see the zone's people hears nothing of them
     assert "缺口" not in text_of(wz.headline(t, t.node("south"), "zh", detail=False))
 
 
 def test_last_weeks_status_on_the_tile_and_the_zone_cards(on_the_20th):
-    """A week earlier (the 13th, 13/30 of the month) the company had 18 members, pace 18 / 17.33 = 1.04: on track,
-    now 24 / 26.67 = 0.90: at risk. South had 1 station (pace 1 / 1.3 = 0.77, at risk), now 2 (pace 1.0)."""
+    """A week earlier (the 13th, 13/30 of the month) the company had 18 members of 17.33 → 17 due, pace 1.06: on
+    track, now 24 of 26: at risk. South had 6 members of 6.93 → 6 due: on track, now 8 of 10: at risk; and 1
+    station of 1.3 → 1 due (on track, as now: 2 of 2)."""
     t = on_the_20th
     tile = board.month_tile(t, "members", "zh")
     assert keyed(tile)["month.members.week"] == "▼ 上周正常"
-    assert 'title="7 天前（11月13日）按同样规则：● 正常，节奏 104%"' in tile
+    assert 'title="7 天前（11月13日）按同样规则：● 正常，节奏 106%"' in tile
     assert keyed(board.month_tile(t, "members", "en"))["month.members.week"] == "▼ from on track"
     assert "month.stations.week" not in keyed(board.month_tile(t, "stations", "zh"))   # on track both weeks
     card = keyed(board.zone_card(t, t.node("south"), "zh"))
-    assert card["zone.south.stations.week"] == "▲ 上周有风险"
-    assert "zone.south.members.week" not in card                                      # at risk both weeks
+    assert card["zone.south.members.week"] == "▼ 上周正常"
+    assert "zone.south.stations.week" not in card                                     # on track both weeks
     # the war-zone tables say it after the status
     frame, _ = wz.node_table([t.node("south")], "en")
-    assert frame.iloc[0][wz.columns("en")["stations.mstatus"]] == "● On track ▲ from at risk"
+    assert frame.iloc[0][wz.columns("en")["members.mstatus"]] == "▲ At risk ▼ from on track"
+    assert frame.iloc[0][wz.columns("en")["stations.mstatus"]] == "● On track"
 
 
 def test_the_years_milestone_on_the_north_star(writable, tmp_path):

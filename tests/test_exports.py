@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from pipelines import goaltree, treexlsx
 from pipelines.access import User
+from pipelines.fmt import pace_digits
 from pipelines.status import STATUS
 from tests.conftest import ROOT, open_board, screenshot
 
@@ -24,23 +25,34 @@ def rows_of(ws) -> dict[str, tuple]:
     return {r[2]: r for r in ws.iter_rows(min_row=3, values_only=True)}
 
 
-def expected_cells(node, metric) -> list:
+def expected_cells(node, metric, digits: int) -> list:
+    """The row's numbers as the board shows them (issue 32): whole counts, needed per day to one decimal, the pace
+    at its column's one precision (`digits` decimals of a percentage)."""
     v = node.metrics[metric]
-    return [None if v[f] is None else v[f] for f in FIELDS if f != "status"]
+    rounding = {"pace": digits + 2, "required_daily": 1}
+    return [None if v[f] is None else round(v[f], rounding.get(f, 0)) for f in FIELDS if f not in ("status", "behind")]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_node_and_number_is_the_goal_trees(company, lang):
     tree = goaltree.load(company, "2026-11", "2026-11-30")
     wb = load_workbook(io.BytesIO(treexlsx.workbook(tree, lang)))
-    sheets = {"zh": ["概览", "公司", "战区", "团队", "个人", "中台"],
-              "en": ["Overview", "Company", "War zones", "Teams", "People", "Centers"]}[lang]
+    sheets = {"zh": ["概览", "公司", "战区", "团队", "个人", "中台", "说明"],
+              "en": ["Overview", "Company", "War zones", "Teams", "People", "Centers", "About"]}[lang]
     assert wb.sheetnames == sheets
+    # the last sheet says what the month was judged on and what every column means
+    about = wb[sheets[-1]]
+    assert about["B1"].value == treexlsx.BASIS_WORDS[tree.basis][0 if lang == "zh" else 1]
+    assert [r[0] for r in about.iter_rows(min_row=5, values_only=True)] == [
+        f[1] if lang == "zh" else f[2] for f in treexlsx.FIELDS]
+    sheets = sheets[:-1]
     seen = 0
     for (level, _, _), name in zip(treexlsx.SHEETS, sheets[1:]):
         rows = rows_of(wb[name])
         nodes = [n for n in tree.nodes if n.level == level]
         assert list(rows) == [n.id for n in nodes]
+        digits = {m: pace_digits([n.metrics[m].pace for n in nodes if m in n.metrics], (1, tree.at_risk))
+                  for m in ("stations", "members")}
         for n in nodes:
             row = rows[n.id]
             assert row[0] == n.name(lang)
@@ -49,8 +61,10 @@ def test_every_node_and_number_is_the_goal_trees(company, lang):
                 cells = row[3 + m_index * len(FIELDS): 3 + (m_index + 1) * len(FIELDS)]
                 status = STATUS[n.metrics[metric]["status"]]
                 assert cells[FIELDS.index("status")] == f"{status.icon} {status.zh if lang == 'zh' else status.en}"
-                numbers = [c for f, c in zip(FIELDS, cells) if f != "status"]
-                assert numbers == expected_cells(n, metric), (n.id, metric)     # the same floats, not rounded
+                numbers = [c for f, c in zip(FIELDS, cells) if f not in ("status", "behind")]
+                assert numbers == expected_cells(n, metric, digits[metric]), (n.id, metric)
+                behind = n.metrics[metric]["behind"]
+                assert (cells[FIELDS.index("behind")] or None) == (tree.node(behind).name(lang) if behind else None)
                 seen += 1
     assert seen == sum(2 if n.level != "center" else 1 for n in tree.nodes)
     overview = list(wb[sheets[0]].iter_rows(min_row=5, max_row=6, values_only=True))
@@ -67,7 +81,9 @@ def test_numbers_keep_their_formats_and_text_is_never_a_formula(company):
     assert cell.data_type == "s"
     row = cell.row
     pace = ws.cell(row, 4 + FIELDS.index("pace"))
-    assert pace.number_format == "0%" or pace.value is None
+    assert pace.number_format in ("0%", "0.0%", "0.00%") or pace.value is None
+    assert ws.cell(row, 4 + FIELDS.index("gap")).number_format == '+#,##0;"−"#,##0;0'
+    assert ws.cell(row, 4 + FIELDS.index("expected")).number_format == "#,##0"
     assert ws.cell(row, 4 + FIELDS.index("actual")).number_format == "#,##0"
 
 

@@ -93,11 +93,12 @@ def test_zone_numbers_are_the_goal_trees(company, monkeypatch, lang):
         assert got[f"month.{metric}.required"] == fmt_rate(v["required_daily"], lang)
         assert got[f"month.{metric}.pace"] == fmt_pct(v["pace"], marks=(1, tree.at_risk))
         assert got[f"month.{metric}.status"] == status_word(v["status"], lang)
-    # the headline: need per day (stations (6-4)/15, members (24-14)/15) and the person furthest behind
+    # the headline: need per day (stations (6-4)/15, members (24-14)/15) and who is behind by the one rule (issue
+    # 32): East is worse on members (14 of 12 due against 4 of 3), the team short the most there is 华东二队 (2 of 4
+    # due) and in it 丙, −2
     assert got["zone.need.stations"] == fmt_rate(2 / 15, lang) and got["zone.need.members"] == fmt_rate(10 / 15, lang)
-    person, team, metric = wz.furthest_behind(tree, east)
-    assert got["zone.behind.name"] == (person["name_zh"] if lang == "zh" else person["name_en"])
-    assert got["zone.behind.pace"] == fmt_pct(person["metrics"][metric]["pace"], marks=(1, tree.at_risk))
+    assert (got["zone.behind.name"], got["zone.behind.gap"]) == ("丙", "−2")
+    assert wz.most_behind(tree, east)[:3] == (tree.node("pc"), tree.node("e2"), "members")
     # teams, then the worst team's people (selected by default), each row the tree's
     teams, people, stations = (at.dataframe[i].value for i in range(3))
     week = goaltree.load(company, "2026-11", D - dt.timedelta(days=7))
@@ -146,7 +147,9 @@ def test_choosing_a_zone_and_team_updates_the_url(company, monkeypatch):
     team_box = next(s for s in at.selectbox if s.label == "团队")
     team_box.set_value("e2").run()
     assert at.query_params["team"] == "e2"
-    assert table_rows(at.dataframe[1].value, "zh") == want_rows(tree.children("e2"), "zh")
+    # 丙 had no station due on the 8th (2 × 8/30 = 0.53: on track in whole units) and one now: "▼ 上周正常"
+    week = goaltree.load(company, "2026-11", dt.date(2026, 11, 8))
+    assert table_rows(at.dataframe[1].value, "zh") == want_rows(tree.children("e2"), "zh", week)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

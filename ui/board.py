@@ -10,6 +10,7 @@ import datetime as dt
 import html
 from zoneinfo import ZoneInfo
 
+from pipelines.fmt import fmt_gap
 from pipelines.goaltree import GoalTree
 from pipelines.months import month_of
 from pipelines.org import is_unassigned
@@ -342,32 +343,39 @@ def fmt_when(at: str, lang: str) -> str:
 
 def gap_line(tree: GoalTree, node: dict, metric: str, lang: str, view: dict | None = None, n: int = 2,
              brief: bool = False) -> str:
-    """Who explains the node's gap, in one line: "会员缺口 −5,131 人：华北战区 −3,571（高洋 −404）、华南战区 −1,200
-    （李明 −390）" (GoalTree.gap_leaders: the children with the largest parts the same way, each with the person
-    or team inside it; `brief`: only the first's, so the board's line fits its column). Nothing without a target,
-    or when the gap rounds to 0. A war zone's name opens its page."""
-    v = node["metrics"][metric]
-    if not v["target"] or v["gap"] is None or round(v["gap"]) == 0:
+    """Who explains the node's gap, in one line whose parts add up as written: "会员缺口 −5,478人：华北战区 −3,647
+    （郭明 −415）、华南战区 −2,359、华东战区 +457 超前、其他 +71" (GoalTree.gap_split: the children the same way as the
+    gap, the largest the other way, the rest as "其他"; in brackets the person with the largest shortfall inside;
+    `brief`: only the first's, so the board's line fits its column). Nothing without a target, or with no gap. A
+    war zone's name opens its page."""
+    split = tree.gap_split(node["id"], metric, n)
+    if split is None or split.total == 0:
         return ""
     key = f"gap.{node['id']}.{metric}"
     unit = text(f"unit_{metric}", lang) if lang == "zh" else ""
-    head = text("gap_short" if v["gap"] < 0 else "gap_lead", lang, metric=text(f"{metric}_short", lang),
-                n=fmt_delta(v["gap"], lang), unit=unit)
+    head = text("gap_short" if split.total < 0 else "gap_lead", lang, metric=text(f"{metric}_short", lang),
+                n=fmt_gap(split.total), unit=unit)
     items = []
-    for child, part, inside in tree.gap_leaders(node["id"], metric, n):
+    for part in split.named:
+        child = part.node
         name = esc(name_of(child, lang))
-        if child["level"] == "war_zone":
+        if child["level"] == "war_zone" and not _unassigned(child):
             name = link(page_link("war_zone", view, zone=child["id"]), name, "ns-inline-link")
-        item = f'{name} {esc(fmt_delta(part, lang))}'
-        if inside and (not items or not brief):
-            who = f'{esc(name_of(inside[0], lang))} {esc(fmt_delta(inside[1], lang))}'
+        item = f'{name} <span data-k="{esc(key)}.part">{esc(fmt_gap(part.part))}</span>'
+        if (part.part < 0) != (split.total < 0):
+            item += " " + esc(text("gap_behind" if part.part < 0 else "gap_ahead", lang))
+        if part.inside and (not items or not brief):
+            who = f'{esc(name_of(part.inside[0], lang))} {esc(fmt_gap(part.inside[1]))}'
             item += f"（{who}）" if lang == "zh" else f" ({who})"
         items.append(item)
-    basis = text("basis_seasonal" if tree.judged(v).seasonal else "basis_linear", lang)
+    if items and split.others:
+        items.append(f'{esc(text("gap_others", lang))} <span data-k="{esc(key)}.part">{esc(fmt_gap(split.others))}'
+                     '</span>')
+    basis = text("basis_seasonal" if tree.judged(node["metrics"][metric]).seasonal else "basis_linear", lang)
     body = ("、" if lang == "zh" else ", ").join(items)
     colon = "：" if lang == "zh" else ": "
     return (f'<div class="ns-gap" data-k="{esc(key)}" title="{esc(text("gap_help", lang, basis=basis))}">'
-            f'<b>{esc(head)}</b>{colon if items else ""}{body}</div>')
+            f'<b data-k="{esc(key)}.total">{esc(head)}</b>{colon if items else ""}{body}</div>')
 
 
 # ---- war zones -------------------------------------------------------------------------------------------------
@@ -513,4 +521,5 @@ def drivers_strip(tree: GoalTree, lang: str) -> str:
                      f'<span class="ns-dval">{num("driver." + name, value)}</span>'
                      f'<span class="ns-dcmp" data-k="driver.{name}.cmp">{esc(cmp)}</span></div>')
     return (f'<div class="ns-card ns-drivers"><div class="ns-dhead"><b>{esc(text("drivers", lang))}</b>'
-            f'<span>{esc(text("drivers_note", lang))}</span></div>{"".join(items)}</div>')
+            f'<span>{esc(text("drivers_note_done" if tree.finished else "drivers_note", lang))}</span></div>'
+            f'{"".join(items)}</div>')

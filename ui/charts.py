@@ -113,10 +113,10 @@ def band(fig: go.Figure, tree: GoalTree, node: dict, metrics: list[str], end: dt
     top = 0.0
     for i, m in enumerate(metrics):
         v = node["metrics"][m]
-        if tree.finished or v["forecast_low"] is None or v["forecast_seasonal"] is None:
+        if tree.finished or v["forecast_low"] is None or v["forecast"] is None:
             continue
         div = (scale or {}).get(m) or 1
-        mid, lo, hi = v["forecast_seasonal"] / div, v["forecast_low"] / div, v["forecast_high"] / div
+        mid, lo, hi = v["forecast"] / div, v["forecast_low"] / div, v["forecast_high"] / div
         shown = " – ".join(fmt_pair(v["forecast_low"], v["forecast_high"], lang))
         fig.add_trace(go.Scatter(
             x=[end], y=[mid], mode="markers", name=text("chart_band", lang), showlegend=i == 0,

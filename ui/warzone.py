@@ -8,11 +8,12 @@ from __future__ import annotations
 import pandas as pd
 
 from pipelines import csvsafe
+from pipelines.fmt import fmt_gap, pace_digits
 from pipelines.goaltree import GoalTree
 from pipelines.org import is_unassigned
 from pipelines.plan import DEFAULT_AT_RISK, GOAL_METRICS
 from pipelines.status import judged
-from ui.board import chip, esc, fmt_pace, gap_line, name_of, num, overall, week_change, worst_first
+from ui.board import chip, esc, gap_line, name_of, num, overall, week_change, worst_first
 from ui.i18n import fmt_count, fmt_money, fmt_pct, fmt_rate, status_word, text
 
 METRICS = GOAL_METRICS
@@ -29,9 +30,10 @@ def zones(tree: GoalTree) -> list[dict]:
     return sorted(kids, key=lambda n: is_unassigned(n["id"]))
 
 
-def furthest_behind(tree: GoalTree, zone: dict) -> tuple[dict, dict, str] | None:
-    """(person, team, metric) with the lowest pace among the zone's people behind pace (GoalTree.furthest_behind)."""
-    return tree.furthest_behind(zone["id"])
+def most_behind(tree: GoalTree, zone: dict) -> tuple[dict, dict, str, float] | None:
+    """(who, team, metric, shortfall): who is behind in the zone by the one rule, the largest shortfall in units
+    (GoalTree.most_behind)."""
+    return tree.most_behind(zone["id"])
 
 
 def headline(tree: GoalTree, zone: dict, lang: str, detail: bool = True) -> str:
@@ -44,12 +46,13 @@ def headline(tree: GoalTree, zone: dict, lang: str, detail: bool = True) -> str:
         need = text("zone_needs", lang, days=(tree.month_end - tree.as_of).days,
                     s=num("zone.need.stations", fmt_rate(s, lang) if s is not None else "—"),
                     m=num("zone.need.members", fmt_rate(m, lang) if m is not None else "—"))
-    behind = furthest_behind(tree, zone)
+    behind = most_behind(tree, zone) if detail else None
     if behind:
-        person, team, metric = behind
-        who = text("behind_most", lang, who=num("zone.behind.name", name_of(person, lang)),
+        person, team, metric, short = behind
+        who = text("behind_most" if person["id"] != team["id"] else "behind_team", lang,
+                   who=num("zone.behind.name", name_of(person, lang)),
                    team=esc(name_of(team, lang)), metric=esc(text(f"{metric}_short", lang)),
-                   pace=num("zone.behind.pace", fmt_pace(tree.judged(person["metrics"][metric]).pace, tree)))
+                   n=num("zone.behind.gap", fmt_gap(short)), unit=esc(text(f"unit_{metric}", lang)) if lang == "zh" else "")
     else:
         who = esc(text("no_one_behind", lang)) if detail else ""
     # who explains the zone's gap: its teams (and the person in each), only for a reader who may see them
@@ -143,15 +146,23 @@ def styled(frame: pd.DataFrame, statuses: list[str], lang: str, at_risk: float =
     for metric in METRICS:
         formats[cols[f"{metric}.actual"]] = shown("{:,.0f}")
         formats[cols[f"{metric}.target"]] = shown("{:,.0f}")
-        formats[cols[f"{metric}.pace"]] = lambda x: "—" if x == MISSING or x != x else fmt_pct(x / 100, marks=(1, at_risk))
+        # one precision for the whole column: the decimals the closest pace to a mark needs (84.96% beside 80.00%)
+        paces = [p / 100 for p in frame[cols[f"{metric}.pace"]] if p != MISSING and p == p]
+        formats[cols[f"{metric}.pace"]] = pace_format(pace_digits(paces, (1, at_risk)), at_risk)
         formats[cols[f"{metric}.forecast"]] = shown("{:,.0f}")
         formats[cols[f"{metric}.required"]] = lambda x: "—" if x == MISSING or x != x else (
             f"{x:.1f}" if abs(x) < 10 else f"{x:,.0f}")       # as everywhere: one decimal below 10
     return frame.style.apply(tint, axis=1).format(formats)
 
 
-def drivers_strip(drv: dict[str, dict], lang: str) -> str:
-    """The zone's paths with their comparison to the same days of last month."""
+def pace_format(digits: int, at_risk: float):
+    """A pace column's cells at one precision; '—' for none."""
+    return lambda x: "—" if x == MISSING or x != x else fmt_pct(x / 100, digits, marks=(1, at_risk))
+
+
+def drivers_strip(drv: dict[str, dict], lang: str, finished: bool = False) -> str:
+    """The zone's paths with their comparison to the same days of last month (a finished month: the whole month
+    against the whole of the last)."""
     items = []
     for name in ("station_masters_recruited", "signing_conversion", "days_to_open", "members_per_new_station", "gmv"):
         v = drv[name]
@@ -171,7 +182,8 @@ def drivers_strip(drv: dict[str, dict], lang: str) -> str:
                      f'<span class="ns-dval">{num("zdriver." + name, shown)}</span>'
                      f'<span class="ns-dcmp" data-k="zdriver.{name}.cmp">{esc(cmp)}</span></div>')
     return (f'<div class="ns-card ns-drivers"><div class="ns-dhead"><b>{esc(text("zone_drivers", lang))}</b>'
-            f'<span>{esc(text("zone_drivers_note", lang))}</span></div>{"".join(items)}</div>')
+            f'<span>{esc(text("zone_drivers_note_done" if finished else "zone_drivers_note", lang))}</span></div>'
+            f'{"".join(items)}</div>')
 
 
 def _driver_text(name: str, value, lang: str) -> str:
