@@ -324,7 +324,7 @@ class GoalTree:
                 "id": ka["id"], "center": ka["center"], "title": ka["title"][lang], "status": ka["status"],
                 "progress": _plain(ka["progress"]),
                 "key_results": [{
-                    "id": kr["id"], "title": kr["title"][lang], "kind": kr["kind"],
+                    "id": kr["id"], "title": kr["title"][lang], "kind": kr["kind"], "basis": kr["basis"],
                     "last_checkin": kr["last_checkin"] and kr["last_checkin"].isoformat(),
                     **{k: _plain(kr[k]) for k in METRIC_FIELDS}} for kr in ka["key_results"]],
             } for ka in self.key_actions],

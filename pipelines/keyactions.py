@@ -25,7 +25,7 @@ import duckdb
 from pipelines import metrics
 from pipelines.plan import Plan
 from pipelines.records import Record
-from pipelines.status import MetricValue, mismatch, node_metrics, worst
+from pipelines.status import MetricValue, level_metrics, mismatch, node_metrics, worst
 
 STALE_DAYS = 7            # the default; goals.yaml's status.stale_days sets a plan's own
 def _latest(checkins: list[dict], start: dt.date, upto: dt.date, with_value: bool) -> dict[str, dict]:
@@ -75,6 +75,15 @@ class KeyAction(Record):
     key_results: tuple[KeyResult, ...]
 
 
+def _progress(actual: float | None, target: float | None, what) -> float | None:
+    """How much of the target is done, capped at 1 (turned round where lower is better)."""
+    if not target or actual is None:
+        return None
+    if what is not None and what.better == "lower":
+        return min(target / actual, 1.0) if actual > 0 else 1.0
+    return min(actual / target, 1.0)
+
+
 def checkins_upto(tree) -> dt.date:
     """The last check-in date a view of `tree` counts: the month's end for the latest view (as-of = the data's last
     date, so a check-in recorded today counts although the data ends earlier), otherwise the as-of date."""
@@ -101,16 +110,29 @@ def key_actions(con: duckdb.DuckDBPyConnection, plan: Plan | None, checkins: lis
         results = []
         for kr in ka["key_results"]:
             target = kr.get("target")
-            if kr.get("metric"):
+            what = metrics.CATALOG[kr["metric"]] if kr.get("metric") else None
+            if what is not None:
                 kind, last = "auto", None
                 actual = metrics.value(con, kr["metric"], tree.as_of, tree.month_start, tree.month_end,
-                                       **kr.get("filters", {})) or 0   # a ratio over nothing counts as 0 done
+                                       **kr.get("filters", {}))
+                if what.measure == "flow":
+                    actual = actual or 0          # a sum over nothing is 0 done
             else:
                 kind = "manual"
                 check = latest.get(kr["id"])
                 last = check["on_date"] if check else None
                 actual = check["value"] if check else 0
-            row = node_metrics(target, actual, tree.elapsed, days_left, tree.finished, tree.at_risk)
+            if what is None or what.measure == "flow":
+                # a running count, pro-rated through the month; people, stations and the like due in whole units
+                row = node_metrics(target, actual, tree.elapsed, days_left, tree.finished, tree.at_risk,
+                                   whole_units=what is not None and what.display == "count")
+            else:
+                start = None
+                if what.measure == "stock":      # where the level stood when the month began
+                    start = metrics.value(con, kr["metric"], tree.month_start - dt.timedelta(days=1),
+                                          **kr.get("filters", {})) or 0
+                row = level_metrics(target, actual, tree.elapsed, days_left, tree.finished, tree.at_risk,
+                                    what.measure, what.better, start)
             status = row.status
             running = status in ("on_track", "at_risk", "off_track")   # not achieved, missed or untargeted
             if kind == "manual" and running and (last is None or (upto - last).days > stale_days):
@@ -119,7 +141,7 @@ def key_actions(con: duckdb.DuckDBPyConnection, plan: Plan | None, checkins: lis
             confidence = word.get("confidence") if word else None
             results.append(KeyResult(
                 id=kr["id"], title=kr["title"], kind=kind, metric=kr.get("metric"), filters=kr.get("filters", {}),
-                unit=kr.get("unit"), last_checkin=last, progress=min(actual / target, 1.0) if target else None,
+                unit=kr.get("unit"), last_checkin=last, progress=_progress(actual, target, what),
                 confidence=confidence, mismatch=mismatch(confidence, status),
                 comment=word.get("comment") if word else None, said_on=word["on_date"] if word else None,
                 said_by=word.get("who") if word else None, **{**row, "status": status}))

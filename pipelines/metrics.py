@@ -98,12 +98,32 @@ class Metric:
     sql: str               # returns one number; parameters: start, end, as_of and the filters
     filters: tuple[str, ...]
     flow: Flow | None = None   # an additive metric: also by node, center, day or month (`grouped`)
+    # What the number is, for judging a key result on it (DESIGN §10): `measure` — "flow" (a count or sum over the
+    # period, pro-rated through the month), "stock" (a level at D), "share" (a ratio between 0 and 1), "median",
+    # "rate" (a ratio of two counts); `better` — "higher" or "lower"; `display` — how a page writes it.
+    measure: str = "flow"
+    better: str = "higher"
+    display: str = "count"     # count | money | pct | days | ratio
+
+    def target_problem(self, target: float | None) -> str | None:
+        """Why a key result's target cannot be judged on this metric, or None: a share's target is a fraction
+        (0.5 for 50 %), a median's or a rate's is above 0, and so is any target where lower is better."""
+        if target is None:
+            return None
+        if self.measure == "share" and not 0 < target <= 1:
+            return (f"{self.name} is a share: its target is a fraction between 0 and 1 (0.5 for 50 %), "
+                    f"not {target:g}")
+        if self.measure in ("median", "rate") and target <= 0:
+            return f"{self.name} is a {self.measure}: its target must be above 0, not {target:g}"
+        if self.better == "lower" and target <= 0:
+            return f"lower is better for {self.name}: a target of {target:g} can never be judged; give one above 0"
+        return None
 
 
 def _flow_metric(name, kind, label_zh, label_en, unit_zh, unit_en, definition_zh, definition_en, flow: Flow,
-                 filters: tuple[str, ...]) -> Metric:
+                 filters: tuple[str, ...], **what) -> Metric:
     return Metric(name, kind, label_zh, label_en, unit_zh, unit_en, definition_zh, definition_en, flow.sql(filters),
-                  filters, flow)
+                  filters, flow, **what)
 
 
 CATALOG: dict[str, Metric] = {m.name: m for m in [
@@ -119,7 +139,7 @@ CATALOG: dict[str, Metric] = {m.name: m for m in [
         "Stations with opened_on ≤ D and closed_on empty or after D. The north star's 20,000 stations counts this.",
         f"""select count(*) from {_STATIONS}
             where opened_on <= $as_of and (closed_on is null or closed_on > $as_of) and {_NODE_FILTER}""",
-        NODE_LEVELS),
+        NODE_LEVELS, measure="stock"),
     _flow_metric(
         "new_members", "goal", "新增会员", "New members", "人", "members",
         "统计期内入会（joined_on 在期内且不晚于 D），且截至 D 未退费的会员数。月度目标「会员」即本指标。",
@@ -130,7 +150,7 @@ CATALOG: dict[str, Metric] = {m.name: m for m in [
         "members_served", "goal", "服务会员", "Members served", "人", "members",
         "截至日 D 已入会（joined_on ≤ D）且未退费（退费日为空或晚于 D）的会员数。北极星「1000万创业者」统计本指标。",
         "Members with joined_on ≤ D, not refunded on or before D. The north star's 10 million counts this.",
-        Flow(measure="members", window="to_date", **_MEMBER_JOINS), FILTERS),
+        Flow(measure="members", window="to_date", **_MEMBER_JOINS), FILTERS, measure="stock"),
     _flow_metric(
         "station_masters_recruited", "path", "招募站长", "Station masters recruited", "人", "masters",
         "统计期内签约（signed_on 在期内，不晚于 D）的驿站数，即招到的站长。路径指标，不是目标。",
@@ -145,7 +165,7 @@ CATALOG: dict[str, Metric] = {m.name: m for m in [
         "gmv", "path", "成交额", "GMV", "元", "CNY",
         "统计期内（不晚于 D）已支付订单的金额（amount）之和。路径指标。",
         "Sum of amount over orders with status paid and ordered_at in the period (on or before D). A path.",
-        Flow(measure="gmv", real=True, **_NODE_FACTS), NODE_LEVELS + ("center",)),
+        Flow(measure="gmv", real=True, **_NODE_FACTS), NODE_LEVELS + ("center",), display="money"),
     Metric(
         "signing_conversion", "path", "签约→开业转化率（90天）", "Signed → opened (90 days)", "", "share",
         "截至 D，签约于 D 前 91–180 天的驿站中，在签约后 90 天内开业的比例。没有这样的签约时为空。路径指标。",
@@ -154,14 +174,14 @@ CATALOG: dict[str, Metric] = {m.name: m for m in [
         f"""select avg(case when opened_on is not null and opened_on <= signed_on + 90 then 1.0 else 0.0 end)
             from {_STATIONS}
             where signed_on between $as_of - 180 and $as_of - 91 and {_NODE_FILTER}""",
-        NODE_LEVELS),
+        NODE_LEVELS, measure="share", display="pct"),
     Metric(
         "days_to_open", "path", "签约到开业天数（中位数）", "Days from signing to opening (median)", "天", "days",
         "统计期内开业（不晚于 D）的驿站，从签约（signed_on）到开业（opened_on）天数的中位数。路径指标。",
         "The median days from signed_on to opened_on of the stations opened in the period (on or before D). A path.",
         f"""select median(opened_on - signed_on) from {_STATIONS}
             where opened_on between $start and least($end, $as_of) and {_NODE_FILTER}""",
-        NODE_LEVELS),
+        NODE_LEVELS, measure="median", better="lower", display="days"),
     Metric(
         "members_per_new_station", "path", "新站人均会员", "Members per new station", "人/站", "members/station",
         "统计期内开业（不晚于 D）的驿站，截至 D 的会员数（已入会且未退费）除以这些驿站的数量。路径指标。",
@@ -173,13 +193,13 @@ CATALOG: dict[str, Metric] = {m.name: m for m in [
             select (select count(*) from members as m semi join new using (station_id)
                     where m.joined_on <= $as_of and {member_counts("m.")})
                    / nullif((select count(*) from new), 0)""",
-        NODE_LEVELS),
+        NODE_LEVELS, measure="rate", display="ratio"),
     _flow_metric(
         "active_members", "path", "活跃会员", "Active members", "人", "members",
         "截至 D 的 30 天内（D-29 至 D）至少有一笔已支付订单的会员数（去重）。路径指标。",
         "Distinct members with at least one paid order in the 30 days ending D (D-29 to D). A path.",
         Flow(table="daily_active_members", day="date", measure="active_members", window="on"),
-        NODE_LEVELS + ("center",)),
+        NODE_LEVELS + ("center",), measure="stock"),
     Metric(
         "m1_retention", "cohort", "M1 留存", "M1 retention", "", "share",
         "入会月份在统计期内、且入会次月已结束（不晚于 D）的会员同期群中，入会次月（M1）有已支付订单的比例，按人数加权。"
@@ -188,14 +208,14 @@ CATALOG: dict[str, Metric] = {m.name: m for m in [
         "(a paid order) in month 1, weighted by cohort size. Cohorts hold the members not refunded as the warehouse "
         "was built (see the Cohorts page).",
         _retention_sql(1),
-        ("war_zone", "team", "center", "channel")),
+        ("war_zone", "team", "center", "channel"), measure="share", display="pct"),
     Metric(
         "m3_retention", "cohort", "M3 留存", "M3 retention", "", "share",
         "同 M1 留存，但看入会后第 3 个月（M3）：已完成 M3 的同期群中，M3 有已支付订单的比例，按人数加权。",
         "As M1 retention, for month 3: of the cohorts that have completed month 3 by D, the share active in month "
         "3, weighted by cohort size.",
         _retention_sql(3),
-        ("war_zone", "team", "center", "channel")),
+        ("war_zone", "team", "center", "channel"), measure="share", display="pct"),
     Metric(
         "referral_share", "path", "推荐入会占比", "Joined by referral", "", "share",
         "统计期内入会（不晚于 D）的会员中，有推荐人的比例。路径指标。",
@@ -204,7 +224,7 @@ CATALOG: dict[str, Metric] = {m.name: m for m in [
             from referral_depth as r join member_nodes as n using (member_id)
             where r.joined_on between $start and least($end, $as_of)
               and {_REFERRAL_FILTER}""",
-        ("war_zone", "team", "center", "channel")),
+        ("war_zone", "team", "center", "channel"), measure="share", display="pct"),
 ]}
 
 

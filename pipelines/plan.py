@@ -381,6 +381,9 @@ def _key_result(path, kr, where, org: Org, p: Problems, seen_kr: dict) -> dict |
                 continue
             clean[key] = text
         out.update(metric=metric, filters=clean)
+        problem = CATALOG[metric].target_problem(target)       # a key result is judged by its metric's kind
+        if problem:
+            p.add(path, kr.line_of("target"), f"{where}target", problem)
     else:
         zhu, enu = name_pair(kr.get("unit"), "")
         out["unit"] = {"zh": zhu, "en": enu}

@@ -168,6 +168,46 @@ def node_metrics(target: float | None, actual: float, elapsed: float, days_left:
                        basis="seasonal" if seasonal else "linear", other=other, shape=shape)
 
 
+def level_metrics(target: float | None, actual: float | None, elapsed: float, days_left: int, finished: bool,
+                  at_risk: float, measure: str, better: str = "higher", start: float | None = None) -> MetricValue:
+    """A key result on a level rather than a flow (DESIGN §10): a stock judged on the straight path from its value
+    at the month's start (`start`) to its target, a share, a median or a rate against the target itself; where
+    lower is better (days to open) the comparison is turned round. Met before the month ends is on track (a level
+    can fall back); met at its end, achieved. No value (a median of nothing): nothing to judge yet."""
+    has_target = target is not None and target != 0
+    sign = 1 if better == "higher" else -1
+    if not has_target:
+        return MetricValue(target=target, actual=actual, expected=None, pace=None, forecast=actual,
+                           required_daily=None, status="no_target", basis="target")
+    met = actual is not None and sign * (actual - target) >= 0
+    expected, pace, forecast, required = target, None, actual, None
+    if measure == "stock" and start is not None:
+        expected = start + (target - start) * elapsed
+        due = sign * (expected - start)
+        if actual is not None:
+            pace = sign * (actual - start) / due if due > EPS else None
+            forecast = start + (actual - start) / elapsed
+            if not finished and not met:
+                required = abs(target - actual) / max(days_left, 1)
+        basis = "path"
+    else:
+        if actual is not None:
+            pace = actual / target if better == "higher" else (target / actual if actual > 0 else None)
+        basis = "target"
+    if finished:
+        status = "achieved" if met else "missed"
+    elif met or actual is None or pace is None:
+        status = "on_track"
+    elif pace >= 1 - EPS:
+        status = "on_track"
+    elif pace >= at_risk - EPS:
+        status = "at_risk"
+    else:
+        status = "off_track"
+    return MetricValue(target=target, actual=actual, expected=expected, pace=pace, forecast=forecast,
+                       required_daily=required, status=status, basis=basis)
+
+
 @dataclass(frozen=True)
 class Judged:
     """What a status was judged on: the expected count by D, the pace and the month-end forecast; and the other

@@ -146,11 +146,11 @@ def test_a_checkin_recorded_today_counts_although_the_data_ends_earlier(tiny, tm
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_declaring_better_than_the_numbers_is_flagged(writable, monkeypatch, lang):
-    """South stations: 2 of 5 at half the month, at risk; the lead declares on track → ⚠ on the action and in the
-    alignment."""
+    """South stations on the 20th: 2 of 5 with 3 due (3.33 in whole stations), off track; the lead declares on
+    track → ⚠ on the action and in the alignment."""
     with PlanStore(store_path(writable)) as store:
         store.add_checkin("kr-south-stations", dt.date(2026, 11, 14), None, who="丁", confidence="on_track")
-    at = centers_page(writable, monkeypatch, lang, as_of=dt.date(2026, 11, 15))
+    at = centers_page(writable, monkeypatch, lang, as_of=dt.date(2026, 11, 20))
     flag = shown(at, "kr.kr-south-stations.mismatch")
     assert flag == ("⚠ 自评好于数据" if lang == "zh" else "⚠ declared better than the numbers")
     south = html(at).split('data-k="align.content.south"')[1].split("</td>")[0]

@@ -88,6 +88,10 @@ def test_the_data_page_shows_the_report_and_the_whole_catalog(bad, monkeypatch, 
     assert list(catalog[text("col_code", lang)]) == list(metrics.CATALOG)
     assert list(catalog[text("col_def_zh", lang)]) == [m.definition_zh for m in metrics.CATALOG.values()]
     assert list(catalog[text("col_def_en", lang)]) == [m.definition_en for m in metrics.CATALOG.values()]
+    # what each metric is, which is how a key result on it is judged (issue 32): days to open, lower is better
+    row = catalog[catalog[text("col_code", lang)] == "days_to_open"].iloc[0]
+    assert (row[text("col_measure", lang)], row[text("col_better", lang)]) == (
+        text("measure_median", lang), text("better_lower", lang))
     at.selectbox(key=f"data_sql_{lang}").set_value("m1_retention").run()
     assert "member_cohorts" in at.code[0].value
 

@@ -566,7 +566,8 @@ def actions_at(db, as_of, checkins=CHECKINS):
 
 def test_key_actions_mid_month(company):
     """As of 11-15 (elapsed 0.5, 15 days left). Community-channel members = 12 (test_mid_month's center row):
-    pace 12 / 20 / 0.5 = 1.2. South stations S06 S07 = 2 of 5: pace 0.8 ≥ 0.75 → at risk, need 3/15 a day.
+    pace 12 / 20 / 0.5 = 1.2. South stations S06 S07 = 2 of 5, 2.5 due → 2 in whole stations (issue 32): pace 1.0,
+    on track (by the fraction it was 0.8, at risk), need 3/15 a day.
     Salons: the 11-10 check-in (2; the 11-16 one is after D), 5 days old: pace 2 / 4 / 0.5 = 1.0 → on track.
     ka-october runs in October only."""
     acts = {ka["id"]: ka for ka in actions_at(company, "2026-11-15")}
@@ -587,9 +588,9 @@ def test_key_actions_mid_month(company):
     assert acts["ka-community"]["status"] == "on_track"
     assert acts["ka-community"]["progress"] == pytest.approx((0.6 + 0.5) / 2)
     south = acts["ka-south-open"]["key_results"][0]
-    assert (south["actual"], south["pace"], south["required_daily"], south["status"]) == (2, pytest.approx(0.8),
-                                                                                          pytest.approx(0.2), "at_risk")
-    assert acts["ka-south-open"]["status"] == "at_risk"
+    assert (south["actual"], south["expected"], south["pace"], south["required_daily"], south["status"]) == (
+        2, 2, pytest.approx(1.0), pytest.approx(0.2), "on_track")
+    assert acts["ka-south-open"]["status"] == "on_track"
 
 
 def test_the_status_rules_are_the_goal_trees(company):
@@ -632,8 +633,9 @@ def test_load_reads_the_check_ins_from_the_plan_store(company, tmp_path):
 
 
 def test_confidence_beside_the_computed_status_and_the_mismatch(company):
-    """As of 11-15: salons on track (2 of 4 at half the month), south stations at risk (pace 0.8). The lead of
-    south declares on track: better than the numbers, a mismatch. A confidence-only check-in on an automatic key
+    """As of 11-15: salons on track (2 of 4 at half the month); south stations 2 of 2 due (2.5 in whole stations),
+    on track, as the lead of south declares: no mismatch. On the 20th 3 are due (3.33) and still 2 opened: off
+    track while the lead's word is on track — better than the numbers, a mismatch. A confidence-only check-in on an automatic key
     result gives no value; on a manual one the value still comes from the latest check-in that has one."""
     checkins = CHECKINS[:3] + [
         {"key_result_id": "kr-salons", "on_date": dt.date(2026, 11, 12), "value": None, "confidence": "at_risk",
@@ -647,7 +649,10 @@ def test_confidence_beside_the_computed_status_and_the_mismatch(company):
         "at_risk", "场地难订", dt.date(2026, 11, 12), "张伟")
     assert salons["mismatch"] is False              # more careful than the numbers: not a slip to flag
     south = acts["ka-south-open"]["key_results"][0]
-    assert (south["status"], south["confidence"], south["mismatch"]) == ("at_risk", "on_track", True)
+    assert (south["status"], south["confidence"], south["mismatch"]) == ("on_track", "on_track", False)
+    later = {ka["id"]: ka for ka in actions_at(company, "2026-11-20", checkins)}["ka-south-open"]["key_results"][0]
+    assert (later["expected"], later["status"], later["confidence"], later["mismatch"]) == (3, "off_track",
+                                                                                          "on_track", True)
     assert acts["ka-community"]["key_results"][0]["confidence"] is None     # nobody said anything: no flag
     assert acts["ka-community"]["key_results"][0]["mismatch"] is False
 

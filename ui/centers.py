@@ -102,8 +102,18 @@ def kr_line(kr: dict, tree: GoalTree, lang: str) -> str:
             f'{esc(_title(kr["title"], lang))}</span><span class="ns-krkind">{esc(kind)}</span>'
             f'<span class="ns-krfig">{figures}</span>{chip(kr["status"], lang, small=True, key=key + ".status")}'
             f'{confidence_chip(kr.get("confidence"), lang, key + ".confidence")}{flag}</div>'
-            f'{bar(kr["progress"], kr["status"], tree.elapsed, text("expected", lang))}'
+            f'{bar(kr["progress"], kr["status"], due_mark(kr, tree), text("expected", lang))}'
             f'<div class="ns-meta">{esc(said)}</div></div>')
+
+
+def due_mark(kr: dict, tree: GoalTree) -> float:
+    """Where the key result's bar should be filled to by today: its expected ÷ its target as judged (a flow's share
+    due, a stock's straight path, a share's or median's target itself: the full bar)."""
+    if kr["target"] and kr["expected"] is not None:
+        if kr["basis"] == "target":
+            return 1.0
+        return kr["expected"] / kr["target"]
+    return tree.elapsed
 
 
 def action_block(ka: dict, tree: GoalTree, people: dict[str, dict], lang: str) -> str:

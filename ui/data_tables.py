@@ -65,7 +65,9 @@ def catalog(code: str) -> tuple[pd.DataFrame, dict]:
     """Every metric of the catalog (pipelines.metrics), the reader's language first and wide, the other beside it."""
     first, second = ("zh", "en") if code == "zh" else ("en", "zh")
     frame = pd.DataFrame([{t("col_metric"): m.label_zh if code == "zh" else m.label_en, t("col_code"): m.name,
-                           t("col_kind"): t(f"kind_{m.kind}"), t("col_unit"): m.unit_zh if code == "zh" else m.unit_en,
+                           t("col_kind"): t(f"kind_{m.kind}"), t("col_measure"): t(f"measure_{m.measure}"),
+                           t("col_better"): t(f"better_{m.better}"),
+                           t("col_unit"): m.unit_zh if code == "zh" else m.unit_en,
                            t(f"col_def_{first}"): getattr(m, f"definition_{first}"),
                            t(f"col_def_{second}"): getattr(m, f"definition_{second}"),
                            t("col_filters"): ", ".join(m.filters)} for m in metrics.CATALOG.values()])
