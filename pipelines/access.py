@@ -394,15 +394,25 @@ def sign_in(store, access: Access, user_id: str, password: str, now: dt.datetime
     accounts), and a right password does not open it before then."""
     now = now or _utcnow()
     uid = str(user_id).strip()[:100]
-    streak = _streak(store.failures_in_a_row(uid), access.lockout)
-    if streak and now - streak[-1] >= access.lockout:
-        streak = []
-    if len(streak) >= access.max_failures:
+    seen: dict[str, list] = {}
+
+    def allow(failures: list[dt.datetime]) -> bool:
+        streak = _streak(failures, access.lockout)
+        if streak and now - streak[-1] >= access.lockout:
+            streak = []
+        seen["streak"] = streak
+        return len(streak) < access.max_failures
+
+    # the attempt is counted before its password is checked, in one step with the look at the streak: parallel
+    # posts (each browser tab is a thread of its own) cannot all slip in under the limit
+    row = store.claim_sign_in(uid, "password", now, allow)
+    streak = seen["streak"]
+    if row is None:
         store.audit(uid.casefold(), "sign_in_refused", "locked")
         raise SignInRefused("locked", until=streak[-1] + access.lockout)
     user = access.user(uid)
     ok = verify_password(store.account_hash(uid) if user is not None else None, password) and user is not None
-    store.record_sign_in(uid, ok, "password", at=now)
+    store.settle_sign_in(row, ok, uid, "password", now)
     if not ok:
         left = access.max_failures - len(streak) - 1
         if left <= 0:

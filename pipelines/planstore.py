@@ -549,6 +549,40 @@ class PlanStore:
             self.con.execute("insert into audit(at, who, action, what) values (?, ?, ?, ?)",
                              (at_text, user_id.casefold(), "sign_in" if ok else "sign_in_refused", how))
 
+    def claim_sign_in(self, user_id: str, how: str, at: dt.datetime, allow) -> int | None:
+        """One atomic step under SQLite's write lock (BEGIN IMMEDIATE: one writer at a time, across threads and
+        processes): the id's failures in a row — attempts still being checked count as failures — go to `allow`;
+        when it says yes, this attempt is recorded as a failure *before* its password is checked, and its row id
+        returned for `settle_sign_in`; otherwise None. So however many guesses arrive at once, no more than the
+        limit are ever checked."""
+        at_text = at.isoformat(timespec="seconds")
+        self.con.execute("begin immediate")
+        try:
+            if not allow(self.failures_in_a_row(user_id)):
+                self.con.execute("commit")
+                return None
+            row = self.con.execute("insert into sign_ins values (?, ?, 0, ?)", (at_text, user_id.casefold(), how))
+            self.con.execute("commit")
+            return row.lastrowid
+        except BaseException:
+            self.con.execute("rollback")
+            raise
+
+    def settle_sign_in(self, row: int, ok: bool, user_id: str, how: str, at: dt.datetime) -> None:
+        """The checked attempt `row` (claim_sign_in): a right password turns it into a success; either way it is
+        audited."""
+        at_text = at.isoformat(timespec="seconds")
+        self.con.execute("begin immediate")
+        try:
+            if ok:
+                self.con.execute("update sign_ins set ok = 1 where rowid = ?", (row,))
+            self.con.execute("insert into audit(at, who, action, what) values (?, ?, ?, ?)",
+                             (at_text, user_id.casefold(), "sign_in" if ok else "sign_in_refused", how))
+            self.con.execute("commit")
+        except BaseException:
+            self.con.execute("rollback")
+            raise
+
     def failures_in_a_row(self, user_id: str, limit: int = 100) -> list[dt.datetime]:
         """The failed sign-ins of this id since its last successful one (the latest `limit`), oldest first."""
         key = user_id.casefold()

@@ -258,6 +258,58 @@ def test_sign_in_locks_after_repeated_failures_and_says_nothing_of_which_ids_exi
     assert ("sign_in_refused", "locked") in audit and audit.count(("sign_in", "password")) == 2
 
 
+@pytest.mark.parametrize("guesses", [12, 24])
+def test_the_lock_out_holds_when_guesses_arrive_at_once(built, guesses):
+    """Issue 33.1: many guesses for one id at the same moment, each from a thread with its own connection (as each
+    browser tab is), the right password last in the list: no more than `max_failures` (3) passwords are ever
+    checked, the rest are refused as locked without a check. Before the fix every guess was checked and the right
+    one signed in."""
+    import threading
+
+    from pipelines import access as access_mod
+
+    db = built / "wh.duckdb"
+    access = read_plan(db).access
+    assert access.max_failures == 3
+    with PlanStore(store_path(db)) as store:
+        store.set_password("ceo", hash_password(PASSWORD), "test", reset=False)
+        store.con.execute("delete from sign_ins")
+    checked, results = [], []
+    real_verify = access_mod.verify_password
+
+    def counting(stored, password):
+        checked.append(password)
+        return real_verify(stored, password)
+
+    start = threading.Barrier(guesses)
+
+    def guess(password: str) -> None:
+        with PlanStore(store_path(db)) as store:
+            start.wait()
+            try:
+                results.append(sign_in(store, access, "ceo", password).id)
+            except SignInRefused as err:
+                results.append(err.reason)
+
+    passwords = [f"wrong guess {i:02d}" for i in range(guesses - 1)] + [PASSWORD]
+    original = access_mod.verify_password
+    access_mod.verify_password = counting
+    try:
+        threads = [threading.Thread(target=guess, args=(p,)) for p in passwords]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+    finally:
+        access_mod.verify_password = original
+    assert len(results) == guesses
+    assert len(checked) <= access.max_failures, f"{len(checked)} passwords checked"
+    assert results.count("locked") >= guesses - access.max_failures
+    with PlanStore(store_path(db), read_only=True) as store:
+        claimed = store.con.execute("select count(*) from sign_ins where user_id = 'ceo'").fetchone()[0]
+    assert claimed == len(checked)                  # every checked attempt was counted before its check
+
+
 def test_a_browsers_session_is_stored_by_the_hash_of_its_token_and_ends(tmp_path):
     t0 = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.timezone.utc)
     token = "x" * 43
