@@ -127,6 +127,10 @@ class User:
 LOCAL = User(id="local", name="本机 · this computer", role="admin", pii=False)
 
 
+# Claims a provider lets its users set and asserts separately as verified (OpenID Connect Core §5.1).
+VERIFIED_CLAIMS = ("email", "phone_number")
+
+
 @dataclass(frozen=True)
 class Oidc:
     """Which claims of the identity provider's token say who the person is (and, optionally, their role)."""
@@ -193,6 +197,19 @@ class Access:
         name = claims.get(self.oidc.name_claim) or str(uid)
         return User(id=str(uid), name=str(name), role=role, war_zone=zone if role == "zone_lead" else None,
                     center=center if role == "center_lead" else None, pii=pii)
+
+    def claims_problem(self, claims: dict) -> str | None:
+        """Why these claims cannot name a person, before anyone is looked up: "incomplete" without the provider's
+        issuer and subject (every OpenID Connect ID token has them: they are what a person is bound to), or
+        "unverified" when the person is named by an e-mail or phone number the provider does not assert as
+        verified (`email_verified` / `phone_number_verified` true) — anyone can type someone else's address into
+        their own account at many providers."""
+        if not claims.get("iss") or not claims.get("sub"):
+            return "incomplete"
+        claim = self.oidc.user_id_claim
+        if claim in VERIFIED_CLAIMS and claims.get(f"{claim}_verified") is not True:
+            return "unverified"
+        return None
 
     def doc(self) -> dict:
         """As the file says it (plain data): what the plan store keeps and exports back."""
@@ -419,6 +436,28 @@ def sign_in(store, access: Access, user_id: str, password: str, now: dt.datetime
             raise SignInRefused("locked", until=now + access.lockout)
         raise SignInRefused("wrong", left=left)
     return user
+
+
+def oidc_sign_in(store, access: Access, claims: dict, org: Org | None = None,
+                 now: dt.datetime | None = None) -> tuple[User | None, str, str]:
+    """An identity provider's sign-in, checked and recorded: (the person or None, why — "ok", "incomplete",
+    "unverified", "unknown" (not listed, no usable role) or "bound" (the person is bound to another account at the
+    provider) — and the id the claims name). On a person's first sign-in their provider account (issuer + subject)
+    is bound to them; a later sign-in naming them from another account is refused. The audit row carries the
+    issuer and subject, so a sign-in can be traced to the account that made it."""
+    now = now or _utcnow()
+    who = str(claims.get(access.oidc.user_id_claim) or claims.get("sub") or "?")[:200]
+    issuer, sub = str(claims.get("iss") or "")[:300], str(claims.get("sub") or "")[:300]
+    reason = access.claims_problem(claims)
+    user = None
+    if reason is None:
+        user = access.from_claims(claims, org)
+        reason = "ok" if user is not None else "unknown"
+    if user is not None and store.bind_identity(user.id, issuer, sub, now) != (issuer, sub):
+        user, reason = None, "bound"
+    detail = f"iss={issuer or '?'} sub={sub or '?'}" + ("" if reason == "ok" else f" ({reason})")
+    store.record_sign_in(who, user is not None, "oidc", at=now, detail=detail)
+    return user, reason, who
 
 
 @dataclass(frozen=True)

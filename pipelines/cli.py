@@ -445,10 +445,17 @@ def cmd_users(args) -> int:
                   f"{'yes' if u.id.casefold() in accounts else 'no':<8} {u.name}")
         return 0
     user = access.user(args.user_id)
-    if user is None and args.action != "remove":
+    if user is None and args.action not in ("remove", "unbind"):
         raise NorthstarError(f"{args.user_id} is not in access.yaml: add them there (id, name, role), build or "
                              "`plan import`, then make the account.")
     with PlanStore(path) as store:
+        if args.action == "unbind":
+            if not store.unbind_identity(args.user_id):
+                raise NorthstarError(f"{args.user_id} is not bound to an identity provider account: nothing to unbind.")
+            store.audit(by, "account", f"unbind {args.user_id.casefold()}")
+            print(f"{args.user_id} unbound: their next sign-in through the identity provider binds the account "
+                  "it comes from.")
+            return 0
         if args.action == "remove":
             store.remove_account(args.user_id, by)
             print(f"account {args.user_id} removed: they can no longer sign in with a password.")
@@ -687,7 +694,8 @@ def parser() -> argparse.ArgumentParser:
                                "  printf '%s\\n' \"$PW\" | python -m pipelines users reset lead-north --password-stdin\n"
                                "  python -m pipelines users list",
                         formatter_class=argparse.RawDescriptionHelpFormatter)
-    us.add_argument("action", choices=["add", "reset", "remove", "list"])
+    us.add_argument("action", choices=["add", "reset", "remove", "list", "unbind"],
+                    help="unbind: forget the identity provider account bound to the person (they moved accounts)")
     us.add_argument("user_id", nargs="?", metavar="USER_ID", help="an id from access.yaml (not for list)")
     us.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     us.add_argument("--db", metavar="PATH", help="warehouse beside which the plan store lives")

@@ -85,6 +85,9 @@ create table if not exists sign_ins (
     at text not null, user_id text not null, ok integer not null, how text not null   -- password | oidc
 );
 create index if not exists sign_ins_user on sign_ins(user_id, at);
+create table if not exists oidc_identities (   -- a person bound to one account at the identity provider
+    user_id text primary key, issuer text not null, sub text not null, at text not null
+);
 create table if not exists web_sessions (
     token_hash text primary key,      -- sha256 of the browser's cookie; the token itself is never kept
     user_id text not null, started text not null, expires text not null, ended text   -- ended: signed out
@@ -542,12 +545,15 @@ class PlanStore:
             self.con.execute("update web_sessions set ended = ? where token_hash = ? and ended is null",
                              (now.isoformat(timespec="seconds"), _token_hash(token)))
 
-    def record_sign_in(self, user_id: str, ok: bool, how: str, at: dt.datetime | None = None) -> None:
+    def record_sign_in(self, user_id: str, ok: bool, how: str, at: dt.datetime | None = None,
+                       detail: str = "") -> None:
+        """A sign-in and its audit row (`detail`, e.g. the provider's issuer and subject, goes after `how`)."""
         at_text = (at or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
         with self.con:
             self.con.execute("insert into sign_ins values (?, ?, ?, ?)", (at_text, user_id.casefold(), int(ok), how))
             self.con.execute("insert into audit(at, who, action, what) values (?, ?, ?, ?)",
-                             (at_text, user_id.casefold(), "sign_in" if ok else "sign_in_refused", how))
+                             (at_text, user_id.casefold(), "sign_in" if ok else "sign_in_refused",
+                              f"{how} {detail}".strip()))
 
     def claim_sign_in(self, user_id: str, how: str, at: dt.datetime, allow) -> int | None:
         """One atomic step under SQLite's write lock (BEGIN IMMEDIATE: one writer at a time, across threads and
@@ -582,6 +588,29 @@ class PlanStore:
         except BaseException:
             self.con.execute("rollback")
             raise
+
+    def bind_identity(self, user_id: str, issuer: str, sub: str, at: dt.datetime) -> tuple[str, str]:
+        """The identity provider's account (issuer, sub) this person is bound to: bound now on their first
+        sign-in, and what was bound before afterwards (so a different account naming the same person shows)."""
+        key = user_id.casefold()
+        self.con.execute("begin immediate")
+        try:
+            row = self.con.execute("select issuer, sub from oidc_identities where user_id = ?", (key,)).fetchone()
+            if row is None:
+                self.con.execute("insert into oidc_identities values (?, ?, ?, ?)",
+                                 (key, issuer, sub, at.isoformat(timespec="seconds")))
+                row = (issuer, sub)
+            self.con.execute("commit")
+        except BaseException:
+            self.con.execute("rollback")
+            raise
+        return row[0], row[1]
+
+    def unbind_identity(self, user_id: str) -> bool:
+        """Forget the provider account bound to this person (an admin's `users unbind`: they moved accounts)."""
+        with self.con:
+            gone = self.con.execute("delete from oidc_identities where user_id = ?", (user_id.casefold(),)).rowcount
+        return gone > 0
 
     def failures_in_a_row(self, user_id: str, limit: int = 100) -> list[dt.datetime]:
         """The failed sign-ins of this id since its last successful one (the latest `limit`), oldest first."""

@@ -345,6 +345,44 @@ def test_claims_name_a_listed_person_or_carry_a_role(built):
     assert access.from_claims({"sub": "123"}, org) is None
 
 
+def test_an_identity_provider_sign_in_is_verified_bound_and_traced(built):
+    """Issue 33.2: an e-mail the provider does not assert as verified names nobody (mallory typed the admin's
+    address into her own account); a person's first sign-in binds their provider account (issuer + subject) and a
+    later one naming them from another account is refused; claims without issuer and subject are refused; every
+    audit row carries issuer and subject; `users unbind` lets a person who moved accounts bind the new one."""
+    from pipelines.access import oidc_sign_in
+
+    access = Access(auth="oidc", users=(User("a@x.cn", "A", "admin"),))
+    iss = "http://127.0.0.1:9/idp"
+    real = {"iss": iss, "sub": "u-1", "email": "a@x.cn", "email_verified": True}
+    mallory = {"iss": iss, "sub": "mallory", "email": "A@x.cn", "email_verified": False}
+    t0 = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.timezone.utc)
+    with PlanStore(store_path(built / "wh.duckdb")) as store:
+        assert oidc_sign_in(store, access, mallory, now=t0) == (None, "unverified", "A@x.cn")
+        assert oidc_sign_in(store, access, {**mallory, "email_verified": "true"}, now=t0)[1] == "unverified"
+        assert oidc_sign_in(store, access, {k: v for k, v in real.items() if k != "email_verified"}, now=t0)[1] == \
+            "unverified"                                   # not asserted is not verified
+        assert oidc_sign_in(store, access, {**real, "sub": ""}, now=t0)[1] == "incomplete"
+        user, reason, _ = oidc_sign_in(store, access, real, now=t0)
+        assert (user.id, reason) == ("a@x.cn", "ok")
+        assert oidc_sign_in(store, access, real, now=t0)[1] == "ok"              # the same account again
+        # a second account whose verified address is the same person's (a reissued mailbox, another tenant)
+        other = {**real, "sub": "u-2"}
+        assert oidc_sign_in(store, access, other, now=t0)[:2] == (None, "bound")
+        assert oidc_sign_in(store, access, {**real, "iss": "http://127.0.0.1:9/other"}, now=t0)[1] == "bound"
+        audit = store.con.execute("select who, action, what from audit where action like 'sign_in%' "
+                                  "order by id").fetchall()
+    assert audit[0] == ("a@x.cn", "sign_in_refused", f"oidc iss={iss} sub=mallory (unverified)")
+    assert ("a@x.cn", "sign_in", f"oidc iss={iss} sub=u-1") in audit
+    assert ("a@x.cn", "sign_in_refused", f"oidc iss={iss} sub=u-2 (bound)") in audit
+    out = cli("users", "unbind", "a@x.cn", "--db", str(built / "wh.duckdb"))
+    assert out.returncode == 0 and "unbound" in out.stdout, out.stderr
+    with PlanStore(store_path(built / "wh.duckdb")) as store:
+        assert oidc_sign_in(store, access, other, now=t0)[1] == "ok"               # the new account, bound now
+    again = cli("users", "unbind", "nobody@x.cn", "--db", str(built / "wh.duckdb"))
+    assert again.returncode == 2 and "not bound" in again.stderr
+
+
 def test_the_audit_lists_sign_ins_exports_and_plan_changes_newest_first(built):
     with PlanStore(store_path(built / "wh.duckdb")) as store:
         store.record_sign_in("ceo", True, "password")

@@ -149,15 +149,17 @@ def test_a_name_that_looks_like_html_is_text_and_the_phone_sees_the_form(browser
 
 @pytest.fixture(scope="module")
 def provider():
-    """oidc-provider-mock on 127.0.0.1 in a thread: whoever types a subject on its page is signed in, with the
-    subject as the `email` claim."""
+    """oidc-provider-mock on 127.0.0.1 in a thread: whoever types a subject on its page is signed in with that
+    account's claims. The people of PROVIDER_USERS have verified addresses; mallory typed lead-north's address into
+    her own account (not verified), and "mallory-2" got a verified one at a second account (issue 33.2)."""
     import os
 
     import werkzeug.serving
-    from oidc_provider_mock import app
+    from oidc_provider_mock import User, app
 
     os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"      # plain http on the loopback only
-    server = werkzeug.serving.make_server("127.0.0.1", 0, app(), threaded=True)
+    users = [User(sub=sub, claims=claims) for sub, claims in PROVIDER_USERS.items()]
+    server = werkzeug.serving.make_server("127.0.0.1", 0, app(user_claims=users), threaded=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
@@ -179,6 +181,14 @@ server_metadata_url = "{provider}/.well-known/openid-configuration"
 """, encoding="utf-8")
     with streamlit_app(db, port=port, args=("--secrets.files", str(secrets)), AUTHLIB_INSECURE_TRANSPORT="1") as url:
         yield url, db
+
+
+PROVIDER_USERS = {
+    "lead-north@bobo.cn": {"email": "lead-north@bobo.cn", "email_verified": True},
+    "stranger@bobo.cn": {"email": "stranger@bobo.cn", "email_verified": True},
+    "mallory": {"email": "lead-north@bobo.cn", "email_verified": False},
+    "mallory-2": {"email": "lead-north@bobo.cn", "email_verified": True},
+}
 
 
 def oidc_sign_in(page, url: str, subject: str) -> None:
@@ -229,5 +239,33 @@ def test_oidc_refuses_a_stranger_and_says_whom_to_ask(browser, oidc_app):
     screenshot(page, "auth-oidc-stranger-1440.png")
     with PlanStore(store_path(db), read_only=True) as store:
         refused = [r for r in store.audit_log(50) if r["who"] == "stranger@bobo.cn"]
-    assert [r["action"] for r in refused] == ["sign_in_refused"] and refused[0]["what"] == "oidc"
+    assert [r["action"] for r in refused] == ["sign_in_refused"]
+    assert refused[0]["what"].startswith("oidc iss=http://127.0.0.1:") and "sub=stranger@bobo.cn (unknown)" in \
+        refused[0]["what"]
     context.close()
+
+
+def test_oidc_refuses_an_unverified_address_and_a_second_account(browser, oidc_app):
+    """Issue 33.2 against the local provider: mallory's account carries lead-north's address, unverified — before,
+    she signed in as lead-north. Then lead-north signs in (binding their account), and a second account with the
+    same address, verified, is refused as bound to another account; each audit row names the account."""
+    url, db = oidc_app
+    for subject, words in (("mallory", "身份提供方没有确认 lead-north@bobo.cn"), (None, None),
+                           ("mallory-2", "lead-north@bobo.cn 已绑定到身份提供方的另一个账号")):
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        page = context.new_page()
+        if subject is None:                     # the real lead-north, whose first sign-in binds the account
+            oidc_sign_in(page, url, "lead-north@bobo.cn")
+            page.locator(".ns-done").wait_for(state="attached", timeout=60_000)
+        else:
+            oidc_sign_in(page, url, subject)
+            expect(page.get_by_text(re.compile(words))).to_be_visible(timeout=60_000)
+            assert not page.locator(".ns-done").count() and "华北战区" not in page.locator("body").inner_text()
+            screenshot(page, f"auth-oidc-{subject}-1440.png")
+        context.close()
+    with PlanStore(store_path(db), read_only=True) as store:
+        rows = [r for r in store.audit_log(100) if r["who"] == "lead-north@bobo.cn" and r["action"].startswith("sign_in")]
+    whats = [r["what"] for r in rows]
+    assert any(w.endswith("sub=mallory (unverified)") for w in whats)
+    assert any(w.endswith("sub=mallory-2 (bound)") for w in whats)
+    assert any(w.endswith("sub=lead-north@bobo.cn") for w in whats)

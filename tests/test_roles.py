@@ -69,7 +69,8 @@ def open_as(db, monkeypatch, user: User, mode: str = "password"):
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
     now = dt.datetime.now(dt.timezone.utc)
     if mode == "oidc":     # what Streamlit's st.login leaves in st.user: the provider's claims
-        at.user = {"is_logged_in": True, "email": user.id, "name": user.name, "iat": int(now.timestamp())}
+        at.user = {"is_logged_in": True, "email": user.id, "email_verified": True, "name": user.name,
+                   "iss": "http://127.0.0.1:9/idp", "sub": f"sub-{user.id}", "iat": int(now.timestamp())}
     else:
         at.session_state["ns_session"] = Session(user.id, "password", now)
     at.run()
@@ -248,3 +249,25 @@ def test_a_zone_lead_plans_the_split_inside_their_zone_only(signed, monkeypatch,
         check_targets(access.user("lead-north"), [("team", "east-1", "members")], by_id)
     with pytest.raises(AccessDenied, match="war_zone north"):
         check_targets(access.user("lead-north"), [("war_zone", "north", "members")], by_id)
+
+
+@pytest.mark.parametrize("issued", [None, "old"])
+def test_an_id_token_without_its_issue_time_or_too_old_opens_nothing(signed_oidc, monkeypatch, issued):
+    """Issue 33.2: a session whose ID token has no `iat` used to skip the age check and stay open for ever; it is
+    now treated as expired like one older than session_hours: nothing of the board is drawn."""
+    from streamlit.testing.v1 import AppTest
+
+    db, access, _, _ = signed_oidc
+    user = next(u for u in access.users if u.role == "admin")
+    monkeypatch.setenv("NORTHSTAR_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+    claims = {"is_logged_in": True, "email": user.id, "email_verified": True, "name": user.name,
+              "iss": "http://127.0.0.1:9/idp", "sub": f"sub-{user.id}"}
+    if issued == "old":
+        claims["iat"] = int((dt.datetime.now(dt.timezone.utc) - access.session - dt.timedelta(minutes=1)).timestamp())
+    at.user = claims
+    at.run()
+    assert not at.exception
+    assert at.session_state["ns_auth_flash"] == "auth_expired"
+    assert "ns_oidc" not in at.session_state                   # never checked, bound or let in
+    assert not [m for m in at.markdown if "ns-zone" in str(m.value)]

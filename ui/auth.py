@@ -19,7 +19,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from pipelines.access import LOCAL, OPEN, Access, Session, SignInRefused, User, sign_in
+from pipelines.access import LOCAL, OPEN, Access, Session, SignInRefused, User, oidc_sign_in, sign_in
 from pipelines.errors import NorthstarError
 from pipelines.org import org_from_doc
 from ui.i18n import error_text, fmt_time, md, t, tm
@@ -136,7 +136,7 @@ def _signed_in_line(db: str, user: User, access: Access) -> None:
     if st.sidebar.button(t("auth_sign_out"), key="sign_out"):
         record(db, "sign_out", access.auth)
         _end_cookie_session(db)
-        for key in ("ns_session", "viewer", "ns_oidc_recorded"):
+        for key in ("ns_session", "viewer", "ns_oidc"):
             st.session_state.pop(key, None)
         if access.auth == "oidc":
             st.logout()        # clears st.user now and sends the browser to /auth/logout (the cookie goes there)
@@ -166,12 +166,18 @@ def _screen(render) -> None:
     st.stop()
 
 
-def _refuse(access: Access, who: str) -> None:
-    """A signed-in person access.yaml does not list: whom to ask, and a way to sign in as someone else."""
+REFUSALS = {"unknown": "auth_not_listed", "unverified": "auth_unverified", "bound": "auth_bound_elsewhere",
+            "incomplete": "auth_incomplete"}
+
+
+def _refuse(access: Access, who: str, reason: str = "unknown") -> None:
+    """A person the identity provider signed in whom Northstar does not take: not listed, an e-mail the provider
+    did not verify, a person bound to another provider account, or claims without issuer and subject — why, whom
+    to ask, and a way to sign in as someone else."""
     st.title("Northstar · 北极星")
-    st.error(tm("auth_not_listed", id=who, admins=access.whom_to_ask()))
+    st.error(tm(REFUSALS.get(reason, "auth_not_listed"), id=who, admins=access.whom_to_ask()))
     if st.button(t("auth_sign_out"), key="sign_out_refused"):
-        st.session_state.pop("ns_oidc_recorded", None)
+        st.session_state.pop("ns_oidc", None)
         st.logout()
 
 
@@ -275,24 +281,26 @@ def _oidc(db: str, access: Access) -> User:
         _screen(lambda: _oidc_button(access))
     claims = info.to_dict()
     issued = claims.get("iat")
-    if isinstance(issued, (int, float)):
-        started = dt.datetime.fromtimestamp(issued, dt.timezone.utc)
-        if Session("", "oidc", started).expired(access):
-            st.session_state["ns_auth_flash"] = "auth_expired"
-            st.session_state.pop("ns_oidc_recorded", None)
-            st.logout()
-            st.stop()
+    # an ID token without its issue time cannot be aged: it is treated as expired, never as fresh for ever
+    started = dt.datetime.fromtimestamp(issued, dt.timezone.utc) if isinstance(issued, (int, float)) else None
+    if started is None or Session("", "oidc", started).expired(access):
+        st.session_state["ns_auth_flash"] = "auth_expired"
+        st.session_state.pop("ns_oidc", None)
+        st.logout()
+        st.stop()
     from ui.data import plan, versions
 
-    current = plan(db, versions(db))
-    user = access.from_claims(claims, org_from_doc(current.org.doc) if current is not None else None)
-    who = str(claims.get(access.oidc.user_id_claim) or claims.get("sub") or "?")
-    if not st.session_state.get("ns_oidc_recorded"):
+    key = (str(claims.get("iss")), str(claims.get("sub")), str(claims.get(access.oidc.user_id_claim)))
+    decided = st.session_state.get("ns_oidc")
+    if decided is None or decided[0] != key:       # once per sign-in: checked, bound and audited
+        current = plan(db, versions(db))
         with _store(db) as store:
-            store.record_sign_in(who, user is not None, "oidc")
-        st.session_state["ns_oidc_recorded"] = True
+            user, reason, who = oidc_sign_in(store, access, claims,
+                                             org_from_doc(current.org.doc) if current is not None else None)
+        decided = st.session_state["ns_oidc"] = (key, user, reason, who)
+    _, user, reason, who = decided
     if user is None:
-        _screen(lambda: _refuse(access, who))
+        _screen(lambda: _refuse(access, who, reason))
     return user
 
 

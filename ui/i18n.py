@@ -603,6 +603,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "auth_removed": ("你的账号已不在 access.yaml 中，请联系管理员。", "Your id is no longer in access.yaml: ask an admin."),
     "auth_not_listed": ("{id} 没有 Northstar 的权限。请联系 {admins}，把你加入 access.yaml。",
                         "{id} has no access to Northstar. Ask {admins} to add you to access.yaml."),
+    "auth_unverified": ("身份提供方没有确认 {id} 这个邮箱（或手机号）属于你，不能用它登录。请联系 {admins}。",
+                        "The identity provider does not vouch that {id} is yours (it is not verified), so it cannot "
+                        "sign you in. Ask {admins}."),
+    "auth_bound_elsewhere": ("{id} 已绑定到身份提供方的另一个账号，不能从这个账号登录。如果你换了账号，请联系 {admins} 解除绑定。",
+                             "{id} is bound to another account at the identity provider and cannot sign in from this "
+                             "one. If you moved accounts, ask {admins} to unbind it."),
+    "auth_incomplete": ("身份提供方没有给出账号标识（iss / sub），无法登录（{id}）。请联系 {admins}。",
+                        "The identity provider did not say which account this is (iss / sub), so {id} cannot sign in. "
+                        "Ask {admins}."),
     "access_unreadable": ("无法读取权限配置：{err}", "The access settings cannot be read: {err}"),
     "role_admin": ("管理员", "admin"),
     "role_leader": ("领导", "leader"),
