@@ -88,6 +88,9 @@ create index if not exists sign_ins_user on sign_ins(user_id, at);
 create table if not exists oidc_identities (   -- a person bound to one account at the identity provider
     user_id text primary key, issuer text not null, sub text not null, at text not null
 );
+create table if not exists session_cutoffs (   -- every session of a person that began before `at` is over
+    user_id text primary key, at text not null           -- (a password reset, an account removed, a sign-out)
+);
 create table if not exists web_sessions (
     token_hash text primary key,      -- sha256 of the browser's cookie; the token itself is never kept
     user_id text not null, started text not null, expires text not null, ended text   -- ended: signed out
@@ -512,6 +515,8 @@ class PlanStore:
         with self.con:
             self.con.execute("insert or replace into accounts values (?, ?, ?, ?)", (key, password_hash, _now(), by))
             self._audit(by, "account", f"{'reset' if reset else 'add'} {key}")
+        if reset:                      # a new password ends whatever the old one opened, in every browser
+            self.end_sessions_of(key)
 
     def remove_account(self, user_id: str, by: str) -> None:
         key = user_id.casefold()
@@ -519,6 +524,7 @@ class PlanStore:
             if self.con.execute("delete from accounts where user_id = ?", (key,)).rowcount == 0:
                 raise NorthstarError(f"{user_id} has no account; nothing was removed")
             self._audit(by, "account", f"remove {key}")
+        self.end_sessions_of(key)
 
     def account_hash(self, user_id: str) -> str | None:
         row = self.con.execute("select hash from accounts where user_id = ?", (user_id.casefold(),)).fetchone()
@@ -539,6 +545,24 @@ class PlanStore:
         row = self.con.execute("select user_id, started from web_sessions where token_hash = ? and ended is null "
                                "and expires > ?", (_token_hash(token), now.isoformat(timespec="seconds"))).fetchone()
         return (row[0], dt.datetime.fromisoformat(row[1])) if row else None
+
+    def end_sessions_of(self, user_id: str, now: dt.datetime | None = None) -> None:
+        """Ends every session of this person, in every browser and tab, stored or not: after a password reset, an
+        account removed or a sign-out (each open page checks `session_live` on its next run)."""
+        at = (now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
+        key = user_id.casefold()
+        with self.con:
+            self.con.execute("update web_sessions set ended = ? where user_id = ? and ended is null", (at, key))
+            self.con.execute("insert or replace into session_cutoffs values (?, ?)", (key, at))
+
+    def session_live(self, user_id: str, started: dt.datetime, token: str | None, now: dt.datetime) -> bool:
+        """Whether a session of this person that began at `started` (with this cookie `token`, if it has one) is
+        still open in the store: not ended, not expired, and not begun before the person's sessions were ended.
+        Two indexed reads: cheap enough for every page run."""
+        if token is not None and self.session_of(token, now) is None:
+            return False
+        row = self.con.execute("select at from session_cutoffs where user_id = ?", (user_id.casefold(),)).fetchone()
+        return row is None or started >= dt.datetime.fromisoformat(row[0])
 
     def end_session(self, token: str, now: dt.datetime) -> None:
         with self.con:

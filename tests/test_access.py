@@ -324,6 +324,32 @@ def test_a_browsers_session_is_stored_by_the_hash_of_its_token_and_ends(tmp_path
     assert stored and token not in str(stored)
 
 
+def test_a_reset_a_removal_and_a_sign_out_end_every_session_of_the_person(tmp_path):
+    """Issue 33.3: the store ends all of a person's sessions — stored ones (a cookie) and ones that live only in an
+    open tab (started before the cut) — on a password reset, an account removed, or a sign-out; another person's
+    and a later sign-in's stay open."""
+    t0 = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.timezone.utc)
+    hour = dt.timedelta(hours=1)
+    with PlanStore(tmp_path / "p.plan.sqlite") as store:
+        store.set_password("ceo", hash_password(PASSWORD), "test", reset=False)
+        store.open_session("a" * 43, "ceo", t0, t0 + 12 * hour)
+        store.open_session("b" * 43, "ceo", t0, t0 + 12 * hour)
+        store.open_session("c" * 43, "cfo", t0, t0 + 12 * hour)
+        assert store.session_live("ceo", t0, "a" * 43, t0 + hour) and store.session_live("ceo", t0, None, t0 + hour)
+        store.set_password("ceo", hash_password(PASSWORD), "test", reset=True)       # the reset, now (after t0)
+        assert not store.session_live("ceo", t0, "a" * 43, t0 + hour)
+        assert not store.session_live("ceo", t0, "b" * 43, t0 + hour)
+        assert not store.session_live("ceo", t0, None, t0 + hour)                    # a tab without a cookie too
+        assert store.session_live("cfo", t0, "c" * 43, t0 + hour)                    # someone else's: open
+        later = dt.datetime.now(dt.timezone.utc) + hour
+        assert store.session_live("ceo", later, None, later)                         # signed in again after it
+        store.end_sessions_of("cfo", later)                                           # a sign-out in any tab
+        assert not store.session_live("cfo", t0, "c" * 43, later)
+        store.open_session("d" * 43, "ceo", later, later + 12 * hour)
+        store.remove_account("ceo", "test")
+        assert not store.session_live("ceo", later, "d" * 43, later)
+
+
 def test_a_session_ends_after_session_hours():
     access = Access(auth="password", session_hours=8)
     start = dt.datetime(2026, 11, 30, 0, 0, tzinfo=dt.timezone.utc)

@@ -110,6 +110,53 @@ def test_password_sign_in_shows_the_zone_leads_view_and_signs_out(browser, passw
     page.close()
 
 
+def test_a_password_reset_and_a_sign_out_end_every_open_tab(browser, password_app):
+    """Issue 33.3: before, a reset left the open tab and a new tab with the old cookie signed in for up to 12 h,
+    and signing out in one tab left the other working. Now every page run asks the plan store."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    url, db = password_app
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    first = context.new_page()
+    first.goto(url)
+    expect(first.get_by_label("账号")).to_be_visible(timeout=60_000)
+    sign_in(first, "lead-north", PASSWORD)
+    first.locator(".ns-done").wait_for(state="attached", timeout=60_000)
+    wait_for_cookie(first, present=True)
+    second = context.new_page()                    # a second tab: signed in by the cookie
+    second.goto(url)
+    second.locator(".ns-done").wait_for(state="attached", timeout=60_000)
+
+    reset = subprocess.run([sys.executable, "-m", "pipelines", "users", "reset", "lead-north", "--password-stdin",
+                            "--db", str(db)], input=PASSWORD + "\n", cwd=ROOT, capture_output=True, text=True,
+                           timeout=120)
+    assert reset.returncode == 0, reset.stderr
+    # the open tab, on its next click, and the other tab, on a reload: both back at the form, told why
+    first.locator('[data-testid="stSidebarNav"] a').filter(has_text="战区").first.click()
+    expect(first.get_by_text("你的登录已结束")).to_be_visible(timeout=60_000)
+    expect(first.get_by_label("账号")).to_be_visible()
+    assert not first.locator(".ns-done").count()
+    screenshot(first, "auth-ended-after-reset-1440.png")
+    second.reload()
+    expect(second.get_by_label("账号")).to_be_visible(timeout=60_000)
+    assert not second.locator(".ns-done").count()
+
+    # signing out in one tab ends the other too
+    sign_in(second, "lead-north", PASSWORD)
+    second.locator(".ns-done").wait_for(state="attached", timeout=60_000)
+    first.reload()
+    first.locator(".ns-done").wait_for(state="attached", timeout=60_000)
+    second.get_by_role("button", name="退出登录").click()
+    expect(second.get_by_label("账号")).to_be_visible(timeout=30_000)
+    first.locator('[data-testid="stSidebarNav"] a').filter(has_text="总览").first.click()
+    expect(first.get_by_label("账号")).to_be_visible(timeout=60_000)
+    assert not first.locator(".ns-done").count()
+    context.close()
+
+
 def test_a_name_that_looks_like_html_is_text_and_the_phone_sees_the_form(browser, password_app):
     url, _ = password_app
     page = browser.new_page(viewport={"width": 1440, "height": 900})

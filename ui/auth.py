@@ -136,6 +136,8 @@ def _signed_in_line(db: str, user: User, access: Access) -> None:
     if st.sidebar.button(t("auth_sign_out"), key="sign_out"):
         record(db, "sign_out", access.auth)
         _end_cookie_session(db)
+        with _store(db) as store:          # every tab and browser of this person, not only this one
+            store.end_sessions_of(user.id)
         for key in ("ns_session", "viewer", "ns_oidc"):
             st.session_state.pop(key, None)
         if access.auth == "oidc":
@@ -216,12 +218,22 @@ def _password(db: str, access: Access) -> User:
             st.session_state["ns_token"] = token
     if session is not None:
         user = access.user(session.user_id)
-        if session.how == "password" and user is not None and not session.expired(access):
+        expired = session.expired(access)
+        live = _live(db, session.user_id, session.started, st.session_state.get("ns_token"))
+        if session.how == "password" and user is not None and not expired and live:
             return user
         st.session_state.pop("ns_session", None)
         _end_cookie_session(db)
-        st.session_state["ns_auth_flash"] = "auth_expired" if user is not None else "auth_removed"
+        st.session_state["ns_auth_flash"] = ("auth_removed" if user is None else "auth_expired" if expired else
+                                             "auth_ended")
     _screen(lambda: _sign_in_form(db, access))
+
+
+def _live(db: str, user_id: str, started: dt.datetime, token: str | None) -> bool:
+    """Every run asks the plan store whether this session is still open: a password reset, an account removed or
+    a sign-out in another tab ends it at once, not at its expiry."""
+    with _store(db) as store:
+        return store.session_live(user_id, started, token, _utcnow())
 
 
 def _end_cookie_session(db: str) -> None:
@@ -299,6 +311,16 @@ def _oidc(db: str, access: Access) -> User:
                                              org_from_doc(current.org.doc) if current is not None else None)
         decided = st.session_state["ns_oidc"] = (key, user, reason, who)
     _, user, reason, who = decided
+    if user is not None:
+        if not _live(db, user.id, started, None):      # signed out elsewhere, or ended by an admin
+            st.session_state["ns_auth_flash"] = "auth_ended"
+            st.session_state.pop("ns_oidc", None)
+            st.logout()
+            st.stop()
+        current = plan(db, versions(db))
+        user = access.from_claims(claims, org_from_doc(current.org.doc) if current is not None else None)
+        if user is None:                               # taken out of access.yaml since the sign-in
+            reason = "unknown"
     if user is None:
         _screen(lambda: _refuse(access, who, reason))
     return user

@@ -601,6 +601,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "auth_failed": ("暂时无法登录：{err}", "Signing in failed: {err}"),
     "auth_expired": ("登录已超过 {h} 小时，请重新登录。", "Your sign-in is more than {h} hours old: sign in again."),
     "auth_removed": ("你的账号已不在 access.yaml 中，请联系管理员。", "Your id is no longer in access.yaml: ask an admin."),
+    "auth_ended": ("你的登录已结束（在别的页面退出了，或密码已被重置），请重新登录。",
+                   "Your sign-in has ended (signed out elsewhere, or the password was reset): sign in again."),
     "auth_not_listed": ("{id} 没有 Northstar 的权限。请联系 {admins}，把你加入 access.yaml。",
                         "{id} has no access to Northstar. Ask {admins} to add you to access.yaml."),
     "auth_unverified": ("身份提供方没有确认 {id} 这个邮箱（或手机号）属于你，不能用它登录。请联系 {admins}。",
