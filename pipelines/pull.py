@@ -40,6 +40,8 @@ from pipelines.sources import Source, TableSource, quote
 
 BATCH_ROWS = 100_000
 SAFE_TEXT = re.compile(r"[A-Za-z0-9_.:\- ]{0,100}")
+SAFE_ID = re.compile(r"[\w.:\-]{1,100}")      # an id that may stand in a literal (letters of any script, digits, _.:-)
+ID_CHUNK = 1000
 
 
 @dataclass
@@ -50,6 +52,7 @@ class Pulled:
     rows_new: int = 0
     rows_changed: int = 0
     rows_held: int = 0                      # read again, identical to a row already held
+    duplicates: int = 0                     # ids the source now holds twice: their new row is kept beside the old
     file: str = ""                          # the new file (relative to the raw folder), "" when nothing was new
     rewritten: list[str] = field(default_factory=list)
     since: dict | None = None               # the watermark the pull started from
@@ -66,6 +69,9 @@ class Pulled:
             parts.append(f"{self.rows_changed:,} changed" + (f" (in {', '.join(self.rewritten)})" if self.rewritten
                                                               else ""))
             parts.append(f"{self.rows_held:,} already held")
+            if self.duplicates:
+                parts.append(f"{self.duplicates:,} id{'s' * (self.duplicates != 1)} the source now holds twice (the "
+                             "second row kept beside the first: the build rejects one as duplicate_id)")
         return (f"pull {self.source}.{self.table}: {self.rows_read:,} rows read ({start}) in {self.seconds:.1f} s: "
                 + ", ".join(parts))
 
@@ -178,6 +184,36 @@ def _read(url: str, sql: str, out: Path, time_zone: str, say: Callable[[str], No
     return rows, (writer.schema if writer is not None else None)
 
 
+def duplicated_in_source(url: str, engine: str, ts: TableSource, key: str, ids: list) -> set:
+    """Of `ids` (held ids an incoming row carries), those the source holds more than one row of now. A row that
+    arrives with a held id is a change only when the source has one row of that id; with two (a table without a
+    primary key) it is a second row, which a first or `--full` pull would have brought beside the first — so it
+    must be a duplicate here too, whatever the pull history. The ids go into the query as quoted literals only when
+    they are plain (letters, digits, _.:-); otherwise the source is asked for all its duplicated ids instead."""
+    import connectorx as cx
+
+    inner = select_sql(engine, ts, None)
+    col = quote(engine, key)
+    ids = [str(i) for i in ids if i is not None]
+    if not ids:
+        return set()
+    if all(SAFE_ID.fullmatch(i) for i in ids):
+        queries = [f"select q.{col} as id from ({inner}) q where q.{col} in ("
+                   + ", ".join(f"'{i}'" for i in ids[n:n + ID_CHUNK]) + f") group by q.{col} having count(*) > 1"
+                   for n in range(0, len(ids), ID_CHUNK)]
+    else:
+        queries = [f"select q.{col} as id from ({inner}) q group by q.{col} having count(*) > 1"]
+    found: set = set()
+    for sql in queries:
+        try:
+            table = cx.read_sql(url, sql, return_type="arrow")
+        except Exception as exc:  # noqa: BLE001 - the driver raises plain RuntimeErrors with the server's words
+            raise NorthstarError(f"pull {ts.table}: checking ids for duplicates, the database said: "
+                                 f"{mask_url(str(exc)).strip().splitlines()[0][:400]}") from None
+        found.update(str(v) for v in table.column(0).to_pylist())
+    return found & set(ids)
+
+
 def _row_hash(columns: list[str]) -> str:
     return "md5(to_json([" + ", ".join(f'"{c}"::varchar' for c in columns) + "]))"
 
@@ -246,6 +282,13 @@ def pull_table(source: Source, ts: TableSource, raw: Path, since: dict | None, u
                 con.execute("create temp table fresh as select * from inc where _h not in (select _h from held)")
                 con.execute(f'create temp table moved as select f."{key}" as id, min(h.filename) as filename '
                             f'from fresh f join held h on f."{key}" = h.id group by all')
+                # an id the source now holds twice is a second row, not a change: it goes with the new rows (the
+                # build rejects one of the two as duplicate_id, as it would after a first or a full pull)
+                twice = duplicated_in_source(url, source.engine, ts, key,
+                                             [r[0] for r in con.execute("select id from moved").fetchall()])
+                if twice:
+                    con.execute("delete from moved where id in (select unnest(?::varchar[]))", [sorted(twice)])
+                    result.duplicates = len(twice)
                 result.rows_held = rows - con.execute("select count(*) from fresh").fetchone()[0]
                 result.rows_changed = con.execute(f'select count(*) from fresh where "{key}" in (select id from moved)'
                                                   ).fetchone()[0]

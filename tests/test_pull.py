@@ -409,3 +409,39 @@ def test_a_timestamp_with_a_zone_becomes_the_plans_local_time():
     assert local.schema.field("ordered_at").type == pa.timestamp("us")
     assert local.column("ordered_at").to_pylist() == [dt.datetime(2026, 11, 24, 1, 30)]
     assert local.schema.field("_wm").type.tz == "UTC"
+
+
+def test_an_id_the_source_holds_twice_is_a_duplicate_whatever_the_pull_history(company):
+    """Issue 33.4, last of the module's server tests (it drops the orders' primary key): a second row with a held
+    order id appears in the source. Before, the pull took it for a change and replaced the held row, which
+    vanished without a reject. Now the source is asked how many rows hold that id: two, so the new row goes beside
+    the old and the build rejects one as duplicate_id — as a first or a full pull would have."""
+    server, config, root, env = company
+    (source,) = load_sources(config)
+    raw, db = root / "raw", root / "wh.duckdb"
+    assert db.exists(), "runs after the first test of the module"
+    server.sql("alter table orders drop constraint orders_pkey;" if server.engine == "postgresql" else
+               "alter table orders drop primary key;")
+    oid, member = server.row("select order_id, member_id from orders where status = 'paid' order by order_id "
+                             "limit 1 offset 3")
+    server.sql("insert into orders (order_id, member_id, ordered_at, amount, status, category, updated_at) values "
+               f"('{oid}', '{member}', '2026-11-24 13:00:00', 77.00, 'paid', null, '2026-11-24 23:00:00');")
+    before = {p.name: p.stat().st_mtime_ns for p in raw.iterdir()}
+    got = {p.table: p for p in pull.pull(source, raw, db, "Asia/Shanghai")}
+    assert (got["orders"].rows_new, got["orders"].rows_changed, got["orders"].duplicates) == (1, 0, 1)
+    assert "holds twice" in got["orders"].line()
+    assert {p.name: p.stat().st_mtime_ns for p in raw.iterdir() if p.name in before} == before   # nothing rewritten
+    build_mod.build(raw=raw, config=config, db=db, as_of=AS_OF, quiet=True, incremental=True)
+    assert _one(db, "select count(*), any_value(amount) from orders where order_id = ?", [oid])[0][0] == 1
+    rejected = _one(db, "select reason from rejects where reason_code = 'duplicate_id' and table_name = 'orders' "
+                        "and raw_row like ?", [f"%{oid}%"])
+    assert len(rejected) == 1 and f"duplicate order_id {oid}" in rejected[0][0]
+    # the same source read whole (a first pull) keeps the same row and rejects the same one
+    full_raw, full_db = root / "raw-full", root / "wh-full.duckdb"
+    shutil.copytree(raw, full_raw, ignore=shutil.ignore_patterns(f"*-{source.id}-*"))
+    pull.pull(source, full_raw, full_db, "Asia/Shanghai", full=True)
+    build_mod.build(raw=full_raw, config=config, db=full_db, as_of=AS_OF, quiet=True)
+    assert _one(full_db, "select amount from orders where order_id = ?", [oid]) == \
+        _one(db, "select amount from orders where order_id = ?", [oid])
+    assert len(_one(full_db, "select reason from rejects where reason_code = 'duplicate_id' and table_name = "
+                             "'orders' and raw_row like ?", [f"%{oid}%"])) == 1
