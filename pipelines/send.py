@@ -45,15 +45,43 @@ def _code(answer: dict) -> tuple[int, str]:
 
 
 def _redact(url: str) -> str:
-    """A webhook URL is a secret: only its host shows in a message."""
+    """A webhook URL is a secret: only its host (and port) shows in a message — never its path, query or a
+    `user:password@` in front of the host."""
     from urllib.parse import urlsplit
 
-    return urlsplit(url).netloc or "the webhook"
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return "the webhook"
+    if not host:
+        return "the webhook"
+    return f"{host}:{port}" if port else host
+
+
+def _safe(text: object, url: str) -> str:
+    """A driver's or socket's message with anything of the URL's secrets in it blanked out."""
+    from urllib.parse import urlsplit
+
+    out = str(text)
+    try:
+        parts = urlsplit(url)
+        for secret in (parts.password, parts.username, parts.path if len(parts.path) > 1 else None, parts.query):
+            if secret:
+                out = out.replace(secret, "***")
+    except ValueError:
+        pass
+    return out
 
 
 def post_json(url: str, body: dict, what: str = "the brief", attempts: int = 5, timeout: float = 15.0,
               sleep=time.sleep) -> Delivery:
     data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    try:
+        urllib.request.Request(url)
+    except ValueError as exc:              # not a URL at all: say so without its secrets
+        raise SendFailed(what, f"{_redact(url)}: the webhook address is not a valid URL ({_safe(exc, url)})", 1) \
+            from None
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     pause, detail = 1.0, ""
     for attempt in range(1, attempts + 1):
@@ -79,7 +107,10 @@ def post_json(url: str, body: dict, what: str = "the brief", attempts: int = 5, 
                 raise SendFailed(what, detail, attempt) from None
             retry_after = exc.headers.get("Retry-After") if exc.headers else None
         except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-            detail = f"{_redact(url)} could not be reached ({getattr(exc, 'reason', exc)})"
+            detail = f"{_redact(url)} could not be reached ({_safe(getattr(exc, 'reason', exc), url)})"
+        except ValueError as exc:          # http.client.InvalidURL and the like: the URL itself is wrong
+            raise SendFailed(what, f"{_redact(url)}: the webhook address is not a valid URL "
+                                   f"({_safe(exc, url)})", attempt) from None
         if attempt < attempts:
             try:
                 wait = float(retry_after) if retry_after else pause

@@ -91,3 +91,15 @@ def test_giving_up_after_every_attempt_is_rate_limited(stand_in):
     robot = stand_in(*[(200, {"errcode": 130101, "errmsg": "send too fast"}, {})] * 3)
     with pytest.raises(SendFailed, match="after 3 attempts: .* said 130101 send too fast"):
         post_json(robot.url, BODY, attempts=3, sleep=lambda s: None)
+
+
+@pytest.mark.parametrize("url", ["http://bob:s3cret-pw@127.0.0.1:{port}/robot/send?access_token=T0K",
+                                 "http://bob:s3cret-pw@[::1/robot/send?access_token=T0K"])
+def test_a_webhook_with_a_user_and_password_never_shows_them(url):
+    """Issue 33.9: a webhook URL with `user:password@` printed both in the CLI's error and the Data page's brief log
+    (the message is what both show). Now only the host (and port) is named, whatever went wrong."""
+    with pytest.raises(SendFailed) as err:
+        post_json(url.format(port=free_port()), BODY, attempts=1, sleep=lambda s: None)
+    text = str(err.value)
+    assert "s3cret-pw" not in text and "bob" not in text and "T0K" not in text, text
+    assert "not delivered after 1 attempt" in text
