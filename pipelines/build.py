@@ -181,11 +181,11 @@ def held_lock(path: Path, holder: str, busy):
 
 
 def build_lock(db: Path):
-    """One build of a warehouse at a time: a lock file in the temporary folder named after the warehouse's path
-    (nothing is left beside the warehouse). A second build stops at once and says which process holds the lock and
-    since when."""
-    key = hashlib.sha1(str(db.resolve()).encode()).hexdigest()[:16]
-    return held_lock(Path(tempfile.gettempdir()) / f"northstar-build-{key}.lock",
+    """One build of a warehouse at a time: `<warehouse>.build.lock` beside it (one small file per warehouse, like
+    the refresh's; it used to be a file per warehouse path ever built in the system's temporary folder, hundreds of
+    them on a long-lived machine). A second build stops at once and says which process holds the lock and since
+    when."""
+    return held_lock(db.with_name(db.name + ".build.lock"),
                      f"pid {os.getpid()}, started {dt.datetime.now().astimezone():%Y-%m-%d %H:%M:%S %z}",
                      lambda holder: f"another build is writing {db} ({holder}); wait for it to finish (or stop it), "
                                     "then build again. The current warehouse keeps serving.")

@@ -313,6 +313,40 @@ def pull_table(source: Source, ts: TableSource, raw: Path, since: dict | None, u
     return result
 
 
+STALE_TMP_SECONDS = 600      # a file being written is touched every few seconds; one untouched this long is dead
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_leftovers(raw: Path, now: float | None = None) -> list[str]:
+    """What killed pulls left in the raw folder: `.pull-<source>-<table>-<pid>.parquet` of a process that is gone,
+    and `.<file>.parquet.tmp` rewrites untouched for STALE_TMP_SECONDS. Removed at the start of every pull (the
+    build never reads a dot-file, but each was megabytes, never removed). Returns the names removed."""
+    now = time.time() if now is None else now
+    gone = []
+    for path in raw.glob(".pull-*.parquet"):
+        m = re.fullmatch(r"\.pull-.+-(\d+)\.parquet", path.name)
+        if m and int(m.group(1)) != os.getpid() and not _alive(int(m.group(1))):
+            path.unlink(missing_ok=True)
+            gone.append(path.name)
+    for path in raw.glob(".*.parquet.tmp"):
+        try:
+            if now - path.stat().st_mtime > STALE_TMP_SECONDS:
+                path.unlink(missing_ok=True)
+                gone.append(path.name)
+        except FileNotFoundError:
+            continue
+    return gone
+
+
 def pull(source: Source, raw: Path, db: Path, time_zone: str, full: bool = False, env=None,
          say: Callable[[str], None] = lambda line: None, tables: list[str] | None = None,
          batch_rows: int = BATCH_ROWS) -> list[Pulled]:
@@ -321,6 +355,7 @@ def pull(source: Source, raw: Path, db: Path, time_zone: str, full: bool = False
 
     url = source.url(env)
     raw.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(raw)
     done = []
     with PlanStore(store_path(db)) as store:
         for name, ts in source.tables.items():

@@ -5,6 +5,7 @@ import os
 import random
 import string
 import time
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -197,6 +198,19 @@ def test_one_build_of_a_warehouse_at_a_time(tmp_path):
         assert f"another build is writing {db} (pid {os.getpid()}, started " in other.stderr
         assert digest(db) == before
     run_build(tmp_path)                                  # released: the next build runs
+
+
+def test_the_build_lock_sits_beside_the_warehouse(tmp_path):
+    """Issue 33.10: the lock was a file per warehouse path in the system's temporary folder, never removed (499 on
+    one machine); it is now one file beside the warehouse, reused by every build of it."""
+    import tempfile
+
+    before = set(Path(tempfile.gettempdir()).glob("northstar-build-*.lock"))
+    make_raw(tmp_path)
+    run_build(tmp_path)
+    run_build(tmp_path)
+    assert (tmp_path / "wh.duckdb.build.lock").exists()
+    assert set(Path(tempfile.gettempdir()).glob("northstar-build-*.lock")) == before
 
 
 def test_a_killed_builds_leftovers_go_with_the_next_build(tmp_path):

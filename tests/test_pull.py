@@ -445,3 +445,22 @@ def test_an_id_the_source_holds_twice_is_a_duplicate_whatever_the_pull_history(c
         _one(db, "select amount from orders where order_id = ?", [oid])
     assert len(_one(full_db, "select reason from rejects where reason_code = 'duplicate_id' and table_name = "
                              "'orders' and raw_row like ?", [f"%{oid}%"])) == 1
+
+
+def test_what_killed_pulls_left_is_removed_by_the_next(tmp_path):
+    """Issue 33.10: a killed pull left `.pull-*-PID.parquet` (megabytes) or a `.tmp` rewrite that no later pull
+    removed. The next pull removes those of processes that are gone and rewrites untouched for ten minutes; a
+    running pull's own files and fresh ones stay."""
+    import time
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    dead = raw / ".pull-erp-orders-999999.parquet"
+    mine = raw / f".pull-erp-orders-{os.getpid()}.parquet"
+    old_tmp, new_tmp = raw / ".orders-erp-20261124T010203000000Z.parquet.tmp", raw / ".members-erp-x.parquet.tmp"
+    kept = raw / "orders-erp-20261124T010203000000Z.parquet"
+    for p in (dead, mine, old_tmp, new_tmp, kept):
+        p.write_bytes(b"x" * 100)
+    os.utime(old_tmp, (time.time() - 3600, time.time() - 3600))
+    assert sorted(pull.clean_leftovers(raw)) == sorted([dead.name, old_tmp.name])
+    assert sorted(p.name for p in raw.iterdir()) == sorted([mine.name, new_tmp.name, kept.name])
