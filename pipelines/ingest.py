@@ -125,8 +125,10 @@ class _Scan:
     sampled: int = 0        # characters looked at for GB2312, when asked (the first GB_SAMPLE or so)
     gb2312: int = 0         # of those, everyday Chinese (GB2312)
     first: str = ""         # the first line that breaks, and its bytes: "7|FC"
+    lines: int = 0          # lines in the file
 
 
+FEW_BAD_LINES = 100        # a file with at most this many, and at most 1 % of its lines, undecodable is still UTF-8
 GB_SAMPLE = 2_000_000      # characters enough to tell everyday Chinese from a Western export read as GB18030
 _GB_CHAR = re.compile(rb"([\xa1-\xfe][\xa1-\xfe])|[\x81-\xfe][\x30-\x39][\x81-\xfe][\x30-\x39]|[\x81-\xfe][\x40-\xfe]")
 # What Chinese or Western text in UTF-8 is made of; GB18030 bytes that happen to be valid UTF-8 read as something
@@ -172,6 +174,7 @@ def _scan(path: Path, codec: str, chinese: bool = False) -> _Scan:
             lines += text.count("\n")
             if not chunk:
                 break
+    scan.lines = lines
     return scan
 
 
@@ -205,6 +208,10 @@ def detect_encoding(path: Path) -> Encoding:
     gb = _reads_as_chinese(path)
     if gb:
         return Encoding("gb18030", gb.bad_lines)
+    if utf.bad_lines <= min(FEW_BAD_LINES, utf.lines // 100):
+        # otherwise clearly UTF-8 (an ASCII-heavy export with a byte or two damaged): those lines are rejects with
+        # their line, as a file cut mid-character is, not the whole file refused
+        return Encoding(name, utf.bad_lines)
     line, raw = utf.first.split("|")
     raise NorthstarError(
         f"{path}: line {line} has bytes that are not UTF-8 ({raw}), and the file does not read as Chinese GB18030 "

@@ -671,3 +671,28 @@ def test_gb18030_that_is_partly_valid_utf8_is_read_as_chinese(tmp_path):
     ingest._stage_csv(src, TABLES["orders"], tmp_path)
     assert (src.encoding, src.early_rejects) == ("gb18030", [])
     assert [r["category"] for r in pq.read_table(src.staged).to_pylist()] == [cell]
+
+
+@pytest.mark.parametrize("seed", [5, 23, 47, 52, 73])
+def test_one_bad_byte_in_a_plain_members_file_rejects_its_line_not_the_file(tmp_path, seed):
+    """Issue 33.7: 5 of 100 random corruptions of an otherwise plain UTF-8 members.csv stopped the whole build
+    ("line 1383 has bytes that are not UTF-8 (F7) … nothing was loaded") — the file has no other non-ASCII byte to
+    weigh against the bad one. A few undecodable lines in a file of hundreds are rejects with their line."""
+    import random
+
+    make_raw(tmp_path)
+    rng = random.Random(seed)
+    cols = TABLES["members"].column_names
+    rows = [",".join(cols)] + [f"N{i:05d},S1,2026-11-{1 + i % 20:02d},standard,399,community,,,1380000{i:04d}"
+                               for i in range(2000)]
+    data = bytearray(("\n".join(rows) + "\n").encode("utf-8"))
+    line = rng.randrange(2, len(rows) + 1)                 # a data line (the header is line 1)
+    start = sum(len(r) + 1 for r in rows[:line - 1])
+    data[start + rng.randrange(1, len(rows[line - 1]) - 1)] = 0xF7
+    (tmp_path / "raw" / "members_more.csv").write_bytes(bytes(data))
+    res = run_build(tmp_path)
+    [f] = [f for f in res.files if f["file"] == "members_more.csv"]
+    assert (f["encoding"], f["read"], f["loaded"] + f["rejected"]) == ("utf-8", 2000, 2000)
+    rejected = query(tmp_path / "wh.duckdb", "select line, reason_code from rejects where source_file = "
+                                             "'members_more.csv' and reason_code = 'bad_encoding'")
+    assert rejected == [(line, "bad_encoding")]
