@@ -172,3 +172,36 @@ def test_the_command_line_refreshes_incrementally(split):
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert "refreshed incrementally with 1 new file (orders_2.parquet)" in out.stdout
+
+
+def test_an_incremental_refresh_fits_a_memory_limit_a_full_pass_over_the_orders_would_not(tiny, tmp_path,
+                                                                                           monkeypatch):
+    """Issue 33.0: at north-star scale `build --incremental` ran out of memory in core/orders_rejected.sql — a CASE
+    computed the full build's distinct count over every order as well as the refresh's own check. Scaled down: 8M
+    generated orders, then a night's 3 under an 80 MB limit. Before the fix this stopped with "Out of Memory Error"
+    in core/orders_rejected.sql; the refresh looks only at the new rows' ids now."""
+    root = tmp_path / "w"
+    shutil.copytree(tiny / "raw", root / "raw")
+    shutil.copytree(tiny / "config", root / "config")
+    members = root / "raw" / "members.parquet"
+    with duckdb.connect() as con:
+        con.execute(f"""copy (select 'X' || lpad(i::varchar, 9, '0') as order_id, m.member_id,
+                (m.joined_on + interval 1 day + (i % 300) * interval 1 minute)::timestamp as ordered_at,
+                (10 + i % 90)::decimal(12, 2) as amount, 'paid' as status, '母婴' as category
+            from range(8000000) t(i), (select member_id, joined_on from read_parquet('{members}')
+                                       where joined_on < date '2026-11-01' order by member_id limit 1) m)
+            to '{root / "raw" / "orders_big.parquet"}' (format parquet)""")
+    db = root / "wh.duckdb"
+    build_mod.build(raw=root / "raw", config=root / "config", db=db, as_of=sample.AS_OF, quiet=True)
+    with duckdb.connect() as con:
+        con.execute(f"""copy (select 'Y' || i as order_id, member_id, timestamp '2026-11-24 10:00:00' as ordered_at,
+                5.00::decimal(12, 2) as amount, 'paid' as status, null::varchar as category
+            from range(3) t(i), (select member_id from read_parquet('{members}') where joined_on < date '2026-11-01'
+                                 order by member_id limit 1)) to '{root / "raw" / "orders_zz.parquet"}' (format parquet)""")
+    monkeypatch.setenv("NORTHSTAR_BUILD_MEMORY", "80MB")
+    result = build_mod.build(raw=root / "raw", config=root / "config", db=db, as_of=sample.AS_OF, quiet=True,
+                             incremental=True)
+    assert result.mode == "incremental"
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*) from orders where order_id like 'Y%'").fetchall() == [(3,)]
+        assert con.execute("select count(*) from orders where order_id like 'X%'").fetchall() == [(8_000_000,)]
