@@ -157,6 +157,49 @@ def test_a_password_reset_and_a_sign_out_end_every_open_tab(browser, password_ap
     context.close()
 
 
+def test_a_download_is_served_only_to_the_browser_that_asked_for_it(browser, password_app):
+    """Issue 33.5: the admin's audit CSV at /media/<id>.csv came back byte for byte to a client with no cookie for
+    as long as the session lived, and that fetch was not audited. Now only the signed-in browser that made it gets
+    it; anyone else gets 403 and a line in the audit."""
+    import urllib.error
+    import urllib.request
+
+    url, db = password_app
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(url)
+    expect(page.get_by_label("账号")).to_be_visible(timeout=60_000)
+    sign_in(page, "boss", PASSWORD)
+    page.locator(".ns-done").wait_for(state="attached", timeout=60_000)
+    wait_for_cookie(page, present=True)
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text="数据").first.click()
+    page.locator('.ns-done[data-page="data"]').wait_for(state="attached", timeout=60_000)
+    button = page.get_by_role("button", name="下载审计记录 CSV")
+    button.scroll_into_view_if_needed()
+    with page.expect_download(timeout=60_000) as info:
+        button.click()
+    media = info.value.url
+    assert "/media/" in media
+    own = context.request.get(media)                       # the browser that asked: its cookie goes with it
+    assert own.status == 200 and "boss" in own.body().decode("utf-8-sig")
+    with pytest.raises(urllib.error.HTTPError) as err:     # no cookie at all
+        urllib.request.urlopen(urllib.request.Request(media), timeout=30)
+    assert err.value.code == 403
+    stranger = browser.new_context()                       # another browser, signed in as someone else
+    other = stranger.new_page()
+    other.goto(url)
+    expect(other.get_by_label("账号")).to_be_visible(timeout=60_000)
+    sign_in(other, "lead-north", PASSWORD)
+    other.locator(".ns-done").wait_for(state="attached", timeout=60_000)
+    wait_for_cookie(other, present=True)
+    assert stranger.request.get(media).status == 403
+    with PlanStore(store_path(db), read_only=True) as store:
+        refused = [r for r in store.audit_log(50) if r["action"] == "download_refused"]
+    assert len(refused) >= 2 and all(r["who"] == "anonymous" and "/media/" in r["what"] for r in refused)
+    stranger.close()
+    context.close()
+
+
 def test_a_name_that_looks_like_html_is_text_and_the_phone_sees_the_form(browser, password_app):
     url, _ = password_app
     page = browser.new_page(viewport={"width": 1440, "height": 900})

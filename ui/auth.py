@@ -101,9 +101,30 @@ def gate(db: str) -> User:
     else:
         user = _oidc(db, access)
     st.session_state["viewer"] = user
+    _guard_downloads(db, access)
     if access.auth != "open":
         _signed_in_line(db, user, access)
     return user
+
+
+def _guard_downloads(db: str, access: Access) -> None:
+    """Files this session downloads are served only to this browser's sign-in (ui.media_guard): note what
+    identifies it — the password sign-in's cookie token, or the identity provider's cookie."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    from ui import media_guard
+
+    media_guard.install()
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return
+    cookie = st.session_state.get("ns_token")
+    if cookie is None and access.auth == "oidc":
+        try:
+            cookie = st.context.cookies.get("_streamlit_user")
+        except Exception:  # noqa: BLE001 - no request behind this run (AppTest)
+            cookie = None
+    media_guard.note_session(ctx.session_id, cookie, access.auth != "open", db)
 
 
 def node_name(db: str, node_id: str | None) -> str:
