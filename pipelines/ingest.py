@@ -103,6 +103,10 @@ DETAILS = {
     "quote": "a quote in the middle of a field on line {} (write the field in quotes, a quote inside as two quotes)",
     "too_long": "a field on line {} is longer than {} MB",
     "encoding": "line {} has bytes that are not {} text ({}), unlike the rest of the file",
+    "as_gb18030": "line {} was saved as Chinese GB18030 in a UTF-8 file: it reads as {} here, as {} in GB18030; "
+                  "save the whole file as CSV UTF-8",
+    "as_western": "line {} was saved by a Western program in a Chinese GB18030 file: it reads as {} here, as {} in "
+                  "Western (cp1252) text; save the whole file as CSV UTF-8",
 }
 
 
@@ -229,6 +233,56 @@ def mask_numbers(text: str) -> str:
     from pipelines.cohorts import mask_phone
 
     return _PHONE_LIKE.sub(lambda m: mask_phone(m.group()), text)
+
+
+_LATIN_LETTERS = re.compile("[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff]")
+
+
+def _gb2312_share(text: str) -> float:
+    """The share of `text`'s non-ASCII characters that are everyday Chinese (GB2312's area of GB18030)."""
+    wide = "".join(ch for ch in text if ord(ch) > 0x7F)
+    if not wide:
+        return 0.0
+    try:
+        hits = _GB_CHAR.findall(wide.encode("gb18030"))
+    except UnicodeEncodeError:
+        return 0.0
+    return sum(1 for hit in hits if hit) / max(len(hits), 1)
+
+
+def _mixed_encoding(row: list[str], encoding: str) -> tuple[str, str, str] | None:
+    """A row saved in another encoding than its file, which decodes without an error and so would load as the
+    wrong characters: ("as_gb18030", what it reads as, what it is) for GB18030 Chinese in a UTF-8 file (母婴 =
+    C4B8 D3A4 reads as 'ĸӤ'), ("as_western", …) for a cp1252 name in a GB18030 file (Müller → 'M黮ler'). Only a row
+    with characters a Chinese or Western export would not hold is looked at twice, so clean rows cost nothing."""
+    joined = "\x1f".join(row)
+    if joined.isascii():
+        return None
+    if encoding.startswith("utf-8") and _UNUSUAL.search(joined):
+        try:
+            other = joined.encode("utf-8").decode("gb18030")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            return None
+        if _gb2312_share(other) >= 0.9:
+            return "as_gb18030", _words(joined), _words(other)
+    elif encoding == "gb18030":
+        for field in row:           # a field with characters everyday Chinese does not use, that reads as Latin
+            if field.isascii() or _gb2312_share(field) >= 1.0:
+                continue
+            try:
+                other = field.encode("gb18030").decode("cp1252")
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                continue
+            latin = [ch for ch in other if ord(ch) > 0x7F]
+            if latin and all(_LATIN_LETTERS.fullmatch(ch) for ch in latin):
+                return "as_western", _words(field), _words(other)
+    return None
+
+
+def _words(text: str) -> str:
+    """The non-ASCII stretch of a row that tells the two readings apart, short: 'ĸӤ', 'Müller Straße'."""
+    parts = re.findall(r"\S*[^\x00-\x7f]\S*", text.replace("\x1f", " "))
+    return " ".join(parts)[:40] or text[:40]
 
 
 def _bytes_at(text: str, at: int) -> str:
@@ -365,7 +419,8 @@ def _stage_csv_with(src: Source, table: Table, scratch: Path, encoding: Encoding
             raise NorthstarError(f"{src.path}: the header on line {line} cannot be read ({DETAILS[key].format(*values)}). "
                                  "Fix the first line (column names separated by commas) and build again.")
         src.rows_read += 1
-        code = {"fields": "bad_row", "encoding": "bad_encoding"}.get(key, "bad_quote")
+        code = {"fields": "bad_row", "encoding": "bad_encoding", "as_gb18030": "bad_encoding",
+                "as_western": "bad_encoding"}.get(key, "bad_quote")
         raw = _UNDECODABLE.sub("\ufffd", raw.rstrip("\r\n"))
         src.early_rejects.append((line, code, DETAILS[key].format(*values),
                                   mask_numbers(raw) if table.name == "members" else raw))
@@ -395,6 +450,10 @@ def _stage_csv_with(src: Source, table: Table, scratch: Path, encoding: Encoding
                         reject(number, "encoding", (number, encoding.name.upper().replace("-SIG", ""),
                                                     _bytes_at(joined, hit.start())), ",".join(row))
                         continue
+                mixed = _mixed_encoding(row, encoding.name)
+                if mixed:
+                    reject(number, mixed[0], (number, *mixed[1:]), ",".join(row))
+                    continue
                 if len(row) != len(header):
                     reject(number, "fields", (len(row), len(header)), ",".join(row))
                     continue

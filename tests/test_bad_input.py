@@ -696,3 +696,42 @@ def test_one_bad_byte_in_a_plain_members_file_rejects_its_line_not_the_file(tmp_
     rejected = query(tmp_path / "wh.duckdb", "select line, reason_code from rejects where source_file = "
                                              "'members_more.csv' and reason_code = 'bad_encoding'")
     assert rejected == [(line, "bad_encoding")]
+
+
+def test_a_gb18030_row_late_in_a_utf8_file_is_rejected_not_garbled(tmp_path):
+    """Issue 33.6: one GB18030 row 母婴 (C4B8 D3A4, which is also valid UTF-8) after more than 1 MB of UTF-8 loaded
+    as 'ĸӤ'. The row is rejected with its line and both readings; the rest loads."""
+    lines = [order_line(i) for i in range(25_001)]
+    data = ("\r\n".join([HEADER, *lines]) + "\r\n").encode("utf-8")
+    late = ("P99999,M1,2026-11-01 10:00:00,1.00,paid,母婴\r\n").encode("gb18030")
+    assert late.decode("utf-8").endswith("ĸӤ\r\n")               # it decodes: nothing would have stopped it
+    res = run_build_on(tmp_path, data + late)
+    f = report(res)
+    assert (f["encoding"], f["read"], f["loaded"], f["rejected"]) == ("utf-8", 25_002, 25_001, 1)
+    [(line, code, reason, raw)] = file_rejects(tmp_path)
+    assert (line, code) == (25_003, "bad_encoding")
+    assert reason.startswith("line 25003 was saved as Chinese GB18030 in a UTF-8 file: it reads as ")
+    assert "ĸӤ" in reason and "母婴" in reason and raw.endswith(",paid,ĸӤ")
+    assert query(tmp_path / "wh.duckdb", "select count(*) from orders where category like '%ĸ%'") == [(0,)]
+
+
+def test_a_western_name_in_a_gb18030_file_is_rejected_not_loaded_as_rare_characters(tmp_path):
+    """Issue 33.6: a GB18030 stations file whose one Latin name was saved from a Western program (Müller Straße in
+    cp1252) loaded it as 'M黮ler Stra遝'. That row is rejected naming both readings; the Chinese rows load."""
+    make_raw(tmp_path)
+    stations = TABLES["stations"].column_names
+    rows = [",".join(stations)] + [",".join(r) for r in BASE["stations"]]
+    body = ("\r\n".join(rows) + "\r\n").encode("gb18030")
+    western = "S9,Müller Straße,east,e1,pa,浙江,杭州,2026-11-01,,\r\n"
+    raw = body + western.replace("Müller Straße", "\x00").encode("gb18030").replace(
+        b"\x00", "Müller Straße".encode("cp1252"))
+    (tmp_path / "raw" / "stations.csv").write_bytes(raw)
+    res = run_build(tmp_path)
+    [f] = [f for f in res.files if f["file"] == "stations.csv"]
+    assert f["encoding"] == "gb18030" and f["rejected"] >= 1
+    found = query(tmp_path / "wh.duckdb", "select line, reason_code, reason from rejects where source_file = "
+                                          "'stations.csv' and reason_code = 'bad_encoding'")
+    assert len(found) == 1 and found[0][0] == len(rows) + 1
+    assert "Müller Straße" in found[0][2] and "Western" in found[0][2]
+    assert query(tmp_path / "wh.duckdb", "select count(*) from stations where station_id = 'S9'") == [(0,)]
+    assert query(tmp_path / "wh.duckdb", "select count(*) from stations where name like '%黮%'") == [(0,)]
