@@ -455,8 +455,12 @@ def oidc_sign_in(store, access: Access, claims: dict, org: Org | None = None,
         reason = "ok" if user is not None else "unknown"
     if user is not None and store.bind_identity(user.id, issuer, sub, now) != (issuer, sub):
         user, reason = None, "bound"
-    detail = f"iss={issuer or '?'} sub={sub or '?'}" + ("" if reason == "ok" else f" ({reason})")
-    store.record_sign_in(who, user is not None, "oidc", at=now, detail=detail)
+    issued = claims.get("iat")
+    detail = (f"iss={issuer or '?'} sub={sub or '?'}" + (f" iat={int(issued)}" if isinstance(issued, (int, float))
+                                                         else "") + ("" if reason == "ok" else f" ({reason})"))
+    # one audit row per sign-in at the provider (its ID token's iat), not one per browser page that shows it
+    if not store.audited(who, "sign_in" if user is not None else "sign_in_refused", f"oidc {detail}"):
+        store.record_sign_in(who, user is not None, "oidc", at=now, detail=detail)
     return user, reason, who
 
 

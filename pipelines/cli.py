@@ -445,10 +445,15 @@ def cmd_users(args) -> int:
                   f"{'yes' if u.id.casefold() in accounts else 'no':<8} {u.name}")
         return 0
     user = access.user(args.user_id)
-    if user is None and args.action not in ("remove", "unbind"):
+    if user is None and args.action not in ("remove", "unbind", "unlock"):
         raise NorthstarError(f"{args.user_id} is not in access.yaml: add them there (id, name, role), build or "
                              "`plan import`, then make the account.")
     with PlanStore(path) as store:
+        if args.action == "unlock":
+            had = store.unlock(args.user_id, by)
+            print(f"{args.user_id} unlocked: " + ("their run of failed sign-ins is over; they can sign in now." if had
+                                                 else "it was not locked (no failed sign-ins in a row)."))
+            return 0
         if args.action == "unbind":
             if not store.unbind_identity(args.user_id):
                 raise NorthstarError(f"{args.user_id} is not bound to an identity provider account: nothing to unbind.")
@@ -694,8 +699,9 @@ def parser() -> argparse.ArgumentParser:
                                "  printf '%s\\n' \"$PW\" | python -m pipelines users reset lead-north --password-stdin\n"
                                "  python -m pipelines users list",
                         formatter_class=argparse.RawDescriptionHelpFormatter)
-    us.add_argument("action", choices=["add", "reset", "remove", "list", "unbind"],
-                    help="unbind: forget the identity provider account bound to the person (they moved accounts)")
+    us.add_argument("action", choices=["add", "reset", "remove", "list", "unbind", "unlock"],
+                    help="unbind: forget the identity provider account bound to the person (they moved accounts); "
+                         "unlock: end a lock-out someone caused by guessing")
     us.add_argument("user_id", nargs="?", metavar="USER_ID", help="an id from access.yaml (not for list)")
     us.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     us.add_argument("--db", metavar="PATH", help="warehouse beside which the plan store lives")

@@ -630,6 +630,17 @@ class PlanStore:
             raise
         return row[0], row[1]
 
+    def unlock(self, user_id: str, by: str, at: dt.datetime | None = None) -> bool:
+        """Ends an id's run of failed sign-ins (an admin's `users unlock`: someone locked the id by guessing): the
+        next attempt starts a new count. Returns whether there was a run to end."""
+        key = user_id.casefold()
+        had = bool(self.failures_in_a_row(key))
+        at_text = (at or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
+        with self.con:
+            self.con.execute("insert into sign_ins values (?, ?, 1, 'unlock')", (at_text, key))
+            self._audit(by, "account", f"unlock {key}")
+        return had
+
     def unbind_identity(self, user_id: str) -> bool:
         """Forget the provider account bound to this person (an admin's `users unbind`: they moved accounts)."""
         with self.con:
@@ -647,6 +658,11 @@ class PlanStore:
     def _audit(self, who: str, action: str, what: str, rows: int | None = None) -> None:
         self.con.execute("insert into audit(at, who, action, what, rows) values (?, ?, ?, ?, ?)",
                          (_now(), who, action, what, rows))
+
+    def audited(self, who: str, action: str, what: str) -> bool:
+        """Whether the audit already holds this very line (who, action, what)."""
+        return self.con.execute("select 1 from audit where who = ? and action = ? and what = ? limit 1",
+                                (who.casefold(), action, what)).fetchone() is not None
 
     def audit(self, who: str, action: str, what: str, rows: int | None = None) -> None:
         """Records one export of rows, unmasked view of personal data, upload or sign-out."""

@@ -258,6 +258,29 @@ def test_sign_in_locks_after_repeated_failures_and_says_nothing_of_which_ids_exi
     assert ("sign_in_refused", "locked") in audit and audit.count(("sign_in", "password")) == 2
 
 
+def test_an_admin_ends_a_lock_out_someone_caused_by_guessing(built):
+    """Issue 33.11: anyone can lock any id (the admin's too) for lockout_minutes by guessing; `users unlock` ends
+    it at once, audited, and the next wrong guesses start a new count."""
+    access = read_plan(built / "wh.duckdb").access          # max_failures 3
+    t0 = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.timezone.utc)
+    with PlanStore(store_path(built / "wh.duckdb")) as store:
+        store.set_password("ceo", hash_password(PASSWORD), "test", reset=False)
+        for i in range(3):
+            with pytest.raises(SignInRefused):
+                sign_in(store, access, "ceo", "wrong password!", now=t0 + dt.timedelta(seconds=i))
+        with pytest.raises(SignInRefused) as err:
+            sign_in(store, access, "ceo", PASSWORD, now=t0 + dt.timedelta(minutes=1))
+        assert err.value.reason == "locked"
+    out = cli("users", "unlock", "ceo", "--db", str(built / "wh.duckdb"))
+    assert out.returncode == 0 and "ceo unlocked" in out.stdout, out.stderr
+    with PlanStore(store_path(built / "wh.duckdb")) as store:
+        later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=1)
+        assert sign_in(store, access, "ceo", PASSWORD, now=later).id == "ceo"
+        assert ("account", "unlock ceo") in store.con.execute("select action, what from audit").fetchall()
+    again = cli("users", "unlock", "ceo", "--db", str(built / "wh.duckdb"))
+    assert again.returncode == 0 and "it was not locked" in again.stdout
+
+
 @pytest.mark.parametrize("guesses", [12, 24])
 def test_the_lock_out_holds_when_guesses_arrive_at_once(built, guesses):
     """Issue 33.1: many guesses for one id at the same moment, each from a thread with its own connection (as each
@@ -399,12 +422,20 @@ def test_an_identity_provider_sign_in_is_verified_bound_and_traced(built):
         audit = store.con.execute("select who, action, what from audit where action like 'sign_in%' "
                                   "order by id").fetchall()
     assert audit[0] == ("a@x.cn", "sign_in_refused", f"oidc iss={iss} sub=mallory (unverified)")
+    assert len([a for a in audit if a[2] == f"oidc iss={iss} sub=u-1"]) == 1    # the same sign-in twice: one line
     assert ("a@x.cn", "sign_in", f"oidc iss={iss} sub=u-1") in audit
     assert ("a@x.cn", "sign_in_refused", f"oidc iss={iss} sub=u-2 (bound)") in audit
     out = cli("users", "unbind", "a@x.cn", "--db", str(built / "wh.duckdb"))
     assert out.returncode == 0 and "unbound" in out.stdout, out.stderr
     with PlanStore(store_path(built / "wh.duckdb")) as store:
         assert oidc_sign_in(store, access, other, now=t0)[1] == "ok"               # the new account, bound now
+        # issue 33.11: one audit row per sign-in at the provider (its iat), not one per page load showing it
+        for _ in range(4):
+            oidc_sign_in(store, access, {**other, "iat": 1_790_000_000}, now=t0)
+        oidc_sign_in(store, access, {**other, "iat": 1_790_000_600}, now=t0)
+        lines = store.con.execute("select what from audit where what like '%sub=u-2 iat=%'").fetchall()
+    assert sorted(w for (w,) in lines) == [f"oidc iss={iss} sub=u-2 iat=1790000000",
+                                          f"oidc iss={iss} sub=u-2 iat=1790000600"]
     again = cli("users", "unbind", "nobody@x.cn", "--db", str(built / "wh.duckdb"))
     assert again.returncode == 2 and "not bound" in again.stderr
 
