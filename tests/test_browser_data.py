@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import make_raw, problems_shown, run_build, screenshot, streamlit_app
+from pipelines.planstore import PlanStore, store_path
 
 pytestmark = pytest.mark.browser
 HEAD = "order_id,member_id,ordered_at,amount,status,category\n"
@@ -117,3 +118,21 @@ def test_confirm_imports_and_a_failed_rebuild_keeps_the_previous_data(site, brow
     screenshot(page, "data-imported.png")
     page.close()
     shutil.rmtree(backups[0])
+
+
+def test_a_problem_names_the_file_as_uploaded_and_the_check_is_audited(site, browser):
+    """Issue 33.11: an upload's message showed the server's upload path (…/.northstar-uploads/…/0.csv) instead of
+    the file's name, and a trial upload — rows parsed and shown on the server, phones included — was not audited."""
+    url, root = site
+    path = root / "files" / "stations-western.csv"
+    path.write_bytes(("station_id,name,war_zone,team,owner,province,city,signed_on,opened_on,closed_on\n"
+                      "S9,Müller Station,east,e1,pa,,,2026-11-01,,\n").encode("cp1252"))
+    page = upload(browser, url, path)
+    page.get_by_text("stations-western.csv：第 2 行含有不是 UTF-8 的字节", exact=False).first.wait_for(timeout=60_000)
+    screenshot(page, "data-upload-named.png")
+    body = page.locator("body").inner_text()
+    assert ".northstar-uploads" not in body and "/0.csv" not in body
+    page.close()
+    with PlanStore(store_path(root / "wh.duckdb"), read_only=True) as store:
+        checks = [r for r in store.audit_log(50) if r["action"] == "upload_check"]
+    assert any("stations-western.csv" in r["what"] for r in checks)

@@ -23,7 +23,7 @@ from ui.warzone import csv_bytes
 
 LIMIT = 500
 ACTIONS = ("sign_in", "sign_in_refused", "sign_out", "plan_change", "checkin", "import", "export", "pii_view",
-           "account", "upload")
+           "account", "upload", "upload_check", "download_refused")
 
 
 def audit_frame(rows: list[dict], lang: str) -> pd.DataFrame:

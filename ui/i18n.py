@@ -674,6 +674,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "audit_pii_view": ("查看未遮挡的个人数据", "unmasked personal data"),
     "audit_account": ("账号", "account"),
     "audit_upload": ("上传数据", "upload"),
+    "audit_upload_check": ("试读上传的数据", "upload checked"),
+    "audit_download_refused": ("拒绝下载（不是本人会话）", "download refused (another session)"),
     "load_denied": ("上传和重建数据只限管理员。", "Uploads and rebuilds are for admins only."),
     "denied_write": ("你的角色（{role}）不能修改这里：{what}。", "Your role ({role}) cannot change this: {what}."),
     # the Data page

@@ -18,6 +18,15 @@ from ui.data import drop_upload, examples_frame, upload_folder
 from ui.i18n import error_sentence, error_text, fmt_list, md, reason_word, t, text, tm
 
 
+def named(text: str, files: list[tuple[Path, str]]) -> str:
+    """`text` with each checked file's server path (and its folder) replaced by the name it was uploaded as."""
+    for path, name in files:
+        text = text.replace(str(path), name)
+    if files:
+        text = text.replace(str(files[0][0].parent) + "/", "")
+    return text
+
+
 def load_section(db: str, code: str, max_mb: int) -> None:
     """Upload → report (a trial build) → confirm → replace with a backup and rebuild, with progress. Admins only
     (pipelines.access); pages/data.py does not draw it for anyone else, and it refuses again here."""
@@ -49,6 +58,14 @@ def load_section(db: str, code: str, max_mb: int) -> None:
             files.append((path, u.name))
         with st.spinner(t("load_checking")):
             report = importer.check_apart(files, paths.raw_dir(), paths.config_dir(), db=Path(db), add=add)
+        # a message names the file as the person uploaded it, never the server's folder it was checked in
+        report.problems = [named(p, files) for p in report.problems]
+        report.shrink = [named(p, files) for p in report.shrink]
+        from ui.auth import record
+
+        # a trial upload parses (and shows) the rows on the server, phones included: it is audited like an import
+        record(db, "upload_check", ", ".join(u.name for u in uploads)[:300] + (" (add)" if add else " (replace)"),
+               sum(c["read"] for c in report.counts()) if report.result is not None else None)
         st.session_state["load_key"], st.session_state["load_report"] = key, report
     report = st.session_state["load_report"]
     for inc in report.files:
