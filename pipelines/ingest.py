@@ -56,6 +56,12 @@ def sql_str(value: str | Path) -> str:
 
 
 def _missing(table: Table, columns: list[str], path: Path) -> None:
+    twice = sorted({c for c in columns if c in table.column_names and columns.count(c) > 1})
+    if twice:           # which of the two is the amount? Guessing (the first) loaded the wrong one silently
+        raise NorthstarError(
+            f"{path}: the column{'s' if len(twice) > 1 else ''} {', '.join(twice)} appear{'' if len(twice) > 1 else 's'} "
+            f"more than once in the header, so it is not clear which to load for table {table.name}. Remove or "
+            "rename the extra one and build again; the previous warehouse still serves.")
     missing = [c for c in table.required if c not in columns]
     if missing:
         found = ", ".join(columns[:12]) + (" …" if len(columns) > 12 else "") if columns else "none"

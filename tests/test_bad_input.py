@@ -735,3 +735,15 @@ def test_a_western_name_in_a_gb18030_file_is_rejected_not_loaded_as_rare_charact
     assert "Müller Straße" in found[0][2] and "Western" in found[0][2]
     assert query(tmp_path / "wh.duckdb", "select count(*) from stations where station_id = 'S9'") == [(0,)]
     assert query(tmp_path / "wh.duckdb", "select count(*) from stations where name like '%黮%'") == [(0,)]
+
+
+def test_a_column_named_twice_is_refused_not_guessed(tmp_path):
+    """Issue 33.13: a header with `amount` twice silently loaded the first; which one the person meant cannot be
+    known, so the file is refused naming the column, and the previous warehouse keeps serving."""
+    make_raw(tmp_path)
+    run_build(tmp_path)
+    write_orders(tmp_path, ("order_id,member_id,ordered_at,amount,status,category,amount\r\n"
+                            "P1,M1,2026-11-01 10:00:00,1.00,paid,母婴,100.00\r\n").encode("utf-8"))
+    with pytest.raises(NorthstarError, match="the column amount appears more than once in the header"):
+        run_build(tmp_path)
+    assert query(tmp_path / "wh.duckdb", "select count(*) from orders where order_id = 'P1'") == [(0,)]
