@@ -4,6 +4,7 @@ Screenshots go to tests/artifacts/."""
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import choose_language, problems_shown, screenshot, streamlit_app
 from pipelines import goaltree
@@ -48,6 +49,10 @@ def test_a_shared_link_opens_its_zone_first_thing(zone_url, browser, company):
     query = parse_qs(urlparse(page.url).query)
     assert query == {"zone": [zone["id"]], "team": [team["id"]], "lang": ["zh"]}   # the view travels with the link
     assert page.get_by_role("button", name="下载 CSV").is_visible()
+    # issue 33.11: a table's toolbar offers search and full screen, not its own unaudited "Download as CSV"
+    page.locator('[data-testid="stDataFrame"]').first.hover()
+    expect(page.locator('button[aria-label="Search"]').first).to_be_visible(timeout=10_000)
+    assert not page.locator('button[aria-label="Download as CSV"]').first.is_visible()
     screenshot(page, "war-zone-zh.png")
     page.close()
 

@@ -34,6 +34,9 @@ CSS = """
 /* Streamlit pulls each markdown block up by 1rem (for a trailing paragraph's margin); cards have none, and a
    column that does not wrap clips what is pulled under its edge. */
 [data-testid="stElementContainer"]:has(.ns-done) { display: none; }
+/* A table's own "Download as CSV" saves in the browser, where no audit sees it (issue 33.11): every table whose rows
+   may leave has a download button of its own, audited; the toolbar keeps search and full screen. */
+[data-testid="stElementToolbarButton"]:has(button[aria-label="Download as CSV"]) { display: none !important; }
 [data-testid="stMarkdownContainer"]:has(.ns-card, .ns-linkbox, .ns-scroll, .ns-section, .ns-head, .ns-note, .ns-gap, .ns-revised, .ns-alloc, .ns-plan-status, .ns-align) { margin-bottom: 0 !important; }
 /* One line: a long title gives way (its full text is its tooltip), never the period, which says what the numbers are. */
 .ns-head { display: flex; align-items: baseline; gap: 1rem; flex-wrap: nowrap; margin: 0 0 0.1rem 0; }
