@@ -342,9 +342,29 @@ def build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None,
     rows and stop before the marts (an import's trial: what would be loaded and rejected, in a fraction of the
     time); such a warehouse is for the report, not for the pages."""
     db = Path(db)
-    db.parent.mkdir(parents=True, exist_ok=True)
-    with build_lock(db):
-        return _build(raw, config, db, as_of, quiet, progress, incremental, allow_shrink, rows_only)
+    try:
+        db.parent.mkdir(parents=True, exist_ok=True)
+        with build_lock(db):
+            return _build(raw, config, db, as_of, quiet, progress, incremental, allow_shrink, rows_only)
+    except OSError as exc:
+        if disk_full(exc):
+            raise NorthstarError(full_message(db, "starting the build")) from exc
+        raise
+
+
+def disk_full(exc: BaseException) -> bool:
+    """The disk (or the scratch folder's) has no space left: an OSError's ENOSPC, or DuckDB's words for it."""
+    import errno
+
+    return getattr(exc, "errno", None) == errno.ENOSPC or "No space left on device" in str(exc) \
+        or "could not write" in str(exc).lower() and "space" in str(exc).lower()
+
+
+def full_message(db: Path, step: str) -> str:
+    free = shutil.disk_usage(db.parent).free if db.parent.exists() else 0
+    return (f"the disk holding {db.parent} is full ({free / 2**20:,.0f} MiB free) while {step}: nothing was "
+            "changed and the previous warehouse keeps serving. Free some space — a build needs room for a copy of "
+            "the warehouse and its scratch files, about twice the warehouse's size — and build again.")
 
 
 def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None, quiet: bool = False,
@@ -398,7 +418,16 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
             shutil.rmtree(scratch, ignore_errors=True)
             raise NorthstarError(f"the incremental refresh could not copy {db} ({exc}); the warehouse is untouched. "
                                  "Free some disk space, or build without --incremental.") from exc
-    con = duckdb.connect(str(tmp))
+    try:
+        con = duckdb.connect(str(tmp))
+    except (OSError, duckdb.Error) as exc:      # a full disk can stop the build here: leave nothing behind
+        tmp.unlink(missing_ok=True)
+        Path(str(tmp) + ".wal").unlink(missing_ok=True)
+        shutil.rmtree(scratch, ignore_errors=True)
+        if disk_full(exc):
+            raise NorthstarError(full_message(db, "creating the new warehouse")) from exc
+        raise NorthstarError(f"the new warehouse could not be created beside {db} ({exc}); the previous one keeps "
+                             "serving.") from exc
     try:
         con.execute("set temp_directory = ?", [str(scratch / "spill")])
         _tune(con)
@@ -471,10 +500,14 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
     except NorthstarError:
         raise
     except duckdb.Error as exc:
+        if disk_full(exc):
+            raise NorthstarError(full_message(db, step)) from exc
         first = str(exc).strip().splitlines()[0]
         raise NorthstarError(f"build failed while {step}: {first}. The previous warehouse ({db}) is untouched; "
                              "fix the cause and build again.") from exc
     except OSError as exc:
+        if disk_full(exc):
+            raise NorthstarError(full_message(db, step)) from exc
         raise NorthstarError(f"build failed while {step}: {exc}. The previous warehouse ({db}) is untouched.") from exc
     finally:
         try:

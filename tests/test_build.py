@@ -246,3 +246,47 @@ def test_a_build_that_looks_like_a_mistake_keeps_the_previous_warehouse(tmp_path
     assert digest(db) == before and query(db, "select count(*) from orders") == [(8,)]
     result = run_build(tmp_path, allow_shrink=True)          # told otherwise: it is what the person wants
     assert result.tables["orders"] == 0 and result.shrink == ["orders would be empty (it has 8 rows now)"]
+
+
+@pytest.fixture()
+def small_disk(tmp_path):
+    """A 6 MB disk of its own (tmpfs, mounted for the test; CI runs as root like the developers)."""
+    import subprocess
+
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=6M", "tmpfs", str(mount)], capture_output=True,
+                          text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small disk here ({done.stderr.strip()}): needs root")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+@pytest.mark.parametrize("free_kib", [0, 64, 512, 2048])
+def test_a_full_disk_says_so_and_leaves_nothing_behind(tmp_path, small_disk, free_kib):
+    """Issue 33.8: with the warehouse's disk full (0 bytes) a build ended with "error: unexpected OSError" (exit 1)
+    and left its temporary warehouse and scratch behind. At every fill level the build now either completes or says
+    the disk is full in one line (exit 2), and leaves no temporary file."""
+    import shutil as sh
+    import subprocess
+    import sys
+
+    make_raw(tmp_path)
+    db = small_disk / "wh.duckdb"
+    total = sh.disk_usage(small_disk).free
+    filler = total - free_kib * 1024
+    if filler > 0:
+        with open(small_disk / "filler", "wb") as fh:
+            fh.write(b"\0" * filler)
+    out = subprocess.run([sys.executable, "-m", "pipelines", "build", "--raw", str(tmp_path / "raw"), "--config",
+                          str(tmp_path / "config"), "--db", str(db)], cwd=ROOT, capture_output=True, text=True,
+                         timeout=300)
+    if out.returncode != 0:
+        assert out.returncode == 2, out.stderr
+        assert f"the disk holding {small_disk} is full" in out.stderr and "unexpected" not in out.stderr
+        assert not db.exists()
+    left = sorted(p.name for p in small_disk.iterdir() if p.name not in ("filler", "wh.duckdb", "wh.duckdb.build.lock",
+                                                                       "wh.plan.sqlite", "wh.plan.sqlite-wal",
+                                                                       "wh.plan.sqlite-shm"))
+    assert left == [], left
