@@ -243,8 +243,15 @@ def check_seconds() -> int:
     return env_number("NORTHSTAR_CHECK_SECONDS", 900)
 
 
+def _as_uploaded(name: str, names: dict[str, str]) -> str:
+    """The name a person uploaded a file as, from the name the trial gave its copy (`orders-本月导出.xlsx`)."""
+    if name in names:
+        return names[name]
+    return next((given for given in names.values() if name.endswith(given)), name)
+
+
 def check_apart(files: list[tuple[Path, str]], raw: Path, config: Path, as_of: str | dt.date | None = None,
-                db: Path | None = None, add: bool = False) -> ImportReport:
+                db: Path | None = None, add: bool = False, on_progress=None) -> ImportReport:
     """`check` in a process of its own (`python -m pipelines.importer`), for the server: parsing a large or hostile
     upload cannot hold the server's interpreter while other people read their pages, and a check over
     check_seconds() is stopped with a sentence (a workbook has its own, tighter limits: ingest.xlsx_limits). The
@@ -252,16 +259,34 @@ def check_apart(files: list[tuple[Path, str]], raw: Path, config: Path, as_of: s
     import pickle
     import subprocess
     import sys
+    import time
 
-    from pipelines.ingest import child_env
+    from pipelines.ingest import PROGRESS_ENV, child_env, read_progress
 
-    env = child_env()
+    names = {Path(p).name: name for p, name in files}
     with tempfile.TemporaryDirectory(prefix="northstar-check-") as tmp:
-        args, out = Path(tmp) / "args.pickle", Path(tmp) / "report.pickle"
+        args, out, said = Path(tmp) / "args.pickle", Path(tmp) / "report.pickle", Path(tmp) / "progress"
         args.write_bytes(pickle.dumps((files, raw, config, as_of, db, add)))
+        env = {**child_env(), PROGRESS_ENV: str(said)}      # a workbook's reader says how many rows it has read
+        started = time.monotonic()
         try:
-            proc = subprocess.run([sys.executable, "-m", "pipelines.importer", str(args), str(out)], env=env,
-                                  capture_output=True, encoding="utf-8", errors="replace", timeout=check_seconds())
+            with subprocess.Popen([sys.executable, "-m", "pipelines.importer", str(args), str(out)], env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, encoding="utf-8",
+                                  errors="replace") as child:
+                while True:
+                    try:
+                        _, stderr = child.communicate(timeout=0.5)
+                        break
+                    except subprocess.TimeoutExpired:
+                        if time.monotonic() - started > check_seconds():
+                            child.kill()
+                            child.communicate()
+                            raise
+                        got = read_progress(said)
+                        if on_progress is not None:
+                            on_progress(_as_uploaded(got[0], names) if got else None, got[1] if got else 0,
+                                        time.monotonic() - started)
+                proc = subprocess.CompletedProcess(child.args, child.returncode, "", stderr)
         except subprocess.TimeoutExpired:
             names = ", ".join(name for _, name in files)
             return ImportReport(files=[], problems=[

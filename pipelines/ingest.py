@@ -507,6 +507,33 @@ def xlsx_limits() -> dict:
             "memory_mb": env_number("NORTHSTAR_XLSX_MEMORY_MB", 2048)}
 
 
+PROGRESS_ROWS = 10_000
+PROGRESS_ENV = "NORTHSTAR_PROGRESS_FILE"
+
+
+def report_progress(name: str, rows: int) -> None:
+    """A long read says how far it is, for a parent that shows it (importer.check_apart): the latest
+    "<file>\t<rows read>" in the file NORTHSTAR_PROGRESS_FILE names (nothing without it)."""
+    target = os.environ.get(PROGRESS_ENV)
+    if not target:
+        return
+    try:
+        tmp = f"{target}.{os.getpid()}"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(f"{name}\t{rows}\n")
+        os.replace(tmp, target)
+    except OSError:
+        pass
+
+
+def read_progress(path: Path) -> tuple[str, int] | None:
+    try:
+        name, rows = path.read_text(encoding="utf-8").strip().split("\t")
+        return name, int(rows)
+    except (OSError, ValueError):
+        return None
+
+
 def child_env() -> dict:
     """The environment of a child `python -m pipelines.…` (a workbook's reader, an upload's check): this project on
     its path, UTF-8 on its pipes."""
@@ -606,6 +633,8 @@ def _stage_xlsx_here(src: Source, table: Table, scratch: Path) -> None:
                 continue
             src.rows_read += 1
             stager.add(line, [cells[i] if i is not None and i < len(cells) else None for i in index])
+            if src.rows_read % PROGRESS_ROWS == 0:
+                report_progress(src.path.name, src.rows_read)
         if header is None:
             src.note = "empty sheet: no header and no rows"
         else:

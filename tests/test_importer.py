@@ -255,3 +255,24 @@ def test_the_pages_check_runs_in_a_process_of_its_own_with_a_time_limit(site, mo
                              "(NORTHSTAR_CHECK_SECONDS); split the export into smaller files, or import it with "
                              "python -m pipelines import"]
     assert not slow.ok
+
+
+def test_a_workbooks_check_says_how_many_rows_it_has_read(site):
+    """Issue 33.12: a 400,000-row workbook took minutes to check with only a spinner. The check reports the rows
+    its workbook reader has read (every 10,000) to the page while it runs, under the name the file was uploaded as."""
+    import openpyxl
+
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("orders")
+    ws.append(["order_id", "member_id", "ordered_at", "amount", "status", "category"])
+    for i in range(30_000):
+        ws.append([f"W{i}", "M1", "2026-11-21 09:00:00", 8.8, "paid", "粮油"])
+    path = site / "exports" / "big.xlsx"
+    wb.save(path)
+    seen = []
+    report = importer.check_apart([(path, "本月导出.xlsx")], site / "raw", site / "config", AS_OF,
+                                  db=site / "wh.duckdb", on_progress=lambda name, rows, s: seen.append((name, rows)))
+    assert report.files and not [p for p in report.problems if "took more than" in p]
+    said = [(name, rows) for name, rows in seen if name]
+    assert said and all(name == "本月导出.xlsx" for name, _ in said)
+    assert max(rows for _, rows in said) >= 10_000 and all(rows % 10_000 == 0 for _, rows in said)

@@ -765,6 +765,11 @@ LABELS: dict[str, tuple[str, str]] = {
                   "files are kept as a backup."),
     "load_files": ("选择文件", "Choose files"),
     "load_checking": ("正在检查（试建一次数据仓库）…", "Checking (a trial build)…"),
+    "load_checking_rows": ("正在检查：{name} 已读 {n} 行，用时 {s} 秒…", "Checking: {n} rows of {name} read, {s} s so far…"),
+    "load_checking_time": ("正在检查：用时 {s} 秒…", "Checking: {s} s so far…"),
+    "load_xlsx_slow": ("Excel 工作簿读得比 CSV 慢得多（40 万行要几分钟）。另存为“CSV UTF-8”后上传，几秒就能检查完。",
+                       "An Excel workbook reads far slower than CSV (400,000 rows take minutes): saved as CSV UTF-8 it "
+                       "is checked in seconds."),
     "load_too_big": ("{name}：{size:.1f} MB，超过 {mb} MB 的上限。请拆分文件，或调高 NORTHSTAR_MAX_UPLOAD_MB。",
                      "{name}: {size:.1f} MB, over the {mb} MB limit. Split the file, or raise NORTHSTAR_MAX_UPLOAD_MB."),
     "load_problems": ("有 {n} 个问题，没有做任何改动：", "{n} problems; nothing was changed:"),
@@ -850,6 +855,12 @@ _DETAIL_ZH: list[tuple[str, str]] = [
     (r"a field on line (\S+) is longer than (\S+) MB", "第 {0} 行有一个字段超过 {1} MB"),
     (r"line (\S+) has bytes that are not ([\w-]+) text \((.+)\), unlike the rest of the file",
      "第 {0} 行含有不是 {1} 编码的字节（{2}），与文件其余部分不同"),
+    (r"line (\S+) was saved as Chinese GB18030 in a UTF-8 file: it reads as (.+) here, as (.+) in GB18030; save the "
+     r"whole file as CSV UTF-8", "第 {0} 行是用 GB18030 中文编码保存的，而文件是 UTF-8：这里读成「{1}」，按 GB18030 是「{2}」；"
+     "请把整个文件另存为 CSV UTF-8"),
+    (r"line (\S+) was saved by a Western program in a Chinese GB18030 file: it reads as (.+) here, as (.+) in Western "
+     r"\(cp1252\) text; save the whole file as CSV UTF-8", "第 {0} 行是用西文程序保存的，而文件是 GB18030 中文：这里读成「{1}」，"
+     "按西文（cp1252）是「{2}」；请把整个文件另存为 CSV UTF-8"),
 ]
 
 

@@ -56,8 +56,16 @@ def load_section(db: str, code: str, max_mb: int) -> None:
             path = folder / f"{i}{Path(u.name).suffix.lower()}"
             path.write_bytes(u.getvalue())
             files.append((path, u.name))
-        with st.spinner(t("load_checking")):
-            report = importer.check_apart(files, paths.raw_dir(), paths.config_dir(), db=Path(db), add=add)
+        if any(Path(u.name).suffix.lower() in (".xlsx", ".xlsm") and u.size > 2e6 for u in uploads):
+            st.info(t("load_xlsx_slow"))
+        with st.status(t("load_checking")) as status:
+            def progress(name, rows, seconds):
+                status.update(label=t("load_checking_rows", name=name, n=f"{rows:,}", s=f"{seconds:.0f}") if name
+                              else t("load_checking_time", s=f"{seconds:.0f}"))
+
+            report = importer.check_apart(files, paths.raw_dir(), paths.config_dir(), db=Path(db), add=add,
+                                          on_progress=progress)
+            status.update(label=t("load_checking"), state="complete")
         # a message names the file as the person uploaded it, never the server's folder it was checked in
         report.problems = [named(p, files) for p in report.problems]
         report.shrink = [named(p, files) for p in report.shrink]
