@@ -404,7 +404,11 @@ def _streak(failures: list[dt.datetime], gap: dt.timedelta) -> list[dt.datetime]
     return streak
 
 
-def sign_in(store, access: Access, user_id: str, password: str, now: dt.datetime | None = None) -> User:
+SOURCE_FACTOR = 4     # one network address may fail this many times max_failures, over any ids, per lock-out window
+
+
+def sign_in(store, access: Access, user_id: str, password: str, now: dt.datetime | None = None,
+            source: str | None = None) -> User:
     """Checks a password sign-in against the plan store's hash and records the attempt. After `max_failures`
     failures in a row, each within `lockout_minutes` of the one before, the id is locked for `lockout_minutes`
     from the last of them, whether the id exists or not (a stranger learns nothing about which ids have
@@ -413,16 +417,20 @@ def sign_in(store, access: Access, user_id: str, password: str, now: dt.datetime
     uid = str(user_id).strip()[:100]
     seen: dict[str, list] = {}
 
-    def allow(failures: list[dt.datetime]) -> bool:
+    def allow(failures: list[dt.datetime], from_source: list[dt.datetime]) -> bool:
         streak = _streak(failures, access.lockout)
         if streak and now - streak[-1] >= access.lockout:
             streak = []
+        # one address guessing over many ids (locking each in turn) is throttled as a whole
+        recent = sorted(at for at in from_source if now - at < access.lockout)
+        if len(recent) >= access.max_failures * SOURCE_FACTOR:
+            streak = [recent[-1]] * access.max_failures
         seen["streak"] = streak
         return len(streak) < access.max_failures
 
     # the attempt is counted before its password is checked, in one step with the look at the streak: parallel
     # posts (each browser tab is a thread of its own) cannot all slip in under the limit
-    row = store.claim_sign_in(uid, "password", now, allow)
+    row = store.claim_sign_in(uid, "password", now, allow, source)
     streak = seen["streak"]
     if row is None:
         store.audit(uid.casefold(), "sign_in_refused", "locked")

@@ -85,6 +85,10 @@ create table if not exists sign_ins (
     at text not null, user_id text not null, ok integer not null, how text not null   -- password | oidc
 );
 create index if not exists sign_ins_user on sign_ins(user_id, at);
+create table if not exists sign_in_sources (    -- where each password attempt came from (its network address)
+    at text not null, source text not null, ok integer not null, attempt integer not null   -- attempt: sign_ins rowid
+);
+create index if not exists sign_in_sources_source on sign_in_sources(source, at);
 create table if not exists oidc_identities (   -- a person bound to one account at the identity provider
     user_id text primary key, issuer text not null, sub text not null, at text not null
 );
@@ -579,7 +583,7 @@ class PlanStore:
                              (at_text, user_id.casefold(), "sign_in" if ok else "sign_in_refused",
                               f"{how} {detail}".strip()))
 
-    def claim_sign_in(self, user_id: str, how: str, at: dt.datetime, allow) -> int | None:
+    def claim_sign_in(self, user_id: str, how: str, at: dt.datetime, allow, source: str | None = None) -> int | None:
         """One atomic step under SQLite's write lock (BEGIN IMMEDIATE: one writer at a time, across threads and
         processes): the id's failures in a row — attempts still being checked count as failures — go to `allow`;
         when it says yes, this attempt is recorded as a failure *before* its password is checked, and its row id
@@ -588,10 +592,16 @@ class PlanStore:
         at_text = at.isoformat(timespec="seconds")
         self.con.execute("begin immediate")
         try:
-            if not allow(self.failures_in_a_row(user_id)):
+            from_source = [] if source is None else [
+                dt.datetime.fromisoformat(r[0]) for r in self.con.execute(
+                    "select at from sign_in_sources where source = ? and ok = 0 order by at desc limit 200",
+                    (source,)).fetchall()]
+            if not allow(self.failures_in_a_row(user_id), from_source):
                 self.con.execute("commit")
                 return None
             row = self.con.execute("insert into sign_ins values (?, ?, 0, ?)", (at_text, user_id.casefold(), how))
+            if source is not None:
+                self.con.execute("insert into sign_in_sources values (?, ?, 0, ?)", (at_text, source, row.lastrowid))
             self.con.execute("commit")
             return row.lastrowid
         except BaseException:
@@ -606,6 +616,7 @@ class PlanStore:
         try:
             if ok:
                 self.con.execute("update sign_ins set ok = 1 where rowid = ?", (row,))
+                self.con.execute("update sign_in_sources set ok = 1 where attempt = ?", (row,))
             self.con.execute("insert into audit(at, who, action, what) values (?, ?, ?, ?)",
                              (at_text, user_id.casefold(), "sign_in" if ok else "sign_in_refused", how))
             self.con.execute("commit")

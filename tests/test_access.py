@@ -452,3 +452,27 @@ def test_the_audit_lists_sign_ins_exports_and_plan_changes_newest_first(built):
         ("boss", "pii_view", 2), ("ceo", "export", 3), ("社群长 (c-community)", "checkin", 1),
         ("计划 (plan)", "plan_change", 1), ("ceo", "sign_in", None)]
     assert log[-1]["action"] == "import" and log[-1]["rows"] > 0      # the build's import of the plan files
+
+
+def test_one_address_guessing_over_many_ids_is_throttled(built):
+    """Issue 33.11: the lock-out was per id only, so one address could lock every account in turn. An address
+    whose wrong guesses over any ids reach max_failures × SOURCE_FACTOR in a lock-out window is refused before any
+    password is checked — even a right one — while other addresses sign in as usual."""
+    from pipelines.access import SOURCE_FACTOR
+
+    access = read_plan(built / "wh.duckdb").access          # max_failures 3, lockout 10 minutes
+    t0 = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.timezone.utc)
+    with PlanStore(store_path(built / "wh.duckdb")) as store:
+        store.set_password("ceo", hash_password(PASSWORD), "test", reset=False)
+        for i in range(access.max_failures * SOURCE_FACTOR):      # 2 guesses per id: no id locks on its own
+            with pytest.raises(SignInRefused) as err:
+                sign_in(store, access, f"id{i // 2}", "wrong password!", now=t0 + dt.timedelta(seconds=i),
+                        source="203.0.113.9")
+            assert err.value.reason == "wrong"
+        with pytest.raises(SignInRefused) as err:                  # the address is throttled, whatever the id
+            sign_in(store, access, "ceo", PASSWORD, now=t0 + dt.timedelta(minutes=1), source="203.0.113.9")
+        assert err.value.reason == "locked"
+        assert sign_in(store, access, "ceo", PASSWORD, now=t0 + dt.timedelta(minutes=1), source="198.51.100.7").id \
+            == "ceo"                                               # another address: as usual
+        later = t0 + dt.timedelta(minutes=12)                      # the window has passed
+        assert sign_in(store, access, "ceo", PASSWORD, now=later, source="203.0.113.9").id == "ceo"

@@ -250,6 +250,23 @@ def _password(db: str, access: Access) -> User:
     _screen(lambda: _sign_in_form(db, access))
 
 
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def _source() -> str | None:
+    """The sign-in's network address, for the per-address throttle: the browser's own, or — when the request comes
+    from this machine's reverse proxy (deploy/nginx sets X-Real-IP, overwriting any a client sent) — the one the
+    proxy saw."""
+    try:
+        peer = st.context.ip_address
+        real = st.context.headers.get("X-Real-Ip") or st.context.headers.get("X-Real-IP")
+    except Exception:  # noqa: BLE001 - no request behind this run (AppTest)
+        return None
+    if peer in LOOPBACK and real:
+        return str(real).strip()[:64]
+    return str(peer)[:64] if peer else None
+
+
 def _live(db: str, user_id: str, started: dt.datetime, token: str | None) -> bool:
     """Every run asks the plan store whether this session is still open: a password reset, an account removed or
     a sign-out in another tab ends it at once, not at its expiry."""
@@ -287,7 +304,7 @@ def _sign_in_form(db: str, access: Access) -> None:
         return
     try:
         with _store(db) as store:
-            user = sign_in(store, access, uid, password)
+            user = sign_in(store, access, uid, password, source=_source())
     except SignInRefused as exc:
         if exc.reason == "locked":
             st.error(tm("auth_locked", until=fmt_time(exc.until), admins=access.whom_to_ask()))
