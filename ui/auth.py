@@ -124,7 +124,7 @@ def _guard_downloads(db: str, access: Access) -> None:
             cookie = st.context.cookies.get("_streamlit_user")
         except Exception:  # noqa: BLE001 - no request behind this run (AppTest)
             cookie = None
-    media_guard.note_session(ctx.session_id, cookie, access.auth != "open", db)
+    media_guard.note_session(ctx.session_id, cookie if isinstance(cookie, str) else None, access.auth != "open", db)
 
 
 def node_name(db: str, node_id: str | None) -> str:
