@@ -180,6 +180,21 @@ def held_lock(path: Path, holder: str, busy):
         fh.close()          # releases the lock
 
 
+def remove_old_temp_locks() -> int:
+    """Earlier versions kept the build lock in the system's temporary folder, one file per warehouse path, never
+    removed (499 on one machine): the ones no process holds go (a build holds its lock with flock)."""
+    gone = 0
+    for path in Path(tempfile.gettempdir()).glob("northstar-build-*.lock"):
+        try:
+            with open(path, "a+", encoding="utf-8") as fh:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                path.unlink()
+                gone += 1
+        except OSError:          # held by a running build of an older version, or not ours to remove
+            continue
+    return gone
+
+
 def build_lock(db: Path):
     """One build of a warehouse at a time: `<warehouse>.build.lock` beside it (one small file per warehouse, like
     the refresh's; it used to be a file per warehouse path ever built in the system's temporary folder, hundreds of
@@ -345,6 +360,7 @@ def build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None,
     try:
         db.parent.mkdir(parents=True, exist_ok=True)
         with build_lock(db):
+            remove_old_temp_locks()
             return _build(raw, config, db, as_of, quiet, progress, incremental, allow_shrink, rows_only)
     except OSError as exc:
         if disk_full(exc):

@@ -205,12 +205,14 @@ def test_the_build_lock_sits_beside_the_warehouse(tmp_path):
     one machine); it is now one file beside the warehouse, reused by every build of it."""
     import tempfile
 
-    before = set(Path(tempfile.gettempdir()).glob("northstar-build-*.lock"))
+    old = Path(tempfile.gettempdir()) / "northstar-build-0123456789abcdef.lock"   # an earlier version's, unheld
+    old.write_text("pid 999999, started 2026-11-01 02:00:00 +0800", encoding="utf-8")
     make_raw(tmp_path)
     run_build(tmp_path)
     run_build(tmp_path)
     assert (tmp_path / "wh.duckdb.build.lock").exists()
-    assert set(Path(tempfile.gettempdir()).glob("northstar-build-*.lock")) == before
+    assert not old.exists()                       # the next build removed it
+    assert list(Path(tempfile.gettempdir()).glob("northstar-build-*.lock")) == []
 
 
 def test_a_killed_builds_leftovers_go_with_the_next_build(tmp_path):
