@@ -129,7 +129,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "vs_last_month": ("较上月 {d}", "{d} vs last month"),
     "no_comparison": ("上月无数据", "no data last month"),
     "chart_title": ("本月累计完成 vs 目标节奏", "This month: cumulative vs pace to target"),
-    "chart_pct": ("占本月目标", "of the month's target"),
     "chart_pace": ("目标节奏", "Pace to target"),
     "chart_pace_s": ("{what}节奏（季节）", "{what} pace (shape)"),
     "chart_band": ("月末 80%区间", "80% band, month end"),
@@ -141,7 +140,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "data_days_old": ("✖ 数据已 {n} 天未更新", "✖ Data {n} days old"),
     "chart_no_target": ("{what}本月没有目标，未画出", "{what}: no target, not drawn"),
     "chart_counts": ("本月累计（本月尚无目标）", "This month, cumulative (no targets set)"),
-    "chart_empty": ("本月到目前还没有新驿站或新会员。", "No new stations or members this month so far."),
     "tree_failed": ("无法计算目标树：{err}", "The goal tree could not be computed: {err}"),
     "store_broken": ("计划存储文件 {path} 已损坏，无法读取（{err}）。目标、关键动作和打卡都保存在其中：请从备份恢复这个文件，"
                      "或把它移到别处，再运行 python -m pipelines plan import --config <计划文件夹> 从计划文件重新建立。"
@@ -677,7 +675,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "audit_upload_check": ("试读上传的数据", "upload checked"),
     "audit_download_refused": ("拒绝下载（不是本人会话）", "download refused (another session)"),
     "load_denied": ("上传和重建数据只限管理员。", "Uploads and rebuilds are for admins only."),
-    "denied_write": ("你的角色（{role}）不能修改这里：{what}。", "Your role ({role}) cannot change this: {what}."),
     # the Data page
     "page_data": ("数据", "Data"),
     "data_title": ("数据新鲜度、质量与口径", "Data: freshness, quality and definitions"),
@@ -798,7 +795,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "load_done": ("导入完成：数据截至 {d}。原文件已备份到 {backup}。", "Imported: data through {d}. The previous files are in {backup}."),
     "load_done_label": ("导入完成（用时 {s:.0f} 秒）", "Imported (took {s:.0f} s)"),
     "load_failed": ("重建失败，已恢复原来的文件，数据保持不变：{err}", "The rebuild failed; the previous files are back and the data is unchanged: {err}"),
-    "print_hint": ("打印：浏览器菜单 → 打印（A4 横向，一页）", "Print: browser menu → Print (A4 landscape, one page)"),
 }
 
 # Why a row was rejected, by reason code, in words (the detail beside it names the field and the value).
