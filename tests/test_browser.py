@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from conftest import ARTIFACTS, choose_language, main_height, open_board, problems_shown, screenshot
+from conftest import ARTIFACTS, choose_language, main_height, open_board, problems_shown, screenshot, wait_idle
 from pipelines import goaltree
 from ui.i18n import fmt_count
 
@@ -20,10 +20,18 @@ def check_board(page, tree, lang: str) -> None:
     # after a language switch on a busy machine the previous run's cards stand beside the new ones until the rerun
     # ends (the same as the scroll check below): three cards, once it has
     expect(zones).to_have_count(3, timeout=10_000)
-    names = zones.locator(".ns-zname").all_inner_texts()
     org_zones = [z for z in tree.children(tree.company["id"]) if z["level"] == "war_zone"
                  and not z["id"].endswith("/unassigned")]
-    assert sorted(names) == sorted(z["name_zh" if lang == "zh" else "name_en"] for z in org_zones)
+    want = sorted(z["name_zh" if lang == "zh" else "name_en"] for z in org_zones)
+    # the previous language's three cards can stand until the rerun replaces them (a busy machine): a person
+    # reads the cards once the page has settled
+    wait_idle(page)
+    for _ in range(80):
+        names = zones.locator(".ns-zname").all_inner_texts()
+        if sorted(names) == want:
+            break
+        page.wait_for_timeout(250)
+    assert sorted(names) == want
     assert page.locator(".js-plotly-plot").count() == 1
     chart = page.locator(".js-plotly-plot").first
     assert ("本月累计" if lang == "zh" else "This month: cumulative") in chart.inner_text()
