@@ -8,6 +8,7 @@ from tests.conftest import ROOT
 def test_the_readme_stands_alone():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "../shared/DESIGN" not in readme and "DESIGN §" not in readme
+    assert "../shared" not in readme          # a path a clone does not have: say what to put where instead
     for target in re.findall(r"\]\(([^)#\s]+)\)", readme):
         if not target.startswith(("http://", "https://")):
             assert (ROOT / target).exists(), f"README links to {target}, which is not in the project"
