@@ -47,6 +47,17 @@ def sign_in(page, uid: str, password: str) -> None:
     page.get_by_role("button", name="登录").click()
 
 
+def signed_in_page(context, url: str, uid: str):
+    """A new tab of `context` signed in as `uid` with the form, once its board is drawn and its cookie set."""
+    page = context.new_page()
+    page.goto(url)
+    expect(page.get_by_label("账号")).to_be_visible(timeout=60_000)
+    sign_in(page, uid, PASSWORD)
+    page.locator(".ns-done").wait_for(state="attached", timeout=60_000)
+    wait_for_cookie(page, present=True)
+    return page
+
+
 @pytest.fixture(scope="module")
 def password_app(tiny, tmp_path_factory):
     db = signed_copy(tiny, tmp_path_factory.mktemp("pw"), "auth: password\nmax_failures: 3\n" + USERS)
@@ -120,12 +131,7 @@ def test_a_password_reset_and_a_sign_out_end_every_open_tab(browser, password_ap
 
     url, db = password_app
     context = browser.new_context(viewport={"width": 1440, "height": 900})
-    first = context.new_page()
-    first.goto(url)
-    expect(first.get_by_label("账号")).to_be_visible(timeout=60_000)
-    sign_in(first, "lead-north", PASSWORD)
-    first.locator(".ns-done").wait_for(state="attached", timeout=60_000)
-    wait_for_cookie(first, present=True)
+    first = signed_in_page(context, url, "lead-north")
     second = context.new_page()                    # a second tab: signed in by the cookie
     second.goto(url)
     second.locator(".ns-done").wait_for(state="attached", timeout=60_000)
@@ -166,12 +172,7 @@ def test_a_download_is_served_only_to_the_browser_that_asked_for_it(browser, pas
 
     url, db = password_app
     context = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True)
-    page = context.new_page()
-    page.goto(url)
-    expect(page.get_by_label("账号")).to_be_visible(timeout=60_000)
-    sign_in(page, "boss", PASSWORD)
-    page.locator(".ns-done").wait_for(state="attached", timeout=60_000)
-    wait_for_cookie(page, present=True)
+    page = signed_in_page(context, url, "boss")
     page.locator('[data-testid="stSidebarNav"] a').filter(has_text="数据").first.click()
     page.locator('.ns-done[data-page="data"]').wait_for(state="attached", timeout=60_000)
     button = page.get_by_role("button", name="下载审计记录 CSV")
@@ -186,12 +187,7 @@ def test_a_download_is_served_only_to_the_browser_that_asked_for_it(browser, pas
         urllib.request.urlopen(urllib.request.Request(media), timeout=30)
     assert err.value.code == 403
     stranger = browser.new_context()                       # another browser, signed in as someone else
-    other = stranger.new_page()
-    other.goto(url)
-    expect(other.get_by_label("账号")).to_be_visible(timeout=60_000)
-    sign_in(other, "lead-north", PASSWORD)
-    other.locator(".ns-done").wait_for(state="attached", timeout=60_000)
-    wait_for_cookie(other, present=True)
+    signed_in_page(stranger, url, "lead-north")
     assert stranger.request.get(media).status == 403
     with PlanStore(store_path(db), read_only=True) as store:
         refused = [r for r in store.audit_log(50) if r["action"] == "download_refused"]
