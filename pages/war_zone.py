@@ -51,7 +51,7 @@ head, chooser = st.columns([4, 1], vertical_alignment="bottom")
 with chooser:
     real = [z for z in zones if not is_unassigned(z["id"])]
     mine = viewer().war_zone       # a zone lead opens on their own zone; everyone else on the one furthest behind
-    zone = pick(t("zone"), zones, "zone", mine if mine in {z["id"] for z in zones} else wz.worst_first(real or zones, tree.basis)[0]["id"])
+    zone = pick(t("zone"), zones, "zone", mine if mine in {z["id"] for z in zones} else wz.worst_first(real or zones)[0]["id"])
 with head:
     page_head(board.name_of(zone, code), board.period_line(tree, code))
 unknown = st.session_state.pop("zone_unknown", None)
@@ -78,7 +78,7 @@ elif teams:
     changed = board.revised_note(tree, code, zone["id"])      # targets of its teams and people changed this month
     if changed:
         st.markdown(changed, unsafe_allow_html=True)
-    frame, statuses = wz.node_table(teams, code, tree.basis)
+    frame, statuses = wz.node_table(teams, code)
     st.dataframe(wz.styled(frame, statuses, code, tree.at_risk), hide_index=True, column_config=wz.column_config(code),
                  key="teams_table")
 
@@ -92,13 +92,13 @@ elif teams:
             note(t("zone_unknown", id=unknown, name=board.name_of(team, code)))
         section(t("people_of", team=board.name_of(team, code)))
         if people:
-            frame, statuses = wz.node_table(people, code, tree.basis)
+            frame, statuses = wz.node_table(people, code)
             st.dataframe(wz.styled(frame, statuses, code, tree.at_risk), hide_index=True,
                          column_config=wz.column_config(code), key="people_table")
         else:
             st.info(t("no_people"))
 
-    people_of_team(wz.worst_first(teams, tree.basis))
+    people_of_team(wz.worst_first(teams))
 else:
     st.info(t("no_teams"))
 

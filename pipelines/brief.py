@@ -121,7 +121,7 @@ def _north_line(tree: GoalTree, lang: str) -> str | None:
 
 def _worst_line(tree: GoalTree, lang: str, esc) -> str:
     zones = [n for n in tree.nodes if n.level == "war_zone" and not is_unassigned(n.id)]
-    ranked = worst_first(zones, tree.basis)
+    ranked = worst_first(zones)
     if not ranked or RANK[overall(ranked[0])] >= RANK["on_track"]:
         return _w("all_fine", lang)
     zone = ranked[0]

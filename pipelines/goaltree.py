@@ -279,8 +279,8 @@ class GoalTree:
         """(who, team, metric, shortfall): inside a war zone, who is behind by the one rule — on the goal the zone
         is worst on (then the other), the end of its behind-chain (a person; a team when the shortfall is the
         team's own unallocated target) — or None when no one is short a whole unit; only nodes this tree holds."""
-        ms = self.node(zone_id).metrics
-        for metric in sorted(GOAL_METRICS, key=lambda m: (m != self.focus_metric(zone_id), m)):
+        ms, first = self.node(zone_id).metrics, self.focus_metric(zone_id)
+        for metric in sorted(GOAL_METRICS, key=lambda m: (m != first, m)):
             if ms[metric].status in ("achieved", "no_target"):
                 continue
             chain = self.behind_chain(zone_id, metric)
@@ -352,6 +352,11 @@ def _plain(value):
 
 
 # ---- the computation -------------------------------------------------------------------------------------------
+
+def goals_of(level: str) -> tuple[str, ...]:
+    """The goals a node of this level has: a center only members (the channels it owns), every other node both."""
+    return ("members",) if level == "center" else GOAL_METRICS
+
 
 def resolve_period(month: str, as_of: dt.date | str | None, last_date: dt.date | None) -> tuple[str, dt.date]:
     """Checks the month and the as-of date; as-of defaults to the last date in the data."""
@@ -465,7 +470,7 @@ def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str |
     tree.curves = {(nid, m): [shapes[(nid, m)].share(start, end, d) for d in month_days]
                    for nid, n in nodes.items() if n["level"] in ("company", "war_zone") for m in GOAL_METRICS}
     targets = {(nid, m): target(nid, m) for nid, n in nodes.items()
-               for m in (("members",) if n["level"] == "center" else GOAL_METRICS)}
+               for m in goals_of(n["level"])}
     tree_kids = {nid: [c for c in n["children"] if nodes[c]["level"] != "center"] for nid, n in nodes.items()}
 
     def unallocated(nid: str, metric: str) -> float | None:
@@ -489,7 +494,7 @@ def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str |
         def visit(nid: str) -> None:
             for c in nodes[nid]["children"]:
                 visit(c)
-            for m in (("members",) if nodes[nid]["level"] == "center" else GOAL_METRICS):
+            for m in goals_of(nodes[nid]["level"]):
                 shape = shapes[(nid, m)]
                 share = 1.0 if done else shape.share(start, end, min(day, end))
                 basis_share = share if plan.basis == "seasonal" and share > 0 else d_elapsed
@@ -521,7 +526,7 @@ def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str |
     then = assess(week, actuals_at(week), False) if not finished and week >= start else {}
     for nid, n in nodes.items():
         n["metrics"] = {}
-        for m in (("members",) if n["level"] == "center" else GOAL_METRICS):
+        for m in goals_of(n["level"]):
             v = now[(nid, m)]
             if (nid, m) in then:
                 v = replace(v, status_7d=then[(nid, m)].status, pace_7d=then[(nid, m)].pace)

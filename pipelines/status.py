@@ -50,10 +50,10 @@ def overall(node) -> str:
     return worst(v["status"] for v in node["metrics"].values() if v["status"] != "no_target")
 
 
-def worst_first(nodes: list, basis: str = "linear") -> list:
-    """Worst status first, then lowest pace (on the status basis); nodes without targets last."""
+def worst_first(nodes: list) -> list:
+    """Worst status first, then lowest pace (as judged); nodes without targets last."""
     def badness(n):
-        paces = [p for v in n["metrics"].values() if (p := judged(v, basis).pace) is not None]
+        paces = [p for v in n["metrics"].values() if (p := v["pace"]) is not None]
         return RANK[overall(n)], min(paces, default=9e9)
 
     return sorted(nodes, key=badness)
@@ -220,9 +220,9 @@ class Judged:
     other_pace: float | None
 
 
-def judged(v, basis: str | None = None) -> Judged:
-    """`v` (a MetricValue) as judged: its own basis, expected, pace and forecast (`basis` is ignored: the value
-    knows what it was judged on), and the other basis's pace when the node has a shape of its own."""
+def judged(v) -> Judged:
+    """`v` (a MetricValue) as judged: its own basis, expected, pace and forecast (the value knows what it was
+    judged on), and the other basis's pace when the node has a shape of its own."""
     shaped = v["shape"] not in (None, "linear")
     other = v["other"]
     return Judged(v["basis"] == "seasonal", v["expected"], v["pace"], v["forecast"],

@@ -7,7 +7,6 @@ import unicodedata
 
 from pipelines import csvsafe
 from pipelines.goaltree import GoalTree
-from pipelines.status import judged
 
 MARKS = {"achieved": "✔ achieved 达成", "on_track": "● on track 正常", "at_risk": "▲ at risk 风险",
          "off_track": "✖ off track 落后", "missed": "✖ missed 未达成", "no_target": "· no target 无目标"}
@@ -51,13 +50,12 @@ SHORT = {"achieved": "✔ achieved", "on_track": "● on track", "at_risk": "▲
          "missed": "✖ missed", "no_target": "· no target"}
 
 
-def _cell(v: dict | None, basis: str = "linear") -> str:
-    """One metric of one node: actual / target, pace and forecast on the status basis, need per day, status."""
+def _cell(v: dict | None) -> str:
+    """One metric of one node: actual / target, pace and forecast as judged, need per day, status."""
     if v is None:
         return ""
-    j = judged(v, basis)
-    return (pad(num(v["actual"]), 8, True) + " / " + pad(num(v["target"]), 7) + pad(pct(j.pace), 6, True)
-            + pad(num(j.forecast), 9, True) + pad(num(v["required_daily"], 1), 9, True) + "  "
+    return (pad(num(v["actual"]), 8, True) + " / " + pad(num(v["target"]), 7) + pad(pct(v["pace"]), 6, True)
+            + pad(num(v["forecast"]), 9, True) + pad(num(v["required_daily"], 1), 9, True) + "  "
             + pad(SHORT[v["status"]], 12))
 
 
@@ -89,7 +87,7 @@ def table(tree: GoalTree) -> str:
                          f" · pace {pct(step['pace'])} · need {num(step['required_monthly'], 1)}/month")
     lines.append("")
     name_w = max(width("  " * depth[n["id"]] + label(n)) for n in tree.nodes) + 2
-    cell_w = width(_cell(tree.company["metrics"]["members"], tree.basis))
+    cell_w = width(_cell(tree.company["metrics"]["members"]))
     sub = pad("actual / target", 18) + pad("pace", 6, True) + pad("forecast", 9, True) + pad("need/day", 9, True) + "  status"
     head1 = pad("", name_w) + pad("stations 新开驿站 (this month 本月)", cell_w) + " │ " + "members 新增会员 (this month 本月)"
     head2 = pad("node 节点", name_w) + pad(sub, cell_w) + " │ " + sub
@@ -100,8 +98,8 @@ def table(tree: GoalTree) -> str:
             centers_started = True
             lines += ["", "Centers 中心 — new members by the channels each center owns 按渠道归属的新增会员"]
         m = n["metrics"]
-        row = (pad("  " * depth[n["id"]] + label(n), name_w) + pad(_cell(m.get("stations"), tree.basis), cell_w)
-               + " │ " + _cell(m.get("members"), tree.basis))
+        row = (pad("  " * depth[n["id"]] + label(n), name_w) + pad(_cell(m.get("stations")), cell_w)
+               + " │ " + _cell(m.get("members")))
         notes = [f"{metric} unallocated 未分解 {num(v['unallocated'])}" for metric, v in m.items()
                  if v["unallocated"] not in (None, 0)]
         lines.append(row.rstrip() + (f"   ({'; '.join(notes)})" if notes else ""))

@@ -81,7 +81,7 @@ def test_on_the_straight_line_the_tile_reads_as_before_and_names_the_shape_besid
 
 def test_the_war_zone_table_ranks_and_shows_the_pace_on_the_basis(festive):  # noqa: F811
     t = tree(festive, "2026-11", "2026-11-10", NOVEMBER)
-    frame, _ = wz.node_table([t.node("east")], "zh", t.basis)
+    frame, _ = wz.node_table([t.node("east")], "zh")
     assert frame.iloc[0][wz.columns("zh")["members.pace"]] == pytest.approx(100 / 306 * 100)   # 306.7 → 306 due
     assert frame.iloc[0][wz.columns("zh")["members.forecast"]] == pytest.approx(float(100 / F(230, 750)), abs=0.05)
 

@@ -134,7 +134,7 @@ def test_the_brief_writes_a_pace_as_the_board_does(tiny):
     reached), and its gap lines are the board's gap lines in words."""
     tree = goaltree.load(tiny / "wh.duckdb", "2026-11", "2026-11-24")
     words = brief.summary(tree, "zh")
-    zone = board.worst_first(zones(tree), tree.basis)[0]
+    zone = board.worst_first(zones(tree))[0]
     metric = tree.focus_metric(zone.id)
     line = next(x for x in words if x.startswith("最需关注"))
     assert f"节奏 {board.fmt_pace(zone.metrics[metric].pace, tree)}" in line

@@ -383,7 +383,7 @@ def gap_line(tree: GoalTree, node: dict, metric: str, lang: str, view: dict | No
 def zone_order(tree: GoalTree) -> list[dict]:
     """The org's war zones, worst first: by their worst status, then by their lowest pace."""
     return worst_first([n for n in tree.children(tree.company["id"]) if n["level"] == "war_zone"
-                        and not _unassigned(n)], tree.basis)
+                        and not _unassigned(n)])
 
 
 def _unassigned(node: dict) -> bool:

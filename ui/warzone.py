@@ -12,7 +12,6 @@ from pipelines.fmt import fmt_gap, pace_digits
 from pipelines.goaltree import GoalTree
 from pipelines.org import is_unassigned
 from pipelines.plan import DEFAULT_AT_RISK, GOAL_METRICS
-from pipelines.status import judged
 from ui.board import chip, esc, gap_line, name_of, num, overall, week_change, worst_first
 from ui.i18n import fmt_count, fmt_money, fmt_pct, fmt_rate, status_word, text
 
@@ -81,23 +80,22 @@ def columns(lang: str) -> dict[str, str]:
     return out
 
 
-def node_table(nodes: list[dict], lang: str, basis: str = "linear") -> tuple[pd.DataFrame, list[str]]:
+def node_table(nodes: list[dict], lang: str) -> tuple[pd.DataFrame, list[str]]:
     """One row per node, worst first (by its worse status): name, then for stations and members actual, target, pace
-    (a percentage) and forecast on the status `basis`, needed per day and status (with "▼ 上周正常" when it changed
+    (a percentage) and forecast as judged, needed per day and status (with "▼ 上周正常" when it changed
     in the last 7 days). No target is MISSING, shown "—" (never 0%). Returns the frame and each row's overall status
     (for `styled`)."""
     cols = columns(lang)
     rows, statuses = [], []
-    for n in worst_first(nodes, basis):
+    for n in worst_first(nodes):
         status = overall(n)
         row = {cols["name"]: name_of(n, lang)}
         for metric in METRICS:
             v = n["metrics"][metric]
-            j = judged(v, basis)
             row[cols[f"{metric}.actual"]] = v["actual"]
             row[cols[f"{metric}.target"]] = MISSING if v["target"] is None else v["target"]
-            row[cols[f"{metric}.pace"]] = MISSING if j.pace is None else j.pace * 100
-            row[cols[f"{metric}.forecast"]] = round(j.forecast if j.forecast is not None else v["forecast"], 1)
+            row[cols[f"{metric}.pace"]] = MISSING if v["pace"] is None else v["pace"] * 100
+            row[cols[f"{metric}.forecast"]] = round(v["forecast"], 1)
             row[cols[f"{metric}.required"]] = MISSING if v["required_daily"] is None else round(v["required_daily"], 1)
             row[cols[f"{metric}.mstatus"]] = status_word(v["status"], lang) + week_words(v, lang)
         rows.append(row)
