@@ -123,6 +123,8 @@ class Encoding:
 
     name: str
     bad_lines: int = 0
+    odd: bool = True        # the file holds a character a Chinese or Western export would not: rows are checked for
+                            # another encoding (_mixed_encoding); a plain file is read at full speed
 
 
 @dataclass
@@ -135,6 +137,7 @@ class _Scan:
     sampled: int = 0        # characters looked at for GB2312, when asked (the first GB_SAMPLE or so)
     gb2312: int = 0         # of those, everyday Chinese (GB2312)
     first: str = ""         # the first line that breaks, and its bytes: "7|FC"
+    odd: bool = False       # any character anywhere that neither a Chinese nor a Western export holds (_UNUSUAL)
     lines: int = 0          # lines in the file
 
 
@@ -172,6 +175,8 @@ def _scan(path: Path, codec: str, chinese: bool = False) -> _Scan:
                     where = lines + text.count("\n", 0, at) + 1
                     scan.first = f"{where}|{_bytes_at(text, at)}"
             if nonascii:
+                if not scan.odd and _UNUSUAL.search(text):
+                    scan.odd = True
                 scan.good += nonascii
                 if scan.looked < GB_SAMPLE:
                     scan.looked += nonascii
@@ -212,7 +217,7 @@ def detect_encoding(path: Path) -> Encoding:
         if gb and not gb.bad:
             return Encoding("gb18030")
     if not utf.bad:
-        return Encoding(name)
+        return Encoding(name, odd=utf.odd)
     if bom or utf.good >= utf.bad:    # UTF-8 text with a few broken bytes (a GB18030 file is broken everywhere)
         return Encoding(name, utf.bad_lines)
     gb = _reads_as_chinese(path)
@@ -456,7 +461,7 @@ def _stage_csv_with(src: Source, table: Table, scratch: Path, encoding: Encoding
                         reject(number, "encoding", (number, encoding.name.upper().replace("-SIG", ""),
                                                     _bytes_at(joined, hit.start())), ",".join(row))
                         continue
-                mixed = _mixed_encoding(row, encoding.name)
+                mixed = _mixed_encoding(row, encoding.name) if encoding.odd else None
                 if mixed:
                     reject(number, mixed[0], (number, *mixed[1:]), ",".join(row))
                     continue
