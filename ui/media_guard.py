@@ -56,13 +56,6 @@ def note_session(session_id: str | None, cookie: str | None, restricted: bool, d
         _keys[session_id] = (_hash(cookie) if cookie else None, restricted, str(db))
 
 
-def forget_session(session_id: str) -> None:
-    with _lock:
-        _keys.pop(session_id, None)
-        for owners in _owners.values():
-            owners.discard(session_id)
-
-
 def allowed(fid: str, cookies: dict[str, str]) -> tuple[bool, str | None]:
     """Whether a request with these cookies may have the file `fid`; and, when not, the warehouse to audit in."""
     with _lock:
