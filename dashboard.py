@@ -20,7 +20,7 @@ user = gate(str(db))          # sign-in (access.yaml): nothing below runs for a 
 default_page_alias("board")   # /board is the board, not "Page not found"
 
 # Each page's url_path is its file's stem (ui/v1guard.py says why): links read /war_zone?zone=north.
-# Only the pages the reader's role may read are listed (pipelines/access.py); a link to another one opens the board.
+# Only the pages the reader's role may read are listed (pipelines/plan/access.py); a link to another one opens the board.
 pages = [
     st.Page("pages/board.py", title=t("page_board"), icon=":material/dashboard:", url_path="board", default=True),
     st.Page("pages/war_zone.py", title=t("page_war_zone"), icon=":material/flag:", url_path="war_zone"),

@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipelines import backtest, goaltree  # noqa: E402
-from pipelines.plan import GOAL_METRICS  # noqa: E402
+from pipelines.okr import backtest, goaltree  # noqa: E402
+from pipelines.plan.goals import GOAL_METRICS  # noqa: E402
 
 START, END = "<!-- backtest -->", "<!-- /backtest -->"
 
@@ -50,7 +50,7 @@ def markdown(measured: list[dict], day: int) -> str:
              f"The month-end forecast made on day {day} of every month that is complete and whose same month a year "
              "earlier is in the data, against the month's actual: the straight line (actual ÷ share of days gone) "
              "and the month's shape (actual ÷ the share expected by then, learned only from the history before "
-             "that month; `pipelines/seasonal.py`). MAPE: mean absolute percentage error; the 80 % band holds "
+             "that month; `pipelines/okr/seasonal.py`). MAPE: mean absolute percentage error; the 80 % band holds "
              "the truth in the share of months shown (from the sixth replayed month on).", "",
              "| data | node | goal | months | linear MAPE | seasonal MAPE | seasonal ÷ linear | 80 % band holds |",
              "|---|---|---|---:|---:|---:|---:|---:|"]

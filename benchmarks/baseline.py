@@ -3,8 +3,8 @@ the raw Parquet files into DataFrames, clean them, join, group — with no wareh
 
 - `goal_tree(raw, config, month, as_of)`: every node's actual new stations and new members for the month up to
   the as-of date, and its paths (station masters recruited, paid orders, GMV, active members at the as-of date),
-  node for node like `pipelines.goaltree`.
-- `retention(raw, as_of)`: the member retention table of `pipelines.cohorts.members` (cohort month × month index:
+  node for node like `pipelines.okr.goaltree`.
+- `retention(raw, as_of)`: the member retention table of `pipelines.okr.cohorts.members` (cohort month × month index:
   cohort size, active, active on or after, paid GMV).
 
 The cleaning is the part of the build's checks that decides these numbers: unparsable dates and amounts, unknown
@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.goaltree import month_bounds
-from pipelines.plan import load_plan
+from pipelines.delivery import trees
+from pipelines.okr.goaltree import month_bounds
+from pipelines.plan.folder import load_plan
 
 
 def _read(raw: Path, table: str, columns: list[str] | None = None) -> pd.DataFrame:
@@ -102,7 +103,7 @@ def _roll_up(frame: pd.DataFrame, value: str, cid: str, with_center: bool) -> di
 
 def goal_tree(raw: Path, config: Path, month: str, as_of: dt.date) -> dict[str, dict[str, float]]:
     """node id → {stations, members, station_masters_recruited, orders, gmv, active_members} for `month` up to
-    `as_of`: what `pipelines.goaltree.goal_tree` gives as each node's actuals and its drivers' values."""
+    `as_of`: what `pipelines.okr.goaltree.goal_tree` gives as each node's actuals and its drivers' values."""
     st, mb, od = load(raw, as_of)
     sn, mn, cid = _nodes(st, mb, config)
     start, end = (pd.Timestamp(d) for d in month_bounds(month))
@@ -168,9 +169,8 @@ def retention(raw: Path, as_of: dt.date) -> pd.DataFrame:
 
 def northstar_goal_tree(db: Path, month: str, as_of: dt.date) -> dict[str, dict[str, float]]:
     """The same shape from Northstar's goal tree (the pages' one source of these numbers)."""
-    from pipelines import goaltree
 
-    tree = goaltree.load(Path(db), month, as_of)
+    tree = trees.load(Path(db), month, as_of)
     out: dict[str, dict[str, float]] = {}
     for n in tree.nodes:
         row = {m: float(v["actual"]) for m, v in n["metrics"].items()}
@@ -184,7 +184,7 @@ def northstar_goal_tree(db: Path, month: str, as_of: dt.date) -> dict[str, dict[
 def northstar_retention(db: Path) -> pd.DataFrame:
     import duckdb
 
-    from pipelines import cohorts
+    from pipelines.okr import cohorts
 
     with duckdb.connect(str(db), read_only=True) as con:
         rows = cohorts.members(con)

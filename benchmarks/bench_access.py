@@ -18,9 +18,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.bench_goaltree import timed  # noqa: E402 - median and max of n runs, in ms
-from pipelines import goaltree, paths  # noqa: E402
-from pipelines.access import User, hash_password, verify_password  # noqa: E402
-from pipelines.planstore import PlanStore  # noqa: E402
+from pipelines.base import paths
+from pipelines.okr import goaltree  # noqa: E402
+from pipelines.plan.access import User, hash_password, verify_password  # noqa: E402
+from pipelines.plan.store import PlanStore  # noqa: E402
 
 
 def main() -> None:

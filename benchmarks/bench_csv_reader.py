@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipelines import ingest  # noqa: E402
-from pipelines.contract import TABLES  # noqa: E402
+from pipelines.warehouse import ingest  # noqa: E402
+from pipelines.warehouse.contract import TABLES  # noqa: E402
 
 HEADER = "order_id,member_id,ordered_at,amount,status,category\r\n"
 

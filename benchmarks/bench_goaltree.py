@@ -4,7 +4,7 @@
 
 "warm" reuses one read-only connection and the plan read once (what the dashboard does with its cached
 connection); "with plan read" also reads the plan store each time; "cold" opens the warehouse as well; "first"
-empties the month's-shape caches first (pipelines/seasonal.py's history and profiles, pipelines/backtest.py's band):
+empties the month's-shape caches first (pipelines/okr/seasonal.py's history and profiles, pipelines/okr/replay.py's band):
 what the first reader of a month and day pays after the server starts.
 """
 from __future__ import annotations
@@ -17,14 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipelines import (  # noqa: E402
-    backtest,
-    goaltree,
-    months,  # noqa: E402
-    paths,
-    seasonal,
-)
-from pipelines.planstore import read_plan  # noqa: E402
+from pipelines.base import months, paths  # noqa: E402
+from pipelines.delivery import trees
+from pipelines.okr import goaltree, replay, seasonal  # noqa: E402
+from pipelines.plan.store import read_plan  # noqa: E402
 
 
 def timed(fn, runs: int) -> tuple[float, float]:
@@ -59,12 +55,12 @@ def main() -> None:
         warm, warm_max = timed(lambda m=month, a=as_of: goaltree.goal_tree(con, m, a, plan), args.runs)
         with_plan, _ = timed(lambda m=month, a=as_of: goaltree.goal_tree(con, m, a, read_plan(db)),
                              max(args.runs // 3, 3))
-        cold, _ = timed(lambda m=month, a=as_of: goaltree.load(db, m, a), max(args.runs // 5, 3))
+        cold, _ = timed(lambda m=month, a=as_of: trees.load(db, m, a), max(args.runs // 5, 3))
 
         def first(m=month, a=as_of):
             seasonal._HISTORY.clear()
             seasonal._CACHE.clear()
-            backtest._BANDS.clear()
+            replay._BANDS.clear()
             goaltree.goal_tree(con, m, a, plan)
 
         first_ms, _ = timed(first, 3)

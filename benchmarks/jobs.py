@@ -31,7 +31,7 @@ def floor(raw: Path) -> dict:
     """The least a build could do: read every raw order once and group it (by day and status)."""
     import duckdb
 
-    from pipelines.ingest import sql_str
+    from pipelines.warehouse.ingest import sql_str
 
     files = sorted(str(p) for p in raw.iterdir() if p.name.startswith("orders") and p.suffix == ".parquet")
     with duckdb.connect() as con:

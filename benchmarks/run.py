@@ -126,8 +126,9 @@ def page_loaders(db: Path) -> dict:
     import duckdb
     import streamlit as st
 
-    from pipelines import goaltree, months
-    from pipelines.planstore import PlanStore, read_plan, store_path
+    from pipelines.base import months
+    from pipelines.okr import goaltree
+    from pipelines.plan.store import PlanStore, read_plan, store_path
     from ui import data as ud
     from ui import setup as us
 
@@ -182,8 +183,8 @@ def page_loaders(db: Path) -> dict:
 def warm_reads(db: Path) -> dict:
     import duckdb
 
-    from pipelines import cohorts, goaltree
-    from pipelines.planstore import read_plan
+    from pipelines.okr import cohorts, goaltree
+    from pipelines.plan.store import read_plan
 
     p = page_loaders(db)
     out = {}
@@ -306,7 +307,7 @@ def split_last_day(raw: Path) -> dict[str, int]:
     `<table>_2.parquet`. Returns the rows moved per table."""
     import duckdb
 
-    from pipelines.ingest import sql_str
+    from pipelines.warehouse.ingest import sql_str
 
     moved = {}
     with duckdb.connect() as con:
@@ -335,7 +336,7 @@ def same_tables(a: Path, b: Path) -> list[str]:
     sum of row hashes); of build_info only what the data decides."""
     import duckdb
 
-    from pipelines.ingest import sql_str
+    from pipelines.warehouse.ingest import sql_str
 
     problems = []
     with duckdb.connect() as con:
@@ -362,7 +363,7 @@ def same_tables(a: Path, b: Path) -> list[str]:
 
 def run_size(size: str, work: Path, keep: bool, browser: bool, say) -> dict:
     from benchmarks import baseline
-    from pipelines import goaltree
+    from pipelines.okr import goaltree
 
     here = work / size
     raw, config, db = here / "raw", here / "config", here / "warehouse.duckdb"
@@ -650,7 +651,7 @@ def main(argv: list[str] | None = None) -> None:
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     if args.large and "large" not in sizes:
         sizes.append("large")
-    from pipelines.sample import SIZES
+    from pipelines.warehouse.sample import SIZES
 
     unknown = [s for s in sizes if s not in SIZES]
     if unknown:

@@ -1,16 +1,16 @@
 """The one-page OKR board for leadership: the north star, this month, the war zones, the centers, the paths.
 
-Every number comes from the goal tree (pipelines.goaltree) for the sidebar's month and as-of date.
+Every number comes from the goal tree (pipelines.okr.goaltree) for the sidebar's month and as-of date.
 """
 import streamlit as st
 
-from ui import board, charts
 from ui.components import note, page_head, section, section_html
 from ui.data import data_age, versions
-from ui.exports import board_files_buttons, tree_xlsx_button
 from ui.figures import shared
 from ui.i18n import t
+from ui.sections.exports import board_files_buttons, tree_xlsx_button
 from ui.setup import open_page, today
+from ui.views import board, charts
 
 tree, code, db = open_page()
 tree_xlsx_button(tree, code, db)

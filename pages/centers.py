@@ -1,28 +1,28 @@
 """The Centers page (动作分解): whether the centers' key actions line up with the war zones' targets, which are
 slipping, and where a center lead records the weekly check-in or adds and edits a key action.
 
-Numbers come from the goal tree (`tree.key_actions`, pipelines.keyactions) for the sidebar's month and as-of; the
-check-ins and key actions are written to the plan store (the forms are ui.center_forms'), which the goal tree reads
+Numbers come from the goal tree (`tree.key_actions`, pipelines.okr.keyactions) for the sidebar's month and as-of; the
+check-ins and key actions are written to the plan store (the forms are ui.sections.center_forms'), which the goal tree reads
 on its next run.
 """
 from pathlib import Path
 
 import streamlit as st
 
-from pipelines.access import visible_nodes
-from pipelines.org import org_from_doc
-from pipelines.planstore import PlanStore, store_path
-from ui import board
-from ui import center_forms as cf
-from ui import centers as uc
+from pipelines.plan.access import visible_nodes
+from pipelines.plan.org import org_from_doc
+from pipelines.plan.store import PlanStore, store_path
 from ui import data as ud
 from ui.auth import viewer
-from ui.board import _title, esc, name_of
 from ui.components import note, page_head, section
 from ui.figures import CONFIG
 from ui.i18n import fmt_month, md, t
+from ui.sections import center_forms as cf
 from ui.setup import open_page
 from ui.setup import today as today_is
+from ui.views import board
+from ui.views import centers as uc
+from ui.views.board import _title, esc, name_of
 
 tree, code, db = open_page()
 store_file = store_path(Path(db))

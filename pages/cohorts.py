@@ -2,21 +2,21 @@
 heatmaps with the weighted average row, filters and a breakdown compared as lines, M1 and M3 across cohorts,
 station cohort curves, and the members behind any cell with a CSV download (phones masked).
 
-Numbers come from the cohort marts through pipelines.cohorts, as of the data's last date D (not the sidebar's
+Numbers come from the cohort marts through pipelines.okr.cohorts, as of the data's last date D (not the sidebar's
 period, which this page does not show).
 """
 import streamlit as st
 
-from pipelines import cohorts
-from ui import board
-from ui import cohorts as uc
+from pipelines.okr import cohorts
 from ui.auth import record, record_once, viewer
 from ui.components import page_head, section
 from ui.data import cohort_members_behind, cohort_rows, versions
 from ui.figures import CONFIG
 from ui.i18n import t, text
 from ui.setup import open_analysis
-from ui.warzone import csv_bytes
+from ui.views import board
+from ui.views import cohorts as uc
+from ui.views.warzone import csv_bytes
 
 code, db, opts = open_analysis("cohorts_failed")
 d = opts["as_of"]

@@ -2,24 +2,25 @@
 build), what was rejected and why (by reason, examples, every row as CSV), the values the org does not know, and
 the metric catalog — the same module the numbers are computed from — with the cohort and growth definitions.
 
-The tables are ui.data_tables', the upload ui.upload's.
+The tables are ui.views.data_tables', the upload ui.sections.upload's.
 """
 import os
 
 import duckdb
 import streamlit as st
 
-from pipelines import freshness, metrics
-from pipelines.errors import NorthstarError
-from ui import board
-from ui import data_tables as tables
-from ui.audit import audit_section, briefs_section, pulls_section
+from pipelines.base import metrics
+from pipelines.base.errors import NorthstarError
+from pipelines.warehouse import freshness
 from ui.auth import record, viewer
 from ui.components import note, page_head, section
 from ui.data import WarehouseMissing, data_report, examples_frame, node_names, versions
 from ui.i18n import fmt_time, t, text, tm
+from ui.sections.audit import audit_section, briefs_section, pulls_section
+from ui.sections.upload import load_section
 from ui.setup import start_page, today
-from ui.upload import load_section
+from ui.views import board
+from ui.views import data_tables as tables
 
 code, db = start_page()
 MAX_MB = int(os.environ.get("NORTHSTAR_MAX_UPLOAD_MB", "200") or 200)
@@ -46,7 +47,7 @@ if rep["stale"]:
 st.caption(tm("data_built", at=fmt_time(b["built_at"], code, b["time_zone"]), s=b["seconds"],
              as_of=b["as_of"].isoformat(), raw=b["raw_dir"]))
 
-if viewer().can_upload:          # pipelines.access: admins only
+if viewer().can_upload:          # pipelines.plan.access: admins only
     load_section(db, code, MAX_MB)
 
 section(t("data_files"))

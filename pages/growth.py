@@ -1,20 +1,20 @@
 """The Growth page, for analysts and leadership: how the network grows month by month — stations opened and
 closed, members joined and refunded, the stocks' month-over-month and year-over-year growth — the member lifecycle
-and the referral network. As of the data's last date D; numbers from pipelines.growth.
+and the referral network. As of the data's last date D; numbers from pipelines.okr.growth.
 """
 import duckdb
 import streamlit as st
 
-from pipelines.errors import NorthstarError
-from ui import board
-from ui import growth as ug
+from pipelines.base.errors import NorthstarError
 from ui.auth import record, record_once, viewer
 from ui.components import note, page_head, section
 from ui.data import growth_data, versions
 from ui.figures import CONFIG
 from ui.i18n import t, text
 from ui.setup import open_analysis
-from ui.warzone import csv_bytes
+from ui.views import board
+from ui.views import growth as ug
+from ui.views.warzone import csv_bytes
 
 code, db, opts = open_analysis("growth_failed")
 d = opts["as_of"]

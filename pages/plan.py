@@ -1,29 +1,29 @@
 """The Plan page (目标分解): HQ and the leads set a month's targets and split them company → war zones → teams →
 people, and company → centers for members, without touching a file.
 
-The planner edits a draft (kept per month in the session, ui.plan_draft): the company's targets in two fields,
+The planner edits a draft (kept per month in the session, ui.sections.plan_draft): the company's targets in two fields,
 every split in an editable table with a one-click suggestion in proportion to the last 3 months' actuals. Checks
 run on every edit (each parent's children's sum and what is left unallocated; refused cells with the reason).
 Saving writes the changed targets to the plan store as one change with who and when; the board and the war-zone
 page read them on their next run. targets.csv goes out (export) and comes in (import: checked, previewed, then
-saved). The sections are ui.plan_sections'; the arithmetic is pipelines.planning's.
+saved). The sections are ui.sections.plan_editor'; the arithmetic is pipelines.okr.decompose's.
 """
 from pathlib import Path
 
 import duckdb
 import streamlit as st
 
-from pipelines import planning
-from pipelines.access import visible_nodes
-from pipelines.errors import NorthstarError
-from pipelines.months import shift_month
-from pipelines.planstore import PlanStore, store_path
-from ui import plan_draft
-from ui import plan_sections as ps
+from pipelines.base.errors import NorthstarError
+from pipelines.base.months import shift_month
+from pipelines.okr import decompose
+from pipelines.plan.access import visible_nodes
+from pipelines.plan.store import PlanStore, store_path
 from ui.auth import viewer
 from ui.components import note, page_head
 from ui.data import WarehouseMissing, plan_basis, versions
 from ui.i18n import error_text, fmt_month, md, t, tm
+from ui.sections import plan_draft
+from ui.sections import plan_editor as ps
 from ui.setup import start_page
 
 code, db = start_page()
@@ -51,7 +51,7 @@ except NorthstarError as exc:
 flash = st.session_state.pop("plan_flash", None)
 
 # ---- the month -------------------------------------------------------------------------------------------------
-months = planning.plan_months(last)
+months = decompose.plan_months(last)
 key = f"plan_month_{code}"           # one widget per language (see ui/setup.py's month)
 if key not in st.session_state:
     remembered = st.session_state.get("plan_month")

@@ -1,21 +1,21 @@
 """The war-zone page, for the lead who owns a zone's monthly numbers: where the zone stands, what it needs per day,
 which team and person is behind, its paths, this month's new stations and the last 12 months.
 
-Numbers come from the goal tree (pipelines.goaltree) and pipelines.warzone, for the sidebar's month and as-of.
+Numbers come from the goal tree (pipelines.okr.goaltree) and pipelines.okr.warzone, for the sidebar's month and as-of.
 The zone and team are kept in the URL (?zone=…&team=…) so a link can be shared.
 """
 import streamlit as st
 
-from pipelines.org import is_unassigned
-from ui import board, charts
-from ui import warzone as wz
+from pipelines.plan.org import is_unassigned
 from ui.auth import record, viewer
 from ui.components import note, page_head, section
 from ui.data import node_view, versions
-from ui.exports import tree_xlsx_button
 from ui.figures import CONFIG, shared
 from ui.i18n import t
+from ui.sections.exports import tree_xlsx_button
 from ui.setup import open_page
+from ui.views import board, charts
+from ui.views import warzone as wz
 
 tree, code, db = open_page()
 tree_xlsx_button(tree, code, db)

@@ -9,8 +9,8 @@ import time
 import traceback
 from pathlib import Path
 
-from pipelines import csvsafe, paths
-from pipelines.errors import NorthstarError
+from pipelines.base import csvsafe, paths
+from pipelines.base.errors import NorthstarError
 
 EXAMPLES = """examples:
   python -m pipelines sample --size tiny --out /tmp/ns       # a small sample in /tmp/ns/raw and /tmp/ns/config
@@ -36,7 +36,7 @@ def _peak_mib() -> float:
 
 
 def cmd_sample(args) -> int:
-    from pipelines import sample
+    from pipelines.warehouse import sample
 
     if args.out:
         raw, config = Path(args.out) / "raw", Path(args.out) / "config"
@@ -55,7 +55,7 @@ def cmd_sample(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from pipelines import build
+    from pipelines.warehouse import build
 
     db = paths.db_path(args.db)
     if args.if_missing and db.exists():
@@ -67,14 +67,14 @@ def cmd_build(args) -> int:
                              incremental=args.incremental, allow_shrink=args.allow_shrink)
     except NorthstarError as exc:
         if (args.brief or args.alerts) and db.exists():    # an admin channel may hear of it; leaders hear nothing
-            from pipelines import dispatch
+            from pipelines.delivery import dispatch
 
             dispatch.send_build_failed(db, config, str(exc), say=_say)
         raise
     print(build.format_summary(result))
     print(f"peak memory {_peak_mib():,.0f} MiB")
     if args.brief or args.alerts:
-        from pipelines import dispatch
+        from pipelines.delivery import dispatch
 
         done = []
         if args.brief:
@@ -86,7 +86,7 @@ def cmd_build(args) -> int:
 
 
 def _sources(config: Path, wanted: str | None):
-    from pipelines.sources import load_sources
+    from pipelines.warehouse.sources import load_sources
 
     found = load_sources(config)
     if wanted is None:
@@ -99,13 +99,13 @@ def _sources(config: Path, wanted: str | None):
 
 
 def _time_zone(config: Path) -> str:
-    from pipelines.plan import load_plan
+    from pipelines.plan.folder import load_plan
 
     return load_plan(config).time_zone
 
 
 def cmd_pull(args) -> int:
-    from pipelines import pull
+    from pipelines.warehouse import pull
 
     raw, config, db = paths.raw_dir(args.raw), paths.config_dir(args.config), paths.db_path(args.db)
     chosen, zone = _sources(config, args.source), _time_zone(config)
@@ -120,7 +120,8 @@ def cmd_pull(args) -> int:
 
 def cmd_refresh(args) -> int:
     """pull every source → build --incremental → the briefs; one line and exit 2 at the first step that fails."""
-    from pipelines import build, dispatch, pull
+    from pipelines.delivery import dispatch
+    from pipelines.warehouse import build, pull
 
     raw, config, db = paths.raw_dir(args.raw), paths.config_dir(args.config), paths.db_path(args.db)
     keeps = "the previous warehouse keeps serving" if db.exists() else "there is no warehouse yet"
@@ -163,7 +164,7 @@ def _report(done, prefix: str = "") -> int:
 def cmd_backtest(args) -> int:
     import json
 
-    from pipelines import backtest, goaltree
+    from pipelines.okr import backtest, goaltree
 
     db = paths.db_path(args.db)
     if not db.exists():
@@ -183,7 +184,7 @@ def cmd_backtest(args) -> int:
 
 
 def cmd_brief(args) -> int:
-    from pipelines import dispatch
+    from pipelines.delivery import dispatch
 
     db, config = paths.db_path(args.db), paths.config_dir(args.config)
     if not db.exists():
@@ -202,7 +203,7 @@ def cmd_brief(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from pipelines import build, importer
+    from pipelines.warehouse import build, importer
 
     raw, config, db = paths.raw_dir(args.raw), paths.config_dir(args.config), paths.db_path(args.db)
     files = [Path(f) for f in args.files]
@@ -251,8 +252,8 @@ def cmd_import(args) -> int:
 
 
 def cmd_plan_import(args) -> int:
-    from pipelines.plan import load_plan
-    from pipelines.planstore import PlanStore, store_path
+    from pipelines.plan.folder import load_plan
+    from pipelines.plan.store import PlanStore, store_path
 
     config = paths.config_dir(args.config)
     if not config.is_dir():
@@ -272,7 +273,7 @@ def cmd_plan_import(args) -> int:
 
 
 def cmd_plan_export(args) -> int:
-    from pipelines.planstore import PlanStore, export_plan, store_path
+    from pipelines.plan.store import PlanStore, export_plan, store_path
 
     path = store_path(paths.db_path(args.db))
     if not path.exists():
@@ -288,7 +289,7 @@ def cmd_plan_export(args) -> int:
 
 
 def cmd_plan_history(args) -> int:
-    from pipelines.planstore import PlanStore, store_path
+    from pipelines.plan.store import PlanStore, store_path
 
     path = store_path(paths.db_path(args.db))
     if not path.exists():
@@ -307,8 +308,8 @@ def viewer(db: Path, user_id: str | None, page: str):
     command line is the machine's owner). An unknown id, or a person who may not read `page`: a NorthstarError."""
     if user_id is None:
         return None
-    from pipelines.access import ROLE_PAGES, AccessDenied
-    from pipelines.planstore import read_plan
+    from pipelines.plan.access import ROLE_PAGES, AccessDenied
+    from pipelines.plan.store import read_plan
 
     plan = read_plan(db)
     access = plan.access if plan is not None else None
@@ -336,13 +337,13 @@ def scope_words(user) -> str:
 def cmd_tree(args) -> int:
     import json
 
-    from pipelines import goaltree, treeformat
+    from pipelines.delivery import treeformat, trees
 
     db = paths.db_path(args.db)
     user = viewer(db, args.as_user, "board")
-    tree = goaltree.load(db, args.month, args.as_of, user=user, planned=args.planned)
+    tree = trees.load(db, args.month, args.as_of, user=user, planned=args.planned)
     if args.format == "xlsx":
-        from pipelines import treexlsx
+        from pipelines.delivery import treexlsx
 
         data = treexlsx.workbook(tree, args.lang, None if user is None else f"as {user.label()}: {scope_words(user)}")
         if args.out:
@@ -372,7 +373,7 @@ def cmd_cohorts(args) -> int:
     import csv
     import json
 
-    from pipelines import cohorts, goaltree
+    from pipelines.okr import cohorts, goaltree
 
     viewer(paths.db_path(args.db), args.as_user, "cohorts")
     con = goaltree.open_warehouse(paths.db_path(args.db))
@@ -423,8 +424,8 @@ def _read_password(args) -> str:
 def cmd_users(args) -> int:
     import getpass
 
-    from pipelines.access import hash_password
-    from pipelines.planstore import PlanStore, read_plan, store_path
+    from pipelines.plan.access import hash_password
+    from pipelines.plan.store import PlanStore, read_plan, store_path
 
     db = paths.db_path(args.db)
     path = store_path(db)
@@ -484,7 +485,7 @@ def parser() -> argparse.ArgumentParser:
                        description="Generate the sample company's raw data (DIR/raw/) and plan (DIR/config/). "
                                    "Same seed, same bytes.",
                        epilog="example: python -m pipelines sample --size tiny --out /tmp/ns")
-    from pipelines.sample import SIZES
+    from pipelines.warehouse.sample import SIZES
 
     s.add_argument("--size", choices=list(SIZES), default="small",
                    help="tiny ≈ 60 stations / 3k members / 30k orders; small (default) 2.5k / 500k / 5M; "

@@ -15,10 +15,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from pipelines import build as build_mod  # noqa: E402
-from pipelines import sample  # noqa: E402
-from pipelines.contract import TABLES  # noqa: E402
-from pipelines.render import CHROMIUM_ARGS, app_server, free_port  # noqa: E402,F401
+from pipelines.delivery.render import CHROMIUM_ARGS, app_server, free_port  # noqa: E402,F401
+from pipelines.warehouse import build as build_mod  # noqa: E402
+from pipelines.warehouse import sample  # noqa: E402
+from pipelines.warehouse.contract import TABLES  # noqa: E402
 
 AS_OF = dt.date(2026, 11, 24)
 
@@ -148,7 +148,7 @@ def company(tmp_path_factory) -> Path:
 
 def copy_warehouse(db: Path, folder: Path) -> Path:
     """A copy of the warehouse `db` and its plan store (with its WAL files) in `folder`, for a test to change."""
-    from pipelines.planstore import store_path
+    from pipelines.plan.store import store_path
 
     target = Path(folder) / db.name
     shutil.copy(db, target)
@@ -162,9 +162,9 @@ def copy_warehouse(db: Path, folder: Path) -> Path:
 def signed_warehouse(tiny: Path, root: Path, access: str, passwords: dict[str, str] | None = None) -> Path:
     """A copy of the tiny warehouse in `root` whose plan holds `access` as access.yaml (imported into the plan store,
     as a build would) and a password for each id in `passwords`; returns the warehouse (root/config is the plan)."""
-    from pipelines.access import hash_password
-    from pipelines.plan import load_plan
-    from pipelines.planstore import PlanStore, store_path
+    from pipelines.plan.access import hash_password
+    from pipelines.plan.folder import load_plan
+    from pipelines.plan.store import PlanStore, store_path
 
     db = copy_warehouse(tiny / "wh.duckdb", root)
     config = root / "config"
@@ -227,7 +227,7 @@ def tiny(tmp_path_factory) -> Path:
 
 
 def _quiet():
-    from pipelines.progress import Progress
+    from pipelines.base.progress import Progress
 
     return Progress(quiet=True)
 

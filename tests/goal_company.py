@@ -192,8 +192,8 @@ ORDERS = [
 def import_milestones(db, folder) -> None:
     """This company's plan with two milestones on the way to the north star (by 2025-12-31: 4 stations and 10
     members; by 2026-12-31: 12 and 40), written to `folder` and imported into the plan store beside `db`."""
-    from pipelines.plan import load_plan
-    from pipelines.planstore import PlanStore, store_path
+    from pipelines.plan.folder import load_plan
+    from pipelines.plan.store import PlanStore, store_path
 
     config = folder / "cfg"
     config.mkdir()

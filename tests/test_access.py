@@ -1,4 +1,4 @@
-"""access.yaml and the policy (pipelines.access): parsing with lines, rights by role, the scoped goal tree, the
+"""access.yaml and the policy (pipelines.plan.access): parsing with lines, rights by role, the scoped goal tree, the
 command line's --as and `users`, password sign-in with lock-out, sessions that end."""
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from pipelines import goaltree
-from pipelines.access import (
+from pipelines.delivery import trees
+from pipelines.plan.access import (
     LOCAL,
     PAGES,
     ROLE_PAGES,
@@ -26,8 +26,8 @@ from pipelines.access import (
     sign_in,
     verify_password,
 )
-from pipelines.org import PlanError, load_org
-from pipelines.planstore import PlanStore, read_plan, store_path
+from pipelines.plan.org import PlanError, load_org
+from pipelines.plan.store import PlanStore, read_plan, store_path
 from tests.conftest import ROOT, make_raw, run_build
 
 ACCESS = """\
@@ -152,11 +152,11 @@ def test_a_role_the_policy_does_not_know_has_no_right():
 
 def test_a_zone_lead_sees_every_total_and_their_own_zone_only(built):
     db, access = built / "wh.duckdb", read_plan(built / "wh.duckdb").access
-    full = goaltree.load(db, "2026-11")
-    east = goaltree.load(db, "2026-11", user=access.user("lead-east"))
+    full = trees.load(db, "2026-11")
+    east = trees.load(db, "2026-11", user=access.user("lead-east"))
     assert [n.id for n in east.nodes] == ["company", "east", "e1", "pa", "pb", "e2", "pc", "south",
                                           "company/unassigned", "community", "content", "centers/unassigned"]
-    south = goaltree.load(db, "2026-11", user=access.user("lead-south"))
+    south = trees.load(db, "2026-11", user=access.user("lead-south"))
     assert [n.id for n in south.nodes] == ["company", "east", "south", "s1", "pd", "company/unassigned",
                                            "community", "content", "centers/unassigned"]
     assert south.node("east").children == () and full.node("east").children == ("e1", "e2")
@@ -169,9 +169,9 @@ def test_a_zone_lead_sees_every_total_and_their_own_zone_only(built):
 def test_readers_without_a_zone_see_totals_only(built):
     db, access = built / "wh.duckdb", read_plan(built / "wh.duckdb").access
     for uid in ("ana", "c-community"):
-        tree = goaltree.load(db, "2026-11", user=access.user(uid))
+        tree = trees.load(db, "2026-11", user=access.user(uid))
         assert {n.level for n in tree.nodes} == {"company", "war_zone", "center"}
-    assert goaltree.load(db, "2026-11", user=access.user("ceo")).nodes == goaltree.load(db, "2026-11").nodes
+    assert trees.load(db, "2026-11", user=access.user("ceo")).nodes == trees.load(db, "2026-11").nodes
 
 
 def test_cli_tree_as_a_zone_lead(built):
@@ -289,7 +289,7 @@ def test_the_lock_out_holds_when_guesses_arrive_at_once(built, guesses):
     one signed in."""
     import threading
 
-    from pipelines import access as access_mod
+    from pipelines.plan import access as access_mod
 
     db = built / "wh.duckdb"
     access = read_plan(db).access
@@ -399,7 +399,7 @@ def test_an_identity_provider_sign_in_is_verified_bound_and_traced(built):
     address into her own account); a person's first sign-in binds their provider account (issuer + subject) and a
     later one naming them from another account is refused; claims without issuer and subject are refused; every
     audit row carries issuer and subject; `users unbind` lets a person who moved accounts bind the new one."""
-    from pipelines.access import oidc_sign_in
+    from pipelines.plan.access import oidc_sign_in
 
     access = Access(auth="oidc", users=(User("a@x.cn", "A", "admin"),))
     iss = "http://127.0.0.1:9/idp"
@@ -458,7 +458,7 @@ def test_one_address_guessing_over_many_ids_is_throttled(built):
     """Issue 33.11: the lock-out was per id only, so one address could lock every account in turn. An address
     whose wrong guesses over any ids reach max_failures × SOURCE_FACTOR in a lock-out window is refused before any
     password is checked — even a right one — while other addresses sign in as usual."""
-    from pipelines.access import SOURCE_FACTOR
+    from pipelines.plan.access import SOURCE_FACTOR
 
     access = read_plan(built / "wh.duckdb").access          # max_failures 3, lockout 10 minutes
     t0 = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.timezone.utc)

@@ -9,9 +9,9 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from conftest import query
-from pipelines import goaltree
-from ui import board
+from pipelines.delivery import trees
 from ui.i18n import fmt_count, fmt_money, fmt_pair, fmt_pct, fmt_rate, status_word
+from ui.views import board
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
 NUMBER = re.compile(r'data-k="([^"]+)">([^<]*)<')
@@ -25,7 +25,7 @@ def clear_cache():
 
 
 def shown(at) -> dict[str, str]:
-    """Every number and status the board shows, by its data-k key (see ui/board.py)."""
+    """Every number and status the board shows, by its data-k key (see ui/views/board.py)."""
     out = {}
     for md in at.markdown:
         out.update(NUMBER.findall(md.value))
@@ -96,7 +96,7 @@ def expected_numbers(tree, lang: str) -> dict[str, str]:
 def test_board_numbers_are_the_goal_trees(tiny, monkeypatch, lang):
     db = tiny / "wh.duckdb"
     at = start(db, monkeypatch, lang)
-    tree = goaltree.load(db, "2026-11", "2026-11-24")
+    tree = trees.load(db, "2026-11", "2026-11-24")
     got = shown(at)
     want = expected_numbers(tree, lang)
     assert {k: got.get(k) for k in want} == want
@@ -122,7 +122,7 @@ def test_english_labels_everywhere(tiny, monkeypatch):
         assert label in page, label
     # people's names are data, written as the org writes them (the sample's people have Chinese names only; the
     # gap line names the person furthest behind in the zone that explains most of it)
-    tree = goaltree.load(tiny / "wh.duckdb", "2026-11", "2026-11-24")
+    tree = trees.load(tiny / "wh.duckdb", "2026-11", "2026-11-24")
     for n in tree.nodes:
         if n["level"] == "person":
             page = page.replace(n["name_en"], "")
@@ -140,7 +140,7 @@ def test_changing_month_and_as_of_changes_the_numbers(tiny, monkeypatch):
     at.sidebar.selectbox[1].set_value(dt.date(2026, 11, 10)).run()
     assert not at.exception and not at.error
     got = shown(at)
-    tree = goaltree.load(db, "2026-11", "2026-11-10")
+    tree = trees.load(db, "2026-11", "2026-11-10")
     want = expected_numbers(tree, "zh")
     assert {k: got.get(k) for k in want} == want
     assert got["month.members.actual"] != before["month.members.actual"]
@@ -149,7 +149,7 @@ def test_changing_month_and_as_of_changes_the_numbers(tiny, monkeypatch):
     at.sidebar.selectbox[0].set_value("2026-10").run()
     assert str(at.sidebar.selectbox[1].value) == "2026-10-31"         # a finished month: its last day
     got = shown(at)
-    want = expected_numbers(goaltree.load(db, "2026-10", "2026-10-31"), "zh")
+    want = expected_numbers(trees.load(db, "2026-10", "2026-10-31"), "zh")
     assert {k: got.get(k) for k in want} == want
     assert got["period"] == "2026年10月 · 已结束（截至 2026-10-31） · 数据至 2026-11-24"
 

@@ -1,25 +1,74 @@
-"""The structure the architecture step keeps (issue 19): no import cycle among the modules (counting imports inside
-functions, which only hide a cycle), and the data side never imports Streamlit or the view code."""
+"""The structure the architecture steps keep (issues 19 and 34): no import cycle among the modules (counting imports
+inside functions, which only hide a cycle), rooms that import only the rooms below them, and the data side never
+importing Streamlit or the view code. docs/developer/architecture.md draws the same rooms."""
 import ast
 
 from tests.conftest import ROOT
 
 PACKAGES = ("pipelines", "ui")
 
+# pipelines/: which room may import which (its own always). A room not listed, or a new top-level module, fails
+# `test_every_module_lives_in_a_room` until it is placed here and in the architecture guide.
+ROOMS = {
+    "pipelines.base": set(),                                                      # words every room shares
+    "pipelines.plan": {"pipelines.base"},                                        # the company's plan and who reads
+    "pipelines.warehouse": {"pipelines.base", "pipelines.plan"},                 # raw files → the warehouse
+    "pipelines.okr": {"pipelines.base", "pipelines.plan"},                       # the OKR numbers
+    "pipelines.delivery": {"pipelines.base", "pipelines.plan", "pipelines.okr"},  # what leaves: trees, briefs, files
+    "pipelines.cli": {"pipelines.base", "pipelines.plan", "pipelines.warehouse", "pipelines.okr", "pipelines.delivery"},
+    "pipelines.__main__": {"pipelines.cli"},
+}
+# the arrows issue 34 found pointing the wrong way in meaning, each named so it cannot come back unnoticed
+WRONG_WAY = [
+    ("pipelines.okr", "pipelines.plan.store", "the goal tree is handed the plan, check-ins and revisions"),
+    ("pipelines.okr", "pipelines.plan.access", "the numbers do not know who reads them: a tree is scoped after"),
+    ("pipelines.plan.goals", "pipelines.plan.access", "the goals.yaml parser knows nothing of sign-in"),
+    ("ui", "pipelines.warehouse.ingest", "the view borrows nothing from the CSV reader"),
+    ("pipelines.warehouse", "pipelines.okr", "the build masks phones with pipelines.base.privacy"),
+    ("pipelines.okr.goaltree", "pipelines.okr.backtest", "the band is replay's; backtest only reports"),
+]
+# ui/: views are given everything they draw (no session, no warehouse, no sections); sections hold widgets and state
+UI_VIEW_MAY_NOT = ("ui.auth", "ui.data", "ui.setup", "ui.sections")
+
+
+def module_of(path) -> str:
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+
+
+def _type_only(tree) -> set[int]:
+    """Line numbers inside `if TYPE_CHECKING:` blocks: annotations, not dependencies."""
+    lines = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", getattr(node.test, "attr", "")) == "TYPE_CHECKING":
+            lines.update(range(node.lineno, node.end_lineno + 1))
+    return lines
+
 
 def imports() -> dict[str, set[str]]:
+    """Every module of pipelines/ and ui/ → the modules it imports (a name imported from a package counts as that
+    module when it is one: `from pipelines.okr import goaltree` is pipelines.okr.goaltree)."""
     graph = {}
     for pkg in PACKAGES:
-        for path in (ROOT / pkg).glob("*.py"):
-            mod, deps = f"{pkg}.{path.stem}", set()
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for path in (ROOT / pkg).rglob("*.py"):
+            mod, deps = module_of(path), set()
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            typing = _type_only(tree)
+            for node in ast.walk(tree):
+                if getattr(node, "lineno", None) in typing:
+                    continue
                 if isinstance(node, ast.ImportFrom) and node.module:
-                    names = [f"{node.module}.{a.name}" for a in node.names] if node.module in PACKAGES else [node.module]
-                    deps.update(names)
+                    for a in node.names:
+                        full = f"{node.module}.{a.name}"
+                        deps.add(full if (ROOT / (full.replace(".", "/") + ".py")).exists() else node.module)
                 elif isinstance(node, ast.Import):
                     deps.update(a.name for a in node.names)
             graph[mod] = deps - {mod}
     return graph
+
+
+def room_of(mod: str) -> str:
+    parts = mod.split(".")
+    return ".".join(parts[:2])
 
 
 def test_no_import_cycle():
@@ -38,6 +87,29 @@ def test_no_import_cycle():
     for mod in inner:
         visit(mod, [mod])
     assert cycles == []
+
+
+def test_every_module_lives_in_a_room():
+    """pipelines/ is rooms by purpose, not a corridor: every module is in one of ROOMS (the CLI and its __main__
+    are the only modules at the top)."""
+    loose = sorted(m for m in imports() if m.startswith("pipelines") and m != "pipelines" and room_of(m) not in ROOMS)
+    assert loose == []
+
+
+def test_each_room_imports_only_the_rooms_below_it():
+    wrong = set()
+    for mod, deps in imports().items():
+        if not mod.startswith("pipelines.") or room_of(mod) not in ROOMS:
+            continue
+        allowed = ROOMS[room_of(mod)] | {room_of(mod)}
+        wrong |= {(mod, d) for d in deps if d.startswith("pipelines.") and room_of(d) not in allowed}
+    assert sorted(wrong) == []
+
+
+def test_the_wrong_way_arrows_are_gone():
+    found = [(mod, d, why) for mod, deps in imports().items() for d in deps for src, dst, why in WRONG_WAY
+             if (mod == src or mod.startswith(src + ".")) and (d == dst or d.startswith(dst + "."))]
+    assert found == []
 
 
 def test_the_data_side_never_imports_streamlit_or_the_view():
@@ -74,7 +146,7 @@ def test_section_headers_and_page_heads_are_written_once():
 
 def test_every_figure_is_made_in_the_house_template():
     """Issue 19.5: charts start from ui.figures.figure (or apply HOUSE to subplots), not a layout dict each."""
-    for path in (ROOT / "ui").glob("*.py"):
+    for path in (ROOT / "ui").rglob("*.py"):
         source = path.read_text(encoding="utf-8")
         if path.name != "figures.py":
             assert "go.Figure(" not in source, path.name

@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from pipelines.access import PAGES, Session
-from pipelines.planstore import PlanStore, store_path
+from pipelines.plan.access import PAGES, Session
+from pipelines.plan.store import PlanStore, store_path
 from tests.conftest import ROOT, copy_warehouse, signed_warehouse
 
 PASSWORD = "correct horse battery"

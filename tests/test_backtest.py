@@ -13,9 +13,9 @@ from fractions import Fraction as F
 
 import pytest
 
-from pipelines import backtest, goaltree, seasonal
-from pipelines.plan import Plan
-from pipelines.seasonal import event_of
+from pipelines.okr import backtest, goaltree, seasonal
+from pipelines.okr.seasonal import event_of
+from pipelines.plan.folder import Plan
 from tests.conftest import ROOT, make_raw, run_build
 
 FIRST, LAST = dt.date(2024, 11, 1), dt.date(2026, 11, 24)

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import AS_OF, BASE, make_raw, query, run_build
-from pipelines import ingest
-from pipelines.contract import TABLES
-from pipelines.errors import NorthstarError
+from pipelines.base.errors import NorthstarError
+from pipelines.warehouse import ingest
+from pipelines.warehouse.contract import TABLES
 
 HEADER = ",".join(TABLES["orders"].column_names)
 
@@ -346,7 +346,7 @@ def test_the_time_zone_is_a_setting_in_goals_yaml(tmp_path):
                                           ("Asia/Nowhere", "'Asia/Nowhere' is not a known time zone"),
                                           ("'; drop table x; --", "is not a time zone name")])
 def test_an_unknown_time_zone_stops_the_build_naming_the_line(tmp_path, value, phrase):
-    from pipelines.plan import PlanError
+    from pipelines.plan.goals import PlanError
 
     make_raw(tmp_path)
     (tmp_path / "config" / "goals.yaml").write_text(f'status: {{at_risk: 0.85}}\ntime_zone: "{value}"\n',
@@ -368,8 +368,8 @@ def test_times_are_shown_in_the_company_zone():
 
 
 def test_the_time_zone_survives_the_plan_store(tmp_path):
-    from pipelines.plan import load_plan
-    from pipelines.planstore import PlanStore, export_plan
+    from pipelines.plan.folder import load_plan
+    from pipelines.plan.store import PlanStore, export_plan
 
     make_raw(tmp_path)
     (tmp_path / "config" / "goals.yaml").write_text("time_zone: Asia/Hong_Kong\n", encoding="utf-8")
@@ -446,7 +446,7 @@ def test_a_workbook_is_read_in_a_child_process(tmp_path, monkeypatch):
     (tmp_path / "raw" / "orders.csv").unlink()
     workbook(tmp_path / "raw" / "orders.xlsx")
     res = run_build(tmp_path, allow_shrink=True)
-    assert [c[2:4] for c in calls] == [["pipelines.ingest", str(tmp_path / "raw" / "orders.xlsx")]]
+    assert [c[2:4] for c in calls] == [["pipelines.warehouse.ingest", str(tmp_path / "raw" / "orders.xlsx")]]
     [f] = [f for f in res.files if f["table"] == "orders"]
     assert (f["format"], f["read"]) == ("xlsx", 1)
 
@@ -497,7 +497,7 @@ def test_a_damaged_plan_store_is_said_in_the_readers_language(tiny, tmp_path, mo
     import shutil
 
     from conftest import open_app, seen
-    from pipelines.planstore import store_path
+    from pipelines.plan.store import store_path
 
     db = tmp_path / "wh.duckdb"
     shutil.copyfile(tiny / "wh.duckdb", db)
@@ -514,8 +514,8 @@ def test_a_damaged_plan_store_is_said_in_the_readers_language(tiny, tmp_path, mo
 
 def _failure(tmp_path, monkeypatch, kind) -> str:
     """The sentence a real failure stops with."""
-    from pipelines import build as build_mod
-    from pipelines import importer
+    from pipelines.warehouse import build as build_mod
+    from pipelines.warehouse import importer
 
     make_raw(tmp_path)
     raw = tmp_path / "raw"

@@ -15,7 +15,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from benchmarks import baseline, jobs, run
-from pipelines import goaltree
+from pipelines.delivery import trees
+from pipelines.okr import goaltree
 from tests.conftest import ROOT
 
 
@@ -34,7 +35,7 @@ def test_pandas_goal_tree_equals_northstars(tiny):
     company = ours["company"]
     assert company["members"] > 0 and company["orders"] > 0 and company["active_members"] > 0
     # a parent's actual is the sum of its war zones' (the baseline rolls leaves up the same paths)
-    zones = [n["id"] for n in goaltree.load(db, month, last).nodes if n["level"] == "war_zone"]
+    zones = [n["id"] for n in trees.load(db, month, last).nodes if n["level"] == "war_zone"]
     assert len(zones) >= 3
     assert sum(theirs.get(z, {}).get("members", 0) for z in zones) == theirs["company"]["members"]
 

@@ -11,10 +11,10 @@ import pytest
 import streamlit as st
 
 from conftest import open_app
-from pipelines import goaltree
+from pipelines.delivery import trees
 from tests.test_backtest import festive, tree  # noqa: F401 - the festive company's fixture
-from ui import board, charts
-from ui import warzone as wz
+from ui.views import board, charts
+from ui.views import warzone as wz
 
 NUMBER = re.compile(r'data-k="([^"]+)"[^>]*>([^<]*)<')
 
@@ -88,7 +88,7 @@ def test_the_war_zone_table_ranks_and_shows_the_pace_on_the_basis(festive):  # n
 
 @pytest.fixture(scope="module")
 def on_the_20th(company):
-    return goaltree.load(company, "2026-11", "2026-11-20")
+    return trees.load(company, "2026-11", "2026-11-20")
 
 
 def test_the_gap_line_names_who_explains_it(on_the_20th):
@@ -134,7 +134,7 @@ def test_the_years_milestone_on_the_north_star(writable, tmp_path):
     from tests.goal_company import import_milestones
 
     import_milestones(writable, tmp_path)
-    t = goaltree.load(writable, "2026-11", "2026-11-15")
+    t = trees.load(writable, "2026-11", "2026-11-15")
     line = board.milestone_line(t, "stations", "zh")
     got = keyed(line)
     assert got["ns.stations.milestone.target"] == "12"
@@ -148,7 +148,7 @@ def test_the_years_milestone_on_the_north_star(writable, tmp_path):
 def revise(db):
     """The revisions of test_goaltree's governance test: on 10 November (09:30 Beijing) 张三 raised East's station
     target from 6 to 8 and removed South's member target of 16; the plan was imported on 20 October."""
-    from pipelines.planstore import PlanStore, store_path
+    from pipelines.plan.store import PlanStore, store_path
 
     with PlanStore(store_path(db)) as store:
         store.con.execute("update changes set at = '2026-10-20T02:00:00+00:00'")
@@ -159,7 +159,7 @@ def revise(db):
 
 def test_a_revised_target_is_flagged_with_who_and_when(writable):
     revise(writable)
-    t = goaltree.load(writable, "2026-11", "2026-11-15")
+    t = trees.load(writable, "2026-11", "2026-11-15")
     card = board.zone_card(t, t.node("east"), "zh")
     assert keyed(card)["zone.east.stations.revised"] == "⚑ 6 → 8"
     assert 'title="⚑ 月中改过目标 6 → 8（张三，11月10日 09:30）"' in card
@@ -175,13 +175,13 @@ def test_a_revised_target_is_flagged_with_who_and_when(writable):
 
 
 def test_the_zone_page_lists_its_teams_and_peoples_changed_targets(writable):
-    from pipelines.planstore import PlanStore, store_path
+    from pipelines.plan.store import PlanStore, store_path
 
     revise(writable)
     with PlanStore(store_path(writable)) as store:                 # and on the 12th, 李四 lowered 甲's to 1
         store.set_target("2026-11", "person", "pa", "stations", 1, "李四")
         store.con.execute("update changes set at = '2026-11-12T06:00:00+00:00' where at > '2026-11-12'")
-    t = goaltree.load(writable, "2026-11", "2026-11-15")
+    t = trees.load(writable, "2026-11", "2026-11-15")
     assert text_of(board.revised_note(t, "zh", "east")) == "本月开始后改过的目标：甲 驿站 2 → 1（李四，11月12日 14:00）。"
     assert text_of(board.revised_note(t, "en", "east")) == \
         "Targets changed after the month began: 甲 Stations 2 → 1 (李四, Nov 12 14:00)."

@@ -1,4 +1,4 @@
-"""The morning brief's words (pipelines/brief.py, issue 21) on the hand-made company as of 2026-11-20, every figure
+"""The morning brief's words (pipelines/delivery/brief.py, issue 21) on the hand-made company as of 2026-11-20, every figure
 checked by hand against tests/goal_company.py: this month, the north star, the zone that needs attention and why,
 since last week, what changed since the last brief, stale key results, the link; in both languages, and within the
 viewer's scope."""
@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines import brief, goaltree
-from pipelines.access import User
+from pipelines.delivery import brief, trees
+from pipelines.plan.access import User
 
 BEFORE = {"south|members": "on_track", "east|stations": "at_risk", "kr:kr-salons": "on_track",
           "content|members": "no_target"}
@@ -54,7 +54,7 @@ EN = [
 
 @pytest.fixture(scope="module")
 def tree(company):
-    return goaltree.load(company, "2026-11", "2026-11-20")
+    return trees.load(company, "2026-11", "2026-11-20")
 
 
 @pytest.mark.parametrize("lang,expected", [("zh", ZH), ("en", EN)])
@@ -69,7 +69,7 @@ def test_the_first_brief_and_a_brief_with_nothing_changed(tree, company):
     first = brief.summary(tree, "zh")
     assert first[6].startswith("较上周") and "这是第一份简报" not in "".join(first)
     assert not first[-1].startswith("查看总览")
-    early = brief.summary(goaltree.load(company, "2026-11", "2026-11-07"), "zh")
+    early = brief.summary(trees.load(company, "2026-11", "2026-11-07"), "zh")
     assert "这是第一份简报：下次起会写出哪些状态变了。" in early and not any(x.startswith("较上周") for x in early)
     same = brief.summary(tree, "en", brief.statuses(tree))
     assert same[7] == "No status changed since the last brief."
@@ -77,9 +77,9 @@ def test_the_first_brief_and_a_brief_with_nothing_changed(tree, company):
 
 def test_no_week_line_in_the_months_first_week_or_once_it_is_over(company):
     """The 7th has no earlier day of the same month a week before; a finished month has no week to compare."""
-    assert brief.week_line(goaltree.load(company, "2026-11", "2026-11-07"), "zh") is None
-    assert brief.week_line(goaltree.load(company, "2026-10", "2026-11-20"), "zh") is None
-    assert brief.week_line(goaltree.load(company, "2026-11", "2026-11-08"), "en").startswith(
+    assert brief.week_line(trees.load(company, "2026-11", "2026-11-07"), "zh") is None
+    assert brief.week_line(trees.load(company, "2026-10", "2026-11-20"), "zh") is None
+    assert brief.week_line(trees.load(company, "2026-11", "2026-11-08"), "en").startswith(
         "Since last week (Sun 2026-11-01): ")
 
 

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import ARTIFACTS, choose_language, main_height, open_board, problems_shown, screenshot, wait_idle
-from pipelines import goaltree
+from pipelines.delivery import trees
 from ui.i18n import fmt_count
 
 pytestmark = pytest.mark.browser
@@ -42,7 +42,7 @@ def check_board(page, tree, lang: str) -> None:
 
 
 def test_board_in_chinese(app_url, browser, tiny):
-    tree = goaltree.load(tiny / "wh.duckdb", "2026-11", "2026-11-24")
+    tree = trees.load(tiny / "wh.duckdb", "2026-11", "2026-11-24")
     page = open_board(browser, app_url)
     check_board(page, tree, "zh")
     assert "2026年11月 · 截至 2026-11-24" in page.inner_text("body")
@@ -52,7 +52,7 @@ def test_board_in_chinese(app_url, browser, tiny):
 
 def test_board_in_english_after_one_click(app_url, browser, tiny):
     """The first click on English switches the whole board (Streamlit once dropped a session's first click)."""
-    tree = goaltree.load(tiny / "wh.duckdb", "2026-11", "2026-11-24")
+    tree = trees.load(tiny / "wh.duckdb", "2026-11", "2026-11-24")
     page = open_board(browser, app_url)
     choose_language(page, "English")
     page.get_by_text("Nov 2026 · as of 2026-11-24").wait_for(timeout=30_000)

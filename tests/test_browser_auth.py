@@ -11,7 +11,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from pipelines.planstore import PlanStore, store_path
+from pipelines.plan.store import PlanStore, store_path
 from tests.conftest import free_port, screenshot, signed_warehouse, streamlit_app
 
 PASSWORD = "correct horse battery"

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import choose_language, copy_warehouse, problems_shown, screenshot, streamlit_app
-from pipelines.planstore import PlanStore, store_path
+from pipelines.plan.store import PlanStore, store_path
 
 pytestmark = pytest.mark.browser
 

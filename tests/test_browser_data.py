@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import make_raw, problems_shown, run_build, screenshot, streamlit_app
-from pipelines.planstore import PlanStore, store_path
+from pipelines.plan.store import PlanStore, store_path
 
 pytestmark = pytest.mark.browser
 HEAD = "order_id,member_id,ordered_at,amount,status,category\n"

@@ -10,8 +10,8 @@ import re
 import pytest
 
 from conftest import ARTIFACTS, problems_shown, screenshot
-from pipelines import goaltree
-from ui import charts
+from pipelines.delivery import trees
+from ui.views import charts
 
 pytestmark = pytest.mark.browser
 
@@ -62,7 +62,7 @@ def test_nothing_to_scroll_at_1440_by_900(app_url, browser, name, query):
 
 
 def test_the_board_on_a_phone_reads_top_to_bottom(app_url, browser, tiny):
-    tree = goaltree.load(tiny / "wh.duckdb", "2026-11", "2026-11-24")
+    tree = trees.load(tiny / "wh.duckdb", "2026-11", "2026-11-24")
     page = open_page(browser, app_url + "/", **PHONE)
     got = sizes(page)
     assert got["docW"] <= PHONE["width"] and got["scrollW"] <= got["clientW"] + 1, f"cut off on the right: {got}"
@@ -118,7 +118,7 @@ def test_the_board_prints_whole_on_one_page(app_url, browser, lang, width):
 
 def test_the_chart_reads_in_black_and_white(tiny):
     """Stations, members and the pace line differ by dash, not only by colour; the legend sits below the plot."""
-    tree = goaltree.load(tiny / "wh.duckdb", "2026-11", "2026-11-24")
+    tree = trees.load(tiny / "wh.duckdb", "2026-11", "2026-11-24")
     for lang in ("zh", "en"):
         fig = charts.month_progress(tree, lang)
         dashes = {t.name: t.line.dash for t in fig.data}

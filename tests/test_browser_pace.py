@@ -12,20 +12,20 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import choose_language, main_height, open_board, problems_shown, screenshot
-from pipelines import goaltree
-from ui import board
+from pipelines.delivery import trees
+from ui.views import board
 
 pytestmark = pytest.mark.browser
 
 
 def words(block: str) -> str:
-    """What a person reads in a block of ui.board's HTML."""
+    """What a person reads in a block of ui.views.board's HTML."""
     return html.unescape(re.sub(r"<[^>]+>", "", block))
 
 
 @pytest.fixture(scope="module")
 def tree(tiny):
-    return goaltree.load(tiny / "wh.duckdb", "2026-11", "2026-11-24")
+    return trees.load(tiny / "wh.duckdb", "2026-11", "2026-11-24")
 
 
 def moved(tree):

@@ -7,7 +7,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from conftest import choose_language, copy_warehouse, problems_shown, screenshot, streamlit_app, wait_idle
-from pipelines.planstore import PlanStore, store_path
+from pipelines.plan.store import PlanStore, store_path
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import choose_language, problems_shown, screenshot, streamlit_app
-from pipelines import goaltree
+from pipelines.delivery import trees
 from ui.i18n import fmt_count
 
 pytestmark = pytest.mark.browser
@@ -31,7 +31,7 @@ def open_zone(browser, url: str, query: str, height: int = 1900):
 
 def test_a_shared_link_opens_its_zone_first_thing(zone_url, browser, company):
     """The module's app has just started: this is its first session, the case that used to fail."""
-    tree = goaltree.load(company, "2026-11", "2026-11-30")
+    tree = trees.load(company, "2026-11", "2026-11-30")
     # a zone with new stations this month (so the table and its download are there), not the default one
     zones = [z for z in tree.children(tree.company["id"]) if z["level"] == "war_zone"]
     zone = max(zones, key=lambda z: (z["metrics"]["stations"]["actual"], z["id"]))
@@ -76,7 +76,7 @@ def test_picking_a_team_redraws_its_people_and_keeps_the_rest(zone_url, browser,
     """The team picker is a fragment (st.fragment): choosing another team changes the people table, its heading
     and the link; the zone's charts and other tables stay (that only the fragment ran is not visible from the page:
     the load benchmark measures what a run costs)."""
-    tree = goaltree.load(company, "2026-11", "2026-11-30")
+    tree = trees.load(company, "2026-11", "2026-11-30")
     zone = next(z for z in tree.children(tree.company["id"]) if z["level"] == "war_zone"
                 and len(tree.children(z["id"])) > 1)
     first, other = tree.children(zone["id"])[0], tree.children(zone["id"])[1]

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import BASE, ROOT, make_raw, query, run_build, write_csv
-from pipelines import build as build_mod
-from pipelines.contract import TABLES
-from pipelines.errors import NorthstarError
+from pipelines.base.errors import NorthstarError
+from pipelines.warehouse import build as build_mod
+from pipelines.warehouse.contract import TABLES
 
 
 def digest(path):

@@ -1,11 +1,11 @@
-"""The Centers page's form logic (ui/center_forms.py) without a browser: what a typed check-in and a key-action form
+"""The Centers page's form logic (ui/sections/center_forms.py) without a browser: what a typed check-in and a key-action form
 mean, and what is wrong with them in the reader's language. The page itself is in test_centers_page.py."""
 import datetime as dt
 
 import pytest
 
-from ui import center_forms as cf
 from ui.i18n import text
+from ui.sections import center_forms as cf
 
 TODAY = dt.date(2026, 11, 15)
 

@@ -1,4 +1,4 @@
-"""The Centers page under AppTest, both languages: the key results' numbers are the goal tree's (pipelines.keyactions);
+"""The Centers page under AppTest, both languages: the key results' numbers are the goal tree's (pipelines.okr.keyactions);
 the alignment matrix puts each action under the zones it serves; a check-in recorded in the form reaches the plan
 store and the goal tree, with the lead's confidence beside the computed status and the mismatch flagged; invalid
 check-ins and key actions are refused with a message and nothing is saved; a key action added in the form runs.
@@ -15,8 +15,8 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pipelines import goaltree
-from pipelines.planstore import PlanStore, store_path
+from pipelines.delivery import trees
+from pipelines.plan.store import PlanStore, store_path
 from tests.conftest import seen
 from tests.test_app import APP
 
@@ -57,7 +57,7 @@ def saved_checkins(db) -> list[dict]:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_key_results_are_the_goal_trees(company, monkeypatch, lang):
     at = centers_page(company, monkeypatch, lang, as_of=dt.date(2026, 11, 15))
-    tree = goaltree.load(company, "2026-11", "2026-11-15")
+    tree = trees.load(company, "2026-11", "2026-11-15")
     assert [ka["id"] for ka in tree.key_actions] == ["ka-community", "ka-south-open"]
     for ka in tree.key_actions:
         for kr in ka["key_results"]:
@@ -100,7 +100,7 @@ def test_a_checkin_in_the_form_reaches_the_tree_with_its_confidence(writable, mo
     assert shown(at, "kr.kr-salons.status") == "● 正常"
     assert shown(at, "kr.kr-salons.confidence") == "自评 ▲ 有风险"
     assert 'data-k="kr.kr-salons.mismatch"' not in html(at)
-    kr = goaltree.load(writable, "2026-11", "2026-11-15").key_actions[0]["key_results"][1]
+    kr = trees.load(writable, "2026-11", "2026-11-15").key_actions[0]["key_results"][1]
     assert (kr["actual"], kr["confidence"], kr["status"]) == (3, "at_risk", "on_track")
 
 
@@ -126,10 +126,10 @@ def test_a_checkin_recorded_today_counts_although_the_data_ends_earlier(tiny, tm
                                              "关键要务现在使用它。"]
     assert shown(at, "kr.kr-salons-held.actual") == "12"
     assert shown(at, "kr.kr-salons-held.status") != "○ 未更新"
-    latest = goaltree.load(db, "2026-11")                                   # as of the data's last date, 11-24
+    latest = trees.load(db, "2026-11")                                   # as of the data's last date, 11-24
     salons = next(kr for ka in latest.key_actions for kr in ka["key_results"] if kr["id"] == "kr-salons-held")
     assert (salons["actual"], salons["last_checkin"]) == (12, dt.date(2026, 11, 29))
-    earlier = goaltree.load(db, "2026-11", "2026-11-20")                    # replaying 11-20: not reported yet
+    earlier = trees.load(db, "2026-11", "2026-11-20")                    # replaying 11-20: not reported yet
     salons = next(kr for ka in earlier.key_actions for kr in ka["key_results"] if kr["id"] == "kr-salons-held")
     assert (salons["actual"], salons["status"]) == (0, "stale")
     # recorded while looking at 11-20: the confirmation says where it shows
@@ -221,7 +221,7 @@ def test_a_key_action_added_in_the_form_runs_this_month(writable, monkeypatch):
     assert (action["center"], action["months"], action["title"]["zh"]) == ("community", ["2026-11"], "内容直播")
     assert [(kr["id"], kr["target"], kr["unit"]) for kr in action["key_results"]] == [
         ("kr-live", 8, {"zh": "场", "en": "streams"})]
-    tree = goaltree.load(writable, "2026-11", "2026-11-30")
+    tree = trees.load(writable, "2026-11", "2026-11-30")
     assert "ka-new" in [ka["id"] for ka in tree.key_actions]
     assert 'data-k="ka.ka-new"' in html(at)                                  # the page shows it at once
 
@@ -236,7 +236,7 @@ def test_editing_a_key_action_in_the_form_changes_its_target_and_keeps_its_histo
     [x for x in at.text_input if x.label == "记录人"][-1].set_value("孙浩")   # the key-action form's
     at.button[1].click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    kr = next(ka for ka in goaltree.load(writable, "2026-11", "2026-11-30").key_actions
+    kr = next(ka for ka in trees.load(writable, "2026-11", "2026-11-30").key_actions
               if ka["id"] == "ka-south-open")["key_results"][0]
     assert (kr["target"], kr["actual"]) == (4, 3)          # 3 of the new 4 opened in the south zone
     with PlanStore(store_path(writable), read_only=True) as store:

@@ -1,14 +1,14 @@
-"""channels.yaml (pipelines/channels.py, issue 21): read with every field, every problem named with its line, no
+"""channels.yaml (pipelines/delivery/channels.py, issue 21): read with every field, every problem named with its line, no
 webhook URL or secret ever in the file, and the variables' values read from the environment with a sentence when
 one is missing."""
 from __future__ import annotations
 
 import pytest
 
-from pipelines.access import OPEN, Access, User
-from pipelines.channels import Channel, load_channels
-from pipelines.errors import NorthstarError
-from pipelines.org import PlanError
+from pipelines.base.errors import NorthstarError
+from pipelines.delivery.channels import Channel, load_channels
+from pipelines.plan.access import OPEN, Access, User
+from pipelines.plan.org import PlanError
 
 ACCESS = Access(auth="password", users=(User("ceo", "林总", "leader"), User("lead-north", "萧宇", "zone_lead",
                                                                              war_zone="north")))
@@ -91,7 +91,7 @@ def test_the_webhook_and_secret_come_from_the_environment(tmp_path):
 
 def test_or_from_streamlits_secrets_file(tmp_path, monkeypatch):
     """No variable in the environment: the same key of .streamlit/secrets.toml (the environment wins)."""
-    from pipelines import channels as mod
+    from pipelines.delivery import channels as mod
 
     secrets = tmp_path / "secrets.toml"
     secrets.write_text('NS_WECOM_HQ = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=from-file"\n'

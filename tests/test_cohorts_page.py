@@ -1,5 +1,5 @@
 """The Cohorts page under AppTest, both languages: the heatmap's cells and weighted average row are
-pipelines.cohorts', the breakdown draws one line per group, a drill-down lists the members behind the cell, and no
+pipelines.okr.cohorts', the breakdown draws one line per group, a drill-down lists the members behind the cell, and no
 phone number appears unmasked anywhere. The hand-made network (tests/test_cohorts.py has the hand counts)."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pipelines import cohorts
+from pipelines.okr import cohorts
 from tests.conftest import open_app
 from tests.test_app import APP
 
@@ -103,7 +103,7 @@ def test_a_warehouse_without_cohorts_says_what_to_do(hand_made, monkeypatch):
 def test_a_drill_down_past_the_listing_says_the_csv_holds_them_all(hand_made, monkeypatch):
     """Issue 17.10: past the listing's limit the page says that it shows the first ones and that the download
     holds every member; it never stops silently."""
-    from ui import cohorts as uc
+    from ui.views import cohorts as uc
 
     monkeypatch.setattr(uc, "DRILL_LIMIT", 1)
     at = open_app(hand_made / "wh.duckdb", monkeypatch, "pages/cohorts.py")

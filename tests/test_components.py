@@ -51,7 +51,7 @@ def test_a_chart_is_built_once_per_version_view_and_scope_and_shared(monkeypatch
 
     import ui.auth
     import ui.data
-    from pipelines.access import User
+    from pipelines.plan.access import User
 
     figures._drawn.clear()
     monkeypatch.setattr(ui.data, "versions", lambda db: ((1, 2, 3), (4, 5)))

@@ -8,12 +8,13 @@ import datetime as dt
 import duckdb
 import pytest
 
-from pipelines import build as build_mod
-from pipelines import freshness, goaltree, sample
-from pipelines.progress import Progress
+from pipelines.base.progress import Progress
+from pipelines.delivery import trees
+from pipelines.warehouse import build as build_mod
+from pipelines.warehouse import freshness, sample
 from tests.conftest import open_app
 from tests.test_app import html
-from ui import charts
+from ui.views import charts
 
 pytestmark = pytest.mark.usefixtures("fresh_cache")
 
@@ -61,7 +62,7 @@ def test_a_sample_build_without_as_of_takes_the_samples_date(tmp_path, monkeypat
 
 
 def test_the_chart_marks_the_as_of_date_not_today(tiny):
-    tree = goaltree.load(tiny / "wh.duckdb", "2025-06", "2025-06-30")
+    tree = trees.load(tiny / "wh.duckdb", "2025-06", "2025-06-30")
     for lang, word in (("zh", "截至 6月30日"), ("en", "As of Jun 30")):
         fig = charts.month_progress(tree, lang)
         notes = [a.text for a in fig.layout.annotations]
@@ -70,7 +71,7 @@ def test_the_chart_marks_the_as_of_date_not_today(tiny):
 
 def test_importing_your_own_files_ends_the_sample(tmp_path, monkeypatch):
     """The mark goes with the sample's files into the backup: the data is now yours, and its age counts."""
-    from pipelines import importer
+    from pipelines.warehouse import importer
 
     monkeypatch.delenv("NORTHSTAR_AS_OF", raising=False)
     sample.generate(size="tiny", out=tmp_path, fmt="csv", progress=Progress(quiet=True))

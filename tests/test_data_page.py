@@ -1,4 +1,4 @@
-"""The Data page and pipelines/freshness.py: rows read = loaded + rejected per file and in total, the rejected rows
+"""The Data page and pipelines/warehouse/freshness.py: rows read = loaded + rejected per file and in total, the rejected rows
 by reason with examples and a full CSV, the values the org does not know, stale data flagged, and the metric
 catalog — every metric the pipeline defines is listed with both definitions (a metric added without them fails).
 
@@ -14,7 +14,8 @@ import io
 import duckdb
 import pytest
 
-from pipelines import freshness, metrics
+from pipelines.base import metrics
+from pipelines.warehouse import freshness
 from tests.conftest import BASE, make_raw, open_app, run_build, seen
 from ui.i18n import reason_word, text
 
@@ -135,14 +136,14 @@ def test_every_reject_detail_the_pipeline_writes_reads_in_chinese():
     the ingest's) has a Chinese rendering with the same values: none is left in English on a Chinese page."""
     import re
 
-    from pipelines import ingest
+    from pipelines.warehouse import ingest
     from tests.conftest import ROOT
     from ui.i18n import reason_text
 
-    sql = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "pipelines" / "sql").rglob("*.sql"))
+    sql = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "pipelines" / "warehouse" / "sql").rglob("*.sql"))
     templates = [t.replace("''", "'") for t in re.findall(r"format\('((?:[^']|'')*)'", sql) if "org.yaml" not in t]
     templates += re.findall(r"'detail': '([^']*)'", sql)
-    templates += list(ingest.DETAILS.values())                                           # pipelines/ingest.py
+    templates += list(ingest.DETAILS.values())                                           # pipelines/warehouse/ingest.py
     assert len(templates) >= 30
     for template in templates:
         # a date, an id or a file, a line number; counts where the sentence counts fields
@@ -182,8 +183,8 @@ def test_exports_never_carry_a_live_formula(tmp_path):
     csv."""
     import pandas as pd
 
-    from pipelines import csvsafe
-    from ui.warzone import csv_bytes
+    from pipelines.base import csvsafe
+    from ui.views.warzone import csv_bytes
 
     bait = '=HYPERLINK("http://127.0.0.1:9/x","点我")'
     frame = pd.DataFrame({"驿站": [bait, "北京驿站"], "成员": [-3, 5], "=sum": ["+1", "@cmd"]})

@@ -1,4 +1,4 @@
-"""The data tests (pipelines/sql/tests, issue 19.7): every build runs them and records the results; each finds the
+"""The data tests (pipelines/warehouse/sql/tests, issue 19.7): every build runs them and records the results; each finds the
 defect it is written for; one that finds rows stops the build, names itself and a few rows, and the previous
 warehouse keeps serving; the Data page lists them."""
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from pipelines import build as build_mod
+from pipelines.warehouse import build as build_mod
 from tests.conftest import make_raw, open_app, query, run_build, seen
 
 pytestmark = pytest.mark.usefixtures("fresh_cache")
@@ -72,4 +72,4 @@ def test_the_data_page_lists_the_data_tests(hand_made, monkeypatch, lang):
     assert set(frame.iloc[:, 1]) == {"✔ 通过" if lang == "zh" else "✔ Passed"}
     assert ("每个文件：读取行数 = 载入行数 + 拒绝行数" if lang == "zh" else
             "For every file, rows read = rows loaded + rows rejected") in list(frame.iloc[:, 0])
-    assert any("pipelines/sql/tests/" in seen(c.value) for c in at.caption)
+    assert any("pipelines/warehouse/sql/tests/" in seen(c.value) for c in at.caption)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.render import app_server, free_port
+from pipelines.delivery.render import app_server, free_port
 from tests.conftest import ARTIFACTS, ROOT, problems_shown
 
 DEPLOY = ROOT / "deploy"

@@ -1,4 +1,4 @@
-"""Sending the brief (pipelines/dispatch.py, issue 21) to local stand-ins of the robots and a real SMTP server on
+"""Sending the brief (pipelines/delivery/dispatch.py, issue 21) to local stand-ins of the robots and a real SMTP server on
 127.0.0.1 (tests/robots.py): each service gets its documented shape, signed where it must be; the words equal the
 goal tree's as the channel's viewer may see it; what changed since the last brief; alerts told once; a failed send
 exits ≠ 0 with the service's words and is listed on the Data page; a failed build tells only the admin channel.
@@ -17,14 +17,15 @@ import sys
 import pytest
 from PIL import Image
 
-from pipelines import brief, cli, dispatch, goaltree
-from pipelines.access import load_access
-from pipelines.channels import load_channels
-from pipelines.errors import NorthstarError
-from pipelines.org import load_org
-from pipelines.payloads import md_escape
-from pipelines.planstore import PlanStore, store_path
-from pipelines.render import Rendered
+from pipelines import cli
+from pipelines.base.errors import NorthstarError
+from pipelines.delivery import brief, dispatch, trees
+from pipelines.delivery.channels import load_channels
+from pipelines.delivery.payloads import md_escape
+from pipelines.delivery.render import Rendered
+from pipelines.plan.access import load_access
+from pipelines.plan.org import load_org
+from pipelines.plan.store import PlanStore, store_path
 from tests.conftest import ROOT, copy_warehouse
 from tests.robots import Mailbox, Robot
 
@@ -85,7 +86,7 @@ def robots():
 
 def tree_as(db, config, user_id):
     access = load_access(config, load_org(config))
-    return goaltree.load(db, "2026-11", AS_OF, user=access.user(user_id))
+    return trees.load(db, "2026-11", AS_OF, user=access.user(user_id))
 
 
 def send(db, config, channel, env, **kw):
@@ -150,7 +151,7 @@ def test_dingtalk_is_signed_and_a_zone_lead_hears_nothing_of_other_zones_people(
     text = body["markdown"]["text"]
     assert text.split("\n\n") == brief.summary(tree_as(db, config, "lead-south"), "zh", None,
                                                 "https://ns.example.com", esc=md_escape)
-    full = goaltree.load(db, "2026-11", AS_OF)
+    full = trees.load(db, "2026-11", AS_OF)
     # the North zone needs attention; the leader hears who is behind in it (the largest shortfall), the South lead
     # does not
     assert "最需关注：华北战区 ✖ 落后" in text and "缺口最大" not in text

@@ -1,4 +1,4 @@
-"""Files out of the app (issue 21): the goal tree as an Excel workbook (pipelines.treexlsx), from `tree --format
+"""Files out of the app (issue 21): the goal tree as an Excel workbook (pipelines.delivery.treexlsx), from `tree --format
 xlsx` and from the board's button in Chromium; numbers as numbers equal to the goal tree's, statuses as words,
 text never a formula, and the reader's scope held."""
 from __future__ import annotations
@@ -11,10 +11,10 @@ import sys
 import pytest
 from openpyxl import load_workbook
 
-from pipelines import goaltree, treexlsx
-from pipelines.access import User
-from pipelines.fmt import pace_digits
-from pipelines.status import STATUS
+from pipelines.delivery import trees, treexlsx
+from pipelines.okr.fmt import pace_digits
+from pipelines.okr.status import STATUS
+from pipelines.plan.access import User
 from tests.conftest import ROOT, open_board, screenshot
 
 FIELDS = [f[0] for f in treexlsx.FIELDS]
@@ -35,7 +35,7 @@ def expected_cells(node, metric, digits: int) -> list:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_node_and_number_is_the_goal_trees(company, lang):
-    tree = goaltree.load(company, "2026-11", "2026-11-30")
+    tree = trees.load(company, "2026-11", "2026-11-30")
     wb = load_workbook(io.BytesIO(treexlsx.workbook(tree, lang)))
     sheets = {"zh": ["概览", "公司", "战区", "团队", "个人", "中台", "说明"],
               "en": ["Overview", "Company", "War zones", "Teams", "People", "Centers", "About"]}[lang]
@@ -72,7 +72,7 @@ def test_every_node_and_number_is_the_goal_trees(company, lang):
 
 
 def test_numbers_keep_their_formats_and_text_is_never_a_formula(company):
-    tree = goaltree.load(company, "2026-11", "2026-11-30")
+    tree = trees.load(company, "2026-11", "2026-11-30")
     east = tree.node("east")
     bait = dataclasses.replace(east, name_zh='=HYPERLINK("http://127.0.0.1:9/x","点我")')
     tree = dataclasses.replace(tree, nodes=[bait if n.id == "east" else n for n in tree.nodes])
@@ -88,7 +88,7 @@ def test_numbers_keep_their_formats_and_text_is_never_a_formula(company):
 
 
 def test_a_zone_leads_workbook_holds_their_zone_only(company):
-    tree = goaltree.load(company, "2026-11", "2026-11-30")
+    tree = trees.load(company, "2026-11", "2026-11-30")
     zone = next(n.id for n in tree.nodes if n.level == "war_zone" and not n.unassigned)
     lead = User("lead", "区长", "zone_lead", war_zone=zone)
     wb = load_workbook(io.BytesIO(treexlsx.workbook(tree.scoped(lead), "zh", "区长 (lead) 的视图")))
@@ -120,7 +120,7 @@ def test_the_boards_excel_button_downloads_the_readers_tree(browser, app_url, ti
     assert download.suggested_filename == "goal-tree-2026-11-2026-11-24.xlsx"
     download.save_as(tmp_path / download.suggested_filename)
     wb = load_workbook(tmp_path / download.suggested_filename)
-    tree = goaltree.load(tiny / "wh.duckdb", "2026-11", "2026-11-24")
+    tree = trees.load(tiny / "wh.duckdb", "2026-11", "2026-11-24")
     company = rows_of(wb["公司"])[tree.company.id]
     assert company[3 + len(FIELDS) + FIELDS.index("actual")] == tree.company.metrics["members"]["actual"]
     screenshot(page, "export-board-xlsx-button-1440.png")

@@ -6,10 +6,10 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipelines.goaltree import GoalTree
-from pipelines.status import node_metrics
-from ui import board
+from pipelines.okr.goaltree import GoalTree
+from pipelines.okr.status import node_metrics
 from ui.i18n import fmt_pair, fmt_pct
+from ui.views import board
 
 
 def _value(shown: str) -> float:

@@ -10,15 +10,17 @@ import math
 
 import pytest
 
-from pipelines import goaltree, months
-from pipelines.errors import NorthstarError
+from pipelines.base import months
+from pipelines.base.errors import NorthstarError
+from pipelines.delivery import trees
+from pipelines.okr import goaltree
 
 FIELDS = ("target", "actual", "expected", "pace", "forecast", "required_daily", "status", "unallocated")
 N = None
 
 
 def tree_at(db, month, as_of=None):
-    return goaltree.load(db, month, as_of)
+    return trees.load(db, month, as_of)
 
 
 def check(tree, expected: dict) -> None:
@@ -266,8 +268,8 @@ def test_json_shape(company):
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from pipelines import metrics as catalog  # noqa: E402
-from pipelines.plan import Plan  # noqa: E402
+from pipelines.base import metrics as catalog  # noqa: E402
+from pipelines.plan.folder import Plan  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -555,7 +557,7 @@ CHECKINS = [  # salons held: 1 by 11-03, 2 by 11-10, 3 by 11-16; one from Octobe
 
 
 def actions_at(db, as_of, checkins=CHECKINS):
-    from pipelines.planstore import read_plan
+    from pipelines.plan.store import read_plan
 
     con = goaltree.open_warehouse(db)
     try:
@@ -621,7 +623,7 @@ def test_an_achieved_manual_key_result_stays_achieved_when_silent(company):
 def test_load_reads_the_check_ins_from_the_plan_store(company, tmp_path):
     import shutil
 
-    from pipelines.planstore import PlanStore, store_path
+    from pipelines.plan.store import PlanStore, store_path
 
     db = tmp_path / "wh.duckdb"
     shutil.copy(company, db)
@@ -663,14 +665,14 @@ def test_confidence_beside_the_computed_status_and_the_mismatch(company):
     ("on_track", "achieved", False), ("on_track", "stale", False), (None, "off_track", False),
     ("on_track", "no_target", False)])
 def test_mismatch_is_declaring_better_than_the_numbers(confidence, status, flagged):
-    from pipelines.status import mismatch
+    from pipelines.okr.status import mismatch
 
     assert mismatch(confidence, status) is flagged
 
 
 def test_stale_days_come_from_the_plan(company):
     """goals.yaml's status.stale_days: with 10, the 11-16 check-in is not stale on 11-24 (8 days)."""
-    from pipelines.planstore import read_plan
+    from pipelines.plan.store import read_plan
 
     plan = read_plan(company)
     assert plan.stale_days == 7
@@ -687,7 +689,7 @@ def test_stale_days_come_from_the_plan(company):
 @pytest.mark.parametrize("as_of", ["2026-11-05", "2026-11-15", "2026-11-30"])
 def test_automatic_key_results_equal_a_direct_metric_query(company, as_of):
     """Every automatic key result's actual is the metric catalog's value with its filters, for M up to D."""
-    from pipelines import metrics
+    from pipelines.base import metrics
 
     day = dt.date.fromisoformat(as_of)
     con = goaltree.open_warehouse(company)
@@ -710,8 +712,8 @@ def test_the_tree_is_typed_and_cannot_change_after_it_is_built(company):
     replaced; a node knows its name in a language and whether it is unassigned; the tree finds a node by id."""
     import dataclasses
 
-    from pipelines.keyactions import KeyAction, KeyResult
-    from pipelines.status import MetricValue
+    from pipelines.okr.keyactions import KeyAction, KeyResult
+    from pipelines.okr.status import MetricValue
 
     t = tree_at(company, "2026-11", "2026-11-15")
     east = t.node("east")
@@ -758,7 +760,7 @@ def test_who_explains_the_gap_by_hand(company):
     # South: no one short a whole unit (丁 2 of 1 due, 5 of 5; 戊 has no target)
     assert t.most_behind("south") is None
     # a zone lead of the South sees East's part, but not who inside East makes it
-    from pipelines.access import User
+    from pipelines.plan.access import User
 
     south_lead = t.scoped(User("x", "x", "zone_lead", war_zone="south"))
     assert [(p.node.id, p.part) for p in south_lead.gap_split("company", "stations").named] == [("east", 1),
@@ -792,8 +794,8 @@ def test_a_target_changed_after_the_month_began_is_flagged_and_can_be_read_as_pl
     """Issue 22, target governance: the plan was imported on 20 October; on the 10th of November 张三 raised East's
     station target from 6 to 8 and removed South's member target of 16. The tree says so (old → new, who, when),
     a target first set in November is not a revision, and `planned` judges the month against the 1st's targets."""
-    from pipelines.access import User
-    from pipelines.planstore import PlanStore, store_path
+    from pipelines.plan.access import User
+    from pipelines.plan.store import PlanStore, store_path
 
     with PlanStore(store_path(writable)) as store:
         store.con.execute("update changes set at = '2026-10-20T02:00:00+00:00'")     # the import, in October
@@ -802,14 +804,14 @@ def test_a_target_changed_after_the_month_began_is_flagged_and_can_be_read_as_pl
         store.set_target("2026-11", "person", "pe", "members", 4, "李四")            # pe had none: not a revision
         store.set_target("2026-11", "team", "e1", "stations", 5, "张三")
         store.con.execute("update changes set at = '2026-11-10T01:30:00+00:00' where at > '2026-11-01'")
-    now = goaltree.load(writable, "2026-11", "2026-11-15")
+    now = trees.load(writable, "2026-11", "2026-11-15")
     assert sorted(now.revisions) == [("e1", "stations"), ("east", "stations"), ("south", "members")]
     east = now.revisions[("east", "stations")]
     assert (east["old"], east["new"], east["who"], east["at"]) == (6, 8, "张三", "2026-11-10T01:30:00+00:00")
     assert now.revisions[("south", "members")]["new"] is None
     # judged now: East 4 of 8 with half the month gone, pace 1.0; as planned on the 1st: 4 of 6, pace 4/3
     assert now.node("east")["metrics"]["stations"]["pace"] == pytest.approx(1.0)
-    planned = goaltree.load(writable, "2026-11", "2026-11-15", planned=True)
+    planned = trees.load(writable, "2026-11", "2026-11-15", planned=True)
     assert planned.planned and planned.node("east")["metrics"]["stations"]["target"] == 6
     assert planned.node("east")["metrics"]["stations"]["pace"] == pytest.approx(4 / 3)
     assert planned.node("south")["metrics"]["members"]["target"] == 16
@@ -832,11 +834,11 @@ def test_the_years_milestone_by_hand(writable, tmp_path):
     (by 2025-12-31: 4 stations, 10 members): 319 of 365 days between them are gone, so 4 + 8 × 319/365 = 10.99
     stations were due (pace (8 − 4) / 6.99 = 0.57: off track below 0.75) and 10 + 30 × 319/365 = 36.22 members
     (pace 20 / 26.22 = 0.76: at risk); 46 days ≈ 1.51 months remain: 2.64 stations and 6.62 members a month."""
-    from pipelines.planstore import PlanStore, store_path
+    from pipelines.plan.store import PlanStore, store_path
     from tests.goal_company import import_milestones
 
     import_milestones(writable, tmp_path)
-    ns = goaltree.load(writable, "2026-11", "2026-11-15").north_star
+    ns = trees.load(writable, "2026-11", "2026-11-15").north_star
     stations, members = ns["stations"]["milestone"], ns["members"]["milestone"]
     assert stations["by"] == "2026-12-31" and stations["target"] == 12 and stations["from"] == 4
     assert stations["time_elapsed"] == pytest.approx(319 / 365)

@@ -1,4 +1,4 @@
-"""Network growth (pipelines/growth.py and the growth marts) on a small hand-made network where every lifecycle
+"""Network growth (pipelines/okr/growth.py and the growth marts) on a small hand-made network where every lifecycle
 state and a referral chain occur, by hand; and the Growth page under AppTest in both languages.
 
 The network (as of 2026-12-01, the last date in the data; December is partial):
@@ -15,7 +15,7 @@ import json
 import duckdb
 import pytest
 
-from pipelines import growth
+from pipelines.okr import growth
 from tests.conftest import make_raw, open_app, run_build
 from ui.i18n import text
 
@@ -133,7 +133,7 @@ def test_the_referral_share_axis_starts_at_zero():
     """Issue 17.17: a share axis from 29.5 % to 31 % made noise look like news."""
     import datetime as dt
 
-    from ui import growth as ug
+    from ui.views import growth as ug
 
     monthly = [{"month": dt.date(2026, m, 1), "share": s} for m, s in ((9, 0.300), (10, 0.305), (11, 0.298))]
     fig = ug.referral_share_figure(monthly, "zh")

@@ -1,4 +1,4 @@
-"""Loading your own exports (pipelines/importer.py and `python -m pipelines import`): which table a file is, the
+"""Loading your own exports (pipelines/warehouse/importer.py and `python -m pipelines import`): which table a file is, the
 report of a trial build before anything changes, a good CSV / GB18030 CSV / XLSX, a file missing a column, a file
 of the wrong type, a file of 100 % bad rows, the previous files kept as a backup, and a failed rebuild that keeps
 the previous data. Counts reconcile: read = loaded + rejected.
@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines import contract, importer
-from pipelines.errors import NorthstarError
+from pipelines.base.errors import NorthstarError
+from pipelines.warehouse import contract, importer
 from tests.conftest import ROOT, make_raw, run_build
 
 ORDERS_HEAD = "order_id,member_id,ordered_at,amount,status,category\n"

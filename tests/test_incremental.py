@@ -16,8 +16,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from pipelines import build as build_mod
-from pipelines import sample
+from pipelines.warehouse import build as build_mod
+from pipelines.warehouse import sample
 from tests.conftest import ROOT, _quiet
 
 NEW = ["stations_2.parquet", "members_2.parquet", "orders_2.parquet"]

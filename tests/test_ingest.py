@@ -5,8 +5,8 @@ import json
 import pytest
 
 from conftest import BASE, make_raw, query, run_build, write_csv
-from pipelines.contract import TABLES
-from pipelines.errors import NorthstarError
+from pipelines.base.errors import NorthstarError
+from pipelines.warehouse.contract import TABLES
 
 
 def with_row(table, row, replace_index=None):

@@ -19,7 +19,7 @@ import datetime as dt
 
 import pytest
 
-from pipelines import goaltree
+from pipelines.delivery import trees
 from tests import goal_company as gc
 from tests.conftest import make_raw, run_build
 
@@ -45,7 +45,7 @@ def kinds(tmp_path_factory):
     (root / "config" / "goals.yaml").write_text(gc.GOALS + KINDS, encoding="utf-8")
     (root / "config" / "targets.csv").write_text(gc.TARGETS, encoding="utf-8")
     run_build(root, as_of=dt.date(2026, 11, 30))
-    tree = goaltree.load(root / "wh.duckdb", "2026-11", "2026-11-24")
+    tree = trees.load(root / "wh.duckdb", "2026-11", "2026-11-24")
     return {kr.id: kr for ka in tree.key_actions for kr in ka.key_results}, tree
 
 
@@ -85,7 +85,7 @@ def test_a_flow_of_people_is_due_in_whole_people(kinds):
 
 
 def test_a_finished_month_is_achieved_or_missed_by_the_target(tmp_path_factory, kinds):
-    from pipelines.status import level_metrics
+    from pipelines.okr.status import level_metrics
 
     assert level_metrics(30, 21, 1.0, 0, True, 0.75, "median", "lower").status == "achieved"
     assert level_metrics(15, 21, 1.0, 0, True, 0.75, "median", "lower").status == "missed"

@@ -17,7 +17,7 @@ def _without_the_table(path) -> str:
     return text
 
 
-CODE = "\n".join(_without_the_table(p) for p in [*(ROOT / "ui").glob("*.py"), *(ROOT / "pages").glob("*.py"),
+CODE = "\n".join(_without_the_table(p) for p in [*(ROOT / "ui").rglob("*.py"), *(ROOT / "pages").glob("*.py"),
                                                  ROOT / "dashboard.py"])
 CALL = r"\b(?:t|tm|text)\(\s*"
 LITERAL = set(re.findall(CALL + r'"([A-Za-z_0-9.]+)"(?!\s*\+)', CODE)) - {"key"}     # (the module's docstring)

@@ -10,7 +10,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pipelines import goaltree
+from pipelines.delivery import trees
 from tests.test_app import APP, html, shown
 from ui.links import href, view_of
 
@@ -46,7 +46,7 @@ def test_view_parameters():
 def test_every_card_on_the_board_opens_its_page(tiny, monkeypatch):
     db = tiny / "wh.duckdb"
     at = app(db, monkeypatch)
-    tree = goaltree.load(db, "2026-11", "2026-11-24")
+    tree = trees.load(db, "2026-11", "2026-11-24")
     got = links(at)
     zones = [n["id"] for n in tree.children(tree.company["id"]) if n["level"] == "war_zone"]
     real = [z for z in zones if not z.endswith("/unassigned")]

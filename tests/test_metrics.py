@@ -5,7 +5,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from pipelines import metrics
+from pipelines.base import metrics
 
 NOV = (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
 D = dt.date(2026, 11, 20)  # an as-of inside November, earlier than the build's as-of (2026-11-24)
@@ -215,8 +215,8 @@ def test_a_metric_added_to_the_catalog_can_be_a_key_result_with_no_other_edit(ha
     """19.1: add a sum to the catalog (members refunded, from daily_node_facts) and put it on a key result in
     goals.yaml: the plan accepts it and the goal tree computes it. Refunded in November up to 11-22: M3 (11-08,
     S2 east) and M6 (11-22, S5 south) → east 1; the Data page lists the catalog as it is (test_data_page)."""
-    from pipelines import goaltree
-    from pipelines.plan import load_plan
+    from pipelines.okr import goaltree
+    from pipelines.plan.folder import load_plan
 
     refunded = metrics._flow_metric(
         "members_refunded", "path", "退费会员", "Members refunded", "人", "members", "统计期内退费的会员数。",

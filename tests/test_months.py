@@ -1,10 +1,10 @@
-"""Month arithmetic in one place (pipelines/months.py, issue 19.3): hand-computed cases and the round trips."""
+"""Month arithmetic in one place (pipelines/base/months.py, issue 19.3): hand-computed cases and the round trips."""
 import datetime as dt
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipelines.months import last_day, minus_months, month_bounds, month_of, parse_month, shift_first, shift_month
+from pipelines.base.months import last_day, minus_months, month_bounds, month_of, parse_month, shift_first, shift_month
 
 
 def test_hand_computed_months():

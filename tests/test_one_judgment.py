@@ -13,12 +13,13 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from pipelines import brief, goaltree, treeformat, treexlsx
-from pipelines.fmt import fmt_gap, fmt_pct, pace_digits
-from pipelines.months import month_bounds, month_of, shift_month
-from ui import board
-from ui import warzone as wz
+from pipelines.base.months import month_bounds, month_of, shift_month
+from pipelines.delivery import brief, treeformat, treexlsx
+from pipelines.delivery.trees import load
+from pipelines.okr.fmt import fmt_gap, fmt_pct, pace_digits
 from ui.i18n import fmt_count, status_word
+from ui.views import board
+from ui.views import warzone as wz
 
 KEYED = re.compile(r'data-k="([^"]+)"[^>]*>([^<]*)<')
 SIGNED = re.compile(r"[+−]\d[\d,]*")
@@ -50,9 +51,9 @@ def zones(tree):
 
 
 def trees(company, tiny):
-    return [goaltree.load(company, "2026-11", "2026-11-15"), goaltree.load(company, "2026-11", "2026-11-20"),
-            goaltree.load(tiny / "wh.duckdb", "2026-11", "2026-11-24"),
-            goaltree.load(tiny / "wh.duckdb", "2026-10", "2026-11-24")]
+    return [load(company, "2026-11", "2026-11-15"), load(company, "2026-11", "2026-11-20"),
+            load(tiny / "wh.duckdb", "2026-11", "2026-11-24"),
+            load(tiny / "wh.duckdb", "2026-10", "2026-11-24")]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -98,7 +99,7 @@ def test_every_surface_shows_the_trees_one_judgment(company, tiny, lang):
                 assert cell["expected"] == v.expected and cell["gap"] == v.gap, what
                 assert cell["forecast"] == round(v.forecast), what
                 assert (cell["pace"] is None) == (v.pace is None), what
-                if v.pace is not None:       # held at its column's one precision (pipelines.fmt.pace_digits)
+                if v.pace is not None:       # held at its column's one precision (pipelines.okr.fmt.pace_digits)
                     digits = pace_digits([n.metrics[metric].pace for n in tree.nodes if n.level == "war_zone"],
                                          (1, tree.at_risk))
                     assert cell["pace"] == round(v.pace, digits + 2), what
@@ -132,7 +133,7 @@ def test_every_surface_shows_the_trees_one_judgment(company, tiny, lang):
 def test_the_brief_writes_a_pace_as_the_board_does(tiny):
     """The brief's worst zone's pace is the board's string (never rounded onto the at-risk mark it has not
     reached), and its gap lines are the board's gap lines in words."""
-    tree = goaltree.load(tiny / "wh.duckdb", "2026-11", "2026-11-24")
+    tree = load(tiny / "wh.duckdb", "2026-11", "2026-11-24")
     words = brief.summary(tree, "zh")
     zone = board.worst_first(zones(tree))[0]
     metric = tree.focus_metric(zone.id)
@@ -148,11 +149,11 @@ def test_gap_lines_add_up_in_every_month_of_the_sample(tiny):
     """Every month of the tiny sample with targets, at its end (or the data's last day): the board's company line,
     every zone page's line and the brief's lines add up as written."""
     db = tiny / "wh.duckdb"
-    last = goaltree.load(db, "2026-11").last_date
+    last = load(db, "2026-11").last_date
     month, seen = "2024-06", 0
     while month <= month_of(last):
         as_of = min(month_bounds(month)[1], last)
-        tree = goaltree.load(db, month, as_of)
+        tree = load(db, month, as_of)
         for lang in ("zh", "en"):
             lines = [text_of(board.gap_line(tree, n, m, lang)) for n in [tree.company, *zones(tree)]
                      for m in board.METRICS]
@@ -167,7 +168,7 @@ def test_gap_lines_add_up_in_every_month_of_the_sample(tiny):
 def test_a_status_does_not_flip_on_a_fraction_of_a_person(company):
     """Whole units (issue 32): on 20 November the community center has 13 members of 20 × ⅔ = 13.33 due — short by
     a third of a member: on track at pace 13 / 13 (it read at risk, pace 97.5 %)."""
-    tree = goaltree.load(company, "2026-11", "2026-11-20")
+    tree = load(company, "2026-11", "2026-11-20")
     v = tree.node("community").metrics["members"]
     assert (v.actual, v.expected, v.pace, v.status) == (13, 13, 1.0, "on_track")
 
@@ -192,20 +193,20 @@ def test_the_small_contradictions(tiny):
     """Issue 32's last three: the north star far behind says plainly that it is not reached by the goal's end at
     this rate, beside what it needs a month (not "照此 3452年4月达成"); a finished month's paths say whole month
     against whole month, not "to date"."""
-    tree = goaltree.load(tiny / "wh.duckdb", "2026-11", "2026-11-15")
+    tree = load(tiny / "wh.duckdb", "2026-11", "2026-11-15")
     assert tree.north_star["stations"]["projected_month"] > "2033-12"         # the sample is far behind
     block = keyed(board.north_star_block(tree, "zh"))
     assert block["ns.stations.projected"] == "照此速度 2033年12月前达不到"
     assert keyed(board.north_star_block(tree, "en"))["ns.stations.projected"] == "at that rate not reached by Dec 2033"
     assert block["ns.stations.required_monthly"]                             # what it needs a month, beside it
-    running, done = tree, goaltree.load(tiny / "wh.duckdb", "2026-10", "2026-11-15")
+    running, done = tree, load(tiny / "wh.duckdb", "2026-10", "2026-11-15")
     assert "本月截至今日" in text_of(board.drivers_strip(running, "zh"))
     assert "全月，与上月全月比" in text_of(board.drivers_strip(done, "zh"))
     assert "截至今日" not in text_of(board.drivers_strip(done, "zh"))
     assert "whole month vs last month" in text_of(board.drivers_strip(done, "en"))
     import duckdb
 
-    from pipelines import warzone
+    from pipelines.okr import warzone
 
     with duckdb.connect(str(tiny / "wh.duckdb"), read_only=True) as con:
         drv = warzone.drivers(con, done, zones(done)[0])

@@ -12,7 +12,7 @@ import sys
 import pandas as pd
 import pytest
 
-from pipelines import build as build_mod
+from pipelines.warehouse import build as build_mod
 from tests.conftest import ROOT
 
 SOURCE = ROOT.parent / "shared" / "data" / "online_retail_ii_2009_2010.parquet"

@@ -1,4 +1,4 @@
-"""The chat services' message shapes and signatures (pipelines/payloads.py, issue 21), each checked against the
+"""The chat services' message shapes and signatures (pipelines/delivery/payloads.py, issue 21), each checked against the
 algorithm as the service documents it, computed here independently, and the size limits held."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import urllib.parse
 
 import pytest
 
-from pipelines import payloads
+from pipelines.delivery import payloads
 
 LINES = ["北极星日报 · 2026年11月 · 截至 2026-11-24 周二（第 24 / 30 天）", "本月：新增会员 178 / 242 ▲ 有风险（节奏 92%）"]
 

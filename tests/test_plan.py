@@ -6,8 +6,9 @@ import textwrap
 
 import pytest
 
-from pipelines.months import parse_month
-from pipelines.plan import PlanError, load_plan, parse_number
+from pipelines.base.months import parse_month
+from pipelines.plan.folder import load_plan
+from pipelines.plan.goals import PlanError, parse_number
 from tests.conftest import ORG_YAML
 
 GOALS_YAML = """\
@@ -202,7 +203,7 @@ def test_a_bad_goal_names_file_line_and_field(tmp_path, old, new, where, words):
 
 
 def test_the_sample_plan_is_valid():
-    from pipelines.paths import DATA
+    from pipelines.base.paths import DATA
 
     plan = load_plan(DATA / "config")
     assert plan.north_star.targets == {"stations": 20000, "members": 10000000}
@@ -229,7 +230,7 @@ def test_stale_days_default_and_set(tmp_path):
 
 
 def test_the_status_basis_defaults_to_the_straight_line_and_survives_the_store(tmp_path):
-    from pipelines.planstore import PlanStore
+    from pipelines.plan.store import PlanStore
 
     assert load_plan(write_plan(tmp_path)).basis == "linear"
     plan = load_plan(write_plan(tmp_path, goals=GOALS_YAML.replace("at_risk: 0.8", "at_risk: 0.8\n  basis: seasonal")))
@@ -249,13 +250,13 @@ FORM = {"id": "ka-9", "center": "community", "title": {"zh": "社群沙龙", "en
 
 
 def org_of(tmp_path):
-    from pipelines.org import load_org
+    from pipelines.plan.org import load_org
 
     return load_org(write_plan(tmp_path))
 
 
 def test_a_good_form_is_normalised_like_goals_yaml(tmp_path):
-    from pipelines.plan import check_key_action
+    from pipelines.plan.goals import check_key_action
 
     action = check_key_action(FORM, org_of(tmp_path))
     assert action["title"] == {"zh": "社群沙龙", "en": "社群沙龙"}       # one language fills the other
@@ -277,7 +278,7 @@ def test_a_good_form_is_normalised_like_goals_yaml(tmp_path):
     ({"key_results": [{**FORM["key_results"][1], "id": ""}]}, "key_results[1].id: missing id"),
 ])
 def test_a_bad_form_is_refused_with_the_field_and_why(tmp_path, change, message):
-    from pipelines.plan import check_key_action
+    from pipelines.plan.goals import check_key_action
 
     with pytest.raises(PlanError) as info:
         check_key_action({**FORM, **change}, org_of(tmp_path))
@@ -285,7 +286,7 @@ def test_a_bad_form_is_refused_with_the_field_and_why(tmp_path, change, message)
 
 
 def test_a_form_may_not_take_another_actions_key_result(tmp_path):
-    from pipelines.plan import check_key_action
+    from pipelines.plan.goals import check_key_action
 
     with pytest.raises(PlanError) as info:
         check_key_action(FORM, org_of(tmp_path), {"kr-9b": "ka-1"})

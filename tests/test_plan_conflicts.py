@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipelines import planning
-from pipelines.planstore import PlanStore, TargetConflict, store_path
+from pipelines.okr import decompose
+from pipelines.plan.store import PlanStore, TargetConflict, store_path
 from tests.conftest import seen
 from tests.test_plan_page import COL, edit, editor_key, plan_page
 
@@ -45,7 +45,7 @@ def test_rebase_splits_a_draft_three_ways():
     values = {a: 10, b: 20, c: 35, d: None, e: 50}      # the draft
     base = {a: 10, b: 5, c: 30, d: 8, e: 40}             # when opened
     current = {a: 11, b: 5, c: 31, d: 8, e: 50}          # the store now
-    theirs, conflicts, mine = planning.rebase(values, base, current)
+    theirs, conflicts, mine = decompose.rebase(values, base, current)
     assert theirs == {a: 11}                 # untouched here, changed there: take theirs
     assert conflicts == {c: 31}              # both changed, differently
     assert mine == {b: 20, d: None}          # mine to save; e is already what I want
@@ -63,18 +63,18 @@ def test_saving_mine_never_undoes_someone_elses_cell(values, base, current):
     saving mine the store holds the draft in every cell that is not a conflict."""
     base = {k: v for k, v in base.items() if v is not None}
     current = {k: v for k, v in current.items() if v is not None}
-    theirs, conflicts, mine = planning.rebase(values, base, current)
+    theirs, conflicts, mine = decompose.rebase(values, base, current)
     for k in mine:
-        assert planning.same(current.get(k), base.get(k))           # nobody else touched it
+        assert decompose.same(current.get(k), base.get(k))           # nobody else touched it
     assert not set(mine) & set(conflicts) and not set(theirs) & set(mine)
     after = {**current, **{k: v for k, v in mine.items()}}
     for k in KEYS:
         if k in conflicts:
-            assert planning.same(after.get(k), current.get(k))       # theirs stays until the reader decides
+            assert decompose.same(after.get(k), current.get(k))       # theirs stays until the reader decides
         elif k in theirs:
-            assert planning.same(after.get(k), current.get(k))
+            assert decompose.same(after.get(k), current.get(k))
         else:
-            assert planning.same(after.get(k), values[k])
+            assert decompose.same(after.get(k), values[k])
 
 
 def test_undo_puts_back_the_values_from_before_and_refuses_over_later_work(tmp_path):

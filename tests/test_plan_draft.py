@@ -1,6 +1,6 @@
-"""The Plan page's draft state (ui/plan_draft.py) without a browser: the session is a plain dict. What the page does
+"""The Plan page's draft state (ui/sections/plan_draft.py) without a browser: the session is a plain dict. What the page does
 with it in Streamlit is in test_plan_page.py and test_browser_plan.py."""
-from ui import plan_draft
+from ui.sections import plan_draft
 
 NODES = [
     {"id": "co", "parent": None, "level": "company", "name_zh": "公司", "name_en": "Co"},

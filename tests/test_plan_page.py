@@ -13,8 +13,9 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pipelines import goaltree, planning
-from pipelines.planstore import PlanStore, store_path
+from pipelines.delivery import trees
+from pipelines.okr import decompose, goaltree
+from pipelines.plan.store import PlanStore, store_path
 from tests.conftest import seen
 from tests.test_app import APP
 
@@ -108,7 +109,7 @@ def test_a_month_without_targets_offers_a_fresh_start_or_last_months_plan(compan
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_current_months_numbers_are_the_goal_trees(company, monkeypatch, lang):
     at = plan_page(company, monkeypatch, lang, month="2026-11")
-    tree = goaltree.load(company, "2026-11", "2026-11-30")
+    tree = trees.load(company, "2026-11", "2026-11-30")
     co = tree.company["metrics"]
     assert company_input(at, "stations").value == str(int(co["stations"]["target"]))
     assert company_input(at, "members").value == str(int(co["members"]["target"]))
@@ -166,10 +167,10 @@ def test_seven_over_three_war_zones_adds_up_exactly(tiny, monkeypatch):
     company_input(at, "stations").set_value("7").run()
     at.button(key="plan_suggest_zones_company").click().run()
     with duckdb.connect(str(db), read_only=True) as con:
-        nodes = planning.org_nodes(con)
+        nodes = decompose.org_nodes(con)
         last = goaltree.data_dates(con)[1]
-        actuals = planning.trailing_actuals(con, month, last)
-    zones = planning.children(nodes, nodes[0])
+        actuals = decompose.trailing_actuals(con, month, last)
+    zones = decompose.children(nodes, nodes[0])
     assert len(zones) == 3
     frame = editor_frame(at, [z["name_zh"] for z in zones])
     parts = [int(v) for v in frame["驿站目标"]]
@@ -191,9 +192,9 @@ def test_split_all_the_way_down_from_scratch(writable, monkeypatch):
     assert (cells[("war_zone", "east", "stations")], cells[("war_zone", "south", "stations")]) == ("6", "4")
     assert (cells[("team", "e1", "stations")], cells[("team", "e2", "stations")]) == ("4", "2")
     assert (cells[("person", "pa", "stations")], cells[("person", "pb", "stations")]) == ("2", "2")
-    values, problems = planning.check(cells)
+    values, problems = decompose.check(cells)
     assert problems == {}
-    rows = planning.allocation(values, _nodes(writable))
+    rows = decompose.allocation(values, _nodes(writable))
     assert all(r["unallocated"] == 0 for r in rows), [r for r in rows if r["unallocated"]]
     assert "plan.unallocated" not in "".join(m.value for m in at.markdown)
     at.text_input(key="plan_who").set_value("总部 HQ").run()
@@ -238,7 +239,7 @@ def _nodes(db):
     import duckdb
 
     with duckdb.connect(str(db), read_only=True) as con:
-        return planning.org_nodes(con)
+        return decompose.org_nodes(con)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -256,7 +257,7 @@ def test_saving_an_edited_split_changes_the_tree_and_records_who(writable, monke
     assert not at.exception
     assert changes(writable) == before + 1
     assert saved(writable)[("2026-11", "war_zone", "east", "stations")] == 7
-    assert goaltree.load(writable, "2026-11", "2026-11-30").node("east")["metrics"]["stations"]["target"] == 7
+    assert trees.load(writable, "2026-11", "2026-11-30").node("east")["metrics"]["stations"]["target"] == 7
     with PlanStore(store_path(writable), read_only=True) as store:
         history = store.node_history("war_zone", "east")
     assert [(h["month"], h["metric"], h["target"], h["who"], h["source"]) for h in history[:1]] == [

@@ -1,4 +1,4 @@
-"""Goal decomposition (pipelines/planning.py): the exact proportional split, the trailing actuals it is based on
+"""Goal decomposition (pipelines/okr/decompose.py): the exact proportional split, the trailing actuals it is based on
 (hand-computed on tests/goal_company.py), and the checks made while a plan is edited."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipelines import planning
+from pipelines.okr import decompose
 
 END = dt.date(2026, 11, 30)      # the hand-made company's last date
 
@@ -25,12 +25,12 @@ END = dt.date(2026, 11, 30)      # the hand-made company's last date
     (12.6, [1, 1], [7, 6]),                 # a target is a whole count: 13
 ])
 def test_split_by_hand(total, weights, parts):
-    assert planning.split(total, weights) == parts
+    assert decompose.split(total, weights) == parts
 
 
 @given(total=st.integers(0, 10**7), weights=st.lists(st.integers(0, 10**6), min_size=1, max_size=30))
 def test_split_adds_up_exactly_and_stays_within_a_unit_of_the_share(total, weights):
-    parts = planning.split(total, weights)
+    parts = decompose.split(total, weights)
     assert sum(parts) == total and len(parts) == len(weights) and min(parts) >= 0
     w = weights if sum(weights) > 0 else [1] * len(weights)
     for part, x in zip(parts, w):
@@ -41,8 +41,8 @@ def test_split_adds_up_exactly_and_stays_within_a_unit_of_the_share(total, weigh
 def test_trailing_actuals_by_hand(company):
     with duckdb.connect(str(company), read_only=True) as con:
         # planning 2026-12: 09-01..11-30, members not refunded by 11-30 (M07, M10, M21 were)
-        got = planning.trailing_actuals(con, "2026-12", END)
-        assert planning.trailing_period("2026-12", END) == (dt.date(2026, 9, 1), END)
+        got = decompose.trailing_actuals(con, "2026-12", END)
+        assert decompose.trailing_period("2026-12", END) == (dt.date(2026, 9, 1), END)
         assert got["company"] == {"stations": 11, "members": 36}
         assert got["east"] == {"stations": 7, "members": 24}     # S11 S04 S01 S02 S03 S10 S05
         assert got["south"] == {"stations": 4, "members": 12}    # S06 S07 S08 S09; S12 never opened
@@ -50,7 +50,7 @@ def test_trailing_actuals_by_hand(company):
         assert got["pb"] == {"stations": 2, "members": 8}
         assert got["community"]["members"] + got["content"]["members"] + got["centers/unassigned"]["members"] == 36
         # planning 2026-11: 08-01..10-31, as seen at 10-31
-        nov = planning.trailing_actuals(con, "2026-11", END)
+        nov = decompose.trailing_actuals(con, "2026-11", END)
         assert (nov["east"]["stations"], nov["south"]["stations"]) == (2, 1)   # S11, S04; S08
         # M01 M02 M03 M04 M20 M22, and M21: its refund on 11-03 is after the period's end
         assert nov["east"]["members"] == 7
@@ -58,19 +58,19 @@ def test_trailing_actuals_by_hand(company):
 
 def test_suggest_splits_a_parent_over_its_children(company):
     with duckdb.connect(str(company), read_only=True) as con:
-        nodes = planning.org_nodes(con)
-        actuals = planning.trailing_actuals(con, "2026-12", END)
+        nodes = decompose.org_nodes(con)
+        actuals = decompose.trailing_actuals(con, "2026-12", END)
     company_node = nodes[0]
-    zones = planning.children(nodes, company_node)
+    zones = decompose.children(nodes, company_node)
     assert [z["id"] for z in zones] == ["east", "south"]
-    assert planning.suggest(10, zones, actuals, "stations") == {"east": 6, "south": 4}     # 7 : 4
-    assert planning.suggest(7, planning.children(nodes, next(n for n in nodes if n["id"] == "e1")), actuals,
+    assert decompose.suggest(10, zones, actuals, "stations") == {"east": 6, "south": 4}     # 7 : 4
+    assert decompose.suggest(7, decompose.children(nodes, next(n for n in nodes if n["id"] == "e1")), actuals,
                             "members") == {"pa": 4, "pb": 3}                          # 8 : 8 → 3.5 each, tie: first
-    assert [c["id"] for c in planning.centers(nodes)] == ["community", "content"]
+    assert [c["id"] for c in decompose.centers(nodes)] == ["community", "content"]
 
 
 def test_check_refuses_negative_and_non_numeric_cells():
-    values, problems = planning.check({
+    values, problems = decompose.check({
         ("team", "a", "members"): "12", ("team", "b", "members"): "abc", ("team", "c", "members"): "-3",
         ("team", "d", "members"): "", ("team", "e", "members"): "1,200", ("team", "f", "members"): None})
     assert values == {("team", "a", "members"): 12, ("team", "d", "members"): None,
@@ -81,12 +81,12 @@ def test_check_refuses_negative_and_non_numeric_cells():
 
 def test_allocation_and_diff(company):
     with duckdb.connect(str(company), read_only=True) as con:
-        nodes = planning.org_nodes(con)
+        nodes = decompose.org_nodes(con)
     values = {("company", "company", "stations"): 10, ("war_zone", "east", "stations"): 6,
               ("war_zone", "south", "stations"): 3, ("company", "company", "members"): 40,
               ("center", "community", "members"): 25, ("center", "content", "members"): 15}
     rows = {(r["id"], r["child_level"], r["metric"]): (r["target"], r["children"], r["unallocated"])
-            for r in planning.allocation(values, nodes)}
+            for r in decompose.allocation(values, nodes)}
     assert rows[("company", "war_zone", "stations")] == (10, 9, 1)
     assert rows[("company", "war_zone", "members")] == (40, 0, 40)
     assert rows[("company", "center", "members")] == (40, 40, 0)
@@ -95,27 +95,27 @@ def test_allocation_and_diff(company):
     assert ("pa", "person", "stations") not in {k[:3] for k in rows}
     current = {("company", "company", "stations"): 10, ("war_zone", "east", "stations"): 5,
                ("team", "e1", "stations"): 4}
-    assert planning.diff({**values, ("team", "e1", "stations"): None, ("team", "e2", "stations"): None}, current) == {
+    assert decompose.diff({**values, ("team", "e1", "stations"): None, ("team", "e2", "stations"): None}, current) == {
         ("war_zone", "east", "stations"): 6, ("war_zone", "south", "stations"): 3,
         ("company", "company", "members"): 40, ("center", "community", "members"): 25,
         ("center", "content", "members"): 15, ("team", "e1", "stations"): None}
 
 
 def test_plan_months_and_the_trailing_period_further_ahead():
-    assert planning.plan_months(END) == ["2026-11", "2026-12", "2027-01", "2027-02", "2027-03", "2027-04", "2027-05"]
+    assert decompose.plan_months(END) == ["2026-11", "2026-12", "2027-01", "2027-02", "2027-03", "2027-04", "2027-05"]
     # the current month (data through 11-20): the 3 months before it, whole
-    assert planning.trailing_period("2026-11", dt.date(2026, 11, 20)) == (dt.date(2026, 8, 1), dt.date(2026, 10, 31))
+    assert decompose.trailing_period("2026-11", dt.date(2026, 11, 20)) == (dt.date(2026, 8, 1), dt.date(2026, 10, 31))
     # next month with a month only partly in the data: up to the last date
-    assert planning.trailing_period("2026-12", dt.date(2026, 11, 20)) == (dt.date(2026, 9, 1), dt.date(2026, 11, 20))
+    assert decompose.trailing_period("2026-12", dt.date(2026, 11, 20)) == (dt.date(2026, 9, 1), dt.date(2026, 11, 20))
     # further ahead than the data reaches: the last 3 months of data, not an empty window
-    assert planning.trailing_period("2027-03", END) == (dt.date(2026, 9, 1), END)
+    assert decompose.trailing_period("2027-03", END) == (dt.date(2026, 9, 1), END)
 
 
 def test_suggest_all_splits_the_company_down_every_level(company):
     with duckdb.connect(str(company), read_only=True) as con:
-        nodes = planning.org_nodes(con)
-        actuals = planning.trailing_actuals(con, "2026-12", END)
-    got = planning.suggest_all({("company", "company", "stations"): 10, ("company", "company", "members"): 40},
+        nodes = decompose.org_nodes(con)
+        actuals = decompose.trailing_actuals(con, "2026-12", END)
+    got = decompose.suggest_all({("company", "company", "stations"): 10, ("company", "company", "members"): 40},
                                nodes, actuals)
     # stations: zones 10 × 7 : 4 → 6, 4; east's teams 6 × 5 : 2 → 4, 2; south's one team 4; e1's people 2 : 2 → 2, 2
     assert [got[("war_zone", z, "stations")] for z in ("east", "south")] == [6, 4]
@@ -123,18 +123,18 @@ def test_suggest_all_splits_the_company_down_every_level(company):
     assert [got[("person", p, "stations")] for p in ("pa", "pb")] == [2, 2]
     # members: zones 40 × 24 : 12 → 27, 13 (26.67 / 13.33); the centers share the company's 40 too
     assert [got[("war_zone", z, "members")] for z in ("east", "south")] == [27, 13]
-    assert sum(got[("center", c["id"], "members")] for c in planning.centers(nodes)) == 40
-    rows = planning.allocation(got, nodes)
+    assert sum(got[("center", c["id"], "members")] for c in decompose.centers(nodes)) == 40
+    rows = decompose.allocation(got, nodes)
     assert rows and all(r["unallocated"] == 0 for r in rows)
     # a parent without a target leaves its children alone
-    only = planning.suggest_all({("war_zone", "east", "stations"): 3, ("team", "s1", "members"): 5}, nodes, actuals)
+    only = decompose.suggest_all({("war_zone", "east", "stations"): 3, ("team", "s1", "members"): 5}, nodes, actuals)
     assert only[("team", "s1", "members")] == 5 and ("war_zone", "south", "stations") not in only
     assert only[("team", "e1", "stations")] + only[("team", "e2", "stations")] == 3
 
 
 def test_targets_in_the_grid_read_like_people_write_them():
     """Issue 17.19: the Plan grid shows 1,200, not 1200, and reads back what it shows."""
-    assert [planning.fmt_target(v) for v in (1200.0, 46021.0, 7.0, 12.5, None)] == ["1,200", "46,021", "7", "12.5", ""]
+    assert [decompose.fmt_target(v) for v in (1200.0, 46021.0, 7.0, 12.5, None)] == ["1,200", "46,021", "7", "12.5", ""]
     key = ("company", "company", "members")
-    values, problems = planning.check({key: planning.fmt_target(46021.0)})
+    values, problems = decompose.check({key: decompose.fmt_target(46021.0)})
     assert values == {key: 46021} and problems == {}

@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from pipelines.errors import NorthstarError
-from pipelines.plan import load_plan
-from pipelines.planstore import PlanStore, export_plan, read_plan, store_path
+from pipelines.base.errors import NorthstarError
+from pipelines.plan.folder import load_plan
+from pipelines.plan.store import PlanStore, export_plan, read_plan, store_path
 from tests.conftest import ROOT, make_raw, run_build
 from tests.test_plan import GOALS_YAML, TARGETS_CSV, write_plan
 
@@ -242,9 +242,9 @@ def test_set_targets_needs_a_name_and_nothing_to_save_is_no_change(store):
 
 
 def test_targets_csv_reads_back_as_the_same_targets():
-    from pipelines.org import Org, Problems
-    from pipelines.plan import parse_targets
-    from pipelines.planstore import targets_csv
+    from pipelines.plan.goals import parse_targets
+    from pipelines.plan.org import Org, Problems
+    from pipelines.plan.store import targets_csv
 
     nodes = [dict(id="co", parent=None, level="company"), dict(id="z2", parent="co", level="war_zone"),
              dict(id="z1", parent="co", level="war_zone"), dict(id="c1", parent="co", level="center")]
@@ -314,7 +314,7 @@ def test_a_store_from_before_confidence_is_upgraded_in_place(tmp_path):
 
 
 def test_a_key_action_added_edited_and_removed_in_the_app(store, config):
-    from pipelines.plan import check_key_action
+    from pipelines.plan.goals import check_key_action
 
     store.import_config(config)
     org = load_plan(config).org

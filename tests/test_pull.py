@@ -15,11 +15,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines import build as build_mod
-from pipelines import cli, pull, sample
-from pipelines.errors import NorthstarError
-from pipelines.planstore import PlanStore, store_path
-from pipelines.sources import load_sources, parse
+from pipelines import cli
+from pipelines.base.errors import NorthstarError
+from pipelines.plan.store import PlanStore, store_path
+from pipelines.warehouse import build as build_mod
+from pipelines.warehouse import pull, sample
+from pipelines.warehouse.sources import load_sources, parse
 from tests import dbservers
 from tests.conftest import ROOT
 from tests.test_incremental import _differences

@@ -1,4 +1,4 @@
-"""The board drawn for a viewer (pipelines/render.py): the render token is accepted only from the server's own
+"""The board drawn for a viewer (pipelines/delivery/render.py): the render token is accepted only from the server's own
 environment, the picture is a phone-width PNG under 2 MB with legible text, the paper one A4 page; the board's
 buttons hand both out in Chromium. Pictures go to tests/artifacts/."""
 from __future__ import annotations
@@ -10,9 +10,9 @@ import json
 import pytest
 from PIL import Image
 
-from pipelines import render
-from pipelines.access import LOCAL, User
-from pipelines.planstore import PlanStore, store_path
+from pipelines.delivery import render
+from pipelines.plan.access import LOCAL, User
+from pipelines.plan.store import PlanStore, store_path
 from tests.conftest import ARTIFACTS, ROOT, problems_shown, screenshot, signed_warehouse, wait_idle
 
 ACCESS = """\

@@ -1,5 +1,5 @@
 """The role matrix: for every person of an access.yaml with one user per role and every page, what the page must
-and must not show, generated from the policy (pipelines.access), so a new page or role is covered by default:
+and must not show, generated from the policy (pipelines.plan.access), so a new page or role is covered by default:
 
 - the navigation lists exactly the pages the role may read, and the others cannot be opened;
 - no name of a person (nor, for a zone lead or a center lead, of a station) outside the reader's scope;
@@ -22,9 +22,9 @@ import duckdb
 import pytest
 import yaml
 
-from pipelines.access import PAGES, ROLES, AccessDenied, Session, User, check_targets, load_access
-from pipelines.org import load_org
-from pipelines.planstore import PlanStore, store_path
+from pipelines.plan.access import PAGES, ROLES, AccessDenied, Session, User, check_targets, load_access
+from pipelines.plan.org import load_org
+from pipelines.plan.store import PlanStore, store_path
 from tests.conftest import ROOT, copy_warehouse, signed_warehouse
 
 ACCESS = """\
@@ -112,7 +112,7 @@ CASES = [(uid, page) for uid in ("boss", "ceo", "hq", "lead-north", "p103", "ana
 
 
 def test_the_matrix_covers_every_role_of_the_policy(signed):
-    """A role added to pipelines.access fails here until the matrix has a person of it."""
+    """A role added to pipelines.plan.access fails here until the matrix has a person of it."""
     access = signed[1]
     assert sorted(u.role for u in access.users) == sorted(ROLES)
     assert {uid for uid, _ in CASES} == {u.id for u in access.users}
@@ -241,7 +241,7 @@ def test_a_zone_lead_plans_the_split_inside_their_zone_only(signed, monkeypatch,
         assert store.targets()[("2026-11", "team", "north-1", "members")] == 21
         assert store.history(1)[0]["who"] == "北区丁 (lead-north)"
     # a target outside the zone (a planner's) is refused below the page too
-    from pipelines.planning import org_nodes
+    from pipelines.okr.decompose import org_nodes
 
     with duckdb.connect(str(db), read_only=True) as con:
         by_id = {n["id"]: n for n in org_nodes(con)}

@@ -6,8 +6,8 @@ import json
 import duckdb
 import yaml
 
-from pipelines import sample
-from pipelines.progress import Progress
+from pipelines.base.progress import Progress
+from pipelines.warehouse import sample
 from tests.conftest import ROOT
 
 
@@ -28,8 +28,8 @@ def test_same_seed_same_bytes_other_seed_other_data(tmp_path):
 
 
 def test_the_sample_is_open_and_lists_a_person_of_every_role(tmp_path):
-    from pipelines.access import ROLES, load_access
-    from pipelines.org import load_org
+    from pipelines.plan.access import ROLES, load_access
+    from pipelines.plan.org import load_org
 
     sample.generate(size="tiny", out=tmp_path, progress=Progress(quiet=True))
     config = tmp_path / "config"
@@ -43,9 +43,9 @@ def test_the_sample_is_open_and_lists_a_person_of_every_role(tmp_path):
 
 def test_the_samples_channels_name_variables_and_people_of_access_yaml(tmp_path):
     """The brief's channels of the sample load (every `as:` a person of access.yaml) and hold no URL or secret."""
-    from pipelines.access import load_access
-    from pipelines.channels import load_channels
-    from pipelines.org import load_org
+    from pipelines.delivery.channels import load_channels
+    from pipelines.plan.access import load_access
+    from pipelines.plan.org import load_org
 
     sample.generate(size="tiny", out=tmp_path, progress=Progress(quiet=True))
     config = tmp_path / "config"

@@ -1,4 +1,4 @@
-"""The shape of a month (pipelines/seasonal.py, issue 22), checked by hand on series made for it: a flat history
+"""The shape of a month (pipelines/okr/seasonal.py, issue 22), checked by hand on series made for it: a flat history
 with a Double 11 four times as busy and a Chinese New Year fortnight at a fifth, a week whose weekends sell half,
 the lunar new year moving between January and February, and the properties every profile keeps."""
 from __future__ import annotations
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines import seasonal
-from pipelines.seasonal import LINEAR, event_of, fit, lunar_new_year
+from pipelines.okr import seasonal
+from pipelines.okr.seasonal import LINEAR, event_of, fit, lunar_new_year
 
 FIRST = dt.date(2024, 11, 1)
 LAST = dt.date(2026, 10, 31)             # two years of history before November 2026

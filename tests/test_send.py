@@ -1,4 +1,4 @@
-"""Posting to a robot (pipelines/send.py, issue 21) against a local stand-in on 127.0.0.1 that answers like the
+"""Posting to a robot (pipelines/delivery/send.py, issue 21) against a local stand-in on 127.0.0.1 that answers like the
 services: delivered, rate-limited then delivered, a server error then delivered, an error that is final, an answer
 that is not JSON, a robot that cannot be reached. A failure is raised with the service's message, never swallowed,
 and the webhook URL (a secret) is not in it."""
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.send import SendFailed, post_json
+from pipelines.delivery.send import SendFailed, post_json
 from tests.conftest import free_port
 from tests.robots import json_server
 

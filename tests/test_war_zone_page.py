@@ -1,4 +1,4 @@
-"""The war-zone page under AppTest: every number is the goal tree's or pipelines.warzone's, in both languages; the
+"""The war-zone page under AppTest: every number is the goal tree's or pipelines.okr.warzone's, in both languages; the
 zone and team live in the URL; the lead sees who is furthest behind and what the zone needs per day."""
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from pipelines import goaltree, warzone
+from pipelines.delivery import trees
+from pipelines.okr import warzone
 from tests.test_app import APP, shown
-from ui import board
-from ui import warzone as wz
 from ui.i18n import fmt_count, fmt_money, fmt_pair, fmt_pct, fmt_rate, status_word, text
+from ui.views import board
+from ui.views import warzone as wz
 
 PAGE = "pages/war_zone.py"
 
@@ -81,7 +82,7 @@ def want_rows(nodes, lang, week_before=None):
 def test_zone_numbers_are_the_goal_trees(company, monkeypatch, lang):
     D = dt.date(2026, 11, 15)
     at = open_page(company, monkeypatch, lang, as_of=D, zone="east")
-    tree = goaltree.load(company, "2026-11", D)
+    tree = trees.load(company, "2026-11", D)
     east = tree.node("east")
     got = shown(at)
     assert at.query_params["zone"] == "east"
@@ -101,7 +102,7 @@ def test_zone_numbers_are_the_goal_trees(company, monkeypatch, lang):
     assert wz.most_behind(tree, east)[:3] == (tree.node("pc"), tree.node("e2"), "members")
     # teams, then the worst team's people (selected by default), each row the tree's
     teams, people, stations = (at.dataframe[i].value for i in range(3))
-    week = goaltree.load(company, "2026-11", D - dt.timedelta(days=7))
+    week = trees.load(company, "2026-11", D - dt.timedelta(days=7))
     assert table_rows(teams, lang) == want_rows(tree.children("east"), lang, week)
     first_team = wz.worst_first(tree.children("east"))[0]
     assert at.query_params["team"] == first_team["id"]
@@ -138,7 +139,7 @@ def test_a_person_without_a_target_is_shown_as_such(company, monkeypatch):
 
 def test_choosing_a_zone_and_team_updates_the_url(company, monkeypatch):
     at = open_page(company, monkeypatch, "zh", as_of=dt.date(2026, 11, 15))
-    tree = goaltree.load(company, "2026-11", dt.date(2026, 11, 15))
+    tree = trees.load(company, "2026-11", dt.date(2026, 11, 15))
     worst = wz.worst_first([z for z in wz.zones(tree) if not z["id"].endswith("/unassigned")])[0]
     assert at.query_params["zone"] == worst["id"]               # no link: the zone furthest behind
     zone_box = next(s for s in at.selectbox if s.label == "战区")
@@ -148,14 +149,14 @@ def test_choosing_a_zone_and_team_updates_the_url(company, monkeypatch):
     team_box.set_value("e2").run()
     assert at.query_params["team"] == "e2"
     # 丙 had no station due on the 8th (2 × 8/30 = 0.53: on track in whole units) and one now: "▼ 上周正常"
-    week = goaltree.load(company, "2026-11", dt.date(2026, 11, 8))
+    week = trees.load(company, "2026-11", dt.date(2026, 11, 8))
     assert table_rows(at.dataframe[1].value, "zh") == want_rows(tree.children("e2"), "zh", week)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_zone_of_the_tiny_sample_renders(tiny, monkeypatch, lang):
     db = tiny / "wh.duckdb"
-    tree = goaltree.load(db, "2026-11", "2026-11-24")
+    tree = trees.load(db, "2026-11", "2026-11-24")
     for zone in wz.zones(tree):
         at = open_page(db, monkeypatch, lang, zone=zone["id"])
         got = shown(at)
@@ -167,9 +168,9 @@ def test_names_and_headers_are_never_cut(tiny):
     """Issue 17.9: every team's and person's name fits the name column (CJK ≈ 14 px a character, Latin ≈ 7 px, plus
     the cell's padding) in both languages; number columns are as wide as their headers (no fixed width); the
     12-month chart's labels put a year on a line of its own, never two years side by side."""
-    from ui import charts
+    from ui.views import charts
 
-    tree = goaltree.load(tiny / "wh.duckdb", "2026-11", "2026-11-24")
+    tree = trees.load(tiny / "wh.duckdb", "2026-11", "2026-11-24")
     for lang in ("zh", "en"):
         config = wz.column_config(lang)
         cols = wz.columns(lang)

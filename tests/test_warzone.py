@@ -1,4 +1,4 @@
-"""The war-zone page's numbers (pipelines/warzone.py) on the hand-made company of tests/goal_company.py, computed
+"""The war-zone page's numbers (pipelines/okr/warzone.py) on the hand-made company of tests/goal_company.py, computed
 by hand, and their agreement with the goal tree."""
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import datetime as dt
 import duckdb
 import pytest
 
-from pipelines import goaltree, warzone
-from pipelines.planstore import read_plan
+from pipelines.delivery import trees
+from pipelines.okr import warzone
+from pipelines.plan.store import read_plan
 
 D = dt.date(2026, 11, 15)
 
@@ -20,7 +21,7 @@ def con(company):
 
 
 def test_daily_east_by_hand(company, con):
-    tree = goaltree.load(company, "2026-11", D)
+    tree = trees.load(company, "2026-11", D)
     east = tree.node("east")
     rows = [(r["date"].day, r["stations"], r["members"]) for r in warzone.daily(con, east, "2026-11", D)]
     # stations: S01 11-03, S02 11-05, S10 11-08 (owner unknown, still East), S03 11-10; S05 opens 11-20.
@@ -34,7 +35,7 @@ def test_daily_east_by_hand(company, con):
 
 @pytest.mark.parametrize("as_of", [dt.date(2026, 11, 1), D, dt.date(2026, 11, 30)])
 def test_daily_adds_up_to_every_node_of_the_tree(company, con, as_of):
-    tree = goaltree.load(company, "2026-11", as_of)
+    tree = trees.load(company, "2026-11", as_of)
     for node in tree.nodes:
         if node["level"] == "center":
             continue
@@ -53,7 +54,7 @@ def test_cumulative_fills_every_day():
 
 
 def test_new_stations_east(company, con):
-    tree = goaltree.load(company, "2026-11", D)
+    tree = trees.load(company, "2026-11", D)
     rows = warzone.new_stations(con, tree.node("east"), "2026-11", D)
     # oldest first; members at D: S01 M05 M06 M07; S02 M11–M14 (M10 refunded 11-10); S10 M19; S03 M15–M18
     assert [(r["station_id"], r["opened_on"].day, r["team"], r["person"], r["city"], r["members"]) for r in rows] == [
@@ -61,13 +62,13 @@ def test_new_stations_east(company, con):
         ("S03", 10, "e1", "pb", "宁波", 4)]
     assert len(rows) == tree.node("east")["metrics"]["stations"]["actual"]
     # a team; the month over: e2's S05 opened 11-20 with M25 and M26
-    e2 = goaltree.load(company, "2026-11", dt.date(2026, 11, 30)).node("e2")
+    e2 = trees.load(company, "2026-11", dt.date(2026, 11, 30)).node("e2")
     assert [(r["station_id"], r["members"]) for r in warzone.new_stations(con, e2, "2026-11", dt.date(2026, 11, 30))] \
         == [("S05", 2)]
 
 
 def test_drivers_east(company, con):
-    tree = goaltree.load(company, "2026-11", D)
+    tree = trees.load(company, "2026-11", D)
     got = warzone.drivers(con, tree, tree.node("east"))
     # signed 11-01..15: S05; 10-01..15: S01, S02
     assert got["station_masters_recruited"] == {"value": 1, "last_month": 2}
@@ -83,7 +84,7 @@ def test_drivers_east(company, con):
 
 def test_attainment_east_by_hand(company, con):
     end = dt.date(2026, 11, 30)
-    tree = goaltree.load(company, "2026-11", end)
+    tree = trees.load(company, "2026-11", end)
     rows = warzone.attainment(con, tree, tree.node("east"), read_plan(company))
     # the data begins in 2026-09, so 3 of the 12 months; statuses as seen at 11-30
     assert [r["month"] for r in rows] == ["2026-09", "2026-10", "2026-11"]
@@ -100,9 +101,9 @@ def test_attainment_east_by_hand(company, con):
 def test_attainment_equals_the_goal_tree_month_by_month(company, con, node_id):
     as_of = dt.date(2026, 11, 20)
     plan = read_plan(company)
-    tree = goaltree.load(company, "2026-11", as_of)
+    tree = trees.load(company, "2026-11", as_of)
     for row in warzone.attainment(con, tree, tree.node(node_id), plan):
-        node = goaltree.load(company, row["month"], as_of).node(node_id)
+        node = trees.load(company, row["month"], as_of).node(node_id)
         for metric in ("stations", "members"):
             want = node["metrics"][metric]
             assert (row[metric]["target"], row[metric]["actual"], row[metric]["status"]) == \

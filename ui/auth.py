@@ -1,4 +1,4 @@
-"""Sign-in, by access.yaml's `auth` (pipelines.access): who reads this session, and nothing of the data before.
+"""Sign-in, by access.yaml's `auth` (pipelines.plan.access): who reads this session, and nothing of the data before.
 
 - `open`: no sign-in; the reader is `LOCAL` (every right) and the sidebar says so in one line.
 - `password`: a sign-in form; the plan store checks the hash, counts failures and locks an id after too many; a
@@ -19,9 +19,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from pipelines.access import LOCAL, OPEN, Access, Session, SignInRefused, User, oidc_sign_in, sign_in
-from pipelines.errors import NorthstarError
-from pipelines.org import org_from_doc
+from pipelines.base.errors import NorthstarError
+from pipelines.plan.access import LOCAL, OPEN, Access, Session, SignInRefused, User, oidc_sign_in, sign_in
+from pipelines.plan.org import org_from_doc
 from ui.i18n import error_text, fmt_time, md, t, tm
 
 NOBODY = User(id="", name="", role="")      # no right at all: what a run reads before the gate has run
@@ -48,7 +48,7 @@ def _utcnow() -> dt.datetime:
 
 
 def _store(db: str):
-    from pipelines.planstore import PlanStore, store_path
+    from pipelines.plan.store import PlanStore, store_path
 
     return PlanStore(store_path(Path(db)))
 
@@ -68,12 +68,12 @@ def record_once(db: str, action: str, what: str, rows: int | None = None) -> Non
 
 
 def render_viewer() -> User | None:
-    """The viewer of a render server (pipelines.render): its environment holds a random token and the person the
+    """The viewer of a render server (pipelines.delivery.render): its environment holds a random token and the person the
     board is drawn for; a session whose first URL carries the same token (compared in constant time) reads as that
     person. Any other server (no token in its environment) never has a render viewer."""
     if "ns_render_user" in st.session_state:
         return st.session_state["ns_render_user"]
-    from pipelines.render import TOKEN_ENV, USER_ENV
+    from pipelines.delivery.render import TOKEN_ENV, USER_ENV
 
     token, given = os.environ.get(TOKEN_ENV, ""), st.query_params.get("render", "")
     if not token or not given or not hmac.compare_digest(given.encode(), token.encode()):
@@ -172,7 +172,7 @@ def _screen(render) -> None:
     every page's URL with the navigation hidden: the sidebar lists no pages (without st.navigation Streamlit would
     list the files of pages/), a shared link such as /war_zone?zone=north is not "page not found", and once the
     person has signed in that same URL opens the page it names."""
-    from pipelines.access import PAGES
+    from pipelines.plan.access import PAGES
 
     def page(name: str):
         def show() -> None:

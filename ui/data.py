@@ -9,10 +9,10 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from pipelines import paths
-from pipelines.errors import NorthstarError
-from pipelines.ingest import sql_str
-from pipelines.planstore import store_path
+from pipelines.base import paths
+from pipelines.base.errors import NorthstarError
+from pipelines.base.quote import sql_str
+from pipelines.plan.store import store_path
 from ui.i18n import fmt_count  # noqa: F401 - re-exported for the pages
 
 
@@ -82,22 +82,23 @@ def connect(db: str, version: tuple | None = None) -> duckdb.DuckDBPyConnection:
 @st.cache_data(ttl=300, max_entries=8, show_spinner=False)
 def plan(db: str, versions: tuple):
     """The plan from the store beside the warehouse (None without one), read once per store version."""
-    from pipelines.planstore import read_plan
+    from pipelines.plan.store import read_plan
 
     return read_plan(Path(db))
 
 
 @st.cache_data(ttl=300, max_entries=32, show_spinner=False)
 def goal_tree(db: str, month: str, as_of, versions: tuple, planned: bool = False):
-    """The goal tree from `pipelines.goaltree` (the one place its numbers come from), cached per warehouse and
+    """The goal tree from `pipelines.okr.goaltree` (the one place its numbers come from), cached per warehouse and
     plan-store version (`versions` = their modification times), with the month's targets changed after it began
     (`revisions`); `planned`: judged against the targets as they stood on the 1st."""
-    from pipelines import goaltree
-    from pipelines.planstore import read_checkins
+    from pipelines.delivery import trees
+    from pipelines.okr import goaltree
+    from pipelines.plan.store import read_checkins
 
     the_plan = plan(db, versions)
     with connect(db, versions[0]) as con:
-        revisions = goaltree.month_revisions(Path(db), month, the_plan)
+        revisions = trees.month_revisions(Path(db), month, the_plan)
         return goaltree.goal_tree(con, month, as_of, the_plan, read_checkins(Path(db)), revisions=revisions,
                                   planned=planned)
 
@@ -159,10 +160,10 @@ def pin(db: str) -> tuple:
 
 @st.cache_data(ttl=300, max_entries=64, show_spinner=False)
 def node_view(db: str, month: str, as_of, node_id: str, versions: tuple) -> dict:
-    """The war-zone page's numbers for one node beyond the goal tree (pipelines.warzone): this and last month's
+    """The war-zone page's numbers for one node beyond the goal tree (pipelines.okr.warzone): this and last month's
     daily curves, the month's new stations, the paths and the last 12 months, cached like the tree."""
-    from pipelines import warzone
-    from pipelines.months import month_bounds, shift_month
+    from pipelines.base.months import month_bounds, shift_month
+    from pipelines.okr import warzone
 
     tree = goal_tree(db, month, as_of, versions)
     node = tree.node(node_id)
@@ -200,24 +201,24 @@ def _pool():
 @st.cache_data(ttl=300, max_entries=16, show_spinner=False)
 def plan_basis(db: str, month: str | None, versions: tuple) -> dict:
     """What the Plan page plans with, from the warehouse: the org's nodes (company first), the last date in the
-    data, and — for `month` — the trailing period and every node's actuals over it (pipelines.planning)."""
-    from pipelines import planning
-    from pipelines.goaltree import data_dates
+    data, and — for `month` — the trailing period and every node's actuals over it (pipelines.okr.decompose)."""
+    from pipelines.okr import decompose
+    from pipelines.okr.goaltree import data_dates
 
     with connect(db, versions[0]) as con:         # (WarehouseMissing when there is none)
-        nodes = planning.org_nodes(con)
+        nodes = decompose.org_nodes(con)
         last = data_dates(con)[1]
         out = {"nodes": nodes, "last": last, "period": None, "actuals": {}}
         if month and last:
-            out["period"] = planning.trailing_period(month, last)
-            out["actuals"] = planning.trailing_actuals(con, month, last)
+            out["period"] = decompose.trailing_period(month, last)
+            out["actuals"] = decompose.trailing_actuals(con, month, last)
         return out
 
 
 @st.cache_data(ttl=300, max_entries=64, show_spinner=False)
 def cohort_rows(db: str, kind: str, by: str | None, filters: tuple, start, end, versions: tuple) -> list[dict]:
-    """pipelines.cohorts.members / .stations, cached per warehouse version; `filters` is ((dim, (values…)), …)."""
-    from pipelines import cohorts
+    """pipelines.okr.cohorts.members / .stations, cached per warehouse version; `filters` is ((dim, (values…)), …)."""
+    from pipelines.okr import cohorts
 
     with connect(db, versions[0]) as con:
         fn = cohorts.members if kind == "members" else cohorts.stations
@@ -227,15 +228,15 @@ def cohort_rows(db: str, kind: str, by: str | None, filters: tuple, start, end, 
 @st.cache_data(ttl=300, max_entries=32, show_spinner=False)
 def cohort_members_behind(db: str, month, k: int, measure: str, filters: tuple, limit: int, versions: tuple,
                           unmask: bool = False) -> list[dict]:
-    """pipelines.cohorts.members_behind, cached: a rerun of the page does not query the cell again. `unmask` only
+    """pipelines.okr.cohorts.members_behind, cached: a rerun of the page does not query the cell again. `unmask` only
     for a reader with pii: true (the caller asks ui.auth.viewer())."""
-    from pipelines import cohorts
+    from pipelines.okr import cohorts
 
     with connect(db, versions[0]) as con:
         return cohorts.members_behind(con, month, k, measure, dict(filters), limit=limit, unmask=unmask)
 
 
-# What the Cohorts and Growth pages read (pipelines/sql/marts/member_cohorts.sql and growth.sql).
+# What the Cohorts and Growth pages read (pipelines/warehouse/sql/marts/member_cohorts.sql and growth.sql).
 ANALYSIS_TABLES = ("member_activity", "cohort_members", "member_cohorts", "station_cohorts", "member_lifecycle",
                    "growth_flows", "referral_monthly", "referral_cohorts", "referral_depths", "referral_top")
 
@@ -244,7 +245,7 @@ ANALYSIS_TABLES = ("member_activity", "cohort_members", "member_cohorts", "stati
 def cohort_options(db: str, versions: tuple) -> dict:
     """The filter choices (distinct values per dimension), the cohort months and D, and the org's names; from the
     member_cohorts mart (every member's values are among its groups), not the 10M-row cohort_members."""
-    from pipelines import cohorts, goaltree, planning
+    from pipelines.okr import cohorts, decompose, goaltree
 
     with connect(db, versions[0]) as con:         # (WarehouseMissing when there is none)
         have = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
@@ -255,15 +256,15 @@ def cohort_options(db: str, versions: tuple) -> dict:
             f"select distinct {dim} from member_cohorts order by 1").fetchall()]   # noqa: S608 - fixed names
             for dim in cohorts.MEMBER_DIMS}
         months = [r[0] for r in con.execute("select distinct cohort_month from member_cohorts order by 1").fetchall()]
-        return {"values": values, "months": months, "as_of": cohorts.as_of(con), "nodes": planning.org_nodes(con),
+        return {"values": values, "months": months, "as_of": cohorts.as_of(con), "nodes": decompose.org_nodes(con),
                 "names": goaltree.node_names(con)}
 
 
 @st.cache_data(ttl=300, max_entries=16, show_spinner=False)
 def growth_data(db: str, war_zones: tuple, split: bool, versions: tuple, unmask: bool = False) -> dict:
-    """pipelines.growth for the chosen war zones (all when empty): the flows in total and per zone, the
+    """pipelines.okr.growth for the chosen war zones (all when empty): the flows in total and per zone, the
     lifecycle and the referral network (company-wide)."""
-    from pipelines import growth
+    from pipelines.okr import growth
 
     with connect(db, versions[0]) as con:
         zones = list(war_zones) or None
@@ -273,8 +274,8 @@ def growth_data(db: str, war_zones: tuple, split: bool, versions: tuple, unmask:
 
 @st.cache_data(ttl=300, max_entries=8, show_spinner=False)
 def node_names(db: str, versions: tuple):
-    """pipelines.goaltree.node_names: every node id's (zh, en) name, unassigned ones included."""
-    from pipelines import goaltree
+    """pipelines.okr.goaltree.node_names: every node id's (zh, en) name, unassigned ones included."""
+    from pipelines.okr import goaltree
 
     with connect(db, versions[0]) as con:
         return goaltree.node_names(con)
@@ -282,9 +283,9 @@ def node_names(db: str, versions: tuple):
 
 @st.cache_data(ttl=300, max_entries=8, show_spinner=False)
 def data_age(db: str, day, versions: tuple) -> dict:
-    """How old the data is on `day` (pipelines.freshness.data_age): the board says so when it is stale. None when
+    """How old the data is on `day` (pipelines.warehouse.freshness.data_age): the board says so when it is stale. None when
     the warehouse has no build report (an old warehouse: the Data page says to rebuild)."""
-    from pipelines import freshness
+    from pipelines.warehouse import freshness
 
     with connect(db, versions[0]) as con:
         try:
@@ -295,9 +296,9 @@ def data_age(db: str, day, versions: tuple) -> dict:
 
 @st.cache_data(ttl=300, max_entries=8, show_spinner=False)
 def data_report(db: str, day, versions: tuple) -> dict:
-    """The Data page's reads (pipelines.freshness): the report as of `day`, reject examples and every reject
+    """The Data page's reads (pipelines.warehouse.freshness): the report as of `day`, reject examples and every reject
     as CSV."""
-    from pipelines import freshness
+    from pipelines.warehouse import freshness
 
     with connect(db, versions[0]) as con:         # (WarehouseMissing when there is none)
         return {"report": freshness.report(con, day), "examples": freshness.reject_examples(con),
@@ -306,7 +307,7 @@ def data_report(db: str, day, versions: tuple) -> dict:
 
 def examples_frame(examples: list[dict], lang: str):
     """Rejected rows for people: file, line, the reason in words and its detail (the field and the value), then
-    the raw row's fields as columns, phone masked (pipelines.freshness.reject_examples)."""
+    the raw row's fields as columns, phone masked (pipelines.warehouse.freshness.reject_examples)."""
     import pandas as pd
 
     from ui.i18n import reason_text, reason_word, text

@@ -10,8 +10,8 @@ import re
 
 import streamlit as st
 
-from pipelines import fmt
-from pipelines.status import STATUS
+from pipelines.okr import fmt
+from pipelines.okr.status import STATUS
 
 LANGS = {"zh": "中文", "en": "English"}
 
@@ -572,7 +572,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "ref_summary": ("全部：K 因子 {k}，人均推荐 {per}（共 {n} 次推荐）", "Overall: K-factor {k}, {per} per referrer ({n} referrals)"),
     "ref_none": ("数据里还没有推荐关系。", "No referrals in the data yet."),
     "growth_failed": ("无法读取增长数据：{err}", "The growth data cannot be read: {err}"),
-    # sign-in and rights (ui/auth.py, pipelines/access.py)
+    # sign-in and rights (ui/auth.py, pipelines/plan/access.py)
     "auth_open": ("开放模式：无需登录，能打开此地址的人都能看到全部数据（access.yaml：auth: open）。",
                   "Open access: no sign-in; anyone who reaches this address sees everything (access.yaml: auth: open)."),
     "auth_open_no_file": ("开放模式：没有 access.yaml，无需登录，能打开此地址的人都能看到全部数据。",
@@ -724,9 +724,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "col_test": ("检验", "Test"),
     "data_check_ok": ("✔ 通过", "✔ Passed"),
     "data_check_failed": ("✖ {n} 行不符合", "✖ {n} rows break it"),
-    "data_checks_help": ("任何一项不通过，构建就会停止，之前的数据仓库继续使用；规则在 pipelines/sql/tests/ 中。",
+    "data_checks_help": ("任何一项不通过，构建就会停止，之前的数据仓库继续使用；规则在 pipelines/warehouse/sql/tests/ 中。",
                          "If one fails, the build stops and the previous warehouse keeps serving; the rules are in "
-                         "pipelines/sql/tests/."),
+                         "pipelines/warehouse/sql/tests/."),
     "data_checks_none": ("这个数据仓库构建时还没有数据检验：重新构建后会列在这里。",
                          "This warehouse was built before the data tests existed: rebuild it to see them here."),
     "data_catalog": ("指标口径（与计算所用的同一份目录）", "Metric catalog (the one the numbers are computed from)"),
@@ -818,7 +818,7 @@ REASONS: dict[str, tuple[str, str]] = {
 }
 
 
-# The build's reject details (pipelines/sql, pipelines/ingest.py) in Chinese: each English sentence the pipeline
+# The build's reject details (pipelines/sql, pipelines/warehouse/ingest.py) in Chinese: each English sentence the pipeline
 # writes, as a pattern, and its Chinese with the same values. tests/test_data_page.py checks that every sentence
 # the SQL can write has one.
 _DETAIL_ZH: list[tuple[str, str]] = [
@@ -878,7 +878,7 @@ def _in_chinese(sentence: str, table: list[tuple[str, str]], lang_code: str | No
     return sentence
 
 
-# The sentences the pipeline stops with about a file (pipelines/ingest.py, importer.py, build.py), as patterns, and
+# The sentences the pipeline stops with about a file (pipelines/warehouse/ingest.py, importer.py, build.py), as patterns, and
 # their Chinese with the same values: a Chinese page says what went wrong and what to do in Chinese.
 # tests/test_bad_input.py produces each failure and checks its Chinese.
 _ERROR_ZH: list[tuple[str, str]] = [
@@ -929,7 +929,7 @@ def error_sentence(message: str, lang_code: str | None = None) -> str:
 def error_text(exc: BaseException, lang_code: str | None = None) -> str:
     """What went wrong, for a page: a failure the product knows in the reader's language, else its sentence (the
     first line; never a traceback)."""
-    from pipelines.planstore import PlanStoreBroken
+    from pipelines.plan.store import PlanStoreBroken
 
     if isinstance(exc, PlanStoreBroken):
         return text("store_broken", lang_code or lang()).format(path=exc.path, err=exc.err)
@@ -942,7 +942,7 @@ def reason_word(code: str, lang_code: str | None = None) -> str:
     return f"{zh if (lang_code or lang()) == 'zh' else en} ({code})"
 
 
-# icon, zh, en: a status is never colour alone (the vocabulary: pipelines.status)
+# icon, zh, en: a status is never colour alone (the vocabulary: pipelines.okr.status)
 STATUS_WORDS: dict[str, tuple[str, str, str]] = {code: (s.icon, s.zh, s.en) for code, s in STATUS.items()}
 
 
@@ -978,13 +978,13 @@ def tm(key: str, **values) -> str:
 
 
 def fmt_count(n: float | None, lang_code: str | None = None) -> str:
-    """People-friendly counts: 1.2万 / 1,000万 / 1.20亿 in Chinese, 12.3k / 10M in English (pipelines.fmt)."""
+    """People-friendly counts: 1.2万 / 1,000万 / 1.20亿 in Chinese, 12.3k / 10M in English (pipelines.okr.fmt)."""
     return fmt.fmt_count(n, lang_code or lang())
 
 
 def fmt_pair(actual: float | None, target: float | None, lang_code: str | None = None,
              like: tuple[float, float] | None = None) -> tuple[str, str]:
-    """An actual and its target written alike, so the figure never contradicts its status (pipelines.fmt)."""
+    """An actual and its target written alike, so the figure never contradicts its status (pipelines.okr.fmt)."""
     return fmt.fmt_pair(actual, target, lang_code or lang(), like)
 
 
@@ -1021,7 +1021,7 @@ def fmt_list(items, lang_code: str | None = None) -> str:
 
 
 def fmt_time(when: dt.datetime | str | None, lang_code: str | None = None, tz: str | None = None) -> str:
-    """A moment in the company's time zone, to the minute: '2026-11-30 05:12 北京时间' (pipelines.fmt.fmt_time)."""
+    """A moment in the company's time zone, to the minute: '2026-11-30 05:12 北京时间' (pipelines.okr.fmt.fmt_time)."""
     return fmt.fmt_time(when, lang_code or lang(), tz)
 
 

@@ -7,7 +7,7 @@ the board opens the page behind it in the same view.
 - `keep_url(view)` writes the current view back into the URL after the sidebar, so the address bar can be shared.
   A month or as-of that is the default (the data's latest) is left out, so a bookmark follows the data.
 - `href(page, view, **params)` is a relative link to another page in that view; `page_link` the same, or none to a
-  page the session's reader may not open; `ui.board` builds cards with it.
+  page the session's reader may not open; `ui.views.board` builds cards with it.
 """
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def view_of(code: str, period: tuple[str, dt.date] | None, latest: tuple[str, dt
 
 
 def _month_end(month: str) -> dt.date:
-    from pipelines.months import month_bounds
+    from pipelines.base.months import month_bounds
 
     return month_bounds(month)[1]
 
@@ -77,7 +77,7 @@ def href(page: str, view: dict[str, str] | None, **params: str) -> str:
 
 
 def page_link(page: str, view: dict[str, str] | None, **params: str) -> str | None:
-    """`href`, or None when this session's reader may not open `page` (pipelines.access: an analyst's board has no
+    """`href`, or None when this session's reader may not open `page` (pipelines.plan.access: an analyst's board has no
     link to a war zone), so the figure is drawn as plain text rather than as a link to "page not found"."""
     from ui.auth import viewer
 

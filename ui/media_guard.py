@@ -78,7 +78,7 @@ def _audit_refused(db: str | None, fid: str, client: str) -> None:
     if not db:
         return
     try:
-        from pipelines.planstore import PlanStore, store_path
+        from pipelines.plan.store import PlanStore, store_path
 
         with PlanStore(store_path(Path(db))) as store:
             store.audit("anonymous", "download_refused", f"/media/{fid} from {client}"[:200])

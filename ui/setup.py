@@ -11,11 +11,13 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from pipelines import build as build_mod
-from pipelines import goaltree, paths, sample
-from pipelines.errors import NorthstarError
-from pipelines.months import month_bounds, month_of, shift_month
-from pipelines.progress import Progress
+from pipelines.base import paths
+from pipelines.base.errors import NorthstarError
+from pipelines.base.months import month_bounds, month_of, shift_month
+from pipelines.base.progress import Progress
+from pipelines.okr import goaltree
+from pipelines.warehouse import build as build_mod
+from pipelines.warehouse import sample
 from ui.i18n import error_text, fmt_date, fmt_month, lang, t, tm
 
 

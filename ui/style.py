@@ -1,12 +1,12 @@
 """The app's CSS: compact spacing so the board fits 1440×900 without scrolling, the status colours (always with a
-word, see pipelines.status), and the print stylesheet (A4 landscape, one page, no sidebar or chrome)."""
+word, see pipelines.okr.status), and the print stylesheet (A4 landscape, one page, no sidebar or chrome)."""
 from __future__ import annotations
 
 import streamlit as st
 
-from pipelines.status import STATUS
+from pipelines.okr.status import STATUS
 
-# Traffic lights: text colour on the chip background, and the colour itself (the vocabulary: pipelines.status).
+# Traffic lights: text colour on the chip background, and the colour itself (the vocabulary: pipelines.okr.status).
 STATUS_COLORS = {code: (s.ink, s.colour) for code, s in STATUS.items()}
 
 
@@ -157,7 +157,7 @@ a.ns-inline-link { font-style: normal; font-weight: 600; white-space: nowrap; }
 """
 
 
-# The board drawn for a picture (pipelines.render): the reader's screen without the sidebar and Streamlit's chrome.
+# The board drawn for a picture (pipelines.delivery.render): the reader's screen without the sidebar and Streamlit's chrome.
 RENDER_CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],

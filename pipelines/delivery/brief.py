@@ -1,0 +1,262 @@
+"""The morning brief's words: a few lines a leader reads in ten seconds in a WeCom / DingTalk / Feishu group, in the
+channel's language, from the goal tree as the channel's viewer may see it (GoalTree.scoped).
+
+    北极星日报 · 2026年11月 · 截至 2026-11-24 周二（第 24 / 30 天）
+    本月：新开驿站 31 / 45 ▲ 有风险（节奏 86%）；新增会员 3.2万 / 4.6万 ▲ 有风险（节奏 86%）
+    北极星：在营驿站 2,134 / 2万（10.7%）、服务会员 48.1万 / 1,000万（4.8%）；时间已过 29.0%
+    最需关注：华北战区 ✖ 落后，新增会员节奏 62%，每天需 2.2；最落后：高洋（华北一队）会员节奏 62%
+    变差：华南战区 新增会员 ● 正常 → ▲ 有风险
+    未更新的关键结果：举办沙龙（社群中心）
+    查看总览：https://northstar.example.com/?lang=zh&month=2026-11&as_of=2026-11-24
+
+`statuses(tree)` is what a brief remembers, so the next one can say what got worse or better since.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from pipelines.okr.fmt import fmt_count, fmt_date, fmt_gap, fmt_month, fmt_pair, fmt_pct, fmt_rate, names, status_word
+from pipelines.okr.goaltree import GoalTree
+from pipelines.okr.status import RANK, overall, worst_first
+from pipelines.plan.goals import GOAL_METRICS
+from pipelines.plan.org import is_unassigned
+
+WORDS = {
+    "head": ("北极星日报 · {month} · 截至 {date}（第 {n} / {days} 天）",
+             "Northstar brief · {month} · as of {date} (day {n} of {days})"),
+    "month": ("本月：{parts}", "This month: {parts}"),
+    "metric": ("{name} {pair} {status}（节奏 {pace}）", "{name} {pair} {status} (pace {pace})"),
+    "metric_no_target": ("{name} {actual}（无目标）", "{name} {actual} (no target)"),
+    "north": ("北极星：{parts}；时间已过 {time}", "North star: {parts}; time gone {time}"),
+    "north_part": ("{name} {pair}（{progress}）", "{name} {pair} ({progress})"),
+    "worst": ("最需关注：{zone} {status}，{metric}节奏 {pace}，每天需 {need}", "Needs attention: {zone} {status}, "
+              "{metric} at {pace} pace, {need} a day needed"),
+    "worst_done": ("最需关注：{zone} {status}", "Needs attention: {zone} {status}"),
+    "behind": ("；缺口最大：{who}（{team}）{metric} {n}{unit}", "; largest shortfall: {who} ({team}), {metric} {n}"),
+    "behind_team": ("；缺口最大：{who} {metric} {n}{unit}", "; largest shortfall: {who}, {metric} {n}"),
+    "gap": ("{metric}缺口 {n}{unit}：{parts}", "{metric} gap {n}: {parts}"),
+    "lead": ("{metric}领先 {n}{unit}：{parts}", "{metric} ahead {n}: {parts}"),
+    "gap_alone": ("{metric}缺口 {n}{unit}", "{metric} gap {n}"),
+    "lead_alone": ("{metric}领先 {n}{unit}", "{metric} ahead {n}"),
+    "gap_part": ("{name} {n}", "{name} {n}"),
+    "gap_inside": ("{name} {n}（{who} {m}）", "{name} {n} ({who} {m})"),
+    "others": ("其他 {n}", "others {n}"),
+    "ahead": ("超前", "ahead"),
+    "behind_word": ("落后", "behind"),
+    "all_fine": ("各战区都在节奏上。", "Every war zone is on pace."),
+    "worse": ("变差：{items}", "Worse: {items}"),
+    "better": ("变好：{items}", "Better: {items}"),
+    "change": ("{node} {metric} {before} → {after}", "{node} {metric} {before} → {after}"),
+    "same": ("与上次简报相比，状态没有变化。", "No status changed since the last brief."),
+    "first": ("这是第一份简报：下次起会写出哪些状态变了。", "The first brief: from the next one on, it says what changed."),
+    "stale": ("未更新的关键结果：{items}", "Key results without a recent check-in: {items}"),
+    "week": ("较上周（{d}）：{paces}；{moved}", "Since last week ({d}): {paces}; {moved}"),
+    "week_pace": ("{metric}节奏 {before} → {after}", "{metric} pace {before} → {after}"),
+    "week_none": ("各战区状态没有变化", "no war zone's status changed"),
+    "link": ("查看总览：{url}", "Open the board: {url}"),
+}
+METRIC_NAMES = {"stations": ("新开驿站", "new stations"), "members": ("新增会员", "new members")}
+METRIC_SHORT = {"stations": ("驿站", "stations"), "members": ("会员", "members")}
+UNITS = {"stations": ("个", ""), "members": ("人", "")}
+NORTH_NAMES = {"stations": ("在营驿站", "active stations"), "members": ("服务会员", "members served")}
+
+
+def _w(key: str, lang: str, **values) -> str:
+    zh, en = WORDS[key]
+    return (zh if lang == "zh" else en).format(**values)
+
+
+def _pace(tree: GoalTree, pace: float | None) -> str:
+    """A pace as the board writes it (ui.views.board.fmt_pace): never rounded onto 100 % or the at-risk mark."""
+    return fmt_pct(pace, marks=(1.0, tree.at_risk))
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[0] if lang == "zh" else pair[1]
+
+
+def statuses(tree: GoalTree) -> dict[str, str]:
+    """What the next brief compares with: the status of the company, each war zone and center per goal metric
+    (`node|metric`), and of each key result (`kr:id`)."""
+    out = {f"{n.id}|{m}": v["status"] for n in tree.nodes if n.level in ("company", "war_zone", "center")
+           for m, v in n.metrics.items()}
+    out.update({f"kr:{kr['id']}": kr["status"] for ka in tree.key_actions for kr in ka["key_results"]})
+    return out
+
+
+def board_link(base_url: str, tree: GoalTree, lang: str) -> str:
+    """The board in the brief's view: language, month and as-of (ui.links reads them on the first run)."""
+    query = urlencode({"lang": lang, "month": tree.month, "as_of": tree.as_of.isoformat()})
+    return f"{base_url.rstrip('/')}/?{query}"
+
+
+def _metric_line(tree: GoalTree, node, lang: str) -> str:
+    parts = []
+    for metric in GOAL_METRICS:
+        v = node.metrics[metric]
+        name = _pick(METRIC_NAMES[metric], lang)
+        if v["target"] is None or v["status"] == "no_target":
+            parts.append(_w("metric_no_target", lang, name=name, actual=fmt_count(v["actual"], lang)))
+        else:
+            actual, target = fmt_pair(v["actual"], v["target"], lang)
+            parts.append(_w("metric", lang, name=name, pair=f"{actual} / {target}", status=status_word(v["status"], lang),
+                            pace=_pace(tree, v.pace)))
+    return _w("month", lang, parts=("；" if lang == "zh" else "; ").join(parts))
+
+
+def _north_line(tree: GoalTree, lang: str) -> str | None:
+    if not tree.north_star:
+        return None
+    parts, time_gone = [], None
+    for metric, ns in tree.north_star.items():
+        actual, target = fmt_pair(ns["actual"], ns["target"], lang)
+        progress = ns["progress"]
+        shown = "<0.1%" if progress is not None and 0 < progress < 0.0005 else fmt_pct(progress, 1)
+        parts.append(_w("north_part", lang, name=_pick(NORTH_NAMES.get(metric, (metric, metric)), lang),
+                        pair=f"{actual} / {target}", progress=shown))
+        time_gone = ns["time_elapsed"]
+    return _w("north", lang, parts=("、" if lang == "zh" else ", ").join(parts), time=fmt_pct(time_gone, 1))
+
+
+def _worst_line(tree: GoalTree, lang: str, esc) -> str:
+    zones = [n for n in tree.nodes if n.level == "war_zone" and not is_unassigned(n.id)]
+    ranked = worst_first(zones)
+    if not ranked or RANK[overall(ranked[0])] >= RANK["on_track"]:
+        return _w("all_fine", lang)
+    zone = ranked[0]
+    status = overall(zone)
+    metric = tree.focus_metric(zone.id)
+    v = zone.metrics[metric]
+    if v["required_daily"] is None:
+        line = _w("worst_done", lang, zone=esc(zone.name(lang)), status=status_word(status, lang))
+    else:
+        line = _w("worst", lang, zone=esc(zone.name(lang)), status=status_word(status, lang),
+                  metric=_pick(METRIC_NAMES[metric], lang), pace=_pace(tree, v.pace),
+                  need=fmt_rate(v["required_daily"], lang))
+    behind = tree.most_behind(zone.id)           # none when the viewer may not see the zone's people
+    if behind is not None:
+        who, team, m, short = behind
+        line += _w("behind" if who.id != team.id else "behind_team", lang, who=esc(who.name(lang)),
+                   team=esc(team.name(lang)), metric=_pick(METRIC_SHORT[m], lang), n=fmt_gap(short),
+                   unit=_pick(UNITS[m], lang))
+    return line
+
+
+def gap_lines(tree: GoalTree, lang: str, esc=str) -> list[str]:
+    """The company's gap per goal in parts that add up as written (GoalTree.gap_split, the board's line in words):
+    "会员缺口 −5,478人：华北战区 −3,647（郭明 −415）、华南战区 −2,359、华东战区 +457 超前、其他 +71"."""
+    out = []
+    for m in GOAL_METRICS:
+        split = tree.gap_split(tree.company.id, m)
+        if split is None or split.total == 0:
+            continue
+        parts = []
+        for p in split.named:
+            n = fmt_gap(p.part)
+            if (p.part < 0) != (split.total < 0):
+                n += " " + _w("ahead" if p.part > 0 else "behind_word", lang)
+            if p.inside:
+                parts.append(_w("gap_inside", lang, name=esc(p.node.name(lang)), n=n,
+                                who=esc(p.inside[0].name(lang)), m=fmt_gap(p.inside[1])))
+            else:
+                parts.append(_w("gap_part", lang, name=esc(p.node.name(lang)), n=n))
+        if parts and split.others:
+            parts.append(_w("others", lang, n=fmt_gap(split.others)))
+        ahead = split.total > 0
+        key = ("lead" if ahead else "gap") if parts else ("lead_alone" if ahead else "gap_alone")
+        line = _w(key, lang, metric=_pick(METRIC_SHORT[m], lang), n=fmt_gap(split.total),
+                  unit=_pick(UNITS[m], lang), parts=("、" if lang == "zh" else ", ").join(parts))
+        out.append(line[0].upper() + line[1:])
+    return out
+
+
+def changes(tree: GoalTree, lang: str, before: dict[str, str] | None, esc=str) -> list[str]:
+    """What got worse and what got better since the `before` statuses (a line each; one line when nothing
+    changed or there is nothing to compare with)."""
+    if before is None:
+        return [_w("first", lang)]
+    now = statuses(tree)
+    by_id = {n.id: n for n in tree.nodes}
+    titles = {f"kr:{kr['id']}": kr["title"][lang] for ka in tree.key_actions for kr in ka["key_results"]}
+    worse, better = [], []
+    for key, after in now.items():
+        prior = before.get(key)
+        if prior is None or prior == after or "no_target" in (prior, after) or prior not in RANK:
+            continue
+        if key.startswith("kr:"):
+            node, metric = esc(titles[key]), ""
+        else:
+            node_id, metric_id = key.split("|")
+            node, metric = esc(by_id[node_id].name(lang)), _pick(METRIC_NAMES[metric_id], lang)
+        item = _w("change", lang, node=node, metric=metric, before=status_word(prior, lang),
+                  after=status_word(after, lang)).replace("  ", " ")
+        (worse if RANK[after] < RANK[prior] else better).append(item)
+    lines = []
+    if worse:
+        lines.append(_w("worse", lang, items=("；" if lang == "zh" else "; ").join(worse)))
+    if better:
+        lines.append(_w("better", lang, items=("；" if lang == "zh" else "; ").join(better)))
+    return lines or [_w("same", lang)]
+
+
+def week_line(tree: GoalTree, lang: str, esc=str) -> str | None:
+    """Since last week (issue 22): the company's pace on the status basis 7 days earlier and now, and every war zone
+    whose status moved since then (GoalTree: status_7d, pace_7d); None in the month's first week or once it is
+    over (nothing to compare in the same month)."""
+    company = tree.company
+    paces = [_w("week_pace", lang, metric=_pick(METRIC_SHORT[m], lang), before=_pace(tree, v["pace_7d"]),
+                after=_pace(tree, v.pace))
+             for m in GOAL_METRICS if (v := company.metrics[m])["status_7d"] is not None and v["target"]]
+    if not paces:
+        return None
+    moved = []
+    for zone in [company] + [n for n in tree.nodes if n.level == "war_zone" and not is_unassigned(n.id)]:
+        for m in GOAL_METRICS:
+            v = zone.metrics[m]
+            if v["status_7d"] not in (None, v["status"]) and "no_target" not in (v["status_7d"], v["status"]):
+                moved.append(_w("change", lang, node=esc(zone.name(lang)), metric=_pick(METRIC_NAMES[m], lang),
+                                before=status_word(v["status_7d"], lang), after=status_word(v["status"], lang)))
+    sep = "、" if lang == "zh" else ", "
+    week = tree.as_of - dt.timedelta(days=7)
+    return _w("week", lang, d=fmt_date(week, lang), paces=sep.join(paces),
+              moved=("；" if lang == "zh" else "; ").join(moved) if moved else _w("week_none", lang))
+
+
+def _stale_line(tree: GoalTree, lang: str, center_names: dict[str, str], esc) -> str | None:
+    items = [f"{esc(kr['title'][lang])}（{esc(center_names.get(ka['center'], ka['center']))}）" if lang == "zh" else
+             f"{esc(kr['title'][lang])} ({esc(center_names.get(ka['center'], ka['center']))})"
+             for ka in tree.key_actions for kr in ka["key_results"] if kr["status"] == "stale"]
+    return _w("stale", lang, items=names(items, lang)) if items else None
+
+
+def summary(tree: GoalTree, lang: str, before: dict[str, str] | None = None, base_url: str | None = None,
+            esc=str) -> list[str]:
+    """The brief's lines, in `lang`, from `tree` (already scoped to the channel's viewer): the head, this month's two
+    targets, the north star against time gone, the war zone that needs attention and why, since last week (the
+    company's pace and the zones whose status moved), what changed since the `before` statuses (a previous brief's `statuses`; None: the first brief), stale key results, the board's link.
+    `esc` is applied to every name and title from the plan (payloads.md_escape for a Markdown message)."""
+    center_names = {n.id: n.name(lang) for n in tree.nodes if n.level == "center"}
+    lines = [_w("head", lang, month=fmt_month(tree.month, lang), date=fmt_date(tree.as_of, lang),
+                n=tree.days_counted, days=tree.days_in_month),
+             _metric_line(tree, tree.company, lang)]
+    north = _north_line(tree, lang)
+    if north:
+        lines.append(north)
+    lines += gap_lines(tree, lang, esc)
+    lines.append(_worst_line(tree, lang, esc))
+    week = week_line(tree, lang, esc)
+    if week:
+        lines.append(week)
+    if before is not None or week is None:      # the first brief with a week line already says what moved
+        lines += changes(tree, lang, before, esc)
+    stale = _stale_line(tree, lang, center_names, esc)
+    if stale:
+        lines.append(stale)
+    if base_url:
+        lines.append(link_line(base_url, tree, lang))
+    return lines
+
+
+def link_line(base_url: str, tree: GoalTree, lang: str) -> str:
+    return _w("link", lang, url=board_link(base_url, tree, lang))

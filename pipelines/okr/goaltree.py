@@ -1,0 +1,708 @@
+"""The goal tree (DESIGN §5): for a month M and an as-of date D, every node with target, actual, pace and status.
+
+One place computes these numbers; the pages, the command line and the tests all call `goal_tree()`.
+
+- War-zone tree: company → war zones → teams → people, plus `<parent>/unassigned` nodes where the data has rows
+  the org does not know. Metrics `stations` (new stations in M up to D) and `members` (new members in M up to D,
+  not refunded on or before D). A parent's actual is summed from the data and equals the sum of its children's.
+- Center view: company → centers (and `centers/unassigned`), `members` only.
+- North star: active stations and members served at D against the 10-year targets, with trailing rates.
+- Drivers (paths, never statuses): station masters recruited, orders, GMV, active members, against last month and
+  the same month last year, period-to-date for period-to-date.
+
+It reads the small marts only (daily_node_facts, member_joins, daily_active_members, daily_network), never raw
+orders, and no Streamlit.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import duckdb
+
+from pipelines.base import metrics as catalog
+from pipelines.base.errors import NorthstarError
+from pipelines.base.months import minus_months, month_bounds, month_of, parse_month, shift_month
+from pipelines.base.records import Record
+from pipelines.okr import seasonal
+from pipelines.okr.flows import GOAL_CATALOG, data_dates, goal_flows  # noqa: F401 - their home was here
+from pipelines.okr.keyactions import KeyAction, key_actions
+from pipelines.okr.replay import band
+from pipelines.okr.status import COMPUTED, EPS, RANK, Judged, MetricValue, judged, node_metrics, whole
+from pipelines.plan.folder import Plan
+from pipelines.plan.goals import DEFAULT_AT_RISK, GOAL_METRICS
+from pipelines.plan.org import is_unassigned
+
+STATUSES = COMPUTED
+DRIVERS = ("station_masters_recruited", "orders", "gmv", "active_members")
+METRIC_FIELDS = ("target", "actual", "expected", "pace", "forecast", "required_daily", "status")
+DAYS_PER_MONTH = 30.4375   # 365.25 / 12, DESIGN §5
+LEAF_DIMS = ("war_zone", "team", "person", "center")   # a leaf of the war-zone tree, and the member's center
+
+UNASSIGNED_NAMES = {   # <parent>/unassigned: data the org does not know; team and person levels add the parent.
+    "war_zone": ("未归属战区", "Unassigned zone"),   # one word everywhere: 未归属 / unassigned (未分配 is a
+    "team": ("未归属", "Unassigned"),                # target not yet split, on the Plan page)
+    "person": ("未归属", "Unassigned"),
+    "center": ("未归属中心", "Unassigned center"),
+}
+
+def unassigned_name(level: str, parent: dict | None) -> tuple[str, str]:
+    """(zh, en) of the unassigned node at `level` under `parent`: 未归属战区 / Unassigned zone; 未归属（华东战区） /
+    Unassigned (East Zone) for a team or person."""
+    zh, en = UNASSIGNED_NAMES[level]
+    if parent is not None and parent["level"] != "company":
+        zh, en = f"{zh}（{parent['name_zh']}）", f"{en} ({parent['name_en']})"
+    return zh, en
+
+
+class NodeNames(dict):
+    """node id → (zh, en) for the org's nodes; any `<parent>/unassigned` id is named by its parent's level, so no
+    page shows a raw id such as `east/unassigned` (an id the org has never heard of is shown as it is)."""
+
+    BELOW = {"company": "war_zone", "war_zone": "team", "team": "person"}
+
+    def __init__(self, org: dict[str, dict]):
+        super().__init__({nid: (n["name_zh"], n["name_en"]) for nid, n in org.items()})
+        self.org = org
+
+    def __missing__(self, nid: str) -> tuple[str, str]:
+        parent = nid.rsplit("/", 1)[0] if is_unassigned(nid) else None
+        if parent == "centers":
+            return unassigned_name("center", None)
+        if parent is not None and (parent in self.org or parent == "company"):
+            up = self.org.get(parent)
+            return unassigned_name(self.BELOW.get(up["level"] if up else "company", "person"), up)
+        return nid, nid
+
+    def name(self, nid: str, lang: str) -> str:
+        return self[nid][0 if lang == "zh" else 1]
+
+
+def node_names(con: duckdb.DuckDBPyConnection) -> NodeNames:
+    """The names of every node a page may meet (see NodeNames), from the warehouse's org."""
+    org = {r[0]: {"level": r[2], "name_zh": r[3], "name_en": r[4]} for r in con.execute(SQL_ORG).fetchall()}
+    return NodeNames(org)
+
+
+# ---- the SQL (parameters only) ---------------------------------------------------------------------------------
+
+SQL_LEAVES = "select distinct war_zone, team, person from station_nodes"
+SQL_CENTERS = "select distinct center from daily_node_facts where center is not null"
+SQL_NETWORK = ("select date, active_stations, members_served from daily_network "
+               "where date in ($d0, $d3, $d6, $dm)")
+SQL_ORG = "select id, parent, level, name_zh, name_en, ord from org_nodes order by ord"
+
+
+# ---- dates -----------------------------------------------------------------------------------------------------
+
+def comparable_upto(month: str, upto: dt.date, k: int) -> tuple[dt.date, dt.date]:
+    """Period-to-date k months back: the same days of that month (all of it when `upto` is a month end)."""
+    start, end = month_bounds(shift_month(month, -k))
+    _, this_end = month_bounds(month)
+    if upto == this_end:
+        return start, end
+    return start, min(start + dt.timedelta(days=upto.day - 1), end)
+
+
+# ---- the result ------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GapPart:
+    """One named part of a gap: the child, its part (its actual − its expected), and for a shortfall the node at
+    the end of its behind-chain with that node's own shortfall (or None)."""
+    node: Node
+    part: float
+    inside: tuple[Node, float] | None
+
+
+@dataclass(frozen=True)
+class GapSplit:
+    """A gap as a line says it: the total, the named parts, and the rest as one "others" part; total = Σ named +
+    others exactly (whole units)."""
+    total: float
+    named: tuple[GapPart, ...]
+    others: float
+
+
+@dataclass(frozen=True, eq=False)
+class Node(Record):
+    """A node of the goal tree: company, war zone, team, person or center (or an `…/unassigned` one), with its
+    children's ids in order and its metrics (goal metric → MetricValue)."""
+    id: str
+    parent: str | None
+    level: str
+    name_zh: str
+    name_en: str
+    children: tuple[str, ...]
+    metrics: dict[str, MetricValue]
+
+    def name(self, lang: str) -> str:
+        return self.name_zh if lang == "zh" else self.name_en
+
+    @property
+    def unassigned(self) -> bool:
+        return is_unassigned(self.id)
+
+
+@dataclass
+class GoalTree:
+    month: str
+    as_of: dt.date
+    month_start: dt.date
+    month_end: dt.date
+    days_in_month: int
+    days_counted: int
+    elapsed: float
+    finished: bool
+    at_risk: float
+    last_date: dt.date
+    first_date: dt.date | None = None
+    north_star: dict[str, dict] = field(default_factory=dict)
+    north_star_title: tuple[str, str] | None = None
+    north_star_end: dt.date | None = None
+    nodes: list[Node] = field(default_factory=list)       # depth-first: the war-zone tree, then the centers
+    drivers: dict[str, dict] = field(default_factory=dict)  # node id → driver → {value, last_month, last_year}
+    since_month_end: dict = field(default_factory=dict)   # {"date": previous month end, metric: {value, change}}
+    daily: list[dict] = field(default_factory=list)       # {date, stations, members}: new per day in M up to D
+    key_actions: list[KeyAction] = field(default_factory=list)  # this month's, with key results (pipelines.okr.keyactions)
+    has_plan: bool = False
+    basis: str = "linear"           # what the statuses' pace is judged against (goals.yaml status.basis)
+    revisions: dict = field(default_factory=dict)   # (node id, metric) → {old, new, who, at}: changed after the 1st
+    planned: bool = False           # judged against the targets as they stood on the 1st
+    # (node id, metric) → the expected share of the month by the end of each of its days, on the month's shape
+    # (pipelines/okr/seasonal.py), for the company and its war zones: the charts' pace curve
+    curves: dict = field(default_factory=dict)
+
+    def node(self, node_id: str) -> Node:
+        """The node of this id (KeyError when the tree has none)."""
+        return self._index()[0][node_id]
+
+    def _index(self) -> tuple[dict[str, Node], dict[str, list[Node]]]:
+        """Nodes by id and children by parent in the tree's order, built once per tree."""
+        index = self.__dict__.get("_by_id")
+        if index is None or len(index[0]) != len(self.nodes):
+            by_id, kids = {}, {}
+            for n in self.nodes:
+                by_id[n.id] = n
+                kids.setdefault(n.parent, []).append(n)
+            index = self.__dict__["_by_id"] = (by_id, kids)
+        return index
+
+    @property
+    def company(self) -> Node:
+        return self.nodes[0]
+
+    def children(self, node_id: str) -> list[Node]:
+        """The nodes whose parent is `node_id`, in the tree's order (a company's war zones, then its centers)."""
+        return list(self._index()[1].get(node_id, []))
+
+    def zone_of(self, node_id: str) -> str | None:
+        """The war zone a team or person node belongs to (the zone itself for a war zone; None for the company and
+        the centers)."""
+        by_id = self._index()[0]
+        n = by_id.get(node_id)
+        while n is not None and n.level in ("team", "person"):
+            n = by_id.get(n.parent)
+        return n.id if n is not None and n.level == "war_zone" else None
+
+    def scoped(self, user) -> GoalTree:
+        """The tree as `user` (pipelines.plan.access.User) may see it: every total (company, war zones, centers), the
+        teams and people of the war zones whose detail the person may see, the key actions of the centers they
+        may see. Numbers are not recomputed: a war zone's actual stays the sum of all its teams, seen or not."""
+        keep = [n for n in self.nodes if n.level not in ("team", "person") or user.sees_zone_detail(self.zone_of(n.id))]
+        actions = [ka for ka in self.key_actions if user.sees_center(ka["center"])]
+        if len(keep) == len(self.nodes) and len(actions) == len(self.key_actions):
+            return self
+        ids = {n.id for n in keep}
+        # a node whose children are hidden keeps its totals, but not its gap's split (it would name them)
+        nodes = [n if all(c in ids for c in n.children) else
+                 replace(n, children=tuple(c for c in n.children if c in ids),
+                         metrics={m: replace(v, gap_parts=None, behind=None) for m, v in n.metrics.items()})
+                 for n in keep]
+        return replace(self, nodes=nodes, drivers={k: v for k, v in self.drivers.items() if k in ids},
+                       revisions={k: v for k, v in self.revisions.items() if k[0] in ids},
+                       curves={k: v for k, v in self.curves.items() if k[0] in ids}, key_actions=actions)
+
+    def behind_chain(self, node_id: str, metric: str) -> list[tuple[Node, float]]:
+        """Who is behind, by the one rule (DESIGN §10: the largest shortfall in units, ties by the lower pace):
+        the node's child with the largest shortfall, that child's, and so on down to a person — each with its
+        shortfall — as far as this tree holds them (a scoped tree may hold none of a zone's people)."""
+        by_id = self._index()[0]
+        out, node = [], by_id[node_id]
+        while True:
+            v = node.metrics.get(metric)
+            if v is None or v.behind is None or v.behind not in by_id or not v.gap_parts:
+                return out
+            part = v.gap_parts[v.behind]
+            node = by_id[v.behind]
+            out.append((node, part))
+
+    def gap_split(self, node_id: str, metric: str, n: int = 2) -> GapSplit | None:
+        """The node's gap in parts that add up as shown (DESIGN §10): up to `n` children the same way as the gap
+        (largest first; a shortfall with the person at the end of its behind-chain), the largest child the other
+        way (a zone ahead while the company is behind), and one "others" part for the rest (the unallocated target,
+        the unassigned, the children not named). None without a target or a gap; no parts when this tree does not
+        hold the children (a reader who may not see them)."""
+        v = self.node(node_id).metrics.get(metric)
+        if v is None or v.gap is None:
+            return None
+        if not v.gap_parts:
+            return GapSplit(v.gap, (), 0)
+        sign = -1 if v.gap < 0 else 1
+        by_id = self._index()[0]
+        kids = [(by_id[c], p) for c, p in v.gap_parts.items() if c in by_id and p != 0]
+        same = sorted((k for k in kids if sign * k[1] > 0), key=lambda k: -abs(k[1]))[:n]
+        other = sorted((k for k in kids if sign * k[1] < 0), key=lambda k: -abs(k[1]))[:1]
+        named = []
+        for child, part in same + other:
+            inside = None
+            if part < 0:
+                chain = self.behind_chain(child.id, metric)
+                inside = chain[-1] if chain else None
+            named.append(GapPart(child, part, inside))
+        return GapSplit(v.gap, tuple(named), v.gap - sum(p.part for p in named))
+
+    def focus_metric(self, node_id: str) -> str:
+        """The goal a node is worst on: the worse status, then the lower pace (the brief's and the zone page's
+        sentence speak of this one)."""
+        ms = self.node(node_id).metrics
+        return min(GOAL_METRICS, key=lambda m: (RANK[ms[m].status], ms[m].pace if ms[m].pace is not None else 9e9, m))
+
+    def judged(self, v: MetricValue) -> Judged:
+        """A node's metric as judged (status.judged): the expected, pace and forecast its status was judged on,
+        and the other basis's pace."""
+        return judged(v)
+
+    def most_behind(self, zone_id: str) -> tuple[Node, Node, str, float] | None:
+        """(who, team, metric, shortfall): inside a war zone, who is behind by the one rule — on the goal the zone
+        is worst on (then the other), the end of its behind-chain (a person; a team when the shortfall is the
+        team's own unallocated target) — or None when no one is short a whole unit; only nodes this tree holds."""
+        ms, first = self.node(zone_id).metrics, self.focus_metric(zone_id)
+        for metric in sorted(GOAL_METRICS, key=lambda m: (m != first, m)):
+            if ms[metric].status in ("achieved", "no_target"):
+                continue
+            chain = self.behind_chain(zone_id, metric)
+            if chain:
+                who, part = chain[-1]
+                team = chain[0][0]
+                return who, team, metric, part
+        return None
+
+    def planning_warnings(self) -> list[dict]:
+        """Parents whose children's targets do not add up to theirs (unallocated ≠ 0)."""
+        out = []
+        for n in self.nodes:
+            for metric, v in n["metrics"].items():
+                if v["unallocated"] not in (None, 0) and abs(v["unallocated"]) > EPS:
+                    out.append({"id": n["id"], "level": n["level"], "name_zh": n["name_zh"], "name_en": n["name_en"], "metric": metric,
+                                "target": v["target"], "unallocated": v["unallocated"]})
+        return out
+
+    def to_json(self, lang: str = "en") -> dict:
+        """The JSON shape of DESIGN §6 (plus `drivers`, kept apart from the goal statuses)."""
+        return {
+            "month": self.month,
+            "as_of": self.as_of.isoformat(),
+            "elapsed": _plain(self.elapsed),
+            "basis": self.basis,
+            "planned": self.planned,
+            "revisions": [{"node": nid, "metric": m, "old": _plain(r["old"]), "new": _plain(r["new"]), "who": r["who"],
+                           "at": r["at"]} for (nid, m), r in sorted(self.revisions.items())],
+            "north_star": {m: {k: _plain(v) for k, v in ns.items()} for m, ns in self.north_star.items()},
+            "nodes": [{
+                "id": n["id"], "parent": n["parent"], "level": n["level"],
+                "name": n["name_zh"] if lang == "zh" else n["name_en"],
+                "metrics": {m: metric_json(vals) for m, vals in n["metrics"].items()},
+            } for n in self.nodes],
+            "drivers": {nid: {d: {k: _plain(v) for k, v in vals.items()} for d, vals in ds.items()}
+                        for nid, ds in self.drivers.items()},
+            "since_month_end": {k: v.isoformat() if isinstance(v, dt.date) else v
+                                for k, v in self.since_month_end.items()},
+            "key_actions": [{
+                "id": ka["id"], "center": ka["center"], "title": ka["title"][lang], "status": ka["status"],
+                "progress": _plain(ka["progress"]),
+                "key_results": [{
+                    "id": kr["id"], "title": kr["title"][lang], "kind": kr["kind"], "basis": kr["basis"],
+                    "last_checkin": kr["last_checkin"] and kr["last_checkin"].isoformat(),
+                    **{k: _plain(kr[k]) for k in METRIC_FIELDS}} for kr in ka["key_results"]],
+            } for ka in self.key_actions],
+        }
+
+
+OTHER_NAMES = {"linear": "straight_line", "seasonal": "seasonal"}
+
+
+def metric_json(v: MetricValue) -> dict:
+    """One metric value for JSON: `basis` and the judged `expected` / `pace` / `forecast` under their plain names,
+    the other basis's beside them under its own name (`straight_line` or `seasonal`), never mixed."""
+    out = {k: _plain(v[k]) for k in v if k != "other"}
+    if v.other is not None:
+        out[OTHER_NAMES[v.other.basis]] = {k: _plain(v.other[k]) for k in ("expected", "pace", "forecast")}
+    return out
+
+
+def _plain(value):
+    """A value for JSON at full precision: a whole float as an int (31.0 → 31), anything else unchanged. Machine
+    outputs never round; only the text table and the pages do."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# ---- the computation -------------------------------------------------------------------------------------------
+
+def goals_of(level: str) -> tuple[str, ...]:
+    """The goals a node of this level has: a center only members (the channels it owns), every other node both."""
+    return ("members",) if level == "center" else GOAL_METRICS
+
+
+def resolve_period(month: str, as_of: dt.date | str | None, last_date: dt.date | None) -> tuple[str, dt.date]:
+    """Checks the month and the as-of date; as-of defaults to the last date in the data."""
+    clean = parse_month(month) if re.fullmatch(r"\d{4}-\d{2}", str(month or "").strip()) else None
+    if clean is None:
+        raise NorthstarError(f"month {month!r} is not a month: use YYYY-MM, e.g. 2026-11.")
+    if last_date is None:
+        raise NorthstarError("the warehouse has no dated rows; build it from raw data first (python -m pipelines build).")
+    if as_of is None:
+        as_of = last_date
+    elif isinstance(as_of, str):
+        try:
+            as_of = dt.date.fromisoformat(as_of.strip())
+        except ValueError:
+            raise NorthstarError(f"as-of date {as_of!r} is not a date: use YYYY-MM-DD, e.g. 2026-11-24.") from None
+    if as_of > last_date:
+        raise NorthstarError(f"as-of {as_of} is after the last date in the data ({last_date}); pick a date on or "
+                             f"before {last_date}, or build with newer data.")
+    start, _ = month_bounds(clean)
+    if start > as_of:
+        last_month = month_of(as_of)
+        raise NorthstarError(f"month {clean} starts after the as-of date {as_of}: pick {last_month} or an earlier "
+                             "month (a month cannot be judged before it begins).")
+    return clean, as_of
+
+
+def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str | None = None,
+              plan: Plan | None = None, checkins: list[dict] | None = None, revisions: list[dict] | None = None,
+              planned: bool = False) -> GoalTree:
+    """The goal tree for `month` as of `as_of` (default: the last date in the data), with the month's key actions
+    (manual key results take their values from `checkins`). Each node's status and pace 7 days earlier in the same
+    month come along (`status_7d`, `pace_7d`). `revisions` (PlanStore.revisions) are the month's targets changed
+    after it began: kept on the tree, and with `planned` the targets as they stood on the 1st are the ones judged."""
+    first_date, last_date = data_dates(con)
+    month, as_of = resolve_period(month, as_of, last_date)
+    plan = plan or Plan()
+    at_risk = plan.at_risk if plan.at_risk else DEFAULT_AT_RISK
+    start, end = month_bounds(month)
+    upto = min(as_of, end)
+    days_in_month = end.day
+    days_counted = (upto - start).days + 1
+    finished = as_of >= end
+    elapsed = 1.0 if finished else days_counted / days_in_month
+    tree = GoalTree(month=month, as_of=as_of, month_start=start, month_end=end, days_in_month=days_in_month,
+                    days_counted=days_counted, elapsed=elapsed, finished=finished, at_risk=at_risk,
+                    last_date=last_date, first_date=first_date, has_plan=bool(plan.targets), basis=plan.basis)
+
+    # Nodes: the org, then unassigned nodes the data has.
+    org = con.execute(SQL_ORG).fetchall()
+    nodes: dict[str, dict] = {}
+    company = next((r for r in org if r[2] == "company"), None)
+    cid = company[0] if company else "company"
+    for nid, parent, level, zh, en, order in org:
+        nodes[nid] = dict(id=nid, parent=parent, level=level, name_zh=zh, name_en=en, ord=order, children=[])
+    if cid not in nodes:
+        nodes[cid] = dict(id=cid, parent=None, level="company", name_zh="公司", name_en="Company", ord=0, children=[])
+
+    def ensure(nid: str, parent: str, level: str) -> None:
+        if nid in nodes:
+            return
+        zh, en = unassigned_name(level, nodes.get(parent))
+        nodes[nid] = dict(id=nid, parent=parent, level=level, name_zh=zh, name_en=en, ord=10**9, children=[])
+
+    def path(wz: str, team: str, person: str) -> list[str]:
+        """company → zone → team → person, skipping repeats (company/unassigned is a zone with no children)."""
+        out = [cid]
+        for nid in (wz, team, person):
+            if nid != out[-1]:
+                out.append(nid)
+        return out
+
+    for wz, team, person in con.execute(SQL_LEAVES).fetchall():
+        p = path(wz, team, person)
+        levels = ("war_zone", "team", "person")
+        for i in range(1, len(p)):
+            ensure(p[i], p[i - 1], levels[i - 1])
+    for (center,) in con.execute(SQL_CENTERS).fetchall():
+        ensure(center, cid, "center")
+    for n in nodes.values():
+        if n["parent"] in nodes:
+            nodes[n["parent"]]["children"].append(n["id"])
+    for n in nodes.values():
+        n["children"].sort(key=lambda c: (nodes[c]["ord"], c))
+
+    # Actuals, summed up each leaf's path.
+    def actuals_at(day: dt.date) -> dict[str, dict[str, int]]:
+        found = {nid: {m: 0 for m in GOAL_METRICS} for nid in nodes}
+        for (wz, team, person, center), flows in goal_flows(con, LEAF_DIMS, start, end, day).items():
+            for nid in path(wz, team, person):
+                for m in GOAL_METRICS:
+                    found[nid][m] += flows[m]
+            if center is not None:
+                found[center]["members"] += flows["members"]
+        return found
+
+    actual = actuals_at(as_of)
+
+    # Targets and the rules of DESIGN §5 (with `planned`, a target revised after the 1st counts as it stood then).
+    first_targets = {(r["level"], r["node_id"], r["metric"]): r["old"] for r in revisions or []}
+    tree.revisions = {(r["node_id"], r["metric"]): r for r in revisions or [] if r["node_id"] in nodes}
+    tree.planned = planned
+
+    def target(nid: str, metric: str) -> float | None:
+        key = (nodes[nid]["level"], nid, metric)
+        if planned and key in first_targets:
+            return first_targets[key]
+        return plan.targets.get((month, *key))
+
+    shapes = seasonal.node_profiles(con, first_date, start, nodes, cid, last=last_date)
+    month_days = [start + dt.timedelta(days=i) for i in range(days_in_month)]
+    tree.curves = {(nid, m): [shapes[(nid, m)].share(start, end, d) for d in month_days]
+                   for nid, n in nodes.items() if n["level"] in ("company", "war_zone") for m in GOAL_METRICS}
+    targets = {(nid, m): target(nid, m) for nid, n in nodes.items()
+               for m in goals_of(n["level"])}
+    tree_kids = {nid: [c for c in n["children"] if nodes[c]["level"] != "center"] for nid, n in nodes.items()}
+
+    def unallocated(nid: str, metric: str) -> float | None:
+        t = targets[(nid, metric)]
+        if t is None or not tree_kids[nid]:
+            return None
+        return t - sum(targets[(c, metric)] or 0 for c in tree_kids[nid])
+
+    def assess(day: dt.date, counts: dict, done: bool) -> dict[tuple[str, str], MetricValue]:
+        """Every node's assessment as of `day` (DESIGN §10), children before parents. What a node expects by then
+        is, exactly, its target × its share due (a leaf), or its children's plus its unallocated target × its own
+        share (a parent); stations and members are due in whole units, so `expected` is that rounded down and a
+        shortfall of less than one is never behind. gap = actual − expected; a parent's parts are its children's
+        gaps and the rest (the unallocated target's part and what whole units leave over), adding up to it
+        exactly. The child with the largest shortfall (ties: the lower pace) is the one behind."""
+        d_elapsed = 1.0 if done else ((day - start).days + 1) / days_in_month
+        d_left = (end - day).days
+        out: dict[tuple[str, str], MetricValue] = {}
+        exact: dict[tuple[str, str], float] = {}       # what each node expects, target or not (for the parts)
+
+        def visit(nid: str) -> None:
+            for c in nodes[nid]["children"]:
+                visit(c)
+            for m in goals_of(nodes[nid]["level"]):
+                shape = shapes[(nid, m)]
+                share = 1.0 if done else shape.share(start, end, min(day, end))
+                basis_share = share if plan.basis == "seasonal" and share > 0 else d_elapsed
+                t = targets[(nid, m)]
+                kids = tree_kids[nid]
+                left = unallocated(nid, m)
+                own = ((t or 0) if not kids else (left if t else 0)) * basis_share
+                exact[(nid, m)] = sum(exact[(c, m)] for c in kids) + own
+                v = node_metrics(t, counts[nid][m], d_elapsed, d_left, done, at_risk, share=share,
+                                 basis=plan.basis, shape=shape.source, expected=whole(exact[(nid, m)]))
+                gap = parts = behind = None
+                if v.target:
+                    gap = v.actual - v.expected
+                    if kids:
+                        parts = {c: counts[c][m] - whole(exact[(c, m)]) for c in kids}
+                        parts["rest"] = gap - sum(parts.values())
+                        short = [(p, out[(c, m)].pace if out[(c, m)].pace is not None else 9e9, c)
+                                 for c, p in parts.items() if c != "rest" and p < 0]
+                        behind = min(short)[2] if short else None
+                out[(nid, m)] = replace(v, unallocated=left, gap=gap, gap_parts=parts, behind=behind)
+
+        visit(cid)
+        return out
+
+    now = assess(upto, actual, finished)
+    # Since last week: each node's status and pace as of 7 days earlier in the same month (none in a month's first
+    # week, none once it is over): the same assessment on the actuals of that day.
+    week = as_of - dt.timedelta(days=7)
+    then = assess(week, actuals_at(week), False) if not finished and week >= start else {}
+    for nid, n in nodes.items():
+        n["metrics"] = {}
+        for m in goals_of(n["level"]):
+            v = now[(nid, m)]
+            if (nid, m) in then:
+                v = replace(v, status_7d=then[(nid, m)].status, pace_7d=then[(nid, m)].pace)
+            n["metrics"][m] = v
+
+    # The 80 % band around the seasonal forecast: how far it missed in earlier months at the same day (the
+    # company's and each war zone's own; a team, a person or a center takes its zone's, else the company's).
+    if finished:
+        for n in nodes.values():
+            n["metrics"] = {m: replace(v, forecast_low=v.actual, forecast_high=v.actual)
+                            for m, v in n["metrics"].items()}
+    else:
+        factors = band(con, month, days_counted)
+
+        def factor_of(nid: str, metric: str):
+            while nid is not None:
+                if (nid, metric) in factors:
+                    return factors[(nid, metric)]
+                nid = nodes[nid]["parent"] if nid in nodes else None
+            return None
+
+        for nid, n in nodes.items():
+            for m, v in n["metrics"].items():
+                f = factor_of(nid, m)
+                if f is not None and v.forecast is not None:
+                    n["metrics"][m] = replace(v, forecast_low=v.forecast * f[0], forecast_high=v.forecast * f[1])
+
+    # Depth-first order: the war-zone tree, then the centers.
+    ordered: list[dict] = []
+
+    def walk(nid: str) -> None:
+        ordered.append(nodes[nid])
+        for c in nodes[nid]["children"]:
+            if nodes[c]["level"] != "center":
+                walk(c)
+
+    walk(cid)
+    ordered += [nodes[c] for c in nodes[cid]["children"] if nodes[c]["level"] == "center"]
+    tree.nodes = [Node(id=n["id"], parent=n["parent"], level=n["level"], name_zh=n["name_zh"], name_en=n["name_en"],
+                       children=tuple(n["children"]), metrics=n["metrics"]) for n in ordered]
+    tree.north_star, tree.north_star_title, tree.since_month_end = _north_star(con, plan, as_of, first_date)
+    tree.north_star_end = plan.north_star.end if plan.north_star else None
+    tree.drivers = _drivers(con, month, upto, first_date, nodes, cid, path)
+    tree.daily = [{"date": d, **flows} for (d,), flows in sorted(goal_flows(con, ("day",), start, end, as_of).items())]
+
+    tree.key_actions = key_actions(con, plan, checkins or [], tree)
+    return tree
+
+
+def _north_star(con, plan: Plan, as_of: dt.date, first_date: dt.date | None):
+    d3, d6 = minus_months(as_of, 3), minus_months(as_of, 6)
+    dm = as_of.replace(day=1) - dt.timedelta(days=1)      # the end of the month before D's
+    rows = {d: (s, m) for d, s, m in
+            con.execute(SQL_NETWORK, {"d0": as_of, "d3": d3, "d6": d6, "dm": dm}).fetchall()}
+
+    def at(d: dt.date, i: int) -> int:
+        return rows[d][i] if d in rows else 0   # before the first date in the data nothing existed yet
+
+    ns = plan.north_star
+    out = {}
+    since: dict = {"date": dm}
+    for i, metric in enumerate(GOAL_METRICS):
+        actual = at(as_of, i)
+        target = ns.targets[metric] if ns else None
+        t3 = (actual - at(d3, i)) / 3
+        t6 = (actual - at(d6, i)) / 6
+        item = {"target": target, "actual": actual, "progress": None, "time_elapsed": None,
+                "required_monthly": None, "trailing_3m": t3, "trailing_6m": t6, "projected_month": None,
+                "milestone": None}
+        if ns:
+            item["progress"] = actual / target
+            item["time_elapsed"] = min(max((as_of - ns.start).days / (ns.end - ns.start).days, 0.0), 1.0)
+            months_left = (ns.end - as_of).days / DAYS_PER_MONTH
+            if months_left > 0:
+                item["required_monthly"] = max(target - actual, 0) / months_left
+            item["projected_month"] = projected_month(actual, target, t6, as_of)
+            item["milestone"] = _milestone(ns, metric, actual, as_of, plan.at_risk)
+        out[metric] = item
+        since[metric] = {"value": at(dm, i), "change": actual - at(dm, i)}
+    title = (ns.title_zh, ns.title_en) if ns else None
+    return out, title, since
+
+
+def _milestone(ns, metric: str, actual: float, as_of: dt.date, at_risk: float) -> dict | None:
+    """The next milestone of this goal on the way to the north star (the first one dated on or after D), judged
+    like a month: progress from where the previous milestone (or the start, at 0) asked to be, against the share
+    of the time between them gone; the monthly rate it needs from here."""
+    steps = [(by, values[metric]) for by, values in ns.milestones if metric in values]
+    ahead = [(i, by, target) for i, (by, target) in enumerate(steps) if by >= as_of]
+    if not ahead:
+        return None
+    i, by, target = ahead[0]
+    since, base = (steps[i - 1][0], steps[i - 1][1]) if i > 0 else (ns.start, 0.0)
+    span = (by - since).days
+    elapsed = min(max((as_of - since).days / span, 0.0), 1.0) if span > 0 else 1.0
+    due = base + (target - base) * elapsed
+    done = actual >= target
+    pace = (actual - base) / (due - base) if due > base else None
+    if done:
+        status = "achieved"
+    elif pace is None or pace >= 1:
+        status = "on_track"
+    elif pace >= at_risk:
+        status = "at_risk"
+    else:
+        status = "off_track"
+    months_left = (by - as_of).days / DAYS_PER_MONTH
+    return {"by": by.isoformat(), "target": target, "actual": actual, "from": base, "expected": due, "pace": pace,
+            "time_elapsed": elapsed, "status": status,
+            "required_monthly": (max(target - actual, 0) / months_left) if months_left > 0 else None}
+
+
+def projected_month(actual: float, target: float, rate: float, as_of: dt.date) -> str | None:
+    """The month in which actual + rate × months reaches the target; None when the rate is ≤ 0."""
+    if actual >= target:
+        return month_of(as_of)
+    if rate <= 0:
+        return None
+    days = (target - actual) / rate * DAYS_PER_MONTH
+    if days > (9999 - as_of.year) * 365:
+        return "9999-12"
+    when = as_of + dt.timedelta(days=math.ceil(days))
+    return month_of(when)
+
+
+def _drivers(con, month: str, upto: dt.date, first_date, nodes: dict, cid: str, path) -> dict:
+    """Paths per node: this period-to-date, last month's and last year's same days; active members at their ends."""
+    periods = [month_bounds(month)[0], upto], list(comparable_upto(month, upto, 1)), list(comparable_upto(month, upto, 12))
+    keys = ("value", "last_month", "last_year")
+    out = {nid: {d: {k: 0 for k in keys} for d in DRIVERS} for nid in nodes}
+    flows = ("station_masters_recruited", "orders", "gmv")
+    for i, wz, team, person, center, *values in catalog.grouped(con, flows, ("period", *LEAF_DIMS), upto,
+                                                                periods=periods):
+        k = keys[i]
+        for nid in path(wz, team, person):
+            for d, v in zip(flows, values):
+                out[nid][d][k] += v
+        if center is not None:
+            out[center]["orders"][k] += values[1]
+            out[center]["gmv"][k] += values[2]
+    ends = [(e, e) for _, e in periods]                    # active members: at each period's end
+    for i, wz, team, person, center, n in catalog.grouped(con, "active_members", ("period", *LEAF_DIMS), upto,
+                                                          periods=ends):
+        for nid in path(wz, team, person):
+            out[nid]["active_members"][keys[i]] += n
+        out[center]["active_members"][keys[i]] += n
+    for nid, n in nodes.items():
+        if n["level"] == "center":
+            out[nid]["station_masters_recruited"] = {k: None for k in keys}
+        for i, k in enumerate(keys[1:], start=1):
+            if first_date is None or periods[i][1] < first_date:   # a comparison before the data begins: unknown
+                for d in DRIVERS:
+                    out[nid][d][k] = None
+    return out
+
+
+# ---- opening the warehouse -------------------------------------------------------------------------------------
+
+def open_warehouse(db: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection, or a clear error saying what to do."""
+    db = Path(db)
+    if not db.exists():
+        raise NorthstarError(f"no warehouse at {db}: run `python -m pipelines sample` and `python -m pipelines build` "
+                             "(or `make run`), or point --db / NORTHSTAR_DB at one.")
+    try:
+        return duckdb.connect(str(db), read_only=True)
+    except duckdb.Error as exc:
+        raise NorthstarError(f"the warehouse {db} cannot be opened ({str(exc).splitlines()[0]}); rebuild it with "
+                             "`python -m pipelines build`.") from None
+
+
+def month_start_utc(month: str, time_zone: str) -> str:
+    """The first moment of `month` in the company's time zone, as the plan store writes times (UTC, ISO 8601)."""
+    from zoneinfo import ZoneInfo
+
+    start, _ = month_bounds(month)
+    return dt.datetime.combine(start, dt.time(0), tzinfo=ZoneInfo(time_zone)).astimezone(dt.timezone.utc) \
+        .isoformat(timespec="seconds")

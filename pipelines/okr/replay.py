@@ -1,0 +1,146 @@
+"""The month's memory (issue 22): every earlier month replayed at the same day — the actual on day N, the month's
+truth, the straight-line and shaped forecasts made then — and from those errors the 80 % band the goal tree puts
+around a running month's forecast (`band`). backtest.py reports the same replay as a table.
+
+For every month M that is complete in the data and whose same month a year earlier is in the data too, for the
+company and each war zone and both goals:
+- `truth`: the month's actual as of its last day (the board's number on that day);
+- `actual`: the actual as of day N of M (N capped at the month's length − 1: a forecast is made before the end);
+- `linear` = actual ÷ (N ÷ days in M); `seasonal` = actual ÷ the share of M expected by day N, the profile learned
+  from the history before M only (no month shapes its own expectation);
+- the band of M: the seasonal forecast × (1 + the 10th and the 90th percentile of `truth ÷ seasonal − 1` over the
+  earlier replayed months of the same node and goal), once there are `MIN_BAND_MONTHS` of them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipelines.base.months import month_bounds, month_of, shift_month
+from pipelines.okr import seasonal
+from pipelines.okr.flows import data_dates, goal_flows
+from pipelines.plan.goals import GOAL_METRICS
+
+MIN_BAND_MONTHS = 6
+LOW_Q, HIGH_Q = 0.1, 0.9
+
+
+@dataclass(frozen=True)
+class Replayed:
+    month: str
+    node: str
+    metric: str
+    day: int
+    truth: float
+    actual: float
+    linear: float
+    seasonal: float | None
+    low: float | None = None
+    high: float | None = None
+
+
+def _zones(con, company: str) -> dict[str, dict]:
+    """The company and its war zones (the org's; the `…/unassigned` zone is not a zone anyone leads)."""
+    rows = con.execute("select id, parent, level from org_nodes where level in ('company', 'war_zone')").fetchall()
+    nodes = {nid: {"parent": parent, "level": level} for nid, parent, level in rows
+             if not nid.endswith("/unassigned")}
+    nodes.setdefault(company, {"parent": None, "level": "company"})
+    return nodes
+
+
+def _by_zone(con, start: dt.date, end: dt.date, as_of: dt.date, company: str) -> dict[tuple[str, str], float]:
+    out: dict[tuple[str, str], float] = {}
+    for (zone,), flows in goal_flows(con, ("war_zone",), start, end, as_of).items():
+        for metric in GOAL_METRICS:
+            out[(zone, metric)] = out.get((zone, metric), 0) + flows[metric]
+            out[(company, metric)] = out.get((company, metric), 0) + flows[metric]
+    return out
+
+
+def months_to_replay(first: dt.date | None, last: dt.date | None, before: str | None = None) -> list[str]:
+    """Complete months whose same month a year earlier is in the data (and before `before`, when given)."""
+    if first is None or last is None:
+        return []
+    out = []
+    month = shift_month(month_of(first), 12)
+    while True:
+        start, end = month_bounds(month)
+        if end > last or (before is not None and month >= before):
+            break
+        if month_bounds(shift_month(month, -12))[0] >= first:
+            out.append(month)
+        month = shift_month(month, 1)
+    return out
+
+
+def replay(con, day: int, before: str | None = None) -> list[Replayed]:
+    """Every replayable month's forecasts at day `day` for the company and each war zone (see the module)."""
+    first, last = data_dates(con)
+    company = con.execute("select id from org_nodes where level = 'company'").fetchone()
+    company = company[0] if company else "company"
+    nodes = _zones(con, company)
+    rows: list[Replayed] = []
+    for month in months_to_replay(first, last, before):
+        start, end = month_bounds(month)
+        n = min(day, end.day - 1)
+        at = start + dt.timedelta(days=n - 1)
+        truths = _by_zone(con, start, end, end, company)
+        actuals = _by_zone(con, start, end, at, company)
+        shapes = seasonal.node_profiles(con, first, start, nodes, company, last=last)
+        for nid in nodes:
+            for metric in GOAL_METRICS:
+                actual = actuals.get((nid, metric), 0)
+                share = shapes[(nid, metric)].share(start, end, at)
+                rows.append(Replayed(month=month, node=nid, metric=metric, day=n,
+                                     truth=truths.get((nid, metric), 0), actual=actual,
+                                     linear=actual / (n / end.day),
+                                     seasonal=actual / share if share > 0 else None))
+    return _with_bands(rows)
+
+
+def _errors(rows: list[Replayed]) -> list[float]:
+    return [r.truth / r.seasonal - 1 for r in rows if r.seasonal and r.truth > 0]
+
+
+def band_factors(errors: list[float]) -> tuple[float, float] | None:
+    """(1 + the 10th, 1 + the 90th percentile) of the relative errors; None with fewer than MIN_BAND_MONTHS."""
+    if len(errors) < MIN_BAND_MONTHS:
+        return None
+    return 1 + float(np.quantile(errors, LOW_Q)), 1 + float(np.quantile(errors, HIGH_Q))
+
+
+def _with_bands(rows: list[Replayed]) -> list[Replayed]:
+    out = []
+    for r in rows:
+        earlier = [e for e in rows if e.node == r.node and e.metric == r.metric and e.month < r.month]
+        factors = band_factors(_errors(earlier))
+        if factors is None or r.seasonal is None:
+            out.append(r)
+        else:
+            out.append(Replayed(**{**r.__dict__, "low": r.seasonal * factors[0], "high": r.seasonal * factors[1]}))
+    return out
+
+
+_BANDS: dict[tuple, dict[tuple[str, str], tuple[float, float]]] = {}
+
+
+def band(con, month: str, day: int) -> dict[tuple[str, str], tuple[float, float]]:
+    """(node, goal) → (low, high) factors of the 80 % band for a forecast made on day `day` of `month`: from the
+    replayed months before it, for the company and each war zone (none with fewer than MIN_BAND_MONTHS). Kept per
+    warehouse file, month and day."""
+    key = (seasonal._database(con), month, day)
+    if key[0][0] is not None and key in _BANDS:
+        return _BANDS[key]
+    rows = replay(con, day, before=month)
+    out = {}
+    for node, metric in {(r.node, r.metric) for r in rows}:
+        factors = band_factors(_errors([r for r in rows if r.node == node and r.metric == metric]))
+        if factors is not None:
+            out[(node, metric)] = factors
+    if key[0][0] is not None:
+        if len(_BANDS) > 64:
+            _BANDS.clear()
+        _BANDS[key] = out
+    return out

@@ -1,0 +1,964 @@
+"""The plan store (DESIGN §3): SQLite (WAL) beside the warehouse, holding the plan and its whole history.
+
+Every change — an import of the config files, a target edited in the app, a check-in — is one row in `changes`
+(who, when, what) plus the values it set in the append-only logs; nothing is updated or deleted, and the latest
+change of a key wins. A removal is a row whose value is null. WAL mode lets readers (the dashboard, the goal tree)
+read a consistent snapshot while a writer works, so reading the plan never waits.
+
+    targets            (month, level, node_id, metric) → target
+    key actions        id → {center, title, owner, months, supports, war_zones}
+    key results        id → {key_action, title, metric, filters | unit, target}
+    settings           north_star, status, org, access (access.yaml)
+    accounts           user id → password hash (argon2id, salted): `users add|reset|remove`, never a file
+    sign-ins           every attempt (who, when, ok): the lock-out counts the failures
+    audit              sign-ins, exports of rows, unmasked views of personal data, account changes
+    check-ins          (key_result, date) → value, comment
+
+`import_config()` imports the config files that changed since their last import, as one change by
+"config files": only the entries that changed in a file are written, so an edit made in the app survives an
+import of a file that did not touch it.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipelines.base.errors import NorthstarError
+from pipelines.plan.access import access_from_doc, access_snapshot
+from pipelines.plan.folder import Plan, load_plan
+from pipelines.plan.goals import (
+    CONFIDENCE,
+    DEFAULT_AT_RISK,
+    DEFAULT_STALE_DAYS,
+    DEFAULT_TIME_ZONE,
+    GOAL_METRICS,
+    LEVELS,
+    NorthStar,
+    parse_month,
+    same_target,
+)
+from pipelines.plan.org import Org
+
+CONFIG_FILES = ("org.yaml", "goals.yaml", "targets.csv", "access.yaml")
+IMPORTER = "config files"
+
+SCHEMA = """
+create table if not exists changes (
+    id integer primary key autoincrement,
+    at text not null,                 -- UTC, ISO 8601
+    who text not null,                -- a person, or 'config files'
+    source text not null,             -- import | app | cli
+    note text not null default ''
+);
+create table if not exists target_log (
+    change_id integer not null references changes(id),
+    month text not null, level text not null, node_id text not null, metric text not null,
+    target real                       -- null: the target was removed
+);
+create index if not exists target_log_key on target_log(month, level, node_id, metric, change_id);
+create table if not exists key_action_log (
+    change_id integer not null references changes(id), id text not null, doc text   -- JSON; null: removed
+);
+create table if not exists key_result_log (
+    change_id integer not null references changes(id), id text not null, doc text   -- JSON; null: removed
+);
+create table if not exists setting_log (
+    change_id integer not null references changes(id), id text not null, doc text   -- north_star, status, org
+);
+create table if not exists checkin_log (
+    change_id integer not null references changes(id),
+    key_result_id text not null, on_date text not null, value real, comment text not null default '',
+    confidence text                   -- on_track | at_risk | off_track, as the center lead declares it
+);
+create table if not exists accounts (
+    user_id text primary key,         -- casefolded: an id in access.yaml
+    hash text not null,               -- argon2id with its salt and parameters; the password itself is never kept
+    set_at text not null, set_by text not null
+);
+create table if not exists sign_ins (
+    at text not null, user_id text not null, ok integer not null, how text not null   -- password | oidc
+);
+create index if not exists sign_ins_user on sign_ins(user_id, at);
+create table if not exists sign_in_sources (    -- where each password attempt came from (its network address)
+    at text not null, source text not null, ok integer not null, attempt integer not null   -- attempt: sign_ins rowid
+);
+create index if not exists sign_in_sources_source on sign_in_sources(source, at);
+create table if not exists oidc_identities (   -- a person bound to one account at the identity provider
+    user_id text primary key, issuer text not null, sub text not null, at text not null
+);
+create table if not exists session_cutoffs (   -- every session of a person that began before `at` is over
+    user_id text primary key, at text not null           -- (a password reset, an account removed, a sign-out)
+);
+create table if not exists web_sessions (
+    token_hash text primary key,      -- sha256 of the browser's cookie; the token itself is never kept
+    user_id text not null, started text not null, expires text not null, ended text   -- ended: signed out
+);
+create table if not exists audit (
+    id integer primary key autoincrement,
+    at text not null, who text not null,
+    action text not null,             -- sign_in | sign_in_refused | sign_out | export | pii_view | account | upload
+    what text not null default '', rows integer
+);
+create table if not exists brief_log (
+    id integer primary key autoincrement,
+    at text not null, channel text not null,
+    kind text not null,               -- brief | alert | build_failed
+    month text, as_of text,
+    ok integer not null, detail text not null default '',   -- what the service said, or where a dry run wrote
+    statuses text                     -- JSON: what the next brief compares with (pipelines.delivery.brief.statuses)
+);
+create index if not exists brief_log_channel on brief_log(channel, id);
+create table if not exists pull_log (
+    id integer primary key autoincrement,
+    at text not null, source text not null, table_name text not null,
+    watermark text,                   -- JSON {type, value}: where the next pull starts (rows at or after it)
+    rows_read integer not null, rows_new integer not null, rows_changed integer not null,
+    file text not null default '',    -- the raw file the new rows went to
+    full integer not null default 0   -- 1: every row read again (pull --full)
+);
+create table if not exists file_imports (
+    change_id integer not null references changes(id),
+    file text not null, sha256 text not null, snapshot text not null   -- what the file said, as JSON
+);
+"""
+
+# The latest change of each key; a null value means removed.
+# The latest change of every target: SQLite's max() picks the row's other columns from the row with the largest
+# change_id, walking the target_log_key index (twice as fast as a row_number() window over the whole log).
+CURRENT_TARGETS = """
+select month, level, node_id, metric, target from (
+    select month, level, node_id, metric, target, max(change_id)
+    from target_log
+    group by month, level, node_id, metric)
+where target is not null
+"""
+CURRENT_DOCS = """
+select id, doc from (
+    select *, row_number() over (partition by id order by change_id desc) as rn from {table})
+where rn = 1 and doc is not null
+"""
+
+
+# How many entries a change set (all kinds), and how many of them were check-ins.
+CHANGE_COUNTS = """
+select (select count(*) from target_log where change_id = $id) + (select count(*) from key_action_log where change_id = $id)
+     + (select count(*) from key_result_log where change_id = $id) + (select count(*) from setting_log where change_id = $id)
+     + (select count(*) from checkin_log where change_id = $id),
+       (select count(*) from checkin_log where change_id = $id)
+"""
+
+
+def store_path(db: Path) -> Path:
+    """The plan store beside the warehouse: data/warehouse.duckdb → data/warehouse.plan.sqlite."""
+    db = Path(db)
+    return db.with_name(f"{db.stem}.plan.sqlite")
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+@dataclass
+class ImportResult:
+    change_id: int | None
+    files: list[str]            # the files imported (changed since their last import)
+    changed: dict[str, int]     # kind → entries written
+
+    def describe(self) -> str:
+        """'3 settings, 4,534 targets' (or 'no entries changed')."""
+        parts = [f"{n:,} {k.replace('_', ' ')}{'s' if n != 1 else ''}" for k, n in self.changed.items()]
+        return ", ".join(parts) or "no entries changed"
+
+
+def status_doc(plan: Plan) -> dict:
+    """goals.yaml's status block as the store keeps it (`basis` only when not the default: a store written before
+    it existed reads the same)."""
+    doc = {"at_risk": plan.at_risk, "stale_days": plan.stale_days}
+    if plan.basis != "linear":
+        doc["basis"] = plan.basis
+    return doc
+
+
+def snapshots(plan: Plan) -> dict[str, dict]:
+    """What each config file says, as {kind: {key: value}} — the unit of diffing between imports."""
+    ns = plan.north_star
+    settings_goals = {
+        "north_star": None if ns is None else {
+            "title": {"zh": ns.title_zh, "en": ns.title_en}, "start": ns.start.isoformat(),
+            "end": ns.end.isoformat(), "targets": ns.targets,
+            **({"milestones": [{"by": by.isoformat(), **v} for by, v in ns.milestones]} if ns.milestones else {})},
+        "status": status_doc(plan),
+        "time_zone": plan.time_zone,
+    }
+    actions, results = {}, {}
+    for ka_order, ka in enumerate(plan.key_actions):
+        actions[ka["id"]] = {**{k: v for k, v in ka.items() if k not in ("id", "key_results")}, "order": ka_order}
+        for order, kr in enumerate(ka["key_results"]):
+            results[kr["id"]] = {**{k: v for k, v in kr.items() if k != "id"}, "key_action": ka["id"], "order": order}
+    return {
+        "org.yaml": {"setting": {"org": plan.org.doc or None}},
+        "goals.yaml": {"setting": settings_goals, "key_action": actions, "key_result": results},
+        "targets.csv": {"target": {"|".join(k): v for k, v in plan.targets.items()}},
+        "access.yaml": {"setting": {"access": access_snapshot(plan.access)}},
+    }
+
+
+class PlanStoreBroken(NorthstarError):
+    """The plan store file cannot be read (damaged, or not a store): a sentence naming it and what to do; the pages
+    say it in the reader's language (ui.i18n.error_text)."""
+
+    def __init__(self, path: Path, err: Exception):
+        self.path, self.err = Path(path), str(err).splitlines()[0] if str(err) else type(err).__name__
+        super().__init__(f"the plan store {self.path} cannot be read ({self.err}). Targets, key actions and "
+                         "check-ins are kept there: restore the file from a backup, or move it aside and run "
+                         "`python -m pipelines plan import --config <plan folder>` to start it again from the "
+                         "plan files; the data itself is not affected.")
+
+
+class TargetConflict(NorthstarError):
+    """Someone else changed targets this save (or undo) would overwrite: `conflicts` holds, per target, its key,
+    the value when opened, the value now with who and when (`target`, `who`, `at`), and this reader's value."""
+
+    def __init__(self, conflicts: list[dict], undo: int | None = None):
+        self.conflicts, self.undo = conflicts, undo
+        what = "; ".join(f"{c['key'][1]} {c['key'][2]} is {c['target']} (set by {c['who']} at {c['at']})"
+                         for c in conflicts[:5])
+        head = (f"change #{undo} cannot be undone: a later change set its targets" if undo is not None
+                else "someone else changed these targets since you opened them")
+        super().__init__(f"{head}: {what}. Nothing was saved.")
+
+
+class PlanStore:
+    """One plan store file. Open, use, close (or use as a context manager)."""
+
+    def __init__(self, path: Path, read_only: bool = False):
+        self.path = Path(path)
+        self.read_only = read_only
+        try:
+            if read_only:
+                self.con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=10)
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.con = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+                self.con.execute("pragma journal_mode = wal")
+                self.con.execute("pragma synchronous = normal")
+                self.con.executescript(SCHEMA)
+                if not self._has_confidence():       # a store from before check-ins carried a confidence
+                    self.con.execute("alter table checkin_log add column confidence text")
+            self.con.execute("select count(*) from sqlite_master").fetchall()    # a file that is not a store
+        except sqlite3.DatabaseError as exc:
+            raise PlanStoreBroken(self.path, exc) from None
+
+    def close(self) -> None:
+        self.con.close()
+
+    def _has_confidence(self) -> bool:
+        return "confidence" in {row[1] for row in self.con.execute("pragma table_info(checkin_log)")}
+
+    def _confidence(self) -> str:
+        """The confidence column, or null in a store opened read-only from before it existed."""
+        return "c.confidence" if self._has_confidence() else "null"
+
+    def __enter__(self) -> PlanStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _change(self, who: str, source: str, note: str = ""):
+        """One transaction = one change; yields its id. The change is a line of the audit too, written in the same
+        transaction with how many entries it set (the audit is then one log in the order things happened)."""
+        if self.read_only:
+            raise NorthstarError(f"the plan store {self.path} was opened read-only")
+        try:
+            self.con.execute("begin immediate")
+        except sqlite3.OperationalError as exc:
+            raise NorthstarError(f"the plan store {self.path} is busy ({exc}); try again in a moment.") from None
+        try:
+            at = _now()
+            cur = self.con.execute("insert into changes(at, who, source, note) values (?, ?, ?, ?)",
+                                   (at, who, source, note))
+            yield cur.lastrowid
+            counts = self.con.execute(CHANGE_COUNTS, {"id": cur.lastrowid}).fetchone()
+            action = "import" if source == "import" else "checkin" if counts[1] else "plan_change"
+            self.con.execute("insert into audit(at, who, action, what, rows) values (?, ?, ?, ?, ?)",
+                             (at, who, action, note or f"change #{cur.lastrowid}", counts[0]))
+            self.con.execute("commit")
+        except BaseException:
+            self.con.execute("rollback")
+            raise
+
+    # ---- writing -----------------------------------------------------------------------------------------------
+
+    def import_config(self, config: Path, plan: Plan | None = None, force: bool = False) -> ImportResult:
+        """Imports the config files that changed since their last import (all of them with force=True)."""
+        config = Path(config)
+        plan = plan if plan is not None else load_plan(config)
+        snaps = snapshots(plan)
+        changed_files = []
+        digests = {}
+        for name in CONFIG_FILES:
+            path = config / name
+            digests[name] = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "absent"
+            last = self.con.execute("select sha256 from file_imports where file = ? order by change_id desc limit 1",
+                                    (name,)).fetchone()
+            if last is None and digests[name] == "absent" and name == "access.yaml":
+                continue     # no access.yaml, never had one: nothing to import (the plan is open, pipelines.plan.access)
+            if force or last is None or last[0] != digests[name]:
+                changed_files.append(name)
+        if not changed_files:
+            return ImportResult(None, [], {})
+        counts: dict[str, int] = {}
+        with self._change(IMPORTER, "import", f"{config}: {', '.join(changed_files)}") as cid:
+            for name in changed_files:
+                before = self._last_snapshot(name)
+                after = snaps[name]
+                for kind, entries in after.items():
+                    old = before.get(kind, {})
+                    for key, value in entries.items():
+                        if key not in old or _dumps(old[key]) != _dumps(value):
+                            self._write(cid, kind, key, value)
+                            counts[kind] = counts.get(kind, 0) + 1
+                    for key in old.keys() - entries.keys():
+                        self._write(cid, kind, key, None)
+                        counts[kind] = counts.get(kind, 0) + 1
+                self.con.execute("insert into file_imports values (?, ?, ?, ?)",
+                                 (cid, name, digests[name], _dumps(after)))
+        return ImportResult(cid, changed_files, counts)
+
+    def _last_snapshot(self, name: str) -> dict:
+        row = self.con.execute("select snapshot from file_imports where file = ? order by change_id desc limit 1",
+                               (name,)).fetchone()
+        return json.loads(row[0]) if row else {}
+
+    def _write(self, cid: int, kind: str, key: str, value) -> None:
+        if kind == "target":
+            month, level, node, metric = key.split("|")
+            self.con.execute("insert into target_log values (?, ?, ?, ?, ?, ?)", (cid, month, level, node, metric, value))
+        elif kind in ("key_action", "key_result", "setting"):
+            table = {"key_action": "key_action_log", "key_result": "key_result_log", "setting": "setting_log"}[kind]
+            self.con.execute(f"insert into {table} values (?, ?, ?)",  # noqa: S608 - table from a fixed map
+                             (cid, key, None if value is None else _dumps(value)))
+        else:  # pragma: no cover - a programming error
+            raise ValueError(kind)
+
+    def set_target(self, month: str, level: str, node_id: str, metric: str, target: float | None, who: str,
+                   note: str = "") -> int:
+        """A person sets (or with target=None removes) one target; returns the change id."""
+        month_ok = parse_month(month)
+        if month_ok is None or level not in LEVELS or metric not in GOAL_METRICS:
+            raise NorthstarError(f"not a target: month {month!r}, level {level!r}, metric {metric!r}")
+        if target is not None and (not isinstance(target, (int, float)) or target < 0):
+            raise NorthstarError(f"target {target!r} is not a number ≥ 0")
+        if not who.strip():
+            raise NorthstarError("say who makes the change")
+        with self._change(who.strip(), "app", note) as cid:
+            self._write(cid, "target", "|".join((month_ok, level, node_id, metric)), target)
+        return cid
+
+    def set_targets(self, month: str, entries: dict[tuple[str, str, str], float | None], who: str,
+                    note: str = "", expected: dict[tuple[str, str, str], float | None] | None = None) -> int | None:
+        """A person saves a month's edited targets as one change: {(level, node_id, metric): target or None to
+        remove}. Everything is checked first; nothing is written when one entry is wrong. `expected`: what each
+        entry's cell held when the person opened it; when someone else changed one since, nothing is written and
+        TargetConflict lists them (checked inside the write's transaction, so two saves cannot cross). Returns the
+        change id (None when there is nothing to save)."""
+        month_ok = parse_month(month)
+        if month_ok is None:
+            raise NorthstarError(f"{month!r} is not a month: use YYYY-MM")
+        if not who.strip():
+            raise NorthstarError("say who makes the change")
+        for (level, node_id, metric), target in entries.items():
+            if level not in LEVELS or metric not in GOAL_METRICS or not node_id:
+                raise NorthstarError(f"not a target: level {level!r}, node {node_id!r}, metric {metric!r}")
+            if level == "center" and metric != "members":
+                raise NorthstarError(f"center {node_id}: centers hold member targets only")
+            if target is not None and (isinstance(target, bool) or not isinstance(target, (int, float))
+                                       or target != target or target < 0):
+                raise NorthstarError(f"{node_id} {metric}: target {target!r} is not a number ≥ 0")
+        if not entries:
+            return None
+        with self._change(who.strip(), "app", note or f"targets {month_ok}: {len(entries)}") as cid:
+            if expected is not None:
+                conflicts = []
+                for key in entries:
+                    now = self.target_now(month_ok, *key, before=cid)
+                    if not same_target(now["target"], expected.get(key)):
+                        conflicts.append({"key": key, "opened": expected.get(key), **now, "mine": entries[key]})
+                if conflicts:
+                    raise TargetConflict(conflicts)
+            for (level, node_id, metric), target in entries.items():
+                self._write(cid, "target", "|".join((month_ok, level, node_id, metric)),
+                            None if target is None else float(target))
+        return cid
+
+    def target_now(self, month: str, level: str, node_id: str, metric: str, before: int | None = None) -> dict:
+        """A target's current value with who set it and when (before change `before`, when given)."""
+        row = self.con.execute("""
+            select t.target, c.who, c.at, c.id from target_log as t join changes as c on c.id = t.change_id
+            where t.month = ? and t.level = ? and t.node_id = ? and t.metric = ? and t.change_id < ?
+            order by t.change_id desc limit 1""", (month, level, node_id, metric, before or 2**62)).fetchone()
+        return dict(zip(("target", "who", "at", "change"), row or (None, None, None, None)))
+
+    def undo(self, change_id: int, who: str) -> int:
+        """Undoes a saved change of targets as a new change that puts back each target's value from before it
+        (removing those it added). Refused, with what and by whom, when a later change touched one of its targets:
+        undoing would overwrite that later work. Returns the new change's id."""
+        if not who.strip():
+            raise NorthstarError("say who undoes the change")
+        rows = self.con.execute("select month, level, node_id, metric, target from target_log where change_id = ?",
+                                (change_id,)).fetchall()
+        if not rows:
+            raise NorthstarError(f"change #{change_id} changed no targets: there is nothing to undo")
+        with self._change(who.strip(), "app", f"undo #{change_id}") as cid:
+            later = []
+            for month, level, node_id, metric, target in rows:
+                now = self.target_now(month, level, node_id, metric, before=cid)
+                if now["change"] != change_id:
+                    later.append({"key": (level, node_id, metric), "month": month, "opened": target, **now,
+                                  "mine": None})
+            if later:
+                raise TargetConflict(later, undo=change_id)
+            for month, level, node_id, metric, _ in rows:
+                old = self.target_now(month, level, node_id, metric, before=change_id)["target"]
+                self._write(cid, "target", "|".join((month, level, node_id, metric)), old)
+        return cid
+
+    def change_targets(self, change_id: int) -> list[dict]:
+        """What a change did to targets: month, level, node, metric, the value before and after."""
+        rows = self.con.execute("select month, level, node_id, metric, target from target_log where change_id = ? "
+                                "order by month, level, node_id, metric", (change_id,)).fetchall()
+        return [{"month": m, "level": lv, "node_id": n, "metric": me, "after": t,
+                 "before": self.target_now(m, lv, n, me, before=change_id)["target"]} for m, lv, n, me, t in rows]
+
+    def add_checkin(self, key_result_id: str, on_date: dt.date, value: float | None, who: str, comment: str = "",
+                    confidence: str | None = None) -> int:
+        """A check-in on a key result: its progress value on a date (manual key results; None for an automatic one,
+        whose value comes from the data), the lead's confidence and a comment. The latest change per date wins."""
+        if not who.strip():
+            raise NorthstarError("say who makes the check-in")
+        if not str(key_result_id).strip():
+            raise NorthstarError("say which key result the check-in is for")
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value != value
+                                  or value < 0):
+            raise NorthstarError(f"check-in value {value!r} is not a number ≥ 0")
+        if confidence is not None and confidence not in CONFIDENCE:
+            raise NorthstarError(f"confidence {confidence!r} is not one of: {', '.join(CONFIDENCE)}")
+        if value is None and confidence is None and not comment.strip():
+            raise NorthstarError("a check-in needs a value, a confidence or a comment")
+        with self._change(who.strip(), "app", f"check-in {key_result_id}") as cid:
+            self.con.execute("insert into checkin_log (change_id, key_result_id, on_date, value, comment, confidence) "
+                             "values (?, ?, ?, ?, ?, ?)",
+                             (cid, key_result_id, on_date.isoformat(), None if value is None else float(value),
+                              comment.strip(), confidence))
+        return cid
+
+    def set_key_action(self, action: dict, who: str, note: str = "") -> int:
+        """A person adds or edits a key action (checked with `plan.check_key_action` first) with its key results, as
+        one change; key results the action no longer lists are removed. The action keeps its place in the order."""
+        if not who.strip():
+            raise NorthstarError("say who makes the change")
+        actions = self._docs("key_action_log")
+        results = self._docs("key_result_log")
+        kid = action["id"]
+        order = actions[kid]["order"] if kid in actions else max((a.get("order", -1) for a in actions.values()),
+                                                                  default=-1) + 1
+        doc = {k: v for k, v in action.items() if k not in ("id", "key_results")}
+        with self._change(who.strip(), "app", note or f"key action {kid}") as cid:
+            self._write(cid, "key_action", kid, {**doc, "order": order})
+            kept = set()
+            for j, kr in enumerate(action["key_results"]):
+                self._write(cid, "key_result", kr["id"], {**{k: v for k, v in kr.items() if k != "id"},
+                                                           "key_action": kid, "order": j})
+                kept.add(kr["id"])
+            for rid, r in results.items():
+                if r.get("key_action") == kid and rid not in kept:
+                    self._write(cid, "key_result", rid, None)
+        return cid
+
+    def remove_key_action(self, action_id: str, who: str) -> int:
+        """A person removes a key action and its key results (their history stays)."""
+        if not who.strip():
+            raise NorthstarError("say who makes the change")
+        if action_id not in self._docs("key_action_log"):
+            raise NorthstarError(f"there is no key action {action_id!r}")
+        with self._change(who.strip(), "app", f"remove key action {action_id}") as cid:
+            self._write(cid, "key_action", action_id, None)
+            for rid, r in self._docs("key_result_log").items():
+                if r.get("key_action") == action_id:
+                    self._write(cid, "key_result", rid, None)
+        return cid
+
+    # ---- accounts, sign-ins and the audit (pipelines.plan.access says who may do what) ---------------------------------
+
+    def set_password(self, user_id: str, password_hash: str, by: str, reset: bool) -> None:
+        """Stores a salted hash (never the password) for a listed person: a new account, or `reset` an existing one."""
+        key = user_id.casefold()
+        if self.read_only:
+            raise NorthstarError(f"the plan store {self.path} was opened read-only")
+        exists = self.account_hash(key) is not None
+        if exists and not reset:
+            raise NorthstarError(f"{user_id} has an account already: `users reset {user_id}` sets a new password")
+        if reset and not exists:
+            raise NorthstarError(f"{user_id} has no account: `users add {user_id}` makes one")
+        with self.con:
+            self.con.execute("insert or replace into accounts values (?, ?, ?, ?)", (key, password_hash, _now(), by))
+            self._audit(by, "account", f"{'reset' if reset else 'add'} {key}")
+        if reset:                      # a new password ends whatever the old one opened, in every browser
+            self.end_sessions_of(key)
+
+    def remove_account(self, user_id: str, by: str) -> None:
+        key = user_id.casefold()
+        with self.con:
+            if self.con.execute("delete from accounts where user_id = ?", (key,)).rowcount == 0:
+                raise NorthstarError(f"{user_id} has no account; nothing was removed")
+            self._audit(by, "account", f"remove {key}")
+        self.end_sessions_of(key)
+
+    def account_hash(self, user_id: str) -> str | None:
+        row = self.con.execute("select hash from accounts where user_id = ?", (user_id.casefold(),)).fetchone()
+        return row[0] if row else None
+
+    def accounts(self) -> list[str]:
+        return [r[0] for r in self.con.execute("select user_id from accounts order by user_id")]
+
+    def open_session(self, token: str, user_id: str, started: dt.datetime, expires: dt.datetime) -> None:
+        """A browser's sign-in, kept across reloads by a cookie holding `token` (only its hash is stored)."""
+        with self.con:
+            self.con.execute("insert into web_sessions values (?, ?, ?, ?, null)",
+                             (_token_hash(token), user_id.casefold(), started.isoformat(timespec="seconds"),
+                              expires.isoformat(timespec="seconds")))
+
+    def session_of(self, token: str, now: dt.datetime) -> tuple[str, dt.datetime] | None:
+        """(user id, started) of the live session this cookie token names; None when unknown, ended or expired."""
+        row = self.con.execute("select user_id, started from web_sessions where token_hash = ? and ended is null "
+                               "and expires > ?", (_token_hash(token), now.isoformat(timespec="seconds"))).fetchone()
+        return (row[0], dt.datetime.fromisoformat(row[1])) if row else None
+
+    def end_sessions_of(self, user_id: str, now: dt.datetime | None = None) -> None:
+        """Ends every session of this person, in every browser and tab, stored or not: after a password reset, an
+        account removed or a sign-out (each open page checks `session_live` on its next run)."""
+        at = (now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
+        key = user_id.casefold()
+        with self.con:
+            self.con.execute("update web_sessions set ended = ? where user_id = ? and ended is null", (at, key))
+            self.con.execute("insert or replace into session_cutoffs values (?, ?)", (key, at))
+
+    def session_live(self, user_id: str, started: dt.datetime, token: str | None, now: dt.datetime) -> bool:
+        """Whether a session of this person that began at `started` (with this cookie `token`, if it has one) is
+        still open in the store: not ended, not expired, and not begun before the person's sessions were ended.
+        Two indexed reads: cheap enough for every page run."""
+        if token is not None and self.session_of(token, now) is None:
+            return False
+        row = self.con.execute("select at from session_cutoffs where user_id = ?", (user_id.casefold(),)).fetchone()
+        return row is None or started >= dt.datetime.fromisoformat(row[0])
+
+    def end_session(self, token: str, now: dt.datetime) -> None:
+        with self.con:
+            self.con.execute("update web_sessions set ended = ? where token_hash = ? and ended is null",
+                             (now.isoformat(timespec="seconds"), _token_hash(token)))
+
+    def record_sign_in(self, user_id: str, ok: bool, how: str, at: dt.datetime | None = None,
+                       detail: str = "") -> None:
+        """A sign-in and its audit row (`detail`, e.g. the provider's issuer and subject, goes after `how`)."""
+        at_text = (at or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
+        with self.con:
+            self.con.execute("insert into sign_ins values (?, ?, ?, ?)", (at_text, user_id.casefold(), int(ok), how))
+            self.con.execute("insert into audit(at, who, action, what) values (?, ?, ?, ?)",
+                             (at_text, user_id.casefold(), "sign_in" if ok else "sign_in_refused",
+                              f"{how} {detail}".strip()))
+
+    def claim_sign_in(self, user_id: str, how: str, at: dt.datetime, allow, source: str | None = None) -> int | None:
+        """One atomic step under SQLite's write lock (BEGIN IMMEDIATE: one writer at a time, across threads and
+        processes): the id's failures in a row — attempts still being checked count as failures — go to `allow`;
+        when it says yes, this attempt is recorded as a failure *before* its password is checked, and its row id
+        returned for `settle_sign_in`; otherwise None. So however many guesses arrive at once, no more than the
+        limit are ever checked."""
+        at_text = at.isoformat(timespec="seconds")
+        self.con.execute("begin immediate")
+        try:
+            from_source = [] if source is None else [
+                dt.datetime.fromisoformat(r[0]) for r in self.con.execute(
+                    "select at from sign_in_sources where source = ? and ok = 0 order by at desc limit 200",
+                    (source,)).fetchall()]
+            if not allow(self.failures_in_a_row(user_id), from_source):
+                self.con.execute("commit")
+                return None
+            row = self.con.execute("insert into sign_ins values (?, ?, 0, ?)", (at_text, user_id.casefold(), how))
+            if source is not None:
+                self.con.execute("insert into sign_in_sources values (?, ?, 0, ?)", (at_text, source, row.lastrowid))
+            self.con.execute("commit")
+            return row.lastrowid
+        except BaseException:
+            self.con.execute("rollback")
+            raise
+
+    def settle_sign_in(self, row: int, ok: bool, user_id: str, how: str, at: dt.datetime) -> None:
+        """The checked attempt `row` (claim_sign_in): a right password turns it into a success; either way it is
+        audited."""
+        at_text = at.isoformat(timespec="seconds")
+        self.con.execute("begin immediate")
+        try:
+            if ok:
+                self.con.execute("update sign_ins set ok = 1 where rowid = ?", (row,))
+                self.con.execute("update sign_in_sources set ok = 1 where attempt = ?", (row,))
+            self.con.execute("insert into audit(at, who, action, what) values (?, ?, ?, ?)",
+                             (at_text, user_id.casefold(), "sign_in" if ok else "sign_in_refused", how))
+            self.con.execute("commit")
+        except BaseException:
+            self.con.execute("rollback")
+            raise
+
+    def bind_identity(self, user_id: str, issuer: str, sub: str, at: dt.datetime) -> tuple[str, str]:
+        """The identity provider's account (issuer, sub) this person is bound to: bound now on their first
+        sign-in, and what was bound before afterwards (so a different account naming the same person shows)."""
+        key = user_id.casefold()
+        self.con.execute("begin immediate")
+        try:
+            row = self.con.execute("select issuer, sub from oidc_identities where user_id = ?", (key,)).fetchone()
+            if row is None:
+                self.con.execute("insert into oidc_identities values (?, ?, ?, ?)",
+                                 (key, issuer, sub, at.isoformat(timespec="seconds")))
+                row = (issuer, sub)
+            self.con.execute("commit")
+        except BaseException:
+            self.con.execute("rollback")
+            raise
+        return row[0], row[1]
+
+    def unlock(self, user_id: str, by: str, at: dt.datetime | None = None) -> bool:
+        """Ends an id's run of failed sign-ins (an admin's `users unlock`: someone locked the id by guessing): the
+        next attempt starts a new count. Returns whether there was a run to end."""
+        key = user_id.casefold()
+        had = bool(self.failures_in_a_row(key))
+        at_text = (at or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
+        with self.con:
+            self.con.execute("insert into sign_ins values (?, ?, 1, 'unlock')", (at_text, key))
+            self._audit(by, "account", f"unlock {key}")
+        return had
+
+    def unbind_identity(self, user_id: str) -> bool:
+        """Forget the provider account bound to this person (an admin's `users unbind`: they moved accounts)."""
+        with self.con:
+            gone = self.con.execute("delete from oidc_identities where user_id = ?", (user_id.casefold(),)).rowcount
+        return gone > 0
+
+    def failures_in_a_row(self, user_id: str, limit: int = 100) -> list[dt.datetime]:
+        """The failed sign-ins of this id since its last successful one (the latest `limit`), oldest first."""
+        key = user_id.casefold()
+        last_ok = self.con.execute("select max(at) from sign_ins where user_id = ? and ok = 1", (key,)).fetchone()[0]
+        rows = self.con.execute("select at from sign_ins where user_id = ? and ok = 0 and at > ? "
+                                "order by at desc limit ?", (key, last_ok or "", limit)).fetchall()
+        return [dt.datetime.fromisoformat(r[0]) for r in reversed(rows)]
+
+    def _audit(self, who: str, action: str, what: str, rows: int | None = None) -> None:
+        self.con.execute("insert into audit(at, who, action, what, rows) values (?, ?, ?, ?, ?)",
+                         (_now(), who, action, what, rows))
+
+    def audited(self, who: str, action: str, what: str) -> bool:
+        """Whether the audit already holds this very line (who, action, what)."""
+        return self.con.execute("select 1 from audit where who = ? and action = ? and what = ? limit 1",
+                                (who.casefold(), action, what)).fetchone() is not None
+
+    def audit(self, who: str, action: str, what: str, rows: int | None = None) -> None:
+        """Records one export of rows, unmasked view of personal data, upload or sign-out."""
+        with self.con:
+            self._audit(who, action, what, rows)
+
+    def log_brief(self, channel: str, kind: str, ok: bool, detail: str, month: str | None = None,
+                  as_of: str | None = None, statuses: dict | None = None) -> None:
+        """One send of a brief, an alert or a build-failure line, delivered or not (never lost silently)."""
+        with self.con:
+            self.con.execute("insert into brief_log(at, channel, kind, month, as_of, ok, detail, statuses) "
+                             "values (?, ?, ?, ?, ?, ?, ?, ?)",
+                             (_now(), channel, kind, month, as_of, int(ok), detail,
+                              None if statuses is None else json.dumps(statuses, sort_keys=True)))
+
+    def last_statuses(self, channel: str, kinds: tuple[str, ...] = ("brief",)) -> dict | None:
+        """The statuses of this channel's latest delivered send of `kinds` (None: nothing delivered yet)."""
+        marks = ", ".join("?" for _ in kinds)
+        row = self.con.execute(f"select statuses from brief_log where channel = ? and ok = 1 and statuses is not "
+                               f"null and kind in ({marks}) order by id desc limit 1", (channel, *kinds)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def log_pull(self, source: str, table: str, watermark: dict | None, rows_read: int, rows_new: int,
+                 rows_changed: int, file: str, full: bool) -> None:
+        """A pull that finished: its rows are in the raw folder, so the next pull starts from `watermark`."""
+        self.con.execute("insert into pull_log(at, source, table_name, watermark, rows_read, rows_new, rows_changed, "
+                         "file, full) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         (_now(), source, table, _dumps(watermark) if watermark else None, rows_read, rows_new,
+                          rows_changed, file, int(full)))
+
+    def watermark(self, source: str, table: str) -> dict | None:
+        """Where the next pull of a source's table starts; None: it was never pulled (or pulled empty)."""
+        row = self.con.execute("select watermark from pull_log where source = ? and table_name = ? order by id desc "
+                               "limit 1", (source, table)).fetchone()
+        return json.loads(row[0]) if row and row[0] else None
+
+    def has_pulls(self) -> bool:
+        """A store opened read-only from before pulls existed has no pull_log table."""
+        return bool(self.con.execute("select count(*) from sqlite_master where name = 'pull_log'").fetchone()[0])
+
+    def pull_log(self, limit: int = 50) -> list[dict]:
+        cur = self.con.execute("select at, source, table_name, watermark, rows_read, rows_new, rows_changed, file, "
+                               "full from pull_log order by id desc limit ?", (limit,))
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+
+    def brief_log(self, limit: int = 50) -> list[dict]:
+        """The latest sends, newest first: when, channel, kind, month, as-of, delivered, what the service said."""
+        try:
+            rows = self.con.execute("select at, channel, kind, month, as_of, ok, detail from brief_log order by id "
+                                    "desc limit ?", (limit,)).fetchall()
+        except sqlite3.OperationalError:        # a store opened read-only from before the brief existed
+            return []
+        return [dict(zip(("at", "channel", "kind", "month", "as_of", "ok", "detail"), r)) for r in rows]
+
+    def audit_log(self, limit: int = 500) -> list[dict]:
+        """The audit, newest first: sign-ins and refusals, plan changes, check-ins and imports (each written with its
+        change, see `_change`), exports of rows, unmasked views of personal data, account changes, uploads."""
+        rows = self.con.execute("select at, who, action, what, rows from audit order by id desc limit ?",
+                                (limit,)).fetchall()
+        return [dict(zip(("at", "who", "action", "what", "rows"), r)) for r in rows]
+
+    # ---- reading -----------------------------------------------------------------------------------------------
+
+    def targets(self) -> dict[tuple[str, str, str, str], float]:
+        return {(m, lv, n, me): t for m, lv, n, me, t in self.con.execute(CURRENT_TARGETS)}
+
+    def _docs(self, table: str) -> dict[str, dict]:
+        return {key: json.loads(doc) for key, doc in self.con.execute(CURRENT_DOCS.format(table=table))}
+
+    def current(self) -> Plan:
+        """The plan as it stands now (latest change of every key)."""
+        settings = self._docs("setting_log")
+        results = self._docs("key_result_log")
+        actions = []
+        docs = self._docs("key_action_log")
+        for kid, doc in sorted(docs.items(), key=lambda kv: (kv[1].get("order", 1e9), kv[0])):
+            krs = sorted(((r["order"], rid, r) for rid, r in results.items() if r["key_action"] == kid),
+                         key=lambda t: (t[0], t[1]))
+            actions.append({"id": kid, **{k: v for k, v in doc.items() if k != "order"}, "key_results": [
+                {"id": rid, **{k: v for k, v in r.items() if k not in ("key_action", "order")}} for _, rid, r in krs]})
+        ns_doc = settings.get("north_star")
+        ns = None
+        if ns_doc:
+            ns = NorthStar(ns_doc["title"]["zh"], ns_doc["title"]["en"], dt.date.fromisoformat(ns_doc["start"]),
+                           dt.date.fromisoformat(ns_doc["end"]), ns_doc["targets"],
+                           tuple((dt.date.fromisoformat(m["by"]), {k: v for k, v in m.items() if k != "by"})
+                                 for m in ns_doc.get("milestones") or []))
+        status = settings.get("status") or {}
+        at_risk = status.get("at_risk", DEFAULT_AT_RISK)
+        return Plan(org=Org(doc=settings.get("org") or {}), north_star=ns, at_risk=at_risk,
+                    stale_days=status.get("stale_days", DEFAULT_STALE_DAYS), basis=status.get("basis", "linear"),
+                    key_actions=actions, targets=self.targets(),
+                    time_zone=settings.get("time_zone") or DEFAULT_TIME_ZONE,
+                    access=access_from_doc(settings.get("access")))
+
+    def checkins(self) -> list[dict]:
+        """The latest check-in per key result and date, oldest first."""
+        rows = self.con.execute("""
+            select c.key_result_id, c.on_date, c.value, c.comment, ch.who, ch.at, {conf} from (
+                select *, row_number() over (partition by key_result_id, on_date order by change_id desc) as rn
+                from checkin_log) as c join changes as ch on ch.id = c.change_id
+            where c.rn = 1 order by c.key_result_id, c.on_date""".format(conf=self._confidence())).fetchall()
+        return [dict(zip(("key_result_id", "on_date", "value", "comment", "who", "at", "confidence"), r))
+                for r in rows]
+
+    def checkin_history(self, key_result_id: str) -> list[dict]:
+        """Every check-in ever recorded on a key result (corrections too), newest first."""
+        rows = self.con.execute("""
+            select c.on_date, c.value, {conf}, c.comment, ch.who, ch.at, ch.id
+            from checkin_log as c join changes as ch on ch.id = c.change_id
+            where c.key_result_id = ? order by c.on_date desc, ch.id desc""".format(conf=self._confidence()),
+                                (key_result_id,)).fetchall()
+        return [dict(zip(("on_date", "value", "confidence", "comment", "who", "at", "change"), r)) for r in rows]
+
+    def history(self, limit: int = 50) -> list[dict]:
+        """The latest changes, newest first, with what they touched."""
+        rows = self.con.execute("""
+            select c.id, c.at, c.who, c.source, c.note,
+                (select count(*) from target_log where change_id = c.id),
+                (select count(*) from key_action_log where change_id = c.id)
+                    + (select count(*) from key_result_log where change_id = c.id),
+                (select count(*) from checkin_log where change_id = c.id)
+            from changes as c order by c.id desc limit ?""", (limit,)).fetchall()
+        keys = ("id", "at", "who", "source", "note", "targets", "key_actions", "checkins")
+        return [dict(zip(keys, r)) for r in rows]
+
+    def revisions(self, month: str, since: str) -> list[dict]:
+        """The targets of `month` that stood at `since` (UTC, ISO 8601: the month's first moment) and were changed
+        or removed after it: level, node_id, metric, old, new (None: removed), who and at of the latest change. A
+        target first set after `since` is not a revision (a plan imported mid-month would flag every target)."""
+        rows = self.con.execute("""
+            with log as (
+                select t.level, t.node_id, t.metric, t.target, t.change_id, c.who, c.at
+                from target_log as t join changes as c on c.id = t.change_id where t.month = ?
+            ),
+            touched as (select distinct level, node_id, metric from log where at >= ?),
+            ranked as (
+                select l.*, row_number() over (partition by l.level, l.node_id, l.metric, l.at >= ?
+                                               order by l.change_id desc) as k
+                from log as l join touched using (level, node_id, metric)
+            )
+            select b.level, b.node_id, b.metric, b.target, a.target, a.who, a.at
+            from ranked as b join ranked as a using (level, node_id, metric)
+            where b.at < ? and b.k = 1 and a.at >= ? and a.k = 1 and b.target is not null
+            order by b.level, b.node_id, b.metric""", (month, since, since, since, since)).fetchall()
+        keys = ("level", "node_id", "metric", "old", "new", "who", "at")
+        return [dict(zip(keys, r)) for r in rows if not same_target(r[3], r[4])]
+
+    def target_history(self, month: str, level: str, node_id: str, metric: str) -> list[dict]:
+        rows = self.con.execute("""
+            select t.target, c.who, c.at, c.source from target_log as t join changes as c on c.id = t.change_id
+            where t.month = ? and t.level = ? and t.node_id = ? and t.metric = ? order by t.change_id""",
+                                (month, level, node_id, metric)).fetchall()
+        return [dict(zip(("target", "who", "at", "source"), r)) for r in rows]
+
+
+    def node_history(self, level: str, node_id: str) -> list[dict]:
+        """Every change of one node's targets, newest first: month, metric, target (None = removed), who, when."""
+        rows = self.con.execute("""
+            select t.month, t.metric, t.target, c.who, c.at, c.source, c.id
+            from target_log as t join changes as c on c.id = t.change_id
+            where t.level = ? and t.node_id = ? order by t.change_id desc, t.month desc, t.metric""",
+                                (level, node_id)).fetchall()
+        return [dict(zip(("month", "metric", "target", "who", "at", "source", "change"), r)) for r in rows]
+
+
+def _read(db: Path, what, empty):
+    """`what(store)` on the store beside `db` opened read-only; `empty` when there is no store yet."""
+    path = store_path(db)
+    if not path.exists():
+        return empty
+    try:
+        with PlanStore(path, read_only=True) as store:
+            return what(store)
+    except sqlite3.Error as exc:
+        raise PlanStoreBroken(path, exc) from None
+
+
+def read_plan(db: Path) -> Plan | None:
+    """The current plan from the store beside `db`, or None when there is no store yet."""
+    return _read(db, PlanStore.current, None)
+
+
+def read_checkins(db: Path) -> list[dict]:
+    """Every check-in in the store beside `db` (the latest per key result and date), or [] with no store."""
+    return _read(db, PlanStore.checkins, [])
+
+
+def read_revisions(db: Path, month: str, since: str) -> list[dict]:
+    """The targets of `month` changed after `since` (PlanStore.revisions) in the store beside `db`, or [] with no
+    store."""
+    return _read(db, lambda store: PlanStore.revisions(store, month, since), [])
+
+
+def export_plan(plan: Plan, out: Path, checkins: list[dict] | None = None) -> list[Path]:
+    """Writes the plan in the config formats (org.yaml, goals.yaml, targets.csv; access.yaml when the plan has one;
+    checkins.csv when any). Password hashes stay in the store: they are never written to a file."""
+    import csv
+
+    import yaml
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+
+    def dump(name: str, header: str, doc) -> None:
+        text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=120, default_flow_style=None)
+        (out / name).write_text(header + text, encoding="utf-8")
+        written.append(out / name)
+
+    stamp = f"# Exported from the plan store on {_now()} (python -m pipelines plan export).\n"
+    if plan.org.doc:
+        dump("org.yaml", stamp, plan.org.doc)
+    goals: dict = {}
+    if plan.north_star:
+        ns = plan.north_star
+        goals["north_star"] = {"title": {"zh": ns.title_zh, "en": ns.title_en}, "start": ns.start, "end": ns.end,
+                               "targets": {k: _num(ns.targets[k]) for k in GOAL_METRICS}}
+        if ns.milestones:
+            goals["north_star"]["milestones"] = [{"by": by, **{k: _num(v) for k, v in values.items()}}
+                                                 for by, values in ns.milestones]
+    goals["status"] = status_doc(plan)
+    goals["time_zone"] = plan.time_zone
+    actions = []
+    for ka in plan.key_actions:
+        doc = {"id": ka["id"], "center": ka["center"], "title": _name(ka["title"])}
+        if ka.get("owner"):
+            doc["owner"] = ka["owner"]
+        for key in ("months", "supports", "war_zones"):
+            if ka.get(key):
+                doc[key] = ka[key]
+        doc["key_results"] = []
+        for kr in ka["key_results"]:
+            item = {"id": kr["id"], "title": _name(kr["title"])}
+            if kr.get("metric"):
+                item["metric"] = kr["metric"]
+                if kr.get("filters"):
+                    item["filters"] = kr["filters"]
+            elif kr.get("unit") and any(kr["unit"].values()):
+                item["unit"] = _name(kr["unit"])
+            item["target"] = _num(kr.get("target"))
+            doc["key_results"].append(item)
+        actions.append(doc)
+    if actions:
+        goals["key_actions"] = actions
+    dump("goals.yaml", stamp, goals)
+    if plan.access.configured:
+        dump("access.yaml", stamp, plan.access.doc())
+    (out / "targets.csv").write_text(targets_csv(plan.targets), encoding="utf-8")
+    written.append(out / "targets.csv")
+    if checkins:
+        with open(out / "checkins.csv", "w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(["key_result_id", "date", "value", "confidence", "comment", "who", "at"])
+            for c in checkins:
+                w.writerow([c["key_result_id"], c["on_date"], "" if c["value"] is None else _num(c["value"]),
+                            c.get("confidence") or "", c["comment"], c["who"], c["at"]])
+        written.append(out / "checkins.csv")
+    return written
+
+
+def targets_csv(targets: dict[tuple[str, str, str, str], float], node_order: dict[str, int] | None = None) -> str:
+    """Targets in the targets.csv format, by month, level (company first), then `node_order` (the org's order)
+    or node id, then metric."""
+    import csv
+    import io
+
+    level_order = {level: i for i, level in enumerate(LEVELS)}
+    node_order = node_order or {}
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["month", "level", "node_id", "metric", "target"])
+    for (month, level, node, metric), target in sorted(
+            targets.items(), key=lambda kv: (kv[0][0], level_order[kv[0][1]], node_order.get(kv[0][2], 1e9),
+                                             kv[0][2], kv[0][3])):
+        w.writerow([month, level, node, metric, _num(target)])
+    return buf.getvalue()
+
+
+def _name(pair: dict) -> dict:
+    return {"zh": pair.get("zh"), "en": pair.get("en")}
+
+
+def _num(value):
+    """12.0 → 12 so exported files read like the ones people write."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value

@@ -1,0 +1,80 @@
+"""The Data page's tables, built for people in the reader's language: the files (rows read / loaded / rejected),
+the rejected rows by reason, the values the org does not know, the data tests, and the metric catalog. Each
+returns a DataFrame (and the column settings it needs); pages/data.py lays them out."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from pipelines.base import metrics
+from ui.i18n import reason_text, reason_word, t
+
+
+def _counts(*keys: str) -> dict:
+    return {t(k): st.column_config.NumberColumn(format="localized") for k in keys}
+
+
+def files(rep: dict) -> tuple[pd.DataFrame, dict]:
+    frame = pd.DataFrame([{t("col_table"): f["table"], t("col_file"): f["file"], t("col_format"): f["format"],
+                           t("col_encoding"): f["encoding"], t("col_read"): f["read"], t("col_loaded"): f["loaded"],
+                           t("col_rejected"): f["rejected"],
+                           t("col_last_date"): f["last_date"].isoformat() if f["last_date"] else "—",
+                           t("col_note"): f["note"] or ""} for f in rep["files"]])
+    return frame, _counts("col_read", "col_loaded", "col_rejected")
+
+
+def totals(rep: dict) -> str:
+    tot = rep["totals"]
+    return t("data_total", read=f"{tot['read']:,}", loaded=f"{tot['loaded']:,}", rejected=f"{tot['rejected']:,}")
+
+
+def reasons(rep: dict, code: str) -> tuple[pd.DataFrame, dict]:
+    frame = pd.DataFrame([{t("col_table"): r["table"], t("col_reason"): reason_word(r["reason_code"], code),
+                           t("col_rows"): r["rows"], t("col_example"): reason_text(r["example"], code)}
+                          for r in rep["reasons"]])
+    return frame, _counts("col_rows")
+
+
+def warnings(rep: dict, names, code: str) -> pd.DataFrame:
+    """Values the org does not know, with the node their rows went to (named, never a raw `…/unassigned` id)."""
+    return pd.DataFrame([{t("col_table"): w["table"], t("col_field"): w["field"], t("col_value"): w["value"],
+                          t("col_attributed"): names.name(w["attributed_to"], code), t("col_rows"): w["rows"]}
+                         for w in rep["warnings"]])
+
+
+def checks(rep: dict, code: str) -> pd.DataFrame:
+    """The data tests every build runs (pipelines/warehouse/sql/tests): a failing one stops the build."""
+    return pd.DataFrame([{t("col_check"): c[code], t("col_result"): t("data_check_ok") if not c["failing"]
+                          else t("data_check_failed", n=c["failing"]), t("col_test"): c["name"]}
+                         for c in rep["checks"]])
+
+
+def freshness_chip(rep: dict) -> tuple[str, str, str, str]:
+    """(status class, icon, word, sentence) of how fresh the data is: stale after freshness.STALE_AFTER_DAYS; the
+    sample says it is the sample."""
+    b = rep["build"]
+    if rep["sample"]:
+        return "no_target", "○", t("sample_data"), t("data_sample", d=b["last_date"].isoformat())
+    fresh = t("data_fresh", d=b["last_date"].isoformat(), n=rep["days_old"]) if b["last_date"] else t("no_dates")
+    if rep["stale"]:
+        return "off_track", "✖", t("data_stale_word"), fresh
+    return "on_track", "✔", t("data_fresh_ok"), fresh
+
+
+def catalog(code: str) -> tuple[pd.DataFrame, dict]:
+    """Every metric of the catalog (pipelines.base.metrics), the reader's language first and wide, the other beside it."""
+    first, second = ("zh", "en") if code == "zh" else ("en", "zh")
+    frame = pd.DataFrame([{t("col_metric"): m.label_zh if code == "zh" else m.label_en, t("col_code"): m.name,
+                           t("col_kind"): t(f"kind_{m.kind}"), t("col_measure"): t(f"measure_{m.measure}"),
+                           t("col_better"): t(f"better_{m.better}"),
+                           t("col_unit"): m.unit_zh if code == "zh" else m.unit_en,
+                           t(f"col_def_{first}"): getattr(m, f"definition_{first}"),
+                           t(f"col_def_{second}"): getattr(m, f"definition_{second}"),
+                           t("col_filters"): ", ".join(m.filters)} for m in metrics.CATALOG.values()])
+    return frame, {t(f"col_def_{first}"): st.column_config.TextColumn(width="large"),
+                   t(f"col_def_{second}"): st.column_config.TextColumn(width="medium")}
+
+
+def metric_label(name: str, code: str) -> str:
+    m = metrics.CATALOG[name]
+    return f"{name} · {m.label_zh if code == 'zh' else m.label_en}"
