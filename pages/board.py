@@ -5,17 +5,17 @@ Every number comes from the goal tree (pipelines.okr.goaltree) for the sidebar's
 import streamlit as st
 
 from ui.components import note, page_head, section, section_html
-from ui.data import data_age, versions
-from ui.figures import shared
+from ui.data import data_age, shared_figure, versions
 from ui.i18n import t
+from ui.links import View
 from ui.sections.exports import board_files_buttons, tree_xlsx_button
 from ui.setup import open_page, today
 from ui.views import board, charts
 
-tree, code, db = open_page()
-tree_xlsx_button(tree, code, db)
-board_files_buttons(tree, code, db)
-view = st.session_state.get("view") or {"lang": code}   # the reader's language and period, carried by every link
+tree, code, db, reader = open_page()
+tree_xlsx_button(tree, code, db, reader)
+board_files_buttons(tree, code, db, reader)
+view = View(st.session_state.get("view") or {"lang": code}, reader)   # language, period and reader, for every link
 
 title = tree.north_star_title[0 if code == "zh" else 1] if tree.north_star_title else t("north_star")
 page_head(title, board.period_line(tree, code), icon="★",
@@ -48,7 +48,7 @@ with zones_col:
 with chart_col:
     # a fixed width: the same drawing on a 1280 laptop, a phone and A4 paper (a responsive chart keeps the width
     # of the screen it was drawn on, and paper cut it off)
-    drawn = shared(db, tree, "month_progress", (code,), lambda: charts.month_progress(tree, code))
+    drawn = shared_figure(db, tree, reader, "month_progress", (code,), lambda: charts.month_progress(tree, code))
     st.plotly_chart(drawn, config={"displayModeBar": False}, width="content",
                     key="board_chart")
 

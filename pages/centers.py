@@ -13,7 +13,6 @@ from pipelines.plan.access import visible_nodes
 from pipelines.plan.org import org_from_doc
 from pipelines.plan.store import PlanStore, store_path
 from ui import data as ud
-from ui.auth import viewer
 from ui.components import note, page_head, section
 from ui.figures import CONFIG
 from ui.i18n import fmt_month, md, t
@@ -24,11 +23,11 @@ from ui.views import board
 from ui.views import centers as uc
 from ui.views.board import _title, esc, name_of
 
-tree, code, db = open_page()
+tree, code, db, reader = open_page()
 store_file = store_path(Path(db))
 plan = ud.plan(db, ud.versions(db))
 org = org_from_doc(plan.org.doc if plan else None)
-people = {n["id"]: n for n in visible_nodes(viewer(), org.nodes) if n["level"] == "person"}   # the reader's scope
+people = {n["id"]: n for n in visible_nodes(reader, org.nodes) if n["level"] == "person"}   # the reader's scope
 people.update({p["id"]: {**p, "level": "center_person"} for p in org.center_people})
 flash = st.session_state.pop("centers_flash", None)
 
@@ -36,7 +35,7 @@ page_head(t("centers_title"), board.period_line(tree, code))
 st.caption(t("centers_intro"))
 if flash:
     st.success(flash)
-centers = uc.centers(tree)
+centers = uc.centers(tree, reader)
 if not centers:
     st.info(t("no_centers"))
     st.stop()
@@ -52,7 +51,7 @@ elif opened:
 
 # ---- alignment: centers × war zones ----------------------------------------------------------------------------
 section(t("alignment"), t("alignment_note"))
-st.markdown(uc.alignment(tree, code), unsafe_allow_html=True)
+st.markdown(uc.alignment(tree, code, reader), unsafe_allow_html=True)
 
 # ---- each center's key actions ---------------------------------------------------------------------------------
 history: dict[str, list[dict]] = {}
@@ -81,5 +80,5 @@ for center in centers:
 
 # ---- record a check-in; add or edit a key action -----------------------------------------------------------------
 section(t("checkin_form"))
-cf.checkin_form(tree, centers, store_file, today_is(), code)
-cf.key_action_form(tree, plan, org, people, centers, store_file, code)
+cf.checkin_form(tree, centers, store_file, today_is(), code, reader)
+cf.key_action_form(tree, plan, org, people, centers, store_file, code, reader)

@@ -8,7 +8,7 @@ period, which this page does not show).
 import streamlit as st
 
 from pipelines.okr import cohorts
-from ui.auth import record, record_once, viewer
+from ui.auth import record, record_once
 from ui.components import page_head, section
 from ui.data import cohort_members_behind, cohort_rows, versions
 from ui.figures import CONFIG
@@ -18,7 +18,7 @@ from ui.views import board
 from ui.views import cohorts as uc
 from ui.views.warzone import csv_bytes
 
-code, db, opts = open_analysis("cohorts_failed")
+code, db, opts, reader = open_analysis("cohorts_failed")
 d = opts["as_of"]
 names = {n["id"]: board.name_of(n, code) for n in opts["nodes"]} | {   # unassigned ones by name too
     z: opts["names"].name(z, code) for z in opts["values"]["war_zone"]}
@@ -93,10 +93,10 @@ with tab_ret:
     # The list is read on request: at 10M members a big cohort's list takes ~150 ms, the rest of the page ~50 ms.
     if not st.toggle(t("drill_show", n=f"{cell[measure]:,}"), key=f"drill_show_{code}"):
         st.caption(t("drill_hint"))
-    elif behind := cohort_members_behind(db, pick, k, measure, key, limit, versions(db), viewer().pii):
+    elif behind := cohort_members_behind(db, pick, k, measure, key, limit, versions(db), reader.pii):
         total = cell[measure]
         what = f"cohort {uc.month_label(pick)} M{k} {measure}"
-        if viewer().pii:          # phones unmasked for this reader: recorded once a session per cell
+        if reader.pii:          # phones unmasked for this reader: recorded once a session per cell
             record_once(db, "pii_view", what, len(behind))
         st.caption(t("drill_count", n=f"{total:,}") if total <= limit else
                    t("drill_count_partial", n=f"{total:,}", limit=f"{limit:,}"))
@@ -105,12 +105,12 @@ with tab_ret:
 
         def whole_csv(pick=pick, k=k, measure=measure, key=key, code=code) -> bytes:
             """Every member of the cell, read when the button is clicked (not on every rerun)."""
-            every = cohort_members_behind(db, pick, k, measure, key, None, versions(db), viewer().pii)
+            every = cohort_members_behind(db, pick, k, measure, key, None, versions(db), reader.pii)
             return csv_bytes(uc.behind_frame(every, names, code))
 
         st.download_button(t("download_csv_all", n=f"{total:,}"), whole_csv if total > limit else csv_bytes(frame),
                            mime="text/csv", key=f"drill_csv_{code}", on_click=record,
-                           args=(db, "export", what + (" (phones unmasked)" if viewer().pii else ""), total),
+                           args=(db, "export", what + (" (phones unmasked)" if reader.pii else ""), total),
                            file_name=f"cohort-{uc.month_label(pick)}-M{k}-{measure}.csv")
     else:
         st.info(t("drill_none"))

@@ -12,7 +12,7 @@ import streamlit as st
 from pipelines.base import metrics
 from pipelines.base.errors import NorthstarError
 from pipelines.warehouse import freshness
-from ui.auth import record, viewer
+from ui.auth import record
 from ui.components import note, page_head, section
 from ui.data import WarehouseMissing, data_report, examples_frame, node_names, versions
 from ui.i18n import fmt_time, t, text, tm
@@ -22,7 +22,7 @@ from ui.setup import start_page, today
 from ui.views import board
 from ui.views import data_tables as tables
 
-code, db = start_page()
+code, db, reader = start_page()
 MAX_MB = int(os.environ.get("NORTHSTAR_MAX_UPLOAD_MB", "200") or 200)
 
 try:
@@ -47,8 +47,8 @@ if rep["stale"]:
 st.caption(tm("data_built", at=fmt_time(b["built_at"], code, b["time_zone"]), s=b["seconds"],
              as_of=b["as_of"].isoformat(), raw=b["raw_dir"]))
 
-if viewer().can_upload:          # pipelines.plan.access: admins only
-    load_section(db, code, MAX_MB)
+if reader.can_upload:          # pipelines.plan.access: admins only
+    load_section(db, code, MAX_MB, reader)
 
 section(t("data_files"))
 frame, config = tables.files(rep)
@@ -100,7 +100,7 @@ def metric_sql() -> None:
 
 
 metric_sql()
-audit_section(db, code)
+audit_section(db, code, reader)
 
 with st.expander(t("data_cohort_defs")):
     d = b["last_date"].isoformat() if b["last_date"] else "D"

@@ -6,7 +6,7 @@ import duckdb
 import streamlit as st
 
 from pipelines.base.errors import NorthstarError
-from ui.auth import record, record_once, viewer
+from ui.auth import record, record_once
 from ui.components import note, page_head, section
 from ui.data import growth_data, versions
 from ui.figures import CONFIG
@@ -16,7 +16,7 @@ from ui.views import board
 from ui.views import growth as ug
 from ui.views.warzone import csv_bytes
 
-code, db, opts = open_analysis("growth_failed")
+code, db, opts, reader = open_analysis("growth_failed")
 d = opts["as_of"]
 names = opts["names"]                              # every node id's name, unassigned ones included
 zone_names = {z: names.name(z, code) for z in opts["values"]["war_zone"]} | {
@@ -32,7 +32,7 @@ chosen = c1.multiselect(t("g_zones"), zones, key=f"g_zones_{code}", placeholder=
                         format_func=lambda z, c=code: names.name(z, c))
 split = c2.toggle(t("g_split"), key=f"g_split_{code}")
 try:
-    data = growth_data(db, tuple(chosen), split, versions(db), viewer().pii)
+    data = growth_data(db, tuple(chosen), split, versions(db), reader.pii)
 except (NorthstarError, duckdb.Error) as exc:
     st.error(t("growth_failed", err=str(exc).splitlines()[0]))
     st.info(t("cohorts_hint"))
@@ -77,5 +77,5 @@ else:
         st.plotly_chart(ug.depth_figure(ref["depth"], code), key=f"g_ref_depth_{code}", config=CONFIG)
     st.caption(t("ref_top"))
     st.dataframe(ug.top_frame(ref["top"], zone_names, code), hide_index=True, width="stretch", key=f"g_top_{code}")
-    if viewer().pii and ref["top"]:      # phones unmasked for this reader: recorded once a session
+    if reader.pii and ref["top"]:      # phones unmasked for this reader: recorded once a session
         record_once(db, "pii_view", "top referrers", len(ref["top"]))

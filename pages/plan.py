@@ -18,7 +18,6 @@ from pipelines.base.months import shift_month
 from pipelines.okr import decompose
 from pipelines.plan.access import visible_nodes
 from pipelines.plan.store import PlanStore, store_path
-from ui.auth import viewer
 from ui.components import note, page_head
 from ui.data import WarehouseMissing, plan_basis, versions
 from ui.i18n import error_text, fmt_month, md, t, tm
@@ -26,14 +25,14 @@ from ui.sections import plan_draft
 from ui.sections import plan_editor as ps
 from ui.setup import start_page
 
-code, db = start_page()
+code, db, reader = start_page()
 try:
     org = plan_basis(db, None, versions(db))
 except (NorthstarError, WarehouseMissing, duckdb.Error) as exc:
     st.error(tm("plan_failed", err=error_text(exc)))
     st.info(t("tree_hint"))
     st.stop()
-nodes, last = visible_nodes(viewer(), org["nodes"]), org["last"]   # a zone lead: their zone's teams and people
+nodes, last = visible_nodes(reader, org["nodes"]), org["last"]   # a zone lead: their zone's teams and people
 if not nodes or not any(n["level"] == "war_zone" for n in nodes):
     st.info(t("plan_no_org"))
     st.stop()
@@ -64,23 +63,23 @@ st.session_state["plan_month"] = month
 with head:
     page_head(f'{t("plan_title")} · {fmt_month(month, code)}', t("data_through", d=last.isoformat()), data_key=None)
 st.caption(t("plan_intro"))
-if not viewer().writes_plan:
-    note(t("plan_read_only", role=t(f"role_{viewer().role}")), data_key="plan.read_only")
-elif viewer().role == "zone_lead":
+if not reader.writes_plan:
+    note(t("plan_read_only", role=t(f"role_{reader.role}")), data_key="plan.read_only")
+elif reader.role == "zone_lead":
     note(t("plan_zone_lead"), data_key="plan.zone_lead")
 if flash:
     getattr(st, flash[0])(flash[1])
 
 basis = plan_basis(db, month, versions(db))
 view = ps.View(code=code, month=month, prev=shift_month(month, -1), nodes=nodes, store_file=store_file,
-               actuals=basis["actuals"], period=basis["period"], all_saved=all_saved)
-who_field = ps.WhoField()
+               actuals=basis["actuals"], period=basis["period"], all_saved=all_saved, reader=reader)
+who_field = ps.WhoField(reader)
 draft = plan_draft.drafts(st.session_state).get(month)
 if draft is None and view.saved:
     draft = ps.start_draft(view, view.saved)
 status_box = st.container()
 
-if not viewer().writes_plan:
+if not reader.writes_plan:
     ps.read_only(view)
 elif draft is None:
     # ---- no plan for the month yet: start from scratch or from last month's -------------------------------------

@@ -7,18 +7,18 @@ The zone and team are kept in the URL (?zone=…&team=…) so a link can be shar
 import streamlit as st
 
 from pipelines.plan.org import is_unassigned
-from ui.auth import record, viewer
+from ui.auth import record
 from ui.components import note, page_head, section
-from ui.data import node_view, versions
-from ui.figures import CONFIG, shared
+from ui.data import node_view, shared_figure, versions
+from ui.figures import CONFIG
 from ui.i18n import t
 from ui.sections.exports import tree_xlsx_button
 from ui.setup import open_page
 from ui.views import board, charts
 from ui.views import warzone as wz
 
-tree, code, db = open_page()
-tree_xlsx_button(tree, code, db)
+tree, code, db, reader = open_page()
+tree_xlsx_button(tree, code, db, reader)
 
 zones = wz.zones(tree)
 if not zones:
@@ -50,14 +50,14 @@ def pick(label: str, nodes: list[dict], param: str, default: str) -> dict:
 head, chooser = st.columns([4, 1], vertical_alignment="bottom")
 with chooser:
     real = [z for z in zones if not is_unassigned(z["id"])]
-    mine = viewer().war_zone       # a zone lead opens on their own zone; everyone else on the one furthest behind
+    mine = reader.war_zone       # a zone lead opens on their own zone; everyone else on the one furthest behind
     zone = pick(t("zone"), zones, "zone", mine if mine in {z["id"] for z in zones} else wz.worst_first(real or zones)[0]["id"])
 with head:
     page_head(board.name_of(zone, code), board.period_line(tree, code))
 unknown = st.session_state.pop("zone_unknown", None)
 if unknown:
     note(t("zone_unknown", id=unknown, name=board.name_of(zone, code)), data_key="zone.unknown")
-detail = viewer().sees_zone_detail(zone["id"])   # every zone's totals are shared; teams, people, stations are not
+detail = reader.sees_zone_detail(zone["id"])   # every zone's totals are shared; teams, people, stations are not
 st.markdown(wz.headline(tree, zone, code, detail), unsafe_allow_html=True)
 if is_unassigned(zone["id"]):
     st.caption(t("unassigned_zone_note", name=board.name_of(zone, code)))
@@ -66,14 +66,14 @@ view = node_view(db, tree.month, tree.as_of, zone["id"], versions(db))
 for metric, col in zip(wz.METRICS, st.columns(2, gap="medium")):
     with col:
         st.markdown(board.month_tile(tree, metric, code, node=zone, full=True), unsafe_allow_html=True)
-        drawn = shared(db, tree, "node_month", (zone["id"], metric, code),
+        drawn = shared_figure(db, tree, reader, "node_month", (zone["id"], metric, code),
                        lambda metric=metric: charts.node_month(tree, zone, metric, view["this"], view["last"], code))
         st.plotly_chart(drawn, config=CONFIG, key=f"zone_chart_{metric}")
 
 section(t("teams"), t("table_sort_hint"))
 teams = tree.children(zone["id"])
 if not detail:
-    note(wz.scope_sentence(viewer(), zone, tree, code), data_key="zone.scope")
+    note(wz.scope_sentence(reader, zone, tree, code), data_key="zone.scope")
 elif teams:
     changed = board.revised_note(tree, code, zone["id"])      # targets of its teams and people changed this month
     if changed:
@@ -106,7 +106,7 @@ st.markdown(wz.drivers_strip(view["drivers"], code, tree.finished), unsafe_allow
 
 section(t("new_stations_table"))
 if not detail:
-    note(wz.scope_sentence(viewer(), zone, tree, code), data_key="stations.scope")
+    note(wz.scope_sentence(reader, zone, tree, code), data_key="stations.scope")
 elif view["stations"]:
     frame = wz.stations_frame(view["stations"], tree, code)
     st.dataframe(frame, hide_index=True, key="stations_table")
@@ -118,7 +118,7 @@ else:
 
 section(t("attainment"))
 if view["attainment"]:
-    drawn = shared(db, tree, "attainment", (zone["id"], code), lambda: charts.attainment(view["attainment"], code))
+    drawn = shared_figure(db, tree, reader, "attainment", (zone["id"], code), lambda: charts.attainment(view["attainment"], code))
     st.plotly_chart(drawn, config=CONFIG, key="zone_attainment")
     st.markdown(wz.status_legend(code), unsafe_allow_html=True)
 else:

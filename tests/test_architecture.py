@@ -112,6 +112,26 @@ def test_the_wrong_way_arrows_are_gone():
     assert found == []
 
 
+def test_a_view_is_given_what_it_draws():
+    """ui/views/ read no session, no warehouse and no widget state: a page hands them the tree, the reader and the
+    language, so a view can be drawn for any person without a browser (issue 34)."""
+    for path in (ROOT / "ui" / "views").glob("*.py"):
+        mod, source = module_of(path), path.read_text(encoding="utf-8")
+        bad = sorted(d for d in imports()[mod] if any(d == x or d.startswith(x + ".") for x in UI_VIEW_MAY_NOT))
+        assert bad == [], (path.name, bad)
+        assert not any(s in source for s in ("st.session_state", "st.query_params", "viewer()")), path.name
+
+
+def test_the_reader_is_read_where_a_page_starts():
+    """Issue 34: `viewer()` reads the session in one place, the page's start (ui.setup.start_page), besides ui.auth
+    itself (the sign-in, the audit's own record). Every view, section and page gets the reader handed to it."""
+    readers = sorted(str(p.relative_to(ROOT)) for p in [*(ROOT / "ui").rglob("*.py"), *(ROOT / "pages").glob("*.py"),
+                                                        ROOT / "dashboard.py"]
+                     if "viewer()" in p.read_text(encoding="utf-8"))
+    assert readers == ["ui/auth.py", "ui/setup.py"]
+    assert (ROOT / "ui" / "setup.py").read_text(encoding="utf-8").count("viewer()") == 1
+
+
 def test_the_data_side_never_imports_streamlit_or_the_view():
     for mod, deps in imports().items():
         if mod.startswith("pipelines."):

@@ -229,7 +229,7 @@ def cohort_rows(db: str, kind: str, by: str | None, filters: tuple, start, end, 
 def cohort_members_behind(db: str, month, k: int, measure: str, filters: tuple, limit: int, versions: tuple,
                           unmask: bool = False) -> list[dict]:
     """pipelines.okr.cohorts.members_behind, cached: a rerun of the page does not query the cell again. `unmask` only
-    for a reader with pii: true (the caller asks ui.auth.viewer())."""
+    for a reader with pii: true (the page passes its reader's right)."""
     from pipelines.okr import cohorts
 
     with connect(db, versions[0]) as con:
@@ -344,3 +344,16 @@ def drop_upload(folder) -> None:
     if folder:
         shutil.rmtree(folder, ignore_errors=True)
 
+
+@st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)
+def _drawn_figure(key: tuple, _build):
+    return _build()
+
+
+def shared_figure(db: str, tree, reader, kind: str, parts: tuple, build):
+    """The chart `build()` draws, built once per warehouse and plan version, month, as-of, targets read (the 1st's
+    or today's), scope of `reader`, `kind` and `parts` (the node, the metric, the language…), and shared by every
+    session: building Plotly figures was half of a war-zone page switch's CPU (150 of 250 ms on the small sample,
+    benchmarks/NOTES.md). Nothing changes a figure once built (st.plotly_chart only reads it)."""
+    return _drawn_figure((kind, db, versions(db), tree.month, tree.as_of, tree.planned,
+                          (reader.role, reader.war_zone, reader.center), *parts), build)

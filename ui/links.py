@@ -6,20 +6,31 @@ the board opens the page behind it in the same view.
   first run; a value that is not valid is ignored (the period sidebar checks month and as-of against the data).
 - `keep_url(view)` writes the current view back into the URL after the sidebar, so the address bar can be shared.
   A month or as-of that is the default (the data's latest) is left out, so a bookmark follows the data.
-- `href(page, view, **params)` is a relative link to another page in that view; `page_link` the same, or none to a
-  page the session's reader may not open; `ui.views.board` builds cards with it.
+- `href(page, params, **more)` is a relative link to another page in that view; `page_link(page, view, …)` the
+  same, or none to a page the view's reader may not open; `ui.views.board` builds cards with it. A `View` is handed
+  to the views by the page (the reader is read once, where the page starts), so a card can be drawn for anyone.
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import streamlit as st
 
+from pipelines.plan.access import User
 from ui.i18n import LANGS
 
 VIEW_KEYS = ("lang", "month", "as_of")
+
+
+@dataclass(frozen=True)
+class View:
+    """What a page's links carry: the URL parameters of the reader's view (language, and month and as-of when they
+    are not the latest) and the reader, whose rights decide which figures are links."""
+    params: dict[str, str]
+    reader: User
 
 
 def adopt_url() -> None:
@@ -76,11 +87,9 @@ def href(page: str, view: dict[str, str] | None, **params: str) -> str:
     return f"{page}?{urlencode(query)}" if query else page
 
 
-def page_link(page: str, view: dict[str, str] | None, **params: str) -> str | None:
-    """`href`, or None when this session's reader may not open `page` (pipelines.plan.access: an analyst's board has no
+def page_link(page: str, view: View | None, **params: str) -> str | None:
+    """`href`, or None when the view's reader may not open `page` (pipelines.plan.access: an analyst's board has no
     link to a war zone), so the figure is drawn as plain text rather than as a link to "page not found"."""
-    from ui.auth import viewer
-
-    if view is None or not viewer().can_read(page):
+    if view is None or not view.reader.can_read(page):
         return None
-    return href(page, view, **params)
+    return href(page, view.params, **params)

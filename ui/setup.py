@@ -16,6 +16,7 @@ from pipelines.base.errors import NorthstarError
 from pipelines.base.months import month_bounds, month_of, shift_month
 from pipelines.base.progress import Progress
 from pipelines.okr import goaltree
+from pipelines.plan.access import User
 from pipelines.warehouse import build as build_mod
 from pipelines.warehouse import sample
 from ui.i18n import error_text, fmt_date, fmt_month, lang, t, tm
@@ -113,10 +114,12 @@ def period_sidebar(db: Path) -> tuple[str, dt.date] | None:
     return month, as_of
 
 
-def start_page() -> tuple[str, str]:
+def start_page() -> tuple[str, str, User]:
     """The start of every page: leave Streamlit's first-run mode and inject the CSS. Returns (language code,
-    warehouse path)."""
+    warehouse path, reader). The reader is read from the session here and nowhere else: the page hands it to the
+    views and sections it draws (issue 34), so a view can be drawn for any person without a browser."""
     from ui import style
+    from ui.auth import viewer
     from ui.data import db_file, pin
     from ui.v1guard import leave_v1
 
@@ -124,7 +127,7 @@ def start_page() -> tuple[str, str]:
     style.inject(lang())
     db = db_file()
     pin(db)      # every read of this run is of the warehouse as it is now (a rebuild mid-run waits for the next)
-    return lang(), db
+    return lang(), db, viewer()
 
 
 def today() -> dt.date:
@@ -144,11 +147,10 @@ def today() -> dt.date:
 def open_page():
     """The start of a page that shows the goal tree: `start_page()` and the tree for the sidebar's period as the
     reader may see it (GoalTree.scoped: a zone lead gets every total and their own zone's teams and people), or a
-    message saying what to do. Returns (tree, language code, warehouse path)."""
-    from ui.auth import viewer
+    message saying what to do. Returns (tree, language code, warehouse path, reader)."""
     from ui.data import WarehouseMissing, goal_tree, versions
 
-    code, db = start_page()
+    code, db, reader = start_page()
     month, as_of = st.session_state.get("period") or (None, None)
     planned = bool(st.session_state.get("planned_kept"))
     try:
@@ -157,12 +159,12 @@ def open_page():
         st.error(tm("tree_failed", err=error_text(exc)))
         st.info(t("tree_hint"))
         st.stop()
-    tree = tree.scoped(viewer())
+    tree = tree.scoped(reader)
     if tree.revisions:
         # a target changed after the 1st (in what this reader may see): the month can be read against the old ones
         st.session_state["planned_w"] = planned
         st.sidebar.toggle(t("planned_toggle"), key="planned_w", help=t("planned_help"), on_change=_keep_planned)
-    return tree, code, db
+    return tree, code, db, reader
 
 
 def _keep_planned() -> None:
@@ -172,12 +174,13 @@ def _keep_planned() -> None:
 
 def open_analysis(failed: str):
     """The start of an analyst's page (Cohorts, Growth): `start_page()` and the warehouse's cohort options (filter
-    values, cohort months, D, the org), or the message `failed` and what to do. Returns (language, db, options)."""
+    values, cohort months, D, the org), or the message `failed` and what to do. Returns (language, db, options,
+    reader)."""
     from ui.data import WarehouseMissing, cohort_options, versions
 
-    code, db = start_page()
+    code, db, reader = start_page()
     try:
-        return code, db, cohort_options(db, versions(db))
+        return code, db, cohort_options(db, versions(db)), reader
     except (NorthstarError, WarehouseMissing, duckdb.Error) as exc:
         st.error(tm(failed, err=error_text(exc)))
         st.info(t("cohorts_hint"))

@@ -15,8 +15,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from pipelines.plan.access import User
 from pipelines.plan.store import PlanStore, store_path
-from ui.auth import record, viewer
+from ui.auth import record
 from ui.components import section
 from ui.i18n import fmt_time, t, text
 from ui.views.warzone import csv_bytes
@@ -97,8 +98,8 @@ def pulls_section(db: str, code: str) -> None:
                  height=min(36 + 35 * len(rows), 320))
 
 
-def audit_section(db: str, code: str) -> None:
-    if not viewer().can_audit:
+def audit_section(db: str, code: str, reader: User) -> None:
+    if not reader.can_audit:
         return
     section(t("audit_title"), t("audit_note", n=LIMIT))
     path = store_path(Path(db))

@@ -14,12 +14,11 @@ from pipelines.base.metrics import CATALOG
 from pipelines.base.months import shift_month
 from pipelines.okr.goaltree import GoalTree
 from pipelines.okr.keyactions import checkins_upto
-from pipelines.plan.access import LOCAL, AccessDenied, check_center
+from pipelines.plan.access import LOCAL, AccessDenied, User, check_center
 from pipelines.plan.folder import Plan
 from pipelines.plan.goals import GOAL_METRICS, PlanError, check_key_action, parse_number
 from pipelines.plan.org import Org
 from pipelines.plan.store import PlanStore
-from ui.auth import viewer
 from ui.i18n import fmt_date, fmt_month, md, status_word, t, text, tm
 from ui.views import centers as uc
 from ui.views.board import _title, name_of
@@ -46,23 +45,24 @@ def checkin_problems(manual: bool, raw: str | None, confidence: str | None, who:
     return value, errors
 
 
-def who_input(key: str | None = None) -> str:
+def who_input(reader: User, key: str | None = None) -> str:
     """Who records it: the signed-in person (pipelines.plan.access); with `auth: open` nobody signs in, so a name is
     asked (and remembered for the session)."""
-    user = viewer()
+    user = reader
     if user is not LOCAL:
         st.caption(tm("plan_who_signed_in", who=user.label()))
         return user.label()
     return st.text_input(t("checkin_who"), value=st.session_state.get("centers_who", ""), key=key)
 
 
-def checkin_form(tree: GoalTree, centers: list[dict], store_file: Path, today: dt.date, code: str) -> None:
+def checkin_form(tree: GoalTree, centers: list[dict], store_file: Path, today: dt.date, code: str,
+                 reader: User) -> None:
     """Pick a key result, give its value (manual ones), confidence, a comment and who; saved as one check-in. Only
     the key results of the centers the reader may check in for (pipelines.plan.access: an admin, a center's lead)."""
-    if not any(viewer().can_check_in(c["id"]) for c in centers):
-        st.caption(t("checkin_denied", role=t(f"role_{viewer().role}")))
+    if not any(reader.can_check_in(c["id"]) for c in centers):
+        st.caption(t("checkin_denied", role=t(f"role_{reader.role}")))
         return
-    krs = [(ka, kr) for ka in tree.key_actions for kr in ka["key_results"] if viewer().can_check_in(ka["center"])]
+    krs = [(ka, kr) for ka in tree.key_actions for kr in ka["key_results"] if reader.can_check_in(ka["center"])]
     center_names = {c["id"]: name_of(c, code) for c in centers}
     if not krs:
         st.info(t("checkin_none"))
@@ -88,7 +88,7 @@ def checkin_form(tree: GoalTree, centers: list[dict], store_file: Path, today: d
         confidence = c3.radio(t("checkin_confidence"), uc.CONFIDENCE, index=None, horizontal=True,
                               format_func=lambda s, c=code: status_word(s, c))
         comment = st.text_input(t("checkin_comment"))
-        who = who_input()
+        who = who_input(reader)
         submitted = st.form_submit_button(t("checkin_save"), type="primary")
     if submitted:
         value, errors = checkin_problems(kr["kind"] == "manual", raw, confidence, who, day, today, code)
@@ -96,11 +96,11 @@ def checkin_form(tree: GoalTree, centers: list[dict], store_file: Path, today: d
             st.error("\n\n".join(errors))
         else:
             try:
-                check_center(viewer(), ka["center"], checkin=True)
+                check_center(reader, ka["center"], checkin=True)
                 with PlanStore(store_file) as store:
                     store.add_checkin(kr["id"], day, value, who=who, comment=comment, confidence=confidence)
             except AccessDenied:
-                st.error(t("checkin_denied", role=t(f"role_{viewer().role}")))
+                st.error(t("checkin_denied", role=t(f"role_{reader.role}")))
             except NorthstarError as exc:
                 st.error(tm("plan_save_failed", err=exc))
             else:
@@ -163,15 +163,15 @@ def form_doc(fields: dict, rows: list[dict], lang: str) -> tuple[dict, list[str]
 
 
 def key_action_form(tree: GoalTree, plan: Plan | None, org: Org, people: dict[str, dict], centers: list[dict],
-                    store_file: Path, code: str) -> None:
+                    store_file: Path, code: str, reader: User) -> None:
     """Add a key action or edit one of the plan's: its center, owner, titles, months, what it supports, the war zones
     it helps, and its key results in an editable table; checked as goals.yaml would be, then saved as one change."""
     center_names = {c["id"]: name_of(c, code) for c in centers}
-    centers = [c for c in centers if viewer().can_edit_center(c["id"])]   # pipelines.plan.access: planners, admins, a lead
+    centers = [c for c in centers if reader.can_edit_center(c["id"])]   # pipelines.plan.access: planners, admins, a lead
     if not centers:
         return
     with st.expander(t("ka_form"), expanded=False):
-        existing = {ka["id"]: ka for ka in (plan.key_actions if plan else []) if viewer().can_edit_center(ka["center"])}
+        existing = {ka["id"]: ka for ka in (plan.key_actions if plan else []) if reader.can_edit_center(ka["center"])}
         options = ["", *existing]
         pick = st.selectbox(t("ka_pick"), options, key=f"ka_pick_{code}",
                             format_func=lambda i, c=code: text("ka_new", c) if not i else
@@ -209,7 +209,7 @@ def key_action_form(tree: GoalTree, plan: Plan | None, org: Org, people: dict[st
             cfg["metric"] = st.column_config.SelectboxColumn(t("kr_col_metric"), options=["", *CATALOG])
             edited = st.data_editor(kr_rows(action), num_rows="dynamic", column_config=cfg, width="stretch",
                                     key=f"ka_krs_{pick or 'new'}_{code}")
-            fwho = who_input()
+            fwho = who_input(reader)
             saved_ka = st.form_submit_button(t("ka_save"), type="primary")
         if saved_ka:
             rows = edited.to_dict("records") if hasattr(edited, "to_dict") else list(edited)
@@ -222,8 +222,8 @@ def key_action_form(tree: GoalTree, plan: Plan | None, org: Org, people: dict[st
                 checked = check_key_action(doc, org, others)
             except PlanError as exc:
                 problems = [*problems, *exc.problems]
-            if not viewer().can_edit_center(doc["center"]):
-                problems.append(t("ka_denied", role=t(f"role_{viewer().role}")))
+            if not reader.can_edit_center(doc["center"]):
+                problems.append(t("ka_denied", role=t(f"role_{reader.role}")))
             if not pick and doc["id"] in {ka["id"] for ka in (plan.key_actions if plan else [])}:
                 problems.append(f"id: key action {doc['id']} exists already: pick it above to edit it")
             if not fwho.strip():
@@ -232,7 +232,7 @@ def key_action_form(tree: GoalTree, plan: Plan | None, org: Org, people: dict[st
                 st.error(t("ka_problems", n=len(problems)) + "\n\n" + "\n".join(f"- {md(p)}" for p in problems))
             else:
                 try:
-                    check_center(viewer(), checked["center"], checkin=False)
+                    check_center(reader, checked["center"], checkin=False)
                     with PlanStore(store_file) as store:
                         change = store.set_key_action(checked, who=fwho)
                 except NorthstarError as exc:

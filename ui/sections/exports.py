@@ -11,17 +11,17 @@ import streamlit as st
 from pipelines.base.errors import NorthstarError
 from pipelines.delivery import render, treexlsx
 from pipelines.okr.goaltree import GoalTree
-from ui.auth import record, viewer
+from pipelines.plan.access import User
+from ui.auth import record
 from ui.i18n import error_text, t
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def tree_xlsx_button(tree: GoalTree, code: str, db: str) -> None:
+def tree_xlsx_button(tree: GoalTree, code: str, db: str, reader: User) -> None:
     """A sidebar button (the board keeps its one screen): the month's goal tree as .xlsx in the reader's language."""
     name = f"goal-tree-{tree.month}-{tree.as_of.isoformat()}.xlsx"
-    user = viewer()
-    scope = None if user.all_zones else t("xlsx_scope", who=user.label())
+    scope = None if reader.all_zones else t("xlsx_scope", who=reader.label())
     st.sidebar.download_button(t("download_xlsx"), data=lambda: treexlsx.workbook(tree, code, scope), file_name=name,
                                mime=XLSX, key=f"xlsx_{code}", icon=":material/table_view:", on_click=record,
                                args=(db, "export", name, len(tree.nodes)))
@@ -51,13 +51,13 @@ def _render(db: str, user, code: str, month: str, as_of) -> render.Rendered:
     return done
 
 
-def board_files_buttons(tree: GoalTree, code: str, db: str) -> None:
+def board_files_buttons(tree: GoalTree, code: str, db: str, reader: User) -> None:
     """The board as a phone-width picture (PNG) and one A4 page (PDF), drawn by the same renderer as the morning
     brief (pipelines.delivery.render) in the reader's scope, language, month and as-of. Drawing takes ~10 s: one button
     draws both, then two download buttons hand them out (each download is in the audit)."""
-    key = (code, tree.month, tree.as_of.isoformat(), viewer().id)
+    key = (code, tree.month, tree.as_of.isoformat(), reader.id)
     if st.sidebar.button(t("render_board"), key="render_board", icon=":material/image:"):
-        done = _render(db, viewer(), code, tree.month, tree.as_of)
+        done = _render(db, reader, code, tree.month, tree.as_of)
         if done is not None:
             st.session_state["ns_board_files"] = (key, done.png, done.pdf)
     kept = st.session_state.get("ns_board_files")

@@ -13,11 +13,11 @@ import streamlit as st
 
 from pipelines.base.errors import NorthstarError
 from pipelines.okr import decompose
-from pipelines.plan.access import LOCAL, check_targets, refused_targets
+from pipelines.plan.access import LOCAL, User, check_targets, refused_targets
 from pipelines.plan.goals import GOAL_METRICS, decode, parse_targets
 from pipelines.plan.org import Org, Problems
 from pipelines.plan.store import PlanStore, TargetConflict, targets_csv
-from ui.auth import record, viewer
+from ui.auth import record
 from ui.components import section
 from ui.data import db_file
 from ui.i18n import error_text, fmt_count, fmt_month, fmt_time, md, t, tm
@@ -36,6 +36,7 @@ class View:
     actuals: dict
     period: tuple
     all_saved: dict                      # every month's saved targets, read once this run
+    reader: User                         # who is planning (the page hands the reader in: pipelines.plan.access)
     by_id: dict = field(init=False)
 
     def __post_init__(self):
@@ -204,8 +205,8 @@ def people_tab(v: View, zones: list[dict], draft: dict) -> None:
 def split_tabs(v: View, draft: dict) -> None:
     """Company; company → war zones; zone → teams; team → people; company → centers."""
     zones = v.zones
-    if viewer().role == "zone_lead":     # pipelines.plan.access: the split inside their own zone only
-        mine = [z for z in zones if z["id"] == viewer().war_zone]
+    if v.reader.role == "zone_lead":     # pipelines.plan.access: the split inside their own zone only
+        mine = [z for z in zones if z["id"] == v.reader.war_zone]
         tabs = st.tabs([t("plan_tab_teams"), t("plan_tab_people")])
         with tabs[0]:
             for zone in mine:
@@ -244,11 +245,11 @@ class WhoField:
     signs in, so the field asks for a name (once a run, by the save button, or by the import or the undo when there
     is no draft); a second ask in the same run reads the value typed there."""
 
-    def __init__(self):
-        self.drawn = False
+    def __init__(self, reader: User):
+        self.drawn, self.reader = False, reader
 
     def __call__(self) -> str:
-        user = viewer()
+        user = self.reader
         if user is not LOCAL:
             if not self.drawn:
                 st.caption(tm("plan_who_signed_in", who=user.label()))
@@ -266,11 +267,11 @@ class WhoField:
 
 def refused(v: View, keys) -> str | None:
     """A sentence naming the targets among `keys` the reader may not set (pipelines.plan.access), or None."""
-    out = refused_targets(viewer(), keys, v.by_id)
+    out = refused_targets(v.reader, keys, v.by_id)
     if not out:
         return None
     names = "、".join(dict.fromkeys(v.label(k[-2]) for k in out[:8]))
-    return tm("plan_denied", role=t(f"role_{viewer().role}"), what=names, n=len(out))
+    return tm("plan_denied", role=t(f"role_{v.reader.role}"), what=names, n=len(out))
 
 
 def conflict_section(v: View, conflicts: dict, values: dict, draft: dict) -> None:
@@ -302,7 +303,7 @@ def save_section(v: View, draft: dict, who_field: WhoField, status_box) -> None:
     with c1:
         who = who_field()
     note = c2.text_input(t("plan_note"), key="plan_note")
-    outside = set(refused_targets(viewer(), changes, v.by_id))   # e.g. a copied month's company and zone targets
+    outside = set(refused_targets(v.reader, changes, v.by_id))   # e.g. a copied month's company and zone targets
     if outside:
         st.caption(tm("plan_outside_skipped", n=len(outside)))
         changes = {k: x for k, x in changes.items() if k not in outside}
@@ -324,7 +325,7 @@ def save_section(v: View, draft: dict, who_field: WhoField, status_box) -> None:
         st.caption(t("plan_save_unallocated", n=len(not_adding)))
     if clicked and ready:
         try:
-            check_targets(viewer(), changes, v.by_id)
+            check_targets(v.reader, changes, v.by_id)
             with PlanStore(v.store_file) as store:
                 change = store.set_targets(v.month, changes, who, note,
                                            expected={k: draft["base"].get(k) for k in changes})
@@ -354,7 +355,7 @@ def io_section(v: View, who_field: WhoField) -> None:
                                args=(db_file(), "export", f"targets-{v.month}.csv", len(saved)))
         else:
             st.caption(t("plan_export_none", month=fmt_month(v.month, v.code)))
-    if not viewer().writes_plan:
+    if not v.reader.writes_plan:
         return
     with right:
         upload = st.file_uploader(t("plan_import"), type=["csv"], key="plan_upload", help=t("plan_import_help"))
@@ -390,7 +391,7 @@ def io_section(v: View, who_field: WhoField) -> None:
                  disabled=not who.strip() or denied is not None) and who.strip() and denied is None:
         ids = []
         try:
-            check_targets(viewer(), incoming, v.by_id)
+            check_targets(v.reader, incoming, v.by_id)
             with PlanStore(v.store_file) as store:
                 for m in sorted({k[0] for k in incoming}):
                     ids.append(store.set_targets(m, {k[1:]: x for k, x in incoming.items() if k[0] == m},
@@ -446,7 +447,7 @@ def _history(v: View, who_drawn: bool) -> None:
         if recent:
             section(t("plan_recent"))
             st.dataframe(up.recent_frame(recent, v.code, zone), hide_index=True, width="stretch")
-        if viewer().writes_plan:
+        if v.reader.writes_plan:
             undo_section(v, [r for r in recent if r["targets"]], zone, who_field)
 
 
@@ -472,7 +473,7 @@ def undo_section(v: View, changes: list[dict], zone: str | None, who_field: WhoF
     if st.button(t("plan_undo_button", id=pick_id), key="plan_undo_button",
                  disabled=not who.strip() or denied is not None):
         try:
-            check_targets(viewer(), [(r["level"], r["node_id"], r["metric"]) for r in rows], v.by_id)
+            check_targets(v.reader, [(r["level"], r["node_id"], r["metric"]) for r in rows], v.by_id)
             with PlanStore(v.store_file) as store:
                 new = store.undo(pick_id, who)
         except TargetConflict as exc:

@@ -13,6 +13,7 @@ import streamlit as st
 from pipelines.base import paths
 from pipelines.base.errors import NorthstarError
 from pipelines.base.progress import Progress
+from pipelines.plan.access import User
 from pipelines.warehouse import importer
 from ui.components import section
 from ui.data import drop_upload, examples_frame, upload_folder
@@ -28,13 +29,11 @@ def named(text: str, files: list[tuple[Path, str]]) -> str:
     return text
 
 
-def load_section(db: str, code: str, max_mb: int) -> None:
+def load_section(db: str, code: str, max_mb: int, reader: User) -> None:
     """Upload → report (a trial build) → confirm → replace with a backup and rebuild, with progress. Admins only
     (pipelines.plan.access); pages/data.py does not draw it for anyone else, and it refuses again here."""
-    from ui.auth import viewer
-
     section(t("load_title"))
-    if not viewer().can_upload:
+    if not reader.can_upload:
         st.caption(t("load_denied"))
         return
     st.caption(t("load_help", mb=max_mb))

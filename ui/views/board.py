@@ -36,7 +36,7 @@ from ui.i18n import (
     status_word,
     text,
 )
-from ui.links import page_link
+from ui.links import View, page_link
 
 METRICS = GOAL_METRICS
 
@@ -341,7 +341,7 @@ def fmt_when(at: str, lang: str) -> str:
     return f"{fmt_day(when.date(), lang)} {when:%H:%M}"
 
 
-def gap_line(tree: GoalTree, node: dict, metric: str, lang: str, view: dict | None = None, n: int = 2,
+def gap_line(tree: GoalTree, node: dict, metric: str, lang: str, view: View | None = None, n: int = 2,
              brief: bool = False) -> str:
     """Who explains the node's gap, in one line whose parts add up as written: "会员缺口 −5,478人：华北战区 −3,647
     （郭明 −415）、华南战区 −2,359、华东战区 +457 超前、其他 +71" (GoalTree.gap_split: the children the same way as the
@@ -398,7 +398,7 @@ def block_range(nodes: list[dict], metric: str) -> tuple[float, float]:
     return (min(values), max(values)) if values else (0, 0)
 
 
-def zone_card(tree: GoalTree, zone: dict, lang: str, view: dict | None = None) -> str:
+def zone_card(tree: GoalTree, zone: dict, lang: str, view: View | None = None) -> str:
     """A war zone's card; with `view` (the reader's language and period) the whole card opens the zone's page."""
     status = overall(zone)
     row = zone_order(tree)
@@ -443,7 +443,7 @@ def zone_card(tree: GoalTree, zone: dict, lang: str, view: dict | None = None) -
     return f'<div class="ns-linkbox">{link(url, card, title=text("open_zone", lang, name=name_of(zone, lang)))}</div>'
 
 
-def unassigned_note(tree: GoalTree, lang: str, view: dict | None = None) -> str:
+def unassigned_note(tree: GoalTree, lang: str, view: View | None = None) -> str:
     """One sentence about data that belongs to no war zone of the org, if any."""
     nodes = [n for n in tree.children(tree.company["id"]) if n["level"] == "war_zone" and _unassigned(n)]
     stations = sum(n["metrics"]["stations"]["actual"] for n in nodes)
@@ -462,7 +462,7 @@ def unassigned_note(tree: GoalTree, lang: str, view: dict | None = None) -> str:
 
 # ---- centers ---------------------------------------------------------------------------------------------------
 
-def center_card(tree: GoalTree, center: dict, lang: str, view: dict | None = None) -> str:
+def center_card(tree: GoalTree, center: dict, lang: str, view: View | None = None) -> str:
     """A center: its channel members, its actions per status and each action, which opens on the Centers page."""
     actions = [ka for ka in tree.key_actions if ka["center"] == center["id"]]
     counts: dict[str, int] = {}
@@ -488,9 +488,8 @@ def center_card(tree: GoalTree, center: dict, lang: str, view: dict | None = Non
         url = page_link("centers", view, ka=ka["id"])
         lines.append(link(url, line, title=_title(ka["title"], lang)))
     if not lines:
-        from ui.auth import viewer
-
-        empty = "no_actions" if viewer().sees_center(center["id"]) else "actions_not_yours"
+        # the tree is the reader's: a center whose actions they may not see has none left in it, which is not "none"
+        empty = "actions_not_yours" if view is not None and not view.reader.sees_center(center["id"]) else "no_actions"
         lines.append(f'<div class="ns-empty">{esc(text(empty, lang))}</div>')
     url = page_link("centers", view)
     return (f'<div class="ns-card ns-center"><div class="ns-zname">{link(url, esc(name_of(center, lang)))}</div>'

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 
 from pipelines.base.metrics import CATALOG
 from pipelines.okr.goaltree import GoalTree
+from pipelines.plan.access import User
 from pipelines.plan.org import is_unassigned
 from ui.figures import figure
 from ui.i18n import fmt_count, fmt_list, fmt_pair, fmt_pct, status_word, text
@@ -17,13 +18,12 @@ CONFIDENCE = ("on_track", "at_risk", "off_track")
 CONF_COLORS = {"on_track": "#2f9e44", "at_risk": "#f5a300", "off_track": "#d9342b"}
 
 
-def centers(tree: GoalTree) -> list[dict]:
-    """The centers the Centers page is about: every center, or a center lead's own (pipelines.plan.access: they see the
-    key actions of their center only, and a row or section for another would read "no key actions")."""
-    from ui.auth import viewer
-
+def centers(tree: GoalTree, reader: User) -> list[dict]:
+    """The centers the Centers page is about for `reader`: every center, or a center lead's own
+    (pipelines.plan.access: they see the key actions of their center only, and a row or section for another would
+    read "no key actions")."""
     return [n for n in tree.nodes if n["level"] == "center" and not is_unassigned(n["id"])
-            and viewer().sees_center(n["id"])]
+            and reader.sees_center(n["id"])]
 
 
 def zones(tree: GoalTree) -> list[dict]:
@@ -45,14 +45,14 @@ def action_chip(ka: dict, lang: str) -> str:
             f'<span class="ns-katitle">{esc(_title(ka["title"], lang))}</span>{flag}</div>')
 
 
-def alignment(tree: GoalTree, lang: str) -> str:
+def alignment(tree: GoalTree, lang: str, reader: User) -> str:
     """Centers × war zones: which of this month's actions serve which zone (an action naming no zone serves all),
     and each center's channel members this month against its target and its share of the company's target."""
     zs = zones(tree)
     company_target = tree.company["metrics"]["members"]["target"]
     head = "".join(f"<th>{esc(name_of(z, lang))}</th>" for z in zs)
     rows = []
-    for c in centers(tree):
+    for c in centers(tree, reader):
         acts = [ka for ka in tree.key_actions if ka["center"] == c["id"]]
         cells = []
         for z in zs:
