@@ -1,7 +1,9 @@
 # Northstar: two commands.
 #   make run    set up .venv, generate the sample and build the warehouse if they are missing, serve the dashboard
-#   make test   set up .venv with the test tools, lint (ruff, settings in pyproject.toml) and run the whole test suite
-#   make bench  the benchmark at sizes small and medium (LARGE=1 adds the 100M-order size): benchmarks/RESULTS.md
+#   make test   set up .venv with the test tools, lint (ruff, settings in pyproject.toml) and run the test suite
+#               (all but the benchmark's smoke tests, marked slow: `make test-slow` runs those, and CI runs both)
+#   make bench  the benchmark's smoke tests, then the benchmark at sizes small and medium (LARGE=1 adds the
+#               100M-order size): benchmarks/RESULTS.md
 # Your own exports: make run RAW=~/exports [CONFIG=~/plan] builds them (every time) into data/own.duckdb and serves
 # that; without RAW the sample is used.
 PYTHON ?= python3
@@ -25,7 +27,7 @@ ifneq ($(strip $(CONFIG)),)
 export NORTHSTAR_CONFIG := $(CONFIG)
 endif
 
-.PHONY: run test data clean-data bench
+.PHONY: run test test-slow data clean-data bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,10 +55,13 @@ run: data
 
 test: $(VENV)/.dev
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not slow"
+
+test-slow: $(VENV)/.dev
+	$(BIN)/python -m pytest -m slow
 
 # The benchmark (benchmarks/run.py): sizes small and medium, and large with LARGE=1; writes benchmarks/RESULTS.md.
-bench: $(VENV)/.dev
+bench: test-slow
 	$(BIN)/python -m benchmarks.run $(if $(LARGE),--large,)
 
 clean-data:

@@ -19,6 +19,8 @@ from pipelines.delivery import trees
 from pipelines.okr import goaltree
 from tests.conftest import ROOT
 
+# the benchmark's smoke tests run with `make bench` and CI's `make test-slow`, not in `make test` (issue 34)
+pytestmark = pytest.mark.slow
 
 def _last(db: Path) -> dt.date:
     with duckdb.connect(str(db), read_only=True) as con:

@@ -45,18 +45,17 @@ def test_every_chart_starts_from_the_house_template():
 
 
 def test_a_chart_is_built_once_per_version_view_and_scope_and_shared(monkeypatch):
-    """ui.figures.shared: the same chart for the same warehouse version, period, language and reader scope is built
-    once and handed to every session; another language, node or scope builds its own."""
+    """ui.data.shared_figure: the same chart for the same warehouse version, period, language and reader scope is
+    built once and handed to every session; another language, node or scope builds its own. (The reader is handed
+    in by the page since issue 34; it was read from the session.)"""
     from types import SimpleNamespace
 
-    import ui.auth
     import ui.data
     from pipelines.plan.access import User
 
-    figures._drawn.clear()
+    ui.data._drawn_figure.clear()
     monkeypatch.setattr(ui.data, "versions", lambda db: ((1, 2, 3), (4, 5)))
-    reader = {"who": User("ceo", "CEO", "leader")}
-    monkeypatch.setattr(ui.auth, "viewer", lambda: reader["who"])
+    ceo = User("ceo", "CEO", "leader")
     tree = SimpleNamespace(month="2026-11", as_of="2026-11-24", planned=False)
     built = []
 
@@ -66,14 +65,14 @@ def test_a_chart_is_built_once_per_version_view_and_scope_and_shared(monkeypatch
             return go.Figure()
         return make
 
-    first = figures.shared("/w.duckdb", tree, "node_month", ("east", "members", "zh"), build("a"))
-    again = figures.shared("/w.duckdb", tree, "node_month", ("east", "members", "zh"), build("b"))
+    first = ui.data.shared_figure("/w.duckdb", tree, ceo, "node_month", ("east", "members", "zh"), build("a"))
+    again = ui.data.shared_figure("/w.duckdb", tree, ceo, "node_month", ("east", "members", "zh"), build("b"))
     assert again is first and built == ["a"]
-    figures.shared("/w.duckdb", tree, "node_month", ("east", "members", "en"), build("en"))
-    figures.shared("/w.duckdb", tree, "node_month", ("north", "members", "zh"), build("north"))
-    reader["who"] = User("lead", "Lead", "zone_lead", war_zone="east")
-    figures.shared("/w.duckdb", tree, "node_month", ("east", "members", "zh"), build("lead"))
+    ui.data.shared_figure("/w.duckdb", tree, ceo, "node_month", ("east", "members", "en"), build("en"))
+    ui.data.shared_figure("/w.duckdb", tree, ceo, "node_month", ("north", "members", "zh"), build("north"))
+    lead = User("lead", "Lead", "zone_lead", war_zone="east")
+    ui.data.shared_figure("/w.duckdb", tree, lead, "node_month", ("east", "members", "zh"), build("lead"))
     monkeypatch.setattr(ui.data, "versions", lambda db: ((1, 2, 9), (4, 5)))      # a rebuild swapped a new file in
-    figures.shared("/w.duckdb", tree, "node_month", ("east", "members", "zh"), build("rebuilt"))
+    ui.data.shared_figure("/w.duckdb", tree, ceo, "node_month", ("east", "members", "zh"), build("rebuilt"))
     assert built == ["a", "en", "north", "lead", "rebuilt"]
-    figures._drawn.clear()
+    ui.data._drawn_figure.clear()

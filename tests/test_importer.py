@@ -246,8 +246,10 @@ def test_the_pages_check_runs_in_a_process_of_its_own_with_a_time_limit(site, mo
     assert apart.result.tables == here.result.tables
     monkeypatch.setenv("NORTHSTAR_CHECK_SECONDS", "1")
     assert importer.check_seconds() == 1                       # the setting is read (whole seconds, at least 1)
-    # a limit no check can meet: starting a process alone takes longer (a 1 s limit was, and on an idle machine
-    # the small check now finishes inside it, so the test no longer stopped anything)
+    # a check that never finishes until it is stopped (issue 34: a limit the real check was only hoped to miss
+    # failed on an idle machine), so the limit trips on any machine
+    never = [sys.executable, "-c", "import time; time.sleep(600)"]
+    monkeypatch.setattr(importer, "check_command", lambda args, out: never)
     monkeypatch.setattr(importer, "check_seconds", lambda: 0.05)
     slow = importer.check_apart([(export, export.name)], site / "raw", site / "config", AS_OF,
                                 db=site / "wh.duckdb")

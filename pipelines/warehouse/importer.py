@@ -250,6 +250,13 @@ def _as_uploaded(name: str, names: dict[str, str]) -> str:
     return next((given for given in names.values() if name.endswith(given)), name)
 
 
+def check_command(args: Path, out: Path) -> list[str]:
+    """The child process that checks an upload: this module run as a program on the pickled arguments."""
+    import sys
+
+    return [sys.executable, "-m", "pipelines.warehouse.importer", str(args), str(out)]
+
+
 def check_apart(files: list[tuple[Path, str]], raw: Path, config: Path, as_of: str | dt.date | None = None,
                 db: Path | None = None, add: bool = False, on_progress=None) -> ImportReport:
     """`check` in a process of its own (`python -m pipelines.warehouse.importer`), for the server: parsing a large or hostile
@@ -258,7 +265,6 @@ def check_apart(files: list[tuple[Path, str]], raw: Path, config: Path, as_of: s
     arguments and the report go through a private temporary folder."""
     import pickle
     import subprocess
-    import sys
     import time
 
     from pipelines.warehouse.ingest import PROGRESS_ENV, child_env, read_progress
@@ -270,8 +276,7 @@ def check_apart(files: list[tuple[Path, str]], raw: Path, config: Path, as_of: s
         env = {**child_env(), PROGRESS_ENV: str(said)}      # a workbook's reader says how many rows it has read
         started = time.monotonic()
         try:
-            with subprocess.Popen([sys.executable, "-m", "pipelines.warehouse.importer", str(args), str(out)], env=env,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, encoding="utf-8",
+            with subprocess.Popen(check_command(args, out), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, encoding="utf-8",
                                   errors="replace") as child:
                 while True:
                     try:

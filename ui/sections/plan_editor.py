@@ -429,7 +429,7 @@ def history_section(v: View, who_field: WhoField) -> None:
 
 @st.fragment
 def _history(v: View, who_drawn: bool) -> None:
-    who_field = WhoField()
+    who_field = WhoField(v.reader)
     who_field.drawn = who_drawn
     with st.expander(t("plan_history")):
         node = pick(v, t("plan_history_node"), v.nodes, "history")
