@@ -27,7 +27,7 @@ ifneq ($(strip $(CONFIG)),)
 export NORTHSTAR_CONFIG := $(CONFIG)
 endif
 
-.PHONY: run test test-slow data clean-data bench
+.PHONY: run test test-slow data clean-data bench docs-images
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,10 @@ test-slow: $(VENV)/.dev
 # The benchmark (benchmarks/run.py): sizes small and medium, and large with LARGE=1; writes benchmarks/RESULTS.md.
 bench: test-slow
 	$(BIN)/python -m benchmarks.run $(if $(LARGE),--large,)
+
+# The documentation's pictures (docs/images/), drawn from the sample by the real app in Chromium; commit them.
+docs-images: data
+	$(BIN)/python docs/images/draw.py
 
 clean-data:
 	rm -rf data/raw data/warehouse.duckdb data/warehouse.duckdb.wal

@@ -29,7 +29,7 @@ def adapter():
 @pytest.fixture(scope="module")
 def retail(tmp_path_factory):
     if not SOURCE.exists():   # a clone on its own: CI and the project's machines have shared/ beside it
-        pytest.skip(f"the real data set is not here: {SOURCE} (shared/data beside the project; see the README's "
+        pytest.skip(f"the real data set is not here: {SOURCE} (shared/data beside the project; see docs/developer-guide.md's "
                     "'Try it on real data')")
     out = tmp_path_factory.mktemp("retail")
     counts = adapter().adapt(SOURCE, out)

@@ -639,9 +639,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "briefs_title": ("简报发送记录", "Briefs sent"),
     "briefs_note": ("最近 {n} 次：晨报、提醒和数据更新失败通知，及各服务的回复", "the latest {n}: morning briefs, alerts and "
                     "failed-refresh lines, with what each service answered"),
-    "briefs_none": ("还没有发送过简报。发送：python -m pipelines brief --channel 渠道ID（渠道见 channels.yaml，步骤见 README「晨报」）。",
+    "briefs_none": ("还没有发送过简报。发送：python -m pipelines brief --channel 渠道ID（渠道见 channels.yaml，步骤见 docs/admin-guide.md「The morning brief」）。",
                     "No brief sent yet. Send one: python -m pipelines brief --channel ID (channels in channels.yaml; "
-                    "the README's 'The morning brief' has the steps)."),
+                    "docs/admin-guide.md, 'The morning brief', has the steps)."),
     "briefs_at": ("时间", "When"), "briefs_channel": ("渠道", "Channel"), "briefs_kind": ("类型", "Kind"),
     "briefs_view": ("月份 · 截至", "Month · as of"), "briefs_result": ("结果", "Result"),
     "briefs_detail": ("服务回复", "What the service said"),
@@ -887,10 +887,10 @@ _ERROR_ZH: list[tuple[str, str]] = [
      "{0}：第 {1} 行含有不是 UTF-8 的字节（{2}），整个文件也不能作为中文 GB18030 读取（可能是西欧语言的 Excel 导出）。"
      "为避免乱码，没有载入任何内容。请另存为“CSV UTF-8”（Excel：另存为 → CSV UTF-8）后重试。"),
     (r"(.+): missing required columns? (.+) for table (\w+) \(columns found: (.*)\)\. .*",
-     "{0}：{2} 表缺少必需的列 {1}（文件中的列：{3}）。请按 README“数据约定”改正列名（名称须完全一致）后重新构建；"
+     "{0}：{2} 表缺少必需的列 {1}（文件中的列：{3}）。请按 docs/product.md 第 2 节“数据约定”改正列名（名称须完全一致）后重新构建；"
      "之前的数据仓库继续使用。"),
     (r"(.+) \((\w+)\): missing required columns? (.+) \(columns found: (.*)\); .*",
-     "{0}（{1}）：缺少必需的列 {2}（文件中的列：{3}）。请按 README“数据约定”改正列名后重试。"),
+     "{0}（{1}）：缺少必需的列 {2}（文件中的列：{3}）。请按 docs/product.md 第 2 节“数据约定”改正列名后重试。"),
     (r"(.+): the header on line (\d+) cannot be read \((.+)\)\. .*",
      "{0}：第 {1} 行的表头无法读取（{2}）。请修正第一行（用逗号分隔的列名）后重试。"),
     (r"(.+): cannot be opened as an Excel workbook \(an .xlsx file is a zip archive, this one is not\)\. .*",

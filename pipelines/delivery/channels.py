@@ -117,7 +117,7 @@ def load_channels(config: Path, access: Access) -> Channels:
     doc = load_yaml(path) or YMap()
     p = Problems()
     if not isinstance(doc, dict):
-        p.add(path, None, "", "expected base_url: and channels: (see the README, 'The morning brief')")
+        p.add(path, None, "", "expected base_url: and channels: (see docs/admin-guide.md, 'The morning brief')")
         p.raise_if_any()
     check_keys(p, path, doc, "", {"base_url", "channels"})
     base_url = doc.get("base_url")

@@ -325,7 +325,7 @@ def send_all(db: Path, config: Path, month=None, as_of=None, dry_run=None, env=N
     """Every channel's brief (a channel that fails is reported and the others still go)."""
     s = setup(db, config)
     if not s.channels.channels:
-        raise NorthstarError(f"no channels: write channels.yaml in {config} (see the README, 'The morning brief')")
+        raise NorthstarError(f"no channels: write channels.yaml in {config} (see docs/admin-guide.md, 'The morning brief')")
     return _each(s.channels.channels, lambda c: send_brief(db, config, c.id, month, as_of, dry_run, env, say, draw),
                  say)
 

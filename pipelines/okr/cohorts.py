@@ -1,6 +1,6 @@
 """Member and station cohorts as of the data's last date D, read from the cohort marts (never from raw orders).
 
-Definitions (also on the Cohorts page and in the README):
+Definitions (also on the Cohorts page and in docs/admin-guide.md):
 - A member cohort is the members who joined in a calendar month and are not refunded as of D. Month index k = 0 is
   the joining month. A member is active in month k with at least one paid order in calendar month (cohort month +
   k); active on or after k with one in month k or any later month up to D. Rates are over the cohort size. Month

@@ -5,7 +5,7 @@
       - {id: p101, name: 王芳, role: zone_lead, war_zone: north}
       - {id: hq1, name: 陈静, role: planner, pii: true}
 
-Roles (the README's "Who sees what" table says the same in words):
+Roles (docs/admin-guide.md's "Who sees what" table says the same in words):
 
     admin        every page and every right: access, uploads, rebuilds, the audit
     leader       reads every page
@@ -265,7 +265,7 @@ def parse_access(doc, path, org: Org, p: Problems) -> Access:
     if doc is None:
         doc = YMap()
     if not isinstance(doc, dict):
-        p.add(path, None, "", "expected auth: and users: (see the README, 'Who sees what')")
+        p.add(path, None, "", "expected auth: and users: (see docs/admin-guide.md, 'Who sees what')")
         return OPEN
     check_keys(p, path, doc, "", ACCESS_KEYS)
     auth = str(doc.get("auth", "open"))

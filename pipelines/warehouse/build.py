@@ -211,7 +211,7 @@ def memory_limit() -> str:
     """DuckDB's memory limit for a build: NORTHSTAR_BUILD_MEMORY (e.g. 8GB), else 40 % of the machine's memory.
 
     DuckDB spills to the scratch folder beyond it; the process's peak is the limit plus what DuckDB does not
-    manage (Arrow buffers, the Python heap), which README "Benchmarks" measures.
+    manage (Arrow buffers, the Python heap), which docs/developer-guide.md "Benchmarks" measures.
     """
     text = os.environ.get("NORTHSTAR_BUILD_MEMORY", "").strip()
     if text:
@@ -389,7 +389,7 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
            rows_only: bool = False) -> BuildResult:
     """Builds the warehouse at `db` from `raw` and `config`; raises NorthstarError with a clear message on failure.
 
-    `incremental`: when only new raw files were added since the last build (README "Incremental refresh"), reads
+    `incremental`: when only new raw files were added since the last build (docs/admin-guide.md "Incremental refresh"), reads
     just those into a copy of the warehouse, recomputes the marts from the first date they touch, and swaps the
     copy in; anything else (a changed or removed file, another org, rows held back last time) makes it a full
     build, and the result says why (`why_full`)."""

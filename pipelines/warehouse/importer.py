@@ -133,13 +133,13 @@ def detect(path: Path, name: str | None = None) -> Incoming:
             inc.table, inc.how = fits[0], "columns"
         else:
             inc.problem = (f"{inc.name}: cannot tell which table it is; name it stations…, members… or orders… "
-                           f"(or 驿站/会员/订单), or give it the contract's columns (README 'Data contract')")
+                           f"(or 驿站/会员/订单), or give it the contract's columns (docs/product.md §2 'Data contract')")
             return inc
     missing = [c for c in contract.TABLES[inc.table].required if c not in columns]
     if missing:
         inc.problem = (f"{inc.name} ({inc.table}): missing required column{'s' if len(missing) > 1 else ''} "
                        f"{', '.join(missing)} (columns found: {', '.join(columns[:12]) or 'none'}); rename the "
-                       "columns as in README 'Data contract' and try again")
+                       "columns as in docs/product.md §2 'Data contract' and try again")
     return inc
 
 

@@ -64,7 +64,7 @@ def _missing(table: Table, columns: list[str], path: Path) -> None:
         raise NorthstarError(
             f"{path}: missing required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
             f"for table {table.name} (columns found: {found}). Rename the column in the file "
-            f"(names are exact, see README 'Data contract') and build again; the previous warehouse still serves.")
+            f"(names are exact, see docs/product.md §2 'Data contract') and build again; the previous warehouse still serves.")
 
 
 class _Stager:
@@ -662,7 +662,7 @@ FILE_IDS_PER_TABLE = 100_000
 
 def file_id(tables: dict[str, Table], table: str, index: int) -> int:
     """A file's id: its table's number × 100,000 + its place among the table's files (sorted by name), from 1.
-    Adding a file to one table leaves every other file's id as it was (README "Incremental refresh")."""
+    Adding a file to one table leaves every other file's id as it was (docs/admin-guide.md "Incremental refresh")."""
     return (list(tables).index(table) + 1) * FILE_IDS_PER_TABLE + index + 1
 
 

@@ -4,7 +4,7 @@ Everything is generated set-wise in DuckDB SQL. Randomness is `hash(seed, salt, 
 the same seed gives the same rows whatever the thread count, and the files are written in a fixed order:
 same seed → byte-identical files.
 
-The shape of the network (see README "The sample company"):
+The shape of the network (see docs/developer-guide.md "The sample company"):
 - stations open along an S-curve per war zone, with fewer openings around Chinese New Year and on weekends;
   some signed stations never open, some are still waiting to open, some close;
 - members join a station while it operates, with Double 11 / Double 12 peaks and a Chinese New Year dip;
@@ -122,7 +122,7 @@ def people_rows(org: dict, seed: int) -> list[tuple]:
 
 
 ACCESS_YAML = """\
-# Who may sign in and what each person sees (pipelines/plan/access.py; the README's "Who sees what").
+# Who may sign in and what each person sees (pipelines/plan/access.py; docs/admin-guide.md, "Who sees what").
 # auth: open    no sign-in: whoever reaches the port is one local person with every right (a laptop).
 # auth: password  built-in accounts: `python -m pipelines users add ID` sets a password (kept hashed in the plan
 #               store, never in a file); people sign in with the id below.
@@ -145,7 +145,7 @@ users:
 - {id: analyst, name: 田雪, role: analyst}
 """
 
-# Where the morning brief goes (pipelines/delivery/channels.py; the README's "The morning brief"). Only the names of the
+# Where the morning brief goes (pipelines/delivery/channels.py; docs/admin-guide.md, "The morning brief"). Only the names of the
 # environment variables holding the robots' webhook URLs and secrets are here, never the values.
 CHANNELS_YAML = """\
 # Where the morning brief goes (python -m pipelines brief --channel ID). Each robot's webhook URL and secret are

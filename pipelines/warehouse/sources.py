@@ -143,7 +143,7 @@ def load_sources(config: Path) -> list[Source]:
     """sources.yaml from the plan folder; a missing file or any problem stops with where and what to fix."""
     path = Path(config) / FILE
     if not path.exists():
-        raise NorthstarError(f"no {FILE} in {config}: write one naming the company's database (README, "
+        raise NorthstarError(f"no {FILE} in {config}: write one naming the company's database (docs/admin-guide.md, "
                              "'Pulling from the company's database')")
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -1,5 +1,5 @@
 -- Loaded stations: rows with no per-row problem; of rows sharing a station_id the first (file order, line) wins.
--- An append model (README "Incremental refresh"): stg_stations holds this run's files only, `stations` the rows
+-- An append model (docs/admin-guide.md "Incremental refresh"): stg_stations holds this run's files only, `stations` the rows
 -- of earlier runs (none in a full build); earlier files come first, so an earlier row always wins.
 create or replace temp macro stations_raw(station_id, name, war_zone, team, owner, province, city, signed_on, opened_on, closed_on) as
     to_json({'station_id': station_id, 'name': name, 'war_zone': war_zone, 'team': team, 'owner': owner,

@@ -1,4 +1,4 @@
--- Growth marts as of the data's last date D (the Growth page; README "The Growth page").
+-- Growth marts as of the data's last date D (the Growth page; docs/user-guide.md "The Growth page").
 
 -- Member lifecycle per calendar month and war zone, PostHog's definitions over paid orders (members not refunded):
 -- new = active this month for the first time; returning = active this month and last month; resurrecting =

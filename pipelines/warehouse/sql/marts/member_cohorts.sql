@@ -1,4 +1,4 @@
--- Member cohorts as of the data's last date D (issue 7, README "Cohorts"):
+-- Member cohorts as of the data's last date D (issue 7, docs/admin-guide.md "Cohorts: `cohorts`"):
 -- a cohort is the members who joined in a calendar month and are not refunded as of D; month index k = 0 is the
 -- joining month; a member is active in month k with at least one paid order in calendar month (cohort month + k),
 -- and active on or after k with one in month k or any later month up to D. Orders before the joining month do
