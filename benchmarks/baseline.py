@@ -173,11 +173,11 @@ def northstar_goal_tree(db: Path, month: str, as_of: dt.date) -> dict[str, dict[
     tree = trees.load(Path(db), month, as_of)
     out: dict[str, dict[str, float]] = {}
     for n in tree.nodes:
-        row = {m: float(v["actual"]) for m, v in n["metrics"].items()}
-        for d, v in tree.drivers.get(n["id"], {}).items():
+        row = {m: float(v.actual) for m, v in n.metrics.items()}
+        for d, v in tree.drivers.get(n.id, {}).items():
             if v["value"] is not None:
                 row[d] = float(v["value"])
-        out[n["id"]] = row
+        out[n.id] = row
     return out
 
 

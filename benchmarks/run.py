@@ -159,8 +159,8 @@ def page_loaders(db: Path) -> dict:
         read_plan(db)
         with PlanStore(store_path(db), read_only=True) as store:
             for ka in tree.key_actions:
-                for kr in ka["key_results"]:
-                    store.checkin_history(kr["id"])
+                for kr in ka.key_results:
+                    store.checkin_history(kr.id)
 
     def cohorts():
         opts = ud.cohort_options(d, ud.versions(d))

@@ -42,7 +42,7 @@ if not centers:
 
 # ---- the key action a link opened (?ka=…, from the board) --------------------------------------------------------
 opened = st.query_params.get("ka")
-focus = next((ka for ka in tree.key_actions if ka["id"] == opened), None)
+focus = next((ka for ka in tree.key_actions if ka.id == opened), None)
 if focus is not None:
     section(t("ka_opened"))
     st.markdown(uc.action_block(focus, tree, people, code), unsafe_allow_html=True)
@@ -58,22 +58,22 @@ history: dict[str, list[dict]] = {}
 if store_file.exists():
     with PlanStore(store_file, read_only=True) as store:
         for ka in tree.key_actions:
-            for kr in ka["key_results"]:
-                history[kr["id"]] = store.checkin_history(kr["id"])
+            for kr in ka.key_results:
+                history[kr.id] = store.checkin_history(kr.id)
 for center in centers:
     section(name_of(center, code))
-    actions = [ka for ka in tree.key_actions if ka["center"] == center["id"]]
+    actions = [ka for ka in tree.key_actions if ka.center == center.id]
     if not actions:
         st.markdown(f'<div class="ns-empty">{esc(t("no_actions_center", center=name_of(center, code)))}</div>',
                     unsafe_allow_html=True)
         continue
     for ka in actions:
         st.markdown(uc.action_block(ka, tree, people, code), unsafe_allow_html=True)
-        with st.expander(f'{t("trend")} · {md(_title(ka["title"], code))}'):
-            for kr in ka["key_results"]:
-                st.caption(md(_title(kr["title"], code)))
-                if history.get(kr["id"]):
-                    st.plotly_chart(uc.trend(history[kr["id"]], kr, code), key=f"trend_{kr['id']}_{code}",
+        with st.expander(f'{t("trend")} · {md(_title(ka.title, code))}'):
+            for kr in ka.key_results:
+                st.caption(md(_title(kr.title, code)))
+                if history.get(kr.id):
+                    st.plotly_chart(uc.trend(history[kr.id], kr, code), key=f"trend_{kr.id}_{code}",
                                     config=CONFIG)
                 else:
                     st.caption(t("trend_none"))

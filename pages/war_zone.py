@@ -28,7 +28,7 @@ if not zones:
 
 def pick(label: str, nodes: list[dict], param: str, default: str) -> dict:
     """A selector whose choice lives in the URL (?param=id) and survives a language switch."""
-    ids = [n["id"] for n in nodes]
+    ids = [n.id for n in nodes]
     chosen = st.query_params.get(param)
     unknown = chosen if chosen and chosen not in ids else None
     if chosen not in ids:
@@ -38,7 +38,7 @@ def pick(label: str, nodes: list[dict], param: str, default: str) -> dict:
         del st.session_state[key]
     if key not in st.session_state:
         st.session_state[key] = chosen
-    names = {n["id"]: board.name_of(n, code) for n in nodes}
+    names = {n.id: board.name_of(n, code) for n in nodes}
     value = st.selectbox(label, ids, key=key, format_func=names.get)
     st.session_state[param] = value
     st.query_params[param] = value
@@ -49,33 +49,33 @@ def pick(label: str, nodes: list[dict], param: str, default: str) -> dict:
 
 head, chooser = st.columns([4, 1], vertical_alignment="bottom")
 with chooser:
-    real = [z for z in zones if not is_unassigned(z["id"])]
+    real = [z for z in zones if not is_unassigned(z.id)]
     mine = reader.war_zone       # a zone lead opens on their own zone; everyone else on the one furthest behind
-    zone = pick(t("zone"), zones, "zone", mine if mine in {z["id"] for z in zones} else wz.worst_first(real or zones)[0]["id"])
+    zone = pick(t("zone"), zones, "zone", mine if mine in {z.id for z in zones} else wz.worst_first(real or zones)[0].id)
 with head:
     page_head(board.name_of(zone, code), board.period_line(tree, code))
 unknown = st.session_state.pop("zone_unknown", None)
 if unknown:
     note(t("zone_unknown", id=unknown, name=board.name_of(zone, code)), data_key="zone.unknown")
-detail = reader.sees_zone_detail(zone["id"])   # every zone's totals are shared; teams, people, stations are not
+detail = reader.sees_zone_detail(zone.id)   # every zone's totals are shared; teams, people, stations are not
 st.markdown(wz.headline(tree, zone, code, detail), unsafe_allow_html=True)
-if is_unassigned(zone["id"]):
+if is_unassigned(zone.id):
     st.caption(t("unassigned_zone_note", name=board.name_of(zone, code)))
 
-view = node_view(db, tree.month, tree.as_of, zone["id"], versions(db))
+view = node_view(db, tree.month, tree.as_of, zone.id, versions(db))
 for metric, col in zip(wz.METRICS, st.columns(2, gap="medium")):
     with col:
         st.markdown(board.month_tile(tree, metric, code, node=zone, full=True), unsafe_allow_html=True)
-        drawn = shared_figure(db, tree, reader, "node_month", (zone["id"], metric, code),
+        drawn = shared_figure(db, tree, reader, "node_month", (zone.id, metric, code),
                        lambda metric=metric: charts.node_month(tree, zone, metric, view["this"], view["last"], code))
         st.plotly_chart(drawn, config=CONFIG, key=f"zone_chart_{metric}")
 
 section(t("teams"), t("table_sort_hint"))
-teams = tree.children(zone["id"])
+teams = tree.children(zone.id)
 if not detail:
     note(wz.scope_sentence(reader, zone, tree, code), data_key="zone.scope")
 elif teams:
-    changed = board.revised_note(tree, code, zone["id"])      # targets of its teams and people changed this month
+    changed = board.revised_note(tree, code, zone.id)      # targets of its teams and people changed this month
     if changed:
         st.markdown(changed, unsafe_allow_html=True)
     frame, statuses = wz.node_table(teams, code)
@@ -85,8 +85,8 @@ elif teams:
     @st.fragment
     def people_of_team(ranked: list[dict]) -> None:
         """Picking a team redraws only its people, not the charts and tables above (st.fragment)."""
-        team = pick(t("team"), ranked, "team", ranked[0]["id"])
-        people = tree.children(team["id"])
+        team = pick(t("team"), ranked, "team", ranked[0].id)
+        people = tree.children(team.id)
         unknown = st.session_state.pop("team_unknown", None)
         if unknown:
             note(t("zone_unknown", id=unknown, name=board.name_of(team, code)))
@@ -110,7 +110,7 @@ if not detail:
 elif view["stations"]:
     frame = wz.stations_frame(view["stations"], tree, code)
     st.dataframe(frame, hide_index=True, key="stations_table")
-    name = f"new-stations-{zone['id'].replace('/', '-')}-{tree.month}.csv"
+    name = f"new-stations-{zone.id.replace('/', '-')}-{tree.month}.csv"
     st.download_button(t("download_csv"), wz.csv_bytes(frame), mime="text/csv", file_name=name,
                        on_click=record, args=(db, "export", name, len(frame)))
 else:
@@ -118,7 +118,7 @@ else:
 
 section(t("attainment"))
 if view["attainment"]:
-    drawn = shared_figure(db, tree, reader, "attainment", (zone["id"], code), lambda: charts.attainment(view["attainment"], code))
+    drawn = shared_figure(db, tree, reader, "attainment", (zone.id, code), lambda: charts.attainment(view["attainment"], code))
     st.plotly_chart(drawn, config=CONFIG, key="zone_attainment")
     st.markdown(wz.status_legend(code), unsafe_allow_html=True)
 else:

@@ -58,33 +58,33 @@ def expected_numbers(tree, lang: str) -> dict[str, str]:
         want[f"ns.{metric}.trailing_6m"] = fmt_count(ns["trailing_6m"], lang)
         want[f"ns.{metric}.change"] = ("+" if tree.since_month_end[metric]["change"] >= 0 else "−") + fmt_count(
             abs(tree.since_month_end[metric]["change"]), lang)
-        v = tree.company["metrics"][metric]
-        want[f"month.{metric}.actual"] = fmt_count(v["actual"], lang)
-        want[f"month.{metric}.status"] = status_word(v["status"], lang)
-        if v["target"]:
+        v = tree.company.metrics[metric]
+        want[f"month.{metric}.actual"] = fmt_count(v.actual, lang)
+        want[f"month.{metric}.status"] = status_word(v.status, lang)
+        if v.target:
             # expected, forecast and pace as judged (issue 32: the value carries its basis; the sample judges on
             # the month's shape)
-            assert v["basis"] == tree.basis
-            want[f"month.{metric}.actual"], want[f"month.{metric}.target"] = fmt_pair(v["actual"], v["target"], lang)
-            want[f"month.{metric}.expected"] = fmt_count(v["expected"], lang)
-            want[f"month.{metric}.forecast"] = fmt_count(v["forecast"], lang)
-            want[f"month.{metric}.required"] = fmt_rate(v["required_daily"], lang)
-            want[f"month.{metric}.pace"] = fmt_pct(v["pace"], marks=(1, tree.at_risk))
-        for zone in tree.children(tree.company["id"]):
-            if zone["level"] != "war_zone" or zone["id"].endswith("/unassigned"):
+            assert v.basis == tree.basis
+            want[f"month.{metric}.actual"], want[f"month.{metric}.target"] = fmt_pair(v.actual, v.target, lang)
+            want[f"month.{metric}.expected"] = fmt_count(v.expected, lang)
+            want[f"month.{metric}.forecast"] = fmt_count(v.forecast, lang)
+            want[f"month.{metric}.required"] = fmt_rate(v.required_daily, lang)
+            want[f"month.{metric}.pace"] = fmt_pct(v.pace, marks=(1, tree.at_risk))
+        for zone in tree.children(tree.company.id):
+            if zone.level != "war_zone" or zone.id.endswith("/unassigned"):
                 continue
-            z = zone["metrics"][metric]
-            want[f"zone.{zone['id']}.{metric}.actual"] = fmt_count(z["actual"], lang)
-            want[f"zone.{zone['id']}.{metric}.status"] = status_word(z["status"], lang)
-            if z["target"]:
+            z = zone.metrics[metric]
+            want[f"zone.{zone.id}.{metric}.actual"] = fmt_count(z.actual, lang)
+            want[f"zone.{zone.id}.{metric}.status"] = status_word(z.status, lang)
+            if z.target:
                 # one unit across the row of zone cards (issue 17.19)
-                want[f"zone.{zone['id']}.{metric}.actual"], want[f"zone.{zone['id']}.{metric}.target"] = fmt_pair(
-                    z["actual"], z["target"], lang, like=board.block_range(board.zone_order(tree), metric))
-                want[f"zone.{zone['id']}.{metric}.pace"] = fmt_pct(z["pace"], marks=(1, tree.at_risk))
+                want[f"zone.{zone.id}.{metric}.actual"], want[f"zone.{zone.id}.{metric}.target"] = fmt_pair(
+                    z.actual, z.target, lang, like=board.block_range(board.zone_order(tree), metric))
+                want[f"zone.{zone.id}.{metric}.pace"] = fmt_pct(z.pace, marks=(1, tree.at_risk))
     for ka in tree.key_actions:
-        want[f"ka.{ka['id']}.progress"] = fmt_pct(ka["progress"])
-        want[f"ka.{ka['id']}.status"] = status_word(ka["status"], lang)
-    d = tree.drivers[tree.company["id"]]
+        want[f"ka.{ka.id}.progress"] = fmt_pct(ka.progress)
+        want[f"ka.{ka.id}.status"] = status_word(ka.status, lang)
+    d = tree.drivers[tree.company.id]
     want["driver.orders"] = fmt_count(d["orders"]["value"], lang)
     want["driver.gmv"] = fmt_money(d["gmv"]["value"], lang)
     want["driver.station_masters_recruited"] = fmt_count(d["station_masters_recruited"]["value"], lang)
@@ -107,7 +107,7 @@ def test_board_numbers_are_the_goal_trees(tiny, monkeypatch, lang):
     assert got["period"] == ("2026年11月 · 截至 2026-11-24（第 24 / 30 天）" if lang == "zh"
                              else "Nov 2026 · as of 2026-11-24 (day 24 of 30)")
     # the war zones, worst first; the chart; the paths labelled as not goals
-    zones = [z["id"] for z in board.zone_order(tree)]
+    zones = [z.id for z in board.zone_order(tree)]
     assert [k for k in re.findall(r'class="ns-card ns-zone[^"]*" data-k="zone\.([^"]+)"', page)] == zones
     assert len(zones) == 3
     assert len(at.get("plotly_chart")) == 1
@@ -124,8 +124,8 @@ def test_english_labels_everywhere(tiny, monkeypatch):
     # gap line names the person furthest behind in the zone that explains most of it)
     tree = trees.load(tiny / "wh.duckdb", "2026-11", "2026-11-24")
     for n in tree.nodes:
-        if n["level"] == "person":
-            page = page.replace(n["name_en"], "")
+        if n.level == "person":
+            page = page.replace(n.name_en, "")
     assert not re.search(r"[\u4e00-\u9fff]", re.sub(r'data-k="[^"]*"', "", page).replace("中文", "")), \
         "Chinese text left on the English board"
     assert at.sidebar.selectbox[0].label == "Month" and at.sidebar.selectbox[1].label == "As of"

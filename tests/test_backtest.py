@@ -54,41 +54,41 @@ def tree(db, month, as_of, targets, basis="seasonal"):
 def test_november_is_judged_against_double_11_still_to_come(festive):
     t = tree(festive, "2026-11", "2026-11-10", {("2026-11", "company", "company", "members"): 1000,
                                                 ("2026-11", "war_zone", "east", "members"): 1000})
-    v = t.company["metrics"]["members"]
+    v = t.company.metrics["members"]
     # two Double 11s in the history, each 40 where 10 were due: (80 + 3) / (20 + 3) = 83/23; November weighs
     # 29 + 83/23 = 750/23, and by the 10th 10 of it: 230/750 of the month
     share = F(230, 750)
     # (issue 32: judged on that basis, in whole members — 306.7 → 306 due; the straight line's beside it)
-    assert v["actual"] == 100 and v["shape"] == "company" and v["basis"] == "seasonal"
-    assert v["expected"] == 306 and v["pace"] == pytest.approx(100 / 306)
-    assert v["forecast"] == pytest.approx(float(100 / share))            # 326.1
-    assert v["other"].basis == "linear"
-    assert v["other"].expected == pytest.approx(1000 / 3) and v["other"].pace == pytest.approx(0.3)
-    east = t.node("east")["metrics"]["members"]
-    assert east["shape"] == "east" and east["expected"] == 306
-    assert t.node("south")["metrics"]["members"]["shape"] == "company"    # no joins of its own: the company's shape
-    assert t.company["metrics"]["stations"]["shape"] == "linear"          # two openings in two years: no shape
+    assert v.actual == 100 and v.shape == "company" and v.basis == "seasonal"
+    assert v.expected == 306 and v.pace == pytest.approx(100 / 306)
+    assert v.forecast == pytest.approx(float(100 / share))            # 326.1
+    assert v.other.basis == "linear"
+    assert v.other.expected == pytest.approx(1000 / 3) and v.other.pace == pytest.approx(0.3)
+    east = t.node("east").metrics["members"]
+    assert east.shape == "east" and east.expected == 306
+    assert t.node("south").metrics["members"].shape == "company"    # no joins of its own: the company's shape
+    assert t.company.metrics["stations"].shape == "linear"          # two openings in two years: no shape
 
 
 def test_february_before_the_new_year_is_not_on_track_for_the_wrong_reason(festive):
     target = {("2026-02", "company", "company", "members"): 280}
     seasonal_tree = tree(festive, "2026-02", "2026-02-09", target)
     linear_tree = tree(festive, "2026-02", "2026-02-09", target, basis="linear")
-    v = seasonal_tree.company["metrics"]["members"]
+    v = seasonal_tree.company.metrics["members"]
     # the history before February 2026 holds one festival (2025): each day of it 2 where 10 were due,
     # (2 + 3) / (10 + 3) = 5/13; February 2026 weighs 10 + 18 × 5/13 = 220/13, of which 9 by the 9th: 117/220
-    assert v["actual"] == 90
-    assert v["expected"] == 148                                  # 148.9 in whole members
-    assert v["pace"] == pytest.approx(90 / 148)                  # 0.61
-    assert v["status"] == "off_track"
+    assert v.actual == 90
+    assert v.expected == 148                                  # 148.9 in whole members
+    assert v.pace == pytest.approx(90 / 148)                  # 0.61
+    assert v.status == "off_track"
     # the straight line expects 9/28 of 280 = 90 by the 9th and calls it on track
-    lin = linear_tree.company["metrics"]["members"]
-    assert lin["basis"] == "linear" and lin["expected"] == 90
-    assert lin["pace"] == pytest.approx(1.0) and lin["status"] == "on_track"
+    lin = linear_tree.company.metrics["members"]
+    assert lin.basis == "linear" and lin.expected == 90
+    assert lin.pace == pytest.approx(1.0) and lin.status == "on_track"
     # both readings are there whatever the basis: the other one beside the judged one, named
-    assert lin["other"].basis == "seasonal"
-    assert lin["other"].pace == pytest.approx(float(90 / (280 * F(117, 220))))
-    assert v["other"].basis == "linear" and v["other"].pace == pytest.approx(1.0)
+    assert lin.other.basis == "seasonal"
+    assert lin.other.pace == pytest.approx(float(90 / (280 * F(117, 220))))
+    assert v.other.basis == "linear" and v.other.pace == pytest.approx(1.0)
     assert linear_tree.basis == "linear" and seasonal_tree.to_json()["basis"] == "seasonal"
 
 
@@ -96,16 +96,16 @@ def test_the_band_in_the_tree(festive):
     """A running month's band comes from the replayed months before it at the same day; a finished month's is its
     actual. Here the twelve months before November 2026 missed by −18 % (February), +2.1 % (November 2025) and
     nothing ten times: the 10th and 90th percentiles are both 0, so the band is the forecast itself."""
-    running = tree(festive, "2026-11", "2026-11-10", {}).company["metrics"]["members"]
-    assert running["forecast_low"] == pytest.approx(running["forecast"])
-    assert running["forecast_high"] == pytest.approx(running["forecast"])
+    running = tree(festive, "2026-11", "2026-11-10", {}).company.metrics["members"]
+    assert running.forecast_low == pytest.approx(running.forecast)
+    assert running.forecast_high == pytest.approx(running.forecast)
     # from the South zone (no history of its own) to the company's band: a node takes its nearest ancestor's
-    south = tree(festive, "2026-11", "2026-11-10", {}).node("south")["metrics"]["members"]
-    assert south["actual"] == 0 and south["forecast_low"] == south["forecast_high"] == 0
-    done = tree(festive, "2026-10", "2026-11-24", {}).company["metrics"]["members"]
-    assert done["forecast_low"] == done["forecast_high"] == done["actual"] == 310
-    early = tree(festive, "2025-11", "2025-11-10", {}).company["metrics"]["members"]
-    assert early["forecast_low"] is None        # no month replayed before November 2025: no band yet
+    south = tree(festive, "2026-11", "2026-11-10", {}).node("south").metrics["members"]
+    assert south.actual == 0 and south.forecast_low == south.forecast_high == 0
+    done = tree(festive, "2026-10", "2026-11-24", {}).company.metrics["members"]
+    assert done.forecast_low == done.forecast_high == done.actual == 310
+    early = tree(festive, "2025-11", "2025-11-10", {}).company.metrics["members"]
+    assert early.forecast_low is None        # no month replayed before November 2025: no band yet
 
 
 def _expected_day_10():

@@ -37,7 +37,7 @@ def test_pandas_goal_tree_equals_northstars(tiny):
     company = ours["company"]
     assert company["members"] > 0 and company["orders"] > 0 and company["active_members"] > 0
     # a parent's actual is the sum of its war zones' (the baseline rolls leaves up the same paths)
-    zones = [n["id"] for n in trees.load(db, month, last).nodes if n["level"] == "war_zone"]
+    zones = [n.id for n in trees.load(db, month, last).nodes if n.level == "war_zone"]
     assert len(zones) >= 3
     assert sum(theirs.get(z, {}).get("members", 0) for z in zones) == theirs["company"]["members"]
 

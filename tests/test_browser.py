@@ -20,9 +20,9 @@ def check_board(page, tree, lang: str) -> None:
     # after a language switch on a busy machine the previous run's cards stand beside the new ones until the rerun
     # ends (the same as the scroll check below): three cards, once it has
     expect(zones).to_have_count(3, timeout=10_000)
-    org_zones = [z for z in tree.children(tree.company["id"]) if z["level"] == "war_zone"
-                 and not z["id"].endswith("/unassigned")]
-    want = sorted(z["name_zh" if lang == "zh" else "name_en"] for z in org_zones)
+    org_zones = [z for z in tree.children(tree.company.id) if z.level == "war_zone"
+                 and not z.id.endswith("/unassigned")]
+    want = sorted(z.name(lang) for z in org_zones)
     # the previous language's three cards can stand until the rerun replaces them (a busy machine): a person
     # reads the cards once the page has settled
     wait_idle(page)
@@ -61,8 +61,8 @@ def test_board_in_english_after_one_click(app_url, browser, tiny):
     expect(month).to_have_value("Nov 2026", timeout=10_000)       # the month picker speaks English too
     body = page.inner_text("[data-testid=stMain]")
     for n in tree.nodes:          # people's names are data, as the org writes them (the sample's are Chinese)
-        if n["level"] == "person":
-            body = body.replace(n["name_en"], "")
+        if n.level == "person":
+            body = body.replace(n.name_en, "")
     assert not re.search(r"[\u4e00-\u9fff]", body), "Chinese text left on the English board"
     screenshot(page, "board-en.png")
     page.close()

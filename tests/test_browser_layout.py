@@ -68,8 +68,8 @@ def test_the_board_on_a_phone_reads_top_to_bottom(app_url, browser, tiny):
     assert got["docW"] <= PHONE["width"] and got["scrollW"] <= got["clientW"] + 1, f"cut off on the right: {got}"
     # every zone name whole (no "华…"), each card as wide as the screen allows, one under the other
     names = page.locator(".ns-zone .ns-zname")
-    zones = [z for z in tree.children(tree.company["id"]) if z["level"] == "war_zone" and not z["id"].endswith("/unassigned")]
-    assert sorted(names.all_inner_texts()) == sorted(z["name_zh"] for z in zones)
+    zones = [z for z in tree.children(tree.company.id) if z.level == "war_zone" and not z.id.endswith("/unassigned")]
+    assert sorted(names.all_inner_texts()) == sorted(z.name_zh for z in zones)
     for i in range(names.count()):
         assert names.nth(i).evaluate("e => e.scrollWidth <= e.clientWidth"), "a zone name is cut"
     boxes = [page.locator(".ns-zone").nth(i).bounding_box() for i in range(3)]

@@ -33,7 +33,7 @@ def moved(tree):
     out = []
     for zone in board.zone_order(tree):
         for metric in board.METRICS:
-            change = board.week_change(zone["metrics"][metric], "zh")
+            change = board.week_change(zone.metrics[metric], "zh")
             if change:
                 out.append((zone, metric, change[0]))
     return out
@@ -55,7 +55,7 @@ def check(page, tree, lang: str) -> None:
     assert page.locator("[data-k='ns.stations.milestone']").inner_text().startswith(
         "2026年底" if lang == "zh" else "End 2026:")
     # the other pace beside the month's
-    other = tree.judged(tree.company["metrics"]["members"]).other_pace
+    other = tree.judged(tree.company.metrics["members"]).other_pace
     assert other is not None and page.locator("[data-k='month.members.other_pace']").is_visible()
     sizes = main_height(page)       # one screen
     assert sizes[0] <= sizes[1] + 1, f"the board scrolls: {sizes}"
@@ -68,7 +68,7 @@ def test_the_board_on_the_months_shape_in_both_languages(app_url, browser, tree)
     page = open_board(browser, app_url)
     check(page, tree, "zh")
     for zone, metric, said in changed:
-        assert page.locator(f"[data-k='zone.{zone['id']}.{metric}.week']").inner_text() == said
+        assert page.locator(f"[data-k='zone.{zone.id}.{metric}.week']").inner_text() == said
     screenshot(page, "pace-board-zh-1440.png")
     choose_language(page, "English")
     page.get_by_text("Pace by the month's shape").wait_for(timeout=30_000)
@@ -81,18 +81,18 @@ def test_the_board_on_the_months_shape_in_both_languages(app_url, browser, tree)
     expect(page.locator(".ns-zone")).to_have_count(3, timeout=30_000)
     check(page, tree, "en")
     zone, metric, _ = changed[0]
-    assert page.locator(f"[data-k='zone.{zone['id']}.{metric}.week']").inner_text() == \
-        board.week_change(zone["metrics"][metric], "en")[0]
+    assert page.locator(f"[data-k='zone.{zone.id}.{metric}.week']").inner_text() == \
+        board.week_change(zone.metrics[metric], "en")[0]
     screenshot(page, "pace-board-en-1440.png")
     page.close()
 
 
 def test_on_a_phone_the_band_is_written_out(app_url, browser, tree):
     page = open_board(browser, app_url, 390, 844)
-    v = tree.company["metrics"]["members"]
+    v = tree.company.metrics["members"]
     band = page.locator("[data-k='month.members.band']")
     assert band.is_visible()
-    lo, hi = board.fmt_pair(v["forecast_low"], v["forecast_high"], "zh")
+    lo, hi = board.fmt_pair(v.forecast_low, v.forecast_high, "zh")
     assert band.inner_text() == f"月末 80%区间 {lo}–{hi}"
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 390, f"the phone board is {width} px wide"
@@ -103,18 +103,18 @@ def test_on_a_phone_the_band_is_written_out(app_url, browser, tree):
 def test_the_zone_page_shows_the_band_both_paces_and_last_week(app_url, browser, tree):
     zone, metric, said = moved(tree)[0]
     page = browser.new_page(viewport={"width": 1440, "height": 1100})
-    page.goto(f"{app_url}/war_zone?zone={zone['id']}")
+    page.goto(f"{app_url}/war_zone?zone={zone.id}")
     page.locator("[data-k='zdriver.gmv']").wait_for(timeout=60_000)
     page.locator(".js-plotly-plot").nth(1).wait_for(timeout=60_000)
-    v = zone["metrics"][metric]
+    v = zone.metrics[metric]
     assert page.locator(f"[data-k='month.{metric}.week']").inner_text() == said
     assert page.locator(f"[data-k='month.{metric}.pace']").inner_text() == board.fmt_pace(tree.judged(v).pace, tree)
-    if v["target"] and v["forecast_low"] is not None:
+    if v.target and v.forecast_low is not None:
         assert page.locator(f"[data-k='month.{metric}.band']").is_visible()
-    members = zone["metrics"]["members"]
-    assert page.locator("[data-k='month.members.band']").is_visible() == (members["forecast_low"] is not None)
+    members = zone.metrics["members"]
+    assert page.locator("[data-k='month.members.band']").is_visible() == (members.forecast_low is not None)
     inside = words(board.gap_line(tree, zone, "members", "zh"))
-    shown = page.locator(f"[data-k='gap.{zone['id']}.members']")
+    shown = page.locator(f"[data-k='gap.{zone.id}.members']")
     assert (shown.inner_text() if shown.count() else "") == inside
     charts = page.locator(".js-plotly-plot")
     assert "月末 80%区间" in charts.nth(1).inner_text()            # the members chart's band

@@ -58,14 +58,14 @@ def saved_checkins(db) -> list[dict]:
 def test_the_key_results_are_the_goal_trees(company, monkeypatch, lang):
     at = centers_page(company, monkeypatch, lang, as_of=dt.date(2026, 11, 15))
     tree = trees.load(company, "2026-11", "2026-11-15")
-    assert [ka["id"] for ka in tree.key_actions] == ["ka-community", "ka-south-open"]
+    assert [ka.id for ka in tree.key_actions] == ["ka-community", "ka-south-open"]
     for ka in tree.key_actions:
-        for kr in ka["key_results"]:
-            assert shown(at, f"kr.{kr['id']}.actual") == f"{kr['actual']:g}"
-            assert shown(at, f"kr.{kr['id']}.target") == f"{kr['target']:g}"
+        for kr in ka.key_results:
+            assert shown(at, f"kr.{kr.id}.actual") == f"{kr.actual:g}"
+            assert shown(at, f"kr.{kr.id}.target") == f"{kr.target:g}"
             words = {"zh": {"on_track": "● 正常", "at_risk": "▲ 有风险", "stale": "○ 未更新"},
                      "en": {"on_track": "● On track", "at_risk": "▲ At risk", "stale": "○ Stale"}}[lang]
-            assert shown(at, f"kr.{kr['id']}.status") == words[kr["status"]]
+            assert shown(at, f"kr.{kr.id}.status") == words[kr.status]
     # 12 community members of 20; south 2 of 5 stations (at risk); salons: no check-in this month → stale
     assert (shown(at, "kr.kr-community-members.actual"), shown(at, "kr.kr-south-stations.actual")) == ("12", "2")
     # the alignment: ka-community serves east and south, ka-south-open south only
@@ -76,8 +76,8 @@ def test_the_key_results_are_the_goal_trees(company, monkeypatch, lang):
     assert "ka-south-open" not in content_east and "—" in content_east
     content_south = page.split('data-k="align.content.south"')[1].split("</td>")[0]
     assert 'data-k="align.ka-south-open"' in content_south
-    community = tree.node("community")["metrics"]["members"]
-    assert shown(at, "align.community.members") == f"{community['actual']:g}"
+    community = tree.node("community").metrics["members"]
+    assert shown(at, "align.community.members") == f"{community.actual:g}"
 
 
 def test_a_checkin_in_the_form_reaches_the_tree_with_its_confidence(writable, monkeypatch):
@@ -100,8 +100,8 @@ def test_a_checkin_in_the_form_reaches_the_tree_with_its_confidence(writable, mo
     assert shown(at, "kr.kr-salons.status") == "● 正常"
     assert shown(at, "kr.kr-salons.confidence") == "自评 ▲ 有风险"
     assert 'data-k="kr.kr-salons.mismatch"' not in html(at)
-    kr = trees.load(writable, "2026-11", "2026-11-15").key_actions[0]["key_results"][1]
-    assert (kr["actual"], kr["confidence"], kr["status"]) == (3, "at_risk", "on_track")
+    kr = trees.load(writable, "2026-11", "2026-11-15").key_actions[0].key_results[1]
+    assert (kr.actual, kr.confidence, kr.status) == (3, "at_risk", "on_track")
 
 
 def test_a_checkin_recorded_today_counts_although_the_data_ends_earlier(tiny, tmp_path, monkeypatch):
@@ -127,11 +127,11 @@ def test_a_checkin_recorded_today_counts_although_the_data_ends_earlier(tiny, tm
     assert shown(at, "kr.kr-salons-held.actual") == "12"
     assert shown(at, "kr.kr-salons-held.status") != "○ 未更新"
     latest = trees.load(db, "2026-11")                                   # as of the data's last date, 11-24
-    salons = next(kr for ka in latest.key_actions for kr in ka["key_results"] if kr["id"] == "kr-salons-held")
-    assert (salons["actual"], salons["last_checkin"]) == (12, dt.date(2026, 11, 29))
+    salons = next(kr for ka in latest.key_actions for kr in ka.key_results if kr.id == "kr-salons-held")
+    assert (salons.actual, salons.last_checkin) == (12, dt.date(2026, 11, 29))
     earlier = trees.load(db, "2026-11", "2026-11-20")                    # replaying 11-20: not reported yet
-    salons = next(kr for ka in earlier.key_actions for kr in ka["key_results"] if kr["id"] == "kr-salons-held")
-    assert (salons["actual"], salons["status"]) == (0, "stale")
+    salons = next(kr for ka in earlier.key_actions for kr in ka.key_results if kr.id == "kr-salons-held")
+    assert (salons.actual, salons.status) == (0, "stale")
     # recorded while looking at 11-20: the confirmation says where it shows
     at.sidebar.selectbox[1].set_value(dt.date(2026, 11, 20)).run()
     at.switch_page("pages/centers.py").run()
@@ -222,7 +222,7 @@ def test_a_key_action_added_in_the_form_runs_this_month(writable, monkeypatch):
     assert [(kr["id"], kr["target"], kr["unit"]) for kr in action["key_results"]] == [
         ("kr-live", 8, {"zh": "场", "en": "streams"})]
     tree = trees.load(writable, "2026-11", "2026-11-30")
-    assert "ka-new" in [ka["id"] for ka in tree.key_actions]
+    assert "ka-new" in [ka.id for ka in tree.key_actions]
     assert 'data-k="ka.ka-new"' in html(at)                                  # the page shows it at once
 
 
@@ -237,8 +237,8 @@ def test_editing_a_key_action_in_the_form_changes_its_target_and_keeps_its_histo
     at.button[1].click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     kr = next(ka for ka in trees.load(writable, "2026-11", "2026-11-30").key_actions
-              if ka["id"] == "ka-south-open")["key_results"][0]
-    assert (kr["target"], kr["actual"]) == (4, 3)          # 3 of the new 4 opened in the south zone
+              if ka.id == "ka-south-open").key_results[0]
+    assert (kr.target, kr.actual) == (4, 3)          # 3 of the new 4 opened in the south zone
     with PlanStore(store_path(writable), read_only=True) as store:
         assert store.history(limit=1)[0]["who"] == "孙浩"
 

@@ -30,7 +30,8 @@ def expected_cells(node, metric, digits: int) -> list:
     at its column's one precision (`digits` decimals of a percentage)."""
     v = node.metrics[metric]
     rounding = {"pace": digits + 2, "required_daily": 1}
-    return [None if v[f] is None else round(v[f], rounding.get(f, 0)) for f in FIELDS if f not in ("status", "behind")]
+    return [None if getattr(v, f) is None else round(getattr(v, f), rounding.get(f, 0))
+            for f in FIELDS if f not in ("status", "behind")]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -59,11 +60,11 @@ def test_every_node_and_number_is_the_goal_trees(company, lang):
             metrics = ("stations", "members") if level != "center" else ("members",)
             for m_index, metric in enumerate(metrics):
                 cells = row[3 + m_index * len(FIELDS): 3 + (m_index + 1) * len(FIELDS)]
-                status = STATUS[n.metrics[metric]["status"]]
+                status = STATUS[n.metrics[metric].status]
                 assert cells[FIELDS.index("status")] == f"{status.icon} {status.zh if lang == 'zh' else status.en}"
                 numbers = [c for f, c in zip(FIELDS, cells) if f not in ("status", "behind")]
                 assert numbers == expected_cells(n, metric, digits[metric]), (n.id, metric)
-                behind = n.metrics[metric]["behind"]
+                behind = n.metrics[metric].behind
                 assert (cells[FIELDS.index("behind")] or None) == (tree.node(behind).name(lang) if behind else None)
                 seen += 1
     assert seen == sum(2 if n.level != "center" else 1 for n in tree.nodes)
@@ -122,6 +123,6 @@ def test_the_boards_excel_button_downloads_the_readers_tree(browser, app_url, ti
     wb = load_workbook(tmp_path / download.suggested_filename)
     tree = trees.load(tiny / "wh.duckdb", "2026-11", "2026-11-24")
     company = rows_of(wb["公司"])[tree.company.id]
-    assert company[3 + len(FIELDS) + FIELDS.index("actual")] == tree.company.metrics["members"]["actual"]
+    assert company[3 + len(FIELDS) + FIELDS.index("actual")] == tree.company.metrics["members"].actual
     screenshot(page, "export-board-xlsx-button-1440.png")
     page.close()

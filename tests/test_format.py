@@ -6,7 +6,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipelines.okr.goaltree import GoalTree
+from pipelines.okr.goaltree import GoalTree, Node
 from pipelines.okr.status import node_metrics
 from ui.i18n import fmt_pair, fmt_pct
 from ui.views import board
@@ -71,9 +71,8 @@ def test_a_share_never_reads_as_a_mark_it_has_not_reached(x, at_risk):
 
 def _tree(actual: int, target: int) -> GoalTree:
     metrics = node_metrics(target, actual, 24 / 30, 6, False, 0.85)
-    company = {"id": "company", "parent": None, "level": "company", "name_zh": "公司", "name_en": "Co",
-               "children": [], "metrics": {"stations": node_metrics(None, 0, 24 / 30, 6, False, 0.85),
-                                           "members": metrics}}
+    company = Node(id="company", parent=None, level="company", name_zh="公司", name_en="Co", children=(),
+                   metrics={"stations": node_metrics(None, 0, 24 / 30, 6, False, 0.85), "members": metrics})
     return GoalTree(month="2026-11", as_of=dt.date(2026, 11, 24), month_start=dt.date(2026, 11, 1),
                     month_end=dt.date(2026, 11, 30), days_in_month=30, days_counted=24, elapsed=24 / 30,
                     finished=False, at_risk=0.85, last_date=dt.date(2026, 11, 24), nodes=[company])

@@ -27,12 +27,12 @@ def check(tree, expected: dict) -> None:
     for node_id, metrics in expected.items():
         node = tree.node(node_id)
         for metric, row in metrics.items():
-            got = node["metrics"][metric]
+            got = node.metrics[metric]
             for name, want in zip(FIELDS, row):
                 if isinstance(want, float):
-                    assert got[name] == pytest.approx(want, rel=1e-9), (node_id, metric, name)
+                    assert getattr(got, name) == pytest.approx(want, rel=1e-9), (node_id, metric, name)
                 else:
-                    assert got[name] == want, (node_id, metric, name, got[name])
+                    assert getattr(got, name) == want, (node_id, metric, name, getattr(got, name))
 
 
 def test_mid_month(company):
@@ -83,12 +83,12 @@ def test_mid_month(company):
         "content": {"members": (12, 8, 6.0, 8 / 6, 16.0, 4 / 15, "on_track", N)},
         "centers/unassigned": {"members": (N, 2, N, N, 4.0, N, "no_target", N)},
     })
-    assert "stations" not in t.node("community")["metrics"]
+    assert "stations" not in t.node("community").metrics
 
 
 def test_tree_shape_and_order(company):
     t = tree_at(company, "2026-11", "2026-11-15")
-    assert [(n["id"], n["parent"], n["level"]) for n in t.nodes] == [
+    assert [(n.id, n.parent, n.level) for n in t.nodes] == [
         ("company", None, "company"),
         ("east", "company", "war_zone"), ("e1", "east", "team"), ("pa", "e1", "person"), ("pb", "e1", "person"),
         ("e1/unassigned", "e1", "person"), ("e2", "east", "team"), ("pc", "e2", "person"),
@@ -96,7 +96,7 @@ def test_tree_shape_and_order(company):
         ("community", "company", "center"), ("content", "company", "center"),
         ("centers/unassigned", "company", "center"),
     ]
-    assert (t.node("e1/unassigned")["name_zh"], t.node("e1/unassigned")["name_en"]) == (
+    assert (t.node("e1/unassigned").name_zh, t.node("e1/unassigned").name_en) == (
         "未归属（华东一队）", "Unassigned (East Team 1)")
 
 
@@ -150,7 +150,7 @@ def test_a_finished_month_seen_later_counts_later_refunds(company):
         "south": {"stations": (1, 1, 1.0, 1.0, 1.0, N, "achieved", 1)},
         "e1": {"stations": (N, 0, N, N, 0.0, N, "no_target", N)},
     })
-    assert tree_at(company, "2026-10", "2026-10-31").node("company")["metrics"]["members"]["actual"] == 7
+    assert tree_at(company, "2026-10", "2026-10-31").node("company").metrics["members"].actual == 7
 
 
 def test_as_of_defaults_to_the_last_date_in_the_data(company):
@@ -201,7 +201,7 @@ def test_drivers_are_paths_beside_the_tree(company):
     assert t.drivers["content"]["orders"]["value"] == 0
     assert t.drivers["community"]["station_masters_recruited"]["value"] is None  # stations belong to no center
     for node in t.nodes:                                               # never inside the goal statuses
-        assert set(node["metrics"]) <= {"stations", "members"}
+        assert set(node.metrics) <= {"stations", "members"}
 
 
 def test_no_plan_means_no_target_everywhere(company):
@@ -210,8 +210,8 @@ def test_no_plan_means_no_target_everywhere(company):
         t = goaltree.goal_tree(con, "2026-11", "2026-11-15", plan=None)
     finally:
         con.close()
-    assert {v["status"] for n in t.nodes for v in n["metrics"].values()} == {"no_target"}
-    assert t.node("company")["metrics"]["stations"]["actual"] == 6
+    assert {v.status for n in t.nodes for v in n.metrics.values()} == {"no_target"}
+    assert t.node("company").metrics["stations"].actual == 6
     assert t.north_star["stations"]["progress"] is None and t.north_star["stations"]["actual"] == 8
 
 
@@ -303,12 +303,12 @@ def exact_linear(by_id: dict, nid: str, metric: str, share: float) -> float:
     """What a node expects on the straight line, exactly (DESIGN §10), computed here on its own: a leaf its target
     × the share; a parent its children's plus its target no child holds × the share."""
     n = by_id[nid]
-    kids = [by_id[c] for c in n["children"] if by_id[c]["level"] != "center"]
-    t = n["metrics"][metric]["target"]
+    kids = [by_id[c] for c in n.children if by_id[c].level != "center"]
+    t = n.metrics[metric].target
     if not kids:
         return (t or 0) * share
-    return (sum(exact_linear(by_id, k["id"], metric, share) for k in kids)
-            + ((t - sum(k["metrics"][metric]["target"] or 0 for k in kids)) * share if t else 0))
+    return (sum(exact_linear(by_id, k.id, metric, share) for k in kids)
+            + ((t - sum(k.metrics[metric].target or 0 for k in kids)) * share if t else 0))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -317,58 +317,58 @@ def test_tree_properties(tiny_con, data):
     con, org_nodes = tiny_con
     month, as_of, plan = data.draw(periods_and_plans(org_nodes))
     t = goaltree.goal_tree(con, month, as_of, plan)
-    by_id = {n["id"]: n for n in t.nodes}
+    by_id = {n.id: n for n in t.nodes}
     for n in t.nodes:
-        kids = [by_id[c] for c in n["children"]]
-        tree_kids = [k for k in kids if k["level"] != "center"]
-        for metric, v in n["metrics"].items():
+        kids = [by_id[c] for c in n.children]
+        tree_kids = [k for k in kids if k.level != "center"]
+        for metric, v in n.metrics.items():
             # a parent's actual is the sum of its children's, unassigned included
             if tree_kids:
-                assert v["actual"] == sum(k["metrics"][metric]["actual"] for k in tree_kids), (n["id"], metric)
-            target = v["target"]
+                assert v.actual == sum(k.metrics[metric].actual for k in tree_kids), (n["id"], metric)
+            target = v.target
             # issue 32: what is due is whole; on the straight line it is the exact expectation — a leaf's target ×
             # the time gone, a parent's its children's plus its unallocated target × the time gone — rounded down
             if target:
-                assert v["expected"] == int(v["expected"])
+                assert v.expected == int(v.expected)
                 if t.basis == "linear":
-                    assert v["expected"] == math.floor(exact_linear(by_id, n["id"], metric, t.elapsed) + 1e-9)
-                    if not tree_kids and not t.finished and v["actual"] > target * t.elapsed - 1:
-                        assert v["status"] in ("on_track", "achieved")    # short by less than one: not behind
+                    assert v.expected == math.floor(exact_linear(by_id, n.id, metric, t.elapsed) + 1e-9)
+                    if not tree_kids and not t.finished and v.actual > target * t.elapsed - 1:
+                        assert v.status in ("on_track", "achieved")    # short by less than one: not behind
                 if t.finished:
-                    assert v["expected"] == math.floor(exact_linear(by_id, n["id"], metric, 1.0) + 1e-9)
+                    assert v.expected == math.floor(exact_linear(by_id, n.id, metric, 1.0) + 1e-9)
             # who explains the gap: gap = actual − expected; a parent's parts are its children's own gaps and the
             # rest, adding up to its gap exactly; the one behind is the child with the largest shortfall
             if target:
-                assert v["gap"] == v["actual"] - v["expected"]
+                assert v.gap == v.actual - v.expected
                 if tree_kids:
-                    assert set(v["gap_parts"]) == {k["id"] for k in tree_kids} | {"rest"}
-                    assert sum(v["gap_parts"].values()) == v["gap"]
+                    assert set(v.gap_parts) == {k.id for k in tree_kids} | {"rest"}
+                    assert sum(v.gap_parts.values()) == v.gap
                     for k in tree_kids:
-                        if k["metrics"][metric]["target"]:
-                            assert v["gap_parts"][k["id"]] == k["metrics"][metric]["gap"]
-                    short = [(p, c) for c, p in v["gap_parts"].items() if c != "rest" and p < 0]
+                        if k.metrics[metric].target:
+                            assert v.gap_parts[k.id] == k.metrics[metric].gap
+                    short = [(p, c) for c, p in v.gap_parts.items() if c != "rest" and p < 0]
                     if short:
-                        assert v["gap_parts"][v["behind"]] == min(short)[0]
+                        assert v.gap_parts[v.behind] == min(short)[0]
                     else:
-                        assert v["behind"] is None
+                        assert v.behind is None
                 else:
-                    assert v["gap_parts"] is None
+                    assert v.gap_parts is None
             else:
-                assert v["gap"] is None and v["gap_parts"] is None
+                assert v.gap is None and v.gap_parts is None
             # the status is judged on the pace the value carries: actual ÷ what is due (none when nothing is)
-            pace = v["pace"]
-            status = v["status"]
+            pace = v.pace
+            status = v.status
             if not target:
-                assert status == "no_target" and v["pace"] is None and v["expected"] is None
+                assert status == "no_target" and v.pace is None and v.expected is None
             else:
-                assert pace == (v["actual"] / v["expected"] if v["expected"] > 0 else None)
-                assert v["basis"] == t.basis or v["shape"] == "linear" or t.basis == "linear"
+                assert pace == (v.actual / v.expected if v.expected > 0 else None)
+                assert v.basis == t.basis or v["shape"] == "linear" or t.basis == "linear"
             if not target:
                 pass
-            elif v["actual"] >= target:
+            elif v.actual >= target:
                 assert status == "achieved"
             elif t.finished:
-                assert status == "missed" and v["required_daily"] is None
+                assert status == "missed" and v.required_daily is None
             elif pace is None or pace >= 1 - 1e-9:
                 assert status == "on_track"
             elif pace >= plan.at_risk - 1e-9:
@@ -376,19 +376,19 @@ def test_tree_properties(tiny_con, data):
             else:
                 assert status == "off_track" and pace < plan.at_risk
             if status in ("on_track", "at_risk", "off_track"):
-                assert v["required_daily"] == pytest.approx((target - v["actual"]) / (t.month_end - t.as_of).days)
+                assert v.required_daily == pytest.approx((target - v.actual) / (t.month_end - t.as_of).days)
     company = t.company
-    centers = [n for n in t.nodes if n["level"] == "center"]
-    assert company["metrics"]["members"]["actual"] == sum(c["metrics"]["members"]["actual"] for c in centers)
+    centers = [n for n in t.nodes if n.level == "center"]
+    assert company.metrics["members"].actual == sum(c.metrics["members"].actual for c in centers)
     # the same numbers as the metric catalog
-    assert company["metrics"]["stations"]["actual"] == catalog.value(con, "new_stations", t.as_of, t.month_start,
+    assert company.metrics["stations"].actual == catalog.value(con, "new_stations", t.as_of, t.month_start,
                                                                     t.month_end)
-    assert company["metrics"]["members"]["actual"] == catalog.value(con, "new_members", t.as_of, t.month_start,
+    assert company.metrics["members"].actual == catalog.value(con, "new_members", t.as_of, t.month_start,
                                                                    t.month_end)
     assert t.north_star["members"]["actual"] == catalog.value(con, "members_served", t.as_of)
     # the board's chart: the daily series adds up to the month's actuals, within the month up to D
-    assert sum(d["stations"] for d in t.daily) == company["metrics"]["stations"]["actual"]
-    assert sum(d["members"] for d in t.daily) == company["metrics"]["members"]["actual"]
+    assert sum(d["stations"] for d in t.daily) == company.metrics["stations"].actual
+    assert sum(d["members"] for d in t.daily) == company.metrics["members"].actual
     assert all(t.month_start <= d["date"] <= min(t.as_of, t.month_end) for d in t.daily)
     # where we are: the change since the previous month end is the difference of two catalog values
     for metric, catalog_name in (("stations", "active_stations"), ("members", "members_served")):
@@ -542,9 +542,9 @@ def test_daily_series_adds_up_to_the_month_actual(company):
     # 10 M15 · 11 M16 M38 · 12 M07 · 13 M17 · 14 M24 M31 · 15 M18 M32
     assert {day: m for day, (_, m) in by_day.items() if m} == {
         1: 1, 2: 2, 3: 1, 4: 1, 5: 1, 6: 2, 7: 2, 8: 1, 9: 2, 10: 1, 11: 2, 12: 1, 13: 1, 14: 2, 15: 2}
-    company_node = t.node("company")["metrics"]
-    assert sum(d["stations"] for d in t.daily) == company_node["stations"]["actual"] == 6
-    assert sum(d["members"] for d in t.daily) == company_node["members"]["actual"] == 22
+    company_node = t.node("company").metrics
+    assert sum(d["stations"] for d in t.daily) == company_node["stations"].actual == 6
+    assert sum(d["members"] for d in t.daily) == company_node["members"].actual == 22
     assert all(t.month_start <= d["date"] <= t.as_of for d in t.daily)
 
 
@@ -572,35 +572,35 @@ def test_key_actions_mid_month(company):
     on track (by the fraction it was 0.8, at risk), need 3/15 a day.
     Salons: the 11-10 check-in (2; the 11-16 one is after D), 5 days old: pace 2 / 4 / 0.5 = 1.0 → on track.
     ka-october runs in October only."""
-    acts = {ka["id"]: ka for ka in actions_at(company, "2026-11-15")}
+    acts = {ka.id: ka for ka in actions_at(company, "2026-11-15")}
     assert list(acts) == ["ka-community", "ka-south-open"]
-    com = {kr["id"]: kr for kr in acts["ka-community"]["key_results"]}
+    com = {kr.id: kr for kr in acts["ka-community"].key_results}
     def numbers(kr, *keys):
-        return {k: kr[k] for k in keys}
+        return {k: getattr(kr, k) for k in keys}
 
     auto = numbers(com["kr-community-members"], "target", "actual", "expected", "pace", "forecast", "required_daily",
                    "progress")
     assert auto == pytest.approx({"target": 20, "actual": 12, "expected": 10.0, "pace": 1.2, "forecast": 24.0,
                                   "required_daily": 8 / 15, "progress": 0.6})
-    assert (com["kr-community-members"]["kind"], com["kr-community-members"]["status"]) == ("auto", "on_track")
+    assert (com["kr-community-members"].kind, com["kr-community-members"].status) == ("auto", "on_track")
     manual = numbers(com["kr-salons"], "actual", "expected", "pace", "progress")
     assert manual == pytest.approx({"actual": 2, "expected": 2.0, "pace": 1.0, "progress": 0.5})
-    assert (com["kr-salons"]["kind"], com["kr-salons"]["status"], com["kr-salons"]["last_checkin"]) == (
+    assert (com["kr-salons"].kind, com["kr-salons"].status, com["kr-salons"].last_checkin) == (
         "manual", "on_track", dt.date(2026, 11, 10))
-    assert acts["ka-community"]["status"] == "on_track"
-    assert acts["ka-community"]["progress"] == pytest.approx((0.6 + 0.5) / 2)
-    south = acts["ka-south-open"]["key_results"][0]
-    assert (south["actual"], south["expected"], south["pace"], south["required_daily"], south["status"]) == (
+    assert acts["ka-community"].status == "on_track"
+    assert acts["ka-community"].progress == pytest.approx((0.6 + 0.5) / 2)
+    south = acts["ka-south-open"].key_results[0]
+    assert (south.actual, south.expected, south.pace, south.required_daily, south.status) == (
         2, 2, pytest.approx(1.0), pytest.approx(0.2), "on_track")
-    assert acts["ka-south-open"]["status"] == "on_track"
+    assert acts["ka-south-open"].status == "on_track"
 
 
 def test_the_status_rules_are_the_goal_trees(company):
     """The same numbers give the same status: kr-community-members counts exactly the community center's members."""
     t = tree_at(company, "2026-11", "2026-11-15")
-    kr = next(ka for ka in actions_at(company, "2026-11-15") if ka["id"] == "ka-community")["key_results"][0]
-    center = t.node("community")["metrics"]["members"]
-    assert {k: kr[k] for k in goaltree.METRIC_FIELDS} == {k: center[k] for k in goaltree.METRIC_FIELDS}
+    kr = next(ka for ka in actions_at(company, "2026-11-15") if ka.id == "ka-community").key_results[0]
+    center = t.node("community").metrics["members"]
+    assert {k: getattr(kr, k) for k in goaltree.METRIC_FIELDS} == {k: getattr(center, k) for k in goaltree.METRIC_FIELDS}
 
 
 @pytest.mark.parametrize("as_of, actual, status, last", [
@@ -610,14 +610,14 @@ def test_the_status_rules_are_the_goal_trees(company):
     ("2026-11-30", 3, "missed", dt.date(2026, 11, 16)),  # the month is over: missed, not stale
 ])
 def test_manual_key_results_go_stale(company, as_of, actual, status, last):
-    kr = actions_at(company, as_of)[0]["key_results"][1]
-    assert (kr["actual"], kr["status"], kr["last_checkin"]) == (actual, status, last)
+    kr = actions_at(company, as_of)[0].key_results[1]
+    assert (kr.actual, kr.status, kr.last_checkin) == (actual, status, last)
 
 
 def test_an_achieved_manual_key_result_stays_achieved_when_silent(company):
     kr = actions_at(company, "2026-11-29", CHECKINS + [
-        {"key_result_id": "kr-salons", "on_date": dt.date(2026, 11, 17), "value": 4}])[0]["key_results"][1]
-    assert (kr["actual"], kr["status"]) == (4, "achieved")
+        {"key_result_id": "kr-salons", "on_date": dt.date(2026, 11, 17), "value": 4}])[0].key_results[1]
+    assert (kr.actual, kr.status) == (4, "achieved")
 
 
 def test_load_reads_the_check_ins_from_the_plan_store(company, tmp_path):
@@ -630,8 +630,8 @@ def test_load_reads_the_check_ins_from_the_plan_store(company, tmp_path):
     shutil.copy(store_path(company), store_path(db))
     with PlanStore(store_path(db)) as store:
         store.add_checkin("kr-salons", dt.date(2026, 11, 12), 3, who="张伟", comment="第三场")
-    kr = tree_at(db, "2026-11", "2026-11-15").key_actions[0]["key_results"][1]
-    assert (kr["actual"], kr["last_checkin"], kr["status"]) == (3, dt.date(2026, 11, 12), "on_track")
+    kr = tree_at(db, "2026-11", "2026-11-15").key_actions[0].key_results[1]
+    assert (kr.actual, kr.last_checkin, kr.status) == (3, dt.date(2026, 11, 12), "on_track")
 
 
 def test_confidence_beside_the_computed_status_and_the_mismatch(company):
@@ -644,19 +644,19 @@ def test_confidence_beside_the_computed_status_and_the_mismatch(company):
          "comment": "场地难订", "who": "张伟"},
         {"key_result_id": "kr-south-stations", "on_date": dt.date(2026, 11, 14), "value": None,
          "confidence": "on_track", "comment": "", "who": "丁"}]
-    acts = {ka["id"]: ka for ka in actions_at(company, "2026-11-15", checkins)}
-    salons = acts["ka-community"]["key_results"][1]
-    assert (salons["actual"], salons["last_checkin"], salons["status"]) == (2, dt.date(2026, 11, 10), "on_track")
-    assert (salons["confidence"], salons["comment"], salons["said_on"], salons["said_by"]) == (
+    acts = {ka.id: ka for ka in actions_at(company, "2026-11-15", checkins)}
+    salons = acts["ka-community"].key_results[1]
+    assert (salons.actual, salons.last_checkin, salons.status) == (2, dt.date(2026, 11, 10), "on_track")
+    assert (salons.confidence, salons.comment, salons.said_on, salons.said_by) == (
         "at_risk", "场地难订", dt.date(2026, 11, 12), "张伟")
-    assert salons["mismatch"] is False              # more careful than the numbers: not a slip to flag
-    south = acts["ka-south-open"]["key_results"][0]
-    assert (south["status"], south["confidence"], south["mismatch"]) == ("on_track", "on_track", False)
-    later = {ka["id"]: ka for ka in actions_at(company, "2026-11-20", checkins)}["ka-south-open"]["key_results"][0]
-    assert (later["expected"], later["status"], later["confidence"], later["mismatch"]) == (3, "off_track",
+    assert salons.mismatch is False              # more careful than the numbers: not a slip to flag
+    south = acts["ka-south-open"].key_results[0]
+    assert (south.status, south.confidence, south.mismatch) == ("on_track", "on_track", False)
+    later = {ka.id: ka for ka in actions_at(company, "2026-11-20", checkins)}["ka-south-open"].key_results[0]
+    assert (later.expected, later.status, later.confidence, later.mismatch) == (3, "off_track",
                                                                                           "on_track", True)
-    assert acts["ka-community"]["key_results"][0]["confidence"] is None     # nobody said anything: no flag
-    assert acts["ka-community"]["key_results"][0]["mismatch"] is False
+    assert acts["ka-community"].key_results[0].confidence is None     # nobody said anything: no flag
+    assert acts["ka-community"].key_results[0].mismatch is False
 
 
 @pytest.mark.parametrize("confidence, status, flagged", [
@@ -679,11 +679,11 @@ def test_stale_days_come_from_the_plan(company):
     plan.stale_days = 10
     con = goaltree.open_warehouse(company)
     try:
-        kr = goaltree.goal_tree(con, "2026-11", "2026-11-24", plan, CHECKINS).key_actions[0]["key_results"][1]
+        kr = goaltree.goal_tree(con, "2026-11", "2026-11-24", plan, CHECKINS).key_actions[0].key_results[1]
     finally:
         con.close()
     # pace 3 / (4 × 24/30) = 0.94: at risk (≥ 0.75, < 1) — its own status, not stale
-    assert (kr["status"], kr["last_checkin"]) == ("at_risk", dt.date(2026, 11, 16))
+    assert (kr.status, kr.last_checkin) == ("at_risk", dt.date(2026, 11, 16))
 
 
 @pytest.mark.parametrize("as_of", ["2026-11-05", "2026-11-15", "2026-11-30"])
@@ -695,12 +695,12 @@ def test_automatic_key_results_equal_a_direct_metric_query(company, as_of):
     con = goaltree.open_warehouse(company)
     try:
         for ka in actions_at(company, as_of):
-            for kr in ka["key_results"]:
-                if kr["kind"] != "auto":
+            for kr in ka.key_results:
+                if kr.kind != "auto":
                     continue
-                direct = metrics.value(con, kr["metric"], day, dt.date(2026, 11, 1), dt.date(2026, 11, 30),
-                                       **kr["filters"])
-                assert kr["actual"] == direct, (kr["id"], as_of)
+                direct = metrics.value(con, kr.metric, day, dt.date(2026, 11, 1), dt.date(2026, 11, 30),
+                                       **kr.filters)
+                assert kr.actual == direct, (kr["id"], as_of)
     finally:
         con.close()
 
@@ -708,8 +708,9 @@ def test_automatic_key_results_equal_a_direct_metric_query(company, as_of):
 # ---- the typed objects (issue 19.2) ------------------------------------------------------------------------------
 
 def test_the_tree_is_typed_and_cannot_change_after_it_is_built(company):
-    """Nodes, metric values, key actions and key results are frozen dataclasses that read like the dicts they
-    replaced; a node knows its name in a language and whether it is unassigned; the tree finds a node by id."""
+    """Nodes, metric values, key actions and key results are frozen dataclasses read by attribute only, frozen all
+    the way down (issue 34: a node's metrics were a plain dict, so `node.metrics["members"] = …` succeeded); a node
+    knows its name in a language and whether it is unassigned; the tree finds a node by id."""
     import dataclasses
 
     from pipelines.okr.keyactions import KeyAction, KeyResult
@@ -720,17 +721,23 @@ def test_the_tree_is_typed_and_cannot_change_after_it_is_built(company):
     assert isinstance(east, goaltree.Node) and isinstance(east.metrics["members"], MetricValue)
     assert (east.level, east.parent, east.name("zh"), east.name("en"), east.unassigned) == (
         "war_zone", "company", "华东战区", "East Zone", False)
-    assert east["level"] == east.level and dict(east.metrics["stations"])["status"] == east.metrics["stations"].status
+    with pytest.raises(TypeError):
+        east["level"]                                            # no dict-style read: attributes only
+    assert east.metrics["stations"].fields()["status"] == east.metrics["stations"].status
     assert [n.id for n in t.children("east")] == ["e1", "e2"] and t.children("nowhere") == []
     with pytest.raises(KeyError):
         t.node("nowhere")
     with pytest.raises(dataclasses.FrozenInstanceError):
         east.level = "team"
     with pytest.raises(TypeError):
-        east.metrics["members"]["status"] = "achieved"          # a value reads like a dict but is not one
+        east.metrics["members"] = east.metrics["stations"]      # the metrics are a read-only mapping
+    with pytest.raises(TypeError):
+        t.company.metrics["members"].gap_parts["east"] = 0       # and so are the gap's parts
     ka = t.key_actions[0]
     assert isinstance(ka, KeyAction) and all(isinstance(kr, KeyResult) for kr in ka.key_results)
-    assert ka.key_results[0]["status"] == ka.key_results[0].status
+    assert isinstance(ka.key_results, tuple) and isinstance(ka.war_zones, tuple)
+    with pytest.raises(TypeError):
+        ka.title["zh"] = "改"
     unassigned = [n for n in t.nodes if n.unassigned]
     assert all(n.id.endswith("/unassigned") for n in unassigned)
 
@@ -744,7 +751,7 @@ def test_who_explains_the_gap_by_hand(company):
     split = t.gap_split("company", "stations")
     assert split.total == 1 and split.others == -1
     assert [(p.node.id, p.part, p.inside) for p in split.named] == [("east", 1, None), ("south", 1, None)]
-    assert t.company["metrics"]["stations"]["gap_parts"] == {"east": 1, "south": 1, "rest": -1}
+    assert t.company.metrics["stations"].gap_parts == {"east": 1, "south": 1, "rest": -1}
     # inside East, members: 华东一队 12 done of 8 due (+4), 华东二队 2 of 4 (−2, all of it 丙's): East is 2
     # ahead, and the line names the team the other way with the person behind in it
     east = t.gap_split("east", "members")
@@ -756,7 +763,7 @@ def test_who_explains_the_gap_by_hand(company):
     assert t.focus_metric("east") == "members"
     who, team, metric, short = t.most_behind("east")
     assert (who.id, team.id, metric, short) == ("pc", "e2", "members", -2)
-    assert t.node("east")["metrics"]["members"]["behind"] == "e2"
+    assert t.node("east").metrics["members"].behind == "e2"
     # South: no one short a whole unit (丁 2 of 1 due, 5 of 5; 戊 has no target)
     assert t.most_behind("south") is None
     # a zone lead of the South sees East's part, but not who inside East makes it
@@ -767,8 +774,8 @@ def test_who_explains_the_gap_by_hand(company):
                                                                                                ("south", 1)]
     assert south_lead.gap_split("east", "members").named == ()
     assert south_lead.most_behind("east") is None
-    assert south_lead.node("east")["metrics"]["stations"]["gap_parts"] is None
-    assert south_lead.node("east")["metrics"]["members"]["behind"] is None
+    assert south_lead.node("east").metrics["stations"].gap_parts is None
+    assert south_lead.node("east").metrics["members"].behind is None
 
 
 def test_since_last_week_is_the_tree_seven_days_earlier(company):
@@ -778,16 +785,16 @@ def test_since_last_week_is_the_tree_seven_days_earlier(company):
     for n in now.nodes:
         for metric, v in n.metrics.items():
             then = week.node(n.id).metrics[metric]
-            assert (v["status_7d"], v["pace_7d"]) == (then["status"], then["pace"]), (n.id, metric)
+            assert (v.status_7d, v.pace_7d) == (then.status, then.pace), (n.id, metric)
     # by hand, the company's stations: 6 of 10 on the 15th (5 due: pace 1.2), 4 on the 8th (10 × 8/30 = 2.67,
     # so 2 due: pace 2): on track both times, slower now
-    assert now.company["metrics"]["stations"]["pace"] == pytest.approx(1.2)
-    assert now.company["metrics"]["stations"]["pace_7d"] == pytest.approx(2.0)
-    assert now.company["metrics"]["stations"]["status_7d"] == "on_track"
+    assert now.company.metrics["stations"].pace == pytest.approx(1.2)
+    assert now.company.metrics["stations"].pace_7d == pytest.approx(2.0)
+    assert now.company.metrics["stations"].status_7d == "on_track"
     first_week = tree_at(company, "2026-11", "2026-11-07")
-    assert all(v["status_7d"] is None for n in first_week.nodes for v in n.metrics.values())
+    assert all(v.status_7d is None for n in first_week.nodes for v in n.metrics.values())
     over = tree_at(company, "2026-10", "2026-11-15")
-    assert all(v["status_7d"] is None for n in over.nodes for v in over.company.metrics.values())
+    assert all(v.status_7d is None for n in over.nodes for v in over.company.metrics.values())
 
 
 def test_a_target_changed_after_the_month_began_is_flagged_and_can_be_read_as_planned(writable):
@@ -810,12 +817,12 @@ def test_a_target_changed_after_the_month_began_is_flagged_and_can_be_read_as_pl
     assert (east["old"], east["new"], east["who"], east["at"]) == (6, 8, "张三", "2026-11-10T01:30:00+00:00")
     assert now.revisions[("south", "members")]["new"] is None
     # judged now: East 4 of 8 with half the month gone, pace 1.0; as planned on the 1st: 4 of 6, pace 4/3
-    assert now.node("east")["metrics"]["stations"]["pace"] == pytest.approx(1.0)
+    assert now.node("east").metrics["stations"].pace == pytest.approx(1.0)
     planned = trees.load(writable, "2026-11", "2026-11-15", planned=True)
-    assert planned.planned and planned.node("east")["metrics"]["stations"]["target"] == 6
-    assert planned.node("east")["metrics"]["stations"]["pace"] == pytest.approx(4 / 3)
-    assert planned.node("south")["metrics"]["members"]["target"] == 16
-    assert planned.node("pe")["metrics"]["members"]["target"] == 4          # a target first set late stays
+    assert planned.planned and planned.node("east").metrics["stations"].target == 6
+    assert planned.node("east").metrics["stations"].pace == pytest.approx(4 / 3)
+    assert planned.node("south").metrics["members"].target == 16
+    assert planned.node("pe").metrics["members"].target == 4          # a target first set late stays
     doc = now.to_json()
     assert doc["revisions"][1] == {"node": "east", "metric": "stations", "old": 6, "new": 8, "who": "张三",
                                    "at": "2026-11-10T01:30:00+00:00"}

@@ -48,7 +48,7 @@ def test_every_card_on_the_board_opens_its_page(tiny, monkeypatch):
     at = app(db, monkeypatch)
     tree = trees.load(db, "2026-11", "2026-11-24")
     got = links(at)
-    zones = [n["id"] for n in tree.children(tree.company["id"]) if n["level"] == "war_zone"]
+    zones = [n.id for n in tree.children(tree.company.id) if n.level == "war_zone"]
     real = [z for z in zones if not z.endswith("/unassigned")]
     for zone in real:
         assert f"war_zone?lang=zh&zone={zone}" in got
@@ -56,7 +56,7 @@ def test_every_card_on_the_board_opens_its_page(tiny, monkeypatch):
         assert "war_zone?lang=zh&zone=company/unassigned" in got
         assert "查看「未归属战区」→" in html(at)
     for ka in tree.key_actions:
-        assert f"centers?lang=zh&ka={ka['id']}" in got
+        assert f"centers?lang=zh&ka={ka.id}" in got
     assert "centers?lang=zh" in got                           # each center's name
 
 

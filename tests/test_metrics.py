@@ -237,7 +237,7 @@ key_actions:
     with duckdb.connect(str(hand_made / "wh.duckdb"), read_only=True) as c:
         tree = goaltree.goal_tree(c, "2026-11", "2026-11-22", plan)
     [ka] = tree.key_actions
-    assert [(kr["id"], kr["actual"]) for kr in ka["key_results"]] == [("kr-refunds", 1), ("kr-all", 2)]
+    assert [(kr.id, kr.actual) for kr in ka.key_results] == [("kr-refunds", 1), ("kr-all", 2)]
 
 
 @pytest.mark.parametrize("name", FLOWS)

@@ -110,20 +110,20 @@ def test_a_month_without_targets_offers_a_fresh_start_or_last_months_plan(compan
 def test_the_current_months_numbers_are_the_goal_trees(company, monkeypatch, lang):
     at = plan_page(company, monkeypatch, lang, month="2026-11")
     tree = trees.load(company, "2026-11", "2026-11-30")
-    co = tree.company["metrics"]
-    assert company_input(at, "stations").value == str(int(co["stations"]["target"]))
-    assert company_input(at, "members").value == str(int(co["members"]["target"]))
+    co = tree.company.metrics
+    assert company_input(at, "stations").value == str(int(co["stations"].target))
+    assert company_input(at, "members").value == str(int(co["members"].target))
     name = "name_zh" if lang == "zh" else "name_en"
     # every table: the targets each node has in the tree, blank where it has none (pe)
     for parent_id in ("company", "east", "e1", "s1"):
         parent = tree.node(parent_id)
         if parent_id == "s1":
             at.selectbox(key=f"plan_pick_team_{lang}").set_value("s1").run()
-        kids = [k for k in tree.children(parent_id) if k["level"] in ("war_zone", "team", "person")
-                and not k["id"].endswith("/unassigned")]
-        frame = editor_frame(at, [k[name] for k in kids])
+        kids = [k for k in tree.children(parent_id) if k.level in ("war_zone", "team", "person")
+                and not k.id.endswith("/unassigned")]
+        frame = editor_frame(at, [getattr(k, name) for k in kids])
         for metric in ("stations", "members"):
-            want = ["" if k["metrics"][metric]["target"] is None else str(int(k["metrics"][metric]["target"]))
+            want = ["" if k.metrics[metric].target is None else str(int(k.metrics[metric].target))
                     for k in kids]
             assert list(frame[COL[lang][metric]].fillna("")) == want, (parent["id"], metric)
     # the allocation lines: company stations 10 over zones 6 + 3; s1 members 16 over pd 10 (pe has none)
@@ -257,7 +257,7 @@ def test_saving_an_edited_split_changes_the_tree_and_records_who(writable, monke
     assert not at.exception
     assert changes(writable) == before + 1
     assert saved(writable)[("2026-11", "war_zone", "east", "stations")] == 7
-    assert trees.load(writable, "2026-11", "2026-11-30").node("east")["metrics"]["stations"]["target"] == 7
+    assert trees.load(writable, "2026-11", "2026-11-30").node("east").metrics["stations"].target == 7
     with PlanStore(store_path(writable), read_only=True) as store:
         history = store.node_history("war_zone", "east")
     assert [(h["month"], h["metric"], h["target"], h["who"], h["source"]) for h in history[:1]] == [

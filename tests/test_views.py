@@ -26,7 +26,7 @@ def test_the_same_card_drawn_for_three_people(company):
     as_admin = board.zone_card(tree, zone, "zh", View(view, ADMIN))
     as_analyst = board.zone_card(tree, zone, "zh", View(view, ANALYST))
     # the admin's card opens the zone's page in the same view; the analyst may not open it, so no link is drawn
-    assert links(as_admin) == [f"war_zone?lang=zh&month=2026-11&zone={zone['id']}"]
+    assert links(as_admin) == [f"war_zone?lang=zh&month=2026-11&zone={zone.id}"]
     assert links(as_analyst) == []
     # the numbers are the same for both: only the link differs
     assert re.sub(r"<a [^>]*>|</a>", "", as_admin) == re.sub(r"<a [^>]*>|</a>", "", as_analyst)
@@ -36,13 +36,13 @@ def test_a_center_card_says_whose_actions_are_hidden(company):
     full = trees.load(company, "2026-11", "2026-11-20")
     mine = trees.load(company, "2026-11", "2026-11-20", user=CONTENT_LEAD)
     community = full.node("community")
-    assert any(ka["center"] == "community" for ka in full.key_actions)
+    assert any(ka.center == "community" for ka in full.key_actions)
     view = View({"lang": "en"}, CONTENT_LEAD)
     card = board.center_card(mine, community, "en", view)
     assert "actions_not_yours" not in card and board.text("actions_not_yours", "en") in card
     # the content lead's own center shows its actions (and the Centers page lists that center only)
     assert "ns-ka" in board.center_card(mine, mine.node("content"), "en", view)
-    assert [c["id"] for c in uc.centers(mine, CONTENT_LEAD)] == ["content"]
-    assert [c["id"] for c in uc.centers(full, ADMIN)] == ["community", "content"]
+    assert [c.id for c in uc.centers(mine, CONTENT_LEAD)] == ["content"]
+    assert [c.id for c in uc.centers(full, ADMIN)] == ["community", "content"]
     assert 'data-k="align.community.' in uc.alignment(full, "en", ADMIN)
     assert 'data-k="align.community.' not in uc.alignment(mine, "en", CONTENT_LEAD)

@@ -29,19 +29,19 @@ def test_daily_east_by_hand(company, con):
     # refund on 11-20 is after D), M17, M24 11-14, M18 11-15; M10 (refunded 11-10) does not count.
     assert rows == [(2, 0, 1), (3, 1, 1), (5, 1, 1), (6, 0, 1), (7, 0, 1), (8, 1, 1), (9, 0, 2), (10, 1, 1),
                     (11, 0, 1), (12, 0, 1), (13, 0, 1), (14, 0, 1), (15, 0, 1)]
-    assert sum(r[1] for r in rows) == east["metrics"]["stations"]["actual"] == 4
-    assert sum(r[2] for r in rows) == east["metrics"]["members"]["actual"] == 14
+    assert sum(r[1] for r in rows) == east.metrics["stations"].actual == 4
+    assert sum(r[2] for r in rows) == east.metrics["members"].actual == 14
 
 
 @pytest.mark.parametrize("as_of", [dt.date(2026, 11, 1), D, dt.date(2026, 11, 30)])
 def test_daily_adds_up_to_every_node_of_the_tree(company, con, as_of):
     tree = trees.load(company, "2026-11", as_of)
     for node in tree.nodes:
-        if node["level"] == "center":
+        if node.level == "center":
             continue
         rows = warzone.daily(con, node, "2026-11", as_of)
         for metric in ("stations", "members"):
-            assert sum(r[metric] for r in rows) == node["metrics"][metric]["actual"], (node["id"], metric)
+            assert sum(r[metric] for r in rows) == node.metrics[metric].actual, (node["id"], metric)
 
 
 def test_cumulative_fills_every_day():
@@ -60,7 +60,7 @@ def test_new_stations_east(company, con):
     assert [(r["station_id"], r["opened_on"].day, r["team"], r["person"], r["city"], r["members"]) for r in rows] == [
         ("S01", 3, "e1", "pa", "杭州", 3), ("S02", 5, "e1", "pb", "杭州", 4), ("S10", 8, "e1", "e1/unassigned", "温州", 1),
         ("S03", 10, "e1", "pb", "宁波", 4)]
-    assert len(rows) == tree.node("east")["metrics"]["stations"]["actual"]
+    assert len(rows) == tree.node("east").metrics["stations"].actual
     # a team; the month over: e2's S05 opened 11-20 with M25 and M26
     e2 = trees.load(company, "2026-11", dt.date(2026, 11, 30)).node("e2")
     assert [(r["station_id"], r["members"]) for r in warzone.new_stations(con, e2, "2026-11", dt.date(2026, 11, 30))] \
@@ -105,6 +105,6 @@ def test_attainment_equals_the_goal_tree_month_by_month(company, con, node_id):
     for row in warzone.attainment(con, tree, tree.node(node_id), plan):
         node = trees.load(company, row["month"], as_of).node(node_id)
         for metric in ("stations", "members"):
-            want = node["metrics"][metric]
+            want = node.metrics[metric]
             assert (row[metric]["target"], row[metric]["actual"], row[metric]["status"]) == \
-                (want["target"], want["actual"], want["status"]), (row["month"], metric)
+                (want.target, want.actual, want.status), (row["month"], metric)

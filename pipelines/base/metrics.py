@@ -40,7 +40,7 @@ def filter_sql(dims: tuple[str, ...], prefix: str = "", many: bool = False) -> s
 def node_filters(node: dict) -> dict[str, str]:
     """The filters that select a goal-tree node: {} for the company, {level: id} for a war zone, team, person or
     center (the marts carry each node's id in the column of its level)."""
-    return {} if node["level"] == "company" else {node["level"]: node["id"]}
+    return {} if node.level == "company" else {node.level: node.id}
 
 
 _NODE_FILTER = filter_sql(NODE_LEVELS)

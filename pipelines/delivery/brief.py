@@ -79,9 +79,9 @@ def _pick(pair: tuple[str, str], lang: str) -> str:
 def statuses(tree: GoalTree) -> dict[str, str]:
     """What the next brief compares with: the status of the company, each war zone and center per goal metric
     (`node|metric`), and of each key result (`kr:id`)."""
-    out = {f"{n.id}|{m}": v["status"] for n in tree.nodes if n.level in ("company", "war_zone", "center")
+    out = {f"{n.id}|{m}": v.status for n in tree.nodes if n.level in ("company", "war_zone", "center")
            for m, v in n.metrics.items()}
-    out.update({f"kr:{kr['id']}": kr["status"] for ka in tree.key_actions for kr in ka["key_results"]})
+    out.update({f"kr:{kr.id}": kr.status for ka in tree.key_actions for kr in ka.key_results})
     return out
 
 
@@ -96,11 +96,11 @@ def _metric_line(tree: GoalTree, node, lang: str) -> str:
     for metric in GOAL_METRICS:
         v = node.metrics[metric]
         name = _pick(METRIC_NAMES[metric], lang)
-        if v["target"] is None or v["status"] == "no_target":
-            parts.append(_w("metric_no_target", lang, name=name, actual=fmt_count(v["actual"], lang)))
+        if v.target is None or v.status == "no_target":
+            parts.append(_w("metric_no_target", lang, name=name, actual=fmt_count(v.actual, lang)))
         else:
-            actual, target = fmt_pair(v["actual"], v["target"], lang)
-            parts.append(_w("metric", lang, name=name, pair=f"{actual} / {target}", status=status_word(v["status"], lang),
+            actual, target = fmt_pair(v.actual, v.target, lang)
+            parts.append(_w("metric", lang, name=name, pair=f"{actual} / {target}", status=status_word(v.status, lang),
                             pace=_pace(tree, v.pace)))
     return _w("month", lang, parts=("；" if lang == "zh" else "; ").join(parts))
 
@@ -128,12 +128,12 @@ def _worst_line(tree: GoalTree, lang: str, esc) -> str:
     status = overall(zone)
     metric = tree.focus_metric(zone.id)
     v = zone.metrics[metric]
-    if v["required_daily"] is None:
+    if v.required_daily is None:
         line = _w("worst_done", lang, zone=esc(zone.name(lang)), status=status_word(status, lang))
     else:
         line = _w("worst", lang, zone=esc(zone.name(lang)), status=status_word(status, lang),
                   metric=_pick(METRIC_NAMES[metric], lang), pace=_pace(tree, v.pace),
-                  need=fmt_rate(v["required_daily"], lang))
+                  need=fmt_rate(v.required_daily, lang))
     behind = tree.most_behind(zone.id)           # none when the viewer may not see the zone's people
     if behind is not None:
         who, team, m, short = behind
@@ -178,7 +178,7 @@ def changes(tree: GoalTree, lang: str, before: dict[str, str] | None, esc=str) -
         return [_w("first", lang)]
     now = statuses(tree)
     by_id = {n.id: n for n in tree.nodes}
-    titles = {f"kr:{kr['id']}": kr["title"][lang] for ka in tree.key_actions for kr in ka["key_results"]}
+    titles = {f"kr:{kr.id}": kr.title[lang] for ka in tree.key_actions for kr in ka.key_results}
     worse, better = [], []
     for key, after in now.items():
         prior = before.get(key)
@@ -205,18 +205,18 @@ def week_line(tree: GoalTree, lang: str, esc=str) -> str | None:
     whose status moved since then (GoalTree: status_7d, pace_7d); None in the month's first week or once it is
     over (nothing to compare in the same month)."""
     company = tree.company
-    paces = [_w("week_pace", lang, metric=_pick(METRIC_SHORT[m], lang), before=_pace(tree, v["pace_7d"]),
+    paces = [_w("week_pace", lang, metric=_pick(METRIC_SHORT[m], lang), before=_pace(tree, v.pace_7d),
                 after=_pace(tree, v.pace))
-             for m in GOAL_METRICS if (v := company.metrics[m])["status_7d"] is not None and v["target"]]
+             for m in GOAL_METRICS if (v := company.metrics[m]).status_7d is not None and v.target]
     if not paces:
         return None
     moved = []
     for zone in [company] + [n for n in tree.nodes if n.level == "war_zone" and not is_unassigned(n.id)]:
         for m in GOAL_METRICS:
             v = zone.metrics[m]
-            if v["status_7d"] not in (None, v["status"]) and "no_target" not in (v["status_7d"], v["status"]):
+            if v.status_7d not in (None, v.status) and "no_target" not in (v.status_7d, v.status):
                 moved.append(_w("change", lang, node=esc(zone.name(lang)), metric=_pick(METRIC_NAMES[m], lang),
-                                before=status_word(v["status_7d"], lang), after=status_word(v["status"], lang)))
+                                before=status_word(v.status_7d, lang), after=status_word(v.status, lang)))
     sep = "、" if lang == "zh" else ", "
     week = tree.as_of - dt.timedelta(days=7)
     return _w("week", lang, d=fmt_date(week, lang), paces=sep.join(paces),
@@ -224,9 +224,9 @@ def week_line(tree: GoalTree, lang: str, esc=str) -> str | None:
 
 
 def _stale_line(tree: GoalTree, lang: str, center_names: dict[str, str], esc) -> str | None:
-    items = [f"{esc(kr['title'][lang])}（{esc(center_names.get(ka['center'], ka['center']))}）" if lang == "zh" else
-             f"{esc(kr['title'][lang])} ({esc(center_names.get(ka['center'], ka['center']))})"
-             for ka in tree.key_actions for kr in ka["key_results"] if kr["status"] == "stale"]
+    items = [f"{esc(kr.title[lang])}（{esc(center_names.get(ka.center, ka.center))}）" if lang == "zh" else
+             f"{esc(kr.title[lang])} ({esc(center_names.get(ka.center, ka.center))})"
+             for ka in tree.key_actions for kr in ka.key_results if kr.status == "stale"]
     return _w("stale", lang, items=names(items, lang)) if items else None
 
 

@@ -39,10 +39,12 @@ def pct(value) -> str:
     return "—" if value is None else f"{value * 100:.0f}%"
 
 
-def label(node: dict) -> str:
-    zh, en = node["name_zh"], node["name_en"]
+def label(node) -> str:
+    """A node's names for the table: a tree Node, or an allocation warning's dict (GoalTree.planning_warnings)."""
+    get = node.get if isinstance(node, dict) else lambda k: getattr(node, k)
+    zh, en, nid, level = get("name_zh"), get("name_en"), get("id"), get("level")
     if zh == en:
-        return f"{zh} {node['id']}" if node["level"] == "person" and zh != node["id"] else zh
+        return f"{zh} {nid}" if level == "person" and zh != nid else zh
     return f"{zh} {en}"
 
 
@@ -54,15 +56,15 @@ def _cell(v: dict | None) -> str:
     """One metric of one node: actual / target, pace and forecast as judged, need per day, status."""
     if v is None:
         return ""
-    return (pad(num(v["actual"]), 8, True) + " / " + pad(num(v["target"]), 7) + pad(pct(v["pace"]), 6, True)
-            + pad(num(v["forecast"]), 9, True) + pad(num(v["required_daily"], 1), 9, True) + "  "
-            + pad(SHORT[v["status"]], 12))
+    return (pad(num(v.actual), 8, True) + " / " + pad(num(v.target), 7) + pad(pct(v.pace), 6, True)
+            + pad(num(v.forecast), 9, True) + pad(num(v.required_daily, 1), 9, True) + "  "
+            + pad(SHORT[v.status], 12))
 
 
 def table(tree: GoalTree) -> str:
     depth = {}
     for n in tree.nodes:
-        depth[n["id"]] = 0 if n["parent"] is None else depth.get(n["parent"], 0) + 1
+        depth[n.id] = 0 if n.parent is None else depth.get(n.parent, 0) + 1
     state = "month over 已结束" if tree.finished else f"day {tree.days_counted} of {tree.days_in_month}"
     lines = [f"Goal tree 目标树 · {tree.month} · as of 截至 {tree.as_of} · {state} · {pct(tree.elapsed)} of the month "
              f"elapsed 时间进度 · at risk below 风险阈值 {tree.at_risk:.0%} pace"]
@@ -86,22 +88,22 @@ def table(tree: GoalTree) -> str:
             lines.append(f"    milestone 里程碑 {step['by']}: {num(step['target'])} · {SHORT[step['status']]}"
                          f" · pace {pct(step['pace'])} · need {num(step['required_monthly'], 1)}/month")
     lines.append("")
-    name_w = max(width("  " * depth[n["id"]] + label(n)) for n in tree.nodes) + 2
-    cell_w = width(_cell(tree.company["metrics"]["members"]))
+    name_w = max(width("  " * depth[n.id] + label(n)) for n in tree.nodes) + 2
+    cell_w = width(_cell(tree.company.metrics["members"]))
     sub = pad("actual / target", 18) + pad("pace", 6, True) + pad("forecast", 9, True) + pad("need/day", 9, True) + "  status"
     head1 = pad("", name_w) + pad("stations 新开驿站 (this month 本月)", cell_w) + " │ " + "members 新增会员 (this month 本月)"
     head2 = pad("node 节点", name_w) + pad(sub, cell_w) + " │ " + sub
     lines += [head1, head2, "─" * width(head2.rstrip())]
     centers_started = False
     for n in tree.nodes:
-        if n["level"] == "center" and not centers_started:
+        if n.level == "center" and not centers_started:
             centers_started = True
             lines += ["", "Centers 中心 — new members by the channels each center owns 按渠道归属的新增会员"]
-        m = n["metrics"]
-        row = (pad("  " * depth[n["id"]] + label(n), name_w) + pad(_cell(m.get("stations")), cell_w)
+        m = n.metrics
+        row = (pad("  " * depth[n.id] + label(n), name_w) + pad(_cell(m.get("stations")), cell_w)
                + " │ " + _cell(m.get("members")))
-        notes = [f"{metric} unallocated 未分解 {num(v['unallocated'])}" for metric, v in m.items()
-                 if v["unallocated"] not in (None, 0)]
+        notes = [f"{metric} unallocated 未分解 {num(v.unallocated)}" for metric, v in m.items()
+                 if v.unallocated not in (None, 0)]
         lines.append(row.rstrip() + (f"   ({'; '.join(notes)})" if notes else ""))
     lines += ["", "Status 状态: " + " · ".join(MARKS.values()),
               ("pace = actual ÷ (target × the share of the month due by today on its shape from earlier years); "
@@ -121,8 +123,8 @@ def csv_text(tree: GoalTree) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_FIELDS)
     for n in tree.nodes:
-        for metric, v in n["metrics"].items():
-            w.writerow(csvsafe.row([tree.month, tree.as_of.isoformat(), n["id"], n["parent"] or "", n["level"],
-                                    n["name_zh"], n["name_en"], metric]
-                                   + ["" if v[k] is None else v[k] for k in CSV_FIELDS[8:]]))
+        for metric, v in n.metrics.items():
+            w.writerow(csvsafe.row([tree.month, tree.as_of.isoformat(), n.id, n.parent or "", n.level,
+                                    n.name_zh, n.name_en, metric]
+                                   + ["" if getattr(v, k) is None else getattr(v, k) for k in CSV_FIELDS[8:]]))
     return buf.getvalue()

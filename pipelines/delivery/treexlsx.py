@@ -142,18 +142,18 @@ def workbook(tree: GoalTree, lang: str = "zh", scope: str | None = None) -> byte
                 for k, (key, _, _, fmt) in enumerate(FIELDS):
                     cell = ws.cell(i, col + k)
                     if key == "status":
-                        status = STATUS[values["status"]]
+                        status = STATUS[values.status]
                         _text(cell, f"{status.icon} {_w(lang, status.zh, status.en)}")
                         cell.fill = PatternFill("solid", fgColor=status.colour.lstrip("#"))
                         cell.font = Font(color=status.ink.lstrip("#"), bold=True)
                     elif key == "behind":
-                        _text(cell, names.get(values[key], "") if values[key] else "")
-                    elif key == "pace" and values[key] is not None:
+                        _text(cell, names.get(getattr(values, key), "") if getattr(values, key) else "")
+                    elif key == "pace" and getattr(values, key) is not None:
                         d = digits[metric]
-                        cell.value = round(values[key], d + 2)
+                        cell.value = round(getattr(values, key), d + 2)
                         cell.number_format = "0%" if d == 0 else "0." + "0" * d + "%"
-                    elif values[key] is not None:
-                        cell.value, cell.number_format = round(values[key], ROUND[fmt]), fmt
+                    elif getattr(values, key) is not None:
+                        cell.value, cell.number_format = round(getattr(values, key), ROUND[fmt]), fmt
                 col += len(FIELDS)
         ws.freeze_panes = "B3"
         ws.column_dimensions["A"].width = 22

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -26,7 +27,7 @@ import duckdb
 from pipelines.base import metrics as catalog
 from pipelines.base.errors import NorthstarError
 from pipelines.base.months import minus_months, month_bounds, month_of, parse_month, shift_month
-from pipelines.base.records import Record
+from pipelines.base.records import Record, frozen_map
 from pipelines.okr import seasonal
 from pipelines.okr.flows import GOAL_CATALOG, data_dates, goal_flows  # noqa: F401 - their home was here
 from pipelines.okr.keyactions import KeyAction, key_actions
@@ -137,7 +138,11 @@ class Node(Record):
     name_zh: str
     name_en: str
     children: tuple[str, ...]
-    metrics: dict[str, MetricValue]
+    metrics: Mapping[str, MetricValue]      # read-only (records.frozen_map)
+
+    def __post_init__(self):
+        object.__setattr__(self, "children", tuple(self.children))
+        object.__setattr__(self, "metrics", frozen_map(self.metrics))
 
     def name(self, lang: str) -> str:
         return self.name_zh if lang == "zh" else self.name_en
@@ -213,7 +218,7 @@ class GoalTree:
         teams and people of the war zones whose detail the person may see, the key actions of the centers they
         may see. Numbers are not recomputed: a war zone's actual stays the sum of all its teams, seen or not."""
         keep = [n for n in self.nodes if n.level not in ("team", "person") or user.sees_zone_detail(self.zone_of(n.id))]
-        actions = [ka for ka in self.key_actions if user.sees_center(ka["center"])]
+        actions = [ka for ka in self.key_actions if user.sees_center(ka.center)]
         if len(keep) == len(self.nodes) and len(actions) == len(self.key_actions):
             return self
         ids = {n.id for n in keep}
@@ -295,10 +300,10 @@ class GoalTree:
         """Parents whose children's targets do not add up to theirs (unallocated ≠ 0)."""
         out = []
         for n in self.nodes:
-            for metric, v in n["metrics"].items():
-                if v["unallocated"] not in (None, 0) and abs(v["unallocated"]) > EPS:
-                    out.append({"id": n["id"], "level": n["level"], "name_zh": n["name_zh"], "name_en": n["name_en"], "metric": metric,
-                                "target": v["target"], "unallocated": v["unallocated"]})
+            for metric, v in n.metrics.items():
+                if v.unallocated not in (None, 0) and abs(v.unallocated) > EPS:
+                    out.append({"id": n.id, "level": n.level, "name_zh": n.name_zh, "name_en": n.name_en, "metric": metric,
+                                "target": v.target, "unallocated": v.unallocated})
         return out
 
     def to_json(self, lang: str = "en") -> dict:
@@ -313,21 +318,21 @@ class GoalTree:
                            "at": r["at"]} for (nid, m), r in sorted(self.revisions.items())],
             "north_star": {m: {k: _plain(v) for k, v in ns.items()} for m, ns in self.north_star.items()},
             "nodes": [{
-                "id": n["id"], "parent": n["parent"], "level": n["level"],
-                "name": n["name_zh"] if lang == "zh" else n["name_en"],
-                "metrics": {m: metric_json(vals) for m, vals in n["metrics"].items()},
+                "id": n.id, "parent": n.parent, "level": n.level,
+                "name": n.name_zh if lang == "zh" else n.name_en,
+                "metrics": {m: metric_json(vals) for m, vals in n.metrics.items()},
             } for n in self.nodes],
             "drivers": {nid: {d: {k: _plain(v) for k, v in vals.items()} for d, vals in ds.items()}
                         for nid, ds in self.drivers.items()},
             "since_month_end": {k: v.isoformat() if isinstance(v, dt.date) else v
                                 for k, v in self.since_month_end.items()},
             "key_actions": [{
-                "id": ka["id"], "center": ka["center"], "title": ka["title"][lang], "status": ka["status"],
-                "progress": _plain(ka["progress"]),
+                "id": ka.id, "center": ka.center, "title": ka.title[lang], "status": ka.status,
+                "progress": _plain(ka.progress),
                 "key_results": [{
-                    "id": kr["id"], "title": kr["title"][lang], "kind": kr["kind"], "basis": kr["basis"],
-                    "last_checkin": kr["last_checkin"] and kr["last_checkin"].isoformat(),
-                    **{k: _plain(kr[k]) for k in METRIC_FIELDS}} for kr in ka["key_results"]],
+                    "id": kr.id, "title": kr.title[lang], "kind": kr.kind, "basis": kr.basis,
+                    "last_checkin": kr.last_checkin and kr.last_checkin.isoformat(),
+                    **{k: _plain(getattr(kr, k)) for k in METRIC_FIELDS}} for kr in ka.key_results],
             } for ka in self.key_actions],
         }
 
@@ -338,9 +343,9 @@ OTHER_NAMES = {"linear": "straight_line", "seasonal": "seasonal"}
 def metric_json(v: MetricValue) -> dict:
     """One metric value for JSON: `basis` and the judged `expected` / `pace` / `forecast` under their plain names,
     the other basis's beside them under its own name (`straight_line` or `seasonal`), never mixed."""
-    out = {k: _plain(v[k]) for k in v if k != "other"}
+    out = {k: _plain(x) for k, x in v.fields().items() if k != "other"}
     if v.other is not None:
-        out[OTHER_NAMES[v.other.basis]] = {k: _plain(v.other[k]) for k in ("expected", "pace", "forecast")}
+        out[OTHER_NAMES[v.other.basis]] = {k: _plain(getattr(v.other, k)) for k in ("expected", "pace", "forecast")}
     return out
 
 
@@ -349,6 +354,8 @@ def _plain(value):
     outputs never round; only the text table and the pages do."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
+    if isinstance(value, Mapping):                 # a record's frozen mapping (gap parts)
+        return {k: _plain(v) for k, v in value.items()}
     return value
 
 

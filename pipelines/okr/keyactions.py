@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import duckdb
 
 from pipelines.base import metrics
-from pipelines.base.records import Record
+from pipelines.base.records import Record, frozen_map
 from pipelines.okr.status import MetricValue, level_metrics, mismatch, node_metrics, worst
 from pipelines.plan.folder import Plan
 
@@ -59,6 +59,12 @@ class KeyResult(MetricValue):
     said_on: dt.date | None
     said_by: str | None
 
+    def __post_init__(self):
+        super().__post_init__()
+        for name in ("title", "filters", "unit"):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, frozen_map(getattr(self, name)))
+
 
 @dataclass(frozen=True, eq=False)
 class KeyAction(Record):
@@ -67,12 +73,17 @@ class KeyAction(Record):
     center: str
     title: dict
     owner: str | None
-    supports: list
-    war_zones: list
+    supports: tuple
+    war_zones: tuple
     status: str
     progress: float | None
     mismatch: bool
     key_results: tuple[KeyResult, ...]
+
+    def __post_init__(self):
+        for name in ("supports", "war_zones", "key_results"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        object.__setattr__(self, "title", frozen_map(self.title))
 
 
 def _progress(actual: float | None, target: float | None, what) -> float | None:
@@ -144,7 +155,7 @@ def key_actions(con: duckdb.DuckDBPyConnection, plan: Plan | None, checkins: lis
                 unit=kr.get("unit"), last_checkin=last, progress=_progress(actual, target, what),
                 confidence=confidence, mismatch=mismatch(confidence, status),
                 comment=word.get("comment") if word else None, said_on=word["on_date"] if word else None,
-                said_by=word.get("who") if word else None, **{**row, "status": status}))
+                said_by=word.get("who") if word else None, **{**row.fields(), "status": status}))
         progress = [r.progress for r in results if r.progress is not None]
         out.append(KeyAction(id=ka["id"], center=ka["center"], title=ka["title"], owner=ka.get("owner"),
                              supports=ka.get("supports", []), war_zones=ka.get("war_zones", []),

@@ -4,9 +4,10 @@ charts and the stylesheet all read it from here: a status is never colour alone,
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from pipelines.base.records import Record
+from pipelines.base.records import Record, frozen_map
 
 EPS = 1e-9                 # a pace of exactly 1 or exactly the threshold counts as reaching it
 
@@ -47,13 +48,13 @@ def worst(statuses) -> str:
 
 def overall(node) -> str:
     """A goal-tree node's worse status of stations and members (no_target only when both have none)."""
-    return worst(v["status"] for v in node["metrics"].values() if v["status"] != "no_target")
+    return worst(v.status for v in node.metrics.values() if v.status != "no_target")
 
 
 def worst_first(nodes: list) -> list:
     """Worst status first, then lowest pace (as judged); nodes without targets last."""
     def badness(n):
-        paces = [p for v in n["metrics"].values() if (p := v["pace"]) is not None]
+        paces = [p for v in n.metrics.values() if (p := v.pace) is not None]
         return RANK[overall(n)], min(paces, default=9e9)
 
     return sorted(nodes, key=badness)
@@ -121,13 +122,17 @@ class MetricValue(Record):
     basis: str = "linear"
     other: Reading | None = None
     shape: str | None = None           # whose history the shape is: a node id, or "linear" (none long enough)
-    forecast_low: float | None = None  # the 80 % band around the forecast (pipelines/okr/backtest.py: `band`)
+    forecast_low: float | None = None  # the 80 % band around the forecast (pipelines/okr/replay.py: `band`)
     forecast_high: float | None = None
     gap: float | None = None           # actual − expected (None without a target)
-    gap_parts: dict | None = None      # a parent's gap split: {child id: part, "unallocated": part}, adding up to gap
+    gap_parts: Mapping | None = None   # a parent's gap split: {child id: part, "rest": part}, adding up to gap
     behind: str | None = None          # the child with the largest shortfall (gap part < 0), the one rule
     status_7d: str | None = None       # the status and pace 7 days earlier in the same month
     pace_7d: float | None = None
+
+    def __post_init__(self):
+        if self.gap_parts is not None:
+            object.__setattr__(self, "gap_parts", frozen_map(self.gap_parts))
 
 
 def node_metrics(target: float | None, actual: float, elapsed: float, days_left: int, finished: bool,
@@ -223,7 +228,7 @@ class Judged:
 def judged(v) -> Judged:
     """`v` (a MetricValue) as judged: its own basis, expected, pace and forecast (the value knows what it was
     judged on), and the other basis's pace when the node has a shape of its own."""
-    shaped = v["shape"] not in (None, "linear")
-    other = v["other"]
-    return Judged(v["basis"] == "seasonal", v["expected"], v["pace"], v["forecast"],
+    shaped = v.shape not in (None, "linear")
+    other = v.other
+    return Judged(v.basis == "seasonal", v.expected, v.pace, v.forecast,
                   other.pace if other is not None and shaped else None)

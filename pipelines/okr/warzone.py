@@ -90,8 +90,8 @@ def drivers(con: duckdb.DuckDBPyConnection, tree: GoalTree, node: dict) -> dict[
     filters = metrics.node_filters(node)
     out = {}
     for name in DRIVERS:
-        if name in tree.drivers.get(node["id"], {}):
-            d = tree.drivers[node["id"]][name]
+        if name in tree.drivers.get(node.id, {}):
+            d = tree.drivers[node.id][name]
             out[name] = {"value": d["value"], "last_month": d["last_month"]}
             continue
         now = metrics.value(con, name, tree.as_of, tree.month_start, upto, **filters)
@@ -123,12 +123,12 @@ def attainment(con: duckdb.DuckDBPyConnection, tree: GoalTree, node: dict, plan:
         row = {"month": month}
         for i, metric in enumerate(GOAL_METRICS):
             actual = got.get(month, (0, 0))[i]
-            target = targets.get((month, node["level"], node["id"], metric))
+            target = targets.get((month, node.level, node.id, metric))
             if current:
-                v = node["metrics"][metric]
+                v = node.metrics[metric]
             else:
                 v = node_metrics(target, actual, 1.0, 0, True, tree.at_risk)
-            row[metric] = {"target": v["target"], "actual": v["actual"], "status": v["status"],
-                           "share": v["actual"] / v["target"] if v["target"] else None}
+            row[metric] = {"target": v.target, "actual": v.actual, "status": v.status,
+                           "share": v.actual / v.target if v.target else None}
         out.append(row)
     return out

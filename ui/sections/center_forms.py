@@ -59,17 +59,17 @@ def checkin_form(tree: GoalTree, centers: list[dict], store_file: Path, today: d
                  reader: User) -> None:
     """Pick a key result, give its value (manual ones), confidence, a comment and who; saved as one check-in. Only
     the key results of the centers the reader may check in for (pipelines.plan.access: an admin, a center's lead)."""
-    if not any(reader.can_check_in(c["id"]) for c in centers):
+    if not any(reader.can_check_in(c.id) for c in centers):
         st.caption(t("checkin_denied", role=t(f"role_{reader.role}")))
         return
-    krs = [(ka, kr) for ka in tree.key_actions for kr in ka["key_results"] if reader.can_check_in(ka["center"])]
-    center_names = {c["id"]: name_of(c, code) for c in centers}
+    krs = [(ka, kr) for ka in tree.key_actions for kr in ka.key_results if reader.can_check_in(ka.center)]
+    center_names = {c.id: name_of(c, code) for c in centers}
     if not krs:
         st.info(t("checkin_none"))
         return
-    labels = {kr["id"]: f'{center_names.get(ka["center"], ka["center"])} · {_title(ka["title"], code)} · '
-                        f'{_title(kr["title"], code)}' for ka, kr in krs}
-    by_id = {kr["id"]: (ka, kr) for ka, kr in krs}
+    labels = {kr.id: f'{center_names.get(ka.center, ka.center)} · {_title(ka.title, code)} · '
+                        f'{_title(kr.title, code)}' for ka, kr in krs}
+    by_id = {kr.id: (ka, kr) for ka, kr in krs}
     chosen = st.selectbox(t("checkin_kr"), list(labels), format_func=labels.get, key=f"checkin_kr_{code}")
     ka, kr = by_id[chosen]
     default_day = min(max(today, tree.month_start), tree.month_end)
@@ -79,9 +79,9 @@ def checkin_form(tree: GoalTree, centers: list[dict], store_file: Path, today: d
         days = [last_day - dt.timedelta(days=i) for i in range((last_day - tree.month_start).days + 1)]
         day = c1.selectbox(t("checkin_date"), days, index=days.index(min(default_day, today, last_day)),
                            format_func=lambda d, c=code: fmt_date(d, c))
-        if kr["kind"] == "manual":
+        if kr.kind == "manual":
             raw = c2.text_input(t("checkin_value_manual", unit=uc.unit_of(kr, code) or "—"),
-                                value="" if kr["last_checkin"] is None else f"{kr['actual']:g}")
+                                value="" if kr.last_checkin is None else f"{kr.actual:g}")
         else:
             raw = None
             c2.caption(t("checkin_value_auto"))
@@ -91,14 +91,14 @@ def checkin_form(tree: GoalTree, centers: list[dict], store_file: Path, today: d
         who = who_input(reader)
         submitted = st.form_submit_button(t("checkin_save"), type="primary")
     if submitted:
-        value, errors = checkin_problems(kr["kind"] == "manual", raw, confidence, who, day, today, code)
+        value, errors = checkin_problems(kr.kind == "manual", raw, confidence, who, day, today, code)
         if errors:
             st.error("\n\n".join(errors))
         else:
             try:
-                check_center(reader, ka["center"], checkin=True)
+                check_center(reader, ka.center, checkin=True)
                 with PlanStore(store_file) as store:
-                    store.add_checkin(kr["id"], day, value, who=who, comment=comment, confidence=confidence)
+                    store.add_checkin(kr.id, day, value, who=who, comment=comment, confidence=confidence)
             except AccessDenied:
                 st.error(t("checkin_denied", role=t(f"role_{reader.role}")))
             except NorthstarError as exc:
@@ -107,7 +107,7 @@ def checkin_form(tree: GoalTree, centers: list[dict], store_file: Path, today: d
                 st.session_state["centers_who"] = who.strip()
                 shown = day <= checkins_upto(tree)     # a view of an earlier as-of does not count it
                 st.session_state["centers_flash"] = tm("checkin_saved" if shown else "checkin_saved_later",
-                                                      kr=_title(kr["title"], code), d=day.isoformat(),
+                                                      kr=_title(kr.title, code), d=day.isoformat(),
                                                       who=who.strip(), month=fmt_month(tree.month, code),
                                                       as_of=tree.as_of.isoformat(), last=tree.last_date.isoformat())
                 st.rerun()
@@ -166,8 +166,8 @@ def key_action_form(tree: GoalTree, plan: Plan | None, org: Org, people: dict[st
                     store_file: Path, code: str, reader: User) -> None:
     """Add a key action or edit one of the plan's: its center, owner, titles, months, what it supports, the war zones
     it helps, and its key results in an editable table; checked as goals.yaml would be, then saved as one change."""
-    center_names = {c["id"]: name_of(c, code) for c in centers}
-    centers = [c for c in centers if reader.can_edit_center(c["id"])]   # pipelines.plan.access: planners, admins, a lead
+    center_names = {c.id: name_of(c, code) for c in centers}
+    centers = [c for c in centers if reader.can_edit_center(c.id)]   # pipelines.plan.access: planners, admins, a lead
     if not centers:
         return
     with st.expander(t("ka_form"), expanded=False):
@@ -177,14 +177,14 @@ def key_action_form(tree: GoalTree, plan: Plan | None, org: Org, people: dict[st
                             format_func=lambda i, c=code: text("ka_new", c) if not i else
                             f'{i} · {_title(existing[i]["title"], c)}')
         action = existing.get(pick)
-        zone_ids = [z["id"] for z in uc.zones(tree)]
-        zone_names = {z["id"]: name_of(z, code) for z in uc.zones(tree)}
+        zone_ids = [z.id for z in uc.zones(tree)]
+        zone_names = {z.id: name_of(z, code) for z in uc.zones(tree)}
         months = sorted({*((action or {}).get("months") or []), tree.month,
                          *[shift_month(tree.month, k) for k in range(-1, 7)]})
         with st.form(f"ka_form_{pick or 'new'}_{code}", border=True):
             c1, c2, c3 = st.columns(3)
             fid = c1.text_input(t("ka_id"), value=pick, disabled=bool(pick))
-            center_ids = [c["id"] for c in centers]
+            center_ids = [c.id for c in centers]
             fcenter = c2.selectbox(t("ka_center"), center_ids, format_func=center_names.get,
                                    index=center_ids.index(action["center"]) if action and action["center"] in center_ids
                                    else 0)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from pipelines.base.months import month_of
 from pipelines.okr.fmt import fmt_gap
-from pipelines.okr.goaltree import GoalTree
+from pipelines.okr.goaltree import GoalTree, Node
 from pipelines.okr.status import (  # noqa: F401 - overall, worst_first: ui.views.board.*
     RANK,
     STATUS,
@@ -46,7 +46,11 @@ def esc(text) -> str:
     return html.escape(str(text))
 
 
-def name_of(node: dict, lang: str) -> str:
+def name_of(node, lang: str) -> str:
+    """A node's name in `lang`: a goal-tree Node's, or an org node's (the plan's own dicts: pipelines.plan.org,
+    okr.decompose.org_nodes — plan data, not the tree's records)."""
+    if isinstance(node, Node):
+        return node.name(lang)
     return node["name_zh"] if lang == "zh" else node["name_en"]
 
 
@@ -202,7 +206,7 @@ def revised_note(tree: GoalTree, lang: str, zone_id: str) -> str:
             node = tree.node(nid)
         except KeyError:
             continue
-        if node["level"] not in ("team", "person") or tree.zone_of(nid) != zone_id:
+        if node.level not in ("team", "person") or tree.zone_of(nid) != zone_id:
             continue
         items.append(revision_words(r, lang, name_of(node, lang), text(f"{metric}_short", lang)))
     if not items:
@@ -220,33 +224,33 @@ def month_tile(tree: GoalTree, metric: str, lang: str, node: dict | None = None,
     tooltip), need per day and pace on the tree's status basis; the other basis's pace under it, labelled; a target
     changed after the 1st flagged."""
     node = node or tree.company
-    v = node["metrics"][metric]
+    v = node.metrics[metric]
     j = tree.judged(v)
     key = f"month.{metric}"
     label = text(f"new_{metric}", lang)
     unit = text(f"unit_{metric}", lang)
     unit_text = f"（{unit}）" if lang == "zh" else ""   # English labels name their unit already
     head = (f'<div class="ns-tilehead"><span class="ns-label">{esc(label)}<span class="ns-unit">{esc(unit_text)}'
-            f'</span></span>{chip(v["status"], lang, key=key + ".status")}</div>')
-    actual, target = fmt_pair(v["actual"], v["target"] or None, lang)
+            f'</span></span>{chip(v.status, lang, key=key + ".status")}</div>')
+    actual, target = fmt_pair(v.actual, v.target or None, lang)
     big = f'<div class="ns-big">{num(key + ".actual", actual)}'
-    if v["target"] is None or v["target"] == 0:     # (a target removed after the 1st says so, and who did it)
+    if v.target is None or v.target == 0:     # (a target removed after the 1st says so, and who did it)
         return (f'<div class="ns-card ns-tile">{head}{big}</div>'
                 f'<div class="ns-empty">{esc(text("no_target_month", lang))}</div>'
                 f'{revised_flag(tree, node, metric, lang, key)}</div>')
     big += f' <span class="ns-of">/ {num(key + ".target", target)}</span></div>'
-    share = j.expected / v["target"] if j.expected is not None else tree.elapsed
-    meter = bar(v["actual"] / v["target"], v["status"], share, text("expected", lang))
+    share = j.expected / v.target if j.expected is not None else tree.elapsed
+    meter = bar(v.actual / v.target, v.status, share, text("expected", lang))
     suffix = "_help_s" if j.seasonal else "_help"
     forecast_help = text("forecast" + suffix, lang)
     band = ""
-    if j.seasonal and v["forecast_low"] is not None and not tree.finished:
-        lo, hi = fmt_pair(v["forecast_low"], v["forecast_high"], lang)
+    if j.seasonal and v.forecast_low is not None and not tree.finished:
+        lo, hi = fmt_pair(v.forecast_low, v.forecast_high, lang)
         band = text("band", lang, lo=lo, hi=hi)
         forecast_help += " · " + band
     cells = [("expected", num(f"{key}.expected", fmt_count(j.expected, lang)), text("expected" + suffix, lang)),
              ("forecast", num(f"{key}.forecast", fmt_count(j.forecast, lang)), forecast_help),
-             ("required", num(f"{key}.required", fmt_rate(v["required_daily"], lang)), text("required_help", lang)),
+             ("required", num(f"{key}.required", fmt_rate(v.required_daily, lang)), text("required_help", lang)),
              ("pace", num(f"{key}.pace", fmt_pace(j.pace, tree)), text("pace" + suffix, lang))]
     grid = "".join(f'<div title="{esc(help_)}"><div class="ns-small-label">{esc(text(name, lang))}</div>'
                    f'<div class="ns-mid">{shown}</div></div>' for name, shown, help_ in cells)
@@ -272,13 +276,13 @@ def week_change(v, lang: str, always: bool = False) -> tuple[str, str] | None:
     """(words, status class) for how the status stood 7 days earlier in the same month: "▼ 上周正常" (worse now),
     "▲ 上周落后" (better now), and with `always` "= 与上周同" when the same; None in the month's first week, once it
     is over, without a target, or when the same and not `always`."""
-    before = v["status_7d"]
-    if before is None or "no_target" in (before, v["status"]):
+    before = v.status_7d
+    if before is None or "no_target" in (before, v.status):
         return None
     word = STATUS[before].zh if lang == "zh" else STATUS[before].en.lower()
-    if RANK[v["status"]] < RANK[before]:
+    if RANK[v.status] < RANK[before]:
         return text("week_worse", lang, s=word), "off_track"
-    if RANK[v["status"]] > RANK[before]:
+    if RANK[v.status] > RANK[before]:
         return text("week_better", lang, s=word), "on_track"
     return (text("week_same", lang), "no_target") if always else None
 
@@ -290,7 +294,7 @@ def week_mark(tree: GoalTree, v, lang: str, key: str, always: bool = False) -> s
         return ""
     shown, cls = change
     tip = text("week_help", lang, d=fmt_day(tree.as_of - dt.timedelta(days=7), lang),
-               s=status_word(v["status_7d"], lang), p=fmt_pace(v["pace_7d"], tree))
+               s=status_word(v.status_7d, lang), p=fmt_pace(v.pace_7d, tree))
     return (f'<span class="ns-week ns-text-{cls}" data-k="{esc(key)}.week" title="{esc(tip)}">'
             f'{esc(shown)}</span>')
 
@@ -309,7 +313,7 @@ def revised_flag(tree: GoalTree, node: dict, metric: str, lang: str, key: str, s
     """"⚑ 月中改过目标 4.5万 → 4.6万（王芳，11月12日 10:30）" under a target changed after its month began (the plan
     store's history); `short`: "⚑ 4.5万 → 4.6万" with who and when in the tooltip. With the "against the 1st's
     targets" switch on, the target shown is the old one."""
-    r = tree.revisions.get((node["id"], metric))
+    r = tree.revisions.get((node.id, metric))
     if not r:
         return ""
     old, new = revision_pair(r, lang)
@@ -348,10 +352,10 @@ def gap_line(tree: GoalTree, node: dict, metric: str, lang: str, view: View | No
     gap, the largest the other way, the rest as "其他"; in brackets the person with the largest shortfall inside;
     `brief`: only the first's, so the board's line fits its column). Nothing without a target, or with no gap. A
     war zone's name opens its page."""
-    split = tree.gap_split(node["id"], metric, n)
+    split = tree.gap_split(node.id, metric, n)
     if split is None or split.total == 0:
         return ""
-    key = f"gap.{node['id']}.{metric}"
+    key = f"gap.{node.id}.{metric}"
     unit = text(f"unit_{metric}", lang) if lang == "zh" else ""
     head = text("gap_short" if split.total < 0 else "gap_lead", lang, metric=text(f"{metric}_short", lang),
                 n=fmt_gap(split.total), unit=unit)
@@ -359,8 +363,8 @@ def gap_line(tree: GoalTree, node: dict, metric: str, lang: str, view: View | No
     for part in split.named:
         child = part.node
         name = esc(name_of(child, lang))
-        if child["level"] == "war_zone" and not _unassigned(child):
-            name = link(page_link("war_zone", view, zone=child["id"]), name, "ns-inline-link")
+        if child.level == "war_zone" and not _unassigned(child):
+            name = link(page_link("war_zone", view, zone=child.id), name, "ns-inline-link")
         item = f'{name} <span data-k="{esc(key)}.part">{esc(fmt_gap(part.part))}</span>'
         if (part.part < 0) != (split.total < 0):
             item += " " + esc(text("gap_behind" if part.part < 0 else "gap_ahead", lang))
@@ -371,7 +375,7 @@ def gap_line(tree: GoalTree, node: dict, metric: str, lang: str, view: View | No
     if items and split.others:
         items.append(f'{esc(text("gap_others", lang))} <span data-k="{esc(key)}.part">{esc(fmt_gap(split.others))}'
                      '</span>')
-    basis = text("basis_seasonal" if tree.judged(node["metrics"][metric]).seasonal else "basis_linear", lang)
+    basis = text("basis_seasonal" if tree.judged(node.metrics[metric]).seasonal else "basis_linear", lang)
     body = ("、" if lang == "zh" else ", ").join(items)
     colon = "：" if lang == "zh" else ": "
     return (f'<div class="ns-gap" data-k="{esc(key)}" title="{esc(text("gap_help", lang, basis=basis))}">'
@@ -382,19 +386,19 @@ def gap_line(tree: GoalTree, node: dict, metric: str, lang: str, view: View | No
 
 def zone_order(tree: GoalTree) -> list[dict]:
     """The org's war zones, worst first: by their worst status, then by their lowest pace."""
-    return worst_first([n for n in tree.children(tree.company["id"]) if n["level"] == "war_zone"
+    return worst_first([n for n in tree.children(tree.company.id) if n.level == "war_zone"
                         and not _unassigned(n)])
 
 
 def _unassigned(node: dict) -> bool:
-    return is_unassigned(node["id"])
+    return is_unassigned(node.id)
 
 
 def block_range(nodes: list[dict], metric: str) -> tuple[float, float]:
     """The smallest and largest actual or target among `nodes` for `metric` (those with a target): the figures of
     one row are written in one unit (see ui.i18n.fmt_pair)."""
-    values = [abs(v) for n in nodes if n["metrics"][metric]["target"]
-              for v in (n["metrics"][metric]["actual"], n["metrics"][metric]["target"])]
+    values = [abs(v) for n in nodes if n.metrics[metric].target
+              for v in (n.metrics[metric].actual, n.metrics[metric].target)]
     return (min(values), max(values)) if values else (0, 0)
 
 
@@ -402,14 +406,14 @@ def zone_card(tree: GoalTree, zone: dict, lang: str, view: View | None = None) -
     """A war zone's card; with `view` (the reader's language and period) the whole card opens the zone's page."""
     status = overall(zone)
     row = zone_order(tree)
-    key = f"zone.{zone['id']}"
+    key = f"zone.{zone.id}"
     lines = []
     for metric in METRICS:
-        v = zone["metrics"][metric]
+        v = zone.metrics[metric]
         label = text(f"{metric}_short", lang)
         mk = f"{key}.{metric}"
-        if v["target"]:
-            actual, target = fmt_pair(v["actual"], v["target"], lang, like=block_range(row, metric))
+        if v.target:
+            actual, target = fmt_pair(v.actual, v.target, lang, like=block_range(row, metric))
             figures = f'{num(mk + ".actual", actual)} / {num(mk + ".target", target)}'
             j = tree.judged(v)
             # the other basis's pace is the pace's tooltip here (the card has no room for a line each); the month
@@ -418,36 +422,36 @@ def zone_card(tree: GoalTree, zone: dict, lang: str, view: View | None = None) -
             basis = text("basis_seasonal" if j.seasonal else "basis_linear", lang)
             tip = f' title="{esc(basis + (" · " + other if other else ""))}"'
             extra = [f'<span{tip}>{esc(text("pace", lang))} {num(mk + ".pace", fmt_pace(j.pace, tree))}</span>']
-            if v["required_daily"] is not None:
-                extra.append(text("per_day", lang, n=num(mk + ".required_daily", fmt_rate(v["required_daily"], lang))))
+            if v.required_daily is not None:
+                extra.append(text("per_day", lang, n=num(mk + ".required_daily", fmt_rate(v.required_daily, lang))))
             more = []
             week = week_mark(tree, v, lang, mk)
             if week:
                 more.append(week)
             more.append(revised_flag(tree, zone, metric, lang, mk, short=True))
             more = [m for m in more if m]
-            share = j.expected / v["target"] if j.expected is not None else tree.elapsed
-            meter = bar(v["actual"] / v["target"], v["status"], share)
+            share = j.expected / v.target if j.expected is not None else tree.elapsed
+            meter = bar(v.actual / v.target, v.status, share)
         else:
-            figures, extra, more, meter = num(mk + ".actual", fmt_count(v["actual"], lang)), [], [], ""
+            figures, extra, more, meter = num(mk + ".actual", fmt_count(v.actual, lang)), [], [], ""
         second = f'<div class="ns-zmeta ns-zweek">{" · ".join(more)}</div>' if more else ""
         lines.append(f'<div class="ns-zline"><span class="ns-zlabel">{esc(label)}</span>'
-                     f'{chip(v["status"], lang, small=True, key=mk + ".status")}</div>'
+                     f'{chip(v.status, lang, small=True, key=mk + ".status")}</div>'
                      f'<div class="ns-zfig">{figures}</div>{meter}<div class="ns-zmeta">{" · ".join(extra)}</div>'
                      f'{second}')
     card = (f'<div class="ns-card ns-zone ns-edge-{status}" data-k="{esc(key)}">'
             f'<div class="ns-tilehead"><span class="ns-zname">{esc(name_of(zone, lang))}</span>'
             f'{chip(status, lang, key=key + ".status")}</div>{"".join(lines)}</div>')
-    url = page_link("war_zone", view, zone=zone["id"])
+    url = page_link("war_zone", view, zone=zone.id)
     # inside a <div>: a block that starts with <a> is a paragraph to Markdown, which would close it before the card
     return f'<div class="ns-linkbox">{link(url, card, title=text("open_zone", lang, name=name_of(zone, lang)))}</div>'
 
 
 def unassigned_note(tree: GoalTree, lang: str, view: View | None = None) -> str:
     """One sentence about data that belongs to no war zone of the org, if any."""
-    nodes = [n for n in tree.children(tree.company["id"]) if n["level"] == "war_zone" and _unassigned(n)]
-    stations = sum(n["metrics"]["stations"]["actual"] for n in nodes)
-    members = sum(n["metrics"]["members"]["actual"] for n in nodes)
+    nodes = [n for n in tree.children(tree.company.id) if n.level == "war_zone" and _unassigned(n)]
+    stations = sum(n.metrics["stations"].actual for n in nodes)
+    members = sum(n.metrics["members"].actual for n in nodes)
     if not stations and not members:
         return ""
     parts = [text(key, lang, n=fmt_count(n, lang)) for key, n in (("n_new_stations", stations),
@@ -455,7 +459,7 @@ def unassigned_note(tree: GoalTree, lang: str, view: View | None = None) -> str:
     what = text("and", lang).join(parts)
     zone = nodes[0]
     see = text("unassigned_see", lang, name=name_of(zone, lang))
-    url = page_link("war_zone", view, zone=zone["id"])
+    url = page_link("war_zone", view, zone=zone.id)
     return (f'<div class="ns-note">{esc(text("unassigned_note", lang, what=what))} '
             f'{link(url, esc(see), "ns-inline-link")}</div>')
 
@@ -464,32 +468,32 @@ def unassigned_note(tree: GoalTree, lang: str, view: View | None = None) -> str:
 
 def center_card(tree: GoalTree, center: dict, lang: str, view: View | None = None) -> str:
     """A center: its channel members, its actions per status and each action, which opens on the Centers page."""
-    actions = [ka for ka in tree.key_actions if ka["center"] == center["id"]]
+    actions = [ka for ka in tree.key_actions if ka.center == center.id]
     counts: dict[str, int] = {}
     for ka in actions:
-        counts[ka["status"]] = counts.get(ka["status"], 0) + 1
-    key = f"center.{center['id']}"
+        counts[ka.status] = counts.get(ka.status, 0) + 1
+    key = f"center.{center.id}"
     tally = " ".join(f'<span class="ns-count ns-text-{s}" data-k="{esc(key)}.count.{s}">{n} {esc(status_word(s, lang))}'
                      f'</span>' for s, n in sorted(counts.items(), key=lambda kv: RANK[kv[0]]))
-    m = center["metrics"]["members"]
-    if m["target"]:
-        actual, target = fmt_pair(m["actual"], m["target"], lang, like=block_range(centers(tree), "members"))
+    m = center.metrics["members"]
+    if m.target:
+        actual, target = fmt_pair(m.actual, m.target, lang, like=block_range(centers(tree), "members"))
         members = text("center_members", lang, a=actual, t=target)
     else:
-        members = text("center_members_no_target", lang, a=fmt_count(m["actual"], lang))
+        members = text("center_members_no_target", lang, a=fmt_count(m.actual, lang))
     lines = []
     for ka in actions:
-        progress = fmt_pct(ka["progress"])
-        flag = (f'<span class="ns-flag" data-k="ka.{esc(ka["id"])}.mismatch" title="{esc(text("mismatch_help", lang))}">'
-                f'⚠</span>') if ka.get("mismatch") else ""
-        line = (f'<div class="ns-ka" data-k="ka.{esc(ka["id"])}">{chip(ka["status"], lang, small=True, key="ka." + ka["id"] + ".status")}'
-                f'<span class="ns-katitle">{esc(_title(ka["title"], lang))}</span>'
-                f'{flag}<span class="ns-kapct">{num("ka." + ka["id"] + ".progress", progress)}</span></div>')
-        url = page_link("centers", view, ka=ka["id"])
-        lines.append(link(url, line, title=_title(ka["title"], lang)))
+        progress = fmt_pct(ka.progress)
+        flag = (f'<span class="ns-flag" data-k="ka.{esc(ka.id)}.mismatch" title="{esc(text("mismatch_help", lang))}">'
+                f'⚠</span>') if ka.mismatch else ""
+        line = (f'<div class="ns-ka" data-k="ka.{esc(ka.id)}">{chip(ka.status, lang, small=True, key="ka." + ka.id + ".status")}'
+                f'<span class="ns-katitle">{esc(_title(ka.title, lang))}</span>'
+                f'{flag}<span class="ns-kapct">{num("ka." + ka.id + ".progress", progress)}</span></div>')
+        url = page_link("centers", view, ka=ka.id)
+        lines.append(link(url, line, title=_title(ka.title, lang)))
     if not lines:
         # the tree is the reader's: a center whose actions they may not see has none left in it, which is not "none"
-        empty = "actions_not_yours" if view is not None and not view.reader.sees_center(center["id"]) else "no_actions"
+        empty = "actions_not_yours" if view is not None and not view.reader.sees_center(center.id) else "no_actions"
         lines.append(f'<div class="ns-empty">{esc(text(empty, lang))}</div>')
     url = page_link("centers", view)
     return (f'<div class="ns-card ns-center"><div class="ns-zname">{link(url, esc(name_of(center, lang)))}</div>'
@@ -498,13 +502,13 @@ def center_card(tree: GoalTree, center: dict, lang: str, view: View | None = Non
 
 
 def centers(tree: GoalTree) -> list[dict]:
-    return [n for n in tree.nodes if n["level"] == "center" and not _unassigned(n)]
+    return [n for n in tree.nodes if n.level == "center" and not _unassigned(n)]
 
 
 # ---- drivers ---------------------------------------------------------------------------------------------------
 
 def drivers_strip(tree: GoalTree, lang: str) -> str:
-    d = tree.drivers[tree.company["id"]]
+    d = tree.drivers[tree.company.id]
     items = []
     for name in ("station_masters_recruited", "orders", "gmv", "active_members"):
         v = d[name]

@@ -40,7 +40,7 @@ def month_progress(tree: GoalTree, lang: str, height: int = BOARD_CHART["height"
     line from 0 on day 0 to 100% at month end; the target line and the as-of marker. Without targets: counts."""
     data = cumulative(tree)
     fig = figure()
-    targets = {m: tree.company["metrics"][m]["target"] for m in GOAL_METRICS}
+    targets = {m: tree.company.metrics[m].target for m in GOAL_METRICS}
     with_target = [m for m in GOAL_METRICS if targets[m]]
     label = {m: text(f"new_{m}", lang) for m in GOAL_METRICS}
     unit = {m: text(f"unit_{m}", lang) for m in GOAL_METRICS}
@@ -52,7 +52,7 @@ def month_progress(tree: GoalTree, lang: str, height: int = BOARD_CHART["height"
         if shaped:     # the status basis is the month's shape: one pace curve per goal, in its colour, thin
             days = [tree.month_start + dt.timedelta(days=i) for i in range(tree.days_in_month)]
             for m in with_target:
-                curve = tree.curves.get((tree.company["id"], m)) or [(i + 1) / len(days) for i in range(len(days))]
+                curve = tree.curves.get((tree.company.id, m)) or [(i + 1) / len(days) for i in range(len(days))]
                 fig.add_trace(go.Scatter(x=[start, *days], y=[0, *curve], mode="lines",
                                          name=text("chart_pace_s", lang, what=""), legendgroup="pace",
                                          showlegend=m == with_target[0],
@@ -112,12 +112,12 @@ def band(fig: go.Figure, tree: GoalTree, node: dict, metrics: list[str], end: dt
     drawn (0 when none: a finished month, no band yet)."""
     top = 0.0
     for i, m in enumerate(metrics):
-        v = node["metrics"][m]
-        if tree.finished or v["forecast_low"] is None or v["forecast"] is None:
+        v = node.metrics[m]
+        if tree.finished or v.forecast_low is None or v.forecast is None:
             continue
         div = (scale or {}).get(m) or 1
-        mid, lo, hi = v["forecast"] / div, v["forecast_low"] / div, v["forecast_high"] / div
-        shown = " – ".join(fmt_pair(v["forecast_low"], v["forecast_high"], lang))
+        mid, lo, hi = v.forecast / div, v.forecast_low / div, v.forecast_high / div
+        shown = " – ".join(fmt_pair(v.forecast_low, v.forecast_high, lang))
         fig.add_trace(go.Scatter(
             x=[end], y=[mid], mode="markers", name=text("chart_band", lang), showlegend=i == 0,
             legendgroup="band", marker={"color": COLORS[m], "size": 7, "symbol": "diamond"},
@@ -134,7 +134,7 @@ def node_month(tree: GoalTree, node: dict, metric: str, this_month: dict[str, li
     last month drawn on day k of this one), the forecast to month end (dashed) and today's marker.
 
     `this_month` / `last_month`: `pipelines.okr.warzone.cumulative()` of `pipelines.okr.warzone.daily()`."""
-    v = node["metrics"][metric]
+    v = node.metrics[metric]
     label, unit = text(f"new_{metric}", lang), text(f"unit_{metric}", lang)
     color = COLORS[metric]
     start, end = tree.month_start - dt.timedelta(days=1), tree.month_end
@@ -150,25 +150,25 @@ def node_month(tree: GoalTree, node: dict, metric: str, this_month: dict[str, li
             hovertemplate="%{y:,.0f} " + unit + "<extra>" + text("last_month_curve", lang, m=fmt_month_short(prev, lang))
                           + "</extra>"))
     j = tree.judged(v)
-    curve = tree.curves.get((node["id"], metric)) if j.seasonal else None
-    if v["target"] and curve:
+    curve = tree.curves.get((node.id, metric)) if j.seasonal else None
+    if v.target and curve:
         days = [tree.month_start + dt.timedelta(days=i) for i in range(tree.days_in_month)]
-        fig.add_trace(go.Scatter(x=[start, *days], y=[0, *(c * v["target"] for c in curve)], mode="lines",
+        fig.add_trace(go.Scatter(x=[start, *days], y=[0, *(c * v.target for c in curve)], mode="lines",
                                  name=text("chart_pace_s", lang, what=""), line={"color": COLORS["pace"],
                                  "dash": DASHES["pace"], "width": 1.5}, hoverinfo="skip"))
-    elif v["target"]:
-        fig.add_trace(go.Scatter(x=[start, end], y=[0, v["target"]], mode="lines", name=text("chart_pace", lang),
+    elif v.target:
+        fig.add_trace(go.Scatter(x=[start, end], y=[0, v.target], mode="lines", name=text("chart_pace", lang),
                                  line={"color": COLORS["pace"], "dash": DASHES["pace"], "width": 1.5},
                                  hoverinfo="skip"))
-        fig.add_hline(y=v["target"], line={"color": COLORS["target"], "width": 1.5},
-                      annotation={"text": text("target_line", lang, n=fmt_count(v["target"], lang)), "x": 0,
+        fig.add_hline(y=v.target, line={"color": COLORS["target"], "width": 1.5},
+                      annotation={"text": text("target_line", lang, n=fmt_count(v.target, lang)), "x": 0,
                                   "xanchor": "left", "yanchor": "bottom", "font": {"size": 12}})
     fig.add_trace(go.Scatter(x=[start, *this_month["date"]], y=[0, *this_month[metric]], mode="lines",
                              name=text("actual_line", lang), line={"color": color, "width": 3},
                              hovertemplate="%{x|%Y-%m-%d}: %{y:,.0f} " + unit + "<extra></extra>"))
     today = min(tree.as_of, tree.month_end)
     if not tree.finished and this_month["date"]:
-        fig.add_trace(go.Scatter(x=[today, end], y=[v["actual"], j.forecast], mode="lines",
+        fig.add_trace(go.Scatter(x=[today, end], y=[v.actual, j.forecast], mode="lines",
                                  name=text("forecast_line", lang, n=fmt_count(j.forecast, lang)),
                                  line={"color": color, "width": 2, "dash": "dash"},
                                  hovertemplate="%{x|%Y-%m-%d}: %{y:,.0f} " + unit + "<extra></extra>"))
@@ -178,7 +178,7 @@ def node_month(tree: GoalTree, node: dict, metric: str, this_month: dict[str, li
     fig.add_annotation(x=today, yref="paper", y=1, text=text("chart_today", lang, d=fmt_day(today, lang)),
                        showarrow=False, xanchor=as_of_anchor(tree), yanchor="top",
                        font={"size": 12, "color": COLORS["today"]})
-    top = max([v["target"] or 0, j.forecast or 0, high, *this_month[metric], *last_month[metric], 1]) * 1.1
+    top = max([v.target or 0, j.forecast or 0, high, *this_month[metric], *last_month[metric], 1]) * 1.1
     fig.update_yaxes(range=[0, top], title=None, tickformat=",d")
     fig.update_xaxes(range=[start, end + dt.timedelta(days=1.5 if high else 0.5)], tickformat="%-d" if lang == "en" else "%-d日",
                      dtick=7 * 86400000, tick0=tree.month_start, title=None)

@@ -25,14 +25,14 @@ TINTS = {"off_track": "#fde8e8", "missed": "#fde8e8", "at_risk": "#fff4db"}
 
 def zones(tree: GoalTree) -> list[dict]:
     """The org's war zones in org order, then any `unassigned` zone the data has."""
-    kids = [n for n in tree.children(tree.company["id"]) if n["level"] == "war_zone"]
-    return sorted(kids, key=lambda n: is_unassigned(n["id"]))
+    kids = [n for n in tree.children(tree.company.id) if n.level == "war_zone"]
+    return sorted(kids, key=lambda n: is_unassigned(n.id))
 
 
 def most_behind(tree: GoalTree, zone: dict) -> tuple[dict, dict, str, float] | None:
     """(who, team, metric, shortfall): who is behind in the zone by the one rule, the largest shortfall in units
     (GoalTree.most_behind)."""
-    return tree.most_behind(zone["id"])
+    return tree.most_behind(zone.id)
 
 
 def headline(tree: GoalTree, zone: dict, lang: str, detail: bool = True) -> str:
@@ -41,14 +41,14 @@ def headline(tree: GoalTree, zone: dict, lang: str, detail: bool = True) -> str:
     if tree.finished:
         need = esc(text("zone_needs_done", lang))
     else:
-        s, m = (zone["metrics"][k]["required_daily"] for k in METRICS)
+        s, m = (zone.metrics[k].required_daily for k in METRICS)
         need = text("zone_needs", lang, days=(tree.month_end - tree.as_of).days,
                     s=num("zone.need.stations", fmt_rate(s, lang) if s is not None else "—"),
                     m=num("zone.need.members", fmt_rate(m, lang) if m is not None else "—"))
     behind = most_behind(tree, zone) if detail else None
     if behind:
         person, team, metric, short = behind
-        who = text("behind_most" if person["id"] != team["id"] else "behind_team", lang,
+        who = text("behind_most" if person.id != team.id else "behind_team", lang,
                    who=num("zone.behind.name", name_of(person, lang)),
                    team=esc(name_of(team, lang)), metric=esc(text(f"{metric}_short", lang)),
                    n=num("zone.behind.gap", fmt_gap(short)), unit=esc(text(f"unit_{metric}", lang)) if lang == "zh" else "")
@@ -91,13 +91,13 @@ def node_table(nodes: list[dict], lang: str) -> tuple[pd.DataFrame, list[str]]:
         status = overall(n)
         row = {cols["name"]: name_of(n, lang)}
         for metric in METRICS:
-            v = n["metrics"][metric]
-            row[cols[f"{metric}.actual"]] = v["actual"]
-            row[cols[f"{metric}.target"]] = MISSING if v["target"] is None else v["target"]
-            row[cols[f"{metric}.pace"]] = MISSING if v["pace"] is None else v["pace"] * 100
-            row[cols[f"{metric}.forecast"]] = round(v["forecast"], 1)
-            row[cols[f"{metric}.required"]] = MISSING if v["required_daily"] is None else round(v["required_daily"], 1)
-            row[cols[f"{metric}.mstatus"]] = status_word(v["status"], lang) + week_words(v, lang)
+            v = n.metrics[metric]
+            row[cols[f"{metric}.actual"]] = v.actual
+            row[cols[f"{metric}.target"]] = MISSING if v.target is None else v.target
+            row[cols[f"{metric}.pace"]] = MISSING if v.pace is None else v.pace * 100
+            row[cols[f"{metric}.forecast"]] = round(v.forecast, 1)
+            row[cols[f"{metric}.required"]] = MISSING if v.required_daily is None else round(v.required_daily, 1)
+            row[cols[f"{metric}.mstatus"]] = status_word(v.status, lang) + week_words(v, lang)
         rows.append(row)
         statuses.append(status)
     frame = pd.DataFrame(rows, columns=list(cols.values()))
@@ -200,7 +200,7 @@ def _driver_text(name: str, value, lang: str) -> str:
 
 def stations_frame(rows: list[dict], tree: GoalTree, lang: str) -> pd.DataFrame:
     """This month's new stations with the team's and owner's names, for the table and its CSV."""
-    names = {n["id"]: name_of(n, lang) for n in tree.nodes}
+    names = {n.id: name_of(n, lang) for n in tree.nodes}
     out = pd.DataFrame([{
         text("col_station_id", lang): r["station_id"],
         text("col_station", lang): r["name"],
