@@ -27,7 +27,7 @@ import duckdb
 from pipelines.base import metrics as catalog
 from pipelines.base.errors import NorthstarError
 from pipelines.base.months import minus_months, month_bounds, month_of, parse_month, shift_month
-from pipelines.base.records import Record, frozen_map
+from pipelines.base.records import FrozenMap, Record, frozen_map
 from pipelines.okr import seasonal
 from pipelines.okr.flows import GOAL_CATALOG, data_dates, goal_flows  # noqa: F401 - their home was here
 from pipelines.okr.keyactions import KeyAction, key_actions
@@ -354,8 +354,8 @@ def _plain(value):
     outputs never round; only the text table and the pages do."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, Mapping):                 # a record's frozen mapping (gap parts)
-        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, FrozenMap):               # a record's frozen mapping (gap parts), written as it was
+        return dict(value)
     return value
 
 
@@ -391,128 +391,228 @@ def resolve_period(month: str, as_of: dt.date | str | None, last_date: dt.date |
     return clean, as_of
 
 
+@dataclass
+class _Draft:
+    """A node while the tree is built (goal_tree's steps fill in its children, then its metrics); it becomes a
+    frozen Node at the end."""
+    id: str
+    parent: str | None
+    level: str
+    name_zh: str
+    name_en: str
+    ord: int
+    children: list[str] = field(default_factory=list)
+    metrics: dict[str, MetricValue] = field(default_factory=dict)
+
+    def frozen(self) -> Node:
+        return Node(id=self.id, parent=self.parent, level=self.level, name_zh=self.name_zh, name_en=self.name_en,
+                    children=tuple(self.children), metrics=self.metrics)
+
+
+@dataclass(frozen=True)
+class _Month:
+    """The period a tree judges: the month's bounds, the day counted up to, how much of it is gone."""
+    month: str
+    as_of: dt.date
+    start: dt.date
+    end: dt.date
+    upto: dt.date                 # as_of, or the month's end for a month that is over
+    days_in_month: int
+    days_counted: int
+    finished: bool
+    elapsed: float
+
+
+class _Org:
+    """The org's nodes for the tree (the org, then the unassigned nodes the data has), and each leaf's path."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        rows = con.execute(SQL_ORG).fetchall()
+        company = next((r for r in rows if r[2] == "company"), None)
+        self.cid = company[0] if company else "company"
+        self.nodes: dict[str, _Draft] = {nid: _Draft(nid, parent, level, zh, en, order)
+                                         for nid, parent, level, zh, en, order in rows}
+        if self.cid not in self.nodes:
+            self.nodes[self.cid] = _Draft(self.cid, None, "company", "公司", "Company", 0)
+        for wz, team, person in con.execute(SQL_LEAVES).fetchall():
+            p = self.path(wz, team, person)
+            for i in range(1, len(p)):
+                self._ensure(p[i], p[i - 1], ("war_zone", "team", "person")[i - 1])
+        for (center,) in con.execute(SQL_CENTERS).fetchall():
+            self._ensure(center, self.cid, "center")
+        for n in self.nodes.values():
+            if n.parent in self.nodes:
+                self.nodes[n.parent].children.append(n.id)
+        for n in self.nodes.values():
+            n.children.sort(key=lambda c: (self.nodes[c].ord, c))
+        # the war-zone tree's children (a center hangs under the company but is not part of its sum)
+        self.tree_kids = {nid: [c for c in n.children if self.nodes[c].level != "center"]
+                          for nid, n in self.nodes.items()}
+
+    def _ensure(self, nid: str, parent: str, level: str) -> None:
+        if nid not in self.nodes:
+            up = self.nodes.get(parent)
+            zh, en = unassigned_name(level, None if up is None else {"level": up.level, "name_zh": up.name_zh,
+                                                                      "name_en": up.name_en})
+            self.nodes[nid] = _Draft(nid, parent, level, zh, en, 10**9)
+
+    def path(self, wz: str, team: str, person: str) -> list[str]:
+        """company → zone → team → person, skipping repeats (company/unassigned is a zone with no children)."""
+        out = [self.cid]
+        for nid in (wz, team, person):
+            if nid != out[-1]:
+                out.append(nid)
+        return out
+
+    def ordered(self) -> list[_Draft]:
+        """Depth-first: the war-zone tree, then the centers."""
+        out: list[_Draft] = []
+
+        def walk(nid: str) -> None:
+            out.append(self.nodes[nid])
+            for c in self.tree_kids[nid]:
+                walk(c)
+
+        walk(self.cid)
+        return out + [self.nodes[c] for c in self.nodes[self.cid].children if self.nodes[c].level == "center"]
+
+
 def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str | None = None,
               plan: Plan | None = None, checkins: list[dict] | None = None, revisions: list[dict] | None = None,
               planned: bool = False) -> GoalTree:
     """The goal tree for `month` as of `as_of` (default: the last date in the data), with the month's key actions
     (manual key results take their values from `checkins`). Each node's status and pace 7 days earlier in the same
     month come along (`status_7d`, `pace_7d`). `revisions` (PlanStore.revisions) are the month's targets changed
-    after it began: kept on the tree, and with `planned` the targets as they stood on the 1st are the ones judged."""
+    after it began: kept on the tree, and with `planned` the targets as they stood on the 1st are the ones judged.
+    The steps, each a function below: the period, the org's nodes, actuals, targets, the month's shape, the
+    assessment now and a week ago, the band, then the north star, drivers and key actions."""
     first_date, last_date = data_dates(con)
-    month, as_of = resolve_period(month, as_of, last_date)
+    period = _period(month, as_of, last_date)
     plan = plan or Plan()
     at_risk = plan.at_risk if plan.at_risk else DEFAULT_AT_RISK
+    org = _Org(con)
+    targets = _targets(plan, org, period.month, revisions or [], planned)
+    shapes = seasonal.node_profiles(con, first_date, period.start, {nid: n.parent for nid, n in org.nodes.items()},
+                                     org.cid, last=last_date)
+    judge = _Judge(period, org, targets, shapes, plan.basis, at_risk)
+    now = judge.assess(period.upto, _actuals(con, org, period, period.as_of), period.finished)
+    # since last week: each node's status and pace as of 7 days earlier in the same month (none in a month's first
+    # week, none once it is over): the same assessment on the actuals of that day
+    week = period.as_of - dt.timedelta(days=7)
+    then = (judge.assess(week, _actuals(con, org, period, week), False)
+            if not period.finished and week >= period.start else {})
+    for nid, n in org.nodes.items():
+        for m in goals_of(n.level):
+            v = now[(nid, m)]
+            if (nid, m) in then:
+                v = replace(v, status_7d=then[(nid, m)].status, pace_7d=then[(nid, m)].pace)
+            n.metrics[m] = v
+    _with_band(con, org, period)
+
+    tree = GoalTree(month=period.month, as_of=period.as_of, month_start=period.start, month_end=period.end,
+                    days_in_month=period.days_in_month, days_counted=period.days_counted, elapsed=period.elapsed,
+                    finished=period.finished, at_risk=at_risk, last_date=last_date, first_date=first_date,
+                    has_plan=bool(plan.targets), basis=plan.basis, planned=planned,
+                    revisions={(r["node_id"], r["metric"]): r for r in revisions or [] if r["node_id"] in org.nodes},
+                    curves=_curves(org, shapes, period))
+    tree.nodes = [n.frozen() for n in org.ordered()]
+    tree.north_star, tree.north_star_title, tree.since_month_end = _north_star(con, plan, period.as_of, first_date)
+    tree.north_star_end = plan.north_star.end if plan.north_star else None
+    tree.drivers = _drivers(con, period.month, period.upto, first_date, org.nodes, org.cid, org.path)
+    tree.daily = [{"date": d, **flows} for (d,), flows in
+                  sorted(goal_flows(con, ("day",), period.start, period.end, period.as_of).items())]
+    tree.key_actions = key_actions(con, plan, checkins or [], tree)
+    return tree
+
+
+def _period(month: str, as_of, last_date: dt.date | None) -> _Month:
+    month, as_of = resolve_period(month, as_of, last_date)
     start, end = month_bounds(month)
     upto = min(as_of, end)
-    days_in_month = end.day
     days_counted = (upto - start).days + 1
     finished = as_of >= end
-    elapsed = 1.0 if finished else days_counted / days_in_month
-    tree = GoalTree(month=month, as_of=as_of, month_start=start, month_end=end, days_in_month=days_in_month,
-                    days_counted=days_counted, elapsed=elapsed, finished=finished, at_risk=at_risk,
-                    last_date=last_date, first_date=first_date, has_plan=bool(plan.targets), basis=plan.basis)
+    return _Month(month, as_of, start, end, upto, end.day, days_counted, finished,
+                  1.0 if finished else days_counted / end.day)
 
-    # Nodes: the org, then unassigned nodes the data has.
-    org = con.execute(SQL_ORG).fetchall()
-    nodes: dict[str, dict] = {}
-    company = next((r for r in org if r[2] == "company"), None)
-    cid = company[0] if company else "company"
-    for nid, parent, level, zh, en, order in org:
-        nodes[nid] = dict(id=nid, parent=parent, level=level, name_zh=zh, name_en=en, ord=order, children=[])
-    if cid not in nodes:
-        nodes[cid] = dict(id=cid, parent=None, level="company", name_zh="公司", name_en="Company", ord=0, children=[])
 
-    def ensure(nid: str, parent: str, level: str) -> None:
-        if nid in nodes:
-            return
-        zh, en = unassigned_name(level, nodes.get(parent))
-        nodes[nid] = dict(id=nid, parent=parent, level=level, name_zh=zh, name_en=en, ord=10**9, children=[])
+def _actuals(con, org: _Org, period: _Month, day: dt.date) -> dict[str, dict[str, int]]:
+    """New stations and members in the month up to `day`, by node: each leaf's flows summed up its path, and the
+    members of a center's channels."""
+    found = {nid: {m: 0 for m in GOAL_METRICS} for nid in org.nodes}
+    for (wz, team, person, center), flows in goal_flows(con, LEAF_DIMS, period.start, period.end, day).items():
+        for nid in org.path(wz, team, person):
+            for m in GOAL_METRICS:
+                found[nid][m] += flows[m]
+        if center is not None:
+            found[center]["members"] += flows["members"]
+    return found
 
-    def path(wz: str, team: str, person: str) -> list[str]:
-        """company → zone → team → person, skipping repeats (company/unassigned is a zone with no children)."""
-        out = [cid]
-        for nid in (wz, team, person):
-            if nid != out[-1]:
-                out.append(nid)
-        return out
 
-    for wz, team, person in con.execute(SQL_LEAVES).fetchall():
-        p = path(wz, team, person)
-        levels = ("war_zone", "team", "person")
-        for i in range(1, len(p)):
-            ensure(p[i], p[i - 1], levels[i - 1])
-    for (center,) in con.execute(SQL_CENTERS).fetchall():
-        ensure(center, cid, "center")
-    for n in nodes.values():
-        if n["parent"] in nodes:
-            nodes[n["parent"]]["children"].append(n["id"])
-    for n in nodes.values():
-        n["children"].sort(key=lambda c: (nodes[c]["ord"], c))
-
-    # Actuals, summed up each leaf's path.
-    def actuals_at(day: dt.date) -> dict[str, dict[str, int]]:
-        found = {nid: {m: 0 for m in GOAL_METRICS} for nid in nodes}
-        for (wz, team, person, center), flows in goal_flows(con, LEAF_DIMS, start, end, day).items():
-            for nid in path(wz, team, person):
-                for m in GOAL_METRICS:
-                    found[nid][m] += flows[m]
-            if center is not None:
-                found[center]["members"] += flows["members"]
-        return found
-
-    actual = actuals_at(as_of)
-
-    # Targets and the rules of DESIGN §5 (with `planned`, a target revised after the 1st counts as it stood then).
-    first_targets = {(r["level"], r["node_id"], r["metric"]): r["old"] for r in revisions or []}
-    tree.revisions = {(r["node_id"], r["metric"]): r for r in revisions or [] if r["node_id"] in nodes}
-    tree.planned = planned
+def _targets(plan: Plan, org: _Org, month: str, revisions: list[dict], planned: bool) -> dict:
+    """(node, goal) → the month's target (None: none set); with `planned`, a target revised after the 1st counts as
+    it stood then."""
+    first_targets = {(r["level"], r["node_id"], r["metric"]): r["old"] for r in revisions}
 
     def target(nid: str, metric: str) -> float | None:
-        key = (nodes[nid]["level"], nid, metric)
+        key = (org.nodes[nid].level, nid, metric)
         if planned and key in first_targets:
             return first_targets[key]
         return plan.targets.get((month, *key))
 
-    shapes = seasonal.node_profiles(con, first_date, start, nodes, cid, last=last_date)
-    month_days = [start + dt.timedelta(days=i) for i in range(days_in_month)]
-    tree.curves = {(nid, m): [shapes[(nid, m)].share(start, end, d) for d in month_days]
-                   for nid, n in nodes.items() if n["level"] in ("company", "war_zone") for m in GOAL_METRICS}
-    targets = {(nid, m): target(nid, m) for nid, n in nodes.items()
-               for m in goals_of(n["level"])}
-    tree_kids = {nid: [c for c in n["children"] if nodes[c]["level"] != "center"] for nid, n in nodes.items()}
+    return {(nid, m): target(nid, m) for nid, n in org.nodes.items() for m in goals_of(n.level)}
 
-    def unallocated(nid: str, metric: str) -> float | None:
-        t = targets[(nid, metric)]
-        if t is None or not tree_kids[nid]:
+
+def _curves(org: _Org, shapes: dict, period: _Month) -> dict:
+    """(node, goal) → the expected share of the month by the end of each of its days, for the company and its war
+    zones: the charts' pace curve."""
+    days = [period.start + dt.timedelta(days=i) for i in range(period.days_in_month)]
+    return {(nid, m): [shapes[(nid, m)].share(period.start, period.end, d) for d in days]
+            for nid, n in org.nodes.items() if n.level in ("company", "war_zone") for m in GOAL_METRICS}
+
+
+class _Judge:
+    """The assessment of DESIGN §10 for every node and goal on a day, from the targets, the month's shapes and the
+    status basis."""
+
+    def __init__(self, period: _Month, org: _Org, targets: dict, shapes: dict, basis: str, at_risk: float):
+        self.period, self.org, self.targets, self.shapes = period, org, targets, shapes
+        self.basis, self.at_risk = basis, at_risk
+
+    def unallocated(self, nid: str, metric: str) -> float | None:
+        t = self.targets[(nid, metric)]
+        kids = self.org.tree_kids[nid]
+        if t is None or not kids:
             return None
-        return t - sum(targets[(c, metric)] or 0 for c in tree_kids[nid])
+        return t - sum(self.targets[(c, metric)] or 0 for c in kids)
 
-    def assess(day: dt.date, counts: dict, done: bool) -> dict[tuple[str, str], MetricValue]:
-        """Every node's assessment as of `day` (DESIGN §10), children before parents. What a node expects by then
-        is, exactly, its target × its share due (a leaf), or its children's plus its unallocated target × its own
-        share (a parent); stations and members are due in whole units, so `expected` is that rounded down and a
-        shortfall of less than one is never behind. gap = actual − expected; a parent's parts are its children's
-        gaps and the rest (the unallocated target's part and what whole units leave over), adding up to it
-        exactly. The child with the largest shortfall (ties: the lower pace) is the one behind."""
-        d_elapsed = 1.0 if done else ((day - start).days + 1) / days_in_month
+    def assess(self, day: dt.date, counts: dict, done: bool) -> dict[tuple[str, str], MetricValue]:
+        """Every node's assessment as of `day`, children before parents. What a node expects by then is, exactly,
+        its target × its share due (a leaf), or its children's plus its unallocated target × its own share (a
+        parent); stations and members are due in whole units, so `expected` is that rounded down and a shortfall
+        of less than one is never behind. gap = actual − expected; a parent's parts are its children's gaps and
+        the rest (the unallocated target's part and what whole units leave over), adding up to it exactly. The
+        child with the largest shortfall (ties: the lower pace) is the one behind."""
+        start, end = self.period.start, self.period.end
+        d_elapsed = 1.0 if done else ((day - start).days + 1) / self.period.days_in_month
         d_left = (end - day).days
+        nodes, kids_of = self.org.nodes, self.org.tree_kids
         out: dict[tuple[str, str], MetricValue] = {}
         exact: dict[tuple[str, str], float] = {}       # what each node expects, target or not (for the parts)
 
         def visit(nid: str) -> None:
-            for c in nodes[nid]["children"]:
+            for c in nodes[nid].children:
                 visit(c)
-            for m in goals_of(nodes[nid]["level"]):
-                shape = shapes[(nid, m)]
+            for m in goals_of(nodes[nid].level):
+                shape = self.shapes[(nid, m)]
                 share = 1.0 if done else shape.share(start, end, min(day, end))
-                basis_share = share if plan.basis == "seasonal" and share > 0 else d_elapsed
-                t = targets[(nid, m)]
-                kids = tree_kids[nid]
-                left = unallocated(nid, m)
+                basis_share = share if self.basis == "seasonal" and share > 0 else d_elapsed
+                t = self.targets[(nid, m)]
+                kids = kids_of[nid]
+                left = self.unallocated(nid, m)
                 own = ((t or 0) if not kids else (left if t else 0)) * basis_share
                 exact[(nid, m)] = sum(exact[(c, m)] for c in kids) + own
-                v = node_metrics(t, counts[nid][m], d_elapsed, d_left, done, at_risk, share=share,
-                                 basis=plan.basis, shape=shape.source, expected=whole(exact[(nid, m)]))
+                v = node_metrics(t, counts[nid][m], d_elapsed, d_left, done, self.at_risk, share=share,
+                                 basis=self.basis, shape=shape.source, expected=whole(exact[(nid, m)]))
                 gap = parts = behind = None
                 if v.target:
                     gap = v.actual - v.expected
@@ -524,64 +624,32 @@ def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str |
                         behind = min(short)[2] if short else None
                 out[(nid, m)] = replace(v, unallocated=left, gap=gap, gap_parts=parts, behind=behind)
 
-        visit(cid)
+        visit(self.org.cid)
         return out
 
-    now = assess(upto, actual, finished)
-    # Since last week: each node's status and pace as of 7 days earlier in the same month (none in a month's first
-    # week, none once it is over): the same assessment on the actuals of that day.
-    week = as_of - dt.timedelta(days=7)
-    then = assess(week, actuals_at(week), False) if not finished and week >= start else {}
-    for nid, n in nodes.items():
-        n["metrics"] = {}
-        for m in goals_of(n["level"]):
-            v = now[(nid, m)]
-            if (nid, m) in then:
-                v = replace(v, status_7d=then[(nid, m)].status, pace_7d=then[(nid, m)].pace)
-            n["metrics"][m] = v
 
-    # The 80 % band around the seasonal forecast: how far it missed in earlier months at the same day (the
-    # company's and each war zone's own; a team, a person or a center takes its zone's, else the company's).
-    if finished:
-        for n in nodes.values():
-            n["metrics"] = {m: replace(v, forecast_low=v.actual, forecast_high=v.actual)
-                            for m, v in n["metrics"].items()}
-    else:
-        factors = band(con, month, days_counted)
+def _with_band(con, org: _Org, period: _Month) -> None:
+    """The 80 % band around each forecast: how far the shaped forecast missed in earlier months at the same day
+    (replay.band: the company's and each war zone's own; a team, a person or a center takes its zone's, else the
+    company's). A finished month's band is its actual."""
+    if period.finished:
+        for n in org.nodes.values():
+            n.metrics = {m: replace(v, forecast_low=v.actual, forecast_high=v.actual) for m, v in n.metrics.items()}
+        return
+    factors = band(con, period.month, period.days_counted)
 
-        def factor_of(nid: str, metric: str):
-            while nid is not None:
-                if (nid, metric) in factors:
-                    return factors[(nid, metric)]
-                nid = nodes[nid]["parent"] if nid in nodes else None
-            return None
+    def factor_of(nid: str | None, metric: str):
+        while nid is not None:
+            if (nid, metric) in factors:
+                return factors[(nid, metric)]
+            nid = org.nodes[nid].parent if nid in org.nodes else None
+        return None
 
-        for nid, n in nodes.items():
-            for m, v in n["metrics"].items():
-                f = factor_of(nid, m)
-                if f is not None and v.forecast is not None:
-                    n["metrics"][m] = replace(v, forecast_low=v.forecast * f[0], forecast_high=v.forecast * f[1])
-
-    # Depth-first order: the war-zone tree, then the centers.
-    ordered: list[dict] = []
-
-    def walk(nid: str) -> None:
-        ordered.append(nodes[nid])
-        for c in nodes[nid]["children"]:
-            if nodes[c]["level"] != "center":
-                walk(c)
-
-    walk(cid)
-    ordered += [nodes[c] for c in nodes[cid]["children"] if nodes[c]["level"] == "center"]
-    tree.nodes = [Node(id=n["id"], parent=n["parent"], level=n["level"], name_zh=n["name_zh"], name_en=n["name_en"],
-                       children=tuple(n["children"]), metrics=n["metrics"]) for n in ordered]
-    tree.north_star, tree.north_star_title, tree.since_month_end = _north_star(con, plan, as_of, first_date)
-    tree.north_star_end = plan.north_star.end if plan.north_star else None
-    tree.drivers = _drivers(con, month, upto, first_date, nodes, cid, path)
-    tree.daily = [{"date": d, **flows} for (d,), flows in sorted(goal_flows(con, ("day",), start, end, as_of).items())]
-
-    tree.key_actions = key_actions(con, plan, checkins or [], tree)
-    return tree
+    for nid, n in org.nodes.items():
+        for m, v in n.metrics.items():
+            f = factor_of(nid, m)
+            if f is not None and v.forecast is not None:
+                n.metrics[m] = replace(v, forecast_low=v.forecast * f[0], forecast_high=v.forecast * f[1])
 
 
 def _north_star(con, plan: Plan, as_of: dt.date, first_date: dt.date | None):
@@ -682,7 +750,7 @@ def _drivers(con, month: str, upto: dt.date, first_date, nodes: dict, cid: str, 
             out[nid]["active_members"][keys[i]] += n
         out[center]["active_members"][keys[i]] += n
     for nid, n in nodes.items():
-        if n["level"] == "center":
+        if n.level == "center":
             out[nid]["station_masters_recruited"] = {k: None for k in keys}
         for i, k in enumerate(keys[1:], start=1):
             if first_date is None or periods[i][1] < first_date:   # a comparison before the data begins: unknown

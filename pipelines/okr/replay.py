@@ -41,12 +41,11 @@ class Replayed:
     high: float | None = None
 
 
-def _zones(con, company: str) -> dict[str, dict]:
+def _zones(con, company: str) -> dict[str, str | None]:
     """The company and its war zones (the org's; the `…/unassigned` zone is not a zone anyone leads)."""
     rows = con.execute("select id, parent, level from org_nodes where level in ('company', 'war_zone')").fetchall()
-    nodes = {nid: {"parent": parent, "level": level} for nid, parent, level in rows
-             if not nid.endswith("/unassigned")}
-    nodes.setdefault(company, {"parent": None, "level": "company"})
+    nodes = {nid: parent for nid, parent, level in rows if not nid.endswith("/unassigned")}
+    nodes.setdefault(company, None)
     return nodes
 
 

@@ -253,18 +253,18 @@ def history(con, first: dt.date, last: dt.date, company: str) -> History:
     return found
 
 
-def node_profiles(con, first: dt.date | None, before: dt.date, nodes: dict[str, dict], company: str,
+def node_profiles(con, first: dt.date | None, before: dt.date, nodes: dict[str, str | None], company: str,
                   last: dt.date | None = None) -> dict[tuple[str, str], Profile]:
     """(node id, metric) → the profile its expected share comes from, learned from the history before `before`
     (the first day of the month judged: the month itself never shapes its own expectation): the node's own when
     its history is long and full enough, else its parent's, its grandparent's … the company's, else the straight
-    line. `nodes` are the goal tree's (id → {parent, level}); a center's parent is the company. Stations are
+    line. `nodes` are the goal tree's, id → parent id; a center's parent is the company. Stations are
     counted when they open, members when they join (refunds are too few to change a month's shape). The history
     is read once per warehouse file, and the profiles kept per month: every as-of of a month shares them."""
     if first is None or before - first < dt.timedelta(days=MIN_HISTORY_DAYS):
         return {(nid, m): LINEAR for nid in nodes for m in ("stations", "members")}
     last = last or before - dt.timedelta(days=1)
-    key = (_database(con), first, before, tuple(sorted((k, v["parent"]) for k, v in nodes.items())))
+    key = (_database(con), first, before, tuple(sorted(nodes.items())))
     if key[0][0] is not None and key in _CACHE:
         return _CACHE[key]
     hist = history(con, first, max(last, before - dt.timedelta(days=1)), company)
@@ -283,7 +283,7 @@ def node_profiles(con, first: dt.date | None, before: dt.date, nodes: dict[str, 
         if key not in out:
             found = own.get(key)
             if found is None:
-                parent = nodes[nid]["parent"] if nid in nodes else None
+                parent = nodes[nid] if nid in nodes else None
                 found = resolve(parent, metric) if parent in nodes and parent != nid else LINEAR
             out[key] = found
         return out[key]
