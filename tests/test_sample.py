@@ -57,6 +57,30 @@ def test_the_samples_channels_name_variables_and_people_of_access_yaml(tmp_path)
     assert text == (ROOT / "data" / "config" / "channels.yaml").read_text(encoding="utf-8")
 
 
+def test_a_fourth_war_zone_is_one_entry(tmp_path, monkeypatch):
+    """Issue 34: the sample's access.yaml and channels.yaml were hand-written strings that had to agree with its
+    zones by hand. A zone added to ZONES (with its cities) is in the org, has its lead's account, its people in the
+    targets, and a build of it passes its data tests."""
+    from pipelines.plan.access import load_access
+    from pipelines.plan.org import load_org
+    from tests.conftest import run_build
+
+    zones = [(*z[:4], z[4] * 0.8, *z[5:]) for z in sample.ZONES]       # the shares of stations still add up to 1
+    monkeypatch.setattr(sample, "ZONES", [*zones, ("west", "西部战区", "West Zone", [5, 4], 0.2, 700, 150,
+                                                   "lead-west", "马超")])
+    monkeypatch.setattr(sample, "CITIES", {**sample.CITIES, "west": [("四川", "成都"), ("重庆", "重庆")]})
+    sample.generate(size="tiny", out=tmp_path, progress=Progress(quiet=True))
+    config = tmp_path / "config"
+    org = load_org(config)
+    access = load_access(config, org)
+    assert "west" in org.ids("war_zone")
+    assert [(u.id, u.war_zone) for u in access.users if u.role == "zone_lead"][-1] == ("lead-west", "west")
+    run_build(tmp_path)                      # the data tests pass: every row of the new zone is attributed
+    from tests.conftest import query
+    zones = dict(query(tmp_path / "wh.duckdb", "select war_zone, count(*) from station_nodes group by 1"))
+    assert zones.get("west", 0) > 0, zones
+
+
 def test_csv_format_and_sizes(tmp_path):
     written = sample.generate(size="tiny", out=tmp_path, fmt="csv", progress=Progress(quiet=True))
     with duckdb.connect() as con:

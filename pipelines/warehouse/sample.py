@@ -51,12 +51,15 @@ SIZES = {
     "large": Size(20_000, 10_000_000, 100_000_000),
 }
 
-# (id, zh, en, people per team, share of stations, S-curve midpoint day, S-curve width in days)
+# (id, zh, en, people per team, share of stations, S-curve midpoint day, S-curve width in days, lead id, lead name):
+# a zone added here gets its org, its lead's account in access.yaml and its share of the data (the sample's
+# channels name only HQ's, the admin's and the slumping zone's robot)
 ZONES = [
-    ("east", "华东战区", "East Zone", [6, 5, 8, 4], 0.45, 720, 150),
-    ("south", "华南战区", "South Zone", [7, 5, 6], 0.33, 760, 160),
-    ("north", "华北战区", "North Zone", [8, 4], 0.22, 740, 170),
+    ("east", "华东战区", "East Zone", [6, 5, 8, 4], 0.45, 720, 150, "lead-east", "宋杰"),
+    ("south", "华南战区", "South Zone", [7, 5, 6], 0.33, 760, 160, "lead-south", "梁欣"),
+    ("north", "华北战区", "North Zone", [8, 4], 0.22, 740, 170, "lead-north", "萧宇"),
 ]
+SLUMP = "north"     # the zone that slumps in the sample's last month: clearly behind, and its lead has a channel
 TEAM_ZH = ["一队", "二队", "三队", "四队"]
 CITIES = {
     "east": [("上海", "上海"), ("江苏", "南京"), ("江苏", "苏州"), ("浙江", "杭州"), ("浙江", "宁波"),
@@ -121,7 +124,7 @@ def people_rows(org: dict, seed: int) -> list[tuple]:
     return rows
 
 
-ACCESS_YAML = """\
+ACCESS_HEAD = """\
 # Who may sign in and what each person sees (pipelines/plan/access.py; docs/admin-guide.md, "Who sees what").
 # auth: open    no sign-in: whoever reaches the port is one local person with every right (a laptop).
 # auth: password  built-in accounts: `python -m pipelines users add ID` sets a password (kept hashed in the plan
@@ -132,33 +135,41 @@ session_hours: 12        # a sign-in lasts this long
 max_failures: 5          # wrong passwords in a row before the account waits lockout_minutes
 lockout_minutes: 15
 users:
-- {id: admin, name: 陈静, role: admin, pii: true}
-- {id: ceo, name: 林总, role: leader}
-- {id: hq-plan, name: 罗敏, role: planner, pii: true}
-- {id: lead-east, name: 宋杰, role: zone_lead, war_zone: east}
-- {id: lead-south, name: 梁欣, role: zone_lead, war_zone: south}
-- {id: lead-north, name: 萧宇, role: zone_lead, war_zone: north}
-- {id: p101, name: 周婷, role: center_lead, center: content}
-- {id: p102, name: 吴昊, role: center_lead, center: internet}
-- {id: p103, name: 郑丽, role: center_lead, center: community}
-- {id: p104, name: 孙浩, role: center_lead, center: platform}
-- {id: analyst, name: 田雪, role: analyst}
 """
+
+
+def access_yaml() -> str:
+    """The sample's access.yaml: HQ's people, a lead per war zone of ZONES and per center of CENTERS, an analyst."""
+    users = ["{id: admin, name: 陈静, role: admin, pii: true}", "{id: ceo, name: 林总, role: leader}",
+             "{id: hq-plan, name: 罗敏, role: planner, pii: true}"]
+    users += [f"{{id: {lead}, name: {name}, role: zone_lead, war_zone: {zid}}}" for zid, *_, lead, name in ZONES]
+    users += [f"{{id: {lead}, name: {name}, role: center_lead, center: {cid}}}"
+              for cid, _, _, _, lead, name in CENTERS]
+    users += ["{id: analyst, name: 田雪, role: analyst}"]
+    return ACCESS_HEAD + "".join(f"- {u}\n" for u in users)
 
 # Where the morning brief goes (pipelines/delivery/channels.py; docs/admin-guide.md, "The morning brief"). Only the names of the
 # environment variables holding the robots' webhook URLs and secrets are here, never the values.
-CHANNELS_YAML = """\
+CHANNELS_HEAD = """\
 # Where the morning brief goes (python -m pipelines brief --channel ID). Each robot's webhook URL and secret are
 # read from the environment variable named here; try it without them: python -m pipelines brief --all --dry-run DIR
 base_url: http://localhost:8501          # the board's address, for the brief's link
 channels:
-- {id: hq-wecom, type: wecom, webhook_env: NS_WECOM_HQ, as: ceo, lang: zh}
-- {id: north-ding, type: dingtalk, webhook_env: NS_DING_NORTH, secret_env: NS_DING_NORTH_SECRET, as: lead-north,
-   lang: zh, alerts: [status_worse]}
-- {id: hq-mail, type: email, smtp_env: NS_SMTP, to: [ceo@example.com], as: ceo, lang: en}
-- {id: ops-feishu, type: feishu, webhook_env: NS_FEISHU_OPS, secret_env: NS_FEISHU_OPS_SECRET, as: admin, lang: zh,
-   alerts: [build_failed]}
 """
+
+
+def channels_yaml() -> str:
+    """The sample's channels.yaml: HQ's WeCom group and mail, the admin's Feishu alerts, and the slumping zone's
+    DingTalk group seen as its lead (from ZONES)."""
+    lead = next(z[-2] for z in ZONES if z[0] == SLUMP)
+    env = f"NS_DING_{SLUMP.upper()}"
+    return CHANNELS_HEAD + (
+        "- {id: hq-wecom, type: wecom, webhook_env: NS_WECOM_HQ, as: ceo, lang: zh}\n"
+        f"- {{id: {SLUMP}-ding, type: dingtalk, webhook_env: {env}, secret_env: {env}_SECRET, as: {lead},\n"
+        "   lang: zh, alerts: [status_worse]}\n"
+        "- {id: hq-mail, type: email, smtp_env: NS_SMTP, to: [ceo@example.com], as: ceo, lang: en}\n"
+        "- {id: ops-feishu, type: feishu, webhook_env: NS_FEISHU_OPS, secret_env: NS_FEISHU_OPS_SECRET, as: admin, "
+        "lang: zh,\n   alerts: [build_failed]}\n")
 
 
 def goals_doc() -> dict:
@@ -189,7 +200,7 @@ def goals_doc() -> dict:
                   "unit": {"zh": "场", "en": "salons"}, "target": 20}]},
             {"id": "ka-live", "center": "content", "owner": "p101", "months": [month],
              "title": {"zh": "双11直播带货", "en": "Double 11 livestream sales"},
-             "supports": ["members"], "war_zones": ["east", "south", "north"],
+             "supports": ["members"], "war_zones": [z[0] for z in ZONES],
              "key_results": [
                  {"id": "kr-live-members", "title": {"zh": "直播渠道新会员", "en": "New members via livestream"},
                   "metric": "new_members", "filters": {"channel": "livestream"}, "target": 6000},
@@ -205,7 +216,7 @@ def goals_doc() -> dict:
                   "unit": {"zh": "场", "en": "trainings"}, "target": 8}]},
             {"id": "ka-app-referral", "center": "internet", "owner": "p102", "months": [month],
              "title": {"zh": "小程序裂变", "en": "Mini-program referral campaign"},
-             "supports": ["members"], "war_zones": ["east", "south", "north"],
+             "supports": ["members"], "war_zones": [z[0] for z in ZONES],
              "key_results": [
                  {"id": "kr-app-members", "title": {"zh": "小程序新会员", "en": "New members via mini-program"},
                   "metric": "new_members", "filters": {"channel": "mini_program"}, "target": 8000}]},
@@ -244,6 +255,7 @@ from f;
 def _generate(con: duckdb.DuckDBPyConnection, size: Size, org: dict, seed: int, progress: Progress) -> None:
     ndays = (AS_OF - START).days + 1
     con.execute("set variable seed = ?", [seed])
+    con.execute("set variable slump = ?", [SLUMP])
     con.execute("set variable start = ?::date", [START])
     con.execute("set variable as_of = ?::date", [AS_OF])
     con.execute("set variable ndays = ?", [ndays])
@@ -251,7 +263,7 @@ def _generate(con: duckdb.DuckDBPyConnection, size: Size, org: dict, seed: int, 
     con.execute("create table zones(zone varchar, zone_ord int, share double, lo double, hi double, mid double, "
                 "width double)")
     acc = 0.0
-    for k, (zid, _, _, _, share, mid, width) in enumerate(ZONES):
+    for k, (zid, _, _, _, share, mid, width, *_) in enumerate(ZONES):
         con.execute("insert into zones values (?, ?, ?, ?, ?, ?, ?)", [zid, k, share, acc, acc + share, mid, width])
         acc += share
     con.execute("create table people(zone varchar, team varchar, person varchar, lo double, hi double)")
@@ -279,7 +291,7 @@ create table station_curve as
 with w as (
     select z.zone, d.i, d.day,
         exp(-(d.i - z.mid) / z.width) / pow(1 + exp(-(d.i - z.mid) / z.width), 2) * d.w_station
-        * (case when z.zone = 'north' and d.day >= date_trunc('month', getvariable('as_of')) then 0.55 else 1 end) as w
+        * (case when z.zone = getvariable('slump') and d.day >= date_trunc('month', getvariable('as_of')) then 0.55 else 1 end) as w
     from zones as z cross join days as d
 )
 select zone, i, day, sum(w) over (partition by zone order by i) / sum(w) over (partition by zone) as c
@@ -329,7 +341,7 @@ join cities as c on f.zone = c.zone
 MEMBERS_SQL = """
 create table member_curve as
 select z.zone, d.i, d.day,
-    sum(d.w_member * (case when z.zone = 'north' and d.day >= date_trunc('month', getvariable('as_of'))
+    sum(d.w_member * (case when z.zone = getvariable('slump') and d.day >= date_trunc('month', getvariable('as_of'))
         then 0.55 else 1 end)) over (partition by z.zone order by d.i) as c
 from zones as z cross join days as d;
 
@@ -510,7 +522,7 @@ def _targets(con, org: dict, seed: int) -> list[tuple]:
             for p in team["people"]:
                 zone_of[p["id"]] = zone["id"]
     people = [p for ps in team_people.values() for p in ps]
-    far = rng.sample([p for p in people if zone_of[p] != "north"], 4)  # two far behind, two far ahead this month
+    far = rng.sample([p for p in people if zone_of[p] != SLUMP], 4)  # two far behind, two far ahead this month
     out: list[tuple] = []
     for month in months:
         current = month == month_now
@@ -519,7 +531,7 @@ def _targets(con, org: dict, seed: int) -> list[tuple]:
             for p in people:
                 base = actual.get(("person", month, p, metric), 0)
                 if current:
-                    base = base / elapsed_now * (1 / 0.55 if zone_of[p] == "north" else 1)
+                    base = base / elapsed_now * (1 / 0.55 if zone_of[p] == SLUMP else 1)
                 attainment = rng.uniform(0.82, 1.18)
                 if current and p in far:
                     attainment = 0.45 if far.index(p) < 2 else 1.7
@@ -615,8 +627,8 @@ def generate(size: str = "small", seed: int = 7, out: Path | str = "data", fmt: 
     w.writerow(["month", "level", "node_id", "metric", "target"])
     w.writerows(targets)
     (config / "targets.csv").write_text(buf.getvalue(), encoding="utf-8")
-    (config / "access.yaml").write_text(ACCESS_YAML, encoding="utf-8")
-    (config / "channels.yaml").write_text(CHANNELS_YAML, encoding="utf-8")
+    (config / "access.yaml").write_text(access_yaml(), encoding="utf-8")
+    (config / "channels.yaml").write_text(channels_yaml(), encoding="utf-8")
     written.update(org=config / "org.yaml", goals=config / "goals.yaml", targets=config / "targets.csv",
                    access=config / "access.yaml", channels=config / "channels.yaml")
     # The data was "extracted" on AS_OF: a build without --as-of takes that date, and the pages call the data the
