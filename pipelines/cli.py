@@ -475,7 +475,18 @@ def cmd_users(args) -> int:
     return 0
 
 
+def _option(flag: str, metavar: str, help: str) -> argparse.ArgumentParser:
+    """A parent parser holding one location option with its one help text, shared by every command that takes it
+    (argparse parents), so `--db` says the same in each command's --help."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(flag, metavar=metavar, help=help)
+    return parent
+
+
 def parser() -> argparse.ArgumentParser:
+    raw = _option("--raw", "DIR", "raw folder (default data/raw or NORTHSTAR_RAW)")
+    config = _option("--config", "DIR", "plan folder (default data/config or NORTHSTAR_CONFIG)")
+    db = _option("--db", "PATH", "warehouse file (default data/warehouse.duckdb or NORTHSTAR_DB)")
     p = argparse.ArgumentParser(prog="python -m pipelines", description="Northstar's data pipeline.",
                                 epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--debug", action="store_true", help="show the full traceback of an unexpected error")
@@ -496,14 +507,11 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--if-missing", action="store_true", help="do nothing when the raw folder already has files")
     s.set_defaults(func=cmd_sample)
 
-    b = sub.add_parser("build", help="raw data + plan -> warehouse, atomically",
+    b = sub.add_parser("build", parents=[raw, config, db], help="raw data + plan -> warehouse, atomically",
                        description="Validate the raw tables, quarantine bad rows in `rejects`, run the SQL models "
                                    "and swap the new warehouse in atomically. A failed build leaves the previous "
                                    "warehouse untouched.",
                        epilog="example: python -m pipelines build --raw ~/exports --db /tmp/ns.duckdb")
-    b.add_argument("--raw", metavar="DIR", help="raw folder (default data/raw or NORTHSTAR_RAW)")
-    b.add_argument("--config", metavar="DIR", help="plan folder (default data/config or NORTHSTAR_CONFIG)")
-    b.add_argument("--db", metavar="PATH", help="warehouse file (default data/warehouse.duckdb or NORTHSTAR_DB)")
     b.add_argument("--as-of", metavar="YYYY-MM-DD",
                    help="the date the data was extracted; rows dated later are rejected "
                         "(default: NORTHSTAR_AS_OF, else today)")
@@ -523,7 +531,7 @@ def parser() -> argparse.ArgumentParser:
                         "key results' statuses got worse since their last brief")
     b.set_defaults(func=cmd_build)
 
-    pu = sub.add_parser("pull", help="new and changed rows of the company's database → the raw folder (sources.yaml)",
+    pu = sub.add_parser("pull", parents=[raw], help="new and changed rows of the company's database → the raw folder (sources.yaml)",
                         description="For each table of the source(s) in sources.yaml (plan folder): read the rows "
                                     "whose watermark column is at or after the last pull's highest value, write the new "
                                     "ones to one Parquet file per pull (<table>-<source>-<UTC time>.parquet) and put "
@@ -536,14 +544,13 @@ def parser() -> argparse.ArgumentParser:
     pu.add_argument("--table", choices=["stations", "members", "orders"], help="only this table")
     pu.add_argument("--full", action="store_true", help="read every row again and replace the source's earlier "
                     "files (after rows were deleted in the database, or a watermark went wrong)")
-    pu.add_argument("--raw", metavar="DIR", help="raw folder (default data/raw or NORTHSTAR_RAW)")
     pu.add_argument("--config", metavar="DIR", help="plan folder with sources.yaml (default data/config or "
                     "NORTHSTAR_CONFIG)")
     pu.add_argument("--db", metavar="PATH", help="warehouse file; the watermarks live in the plan store beside it "
                     "(default data/warehouse.duckdb or NORTHSTAR_DB)")
     pu.set_defaults(func=cmd_pull)
 
-    rf = sub.add_parser("refresh", help="pull every source, build incrementally, send the briefs: one command for a "
+    rf = sub.add_parser("refresh", parents=[raw, config, db], help="pull every source, build incrementally, send the briefs: one command for a "
                                         "timer",
                         description="The nightly job: pull every source of sources.yaml, build --incremental (a "
                                     "full build when needed), then send every channel's brief (channels.yaml). Two "
@@ -552,15 +559,12 @@ def parser() -> argparse.ArgumentParser:
                         epilog="example (cron, 06:30):\n  30 6 * * * cd /srv/northstar && .venv/bin/python -m "
                                "pipelines refresh",
                         formatter_class=argparse.RawDescriptionHelpFormatter)
-    rf.add_argument("--raw", metavar="DIR", help="raw folder (default data/raw or NORTHSTAR_RAW)")
-    rf.add_argument("--config", metavar="DIR", help="plan folder (default data/config or NORTHSTAR_CONFIG)")
-    rf.add_argument("--db", metavar="PATH", help="warehouse file (default data/warehouse.duckdb or NORTHSTAR_DB)")
     rf.add_argument("--as-of", metavar="YYYY-MM-DD", help="the data's as-of date (default: NORTHSTAR_AS_OF, else today)")
     rf.add_argument("--no-brief", action="store_true", help="pull and build only")
     rf.add_argument("--quiet", action="store_true", help="no build progress lines")
     rf.set_defaults(func=cmd_refresh)
 
-    bt = sub.add_parser("backtest", help="replay past months: how far the day-N forecast missed, straight line vs "
+    bt = sub.add_parser("backtest", parents=[db], help="replay past months: how far the day-N forecast missed, straight line vs "
                                          "the month's shape, and the 80%% band's coverage",
                         description="For every complete month whose same month a year earlier is in the data: the "
                                     "month-end forecast made on day N by the straight line and by the month's shape "
@@ -573,10 +577,9 @@ def parser() -> argparse.ArgumentParser:
     bt.add_argument("--day", type=int, default=10, choices=range(1, 29), metavar="N",
                     help="the day of the month the forecast is made (1–28, default 10)")
     bt.add_argument("--format", choices=["table", "json"], default="table", help="output format (default table)")
-    bt.add_argument("--db", metavar="PATH", help="warehouse file (default data/warehouse.duckdb or NORTHSTAR_DB)")
     bt.set_defaults(func=cmd_backtest)
 
-    br = sub.add_parser("brief", help="send the morning brief (board picture + a few lines) to WeCom, DingTalk, "
+    br = sub.add_parser("brief", parents=[db], help="send the morning brief (board picture + a few lines) to WeCom, DingTalk, "
                                       "Feishu or email",
                         description="Render the board for a channel of channels.yaml (its `as:` person's view, its "
                                     "language), write the summary, and send both; remembered in the plan store so "
@@ -594,14 +597,13 @@ def parser() -> argparse.ArgumentParser:
     br.add_argument("--month", metavar="YYYY-MM", help="the month (default: the month of the data's last date)")
     br.add_argument("--as-of", metavar="YYYY-MM-DD", type=_date, help="the last day counted (default: the data's "
                     "last date)")
-    br.add_argument("--db", metavar="PATH", help="warehouse file (default data/warehouse.duckdb or NORTHSTAR_DB)")
     br.add_argument("--config", metavar="DIR", help="plan folder with channels.yaml (default data/config or "
                     "NORTHSTAR_CONFIG)")
     br.add_argument("--dry-run", metavar="DIR", help="write the picture, the summary and the messages to DIR/<channel>/ "
                     "instead of sending (no webhook needed; nothing is remembered)")
     br.set_defaults(func=cmd_brief)
 
-    t = sub.add_parser("tree", help="the goal tree for a month: target, actual, pace, forecast, status per node",
+    t = sub.add_parser("tree", parents=[db], help="the goal tree for a month: target, actual, pace, forecast, status per node",
                        description="Every node of the goal tree (company → war zones → teams → people, and the "
                                    "centers) with target, actual, expected, pace, forecast, required per day and "
                                    "status, plus the north star. Reads the warehouse and the plan store beside it.",
@@ -613,7 +615,6 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--as-of", metavar="YYYY-MM-DD",
                    help="the last day counted (default: the last date in the data; within the month, or after it "
                         "once the month is over)")
-    t.add_argument("--db", metavar="PATH", help="warehouse file (default data/warehouse.duckdb or NORTHSTAR_DB)")
     t.add_argument("--format", choices=["table", "json", "csv", "xlsx"], default="table",
                    help="output format (default table); xlsx: an Excel workbook, one sheet per level")
     t.add_argument("--lang", choices=["en", "zh"], default="en",
@@ -627,7 +628,7 @@ def parser() -> argparse.ArgumentParser:
                         "after the month began is listed under revisions in the JSON either way)")
     t.set_defaults(func=cmd_tree)
 
-    c = sub.add_parser("cohorts", help="member retention or station cohorts as a table (CSV or JSON)",
+    c = sub.add_parser("cohorts", parents=[db], help="member retention or station cohorts as a table (CSV or JSON)",
                        description="Member cohorts (joined in a month, not refunded as of the data's last date D): "
                                    "size, active in month k, active on or after k, paid GMV and GMV per member so "
                                    "far, per cohort month and month index. Station cohorts (opened in a month): "
@@ -640,11 +641,10 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--by", choices=["war_zone", "team", "center", "channel", "tier", "province"],
                    help="a breakdown: one group per value (members: any; stations: war_zone, team, province)")
     c.add_argument("--format", choices=["csv", "json"], default="csv", help="output format (default csv)")
-    c.add_argument("--db", metavar="PATH", help="warehouse file (default data/warehouse.duckdb or NORTHSTAR_DB)")
     c.add_argument("--as", dest="as_user", metavar="USER_ID", help="refused unless this person may read cohorts")
     c.set_defaults(func=cmd_cohorts)
 
-    im = sub.add_parser("import", help="load your own exports: check them, then replace (or --add to) those tables' files and rebuild",
+    im = sub.add_parser("import", parents=[raw, config, db], help="load your own exports: check them, then replace (or --add to) those tables' files and rebuild",
                         description="Tells which table each file is (from its name or columns), checks it against "
                                     "the data contract with a trial build, and shows the rows that would be loaded "
                                     "and rejected. Without --dry-run it then replaces those tables' files in the "
@@ -660,9 +660,6 @@ def parser() -> argparse.ArgumentParser:
                          "replacing them; a current file of the same name is still replaced")
     im.add_argument("--allow-shrink", action="store_true",
                     help="import even if a table would be empty or lose more than half its rows (refused otherwise)")
-    im.add_argument("--raw", metavar="DIR", help="raw folder (default data/raw or NORTHSTAR_RAW)")
-    im.add_argument("--config", metavar="DIR", help="plan folder (default data/config or NORTHSTAR_CONFIG)")
-    im.add_argument("--db", metavar="PATH", help="warehouse file (default data/warehouse.duckdb or NORTHSTAR_DB)")
     im.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date the data was extracted (default today)")
     im.set_defaults(func=cmd_import)
 
@@ -674,9 +671,8 @@ def parser() -> argparse.ArgumentParser:
                                "  python -m pipelines plan export --out /tmp/plan",
                         formatter_class=argparse.RawDescriptionHelpFormatter)
     psub = pl.add_subparsers(dest="plan_command", required=True, metavar="ACTION")
-    pi = psub.add_parser("import", help="check and import the config files that changed since the last import",
+    pi = psub.add_parser("import", parents=[config], help="check and import the config files that changed since the last import",
                          epilog="example: python -m pipelines plan import --config ~/plan")
-    pi.add_argument("--config", metavar="DIR", help="plan folder (default data/config or NORTHSTAR_CONFIG)")
     pi.add_argument("--db", metavar="PATH", help="warehouse beside which the store lives (default data/warehouse.duckdb "
                                                  "or NORTHSTAR_DB)")
     pi.add_argument("--force", action="store_true", help="import every file, changed or not")
