@@ -351,3 +351,35 @@ def test_stale_days_survive_the_store_and_the_export(store, config, tmp_path):
     assert store.current().stale_days == 10
     export_plan(store.current(), tmp_path / "out")
     assert load_plan(tmp_path / "out").stale_days == 10
+
+
+def test_the_store_has_a_numbered_schema_and_an_old_store_arrives_at_it(tmp_path):
+    """Issue 34: the store's one ad-hoc migration (a check-in's confidence added when missing) is now step 1 of a
+    numbered schema (sqlite's user_version). A store from before the numbering, whose check-ins had no confidence,
+    is brought to the current schema on open and keeps its rows; a store written by a newer Northstar is refused
+    with a sentence, not changed."""
+    from pipelines.plan.store import SCHEMA_VERSION, PlanStoreBroken
+
+    old = tmp_path / "old.sqlite"
+    con = sqlite3.connect(old)
+    con.executescript("""
+        create table changes (id integer primary key autoincrement, at text not null, who text not null,
+                              source text not null, note text not null default '');
+        create table checkin_log (change_id integer not null references changes(id), key_result_id text not null,
+                                  on_date text not null, value real, comment text not null default '');
+        insert into changes (at, who, source) values ('2026-11-01T01:00:00+00:00', '郑丽', 'app');
+        insert into checkin_log values (1, 'kr-salons', '2026-11-01', 3, '开了三场');""")
+    con.close()
+    with PlanStore(old) as store:
+        assert store.con.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION == 1
+        assert [(c["key_result_id"], c["value"], c["confidence"], c["who"]) for c in store.checkins()] == [
+            ("kr-salons", 3, None, "郑丽")]
+        store.add_checkin("kr-salons", dt.date(2026, 11, 8), 5, "郑丽", confidence="on_track")
+        assert [c["confidence"] for c in store.checkins()] == [None, "on_track"]
+    newer = tmp_path / "newer.sqlite"
+    con = sqlite3.connect(newer)
+    con.execute("pragma user_version = 99")
+    con.close()
+    with pytest.raises(PlanStoreBroken, match="newer Northstar"):
+        PlanStore(newer)
+    assert sqlite3.connect(newer).execute("select count(*) from sqlite_master").fetchone()[0] == 0

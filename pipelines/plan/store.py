@@ -130,6 +130,26 @@ create table if not exists file_imports (
 # The latest change of each key; a null value means removed.
 # The latest change of every target: SQLite's max() picks the row's other columns from the row with the largest
 # change_id, walking the target_log_key index (twice as fast as a row_number() window over the whole log).
+
+
+def _schema_1(con: sqlite3.Connection) -> None:
+    """Every table of SCHEMA; a store from before the schema was numbered (user_version 0) may lack check-ins'
+    confidence, which it gains here (the only change those stores ever needed)."""
+    statement = ""
+    for line in SCHEMA.splitlines(keepends=True):     # one statement at a time (a comment may hold a ';')
+        statement += line
+        if sqlite3.complete_statement(statement):
+            con.execute(statement)
+            statement = ""
+    if "confidence" not in {row[1] for row in con.execute("pragma table_info(checkin_log)")}:
+        con.execute("alter table checkin_log add column confidence text")
+
+
+# The store's schema, numbered (sqlite's user_version): a change to the tables is a new step here, never an edit of
+# an old one, so every store, however old, arrives at the same tables.
+MIGRATIONS = {1: _schema_1}
+SCHEMA_VERSION = max(MIGRATIONS)
+
 CURRENT_TARGETS = """
 select month, level, node_id, metric, target from (
     select month, level, node_id, metric, target, max(change_id)
@@ -255,12 +275,27 @@ class PlanStore:
                 self.con = sqlite3.connect(self.path, timeout=10, isolation_level=None)
                 self.con.execute("pragma journal_mode = wal")
                 self.con.execute("pragma synchronous = normal")
-                self.con.executescript(SCHEMA)
-                if not self._has_confidence():       # a store from before check-ins carried a confidence
-                    self.con.execute("alter table checkin_log add column confidence text")
+                self._migrate()
             self.con.execute("select count(*) from sqlite_master").fetchall()    # a file that is not a store
         except sqlite3.DatabaseError as exc:
             raise PlanStoreBroken(self.path, exc) from None
+
+    def _migrate(self) -> None:
+        """Brings the file to SCHEMA_VERSION (sqlite's user_version), one numbered step at a time, each in its own
+        transaction; a file written by a newer Northstar is refused rather than changed."""
+        version = self.con.execute("pragma user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise PlanStoreBroken(self.path, sqlite3.DatabaseError(
+                f"it was written by a newer Northstar (schema {version}, this one reads up to {SCHEMA_VERSION})"))
+        for step in range(version + 1, SCHEMA_VERSION + 1):
+            self.con.execute("begin immediate")
+            try:
+                MIGRATIONS[step](self.con)
+                self.con.execute(f"pragma user_version = {int(step)}")
+                self.con.execute("commit")
+            except BaseException:
+                self.con.execute("rollback")
+                raise
 
     def close(self) -> None:
         self.con.close()
