@@ -437,7 +437,7 @@ def cmd_users(args) -> int:
     by = f"cli:{getpass.getuser()}"
     if args.action == "list":
         with PlanStore(path, read_only=True) as store:
-            accounts = set(store.accounts())
+            accounts = set(store.accounts.ids())
         print(f"auth: {access.auth}{'' if access.configured else ' (no access.yaml)'}; {len(access.users)} people")
         print(f"{'id':<24} {'role':<12} {'scope':<12} {'pii':<4} {'account':<8} name")
         for u in access.users:
@@ -451,23 +451,23 @@ def cmd_users(args) -> int:
                              "`plan import`, then make the account.")
     with PlanStore(path) as store:
         if args.action == "unlock":
-            had = store.unlock(args.user_id, by)
+            had = store.accounts.unlock(args.user_id, by)
             print(f"{args.user_id} unlocked: " + ("their run of failed sign-ins is over; they can sign in now." if had
                                                  else "it was not locked (no failed sign-ins in a row)."))
             return 0
         if args.action == "unbind":
-            if not store.unbind_identity(args.user_id):
+            if not store.accounts.unbind_identity(args.user_id):
                 raise NorthstarError(f"{args.user_id} is not bound to an identity provider account: nothing to unbind.")
-            store.audit(by, "account", f"unbind {args.user_id.casefold()}")
+            store.runs.audit(by, "account", f"unbind {args.user_id.casefold()}")
             print(f"{args.user_id} unbound: their next sign-in through the identity provider binds the account "
                   "it comes from.")
             return 0
         if args.action == "remove":
-            store.remove_account(args.user_id, by)
+            store.accounts.remove_account(args.user_id, by)
             print(f"account {args.user_id} removed: they can no longer sign in with a password.")
             return 0
         hashed = hash_password(_read_password(args))
-        store.set_password(user.id, hashed, by, reset=args.action == "reset")
+        store.accounts.set_password(user.id, hashed, by, reset=args.action == "reset")
     what = "password reset" if args.action == "reset" else "account added"
     print(f"{what} for {user.label()}, {user.role}; they sign in with the id {user.id}.")
     if access.auth != "password":

@@ -173,7 +173,7 @@ def signed_warehouse(tiny: Path, root: Path, access: str, passwords: dict[str, s
     with PlanStore(store_path(db)) as store:
         store.import_config(config, load_plan(config))
         for uid, password in (passwords or {}).items():
-            store.set_password(uid, hash_password(password), "test", reset=False)
+            store.accounts.set_password(uid, hash_password(password), "test", reset=False)
     return db
 
 

@@ -215,7 +215,7 @@ def test_users_add_reset_remove_keep_only_a_salted_hash(built):
                                if path.with_name(path.name + "-wal").exists() else b"")
     assert PASSWORD.encode() not in raw
     with PlanStore(path, read_only=True) as store:
-        stored = store.account_hash("lead-east")
+        stored = store.accounts.account_hash("lead-east")
     assert stored.startswith("$argon2id$") and verify_password(stored, PASSWORD)
     assert not verify_password(stored, PASSWORD + "!")
     assert hash_password(PASSWORD) != hash_password(PASSWORD)        # salted: the same password, two hashes
@@ -234,7 +234,7 @@ def test_sign_in_locks_after_repeated_failures_and_says_nothing_of_which_ids_exi
     access = read_plan(built / "wh.duckdb").access          # max_failures 3, lockout 10 minutes
     t0 = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.timezone.utc)
     with PlanStore(store_path(built / "wh.duckdb")) as store:
-        store.set_password("ceo", hash_password(PASSWORD), "test", reset=False)
+        store.accounts.set_password("ceo", hash_password(PASSWORD), "test", reset=False)
         assert sign_in(store, access, " CEO ", PASSWORD, now=t0).id == "ceo"
         for i, left in enumerate((2, 1)):
             with pytest.raises(SignInRefused) as err:
@@ -264,7 +264,7 @@ def test_an_admin_ends_a_lock_out_someone_caused_by_guessing(built):
     access = read_plan(built / "wh.duckdb").access          # max_failures 3
     t0 = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.timezone.utc)
     with PlanStore(store_path(built / "wh.duckdb")) as store:
-        store.set_password("ceo", hash_password(PASSWORD), "test", reset=False)
+        store.accounts.set_password("ceo", hash_password(PASSWORD), "test", reset=False)
         for i in range(3):
             with pytest.raises(SignInRefused):
                 sign_in(store, access, "ceo", "wrong password!", now=t0 + dt.timedelta(seconds=i))
@@ -295,7 +295,7 @@ def test_the_lock_out_holds_when_guesses_arrive_at_once(built, guesses):
     access = read_plan(db).access
     assert access.max_failures == 3
     with PlanStore(store_path(db)) as store:
-        store.set_password("ceo", hash_password(PASSWORD), "test", reset=False)
+        store.accounts.set_password("ceo", hash_password(PASSWORD), "test", reset=False)
         store.con.execute("delete from sign_ins")
     checked, results = [], []
     real_verify = access_mod.verify_password
@@ -337,12 +337,12 @@ def test_a_browsers_session_is_stored_by_the_hash_of_its_token_and_ends(tmp_path
     t0 = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.timezone.utc)
     token = "x" * 43
     with PlanStore(tmp_path / "p.plan.sqlite") as store:
-        store.open_session(token, "CEO", t0, t0 + dt.timedelta(hours=12))
-        assert store.session_of(token, t0 + dt.timedelta(hours=1)) == ("ceo", t0)
-        assert store.session_of(token, t0 + dt.timedelta(hours=12)) is None          # expired
-        assert store.session_of("y" * 43, t0) is None                                 # unknown
-        store.end_session(token, t0 + dt.timedelta(hours=2))
-        assert store.session_of(token, t0 + dt.timedelta(hours=3)) is None            # signed out
+        store.accounts.open_session(token, "CEO", t0, t0 + dt.timedelta(hours=12))
+        assert store.accounts.session_of(token, t0 + dt.timedelta(hours=1)) == ("ceo", t0)
+        assert store.accounts.session_of(token, t0 + dt.timedelta(hours=12)) is None          # expired
+        assert store.accounts.session_of("y" * 43, t0) is None                                 # unknown
+        store.accounts.end_session(token, t0 + dt.timedelta(hours=2))
+        assert store.accounts.session_of(token, t0 + dt.timedelta(hours=3)) is None            # signed out
         stored = store.con.execute("select token_hash from web_sessions").fetchall()
     assert stored and token not in str(stored)
 
@@ -354,23 +354,23 @@ def test_a_reset_a_removal_and_a_sign_out_end_every_session_of_the_person(tmp_pa
     t0 = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.timezone.utc)
     hour = dt.timedelta(hours=1)
     with PlanStore(tmp_path / "p.plan.sqlite") as store:
-        store.set_password("ceo", hash_password(PASSWORD), "test", reset=False)
-        store.open_session("a" * 43, "ceo", t0, t0 + 12 * hour)
-        store.open_session("b" * 43, "ceo", t0, t0 + 12 * hour)
-        store.open_session("c" * 43, "cfo", t0, t0 + 12 * hour)
-        assert store.session_live("ceo", t0, "a" * 43, t0 + hour) and store.session_live("ceo", t0, None, t0 + hour)
-        store.set_password("ceo", hash_password(PASSWORD), "test", reset=True)       # the reset, now (after t0)
-        assert not store.session_live("ceo", t0, "a" * 43, t0 + hour)
-        assert not store.session_live("ceo", t0, "b" * 43, t0 + hour)
-        assert not store.session_live("ceo", t0, None, t0 + hour)                    # a tab without a cookie too
-        assert store.session_live("cfo", t0, "c" * 43, t0 + hour)                    # someone else's: open
+        store.accounts.set_password("ceo", hash_password(PASSWORD), "test", reset=False)
+        store.accounts.open_session("a" * 43, "ceo", t0, t0 + 12 * hour)
+        store.accounts.open_session("b" * 43, "ceo", t0, t0 + 12 * hour)
+        store.accounts.open_session("c" * 43, "cfo", t0, t0 + 12 * hour)
+        assert store.accounts.session_live("ceo", t0, "a" * 43, t0 + hour) and store.accounts.session_live("ceo", t0, None, t0 + hour)
+        store.accounts.set_password("ceo", hash_password(PASSWORD), "test", reset=True)       # the reset, now (after t0)
+        assert not store.accounts.session_live("ceo", t0, "a" * 43, t0 + hour)
+        assert not store.accounts.session_live("ceo", t0, "b" * 43, t0 + hour)
+        assert not store.accounts.session_live("ceo", t0, None, t0 + hour)                    # a tab without a cookie too
+        assert store.accounts.session_live("cfo", t0, "c" * 43, t0 + hour)                    # someone else's: open
         later = dt.datetime.now(dt.timezone.utc) + hour
-        assert store.session_live("ceo", later, None, later)                         # signed in again after it
-        store.end_sessions_of("cfo", later)                                           # a sign-out in any tab
-        assert not store.session_live("cfo", t0, "c" * 43, later)
-        store.open_session("d" * 43, "ceo", later, later + 12 * hour)
-        store.remove_account("ceo", "test")
-        assert not store.session_live("ceo", later, "d" * 43, later)
+        assert store.accounts.session_live("ceo", later, None, later)                         # signed in again after it
+        store.accounts.end_sessions_of("cfo", later)                                           # a sign-out in any tab
+        assert not store.accounts.session_live("cfo", t0, "c" * 43, later)
+        store.accounts.open_session("d" * 43, "ceo", later, later + 12 * hour)
+        store.accounts.remove_account("ceo", "test")
+        assert not store.accounts.session_live("ceo", later, "d" * 43, later)
 
 
 def test_a_session_ends_after_session_hours():
@@ -442,12 +442,12 @@ def test_an_identity_provider_sign_in_is_verified_bound_and_traced(built):
 
 def test_the_audit_lists_sign_ins_exports_and_plan_changes_newest_first(built):
     with PlanStore(store_path(built / "wh.duckdb")) as store:
-        store.record_sign_in("ceo", True, "password")
+        store.accounts.record_sign_in("ceo", True, "password")
         store.set_targets("2026-11", {("team", "e1", "members"): 9}, who="计划 (plan)")
         store.add_checkin("kr-x", dt.date(2026, 11, 20), 3, who="社群长 (c-community)")
-        store.audit("ceo", "export", "new-stations-east-2026-11.csv", 3)
-        store.audit("boss", "pii_view", "cohort 2026-10 M1 active", 2)
-        log = store.audit_log(10)
+        store.runs.audit("ceo", "export", "new-stations-east-2026-11.csv", 3)
+        store.runs.audit("boss", "pii_view", "cohort 2026-10 M1 active", 2)
+        log = store.runs.audit_log(10)
     assert [(r["who"], r["action"], r["rows"]) for r in log[:5]] == [
         ("boss", "pii_view", 2), ("ceo", "export", 3), ("社群长 (c-community)", "checkin", 1),
         ("计划 (plan)", "plan_change", 1), ("ceo", "sign_in", None)]
@@ -463,7 +463,7 @@ def test_one_address_guessing_over_many_ids_is_throttled(built):
     access = read_plan(built / "wh.duckdb").access          # max_failures 3, lockout 10 minutes
     t0 = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.timezone.utc)
     with PlanStore(store_path(built / "wh.duckdb")) as store:
-        store.set_password("ceo", hash_password(PASSWORD), "test", reset=False)
+        store.accounts.set_password("ceo", hash_password(PASSWORD), "test", reset=False)
         for i in range(access.max_failures * SOURCE_FACTOR):      # 2 guesses per id: no id locks on its own
             with pytest.raises(SignInRefused) as err:
                 sign_in(store, access, f"id{i // 2}", "wrong password!", now=t0 + dt.timedelta(seconds=i),

@@ -113,10 +113,10 @@ def test_sign_ins_and_the_audit_leave_the_plans_version_alone(password_db, tmp_p
     before = plan_version(store)
     assert before[1] > 0
     with PlanStore(store) as s:
-        s.record_sign_in("ceo", True, "password")
-        s.audit("ceo", "export", "goal-tree.xlsx", 12)
+        s.accounts.record_sign_in("ceo", True, "password")
+        s.runs.audit("ceo", "export", "goal-tree.xlsx", 12)
         now = dt.datetime.now(dt.timezone.utc)
-        s.open_session("t" * 43, "ceo", now, now + dt.timedelta(hours=1))
+        s.accounts.open_session("t" * 43, "ceo", now, now + dt.timedelta(hours=1))
     assert plan_version(store) == before
     with PlanStore(store) as s:
         s.set_target("2026-11", "company", "company", "members", 99, who="领导乙 (ceo)")

@@ -116,7 +116,7 @@ def test_password_sign_in_shows_the_zone_leads_view_and_signs_out(browser, passw
     expect(page.get_by_label("账号")).to_be_visible(timeout=60_000)
     assert dialogs == []
     with PlanStore(store_path(db), read_only=True) as store:
-        actions = [r["action"] for r in store.audit_log(20) if r["who"] == "lead-north"]
+        actions = [r["action"] for r in store.runs.audit_log(20) if r["who"] == "lead-north"]
     assert actions[:3] == ["sign_out", "sign_in", "sign_in_refused"]
     page.close()
 
@@ -190,7 +190,7 @@ def test_a_download_is_served_only_to_the_browser_that_asked_for_it(browser, pas
     signed_in_page(stranger, url, "lead-north")
     assert stranger.request.get(media).status == 403
     with PlanStore(store_path(db), read_only=True) as store:
-        refused = [r for r in store.audit_log(50) if r["action"] == "download_refused"]
+        refused = [r for r in store.runs.audit_log(50) if r["action"] == "download_refused"]
     assert len(refused) >= 2 and all(r["who"] == "anonymous" and "/media/" in r["what"] for r in refused)
     stranger.close()
     context.close()
@@ -324,7 +324,7 @@ def test_oidc_refuses_a_stranger_and_says_whom_to_ask(browser, oidc_app):
     assert not page.locator(".ns-done").count() and "华北战区" not in page.locator("body").inner_text()
     screenshot(page, "auth-oidc-stranger-1440.png")
     with PlanStore(store_path(db), read_only=True) as store:
-        refused = [r for r in store.audit_log(50) if r["who"] == "stranger@bobo.cn"]
+        refused = [r for r in store.runs.audit_log(50) if r["who"] == "stranger@bobo.cn"]
     assert [r["action"] for r in refused] == ["sign_in_refused"]
     assert re.fullmatch(r"oidc iss=http://127\.0\.0\.1:\d+ sub=stranger@bobo\.cn iat=\d+ \(unknown\)", refused[0]["what"])
     context.close()
@@ -349,7 +349,7 @@ def test_oidc_refuses_an_unverified_address_and_a_second_account(browser, oidc_a
             screenshot(page, f"auth-oidc-{subject}-1440.png")
         context.close()
     with PlanStore(store_path(db), read_only=True) as store:
-        rows = [r for r in store.audit_log(100) if r["who"] == "lead-north@bobo.cn" and r["action"].startswith("sign_in")]
+        rows = [r for r in store.runs.audit_log(100) if r["who"] == "lead-north@bobo.cn" and r["action"].startswith("sign_in")]
     whats = [r["what"] for r in rows]
     assert any(re.search(r" sub=mallory iat=\d+ \(unverified\)$", w) for w in whats)
     assert any(re.search(r" sub=mallory-2 iat=\d+ \(bound\)$", w) for w in whats)

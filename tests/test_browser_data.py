@@ -134,5 +134,5 @@ def test_a_problem_names_the_file_as_uploaded_and_the_check_is_audited(site, bro
     assert ".northstar-uploads" not in body and "/0.csv" not in body
     page.close()
     with PlanStore(store_path(root / "wh.duckdb"), read_only=True) as store:
-        checks = [r for r in store.audit_log(50) if r["action"] == "upload_check"]
+        checks = [r for r in store.runs.audit_log(50) if r["action"] == "upload_check"]
     assert any("stations-western.csv" in r["what"] for r in checks)

@@ -112,8 +112,8 @@ def test_wecom_gets_the_summary_as_markdown_and_the_board_as_a_picture(site, rob
     assert image["msgtype"] == "image" and image["image"]["md5"] == hashlib.md5(PNG).hexdigest()  # noqa: S324
     assert DRAWN == [("ceo", "zh", "2026-11", AS_OF, False)]        # as the channel's person, in its language
     with PlanStore(store_path(db)) as store:
-        log = store.brief_log()
-        remembered = store.last_statuses("hq-wecom")
+        log = store.runs.brief_log()
+        remembered = store.runs.last_statuses("hq-wecom")
     assert [(r["channel"], r["kind"], r["ok"], r["month"], r["as_of"]) for r in log] == \
         [("hq-wecom", "brief", 1, "2026-11", AS_OF)]
     assert remembered == brief.statuses(tree_as(db, config, "ceo"))
@@ -135,7 +135,7 @@ def test_the_next_brief_says_what_changed_since_the_last(site, robots):
     now = brief.statuses(tree_as(db, config, "ceo"))
     assert now["north|members"] == "off_track"
     with PlanStore(store_path(db)) as store:
-        store.log_brief("hq-wecom", "brief", True, "test", "2026-11", "2026-11-23", {**now, "north|members": "on_track"})
+        store.runs.log_brief("hq-wecom", "brief", True, "test", "2026-11", "2026-11-23", {**now, "north|members": "on_track"})
     send(db, config, "hq-wecom", env)
     third = made["wecom"].texts()[2].splitlines()
     assert third[third.index(week) + 1] == "变差：华北战区 新增会员 ● 正常 → ✖ 落后"
@@ -201,8 +201,8 @@ def test_a_wrong_signature_fails_loudly_is_logged_and_the_command_exits_2(site, 
     with pytest.raises(NorthstarError, match="310000 sign not match"):
         send(db, config, "south-ding", {**env, "T_DING_SECRET": "not-the-secret"})
     with PlanStore(store_path(db)) as store:
-        (row,) = store.brief_log()
-        assert store.last_statuses("south-ding") is None       # a failed brief is not what the next compares with
+        (row,) = store.runs.brief_log()
+        assert store.runs.last_statuses("south-ding") is None       # a failed brief is not what the next compares with
     assert row["ok"] == 0 and "310000 sign not match" in row["detail"] and "TEST-TOKEN" not in row["detail"]
     for key, value in {**env, "T_DING_SECRET": "not-the-secret"}.items():
         monkeypatch.setenv(key, value)
@@ -247,7 +247,7 @@ def test_a_dry_run_writes_what_would_be_sent_and_remembers_nothing(site, tmp_pat
     mail = send(db, config, "hq-mail", {}, dry_run=tmp_path / "dry")
     assert [p.name for p in mail.written] == ["summary.txt", "board.png", "board.pdf", "message.eml"]
     with PlanStore(store_path(db)) as store:
-        assert store.brief_log() == []
+        assert store.runs.brief_log() == []
 
 
 def test_an_alert_when_a_status_got_worse_told_once(site, robots):
@@ -260,7 +260,7 @@ def test_an_alert_when_a_status_got_worse_told_once(site, robots):
     assert dispatch.send_alert(*args, env=env) is None               # nothing got worse since
     now = brief.statuses(tree_as(db, config, "lead-south"))
     with PlanStore(store_path(db)) as store:
-        store.log_brief("south-ding", "brief", True, "test", "2026-11", "2026-11-23",
+        store.runs.log_brief("south-ding", "brief", True, "test", "2026-11", "2026-11-23",
                         {**now, "south|members": "on_track", "company|members": "on_track"})
     out = dispatch.send_alert(*args, env=env)
     assert out.ok and out.kind == "alert"
@@ -287,7 +287,7 @@ def test_a_failed_build_tells_the_admin_channel_only(site, robots, monkeypatch, 
     assert line.endswith("The board still shows the last good data.")
     assert made["wecom"].received == [] and made["dingtalk"].received == [] and mailbox.messages == []
     with PlanStore(store_path(db)) as store:
-        assert [(r["channel"], r["kind"], r["ok"]) for r in store.brief_log()] == [("ops-feishu", "build_failed", 1)]
+        assert [(r["channel"], r["kind"], r["ok"]) for r in store.runs.brief_log()] == [("ops-feishu", "build_failed", 1)]
 
 
 def test_a_build_then_every_channels_brief(site, robots, monkeypatch, tiny, capsys):

@@ -383,3 +383,21 @@ def test_the_store_has_a_numbered_schema_and_an_old_store_arrives_at_it(tmp_path
     with pytest.raises(PlanStoreBroken, match="newer Northstar"):
         PlanStore(newer)
     assert sqlite3.connect(newer).execute("select count(*) from sqlite_master").fetchone()[0] == 0
+
+
+def test_one_file_three_parts(tmp_path):
+    """Issue 34: PlanStore was one 493-line class of 46 methods. The plan's log stays PlanStore's; accounts, sign-ins
+    and sessions are `store.accounts`, the audit, briefs and pulls `store.runs` — over the one connection, so a
+    change and its audit line still commit together."""
+    from pipelines.plan.accounts import Accounts
+    from pipelines.plan.runlog import RunLog
+
+    with PlanStore(tmp_path / "p.sqlite") as store:
+        assert isinstance(store.accounts, Accounts) and isinstance(store.runs, RunLog)
+        assert store.accounts.con is store.con is store.runs.con
+        store.accounts.set_password("lead-east", "argon2-hash", by="admin", reset=False)
+        assert store.accounts.ids() == ["lead-east"]
+        assert [(r["who"], r["action"], r["what"]) for r in store.runs.audit_log()] == [
+            ("admin", "account", "add lead-east")]
+    for name in ("set_password", "claim_sign_in", "session_live", "audit", "log_brief", "watermark"):
+        assert not hasattr(PlanStore, name), name

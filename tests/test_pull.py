@@ -178,7 +178,7 @@ def test_pull_then_changes_then_refresh_equals_a_full_build(company, tiny, capsy
     # The first pull loads what the sample's own files load.
     assert _contract_differences(db, tiny / "wh.duckdb") == {}
     with PlanStore(store_path(db)) as store:
-        mark = store.watermark(source.id, "orders")
+        mark = store.runs.watermark(source.id, "orders")
     assert mark["column"] == "updated_at" and mark["value"].startswith(FIRST.replace(" ", "T"))
 
     ids = _change(server)
@@ -317,7 +317,7 @@ def test_the_data_page_lists_the_pulls(company, monkeypatch, fresh_cache):
     at = open_app(root / "wh.duckdb", monkeypatch, "pages/data.py", lang="en")
     frame = next(d.value for d in at.dataframe if "Source.table" in d.value.columns)
     with PlanStore(store_path(root / "wh.duckdb")) as store:
-        log = store.pull_log(30)
+        log = store.runs.pull_log(30)
     assert len(frame) == len(log) >= 9                        # three pulls of three tables, at least
     first = frame.iloc[0]
     assert first["Source.table"] == f"{log[0]['source']}.{log[0]['table_name']}"

@@ -56,7 +56,7 @@ def _store(db: str):
 def record(db: str, action: str, what: str, rows: int | None = None) -> None:
     """One line of the audit (an export, an unmasked view, a sign-out) in the name of this session's reader."""
     with _store(db) as store:
-        store.audit(viewer().id or "?", action, what, rows)
+        store.runs.audit(viewer().id or "?", action, what, rows)
 
 
 def record_once(db: str, action: str, what: str, rows: int | None = None) -> None:
@@ -158,7 +158,7 @@ def _signed_in_line(db: str, user: User, access: Access) -> None:
         record(db, "sign_out", access.auth)
         _end_cookie_session(db)
         with _store(db) as store:          # every tab and browser of this person, not only this one
-            store.end_sessions_of(user.id)
+            store.accounts.end_sessions_of(user.id)
         for key in ("ns_session", "viewer", "ns_oidc"):
             st.session_state.pop(key, None)
         if access.auth == "oidc":
@@ -233,7 +233,7 @@ def _password(db: str, access: Access) -> User:
     session: Session | None = st.session_state.get("ns_session")
     if session is None and (token := _cookie_token()) is not None:     # signed in before this reload
         with _store(db) as store:
-            found = store.session_of(token, _utcnow())
+            found = store.accounts.session_of(token, _utcnow())
         if found is not None:
             session = st.session_state["ns_session"] = Session(found[0], "password", found[1])
             st.session_state["ns_token"] = token
@@ -271,7 +271,7 @@ def _live(db: str, user_id: str, started: dt.datetime, token: str | None) -> boo
     """Every run asks the plan store whether this session is still open: a password reset, an account removed or
     a sign-out in another tab ends it at once, not at its expiry."""
     with _store(db) as store:
-        return store.session_live(user_id, started, token, _utcnow())
+        return store.accounts.session_live(user_id, started, token, _utcnow())
 
 
 def _end_cookie_session(db: str) -> None:
@@ -279,7 +279,7 @@ def _end_cookie_session(db: str) -> None:
     token = st.session_state.pop("ns_token", None)
     if token is not None:
         with _store(db) as store:
-            store.end_session(token, _utcnow())
+            store.accounts.end_session(token, _utcnow())
         st.session_state["ns_cookie"] = (None, 0)
 
 
@@ -318,7 +318,7 @@ def _sign_in_form(db: str, access: Access) -> None:
 
     token, started = secrets.token_urlsafe(32), _utcnow()
     with _store(db) as store:
-        store.open_session(token, user.id, started, started + access.session)
+        store.accounts.open_session(token, user.id, started, started + access.session)
     st.session_state["ns_session"] = Session(user.id, "password", started)
     st.session_state["ns_token"] = token
     st.session_state["ns_cookie"] = (token, int(access.session.total_seconds()))   # written by the next run

@@ -81,7 +81,7 @@ def _audit_refused(db: str | None, fid: str, client: str) -> None:
         from pipelines.plan.store import PlanStore, store_path
 
         with PlanStore(store_path(Path(db))) as store:
-            store.audit("anonymous", "download_refused", f"/media/{fid} from {client}"[:200])
+            store.runs.audit("anonymous", "download_refused", f"/media/{fid} from {client}"[:200])
     except Exception:  # noqa: BLE001 - a refusal never fails for want of an audit line
         pass
 

@@ -269,7 +269,7 @@ def send_brief(db: Path, config: Path, channel_id: str, month: str | None = None
     month, as_of = period(s.db, month, as_of)
     tree = trees.load(s.db, month, as_of, user=user)
     with PlanStore(store_path(s.db)) as store:
-        before = store.last_statuses(channel.id, ("brief",))
+        before = store.runs.last_statuses(channel.id, ("brief",))
     lines = brief.summary(tree, channel.lang, before, s.channels.base_url, esc=_esc(channel))
     title = lines[0]          # the head: the month and the day, no plan text to make inert
     picture = None
@@ -295,12 +295,12 @@ def _finish(db: Path, channel: Channel, kind: str, lines, title, picture, stem, 
     except NorthstarError as exc:
         if dry_run is None:
             with PlanStore(store_path(db)) as store:
-                store.log_brief(channel.id, kind, False, str(exc), tree.month if tree else None,
+                store.runs.log_brief(channel.id, kind, False, str(exc), tree.month if tree else None,
                                 tree.as_of.isoformat() if tree else None)
         raise
     if dry_run is None:
         with PlanStore(store_path(db)) as store:
-            store.log_brief(channel.id, kind, True, detail, tree.month if tree else None,
+            store.runs.log_brief(channel.id, kind, True, detail, tree.month if tree else None,
                             tree.as_of.isoformat() if tree else None, statuses)
     say(f"{channel.id}: {detail}")
     return Outcome(channel.id, kind, True, detail, written)
@@ -358,7 +358,7 @@ def send_alert(db: Path, config: Path, channel: Channel, month=None, as_of=None,
     month, as_of = period(s.db, month, as_of)
     tree = trees.load(s.db, month, as_of, user=user)
     with PlanStore(store_path(s.db)) as store:
-        before = store.last_statuses(channel.id, ("brief", "alert"))
+        before = store.runs.last_statuses(channel.id, ("brief", "alert"))
     if before is None:
         say(f"{channel.id}: no brief sent yet, so nothing to compare with: no alert")
         return None

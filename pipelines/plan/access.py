@@ -430,14 +430,14 @@ def sign_in(store, access: Access, user_id: str, password: str, now: dt.datetime
 
     # the attempt is counted before its password is checked, in one step with the look at the streak: parallel
     # posts (each browser tab is a thread of its own) cannot all slip in under the limit
-    row = store.claim_sign_in(uid, "password", now, allow, source)
+    row = store.accounts.claim_sign_in(uid, "password", now, allow, source)
     streak = seen["streak"]
     if row is None:
-        store.audit(uid.casefold(), "sign_in_refused", "locked")
+        store.runs.audit(uid.casefold(), "sign_in_refused", "locked")
         raise SignInRefused("locked", until=streak[-1] + access.lockout)
     user = access.user(uid)
-    ok = verify_password(store.account_hash(uid) if user is not None else None, password) and user is not None
-    store.settle_sign_in(row, ok, uid, "password", now)
+    ok = verify_password(store.accounts.account_hash(uid) if user is not None else None, password) and user is not None
+    store.accounts.settle_sign_in(row, ok, uid, "password", now)
     if not ok:
         left = access.max_failures - len(streak) - 1
         if left <= 0:
@@ -461,14 +461,14 @@ def oidc_sign_in(store, access: Access, claims: dict, org: Org | None = None,
     if reason is None:
         user = access.from_claims(claims, org)
         reason = "ok" if user is not None else "unknown"
-    if user is not None and store.bind_identity(user.id, issuer, sub, now) != (issuer, sub):
+    if user is not None and store.accounts.bind_identity(user.id, issuer, sub, now) != (issuer, sub):
         user, reason = None, "bound"
     issued = claims.get("iat")
     detail = (f"iss={issuer or '?'} sub={sub or '?'}" + (f" iat={int(issued)}" if isinstance(issued, (int, float))
                                                          else "") + ("" if reason == "ok" else f" ({reason})"))
     # one audit row per sign-in at the provider (its ID token's iat), not one per browser page that shows it
-    if not store.audited(who, "sign_in" if user is not None else "sign_in_refused", f"oidc {detail}"):
-        store.record_sign_in(who, user is not None, "oidc", at=now, detail=detail)
+    if not store.runs.audited(who, "sign_in" if user is not None else "sign_in_refused", f"oidc {detail}"):
+        store.accounts.record_sign_in(who, user is not None, "oidc", at=now, detail=detail)
     return user, reason, who
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from pipelines.base.errors import NorthstarError
 from pipelines.plan.access import access_from_doc, access_snapshot
+from pipelines.plan.accounts import Accounts
 from pipelines.plan.folder import Plan, load_plan
 from pipelines.plan.goals import (
     CONFIDENCE,
@@ -43,6 +44,9 @@ from pipelines.plan.goals import (
     same_target,
 )
 from pipelines.plan.org import Org
+from pipelines.plan.runlog import RunLog
+from pipelines.plan.stamps import dumps as _dumps
+from pipelines.plan.stamps import now as _now
 
 CONFIG_FILES = ("org.yaml", "goals.yaml", "targets.csv", "access.yaml")
 IMPORTER = "config files"
@@ -179,18 +183,6 @@ def store_path(db: Path) -> Path:
     return db.with_name(f"{db.stem}.plan.sqlite")
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-
-
 @dataclass
 class ImportResult:
     change_id: int | None
@@ -279,6 +271,9 @@ class PlanStore:
             self.con.execute("select count(*) from sqlite_master").fetchall()    # a file that is not a store
         except sqlite3.DatabaseError as exc:
             raise PlanStoreBroken(self.path, exc) from None
+        # one file, three parts: the plan's log (this class), accounts and sessions, and the run logs
+        self.accounts = Accounts(self)    # accounts, sign-ins, sessions (pipelines/plan/accounts.py)
+        self.runs = RunLog(self)          # the audit, the briefs, the pulls (pipelines/plan/runlog.py)
 
     def _migrate(self) -> None:
         """Brings the file to SCHEMA_VERSION (sqlite's user_version), one numbered step at a time, each in its own
@@ -537,238 +532,6 @@ class PlanStore:
                 if r.get("key_action") == action_id:
                     self._write(cid, "key_result", rid, None)
         return cid
-
-    # ---- accounts, sign-ins and the audit (pipelines.plan.access says who may do what) ---------------------------------
-
-    def set_password(self, user_id: str, password_hash: str, by: str, reset: bool) -> None:
-        """Stores a salted hash (never the password) for a listed person: a new account, or `reset` an existing one."""
-        key = user_id.casefold()
-        if self.read_only:
-            raise NorthstarError(f"the plan store {self.path} was opened read-only")
-        exists = self.account_hash(key) is not None
-        if exists and not reset:
-            raise NorthstarError(f"{user_id} has an account already: `users reset {user_id}` sets a new password")
-        if reset and not exists:
-            raise NorthstarError(f"{user_id} has no account: `users add {user_id}` makes one")
-        with self.con:
-            self.con.execute("insert or replace into accounts values (?, ?, ?, ?)", (key, password_hash, _now(), by))
-            self._audit(by, "account", f"{'reset' if reset else 'add'} {key}")
-        if reset:                      # a new password ends whatever the old one opened, in every browser
-            self.end_sessions_of(key)
-
-    def remove_account(self, user_id: str, by: str) -> None:
-        key = user_id.casefold()
-        with self.con:
-            if self.con.execute("delete from accounts where user_id = ?", (key,)).rowcount == 0:
-                raise NorthstarError(f"{user_id} has no account; nothing was removed")
-            self._audit(by, "account", f"remove {key}")
-        self.end_sessions_of(key)
-
-    def account_hash(self, user_id: str) -> str | None:
-        row = self.con.execute("select hash from accounts where user_id = ?", (user_id.casefold(),)).fetchone()
-        return row[0] if row else None
-
-    def accounts(self) -> list[str]:
-        return [r[0] for r in self.con.execute("select user_id from accounts order by user_id")]
-
-    def open_session(self, token: str, user_id: str, started: dt.datetime, expires: dt.datetime) -> None:
-        """A browser's sign-in, kept across reloads by a cookie holding `token` (only its hash is stored)."""
-        with self.con:
-            self.con.execute("insert into web_sessions values (?, ?, ?, ?, null)",
-                             (_token_hash(token), user_id.casefold(), started.isoformat(timespec="seconds"),
-                              expires.isoformat(timespec="seconds")))
-
-    def session_of(self, token: str, now: dt.datetime) -> tuple[str, dt.datetime] | None:
-        """(user id, started) of the live session this cookie token names; None when unknown, ended or expired."""
-        row = self.con.execute("select user_id, started from web_sessions where token_hash = ? and ended is null "
-                               "and expires > ?", (_token_hash(token), now.isoformat(timespec="seconds"))).fetchone()
-        return (row[0], dt.datetime.fromisoformat(row[1])) if row else None
-
-    def end_sessions_of(self, user_id: str, now: dt.datetime | None = None) -> None:
-        """Ends every session of this person, in every browser and tab, stored or not: after a password reset, an
-        account removed or a sign-out (each open page checks `session_live` on its next run)."""
-        at = (now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
-        key = user_id.casefold()
-        with self.con:
-            self.con.execute("update web_sessions set ended = ? where user_id = ? and ended is null", (at, key))
-            self.con.execute("insert or replace into session_cutoffs values (?, ?)", (key, at))
-
-    def session_live(self, user_id: str, started: dt.datetime, token: str | None, now: dt.datetime) -> bool:
-        """Whether a session of this person that began at `started` (with this cookie `token`, if it has one) is
-        still open in the store: not ended, not expired, and not begun before the person's sessions were ended.
-        Two indexed reads: cheap enough for every page run."""
-        if token is not None and self.session_of(token, now) is None:
-            return False
-        row = self.con.execute("select at from session_cutoffs where user_id = ?", (user_id.casefold(),)).fetchone()
-        return row is None or started >= dt.datetime.fromisoformat(row[0])
-
-    def end_session(self, token: str, now: dt.datetime) -> None:
-        with self.con:
-            self.con.execute("update web_sessions set ended = ? where token_hash = ? and ended is null",
-                             (now.isoformat(timespec="seconds"), _token_hash(token)))
-
-    def record_sign_in(self, user_id: str, ok: bool, how: str, at: dt.datetime | None = None,
-                       detail: str = "") -> None:
-        """A sign-in and its audit row (`detail`, e.g. the provider's issuer and subject, goes after `how`)."""
-        at_text = (at or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
-        with self.con:
-            self.con.execute("insert into sign_ins values (?, ?, ?, ?)", (at_text, user_id.casefold(), int(ok), how))
-            self.con.execute("insert into audit(at, who, action, what) values (?, ?, ?, ?)",
-                             (at_text, user_id.casefold(), "sign_in" if ok else "sign_in_refused",
-                              f"{how} {detail}".strip()))
-
-    def claim_sign_in(self, user_id: str, how: str, at: dt.datetime, allow, source: str | None = None) -> int | None:
-        """One atomic step under SQLite's write lock (BEGIN IMMEDIATE: one writer at a time, across threads and
-        processes): the id's failures in a row — attempts still being checked count as failures — go to `allow`;
-        when it says yes, this attempt is recorded as a failure *before* its password is checked, and its row id
-        returned for `settle_sign_in`; otherwise None. So however many guesses arrive at once, no more than the
-        limit are ever checked."""
-        at_text = at.isoformat(timespec="seconds")
-        self.con.execute("begin immediate")
-        try:
-            from_source = [] if source is None else [
-                dt.datetime.fromisoformat(r[0]) for r in self.con.execute(
-                    "select at from sign_in_sources where source = ? and ok = 0 order by at desc limit 200",
-                    (source,)).fetchall()]
-            if not allow(self.failures_in_a_row(user_id), from_source):
-                self.con.execute("commit")
-                return None
-            row = self.con.execute("insert into sign_ins values (?, ?, 0, ?)", (at_text, user_id.casefold(), how))
-            if source is not None:
-                self.con.execute("insert into sign_in_sources values (?, ?, 0, ?)", (at_text, source, row.lastrowid))
-            self.con.execute("commit")
-            return row.lastrowid
-        except BaseException:
-            self.con.execute("rollback")
-            raise
-
-    def settle_sign_in(self, row: int, ok: bool, user_id: str, how: str, at: dt.datetime) -> None:
-        """The checked attempt `row` (claim_sign_in): a right password turns it into a success; either way it is
-        audited."""
-        at_text = at.isoformat(timespec="seconds")
-        self.con.execute("begin immediate")
-        try:
-            if ok:
-                self.con.execute("update sign_ins set ok = 1 where rowid = ?", (row,))
-                self.con.execute("update sign_in_sources set ok = 1 where attempt = ?", (row,))
-            self.con.execute("insert into audit(at, who, action, what) values (?, ?, ?, ?)",
-                             (at_text, user_id.casefold(), "sign_in" if ok else "sign_in_refused", how))
-            self.con.execute("commit")
-        except BaseException:
-            self.con.execute("rollback")
-            raise
-
-    def bind_identity(self, user_id: str, issuer: str, sub: str, at: dt.datetime) -> tuple[str, str]:
-        """The identity provider's account (issuer, sub) this person is bound to: bound now on their first
-        sign-in, and what was bound before afterwards (so a different account naming the same person shows)."""
-        key = user_id.casefold()
-        self.con.execute("begin immediate")
-        try:
-            row = self.con.execute("select issuer, sub from oidc_identities where user_id = ?", (key,)).fetchone()
-            if row is None:
-                self.con.execute("insert into oidc_identities values (?, ?, ?, ?)",
-                                 (key, issuer, sub, at.isoformat(timespec="seconds")))
-                row = (issuer, sub)
-            self.con.execute("commit")
-        except BaseException:
-            self.con.execute("rollback")
-            raise
-        return row[0], row[1]
-
-    def unlock(self, user_id: str, by: str, at: dt.datetime | None = None) -> bool:
-        """Ends an id's run of failed sign-ins (an admin's `users unlock`: someone locked the id by guessing): the
-        next attempt starts a new count. Returns whether there was a run to end."""
-        key = user_id.casefold()
-        had = bool(self.failures_in_a_row(key))
-        at_text = (at or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
-        with self.con:
-            self.con.execute("insert into sign_ins values (?, ?, 1, 'unlock')", (at_text, key))
-            self._audit(by, "account", f"unlock {key}")
-        return had
-
-    def unbind_identity(self, user_id: str) -> bool:
-        """Forget the provider account bound to this person (an admin's `users unbind`: they moved accounts)."""
-        with self.con:
-            gone = self.con.execute("delete from oidc_identities where user_id = ?", (user_id.casefold(),)).rowcount
-        return gone > 0
-
-    def failures_in_a_row(self, user_id: str, limit: int = 100) -> list[dt.datetime]:
-        """The failed sign-ins of this id since its last successful one (the latest `limit`), oldest first."""
-        key = user_id.casefold()
-        last_ok = self.con.execute("select max(at) from sign_ins where user_id = ? and ok = 1", (key,)).fetchone()[0]
-        rows = self.con.execute("select at from sign_ins where user_id = ? and ok = 0 and at > ? "
-                                "order by at desc limit ?", (key, last_ok or "", limit)).fetchall()
-        return [dt.datetime.fromisoformat(r[0]) for r in reversed(rows)]
-
-    def _audit(self, who: str, action: str, what: str, rows: int | None = None) -> None:
-        self.con.execute("insert into audit(at, who, action, what, rows) values (?, ?, ?, ?, ?)",
-                         (_now(), who, action, what, rows))
-
-    def audited(self, who: str, action: str, what: str) -> bool:
-        """Whether the audit already holds this very line (who, action, what)."""
-        return self.con.execute("select 1 from audit where who = ? and action = ? and what = ? limit 1",
-                                (who.casefold(), action, what)).fetchone() is not None
-
-    def audit(self, who: str, action: str, what: str, rows: int | None = None) -> None:
-        """Records one export of rows, unmasked view of personal data, upload or sign-out."""
-        with self.con:
-            self._audit(who, action, what, rows)
-
-    def log_brief(self, channel: str, kind: str, ok: bool, detail: str, month: str | None = None,
-                  as_of: str | None = None, statuses: dict | None = None) -> None:
-        """One send of a brief, an alert or a build-failure line, delivered or not (never lost silently)."""
-        with self.con:
-            self.con.execute("insert into brief_log(at, channel, kind, month, as_of, ok, detail, statuses) "
-                             "values (?, ?, ?, ?, ?, ?, ?, ?)",
-                             (_now(), channel, kind, month, as_of, int(ok), detail,
-                              None if statuses is None else json.dumps(statuses, sort_keys=True)))
-
-    def last_statuses(self, channel: str, kinds: tuple[str, ...] = ("brief",)) -> dict | None:
-        """The statuses of this channel's latest delivered send of `kinds` (None: nothing delivered yet)."""
-        marks = ", ".join("?" for _ in kinds)
-        row = self.con.execute(f"select statuses from brief_log where channel = ? and ok = 1 and statuses is not "
-                               f"null and kind in ({marks}) order by id desc limit 1", (channel, *kinds)).fetchone()
-        return None if row is None else json.loads(row[0])
-
-    def log_pull(self, source: str, table: str, watermark: dict | None, rows_read: int, rows_new: int,
-                 rows_changed: int, file: str, full: bool) -> None:
-        """A pull that finished: its rows are in the raw folder, so the next pull starts from `watermark`."""
-        self.con.execute("insert into pull_log(at, source, table_name, watermark, rows_read, rows_new, rows_changed, "
-                         "file, full) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                         (_now(), source, table, _dumps(watermark) if watermark else None, rows_read, rows_new,
-                          rows_changed, file, int(full)))
-
-    def watermark(self, source: str, table: str) -> dict | None:
-        """Where the next pull of a source's table starts; None: it was never pulled (or pulled empty)."""
-        row = self.con.execute("select watermark from pull_log where source = ? and table_name = ? order by id desc "
-                               "limit 1", (source, table)).fetchone()
-        return json.loads(row[0]) if row and row[0] else None
-
-    def has_pulls(self) -> bool:
-        """A store opened read-only from before pulls existed has no pull_log table."""
-        return bool(self.con.execute("select count(*) from sqlite_master where name = 'pull_log'").fetchone()[0])
-
-    def pull_log(self, limit: int = 50) -> list[dict]:
-        cur = self.con.execute("select at, source, table_name, watermark, rows_read, rows_new, rows_changed, file, "
-                               "full from pull_log order by id desc limit ?", (limit,))
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, row)) for row in cur.fetchall()]
-
-    def brief_log(self, limit: int = 50) -> list[dict]:
-        """The latest sends, newest first: when, channel, kind, month, as-of, delivered, what the service said."""
-        try:
-            rows = self.con.execute("select at, channel, kind, month, as_of, ok, detail from brief_log order by id "
-                                    "desc limit ?", (limit,)).fetchall()
-        except sqlite3.OperationalError:        # a store opened read-only from before the brief existed
-            return []
-        return [dict(zip(("at", "channel", "kind", "month", "as_of", "ok", "detail"), r)) for r in rows]
-
-    def audit_log(self, limit: int = 500) -> list[dict]:
-        """The audit, newest first: sign-ins and refusals, plan changes, check-ins and imports (each written with its
-        change, see `_change`), exports of rows, unmasked views of personal data, account changes, uploads."""
-        rows = self.con.execute("select at, who, action, what, rows from audit order by id desc limit ?",
-                                (limit,)).fetchall()
-        return [dict(zip(("at", "who", "action", "what", "rows"), r)) for r in rows]
 
     # ---- reading -----------------------------------------------------------------------------------------------
 

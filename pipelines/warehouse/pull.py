@@ -361,9 +361,9 @@ def pull(source: Source, raw: Path, db: Path, time_zone: str, full: bool = False
         for name, ts in source.tables.items():
             if tables and name not in tables:
                 continue
-            since = None if full else store.watermark(source.id, name)
+            since = None if full else store.runs.watermark(source.id, name)
             got = pull_table(source, ts, raw, since, url, time_zone, full, say, batch_rows)
-            store.log_pull(source.id, name, got.watermark, got.rows_read, got.rows_new, got.rows_changed, got.file,
+            store.runs.log_pull(source.id, name, got.watermark, got.rows_read, got.rows_new, got.rows_changed, got.file,
                            full)
             say(got.line())
             done.append(got)

@@ -57,7 +57,7 @@ def briefs_section(db: str, code: str) -> None:
     rows = []
     if path.exists():
         with PlanStore(path, read_only=True) as store:
-            rows = store.brief_log(BRIEFS)
+            rows = store.runs.brief_log(BRIEFS)
     if not rows:
         st.caption(t("briefs_none"))
         return
@@ -90,7 +90,7 @@ def pulls_section(db: str, code: str) -> None:
     if not path.exists():
         return
     with PlanStore(path, read_only=True) as store:
-        rows = store.pull_log(PULLS) if store.has_pulls() else []
+        rows = store.runs.pull_log(PULLS) if store.runs.has_pulls() else []
     if not rows:
         return
     section(t("pulls_title"), t("pulls_note", n=PULLS))
@@ -107,7 +107,7 @@ def audit_section(db: str, code: str, reader: User) -> None:
         st.caption(t("audit_none"))
         return
     with PlanStore(path, read_only=True) as store:
-        rows = store.audit_log(LIMIT)
+        rows = store.runs.audit_log(LIMIT)
     if not rows:
         st.caption(t("audit_none"))
         return
