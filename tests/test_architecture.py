@@ -35,15 +35,6 @@ def module_of(path) -> str:
     return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
 
 
-def _type_only(tree) -> set[int]:
-    """Line numbers inside `if TYPE_CHECKING:` blocks: annotations, not dependencies."""
-    lines = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and getattr(node.test, "id", getattr(node.test, "attr", "")) == "TYPE_CHECKING":
-            lines.update(range(node.lineno, node.end_lineno + 1))
-    return lines
-
-
 def imports() -> dict[str, set[str]]:
     """Every module of pipelines/ and ui/ → the modules it imports (a name imported from a package counts as that
     module when it is one: `from pipelines.okr import goaltree` is pipelines.okr.goaltree)."""
@@ -51,11 +42,7 @@ def imports() -> dict[str, set[str]]:
     for pkg in PACKAGES:
         for path in (ROOT / pkg).rglob("*.py"):
             mod, deps = module_of(path), set()
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-            typing = _type_only(tree)
-            for node in ast.walk(tree):
-                if getattr(node, "lineno", None) in typing:
-                    continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 if isinstance(node, ast.ImportFrom) and node.module:
                     for a in node.names:
                         full = f"{node.module}.{a.name}"

@@ -18,7 +18,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipelines.delivery.render import CHROMIUM_ARGS, app_server, chromium_path  # noqa: E402
+from pipelines.delivery.render import CHROMIUM_ARGS, app_server, chromium_path, drawn  # noqa: E402
 
 BOARD = ["pages/board.py", "ui/views/board.py", "ui/views/charts.py", "ui/style.py"]
 ZONE = ["pages/war_zone.py", "ui/views/warzone.py", "ui/views/board.py", "ui/views/charts.py", "ui/style.py"]
@@ -43,8 +43,6 @@ def digest(files: list[str]) -> str:
 def draw(db: Path) -> dict:
     from playwright.sync_api import sync_playwright
 
-    page_for = {"/": ".ns-done[data-page='board'], .ns-done[data-page='']",     # the page ran to its end
-                "/war_zone": ".ns-done[data-page='war_zone']"}
     manifest = {}
     with app_server(db) as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
@@ -54,11 +52,7 @@ def draw(db: Path) -> dict:
                 ctx = browser.new_context(viewport=viewport, device_scale_factor=1, locale="zh-CN")
                 page = ctx.new_page()
                 page.goto(url + path)
-                page.wait_for_selector(page_for[path.split("?")[0]], state="attached", timeout=120_000)
-                page.wait_for_function("""() => [...document.querySelectorAll('.js-plotly-plot')]
-                    .every(p => p.querySelector('.main-svg'))""", timeout=60_000)
-                page.evaluate("document.fonts.ready")
-                page.wait_for_timeout(600)
+                drawn(page, 120_000, path.split("?")[0].strip("/") or "board")   # the render's own wait
                 page.screenshot(path=str(HERE / name), full_page=full)
                 ctx.close()
                 manifest[name] = {"shows": files, "digest": digest(files)}

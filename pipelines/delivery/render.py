@@ -135,8 +135,9 @@ def board_url(base: str, token: str, lang: str, month: str | None, as_of: dt.dat
     return f"{base}/?{urlencode(query)}"
 
 
-def _drawn(page, timeout_ms: int) -> None:
-    """Waits until the board ran to its end and every chart is drawn; a page that stopped with a message raises."""
+def drawn(page, timeout_ms: int, name: str = "board") -> None:
+    """Waits until the page `name` (its url_path; the board's is '' too) ran to its end and every chart is drawn; a
+    page that stopped with a message, asked for a sign-in or opened another page raises."""
     page.wait_for_selector(".ns-done, [data-testid='stAlertContentError'], [data-testid='stException'], "
                            "input[type='password']", state="attached", timeout=timeout_ms)
     if page.locator("input[type='password']").count():
@@ -145,8 +146,9 @@ def _drawn(page, timeout_ms: int) -> None:
     errors = page.locator("[data-testid='stAlertContentError'], [data-testid='stException']")
     if errors.count():
         raise NorthstarError("the board could not be drawn: " + errors.first.inner_text().strip()[:500])
-    if page.locator(".ns-done[data-page='board'], .ns-done[data-page='']").count() == 0:
-        raise NorthstarError("the board could not be drawn: the render opened another page")
+    done = ".ns-done[data-page='board'], .ns-done[data-page='']" if name == "board" else f".ns-done[data-page='{name}']"
+    if page.locator(done).count() == 0:
+        raise NorthstarError(f"the {name} page could not be drawn: the render opened another page")
     page.wait_for_function("""() => [...document.querySelectorAll('.js-plotly-plot')]
         .every(p => p.querySelector('.main-svg'))""", timeout=timeout_ms)
     page.evaluate("document.fonts.ready")
@@ -182,7 +184,7 @@ def _phone_picture(page, timeout_ms: int) -> tuple[bytes, float]:
     page.wait_for_timeout(300)
     page.set_viewport_size({"width": PHONE["width"], "height": _tall(page)})
     page.wait_for_timeout(300)
-    _drawn(page, timeout_ms)
+    drawn(page, timeout_ms)
     return page.screenshot(type="png"), float(page.evaluate(SMALLEST_TEXT))
 
 
@@ -197,7 +199,7 @@ def _draw(browser, url: str, timeout_ms: int, png: bool, pdf: bool) -> dict:
         try:
             page = context.new_page()
             page.goto(url, timeout=timeout_ms)
-            _drawn(page, timeout_ms)
+            drawn(page, timeout_ms)
             if pdf and "pdf" not in out:
                 page.emulate_media(media="print")
                 page.wait_for_timeout(300)
