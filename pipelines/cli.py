@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pipelines.base import csvsafe, paths
 from pipelines.base.errors import NorthstarError
+from pipelines.base.labels import LABELS, Words
 
 EXAMPLES = """examples:
   python -m pipelines sample --size tiny --out /tmp/ns       # a small sample in /tmp/ns/raw and /tmp/ns/config
@@ -93,8 +94,7 @@ def _sources(config: Path, wanted: str | None):
         return found
     chosen = [s for s in found if s.id == wanted]
     if not chosen:
-        raise NorthstarError(f"no source {wanted!r} in {config}/sources.yaml (sources: "
-                             f"{', '.join(s.id for s in found)})")
+        raise NorthstarError("source_unknown", source=wanted, config=str(config), known=", ".join(s.id for s in found))
     return chosen
 
 
@@ -111,7 +111,7 @@ def cmd_pull(args) -> int:
     chosen, zone = _sources(config, args.source), _time_zone(config)
     for source in chosen:
         if args.table and args.table not in source.tables:
-            raise NorthstarError(f"source {source.id} has no table {args.table} in sources.yaml")
+            raise NorthstarError("source_no_table", source=source.id, table=args.table)
     for source in chosen:
         pull.pull(source, raw, db, zone, full=args.full, say=print, tables=[args.table] if args.table else None)
     print("next: python -m pipelines build --incremental (or python -m pipelines refresh, which does both)")
@@ -124,7 +124,6 @@ def cmd_refresh(args) -> int:
     from pipelines.warehouse import build, pull
 
     raw, config, db = paths.raw_dir(args.raw), paths.config_dir(args.config), paths.db_path(args.db)
-    keeps = "the previous warehouse keeps serving" if db.exists() else "there is no warehouse yet"
     step = "reading the plan"
     try:
         with pull.refresh_lock(db):
@@ -145,7 +144,8 @@ def cmd_refresh(args) -> int:
         if step.startswith(("pulling", "building")) and db.exists():   # the admin channel hears of it, leaders not
             with contextlib.suppress(NorthstarError):
                 dispatch.send_build_failed(db, config, str(exc), say=_say)
-        raise NorthstarError(f"refresh stopped while {step}: {exc} ({keeps})") from None
+        raise NorthstarError("refresh_stopped" if db.exists() else "refresh_stopped_first", step=step,
+                             err=Words(exc.code, **exc.values) if exc.code in LABELS else str(exc)) from None
     return _report(done, "the warehouse was refreshed, but ")
 
 
@@ -168,7 +168,7 @@ def cmd_backtest(args) -> int:
 
     db = paths.db_path(args.db)
     if not db.exists():
-        raise NorthstarError(f"no warehouse at {db}: build it first (python -m pipelines build)")
+        raise NorthstarError("warehouse_missing", db=str(db))
     con = goaltree.open_warehouse(db)
     try:
         company = (con.execute("select id from org_nodes where level = 'company'").fetchone() or ["company"])[0]
@@ -188,7 +188,7 @@ def cmd_brief(args) -> int:
 
     db, config = paths.db_path(args.db), paths.config_dir(args.config)
     if not db.exists():
-        raise NorthstarError(f"no warehouse at {db}: build it first (python -m pipelines build)")
+        raise NorthstarError("warehouse_missing", db=str(db))
     dry = Path(args.dry_run) if args.dry_run else None
     if args.alerts:
         done = dispatch.send_alerts(db, config, args.month, args.as_of, dry, say=_say)
@@ -209,7 +209,7 @@ def cmd_import(args) -> int:
     files = [Path(f) for f in args.files]
     gone = [str(f) for f in files if not f.is_file()]
     if gone:
-        raise NorthstarError(f"no such file: {', '.join(gone)}")
+        raise NorthstarError("no_such_file", files=", ".join(gone))
     report = importer.check(files, raw, config, args.as_of, db=db, add=args.add)
     for inc in report.files:
         how = f"{inc.table} (by its {inc.how})" if inc.table else "?"
@@ -241,8 +241,7 @@ def cmd_import(args) -> int:
         print("\n--dry-run: nothing was changed.")
         return 0
     if report.shrink and not args.allow_shrink:
-        raise NorthstarError("nothing was changed: " + "; ".join(report.shrink) + ". If this is what you want, run "
-                             "the import again with --allow-shrink.")
+        raise NorthstarError("import_would_shrink", problems=list(report.shrink))
     result, backup = importer.apply(report, raw, config, db, args.as_of, allow_shrink=args.allow_shrink)
     print()
     print(build.format_summary(result))
@@ -257,8 +256,7 @@ def cmd_plan_import(args) -> int:
 
     config = paths.config_dir(args.config)
     if not config.is_dir():
-        raise NorthstarError(f"plan folder {config} does not exist; point --config or NORTHSTAR_CONFIG at the folder "
-                             "holding org.yaml, goals.yaml and targets.csv.")
+        raise NorthstarError("plan_folder_missing", config=str(config))
     plan = load_plan(config)
     path = store_path(paths.db_path(args.db))
     with PlanStore(path) as store:
@@ -277,8 +275,7 @@ def cmd_plan_export(args) -> int:
 
     path = store_path(paths.db_path(args.db))
     if not path.exists():
-        raise NorthstarError(f"no plan store at {path}: build the warehouse (python -m pipelines build) or "
-                             "import a plan (python -m pipelines plan import) first.")
+        raise NorthstarError("store_missing_or_import", path=str(path))
     with PlanStore(path, read_only=True) as store:
         plan, checkins = store.current(), store.checkins()
     written = export_plan(plan, Path(args.out), checkins)
@@ -293,7 +290,7 @@ def cmd_plan_history(args) -> int:
 
     path = store_path(paths.db_path(args.db))
     if not path.exists():
-        raise NorthstarError(f"no plan store at {path}: build the warehouse first (python -m pipelines build).")
+        raise NorthstarError("store_missing", path=str(path))
     with PlanStore(path, read_only=True) as store:
         rows = store.history(args.limit)
     print(f"{'change':>6}  {'when (UTC)':<25} {'who':<16} {'source':<7} {'targets':>8} {'actions':>8} {'check-ins':>9}  note")
@@ -316,12 +313,11 @@ def viewer(db: Path, user_id: str | None, page: str):
     user = access.user(user_id) if access is not None else None
     if user is None:
         listed = ", ".join(u.id for u in access.users) if access is not None and access.users else "nobody"
-        raise NorthstarError(f"--as {user_id}: no such person in access.yaml (listed: {listed}). Add them to "
-                             "access.yaml in the plan folder and build (or `plan import`) again.")
+        raise NorthstarError("as_unknown", user_id=user_id, listed=listed)
     if not user.can_read(page):
         allowed = [r for r, pages in ROLE_PAGES.items() if page in pages]
-        raise AccessDenied("denied_page", f"--as {user_id}: {user.label()} is a {user.role}, who may not read "
-                           f"{page.replace('_', ' ')} (roles that may: {', '.join(allowed)}).")
+        raise AccessDenied("denied_page", user_id=user_id, user=user.label(), role=user.role, page=page.replace("_", " "),
+                           allowed=", ".join(allowed))
     return user
 
 
@@ -351,7 +347,7 @@ def cmd_tree(args) -> int:
             print(f"goal tree {tree.month} (as of {tree.as_of}) written to {args.out} "
                   f"({len(tree.nodes)} nodes, {len(data) / 1024:,.0f} KB)", file=sys.stderr)
         elif sys.stdout.isatty():
-            raise NorthstarError("an Excel file is not for the terminal: add --out tree.xlsx (or redirect: > tree.xlsx)")
+            raise NorthstarError("xlsx_to_terminal")
         else:
             sys.stdout.buffer.write(data)
         return 0
@@ -414,10 +410,10 @@ def _read_password(args) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     if not sys.stdin.isatty():
-        raise NorthstarError("no terminal to ask for the password: pipe it in with --password-stdin")
+        raise NorthstarError("no_terminal")
     first = getpass.getpass(f"new password for {args.user_id}: ")
     if getpass.getpass("the same again: ") != first:
-        raise NorthstarError("the two passwords differ; nothing was changed")
+        raise NorthstarError("passwords_differ")
     return first
 
 
@@ -431,8 +427,7 @@ def cmd_users(args) -> int:
     path = store_path(db)
     plan = read_plan(db)
     if plan is None:
-        raise NorthstarError(f"no plan store at {path}: build the warehouse (python -m pipelines build) first; "
-                             "it imports access.yaml from the plan folder.")
+        raise NorthstarError("store_missing_access", path=str(path))
     access = plan.access
     by = f"cli:{getpass.getuser()}"
     if args.action == "list":
@@ -447,8 +442,7 @@ def cmd_users(args) -> int:
         return 0
     user = access.user(args.user_id)
     if user is None and args.action not in ("remove", "unbind", "unlock"):
-        raise NorthstarError(f"{args.user_id} is not in access.yaml: add them there (id, name, role), build or "
-                             "`plan import`, then make the account.")
+        raise NorthstarError("user_not_listed", user=args.user_id)
     with PlanStore(path) as store:
         if args.action == "unlock":
             had = store.accounts.unlock(args.user_id, by)
@@ -457,7 +451,7 @@ def cmd_users(args) -> int:
             return 0
         if args.action == "unbind":
             if not store.accounts.unbind_identity(args.user_id):
-                raise NorthstarError(f"{args.user_id} is not bound to an identity provider account: nothing to unbind.")
+                raise NorthstarError("user_not_bound", user=args.user_id)
             store.runs.audit(by, "account", f"unbind {args.user_id.casefold()}")
             print(f"{args.user_id} unbound: their next sign-in through the identity provider binds the account "
                   "it comes from.")

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from conftest import AS_OF, BASE, make_raw, query, run_build
 from pipelines.base.errors import NorthstarError
+from pipelines.base.labels import Words
 from pipelines.warehouse import ingest
 from pipelines.warehouse.contract import TABLES
 
@@ -209,7 +210,7 @@ def test_corruption_keeps_every_record_accounted_for_and_never_garbles(tmp_path_
         for value in row.values():
             if isinstance(value, str):
                 assert set(value) <= ALLOWED | {"\r", "\n", "\x00"}, value
-    for _, code, _, raw in src.early_rejects:
+    for _, code, _, _, raw in src.early_rejects:
         assert code in ("bad_row", "bad_quote", "bad_encoding")
         assert not re.search("[\udc80-\udcff]", raw)
 
@@ -512,8 +513,8 @@ def test_a_damaged_plan_store_is_said_in_the_readers_language(tiny, tmp_path, mo
 
 # ---- 18.11: every failure about a file in the reader's language ---------------------------------------------
 
-def _failure(tmp_path, monkeypatch, kind) -> str:
-    """The sentence a real failure stops with."""
+def _failure(tmp_path, monkeypatch, kind) -> Words:
+    """The sentence a real failure stops with: its code and values, which say it in either language."""
     from pipelines.warehouse import build as build_mod
     from pipelines.warehouse import importer
 
@@ -545,7 +546,8 @@ def _failure(tmp_path, monkeypatch, kind) -> str:
             p = ctx.Process(target=_build_in_child, args=(tmp_path, q))
             p.start()
             p.join(60)
-            return q.get(timeout=5)
+            code, values = q.get(timeout=5)
+            return Words(code, **values)
     if kind in ("import_columns", "import_table", "import_type", "import_none"):
         export = tmp_path / {"import_columns": "orders-x.csv", "import_table": "export.csv",
                              "import_type": "orders.pdf", "import_none": "orders-y.csv"}[kind]
@@ -558,15 +560,15 @@ def _failure(tmp_path, monkeypatch, kind) -> str:
         return problem
     with pytest.raises(NorthstarError) as err:
         run_build(tmp_path)
-    return str(err.value)
+    return Words(err.value.code, **err.value.values)
 
 
 def _build_in_child(root, q):
     try:
         run_build(root)
-        q.put("no error")
+        q.put(("no error", {}))
     except NorthstarError as exc:
-        q.put(str(exc))
+        q.put((exc.code, exc.values))
 
 
 FAILURES = {
@@ -587,14 +589,14 @@ FAILURES = {
 
 @pytest.mark.parametrize("kind", list(FAILURES))
 def test_each_failure_about_a_file_reads_in_chinese_with_its_file_and_what_to_do(tmp_path, monkeypatch, kind):
-    from ui.i18n import error_sentence
-
+    """Issue 34: a failure is a code with values, worded from the label table (it was English translated back by
+    regular expression, and a reworded sentence fell back to English on a Chinese page)."""
     message = _failure(tmp_path, monkeypatch, kind)
-    zh = error_sentence(message, "zh")
+    zh = message("zh")
     assert zh != message, message
     for phrase in FAILURES[kind]:
         assert phrase in zh, (phrase, zh)
-    assert error_sentence(message, "en") == message.splitlines()[0]
+    assert message("en") == str(message)
 
 
 def test_blank_lines_are_not_rows_but_a_quoted_empty_field_is(tmp_path):
@@ -610,12 +612,18 @@ def test_blank_lines_are_not_rows_but_a_quoted_empty_field_is(tmp_path):
 
 
 def test_the_shrink_warning_reads_in_chinese():
-    from ui.i18n import error_sentence
+    from pathlib import Path
 
-    assert error_sentence("orders would shrink from 8 to 1 rows", "zh") == "orders 会从 8 行减少到 1 行"
-    assert error_sentence("orders would be empty (it has 2,000 rows now)", "zh") == "orders 会变成空表（现在有 2,000 行）"
-    assert error_sentence("33,055 of the 33,055 orders rows would be rejected, most as future_date", "zh") == \
-        "orders 的 33,055 行中有 33,055 行会被拒绝，主要原因是 future_date"
+    from pipelines.warehouse.build import BuildResult, shrink_problems
+
+    result = BuildResult(db=Path("wh.duckdb"), as_of=AS_OF, last_date=None, seconds=0.0,
+                         tables={"stations": 3, "members": 0, "orders": 1}, files=[
+        {"table": "orders", "read": 33_055, "rejected": 33_055}], reasons=[("orders", "future_date", 33_055)])
+    shrink = shrink_problems({"stations": 3, "members": 2_000, "orders": 8}, result)
+    assert shrink == ["members would be empty (it has 2,000 rows now)", "orders would shrink from 8 to 1 rows",
+                      "33,055 of the 33,055 orders rows would be rejected, most as future_date"]
+    assert [s("zh") for s in shrink] == ["members 会变成空表（现在有 2,000 行）", "orders 会从 8 行减少到 1 行",
+                                         "orders 的 33,055 行中有 33,055 行会被拒绝，主要原因是 future_date"]
 
 
 # Everyday Chinese: the 6,763 hanzi of GB2312 (bytes B0-F7 × A1-FE). A GB18030 file is taken as Chinese when at

@@ -132,30 +132,65 @@ def test_rejected_rows_leave_with_their_phone_masked(tmp_path):
 
 
 def test_every_reject_detail_the_pipeline_writes_reads_in_chinese():
-    """Issue 17.11: each sentence the build can write about a rejected row (the format strings of pipelines/sql and
-    the ingest's) has a Chinese rendering with the same values: none is left in English on a Chinese page."""
+    """Issue 17.11, issue 34: each detail the build can write about a rejected row is a code with values (the SQL's
+    and the file reader's), worded from the label table: every code has Chinese and English with the same values,
+    and the SQL macro writes exactly the English the pages would (no English sentence is left in the SQL to be
+    translated back by pattern)."""
     import re
 
-    from pipelines.warehouse import ingest
+    import duckdb
+
+    from pipelines.base.labels import LABELS, say
+    from pipelines.base.labels.rejects import DETAILS
+    from pipelines.warehouse.build import reject_detail_macro
     from tests.conftest import ROOT
-    from ui.i18n import reason_text
 
     sql = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "pipelines" / "warehouse" / "sql").rglob("*.sql"))
-    templates = [t.replace("''", "'") for t in re.findall(r"format\('((?:[^']|'')*)'", sql) if "org.yaml" not in t]
-    templates += re.findall(r"'detail': '([^']*)'", sql)
-    templates += list(ingest.DETAILS.values())                                           # pipelines/warehouse/ingest.py
-    assert len(templates) >= 30
-    for template in templates:
-        # a date, an id or a file, a line number; counts where the sentence counts fields
-        samples = ["6", "5"] if "fields" in template else ["2026-11-24", "O1", "7"]
-        detail, i = template, 0
-        while "{}" in detail:
-            detail = detail.replace("{}", samples[i % len(samples)], 1)
-            i += 1
-        zh = reason_text(detail, "zh")
-        assert zh != detail and re.search(r"[\u4e00-\u9fff]", zh), f"no Chinese for: {template}"
-        assert all(s in zh for s in samples[:i] if s in detail), (template, zh)
-        assert reason_text(detail, "en") == detail
+    reader = (ROOT / "pipelines" / "warehouse" / "ingest.py").read_text(encoding="utf-8")
+    codes = set(re.findall(r"'detail': '(\w+)'", sql)) | set(re.findall(r"reject_detail\('(\w+)'", sql)) | set(
+        re.findall(r"\breject\(\w+, \"(\w+)\"", reader))
+    assert len(codes) >= 22 and all(f"detail_{c}" in LABELS for c in codes), sorted(codes)
+    assert [t for t in re.findall(r"format\('((?:[^']|'')*)'", sql) if "org.yaml" not in t] == []
+    con = duckdb.connect()
+    con.execute(reject_detail_macro())
+    for key in DETAILS:
+        args = ["O1", "2026-11-24", "orders.csv", "7"][:len(set(re.findall(r"\{(\d+)\}", DETAILS[key][1])))]
+        en = con.execute("select reject_detail(?, ?)", [key.removeprefix("detail_"), args]).fetchall()[0][0]
+        assert en == say(key, "en", *args), key
+        zh = say(key, "zh", *args)
+        assert re.search(r"[\u4e00-\u9fff]", zh) and all(a in zh for a in args), (key, zh)
+
+
+def test_a_rejected_row_keeps_its_detail_as_a_code_and_an_older_warehouse_keeps_its_sentences(tmp_path):
+    """Issue 34: a rejected row stores its detail's code and values beside the English, and the Data page words
+    them in the reader's language; a warehouse built before (no such columns) gains them at its next build, its
+    old rows keeping their English sentence, which the page shows as it is."""
+    import duckdb
+
+    from tests.conftest import make_raw, query, run_build
+    from ui.i18n import reason_text
+
+    make_raw(tmp_path)
+    with (tmp_path / "raw" / "orders.csv").open("a", encoding="utf-8") as fh:
+        fh.write("X1,M1,2026-13-01 10:00:00,5,paid,\n")
+    run_build(tmp_path)
+    db = tmp_path / "wh.duckdb"
+    [(code, args, reason)] = query(db, "select detail_code, detail_args, reason from rejects where source_file = "
+                                       "'orders.csv' and line = (select max(line) from rejects)")
+    assert (code, args) == ("not_a_datetime", ["ordered_at", "2026-13-01 10:00:00"])
+    assert reason == 'ordered_at "2026-13-01 10:00:00" is not a date and time (use YYYY-MM-DD HH:MM:SS)'
+    assert reason_text(code, args, reason, "zh") == "ordered_at「2026-13-01 10:00:00」不是日期时间（请用 YYYY-MM-DD HH:MM:SS）"
+    with duckdb.connect(str(db)) as con:          # as a warehouse built before issue 34 has it
+        con.execute("alter table rejects drop column detail_code")
+        con.execute("alter table rejects drop column detail_args")
+    (tmp_path / "raw" / "orders_more.csv").write_text(
+        "order_id,member_id,ordered_at,amount,status,category\nX2,M1,2026-11-02 10:00:00,-3,paid,\n", encoding="utf-8")
+    run_build(tmp_path, incremental=True)
+    rows = dict(((f, c), (d, a, r)) for f, c, d, a, r in query(
+        db, "select source_file, reason_code, detail_code, detail_args, reason from rejects where source_file like 'orders%'"))
+    assert rows[("orders.csv", "bad_date")] == (None, None, reason)
+    assert reason_text(None, None, reason, "zh") == reason
+    assert rows[("orders_more.csv", "bad_amount")] == ("negative", ["amount", "-3"], 'amount "-3" is negative')
 
 
 def test_uploads_live_beside_the_warehouse_and_abandoned_ones_go(tmp_path):

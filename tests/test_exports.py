@@ -11,6 +11,7 @@ import sys
 import pytest
 from openpyxl import load_workbook
 
+from pipelines.base.labels import say
 from pipelines.delivery import trees, treexlsx
 from pipelines.okr.fmt import pace_digits
 from pipelines.okr.status import STATUS
@@ -43,12 +44,13 @@ def test_every_node_and_number_is_the_goal_trees(company, lang):
     assert wb.sheetnames == sheets
     # the last sheet says what the month was judged on and what every column means
     about = wb[sheets[-1]]
-    assert about["B1"].value == treexlsx.BASIS_WORDS[tree.basis][0 if lang == "zh" else 1]
-    assert [r[0] for r in about.iter_rows(min_row=5, values_only=True)] == [
-        f[1] if lang == "zh" else f[2] for f in treexlsx.FIELDS]
+    assert about["B1"].value == say(f"xlsx_basis_{tree.basis}", lang)
+    columns = [r[0] for r in about.iter_rows(min_row=5, values_only=True)]
+    assert columns == [say(f"xlsx_field_{f}", lang) for f in FIELDS]
+    assert (columns[0], columns[-1]) == {"zh": ("目标", "未分配"), "en": ("Target", "Unallocated")}[lang]
     sheets = sheets[:-1]
     seen = 0
-    for (level, _, _), name in zip(treexlsx.SHEETS, sheets[1:]):
+    for level, name in zip(treexlsx.SHEETS, sheets[1:]):
         rows = rows_of(wb[name])
         nodes = [n for n in tree.nodes if n.level == level]
         assert list(rows) == [n.id for n in nodes]
@@ -61,7 +63,7 @@ def test_every_node_and_number_is_the_goal_trees(company, lang):
             for m_index, metric in enumerate(metrics):
                 cells = row[3 + m_index * len(FIELDS): 3 + (m_index + 1) * len(FIELDS)]
                 status = STATUS[n.metrics[metric].status]
-                assert cells[FIELDS.index("status")] == f"{status.icon} {status.zh if lang == 'zh' else status.en}"
+                assert cells[FIELDS.index("status")] == f"{status.icon} {status.word(lang)}"
                 numbers = [c for f, c in zip(FIELDS, cells) if f not in ("status", "behind")]
                 assert numbers == expected_cells(n, metric, digits[metric]), (n.id, metric)
                 behind = n.metrics[metric].behind

@@ -69,7 +69,7 @@ def want_rows(nodes, lang, week_before=None):
             then = week_before.node(n.id).metrics[metric].status if week_before else v.status
             if "no_target" not in (then, v.status) and then != v.status:
                 worse = board.RANK[v.status] < board.RANK[then]
-                name = board.STATUS[then].zh if lang == "zh" else board.STATUS[then].en.lower()
+                name = board.STATUS[then].word(lang) if lang == "zh" else board.STATUS[then].word(lang).lower()
                 word += (" ▼ " if worse else " ▲ ") + (f"上周{name}" if lang == "zh" else f"from {name}")
             item += [v.actual, v.target, None if v.pace is None else v.pace * 100,
                      round(v.forecast, 1), None if v.required_daily is None else round(v.required_daily, 1),

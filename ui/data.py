@@ -251,7 +251,7 @@ def cohort_options(db: str, versions: tuple) -> dict:
         have = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
         missing = [name for name in ANALYSIS_TABLES if name not in have]
         if missing:   # a warehouse built before these pages: say so before any of them is read
-            raise NorthstarError(f"the warehouse has no {', '.join(missing)} table{'s' if len(missing) > 1 else ''}")
+            raise NorthstarError("analysis_tables_missing", tables=", ".join(missing))
         values = {dim: [r[0] for r in con.execute(
             f"select distinct {dim} from member_cohorts order by 1").fetchall()]   # noqa: S608 - fixed names
             for dim in cohorts.MEMBER_DIMS}
@@ -314,7 +314,7 @@ def examples_frame(examples: list[dict], lang: str):
 
     return pd.DataFrame([{text("col_table", lang): e["table"], text("col_file", lang): e["file"],
                           text("col_line", lang): e["line"], text("col_reason", lang): reason_word(e["reason_code"], lang),
-                          text("col_detail", lang): reason_text(e["reason"], lang), **e["columns"]} for e in examples])
+                          text("col_detail", lang): reason_text(e["detail_code"], e["detail_args"], e["reason"], lang), **e["columns"]} for e in examples])
 
 
 UPLOADS_KEEP_SECONDS = 86400

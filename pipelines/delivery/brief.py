@@ -16,64 +16,34 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
+from pipelines.base.labels import LABELS, say
 from pipelines.okr.fmt import fmt_count, fmt_date, fmt_gap, fmt_month, fmt_pair, fmt_pct, fmt_rate, names, status_word
 from pipelines.okr.goaltree import GoalTree
 from pipelines.okr.status import RANK, overall, worst_first
 from pipelines.plan.goals import GOAL_METRICS
 from pipelines.plan.org import is_unassigned
 
-WORDS = {
-    "head": ("北极星日报 · {month} · 截至 {date}（第 {n} / {days} 天）",
-             "Northstar brief · {month} · as of {date} (day {n} of {days})"),
-    "month": ("本月：{parts}", "This month: {parts}"),
-    "metric": ("{name} {pair} {status}（节奏 {pace}）", "{name} {pair} {status} (pace {pace})"),
-    "metric_no_target": ("{name} {actual}（无目标）", "{name} {actual} (no target)"),
-    "north": ("北极星：{parts}；时间已过 {time}", "North star: {parts}; time gone {time}"),
-    "north_part": ("{name} {pair}（{progress}）", "{name} {pair} ({progress})"),
-    "worst": ("最需关注：{zone} {status}，{metric}节奏 {pace}，每天需 {need}", "Needs attention: {zone} {status}, "
-              "{metric} at {pace} pace, {need} a day needed"),
-    "worst_done": ("最需关注：{zone} {status}", "Needs attention: {zone} {status}"),
-    "behind": ("；缺口最大：{who}（{team}）{metric} {n}{unit}", "; largest shortfall: {who} ({team}), {metric} {n}"),
-    "behind_team": ("；缺口最大：{who} {metric} {n}{unit}", "; largest shortfall: {who}, {metric} {n}"),
-    "gap": ("{metric}缺口 {n}{unit}：{parts}", "{metric} gap {n}: {parts}"),
-    "lead": ("{metric}领先 {n}{unit}：{parts}", "{metric} ahead {n}: {parts}"),
-    "gap_alone": ("{metric}缺口 {n}{unit}", "{metric} gap {n}"),
-    "lead_alone": ("{metric}领先 {n}{unit}", "{metric} ahead {n}"),
-    "gap_part": ("{name} {n}", "{name} {n}"),
-    "gap_inside": ("{name} {n}（{who} {m}）", "{name} {n} ({who} {m})"),
-    "others": ("其他 {n}", "others {n}"),
-    "ahead": ("超前", "ahead"),
-    "behind_word": ("落后", "behind"),
-    "all_fine": ("各战区都在节奏上。", "Every war zone is on pace."),
-    "worse": ("变差：{items}", "Worse: {items}"),
-    "better": ("变好：{items}", "Better: {items}"),
-    "change": ("{node} {metric} {before} → {after}", "{node} {metric} {before} → {after}"),
-    "same": ("与上次简报相比，状态没有变化。", "No status changed since the last brief."),
-    "first": ("这是第一份简报：下次起会写出哪些状态变了。", "The first brief: from the next one on, it says what changed."),
-    "stale": ("未更新的关键结果：{items}", "Key results without a recent check-in: {items}"),
-    "week": ("较上周（{d}）：{paces}；{moved}", "Since last week ({d}): {paces}; {moved}"),
-    "week_pace": ("{metric}节奏 {before} → {after}", "{metric} pace {before} → {after}"),
-    "week_none": ("各战区状态没有变化", "no war zone's status changed"),
-    "link": ("查看总览：{url}", "Open the board: {url}"),
-}
-METRIC_NAMES = {"stations": ("新开驿站", "new stations"), "members": ("新增会员", "new members")}
-METRIC_SHORT = {"stations": ("驿站", "stations"), "members": ("会员", "members")}
-UNITS = {"stations": ("个", ""), "members": ("人", "")}
-NORTH_NAMES = {"stations": ("在营驿站", "active stations"), "members": ("服务会员", "members served")}
-
 
 def _w(key: str, lang: str, **values) -> str:
-    zh, en = WORDS[key]
-    return (zh if lang == "zh" else en).format(**values)
+    """The brief's line `key` (label brief_<key>, pipelines.base.labels) in `lang`."""
+    return say(f"brief_{key}", lang, **values)
+
+
+def _count(metric: str, n: str, lang: str) -> str:
+    """A gap with its unit: '12 个' / '12' (label brief_count_<metric>)."""
+    key = f"brief_count_{metric}"
+    return say(key, lang, n=n) if key in LABELS else n
+
+
+def _metric(kind: str, metric: str, lang: str) -> str:
+    """A metric's name in the brief: kind is metric (新开驿站), short (驿站) or north (在营驿站)."""
+    key = f"brief_{kind}_{metric}"
+    return say(key, lang) if key in LABELS else metric
 
 
 def _pace(tree: GoalTree, pace: float | None) -> str:
     """A pace as the board writes it (ui.views.board.fmt_pace): never rounded onto 100 % or the at-risk mark."""
     return fmt_pct(pace, marks=(1.0, tree.at_risk))
-
-
-def _pick(pair: tuple[str, str], lang: str) -> str:
-    return pair[0] if lang == "zh" else pair[1]
 
 
 def statuses(tree: GoalTree) -> dict[str, str]:
@@ -95,7 +65,7 @@ def _metric_line(tree: GoalTree, node, lang: str) -> str:
     parts = []
     for metric in GOAL_METRICS:
         v = node.metrics[metric]
-        name = _pick(METRIC_NAMES[metric], lang)
+        name = _metric("metric", metric, lang)
         if v.target is None or v.status == "no_target":
             parts.append(_w("metric_no_target", lang, name=name, actual=fmt_count(v.actual, lang)))
         else:
@@ -113,7 +83,7 @@ def _north_line(tree: GoalTree, lang: str) -> str | None:
         actual, target = fmt_pair(ns["actual"], ns["target"], lang)
         progress = ns["progress"]
         shown = "<0.1%" if progress is not None and 0 < progress < 0.0005 else fmt_pct(progress, 1)
-        parts.append(_w("north_part", lang, name=_pick(NORTH_NAMES.get(metric, (metric, metric)), lang),
+        parts.append(_w("north_part", lang, name=_metric("north", metric, lang),
                         pair=f"{actual} / {target}", progress=shown))
         time_gone = ns["time_elapsed"]
     return _w("north", lang, parts=("、" if lang == "zh" else ", ").join(parts), time=fmt_pct(time_gone, 1))
@@ -132,14 +102,13 @@ def _worst_line(tree: GoalTree, lang: str, esc) -> str:
         line = _w("worst_done", lang, zone=esc(zone.name(lang)), status=status_word(status, lang))
     else:
         line = _w("worst", lang, zone=esc(zone.name(lang)), status=status_word(status, lang),
-                  metric=_pick(METRIC_NAMES[metric], lang), pace=_pace(tree, v.pace),
+                  metric=_metric("metric", metric, lang), pace=_pace(tree, v.pace),
                   need=fmt_rate(v.required_daily, lang))
     behind = tree.most_behind(zone.id)           # none when the viewer may not see the zone's people
     if behind is not None:
         who, team, m, short = behind
         line += _w("behind" if who.id != team.id else "behind_team", lang, who=esc(who.name(lang)),
-                   team=esc(team.name(lang)), metric=_pick(METRIC_SHORT[m], lang), n=fmt_gap(short),
-                   unit=_pick(UNITS[m], lang))
+                   team=esc(team.name(lang)), metric=_metric("short", m, lang), n=_count(m, fmt_gap(short), lang))
     return line
 
 
@@ -165,8 +134,7 @@ def gap_lines(tree: GoalTree, lang: str, esc=str) -> list[str]:
             parts.append(_w("others", lang, n=fmt_gap(split.others)))
         ahead = split.total > 0
         key = ("lead" if ahead else "gap") if parts else ("lead_alone" if ahead else "gap_alone")
-        line = _w(key, lang, metric=_pick(METRIC_SHORT[m], lang), n=fmt_gap(split.total),
-                  unit=_pick(UNITS[m], lang), parts=("、" if lang == "zh" else ", ").join(parts))
+        line = _w(key, lang, metric=_metric("short", m, lang), n=_count(m, fmt_gap(split.total), lang), parts=("、" if lang == "zh" else ", ").join(parts))
         out.append(line[0].upper() + line[1:])
     return out
 
@@ -188,7 +156,7 @@ def changes(tree: GoalTree, lang: str, before: dict[str, str] | None, esc=str) -
             node, metric = esc(titles[key]), ""
         else:
             node_id, metric_id = key.split("|")
-            node, metric = esc(by_id[node_id].name(lang)), _pick(METRIC_NAMES[metric_id], lang)
+            node, metric = esc(by_id[node_id].name(lang)), _metric("metric", metric_id, lang)
         item = _w("change", lang, node=node, metric=metric, before=status_word(prior, lang),
                   after=status_word(after, lang)).replace("  ", " ")
         (worse if RANK[after] < RANK[prior] else better).append(item)
@@ -205,7 +173,7 @@ def week_line(tree: GoalTree, lang: str, esc=str) -> str | None:
     whose status moved since then (GoalTree: status_7d, pace_7d); None in the month's first week or once it is
     over (nothing to compare in the same month)."""
     company = tree.company
-    paces = [_w("week_pace", lang, metric=_pick(METRIC_SHORT[m], lang), before=_pace(tree, v.pace_7d),
+    paces = [_w("week_pace", lang, metric=_metric("short", m, lang), before=_pace(tree, v.pace_7d),
                 after=_pace(tree, v.pace))
              for m in GOAL_METRICS if (v := company.metrics[m]).status_7d is not None and v.target]
     if not paces:
@@ -215,7 +183,7 @@ def week_line(tree: GoalTree, lang: str, esc=str) -> str | None:
         for m in GOAL_METRICS:
             v = zone.metrics[m]
             if v.status_7d not in (None, v.status) and "no_target" not in (v.status_7d, v.status):
-                moved.append(_w("change", lang, node=esc(zone.name(lang)), metric=_pick(METRIC_NAMES[m], lang),
+                moved.append(_w("change", lang, node=esc(zone.name(lang)), metric=_metric("metric", m, lang),
                                 before=status_word(v.status_7d, lang), after=status_word(v.status, lang)))
     sep = "、" if lang == "zh" else ", "
     week = tree.as_of - dt.timedelta(days=7)

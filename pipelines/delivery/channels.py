@@ -45,10 +45,10 @@ class Channel:
 
     def webhook(self, env=None) -> str:
         """The webhook URL from its environment variable (a sentence naming the variable when it is not set)."""
-        return _from_env(self, self.webhook_env, "webhook URL", env)
+        return _from_env(self, self.webhook_env, "channel_webhook_unset", env)
 
     def secret(self, env=None) -> str | None:
-        return _from_env(self, self.secret_env, "signing secret", env) if self.secret_env else None
+        return _from_env(self, self.secret_env, "channel_secret_unset", env) if self.secret_env else None
 
 
 SECRETS = ROOT / ".streamlit" / "secrets.toml"
@@ -67,18 +67,15 @@ def secret_value(name: str, env=None, secrets: Path | None = None) -> str:
         try:
             found = tomllib.loads(path.read_text(encoding="utf-8")).get(name)
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise NorthstarError(f"{path} is not readable TOML ({exc}); fix it or set {name} in the environment") \
-                from None
+            raise NorthstarError("toml_unreadable", path=str(path), err=str(exc), name=name) from None
         return str(found).strip() if isinstance(found, (str, int)) else ""
     return ""
 
 
-def _from_env(channel: Channel, name: str | None, what: str, env=None) -> str:
+def _from_env(channel: Channel, name: str | None, unset: str, env=None) -> str:
     value = secret_value(name or "", env)
     if not value:
-        raise NorthstarError(f"channel {channel.id}: the {what} is read from the environment variable {name}, which "
-                             f"is not set (nor is {name} in .streamlit/secrets.toml). Set it where the brief runs "
-                             f"(the service's environment file), never in a file of the repository.")
+        raise NorthstarError(unset, channel=channel.id, name=name)
     return value
 
 
@@ -91,7 +88,7 @@ class Channels:
         found = next((c for c in self.channels if c.id == channel_id), None)
         if found is None:
             known = ", ".join(c.id for c in self.channels) or "none"
-            raise NorthstarError(f"no channel {channel_id!r} in channels.yaml (channels: {known})")
+            raise NorthstarError("channel_unknown", channel=channel_id, known=known)
         return found
 
 

@@ -26,6 +26,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
+from pipelines.base import labels
 from pipelines.base.errors import NorthstarError
 from pipelines.delivery import brief, payloads, trees
 from pipelines.delivery.channels import Channel, Channels, load_channels, secret_value
@@ -33,11 +34,6 @@ from pipelines.delivery.send import SendFailed, post_json
 from pipelines.okr.goaltree import GoalTree
 from pipelines.okr.status import RANK
 from pipelines.plan.access import LOCAL, OPEN, Access, User
-
-MORE = ("……完整内容请打开总览", "… the rest is on the board")
-ALERT_HEAD = ("北极星提醒 · 截至 {date}：状态变差", "Northstar alert · as of {date}: worse")
-FAILED_LINE = ("北极星数据更新失败（{at}）：{err}。总览仍显示上一次成功更新的数据。",
-               "Northstar's data refresh failed ({at}): {err}. The board still shows the last good data.")
 
 
 @dataclass
@@ -72,8 +68,7 @@ def viewer_of(channel: Channel, access: Access) -> User | None:
         return None
     user = access.user(channel.as_user)
     if user is None:
-        raise NorthstarError(f"channel {channel.id}: as: {channel.as_user} is not a person of access.yaml any more; "
-                             "name another person in channels.yaml")
+        raise NorthstarError("channel_as_gone", channel=channel.id, user=channel.as_user)
     return user
 
 
@@ -90,12 +85,8 @@ def period(db: Path, month: str | None, as_of: dt.date | None) -> tuple[str, dt.
     finally:
         con.close()
     if last is None:
-        raise NorthstarError("the warehouse holds no dated rows: there is nothing to brief yet")
+        raise NorthstarError("nothing_to_brief")
     return month_of(as_of or last), as_of or last
-
-
-def _pick(pair: tuple[str, str], lang: str) -> str:
-    return pair[0] if lang == "zh" else pair[1]
 
 
 def _esc(channel: Channel):
@@ -129,7 +120,7 @@ def chat_posts(channel: Channel, lines: list[str], title: str, png: bytes | None
                now: float | None = None) -> list[Post]:
     """The robot messages of one brief or alert, in order."""
     now = time.time() if now is None else now
-    more = _pick(MORE, channel.lang)
+    more = labels.say("dispatch_more", channel.lang)
     url = _webhook(channel, env, dry_run)
     shown = f"${channel.webhook_env}"
     if channel.type == "wecom":
@@ -157,15 +148,14 @@ def smtp_settings(channel: Channel, env=None) -> dict:
 
     host = get("HOST")
     if not host:
-        raise NorthstarError(f"channel {channel.id}: the mail server is read from {prefix}_HOST (and {prefix}_PORT, "
-                             f"{prefix}_USER, {prefix}_PASSWORD, {prefix}_FROM), which is not set")
+        raise NorthstarError("smtp_unset", channel=channel.id, prefix=prefix)
     try:
         port = int(get("PORT", "587"))
     except ValueError:
-        raise NorthstarError(f"channel {channel.id}: {prefix}_PORT is not a port number") from None
+        raise NorthstarError("smtp_port", channel=channel.id, prefix=prefix) from None
     tls = get("TLS").lower() or {465: "ssl", 587: "starttls"}.get(port, "none")
     if tls not in ("starttls", "ssl", "none"):
-        raise NorthstarError(f"channel {channel.id}: {prefix}_TLS is {tls!r}: starttls, ssl or none")
+        raise NorthstarError("smtp_tls", channel=channel.id, prefix=prefix, tls=tls)
     user = get("USER")
     return {"host": host, "port": port, "tls": tls, "user": user, "password": get("PASSWORD"),
             "from": get("FROM") or user or "northstar@localhost"}
@@ -274,7 +264,7 @@ def send_brief(db: Path, config: Path, channel_id: str, month: str | None = None
     title = lines[0]          # the head: the month and the day, no plan text to make inert
     picture = None
     if channel.type in ("wecom", "email"):
-        who = user.label() if user is not None else _pick(("全公司", "the whole company"), channel.lang)
+        who = user.label() if user is not None else labels.say("dispatch_whole_company", channel.lang)
         say(f"{channel.id}: drawing the board as {who} sees it ({channel.lang})")
         if draw is None:
             from pipelines.delivery.render import render_board
@@ -325,7 +315,7 @@ def send_all(db: Path, config: Path, month=None, as_of=None, dry_run=None, env=N
     """Every channel's brief (a channel that fails is reported and the others still go)."""
     s = setup(db, config)
     if not s.channels.channels:
-        raise NorthstarError(f"no channels: write channels.yaml in {config} (see docs/admin-guide.md, 'The morning brief')")
+        raise NorthstarError("no_channels", config=str(config))
     return _each(s.channels.channels, lambda c: send_brief(db, config, c.id, month, as_of, dry_run, env, say, draw),
                  say)
 
@@ -369,7 +359,7 @@ def send_alert(db: Path, config: Path, channel: Channel, month=None, as_of=None,
     from pipelines.okr.fmt import fmt_date
 
     worse = brief.changes(tree, channel.lang, {k: before[k] for k in keys}, esc=_esc(channel))
-    lines = [_pick(ALERT_HEAD, channel.lang).format(date=fmt_date(tree.as_of, channel.lang)), *worse]
+    lines = [labels.say("dispatch_alert_head", channel.lang, date=fmt_date(tree.as_of, channel.lang)), *worse]
     if s.channels.base_url:
         lines.append(brief.link_line(s.channels.base_url, tree, channel.lang))
     return _finish(s.db, channel, "alert", lines, lines[0], None, _stem(tree, channel.lang), tree,
@@ -398,7 +388,7 @@ def send_build_failed(db: Path, config: Path, error: str, env=None, say=lambda l
     asking = [c for c in s.channels.channels if "build_failed" in c.alerts]
 
     def work(channel):
-        line = _pick(FAILED_LINE, channel.lang).format(at=fmt_time(now, channel.lang), err=first)
+        line = labels.say("dispatch_failed_line", channel.lang, at=fmt_time(now, channel.lang), err=first)
         return _finish(s.db, channel, "build_failed", [_esc(channel)(line)], line, None, "northstar", None, None,
                        env, None, say)
 

@@ -67,9 +67,7 @@ def chromium_path() -> str:
         found = c if Path(c).is_file() else shutil.which(c)
         if found:
             return found
-    raise NorthstarError("the board is drawn by Chromium, which is not installed here: install it "
-                         "(Debian/Ubuntu: sudo apt-get install chromium fonts-noto-cjk) or name its binary in "
-                         "NORTHSTAR_CHROMIUM" + (f" ({named} was not found)" if named else ""))
+    raise NorthstarError("chromium_named_missing", named=named) if named else NorthstarError("chromium_missing")
 
 
 def free_port() -> int:
@@ -107,8 +105,9 @@ def app_server(db: Path, port: int | None = None, args: tuple[str, ...] = (), ti
                 if proc.poll() is not None or time.monotonic() > deadline:
                     log.seek(0)
                     tail = log.read().decode(errors="replace").strip().splitlines()[-15:]
-                    why = "exited" if proc.poll() is not None else f"did not answer within {timeout:.0f} s"
-                    raise NorthstarError(f"the dashboard server for the render {why}:\n" + "\n".join(tail)) from None
+                    if proc.poll() is not None:
+                        raise NorthstarError("render_server_exited", log="\n".join(tail)) from None
+                    raise NorthstarError("render_server_silent", seconds=timeout, log="\n".join(tail)) from None
                 time.sleep(0.2)
         yield url
     finally:
@@ -141,14 +140,13 @@ def drawn(page, timeout_ms: int, name: str = "board") -> None:
     page.wait_for_selector(".ns-done, [data-testid='stAlertContentError'], [data-testid='stException'], "
                            "input[type='password']", state="attached", timeout=timeout_ms)
     if page.locator("input[type='password']").count():
-        raise NorthstarError("the board could not be drawn: the render server asked for a sign-in (its token was "
-                             "not accepted)")
+        raise NorthstarError("render_sign_in")
     errors = page.locator("[data-testid='stAlertContentError'], [data-testid='stException']")
     if errors.count():
-        raise NorthstarError("the board could not be drawn: " + errors.first.inner_text().strip()[:500])
+        raise NorthstarError("render_page_error", err=errors.first.inner_text().strip()[:500])
     done = ".ns-done[data-page='board'], .ns-done[data-page='']" if name == "board" else f".ns-done[data-page='{name}']"
     if page.locator(done).count() == 0:
-        raise NorthstarError(f"the {name} page could not be drawn: the render opened another page")
+        raise NorthstarError("render_wrong_page", name=name)
     page.wait_for_function("""() => [...document.querySelectorAll('.js-plotly-plot')]
         .every(p => p.querySelector('.main-svg'))""", timeout=timeout_ms)
     page.evaluate("document.fonts.ready")
@@ -212,7 +210,7 @@ def _draw(browser, url: str, timeout_ms: int, png: bool, pdf: bool) -> dict:
         if len(data) <= PNG_LIMIT:
             out.update(png=data, size=Image.open(io.BytesIO(data)).size, scale=scale, smallest=smallest)
             return out
-    raise NorthstarError(f"the board's picture is {len(data) / 1e6:.1f} MB even at 1×, over the chat robots' 2 MB")
+    raise NorthstarError("render_too_big", mb=len(data) / 1e6)
 
 
 def pdf_pages(data: bytes) -> int:
@@ -232,7 +230,7 @@ def _in_chromium(executable: str, url: str, timeout_ms: int, png: bool, pdf: boo
             finally:
                 browser.close()
     except PlaywrightError as exc:
-        raise NorthstarError(f"Chromium could not draw the board: {str(exc).splitlines()[0]}") from None
+        raise NorthstarError("render_chromium_failed", err=str(exc).splitlines()[0]) from None
 
 
 def render_board(db: Path, viewer: User, lang: str = "zh", month: str | None = None, as_of: dt.date | None = None,

@@ -24,7 +24,10 @@ MAX_PAUSE = 30.0
 class SendFailed(NorthstarError):
     def __init__(self, what: str, detail: str, attempts: int):
         self.detail, self.attempts = detail, attempts
-        super().__init__(f"{what} was not delivered after {attempts} attempt{'s' if attempts > 1 else ''}: {detail}")
+        if attempts > 1:
+            super().__init__("send_failed", what=what, attempts=attempts, detail=detail)
+        else:
+            super().__init__("send_failed_once", what=what, detail=detail)
 
 
 @dataclass

@@ -33,8 +33,7 @@ def as_of(con: duckdb.DuckDBPyConnection) -> dt.date:
     try:
         return con.execute("select last_date from build_info").fetchall()[0][0]
     except duckdb.Error as exc:
-        raise NorthstarError(f"the warehouse has no build_info ({str(exc).splitlines()[0]}); rebuild it with "
-                             "`python -m pipelines build`.") from None
+        raise NorthstarError("no_build_info", err=str(exc).splitlines()[0]) from None
 
 
 def _where(filters: dict | None, dims: tuple[str, ...], start: dt.date | None, end: dt.date | None):
@@ -43,7 +42,7 @@ def _where(filters: dict | None, dims: tuple[str, ...], start: dt.date | None, e
     params: dict = {}
     for dim, value in (filters or {}).items():
         if dim not in dims:
-            raise NorthstarError(f"cannot filter by {dim!r} (use one of: {', '.join(dims)})")
+            raise NorthstarError("cohort_filter", dim=dim, dims=", ".join(dims))
         values = value if isinstance(value, (list, tuple, set)) else [value]
         if values:
             params[dim] = [str(v) for v in values]
@@ -61,7 +60,7 @@ def _group(by: str | None, dims: tuple[str, ...]) -> str:
     if by is None:
         return "''"
     if by not in dims:
-        raise NorthstarError(f"cannot break down by {by!r} (use one of: {', '.join(dims)})")
+        raise NorthstarError("cohort_breakdown", dim=by, dims=", ".join(dims))
     return by
 
 
@@ -132,7 +131,7 @@ def members_behind(con: duckdb.DuckDBPyConnection, cohort_month: dt.date, month_
         elif measure == "active_or_after":
             where += " and last_active_index >= $k"
         else:
-            raise NorthstarError(f"measure {measure!r} is not active or active_or_after")
+            raise NorthstarError("cohort_measure", measure=measure)
         params["k"] = month_index
     rows = con.execute(f"""
         select c.member_id, c.station_id, s.name, c.war_zone, c.team, c.center, c.channel, c.tier, c.joined_on,

@@ -37,6 +37,5 @@ def data_dates(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date 
     try:
         first, last = con.execute(SQL_DATES).fetchall()[0]
     except duckdb.Error as exc:
-        raise NorthstarError(f"the warehouse has no daily_network table ({str(exc).splitlines()[0]}); rebuild it "
-                             "with `python -m pipelines build`.") from None
+        raise NorthstarError("no_daily_network", err=str(exc).splitlines()[0]) from None
     return first, last

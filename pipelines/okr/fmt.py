@@ -14,6 +14,7 @@ import math
 
 import pandas as pd
 
+from pipelines.base.labels import LABELS, say
 from pipelines.okr.status import STATUS
 
 
@@ -172,7 +173,7 @@ def fmt_month(month: str, lang_code: str) -> str:
 def status_word(status: str, lang_code: str) -> str:
     """'▲ 有风险' / '▲ At risk'."""
     s = STATUS[status]
-    return f"{s.icon} {s.zh if lang_code == 'zh' else s.en}"
+    return f"{s.icon} {s.word(lang_code)}"
 
 
 def names(items, lang_code: str) -> str:
@@ -181,8 +182,6 @@ def names(items, lang_code: str) -> str:
 
 
 COMPANY_TZ = "Asia/Shanghai"   # times are shown in the company's zone, never the server's
-ZONE_WORDS = {"Asia/Shanghai": ("北京时间", "Beijing time"), "Asia/Chongqing": ("北京时间", "Beijing time"),
-              "Asia/Hong_Kong": ("香港时间", "Hong Kong time"), "Asia/Taipei": ("台北时间", "Taipei time")}
 
 
 def fmt_time(when: dt.datetime | str | None, lang_code: str, tz: str | None = None) -> str:
@@ -199,5 +198,5 @@ def fmt_time(when: dt.datetime | str | None, lang_code: str, tz: str | None = No
         when = when.replace(tzinfo=dt.timezone.utc)
     zone = tz or COMPANY_TZ
     local = when.astimezone(ZoneInfo(zone))
-    zh, en = ZONE_WORDS.get(zone, (zone, zone))
-    return f"{local:%Y-%m-%d %H:%M} " + (zh if lang_code == "zh" else en)
+    key = f"tz_{zone}"       # the zone's name (label tz_<zone>), else the zone as it is written
+    return f"{local:%Y-%m-%d %H:%M} " + (say(key, lang_code) if key in LABELS else zone)

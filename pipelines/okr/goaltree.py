@@ -370,24 +370,22 @@ def resolve_period(month: str, as_of: dt.date | str | None, last_date: dt.date |
     """Checks the month and the as-of date; as-of defaults to the last date in the data."""
     clean = parse_month(month) if re.fullmatch(r"\d{4}-\d{2}", str(month or "").strip()) else None
     if clean is None:
-        raise NorthstarError(f"month {month!r} is not a month: use YYYY-MM, e.g. 2026-11.")
+        raise NorthstarError("not_a_month", month=month)
     if last_date is None:
-        raise NorthstarError("the warehouse has no dated rows; build it from raw data first (python -m pipelines build).")
+        raise NorthstarError("no_dated_rows")
     if as_of is None:
         as_of = last_date
     elif isinstance(as_of, str):
         try:
             as_of = dt.date.fromisoformat(as_of.strip())
         except ValueError:
-            raise NorthstarError(f"as-of date {as_of!r} is not a date: use YYYY-MM-DD, e.g. 2026-11-24.") from None
+            raise NorthstarError("not_a_date", text=as_of) from None
     if as_of > last_date:
-        raise NorthstarError(f"as-of {as_of} is after the last date in the data ({last_date}); pick a date on or "
-                             f"before {last_date}, or build with newer data.")
+        raise NorthstarError("as_of_after_data", as_of=str(as_of), last=str(last_date))
     start, _ = month_bounds(clean)
     if start > as_of:
         last_month = month_of(as_of)
-        raise NorthstarError(f"month {clean} starts after the as-of date {as_of}: pick {last_month} or an earlier "
-                             "month (a month cannot be judged before it begins).")
+        raise NorthstarError("month_after_as_of", month=clean, as_of=str(as_of), last_month=last_month)
     return clean, as_of
 
 
@@ -765,13 +763,11 @@ def open_warehouse(db: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection, or a clear error saying what to do."""
     db = Path(db)
     if not db.exists():
-        raise NorthstarError(f"no warehouse at {db}: run `python -m pipelines sample` and `python -m pipelines build` "
-                             "(or `make run`), or point --db / NORTHSTAR_DB at one.")
+        raise NorthstarError("warehouse_missing", db=str(db))
     try:
         return duckdb.connect(str(db), read_only=True)
     except duckdb.Error as exc:
-        raise NorthstarError(f"the warehouse {db} cannot be opened ({str(exc).splitlines()[0]}); rebuild it with "
-                             "`python -m pipelines build`.") from None
+        raise NorthstarError("warehouse_unopenable", db=str(db), err=str(exc).splitlines()[0]) from None
 
 
 def month_start_utc(month: str, time_zone: str) -> str:

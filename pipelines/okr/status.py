@@ -1,4 +1,4 @@
-"""How a target stands: the one vocabulary (code, severity, icon, word in Chinese and English, colours, how good a
+"""How a target stands: the one vocabulary (code, severity, icon, colours, its word from the labels, how good a
 declared confidence is) and the rules that give a status (DESIGN §5). The goal tree, the key actions, the pages, the
 charts and the stylesheet all read it from here: a status is never colour alone, and never spelled twice."""
 from __future__ import annotations
@@ -7,6 +7,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from pipelines.base.labels import say
 from pipelines.base.records import Record, frozen_map
 
 EPS = 1e-9                 # a pace of exactly 1 or exactly the threshold counts as reaching it
@@ -16,22 +17,24 @@ EPS = 1e-9                 # a pace of exactly 1 or exactly the threshold counts
 class Status:
     code: str
     icon: str
-    zh: str
-    en: str
     ink: str               # text colour on the chip
     colour: str            # the chip, the bar, the card's edge
     hope: int | None       # how good, to compare a lead's declared confidence (None: unknown)
 
+    def word(self, lang: str) -> str:
+        """'有风险' / 'At risk' (label status_<code>, pipelines.base.labels)."""
+        return say(f"status_{self.code}", lang)
+
 
 # Worst first: what a reader must look at before what is fine.
 _ALL = (
-    Status("missed", "✖", "未达成", "Missed", "#ffffff", "#8f1d1d", 2),
-    Status("off_track", "✖", "落后", "Off track", "#ffffff", "#d9342b", 2),
-    Status("stale", "○", "未更新", "Stale", "#ffffff", "#6b5fa8", None),
-    Status("at_risk", "▲", "有风险", "At risk", "#1f1300", "#f5a300", 1),
-    Status("on_track", "●", "正常", "On track", "#ffffff", "#2f9e44", 0),
-    Status("achieved", "✔", "已达成", "Achieved", "#ffffff", "#1b7a3a", 0),
-    Status("no_target", "—", "无目标", "No target", "#1f2937", "#d1d5db", None),
+    Status("missed", "✖", "#ffffff", "#8f1d1d", 2),
+    Status("off_track", "✖", "#ffffff", "#d9342b", 2),
+    Status("stale", "○", "#ffffff", "#6b5fa8", None),
+    Status("at_risk", "▲", "#1f1300", "#f5a300", 1),
+    Status("on_track", "●", "#ffffff", "#2f9e44", 0),
+    Status("achieved", "✔", "#ffffff", "#1b7a3a", 0),
+    Status("no_target", "—", "#1f2937", "#d1d5db", None),
 )
 STATUS: dict[str, Status] = {s.code: s for s in _ALL}
 SEVERITY = tuple(s.code for s in _ALL)

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.base.errors import NorthstarError
+from pipelines.base.labels import Words
 from pipelines.plan.org import Org, Problems, YMap, check_keys, load_yaml, plain
 
 AUTH_MODES = ("open", "password", "oidc")
@@ -50,12 +51,11 @@ OIDC_KEYS = {"user_id_claim", "name_claim", "role_claim", "war_zone_claim", "cen
 
 
 class AccessDenied(NorthstarError):
-    """A read or a write outside the person's rights. `what` is a key of ui.i18n's texts for the pages; the message
-    is the command line's sentence."""
+    """A read or a write outside the person's rights: its code and values (`keys`: the targets refused)."""
 
-    def __init__(self, what: str, message: str, **values):
-        self.what, self.values = what, values
-        super().__init__(message)
+    def __init__(self, code: str, keys: list | None = None, **values):
+        self.keys = keys or []
+        super().__init__(code, **values)
 
 
 @dataclass(frozen=True)
@@ -347,18 +347,18 @@ def _hasher():
     return PasswordHasher()
 
 
-def password_problem(password: str) -> str | None:
+def password_problem(password: str) -> Words | None:
     if len(password) < MIN_PASSWORD:
-        return f"a password needs at least {MIN_PASSWORD} characters"
+        return Words("password_short", n=MIN_PASSWORD)
     if password.strip() != password:
-        return "a password may not start or end with a space"
+        return Words("password_spaces")
     return None
 
 
 def hash_password(password: str) -> str:
     problem = password_problem(password)
     if problem:
-        raise NorthstarError(problem)
+        raise NorthstarError(problem.key, **problem.values)
     return _hasher().hash(password)
 
 
@@ -387,7 +387,10 @@ class SignInRefused(NorthstarError):
 
     def __init__(self, reason: str, until: dt.datetime | None = None, left: int | None = None):
         self.reason, self.until, self.left = reason, until, left
-        super().__init__("wrong id or password" if reason == "wrong" else f"locked until {until:%H:%M} UTC")
+        if reason == "wrong":
+            super().__init__("signin_wrong")
+        else:
+            super().__init__("signin_locked", until=f"{until:%H:%M}")
 
 
 def _utcnow() -> dt.datetime:
@@ -504,15 +507,13 @@ def check_targets(user: User, keys, nodes_by_id: dict[str, dict]) -> None:
     refused = refused_targets(user, keys, nodes_by_id)
     if refused:
         shown = ", ".join(f"{k[-3]} {k[-2]}" for k in refused[:5]) + (" …" if len(refused) > 5 else "")
-        raise AccessDenied("denied_targets", f"{user.label()} ({user.role}) may not set these targets: {shown}",
-                           keys=refused)
+        raise AccessDenied("denied_targets", keys=refused, user=user.label(), role=user.role, shown=shown)
 
 
 def check_center(user: User, center: str | None, checkin: bool) -> None:
     allowed = user.can_check_in(center) if checkin else user.can_edit_center(center)
     if not allowed:
-        what = "record a check-in" if checkin else "change the key actions"
-        raise AccessDenied("denied_center", f"{user.label()} ({user.role}) may not {what} of center {center}",
+        raise AccessDenied("denied_checkin" if checkin else "denied_key_actions", user=user.label(), role=user.role,
                            center=center)
 
 

@@ -21,12 +21,12 @@ class Accounts:
         """Stores a salted hash (never the password) for a listed person: a new account, or `reset` an existing one."""
         key = user_id.casefold()
         if self.store.read_only:
-            raise NorthstarError(f"the plan store {self.store.path} was opened read-only")
+            raise NorthstarError("store_read_only", path=str(self.store.path))
         exists = self.account_hash(key) is not None
         if exists and not reset:
-            raise NorthstarError(f"{user_id} has an account already: `users reset {user_id}` sets a new password")
+            raise NorthstarError("account_exists", user=user_id)
         if reset and not exists:
-            raise NorthstarError(f"{user_id} has no account: `users add {user_id}` makes one")
+            raise NorthstarError("account_missing", user=user_id)
         with self.con:
             self.con.execute("insert or replace into accounts values (?, ?, ?, ?)", (key, password_hash, _now(), by))
             self.store.runs._audit(by, "account", f"{'reset' if reset else 'add'} {key}")
@@ -37,7 +37,7 @@ class Accounts:
         key = user_id.casefold()
         with self.con:
             if self.con.execute("delete from accounts where user_id = ?", (key,)).rowcount == 0:
-                raise NorthstarError(f"{user_id} has no account; nothing was removed")
+                raise NorthstarError("account_not_removed", user=user_id)
             self.store.runs._audit(by, "account", f"remove {key}")
         self.end_sessions_of(key)
 

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.base.labels import Words
 from pipelines.base.metrics import CATALOG
 from pipelines.base.months import parse_month
 from pipelines.plan.org import (
@@ -426,7 +427,7 @@ def decode(data: bytes, name: str) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise PlanError([f"{name}: neither UTF-8 nor GB18030 text; save it as CSV UTF-8"])
+    raise PlanError([Words("plan_file_not_text", name=name)])
 
 
 def load_targets(path: Path, org: Org, p: Problems) -> dict[tuple[str, str, str, str], float]:

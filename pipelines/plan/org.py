@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from pipelines.base.errors import NorthstarError
+from pipelines.base.labels import say, words
 
 
 class PlanError(NorthstarError):
@@ -18,14 +19,14 @@ class PlanError(NorthstarError):
 
     def __init__(self, problems: list[str]):
         self.problems = problems
-        if len(problems) == 1:
-            text = problems[0]
-        else:
-            shown = problems[:20]
-            text = f"the plan has {len(problems)} problems:\n  " + "\n  ".join(shown)
-            if len(problems) > len(shown):
-                text += f"\n  … and {len(problems) - len(shown)} more"
-        super().__init__(text + "\nFix the file(s) and run the command again; nothing was changed.")
+        super().__init__("plan_problem" if len(problems) == 1 else "plan_problems", n=len(problems))
+
+    def words(self, lang: str) -> str:
+        """Every problem on a line of its own (the first 20), each in `lang` where it has words of its own."""
+        shown = [words(p, lang) for p in self.problems[:20]]
+        if len(self.problems) > len(shown):
+            shown.append(say("plan_more", lang, n=len(self.problems) - len(shown)))
+        return say(self.code, lang, n=len(self.problems), items="\n  ".join(shown))
 
 
 class Problems:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipelines.base.errors import NorthstarError
+from pipelines.base.labels import Words
 from pipelines.plan.access import access_from_doc, access_snapshot
 from pipelines.plan.accounts import Accounts
 from pipelines.plan.folder import Plan, load_plan
@@ -234,10 +235,7 @@ class PlanStoreBroken(NorthstarError):
 
     def __init__(self, path: Path, err: Exception):
         self.path, self.err = Path(path), str(err).splitlines()[0] if str(err) else type(err).__name__
-        super().__init__(f"the plan store {self.path} cannot be read ({self.err}). Targets, key actions and "
-                         "check-ins are kept there: restore the file from a backup, or move it aside and run "
-                         "`python -m pipelines plan import --config <plan folder>` to start it again from the "
-                         "plan files; the data itself is not affected.")
+        super().__init__("store_broken", path=str(self.path), err=self.err)
 
 
 class TargetConflict(NorthstarError):
@@ -246,11 +244,12 @@ class TargetConflict(NorthstarError):
 
     def __init__(self, conflicts: list[dict], undo: int | None = None):
         self.conflicts, self.undo = conflicts, undo
-        what = "; ".join(f"{c['key'][1]} {c['key'][2]} is {c['target']} (set by {c['who']} at {c['at']})"
-                         for c in conflicts[:5])
-        head = (f"change #{undo} cannot be undone: a later change set its targets" if undo is not None
-                else "someone else changed these targets since you opened them")
-        super().__init__(f"{head}: {what}. Nothing was saved.")
+        items = [Words("target_conflict", node=c["key"][1], metric=c["key"][2], target=c["target"], who=c["who"],
+                       at=c["at"]) for c in conflicts[:5]]
+        if undo is not None:
+            super().__init__("undo_blocked", change=undo, items=items)
+        else:
+            super().__init__("targets_changed", items=items)
 
 
 class PlanStore:
@@ -313,11 +312,11 @@ class PlanStore:
         """One transaction = one change; yields its id. The change is a line of the audit too, written in the same
         transaction with how many entries it set (the audit is then one log in the order things happened)."""
         if self.read_only:
-            raise NorthstarError(f"the plan store {self.path} was opened read-only")
+            raise NorthstarError("store_read_only", path=str(self.path))
         try:
             self.con.execute("begin immediate")
         except sqlite3.OperationalError as exc:
-            raise NorthstarError(f"the plan store {self.path} is busy ({exc}); try again in a moment.") from None
+            raise NorthstarError("store_busy", path=str(self.path), err=str(exc)) from None
         try:
             at = _now()
             cur = self.con.execute("insert into changes(at, who, source, note) values (?, ?, ?, ?)",
@@ -391,11 +390,11 @@ class PlanStore:
         """A person sets (or with target=None removes) one target; returns the change id."""
         month_ok = parse_month(month)
         if month_ok is None or level not in LEVELS or metric not in GOAL_METRICS:
-            raise NorthstarError(f"not a target: month {month!r}, level {level!r}, metric {metric!r}")
+            raise NorthstarError("not_a_target", month=month, level=level, metric=metric)
         if target is not None and (not isinstance(target, (int, float)) or target < 0):
-            raise NorthstarError(f"target {target!r} is not a number ≥ 0")
+            raise NorthstarError("target_not_number", target=target)
         if not who.strip():
-            raise NorthstarError("say who makes the change")
+            raise NorthstarError("say_who")
         with self._change(who.strip(), "app", note) as cid:
             self._write(cid, "target", "|".join((month_ok, level, node_id, metric)), target)
         return cid
@@ -409,17 +408,17 @@ class PlanStore:
         change id (None when there is nothing to save)."""
         month_ok = parse_month(month)
         if month_ok is None:
-            raise NorthstarError(f"{month!r} is not a month: use YYYY-MM")
+            raise NorthstarError("store_not_a_month", month=month)
         if not who.strip():
-            raise NorthstarError("say who makes the change")
+            raise NorthstarError("say_who")
         for (level, node_id, metric), target in entries.items():
             if level not in LEVELS or metric not in GOAL_METRICS or not node_id:
-                raise NorthstarError(f"not a target: level {level!r}, node {node_id!r}, metric {metric!r}")
+                raise NorthstarError("not_a_target_node", level=level, node=node_id, metric=metric)
             if level == "center" and metric != "members":
-                raise NorthstarError(f"center {node_id}: centers hold member targets only")
+                raise NorthstarError("center_members_only", node=node_id)
             if target is not None and (isinstance(target, bool) or not isinstance(target, (int, float))
                                        or target != target or target < 0):
-                raise NorthstarError(f"{node_id} {metric}: target {target!r} is not a number ≥ 0")
+                raise NorthstarError("node_target_not_number", node=node_id, metric=metric, target=target)
         if not entries:
             return None
         with self._change(who.strip(), "app", note or f"targets {month_ok}: {len(entries)}") as cid:
@@ -449,11 +448,11 @@ class PlanStore:
         (removing those it added). Refused, with what and by whom, when a later change touched one of its targets:
         undoing would overwrite that later work. Returns the new change's id."""
         if not who.strip():
-            raise NorthstarError("say who undoes the change")
+            raise NorthstarError("say_who_undoes")
         rows = self.con.execute("select month, level, node_id, metric, target from target_log where change_id = ?",
                                 (change_id,)).fetchall()
         if not rows:
-            raise NorthstarError(f"change #{change_id} changed no targets: there is nothing to undo")
+            raise NorthstarError("nothing_to_undo", change=change_id)
         with self._change(who.strip(), "app", f"undo #{change_id}") as cid:
             later = []
             for month, level, node_id, metric, target in rows:
@@ -480,16 +479,16 @@ class PlanStore:
         """A check-in on a key result: its progress value on a date (manual key results; None for an automatic one,
         whose value comes from the data), the lead's confidence and a comment. The latest change per date wins."""
         if not who.strip():
-            raise NorthstarError("say who makes the check-in")
+            raise NorthstarError("say_who_checks_in")
         if not str(key_result_id).strip():
-            raise NorthstarError("say which key result the check-in is for")
+            raise NorthstarError("checkin_which")
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value != value
                                   or value < 0):
-            raise NorthstarError(f"check-in value {value!r} is not a number ≥ 0")
+            raise NorthstarError("checkin_not_number", value=value)
         if confidence is not None and confidence not in CONFIDENCE:
-            raise NorthstarError(f"confidence {confidence!r} is not one of: {', '.join(CONFIDENCE)}")
+            raise NorthstarError("confidence_unknown", confidence=confidence, known=", ".join(CONFIDENCE))
         if value is None and confidence is None and not comment.strip():
-            raise NorthstarError("a check-in needs a value, a confidence or a comment")
+            raise NorthstarError("checkin_empty")
         with self._change(who.strip(), "app", f"check-in {key_result_id}") as cid:
             self.con.execute("insert into checkin_log (change_id, key_result_id, on_date, value, comment, confidence) "
                              "values (?, ?, ?, ?, ?, ?)",
@@ -501,7 +500,7 @@ class PlanStore:
         """A person adds or edits a key action (checked with `plan.check_key_action` first) with its key results, as
         one change; key results the action no longer lists are removed. The action keeps its place in the order."""
         if not who.strip():
-            raise NorthstarError("say who makes the change")
+            raise NorthstarError("say_who")
         actions = self._docs("key_action_log")
         results = self._docs("key_result_log")
         kid = action["id"]
@@ -523,9 +522,9 @@ class PlanStore:
     def remove_key_action(self, action_id: str, who: str) -> int:
         """A person removes a key action and its key results (their history stays)."""
         if not who.strip():
-            raise NorthstarError("say who makes the change")
+            raise NorthstarError("say_who")
         if action_id not in self._docs("key_action_log"):
-            raise NorthstarError(f"there is no key action {action_id!r}")
+            raise NorthstarError("no_key_action", action=action_id)
         with self._change(who.strip(), "app", f"remove key action {action_id}") as cid:
             self._write(cid, "key_action", action_id, None)
             for rid, r in self._docs("key_result_log").items():

@@ -11,6 +11,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -21,6 +22,7 @@ import duckdb
 import pyarrow as pa
 
 from pipelines.base.errors import NorthstarError
+from pipelines.base.labels import Words, say
 from pipelines.base.progress import Progress
 from pipelines.base.quote import sql_str
 from pipelines.plan.folder import load_plan
@@ -87,7 +89,7 @@ def parse_as_of(value: str | dt.date | None, raw: Path | None = None, zone: str 
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise NorthstarError(f"as-of date {text!r} is not a date: use YYYY-MM-DD, e.g. 2026-11-24.") from None
+        raise NorthstarError("not_a_date", text=text) from None
 
 
 def _temp_path(db: Path) -> Path:
@@ -137,16 +139,16 @@ def shrink_problems(previous: dict[str, int] | None, result: "BuildResult") -> l
     for table in contract.TABLES:
         before, now = (previous or {}).get(table, 0), result.tables.get(table, 0)
         if before and now == 0:
-            out.append(f"{table} would be empty (it has {before:,} rows now)")
+            out.append(Words("shrink_empty", table=table, before=before))
         elif before and now < before * (1 - SHRINK_LIMIT):
-            out.append(f"{table} would shrink from {before:,} to {now:,} rows")
+            out.append(Words("shrink_rows", table=table, before=before, now=now))
     for table in contract.TABLES:
         read = sum(f["read"] for f in result.files if f["table"] == table)
         rejected = sum(f["rejected"] for f in result.files if f["table"] == table)
         if read and rejected > read * SHRINK_LIMIT:
             top = sorted(((n, code) for t, code, n in result.reasons if t == table), reverse=True)[:1]
-            why = f", most as {top[0][1]}" if top else ""
-            out.append(f"{rejected:,} of the {read:,} {table} rows would be rejected{why}")
+            out.append(Words("shrink_rejected_as", table=table, read=read, rejected=rejected, code=top[0][1]) if top
+                       else Words("shrink_rejected", table=table, read=read, rejected=rejected))
     return out
 
 
@@ -171,7 +173,8 @@ def held_lock(path: Path, holder: str, busy):
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             fh.seek(0)
-            raise NorthstarError(busy(fh.read().strip() or "another process")) from None
+            code, values = busy(fh.read().strip() or "another process")
+            raise NorthstarError(code, **values) from None
         fh.seek(0)
         fh.truncate()
         fh.write(holder)
@@ -203,8 +206,7 @@ def build_lock(db: Path):
     when."""
     return held_lock(db.with_name(db.name + ".build.lock"),
                      f"pid {os.getpid()}, started {dt.datetime.now().astimezone():%Y-%m-%d %H:%M:%S %z}",
-                     lambda holder: f"another build is writing {db} ({holder}); wait for it to finish (or stop it), "
-                                    "then build again. The current warehouse keeps serving.")
+                     lambda holder: ("build_busy", {"db": str(db), "holder": holder}))
 
 
 def memory_limit() -> str:
@@ -287,8 +289,26 @@ def incremental_check(db: Path, raw: Path, files: dict[str, list[Path]], org: Or
 
 
 def run_model(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    """Runs one SQL model file (several statements)."""
+    """Runs one SQL model file (several statements); before macros.sql, the macro that words a reject's detail."""
+    if name == "macros.sql":
+        con.execute(reject_detail_macro())
     con.execute((SQL_DIR / name).read_text(encoding="utf-8"))
+
+
+def reject_detail_macro() -> str:
+    """`reject_detail(code, args)`: a rejected row's detail in English, from the label table
+    (pipelines/base/labels/rejects.py) — the SQL writes a detail's code and values, and the pages word the same
+    code in the reader's language, so the sentence is written once per language."""
+    from pipelines.base.labels.rejects import DETAILS
+
+    whens = []
+    for key, (_, en) in DETAILS.items():
+        order = [int(i) for i in re.findall(r"\{(\d+)\}", en)]
+        template = re.sub(r"\{\d+\}", "{}", en).replace("'", "''")
+        values = "".join(f", args[{i + 1}]" for i in order)
+        whens.append(f"when '{key.removeprefix('detail_')}' then format('{template}'{values})")
+    return ("create or replace temp macro reject_detail(code, args) as case code\n    "
+            + "\n    ".join(whens) + "\nend;")
 
 
 def _register_org(con, org: Org) -> None:
@@ -336,12 +356,12 @@ def _register_sources(con, rows: list[dict], sources: list[ingest.Source]) -> No
     con.execute("create temp table fresh_files(file_id int)")
     if sources:
         con.executemany("insert into fresh_files values (?)", [(s.file_id,) for s in sources])
-    early = [(s.table, s.file_id, line, code, detail, raw_text)
-             for s in sources for line, code, detail, raw_text in s.early_rejects]
+    early = [(s.table, s.file_id, line, code, detail, [str(a) for a in args], say(f"detail_{detail}", "en", *args), raw_text)
+             for s in sources for line, code, detail, args, raw_text in s.early_rejects]
     con.execute("create temp table early_rejects(table_name varchar, _file_id int, _line bigint, reason_code varchar, "
-                "reason varchar, raw_row varchar)")
+                "detail_code varchar, detail_args varchar[], reason varchar, raw_row varchar)")
     if early:
-        con.executemany("insert into early_rejects values (?, ?, ?, ?, ?, ?)", early)
+        con.executemany("insert into early_rejects values (?, ?, ?, ?, ?, ?, ?, ?)", early)
 
 
 
@@ -365,7 +385,7 @@ def build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None,
             return _build(raw, config, db, as_of, quiet, progress, incremental, allow_shrink, rows_only)
     except OSError as exc:
         if disk_full(exc):
-            raise NorthstarError(full_message(db, "starting the build")) from exc
+            raise disk_full_error(db, "starting the build") from exc
         raise
 
 
@@ -377,11 +397,9 @@ def disk_full(exc: BaseException) -> bool:
         or "could not write" in str(exc).lower() and "space" in str(exc).lower()
 
 
-def full_message(db: Path, step: str) -> str:
+def disk_full_error(db: Path, step: str) -> NorthstarError:
     free = shutil.disk_usage(db.parent).free if db.parent.exists() else 0
-    return (f"the disk holding {db.parent} is full ({free / 2**20:,.0f} MiB free) while {step}: nothing was "
-            "changed and the previous warehouse keeps serving. Free some space — a build needs room for a copy of "
-            "the warehouse and its scratch files, about twice the warehouse's size — and build again.")
+    return NorthstarError("disk_full", folder=str(db.parent), free=free / 2**20, step=step)
 
 
 def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None, quiet: bool = False,
@@ -397,13 +415,10 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
     as_of_date = parse_as_of(as_of, raw)
     raw, config, db = Path(raw), Path(config), Path(db)
     if not raw.is_dir():
-        raise NorthstarError(f"raw folder {raw} does not exist. Generate the sample (python -m pipelines sample) "
-                             "or point --raw / NORTHSTAR_RAW at a folder of exports.")
+        raise NorthstarError("raw_missing", raw=str(raw))
     files = contract.discover(raw)
     if not any(files.values()):
-        raise NorthstarError(f"no raw files in {raw}: expected stations, members and orders as .csv, .parquet or "
-                             ".xlsx (file names start with the table name). Generate the sample with "
-                             "`python -m pipelines sample`.")
+        raise NorthstarError("raw_empty", raw=str(raw))
     plan = load_plan(config)  # a bad plan stops the build before any heavy work, naming file, line and field
     if as_of is None:
         as_of_date = parse_as_of(as_of, raw, plan.time_zone)
@@ -433,8 +448,7 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
         except (OSError, duckdb.Error) as exc:
             tmp.unlink(missing_ok=True)
             shutil.rmtree(scratch, ignore_errors=True)
-            raise NorthstarError(f"the incremental refresh could not copy {db} ({exc}); the warehouse is untouched. "
-                                 "Free some disk space, or build without --incremental.") from exc
+            raise NorthstarError("incremental_copy_failed", db=str(db), err=str(exc)) from exc
     try:
         con = duckdb.connect(str(tmp))
     except (OSError, duckdb.Error) as exc:      # a full disk can stop the build here: leave nothing behind
@@ -442,9 +456,8 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
         Path(str(tmp) + ".wal").unlink(missing_ok=True)
         shutil.rmtree(scratch, ignore_errors=True)
         if disk_full(exc):
-            raise NorthstarError(full_message(db, "creating the new warehouse")) from exc
-        raise NorthstarError(f"the new warehouse could not be created beside {db} ({exc}); the previous one keeps "
-                             "serving.") from exc
+            raise disk_full_error(db, "creating the new warehouse") from exc
+        raise NorthstarError("new_warehouse_failed", db=str(db), err=str(exc)) from exc
     try:
         con.execute("set temp_directory = ?", [str(scratch / "spill")])
         _tune(con)
@@ -498,9 +511,7 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
         problems = shrink_problems(_previous_counts(db), result)
         if problems and not allow_shrink:
             result.shrink = problems
-            raise ShrinkRefused(f"the new build looks like a mistake, so {db} was not replaced: "
-                                + "; ".join(problems) + f" (as-of {as_of_date}). Check the files and --as-of; if "
-                                "this is what you want, build again with --allow-shrink.")
+            raise ShrinkRefused("shrink_refused", db=str(db), problems=problems, as_of=str(as_of_date))
         result.shrink = problems
         with progress.step("checkpoint and swap in the new warehouse"):
             con.execute("checkpoint")
@@ -518,14 +529,13 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
         raise
     except duckdb.Error as exc:
         if disk_full(exc):
-            raise NorthstarError(full_message(db, step)) from exc
+            raise disk_full_error(db, step) from exc
         first = str(exc).strip().splitlines()[0]
-        raise NorthstarError(f"build failed while {step}: {first}. The previous warehouse ({db}) is untouched; "
-                             "fix the cause and build again.") from exc
+        raise NorthstarError("build_failed", step=step, err=first, db=str(db)) from exc
     except OSError as exc:
         if disk_full(exc):
-            raise NorthstarError(full_message(db, step)) from exc
-        raise NorthstarError(f"build failed while {step}: {exc}. The previous warehouse ({db}) is untouched.") from exc
+            raise disk_full_error(db, step) from exc
+        raise NorthstarError("build_failed", step=step, err=str(exc), db=str(db)) from exc
     finally:
         try:
             con.close()
@@ -566,10 +576,9 @@ def run_data_tests(con: duckdb.DuckDBPyConnection, tests: list[dict] | None = No
                     [(r["name"], r["zh"], r["en"], r["failing"]) for r in results])
     broken = [r for r in results if r["failing"]]
     if broken:
-        raise DataTestFailed("; ".join(
-            f"data test {r['name']} failed ({r['en']}): {r['failing']:,} rows, e.g. {r['examples']}" for r in broken)
-            + ". The build stopped and the previous warehouse keeps serving. This is a defect of the pipeline or "
-              "data it does not handle yet: report it with these rows (pipelines/warehouse/sql/tests/ holds the rules).")
+        raise DataTestFailed("data_tests_failed", tests=[
+            Words("data_test_failed", name=r["name"], rule=r["en"], rows=r["failing"], examples=str(r["examples"]))
+            for r in broken])
     return results
 
 

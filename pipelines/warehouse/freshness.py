@@ -31,8 +31,7 @@ def data_age(con: duckdb.DuckDBPyConnection, today: dt.date) -> dict:
     try:
         info = _build_info(con)
     except (duckdb.Error, IndexError) as exc:
-        raise NorthstarError(f"the warehouse has no build report ({str(exc).splitlines()[0]}); rebuild it with "
-                             "`python -m pipelines build`.") from None
+        raise NorthstarError("no_build_report", err=str(exc).splitlines()[0]) from None
     last, sample = info.get("last_date"), bool(info.get("sample"))
     days_old = None if last is None else (today - last).days
     return {"last_date": last, "days_old": days_old, "sample": sample,
@@ -50,8 +49,10 @@ def report(con: duckdb.DuckDBPyConnection, today: dt.date) -> dict:
                                          rows_rejected, last_date, note from ingest_files
                                          order by case table_name when 'stations' then 0 when 'members' then 1
                                                   else 2 end, file_name""").fetchall()]
-        reasons = [dict(zip(("table", "reason_code", "rows", "example"), r)) for r in con.execute("""
-            select table_name, reason_code, count(*), min(reason) from rejects group by all
+        reasons = [dict(zip(("table", "reason_code", "rows", "example", "example_code", "example_args"), r))
+                   for r in con.execute("""
+            select table_name, reason_code, count(*), min(reason), min_by(detail_code, reason),
+                min_by(detail_args, reason) from rejects group by all
             order by count(*) desc, table_name, reason_code""").fetchall()]
         warnings = [dict(zip(("table", "field", "value", "attributed_to", "rows", "message"), r)) for r in con.execute(
             "select table_name, field, value, attributed_to, rows, message from warnings order by rows desc").fetchall()]
@@ -60,8 +61,7 @@ def report(con: duckdb.DuckDBPyConnection, today: dt.date) -> dict:
         checks = [dict(zip(("name", "zh", "en", "failing"), r)) for r in con.execute(
             "select name, rule_zh, rule_en, failing_rows from data_tests order by name").fetchall()] if tested else []
     except (duckdb.Error, IndexError, KeyError) as exc:
-        raise NorthstarError(f"the warehouse has no build report ({str(exc).splitlines()[0]}); rebuild it with "
-                             "`python -m pipelines build`.") from None
+        raise NorthstarError("no_build_report", err=str(exc).splitlines()[0]) from None
     totals = {k: sum(f[k] for f in files) for k in ("read", "loaded", "rejected")}
     age = data_age(con, today)
     return {"build": {"built_at": built_at, "seconds": seconds, "as_of": as_of, "last_date": last,
@@ -104,10 +104,11 @@ def reject_examples(con: duckdb.DuckDBPyConnection, per_reason: int = 5, tables:
     """A few rejected rows of every (table, reason): source file, line, reason, and the raw row as columns with its
     phone masked (`columns`; `raw_row` is the stored text, masked too). Only `tables` when given."""
     rows = con.execute("""
-        select table_name, reason_code, source_file, line, reason, raw_row from (
+        select table_name, reason_code, source_file, line, reason, raw_row, detail_code, detail_args from (
             select *, row_number() over (partition by table_name, reason_code order by source_file, line) as n
             from rejects) where n <= ? order by table_name, reason_code, source_file, line""", [per_reason]).fetchall()
-    out = [dict(zip(("table", "reason_code", "file", "line", "reason", "raw_row"), r)) for r in rows
+    out = [dict(zip(("table", "reason_code", "file", "line", "reason", "raw_row", "detail_code", "detail_args"), r))
+           for r in rows
            if tables is None or r[0] in tables]
     return [{**e, "columns": raw_columns(e["raw_row"]), "raw_row": _masked_raw(e["raw_row"])} for e in out]
 

@@ -21,6 +21,7 @@ import duckdb
 
 from pipelines.base import paths as default_paths
 from pipelines.base.errors import NorthstarError
+from pipelines.base.labels import LABELS, Words
 from pipelines.base.progress import Progress
 from pipelines.warehouse import build as build_mod
 from pipelines.warehouse import contract, freshness
@@ -82,7 +83,7 @@ def _columns(path: Path) -> list[str]:
                 except UnicodeDecodeError:
                     continue
             else:
-                raise NorthstarError(f"{path.name}: neither UTF-8 nor GB18030 text; save it as CSV UTF-8")
+                raise NorthstarError("file_not_text", name=path.name)
             first = text.splitlines()[0] if text.strip() else ""
             import csv
             return [c.strip().lower() for c in next(csv.reader([first]), [])]
@@ -105,8 +106,8 @@ def _columns(path: Path) -> list[str]:
     except NorthstarError:
         raise
     except Exception as exc:  # noqa: BLE001 - any reader error becomes one sentence about the file
-        raise NorthstarError(f"{path.name}: cannot be read as {fmt} ({str(exc).splitlines()[0]})") from None
-    raise NorthstarError(f"{path.name}: not a CSV, XLSX or Parquet file; export the sheet as one of those")
+        raise NorthstarError("file_unreadable", name=path.name, fmt=fmt, err=str(exc).splitlines()[0]) from None
+    raise NorthstarError("file_wrong_type", name=path.name)
 
 
 def detect(path: Path, name: str | None = None) -> Incoming:
@@ -114,12 +115,12 @@ def detect(path: Path, name: str | None = None) -> Incoming:
     columns (the table whose required columns it has)."""
     inc = Incoming(path=Path(path), name=name or Path(path).name)
     if Path(inc.name).suffix.lower() not in contract.FORMATS:
-        inc.problem = f"{inc.name}: not a CSV, XLSX or Parquet file; export the sheet as one of those"
+        inc.problem = Words("file_wrong_type", name=inc.name)
         return inc
     try:
         columns = _columns(inc.path)
     except NorthstarError as exc:
-        inc.problem = str(exc)
+        inc.problem = Words(exc.code, **exc.values) if exc.code in LABELS else str(exc)
         return inc
     named = contract.table_for(Path(inc.name))
     if named is None:
@@ -132,14 +133,12 @@ def detect(path: Path, name: str | None = None) -> Incoming:
         if len(fits) == 1:
             inc.table, inc.how = fits[0], "columns"
         else:
-            inc.problem = (f"{inc.name}: cannot tell which table it is; name it stations…, members… or orders… "
-                           f"(or 驿站/会员/订单), or give it the contract's columns (docs/product.md §2 'Data contract')")
+            inc.problem = Words("file_which_table", name=inc.name)
             return inc
     missing = [c for c in contract.TABLES[inc.table].required if c not in columns]
     if missing:
-        inc.problem = (f"{inc.name} ({inc.table}): missing required column{'s' if len(missing) > 1 else ''} "
-                       f"{', '.join(missing)} (columns found: {', '.join(columns[:12]) or 'none'}); rename the "
-                       "columns as in docs/product.md §2 'Data contract' and try again")
+        inc.problem = Words("file_lacks_columns" if len(missing) > 1 else "file_lacks_column", name=inc.name, table=inc.table, columns=", ".join(missing),
+                            found=", ".join(columns[:12]) or "none")
     return inc
 
 
@@ -192,7 +191,7 @@ def check(files: list[tuple[Path, str]] | list[Path], raw: Path, config: Path,
     incoming = [detect(*f) if isinstance(f, tuple) else detect(f) for f in files]
     report = ImportReport(files=incoming, problems=[i.problem for i in incoming if i.problem], add=add)
     if not incoming:
-        report.problems.append("no files given")
+        report.problems.append(Words("no_files_given"))
     if report.problems:
         return report
     raw = Path(raw)
@@ -215,7 +214,9 @@ def check(files: list[tuple[Path, str]] | list[Path], raw: Path, config: Path,
                                             quiet=True, allow_shrink=True,   # the report, whatever it holds
                                             rows_only=True)                  # rows loaded and rejected: no marts
         except NorthstarError as exc:
-            report.problems.append(str(exc).replace(str(trial) + "/", ""))
+            problem = Words(exc.code, **exc.values) if exc.code in LABELS else str(exc)
+            report.problems.append(problem.map(lambda v: v.replace(str(trial) + "/", "")) if isinstance(problem, Words)
+                                   else problem.replace(str(trial) + "/", ""))
             return report
         # the rows that would be rejected, by the name the person gave the file: before anything changes
         names = {_target_name(i): i.name for i in incoming}
@@ -230,9 +231,8 @@ def check(files: list[tuple[Path, str]] | list[Path], raw: Path, config: Path,
         if c["read"] and not c["loaded"]:       # replacing a table with nothing would empty the board
             reasons = [f"{n:,} {code}" for t, code, n in sorted(report.result.reasons, key=lambda r: (-r[2], r[1]))
                        if t == c["table"]]
-            report.problems.append(f"{c['file']}: none of its {c['read']:,} rows could be loaded "
-                                   f"({', '.join(reasons)}); fix the file (the reasons are in the report) and try "
-                                   "again")
+            report.problems.append(Words("file_none_loaded", name=c["file"], read=c["read"],
+                                         reasons=", ".join(reasons)))
     return report
 
 
@@ -294,13 +294,10 @@ def check_apart(files: list[tuple[Path, str]], raw: Path, config: Path, as_of: s
                 proc = subprocess.CompletedProcess(child.args, child.returncode, "", stderr)
         except subprocess.TimeoutExpired:
             names = ", ".join(name for _, name in files)
-            return ImportReport(files=[], problems=[
-                f"{names}: checking took more than {check_seconds():,} s and was stopped (NORTHSTAR_CHECK_SECONDS); "
-                "split the export into smaller files, or import it with python -m pipelines import"])
+            return ImportReport(files=[], problems=[Words("check_slow", names=names, seconds=check_seconds())])
         if proc.returncode != 0 or not out.exists():
             tail = (proc.stderr.strip().splitlines() or ["no message"])[-1]
-            return ImportReport(files=[], problems=[f"the check stopped unexpectedly ({tail}); try again, or import "
-                                                    "the files with python -m pipelines import to see more"])
+            return ImportReport(files=[], problems=[Words("check_crashed", err=tail)])
         return pickle.loads(out.read_bytes())
 
 
@@ -311,8 +308,7 @@ def apply(report: ImportReport, raw: Path, config: Path, db: Path, as_of: str | 
     On a failed build the previous files are put back and the error raised: the warehouse, built atomically, still
     holds the last good data. Returns (result, backup folder)."""
     if not report.ok:
-        raise NorthstarError("the files were not checked or have problems; fix them and check again: "
-                             + "; ".join(report.problems))
+        raise NorthstarError("import_unchecked", problems=list(report.problems))
     raw = Path(raw)
     raw.mkdir(parents=True, exist_ok=True)
     old, _ = _replaced(report.files, contract.discover(raw), report.add)

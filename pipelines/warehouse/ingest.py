@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines.base.errors import NorthstarError
+from pipelines.base.labels import Words
 from pipelines.base.quote import sql_str
 from pipelines.warehouse.contract import FORMATS, Table
 
@@ -47,24 +48,19 @@ class Source:
     rows_read: int = 0
     staged: Path | None = None               # scratch Parquet for CSV / XLSX
     columns: list[str] = field(default_factory=list)
-    early_rejects: list[tuple[int, str, str, str]] = field(default_factory=list)  # line, code, detail, raw
+    early_rejects: list[tuple] = field(default_factory=list)  # line, code, detail code, its values, raw
     note: str = ""
 
 
 def _missing(table: Table, columns: list[str], path: Path) -> None:
     twice = sorted({c for c in columns if c in table.column_names and columns.count(c) > 1})
     if twice:           # which of the two is the amount? Guessing (the first) loaded the wrong one silently
-        raise NorthstarError(
-            f"{path}: the column{'s' if len(twice) > 1 else ''} {', '.join(twice)} appear{'' if len(twice) > 1 else 's'} "
-            f"more than once in the header, so it is not clear which to load for table {table.name}. Remove or "
-            "rename the extra one and build again; the previous warehouse still serves.")
+        raise NorthstarError("file_columns_twice" if len(twice) > 1 else "file_column_twice", path=str(path), columns=", ".join(twice), table=table.name)
     missing = [c for c in table.required if c not in columns]
     if missing:
         found = ", ".join(columns[:12]) + (" …" if len(columns) > 12 else "") if columns else "none"
-        raise NorthstarError(
-            f"{path}: missing required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-            f"for table {table.name} (columns found: {found}). Rename the column in the file "
-            f"(names are exact, see docs/product.md §2 'Data contract') and build again; the previous warehouse still serves.")
+        raise NorthstarError("file_missing_columns" if len(missing) > 1 else "file_missing_column", path=str(path), columns=", ".join(missing), table=table.name,
+                             found=found)
 
 
 class _Stager:
@@ -98,18 +94,6 @@ CHUNK = 4 << 20
 MAX_SPAN = 100            # physical lines one quoted record may span; beyond, the quote is taken as unclosed
 _UNDECODABLE = re.compile("[\udc80-\udcff]")   # bytes the codec could not read (surrogateescape)
 
-# The details the reader writes for a record it rejects (ui.i18n renders each in Chinese with the same values).
-DETAILS = {
-    "fields": "row has {} fields but the header has {}",
-    "open_quote": "a quote opened on line {} is not closed on that line; the line is rejected and the next lines are read on their own",
-    "quote": "a quote in the middle of a field on line {} (write the field in quotes, a quote inside as two quotes)",
-    "too_long": "a field on line {} is longer than {} MB",
-    "encoding": "line {} has bytes that are not {} text ({}), unlike the rest of the file",
-    "as_gb18030": "line {} was saved as Chinese GB18030 in a UTF-8 file: it reads as {} here, as {} in GB18030; "
-                  "save the whole file as CSV UTF-8",
-    "as_western": "line {} was saved by a Western program in a Chinese GB18030 file: it reads as {} here, as {} in "
-                  "Western (cp1252) text; save the whole file as CSV UTF-8",
-}
 
 
 @dataclass
@@ -224,10 +208,7 @@ def detect_encoding(path: Path) -> Encoding:
         # their line, as a file cut mid-character is, not the whole file refused
         return Encoding(name, utf.bad_lines)
     line, raw = utf.first.split("|")
-    raise NorthstarError(
-        f"{path}: line {line} has bytes that are not UTF-8 ({raw}), and the file does not read as Chinese GB18030 "
-        "either (it may be a Western-European Excel export): nothing was loaded rather than wrong characters. Save "
-        "it as CSV UTF-8 (Excel: Save As → CSV UTF-8) and build again.")
+    raise NorthstarError("file_not_utf8", path=str(path), line=int(line), raw=raw)
 
 
 _PHONE_LIKE = re.compile(r"(?<!\d)(?:\d{7,}|1\d{2}[- ]\d{4}[- ]\d{4})(?!\d)")
@@ -423,13 +404,13 @@ def _stage_csv_with(src: Source, table: Table, scratch: Path, encoding: Encoding
 
     def reject(line: int, key: str, values: tuple, raw: str) -> None:
         if header is None:
-            raise NorthstarError(f"{src.path}: the header on line {line} cannot be read ({DETAILS[key].format(*values)}). "
-                                 "Fix the first line (column names separated by commas) and build again.")
+            raise NorthstarError("file_bad_header", path=str(src.path), line=line,
+                                 problem=Words(f"detail_{key}", *values))
         src.rows_read += 1
         code = {"fields": "bad_row", "encoding": "bad_encoding", "as_gb18030": "bad_encoding",
                 "as_western": "bad_encoding"}.get(key, "bad_quote")
         raw = _UNDECODABLE.sub("\ufffd", raw.rstrip("\r\n"))
-        src.early_rejects.append((line, code, DETAILS[key].format(*values),
+        src.early_rejects.append((line, code, key, values,
                                   mask_numbers(raw) if table.name == "members" else raw))
 
     try:
@@ -445,8 +426,8 @@ def _stage_csv_with(src: Source, table: Table, scratch: Path, encoding: Encoding
                     continue
                 if header is None:
                     if encoding.bad_lines and _UNDECODABLE.search("".join(row)):
-                        raise NorthstarError(f"{src.path}: the header on line {number} is not {encoding.name} text. "
-                                             "Save the file as CSV UTF-8 and build again.")
+                        raise NorthstarError("file_header_encoding", path=str(src.path), line=number,
+                                             encoding=encoding.name)
                     header = [h.strip().lstrip("\ufeff") for h in row]
                     index, stager = _start_staging(src, table, header, scratch)
                     continue
@@ -553,19 +534,14 @@ def xlsx_guard(path: Path) -> None:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise NorthstarError(f"{path}: cannot be opened as an Excel workbook (an .xlsx file is a zip archive, this one "
-                             "is not). "
-                             "Save it again as .xlsx in Excel, or export it as CSV UTF-8.") from None
+        raise NorthstarError("xlsx_not_zip", path=str(path)) from None
     inflated = sum(i.file_size for i in infos)
     packed = max(1, sum(i.compress_size for i in infos), path.stat().st_size if infos else 1)
     mb = inflated / 2**20
     if mb > limits["max_mb"]:
-        raise NorthstarError(f"{path}: unpacks to {mb:,.0f} MB, more than the {limits['max_mb']:,} MB a workbook may "
-                             "(NORTHSTAR_XLSX_MAX_MB). Export it as CSV UTF-8 instead; nothing was read.")
+        raise NorthstarError("xlsx_too_big", path=str(path), mb=mb, limit=limits["max_mb"])
     if mb > XLSX_RATIO_FROM_MB and inflated / packed > XLSX_MAX_RATIO:
-        raise NorthstarError(f"{path}: {packed / 1024:,.0f} KB unpacks to {mb:,.0f} MB ({inflated / packed:,.0f} "
-                             f"times; a real export packs 5 to 20 times), so it was not opened: it may be built to "
-                             "stall the server. Open it in Excel and save it again, or export it as CSV UTF-8.")
+        raise NorthstarError("xlsx_bomb", path=str(path), kb=packed / 1024, mb=mb, ratio=inflated / packed)
 
 
 def _limit_memory() -> None:   # runs in the child, before it starts
@@ -590,22 +566,20 @@ def _stage_xlsx(src: Source, table: Table, scratch: Path) -> None:
         proc = subprocess.run(cmd, capture_output=True, encoding="utf-8", errors="replace", timeout=limits["seconds"], env=env,
                               preexec_fn=_limit_memory)
     except subprocess.TimeoutExpired:
-        raise NorthstarError(f"{src.path}: reading the workbook took more than {limits['seconds']:,} s and was "
-                             "stopped (NORTHSTAR_XLSX_SECONDS). Export it as CSV UTF-8, which reads much faster.") from None
+        raise NorthstarError("xlsx_slow", path=str(src.path), seconds=limits["seconds"]) from None
     lines = proc.stdout.strip().splitlines()
     if proc.returncode == 0 and lines:
         done = json.loads(lines[-1])
         src.encoding, src.rows_read, src.columns, src.note = "xlsx", done["rows_read"], done["columns"], done["note"]
         src.staged = Path(done["staged"]) if done["staged"] else None
         return
-    if proc.returncode == 2 and lines:        # a NorthstarError: its sentence
-        raise NorthstarError(json.loads(lines[-1])["error"])
+    if proc.returncode == 2 and lines:        # a NorthstarError: its code and values
+        error = json.loads(lines[-1])["error"]
+        raise NorthstarError(error["code"], **error["values"])
     if "MemoryError" in proc.stderr or proc.returncode < 0:
-        raise NorthstarError(f"{src.path}: reading the workbook needed more than {limits['memory_mb']:,} MB of memory "
-                             "and was stopped (NORTHSTAR_XLSX_MEMORY_MB). Export it as CSV UTF-8 instead.")
+        raise NorthstarError("xlsx_memory", path=str(src.path), mb=limits["memory_mb"])
     tail = (proc.stderr.strip().splitlines() or ["no message"])[-1]
-    raise NorthstarError(f"{src.path}: cannot be read as an Excel workbook ({tail}). Save it again as .xlsx, or "
-                         "export it as CSV UTF-8.")
+    raise NorthstarError("xlsx_unreadable", path=str(src.path), err=tail)
 
 
 def _stage_xlsx_here(src: Source, table: Table, scratch: Path) -> None:
@@ -615,8 +589,7 @@ def _stage_xlsx_here(src: Source, table: Table, scratch: Path) -> None:
     try:
         wb = openpyxl.load_workbook(src.path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a broken file
-        raise NorthstarError(f"{src.path}: cannot be opened as an Excel workbook ({exc}). "
-                             "Save it again as .xlsx, or export it as CSV UTF-8.") from None
+        raise NorthstarError("xlsx_unreadable", path=str(src.path), err=str(exc)) from None
     src.encoding = "xlsx"
     try:
         ws = wb[table.name] if table.name in wb.sheetnames else wb.worksheets[0]
@@ -650,8 +623,7 @@ def _inspect_parquet(src: Source, table: Table, con: duckdb.DuckDBPyConnection) 
                            "or num_children = 0").fetchall()
         src.rows_read = con.execute(f"select count(*) from read_parquet({sql_str(src.path)})").fetchall()[0][0]
     except duckdb.Error as exc:
-        raise NorthstarError(f"{src.path}: cannot be read as Parquet ({str(exc).splitlines()[0]}). "
-                             "Export it again, or save it as CSV UTF-8.") from None
+        raise NorthstarError("parquet_unreadable", path=str(src.path), err=str(exc).splitlines()[0]) from None
     src.columns = [c[0] for c in cols]
     src.encoding = "parquet"
     _missing(table, src.columns, src.path)
@@ -727,7 +699,7 @@ def _child(argv: list[str]) -> int:
     try:
         _stage_xlsx_here(src, TABLES[table], Path(scratch))
     except NorthstarError as exc:
-        print(json.dumps({"error": str(exc)}, ensure_ascii=False))
+        print(json.dumps({"error": {"code": exc.code, "values": exc.values}}, ensure_ascii=False, default=str))
         return 2
     print(json.dumps({"rows_read": src.rows_read, "columns": src.columns, "note": src.note,
                       "staged": str(src.staged) if src.staged else None}, ensure_ascii=False))

@@ -99,8 +99,7 @@ def literal(engine: str, wm: dict) -> str:
             return f"'{value}'"
     except ValueError:
         pass
-    raise NorthstarError(f"the stored watermark {value!r} ({kind}) cannot be used; run the pull with --full to read "
-                         "every row again")
+    raise NorthstarError("watermark_unusable", value=value, kind=kind)
 
 
 def _watermark_of(column: str, arrow_type: pa.DataType, value) -> dict:
@@ -117,11 +116,9 @@ def _watermark_of(column: str, arrow_type: pa.DataType, value) -> dict:
     elif pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
         kind, text = "text", str(value)
         if not SAFE_TEXT.fullmatch(text):
-            raise NorthstarError(f"the watermark column {column} holds {text[:40]!r}: a text watermark may only hold "
-                                 "letters, digits and -_.: ; use an updated_at timestamp or a numeric id")
+            raise NorthstarError("watermark_text", column=column, text=text[:40])
     else:
-        raise NorthstarError(f"the watermark column {column} is {arrow_type}: use a timestamp (updated_at), a date "
-                             "or a whole-number id")
+        raise NorthstarError("watermark_type", column=column, type=str(arrow_type))
     return {"column": column, "type": kind, "value": text}
 
 
@@ -162,7 +159,7 @@ def _read(url: str, sql: str, out: Path, time_zone: str, say: Callable[[str], No
     try:
         reader = cx.read_sql(url, sql, return_type="arrow_stream", batch_size=batch_rows)
     except Exception as exc:  # noqa: BLE001 - the driver raises plain RuntimeErrors with the server's words
-        raise NorthstarError(f"{label}: the database said: {mask_url(str(exc)).strip().splitlines()[0][:400]}") from None
+        raise NorthstarError("database_said", label=label, err=mask_url(str(exc)).strip().splitlines()[0][:400]) from None
     rows, writer, shown = 0, None, time.monotonic()
     start = shown
     try:
@@ -176,8 +173,8 @@ def _read(url: str, sql: str, out: Path, time_zone: str, say: Callable[[str], No
                 shown = time.monotonic()
                 say(f"{label}: {rows:,} rows read ({rows / (shown - start):,.0f} a second) …")
     except Exception as exc:  # noqa: BLE001
-        raise NorthstarError(f"{label}: reading stopped after {rows:,} rows: "
-                             f"{mask_url(str(exc)).strip().splitlines()[0][:400]}") from None
+        raise NorthstarError("pull_stopped", label=label, rows=rows,
+                             err=mask_url(str(exc)).strip().splitlines()[0][:400]) from None
     finally:
         if writer is not None:
             writer.close()
@@ -208,8 +205,8 @@ def duplicated_in_source(url: str, engine: str, ts: TableSource, key: str, ids: 
         try:
             table = cx.read_sql(url, sql, return_type="arrow")
         except Exception as exc:  # noqa: BLE001 - the driver raises plain RuntimeErrors with the server's words
-            raise NorthstarError(f"pull {ts.table}: checking ids for duplicates, the database said: "
-                                 f"{mask_url(str(exc)).strip().splitlines()[0][:400]}") from None
+            raise NorthstarError("pull_duplicates", table=ts.table,
+                                 err=mask_url(str(exc)).strip().splitlines()[0][:400]) from None
         found.update(str(v) for v in table.column(0).to_pylist())
     return found & set(ids)
 
@@ -377,4 +374,4 @@ def refresh_lock(db: Path):
 
     return held_lock(db.with_name(db.name + ".refresh.lock"),
                      json.dumps({"pid": os.getpid(), "started": dt.datetime.now().isoformat(timespec="seconds")}),
-                     lambda who: f"another refresh of {db} is running ({who}); this one did nothing")
+                     lambda who: ("refresh_busy", {"db": str(db), "holder": who}))

@@ -580,9 +580,9 @@ def generate(size: str = "small", seed: int = 7, out: Path | str = "data", fmt: 
     """Writes the sample's raw tables to `raw` (default `out/raw/`) and its plan to `config` (default
     `out/config/`); returns the files written."""
     if size not in SIZES:
-        raise NorthstarError(f"unknown size {size!r}: choose one of {', '.join(SIZES)}.")
+        raise NorthstarError("sample_size", size=size, sizes=", ".join(SIZES))
     if fmt not in ("parquet", "csv"):
-        raise NorthstarError(f"unknown format {fmt!r}: choose parquet or csv.")
+        raise NorthstarError("sample_format", fmt=fmt)
     progress = progress or Progress(total=5)
     spec = SIZES[size]
     out = Path(out)

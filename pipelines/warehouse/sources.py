@@ -52,8 +52,8 @@ class Source:
     def url(self, env=None) -> str:
         value = (env if env is not None else os.environ).get(self.url_env, "").strip()
         if not value:
-            raise NorthstarError(f"source {self.id}: the environment variable {self.url_env} is not set; set it to "
-                                 f"the database's connection string ({EXAMPLE_URL[self.engine]})")
+            raise NorthstarError("source_env_unset", source=self.id, env=self.url_env,
+                                 example=EXAMPLE_URL[self.engine])
         return value
 
 
@@ -143,12 +143,11 @@ def load_sources(config: Path) -> list[Source]:
     """sources.yaml from the plan folder; a missing file or any problem stops with where and what to fix."""
     path = Path(config) / FILE
     if not path.exists():
-        raise NorthstarError(f"no {FILE} in {config}: write one naming the company's database (docs/admin-guide.md, "
-                             "'Pulling from the company's database')")
+        raise NorthstarError("sources_missing", file=FILE, config=str(config))
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
         return parse(doc)
     except yaml.YAMLError as exc:
-        raise NorthstarError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+        raise NorthstarError("yaml_invalid", path=str(path), err=str(exc).splitlines()[0]) from None
     except ValueError as exc:
-        raise NorthstarError(f"{path}: {exc}") from None
+        raise NorthstarError("file_problem", path=str(path), problem=str(exc)) from None

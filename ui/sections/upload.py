@@ -12,21 +12,24 @@ import streamlit as st
 
 from pipelines.base import paths
 from pipelines.base.errors import NorthstarError
+from pipelines.base.labels import Words, words
 from pipelines.base.progress import Progress
 from pipelines.plan.access import User
 from pipelines.warehouse import importer
 from ui.components import section
 from ui.data import drop_upload, examples_frame, upload_folder
-from ui.i18n import error_sentence, error_text, fmt_list, md, reason_word, t, text, tm
+from ui.i18n import error_text, fmt_list, md, reason_word, t, text, tm
 
 
 def named(text: str, files: list[tuple[Path, str]]) -> str:
-    """`text` with each checked file's server path (and its folder) replaced by the name it was uploaded as."""
-    for path, name in files:
-        text = text.replace(str(path), name)
-    if files:
-        text = text.replace(str(files[0][0].parent) + "/", "")
-    return text
+    """`text` (a sentence, or Words with values) with each checked file's server path (and its folder) replaced by
+    the name it was uploaded as."""
+    def one(value: str) -> str:
+        for path, name in files:
+            value = value.replace(str(path), name)
+        return value.replace(str(files[0][0].parent) + "/", "") if files else value
+
+    return text.map(one) if isinstance(text, Words) else one(text)
 
 
 def load_section(db: str, code: str, max_mb: int, reader: User) -> None:
@@ -100,7 +103,7 @@ def load_section(db: str, code: str, max_mb: int, reader: User) -> None:
                     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     if report.problems:
         st.error(t("load_problems", n=len(report.problems)) + "\n\n"
-                 + "\n".join(f"- {md(error_sentence(p, code))}" for p in report.problems))
+                 + "\n".join(f"- {md(words(p, code))}" for p in report.problems))
         return
     if report.replaced:       # plainly: which files go (to the backup), which stay
         st.markdown(tm("load_replaces", n=len(report.replaced), files=fmt_list(report.replaced, code)))
@@ -112,7 +115,7 @@ def load_section(db: str, code: str, max_mb: int, reader: User) -> None:
     allow = True
     if report.shrink:          # it would lose data the warehouse has: a second, explicit confirmation
         st.warning(tm("load_shrink", what=("；" if code == "zh" else "; ").join(
-            error_sentence(p, code) for p in report.shrink)))
+            words(p, code) for p in report.shrink)))
         allow = st.checkbox(t("load_shrink_ok"), key="load_shrink_ok")
     if st.button(t("load_confirm"), type="primary", key="load_confirm", disabled=not allow):
         start = time.perf_counter()

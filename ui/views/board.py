@@ -279,7 +279,7 @@ def week_change(v, lang: str, always: bool = False) -> tuple[str, str] | None:
     before = v.status_7d
     if before is None or "no_target" in (before, v.status):
         return None
-    word = STATUS[before].zh if lang == "zh" else STATUS[before].en.lower()
+    word = STATUS[before].word(lang) if lang == "zh" else STATUS[before].word(lang).lower()
     if RANK[v.status] < RANK[before]:
         return text("week_worse", lang, s=word), "off_track"
     if RANK[v.status] > RANK[before]:

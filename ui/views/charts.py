@@ -200,7 +200,8 @@ def attainment(rows: list[dict], lang: str, height: int = 320) -> go.Figure:
     bars, actual bars in their status colour, each labelled with its icon and share (colour plus a sign)."""
     from plotly.subplots import make_subplots
 
-    from ui.i18n import STATUS_WORDS, status_word
+    from pipelines.okr.status import STATUS
+    from ui.i18n import status_word
     from ui.style import STATUS_COLORS
 
     titles = [f"{text(f'new_{m}', lang)}" + (f"（{text(f'unit_{m}', lang)}）" if lang == "zh" else "")
@@ -214,7 +215,7 @@ def attainment(rows: list[dict], lang: str, height: int = 320) -> go.Figure:
                              showlegend=col == 1, legendgroup="target",
                              hovertemplate="%{x}: %{y:,.0f}<extra>" + text("bar_target", lang) + "</extra>"),
                       row=1, col=col)
-        labels = [STATUS_WORDS[c["status"]][0] for c in cells]
+        labels = [STATUS[c["status"]].icon for c in cells]
         fig.add_trace(go.Bar(x=months, y=[c["actual"] for c in cells], name=text("bar_actual", lang),
                              marker={"color": [STATUS_COLORS[c["status"]][1] for c in cells]},
                              text=labels, textposition="outside", cliponaxis=False, textfont={"size": 13},

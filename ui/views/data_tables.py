@@ -30,7 +30,7 @@ def totals(rep: dict) -> str:
 
 def reasons(rep: dict, code: str) -> tuple[pd.DataFrame, dict]:
     frame = pd.DataFrame([{t("col_table"): r["table"], t("col_reason"): reason_word(r["reason_code"], code),
-                           t("col_rows"): r["rows"], t("col_example"): reason_text(r["example"], code)}
+                           t("col_rows"): r["rows"], t("col_example"): reason_text(r["example_code"], r["example_args"], r["example"], code)}
                           for r in rep["reasons"]])
     return frame, _counts("col_rows")
 

@@ -14,7 +14,9 @@ select
     m._file_id,
     m._line,
     'unknown_station' as reason_code,
-    format('station {} is not among the loaded stations (missing from stations, or rejected there)', m.station_id) as reason,
+    'unknown_station' as detail_code,
+    [m.station_id::varchar] as detail_args,
+    reject_detail('unknown_station', [m.station_id::varchar]) as reason,
     members_raw(m.member_id, m.station_id, m.joined_on_text, m.tier, m.fee_text, m.channel, m.referrer_id, m.refunded_on_text, m.phone) as raw_row,
 from stg_members as m
 anti join stations as s on s.station_id = m.station_id
@@ -36,7 +38,9 @@ select
     c._file_id,
     c._line,
     'duplicate_id' as reason_code,
-    format('duplicate member_id {}: the first row with this id ({} line {}) was loaded', c.member_id, f.file_name, r.first_line) as reason,
+    'duplicate' as detail_code,
+    ['member_id', c.member_id::varchar, f.file_name::varchar, r.first_line::varchar] as detail_args,
+    reject_detail('duplicate', ['member_id', c.member_id::varchar, f.file_name::varchar, r.first_line::varchar]) as reason,
     members_raw(c.member_id, c.station_id, c.joined_on_text, c.tier, c.fee_text, c.channel, c.referrer_id, c.refunded_on_text, c.phone) as raw_row,
 from later_rows('member_ids') as r
 join candidates_members as c on c._file_id = r._file_id and c._line = r._line     -- this run's rows only

@@ -29,9 +29,19 @@ select
     o._line,
     coalesce(o.reason_code, case when m.member_id is null then 'unknown_member' else 'before_join' end) as reason_code,
     case
+        when o.reason_code is not null then o.detail_code
+        when m.member_id is null then 'unknown_member'
+        else 'before_join'
+    end as detail_code,
+    case
+        when o.reason_code is not null then o.detail_args
+        when m.member_id is null then [o.member_id::varchar]
+        else [o.ordered_at::varchar, o.member_id::varchar, m.joined_on::varchar]
+    end as detail_args,
+    case
         when o.reason_code is not null then o.reason
-        when m.member_id is null then format('member {} is not among the loaded members (missing from members, or rejected there)', o.member_id)
-        else format('ordered at {} but member {} joined on {}', o.ordered_at, o.member_id, m.joined_on)
+        when m.member_id is null then reject_detail('unknown_member', [o.member_id::varchar])
+        else reject_detail('before_join', [o.ordered_at::varchar, o.member_id::varchar, m.joined_on::varchar])
     end as reason,
     orders_raw(o.order_id, o.member_id, o.ordered_at_text, o.amount_text, o.status_text, o.category) as raw_row,
 from stg_orders as o
@@ -61,7 +71,9 @@ select
     r._file_id,
     r._line,
     'duplicate_id' as reason_code,
-    format('duplicate order_id {}: the first row with this id ({} line {}) was loaded', r.order_id, f.file_name, r.first_line) as reason,
+    'duplicate' as detail_code,
+    ['order_id', r.order_id::varchar, f.file_name::varchar, r.first_line::varchar] as detail_args,
+    reject_detail('duplicate', ['order_id', r.order_id::varchar, f.file_name::varchar, r.first_line::varchar]) as reason,
     t.raw_row,
 from ranked as r
 join raw_text as t using (_file_id, _line)

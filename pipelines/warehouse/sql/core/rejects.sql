@@ -1,8 +1,12 @@
 -- Every raw row that was not loaded, with its source file, line, a reason a person understands and the raw row.
 -- An append model: this run's rejects join those of earlier runs.
 create table if not exists rejects (
-    table_name varchar, source_file varchar, line bigint, reason_code varchar, reason varchar, raw_row varchar
+    table_name varchar, source_file varchar, line bigint, reason_code varchar, reason varchar, raw_row varchar,
+    detail_code varchar, detail_args varchar[]
 );
+-- A warehouse built before details had codes (issue 34): its rows keep their English reason, worded as it is.
+alter table rejects add column if not exists detail_code varchar;
+alter table rejects add column if not exists detail_args varchar[];
 
 -- A warehouse built before phones were stored masked (issue 18.8) has members' phones in its rejects: mask them.
 update rejects set raw_row = json_merge_patch(raw_row, json_object('phone', mask_phone(raw_row->>'phone')))::varchar
@@ -13,11 +17,11 @@ where table_name = 'members' and not json_valid(raw_row) and regexp_matches(raw_
 
 insert into rejects
 with per_row as (
-    select 'stations' as table_name, _file_id, _line, reason_code, reason,
+    select 'stations' as table_name, _file_id, _line, reason_code, detail_code, detail_args, reason,
         stations_raw(station_id, name, war_zone, team, owner, province, city, signed_on_text, opened_on_text, closed_on_text) as raw_row,
     from stg_stations where reason_code is not null
     union all
-    select 'members', _file_id, _line, reason_code, reason,
+    select 'members', _file_id, _line, reason_code, detail_code, detail_args, reason,
         members_raw(member_id, station_id, joined_on_text, tier, fee_text, channel, referrer_id, refunded_on_text, phone),
     from stg_members where reason_code is not null
 ),
@@ -31,7 +35,7 @@ later as (
 ),
 
 unreadable as (
-    select table_name, _file_id, _line, reason_code, reason, raw_row from early_rejects
+    select table_name, _file_id, _line, reason_code, detail_code, detail_args, reason, raw_row from early_rejects
 ),
 
 all_rejects as (
@@ -47,6 +51,8 @@ select
     r.reason_code,
     r.reason,
     r.raw_row,
+    r.detail_code,
+    r.detail_args,
 from all_rejects as r
 left join sources as f on f.file_id = r._file_id
 order by r.table_name, f.file_name, r._line;

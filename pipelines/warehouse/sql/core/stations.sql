@@ -23,7 +23,9 @@ select
     c._file_id,
     c._line,
     'duplicate_id' as reason_code,
-    format('duplicate station_id {}: the first row with this id ({} line {}) was loaded', c.station_id, f.file_name, r.first_line) as reason,
+    'duplicate' as detail_code,
+    ['station_id', c.station_id::varchar, f.file_name::varchar, r.first_line::varchar] as detail_args,
+    reject_detail('duplicate', ['station_id', c.station_id::varchar, f.file_name::varchar, r.first_line::varchar]) as reason,
     stations_raw(c.station_id, c.name, c.war_zone, c.team, c.owner, c.province, c.city, c.signed_on_text, c.opened_on_text, c.closed_on_text) as raw_row,
 from later_rows('station_ids') as r
 join candidates_stations as c on c._file_id = r._file_id and c._line = r._line     -- this run's rows only

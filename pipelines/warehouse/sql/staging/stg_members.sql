@@ -27,20 +27,22 @@ final as (
     select
         *,
         case
-            when member_id is null then {'code': 'missing_id', 'detail': 'member_id is empty'}
-            when station_id is null then {'code': 'missing_value', 'detail': 'station_id is empty'}
-            when joined_on_text is null then {'code': 'missing_value', 'detail': 'joined_on is empty'}
-            when joined_on is null then {'code': 'bad_date', 'detail': format('joined_on "{}" is not a date (use YYYY-MM-DD)', joined_on_text)}
-            when refunded_on is null and refunded_on_text is not null then {'code': 'bad_date', 'detail': format('refunded_on "{}" is not a date (use YYYY-MM-DD)', refunded_on_text)}
-            when fee is null and fee_text like '%,%' then {'code': 'bad_amount', 'detail': format('fee "{}" has a comma that is not a thousands separator (write 1234.50 or 1,234.50)', fee_text)}
-            when fee is null and fee_text is not null then {'code': 'bad_amount', 'detail': format('fee "{}" is not a number', fee_text)}
-            when fee > max_amount() then {'code': 'bad_amount', 'detail': format('fee "{}" is more than {}, the most one fee may be', fee_text, max_amount())}
-            when fee < 0 then {'code': 'bad_amount', 'detail': format('fee "{}" is negative', fee_text)}
-            when joined_on > as_of() then {'code': 'future_date', 'detail': format('joined_on {} is after the data''s as-of date {}', joined_on, as_of())}
-            when refunded_on > as_of() then {'code': 'future_date', 'detail': format('refunded_on {} is after the data''s as-of date {}', refunded_on, as_of())}
-            when refunded_on < joined_on then {'code': 'refunded_before_joined', 'detail': format('refunded_on {} is before joined_on {}', refunded_on, joined_on)}
+            when member_id is null then {'code': 'missing_id', 'detail': 'empty', 'args': ['member_id']}
+            when station_id is null then {'code': 'missing_value', 'detail': 'empty', 'args': ['station_id']}
+            when joined_on_text is null then {'code': 'missing_value', 'detail': 'empty', 'args': ['joined_on']}
+            when joined_on is null then {'code': 'bad_date', 'detail': 'not_a_date', 'args': ['joined_on', joined_on_text::varchar]}
+            when refunded_on is null and refunded_on_text is not null then {'code': 'bad_date', 'detail': 'not_a_date', 'args': ['refunded_on', refunded_on_text::varchar]}
+            when fee is null and fee_text like '%,%' then {'code': 'bad_amount', 'detail': 'comma', 'args': ['fee', fee_text]}
+            when fee is null and fee_text is not null then {'code': 'bad_amount', 'detail': 'not_a_number', 'args': ['fee', fee_text]}
+            when fee > max_amount() then {'code': 'bad_amount', 'detail': 'fee_too_large', 'args': ['fee', fee_text, max_amount()::varchar]}
+            when fee < 0 then {'code': 'bad_amount', 'detail': 'negative', 'args': ['fee', fee_text]}
+            when joined_on > as_of() then {'code': 'future_date', 'detail': 'after_as_of', 'args': ['joined_on', joined_on::varchar, as_of()::varchar]}
+            when refunded_on > as_of() then {'code': 'future_date', 'detail': 'after_as_of', 'args': ['refunded_on', refunded_on::varchar, as_of()::varchar]}
+            when refunded_on < joined_on then {'code': 'refunded_before_joined', 'detail': 'before', 'args': ['refunded_on', refunded_on::varchar, 'joined_on', joined_on::varchar]}
         end as problem,
     from typed
 )
 
-select * exclude (problem), problem.code as reason_code, problem.detail as reason from final
+select * exclude (problem), problem.code as reason_code, problem.detail as detail_code, problem.args as detail_args,
+    reject_detail(problem.detail, problem.args) as reason
+from final

@@ -26,21 +26,23 @@ final as (
     select
         *,
         case
-            when order_id is null then {'code': 'missing_id', 'detail': 'order_id is empty'}
-            when member_id is null then {'code': 'missing_value', 'detail': 'member_id is empty'}
-            when ordered_at_text is null then {'code': 'missing_value', 'detail': 'ordered_at is empty'}
-            when ordered_at is null then {'code': 'bad_date', 'detail': format('ordered_at "{}" is not a date and time (use YYYY-MM-DD HH:MM:SS)', ordered_at_text)}
-            when amount_text is null then {'code': 'missing_value', 'detail': 'amount is empty'}
-            when amount is null and amount_text like '%,%' then {'code': 'bad_amount', 'detail': format('amount "{}" has a comma that is not a thousands separator (write 1234.50 or 1,234.50)', amount_text)}
-            when amount is null then {'code': 'bad_amount', 'detail': format('amount "{}" is not a number', amount_text)}
-            when amount > max_amount() then {'code': 'bad_amount', 'detail': format('amount "{}" is more than {}, the most one order may be', amount_text, max_amount())}
-            when amount < 0 then {'code': 'bad_amount', 'detail': format('amount "{}" is negative', amount_text)}
-            when amount = 0 then {'code': 'bad_amount', 'detail': 'amount is 0; an order amount must be greater than 0'}
-            when status is null then {'code': 'missing_value', 'detail': 'status is empty'}
-            when status not in ('paid', 'refunded', 'cancelled') then {'code': 'bad_status', 'detail': format('status "{}" is not one of paid, refunded, cancelled', status)}
-            when ordered_at::date > as_of() then {'code': 'future_date', 'detail': format('ordered_at {} is after the data''s as-of date {}', ordered_at, as_of())}
+            when order_id is null then {'code': 'missing_id', 'detail': 'empty', 'args': ['order_id']}
+            when member_id is null then {'code': 'missing_value', 'detail': 'empty', 'args': ['member_id']}
+            when ordered_at_text is null then {'code': 'missing_value', 'detail': 'empty', 'args': ['ordered_at']}
+            when ordered_at is null then {'code': 'bad_date', 'detail': 'not_a_datetime', 'args': ['ordered_at', ordered_at_text::varchar]}
+            when amount_text is null then {'code': 'missing_value', 'detail': 'empty', 'args': ['amount']}
+            when amount is null and amount_text like '%,%' then {'code': 'bad_amount', 'detail': 'comma', 'args': ['amount', amount_text]}
+            when amount is null then {'code': 'bad_amount', 'detail': 'not_a_number', 'args': ['amount', amount_text]}
+            when amount > max_amount() then {'code': 'bad_amount', 'detail': 'order_too_large', 'args': ['amount', amount_text, max_amount()::varchar]}
+            when amount < 0 then {'code': 'bad_amount', 'detail': 'negative', 'args': ['amount', amount_text]}
+            when amount = 0 then {'code': 'bad_amount', 'detail': 'zero_amount', 'args': []::varchar[]}
+            when status is null then {'code': 'missing_value', 'detail': 'empty', 'args': ['status']}
+            when status not in ('paid', 'refunded', 'cancelled') then {'code': 'bad_status', 'detail': 'bad_status', 'args': [status]}
+            when ordered_at::date > as_of() then {'code': 'future_date', 'detail': 'after_as_of', 'args': ['ordered_at', ordered_at::varchar, as_of()::varchar]}
         end as problem,
     from typed
 )
 
-select * exclude (problem), problem.code as reason_code, problem.detail as reason from final
+select * exclude (problem), problem.code as reason_code, problem.detail as detail_code, problem.args as detail_args,
+    reject_detail(problem.detail, problem.args) as reason
+from final

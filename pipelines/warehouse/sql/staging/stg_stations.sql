@@ -28,19 +28,21 @@ final as (
     select
         *,
         case
-            when station_id is null then {'code': 'missing_id', 'detail': 'station_id is empty'}
-            when signed_on_text is null then {'code': 'missing_value', 'detail': 'signed_on is empty'}
-            when signed_on is null then {'code': 'bad_date', 'detail': format('signed_on "{}" is not a date (use YYYY-MM-DD)', signed_on_text)}
-            when opened_on is null and opened_on_text is not null then {'code': 'bad_date', 'detail': format('opened_on "{}" is not a date (use YYYY-MM-DD)', opened_on_text)}
-            when closed_on is null and closed_on_text is not null then {'code': 'bad_date', 'detail': format('closed_on "{}" is not a date (use YYYY-MM-DD)', closed_on_text)}
-            when signed_on > as_of() then {'code': 'future_date', 'detail': format('signed_on {} is after the data''s as-of date {}', signed_on, as_of())}
-            when opened_on > as_of() then {'code': 'future_date', 'detail': format('opened_on {} is after the data''s as-of date {}', opened_on, as_of())}
-            when closed_on > as_of() then {'code': 'future_date', 'detail': format('closed_on {} is after the data''s as-of date {}', closed_on, as_of())}
-            when opened_on < signed_on then {'code': 'opened_before_signed', 'detail': format('opened_on {} is before signed_on {}', opened_on, signed_on)}
-            when closed_on is not null and opened_on is null then {'code': 'closed_before_opened', 'detail': format('closed_on {} is set but the station never opened (opened_on is empty)', closed_on)}
-            when closed_on < opened_on then {'code': 'closed_before_opened', 'detail': format('closed_on {} is before opened_on {}', closed_on, opened_on)}
+            when station_id is null then {'code': 'missing_id', 'detail': 'empty', 'args': ['station_id']}
+            when signed_on_text is null then {'code': 'missing_value', 'detail': 'empty', 'args': ['signed_on']}
+            when signed_on is null then {'code': 'bad_date', 'detail': 'not_a_date', 'args': ['signed_on', signed_on_text::varchar]}
+            when opened_on is null and opened_on_text is not null then {'code': 'bad_date', 'detail': 'not_a_date', 'args': ['opened_on', opened_on_text::varchar]}
+            when closed_on is null and closed_on_text is not null then {'code': 'bad_date', 'detail': 'not_a_date', 'args': ['closed_on', closed_on_text::varchar]}
+            when signed_on > as_of() then {'code': 'future_date', 'detail': 'after_as_of', 'args': ['signed_on', signed_on::varchar, as_of()::varchar]}
+            when opened_on > as_of() then {'code': 'future_date', 'detail': 'after_as_of', 'args': ['opened_on', opened_on::varchar, as_of()::varchar]}
+            when closed_on > as_of() then {'code': 'future_date', 'detail': 'after_as_of', 'args': ['closed_on', closed_on::varchar, as_of()::varchar]}
+            when opened_on < signed_on then {'code': 'opened_before_signed', 'detail': 'before', 'args': ['opened_on', opened_on::varchar, 'signed_on', signed_on::varchar]}
+            when closed_on is not null and opened_on is null then {'code': 'closed_before_opened', 'detail': 'never_opened', 'args': [closed_on::varchar]}
+            when closed_on < opened_on then {'code': 'closed_before_opened', 'detail': 'before', 'args': ['closed_on', closed_on::varchar, 'opened_on', opened_on::varchar]}
         end as problem,
     from typed
 )
 
-select * exclude (problem), problem.code as reason_code, problem.detail as reason from final
+select * exclude (problem), problem.code as reason_code, problem.detail as detail_code, problem.args as detail_args,
+    reject_detail(problem.detail, problem.args) as reason
+from final
