@@ -8,6 +8,7 @@ import sys
 import time
 import traceback
 from pathlib import Path
+from types import SimpleNamespace
 
 from pipelines.base import csvsafe, paths
 from pipelines.base.errors import NorthstarError
@@ -477,15 +478,8 @@ def _option(flag: str, metavar: str, help: str) -> argparse.ArgumentParser:
     return parent
 
 
-def parser() -> argparse.ArgumentParser:
-    raw = _option("--raw", "DIR", "raw folder (default data/raw or NORTHSTAR_RAW)")
-    config = _option("--config", "DIR", "plan folder (default data/config or NORTHSTAR_CONFIG)")
-    db = _option("--db", "PATH", "warehouse file (default data/warehouse.duckdb or NORTHSTAR_DB)")
-    p = argparse.ArgumentParser(prog="python -m pipelines", description="Northstar's data pipeline.",
-                                epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--debug", action="store_true", help="show the full traceback of an unexpected error")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def _sample_command(sub, shared: SimpleNamespace) -> None:
+    """`python -m pipelines sample`."""
     s = sub.add_parser("sample", help="generate deterministic synthetic data and a matching plan",
                        description="Generate the sample company's raw data (DIR/raw/) and plan (DIR/config/). "
                                    "Same seed, same bytes.",
@@ -501,6 +495,12 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--if-missing", action="store_true", help="do nothing when the raw folder already has files")
     s.set_defaults(func=cmd_sample)
 
+
+def _build_command(sub, shared: SimpleNamespace) -> None:
+    """`python -m pipelines build`."""
+    raw = shared.raw
+    config = shared.config
+    db = shared.db
     b = sub.add_parser("build", parents=[raw, config, db], help="raw data + plan -> warehouse, atomically",
                        description="Validate the raw tables, quarantine bad rows in `rejects`, run the SQL models "
                                    "and swap the new warehouse in atomically. A failed build leaves the previous "
@@ -525,6 +525,10 @@ def parser() -> argparse.ArgumentParser:
                         "key results' statuses got worse since their last brief")
     b.set_defaults(func=cmd_build)
 
+
+def _pull_command(sub, shared: SimpleNamespace) -> None:
+    """`python -m pipelines pull`."""
+    raw = shared.raw
     pu = sub.add_parser("pull", parents=[raw], help="new and changed rows of the company's database → the raw folder (sources.yaml)",
                         description="For each table of the source(s) in sources.yaml (plan folder): read the rows "
                                     "whose watermark column is at or after the last pull's highest value, write the new "
@@ -544,6 +548,12 @@ def parser() -> argparse.ArgumentParser:
                     "(default data/warehouse.duckdb or NORTHSTAR_DB)")
     pu.set_defaults(func=cmd_pull)
 
+
+def _refresh_command(sub, shared: SimpleNamespace) -> None:
+    """`python -m pipelines refresh`."""
+    raw = shared.raw
+    config = shared.config
+    db = shared.db
     rf = sub.add_parser("refresh", parents=[raw, config, db], help="pull every source, build incrementally, send the briefs: one command for a "
                                         "timer",
                         description="The nightly job: pull every source of sources.yaml, build --incremental (a "
@@ -558,6 +568,10 @@ def parser() -> argparse.ArgumentParser:
     rf.add_argument("--quiet", action="store_true", help="no build progress lines")
     rf.set_defaults(func=cmd_refresh)
 
+
+def _backtest_command(sub, shared: SimpleNamespace) -> None:
+    """`python -m pipelines backtest`."""
+    db = shared.db
     bt = sub.add_parser("backtest", parents=[db], help="replay past months: how far the day-N forecast missed, straight line vs "
                                          "the month's shape, and the 80%% band's coverage",
                         description="For every complete month whose same month a year earlier is in the data: the "
@@ -573,6 +587,10 @@ def parser() -> argparse.ArgumentParser:
     bt.add_argument("--format", choices=["table", "json"], default="table", help="output format (default table)")
     bt.set_defaults(func=cmd_backtest)
 
+
+def _brief_command(sub, shared: SimpleNamespace) -> None:
+    """`python -m pipelines brief`."""
+    db = shared.db
     br = sub.add_parser("brief", parents=[db], help="send the morning brief (board picture + a few lines) to WeCom, DingTalk, "
                                       "Feishu or email",
                         description="Render the board for a channel of channels.yaml (its `as:` person's view, its "
@@ -597,6 +615,10 @@ def parser() -> argparse.ArgumentParser:
                     "instead of sending (no webhook needed; nothing is remembered)")
     br.set_defaults(func=cmd_brief)
 
+
+def _tree_command(sub, shared: SimpleNamespace) -> None:
+    """`python -m pipelines tree`."""
+    db = shared.db
     t = sub.add_parser("tree", parents=[db], help="the goal tree for a month: target, actual, pace, forecast, status per node",
                        description="Every node of the goal tree (company → war zones → teams → people, and the "
                                    "centers) with target, actual, expected, pace, forecast, required per day and "
@@ -622,6 +644,10 @@ def parser() -> argparse.ArgumentParser:
                         "after the month began is listed under revisions in the JSON either way)")
     t.set_defaults(func=cmd_tree)
 
+
+def _cohorts_command(sub, shared: SimpleNamespace) -> None:
+    """`python -m pipelines cohorts`."""
+    db = shared.db
     c = sub.add_parser("cohorts", parents=[db], help="member retention or station cohorts as a table (CSV or JSON)",
                        description="Member cohorts (joined in a month, not refunded as of the data's last date D): "
                                    "size, active in month k, active on or after k, paid GMV and GMV per member so "
@@ -638,6 +664,12 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--as", dest="as_user", metavar="USER_ID", help="refused unless this person may read cohorts")
     c.set_defaults(func=cmd_cohorts)
 
+
+def _import_command(sub, shared: SimpleNamespace) -> None:
+    """`python -m pipelines import`."""
+    raw = shared.raw
+    config = shared.config
+    db = shared.db
     im = sub.add_parser("import", parents=[raw, config, db], help="load your own exports: check them, then replace (or --add to) those tables' files and rebuild",
                         description="Tells which table each file is (from its name or columns), checks it against "
                                     "the data contract with a trial build, and shows the rows that would be loaded "
@@ -657,6 +689,10 @@ def parser() -> argparse.ArgumentParser:
     im.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date the data was extracted (default today)")
     im.set_defaults(func=cmd_import)
 
+
+def _plan_command(sub, shared: SimpleNamespace) -> None:
+    """`python -m pipelines plan`."""
+    config = shared.config
     pl = sub.add_parser("plan", help="the plan store: import config files, export the current plan, history",
                         description="The plan store (beside the warehouse, e.g. data/warehouse.plan.sqlite) holds "
                                     "targets, key actions, key results and check-ins with their history. Every "
@@ -682,6 +718,9 @@ def parser() -> argparse.ArgumentParser:
     ph.add_argument("--limit", type=int, default=20, help="how many changes (default 20)")
     ph.set_defaults(func=cmd_plan_history)
 
+
+def _users_command(sub, shared: SimpleNamespace) -> None:
+    """`python -m pipelines users`."""
     us = sub.add_parser("users", help="password accounts of the people in access.yaml: add, reset, remove, list",
                         description="With auth: password in access.yaml, people sign in with their id and a password. "
                                     "The password is stored as a salted argon2id hash in the plan store (never in a "
@@ -697,6 +736,21 @@ def parser() -> argparse.ArgumentParser:
     us.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     us.add_argument("--db", metavar="PATH", help="warehouse beside which the plan store lives")
     us.set_defaults(func=cmd_users)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line: the options commands share (argparse parents), then one function per command."""
+    raw = _option("--raw", "DIR", "raw folder (default data/raw or NORTHSTAR_RAW)")
+    config = _option("--config", "DIR", "plan folder (default data/config or NORTHSTAR_CONFIG)")
+    db = _option("--db", "PATH", "warehouse file (default data/warehouse.duckdb or NORTHSTAR_DB)")
+    p = argparse.ArgumentParser(prog="python -m pipelines", description="Northstar's data pipeline.",
+                                epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--debug", action="store_true", help="show the full traceback of an unexpected error")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    shared = SimpleNamespace(raw=raw, config=config, db=db)
+    for command in (_sample_command, _build_command, _pull_command, _refresh_command, _backtest_command,
+                    _brief_command, _tree_command, _cohorts_command, _import_command, _plan_command, _users_command):
+        command(sub, shared)
     return p
 
 
