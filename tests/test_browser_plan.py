@@ -174,3 +174,50 @@ def test_two_planners_on_one_month_see_a_conflict_not_a_lost_edit(plan_app, brow
         assert store.history(limit=1)[0]["who"] == "甲"
     assert before != "11"
     b.close()
+
+
+def test_a_colleagues_save_between_keystrokes_loses_none_of_them(plan_app, browser):
+    """Issue 34: the grid is rebuilt when a colleague's save is taken in (their cells come in, the editors restart),
+    and that is when a reader's keystrokes could be lost. B types one cell; 甲 saves another cell of the same month
+    from elsewhere; B types two more, one of them into the rebuilt grid: every value B typed is on the screen and
+    saved, and 甲's value is taken in beside them (not overwritten, not a conflict)."""
+    url, db = plan_app
+    b = open_plan(browser, url)
+    pick_month(b, "2026年11月")
+    b.get_by_role("tab", name="公司 → 战区").click()
+    b.locator("#glide-cell-2-1").wait_for(state="attached", timeout=30_000)
+
+    def cell(col: int, row: int) -> str:
+        return (b.locator(f"#glide-cell-{col}-{row}").text_content() or "").replace(",", "")
+
+    east_stations, south_stations, east_members = (int(cell(c, r)) for c, r in ((1, 0), (1, 1), (2, 0)))
+    mine = {(1, 0): east_stations + 1, (1, 1): south_stations + 2, (2, 0): east_members + 3}
+    theirs = int(cell(2, 1)) + 4                                       # 华南战区 members, saved by 甲
+
+    type_into_grid(b, row=0, column=1, value=str(mine[1, 0]))
+    b.wait_for_function(f"() => document.querySelector('#glide-cell-1-0')?.textContent === '{mine[1, 0]}'",
+                        timeout=30_000)
+    with PlanStore(store_path(db)) as store:                          # the colleague's save, as their page makes it
+        store.set_targets("2026-11", {("war_zone", "south", "members"): theirs}, who="甲")
+    type_into_grid(b, row=1, column=1, value=str(mine[1, 1]))        # this run takes 甲's save in: the grid restarts
+    b.get_by_text("有人保存了 1 项你没有改动的目标").wait_for(timeout=30_000)
+    # the reader stays where they were typing (before issue 34 the page went back to its first tab here)
+    assert b.get_by_role("tab", name="公司 → 战区").get_attribute("aria-selected") == "true"
+    type_into_grid(b, row=0, column=2, value=str(mine[2, 0]))        # typed into the restarted grid
+    b.get_by_text("3 项修改未保存").wait_for(timeout=30_000)        # the page counts all three edits
+    screenshot(b, "plan-colleague-saved.png")
+    shown = {(c, r): cell(c, r) for c, r in ((1, 0), (1, 1), (2, 0), (2, 1))}
+    assert shown == {**{k: str(v) for k, v in mine.items()}, (2, 1): str(theirs)}
+    b.get_by_role("textbox", name="修改人", exact=True).fill("乙")
+    b.get_by_role("textbox", name="修改人", exact=True).press("Enter")
+    b.get_by_role("button", name="保存 2026年11月 的目标").click()
+    b.get_by_text("已保存 3 项目标").wait_for(timeout=30_000)
+    assert problems_shown(b) == []
+    with PlanStore(store_path(db), read_only=True) as store:
+        saved = store.targets()
+        who = [(h["who"]) for h in store.history(limit=2)]
+    assert (saved[("2026-11", "war_zone", "east", "stations")], saved[("2026-11", "war_zone", "south", "stations")],
+            saved[("2026-11", "war_zone", "east", "members")], saved[("2026-11", "war_zone", "south", "members")]) == (
+        mine[1, 0], mine[1, 1], mine[2, 0], theirs)
+    assert who == ["乙", "甲"]
+    b.close()

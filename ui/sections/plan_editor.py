@@ -207,15 +207,17 @@ def split_tabs(v: View, draft: dict) -> None:
     zones = v.zones
     if v.reader.role == "zone_lead":     # pipelines.plan.access: the split inside their own zone only
         mine = [z for z in zones if z["id"] == v.reader.war_zone]
-        tabs = st.tabs([t("plan_tab_teams"), t("plan_tab_people")])
+        tabs = st.tabs([t("plan_tab_teams"), t("plan_tab_people")], key="plan_tabs_zone", on_change="rerun")
         with tabs[0]:
             for zone in mine:
                 split_section(v, zone, decompose.children(v.nodes, zone), GOAL_METRICS, "teams", draft)
         with tabs[1]:
             people_tab(v, mine, draft)
         return
+    # the open tab is kept in the session (key, on_change): a run that puts a line above the tabs (a colleague's
+    # save taken in) redraws them, and without it the reader was thrown back to the first tab mid-edit
     tabs = st.tabs([t("plan_tab_company"), t("plan_tab_zones"), t("plan_tab_teams"), t("plan_tab_people"),
-                    t("plan_tab_centers")])
+                    t("plan_tab_centers")], key="plan_tabs", on_change="rerun")
     with tabs[0]:
         company_tab(v, draft)
     with tabs[1]:
