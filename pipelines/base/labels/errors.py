@@ -3,96 +3,90 @@ the same values. The English is what the command line prints; a page shows the r
 
 ERRORS: dict[str, tuple[str, str]] = {
     # ---- a raw file (pipelines/warehouse/ingest.py, importer.py) ----
-    "file_column_twice": (
-        "{path}：列 {columns} 在表头中出现了不止一次，无法确定 {table} 表该载入哪一列。请删除或重命名多余的列后重新构建；"
-        "之前的数据仓库继续使用。",
-        "{path}: the column {columns} appears more than once in the header, so it is not clear which to load for "
-        "table {table}. Remove or rename the extra one and build again; the previous warehouse still serves."),
-    "file_columns_twice": (
-        "{path}：列 {columns} 在表头中出现了不止一次，无法确定 {table} 表该载入哪一列。请删除或重命名多余的列后重新构建；"
-        "之前的数据仓库继续使用。",
-        "{path}: the columns {columns} appear more than once in the header, so it is not clear which to load for "
-        "table {table}. Remove or rename the extra one and build again; the previous warehouse still serves."),
-    "file_missing_column": (
-        "{path}：{table} 表缺少必需的列 {columns}（文件中的列：{found}）。请按 docs/product.md 第 2 节“数据约定”改正列名"
-        "（名称须完全一致）后重新构建；之前的数据仓库继续使用。",
-        "{path}: missing required column {columns} for table {table} (columns found: {found}). Rename the column "
-        "in the file (names are exact, see docs/product.md §2 'Data contract') and build again; the previous "
-        "warehouse still serves."),
-    "file_missing_columns": (
-        "{path}：{table} 表缺少必需的列 {columns}（文件中的列：{found}）。请按 docs/product.md 第 2 节“数据约定”改正列名"
-        "（名称须完全一致）后重新构建；之前的数据仓库继续使用。",
-        "{path}: missing required columns {columns} for table {table} (columns found: {found}). Rename the column "
-        "in the file (names are exact, see docs/product.md §2 'Data contract') and build again; the previous "
-        "warehouse still serves."),
-    "file_not_utf8": (
-        "{path}：第 {line} 行含有不是 UTF-8 的字节（{raw}），整个文件也不能作为中文 GB18030 读取（可能是西欧语言的 Excel "
-        "导出）。为避免乱码，没有载入任何内容。请另存为“CSV UTF-8”（Excel：另存为 → CSV UTF-8）后重试。",
-        "{path}: line {line} has bytes that are not UTF-8 ({raw}), and the file does not read as Chinese GB18030 "
-        "either (it may be a Western-European Excel export): nothing was loaded rather than wrong characters. Save "
-        "it as CSV UTF-8 (Excel: Save As → CSV UTF-8) and build again."),
-    "file_bad_header": (
-        "{path}：第 {line} 行的表头无法读取（{problem}）。请修正第一行（用逗号分隔的列名）后重试。",
-        "{path}: the header on line {line} cannot be read ({problem}). Fix the first line (column names separated "
-        "by commas) and build again."),
-    "file_header_encoding": (
-        "{path}：第 {line} 行的表头不是 {encoding} 编码的文字。请把文件另存为 CSV UTF-8 后重新构建。",
-        "{path}: the header on line {line} is not {encoding} text. Save the file as CSV UTF-8 and build again."),
-    "xlsx_not_zip": (
-        "{path}：不是 Excel 工作簿（.xlsx 文件是 zip 压缩包，这个不是）。请在 Excel 中另存为 .xlsx，或导出为 CSV UTF-8。",
-        "{path}: cannot be opened as an Excel workbook (an .xlsx file is a zip archive, this one is not). Save it "
-        "again as .xlsx in Excel, or export it as CSV UTF-8."),
-    "xlsx_too_big": (
-        "{path}：解压后有 {mb:,.0f} MB，超过工作簿的上限 {limit:,} MB（NORTHSTAR_XLSX_MAX_MB）。请改为导出 CSV UTF-8；"
-        "没有读取任何内容。",
-        "{path}: unpacks to {mb:,.0f} MB, more than the {limit:,} MB a workbook may (NORTHSTAR_XLSX_MAX_MB). Export "
-        "it as CSV UTF-8 instead; nothing was read."),
-    "xlsx_bomb": (
-        "{path}：{kb:,.0f} KB 的文件解压后有 {mb:,.0f} MB（{ratio:,.0f} 倍，正常导出为 5 到 20 倍），可能是为拖垮服务器而"
-        "构造的，因此没有打开。请在 Excel 中重新保存，或导出为 CSV UTF-8。",
-        "{path}: {kb:,.0f} KB unpacks to {mb:,.0f} MB ({ratio:,.0f} times; a real export packs 5 to 20 times), so "
-        "it was not opened: it may be built to stall the server. Open it in Excel and save it again, or export it "
-        "as CSV UTF-8."),
-    "xlsx_slow": (
-        "{path}：读取工作簿超过 {seconds:,} 秒，已停止（NORTHSTAR_XLSX_SECONDS）。请导出为 CSV UTF-8，读取会快得多。",
-        "{path}: reading the workbook took more than {seconds:,} s and was stopped (NORTHSTAR_XLSX_SECONDS). Export "
-        "it as CSV UTF-8, which reads much faster."),
-    "xlsx_memory": (
-        "{path}：读取工作簿需要超过 {mb:,} MB 内存，已停止（NORTHSTAR_XLSX_MEMORY_MB）。请改为导出 CSV UTF-8。",
-        "{path}: reading the workbook needed more than {mb:,} MB of memory and was stopped "
-        "(NORTHSTAR_XLSX_MEMORY_MB). Export it as CSV UTF-8 instead."),
-    "xlsx_unreadable": (
-        "{path}：无法作为 Excel 工作簿读取（{err}）。请重新另存为 .xlsx，或导出为 CSV UTF-8。",
-        "{path}: cannot be read as an Excel workbook ({err}). Save it again as .xlsx, or export it as CSV UTF-8."),
-    "parquet_unreadable": (
-        "{path}：无法作为 Parquet 读取（{err}）。请重新导出，或另存为 CSV UTF-8。",
-        "{path}: cannot be read as Parquet ({err}). Export it again, or save it as CSV UTF-8."),
+    "file_column_twice": ("{path}：列 {columns} 在表头中出现了不止一次，无法确定 {table} 表该载入哪一列。"
+                          "请删除或重命名多余的列后重新构建；之前的数据仓库继续使用。",
+                          "{path}: the column {columns} appears more than once in the header, so it is not clear "
+                          "which to load for table {table}. Remove or rename the extra one and build again; the "
+                          "previous warehouse still serves."),
+    "file_columns_twice": ("{path}：列 {columns} 在表头中出现了不止一次，无法确定 {table} 表该载入哪一列。"
+                           "请删除或重命名多余的列后重新构建；之前的数据仓库继续使用。",
+                           "{path}: the columns {columns} appear more than once in the header, so it is not clear "
+                           "which to load for table {table}. Remove or rename the extra one and build again; the "
+                           "previous warehouse still serves."),
+    "file_missing_column": ("{path}：{table} 表缺少必需的列 {columns}（文件中的列：{found}）。请按 docs/product.md 第 "
+                            "2 节“数据约定”改正列名（名称须完全一致）后重新构建；之前的数据仓库继续使用。",
+                            "{path}: missing required column {columns} for table {table} (columns found: {found}). "
+                            "Rename the column in the file (names are exact, see docs/product.md §2 'Data contract') "
+                            "and build again; the previous warehouse still serves."),
+    "file_missing_columns": ("{path}：{table} 表缺少必需的列 {columns}（文件中的列：{found}）。请按 docs/product.md "
+                             "第 2 节“数据约定”改正列名（名称须完全一致）后重新构建；之前的数据仓库继续使用。",
+                             "{path}: missing required columns {columns} for table {table} (columns found: {found}). "
+                             "Rename the column in the file (names are exact, see docs/product.md §2 'Data contract')"
+                             " and build again; the previous warehouse still serves."),
+    "file_not_utf8": ("{path}：第 {line} 行含有不是 UTF-8 的字节（{raw}），整个文件也不能作为中文 GB18030 "
+                      "读取（可能是西欧语言的 Excel 导出）。为避免乱码，没有载入任何内容。请另存为“CSV UTF-8”（Excel："
+                      "另存为 → CSV UTF-8）后重试。",
+                      "{path}: line {line} has bytes that are not UTF-8 ({raw}), and the file does not read as "
+                      "Chinese GB18030 either (it may be a Western-European Excel export): nothing was loaded rather "
+                      "than wrong characters. Save it as CSV UTF-8 (Excel: Save As → CSV UTF-8) and build again."),
+    "file_bad_header": ("{path}：第 {line} 行的表头无法读取（{problem}）。请修正第一行（用逗号分隔的列名）后重试。",
+                        "{path}: the header on line {line} cannot be read ({problem}). Fix the first line (column "
+                        "names separated by commas) and build again."),
+    "file_header_encoding": ("{path}：第 {line} 行的表头不是 {encoding} 编码的文字。请把文件另存为 CSV UTF-8 "
+                             "后重新构建。",
+                             "{path}: the header on line {line} is not {encoding} text. Save the file as CSV UTF-8 "
+                             "and build again."),
+    "xlsx_not_zip": ("{path}：不是 Excel 工作簿（.xlsx 文件是 zip 压缩包，这个不是）。请在 Excel 中另存为 .xlsx，"
+                     "或导出为 CSV UTF-8。",
+                     "{path}: cannot be opened as an Excel workbook (an .xlsx file is a zip archive, this one is not)"
+                     ". Save it again as .xlsx in Excel, or export it as CSV UTF-8."),
+    "xlsx_too_big": ("{path}：解压后有 {mb:,.0f} MB，超过工作簿的上限 {limit:,} MB（NORTHSTAR_XLSX_MAX_MB）。"
+                     "请改为导出 CSV UTF-8；没有读取任何内容。",
+                     "{path}: unpacks to {mb:,.0f} MB, more than the {limit:,} MB a workbook may "
+                     "(NORTHSTAR_XLSX_MAX_MB). Export it as CSV UTF-8 instead; nothing was read."),
+    "xlsx_bomb": ("{path}：{kb:,.0f} KB 的文件解压后有 {mb:,.0f} MB（{ratio:,.0f} 倍，正常导出为 5 到 20 倍），"
+                  "可能是为拖垮服务器而构造的，因此没有打开。请在 Excel 中重新保存，或导出为 CSV UTF-8。",
+                  "{path}: {kb:,.0f} KB unpacks to {mb:,.0f} MB ({ratio:,.0f} times; a real export packs 5 to 20 "
+                  "times), so it was not opened: it may be built to stall the server. Open it in Excel and save it "
+                  "again, or export it as CSV UTF-8."),
+    "xlsx_slow": ("{path}：读取工作簿超过 {seconds:,} 秒，已停止（NORTHSTAR_XLSX_SECONDS）。请导出为 CSV UTF-8，"
+                  "读取会快得多。",
+                  "{path}: reading the workbook took more than {seconds:,} s and was stopped (NORTHSTAR_XLSX_SECONDS)"
+                  ". Export it as CSV UTF-8, which reads much faster."),
+    "xlsx_memory": ("{path}：读取工作簿需要超过 {mb:,} MB 内存，已停止（NORTHSTAR_XLSX_MEMORY_MB）。请改为导出 CSV "
+                    "UTF-8。",
+                    "{path}: reading the workbook needed more than {mb:,} MB of memory and was stopped "
+                    "(NORTHSTAR_XLSX_MEMORY_MB). Export it as CSV UTF-8 instead."),
+    "xlsx_unreadable": ("{path}：无法作为 Excel 工作簿读取（{err}）。请重新另存为 .xlsx，或导出为 CSV UTF-8。",
+                        "{path}: cannot be read as an Excel workbook ({err}). Save it again as .xlsx, or export it "
+                        "as CSV UTF-8."),
+    "parquet_unreadable": ("{path}：无法作为 Parquet 读取（{err}）。请重新导出，或另存为 CSV UTF-8。",
+                           "{path}: cannot be read as Parquet ({err}). Export it again, or save it as CSV UTF-8."),
     "file_not_text": ("{name}：既不是 UTF-8 也不是 GB18030 文字，请另存为 CSV UTF-8。",
                       "{name}: neither UTF-8 nor GB18030 text; save it as CSV UTF-8"),
     "file_unreadable": ("{name}：无法作为 {fmt} 读取（{err}）", "{name}: cannot be read as {fmt} ({err})"),
     "file_wrong_type": ("{name}：不是 CSV、XLSX 或 Parquet 文件，请把表格导出为其中一种。",
                         "{name}: not a CSV, XLSX or Parquet file; export the sheet as one of those"),
-    "file_which_table": (
-        "{name}：无法判断是哪张表。请把文件命名为 stations…、members…、orders…（或 驿站 / 会员 / 订单），或使用数据约定中的列名。",
-        "{name}: cannot tell which table it is; name it stations…, members… or orders… (or 驿站/会员/订单), or give "
-        "it the contract's columns (docs/product.md §2 'Data contract')"),
-    "file_lacks_column": (
-        "{name}（{table}）：缺少必需的列 {columns}（文件中的列：{found}）。请按 docs/product.md 第 2 节“数据约定”改正列名后重试。",
-        "{name} ({table}): missing required column {columns} (columns found: {found}); rename the columns as in "
-        "docs/product.md §2 'Data contract' and try again"),
-    "file_lacks_columns": (
-        "{name}（{table}）：缺少必需的列 {columns}（文件中的列：{found}）。请按 docs/product.md 第 2 节“数据约定”改正列名后重试。",
-        "{name} ({table}): missing required columns {columns} (columns found: {found}); rename the columns as in "
-        "docs/product.md §2 'Data contract' and try again"),
+    "file_which_table": ("{name}：无法判断是哪张表。请把文件命名为 stations…、members…、orders…（或 驿站 / 会员 / "
+                         "订单），或使用数据约定中的列名。",
+                         "{name}: cannot tell which table it is; name it stations…, members… or orders… (or "
+                         "驿站/会员/订单), or give it the contract's columns (docs/product.md §2 'Data contract')"),
+    "file_lacks_column": ("{name}（{table}）：缺少必需的列 {columns}（文件中的列：{found}）。请按 docs/product.md 第 "
+                          "2 节“数据约定”改正列名后重试。",
+                          "{name} ({table}): missing required column {columns} (columns found: {found}); rename the "
+                          "columns as in docs/product.md §2 'Data contract' and try again"),
+    "file_lacks_columns": ("{name}（{table}）：缺少必需的列 {columns}（文件中的列：{found}）。请按 docs/product.md 第 "
+                           "2 节“数据约定”改正列名后重试。",
+                           "{name} ({table}): missing required columns {columns} (columns found: {found}); rename "
+                           "the columns as in docs/product.md §2 'Data contract' and try again"),
     "file_none_loaded": ("{name}：{read:,} 行全部无法载入（{reasons}）。请按报告中的原因修正文件后重试。",
                          "{name}: none of its {read:,} rows could be loaded ({reasons}); fix the file (the reasons "
                          "are in the report) and try again"),
     "no_files_given": ("没有选择文件", "no files given"),
-    "check_slow": (
-        "{names}：检查超过 {seconds:,} 秒，已停止（NORTHSTAR_CHECK_SECONDS）。请把导出拆成较小的文件，或用 "
-        "python -m pipelines import 导入。",
-        "{names}: checking took more than {seconds:,} s and was stopped (NORTHSTAR_CHECK_SECONDS); split the export "
-        "into smaller files, or import it with python -m pipelines import"),
+    "check_slow": ("{names}：检查超过 {seconds:,} 秒，已停止（NORTHSTAR_CHECK_SECONDS）。请把导出拆成较小的文件，或用 "
+                   "python -m pipelines import 导入。",
+                   "{names}: checking took more than {seconds:,} s and was stopped (NORTHSTAR_CHECK_SECONDS); split "
+                   "the export into smaller files, or import it with python -m pipelines import"),
     "check_crashed": ("检查意外中止（{err}）。请重试，或用 python -m pipelines import 导入以查看详情。",
                       "the check stopped unexpectedly ({err}); try again, or import the files with python -m "
                       "pipelines import to see more"),
@@ -104,37 +98,39 @@ ERRORS: dict[str, tuple[str, str]] = {
     # ---- the build (pipelines/warehouse/build.py) ----
     "not_a_date": ("截至日期 {text!r} 不是日期：请用 YYYY-MM-DD，例如 2026-11-24。",
                    "as-of date {text!r} is not a date: use YYYY-MM-DD, e.g. 2026-11-24."),
-    "shrink_empty": ("{table} 会变成空表（现在有 {before:,} 行）", "{table} would be empty (it has {before:,} rows now)"),
-    "shrink_rows": ("{table} 会从 {before:,} 行减少到 {now:,} 行", "{table} would shrink from {before:,} to {now:,} rows"),
+    "shrink_empty": ("{table} 会变成空表（现在有 {before:,} 行）",
+                     "{table} would be empty (it has {before:,} rows now)"),
+    "shrink_rows": ("{table} 会从 {before:,} 行减少到 {now:,} 行",
+                    "{table} would shrink from {before:,} to {now:,} rows"),
     "shrink_rejected": ("{table} 的 {read:,} 行中有 {rejected:,} 行会被拒绝",
                         "{rejected:,} of the {read:,} {table} rows would be rejected"),
     "shrink_rejected_as": ("{table} 的 {read:,} 行中有 {rejected:,} 行会被拒绝，主要原因是 {code}",
                            "{rejected:,} of the {read:,} {table} rows would be rejected, most as {code}"),
-    "shrink_refused": (
-        "新的构建看起来是个错误，因此没有替换 {db}：{problems}（截至 {as_of}）。请检查文件和 --as-of；如果确实如此，请加上 "
-        "--allow-shrink 重新构建。",
-        "the new build looks like a mistake, so {db} was not replaced: {problems} (as-of {as_of}). Check the files "
-        "and --as-of; if this is what you want, build again with --allow-shrink."),
+    "shrink_refused": ("新的构建看起来是个错误，因此没有替换 {db}：{problems}（截至 {as_of}）。请检查文件和 --as-of；"
+                       "如果确实如此，请加上 --allow-shrink 重新构建。",
+                       "the new build looks like a mistake, so {db} was not replaced: {problems} (as-of {as_of}). "
+                       "Check the files and --as-of; if this is what you want, build again with --allow-shrink."),
     "build_busy": ("另一个构建正在写入 {db}（{holder}）。请等它完成（或停止它）后再试；当前数据仓库继续使用。",
                    "another build is writing {db} ({holder}); wait for it to finish (or stop it), then build again. "
                    "The current warehouse keeps serving."),
     "refresh_busy": ("{db} 的另一次刷新正在运行（{holder}）；这一次什么也没做。",
                      "another refresh of {db} is running ({holder}); this one did nothing"),
-    "disk_full": (
-        "{folder} 所在的磁盘已满（剩余 {free:,.0f} MiB），发生在{step}时：没有任何改动，之前的数据仓库继续使用。请腾出空间"
-        "（构建需要约两倍于数据仓库大小的空间，用于副本和临时文件）后重新构建。",
-        "the disk holding {folder} is full ({free:,.0f} MiB free) while {step}: nothing was changed and the previous "
-        "warehouse keeps serving. Free some space — a build needs room for a copy of the warehouse and its scratch "
-        "files, about twice the warehouse's size — and build again."),
+    "disk_full": ("{folder} 所在的磁盘已满（剩余 {free:,.0f} MiB），发生在{step}时：没有任何改动，"
+                  "之前的数据仓库继续使用。请腾出空间（构建需要约两倍于数据仓库大小的空间，用于副本和临时文件）"
+                  "后重新构建。",
+                  "the disk holding {folder} is full ({free:,.0f} MiB free) while {step}: nothing was changed and "
+                  "the previous warehouse keeps serving. Free some space — a build needs room for a copy of the "
+                  "warehouse and its scratch files, about twice the warehouse's size — and build again."),
     "raw_missing": ("原始数据文件夹 {raw} 不存在。请生成示例数据（python -m pipelines sample），或用 --raw / "
                     "NORTHSTAR_RAW 指向导出文件所在的文件夹。",
-                    "raw folder {raw} does not exist. Generate the sample (python -m pipelines sample) or point --raw "
-                    "/ NORTHSTAR_RAW at a folder of exports."),
-    "raw_empty": ("{raw} 中没有原始文件：需要 stations、members、orders 的 .csv、.parquet 或 .xlsx 文件（文件名以表名开头）。"
-                  "可用 `python -m pipelines sample` 生成示例数据。",
+                    "raw folder {raw} does not exist. Generate the sample (python -m pipelines sample) or point "
+                    "--raw / NORTHSTAR_RAW at a folder of exports."),
+    "raw_empty": ("{raw} 中没有原始文件：需要 stations、members、orders 的 .csv、.parquet 或 .xlsx "
+                  "文件（文件名以表名开头）。可用 `python -m pipelines sample` 生成示例数据。",
                   "no raw files in {raw}: expected stations, members and orders as .csv, .parquet or .xlsx (file "
                   "names start with the table name). Generate the sample with `python -m pipelines sample`."),
-    "incremental_copy_failed": ("增量刷新无法复制 {db}（{err}）；数据仓库没有改动。请腾出磁盘空间，或不加 --incremental 构建。",
+    "incremental_copy_failed": ("增量刷新无法复制 {db}（{err}）；数据仓库没有改动。请腾出磁盘空间，或不加 "
+                                "--incremental 构建。",
                                 "the incremental refresh could not copy {db} ({err}); the warehouse is untouched. "
                                 "Free some disk space, or build without --incremental."),
     "new_warehouse_failed": ("无法在 {db} 旁创建新的数据仓库（{err}）；之前的数据仓库继续使用。",
@@ -143,40 +139,45 @@ ERRORS: dict[str, tuple[str, str]] = {
     "build_failed": ("构建在{step}时失败：{err}。之前的数据仓库（{db}）没有改动；请排除原因后重新构建。",
                      "build failed while {step}: {err}. The previous warehouse ({db}) is untouched; fix the cause "
                      "and build again."),
-    "data_tests_failed": (
-        "数据测试失败：{tests}。构建已停止，之前的数据仓库继续使用。这是流水线的缺陷，或是它尚未处理的数据：请带上这些行报告"
-        "（规则在 pipelines/warehouse/sql/tests/）。",
-        "{tests}. The build stopped and the previous warehouse keeps serving. This is a defect of the pipeline or "
-        "data it does not handle yet: report it with these rows (pipelines/warehouse/sql/tests/ holds the rules)."),
+    "data_tests_failed": ("数据测试失败：{tests}。构建已停止，之前的数据仓库继续使用。这是流水线的缺陷，"
+                          "或是它尚未处理的数据：请带上这些行报告（规则在 pipelines/warehouse/sql/tests/）。",
+                          "{tests}. The build stopped and the previous warehouse keeps serving. This is a defect of "
+                          "the pipeline or data it does not handle yet: report it with these rows "
+                          "(pipelines/warehouse/sql/tests/ holds the rules)."),
     "data_test_failed": ("{name}（{rule}）：{rows:,} 行，例如 {examples}",
                          "data test {name} failed ({rule}): {rows:,} rows, e.g. {examples}"),
     "no_build_report": ("数据仓库没有构建报告（{err}）；请用 `python -m pipelines build` 重新构建。",
                         "the warehouse has no build report ({err}); rebuild it with `python -m pipelines build`."),
     # ---- the warehouse read (okr, freshness) ----
     "no_daily_network": ("数据仓库没有 daily_network 表（{err}）；请用 `python -m pipelines build` 重新构建。",
-                         "the warehouse has no daily_network table ({err}); rebuild it with "
-                         "`python -m pipelines build`."),
+                         "the warehouse has no daily_network table ({err}); rebuild it with `python -m pipelines "
+                         "build`."),
     "no_build_info": ("数据仓库没有 build_info（{err}）；请用 `python -m pipelines build` 重新构建。",
                       "the warehouse has no build_info ({err}); rebuild it with `python -m pipelines build`."),
-    "not_a_month": ("月份 {month!r} 不是月份：请用 YYYY-MM，例如 2026-11。", "month {month!r} is not a month: use YYYY-MM, e.g. 2026-11."),
+    "not_a_month": ("月份 {month!r} 不是月份：请用 YYYY-MM，例如 2026-11。",
+                    "month {month!r} is not a month: use YYYY-MM, e.g. 2026-11."),
     "no_dated_rows": ("数据仓库中没有带日期的行；请先从原始数据构建（python -m pipelines build）。",
                       "the warehouse has no dated rows; build it from raw data first (python -m pipelines build)."),
-    "as_of_after_data": ("截至日期 {as_of} 晚于数据的最后日期（{last}）；请选择 {last} 或更早的日期，或用更新的数据构建。",
-                         "as-of {as_of} is after the last date in the data ({last}); pick a date on or before {last}, "
-                         "or build with newer data."),
-    "month_after_as_of": ("{month} 开始于截至日期 {as_of} 之后：请选择 {last_month} 或更早的月份（月份开始前无法评估）。",
+    "as_of_after_data": ("截至日期 {as_of} 晚于数据的最后日期（{last}）；请选择 {last} 或更早的日期，"
+                         "或用更新的数据构建。",
+                         "as-of {as_of} is after the last date in the data ({last}); pick a date on or before {last},"
+                         " or build with newer data."),
+    "month_after_as_of": ("{month} 开始于截至日期 {as_of} 之后：请选择 {last_month} 或更早的月份（月份开始前无法评估）"
+                          "。",
                           "month {month} starts after the as-of date {as_of}: pick {last_month} or an earlier month "
                           "(a month cannot be judged before it begins)."),
     "warehouse_missing": ("{db} 没有数据仓库：请运行 `python -m pipelines sample` 和 `python -m pipelines build`（或 "
                           "`make run`），或用 --db / NORTHSTAR_DB 指向一个数据仓库。",
-                          "no warehouse at {db}: run `python -m pipelines sample` and `python -m pipelines build` (or "
-                          "`make run`), or point --db / NORTHSTAR_DB at one."),
+                          "no warehouse at {db}: run `python -m pipelines sample` and `python -m pipelines build` "
+                          "(or `make run`), or point --db / NORTHSTAR_DB at one."),
     "warehouse_unopenable": ("数据仓库 {db} 无法打开（{err}）；请用 `python -m pipelines build` 重新构建。",
-                             "the warehouse {db} cannot be opened ({err}); rebuild it with `python -m pipelines build`."),
+                             "the warehouse {db} cannot be opened ({err}); rebuild it with `python -m pipelines "
+                             "build`."),
     "analysis_tables_missing": ("数据仓库中没有 {tables} 表", "the warehouse has no {tables} table(s)"),
     "cohort_filter": ("不能按 {dim!r} 筛选（可用：{dims}）", "cannot filter by {dim!r} (use one of: {dims})"),
     "cohort_breakdown": ("不能按 {dim!r} 细分（可用：{dims}）", "cannot break down by {dim!r} (use one of: {dims})"),
-    "cohort_measure": ("度量 {measure!r} 不是 active 或 active_or_after", "measure {measure!r} is not active or active_or_after"),
+    "cohort_measure": ("度量 {measure!r} 不是 active 或 active_or_after",
+                       "measure {measure!r} is not active or active_or_after"),
     # ---- the sample, sources and the pull ----
     "sample_size": ("未知的规模 {size!r}：请选择 {sizes} 之一。", "unknown size {size!r}: choose one of {sizes}."),
     "sample_format": ("未知的格式 {fmt!r}：请选择 parquet 或 csv。", "unknown format {fmt!r}: choose parquet or csv."),
@@ -191,7 +192,8 @@ ERRORS: dict[str, tuple[str, str]] = {
     "watermark_unusable": ("保存的水位 {value!r}（{kind}）无法使用；请加 --full 运行拉取，重新读取所有行",
                            "the stored watermark {value!r} ({kind}) cannot be used; run the pull with --full to read "
                            "every row again"),
-    "watermark_text": ("水位列 {column} 的值是 {text!r}：文字水位只能包含字母、数字和 -_.: ；请使用 updated_at 时间戳或数字编号",
+    "watermark_text": ("水位列 {column} 的值是 {text!r}：文字水位只能包含字母、数字和 -_.: ；请使用 updated_at "
+                       "时间戳或数字编号",
                        "the watermark column {column} holds {text!r}: a text watermark may only hold letters, digits "
                        "and -_.: ; use an updated_at timestamp or a numeric id"),
     "watermark_type": ("水位列 {column} 的类型是 {type}：请使用时间戳（updated_at）、日期或整数编号",
@@ -202,14 +204,16 @@ ERRORS: dict[str, tuple[str, str]] = {
     "pull_duplicates": ("拉取 {table}：检查编号是否重复时，数据库返回：{err}",
                         "pull {table}: checking ids for duplicates, the database said: {err}"),
     # ---- the plan store (pipelines/plan) ----
-    "store_broken": ("计划存储文件 {path} 已损坏，无法读取（{err}）。目标、关键动作和打卡都保存在其中：请从备份恢复这个文件，"
-                     "或把它移到别处，再运行 python -m pipelines plan import --config <计划文件夹> 从计划文件重新建立。"
-                     "数据本身不受影响。",
-                     "The plan store {path} cannot be read ({err}). Targets, key actions and check-ins are kept there: "
-                     "restore the file from a backup, or move it aside and run python -m pipelines plan import "
-                     "--config <plan folder> to start it again from the plan files. The data itself is not affected."),
+    "store_broken": ("计划存储文件 {path} 已损坏，无法读取（{err}）。目标、关键动作和打卡都保存在其中："
+                     "请从备份恢复这个文件，或把它移到别处，再运行 python -m pipelines plan import --config "
+                     "<计划文件夹> 从计划文件重新建立。数据本身不受影响。",
+                     "The plan store {path} cannot be read ({err}). Targets, key actions and check-ins are kept "
+                     "there: restore the file from a backup, or move it aside and run python -m pipelines plan "
+                     "import --config <plan folder> to start it again from the plan files. The data itself is not "
+                     "affected."),
     "store_read_only": ("计划存储 {path} 以只读方式打开", "the plan store {path} was opened read-only"),
-    "store_busy": ("计划存储 {path} 正忙（{err}）；请稍后再试。", "the plan store {path} is busy ({err}); try again in a moment."),
+    "store_busy": ("计划存储 {path} 正忙（{err}）；请稍后再试。",
+                   "the plan store {path} is busy ({err}); try again in a moment."),
     "not_a_target": ("不是目标：月份 {month!r}，层级 {level!r}，指标 {metric!r}",
                      "not a target: month {month!r}, level {level!r}, metric {metric!r}"),
     "target_not_number": ("目标 {target!r} 不是 ≥ 0 的数", "target {target!r} is not a number ≥ 0"),
@@ -228,20 +232,25 @@ ERRORS: dict[str, tuple[str, str]] = {
                      "change #{change} cannot be undone: a later change set its targets: {items}. Nothing was saved."),
     "target_conflict": ("{node} {metric} 现在是 {target}（{who} 于 {at} 设置）",
                         "{node} {metric} is {target} (set by {who} at {at})"),
-    "nothing_to_undo": ("修改 #{change} 没有修改任何目标：没有可撤销的内容", "change #{change} changed no targets: there is nothing to undo"),
+    "nothing_to_undo": ("修改 #{change} 没有修改任何目标：没有可撤销的内容",
+                        "change #{change} changed no targets: there is nothing to undo"),
     "checkin_which": ("请说明这次检查是针对哪个关键结果的", "say which key result the check-in is for"),
     "checkin_not_number": ("检查值 {value!r} 不是 ≥ 0 的数", "check-in value {value!r} is not a number ≥ 0"),
-    "confidence_unknown": ("信心 {confidence!r} 不是以下之一：{known}", "confidence {confidence!r} is not one of: {known}"),
+    "confidence_unknown": ("信心 {confidence!r} 不是以下之一：{known}",
+                           "confidence {confidence!r} is not one of: {known}"),
     "checkin_empty": ("一次检查需要一个数值、信心或备注", "a check-in needs a value, a confidence or a comment"),
     "no_key_action": ("没有关键要务 {action!r}", "there is no key action {action!r}"),
     "account_exists": ("{user} 已经有账号：`users reset {user}` 可设置新密码",
                        "{user} has an account already: `users reset {user}` sets a new password"),
-    "account_missing": ("{user} 没有账号：`users add {user}` 可创建一个", "{user} has no account: `users add {user}` makes one"),
+    "account_missing": ("{user} 没有账号：`users add {user}` 可创建一个",
+                        "{user} has no account: `users add {user}` makes one"),
     "account_not_removed": ("{user} 没有账号；没有删除任何内容", "{user} has no account; nothing was removed"),
     "password_short": ("密码至少需要 {n} 个字符", "a password needs at least {n} characters"),
     "password_spaces": ("密码不能以空格开头或结尾", "a password may not start or end with a space"),
-    "denied_targets": ("{user}（{role}）不能设置这些目标：{shown}", "{user} ({role}) may not set these targets: {shown}"),
-    "denied_checkin": ("{user}（{role}）不能记录中台 {center} 的检查", "{user} ({role}) may not record a check-in of center {center}"),
+    "denied_targets": ("{user}（{role}）不能设置这些目标：{shown}",
+                       "{user} ({role}) may not set these targets: {shown}"),
+    "denied_checkin": ("{user}（{role}）不能记录中台 {center} 的检查",
+                       "{user} ({role}) may not record a check-in of center {center}"),
     "denied_key_actions": ("{user}（{role}）不能修改中台 {center} 的关键要务",
                            "{user} ({role}) may not change the key actions of center {center}"),
     "denied_page": ("--as {user_id}：{user} 的角色是 {role}，不能查看 {page}（可以查看的角色：{allowed}）。",
@@ -253,23 +262,24 @@ ERRORS: dict[str, tuple[str, str]] = {
     # ---- the brief, its channels and the render (pipelines/delivery) ----
     "toml_unreadable": ("{path} 不是可读的 TOML（{err}）；请修正它，或在环境中设置 {name}",
                         "{path} is not readable TOML ({err}); fix it or set {name} in the environment"),
-    "channel_webhook_unset": (
-        "频道 {channel}：webhook 地址从环境变量 {name} 读取，但它没有设置（.streamlit/secrets.toml 中也没有 {name}）。请在运行简报的地方"
-        "（服务的环境文件）设置，切勿写在仓库的文件里。",
-        "channel {channel}: the webhook URL is read from the environment variable {name}, which is not set (nor is {name} "
-        "in .streamlit/secrets.toml). Set it where the brief runs (the service's environment file), never in a file "
-        "of the repository."),
-    "channel_secret_unset": (
-        "频道 {channel}：签名密钥从环境变量 {name} 读取，但它没有设置（.streamlit/secrets.toml 中也没有 {name}）。请在运行简报的地方"
-        "（服务的环境文件）设置，切勿写在仓库的文件里。",
-        "channel {channel}: the signing secret is read from the environment variable {name}, which is not set (nor is {name} "
-        "in .streamlit/secrets.toml). Set it where the brief runs (the service's environment file), never in a file "
-        "of the repository."),
-    "channel_unknown": ("channels.yaml 中没有频道 {channel!r}（频道：{known}）", "no channel {channel!r} in channels.yaml (channels: {known})"),
+    "channel_webhook_unset": ("频道 {channel}：webhook 地址从环境变量 {name} 读取，"
+                              "但它没有设置（.streamlit/secrets.toml 中也没有 {name}）。"
+                              "请在运行简报的地方（服务的环境文件）设置，切勿写在仓库的文件里。",
+                              "channel {channel}: the webhook URL is read from the environment variable {name}, "
+                              "which is not set (nor is {name} in .streamlit/secrets.toml). Set it where the brief "
+                              "runs (the service's environment file), never in a file of the repository."),
+    "channel_secret_unset": ("频道 {channel}：签名密钥从环境变量 {name} 读取，但它没有设置（.streamlit/secrets.toml "
+                             "中也没有 {name}）。请在运行简报的地方（服务的环境文件）设置，切勿写在仓库的文件里。",
+                             "channel {channel}: the signing secret is read from the environment variable {name}, "
+                             "which is not set (nor is {name} in .streamlit/secrets.toml). Set it where the brief "
+                             "runs (the service's environment file), never in a file of the repository."),
+    "channel_unknown": ("channels.yaml 中没有频道 {channel!r}（频道：{known}）",
+                        "no channel {channel!r} in channels.yaml (channels: {known})"),
     "channel_as_gone": ("频道 {channel}：as: {user} 已不在 access.yaml 中；请在 channels.yaml 中指定另一个人",
-                        "channel {channel}: as: {user} is not a person of access.yaml any more; name another person in "
-                        "channels.yaml"),
-    "nothing_to_brief": ("数据仓库中没有带日期的行：还没有可以简报的内容", "the warehouse holds no dated rows: there is nothing to brief yet"),
+                        "channel {channel}: as: {user} is not a person of access.yaml any more; name another person "
+                        "in channels.yaml"),
+    "nothing_to_brief": ("数据仓库中没有带日期的行：还没有可以简报的内容",
+                         "the warehouse holds no dated rows: there is nothing to brief yet"),
     "smtp_unset": ("频道 {channel}：邮件服务器从 {prefix}_HOST（以及 {prefix}_PORT、{prefix}_USER、{prefix}_PASSWORD、"
                    "{prefix}_FROM）读取，但它没有设置",
                    "channel {channel}: the mail server is read from {prefix}_HOST (and {prefix}_PORT, {prefix}_USER, "
@@ -279,24 +289,27 @@ ERRORS: dict[str, tuple[str, str]] = {
                  "channel {channel}: {prefix}_TLS is {tls!r}: starttls, ssl or none"),
     "no_channels": ("没有频道：请在 {config} 中写 channels.yaml（见 docs/admin-guide.md，“早间简报”）",
                     "no channels: write channels.yaml in {config} (see docs/admin-guide.md, 'The morning brief')"),
-    "send_failed": ("{what} 尝试 {attempts} 次后仍未送达：{detail}", "{what} was not delivered after {attempts} attempts: {detail}"),
+    "send_failed": ("{what} 尝试 {attempts} 次后仍未送达：{detail}",
+                    "{what} was not delivered after {attempts} attempts: {detail}"),
     "send_failed_once": ("{what} 未送达：{detail}", "{what} was not delivered after 1 attempt: {detail}"),
     "chromium_missing": ("总览由 Chromium 绘制，但这里没有安装：请安装（Debian/Ubuntu：sudo apt-get install chromium "
                          "fonts-noto-cjk），或在 NORTHSTAR_CHROMIUM 中指定它的程序",
-                         "the board is drawn by Chromium, which is not installed here: install it (Debian/Ubuntu: sudo "
-                         "apt-get install chromium fonts-noto-cjk) or name its binary in NORTHSTAR_CHROMIUM"),
-    "chromium_named_missing": ("总览由 Chromium 绘制，但这里没有安装：请安装（Debian/Ubuntu：sudo apt-get install chromium "
-                               "fonts-noto-cjk），或在 NORTHSTAR_CHROMIUM 中指定它的程序（没有找到 {named}）",
-                               "the board is drawn by Chromium, which is not installed here: install it (Debian/Ubuntu: "
-                               "sudo apt-get install chromium fonts-noto-cjk) or name its binary in NORTHSTAR_CHROMIUM "
-                               "({named} was not found)"),
+                         "the board is drawn by Chromium, which is not installed here: install it (Debian/Ubuntu: "
+                         "sudo apt-get install chromium fonts-noto-cjk) or name its binary in NORTHSTAR_CHROMIUM"),
+    "chromium_named_missing": ("总览由 Chromium 绘制，但这里没有安装：请安装（Debian/Ubuntu：sudo apt-get install "
+                               "chromium fonts-noto-cjk），或在 NORTHSTAR_CHROMIUM 中指定它的程序（没有找到 {named}）",
+                               "the board is drawn by Chromium, which is not installed here: install it "
+                               "(Debian/Ubuntu: sudo apt-get install chromium fonts-noto-cjk) or name its binary in "
+                               "NORTHSTAR_CHROMIUM ({named} was not found)"),
     "render_server_exited": ("用于绘制的看板服务已退出：\n{log}", "the dashboard server for the render exited:\n{log}"),
     "render_server_silent": ("用于绘制的看板服务在 {seconds:.0f} 秒内没有响应：\n{log}",
                              "the dashboard server for the render did not answer within {seconds:.0f} s:\n{log}"),
     "render_sign_in": ("无法绘制总览：绘制服务要求登录（它的令牌没有被接受）",
-                       "the board could not be drawn: the render server asked for a sign-in (its token was not accepted)"),
+                       "the board could not be drawn: the render server asked for a sign-in (its token was not "
+                       "accepted)"),
     "render_page_error": ("无法绘制总览：{err}", "the board could not be drawn: {err}"),
-    "render_wrong_page": ("无法绘制 {name} 页面：绘制打开了另一个页面", "the {name} page could not be drawn: the render opened another page"),
+    "render_wrong_page": ("无法绘制 {name} 页面：绘制打开了另一个页面",
+                          "the {name} page could not be drawn: the render opened another page"),
     "render_too_big": ("总览图片即使在 1× 也有 {mb:.1f} MB，超过聊天机器人的 2 MB 上限",
                        "the board's picture is {mb:.1f} MB even at 1×, over the chat robots' 2 MB"),
     "render_chromium_failed": ("Chromium 无法绘制总览：{err}", "Chromium could not draw the board: {err}"),
@@ -310,28 +323,29 @@ ERRORS: dict[str, tuple[str, str]] = {
     # ---- the command line (pipelines/cli.py) ----
     "source_unknown": ("{config}/sources.yaml 中没有数据源 {source!r}（数据源：{known}）",
                        "no source {source!r} in {config}/sources.yaml (sources: {known})"),
-    "source_no_table": ("sources.yaml 中数据源 {source} 没有表 {table}", "source {source} has no table {table} in sources.yaml"),
+    "source_no_table": ("sources.yaml 中数据源 {source} 没有表 {table}",
+                        "source {source} has no table {table} in sources.yaml"),
     "refresh_stopped": ("刷新在{step}时停止：{err}（之前的数据仓库继续使用）",
                         "refresh stopped while {step}: {err} (the previous warehouse keeps serving)"),
     "refresh_stopped_first": ("刷新在{step}时停止：{err}（还没有数据仓库）",
                               "refresh stopped while {step}: {err} (there is no warehouse yet)"),
     "no_such_file": ("没有这个文件：{files}", "no such file: {files}"),
-    "plan_folder_missing": ("计划文件夹 {config} 不存在；请用 --config 或 NORTHSTAR_CONFIG 指向存放 org.yaml、goals.yaml 和 "
-                            "targets.csv 的文件夹。",
+    "plan_folder_missing": ("计划文件夹 {config} 不存在；请用 --config 或 NORTHSTAR_CONFIG 指向存放 org.yaml、"
+                            "goals.yaml 和 targets.csv 的文件夹。",
                             "plan folder {config} does not exist; point --config or NORTHSTAR_CONFIG at the folder "
                             "holding org.yaml, goals.yaml and targets.csv."),
-    "store_missing_or_import": ("{path} 没有计划存储：请先构建数据仓库（python -m pipelines build）或导入计划"
-                                "（python -m pipelines plan import）。",
-                                "no plan store at {path}: build the warehouse (python -m pipelines build) or import a "
-                                "plan (python -m pipelines plan import) first."),
+    "store_missing_or_import": ("{path} 没有计划存储：请先构建数据仓库（python -m pipelines build）或导入计划（python "
+                                "-m pipelines plan import）。",
+                                "no plan store at {path}: build the warehouse (python -m pipelines build) or import "
+                                "a plan (python -m pipelines plan import) first."),
     "store_missing": ("{path} 没有计划存储：请先构建数据仓库（python -m pipelines build）。",
                       "no plan store at {path}: build the warehouse first (python -m pipelines build)."),
-    "store_missing_access": ("{path} 没有计划存储：请先构建数据仓库（python -m pipelines build），它会从计划文件夹导入 "
-                             "access.yaml。",
+    "store_missing_access": ("{path} 没有计划存储：请先构建数据仓库（python -m pipelines build），"
+                             "它会从计划文件夹导入 access.yaml。",
                              "no plan store at {path}: build the warehouse (python -m pipelines build) first; it "
                              "imports access.yaml from the plan folder."),
-    "as_unknown": ("--as {user_id}：access.yaml 中没有这个人（已列出：{listed}）。请把他加入计划文件夹中的 access.yaml，"
-                   "然后重新构建（或 `plan import`）。",
+    "as_unknown": ("--as {user_id}：access.yaml 中没有这个人（已列出：{listed}）。请把他加入计划文件夹中的 "
+                   "access.yaml，然后重新构建（或 `plan import`）。",
                    "--as {user_id}: no such person in access.yaml (listed: {listed}). Add them to access.yaml in the "
                    "plan folder and build (or `plan import`) again."),
     "xlsx_to_terminal": ("Excel 文件不能输出到终端：请加上 --out tree.xlsx（或重定向：> tree.xlsx）",

@@ -34,7 +34,8 @@ DETAILS: dict[str, tuple[str, str]] = {
     "detail_comma": ("{0}「{1}」中的逗号不是千分位（请写成 1234.50 或 1,234.50）",
                      '{0} "{1}" has a comma that is not a thousands separator (write 1234.50 or 1,234.50)'),
     "detail_not_a_number": ("{0}「{1}」不是数字", '{0} "{1}" is not a number'),
-    "detail_order_too_large": ("{0}「{1}」超过单笔订单上限 {2}", '{0} "{1}" is more than {2}, the most one order may be'),
+    "detail_order_too_large": ("{0}「{1}」超过单笔订单上限 {2}",
+                               '{0} "{1}" is more than {2}, the most one order may be'),
     "detail_fee_too_large": ("{0}「{1}」超过单笔会费上限 {2}", '{0} "{1}" is more than {2}, the most one fee may be'),
     "detail_negative": ("{0}「{1}」是负数", '{0} "{1}" is negative'),
     "detail_zero_amount": ("amount 为 0：订单金额必须大于 0", "amount is 0; an order amount must be greater than 0"),
@@ -45,7 +46,8 @@ DETAILS: dict[str, tuple[str, str]] = {
     "detail_unknown_member": ("会员 {0} 不在已载入的会员中（会员表里没有，或在那里被拒绝）",
                               "member {0} is not among the loaded members (missing from members, or rejected there)"),
     "detail_unknown_station": ("驿站 {0} 不在已载入的驿站中（驿站表里没有，或在那里被拒绝）",
-                               "station {0} is not among the loaded stations (missing from stations, or rejected there)"),
+                               "station {0} is not among the loaded stations (missing from stations, or rejected "
+                               "there)"),
     "detail_before_join": ("下单时间 {0}，但会员 {1} 于 {2} 才入会", "ordered at {0} but member {1} joined on {2}"),
     # written by the file reader (pipelines/warehouse/ingest.py) for a record it cannot map to columns
     "detail_fields": ("这一行有 {0} 个字段，表头有 {1} 个", "row has {0} fields but the header has {1}"),
@@ -58,12 +60,12 @@ DETAILS: dict[str, tuple[str, str]] = {
     "detail_too_long": ("第 {0} 行有一个字段超过 {1} MB", "a field on line {0} is longer than {1} MB"),
     "detail_encoding": ("第 {0} 行含有不是 {1} 编码的字节（{2}），与文件其余部分不同",
                         "line {0} has bytes that are not {1} text ({2}), unlike the rest of the file"),
-    "detail_as_gb18030": ("第 {0} 行是用 GB18030 中文编码保存的，而文件是 UTF-8：这里读成「{1}」，按 GB18030 是「{2}」；"
-                          "请把整个文件另存为 CSV UTF-8",
+    "detail_as_gb18030": ("第 {0} 行是用 GB18030 中文编码保存的，而文件是 UTF-8：这里读成「{1}」，按 GB18030 "
+                          "是「{2}」；请把整个文件另存为 CSV UTF-8",
                           "line {0} was saved as Chinese GB18030 in a UTF-8 file: it reads as {1} here, as {2} in "
                           "GB18030; save the whole file as CSV UTF-8"),
-    "detail_as_western": ("第 {0} 行是用西文程序保存的，而文件是 GB18030 中文：这里读成「{1}」，按西文（cp1252）是「{2}」；"
-                          "请把整个文件另存为 CSV UTF-8",
-                          "line {0} was saved by a Western program in a Chinese GB18030 file: it reads as {1} here, as "
-                          "{2} in Western (cp1252) text; save the whole file as CSV UTF-8"),
+    "detail_as_western": ("第 {0} 行是用西文程序保存的，而文件是 GB18030 中文：这里读成「{1}」，按西文（cp1252）"
+                          "是「{2}」；请把整个文件另存为 CSV UTF-8",
+                          "line {0} was saved by a Western program in a Chinese GB18030 file: it reads as {1} here, "
+                          "as {2} in Western (cp1252) text; save the whole file as CSV UTF-8"),
 }

@@ -6,7 +6,8 @@ SCREENS: dict[str, tuple[str, str]] = {
     "as_of_help": ("统计到这一天（含）。默认是数据的最后日期，只能选所选月份内的日期。",
                    "Count up to and including this day. Defaults to the last date in the data; limited to the month."),
     "page_board": ("总览", "Board"),
-    "preparing": ("首次启动：正在生成示例数据并构建数据仓库…", "First start: generating the sample data and building the warehouse…"),
+    "preparing": ("首次启动：正在生成示例数据并构建数据仓库…",
+                  "First start: generating the sample data and building the warehouse…"),
     "prepared": ("示例数据已就绪（用时 {s:.0f} 秒）", "Sample data ready (took {s:.0f} s)"),
     "prepare_failed": ("无法准备数据仓库：{err}", "The warehouse could not be prepared: {err}"),
     "prepare_hint": ("请在项目目录运行 `python -m pipelines build` 查看详情，修复后刷新本页。",
@@ -44,7 +45,8 @@ SCREENS: dict[str, tuple[str, str]] = {
     "forecast": ("预计", "Forecast"),
     "required": ("每天需", "Need/day"),
     "pace": ("节奏", "Pace"),
-    "expected_help": ("目标 × 本月已过天数占比：到今天应完成的数量", "Target × share of the month gone: where we should be today"),
+    "expected_help": ("目标 × 本月已过天数占比：到今天应完成的数量",
+                      "Target × share of the month gone: where we should be today"),
     "forecast_help": ("按本月至今的日均速度，月末的预计数", "The month-end figure at this month's daily rate so far"),
     "required_help": ("完成目标，剩余每天需要的数量", "What each remaining day needs to reach the target"),
     "pace_help": ("实际 ÷ 今日应完成；100% 即按节奏", "Actual ÷ expected; 100% is on pace"),
@@ -54,8 +56,8 @@ SCREENS: dict[str, tuple[str, str]] = {
                         "Target × the share of the month due by today on the month's shape from earlier years "
                         "(Double 11, the new year, weekends)"),
     "forecast_help_s": ("本月至今 ÷ 按往年曲线到今天应完成的占比；括号里是 80% 区间：往年同一天的预测误差",
-                        "So far ÷ the share due by today on the month's shape; in brackets the 80 % band, from how far "
-                        "this forecast missed at the same day in earlier months"),
+                        "So far ÷ the share due by today on the month's shape; in brackets the 80 % band, from how "
+                        "far this forecast missed at the same day in earlier months"),
     "pace_help_s": ("实际 ÷ 按往年同月曲线今天应完成；100% 即按节奏",
                     "Actual ÷ expected on the month's shape; 100% is on pace"),
     "basis_seasonal": ("节奏按季节曲线", "Pace by the month's shape"),
@@ -69,8 +71,8 @@ SCREENS: dict[str, tuple[str, str]] = {
     "week_help": ("7 天前（{d}）按同样规则：{s}，节奏 {p}", "7 days earlier ({d}) by the same rules: {s}, pace {p}"),
     "gap_short": ("{metric}缺口 {n}{unit}", "{metric} gap {n}{unit}"),    # the unit: Chinese only ("人")
     "gap_lead": ("{metric}领先 {n}{unit}", "{metric} ahead {n}{unit}"),
-    "gap_help": ("实际 − 到今天应完成（{basis}，按整数计）；后面是差得最多的下级、方向相反最多的一个和其他，加起来等于缺口；"
-                 "括号里是其中缺口最大的人",
+    "gap_help": ("实际 − 到今天应完成（{basis}，按整数计）；后面是差得最多的下级、方向相反最多的一个和其他，"
+                 "加起来等于缺口；括号里是其中缺口最大的人",
                  "Actual − expected by today ({basis}, in whole units); then the units that account for most of it, "
                  "the largest the other way and the others, adding up to the gap; in brackets the person with the "
                  "largest shortfall inside"),
@@ -98,10 +100,12 @@ SCREENS: dict[str, tuple[str, str]] = {
     "unassigned_note": ("另有{what}未分配到任何战区。", "Another {what} are not assigned to any war zone."),
     "unassigned_see": ("查看「{name}」→", "See “{name}” →"),
     "open_zone": ("打开{name}的战区页", "Open the {name} page"),
-    "no_zones": ("组织架构里还没有战区：在 org.yaml 的 war_zones 下添加。", "No war zones in the org yet: add them under war_zones in org.yaml."),
+    "no_zones": ("组织架构里还没有战区：在 org.yaml 的 war_zones 下添加。",
+                 "No war zones in the org yet: add them under war_zones in org.yaml."),
     "centers": ("中台关键要务", "Centers' key actions"),
     "no_actions": ("本月没有关键要务", "No key actions this month"),
-    "no_centers": ("组织架构里还没有中台：在 org.yaml 的 centers 下添加。", "No centers in the org yet: add them under centers in org.yaml."),
+    "no_centers": ("组织架构里还没有中台：在 org.yaml 的 centers 下添加。",
+                   "No centers in the org yet: add them under centers in org.yaml."),
     "center_members": ("渠道会员 {a} / {t}", "members {a} / {t}"),
     "center_members_no_target": ("渠道会员 {a}", "members {a}"),
     "drivers": ("路径指标", "Paths"),
@@ -135,9 +139,11 @@ SCREENS: dict[str, tuple[str, str]] = {
     "no_zone": ("组织架构里还没有战区：在 org.yaml 的 war_zones 下添加后重新构建。",
                 "No war zones in the org yet: add them under war_zones in org.yaml and build again."),
     "zone_needs": ("完成本月目标，余下 {days} 天每天需新开 {s} 个驿站、新增 {m} 名会员。",
-                   "To reach this month's targets: {s} new stations and {m} new members a day for the {days} days left."),
+                   "To reach this month's targets: {s} new stations and {m} new members a day for the {days} days "
+                   "left."),
     "zone_needs_done": ("本月已结束。", "The month is over."),
-    "behind_most": ("缺口最大：{who}（{team}）{metric} {n}{unit}。", "Largest shortfall: {who} ({team}), {metric} {n}{unit}."),
+    "behind_most": ("缺口最大：{who}（{team}）{metric} {n}{unit}。",
+                    "Largest shortfall: {who} ({team}), {metric} {n}{unit}."),
     "behind_team": ("缺口最大：{who} {metric} {n}{unit}。", "Largest shortfall: {who}, {metric} {n}{unit}."),
     "no_one_behind": ("没有人有缺口。", "Nobody is short of what is due."),
     "daily_title": ("{what}：本月累计 vs 目标节奏", "{what}: this month, cumulative vs pace"),
@@ -151,7 +157,8 @@ SCREENS: dict[str, tuple[str, str]] = {
     "people_of": ("{team} 的成员", "People of {team}"),
     "no_teams": ("这个战区还没有团队。", "This war zone has no teams yet."),
     "no_people": ("这个团队还没有成员。", "This team has no people yet."),
-    "table_sort_hint": ("点击列名排序；落后和有风险的行已标红/标黄。", "Click a column to sort; rows behind are tinted red, at risk amber."),
+    "table_sort_hint": ("点击列名排序；落后和有风险的行已标红/标黄。",
+                        "Click a column to sort; rows behind are tinted red, at risk amber."),
     "col_name": ("名称", "Name"),
     "stations_abbr": ("驿站", "Stn"),
     "members_abbr": ("会员", "Mbr"),
@@ -166,7 +173,8 @@ SCREENS: dict[str, tuple[str, str]] = {
     "zone_drivers_note": ("本月截至今日，与上月同期比", "month to date vs the same days last month"),
     "zone_drivers_note_done": ("全月，与上月全月比", "the whole month vs last month"),
     "signing_conversion": ("签约→开业（90天）", "Signed → opened (90 days)"),
-    "signing_conversion_help": ("签约于 91–180 天前的站长中，90 天内开业的比例", "Of the masters signed 91–180 days ago, the share open within 90 days"),
+    "signing_conversion_help": ("签约于 91–180 天前的站长中，90 天内开业的比例",
+                                "Of the masters signed 91–180 days ago, the share open within 90 days"),
     "days_to_open": ("签约到开业（中位数）", "Signing to opening (median)"),
     "members_per_new_station": ("新站人均会员", "Members per new station"),
     "days_unit": ("{n} 天", "{n} days"),
@@ -188,7 +196,8 @@ SCREENS: dict[str, tuple[str, str]] = {
     # the Plan page (目标分解)
     "plan_title": ("目标分解", "Plan: targets by month"),
     "plan_month": ("计划月份", "Month to plan"),
-    "plan_month_help": ("可以计划数据所在的当月和之后 6 个月。", "Plan the month of the latest data or any of the 6 after it."),
+    "plan_month_help": ("可以计划数据所在的当月和之后 6 个月。",
+                        "Plan the month of the latest data or any of the 6 after it."),
     "plan_intro": ("设置公司目标，再逐级分解到战区、团队、人员；中台承接会员目标。保存后总览和战区页立即使用新目标。",
                    "Set the company's targets, then split them to war zones, teams and people; the centers take the "
                    "member target. Once saved, the board and the war-zone page use the new targets."),
@@ -214,18 +223,20 @@ SCREENS: dict[str, tuple[str, str]] = {
     "plan_reference": ("近3月实际 {n}（{start} 至 {end}）· {prev} 目标 {last}",
                        "last 3 months' actual {n} ({start} to {end}) · {prev} target {last}"),
     "plan_suggest_all": ("一键分解到各级", "Split all the way down"),
-    "plan_suggest_all_help": ("按近3月各级实际占比，把公司目标逐级分解到战区、团队、人员和中台（替换草稿中的下级目标）。",
+    "plan_suggest_all_help": ("按近3月各级实际占比，把公司目标逐级分解到战区、团队、人员和中台（替换草稿中的下级目标）"
+                              "。",
                               "Splits the company targets down to war zones, teams, people and centers in proportion "
                               "to each one's actuals over the last 3 months (replaces the lower levels in the draft)."),
     "plan_split_ask": ("草稿里已有 {n} 个下级目标与分解结果不同。一键分解会替换它们。",
-                       "The draft already holds {n} lower-level targets that the split would change; it replaces them."),
+                       "The draft already holds {n} lower-level targets that the split would change; it replaces "
+                       "them."),
     "plan_split_yes": ("替换这 {n} 项", "Replace these {n}"),
     "plan_split_no": ("保留我的草稿", "Keep my draft"),
-    "plan_split_zeros": ("注意：{n} 项目标被分解为 0（上级目标小于下级数量时取整为 0，或近3月没有实际），0 表示「无目标」：{names}。"
-                         "可以在表格中手动调整。",
-                         "Note: {n} targets came out as 0 (a parent's target smaller than its number of children rounds "
-                         "some shares down to 0, or they had no actuals in the last 3 months); 0 reads as no target: "
-                         "{names}. Adjust them in the tables."),
+    "plan_split_zeros": ("注意：{n} 项目标被分解为 0（上级目标小于下级数量时取整为 0，或近3月没有实际），0 "
+                         "表示「无目标」：{names}。可以在表格中手动调整。",
+                         "Note: {n} targets came out as 0 (a parent's target smaller than its number of children "
+                         "rounds some shares down to 0, or they had no actuals in the last 3 months); 0 reads as no "
+                         "target: {names}. Adjust them in the tables."),
     "plan_suggest": ("按近3月实际建议分配", "Suggest from the last 3 months"),
     "plan_suggest_help": ("按各下级近3月实际占比分配上级目标，取整后合计与上级目标完全一致。",
                           "Splits the parent's target in proportion to each child's actuals over the last 3 months, "
@@ -233,7 +244,8 @@ SCREENS: dict[str, tuple[str, str]] = {
     "plan_suggest_no_target": ("先设置上级目标，才能建议分配。", "Set the parent's target first to get a suggestion."),
     "plan_alloc": ("{parent} {m}目标 {target} · {kids}合计 {sum} · 未分配 {left}",
                    "{parent} {m} target {target} · {kids} add up to {sum} · unallocated {left}"),
-    "plan_alloc_no_target": ("{parent} 没有{m}目标 · {kids}合计 {sum}", "{parent} has no {m} target · {kids} add up to {sum}"),
+    "plan_alloc_no_target": ("{parent} 没有{m}目标 · {kids}合计 {sum}",
+                             "{parent} has no {m} target · {kids} add up to {sum}"),
     "plan_kids_war_zone": ("战区", "war zones"),
     "plan_kids_team": ("团队", "teams"),
     "plan_kids_person": ("人员", "people"),
@@ -246,7 +258,8 @@ SCREENS: dict[str, tuple[str, str]] = {
     "plan_col_unallocated": ("{m}未分配", "{m} unallocated"),
     "plan_col_children": ("{m}下级合计", "{m} children's sum"),
     "plan_edit_hint": ("直接在表格中输入或粘贴数字（可含千分位逗号）；留空表示没有目标。",
-                       "Type or paste numbers in the table (thousands commas are fine); leave a cell blank for no target."),
+                       "Type or paste numbers in the table (thousands commas are fine); leave a cell blank for no "
+                       "target."),
     "plan_pick_zone": ("战区", "War zone"),
     "plan_pick_team": ("团队", "Team"),
     "plan_overview_team": ("各战区分解到团队", "How each war zone splits to its teams"),
@@ -261,12 +274,14 @@ SCREENS: dict[str, tuple[str, str]] = {
     "plan_outside_skipped": ("草稿里有 {n} 项目标不在你的权限内（公司、战区或其他战区的目标），保存时不会写入。",
                              "{n} targets of the draft are outside your scope (the company's, the zones', other "
                              "zones'): saving leaves them as they are."),
-    "plan_read_only": ("只读：你的角色（{role}）可以查看目标，不能修改。", "Read only: your role ({role}) sees the targets but cannot change them."),
+    "plan_read_only": ("只读：你的角色（{role}）可以查看目标，不能修改。",
+                       "Read only: your role ({role}) sees the targets but cannot change them."),
     "plan_zone_lead": ("你可以修改本战区各团队和个人的目标；公司和战区的目标由计划（总部）设定。",
-                       "You set the targets of your zone's teams and people; the company's and the zones' targets are "
-                       "set by the planners (HQ)."),
+                       "You set the targets of your zone's teams and people; the company's and the zones' targets "
+                       "are set by the planners (HQ)."),
     "plan_who_signed_in": ("修改人：{who}（已登录）", "Changed by: {who} (signed in)"),
-    "plan_denied": ("你的角色（{role}）不能修改这些目标（{n} 项）：{what}。可以修改的是本战区团队和个人的目标；其余请联系计划（总部）。",
+    "plan_denied": ("你的角色（{role}）不能修改这些目标（{n} 项）：{what}。可以修改的是本战区团队和个人的目标；"
+                    "其余请联系计划（总部）。",
                     "Your role ({role}) cannot set these targets ({n}): {what}. Zone leads set the targets of their "
                     "zone's teams and people; ask a planner (HQ) for the rest."),
     "plan_who_help": ("保存时记录在变更历史里。", "Recorded in the history with the change."),
@@ -288,8 +303,8 @@ SCREENS: dict[str, tuple[str, str]] = {
     "plan_conflict_theirs": ("保留对方的值（{n} 项）", "Keep theirs ({n})"),
     "plan_conflict_mine": ("用我的值覆盖（{n} 项）", "Overwrite with mine ({n})"),
     "plan_conflict_at_save": ("保存时发现有人刚刚改了同样的目标，什么都没有保存。请看下面的冲突后再保存。",
-                              "Someone changed the same targets just before your save; nothing was saved. Look at the "
-                              "conflicts below, then save."),
+                              "Someone changed the same targets just before your save; nothing was saved. Look at "
+                              "the conflicts below, then save."),
     "plan_col_opened": ("你打开时", "When you opened"),
     "plan_col_theirs": ("现在（对方）", "Now (theirs)"),
     "plan_col_mine": ("你的值", "Yours"),
@@ -315,7 +330,8 @@ SCREENS: dict[str, tuple[str, str]] = {
     "plan_import_same": ("文件中的 {n} 项目标与已保存的完全相同，无需保存。",
                          "All {n} targets in the file match the saved ones: nothing to save."),
     "plan_import_preview": ("预览：{n} 项目标将改变（{same} 项不变）。文件中没有的目标保持不变。",
-                            "Preview: {n} targets change ({same} unchanged). Targets not in the file stay as they are."),
+                            "Preview: {n} targets change ({same} unchanged). Targets not in the file stay as they "
+                            "are."),
     "plan_import_save": ("保存导入的 {n} 项目标", "Save the {n} imported targets"),
     "plan_imported": ("已导入 {n} 项目标（变更 {ids}，{who}）。", "Imported {n} targets (change {ids} by {who})."),
     "plan_col_month": ("月份", "Month"),
@@ -353,7 +369,8 @@ SCREENS: dict[str, tuple[str, str]] = {
                       "is what each lead declares in the weekly check-in."),
     "alignment": ("对齐：中台 × 战区", "Alignment: centers × war zones"),
     "alignment_note": ("格内为本月服务该战区的关键要务；⚠ 表示自评好于数据。",
-                       "Each cell lists this month's actions serving the zone; ⚠ marks a lead declaring better than the numbers."),
+                       "Each cell lists this month's actions serving the zone; ⚠ marks a lead declaring better than "
+                       "the numbers."),
     "center": ("中台", "Center"),
     "center_members_col": ("渠道会员 本月 / 目标", "Channel members, month / target"),
     "share_of_target": ("占公司目标 {p}", "{p} of the company target"),
@@ -361,7 +378,8 @@ SCREENS: dict[str, tuple[str, str]] = {
     "no_confidence": ("未自评", "no confidence given"),
     "declared": ("自评", "declared"),
     "mismatch": ("自评好于数据", "declared better than the numbers"),
-    "mismatch_help": ("负责人自评比按数据计算的状态乐观", "The lead's declared confidence is better than the computed status"),
+    "mismatch_help": ("负责人自评比按数据计算的状态乐观",
+                      "The lead's declared confidence is better than the computed status"),
     "kr_auto": ("自动", "automatic"),
     "kr_manual": ("手动", "manual"),
     "said_line": ("最近检查 {d} · {who}", "last check-in {d} · {who}"),
@@ -382,13 +400,15 @@ SCREENS: dict[str, tuple[str, str]] = {
     "checkin_kr": ("关键结果", "Key result"),
     "checkin_date": ("日期", "Date"),
     "checkin_value_manual": ("当前完成值（{unit}）", "Value so far ({unit})"),
-    "checkin_value_auto": ("自动关键结果的数值来自数据，无需填写。", "An automatic key result's value comes from the data: nothing to fill in."),
+    "checkin_value_auto": ("自动关键结果的数值来自数据，无需填写。",
+                           "An automatic key result's value comes from the data: nothing to fill in."),
     "checkin_confidence": ("自评", "Confidence"),
     "checkin_comment": ("说明（可选）", "Comment (optional)"),
     "checkin_who": ("记录人", "Recorded by"),
     "checkin_denied": ("你的角色（{role}）不能记录检查：由各中台负责人或管理员记录。",
                        "Your role ({role}) cannot record check-ins: each center's lead or an admin records them."),
-    "ka_denied": ("你的角色（{role}）不能修改这个中台的关键要务。", "Your role ({role}) cannot change this center's key actions."),
+    "ka_denied": ("你的角色（{role}）不能修改这个中台的关键要务。",
+                  "Your role ({role}) cannot change this center's key actions."),
     "checkin_save": ("保存检查", "Save the check-in"),
     "checkin_saved": ("已记录 {kr} 的检查（{d}，{who}）。已计入{month}：本页和总览的关键要务现在使用它。",
                       "Check-in saved for {kr} ({d}, {who}). It counts in {month}: this page and the board's key "
@@ -428,28 +448,29 @@ SCREENS: dict[str, tuple[str, str]] = {
     "ka_save": ("保存关键要务", "Save the key action"),
     "ka_saved": ("已保存关键要务 {id}（变更 #{n}，{who}）。", "Key action {id} saved (change #{n} by {who})."),
     "ka_problems": ("有 {n} 个问题，没有保存：", "{n} problems; nothing was saved:"),
-    "ka_bad_filter": ("第 {row} 行筛选 “{v}” 应写作 名称=值，例如 center=community", "row {row}: filter '{v}' should read name=value, e.g. center=community"),
+    "ka_bad_filter": ("第 {row} 行筛选 “{v}” 应写作 名称=值，例如 center=community",
+                      "row {row}: filter '{v}' should read name=value, e.g. center=community"),
     # the Cohorts page
     "page_cohorts": ("同期群", "Cohorts"),
     "cohorts_title": ("会员与驿站同期群", "Member and station cohorts"),
     "cohorts_as_of": ("截至 {d}（数据最后日期）", "as of {d} (the last date in the data)"),
     "cohorts_defs": ("口径说明", "Definitions"),
-    "cohorts_defs_text": (
-        "- **会员同期群**：某个自然月入会、截至 {d} 未退款的会员。M0 为入会当月。\n"
-        "- **第 k 月活跃**：在（入会月 + k）这个自然月至少有一笔已支付订单。"
-        "**第 k 月及以后活跃**：第 k 月或之后任一月（至 {d}）有已支付订单。比例的分母是同期群人数。\n"
-        "- 晚于 {d} 所在月的月份不存在；{d} 所在月尚未结束，标 *。**加权平均**行按人数加权，只用已完成该月的同期群。\n"
-        "- **人均累计成交额（LTV）**：同期群到第 k 月为止的已支付成交额 ÷ 人数。\n"
-        "- **驿站同期群**：某个自然月开业的驿站；第 k 月末仍在营的比例（存活率）、至今人均获客、第 k 月人均成交额。",
-        "- **Member cohort**: the members who joined in a calendar month and are not refunded as of {d}. M0 is the "
-        "joining month.\n"
-        "- **Active in month k**: at least one paid order in calendar month (joining month + k). **Active on or after "
-        "k**: a paid order in month k or any later month up to {d}. Rates are over the cohort size.\n"
-        "- Months after {d}'s month do not exist; {d}'s month is not over and is marked *. The **weighted average** "
-        "row is weighted by cohort size and uses only the cohorts that have completed that month.\n"
-        "- **LTV**: paid GMV of the cohort up to month k ÷ cohort size.\n"
-        "- **Station cohort**: the stations opened in a calendar month; the share still open at the end of month k "
-        "(survival), members acquired per station so far, paid GMV per station in month k."),
+    "cohorts_defs_text": ("- **会员同期群**：某个自然月入会、截至 {d} 未退款的会员。M0 为入会当月。\n- **第 k "
+                          "月活跃**：在（入会月 + k）这个自然月至少有一笔已支付订单。**第 k 月及以后活跃**：第 k "
+                          "月或之后任一月（至 {d}）有已支付订单。比例的分母是同期群人数。\n- 晚于 {d} "
+                          "所在月的月份不存在；{d} 所在月尚未结束，标 *。**加权平均**行按人数加权，"
+                          "只用已完成该月的同期群。\n- **人均累计成交额（LTV）**：同期群到第 k 月为止的已支付成交额 ÷ "
+                          "人数。\n- **驿站同期群**：某个自然月开业的驿站；第 k 月末仍在营的比例（存活率）、"
+                          "至今人均获客、第 k 月人均成交额。",
+                          "- **Member cohort**: the members who joined in a calendar month and are not refunded as "
+                          "of {d}. M0 is the joining month.\n- **Active in month k**: at least one paid order in "
+                          "calendar month (joining month + k). **Active on or after k**: a paid order in month k or "
+                          "any later month up to {d}. Rates are over the cohort size.\n- Months after {d}'s month do "
+                          "not exist; {d}'s month is not over and is marked *. The **weighted average** row is "
+                          "weighted by cohort size and uses only the cohorts that have completed that month.\n- "
+                          "**LTV**: paid GMV of the cohort up to month k ÷ cohort size.\n- **Station cohort**: the "
+                          "stations opened in a calendar month; the share still open at the end of month k (survival)"
+                          ", members acquired per station so far, paid GMV per station in month k."),
     "f_war_zone": ("战区", "War zone"),
     "f_team": ("团队", "Team"),
     "f_center": ("中台（渠道）", "Center (channel)"),
@@ -469,7 +490,8 @@ SCREENS: dict[str, tuple[str, str]] = {
     "unit_rate": ("比例", "Rate"),
     "unit_count": ("人数", "Count"),
     "avg_row": ("加权平均", "Weighted average"),
-    "partial_note": ("标 \\* 的格子在 {d} 所在月，这个月尚未结束。", "Cells marked \\* fall in {d}'s month, which is not over yet."),
+    "partial_note": ("标 \\* 的格子在 {d} 所在月，这个月尚未结束。",
+                     "Cells marked \\* fall in {d}'s month, which is not over yet."),
     "lines_by": ("各组加权平均曲线", "Weighted average curve per group"),
     "over_time": ("M1 与 M3 留存随同期群的变化（仅已完成）", "M1 and M3 retention across cohorts (completed only)"),
     "st_survival": ("存活率（月末仍在营）", "Survival (open at the month's end)"),
@@ -480,7 +502,8 @@ SCREENS: dict[str, tuple[str, str]] = {
     "drill_cohort": ("同期群", "Cohort"),
     "drill_index": ("月份", "Month"),
     "drill_count": ("{n} 名会员（手机号已隐藏）", "{n} members (phones masked)"),
-    "drill_count_partial": ("{n} 名会员：这里显示按入会日期的前 {limit} 名，下载的 CSV 包含全部 {n} 名（手机号已隐藏）。",
+    "drill_count_partial": ("{n} 名会员：这里显示按入会日期的前 {limit} 名，下载的 CSV 包含全部 {n} 名（手机号已隐藏）"
+                            "。",
                             "{n} members: the first {limit} by joining date are shown here; the CSV download holds "
                             "all {n} (phones masked)."),
     "download_csv_all": ("下载全部 {n} 名（CSV）", "Download all {n} (CSV)"),
@@ -499,26 +522,28 @@ SCREENS: dict[str, tuple[str, str]] = {
     "page_growth": ("网络增长", "Growth"),
     "growth_title": ("驿站与会员的网络增长", "Network growth: stations and members"),
     "growth_defs": ("口径说明", "Definitions"),
-    "growth_defs_text": (
-        "- **新开 / 关闭 / 净增驿站**：当月开业、当月关闭、两者之差；**在营驿站**：月末（当月为 {d}）仍在营。\n"
-        "- **入会 / 退款 / 净增会员**：当月入会（含之后退款的，所以比总览的「新增会员」多：那里只算截至当日未退款的）、当月退款、两者之差；**服务会员**：月末入会且未退款。环比、同比按月末存量计算。\n"
-        "- **会员生命周期**（PostHog 口径，按已支付订单）：**新活跃**＝第一次有已支付订单的月份；**持续**＝本月和上月都活跃；"
-        "**回流**＝本月活跃、上月没有、更早有过；**沉睡**＝上月活跃、本月没有（画在零线以下）。\n"
-        "- **推荐**：当月新会员中有推荐人的比例；**K 因子**＝某月入会的会员（至今）推荐来的会员数 ÷ 该月入会人数；"
-        "**人均推荐**＝推荐数 ÷ 有推荐的会员数；**推荐链深度**：没有推荐人的会员为 0，被其推荐的为 1，依此类推。",
-        "- **New / closed / net stations**: opened, closed in the month, and the difference; **active stations**: "
-        "open at the month's end ({d} in its month).\n"
-        "- **Joined / refunded / net members**: joined in the month (including those refunded since, so more than "
-        "the board's New members, which counts only those not refunded by the as-of date), refunded in the month, "
-        "and the difference; **members served**: "
-        "joined and not refunded by the month's end. Month-over-month and year-over-year growth are of these stocks.\n"
-        "- **Member lifecycle** (PostHog's definitions, over paid orders): **new** = the first month with a paid "
-        "order; **returning** = active this month and last; **resurrecting** = active this month, not last month, "
-        "but before; **dormant** = active last month, not this one (drawn below zero).\n"
-        "- **Referrals**: the share of the month's new members who have a referrer; the **K-factor** of a joining "
-        "month = members referred (so far) by the members who joined that month ÷ how many joined; **per referrer** "
-        "= referrals ÷ members who referred anyone; **chain depth**: 0 for a member nobody referred, 1 for one they "
-        "referred, and so on."),
+    "growth_defs_text": ("- **新开 / 关闭 / 净增驿站**：当月开业、当月关闭、两者之差；**在营驿站**：月末（当月为 {d}）"
+                         "仍在营。\n- **入会 / 退款 / 净增会员**：当月入会（含之后退款的，所以比总览的「新增会员」多："
+                         "那里只算截至当日未退款的）、当月退款、两者之差；**服务会员**：月末入会且未退款。环比、"
+                         "同比按月末存量计算。\n- **会员生命周期**（PostHog 口径，按已支付订单）："
+                         "**新活跃**＝第一次有已支付订单的月份；**持续**＝本月和上月都活跃；**回流**＝本月活跃、"
+                         "上月没有、更早有过；**沉睡**＝上月活跃、本月没有（画在零线以下）。\n- **推荐**："
+                         "当月新会员中有推荐人的比例；**K 因子**＝某月入会的会员（至今）推荐来的会员数 ÷ "
+                         "该月入会人数；**人均推荐**＝推荐数 ÷ 有推荐的会员数；**推荐链深度**：没有推荐人的会员为 0，"
+                         "被其推荐的为 1，依此类推。",
+                         "- **New / closed / net stations**: opened, closed in the month, and the difference; "
+                         "**active stations**: open at the month's end ({d} in its month).\n- **Joined / refunded / "
+                         "net members**: joined in the month (including those refunded since, so more than the "
+                         "board's New members, which counts only those not refunded by the as-of date), refunded in "
+                         "the month, and the difference; **members served**: joined and not refunded by the month's "
+                         "end. Month-over-month and year-over-year growth are of these stocks.\n- **Member "
+                         "lifecycle** (PostHog's definitions, over paid orders): **new** = the first month with a "
+                         "paid order; **returning** = active this month and last; **resurrecting** = active this "
+                         "month, not last month, but before; **dormant** = active last month, not this one (drawn "
+                         "below zero).\n- **Referrals**: the share of the month's new members who have a referrer; "
+                         "the **K-factor** of a joining month = members referred (so far) by the members who joined "
+                         "that month ÷ how many joined; **per referrer** = referrals ÷ members who referred anyone; "
+                         "**chain depth**: 0 for a member nobody referred, 1 for one they referred, and so on."),
     "g_zones": ("战区", "War zones"),
     "g_split": ("按战区分列", "One row per war zone"),
     "g_stations": ("驿站：新开与关闭（净增为线）", "Stations: opened and closed (net as the line)"),
@@ -548,12 +573,14 @@ SCREENS: dict[str, tuple[str, str]] = {
     "ref_depth_axis": ("深度", "Depth"),
     "ref_top": ("推荐最多的会员（手机号已隐藏）", "Top referrers (phones masked)"),
     "ref_count": ("推荐人数", "Referrals"),
-    "ref_summary": ("全部：K 因子 {k}，人均推荐 {per}（共 {n} 次推荐）", "Overall: K-factor {k}, {per} per referrer ({n} referrals)"),
+    "ref_summary": ("全部：K 因子 {k}，人均推荐 {per}（共 {n} 次推荐）",
+                    "Overall: K-factor {k}, {per} per referrer ({n} referrals)"),
     "ref_none": ("数据里还没有推荐关系。", "No referrals in the data yet."),
     "growth_failed": ("无法读取增长数据：{err}", "The growth data cannot be read: {err}"),
     # sign-in and rights (ui/auth.py, pipelines/plan/access.py)
     "auth_open": ("开放模式：无需登录，能打开此地址的人都能看到全部数据（access.yaml：auth: open）。",
-                  "Open access: no sign-in; anyone who reaches this address sees everything (access.yaml: auth: open)."),
+                  "Open access: no sign-in; anyone who reaches this address sees everything (access.yaml: auth: open)"
+                  "."),
     "auth_open_no_file": ("开放模式：没有 access.yaml，无需登录，能打开此地址的人都能看到全部数据。",
                           "Open access: there is no access.yaml, so no sign-in; anyone who reaches this address sees "
                           "everything."),
@@ -573,11 +600,12 @@ SCREENS: dict[str, tuple[str, str]] = {
     "auth_wrong": ("账号或密码不对。再错 {left} 次，这个账号将暂时锁定。",
                    "Wrong user id or password. {left} more wrong tries and this id is locked for a while."),
     "auth_locked": ("输错次数太多，这个账号已暂时锁定，请在 {until} 之后再试，或请 {admins} 重置密码。",
-                    "Too many wrong tries: this id is locked until {until}. Try again then, or ask {admins} to "
-                    "reset the password."),
+                    "Too many wrong tries: this id is locked until {until}. Try again then, or ask {admins} to reset "
+                    "the password."),
     "auth_failed": ("暂时无法登录：{err}", "Signing in failed: {err}"),
     "auth_expired": ("登录已超过 {h} 小时，请重新登录。", "Your sign-in is more than {h} hours old: sign in again."),
-    "auth_removed": ("你的账号已不在 access.yaml 中，请联系管理员。", "Your id is no longer in access.yaml: ask an admin."),
+    "auth_removed": ("你的账号已不在 access.yaml 中，请联系管理员。",
+                     "Your id is no longer in access.yaml: ask an admin."),
     "auth_ended": ("你的登录已结束（在别的页面退出了，或密码已被重置），请重新登录。",
                    "Your sign-in has ended (signed out elsewhere, or the password was reset): sign in again."),
     "auth_not_listed": ("{id} 没有 Northstar 的权限。请联系 {admins}，把你加入 access.yaml。",
@@ -585,12 +613,13 @@ SCREENS: dict[str, tuple[str, str]] = {
     "auth_unverified": ("身份提供方没有确认 {id} 这个邮箱（或手机号）属于你，不能用它登录。请联系 {admins}。",
                         "The identity provider does not vouch that {id} is yours (it is not verified), so it cannot "
                         "sign you in. Ask {admins}."),
-    "auth_bound_elsewhere": ("{id} 已绑定到身份提供方的另一个账号，不能从这个账号登录。如果你换了账号，请联系 {admins} 解除绑定。",
+    "auth_bound_elsewhere": ("{id} 已绑定到身份提供方的另一个账号，不能从这个账号登录。如果你换了账号，请联系 "
+                             "{admins} 解除绑定。",
                              "{id} is bound to another account at the identity provider and cannot sign in from this "
                              "one. If you moved accounts, ask {admins} to unbind it."),
     "auth_incomplete": ("身份提供方没有给出账号标识（iss / sub），无法登录（{id}）。请联系 {admins}。",
-                        "The identity provider did not say which account this is (iss / sub), so {id} cannot sign in. "
-                        "Ask {admins}."),
+                        "The identity provider did not say which account this is (iss / sub), so {id} cannot sign "
+                        "in. Ask {admins}."),
     "access_unreadable": ("无法读取权限配置：{err}", "The access settings cannot be read: {err}"),
     "role_admin": ("管理员", "admin"),
     "role_leader": ("领导", "leader"),
@@ -608,32 +637,44 @@ SCREENS: dict[str, tuple[str, str]] = {
     "render_waiting": ("另一份图片正在绘制，排队中…", "Another picture is being drawn; waiting for it…"),
     "render_done": ("已绘制（{s:.0f} 秒）", "Drawn ({s:.0f} s)"),
     "render_failed": ("总览图片未能生成", "The board's picture was not drawn"),
-    "render_failed_why": ("未能生成：{err}。请稍后再试；仍不行请联系管理员。", "Not drawn: {err}. Try again in a minute; if it "
-                          "fails again, tell an admin."),
+    "render_failed_why": ("未能生成：{err}。请稍后再试；仍不行请联系管理员。",
+                          "Not drawn: {err}. Try again in a minute; if it fails again, tell an admin."),
     "download_png": ("图片 PNG", "Picture (PNG)"),
     "download_pdf": ("A4 PDF", "A4 PDF"),
-    "xlsx_scope": ("{who} 的视图：各战区合计，团队和个人只含其权限范围。", "As {who} sees it: every zone's totals; teams and people "
-                   "within their scope only."),
+    "xlsx_scope": ("{who} 的视图：各战区合计，团队和个人只含其权限范围。",
+                   "As {who} sees it: every zone's totals; teams and people within their scope only."),
     "actions_not_yours": ("关键要务由该中台负责人和总部查看。", "Its key actions are for its lead and HQ."),
     "briefs_title": ("简报发送记录", "Briefs sent"),
-    "briefs_note": ("最近 {n} 次：晨报、提醒和数据更新失败通知，及各服务的回复", "the latest {n}: morning briefs, alerts and "
-                    "failed-refresh lines, with what each service answered"),
-    "briefs_none": ("还没有发送过简报。发送：python -m pipelines brief --channel 渠道ID（渠道见 channels.yaml，步骤见 docs/admin-guide.md「The morning brief」）。",
+    "briefs_note": ("最近 {n} 次：晨报、提醒和数据更新失败通知，及各服务的回复",
+                    "the latest {n}: morning briefs, alerts and failed-refresh lines, with what each service answered"),
+    "briefs_none": ("还没有发送过简报。发送：python -m pipelines brief --channel 渠道ID（渠道见 channels.yaml，步骤见 "
+                    "docs/admin-guide.md「The morning brief」）。",
                     "No brief sent yet. Send one: python -m pipelines brief --channel ID (channels in channels.yaml; "
                     "docs/admin-guide.md, 'The morning brief', has the steps)."),
-    "briefs_at": ("时间", "When"), "briefs_channel": ("渠道", "Channel"), "briefs_kind": ("类型", "Kind"),
-    "briefs_view": ("月份 · 截至", "Month · as of"), "briefs_result": ("结果", "Result"),
+    "briefs_at": ("时间", "When"),
+    "briefs_channel": ("渠道", "Channel"),
+    "briefs_kind": ("类型", "Kind"),
+    "briefs_view": ("月份 · 截至", "Month · as of"),
+    "briefs_result": ("结果", "Result"),
     "briefs_detail": ("服务回复", "What the service said"),
-    "briefs_brief": ("晨报", "brief"), "briefs_alert": ("提醒", "alert"), "briefs_build_failed": ("更新失败", "refresh failed"),
-    "briefs_ok": ("✔ 已送达", "✔ Delivered"), "briefs_failed": ("✖ 未送达", "✖ Not delivered"),
+    "briefs_brief": ("晨报", "brief"),
+    "briefs_alert": ("提醒", "alert"),
+    "briefs_build_failed": ("更新失败", "refresh failed"),
+    "briefs_ok": ("✔ 已送达", "✔ Delivered"),
+    "briefs_failed": ("✖ 未送达", "✖ Not delivered"),
     "pulls_title": ("数据库拉取记录", "Pulls from the database"),
-    "pulls_note": ("最近 {n} 次：每张表读到、新增和变更的行数，及下次从哪里读起", "the latest {n}: rows read, new and changed "
-                   "per table, and where the next pull starts"),
-    "pulls_at": ("时间", "When"), "pulls_table": ("来源.表", "Source.table"), "pulls_read": ("读到", "Read"),
-    "pulls_new": ("新增", "New"), "pulls_changed": ("变更", "Changed"), "pulls_next": ("下次读起", "Next pull from"),
+    "pulls_note": ("最近 {n} 次：每张表读到、新增和变更的行数，及下次从哪里读起",
+                   "the latest {n}: rows read, new and changed per table, and where the next pull starts"),
+    "pulls_at": ("时间", "When"),
+    "pulls_table": ("来源.表", "Source.table"),
+    "pulls_read": ("读到", "Read"),
+    "pulls_new": ("新增", "New"),
+    "pulls_changed": ("变更", "Changed"),
+    "pulls_next": ("下次读起", "Next pull from"),
     "pulls_everything": ("全部行", "every row"),
     "audit_title": ("审计记录", "Audit"),
-    "audit_note": ("最近 {n} 条：登录、目标修改、检查、导出、查看未遮挡的个人数据", "the latest {n}: sign-ins, plan changes, check-ins, exports, unmasked views of personal data"),
+    "audit_note": ("最近 {n} 条：登录、目标修改、检查、导出、查看未遮挡的个人数据",
+                   "the latest {n}: sign-ins, plan changes, check-ins, exports, unmasked views of personal data"),
     "audit_none": ("还没有记录。", "Nothing recorded yet."),
     "audit_csv": ("下载审计记录 CSV", "Download the audit as CSV"),
     "audit_at": ("时间", "When"),
@@ -668,7 +709,8 @@ SCREENS: dict[str, tuple[str, str]] = {
     "data_built": ("建库于 {at}，用时 {s:.1f} 秒；截至日 {as_of}；原始数据 {raw}",
                    "Built {at} in {s:.1f} s; as-of {as_of}; raw folder {raw}"),
     "data_files": ("各文件的读取、入库与拒绝", "Rows read, loaded and rejected per file"),
-    "data_total": ("合计：读取 {read}，入库 {loaded}，拒绝 {rejected}", "Total: {read} read, {loaded} loaded, {rejected} rejected"),
+    "data_total": ("合计：读取 {read}，入库 {loaded}，拒绝 {rejected}",
+                   "Total: {read} read, {loaded} loaded, {rejected} rejected"),
     "col_table": ("表", "Table"),
     "col_file": ("文件", "File"),
     "col_format": ("格式", "Format"),
@@ -687,11 +729,13 @@ SCREENS: dict[str, tuple[str, str]] = {
     "col_line": ("行号", "Line"),
     "col_reason": ("原因", "Reason"),
     "col_detail": ("说明（字段与值）", "Detail (field and value)"),
-    "load_examples": ("将被拒绝的行（每种原因最多 5 行，手机号已隐藏）", "Rows that would be rejected (up to 5 per reason; phones masked)"),
+    "load_examples": ("将被拒绝的行（每种原因最多 5 行，手机号已隐藏）",
+                      "Rows that would be rejected (up to 5 per reason; phones masked)"),
     "col_raw_row": ("原始行", "Raw row"),
     "data_rejects_csv": ("下载全部被拒绝的行（CSV）", "Download every rejected row (CSV)"),
     "data_warnings": ("组织架构中找不到的值（计入「未归属」）", "Values the org does not know (counted as unassigned)"),
-    "data_no_warnings": ("所有战区、团队、负责人和渠道都能在组织架构中找到。", "Every war zone, team, owner and channel is in the org."),
+    "data_no_warnings": ("所有战区、团队、负责人和渠道都能在组织架构中找到。",
+                         "Every war zone, team, owner and channel is in the org."),
     "data_warnings_fix": ("处理办法：在 org.yaml 中补上这些值后重新构建，或在原始数据中改正。",
                           "What to do: add these values to org.yaml and build again, or correct them in the data."),
     "col_field": ("字段", "Field"),
@@ -703,7 +747,8 @@ SCREENS: dict[str, tuple[str, str]] = {
     "col_test": ("检验", "Test"),
     "data_check_ok": ("✔ 通过", "✔ Passed"),
     "data_check_failed": ("✖ {n} 行不符合", "✖ {n} rows break it"),
-    "data_checks_help": ("任何一项不通过，构建就会停止，之前的数据仓库继续使用；规则在 pipelines/warehouse/sql/tests/ 中。",
+    "data_checks_help": ("任何一项不通过，构建就会停止，之前的数据仓库继续使用；规则在 pipelines/warehouse/sql/tests/ "
+                         "中。",
                          "If one fails, the build stops and the previous warehouse keeps serving; the rules are in "
                          "pipelines/warehouse/sql/tests/."),
     "data_checks_none": ("这个数据仓库构建时还没有数据检验：重新构建后会列在这里。",
@@ -733,21 +778,23 @@ SCREENS: dict[str, tuple[str, str]] = {
     "data_failed": ("无法读取数据报告：{err}", "The data report cannot be read: {err}"),
     "load_title": ("导入你自己的数据", "Load your own data"),
     "load_help": ("上传一个或多个导出文件（CSV：UTF-8 / 带 BOM / GB18030；XLSX；Parquet；每个不超过 {mb} MB）。"
-                  "按文件名（stations… / members… / orders…，或 驿站 / 会员 / 订单）或列名识别是哪张表。"
-                  "先出检查报告，确认后才会替换并重建；原文件会备份。",
-                  "Upload one or more exports (CSV in UTF-8, with BOM or GB18030; XLSX; Parquet; up to {mb} MB each). "
-                  "Each file's table is told from its name (stations… / members… / orders…, or 驿站 / 会员 / 订单) or "
-                  "its columns. You see a report first; nothing is replaced until you confirm, and the previous "
+                  "按文件名（stations… / members… / orders…，或 驿站 / 会员 / 订单）或列名识别是哪张表。先出检查报告，"
+                  "确认后才会替换并重建；原文件会备份。",
+                  "Upload one or more exports (CSV in UTF-8, with BOM or GB18030; XLSX; Parquet; up to {mb} MB each)"
+                  ". Each file's table is told from its name (stations… / members… / orders…, or 驿站 / 会员 / 订单) "
+                  "or its columns. You see a report first; nothing is replaced until you confirm, and the previous "
                   "files are kept as a backup."),
     "load_files": ("选择文件", "Choose files"),
     "load_checking": ("正在检查（试建一次数据仓库）…", "Checking (a trial build)…"),
-    "load_checking_rows": ("正在检查：{name} 已读 {n} 行，用时 {s} 秒…", "Checking: {n} rows of {name} read, {s} s so far…"),
+    "load_checking_rows": ("正在检查：{name} 已读 {n} 行，用时 {s} 秒…",
+                           "Checking: {n} rows of {name} read, {s} s so far…"),
     "load_checking_time": ("正在检查：用时 {s} 秒…", "Checking: {s} s so far…"),
     "load_xlsx_slow": ("Excel 工作簿读得比 CSV 慢得多（40 万行要几分钟）。另存为“CSV UTF-8”后上传，几秒就能检查完。",
-                       "An Excel workbook reads far slower than CSV (400,000 rows take minutes): saved as CSV UTF-8 it "
-                       "is checked in seconds."),
+                       "An Excel workbook reads far slower than CSV (400,000 rows take minutes): saved as CSV UTF-8 "
+                       "it is checked in seconds."),
     "load_too_big": ("{name}：{size:.1f} MB，超过 {mb} MB 的上限。请拆分文件，或调高 NORTHSTAR_MAX_UPLOAD_MB。",
-                     "{name}: {size:.1f} MB, over the {mb} MB limit. Split the file, or raise NORTHSTAR_MAX_UPLOAD_MB."),
+                     "{name}: {size:.1f} MB, over the {mb} MB limit. Split the file, or raise "
+                     "NORTHSTAR_MAX_UPLOAD_MB."),
     "load_problems": ("有 {n} 个问题，没有做任何改动：", "{n} problems; nothing was changed:"),
     "load_detected": ("{name} → {table}（按{how}识别）", "{name} → {table} (told by its {how})"),
     "how_name": ("文件名", "name"),
@@ -757,21 +804,25 @@ SCREENS: dict[str, tuple[str, str]] = {
     "load_preview": ("预览 {name}（前 5 行）", "Preview of {name} (first 5 rows)"),
     "load_confirm": ("确认导入并重建", "Import and rebuild"),
     "load_shrink": ("注意：导入后会丢失现有数据：{what}。请确认文件和截至日期是否正确。",
-                    "Careful: this import would lose data the warehouse has: {what}. Check the files and the as-of date."),
+                    "Careful: this import would lose data the warehouse has: {what}. Check the files and the as-of "
+                    "date."),
     "load_shrink_ok": ("我确认要替换（数据会变少）", "I confirm: replace it (the data will shrink)"),
     "load_mode": ("导入方式", "How to import"),
     "load_mode_replace": ("替换这些表现有的文件", "Replace these tables' current files"),
-    "load_mode_add": ("添加到现有文件旁（同名文件仍会替换）", "Add beside the current files (one of the same name is replaced)"),
+    "load_mode_add": ("添加到现有文件旁（同名文件仍会替换）",
+                      "Add beside the current files (one of the same name is replaced)"),
     "load_mode_help": ("例如只导入一天的订单：选“添加”，其他日期的订单文件保留。完整的新导出：选“替换”。",
-                       "Importing one more day of orders, say: choose Add, and the other days' files stay. A complete "
-                       "new export: choose Replace."),
+                       "Importing one more day of orders, say: choose Add, and the other days' files stay. A "
+                       "complete new export: choose Replace."),
     "load_replaces": ("导入会替换 {n} 个现有文件（移到备份文件夹）：{files}",
                       "The import replaces {n} current files (moved to a backup folder): {files}"),
     "load_keeps": ("保留同一表现有的 {n} 个文件：{files}", "It keeps {n} current files of the same tables: {files}"),
     "load_replaces_none": ("不会替换任何现有文件。", "No current file is replaced."),
     "load_nothing_yet": ("确认之前不会改动任何文件或数据。", "Nothing changes until you confirm."),
     "load_running": ("正在替换文件并重建数据仓库…", "Replacing the files and rebuilding the warehouse…"),
-    "load_done": ("导入完成：数据截至 {d}。原文件已备份到 {backup}。", "Imported: data through {d}. The previous files are in {backup}."),
+    "load_done": ("导入完成：数据截至 {d}。原文件已备份到 {backup}。",
+                  "Imported: data through {d}. The previous files are in {backup}."),
     "load_done_label": ("导入完成（用时 {s:.0f} 秒）", "Imported (took {s:.0f} s)"),
-    "load_failed": ("重建失败，已恢复原来的文件，数据保持不变：{err}", "The rebuild failed; the previous files are back and the data is unchanged: {err}"),
+    "load_failed": ("重建失败，已恢复原来的文件，数据保持不变：{err}",
+                    "The rebuild failed; the previous files are back and the data is unchanged: {err}"),
 }
