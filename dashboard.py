@@ -19,8 +19,8 @@ db = ensure_warehouse()
 user = gate(str(db))          # sign-in (access.yaml): nothing below runs for a reader who is not signed in
 default_page_alias("board")   # /board is the board, not "Page not found"
 
-# Each page's url_path is its file's stem (ui/v1guard.py says why): links read /war_zone?zone=north.
-# Only the pages the reader's role may read are listed (pipelines/plan/access.py); a link to another one opens the board.
+# Each page's url_path is its file's stem (ui/v1guard.py says why): links read /war_zone?zone=north. Only the pages the
+# reader's role may read are listed (pipelines/plan/access.py); a link to another one opens the board.
 pages = [
     st.Page("pages/board.py", title=t("page_board"), icon=":material/dashboard:", url_path="board", default=True),
     st.Page("pages/war_zone.py", title=t("page_war_zone"), icon=":material/flag:", url_path="war_zone"),
@@ -32,7 +32,8 @@ pages = [
 ]
 pg = st.navigation([page for page in pages if user.can_read(page.url_path or "board")])
 period = None
-if pg.url_path not in ("plan", "cohorts", "growth", "data"):   # these pick their own month (Plan) or read as of the data's last date
+# these pick their own month (Plan) or read as of the data's last date
+if pg.url_path not in ("plan", "cohorts", "growth", "data"):
     period = st.session_state["period"] = period_sidebar(db)
 st.session_state["view"] = view_of(st.session_state["lang_code"], period, st.session_state.get("latest_period"))
 keep_url(st.session_state["view"])

@@ -44,7 +44,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, PlanStore(Path(tmp) / "s.plan.sqlite") as store:
         now = dt.datetime.now(dt.timezone.utc)
         store.accounts.open_session("t" * 43, "lead", now, now + dt.timedelta(hours=12))
-        rows.append(("stored session lookup (a reload)", *timed(lambda: store.accounts.session_of("t" * 43, now), args.runs)))
+        rows.append(
+            ("stored session lookup (a reload)", *timed(lambda: store.accounts.session_of("t" * 43, now), args.runs))
+        )
     rows.append((f"goal tree {month} (warm connection)", *timed(lambda: goaltree.goal_tree(con, month, last),
                                                                  args.runs)))
     rows.append((f"  scoped for a zone lead of {zone}", *timed(lambda: tree.scoped(lead), args.runs)))

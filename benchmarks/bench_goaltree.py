@@ -2,10 +2,10 @@
 
     python benchmarks/bench_goaltree.py --db data/warehouse.duckdb [--runs 30]
 
-"warm" reuses one read-only connection and the plan read once (what the dashboard does with its cached
-connection); "with plan read" also reads the plan store each time; "cold" opens the warehouse as well; "first"
-empties the month's-shape caches first (pipelines/okr/seasonal.py's history and profiles, pipelines/okr/replay.py's band):
-what the first reader of a month and day pays after the server starts.
+"warm" reuses one read-only connection and the plan read once (what the dashboard does with its cached connection);
+"with plan read" also reads the plan store each time; "cold" opens the warehouse as well; "first" empties the
+month's-shape caches first (pipelines/okr/seasonal.py's history and profiles, pipelines/okr/replay.py's band): what the
+first reader of a month and day pays after the server starts.
 """
 from __future__ import annotations
 

@@ -223,7 +223,8 @@ def table(result: dict, label: str) -> str:
              f"| | first view after start (cold) | {cold['seconds']:.2f} s | | "
              f"{cold_cpu} | {0 if cold['ok'] else 1} |",
              f"| | fresh board view: a new tab ({len(fresh['seconds'])}, one at a time) | "
-             f"{pct(fresh['seconds'], .5):.2f} s | {pct(fresh['seconds'], .95):.2f} s | {cpu(fresh['cpu'])} | {fresh['errors']} |",
+             f"{pct(fresh['seconds'], .5):.2f} s | {pct(fresh['seconds'], .95):.2f} s | {cpu(fresh['cpu'])} | "
+             f"{fresh['errors']} |",
              f"| | fresh board view: a browser with nothing cached | {pct(bare['seconds'], .5):.2f} s | "
              f"{pct(bare['seconds'], .95):.2f} s | {cpu(bare['cpu'])} | {bare['errors']} |",
              f"| | page switch ({len(switch['seconds'])}, board ↔ war zone) | {pct(switch['seconds'], .5):.2f} s | "

@@ -60,7 +60,8 @@ def measure(raw: Path, config: Path, work: Path, change: int) -> list[tuple]:
         csv.chmod(0o644)
         t = time.perf_counter()
         server.sql(f"\\copy orders (order_id, member_id, ordered_at, amount, status, category) from '{csv}' "
-                   "with (format csv, null '\\N')\nupdate orders set updated_at = least(ordered_at + interval '1 hour', timestamp '2026-11-23 22:00:00');\nanalyze orders;")
+                   "with (format csv, null '\\N')\nupdate orders set updated_at = least(ordered_at + interval '1 hour',"
+                   " timestamp '2026-11-23 22:00:00');\nanalyze orders;")
         rows = int(server.row("select count(*) from orders")[0])
         print(f"loaded {rows:,} orders into PostgreSQL in {time.perf_counter() - t:.0f} s", file=sys.stderr)
         plan, pulled, db = work / "config", work / "raw", work / "wh.duckdb"
@@ -81,7 +82,8 @@ def measure(raw: Path, config: Path, work: Path, change: int) -> list[tuple]:
 insert into orders select 'N' || lpad((row_number() over ())::text, 9, '0'), member_id, ordered_at, amount, 'paid',
     category, '2026-11-24 22:00:00' from (select * from orders where status = 'paid' limit {change}) o;
 update orders set status = 'refunded', updated_at = '2026-11-24 22:00:00'
-    where order_id in (select order_id from orders where status = 'paid' and order_id not like 'N%' limit {change // 10});
+    where order_id in (select order_id from orders
+                       where status = 'paid' and order_id not like 'N%' limit {change // 10});
 """)
         wall, mib, said = _run(["pull", "--source", "bench", *common], env)
         got = re.search(r"([\d,]+) rows read", said)

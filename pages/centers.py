@@ -2,8 +2,8 @@
 slipping, and where a center lead records the weekly check-in or adds and edits a key action.
 
 Numbers come from the goal tree (`tree.key_actions`, pipelines.okr.keyactions) for the sidebar's month and as-of; the
-check-ins and key actions are written to the plan store (the forms are ui.sections.center_forms'), which the goal tree reads
-on its next run.
+check-ins and key actions are written to the plan store (the forms are ui.sections.center_forms'), which the goal tree
+reads on its next run.
 """
 from pathlib import Path
 

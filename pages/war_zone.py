@@ -50,8 +50,10 @@ def pick(label: str, nodes: list[dict], param: str, default: str) -> dict:
 head, chooser = st.columns([4, 1], vertical_alignment="bottom")
 with chooser:
     real = [z for z in zones if not is_unassigned(z.id)]
-    mine = reader.war_zone       # a zone lead opens on their own zone; everyone else on the one furthest behind
-    zone = pick(t("zone"), zones, "zone", mine if mine in {z.id for z in zones} else wz.worst_first(real or zones)[0].id)
+    mine = reader.war_zone  # a zone lead opens on their own zone; everyone else on the one furthest behind
+    zone = pick(
+        t("zone"), zones, "zone", mine if mine in {z.id for z in zones} else wz.worst_first(real or zones)[0].id
+    )
 with head:
     page_head(board.name_of(zone, code), board.period_line(tree, code))
 unknown = st.session_state.pop("zone_unknown", None)
@@ -118,7 +120,9 @@ else:
 
 section(t("attainment"))
 if view["attainment"]:
-    drawn = shared_figure(db, tree, reader, "attainment", (zone.id, code), lambda: charts.attainment(view["attainment"], code))
+    drawn = shared_figure(
+        db, tree, reader, "attainment", (zone.id, code), lambda: charts.attainment(view["attainment"], code)
+    )
     st.plotly_chart(drawn, config=CONFIG, key="zone_attainment")
     st.markdown(wz.status_legend(code), unsafe_allow_html=True)
 else:

@@ -1,4 +1,5 @@
-"""The command line: `sample`, `build`, `pull`, `refresh`, `import`, `tree`, `cohorts`, `plan`, `users`, `brief`, `backtest`. Every command has --help, progress on long work, clear errors, exit ≠ 0 on failure."""
+"""The command line: `sample`, `build`, `pull`, `refresh`, `import`, `tree`, `cohorts`, `plan`, `users`, `brief`,
+`backtest`. Every command has --help, progress on long work, clear errors, exit ≠ 0 on failure."""
 from __future__ import annotations
 
 import argparse
@@ -294,7 +295,8 @@ def cmd_plan_history(args) -> int:
         raise NorthstarError("store_missing", path=str(path))
     with PlanStore(path, read_only=True) as store:
         rows = store.history(args.limit)
-    print(f"{'change':>6}  {'when (UTC)':<25} {'who':<16} {'source':<7} {'targets':>8} {'actions':>8} {'check-ins':>9}  note")
+    print(f"{'change':>6}  {'when (UTC)':<25} {'who':<16} {'source':<7} {'targets':>8} {'actions':>8} "
+          f"{'check-ins':>9}  note")
     for r in rows:
         print(f"{r['id']:>6}  {r['at']:<25} {r['who']:<16} {r['source']:<7} {r['targets']:>8,} {r['key_actions']:>8,} "
               f"{r['checkins']:>9,}  {r['note']}")
@@ -317,8 +319,14 @@ def viewer(db: Path, user_id: str | None, page: str):
         raise NorthstarError("as_unknown", user_id=user_id, listed=listed)
     if not user.can_read(page):
         allowed = [r for r, pages in ROLE_PAGES.items() if page in pages]
-        raise AccessDenied("denied_page", user_id=user_id, user=user.label(), role=user.role, page=page.replace("_", " "),
-                           allowed=", ".join(allowed))
+        raise AccessDenied(
+            "denied_page",
+            user_id=user_id,
+            user=user.label(),
+            role=user.role,
+            page=page.replace("_", " "),
+            allowed=", ".join(allowed),
+        )
     return user
 
 
@@ -490,7 +498,8 @@ def _sample_command(sub, shared: SimpleNamespace) -> None:
                    help="tiny ≈ 60 stations / 3k members / 30k orders; small (default) 2.5k / 500k / 5M; "
                         "medium 8k / 2M / 25M; large 20k / 10M / 100M")
     s.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
-    s.add_argument("--out", metavar="DIR", help="output folder for raw/ and config/ (default: data/raw and data/config, or NORTHSTAR_RAW and NORTHSTAR_CONFIG)")
+    s.add_argument("--out", metavar="DIR", help="output folder for raw/ and config/ (default: data/raw and data/config,"
+                                                " or NORTHSTAR_RAW and NORTHSTAR_CONFIG)")
     s.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="raw file format (default parquet)")
     s.add_argument("--if-missing", action="store_true", help="do nothing when the raw folder already has files")
     s.set_defaults(func=cmd_sample)
@@ -529,9 +538,11 @@ def _build_command(sub, shared: SimpleNamespace) -> None:
 def _pull_command(sub, shared: SimpleNamespace) -> None:
     """`python -m pipelines pull`."""
     raw = shared.raw
-    pu = sub.add_parser("pull", parents=[raw], help="new and changed rows of the company's database → the raw folder (sources.yaml)",
+    pu = sub.add_parser("pull", parents=[raw], help="new and changed rows of the company's database → the raw folder "
+                                                    "(sources.yaml)",
                         description="For each table of the source(s) in sources.yaml (plan folder): read the rows "
-                                    "whose watermark column is at or after the last pull's highest value, write the new "
+                                    "whose watermark column is at or after the last pull's highest value, "
+                                    "write the new "
                                     "ones to one Parquet file per pull (<table>-<source>-<UTC time>.parquet) and put "
                                     "changed ones (a refund, a closing) in place of the rows they change. The "
                                     "connection string comes from the environment variable the source names.",
@@ -554,8 +565,8 @@ def _refresh_command(sub, shared: SimpleNamespace) -> None:
     raw = shared.raw
     config = shared.config
     db = shared.db
-    rf = sub.add_parser("refresh", parents=[raw, config, db], help="pull every source, build incrementally, send the briefs: one command for a "
-                                        "timer",
+    rf = sub.add_parser("refresh", parents=[raw, config, db],
+                        help="pull every source, build incrementally, send the briefs: one command for a timer",
                         description="The nightly job: pull every source of sources.yaml, build --incremental (a "
                                     "full build when needed), then send every channel's brief (channels.yaml). Two "
                                     "refreshes never overlap (a lock beside the warehouse). A step that fails stops "
@@ -563,7 +574,9 @@ def _refresh_command(sub, shared: SimpleNamespace) -> None:
                         epilog="example (cron, 06:30):\n  30 6 * * * cd /srv/northstar && .venv/bin/python -m "
                                "pipelines refresh",
                         formatter_class=argparse.RawDescriptionHelpFormatter)
-    rf.add_argument("--as-of", metavar="YYYY-MM-DD", help="the data's as-of date (default: NORTHSTAR_AS_OF, else today)")
+    rf.add_argument(
+        "--as-of", metavar="YYYY-MM-DD", help="the data's as-of date (default: NORTHSTAR_AS_OF, else today)"
+    )
     rf.add_argument("--no-brief", action="store_true", help="pull and build only")
     rf.add_argument("--quiet", action="store_true", help="no build progress lines")
     rf.set_defaults(func=cmd_refresh)
@@ -572,7 +585,8 @@ def _refresh_command(sub, shared: SimpleNamespace) -> None:
 def _backtest_command(sub, shared: SimpleNamespace) -> None:
     """`python -m pipelines backtest`."""
     db = shared.db
-    bt = sub.add_parser("backtest", parents=[db], help="replay past months: how far the day-N forecast missed, straight line vs "
+    bt = sub.add_parser("backtest", parents=[db], help="replay past months: how far the day-N forecast missed, "
+                                                       "straight line vs "
                                          "the month's shape, and the 80%% band's coverage",
                         description="For every complete month whose same month a year earlier is in the data: the "
                                     "month-end forecast made on day N by the straight line and by the month's shape "
@@ -591,7 +605,8 @@ def _backtest_command(sub, shared: SimpleNamespace) -> None:
 def _brief_command(sub, shared: SimpleNamespace) -> None:
     """`python -m pipelines brief`."""
     db = shared.db
-    br = sub.add_parser("brief", parents=[db], help="send the morning brief (board picture + a few lines) to WeCom, DingTalk, "
+    br = sub.add_parser("brief", parents=[db], help="send the morning brief (board picture + a few lines) to "
+                                                    "WeCom, DingTalk, "
                                       "Feishu or email",
                         description="Render the board for a channel of channels.yaml (its `as:` person's view, its "
                                     "language), write the summary, and send both; remembered in the plan store so "
@@ -611,7 +626,8 @@ def _brief_command(sub, shared: SimpleNamespace) -> None:
                     "last date)")
     br.add_argument("--config", metavar="DIR", help="plan folder with channels.yaml (default data/config or "
                     "NORTHSTAR_CONFIG)")
-    br.add_argument("--dry-run", metavar="DIR", help="write the picture, the summary and the messages to DIR/<channel>/ "
+    br.add_argument("--dry-run", metavar="DIR", help="write the picture, the summary and the messages to "
+                                                     "DIR/<channel>/ "
                     "instead of sending (no webhook needed; nothing is remembered)")
     br.set_defaults(func=cmd_brief)
 
@@ -619,7 +635,8 @@ def _brief_command(sub, shared: SimpleNamespace) -> None:
 def _tree_command(sub, shared: SimpleNamespace) -> None:
     """`python -m pipelines tree`."""
     db = shared.db
-    t = sub.add_parser("tree", parents=[db], help="the goal tree for a month: target, actual, pace, forecast, status per node",
+    t = sub.add_parser("tree", parents=[db], help="the goal tree for a month: target, actual, pace, forecast, "
+                                                  "status per node",
                        description="Every node of the goal tree (company → war zones → teams → people, and the "
                                    "centers) with target, actual, expected, pace, forecast, required per day and "
                                    "status, plus the north star. Reads the warehouse and the plan store beside it.",
@@ -670,7 +687,9 @@ def _import_command(sub, shared: SimpleNamespace) -> None:
     raw = shared.raw
     config = shared.config
     db = shared.db
-    im = sub.add_parser("import", parents=[raw, config, db], help="load your own exports: check them, then replace (or --add to) those tables' files and rebuild",
+    im = sub.add_parser("import", parents=[raw, config, db],
+                        help="load your own exports: check them, then replace (or --add to) those tables' files and "
+                             "rebuild",
                         description="Tells which table each file is (from its name or columns), checks it against "
                                     "the data contract with a trial build, and shows the rows that would be loaded "
                                     "and rejected. Without --dry-run it then replaces those tables' files in the "
@@ -701,9 +720,11 @@ def _plan_command(sub, shared: SimpleNamespace) -> None:
                                "  python -m pipelines plan export --out /tmp/plan",
                         formatter_class=argparse.RawDescriptionHelpFormatter)
     psub = pl.add_subparsers(dest="plan_command", required=True, metavar="ACTION")
-    pi = psub.add_parser("import", parents=[config], help="check and import the config files that changed since the last import",
+    pi = psub.add_parser("import", parents=[config], help="check and import the config files that changed since "
+                                                          "the last import",
                          epilog="example: python -m pipelines plan import --config ~/plan")
-    pi.add_argument("--db", metavar="PATH", help="warehouse beside which the store lives (default data/warehouse.duckdb "
+    pi.add_argument("--db", metavar="PATH", help="warehouse beside which the store lives (default data/"
+                                                 "warehouse.duckdb "
                                                  "or NORTHSTAR_DB)")
     pi.add_argument("--force", action="store_true", help="import every file, changed or not")
     pi.set_defaults(func=cmd_plan_import)
@@ -726,7 +747,8 @@ def _users_command(sub, shared: SimpleNamespace) -> None:
                                     "The password is stored as a salted argon2id hash in the plan store (never in a "
                                     "file, never printed). The person must be listed in access.yaml first.",
                         epilog="examples:\n  python -m pipelines users add lead-north\n"
-                               "  printf '%s\\n' \"$PW\" | python -m pipelines users reset lead-north --password-stdin\n"
+                               "  printf '%s\\n' \"$PW\" | python -m pipelines users reset lead-north "
+                               "--password-stdin\n"
                                "  python -m pipelines users list",
                         formatter_class=argparse.RawDescriptionHelpFormatter)
     us.add_argument("action", choices=["add", "reset", "remove", "list", "unbind", "unlock"],

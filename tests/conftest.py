@@ -288,7 +288,9 @@ def screenshot(page, name: str) -> Path:
 
 def problems_shown(page) -> list[str]:
     """Error boxes, exceptions and tracebacks a person would see."""
-    found = [e.inner_text() for e in page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').all()]
+    found = [
+        e.inner_text() for e in page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').all()
+    ]
     if "Traceback (most recent call last)" in page.inner_text("body"):
         found.append("a traceback")
     return found
@@ -313,7 +315,8 @@ def main_height(page) -> list[int]:
     on a busy machine the previous run's blocks can stand beside the new ones for a moment."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    fits = "() => { const m = document.querySelector('[data-testid=stMain]'); return m.scrollHeight <= m.clientHeight + 1; }"
+    fits = ("() => { const m = document.querySelector('[data-testid=stMain]'); return m.scrollHeight <= "
+            "m.clientHeight + 1; }")
     try:
         page.wait_for_function(fits, timeout=10_000)
     except PlaywrightTimeout:

@@ -114,7 +114,8 @@ def start_postgres() -> Server:
         if owner:
             shutil.chown(log, owner)
         proc = subprocess.Popen(_as_owner([str(bin_dir / "postgres"), "-D", str(data), "-p", str(port),
-                                           "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={folder}",
+                                           "-c", "listen_addresses=127.0.0.1", "-c",
+                                               f"unix_socket_directories={folder}",
                                            "-c", "fsync=off"], owner), stdout=fh, stderr=subprocess.STDOUT)
     _wait_port(port, proc, log)
     env_pw = {**os.environ, "PGPASSWORD": PASSWORD}

@@ -102,7 +102,8 @@ def test_every_problem_is_named_with_its_line(tmp_path):
     text = str(err.value)
     for expected in ("line 1, auth: 'ldap': expected one of open, password, oidc",
                      "line 3, users[0].role: 'boss'",
-                     "line 4, users[1].war_zone: a zone lead needs the war zone they lead, one of org.yaml's: east, south",
+                     "line 4, users[1].war_zone: a zone lead needs the war zone they lead, one of "
+                     "org.yaml's: east, south",
                      "line 5, users[2].center: a center lead needs the center they lead",
                      "line 6, users[3].war_zone: only a zone_lead has a war zone",
                      "line 7, users[4].id: 'A' is listed twice (first on line 3)",
@@ -358,11 +359,13 @@ def test_a_reset_a_removal_and_a_sign_out_end_every_session_of_the_person(tmp_pa
         store.accounts.open_session("a" * 43, "ceo", t0, t0 + 12 * hour)
         store.accounts.open_session("b" * 43, "ceo", t0, t0 + 12 * hour)
         store.accounts.open_session("c" * 43, "cfo", t0, t0 + 12 * hour)
-        assert store.accounts.session_live("ceo", t0, "a" * 43, t0 + hour) and store.accounts.session_live("ceo", t0, None, t0 + hour)
-        store.accounts.set_password("ceo", hash_password(PASSWORD), "test", reset=True)       # the reset, now (after t0)
+        assert store.accounts.session_live("ceo", t0, "a" * 43, t0 + hour) and store.accounts.session_live(
+            "ceo", t0, None, t0 + hour
+        )
+        store.accounts.set_password("ceo", hash_password(PASSWORD), "test", reset=True)  # the reset, now (after t0)
         assert not store.accounts.session_live("ceo", t0, "a" * 43, t0 + hour)
         assert not store.accounts.session_live("ceo", t0, "b" * 43, t0 + hour)
-        assert not store.accounts.session_live("ceo", t0, None, t0 + hour)                    # a tab without a cookie too
+        assert not store.accounts.session_live("ceo", t0, None, t0 + hour)  # a tab without a cookie too
         assert store.accounts.session_live("cfo", t0, "c" * 43, t0 + hour)                    # someone else's: open
         later = dt.datetime.now(dt.timezone.utc) + hour
         assert store.accounts.session_live("ceo", later, None, later)                         # signed in again after it

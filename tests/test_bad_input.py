@@ -340,7 +340,8 @@ def test_the_time_zone_is_a_setting_in_goals_yaml(tmp_path):
         ("2026-10-20 10:00:00",)]
     (tmp_path / "config" / "goals.yaml").write_text("time_zone: Asia/Shanghai\n", encoding="utf-8")
     res = run_build(tmp_path, incremental=True)
-    assert res.mode == "full" and res.why_full == "the time zone changed since the last build (Europe/Berlin → Asia/Shanghai)"
+    assert res.mode == "full" and res.why_full == ("the time zone changed since the last build (Europe/Berlin → "
+                                                   "Asia/Shanghai)")
 
 
 @pytest.mark.parametrize("value,phrase", [("Beijing", "'Beijing' is not a known time zone"),

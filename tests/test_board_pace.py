@@ -182,7 +182,8 @@ def test_the_zone_page_lists_its_teams_and_peoples_changed_targets(writable):
         store.set_target("2026-11", "person", "pa", "stations", 1, "李四")
         store.con.execute("update changes set at = '2026-11-12T06:00:00+00:00' where at > '2026-11-12'")
     t = trees.load(writable, "2026-11", "2026-11-15")
-    assert text_of(board.revised_note(t, "zh", "east")) == "本月开始后改过的目标：甲 驿站 2 → 1（李四，11月12日 14:00）。"
+    assert text_of(board.revised_note(t, "zh", "east")) == (
+        "本月开始后改过的目标：甲 驿站 2 → 1（李四，11月12日 14:00）。")
     assert text_of(board.revised_note(t, "en", "east")) == \
         "Targets changed after the month began: 甲 Stations 2 → 1 (李四, Nov 12 14:00)."
     assert board.revised_note(t, "zh", "south") == ""

@@ -1,5 +1,5 @@
-"""The morning brief's words (pipelines/delivery/brief.py, issue 21) on the hand-made company as of 2026-11-20, every figure
-checked by hand against tests/goal_company.py: this month, the north star, the zone that needs attention and why,
+"""The morning brief's words (pipelines/delivery/brief.py, issue 21) on the hand-made company as of 2026-11-20, every
+figure checked by hand against tests/goal_company.py: this month, the north star, the zone that needs attention and why,
 since last week, what changed since the last brief, stale key results, the link; in both languages, and within the
 viewer's scope."""
 from __future__ import annotations

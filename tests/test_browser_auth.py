@@ -81,7 +81,8 @@ def test_password_sign_in_shows_the_zone_leads_view_and_signs_out(browser, passw
     expect(page.get_by_text("账号或密码不对")).to_be_visible(timeout=30_000)
     sign_in(page, "lead-north", PASSWORD)
     page.locator(".ns-done").wait_for(state="attached", timeout=60_000)
-    expect(page.locator('[data-testid="stSidebar"]')).to_contain_text("已登录：萧宇（lead-north）· 战区负责人 · 华北战区")
+    expect(page.locator('[data-testid="stSidebar"]')).to_contain_text(
+        "已登录：萧宇（lead-north）· 战区负责人 · 华北战区")
     cookie = wait_for_cookie(page, present=True)     # the sign-in outlives a reload: a cookie naming a stored session
     assert cookie["sameSite"] == "Strict" and 11 * 3600 < cookie["expires"] - time.time() <= 12 * 3600
     page.reload()
@@ -326,7 +327,9 @@ def test_oidc_refuses_a_stranger_and_says_whom_to_ask(browser, oidc_app):
     with PlanStore(store_path(db), read_only=True) as store:
         refused = [r for r in store.runs.audit_log(50) if r["who"] == "stranger@bobo.cn"]
     assert [r["action"] for r in refused] == ["sign_in_refused"]
-    assert re.fullmatch(r"oidc iss=http://127\.0\.0\.1:\d+ sub=stranger@bobo\.cn iat=\d+ \(unknown\)", refused[0]["what"])
+    assert re.fullmatch(
+        r"oidc iss=http://127\.0\.0\.1:\d+ sub=stranger@bobo\.cn iat=\d+ \(unknown\)", refused[0]["what"]
+    )
     context.close()
 
 
@@ -349,7 +352,11 @@ def test_oidc_refuses_an_unverified_address_and_a_second_account(browser, oidc_a
             screenshot(page, f"auth-oidc-{subject}-1440.png")
         context.close()
     with PlanStore(store_path(db), read_only=True) as store:
-        rows = [r for r in store.runs.audit_log(100) if r["who"] == "lead-north@bobo.cn" and r["action"].startswith("sign_in")]
+        rows = [
+            r
+            for r in store.runs.audit_log(100)
+            if r["who"] == "lead-north@bobo.cn" and r["action"].startswith("sign_in")
+        ]
     whats = [r["what"] for r in rows]
     assert any(re.search(r" sub=mallory iat=\d+ \(unverified\)$", w) for w in whats)
     assert any(re.search(r" sub=mallory-2 iat=\d+ \(bound\)$", w) for w in whats)

@@ -33,7 +33,11 @@ def site(tmp_path_factory):
     (files / "orders-nodate.csv").write_text("order_id,member_id,amount,status\nX1,M1,3,paid\n", encoding="utf-8")
     (files / "说明.pdf").write_bytes(b"%PDF-1.4")
     (files / "orders-bad.csv").write_text(HEAD + "Z1,M9,2026-11-10 10:00:00,3,paid,\n", encoding="utf-8")
-    env = {"NORTHSTAR_RAW": str(root / "raw"), "NORTHSTAR_CONFIG": str(root / "config"), "NORTHSTAR_AS_OF": "2026-11-24"}
+    env = {
+        "NORTHSTAR_RAW": str(root / "raw"),
+        "NORTHSTAR_CONFIG": str(root / "config"),
+        "NORTHSTAR_AS_OF": "2026-11-24",
+    }
     with streamlit_app(root / "wh.duckdb", **env) as url:
         yield url, root
 

@@ -54,7 +54,8 @@ def test_nothing_to_scroll_at_1440_by_900(app_url, browser, name, query):
         const b = [...e.querySelectorAll('.annotation-text')].map(t => t.getBoundingClientRect());
         let n = 0;
         for (let i = 0; i < b.length; i++) for (let j = i + 1; j < b.length; j++)
-            if (b[i].left < b[j].right && b[j].left < b[i].right && b[i].top < b[j].bottom && b[j].top < b[i].bottom) n++;
+            if (b[i].left < b[j].right && b[j].left < b[i].right
+                && b[i].top < b[j].bottom && b[j].top < b[i].bottom) n++;
         return n; }""")
     assert overlaps == 0, f"{query}: {overlaps} chart labels overlap"
     screenshot(page, name)

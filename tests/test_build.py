@@ -28,7 +28,9 @@ def test_failed_build_leaves_the_previous_warehouse_untouched(tmp_path):
     db = tmp_path / "wh.duckdb"
     before = digest(db)
     # 1. a file that lost a required column
-    write_csv(tmp_path / "raw" / "orders.csv", ["order_id", "member_id", "amount", "status"], [["O1", "M1", "1", "paid"]])
+    write_csv(
+        tmp_path / "raw" / "orders.csv", ["order_id", "member_id", "amount", "status"], [["O1", "M1", "1", "paid"]]
+    )
     with pytest.raises(NorthstarError, match="orders.csv: missing required column ordered_at"):
         run_build(tmp_path)
     assert digest(db) == before
@@ -115,7 +117,9 @@ def test_rows_read_equals_loaded_plus_rejected(tmp_path_factory, tables):
         assert f["read"] == written
         assert f["read"] == loaded + rejected, f
     # nothing loaded breaks the contract
-    assert query(db, "select count(*) from orders where amount <= 0 or status not in ('paid','refunded','cancelled')") == [(0,)]
+    assert query(
+        db, "select count(*) from orders where amount <= 0 or status not in ('paid','refunded','cancelled')"
+    ) == [(0,)]
     assert query(db, "select count(*) - count(distinct order_id) from orders") == [(0,)]
     assert query(db, "select count(*) from orders o anti join members m using (member_id)") == [(0,)]
     assert query(db, "select count(*) from members m anti join stations s using (station_id)") == [(0,)]
@@ -136,7 +140,8 @@ def test_parent_actual_equals_sum_of_children(tiny):
     by_level = query(db, """
         select war_zone, sum(members_joined) from daily_node_facts group by 1
         except
-        select war_zone, sum(s) from (select war_zone, team, sum(members_joined) as s from daily_node_facts group by 1, 2) group by 1
+        select war_zone, sum(s)
+        from (select war_zone, team, sum(members_joined) as s from daily_node_facts group by 1, 2) group by 1
     """)
     assert by_level == []
     total = query(db, "select sum(members_joined), sum(new_stations), sum(orders) from daily_node_facts")[0]
@@ -162,7 +167,9 @@ def test_daily_active_members_equals_a_brute_force_count(tiny):
     for day in rng.sample(days, 12) + [days[-1]]:
         brute = query(db, "select count(distinct member_id) from orders where status = 'paid' "
                           "and ordered_at::date between ?::date - 29 and ?::date", [day, day])[0][0]
-        mart = query(db, "select coalesce(sum(active_members), 0) from daily_active_members where date = ?", [day])[0][0]
+        mart = query(db, "select coalesce(sum(active_members), 0) from daily_active_members where date = ?", [day])[0][
+            0
+        ]
         assert mart == brute, day
 
 
@@ -238,11 +245,16 @@ def test_a_build_that_looks_like_a_mistake_keeps_the_previous_warehouse(tmp_path
     run_build(tmp_path)
     db = tmp_path / "wh.duckdb"
     before = digest(db)
-    with pytest.raises(build_mod.ShrinkRefused, match=r"stations would be empty \(it has 6 rows now\).*"
-                                                      r"6 of the 6 stations rows would be rejected, most as future_date"):
+    with pytest.raises(
+        build_mod.ShrinkRefused,
+        match=r"stations would be empty \(it has 6 rows now\).*"
+        r"6 of the 6 stations rows would be rejected, most as future_date",
+    ):
         run_build(tmp_path, as_of="2020-01-01")
     assert digest(db) == before
-    write_csv(tmp_path / "raw" / "orders.csv", ["order_id", "member_id", "ordered_at", "amount", "status", "category"], [])
+    write_csv(
+        tmp_path / "raw" / "orders.csv", ["order_id", "member_id", "ordered_at", "amount", "status", "category"], []
+    )
     with pytest.raises(build_mod.ShrinkRefused, match=r"orders would be empty \(it has 8 rows now\)"):
         run_build(tmp_path)
     assert digest(db) == before and query(db, "select count(*) from orders") == [(8,)]

@@ -1,7 +1,8 @@
-"""The Centers page under AppTest, both languages: the key results' numbers are the goal tree's (pipelines.okr.keyactions);
-the alignment matrix puts each action under the zones it serves; a check-in recorded in the form reaches the plan
-store and the goal tree, with the lead's confidence beside the computed status and the mismatch flagged; invalid
-check-ins and key actions are refused with a message and nothing is saved; a key action added in the form runs.
+"""The Centers page under AppTest, both languages: the key results' numbers are the goal tree's
+(pipelines.okr.keyactions); the alignment matrix puts each action under the zones it serves; a check-in recorded in the
+form reaches the plan store and the goal tree, with the lead's confidence beside the computed status and the mismatch
+flagged; invalid check-ins and key actions are refused with a message and nothing is saved; a key action added in the
+form runs.
 
 The hand-made company (tests/goal_company.py) in 2026-11: ka-community (community; east and south; an automatic
 key result, 20 community-channel members, and a manual one, 4 salons) and ka-south-open (content; south; 5 stations
@@ -90,7 +91,8 @@ def test_a_checkin_in_the_form_reaches_the_tree_with_its_confidence(writable, mo
     at.text_input[2].set_value("张伟")
     at.button[0].click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    assert [seen(s.value) for s in at.success] == ["已记录 举办沙龙 的检查（2026-11-12，张伟）。已计入2026年11月：本页和总览的"
+    assert [seen(s.value) for s in at.success] == ["已记录 举办沙龙 的检查（2026-11-12，张伟）。"
+                                                   "已计入2026年11月：本页和总览的"
                                              "关键要务现在使用它。"]
     rows = saved_checkins(writable)
     assert [(r["key_result_id"], r["on_date"], r["value"], r["confidence"], r["comment"], r["who"]) for r in rows] == [
@@ -122,7 +124,8 @@ def test_a_checkin_recorded_today_counts_although_the_data_ends_earlier(tiny, tm
     at.text_input[2].set_value("张伟")
     at.button[0].click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    assert [seen(s.value) for s in at.success] == ["已记录 举办沙龙 的检查（2026-11-29，张伟）。已计入2026年11月：本页和总览的"
+    assert [seen(s.value) for s in at.success] == ["已记录 举办沙龙 的检查（2026-11-29，张伟）。"
+                                                   "已计入2026年11月：本页和总览的"
                                              "关键要务现在使用它。"]
     assert shown(at, "kr.kr-salons-held.actual") == "12"
     assert shown(at, "kr.kr-salons-held.status") != "○ 未更新"
@@ -140,7 +143,8 @@ def test_a_checkin_recorded_today_counts_although_the_data_ends_earlier(tiny, tm
     at.radio[0].set_value("on_track")
     at.text_input[2].set_value("张伟")
     at.button[0].click().run()
-    assert [seen(s.value) for s in at.success] == ["已记录 举办沙龙 的检查（2026-11-29，张伟）。它计入2026年11月，但本页显示的"
+    assert [seen(s.value) for s in at.success] == ["已记录 举办沙龙 的检查（2026-11-29，张伟）。"
+                                                   "它计入2026年11月，但本页显示的"
                                              "是截至 2026-11-20 的情况：把截至日期改为 2026-11-24 即可看到。"]
 
 

@@ -1,5 +1,5 @@
-"""channels.yaml (pipelines/delivery/channels.py, issue 21): read with every field, every problem named with its line, no
-webhook URL or secret ever in the file, and the variables' values read from the environment with a sentence when
+"""channels.yaml (pipelines/delivery/channels.py, issue 21): read with every field, every problem named with its line,
+no webhook URL or secret ever in the file, and the variables' values read from the environment with a sentence when
 one is missing."""
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The Data page and pipelines/warehouse/freshness.py: rows read = loaded + rejected per file and in total, the rejected rows
-by reason with examples and a full CSV, the values the org does not know, stale data flagged, and the metric
+"""The Data page and pipelines/warehouse/freshness.py: rows read = loaded + rejected per file and in total, the rejected
+rows by reason with examples and a full CSV, the values the org does not know, stale data flagged, and the metric
 catalog — every metric the pipeline defines is listed with both definitions (a metric added without them fails).
 
 The network: the hand-made one (tests/conftest.py) plus three bad rows — an order with a negative amount, a
@@ -20,9 +20,12 @@ from tests.conftest import BASE, make_raw, open_app, run_build, seen
 from ui.i18n import reason_word, text
 
 pytestmark = pytest.mark.usefixtures("fresh_cache")
-BAD = {"stations": BASE["stations"] + [["S7", "七号站", "east", "e1", "pa", "浙江", "杭州", "2026-10-01", "not a date", ""]],
-       "members": BASE["members"] + [["M8", "S9", "2026-11-05", "standard", "399", "community", "", "", ""]],
-       "orders": BASE["orders"] + [["O9", "M1", "2026-11-05 10:00:00", "-5.00", "paid", ""]]}
+BAD = {
+    "stations": BASE["stations"]
+    + [["S7", "七号站", "east", "e1", "pa", "浙江", "杭州", "2026-10-01", "not a date", ""]],
+    "members": BASE["members"] + [["M8", "S9", "2026-11-05", "standard", "399", "community", "", "", ""]],
+    "orders": BASE["orders"] + [["O9", "M1", "2026-11-05 10:00:00", "-5.00", "paid", ""]],
+}
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +75,9 @@ def test_the_data_page_shows_the_report_and_the_whole_catalog(bad, monkeypatch, 
     # reasons in the reader's words (issue 17.11), the code kept beside them
     assert sorted(reasons[text("col_reason", lang)]) == sorted(reason_word(c, lang) for c in
                                                                ("bad_amount", "bad_date", "unknown_station"))
-    assert ("日期无法识别 (bad_date)" if lang == "zh" else "Not a date (bad_date)") in list(reasons[text("col_reason", lang)])
+    assert ("日期无法识别 (bad_date)" if lang == "zh" else "Not a date (bad_date)") in list(
+        reasons[text("col_reason", lang)]
+    )
     # the raw rows as columns, not JSON: the bad station's opening date is there to read
     s7 = examples[examples["station_id"] == "S7"].iloc[0]
     assert s7["opened_on"] == "not a date" and s7[text("col_line", lang)] == 8
@@ -179,7 +184,8 @@ def test_a_rejected_row_keeps_its_detail_as_a_code_and_an_older_warehouse_keeps_
                                        "'orders.csv' and line = (select max(line) from rejects)")
     assert (code, args) == ("not_a_datetime", ["ordered_at", "2026-13-01 10:00:00"])
     assert reason == 'ordered_at "2026-13-01 10:00:00" is not a date and time (use YYYY-MM-DD HH:MM:SS)'
-    assert reason_text(code, args, reason, "zh") == "ordered_at「2026-13-01 10:00:00」不是日期时间（请用 YYYY-MM-DD HH:MM:SS）"
+    assert reason_text(code, args, reason, "zh") == ("ordered_at「2026-13-01 10:00:00」不是日期时间（请用 "
+                                                     "YYYY-MM-DD HH:MM:SS）")
     with duckdb.connect(str(db)) as con:          # as a warehouse built before issue 34 has it
         con.execute("alter table rejects drop column detail_code")
         con.execute("alter table rejects drop column detail_args")
@@ -187,7 +193,8 @@ def test_a_rejected_row_keeps_its_detail_as_a_code_and_an_older_warehouse_keeps_
         "order_id,member_id,ordered_at,amount,status,category\nX2,M1,2026-11-02 10:00:00,-3,paid,\n", encoding="utf-8")
     run_build(tmp_path, incremental=True)
     rows = dict(((f, c), (d, a, r)) for f, c, d, a, r in query(
-        db, "select source_file, reason_code, detail_code, detail_args, reason from rejects where source_file like 'orders%'"))
+        db, "select source_file, reason_code, detail_code, detail_args, reason from rejects where source_file "
+            "like 'orders%'"))
     assert rows[("orders.csv", "bad_date")] == (None, None, reason)
     assert reason_text(None, None, reason, "zh") == reason
     assert rows[("orders_more.csv", "bad_amount")] == ("negative", ["amount", "-3"], 'amount "-3" is negative')

@@ -1,5 +1,5 @@
-"""The data tests (pipelines/warehouse/sql/tests, issue 19.7): every build runs them and records the results; each finds the
-defect it is written for; one that finds rows stops the build, names itself and a few rows, and the previous
+"""The data tests (pipelines/warehouse/sql/tests, issue 19.7): every build runs them and records the results; each finds
+the defect it is written for; one that finds rows stops the build, names itself and a few rows, and the previous
 warehouse keeps serving; the Data page lists them."""
 from __future__ import annotations
 

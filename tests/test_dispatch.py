@@ -1,8 +1,8 @@
-"""Sending the brief (pipelines/delivery/dispatch.py, issue 21) to local stand-ins of the robots and a real SMTP server on
-127.0.0.1 (tests/robots.py): each service gets its documented shape, signed where it must be; the words equal the
-goal tree's as the channel's viewer may see it; what changed since the last brief; alerts told once; a failed send
-exits ≠ 0 with the service's words and is listed on the Data page; a failed build tells only the admin channel.
-The picture is drawn by a stand-in here (tests/test_render.py draws the real one), except in the end-to-end command
+"""Sending the brief (pipelines/delivery/dispatch.py, issue 21) to local stand-ins of the robots and a real SMTP server
+on 127.0.0.1 (tests/robots.py): each service gets its documented shape, signed where it must be; the words equal the
+goal tree's as the channel's viewer may see it; what changed since the last brief; alerts told once; a failed send exits
+≠ 0 with the service's words and is listed on the Data page; a failed build tells only the admin channel. The picture is
+drawn by a stand-in here (tests/test_render.py draws the real one), except in the end-to-end command
 line test at the bottom, which runs the real renderer."""
 from __future__ import annotations
 
@@ -135,7 +135,9 @@ def test_the_next_brief_says_what_changed_since_the_last(site, robots):
     now = brief.statuses(tree_as(db, config, "ceo"))
     assert now["north|members"] == "off_track"
     with PlanStore(store_path(db)) as store:
-        store.runs.log_brief("hq-wecom", "brief", True, "test", "2026-11", "2026-11-23", {**now, "north|members": "on_track"})
+        store.runs.log_brief(
+            "hq-wecom", "brief", True, "test", "2026-11", "2026-11-23", {**now, "north|members": "on_track"}
+        )
     send(db, config, "hq-wecom", env)
     third = made["wecom"].texts()[2].splitlines()
     assert third[third.index(week) + 1] == "变差：华北战区 新增会员 ● 正常 → ✖ 落后"
@@ -265,8 +267,10 @@ def test_an_alert_when_a_status_got_worse_told_once(site, robots):
     out = dispatch.send_alert(*args, env=env)
     assert out.ok and out.kind == "alert"
     assert made["dingtalk"].texts()[-1].split("\n\n") == [
-        "北极星提醒 · 截至 2026-11-24 周二：状态变差", "变差：华南战区 新增会员 ● 正常 → ▲ 有风险",  # a zone, not the company
-        "查看总览：https://ns.example.com/?lang=zh&month=2026-11&as_of=2026-11-24"]
+        "北极星提醒 · 截至 2026-11-24 周二：状态变差",
+        "变差：华南战区 新增会员 ● 正常 → ▲ 有风险",  # a zone, not the company
+        "查看总览：https://ns.example.com/?lang=zh&month=2026-11&as_of=2026-11-24",
+    ]
     assert now["south|members"] == "at_risk"
     assert dispatch.send_alert(*args, env=env) is None               # told once
     assert [o.channel for o in dispatch.send_alerts(db, config, "2026-11", dt.date(2026, 11, 24),
@@ -287,7 +291,9 @@ def test_a_failed_build_tells_the_admin_channel_only(site, robots, monkeypatch, 
     assert line.endswith("The board still shows the last good data.")
     assert made["wecom"].received == [] and made["dingtalk"].received == [] and mailbox.messages == []
     with PlanStore(store_path(db)) as store:
-        assert [(r["channel"], r["kind"], r["ok"]) for r in store.runs.brief_log()] == [("ops-feishu", "build_failed", 1)]
+        assert [(r["channel"], r["kind"], r["ok"]) for r in store.runs.brief_log()] == [
+            ("ops-feishu", "build_failed", 1)
+        ]
 
 
 def test_a_build_then_every_channels_brief(site, robots, monkeypatch, tiny, capsys):

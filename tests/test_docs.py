@@ -83,7 +83,11 @@ def test_the_architecture_doc_names_only_what_exists():
         # a path from the project's root, or a file named inside its room ("`build.py`" under pipelines/warehouse/)
         assert any((base / name).exists() for base in where) or list(ROOT.glob(f"pipelines/**/{name}")) \
             or list(ROOT.glob(f"ui/**/{name}")), name
-    calls = {c for c in re.findall(r"`(?:ui\.)?([a-z_]+)\.([a-z_]+)\b", doc) if c[1] not in ("py", "sql", "md", "yaml", "csv")}
+    calls = {
+        c
+        for c in re.findall(r"`(?:ui\.)?([a-z_]+)\.([a-z_]+)\b", doc)
+        if c[1] not in ("py", "sql", "md", "yaml", "csv")
+    }
     checked = 0
     for module, attr in calls:
         for path in [*ROOT.glob(f"pipelines/**/{module}.py"), *ROOT.glob(f"ui/**/{module}.py")]:
@@ -116,9 +120,21 @@ def test_the_admin_guide_sets_up_the_brief(tmp_path):
     readme = (ROOT / "docs" / "admin-guide.md").read_text(encoding="utf-8")
     part = readme[readme.index("## The morning brief"):]
     part = part[:part.index("\n## ", 5)]
-    for needed in ("群机器人", "加签", "qyapi.weixin.qq.com", "oapi.dingtalk.com", "NS_WECOM_HQ=", "NS_DING_NORTH_SECRET=",
-                   "NS_SMTP_HOST=", "30 8 * * *", "OnCalendar=", "brief --all --dry-run", "build --incremental --brief",
-                   "alerts: [status_worse]", "build_failed"):
+    for needed in (
+        "群机器人",
+        "加签",
+        "qyapi.weixin.qq.com",
+        "oapi.dingtalk.com",
+        "NS_WECOM_HQ=",
+        "NS_DING_NORTH_SECRET=",
+        "NS_SMTP_HOST=",
+        "30 8 * * *",
+        "OnCalendar=",
+        "brief --all --dry-run",
+        "build --incremental --brief",
+        "alerts: [status_worse]",
+        "build_failed",
+    ):
         assert needed in part, needed
     example = part[part.index("```yaml\n", part.index("**2. Name the channels**")) + 8:]
     config = tmp_path / "config"

@@ -10,8 +10,11 @@ from pipelines.base.labels import LABELS, Words
 from tests.conftest import ROOT
 
 ERRORS = {"NorthstarError", "PlanStoreBroken", "ShrinkRefused", "DataTestFailed", "AccessDenied"}
-SOURCES = [p for p in [*(ROOT / "pipelines").rglob("*.py"), *(ROOT / "ui").rglob("*.py"), *(ROOT / "pages").glob("*.py")]
-           if "labels" not in p.parts]
+SOURCES = [
+    p
+    for p in [*(ROOT / "pipelines").rglob("*.py"), *(ROOT / "ui").rglob("*.py"), *(ROOT / "pages").glob("*.py")]
+    if "labels" not in p.parts
+]
 
 
 def placeholders(label: str) -> set[str]:
@@ -62,7 +65,8 @@ def test_an_error_says_itself_in_either_language_and_keeps_its_code_across_a_pro
     exc = NorthstarError("as_of_after_data", as_of="2026-12-01", last="2026-11-30")
     assert str(exc) == ("as-of 2026-12-01 is after the last date in the data (2026-11-30); pick a date on or before "
                         "2026-11-30, or build with newer data.")
-    assert exc.words("zh") == "截至日期 2026-12-01 晚于数据的最后日期（2026-11-30）；请选择 2026-11-30 或更早的日期，或用更新的数据构建。"
+    assert exc.words("zh") == ("截至日期 2026-12-01 晚于数据的最后日期（2026-11-30）；请选择 2026-11-30 "
+                               "或更早的日期，或用更新的数据构建。")
     back = pickle.loads(pickle.dumps(exc))
     assert (type(back), back.code, back.values, str(back)) == (NorthstarError, exc.code, exc.values, str(exc))
 

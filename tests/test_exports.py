@@ -1,5 +1,5 @@
-"""Files out of the app (issue 21): the goal tree as an Excel workbook (pipelines.delivery.treexlsx), from `tree --format
-xlsx` and from the board's button in Chromium; numbers as numbers equal to the goal tree's, statuses as words,
+"""Files out of the app (issue 21): the goal tree as an Excel workbook (pipelines.delivery.treexlsx), from `tree
+--format xlsx` and from the board's button in Chromium; numbers as numbers equal to the goal tree's, statuses as words,
 text never a formula, and the reader's scope held."""
 from __future__ import annotations
 

@@ -46,7 +46,8 @@ def test_mid_month(company):
     t = tree_at(company, "2026-11", "2026-11-15")
     assert (t.elapsed, t.days_counted, t.days_in_month, t.finished) == (0.5, 15, 30, False)
     check(t, {
-        # stations: 6 of 10, expected 5 → pace 1.2; forecast 6/0.5 = 12; need (10-6)/15; zones' targets 6+3 → 1 unallocated
+        # stations: 6 of 10, expected 5 → pace 1.2; forecast 6/0.5 = 12; need (10-6)/15; zones' targets 6+3 → 1
+        # unallocated
         "company": {"stations": (10, 6, 5.0, 1.2, 12.0, 4 / 15, "on_track", 1),
                     # members: 22 of 40, expected 20 → 1.1; need 18/15 = 1.2; zones 24+16 = 40 → 0
                     "members": (40, 22, 20.0, 1.1, 44.0, 1.2, "on_track", 0)},
@@ -473,8 +474,10 @@ def test_cli_table_is_for_people(company):
     assert row.split()[2:] == ["1", "/", "2", "100%", "2", "0.1", "●", "on", "track", "│", "3", "/", "8", "75%",
                                "6", "0.3", "▲", "at", "risk"]
     assert any(line.startswith("  华东战区 East Zone") for line in lines)
-    assert any("s1" not in line and line.startswith("    华南一队 South Team 1") and "members unallocated 未分解 6" in line
-               for line in lines)
+    assert any(
+        "s1" not in line and line.startswith("    华南一队 South Team 1") and "members unallocated 未分解 6" in line
+        for line in lines
+    )
     assert "Centers 中心" in out.stdout and "未归属中心 Unassigned center" in out.stdout
 
 
@@ -488,7 +491,8 @@ def test_machine_outputs_carry_full_precision(company):
     assert doc["north_star"]["stations"]["progress"] == ns["actual"] / ns["target"]
     assert doc["north_star"]["stations"]["time_elapsed"] == ns["time_elapsed"]
     csv_out = tree_cli("--db", str(company), "--month", "2026-11", "--as-of", "2026-11-15", "--format", "csv")
-    company_row = next(line for line in csv_out.stdout.splitlines() if line.startswith("2026-11,2026-11-15,company,,company,测试公司,Test Co,stations,"))
+    company_row = next(line for line in csv_out.stdout.splitlines() if line.startswith(
+        "2026-11,2026-11-15,company,,company,测试公司,Test Co,stations,"))
     assert repr(4 / 15) in company_row
 
 
@@ -499,9 +503,13 @@ def test_cli_csv(company):
     assert lines[0] == ("month,as_of,id,parent,level,name_zh,name_en,metric,basis,target,actual,expected,pace,"
                         "forecast,forecast_low,forecast_high,gap,behind,required_daily,status,unallocated")
     # 甲: 3 members of 8, 4 due by the 15th → pace 0.75, short by 1 (no band: the company has no past months)
-    assert "2026-11,2026-11-15,pa,e1,person,甲,甲,members,linear,8.0,3,4,0.75,6.0,,,-1,,0.3333333333333333,at_risk," in lines
+    assert (
+        "2026-11,2026-11-15,pa,e1,person,甲,甲,members,linear,8.0,3,4,0.75,6.0,,,-1,,0.3333333333333333,at_risk,"
+        in lines
+    )
     # 华东战区's members: 14 of 12 due, +2; the one behind in it is 华东二队
-    assert "2026-11,2026-11-15,east,company,war_zone,华东战区,East Zone,members,linear,24.0,14,12,1.1666666666666667,28.0,,,2,e2,0.6666666666666666,on_track,0.0" in lines
+    assert ("2026-11,2026-11-15,east,company,war_zone,华东战区,East Zone,members,linear,24.0,14,12,1.1666666666666667,"
+            "28.0,,,2,e2,0.6666666666666666,on_track,0.0") in lines
     assert len(lines) == 1 + 12 * 2 + 3   # 12 tree nodes × 2 metrics + 3 centers × members
 
 
@@ -600,7 +608,9 @@ def test_the_status_rules_are_the_goal_trees(company):
     t = tree_at(company, "2026-11", "2026-11-15")
     kr = next(ka for ka in actions_at(company, "2026-11-15") if ka.id == "ka-community").key_results[0]
     center = t.node("community").metrics["members"]
-    assert {k: getattr(kr, k) for k in goaltree.METRIC_FIELDS} == {k: getattr(center, k) for k in goaltree.METRIC_FIELDS}
+    assert {k: getattr(kr, k) for k in goaltree.METRIC_FIELDS} == {
+        k: getattr(center, k) for k in goaltree.METRIC_FIELDS
+    }
 
 
 @pytest.mark.parametrize("as_of, actual, status, last", [
@@ -635,9 +645,9 @@ def test_load_reads_the_check_ins_from_the_plan_store(company, tmp_path):
 
 
 def test_confidence_beside_the_computed_status_and_the_mismatch(company):
-    """As of 11-15: salons on track (2 of 4 at half the month); south stations 2 of 2 due (2.5 in whole stations),
-    on track, as the lead of south declares: no mismatch. On the 20th 3 are due (3.33) and still 2 opened: off
-    track while the lead's word is on track — better than the numbers, a mismatch. A confidence-only check-in on an automatic key
+    """As of 11-15: salons on track (2 of 4 at half the month); south stations 2 of 2 due (2.5 in whole stations), on
+    track, as the lead of south declares: no mismatch. On the 20th 3 are due (3.33) and still 2 opened: off track while
+    the lead's word is on track — better than the numbers, a mismatch. A confidence-only check-in on an automatic key
     result gives no value; on a manual one the value still comes from the latest check-in that has one."""
     checkins = CHECKINS[:3] + [
         {"key_result_id": "kr-salons", "on_date": dt.date(2026, 11, 12), "value": None, "confidence": "at_risk",

@@ -38,10 +38,15 @@ MEMBERS = [["A", "S1", "2026-09-01", "standard", "399", "community", "", "", "13
            ["C", "S2", "2026-10-02", "standard", "399", "referral", "B", "", ""],
            ["D", "S2", "2026-10-10", "standard", "399", "referral", "X9", "", ""],
            ["E", "S1", "2026-11-03", "standard", "399", "community", "", "2026-11-20", ""]]
-ORDERS = [["O1", "A", "2026-09-03 10:00:00", "10.00", "paid", ""], ["O2", "A", "2026-10-05 10:00:00", "10.00", "paid", ""],
-          ["O3", "A", "2026-12-01 10:00:00", "10.00", "paid", ""], ["O4", "B", "2026-09-10 10:00:00", "10.00", "paid", ""],
-          ["O5", "B", "2026-11-02 10:00:00", "10.00", "paid", ""], ["O6", "C", "2026-10-03 10:00:00", "10.00", "paid", ""],
-          ["O7", "E", "2026-11-05 10:00:00", "10.00", "cancelled", ""]]
+ORDERS = [
+    ["O1", "A", "2026-09-03 10:00:00", "10.00", "paid", ""],
+    ["O2", "A", "2026-10-05 10:00:00", "10.00", "paid", ""],
+    ["O3", "A", "2026-12-01 10:00:00", "10.00", "paid", ""],
+    ["O4", "B", "2026-09-10 10:00:00", "10.00", "paid", ""],
+    ["O5", "B", "2026-11-02 10:00:00", "10.00", "paid", ""],
+    ["O6", "C", "2026-10-03 10:00:00", "10.00", "paid", ""],
+    ["O7", "E", "2026-11-05 10:00:00", "10.00", "cancelled", ""],
+]
 SEP, OCT, NOV, DEC = (dt.date(2026, m, 1) for m in (9, 10, 11, 12))
 
 
@@ -114,7 +119,13 @@ def test_the_growth_page_shows_the_modules_numbers(net, monkeypatch, fresh_cache
                                                        "2026-08-31"]
     assert list(stations[text("g_net_stations", lang)]) == [0, -1, 0, 1, 1]
     assert list(members[text("g_members_served", lang)]) == [4, 4, 4, 2, 0]
-    assert list(members[text("g_mom", lang, what=text("g_members_served", lang))]) == ["0.0%", "0.0%", "100.0%", "—", "—"]
+    assert list(members[text("g_mom", lang, what=text("g_members_served", lang))]) == [
+        "0.0%",
+        "0.0%",
+        "100.0%",
+        "—",
+        "—",
+    ]
     assert len(stations.columns) <= 9 and len(members.columns) <= 9
     table = stations
     figs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]

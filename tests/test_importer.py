@@ -1,7 +1,7 @@
-"""Loading your own exports (pipelines/warehouse/importer.py and `python -m pipelines import`): which table a file is, the
-report of a trial build before anything changes, a good CSV / GB18030 CSV / XLSX, a file missing a column, a file
-of the wrong type, a file of 100 % bad rows, the previous files kept as a backup, and a failed rebuild that keeps
-the previous data. Counts reconcile: read = loaded + rejected.
+"""Loading your own exports (pipelines/warehouse/importer.py and `python -m pipelines import`): which table a file is,
+the report of a trial build before anything changes, a good CSV / GB18030 CSV / XLSX, a file missing a column, a file of
+the wrong type, a file of 100 % bad rows, the previous files kept as a backup, and a failed rebuild that keeps the
+previous data. Counts reconcile: read = loaded + rejected.
 """
 from __future__ import annotations
 
@@ -71,7 +71,12 @@ def test_a_good_csv_is_reported_then_imported_with_a_backup(site):
     result, backup = importer.apply(report, site / "raw", site / "config", site / "wh.duckdb", AS_OF,
                                     allow_shrink=True)
     orders = next(f for f in result.files if f["table"] == "orders")
-    assert (orders["file"], orders["read"], orders["loaded"], orders["rejected"]) == ("orders-订单-2026-11.csv", 3, 1, 2)
+    assert (orders["file"], orders["read"], orders["loaded"], orders["rejected"]) == (
+        "orders-订单-2026-11.csv",
+        3,
+        1,
+        2,
+    )
     assert all(f["read"] == f["loaded"] + f["rejected"] for f in result.files)
     assert loaded_orders(site) == ["X1"]                              # the new file replaced the old orders
     assert sorted(p.name for p in backup.iterdir()) == ["orders.csv"]

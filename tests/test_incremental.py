@@ -53,7 +53,8 @@ def _tables(db: Path) -> list[str]:
 
 
 def _differences(a: Path, b: Path) -> dict[str, tuple[int, int]]:
-    """Per table: rows of a not in b and rows of b not in a (multisets; of build_info only what the data decides: not when, how long, or from which folder)."""
+    """Per table: rows of a not in b and rows of b not in a (multisets; of build_info only what the data decides: not
+    when, how long, or from which folder)."""
     out = {}
     with duckdb.connect() as con:
         con.execute(f"attach '{a}' as a (read_only)")
@@ -197,7 +198,8 @@ def test_an_incremental_refresh_fits_a_memory_limit_a_full_pass_over_the_orders_
         con.execute(f"""copy (select 'Y' || i as order_id, member_id, timestamp '2026-11-24 10:00:00' as ordered_at,
                 5.00::decimal(12, 2) as amount, 'paid' as status, null::varchar as category
             from range(3) t(i), (select member_id from read_parquet('{members}') where joined_on < date '2026-11-01'
-                                 order by member_id limit 1)) to '{root / "raw" / "orders_zz.parquet"}' (format parquet)""")
+                                 order by member_id limit 1))
+            to '{root / "raw" / "orders_zz.parquet"}' (format parquet)""")
     monkeypatch.setenv("NORTHSTAR_BUILD_MEMORY", "80MB")
     result = build_mod.build(raw=root / "raw", config=root / "config", db=db, as_of=sample.AS_OF, quiet=True,
                              incremental=True)

@@ -64,7 +64,8 @@ CASES = [
     ("order_before_join", "orders", ["O9", "M4", "2026-11-17 10:00:00", "5.00", "paid", ""], "before_join",
      "member M4 joined on 2026-11-18"),
     ("closed_before_opened", "stations", ["S9", "九号站", "east", "e1", "pa", "", "", "2026-01-01", "2026-03-01",
-                                          "2026-02-01"], "closed_before_opened", "closed_on 2026-02-01 is before opened_on 2026-03-01"),
+                                          "2026-02-01"], "closed_before_opened",
+                                              "closed_on 2026-02-01 is before opened_on 2026-03-01"),
     ("closed_never_opened", "stations", ["S9", "九号站", "east", "e1", "pa", "", "", "2026-01-01", "", "2026-02-01"],
      "closed_before_opened", "the station never opened"),
     ("opened_before_signed", "stations", ["S9", "九号站", "east", "e1", "pa", "", "", "2026-03-01", "2026-02-01", ""],
@@ -101,8 +102,14 @@ def test_duplicate_id_keeps_the_first_and_says_so(tmp_path):
 
 def test_duplicate_across_files_keeps_the_one_in_the_first_file(tmp_path):
     make_raw(tmp_path)
-    write_csv(tmp_path / "raw" / "orders_2.csv", TABLES["orders"].column_names,
-              [["O1", "M2", "2026-11-05 10:00:00", "9.99", "paid", ""], ["O10", "M2", "2026-11-05 11:00:00", "1.00", "paid", ""]])
+    write_csv(
+        tmp_path / "raw" / "orders_2.csv",
+        TABLES["orders"].column_names,
+        [
+            ["O1", "M2", "2026-11-05 10:00:00", "9.99", "paid", ""],
+            ["O10", "M2", "2026-11-05 11:00:00", "1.00", "paid", ""],
+        ],
+    )
     run_build(tmp_path)
     [(t, source, line, code, reason, _)] = rejects(tmp_path)
     assert (source, line, code) == ("orders_2.csv", 2, "duplicate_id")
@@ -115,7 +122,9 @@ def test_rejected_station_takes_its_members_and_their_orders_with_it(tmp_path):
     bad = ["S1", "一号站", "east", "e1", "pa", "", "", "soon", "2026-10-01", ""]
     build_with(tmp_path, with_row("stations", bad, replace_index=0))
     codes = sorted((t, c) for t, _, _, c, _, _ in rejects(tmp_path))
-    assert codes == [("members", "unknown_station")] * 2 + [("orders", "unknown_member")] * 4 + [("stations", "bad_date")]
+    assert codes == [("members", "unknown_station")] * 2 + [("orders", "unknown_member")] * 4 + [
+        ("stations", "bad_date")
+    ]
     assert counts(tmp_path) == {"stations": 5, "members": 5, "orders": 4}
 
 
@@ -148,7 +157,9 @@ def test_chinese_excel_encodings_load_the_same_rows(tmp_path, encoding, label):
     assert by_file["stations.csv"] == label     # Chinese names: the encoding shows
     assert by_file["members.csv"] in (label, "utf-8")  # plain ASCII reads the same either way
     assert counts(tmp_path) == LOADED
-    assert query(tmp_path / "wh.duckdb", "select name, city from stations where station_id = 'S3'") == [("三号站", "南京")]
+    assert query(tmp_path / "wh.duckdb", "select name, city from stations where station_id = 'S3'") == [
+        ("三号站", "南京")
+    ]
     assert query(tmp_path / "wh.duckdb", "select category from orders where order_id = 'O1'") == [("生鲜",)]
 
 
@@ -185,8 +196,10 @@ def test_xlsx_file(tmp_path):
     res = run_build(tmp_path)
     [xl] = [f for f in res.files if f["table"] == "members"]
     assert (xl["file"], xl["format"], xl["read"], xl["loaded"], xl["rejected"]) == ("members.xlsx", "xlsx", 7, 7, 0)
-    assert query(tmp_path / "wh.duckdb", "select joined_on::varchar, fee::varchar, phone, refunded_on::varchar "
-                                         "from members where member_id = 'M6'") == [("2026-09-01", "2999.00", None, "2026-11-22")]
+    assert query(
+        tmp_path / "wh.duckdb",
+        "select joined_on::varchar, fee::varchar, phone, refunded_on::varchar from members where member_id = 'M6'",
+    ) == [("2026-09-01", "2999.00", None, "2026-11-22")]
     assert query(tmp_path / "wh.duckdb", "select phone from members where member_id = 'M1'") == [("13800000001",)]
     assert counts(tmp_path) == LOADED
 
@@ -197,14 +210,18 @@ def test_parquet_with_typed_columns(tmp_path):
     make_raw(tmp_path)
     raw = tmp_path / "raw"
     with duckdb.connect() as con:
-        con.execute(f"copy (select order_id, member_id, ordered_at::timestamp as ordered_at, amount::decimal(10,2) as amount, "
-                    f"status, category from read_csv('{raw / 'orders.csv'}', all_varchar=true)) to '{raw / 'orders.parquet'}'")
+        con.execute("copy (select order_id, member_id, ordered_at::timestamp as ordered_at, amount::decimal(10,"
+                    "2) as amount, "
+                    f"status, category from read_csv('{raw / 'orders.csv'}', all_varchar=true)) to "
+                    f"'{raw / 'orders.parquet'}'")
     (raw / "orders.csv").unlink()
     res = run_build(tmp_path)
     [pq] = [f for f in res.files if f["table"] == "orders"]
     assert (pq["format"], pq["read"], pq["loaded"]) == ("parquet", 8, 8)
     # paid: O1 100 + O2 50.50 + O4 80 + O5 30.25 + O6 60 + O7 10 = 330.75
-    assert query(tmp_path / "wh.duckdb", "select sum(amount)::varchar from orders where status = 'paid'") == [("330.75",)]
+    assert query(tmp_path / "wh.duckdb", "select sum(amount)::varchar from orders where status = 'paid'") == [
+        ("330.75",)
+    ]
 
 
 def test_unknown_org_references_load_under_unassigned_with_warnings(hand_made):
@@ -266,10 +283,13 @@ def test_spreadsheet_formats_of_dates_and_amounts(tmp_path):
     tables["members"][0][2] = "2026/10/5"
     build_with(tmp_path, tables)
     assert rejects(tmp_path) == []
-    assert query(tmp_path / "wh.duckdb", "select ordered_at::varchar, amount::varchar from orders where order_id='O1'") == [
-        ("2026-10-20 10:00:00", "1000.00")]
+    assert query(
+        tmp_path / "wh.duckdb", "select ordered_at::varchar, amount::varchar from orders where order_id='O1'"
+    ) == [("2026-10-20 10:00:00", "1000.00")]
     assert query(tmp_path / "wh.duckdb", "select amount::varchar from orders where order_id='O2'") == [("1234567.50",)]
-    assert query(tmp_path / "wh.duckdb", "select joined_on::varchar from members where member_id = 'M1'") == [("2026-10-05",)]
+    assert query(tmp_path / "wh.duckdb", "select joined_on::varchar from members where member_id = 'M1'") == [
+        ("2026-10-05",)
+    ]
 
 
 def test_file_report_counts(hand_made):

@@ -13,7 +13,9 @@ CODE = "\n".join(p.read_text(encoding="utf-8") for p in [
     *(p for p in (ROOT / "pipelines").rglob("*.py") if LABEL_TABLE not in p.parents)])
 CALL = r"\b(?:t|tm|text|say|Words)\(\s*"
 LITERAL = set(re.findall(CALL + r'"([A-Za-z_0-9.]+)"(?!\s*\+)', CODE)) - {"key"}     # (the module's docstring)
-PREFIXES = set(re.findall(CALL + r'f"([A-Za-z_0-9.]+)\{', CODE)) | set(re.findall(CALL + r'"([A-Za-z_0-9.]+)"\s*\+', CODE))
+PREFIXES = set(re.findall(CALL + r'f"([A-Za-z_0-9.]+)\{', CODE)) | set(
+    re.findall(CALL + r'"([A-Za-z_0-9.]+)"\s*\+', CODE)
+)
 # a label's key made first, then asked for (key = f"reason_{code}"); a widget's key is made the same way, so these
 # only count as uses, they are not held to exist
 KEY_PREFIXES = set(re.findall(r'\bkey = f"([A-Za-z_0-9.]+)\{', CODE))
@@ -34,8 +36,14 @@ def test_every_label_asked_for_exists_in_both_languages():
 
 def unused(labels) -> list[str]:
     quoted = set(re.findall(r'"([a-z_0-9.]+)"', CODE))        # keys held in tables (e.g. a column's label key)
-    return sorted(k for k in labels if k not in LITERAL and k not in quoted
-                  and not any(k.startswith(p) for p in PREFIXES | KEY_PREFIXES) and not any(k.endswith(x) for x in SUFFIXES))
+    return sorted(
+        k
+        for k in labels
+        if k not in LITERAL
+        and k not in quoted
+        and not any(k.startswith(p) for p in PREFIXES | KEY_PREFIXES)
+        and not any(k.endswith(x) for x in SUFFIXES)
+    )
 
 
 def test_every_label_is_used():

@@ -29,7 +29,8 @@ def adapter():
 @pytest.fixture(scope="module")
 def retail(tmp_path_factory):
     if not SOURCE.exists():   # a clone on its own: CI and the project's machines have shared/ beside it
-        pytest.skip(f"the real data set is not here: {SOURCE} (shared/data beside the project; see docs/developer-guide.md's "
+        pytest.skip(f"the real data set is not here: {SOURCE} (shared/data beside the project; see docs/"
+                    "developer-guide.md's "
                     "'Try it on real data')")
     out = tmp_path_factory.mktemp("retail")
     counts = adapter().adapt(SOURCE, out)
@@ -89,7 +90,9 @@ def test_the_cohorts_command_equals_pandas_on_the_real_data(retail):
     for key, (n, active, after, gmv, complete) in want.items():
         r = got[key]
         assert (int(r["cohort_size"]), int(r["active"]), int(r["active_or_after"])) == (n, active, after), key
-        assert float(r["active_rate"]) == round(active / n, 6) and float(r["active_or_after_rate"]) == round(after / n, 6)
+        assert float(r["active_rate"]) == round(active / n, 6) and float(r["active_or_after_rate"]) == round(
+            after / n, 6
+        )
         assert float(r["gmv"]) == pytest.approx(gmv, abs=0.011), key
         assert (r["complete"] == "true") is bool(complete), key
     # the first cohort holds everyone seen in December 2009: 1,045, of whom 955 paid that month

@@ -12,7 +12,8 @@ import pytest
 
 from pipelines.delivery import payloads
 
-LINES = ["北极星日报 · 2026年11月 · 截至 2026-11-24 周二（第 24 / 30 天）", "本月：新增会员 178 / 242 ▲ 有风险（节奏 92%）"]
+LINES = ["北极星日报 · 2026年11月 · 截至 2026-11-24 周二（第 24 / 30 天）",
+    "本月：新增会员 178 / 242 ▲ 有风险（节奏 92%）"]
 
 
 def test_dingtalk_signs_the_url_as_documented():
@@ -23,7 +24,8 @@ def test_dingtalk_signs_the_url_as_documented():
     assert query["timestamp"] == [str(ts)] and query["access_token"] == ["T"]
     assert query["sign"] == [expected.decode()]                      # parse_qs undoes the URL encoding
     assert "%2B" in url or "%2F" in url or "%3D" in url              # … which the URL carries
-    assert payloads.dingtalk_url("https://x/robot/send?access_token=T", None, ts) == "https://x/robot/send?access_token=T"
+    assert (payloads.dingtalk_url("https://x/robot/send?access_token=T", None, ts)
+            == "https://x/robot/send?access_token=T")
     body = payloads.dingtalk_markdown("北极星日报", LINES)
     assert body == {"msgtype": "markdown", "markdown": {"title": "北极星日报", "text": "\n\n".join(LINES)}}
 
@@ -61,4 +63,4 @@ def test_plan_text_is_inert_in_the_services_markdown():
     backslash escapes): the characters become their full-width twins; `://` is broken so nothing is auto-linked."""
     assert payloads.md_escape("[点我](http://evil) **粗** <font>\n# 标题 `x` a_b|c ~d~ \\") == \
         "［点我］(http:／／evil) ＊＊粗＊＊ ＜font＞ ＃ 标题 ｀x｀ a＿b｜c ～d～ ＼"
-    assert payloads.md_escape("华北战区 · 郑明（华北一队）") == "华北战区 · 郑明（华北一队）"     # names read as they are
+    assert payloads.md_escape("华北战区 · 郑明（华北一队）") == "华北战区 · 郑明（华北一队）"  # names read as they are

@@ -309,9 +309,11 @@ def test_milestones_are_read_and_every_problem_named_with_its_line(tmp_path):
                              "    - {by: 2027-06-30, members: 5}\n"             # not after the one before
                              "    - {by: 2028-12-31, trees: 5}\n")
     found = "\n".join(problems(tmp_path, goals=bad))
-    for expected in ("line 7, north_star.milestones[1].by: '2023-06-30': a date after the north star's start "
-                     "(2024-01-01) and by its end (2033-12-31)",
-                     "line 8, north_star.milestones[2].stations: 30000 is not a positive number up to the goal's 20,000",
-                     "line 9, north_star.milestones[3].by: 2027-06-30 is not after the milestone before it (2027-12-31)",
-                     "line 10, north_star.milestones[4].trees: unknown field"):
+    for expected in (
+        "line 7, north_star.milestones[1].by: '2023-06-30': a date after the north star's start "
+        "(2024-01-01) and by its end (2033-12-31)",
+        "line 8, north_star.milestones[2].stations: 30000 is not a positive number up to the goal's 20,000",
+        "line 9, north_star.milestones[3].by: 2027-06-30 is not after the milestone before it (2027-12-31)",
+        "line 10, north_star.milestones[4].trees: unknown field",
+    ):
         assert expected in found, (expected, found)

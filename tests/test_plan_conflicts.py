@@ -113,7 +113,9 @@ def test_a_colleagues_save_is_kept_when_i_save_other_cells(writable, monkeypatch
     edit(a, editor_key(a, "2026-11", "zones", "company", "zh"), {0: {COL["zh"]["stations"]: "777"}})
     save(a, "A")
     edit(b, editor_key(b, "2026-11", "zones", "company", "zh"), {0: {COL["zh"]["members"]: "500"}})
-    assert [seen(i.value) for i in b.info] == ["你打开本月之后，有人保存了 1 项你没有改动的目标：已显示为最新保存的值。"]
+    assert [seen(i.value) for i in b.info] == [
+        "你打开本月之后，有人保存了 1 项你没有改动的目标：已显示为最新保存的值。"
+    ]
     save(b, "B")
     assert log(writable, ST)[-1] == (777, "A")                    # A's 777 stands
     assert log(writable, ME)[-1] == (500, "B")
@@ -127,9 +129,12 @@ def test_the_same_cell_changed_by_two_is_a_conflict_the_reader_settles(writable,
     save(a, "A")
     edit(b, editor_key(b, "2026-11", "zones", "company", lang), {0: {COL[lang]["stations"]: "9"}})
     warning = [seen(w.value) for w in b.warning]
-    assert warning == ["1 项目标你改了，别人在你打开之后也改了（见下表）。请选择保留谁的值；在此之前不会保存。" if lang == "zh"
-                       else "1 targets you changed were also changed by someone else since you opened them (below). "
-                            "Choose whose values to keep; nothing is saved until then."]
+    assert warning == [
+        "1 项目标你改了，别人在你打开之后也改了（见下表）。请选择保留谁的值；在此之前不会保存。"
+        if lang == "zh"
+        else "1 targets you changed were also changed by someone else since you opened them (below). "
+        "Choose whose values to keep; nothing is saved until then."
+    ]
     frame = next(f.value for f in b.dataframe if ("你的值" if lang == "zh" else "Yours") in f.value.columns)
     row = frame.iloc[0].tolist()
     assert row[2:6] == ["6", "777", "9", "A"]         # opened 6, theirs 777, mine 9, saved by A

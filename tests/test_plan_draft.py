@@ -1,4 +1,5 @@
-"""The Plan page's draft state (ui/sections/plan_draft.py) without a browser: the session is a plain dict. What the page does
+"""The Plan page's draft state (ui/sections/plan_draft.py) without a browser: the session is a plain dict. What the page
+does
 with it in Streamlit is in test_plan_page.py and test_browser_plan.py."""
 from ui.sections import plan_draft
 
@@ -8,14 +9,20 @@ NODES = [
     {"id": "south", "parent": "co", "level": "war_zone", "name_zh": "华南", "name_en": "South"},
     {"id": "community", "parent": "co", "level": "center", "name_zh": "社群", "name_en": "Community"},
 ]
-CO_S, EAST_S, SOUTH_S = ("company", "co", "stations"), ("war_zone", "east", "stations"), ("war_zone", "south", "stations")
+CO_S, EAST_S, SOUTH_S = (
+    ("company", "co", "stations"),
+    ("war_zone", "east", "stations"),
+    ("war_zone", "south", "stations"),
+)
 
 
 def test_start_shows_the_targets_and_restarts_the_editors():
     state = {"plan_base::old_editor": "frame", "other": 1}
     draft = plan_draft.start(state, NODES, "2026-12", {CO_S: 10, EAST_S: 6}, base={CO_S: 10})
     assert draft["cells"][CO_S] == "10" and draft["cells"][EAST_S] == "6" and draft["cells"][SOUTH_S] == ""
-    assert ("center", "community", "members") in draft["cells"] and ("center", "community", "stations") not in draft["cells"]
+    assert ("center", "community", "members") in draft["cells"] and ("center", "community", "stations") not in draft[
+        "cells"
+    ]
     assert draft["base"] == {CO_S: 10} and draft["v"] == 1
     assert "plan_base::old_editor" not in state and state["other"] == 1       # the editors start from the draft
     assert plan_draft.drafts(state)["2026-12"] is draft
@@ -62,4 +69,7 @@ def test_the_tally_says_each_state_with_a_colour_and_a_word():
     assert [(c, k, n) for c, k, _, _, n in parts] == [
         ("off_track", "plan.conflicts", 1), ("at_risk", "plan.changes", 1), ("at_risk", "plan.unallocated", 1),
         ("off_track", "plan.refused", 1)]
-    assert plan_draft.status({EAST_S: 7}, {}, [], {})[0][0] == "off_track" and len(plan_draft.status({EAST_S: 7}, {}, [], {})) == 1
+    assert (
+        plan_draft.status({EAST_S: 7}, {}, [], {})[0][0] == "off_track"
+        and len(plan_draft.status({EAST_S: 7}, {}, [], {})) == 1
+    )

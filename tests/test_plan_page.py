@@ -200,7 +200,8 @@ def test_split_all_the_way_down_from_scratch(writable, monkeypatch):
     at.text_input(key="plan_who").set_value("总部 HQ").run()
     at.button(key="plan_save").click().run()
     assert not at.exception
-    assert [seen(s.value) for s in at.success] == [f"已保存 {len([v for v in cells.values() if v])} 项目标（变更 #2，总部 HQ）。"
+    assert [seen(s.value) for s in at.success] == [f"已保存 {len([v for v in cells.values() if v])} "
+                                                   "项目标（变更 #2，总部 HQ）。"
                                              "总览和战区页已使用新目标。"]
     now = saved(writable)                    # (December has no data yet, so no tree: the store holds the plan)
     assert now[("2026-12", "person", "pa", "stations")] == 2
@@ -288,7 +289,8 @@ def test_an_invalid_edit_is_refused_and_nothing_is_saved(writable, monkeypatch, 
     # what a person reads: the Markdown source escapes what was typed (\\-3 shows as -3)
     errors = [seen(e.value) for e in at.error]
     if lang == "zh":
-        assert errors[0] == "华东战区 · 驿站目标：“abc” 不是数字\n\n华南战区 · 会员目标：-3 是负数；目标必须是 ≥ 0 的数量"
+        assert errors[0] == ("华东战区 · 驿站目标：“abc” 不是数字\n\n华南战区 · 会员目标：-3 是负数；"
+                             "目标必须是 ≥ 0 的数量")
     else:
         assert errors[0] == ("East Zone · Stations target: 'abc' is not a number\n\n"
                              "South Zone · Members target: -3 is negative; targets are counts ≥ 0")

@@ -47,7 +47,8 @@ create table members (member_id varchar(20) primary key, station_id varchar(20),
     fee decimal(10,2), channel varchar(40), referrer_id varchar(20), refunded_on date, mobile varchar(20),
     updated_at datetime(6) not null default current_timestamp(6));
 create table orders (order_id varchar(20) primary key, member_id varchar(20), ordered_at datetime, amount
-    decimal(12,2), status varchar(20), category varchar(40), updated_at datetime(6) not null default current_timestamp(6),
+    decimal(12,2), status varchar(20), category varchar(40),
+    updated_at datetime(6) not null default current_timestamp(6),
     is_test tinyint not null default 0);
 """,
 }
@@ -113,9 +114,11 @@ def _change(server: dbservers.Server) -> dict:
     server.sql(f"""
 insert into orders (order_id, member_id, ordered_at, amount, status, category, updated_at) values {values};
 insert into orders (order_id, member_id, ordered_at, amount, status, category, updated_at, is_test)
-    values ('O999999999', '{buyer}', '2026-11-24 11:00:00', 1.00, 'paid', null, '{SECOND}', {'true' if server.engine == 'postgresql' else 1});
+    values ('O999999999', '{buyer}', '2026-11-24 11:00:00', 1.00, 'paid', null, '{SECOND}',
+            {'true' if server.engine == 'postgresql' else 1});
 insert into members (member_id, station_id, joined_on, tier, fee, channel, referrer_id, refunded_on, mobile, updated_at)
-    values ('{NEW_MEMBER}', '{home}', '2026-11-24', 'standard', 399.00, 'mini_program', null, null, '13800000000', '{SECOND}');
+    values ('{NEW_MEMBER}', '{home}', '2026-11-24', 'standard', 399.00, 'mini_program', null, null, '13800000000',
+            '{SECOND}');
 update orders set status = 'refunded', updated_at = '{SECOND}' where order_id = '{pick}';
 update members set refunded_on = '2026-11-24', updated_at = '{SECOND}' where member_id = '{member}';
 update stations set closed_on = '2026-11-24', updated_at = '{SECOND}' where code = '{station}';
@@ -160,7 +163,8 @@ def _contract_differences(a: Path, b: Path) -> dict[str, tuple[int, int]]:
             cols = ("table_name, reason_code" if table == "rejects" else
                     "* exclude (_file_id, _line)")
             only = [con.execute(f"select count(*) from (select {cols} from {x}.{table} except all "
-                                f"select {cols} from {y}.{table})").fetchall()[0][0] for x, y in (("a", "b"), ("b", "a"))]
+                                f"select {cols} from {y}.{table})").fetchall()[0][0]
+                    for x, y in (("a", "b"), ("b", "a"))]
             if any(only):
                 out[table] = tuple(only)
     return out
@@ -201,9 +205,11 @@ def test_pull_then_changes_then_refresh_equals_a_full_build(company, tiny, capsy
     assert "changed since the last build" in out.out
 
     # Every change in place, nothing twice.
-    assert _one(db, "select status, count(*) over () from orders where order_id = ?", [ids["order"]]) == [("refunded", 1)]
-    assert _one(db, "select refunded_on from members where member_id = ?", [ids["member"]]) == [(dt.date(2026, 11, 24),)]
-    assert _one(db, "select closed_on from stations where station_id = ?", [ids["station"]]) == [(dt.date(2026, 11, 24),)]
+    changed = dt.date(2026, 11, 24)
+    assert _one(db, "select status, count(*) over () from orders where order_id = ?",
+                [ids["order"]]) == [("refunded", 1)]
+    assert _one(db, "select refunded_on from members where member_id = ?", [ids["member"]]) == [(changed,)]
+    assert _one(db, "select closed_on from stations where station_id = ?", [ids["station"]]) == [(changed,)]
     assert _one(db, "select count(*) from orders where order_id like 'O9%'") == [(2,)]
     assert _one(db, "select amount from orders where order_id = 'O900000002'")[0][0] == pytest.approx(120.5)
     assert _one(db, "select count(*) from members where member_id = ?", [NEW_MEMBER]) == [(1,)]
@@ -289,7 +295,8 @@ def test_a_failed_pull_tells_the_admin_channel_only(company, tiny, tmp_path, mon
     (plan / "sources.yaml").write_text(sources.replace("from: stations", "from: no_such_table"), encoding="utf-8")
     (plan / "channels.yaml").write_text(
         "channels:\n- {id: ops-feishu, type: feishu, webhook_env: T_FEISHU, secret_env: T_FEISHU_SECRET, as: admin, "
-        "lang: en, alerts: [build_failed]}\n- {id: hq-ding, type: dingtalk, webhook_env: T_DING, secret_env: T_DING_SECRET, as: ceo, lang: zh}\n",
+        "lang: en, alerts: [build_failed]}\n- {id: hq-ding, type: dingtalk, webhook_env: T_DING, secret_env: "
+        "T_DING_SECRET, as: ceo, lang: zh}\n",
         encoding="utf-8")
     feishu, ding = Robot("feishu", secret="SEC-feishu"), Robot("dingtalk", secret="SEC-ding")
     try:
@@ -395,7 +402,8 @@ def test_a_message_never_carries_the_password():
 def test_the_command_names_a_missing_sources_file(tmp_path, capsys):
     config = tmp_path / "config"
     config.mkdir()
-    code = cli.main(["pull", "--config", str(config), "--raw", str(tmp_path / "raw"), "--db", str(tmp_path / "w.duckdb")])
+    code = cli.main(["pull", "--config", str(config), "--raw", str(tmp_path / "raw"),
+                     "--db", str(tmp_path / "w.duckdb")])
     assert code == 2 and f"no sources.yaml in {config}" in capsys.readouterr().err
 
 

@@ -146,5 +146,7 @@ def test_the_boards_buttons_hand_out_the_picture_and_the_pdf(app_url, browser, t
     assert problems_shown(page) == []
     page.close()
     with PlanStore(store_path(tiny / "wh.duckdb")) as store:
-        exported = [r for r in store.runs.audit_log() if r["action"] == "export" and r["what"].startswith("northstar-board")]
+        exported = [
+            r for r in store.runs.audit_log() if r["action"] == "export" and r["what"].startswith("northstar-board")
+        ]
     assert {r["what"] for r in exported} >= {png.suggested_filename, got.value.suggested_filename}

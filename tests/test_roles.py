@@ -98,7 +98,9 @@ def labels(at, kind: str) -> list[str]:
 def forbidden_names(user: User, org: dict, stations: list[tuple]) -> set[str]:
     """Names the reader must not meet: people of zones whose detail they may not see (and those zones' stations,
     for the roles that read neither stations nor members)."""
-    visible = {c["name"]["zh"] for c in org["centers"]} | {p["name"] for c in org["centers"] for p in c.get("people", [])}
+    visible = {c["name"]["zh"] for c in org["centers"]} | {
+        p["name"] for c in org["centers"] for p in c.get("people", [])
+    }
     hidden = set()
     for zone in org["war_zones"]:
         names = {p["name"] for team in zone["teams"] for p in team["people"]}

@@ -136,7 +136,8 @@ def test_network_shape_small_enough_to_check_on_tiny(tiny):
         assert depth >= 4
         # order frequency decays with membership age: more orders in the first 90 days than in days 180-270
         early, late = q("""select count(*) filter (where age < 90), count(*) filter (where age between 180 and 269)
-                           from (select o.ordered_at::date - m.joined_on as age from orders o join members m using (member_id)
+                           from (select o.ordered_at::date - m.joined_on as age
+                                 from orders o join members m using (member_id)
                                  where m.joined_on <= date '2026-02-01')""")[0]
         assert early > 1.5 * late
         assert q("select max(ordered_at)::date from orders")[0][0] <= sample.AS_OF

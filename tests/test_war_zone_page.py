@@ -111,7 +111,9 @@ def test_zone_numbers_are_the_goal_trees(company, monkeypatch, lang):
     with duckdb.connect(str(company), read_only=True) as con:
         rows = warzone.new_stations(con, east, "2026-11", D)
         drivers = warzone.drivers(con, tree, east)
-    assert list(stations[text("col_station_id", lang)]) == [r["station_id"] for r in rows] == ["S01", "S02", "S10", "S03"]
+    assert (
+        list(stations[text("col_station_id", lang)]) == [r["station_id"] for r in rows] == ["S01", "S02", "S10", "S03"]
+    )
     assert list(stations[text("col_members_so_far", lang)]) == [3, 4, 1, 4]
     assert at.get("download_button")[0].proto.label == text("download_csv", lang)
     # the paths

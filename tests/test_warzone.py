@@ -58,8 +58,11 @@ def test_new_stations_east(company, con):
     rows = warzone.new_stations(con, tree.node("east"), "2026-11", D)
     # oldest first; members at D: S01 M05 M06 M07; S02 M11–M14 (M10 refunded 11-10); S10 M19; S03 M15–M18
     assert [(r["station_id"], r["opened_on"].day, r["team"], r["person"], r["city"], r["members"]) for r in rows] == [
-        ("S01", 3, "e1", "pa", "杭州", 3), ("S02", 5, "e1", "pb", "杭州", 4), ("S10", 8, "e1", "e1/unassigned", "温州", 1),
-        ("S03", 10, "e1", "pb", "宁波", 4)]
+        ("S01", 3, "e1", "pa", "杭州", 3),
+        ("S02", 5, "e1", "pb", "杭州", 4),
+        ("S10", 8, "e1", "e1/unassigned", "温州", 1),
+        ("S03", 10, "e1", "pb", "宁波", 4),
+    ]
     assert len(rows) == tree.node("east").metrics["stations"].actual
     # a team; the month over: e2's S05 opened 11-20 with M25 and M26
     e2 = trees.load(company, "2026-11", dt.date(2026, 11, 30)).node("e2")

@@ -68,8 +68,8 @@ def record_once(db: str, action: str, what: str, rows: int | None = None) -> Non
 
 
 def render_viewer() -> User | None:
-    """The viewer of a render server (pipelines.delivery.render): its environment holds a random token and the person the
-    board is drawn for; a session whose first URL carries the same token (compared in constant time) reads as that
+    """The viewer of a render server (pipelines.delivery.render): its environment holds a random token and the person
+    the board is drawn for; a session whose first URL carries the same token (compared in constant time) reads as that
     person. Any other server (no token in its environment) never has a render viewer."""
     if "ns_render_user" in st.session_state:
         return st.session_state["ns_render_user"]

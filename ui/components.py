@@ -1,7 +1,7 @@
 """The house's small pieces of page, written once: a page head (title with the period or as-of beside it), a section
 header (with an optional quiet note), and a note line. Every text they take is a person's or a label's and is
-HTML-escaped here; only `after`, HTML this package built and escaped itself (e.g. ui.views.board.age_chip), goes in as is.
-Styles are in ui/style.py (`.ns-head`, `.ns-section`, `.ns-note`).
+HTML-escaped here; only `after`, HTML this package built and escaped itself (e.g. ui.views.board.age_chip), goes in as
+is. Styles are in ui/style.py (`.ns-head`, `.ns-section`, `.ns-note`).
 """
 from __future__ import annotations
 

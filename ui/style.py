@@ -15,7 +15,8 @@ def _status_rules() -> str:
     for status, (ink, color) in STATUS_COLORS.items():
         rules.append(f".ns-chip.ns-{status} {{ background: {color}; color: {ink}; }}")
         rules.append(f".ns-fill.ns-{status} {{ background: {color}; }}")
-        rules.append(f".ns-text-{status} {{ color: {color if status not in ('no_target', 'at_risk') else '#6b4e00'}; }}")
+        as_text = color if status not in ("no_target", "at_risk") else "#6b4e00"   # amber and grey: too light as text
+        rules.append(f".ns-text-{status} {{ color: {as_text}; }}")
     for status in ("off_track", "missed"):
         rules.append(f".ns-edge-{status} {{ border-left: 6px solid {STATUS_COLORS[status][1]} !important; "
                      "background: #fff5f5 !important; }")
@@ -37,8 +38,10 @@ CSS = """
 /* A table's own "Download as CSV" saves in the browser, where no audit sees it (issue 33.11): every table whose rows
    may leave has a download button of its own, audited; the toolbar keeps search and full screen. */
 [data-testid="stElementToolbarButton"]:has(button[aria-label="Download as CSV"]) { display: none !important; }
-[data-testid="stMarkdownContainer"]:has(.ns-card, .ns-linkbox, .ns-scroll, .ns-section, .ns-head, .ns-note, .ns-gap, .ns-revised, .ns-alloc, .ns-plan-status, .ns-align) { margin-bottom: 0 !important; }
-/* One line: a long title gives way (its full text is its tooltip), never the period, which says what the numbers are. */
+[data-testid="stMarkdownContainer"]:has(.ns-card, .ns-linkbox, .ns-scroll, .ns-section, .ns-head, .ns-note, .ns-gap,
+  .ns-revised, .ns-alloc, .ns-plan-status, .ns-align) { margin-bottom: 0 !important; }
+/* One line: a long title gives way (its full text is its tooltip), never the period, which says what the numbers
+   are. */
 .ns-head { display: flex; align-items: baseline; gap: 1rem; flex-wrap: nowrap; margin: 0 0 0.1rem 0; }
 .ns-head > :first-child { min-width: 0; flex: 1 1 auto; overflow: hidden; }   /* Streamlit wraps the h1 in a div */
 .ns-head h1 { font-size: 1.55rem; font-weight: 700; margin: 0; padding: 0; line-height: 1.25; min-width: 0;
@@ -87,7 +90,9 @@ CSS = """
 .ns-plan-status { margin-bottom: 0.4rem; }
 .ns-scroll { overflow-x: auto; max-width: 100%; }   /* a wide table scrolls in its box on a phone, not the page */
 .ns-align { width: 100%; border-collapse: collapse; font-size: 0.88rem; }
-.ns-align th, .ns-align td { border: 1px solid #e5e7eb; padding: 0.3rem 0.45rem; vertical-align: top; text-align: left; }
+.ns-align th, .ns-align td {
+  border: 1px solid #e5e7eb; padding: 0.3rem 0.45rem; vertical-align: top; text-align: left;
+}
 .ns-align thead th { background: #f8fafc; font-weight: 600; color: #374151; }
 .ns-align .ns-rowhead { font-weight: 700; white-space: nowrap; }
 .ns-align .ns-num { white-space: nowrap; font-weight: 600; }
@@ -109,7 +114,9 @@ CSS = """
               line-height: 1.2; }
 .ns-kapct { font-weight: 600; color: #374151; }
 .ns-drivers { display: flex; align-items: center; gap: 1.2rem; background: #f8fafc; border-style: dashed; }
-.ns-dhead { display: flex; flex-direction: column; font-size: 0.9rem; color: #374151; min-width: 9rem; max-width: 17rem; }
+.ns-dhead {
+  display: flex; flex-direction: column; font-size: 0.9rem; color: #374151; min-width: 9rem; max-width: 17rem;
+}
 .ns-dhead span { font-size: 0.75rem; color: #6b7280; }
 .ns-driver { display: grid; grid-template-columns: auto auto; column-gap: 0.4rem; align-items: baseline; }
 .ns-driver .ns-small-label { grid-column: 1 / -1; }
@@ -149,7 +156,9 @@ a.ns-inline-link { font-style: normal; font-weight: 600; white-space: nowrap; }
     overflow: visible !important; height: auto !important; position: static !important; margin: 0 !important;
   }
   [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; zoom: 0.77; }
-  [data-testid="stHorizontalBlock"] { display: flex !important; flex-direction: row !important; flex-wrap: nowrap !important; }
+  [data-testid="stHorizontalBlock"] {
+    display: flex !important; flex-direction: row !important; flex-wrap: nowrap !important;
+  }
   [data-testid="stColumn"] { width: auto !important; min-width: 0 !important; }
   .ns-card, .js-plotly-plot { break-inside: avoid; }
 }
@@ -157,11 +166,13 @@ a.ns-inline-link { font-style: normal; font-weight: 600; white-space: nowrap; }
 """
 
 
-# The board drawn for a picture (pipelines.delivery.render): the reader's screen without the sidebar and Streamlit's chrome.
+# The board drawn for a picture (pipelines.delivery.render): the reader's screen without the sidebar and Streamlit's
+# chrome.
 RENDER_CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
-[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"], [data-testid="stExpandSidebarButton"],
+[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"],
+[data-testid="stExpandSidebarButton"],
 [data-testid="stSidebarNav"], [data-testid="stBottom"], footer { display: none !important; }
 [data-testid="stMainBlockContainer"] { padding-top: 1rem !important; padding-bottom: 0.5rem !important; }
 </style>
@@ -177,7 +188,9 @@ ZH_WIDGETS = """
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
   content: "上传文件"; font-size: 0.875rem; }
 [data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0 !important; }
-[data-testid="stFileUploaderDropzoneInstructions"] span::after { content: "每个文件不超过 %(mb)s MB"; font-size: 0.8rem; }
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {
+  content: "每个文件不超过 %(mb)s MB"; font-size: 0.8rem;
+}
 </style>
 """
 

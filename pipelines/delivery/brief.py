@@ -134,7 +134,13 @@ def gap_lines(tree: GoalTree, lang: str, esc=str) -> list[str]:
             parts.append(_w("others", lang, n=fmt_gap(split.others)))
         ahead = split.total > 0
         key = ("lead" if ahead else "gap") if parts else ("lead_alone" if ahead else "gap_alone")
-        line = _w(key, lang, metric=_metric("short", m, lang), n=_count(m, fmt_gap(split.total), lang), parts=("、" if lang == "zh" else ", ").join(parts))
+        line = _w(
+            key,
+            lang,
+            metric=_metric("short", m, lang),
+            n=_count(m, fmt_gap(split.total), lang),
+            parts=("、" if lang == "zh" else ", ").join(parts),
+        )
         out.append(line[0].upper() + line[1:])
     return out
 
@@ -201,8 +207,9 @@ def _stale_line(tree: GoalTree, lang: str, center_names: dict[str, str], esc) ->
 def summary(tree: GoalTree, lang: str, before: dict[str, str] | None = None, base_url: str | None = None,
             esc=str) -> list[str]:
     """The brief's lines, in `lang`, from `tree` (already scoped to the channel's viewer): the head, this month's two
-    targets, the north star against time gone, the war zone that needs attention and why, since last week (the
-    company's pace and the zones whose status moved), what changed since the `before` statuses (a previous brief's `statuses`; None: the first brief), stale key results, the board's link.
+    targets, the north star against time gone, the war zone that needs attention and why, since last week (the company's
+    pace and the zones whose status moved), what changed since the `before` statuses (a previous brief's `statuses`;
+    None: the first brief), stale key results, the board's link.
     `esc` is applied to every name and title from the plan (payloads.md_escape for a Markdown message)."""
     center_names = {n.id: n.name(lang) for n in tree.nodes if n.level == "center"}
     lines = [_w("head", lang, month=fmt_month(tree.month, lang), date=fmt_date(tree.as_of, lang),

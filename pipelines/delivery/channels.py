@@ -6,10 +6,11 @@
       - {id: north-ding, type: dingtalk, webhook_env: NS_DING_NORTH, secret_env: NS_DING_NORTH_SECRET, as: lead-north}
       - {id: hq-mail, type: email, smtp_env: NS_SMTP, to: [ceo@example.com], lang: en, alerts: [status_worse]}
 
-A webhook URL or a secret is never in this file (nor in the plan store): the file names the environment variable
-that holds it (or the same key in `.streamlit/secrets.toml`, git-ignored), and a value that looks like a URL or a key is refused with the line to fix. `as:` is a person of
-access.yaml; the brief is rendered as they would see it (without access rules, or with `auth: open`: the whole
-company). With sign-in on, every channel must name its person: a brief never shows more than someone may see.
+A webhook URL or a secret is never in this file (nor in the plan store): the file names the environment variable that
+holds it (or the same key in `.streamlit/secrets.toml`, git-ignored), and a value that looks like a URL or a key is
+refused with the line to fix. `as:` is a person of access.yaml; the brief is rendered as they would see it (without
+access rules, or with `auth: open`: the whole company). With sign-in on, every channel must name its person: a brief
+never shows more than someone may see.
 """
 from __future__ import annotations
 

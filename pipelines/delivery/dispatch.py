@@ -1,8 +1,9 @@
 """Sending the morning brief, the alerts and a failed build's line (issue 21): for a channel of channels.yaml, its
 viewer (`as:`; without access rules the whole company) → the goal tree as they may see it → the words
-(pipelines.delivery.brief) and the picture (pipelines.delivery.render) → each service's messages (pipelines.delivery.payloads) → posted
-(pipelines.delivery.send) or mailed, or written to a folder for a dry run → remembered in the plan store's `brief_log`, so
-the next brief says what changed and the Data page lists every send and its result.
+(pipelines.delivery.brief) and the picture (pipelines.delivery.render) → each service's messages
+(pipelines.delivery.payloads) → posted (pipelines.delivery.send) or mailed, or written to a folder for a dry run →
+remembered in the plan store's `brief_log`, so the next brief says what changed and the Data page lists every send and
+its result.
 
 What each channel gets:
 - wecom: the summary as Markdown (≤ 4096 bytes) and the board's phone picture (≤ 2 MB, base64 + md5);
@@ -238,7 +239,8 @@ def _deliver(channel: Channel, lines: list[str], title: str, picture, stem: str,
         return f"dry run: written to {folder}", [*written, folder / "messages.json"]
     attempts = []
     for i, post in enumerate(posts, 1):
-        say(f"{channel.id}: posting message {i} of {len(posts)} ({post.body.get('msgtype') or post.body.get('msg_type')})")
+        say(f"{channel.id}: posting message {i} of {len(posts)} "
+            f"({post.body.get('msgtype') or post.body.get('msg_type')})")
         attempts.append(post_json(post.url, post.body, what=f"{channel.id}'s message {i} of {len(posts)}").attempts)
     return f"{len(posts)} message(s) delivered ({sum(attempts)} attempt(s))", written
 

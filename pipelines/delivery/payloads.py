@@ -69,7 +69,8 @@ def dingtalk_url(webhook: str, secret: str | None, timestamp_ms: int) -> str:
     """The webhook URL, signed when the robot has a secret (its "加签" security setting)."""
     if not secret:
         return webhook
-    return f"{webhook}{'&' if '?' in webhook else '?'}timestamp={timestamp_ms}&sign={dingtalk_sign(secret, timestamp_ms)}"
+    return (f"{webhook}{'&' if '?' in webhook else '?'}timestamp={timestamp_ms}&sign="
+            f"{dingtalk_sign(secret, timestamp_ms)}")
 
 
 def dingtalk_markdown(title: str, lines: list[str], more: str = "…") -> dict:

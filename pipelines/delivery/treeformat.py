@@ -69,7 +69,8 @@ def table(tree: GoalTree) -> str:
     lines = [f"Goal tree 目标树 · {tree.month} · as of 截至 {tree.as_of} · {state} · {pct(tree.elapsed)} of the month "
              f"elapsed 时间进度 · at risk below 风险阈值 {tree.at_risk:.0%} pace"]
     if not tree.has_plan:
-        lines.append("No targets in the plan store: import targets.csv (python -m pipelines plan import) to see statuses.")
+        lines.append("No targets in the plan store: import targets.csv (python -m pipelines plan import) to "
+                     "see statuses.")
     lines.append("")
     if tree.north_star_title:
         lines.append(f"North star 北极星: {tree.north_star_title[0]} / {tree.north_star_title[1]}")
@@ -77,7 +78,8 @@ def table(tree: GoalTree) -> str:
         ns = tree.north_star[metric]
         text = f"  {word}: {num(ns['actual'])}"
         if ns["target"] is not None:
-            text += (f" of {num(ns['target'])} ({ns['progress'] * 100:.1f}%; time elapsed {ns['time_elapsed'] * 100:.1f}%)"
+            text += (f" of {num(ns['target'])} ({ns['progress'] * 100:.1f}%; time elapsed "
+                     f"{ns['time_elapsed'] * 100:.1f}%)"
                      f" · need {num(ns['required_monthly'], 1)}/month")
         text += f" · trailing 3m {num(ns['trailing_3m'], 1)}/month, 6m {num(ns['trailing_6m'], 1)}/month"
         if ns["target"] is not None:
@@ -90,8 +92,15 @@ def table(tree: GoalTree) -> str:
     lines.append("")
     name_w = max(width("  " * depth[n.id] + label(n)) for n in tree.nodes) + 2
     cell_w = width(_cell(tree.company.metrics["members"]))
-    sub = pad("actual / target", 18) + pad("pace", 6, True) + pad("forecast", 9, True) + pad("need/day", 9, True) + "  status"
-    head1 = pad("", name_w) + pad("stations 新开驿站 (this month 本月)", cell_w) + " │ " + "members 新增会员 (this month 本月)"
+    sub = (
+        pad("actual / target", 18)
+        + pad("pace", 6, True)
+        + pad("forecast", 9, True)
+        + pad("need/day", 9, True)
+        + "  status"
+    )
+    head1 = (pad("", name_w) + pad("stations 新开驿站 (this month 本月)", cell_w) + " │ "
+             + "members 新增会员 (this month 本月)")
     head2 = pad("node 节点", name_w) + pad(sub, cell_w) + " │ " + sub
     lines += [head1, head2, "─" * width(head2.rstrip())]
     centers_started = False

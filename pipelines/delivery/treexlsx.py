@@ -1,14 +1,14 @@
 """The goal tree as an Excel workbook: what a leader forwards, files or opens in WPS.
 
-One sheet per level (company, war zones, teams, people, centers) after an overview of the north star, and a last
-sheet that says what the month was judged on and what each column means; a row per node with its parent and both
-goal metrics side by side: target, actual, and the one assessment the board shows (DESIGN §10: expected on the
-status basis in whole units, gap, pace, forecast and its 80 % band, per day needed, status, who is behind), and the
-unallocated target. Numbers stay numbers, held as the board shows them (whole counts, a pace at the precision its
-column needs so none reads as 100 % or the at-risk mark it has not reached) with formats to match; a missing value
-is an empty cell (never 0), statuses are words in the workbook's language, coloured as on the board. Text cells are written as
-text, so a name such as `=HYPERLINK(…)` is never a formula. The tree it is given is the reader's
-(GoalTree.scoped): a zone lead's workbook holds every total and their own zone's teams and people only.
+One sheet per level (company, war zones, teams, people, centers) after an overview of the north star, and a last sheet
+that says what the month was judged on and what each column means; a row per node with its parent and both goal metrics
+side by side: target, actual, and the one assessment the board shows (DESIGN §10: expected on the status basis in whole
+units, gap, pace, forecast and its 80 % band, per day needed, status, who is behind), and the unallocated target.
+Numbers stay numbers, held as the board shows them (whole counts, a pace at the precision its column needs so none reads
+as 100 % or the at-risk mark it has not reached) with formats to match; a missing value is an empty cell (never 0),
+statuses are words in the workbook's language, coloured as on the board. Text cells are written as text, so a name such
+as `=HYPERLINK(…)` is never a formula. The tree it is given is the reader's (GoalTree.scoped): a zone lead's workbook
+holds every total and their own zone's teams and people only.
 """
 from __future__ import annotations
 

@@ -126,7 +126,8 @@ def members_behind(con: duckdb.DuckDBPyConnection, cohort_month: dt.date, month_
     where, params = _where(filters, MEMBER_DIMS, cohort_month, cohort_month)
     if month_index is not None:
         if measure == "active":
-            where += " and member_id in (select member_id from member_activity where month = $month and month_index = $k)"
+            where += (" and member_id in (select member_id from member_activity where month = $month and "
+                      "month_index = $k)")
             params["month"] = shift_first(cohort_month, month_index)
         elif measure == "active_or_after":
             where += " and last_active_index >= $k"

@@ -171,8 +171,9 @@ class GoalTree:
     nodes: list[Node] = field(default_factory=list)       # depth-first: the war-zone tree, then the centers
     drivers: dict[str, dict] = field(default_factory=dict)  # node id → driver → {value, last_month, last_year}
     since_month_end: dict = field(default_factory=dict)   # {"date": previous month end, metric: {value, change}}
-    daily: list[dict] = field(default_factory=list)       # {date, stations, members}: new per day in M up to D
-    key_actions: list[KeyAction] = field(default_factory=list)  # this month's, with key results (pipelines.okr.keyactions)
+    daily: list[dict] = field(default_factory=list)  # {date, stations, members}: new per day in M up to D
+    # this month's, with key results (pipelines.okr.keyactions)
+    key_actions: list[KeyAction] = field(default_factory=list)
     has_plan: bool = False
     basis: str = "linear"           # what the statuses' pace is judged against (goals.yaml status.basis)
     revisions: dict = field(default_factory=dict)   # (node id, metric) → {old, new, who, at}: changed after the 1st
@@ -302,8 +303,17 @@ class GoalTree:
         for n in self.nodes:
             for metric, v in n.metrics.items():
                 if v.unallocated not in (None, 0) and abs(v.unallocated) > EPS:
-                    out.append({"id": n.id, "level": n.level, "name_zh": n.name_zh, "name_en": n.name_en, "metric": metric,
-                                "target": v.target, "unallocated": v.unallocated})
+                    out.append(
+                        {
+                            "id": n.id,
+                            "level": n.level,
+                            "name_zh": n.name_zh,
+                            "name_en": n.name_en,
+                            "metric": metric,
+                            "target": v.target,
+                            "unallocated": v.unallocated,
+                        }
+                    )
         return out
 
     def to_json(self, lang: str = "en") -> dict:
@@ -728,7 +738,11 @@ def projected_month(actual: float, target: float, rate: float, as_of: dt.date) -
 
 def _drivers(con, month: str, upto: dt.date, first_date, nodes: dict, cid: str, path) -> dict:
     """Paths per node: this period-to-date, last month's and last year's same days; active members at their ends."""
-    periods = [month_bounds(month)[0], upto], list(comparable_upto(month, upto, 1)), list(comparable_upto(month, upto, 12))
+    periods = (
+        [month_bounds(month)[0], upto],
+        list(comparable_upto(month, upto, 1)),
+        list(comparable_upto(month, upto, 12)),
+    )
     keys = ("value", "last_month", "last_year")
     out = {nid: {d: {k: 0 for k in keys} for d in DRIVERS} for nid in nodes}
     flows = ("station_masters_recruited", "orders", "gmv")

@@ -3,10 +3,11 @@
 - Automatic key results take their actual from the metric catalog (`pipelines.base.metrics.value`, with the key result's
   filters) for the month up to the as-of date D.
 - Manual key results take theirs from the latest check-in dated in the month that the view counts
-  (`checkins_upto`): a check-in is a person's report, not a row of the data, so the latest view (D = the data's
-  last date) counts every check-in of the month, including one recorded today after D; a view of an earlier D
-  replays what was reported by then. A manual key result whose latest check-in is more than `STALE_DAYS` days
-  before D (or that has none) shows `stale`, never its last status: silence is never green. Achieved, missed (the month is over) and no-target key results keep theirs.
+  (`checkins_upto`): a check-in is a person's report, not a row of the data, so the latest view (D = the data's last
+  date) counts every check-in of the month, including one recorded today after D; a view of an earlier D replays what
+  was reported by then. A manual key result whose latest check-in is more than `STALE_DAYS` days before D (or that has
+  none) shows `stale`, never its last status: silence is never green. Achieved, missed (the month is over) and no-target
+  key results keep theirs.
 - Expected, pace, forecast, required per day and status follow the goal tree's rules (`status.node_metrics`):
   one implementation for both.
 - A key action's status is its worst key result's; its progress the mean of its key results' actual / target,

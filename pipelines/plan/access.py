@@ -289,7 +289,9 @@ def parse_access(doc, path, org: Org, p: Problems) -> Access:
             p.add(path, line, f"{where}id", "missing id (the sign-in name, or the identity provider's email)")
             continue
         if uid.casefold() in seen:
-            p.add(path, u.line_of("id"), f"{where}id", f"{uid!r} is listed twice (first on line {seen[uid.casefold()]})")
+            p.add(
+                path, u.line_of("id"), f"{where}id", f"{uid!r} is listed twice (first on line {seen[uid.casefold()]})"
+            )
             continue
         seen[uid.casefold()] = u.line_of("id")
         role = u.get("role")

@@ -1,10 +1,10 @@
 """goals.yaml and targets.csv (DESIGN §3), parsed and checked against the org; `folder.load_plan` puts them together
 with org.yaml and access.yaml.
 
-Every problem is named with its file, line and field: unknown node ids, a team in two war zones, a person in two teams, duplicate (month, level, node, metric) rows,
-negative or non-numeric targets, malformed months, thresholds out of range, unknown metrics and filters in key
-results. A missing file is not a problem: no targets.csv means no targets, no goals.yaml means the default
-threshold and no north-star targets, no org.yaml means every data row is unassigned.
+Every problem is named with its file, line and field: unknown node ids, a team in two war zones, a person in two teams,
+duplicate (month, level, node, metric) rows, negative or non-numeric targets, malformed months, thresholds out of range,
+unknown metrics and filters in key results. A missing file is not a problem: no targets.csv means no targets, no
+goals.yaml means the default threshold and no north-star targets, no org.yaml means every data row is unassigned.
 """
 from __future__ import annotations
 
@@ -181,7 +181,8 @@ def _north_star(path: Path, doc: YMap, p: Problems) -> NorthStar | None:
             p.add(path, ns.line_of(key), f"north_star.{key}", f"{ns.get(key)!r} is not a date: use YYYY-MM-DD")
             ok = False
     if ok and dates["end"] <= dates["start"]:
-        p.add(path, ns.line_of("end"), "north_star.end", f"the end {dates['end']} is not after the start {dates['start']}")
+        p.add(path, ns.line_of("end"), "north_star.end",
+            f"the end {dates['end']} is not after the start {dates['start']}")
         ok = False
     targets = ns.get("targets")
     values = {}

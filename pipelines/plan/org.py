@@ -174,8 +174,9 @@ class Org:
     """Flat view of the organisation."""
 
     nodes: list[dict] = field(default_factory=list)      # id, parent, level, name_zh, name_en, ord
-    channels: list[dict] = field(default_factory=list)   # channel, center
-    center_people: list[dict] = field(default_factory=list)  # id, center, name_zh, name_en (center staff, not in the tree)
+    channels: list[dict] = field(default_factory=list)  # channel, center
+    # id, center, name_zh, name_en (center staff, not in the tree)
+    center_people: list[dict] = field(default_factory=list)
     source: str = ""
     doc: dict = field(default_factory=dict)              # the file as parsed (plain dicts), for the plan store
 
@@ -254,11 +255,15 @@ def _parse_org(doc, path) -> Org:
         if nid in seen:
             other_level, other_line, other_parent = seen[nid]
             if level == other_level == "team":
-                msg = (f"team {nid} is in two war zones: {other_parent} (line {other_line}) and {parent}"
-                       if other_parent != parent else f"team {nid} is listed twice in {parent} (also line {other_line})")
+                msg = (
+                    f"team {nid} is in two war zones: {other_parent} (line {other_line}) and {parent}"
+                    if other_parent != parent
+                    else f"team {nid} is listed twice in {parent} (also line {other_line})"
+                )
             elif level == other_level == "person" or {level, other_level} <= {"person", "center_person"}:
                 msg = (f"person {nid} is in two teams: {other_parent} (line {other_line}) and {parent}"
-                       if other_parent != parent else f"person {nid} is listed twice in {parent} (also line {other_line})")
+                       if other_parent != parent else f"person {nid} is listed twice in {parent} (also line "
+                                                      f"{other_line})")
             else:
                 msg = f"id {nid} is already used for {LEVEL_WORD[other_level]} (line {other_line}); ids must be unique"
             p.add(path, line, f"{where}id", msg)

@@ -171,8 +171,10 @@ where rn = 1 and doc is not null
 
 # How many entries a change set (all kinds), and how many of them were check-ins.
 CHANGE_COUNTS = """
-select (select count(*) from target_log where change_id = $id) + (select count(*) from key_action_log where change_id = $id)
-     + (select count(*) from key_result_log where change_id = $id) + (select count(*) from setting_log where change_id = $id)
+select (select count(*) from target_log where change_id = $id)
+     + (select count(*) from key_action_log where change_id = $id)
+     + (select count(*) from key_result_log where change_id = $id)
+     + (select count(*) from setting_log where change_id = $id)
      + (select count(*) from checkin_log where change_id = $id),
        (select count(*) from checkin_log where change_id = $id)
 """
@@ -346,7 +348,7 @@ class PlanStore:
             last = self.con.execute("select sha256 from file_imports where file = ? order by change_id desc limit 1",
                                     (name,)).fetchone()
             if last is None and digests[name] == "absent" and name == "access.yaml":
-                continue     # no access.yaml, never had one: nothing to import (the plan is open, pipelines.plan.access)
+                continue  # no access.yaml, never had one: nothing to import (the plan is open, pipelines.plan.access)
             if force or last is None or last[0] != digests[name]:
                 changed_files.append(name)
         if not changed_files:
@@ -377,7 +379,9 @@ class PlanStore:
     def _write(self, cid: int, kind: str, key: str, value) -> None:
         if kind == "target":
             month, level, node, metric = key.split("|")
-            self.con.execute("insert into target_log values (?, ?, ?, ?, ?, ?)", (cid, month, level, node, metric, value))
+            self.con.execute(
+                "insert into target_log values (?, ?, ?, ?, ?, ?)", (cid, month, level, node, metric, value)
+            )
         elif kind in ("key_action", "key_result", "setting"):
             table = {"key_action": "key_action_log", "key_result": "key_result_log", "setting": "setting_log"}[kind]
             self.con.execute(f"insert into {table} values (?, ?, ?)",  # noqa: S608 - table from a fixed map

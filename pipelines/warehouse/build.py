@@ -338,9 +338,19 @@ def _source_rows(sources: list[ingest.Source], raw: Path) -> list[dict]:
     rows = []
     for s in sources:
         info = s.path.stat()
-        rows.append({"file_id": s.file_id, "table_name": s.table, "file_name": _rel_name(s.path, raw), "format": s.format,
-                     "encoding": s.encoding, "rows_read": s.rows_read, "note": s.note, "size": info.st_size,
-                     "mtime_ns": info.st_mtime_ns})
+        rows.append(
+            {
+                "file_id": s.file_id,
+                "table_name": s.table,
+                "file_name": _rel_name(s.path, raw),
+                "format": s.format,
+                "encoding": s.encoding,
+                "rows_read": s.rows_read,
+                "note": s.note,
+                "size": info.st_size,
+                "mtime_ns": info.st_mtime_ns,
+            }
+        )
     return rows
 
 
@@ -356,8 +366,11 @@ def _register_sources(con, rows: list[dict], sources: list[ingest.Source]) -> No
     con.execute("create temp table fresh_files(file_id int)")
     if sources:
         con.executemany("insert into fresh_files values (?)", [(s.file_id,) for s in sources])
-    early = [(s.table, s.file_id, line, code, detail, [str(a) for a in args], say(f"detail_{detail}", "en", *args), raw_text)
-             for s in sources for line, code, detail, args, raw_text in s.early_rejects]
+    early = [
+        (s.table, s.file_id, line, code, detail, [str(a) for a in args], say(f"detail_{detail}", "en", *args), raw_text)
+        for s in sources
+        for line, code, detail, args, raw_text in s.early_rejects
+    ]
     con.execute("create temp table early_rejects(table_name varchar, _file_id int, _line bigint, reason_code varchar, "
                 "detail_code varchar, detail_args varchar[], reason varchar, raw_row varchar)")
     if early:
@@ -407,8 +420,8 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
            rows_only: bool = False) -> BuildResult:
     """Builds the warehouse at `db` from `raw` and `config`; raises NorthstarError with a clear message on failure.
 
-    `incremental`: when only new raw files were added since the last build (docs/admin-guide.md "Incremental refresh"), reads
-    just those into a copy of the warehouse, recomputes the marts from the first date they touch, and swaps the
+    `incremental`: when only new raw files were added since the last build (docs/admin-guide.md "Incremental refresh"),
+    reads just those into a copy of the warehouse, recomputes the marts from the first date they touch, and swaps the
     copy in; anything else (a changed or removed file, another org, rows held back last time) makes it a full
     build, and the result says why (`why_full`)."""
     start = time.perf_counter()
@@ -424,7 +437,9 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
         as_of_date = parse_as_of(as_of, raw, plan.time_zone)
     db.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(db)
-    kept, why_full = (incremental_check(db, raw, files, plan.org, as_of_date, plan.time_zone) if incremental else (None, ""))
+    kept, why_full = (
+        incremental_check(db, raw, files, plan.org, as_of_date, plan.time_zone) if incremental else (None, "")
+    )
     if kept is not None and len(kept) == sum(len(v) for v in files.values()):
         with duckdb.connect(str(db), read_only=True) as con:      # nothing new: the warehouse is up to date
             last = con.execute("select last_date from build_info").fetchall()[0][0]
@@ -551,7 +566,8 @@ class DataTestFailed(NorthstarError):
 
 
 def data_tests() -> list[dict]:
-    """The data tests (pipelines/warehouse/sql/tests/*.sql, dbt's way): each a query returning the rows that break one rule,
+    """The data tests (pipelines/warehouse/sql/tests/*.sql, dbt's way): each a query returning the rows that break one
+    rule,
     with its rule in Chinese and English from its first two comment lines (`-- zh: …`, `-- en: …`)."""
     out = []
     for path in sorted((SQL_DIR / "tests").glob("*.sql")):
@@ -602,8 +618,10 @@ def format_summary(res: BuildResult) -> str:
     if res.mode == "unchanged":
         return (f"warehouse {res.db} is up to date: no new raw files since the last build (last date in data "
                 f"{res.last_date or '—'}); nothing was rebuilt.")
-    how = {"incremental": f"refreshed incrementally with {len(res.new_files)} new file"
-                          f"{'s' if len(res.new_files) != 1 else ''} ({', '.join(res.new_files)})"}.get(res.mode, "built")
+    how = {
+        "incremental": f"refreshed incrementally with {len(res.new_files)} new file"
+        f"{'s' if len(res.new_files) != 1 else ''} ({', '.join(res.new_files)})"
+    }.get(res.mode, "built")
     lines = [f"warehouse {res.db} {how} in {res.seconds:.1f} s (as-of {res.as_of}, last date in data "
              f"{res.last_date or '—'})", ""]
     if res.why_full:

@@ -44,18 +44,24 @@ def report(con: duckdb.DuckDBPyConnection, today: dt.date) -> dict:
         info = _build_info(con)
         built_at, seconds, as_of, last, raw_dir, config_dir = (info[k] for k in (
             "built_at", "build_seconds", "as_of", "last_date", "raw_dir", "config_dir"))
-        files = [dict(zip(("table", "file", "format", "encoding", "read", "loaded", "rejected", "last_date", "note"), r))
-                 for r in con.execute("""select table_name, file_name, format, encoding, rows_read, rows_loaded,
+        files = [
+            dict(zip(("table", "file", "format", "encoding", "read", "loaded", "rejected", "last_date", "note"), r))
+            for r in con.execute("""select table_name, file_name, format, encoding, rows_read, rows_loaded,
                                          rows_rejected, last_date, note from ingest_files
                                          order by case table_name when 'stations' then 0 when 'members' then 1
-                                                  else 2 end, file_name""").fetchall()]
+                                                  else 2 end, file_name""").fetchall()
+        ]
         reasons = [dict(zip(("table", "reason_code", "rows", "example", "example_code", "example_args"), r))
                    for r in con.execute("""
             select table_name, reason_code, count(*), min(reason), min_by(detail_code, reason),
                 min_by(detail_args, reason) from rejects group by all
             order by count(*) desc, table_name, reason_code""").fetchall()]
-        warnings = [dict(zip(("table", "field", "value", "attributed_to", "rows", "message"), r)) for r in con.execute(
-            "select table_name, field, value, attributed_to, rows, message from warnings order by rows desc").fetchall()]
+        warnings = [
+            dict(zip(("table", "field", "value", "attributed_to", "rows", "message"), r))
+            for r in con.execute(
+                "select table_name, field, value, attributed_to, rows, message from warnings order by rows desc"
+            ).fetchall()
+        ]
         tested = {r[0] for r in con.execute("select table_name from duckdb_tables() where table_name = 'data_tests'"
                                             ).fetchall()}
         checks = [dict(zip(("name", "zh", "en", "failing"), r)) for r in con.execute(

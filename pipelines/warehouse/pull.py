@@ -126,7 +126,8 @@ def select_sql(engine: str, ts: TableSource, since: dict | None) -> str:
     """The query one pull runs: the contract columns under their contract names, the watermark as _wm."""
     cols = []
     for name, src in ts.columns.items():
-        cols.append(f"null as {quote(engine, name)}" if src is None else f"src.{quote(engine, src)} as {quote(engine, name)}")
+        cols.append(f"null as {quote(engine, name)}" if src is None
+                    else f"src.{quote(engine, src)} as {quote(engine, name)}")
     rel = quote(engine, ts.relation) if ts.relation else f"({ts.query})"
     sql = f"select {', '.join(cols)}, src.{quote(engine, ts.watermark)} as _wm from {rel} src"
     if since is not None:
@@ -159,7 +160,9 @@ def _read(url: str, sql: str, out: Path, time_zone: str, say: Callable[[str], No
     try:
         reader = cx.read_sql(url, sql, return_type="arrow_stream", batch_size=batch_rows)
     except Exception as exc:  # noqa: BLE001 - the driver raises plain RuntimeErrors with the server's words
-        raise NorthstarError("database_said", label=label, err=mask_url(str(exc)).strip().splitlines()[0][:400]) from None
+        raise NorthstarError(
+            "database_said", label=label, err=mask_url(str(exc)).strip().splitlines()[0][:400]
+        ) from None
     rows, writer, shown = 0, None, time.monotonic()
     start = shown
     try:

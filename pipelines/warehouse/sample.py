@@ -148,8 +148,8 @@ def access_yaml() -> str:
     users += ["{id: analyst, name: 田雪, role: analyst}"]
     return ACCESS_HEAD + "".join(f"- {u}\n" for u in users)
 
-# Where the morning brief goes (pipelines/delivery/channels.py; docs/admin-guide.md, "The morning brief"). Only the names of the
-# environment variables holding the robots' webhook URLs and secrets are here, never the values.
+# Where the morning brief goes (pipelines/delivery/channels.py; docs/admin-guide.md, "The morning brief"). Only the
+# names of the environment variables holding the robots' webhook URLs and secrets are here, never the values.
 CHANNELS_HEAD = """\
 # Where the morning brief goes (python -m pipelines brief --channel ID). Each robot's webhook URL and secret are
 # read from the environment variable named here; try it without them: python -m pipelines brief --all --dry-run DIR
@@ -178,48 +178,114 @@ def goals_doc() -> dict:
     prev = shift_month(month, -1)
     return {
         "north_star": {
-            "title": {"zh": "深耕10年，建设2万驿站，服务1000万创业者",
-                      "en": "10 years: 20,000 stations, 10 million entrepreneurs"},
-            "start": START, "end": END, "targets": {"stations": 20000, "members": 10000000},
+            "title": {
+                "zh": "深耕10年，建设2万驿站，服务1000万创业者",
+                "en": "10 years: 20,000 stations, 10 million entrepreneurs",
+            },
+            "start": START,
+            "end": END,
+            "targets": {"stations": 20000, "members": 10000000},
             # the next two years on the way (the small sample's scale): the board judges this year's
-            "milestones": [{"by": dt.date(2026, 12, 31), "stations": 2300, "members": 520000},
-                           {"by": dt.date(2027, 12, 31), "stations": 3500, "members": 1000000}],
+            "milestones": [
+                {"by": dt.date(2026, 12, 31), "stations": 2300, "members": 520000},
+                {"by": dt.date(2027, 12, 31), "stations": 3500, "members": 1000000},
+            ],
         },
         # the sample company has three years of history: its months are judged on their own shape (Double 11,
         # the new year, weekends) rather than a straight line
         "status": {"at_risk": 0.85, "basis": "seasonal"},
         "time_zone": "Asia/Shanghai",
         "key_actions": [
-            {"id": "ka-salons", "center": "community", "owner": "p103", "months": [prev, month],
-             "title": {"zh": "城市沙龙拉新", "en": "City salons for member sign-ups"},
-             "supports": ["members"], "war_zones": ["east", "south"],
-             "key_results": [
-                 {"id": "kr-salon-members", "title": {"zh": "社群渠道新会员", "en": "New members via community channels"},
-                  "metric": "new_members", "filters": {"center": "community"}, "target": 15000},
-                 {"id": "kr-salons-held", "title": {"zh": "举办沙龙", "en": "Salons held"},
-                  "unit": {"zh": "场", "en": "salons"}, "target": 20}]},
-            {"id": "ka-live", "center": "content", "owner": "p101", "months": [month],
-             "title": {"zh": "双11直播带货", "en": "Double 11 livestream sales"},
-             "supports": ["members"], "war_zones": [z[0] for z in ZONES],
-             "key_results": [
-                 {"id": "kr-live-members", "title": {"zh": "直播渠道新会员", "en": "New members via livestream"},
-                  "metric": "new_members", "filters": {"channel": "livestream"}, "target": 6000},
-                 {"id": "kr-live-sessions", "title": {"zh": "直播场次", "en": "Livestream sessions"},
-                  "unit": {"zh": "场", "en": "sessions"}, "target": 30}]},
-            {"id": "ka-north-open", "center": "platform", "owner": "p104", "months": [month],
-             "title": {"zh": "华北驿站开业支持", "en": "Opening support for North stations"},
-             "supports": ["stations"], "war_zones": ["north"],
-             "key_results": [
-                 {"id": "kr-north-opened", "title": {"zh": "华北新开驿站", "en": "Stations opened in North"},
-                  "metric": "new_stations", "filters": {"war_zone": "north"}, "target": 60},
-                 {"id": "kr-north-trainings", "title": {"zh": "站长培训", "en": "Station master trainings"},
-                  "unit": {"zh": "场", "en": "trainings"}, "target": 8}]},
-            {"id": "ka-app-referral", "center": "internet", "owner": "p102", "months": [month],
-             "title": {"zh": "小程序裂变", "en": "Mini-program referral campaign"},
-             "supports": ["members"], "war_zones": [z[0] for z in ZONES],
-             "key_results": [
-                 {"id": "kr-app-members", "title": {"zh": "小程序新会员", "en": "New members via mini-program"},
-                  "metric": "new_members", "filters": {"channel": "mini_program"}, "target": 8000}]},
+            {
+                "id": "ka-salons",
+                "center": "community",
+                "owner": "p103",
+                "months": [prev, month],
+                "title": {"zh": "城市沙龙拉新", "en": "City salons for member sign-ups"},
+                "supports": ["members"],
+                "war_zones": ["east", "south"],
+                "key_results": [
+                    {
+                        "id": "kr-salon-members",
+                        "title": {"zh": "社群渠道新会员", "en": "New members via community channels"},
+                        "metric": "new_members",
+                        "filters": {"center": "community"},
+                        "target": 15000,
+                    },
+                    {
+                        "id": "kr-salons-held",
+                        "title": {"zh": "举办沙龙", "en": "Salons held"},
+                        "unit": {"zh": "场", "en": "salons"},
+                        "target": 20,
+                    },
+                ],
+            },
+            {
+                "id": "ka-live",
+                "center": "content",
+                "owner": "p101",
+                "months": [month],
+                "title": {"zh": "双11直播带货", "en": "Double 11 livestream sales"},
+                "supports": ["members"],
+                "war_zones": [z[0] for z in ZONES],
+                "key_results": [
+                    {
+                        "id": "kr-live-members",
+                        "title": {"zh": "直播渠道新会员", "en": "New members via livestream"},
+                        "metric": "new_members",
+                        "filters": {"channel": "livestream"},
+                        "target": 6000,
+                    },
+                    {
+                        "id": "kr-live-sessions",
+                        "title": {"zh": "直播场次", "en": "Livestream sessions"},
+                        "unit": {"zh": "场", "en": "sessions"},
+                        "target": 30,
+                    },
+                ],
+            },
+            {
+                "id": "ka-north-open",
+                "center": "platform",
+                "owner": "p104",
+                "months": [month],
+                "title": {"zh": "华北驿站开业支持", "en": "Opening support for North stations"},
+                "supports": ["stations"],
+                "war_zones": ["north"],
+                "key_results": [
+                    {
+                        "id": "kr-north-opened",
+                        "title": {"zh": "华北新开驿站", "en": "Stations opened in North"},
+                        "metric": "new_stations",
+                        "filters": {"war_zone": "north"},
+                        "target": 60,
+                    },
+                    {
+                        "id": "kr-north-trainings",
+                        "title": {"zh": "站长培训", "en": "Station master trainings"},
+                        "unit": {"zh": "场", "en": "trainings"},
+                        "target": 8,
+                    },
+                ],
+            },
+            {
+                "id": "ka-app-referral",
+                "center": "internet",
+                "owner": "p102",
+                "months": [month],
+                "title": {"zh": "小程序裂变", "en": "Mini-program referral campaign"},
+                "supports": ["members"],
+                "war_zones": [z[0] for z in ZONES],
+                "key_results": [
+                    {
+                        "id": "kr-app-members",
+                        "title": {"zh": "小程序新会员", "en": "New members via mini-program"},
+                        "metric": "new_members",
+                        "filters": {"channel": "mini_program"},
+                        "target": 8000,
+                    }
+                ],
+            },
         ],
     }
 
@@ -291,7 +357,8 @@ create table station_curve as
 with w as (
     select z.zone, d.i, d.day,
         exp(-(d.i - z.mid) / z.width) / pow(1 + exp(-(d.i - z.mid) / z.width), 2) * d.w_station
-        * (case when z.zone = getvariable('slump') and d.day >= date_trunc('month', getvariable('as_of')) then 0.55 else 1 end) as w
+        * (case when z.zone = getvariable('slump') and d.day >= date_trunc('month', getvariable('as_of'))
+                then 0.55 else 1 end) as w
     from zones as z cross join days as d
 )
 select zone, i, day, sum(w) over (partition by zone order by i) / sum(w) over (partition by zone) as c
@@ -479,7 +546,8 @@ from members order by mk
 
 
 def _write(con, sql: str, path: Path, fmt: str) -> None:
-    opts = "(format parquet, compression zstd, row_group_size 1000000)" if fmt == "parquet" else "(header, delimiter ',')"
+    opts = ("(format parquet, compression zstd, row_group_size 1000000)" if fmt == "parquet"
+            else "(header, delimiter ',')")
     con.execute(f"copy ({sql}) to '{_sql_path(path)}' {opts}")
 
 
@@ -618,7 +686,8 @@ def generate(size: str = "small", seed: int = 7, out: Path | str = "data", fmt: 
     for path in raw.iterdir():  # a sample in the other format would be read twice
         if path.is_file() and path.stem in ("stations", "members", "orders") and path not in written.values():
             path.unlink()
-    (config / "org.yaml").write_text("# The sample company's organisation (generated by `python -m pipelines sample`).\n"
+    (config / "org.yaml").write_text("# The sample company's organisation (generated by `python -m "
+                                     "pipelines sample`).\n"
                                      + _dump_yaml(org), encoding="utf-8")
     (config / "goals.yaml").write_text("# North star, status thresholds, key actions (generated sample).\n"
                                        + _dump_yaml(goals_doc()), encoding="utf-8")

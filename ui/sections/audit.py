@@ -1,9 +1,9 @@
 """The plan store's logs on the Data page, newest first.
 
-- The pulls from the company's database (pipelines.warehouse.pull): each table's rows read, new and changed, and where the
-  next pull starts; shown once there has been one.
-- The briefs sent (pipelines.delivery.dispatch): every morning brief, alert and failed-refresh line, delivered or not, with
-  what the service answered; for every reader of the Data page (no personal data in it).
+- The pulls from the company's database (pipelines.warehouse.pull): each table's rows read, new and changed, and where
+  the next pull starts; shown once there has been one.
+- The briefs sent (pipelines.delivery.dispatch): every morning brief, alert and failed-refresh line, delivered or not,
+  with what the service answered; for every reader of the Data page (no personal data in it).
 - The audit, for admins: every sign-in (and refusal), plan change, check-in, export of rows, unmasked view of
   personal data and account change; exported as CSV (the export is itself recorded). Other readers do not get this
   section (pipelines.plan.access: `can_audit`)."""
@@ -85,7 +85,8 @@ def pulls_frame(rows: list[dict], lang: str) -> pd.DataFrame:
 
 
 def pulls_section(db: str, code: str) -> None:
-    """The latest pulls (docs/admin-guide.md "Pulling from the company's database"); nothing when the data comes from files."""
+    """The latest pulls (docs/admin-guide.md "Pulling from the company's database"); nothing when the data comes from
+    files."""
     path = store_path(Path(db))
     if not path.exists():
         return

@@ -189,9 +189,12 @@ def key_action_form(tree: GoalTree, plan: Plan | None, org: Org, people: dict[st
                                    index=center_ids.index(action["center"]) if action and action["center"] in center_ids
                                    else 0)
             owners = ["", *people]
-            fowner = c3.selectbox(t("ka_owner_field"), owners, format_func=lambda i: "—" if not i else
-                                  f'{name_of(people[i], code)} ({i})',
-                                  index=owners.index(action["owner"]) if action and action.get("owner") in owners else 0)
+            fowner = c3.selectbox(
+                t("ka_owner_field"),
+                owners,
+                format_func=lambda i: "—" if not i else f"{name_of(people[i], code)} ({i})",
+                index=owners.index(action["owner"]) if action and action.get("owner") in owners else 0,
+            )
             c1, c2 = st.columns(2)
             ftitle_zh = c1.text_input(t("ka_title_zh"), value=(action or {}).get("title", {}).get("zh", ""))
             ftitle_en = c2.text_input(t("ka_title_en"), value=(action or {}).get("title", {}).get("en", ""))

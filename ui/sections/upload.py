@@ -1,5 +1,5 @@
-"""The Data page's upload: files in → a trial build on a copy (pipelines.warehouse.importer.check_apart: what each file is,
-rows read / loaded / rejected, the reasons, a preview) → the reader confirms → the raw folder's files are replaced
+"""The Data page's upload: files in → a trial build on a copy (pipelines.warehouse.importer.check_apart: what each file
+is, rows read / loaded / rejected, the reasons, a preview) → the reader confirms → the raw folder's files are replaced
 (or added to) with a backup and the warehouse rebuilt, with progress. Nothing changes before the confirmation.
 """
 from __future__ import annotations

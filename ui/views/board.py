@@ -65,7 +65,8 @@ def num(key: str, text: str) -> str:
 
 def chip(status: str, lang: str, small: bool = False, key: str | None = None) -> str:
     data = f' data-k="{esc(key)}"' if key else ""
-    return f'<span class="ns-chip ns-{status}{" ns-small" if small else ""}"{data}>{esc(status_word(status, lang))}</span>'
+    return ('<span class="ns-chip '
+            f'ns-{status}{" ns-small" if small else ""}"{data}>{esc(status_word(status, lang))}</span>')
 
 
 def link(url: str | None, inner: str, cls: str = "ns-link", title: str = "") -> str:
@@ -81,7 +82,8 @@ def bar(share: float | None, status: str, mark: float | None = None, mark_title:
     width = 0 if share is None else max(0.0, min(share, 1.0)) * 100
     tick = ""
     if mark is not None:
-        tick = f'<div class="ns-tick" style="left:{max(0.0, min(mark, 1.0)) * 100:.1f}%" title="{esc(mark_title)}"></div>'
+        tick = (f'<div class="ns-tick" style="left:{max(0.0, min(mark, 1.0)) * 100:.1f}%" '
+                f'title="{esc(mark_title)}"></div>')
     return f'<div class="ns-bar"><div class="ns-fill ns-{status}" style="width:{width:.1f}%"></div>{tick}</div>'
 
 
@@ -107,11 +109,13 @@ def period_line(tree: GoalTree, lang: str) -> str:
 
 
 def age_chip(age: dict | None, lang: str) -> str:
-    """Beside the period: "✖ 数据已 5 天未更新" when the data is stale, "示例数据" for the sample; nothing when fresh."""
+    """Beside the period: "✖ 数据已 5 天未更新" when the data is stale, "示例数据" for the sample; nothing when
+    fresh."""
     if not age:
         return ""
     if age.get("sample"):
-        return (f' <span class="ns-chip ns-small ns-no_target" data-k="data.age" title="{esc(text("sample_help", lang))}">'
+        return (' <span class="ns-chip ns-small ns-no_target" data-k="data.age" '
+                f'title="{esc(text("sample_help", lang))}">'
                 f'{esc(text("sample_data", lang))}</span>')
     if age.get("stale"):
         return (f' <span class="ns-chip ns-small ns-off_track" data-k="data.age">'
@@ -319,7 +323,8 @@ def revised_flag(tree: GoalTree, node: dict, metric: str, lang: str, key: str, s
     old, new = revision_pair(r, lang)
     item = revision_words(r, lang)
     if short:
-        return (f'<span class="ns-revised" data-k="{esc(key)}.revised" title="{esc(text("revised", lang) + " " + item)}">'
+        return (f'<span class="ns-revised" data-k="{esc(key)}.revised" '
+                f'title="{esc(text("revised", lang) + " " + item)}">'
                 f'⚑ {esc(old)} → {esc(new)}</span>')
     return f'<div class="ns-revised" data-k="{esc(key)}.revised">{esc(text("revised", lang))} {esc(item)}</div>'
 
@@ -486,7 +491,8 @@ def center_card(tree: GoalTree, center: dict, lang: str, view: View | None = Non
         progress = fmt_pct(ka.progress)
         flag = (f'<span class="ns-flag" data-k="ka.{esc(ka.id)}.mismatch" title="{esc(text("mismatch_help", lang))}">'
                 f'⚠</span>') if ka.mismatch else ""
-        line = (f'<div class="ns-ka" data-k="ka.{esc(ka.id)}">{chip(ka.status, lang, small=True, key="ka." + ka.id + ".status")}'
+        line = ('<div class="ns-ka" '
+                f'data-k="ka.{esc(ka.id)}">{chip(ka.status, lang, small=True, key="ka." + ka.id + ".status")}'
                 f'<span class="ns-katitle">{esc(_title(ka.title, lang))}</span>'
                 f'{flag}<span class="ns-kapct">{num("ka." + ka.id + ".progress", progress)}</span></div>')
         url = page_link("centers", view, ka=ka.id)

@@ -1,6 +1,6 @@
 """The Centers page's pieces (动作分解): the alignment matrix of centers × war zones, each key action with its key
-results (progress, computed status beside the lead's declared confidence, the mismatch flag, the latest check-in),
-and the trend of a key result's check-ins. Numbers come from the goal tree (`tree.key_actions`, pipelines.okr.keyactions).
+results (progress, computed status beside the lead's declared confidence, the mismatch flag, the latest check-in), and
+the trend of a key result's check-ins. Numbers come from the goal tree (`tree.key_actions`, pipelines.okr.keyactions).
 """
 from __future__ import annotations
 

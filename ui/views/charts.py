@@ -78,8 +78,16 @@ def month_progress(tree: GoalTree, lang: str, height: int = BOARD_CHART["height"
         title = text("chart_title", lang)
         for m in GOAL_METRICS:
             if not targets[m]:
-                fig.add_annotation(xref="paper", yref="paper", x=0.01, y=0.88, xanchor="left", showarrow=False,
-                                   text=text("chart_no_target", lang, what=label[m]), font={"size": 11, "color": "#6b7280"})
+                fig.add_annotation(
+                    xref="paper",
+                    yref="paper",
+                    x=0.01,
+                    y=0.88,
+                    xanchor="left",
+                    showarrow=False,
+                    text=text("chart_no_target", lang, what=label[m]),
+                    font={"size": 11, "color": "#6b7280"},
+                )
     else:
         for m, axis in (("stations", "y"), ("members", "y2")):
             fig.add_trace(go.Scatter(x=data["date"], y=data[m], mode="lines", name=f"{label[m]} ({unit[m]})",
@@ -90,8 +98,16 @@ def month_progress(tree: GoalTree, lang: str, height: int = BOARD_CHART["height"
     today = min(tree.as_of, tree.month_end)
     fig.add_shape(type="line", x0=today, x1=today, yref="paper", y0=0, y1=1,
                   line={"color": COLORS["today"], "width": 1.5, "dash": DASHES["as_of"]})
-    fig.add_annotation(x=today, yref="paper", y=1, text=text("chart_today", lang, d=fmt_day(today, lang)), showarrow=False,
-                       xanchor=as_of_anchor(tree), yanchor="top", font={"size": 12, "color": COLORS["today"]})
+    fig.add_annotation(
+        x=today,
+        yref="paper",
+        y=1,
+        text=text("chart_today", lang, d=fmt_day(today, lang)),
+        showarrow=False,
+        xanchor=as_of_anchor(tree),
+        yanchor="top",
+        font={"size": 12, "color": COLORS["today"]},
+    )
     fig.update_xaxes(range=[start, end + dt.timedelta(days=1.5 if band_top else 0.5)],
                      tickformat="%-d" if lang == "en" else "%-d日", dtick=7 * 86400000, tick0=tree.month_start,
                      title=None)
@@ -143,12 +159,20 @@ def node_month(tree: GoalTree, node: dict, metric: str, this_month: dict[str, li
         prev = last_month["date"][0]
         days = [tree.month_start + dt.timedelta(days=d.day - 1) for d in last_month["date"]
                 if d.day <= tree.days_in_month]
-        fig.add_trace(go.Scatter(
-            x=[start, *days], y=[0, *last_month[metric][:len(days)]], mode="lines",
-            name=text("last_month_curve", lang, m=fmt_month_short(prev, lang)),
-            line={"color": "#9ca3af", "width": 2, "dash": "dot"},
-            hovertemplate="%{y:,.0f} " + unit + "<extra>" + text("last_month_curve", lang, m=fmt_month_short(prev, lang))
-                          + "</extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=[start, *days],
+                y=[0, *last_month[metric][: len(days)]],
+                mode="lines",
+                name=text("last_month_curve", lang, m=fmt_month_short(prev, lang)),
+                line={"color": "#9ca3af", "width": 2, "dash": "dot"},
+                hovertemplate="%{y:,.0f} "
+                + unit
+                + "<extra>"
+                + text("last_month_curve", lang, m=fmt_month_short(prev, lang))
+                + "</extra>",
+            )
+        )
     j = tree.judged(v)
     curve = tree.curves.get((node.id, metric)) if j.seasonal else None
     if v.target and curve:
@@ -180,8 +204,13 @@ def node_month(tree: GoalTree, node: dict, metric: str, this_month: dict[str, li
                        font={"size": 12, "color": COLORS["today"]})
     top = max([v.target or 0, j.forecast or 0, high, *this_month[metric], *last_month[metric], 1]) * 1.1
     fig.update_yaxes(range=[0, top], title=None, tickformat=",d")
-    fig.update_xaxes(range=[start, end + dt.timedelta(days=1.5 if high else 0.5)], tickformat="%-d" if lang == "en" else "%-d日",
-                     dtick=7 * 86400000, tick0=tree.month_start, title=None)
+    fig.update_xaxes(
+        range=[start, end + dt.timedelta(days=1.5 if high else 0.5)],
+        tickformat="%-d" if lang == "en" else "%-d日",
+        dtick=7 * 86400000,
+        tick0=tree.month_start,
+        title=None,
+    )
     title = text("daily_title", lang, what=f"{label}（{unit}）" if lang == "zh" else label)
     fig.update_layout(
         title={"text": title, "font": {"size": 15}, "x": 0, "xanchor": "left", "y": 0.985, "yanchor": "top"},

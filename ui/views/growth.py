@@ -78,7 +78,9 @@ def flow_table(rows: list[dict], zone_names: dict[str, str], lang: str) -> pd.Da
 def flow_views(frame: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The table split for the screen, stations then members, so neither needs a sideways scroll (the CSV keeps
     one table)."""
-    keys = [text("month", lang), text("g_through", lang)] + ([text("zone", lang)] if text("zone", lang) in frame else [])
+    keys = [text("month", lang), text("g_through", lang)] + (
+        [text("zone", lang)] if text("zone", lang) in frame else []
+    )
     stations = [text(f"g_{k}", lang) for k in STATION_FLOWS] + [
         text(g, lang, what=text("g_active_stations", lang)) for g in ("g_mom", "g_yoy")]
     members = [text(f"g_{k}", lang) for k in MEMBER_FLOWS] + [

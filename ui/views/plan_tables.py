@@ -151,7 +151,9 @@ def overview_frame(parents: list[dict], alloc: list[dict], child_level: str, nod
         for m in GOAL_METRICS:
             r = by.get((p["id"], m))
             w = metric_word(m, lang)
-            row[text("plan_col_target", lang, m=w)] = fmt_count(r["target"], lang) if r and r["target"] is not None else "—"
+            row[text("plan_col_target", lang, m=w)] = (
+                fmt_count(r["target"], lang) if r and r["target"] is not None else "—"
+            )
             row[text("plan_col_children", lang, m=w)] = fmt_count(r["children"], lang) if r else "—"
             left = r["unallocated"] if r else None
             row[text("plan_col_unallocated", lang, m=w)] = "—" if left is None else (
