@@ -17,6 +17,7 @@ import pytest
 
 from pipelines import cli
 from pipelines.base.errors import NorthstarError
+from pipelines.plan.org import PlanError
 from pipelines.plan.store import PlanStore, store_path
 from pipelines.warehouse import build as build_mod
 from pipelines.warehouse import pull, sample
@@ -371,8 +372,14 @@ def test_sources_yaml_mistakes_say_where():
         ({"tables": {"orders": {"query": "delete from x", "watermark": "w"}}}, "starts with select or with"),
     ]
     for change, message in cases:
-        with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        # issue 34: sources.yaml is checked by the plan files' one checker: a PlanError naming the field (before, a
+        # ValueError with the first problem only)
+        with pytest.raises(PlanError, match=message.replace("(", r"\(").replace(")", r"\)")):
             parse({"sources": [{**good, **change}]})
+    with pytest.raises(PlanError) as every:         # and every problem at once, each with its field
+        parse({"sources": [{**good, "engine": "oracle", "url_env": "x://y", "tables": {"order": {}}}]})
+    assert [p.split(": ", 1)[0] for p in every.value.problems] == [
+        "sources.yaml, sources[0].engine", "sources.yaml, sources[0].url_env", "sources.yaml, sources[0].tables"]
 
 
 def test_the_watermark_goes_into_the_query_only_as_a_typed_literal():

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import duckdb
 
+from pipelines.base.labels import Words
+
 FILTERS = ("war_zone", "team", "person", "center", "channel")
 NODE_LEVELS = ("war_zone", "team", "person")
 # The one way a dimension is filtered, here and on the Cohorts page: a null parameter means "all".
@@ -105,18 +107,17 @@ class Metric:
     better: str = "higher"
     display: str = "count"     # count | money | pct | days | ratio
 
-    def target_problem(self, target: float | None) -> str | None:
+    def target_problem(self, target: float | None) -> Words | None:
         """Why a key result's target cannot be judged on this metric, or None: a share's target is a fraction
         (0.5 for 50 %), a median's or a rate's is above 0, and so is any target where lower is better."""
         if target is None:
             return None
         if self.measure == "share" and not 0 < target <= 1:
-            return (f"{self.name} is a share: its target is a fraction between 0 and 1 (0.5 for 50 %), "
-                    f"not {target:g}")
+            return Words("target_share", metric=self.name, target=f"{target:g}")
         if self.measure in ("median", "rate") and target <= 0:
-            return f"{self.name} is a {self.measure}: its target must be above 0, not {target:g}"
+            return Words("target_above_zero", metric=self.name, measure=self.measure, target=f"{target:g}")
         if self.better == "lower" and target <= 0:
-            return f"lower is better for {self.name}: a target of {target:g} can never be judged; give one above 0"
+            return Words("target_lower_better", metric=self.name, target=f"{target:g}")
         return None
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from pipelines.base.errors import NorthstarError
 from pipelines.base.paths import ROOT
 from pipelines.plan.access import Access
-from pipelines.plan.org import Problems, YMap, check_keys, load_yaml
+from pipelines.plan.yamlcheck import Problems, YMap, check_keys, entries, load_yaml, one_of, unique_id
 
 TYPES = ("wecom", "dingtalk", "feishu", "email")
 CHAT = ("wecom", "dingtalk", "feishu")
@@ -99,10 +99,8 @@ def _env_name(p: Problems, path, doc: YMap, key: str, where: str) -> str | None:
         return None
     text = str(value)
     if not ENV_NAME.match(text):
-        hint = (" — this looks like the URL or the secret itself: put it in an environment variable and name the "
-                "variable here" if "://" in text or len(text) > 40 else "")
         p.add(path, doc.line_of(key), f"{where}{key}",
-              f"the name of an environment variable (capitals, digits, _), e.g. NS_WECOM_HQ{hint}")
+              "channel_env_value" if "://" in text or len(text) > 40 else "channel_env_name")
         return None
     return text
 
@@ -115,62 +113,43 @@ def load_channels(config: Path, access: Access) -> Channels:
     doc = load_yaml(path) or YMap()
     p = Problems()
     if not isinstance(doc, dict):
-        p.add(path, None, "", "expected base_url: and channels: (see docs/admin-guide.md, 'The morning brief')")
+        p.add(path, None, "", "channels_shape")
         p.raise_if_any()
     check_keys(p, path, doc, "", {"base_url", "channels"})
     base_url = doc.get("base_url")
     if base_url is not None and not re.match(r"^https?://[^\s/]+", str(base_url)):
-        p.add(path, doc.line_of("base_url"), "base_url", f"{base_url!r}: the board's address, http(s)://…")
+        p.add(path, doc.line_of("base_url"), "base_url", "channels_base_url", value=base_url)
         base_url = None
     out, seen = [], {}
-    raw = doc.get("channels") or []
-    if not isinstance(raw, list):
-        p.add(path, doc.line_of("channels"), "channels", "expected a list of {id, type, …}")
-        raw = []
-    for i, c in enumerate(raw):
-        where = f"channels[{i}]."
-        if not isinstance(c, dict):
-            p.add(path, getattr(c, "line", None), f"channels[{i}]", "expected {id, type, …}")
-            continue
+    for _, c, where in entries(p, path, doc, "channels", "{id, type, …}"):
         check_keys(p, path, c, where, KEYS)
-        cid = str(c.get("id") or "").strip()
-        if not cid:
-            p.add(path, c.line, f"{where}id", "missing id (what `brief --channel ID` names)")
-            continue
-        if cid in seen:
-            p.add(path, c.line_of("id"), f"{where}id", f"{cid!r} is listed twice (first on line {seen[cid]})")
-            continue
-        seen[cid] = c.line_of("id")
-        kind = c.get("type")
-        if kind not in TYPES:
-            p.add(path, c.line_of("type"), f"{where}type", f"{kind!r}: expected one of {', '.join(TYPES)}")
+        cid = unique_id(p, path, c, where, seen, missing="channel_id")
+        kind = one_of(p, path, c, "type", where, TYPES) if cid else None
+        if kind is None:
             continue
         lang = c.get("lang", "zh")
         if lang not in ("zh", "en"):
-            p.add(path, c.line_of("lang"), f"{where}lang", f"{lang!r}: zh or en")
+            p.add(path, c.line_of("lang"), f"{where}lang", "channel_lang", value=lang)
         viewer = c.get("as")
         if viewer is not None and access.configured and access.user(str(viewer)) is None:
-            p.add(path, c.line_of("as"), f"{where}as", f"{viewer!r} is not a person of access.yaml: the brief is "
-                  "rendered as this person sees it")
+            p.add(path, c.line_of("as"), f"{where}as", "channel_as_unknown", value=viewer)
         if viewer is None and access.configured and access.auth != "open":
-            p.add(path, c.line, f"{where}as", f"with sign-in on (auth: {access.auth}), a channel names whose view it "
-                  "gets: as: a person of access.yaml (a zone lead's group gets the zone lead's board)")
+            p.add(path, c.line, f"{where}as", "channel_as_needed", auth=access.auth)
         webhook, secret = _env_name(p, path, c, "webhook_env", where), _env_name(p, path, c, "secret_env", where)
         smtp = _env_name(p, path, c, "smtp_env", where)
         if kind in CHAT and webhook is None and "webhook_env" not in c:
-            p.add(path, c.line, f"{where}webhook_env", f"a {kind} channel needs webhook_env: the variable holding its "
-                  "robot's webhook URL")
+            p.add(path, c.line, f"{where}webhook_env", "channel_webhook_needed", kind=kind)
         to = tuple(str(a) for a in (c.get("to") or []))
         if kind == "email":
             if smtp is None and "smtp_env" not in c:
-                p.add(path, c.line, f"{where}smtp_env", "an email channel needs smtp_env: the prefix of the variables "
-                      "holding the server (NS_SMTP → NS_SMTP_HOST, NS_SMTP_PORT, NS_SMTP_USER, NS_SMTP_PASSWORD)")
+                p.add(path, c.line, f"{where}smtp_env", "channel_smtp_needed")
             if not to or not all(EMAIL.match(a) for a in to):
-                p.add(path, c.line_of("to"), f"{where}to", "an email channel needs to: [addresses]")
+                p.add(path, c.line_of("to"), f"{where}to", "channel_to_needed")
         alerts = tuple(str(a) for a in (c.get("alerts") or []))
         for a in alerts:
             if a not in ALERTS:
-                p.add(path, c.line_of("alerts"), f"{where}alerts", f"{a!r}: expected one of {', '.join(ALERTS)}")
+                p.add(path, c.line_of("alerts"), f"{where}alerts", "yaml_one_of", value=repr(a),
+                      known=", ".join(ALERTS))
         out.append(Channel(id=cid, type=kind, lang=lang if lang in ("zh", "en") else "zh",
                            as_user=None if viewer is None else str(viewer), webhook_env=webhook, secret_env=secret,
                            smtp_env=smtp, to=to, alerts=alerts))

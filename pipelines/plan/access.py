@@ -27,7 +27,8 @@ from pathlib import Path
 
 from pipelines.base.errors import NorthstarError
 from pipelines.base.labels import Words
-from pipelines.plan.org import Org, Problems, YMap, check_keys, load_yaml, plain
+from pipelines.plan.org import Org, plain
+from pipelines.plan.yamlcheck import Problems, YMap, check_keys, entries, load_yaml, one_of, unique_id
 
 AUTH_MODES = ("open", "password", "oidc")
 ROLES = ("admin", "leader", "planner", "zone_lead", "center_lead", "analyst")
@@ -256,69 +257,53 @@ def load_access(config: Path, org: Org) -> Access:
 def _number(p: Problems, path, doc: YMap, key: str, default, kind, low):
     value = doc.get(key, default)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < low:
-        p.add(path, doc.line_of(key), key, f"{value!r} is not a number ≥ {low}")
+        p.add(path, doc.line_of(key), key, "access_number", value=value, low=low)
         return default
     return kind(value)
+
+
+USER_SHAPE = "{id, name, role, war_zone?, center?, pii?}"
 
 
 def parse_access(doc, path, org: Org, p: Problems) -> Access:
     if doc is None:
         doc = YMap()
     if not isinstance(doc, dict):
-        p.add(path, None, "", "expected auth: and users: (see docs/admin-guide.md, 'Who sees what')")
+        p.add(path, None, "", "access_shape")
         return OPEN
     check_keys(p, path, doc, "", ACCESS_KEYS)
     auth = str(doc.get("auth", "open"))
     if auth not in AUTH_MODES:
-        p.add(path, doc.line_of("auth"), "auth", f"{auth!r}: expected one of {', '.join(AUTH_MODES)}")
+        p.add(path, doc.line_of("auth"), "auth", "yaml_one_of", value=repr(auth), known=", ".join(AUTH_MODES))
     zones, centers = org.ids("war_zone"), org.ids("center")
     users, seen = [], {}
-    raw_users = doc.get("users") or []
-    if not isinstance(raw_users, list):
-        p.add(path, doc.line_of("users"), "users", "expected a list of {id, name, role, war_zone?, center?, pii?}")
-        raw_users = []
-    for i, u in enumerate(raw_users):
-        where = f"users[{i}]."
-        line = getattr(u, "line", None)
-        if not isinstance(u, dict):
-            p.add(path, line, f"users[{i}]", "expected {id, name, role, war_zone?, center?, pii?}")
-            continue
+    for _, u, where in entries(p, path, doc, "users", USER_SHAPE):
         check_keys(p, path, u, where, USER_KEYS)
-        uid = str(u.get("id") or "").strip()
-        if not uid:
-            p.add(path, line, f"{where}id", "missing id (the sign-in name, or the identity provider's email)")
-            continue
-        if uid.casefold() in seen:
-            p.add(
-                path, u.line_of("id"), f"{where}id", f"{uid!r} is listed twice (first on line {seen[uid.casefold()]})"
-            )
-            continue
-        seen[uid.casefold()] = u.line_of("id")
-        role = u.get("role")
-        if role not in ROLES:
-            p.add(path, u.line_of("role"), f"{where}role", f"{role!r}: expected one of {', '.join(ROLES)}")
+        uid = unique_id(p, path, u, where, seen, missing="access_user_id", fold=True)
+        role = one_of(p, path, u, "role", where, ROLES) if uid else None
+        if role is None:
             continue
         zone, center = u.get("war_zone"), u.get("center")
         if role == "zone_lead" and zone not in zones:
-            p.add(path, u.line_of("war_zone"), f"{where}war_zone",
-                  f"a zone lead needs the war zone they lead, one of org.yaml's: {', '.join(sorted(zones)) or '—'}")
+            p.add(path, u.line_of("war_zone"), f"{where}war_zone", "access_zone_needed",
+                  known=", ".join(sorted(zones)) or "—")
             continue
         if role == "center_lead" and center not in centers:
-            p.add(path, u.line_of("center"), f"{where}center",
-                  f"a center lead needs the center they lead, one of org.yaml's: {', '.join(sorted(centers)) or '—'}")
+            p.add(path, u.line_of("center"), f"{where}center", "access_center_needed",
+                  known=", ".join(sorted(centers)) or "—")
             continue
         if role != "zone_lead" and zone is not None:
-            p.add(path, u.line_of("war_zone"), f"{where}war_zone", f"only a zone_lead has a war zone (this is {role})")
+            p.add(path, u.line_of("war_zone"), f"{where}war_zone", "access_zone_only_lead", role=role)
             continue
         if role != "center_lead" and center is not None:
-            p.add(path, u.line_of("center"), f"{where}center", f"only a center_lead has a center (this is {role})")
+            p.add(path, u.line_of("center"), f"{where}center", "access_center_only_lead", role=role)
             continue
         pii = u.get("pii", False)
         if not isinstance(pii, bool):
-            p.add(path, u.line_of("pii"), f"{where}pii", f"{pii!r}: true or false")
+            p.add(path, u.line_of("pii"), f"{where}pii", "access_pii_bool", value=pii)
             pii = False
         elif pii and role == "analyst":
-            p.add(path, u.line_of("pii"), f"{where}pii", "an analyst never sees personal data: remove pii: true")
+            p.add(path, u.line_of("pii"), f"{where}pii", "access_pii_analyst")
             pii = False
         users.append(User(id=uid, name=str(u.get("name") or uid), role=role, war_zone=zone, center=center,
                           pii=pii))
@@ -327,9 +312,9 @@ def parse_access(doc, path, org: Org, p: Problems) -> Access:
         check_keys(p, path, doc["oidc"], "oidc.", OIDC_KEYS)
         oidc = Oidc(**{k: str(v) for k, v in doc["oidc"].items() if k in OIDC_KEYS and v})
     elif doc.get("oidc") is not None:
-        p.add(path, doc.line_of("oidc"), "oidc", "expected {user_id_claim: email, role_claim: …}")
+        p.add(path, doc.line_of("oidc"), "oidc", "access_oidc_shape")
     if auth == "password" and not any(u.role == "admin" for u in users):
-        p.add(path, doc.line_of("users"), "users", "password sign-in needs at least one admin among the users")
+        p.add(path, doc.line_of("users"), "users", "access_admin_needed")
     return Access(auth=auth, users=tuple(users),
                   session_hours=_number(p, path, doc, "session_hours", DEFAULT_SESSION_HOURS, float, 0.1),
                   max_failures=_number(p, path, doc, "max_failures", DEFAULT_MAX_FAILURES, int, 1),

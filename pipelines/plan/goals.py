@@ -84,16 +84,16 @@ def _date(value) -> dt.date | None:
 
 # ---- goals.yaml ------------------------------------------------------------------------------------------------
 
-def time_zone_problem(name) -> str | None:
+def time_zone_problem(name) -> Words | None:
     """Why `name` is not a time zone the build and the pages can use (an IANA name such as Asia/Shanghai)."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*", name):
-        return f"{name!r} is not a time zone name: use an IANA name such as Asia/Shanghai"
+        return Words("tz_not_name", value=name)
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        return f"{name!r} is not a known time zone: use an IANA name such as Asia/Shanghai or Asia/Hong_Kong"
+        return Words("tz_unknown", value=name)
     return None
 
 
@@ -107,14 +107,14 @@ def load_goals(path: Path, org: Org, p: Problems) -> tuple[NorthStar | None, dic
     if doc is None:
         return None, defaults, []
     if not isinstance(doc, dict):
-        p.add(path, 1, "", "expected a mapping with north_star, status and key_actions")
+        p.add(path, 1, "", "goals_shape")
         return None, defaults, []
     check_keys(p, path, doc, "", {"north_star", "status", "key_actions", "time_zone"})
     time_zone = DEFAULT_TIME_ZONE
     if doc.get("time_zone") is not None:
         problem = time_zone_problem(doc["time_zone"])
         if problem:
-            p.add(path, doc.line_of("time_zone"), "time_zone", problem)
+            p.add(path, doc.line_of("time_zone"), "time_zone", problem.key, **problem.values)
         else:
             time_zone = doc["time_zone"]
     north_star = _north_star(path, doc, p)
@@ -124,30 +124,25 @@ def load_goals(path: Path, org: Org, p: Problems) -> tuple[NorthStar | None, dic
     status = doc.get("status")
     if status is not None:
         if not isinstance(status, dict):
-            p.add(path, doc.line_of("status"), "status", "expected {at_risk: 0.85, stale_days: 7}")
+            p.add(path, doc.line_of("status"), "status", "goals_status_shape")
         else:
             check_keys(p, path, status, "status.", {"at_risk", "stale_days", "basis"})
             if "basis" in status:
                 if status["basis"] not in BASES:
-                    p.add(path, status.line_of("basis"), "status.basis",
-                          f"{status['basis']!r}: linear (pace against a straight line through the month) or seasonal "
-                          "(against the month's shape in the company's own history)")
+                    p.add(path, status.line_of("basis"), "status.basis", "goals_basis", value=status["basis"])
                 else:
                     basis = status["basis"]
             if "stale_days" in status:
                 value = parse_number(status["stale_days"])
                 if value is None or not value.is_integer() or not (1 <= value <= 90):
-                    p.add(path, status.line_of("stale_days"), "status.stale_days",
-                          f"{status['stale_days']!r} is out of range: a check-in goes stale after a whole number "
-                          "of days between 1 and 90, e.g. 7")
+                    p.add(path, status.line_of("stale_days"), "status.stale_days", "goals_stale_days",
+                          value=status["stale_days"])
                 else:
                     stale_days = int(value)
             if "at_risk" in status:
                 value = parse_number(status["at_risk"])
                 if value is None or not (0 < value <= 1):
-                    p.add(path, status.line_of("at_risk"), "status.at_risk",
-                          f"{status['at_risk']!r} is out of range: the at-risk threshold is a share of the pace "
-                          "between 0 and 1, e.g. 0.85")
+                    p.add(path, status.line_of("at_risk"), "status.at_risk", "goals_at_risk", value=status["at_risk"])
                 else:
                     at_risk = value
     actions = []
@@ -155,7 +150,7 @@ def load_goals(path: Path, org: Org, p: Problems) -> tuple[NorthStar | None, dic
     seen_kr: dict[str, int] = {}
     raw_actions = doc.get("key_actions") or []
     if not isinstance(raw_actions, list):
-        p.add(path, doc.line_of("key_actions"), "key_actions", "expected a list of key actions")
+        p.add(path, doc.line_of("key_actions"), "key_actions", "goals_actions_list")
         raw_actions = []
     for i, ka in enumerate(raw_actions):
         action = _key_action(path, ka, f"key_actions[{i + 1}].", org, p, seen_ka, seen_kr)
@@ -169,7 +164,7 @@ def _north_star(path: Path, doc: YMap, p: Problems) -> NorthStar | None:
     if ns is None:
         return None
     if not isinstance(ns, dict):
-        p.add(path, doc.line_of("north_star"), "north_star", "expected title, start, end and targets")
+        p.add(path, doc.line_of("north_star"), "north_star", "goals_ns_shape")
         return None
     check_keys(p, path, ns, "north_star.", {"title", "start", "end", "targets", "milestones"})
     check_name(p, path, ns, "north_star.")
@@ -178,24 +173,24 @@ def _north_star(path: Path, doc: YMap, p: Problems) -> NorthStar | None:
     for key in ("start", "end"):
         dates[key] = _date(ns.get(key))
         if dates[key] is None:
-            p.add(path, ns.line_of(key), f"north_star.{key}", f"{ns.get(key)!r} is not a date: use YYYY-MM-DD")
+            p.add(path, ns.line_of(key), f"north_star.{key}", "goals_ns_date", value=ns.get(key))
             ok = False
     if ok and dates["end"] <= dates["start"]:
-        p.add(path, ns.line_of("end"), "north_star.end",
-            f"the end {dates['end']} is not after the start {dates['start']}")
+        p.add(path, ns.line_of("end"), "north_star.end", "goals_ns_end", end=str(dates["end"]),
+              start=str(dates["start"]))
         ok = False
     targets = ns.get("targets")
     values = {}
     if not isinstance(targets, dict):
-        p.add(path, ns.line_of("targets"), "north_star.targets", "expected {stations: 20000, members: 10000000}")
+        p.add(path, ns.line_of("targets"), "north_star.targets", "goals_ns_targets")
         ok = False
     else:
         check_keys(p, path, targets, "north_star.targets.", set(GOAL_METRICS))
         for metric in GOAL_METRICS:
             value = parse_number(targets.get(metric)) if metric in targets else None
             if value is None or value <= 0:
-                p.add(path, targets.line_of(metric), f"north_star.targets.{metric}",
-                      f"{targets.get(metric)!r} is not a positive number")
+                p.add(path, targets.line_of(metric), f"north_star.targets.{metric}", "goals_positive",
+                      value=targets.get(metric))
                 ok = False
             values[metric] = value
     milestones = _milestones(path, ns, p, dates, values) if ok else ()
@@ -212,23 +207,22 @@ def _milestones(path: Path, ns: YMap, p: Problems, dates: dict, goal: dict) -> t
     if raw is None:
         return ()
     if not isinstance(raw, list):
-        p.add(path, ns.line_of("milestones"), "north_star.milestones",
-              "expected a list of {by: YYYY-MM-DD, stations: N, members: N}")
+        p.add(path, ns.line_of("milestones"), "north_star.milestones", "goals_milestones_list")
         return ()
     out, last = [], None
     for i, m in enumerate(raw):
         where = f"north_star.milestones[{i + 1}]"
         if not isinstance(m, dict):
-            p.add(path, raw.line_of(i), where, "expected {by: YYYY-MM-DD, stations: N, members: N}")
+            p.add(path, raw.line_of(i), where, "goals_milestone_block")
             continue
         check_keys(p, path, m, where + ".", {"by", *GOAL_METRICS})
         by = _date(m.get("by"))
         if by is None or not (dates["start"] < by <= dates["end"]):
-            p.add(path, m.line_of("by"), f"{where}.by", f"{str(m.get('by'))!r}: a date after the north star's start "
-                  f"({dates['start']}) and by its end ({dates['end']})")
+            p.add(path, m.line_of("by"), f"{where}.by", "goals_milestone_by", value=str(m.get("by")),
+                  start=str(dates["start"]), end=str(dates["end"]))
             continue
         if last is not None and by <= last:
-            p.add(path, m.line_of("by"), f"{where}.by", f"{by} is not after the milestone before it ({last})")
+            p.add(path, m.line_of("by"), f"{where}.by", "goals_milestone_order", by=str(by), last=str(last))
             continue
         last = by
         values = {}
@@ -237,8 +231,8 @@ def _milestones(path: Path, ns: YMap, p: Problems, dates: dict, goal: dict) -> t
                 continue
             value = parse_number(m.get(metric))
             if value is None or value <= 0 or value > goal[metric]:
-                p.add(path, m.line_of(metric), f"{where}.{metric}",
-                      f"{m.get(metric)!r} is not a positive number up to the goal's {goal[metric]:,.0f}")
+                p.add(path, m.line_of(metric), f"{where}.{metric}", "goals_milestone_value", value=m.get(metric),
+                      goal=goal[metric])
                 continue
             values[metric] = value
         if values:
@@ -261,32 +255,31 @@ def _months(path, ka, where, p) -> list[str]:
     for value, line in _listed(ka, "months"):
         month = parse_month(value)
         if month is None:
-            p.add(path, line, f"{where}months", f"{value!r} is not a month: use YYYY-MM, e.g. 2026-11")
+            p.add(path, line, f"{where}months", "goals_month", value=value)
         else:
             out.append(month)
     return out
 
 
-def _id_list(path, ka, key, where, allowed: set[str], what: str, p) -> list[str]:
+def _id_list(path, ka, key, where, allowed: set[str], unknown: str, p) -> list[str]:
     out = []
     for value, line in _listed(ka, key):
         text = str(value).strip()
         if text not in allowed:
-            known = ", ".join(sorted(allowed)) or "none in org.yaml"
-            p.add(path, line, f"{where}{key}", f"unknown {what} {text!r} (known: {known})")
+            p.add(path, line, f"{where}{key}", unknown, value=text, known=", ".join(sorted(allowed)) or "—")
         else:
             out.append(text)
     return out
 
 
-def _unique_id(path, doc, where: str, seen: dict, what: str, p: Problems) -> str | None:
+def _unique_id(path, doc, where: str, seen: dict, twice: str, p: Problems) -> str | None:
     """The block's id, once: missing or repeated ids are problems (`seen` maps id → line)."""
     value = str(doc.get("id") or "").strip()
     if not value:
-        p.add(path, doc.line, f"{where}id", "missing id")
+        p.add(path, doc.line, f"{where}id", "yaml_missing_id")
         return None
     if value in seen:
-        p.add(path, doc.line_of("id"), f"{where}id", f"{what} {value} is defined twice (also line {seen[value]})")
+        p.add(path, doc.line_of("id"), f"{where}id", twice, value=value, first=seen[value])
         return None
     seen[value] = doc.line_of("id")
     return value
@@ -294,30 +287,30 @@ def _unique_id(path, doc, where: str, seen: dict, what: str, p: Problems) -> str
 
 def _key_action(path, ka, where, org: Org, p: Problems, seen_ka: dict, seen_kr: dict) -> dict | None:
     if not isinstance(ka, dict):
-        p.add(path, None, where.rstrip("."), "expected a key action block with id, center, title, key_results")
+        p.add(path, None, where.rstrip("."), "goals_action_block")
         return None
     check_keys(p, path, ka, where, {"id", "center", "title", "owner", "months", "supports", "war_zones",
                                     "key_results"})
-    kid = _unique_id(path, ka, where, seen_ka, "key action", p)
+    kid = _unique_id(path, ka, where, seen_ka, "goals_action_twice", p)
     if kid is None:
         return None
     check_name(p, path, ka, where)
     center = str(ka.get("center") or "").strip()
     centers = org.ids("center")
     if center not in centers:
-        p.add(path, ka.line_of("center"), f"{where}center",
-              f"unknown center {center!r} (known: {', '.join(sorted(centers)) or 'none in org.yaml'})")
+        p.add(path, ka.line_of("center"), f"{where}center", "goals_unknown_center", value=center,
+              known=", ".join(sorted(centers)) or "—")
     owner = ka.get("owner")
     if owner is not None and str(owner) not in org.people_ids():
-        p.add(path, ka.line_of("owner"), f"{where}owner", f"unknown person {owner!r}: add them to org.yaml")
-    supports = _id_list(path, ka, "supports", where, set(GOAL_METRICS), "goal", p)
-    zones = _id_list(path, ka, "war_zones", where, org.ids("war_zone"), "war zone", p)
+        p.add(path, ka.line_of("owner"), f"{where}owner", "goals_unknown_owner", value=owner)
+    supports = _id_list(path, ka, "supports", where, set(GOAL_METRICS), "goals_unknown_goal", p)
+    zones = _id_list(path, ka, "war_zones", where, org.ids("war_zone"), "goals_unknown_zone", p)
     months = _months(path, ka, where, p)
     zh, en = name_pair(ka.get("title"), kid)
     krs = []
     raw_krs = ka.get("key_results") or []
     if not isinstance(raw_krs, list):
-        p.add(path, ka.line_of("key_results"), f"{where}key_results", "expected a list of key results")
+        p.add(path, ka.line_of("key_results"), f"{where}key_results", "goals_results_list")
         raw_krs = []
     for j, kr in enumerate(raw_krs):
         result = _key_result(path, kr, f"{where}key_results[{j + 1}].", org, p, seen_kr)
@@ -332,44 +325,45 @@ FILTER_LEVEL = {"war_zone": "war_zone", "team": "team", "person": "person", "cen
 
 def _key_result(path, kr, where, org: Org, p: Problems, seen_kr: dict) -> dict | None:
     if not isinstance(kr, dict):
-        p.add(path, None, where.rstrip("."), "expected a key result block with id, title, target")
+        p.add(path, None, where.rstrip("."), "goals_result_block")
         return None
     check_keys(p, path, kr, where, {"id", "title", "metric", "filters", "unit", "target"})
-    rid = _unique_id(path, kr, where, seen_kr, "key result", p)
+    rid = _unique_id(path, kr, where, seen_kr, "goals_result_twice", p)
     if rid is None:
         return None
     check_name(p, path, kr, where)
     target = parse_number(kr.get("target"))
     if target is None or target < 0:
-        p.add(path, kr.line_of("target"), f"{where}target", f"{kr.get('target')!r} is not a number ≥ 0")
+        p.add(path, kr.line_of("target"), f"{where}target", "goals_result_target", value=kr.get("target"))
     zh, en = name_pair(kr.get("title"), rid)
     out = {"id": rid, "title": {"zh": zh, "en": en}, "target": target}
     metric = kr.get("metric")
     if metric is not None:
         metric = str(metric)
         if metric not in CATALOG:
-            p.add(path, kr.line_of("metric"), f"{where}metric",
-                  f"unknown metric {metric!r} (known: {', '.join(CATALOG)})")
+            p.add(path, kr.line_of("metric"), f"{where}metric", "goals_unknown_metric", value=metric,
+                  known=", ".join(CATALOG))
             return out
         filters = kr.get("filters") or {}
         if not isinstance(filters, dict):
-            p.add(path, kr.line_of("filters"), f"{where}filters", "expected {war_zone: …} style filters")
+            p.add(path, kr.line_of("filters"), f"{where}filters", "goals_filters_shape")
             filters = {}
         clean = {}
         for key, value in filters.items():
             if key not in CATALOG[metric].filters:
-                p.add(path, filters.line_of(key), f"{where}filters.{key}",
-                      f"{metric} cannot be filtered by {key} (it can by: {', '.join(CATALOG[metric].filters)})")
+                p.add(path, filters.line_of(key), f"{where}filters.{key}", "goals_filter_key", metric=metric, dim=key,
+                      known=", ".join(CATALOG[metric].filters))
                 continue
             text = str(value)
             if key in FILTER_LEVEL and text not in org.ids(FILTER_LEVEL[key]):
-                p.add(path, filters.line_of(key), f"{where}filters.{key}", f"unknown {key.replace('_', ' ')} {text!r}")
+                p.add(path, filters.line_of(key), f"{where}filters.{key}", "goals_filter_value",
+                      what=Words(f"word_{FILTER_LEVEL[key]}"), value=text)
                 continue
             clean[key] = text
         out.update(metric=metric, filters=clean)
         problem = CATALOG[metric].target_problem(target)       # a key result is judged by its metric's kind
         if problem:
-            p.add(path, kr.line_of("target"), f"{where}target", problem)
+            p.add(path, kr.line_of("target"), f"{where}target", problem.key, **problem.values)
     else:
         zhu, enu = name_pair(kr.get("unit"), "")
         out["unit"] = {"zh": zhu, "en": enu}
@@ -381,8 +375,9 @@ def _key_result(path, kr, where, org: Org, p: Problems, seen_kr: dict) -> dict |
 class FormProblems(Problems):
     """Problems of a form: named by field alone (`key_results[2].target: …`), no file or line."""
 
-    def add(self, path, line, where: str, message: str) -> None:
-        self.items.append(f"{where}: {message}" if where else message)
+    def add(self, path, line, where: str, code: str, **values) -> None:
+        message = Words(code, **values)
+        self.items.append(Words("form_problem", where=where, message=message) if where else message)
 
 
 def check_key_action(doc: dict, org: Org, other_key_results: dict[str, str] | None = None) -> dict:
@@ -395,21 +390,21 @@ def check_key_action(doc: dict, org: Org, other_key_results: dict[str, str] | No
     title = doc.get("title")
     if not (isinstance(title, dict) and any(str(title.get(k) or "").strip() for k in ("zh", "en"))
             or isinstance(title, str) and title.strip()):
-        p.add("", 0, "title", "give the action a title (zh, en or both)")
+        p.add("", 0, "title", "form_title")
     if not doc.get("months"):
-        p.add("", 0, "months", "give the month(s) the action runs, e.g. 2026-11")
+        p.add("", 0, "months", "form_months")
     results = doc.get("key_results") or []
     if not results:
-        p.add("", 0, "key_results", "give at least one key result")
+        p.add("", 0, "key_results", "form_results")
     for j, kr in enumerate(results if isinstance(results, list) else []):
         t = kr.get("title") if isinstance(kr, dict) else None
         if not (isinstance(t, dict) and any(str(t.get(k) or "").strip() for k in ("zh", "en"))
                 or isinstance(t, str) and t.strip()):
-            p.add("", 0, f"key_results[{j + 1}].title", "give the key result a title")
+            p.add("", 0, f"key_results[{j + 1}].title", "form_result_title")
         rid = str(kr.get("id") or "").strip() if isinstance(kr, dict) else ""
         owner = (other_key_results or {}).get(rid)
         if rid and owner and owner != str(doc.get("id") or "").strip():
-            p.add("", 0, f"key_results[{j + 1}].id", f"key result {rid} belongs to key action {owner} already")
+            p.add("", 0, f"key_results[{j + 1}].id", "form_result_taken", result=rid, action=owner)
     p.raise_if_any()
     return action
 
@@ -447,8 +442,8 @@ def parse_targets(text: str, path: Path | str, org: Org, p: Problems) -> dict[tu
     names = [h.strip().lower() for h in header]
     missing = [c for c in TARGET_COLUMNS if c not in names]
     if missing:
-        p.add(path, 1, "header", f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-                                 f"(the header must name {', '.join(TARGET_COLUMNS)})")
+        p.add(path, 1, "header", "targets_missing_columns" if len(missing) > 1 else "targets_missing_column",
+              columns=", ".join(missing), needed=", ".join(TARGET_COLUMNS))
         return {}
     col = {c: names.index(c) for c in TARGET_COLUMNS}
     known = {level: org.ids(level) for level in LEVELS}
@@ -462,46 +457,47 @@ def parse_targets(text: str, path: Path | str, org: Org, p: Problems) -> dict[tu
         ok = True
         month = parse_month(cells["month"])
         if month is None:
-            p.add(path, line, "month", f"{cells['month']!r} is not a month: use YYYY-MM, e.g. 2026-11")
+            p.add(path, line, "month", "goals_month", value=cells["month"])
             ok = False
         level = cells["level"].lower()
         if level not in LEVELS:
-            p.add(path, line, "level", f"{cells['level']!r} is not a level (use one of: {', '.join(LEVELS)})")
+            p.add(path, line, "level", "targets_level", value=cells["level"], known=", ".join(LEVELS))
             ok = False
         node = cells["node_id"]
         if level in LEVELS and node not in known[level]:
-            hint = ""
             other = [lv for lv in LEVELS if node in known[lv]]
+            what = Words(f"word_{level}")
             if other:
-                hint = f"; {node} is {other[0].replace('_', ' ')} — fix the level"
+                p.add(path, line, "node_id", "targets_node_elsewhere", what=what, node=node,
+                      other=Words(f"word_{other[0]}"))
             elif known[level]:
-                hint = f" in org.yaml (known {level.replace('_', ' ')}s: {_sample(known[level])})"
+                p.add(path, line, "node_id", "targets_node_unknown", what=what, node=node,
+                      known=_sample(known[level]))
             else:
-                hint = " (org.yaml has none)"
-            p.add(path, line, "node_id", f"unknown {level.replace('_', ' ')} {node!r}{hint}")
+                p.add(path, line, "node_id", "targets_node_none", what=what, node=node)
             ok = False
         metric = cells["metric"].lower()
         if metric not in GOAL_METRICS:
-            p.add(path, line, "metric", f"{cells['metric']!r} is not a goal metric (use stations or members)")
+            p.add(path, line, "metric", "targets_metric", value=cells["metric"])
             ok = False
         elif level == "center" and metric != "members":
-            p.add(path, line, "metric", "centers hold member targets only (the center view splits members)")
+            p.add(path, line, "metric", "targets_center_members")
             ok = False
         if cells["target"] == "":
             continue  # a blank cell: no target for this node
         target = parse_number(cells["target"])
         if target is None:
-            p.add(path, line, "target", f"{cells['target']!r} is not a number")
+            p.add(path, line, "target", "targets_not_number", value=cells["target"])
             ok = False
         elif target < 0:
-            p.add(path, line, "target", f"{cells['target']} is negative; targets are counts ≥ 0")
+            p.add(path, line, "target", "targets_negative", value=cells["target"])
             ok = False
         if not ok:
             continue
         key = (month, level, node, metric)
         if key in out:
-            p.add(path, line, "month/level/node_id/metric",
-                  f"duplicate target for {node} {metric} in {month} (also line {lines[key]}); keep one row")
+            p.add(path, line, "month/level/node_id/metric", "targets_duplicate", node=node, metric=metric, month=month,
+                  first=lines[key])
             continue
         out[key] = target
         lines[key] = line

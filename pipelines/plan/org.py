@@ -8,139 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from pipelines.base.labels import Words
+from pipelines.plan.yamlcheck import PlanError, Problems, YMap, YSeq, check_keys, check_name, load_yaml, name_pair
 
-from pipelines.base.errors import NorthstarError
-from pipelines.base.labels import say, words
-
-
-class PlanError(NorthstarError):
-    """One or more problems in the plan files, each with file, line and field."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("plan_problem" if len(problems) == 1 else "plan_problems", n=len(problems))
-
-    def words(self, lang: str) -> str:
-        """Every problem on a line of its own (the first 20), each in `lang` where it has words of its own."""
-        shown = [words(p, lang) for p in self.problems[:20]]
-        if len(self.problems) > len(shown):
-            shown.append(say("plan_more", lang, n=len(self.problems) - len(shown)))
-        return say(self.code, lang, n=len(self.problems), items="\n  ".join(shown))
-
-
-class Problems:
-    """Collects problems while checking a file; `raise_if_any()` raises them as one PlanError."""
-
-    def __init__(self):
-        self.items: list[str] = []
-
-    def add(self, path: Path | str, line: int | None, where: str, message: str) -> None:
-        at = f", line {line}" if line else ""
-        field_ = f", {where}" if where else ""
-        self.items.append(f"{path}{at}{field_}: {message}")
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise PlanError(self.items)
-
-
-# ---- YAML that remembers where each value came from -----------------------------------------------------------
-
-class YMap(dict):
-    """A YAML mapping with the line of the mapping and of each key (1-based)."""
-
-    line: int = 0
-    key_lines: dict
-    duplicates: list
-
-    def line_of(self, key) -> int:
-        return self.key_lines.get(key, self.line)
-
-
-class YSeq(list):
-    """A YAML sequence with the line of the sequence and of each item (1-based)."""
-
-    line: int = 0
-    item_lines: list
-
-    def line_of(self, i: int) -> int:
-        return self.item_lines[i] if 0 <= i < len(self.item_lines) else self.line
-
-
-class _Loader(yaml.SafeLoader):
-    pass
-
-
-def _construct_map(loader: _Loader, node: yaml.MappingNode) -> YMap:
-    loader.flatten_mapping(node)
-    out = YMap()
-    out.line, out.key_lines, out.duplicates = node.start_mark.line + 1, {}, []
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if not isinstance(key, (str, int, float, bool)) and key is not None:
-            raise yaml.constructor.ConstructorError(None, None, "a key must be plain text", key_node.start_mark)
-        if key in out:
-            out.duplicates.append((key, key_node.start_mark.line + 1))
-        out[key] = loader.construct_object(value_node, deep=True)
-        out.key_lines[key] = key_node.start_mark.line + 1
-    return out
-
-
-def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> YSeq:
-    out = YSeq(loader.construct_object(child, deep=True) for child in node.value)
-    out.line, out.item_lines = node.start_mark.line + 1, [child.start_mark.line + 1 for child in node.value]
-    return out
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
-
-
-def load_yaml(path: Path):
-    """Parses one YAML file into YMap/YSeq values; a syntax error names the file and the line."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", line {mark.line + 1}" if mark is not None else ""
-        raise PlanError([f"{path}{where}: not valid YAML ({getattr(exc, 'problem', None) or exc}). "
-                         "Check the indentation and the colons on that line"]) from None
-    except UnicodeDecodeError:
-        raise PlanError([f"{path}: not UTF-8 text. Save it as UTF-8"]) from None
-
-
-def check_keys(p: Problems, path: Path, doc: YMap, where: str, allowed: set[str]) -> None:
-    """Unknown keys are usually typos (`war_zone:` for `war_zones:`): name them and the keys that are allowed."""
-    for key, line in getattr(doc, "duplicates", []):
-        p.add(path, line, f"{where}{key}" if where else str(key), "this key appears twice in the same block")
-    for key in doc:
-        if key not in allowed:
-            p.add(path, doc.line_of(key), f"{where}{key}",
-                  f"unknown field (expected one of: {', '.join(sorted(allowed))})")
-
-
-def name_pair(value, fallback: str) -> tuple[str, str]:
-    """A name in config is one string or {zh, en}; returns (zh, en), each falling back to the other."""
-    if isinstance(value, dict):
-        zh = str(value.get("zh") or value.get("en") or fallback)
-        en = str(value.get("en") or value.get("zh") or fallback)
-        return zh, en
-    if value is None:
-        return fallback, fallback
-    return str(value), str(value)
-
-
-def check_name(p: Problems, path: Path, doc: YMap, where: str) -> None:
-    value = doc.get("name", doc.get("title"))
-    key = "name" if "name" in doc else "title"
-    if isinstance(value, dict):
-        check_keys(p, path, value, f"{where}{key}.", {"zh", "en"})
-        if not (value.get("zh") or value.get("en")):
-            p.add(path, doc.line_of(key), f"{where}{key}", "give the name in zh, en or both")
-    elif value is not None and not isinstance(value, (str, int)):
-        p.add(path, doc.line_of(key), f"{where}{key}", "a name is text or {zh: …, en: …}")
+__all__ = ["PlanError", "Problems", "YMap", "check_keys", "check_name", "load_yaml", "name_pair"]
 
 
 UNASSIGNED = "unassigned"    # <parent>/unassigned: rows the org does not know, under their known parent
@@ -155,16 +26,15 @@ def is_unassigned(node_id: str) -> bool:
 def node_id(p: Problems, path: Path, doc, where: str) -> str | None:
     """The `id` of a node mapping, checked: present, text, no '/' (reserved for unassigned nodes)."""
     if not isinstance(doc, dict):
-        p.add(path, getattr(doc, "line", None), where, "expected a block with an id, e.g. {id: east, name: 华东战区}")
+        p.add(path, getattr(doc, "line", None), where, "org_block")
         return None
     raw = doc.get("id")
     if raw is None or str(raw).strip() == "":
-        p.add(path, doc.line, f"{where}id", "missing id")
+        p.add(path, doc.line, f"{where}id", "yaml_missing_id")
         return None
     value = str(raw).strip()
     if "/" in value or " " in value:
-        p.add(path, doc.line_of("id"), f"{where}id",
-              f"{value!r}: ids may not contain spaces or '/' ('/' marks unassigned nodes)")
+        p.add(path, doc.line_of("id"), f"{where}id", "org_id_chars", value=value)
         return None
     return value
 
@@ -193,9 +63,6 @@ class Org:
 
 
 ORG_KEYS = {"company", "war_zones", "centers"}
-LEVEL_WORD = {"company": "the company", "war_zone": "a war zone", "team": "a team", "person": "a person",
-              "center": "a center", "center_person": "a center's staff"}
-
 
 def plain(value):
     """YMap/YSeq → dict/list (for JSON and for writing YAML back)."""
@@ -243,7 +110,7 @@ def _parse_org(doc, path) -> Org:
         doc = YMap()
         doc.line, doc.key_lines, doc.duplicates = 1, {}, []
     if not isinstance(doc, dict):
-        p.add(path, 1, "", "expected a mapping with company, war_zones and centers")
+        p.add(path, 1, "", "org_shape")
         p.raise_if_any()
     check_keys(p, path, doc, "", ORG_KEYS)
     org = Org(source=str(path), doc=plain(doc))
@@ -254,26 +121,25 @@ def _parse_org(doc, path) -> Org:
             return False
         if nid in seen:
             other_level, other_line, other_parent = seen[nid]
-            if level == other_level == "team":
-                msg = (
-                    f"team {nid} is in two war zones: {other_parent} (line {other_line}) and {parent}"
-                    if other_parent != parent
-                    else f"team {nid} is listed twice in {parent} (also line {other_line})"
-                )
-            elif level == other_level == "person" or {level, other_level} <= {"person", "center_person"}:
-                msg = (f"person {nid} is in two teams: {other_parent} (line {other_line}) and {parent}"
-                       if other_parent != parent else f"person {nid} is listed twice in {parent} (also line "
-                                                      f"{other_line})")
+            if level == other_level == "team" or level == other_level == "person" or {level, other_level} <= {
+                    "person", "center_person"}:
+                team = level == "team"
+                if other_parent != parent:
+                    p.add(path, line, f"{where}id", "org_team_in_two" if team else "org_person_in_two", id=nid,
+                          other=other_parent, first=other_line, parent=parent)
+                else:
+                    p.add(path, line, f"{where}id", "org_team_twice" if team else "org_person_twice", id=nid,
+                          first=other_line, parent=parent)
             else:
-                msg = f"id {nid} is already used for {LEVEL_WORD[other_level]} (line {other_line}); ids must be unique"
-            p.add(path, line, f"{where}id", msg)
+                p.add(path, line, f"{where}id", "org_id_used", id=nid, what=Words(f"org_level_{other_level}"),
+                      first=other_line)
             return False
         seen[nid] = (level, line, parent or "")
         return True
 
     company = doc.get("company") or YMap()
     if not isinstance(company, dict):
-        p.add(path, doc.line_of("company"), "company", "expected {id: company, name: {zh: …, en: …}}")
+        p.add(path, doc.line_of("company"), "company", "org_company")
         company = YMap()
         company.line, company.key_lines, company.duplicates = doc.line_of("company"), {}, []
     if company:
@@ -290,7 +156,7 @@ def _parse_org(doc, path) -> Org:
         if value is None:
             return []
         if not isinstance(value, list):
-            p.add(path, parent_doc.line_of(key), f"{where}{key}", "expected a list (lines starting with '- ')")
+            p.add(path, parent_doc.line_of(key), f"{where}{key}", "org_not_list")
             return []
         return [(i, v, value.line_of(i)) for i, v in enumerate(value)]
 
@@ -331,9 +197,8 @@ def _parse_org(doc, path) -> Org:
         for _, channel, cline in items(center, "channels", where):
             ch = str(channel).strip()
             if ch in owners:
-                p.add(path, cline, f"{where}channels",
-                      f"channel {ch} is already owned by center {owners[ch][0]} (line {owners[ch][1]}); "
-                      "a channel belongs to one center")
+                p.add(path, cline, f"{where}channels", "org_channel_owned", channel=ch, center=owners[ch][0],
+                      first=owners[ch][1])
                 continue
             owners[ch] = (ctr, cline)
             org.channels.append(dict(channel=ch, center=ctr))

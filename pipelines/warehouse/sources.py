@@ -22,9 +22,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from pipelines.base.errors import NorthstarError
+from pipelines.plan.org import as_yaml
+from pipelines.plan.yamlcheck import Problems, YMap, check_keys, entries, load_yaml, unique_id
 from pipelines.warehouse.contract import TABLES
 
 FILE = "sources.yaml"
@@ -67,75 +67,92 @@ def quote(engine: str, name: str) -> str:
     return ".".join(f"{q}{part}{q}" for part in name.split("."))
 
 
-def _name(value, where: str, dotted: bool = False) -> str:
+def _name(p: Problems, path, doc: YMap, key: str, value, where: str, dotted: bool = False) -> str | None:
     text = str(value).strip() if value is not None else ""
     parts = text.split(".") if dotted else [text]
-    if not text or len(parts) > 2 or not all(NAME.fullmatch(p) for p in parts):
-        raise ValueError(f"{where}: {text!r} is not a column or table name (letters, digits and _, "
-                         f"{'schema.table' if dotted else 'no spaces or quotes'})")
+    if not text or len(parts) > 2 or not all(NAME.fullmatch(part) for part in parts):
+        p.add(path, doc.line_of(key), where, "sources_table_name" if dotted else "sources_column_name", value=text)
+        return None
     return text
 
 
-def _table(name: str, doc, where: str) -> TableSource:
+def _table(p: Problems, path, name: str, doc, where: str) -> TableSource | None:
+    """One table of a source (`where` ends with its name, e.g. sources[0].tables.orders)."""
     if not isinstance(doc, dict):
-        raise ValueError(f"{where}: expected from:/query:, columns: and watermark:")
-    unknown = sorted(set(doc) - {"from", "query", "columns", "watermark"})
-    if unknown:
-        raise ValueError(f"{where}: unknown key {unknown[0]!r} (known: from, query, columns, watermark)")
+        p.add(path, None, where, "sources_table_shape")
+        return None
+    check_keys(p, path, doc, f"{where}.", {"from", "query", "columns", "watermark"})
     if ("from" in doc) == ("query" in doc):
-        raise ValueError(f"{where}: give either from: (a table) or query: (a select), not both or neither")
-    relation = _name(doc["from"], f"{where}.from", dotted=True) if "from" in doc else None
+        p.add(path, doc.line, where, "sources_from_or_query")
+        return None
+    relation = _name(p, path, doc, "from", doc["from"], f"{where}.from", dotted=True) if "from" in doc else None
     query = None
     if "query" in doc:
         query = str(doc["query"] or "").strip().rstrip(";").strip()
         if not query.lower().startswith(("select", "with")):
-            raise ValueError(f"{where}.query: a query starts with select or with")
+            p.add(path, doc.line_of("query"), f"{where}.query", "sources_query")
+            return None
     contract = TABLES[name].column_names
-    mapping = doc.get("columns") or {}
+    mapping = doc.get("columns") or YMap()
     if not isinstance(mapping, dict):
-        raise ValueError(f"{where}.columns: expected contract column: source column")
-    wrong = sorted(set(mapping) - set(contract))
-    if wrong:
-        raise ValueError(f"{where}.columns: {wrong[0]!r} is not a column of {name} ({', '.join(contract)})")
-    columns = {c: (None if c in mapping and mapping[c] is None else _name(mapping.get(c, c), f"{where}.columns.{c}"))
+        p.add(path, doc.line_of("columns"), f"{where}.columns", "sources_columns_shape")
+        return None
+    for wrong in sorted(set(mapping) - set(contract)):
+        p.add(path, mapping.line_of(wrong), f"{where}.columns", "sources_column_unknown", value=wrong, table=name,
+              known=", ".join(contract))
+    columns = {c: None if c in mapping and mapping[c] is None else
+               _name(p, path, mapping if c in mapping else doc, c if c in mapping else "columns", mapping.get(c, c),
+                     f"{where}.columns.{c}")
                for c in contract}
     if "watermark" not in doc:
-        raise ValueError(f"{where}: watermark: missing (a column that grows with every new or changed row, "
-                         "e.g. updated_at; an id only finds new rows)")
-    return TableSource(name, relation, query, columns, _name(doc["watermark"], f"{where}.watermark"))
+        p.add(path, doc.line, where, "sources_watermark")
+        return None
+    watermark = _name(p, path, doc, "watermark", doc["watermark"], f"{where}.watermark")
+    if watermark is None or relation is None and query is None or any(
+            v is None for c, v in columns.items() if not (c in mapping and mapping[c] is None)):
+        return None
+    return TableSource(name, relation, query, columns, watermark)
 
 
-def parse(doc) -> list[Source]:
-    """The sources of a sources.yaml document; ValueError with the place of the first problem."""
+def parse(doc, path: Path | str = FILE) -> list[Source]:
+    """The sources of a sources.yaml document, checked by the plan files' one checker
+    (pipelines/plan/yamlcheck.py): every problem with its line and field, all at once, as one PlanError."""
+    doc = as_yaml(doc) if doc is not None and not isinstance(doc, YMap) else doc
+    p = Problems()
     if not isinstance(doc, dict) or not isinstance(doc.get("sources"), list) or not doc["sources"]:
-        raise ValueError("expected `sources:` with a list of sources")
+        p.add(path, None, "", "sources_shape")
+        p.raise_if_any()
+    check_keys(p, path, doc, "", {"sources"})
     out: list[Source] = []
-    for i, s in enumerate(doc["sources"]):
-        where = f"sources[{i}]"
-        if not isinstance(s, dict):
-            raise ValueError(f"{where}: expected id:, engine:, url_env: and tables:")
-        sid = str(s.get("id", "")).strip()
-        if not SOURCE_ID.fullmatch(sid):
-            raise ValueError(f"{where}.id: {sid!r}: use lower-case letters, digits and _ (it names the raw files)")
-        where = f"source {sid}"
-        if sid in {o.id for o in out}:
-            raise ValueError(f"{where}: the id is used twice")
+    seen: dict[str, int] = {}
+    for _, s, where in entries(p, path, doc, "sources", "id:, engine:, url_env: and tables:"):
+        check_keys(p, path, s, where, {"id", "engine", "url_env", "tables"})
+        sid = unique_id(p, path, s, where, seen)
+        if sid is not None and not SOURCE_ID.fullmatch(sid):
+            p.add(path, s.line_of("id"), f"{where}id", "sources_id", value=sid)
+            sid = None
         engine = str(s.get("engine", "")).strip().lower()
         if engine not in ENGINES:
-            raise ValueError(f"{where}.engine: {engine!r}: use one of {', '.join(ENGINES)} (mysql for MariaDB too)")
+            p.add(path, s.line_of("engine"), f"{where}engine", "sources_engine", value=engine,
+                  known=", ".join(ENGINES))
         url_env = str(s.get("url_env", "")).strip()
         if not re.fullmatch(r"[A-Z_][A-Z0-9_]*", url_env):
-            raise ValueError(f"{where}.url_env: name the environment variable that holds the connection string "
-                             "(e.g. NORTHSTAR_ERP_URL); never write the connection string here")
+            p.add(path, s.line_of("url_env"), f"{where}url_env", "sources_url_env")
         tables = s.get("tables")
         if not isinstance(tables, dict) or not tables:
-            raise ValueError(f"{where}.tables: expected one or more of {', '.join(TABLES)}")
-        src = Source(sid, engine, url_env)
+            p.add(path, s.line_of("tables"), f"{where}tables", "sources_tables", known=", ".join(TABLES))
+            continue
+        src = Source(sid or "", engine, url_env)
         for name, tdoc in tables.items():
             if name not in TABLES:
-                raise ValueError(f"{where}.tables: {name!r} is not a table of the contract ({', '.join(TABLES)})")
-            src.tables[name] = _table(name, tdoc, f"{where}.tables.{name}")
+                p.add(path, tables.line_of(name), f"{where}tables", "sources_table_unknown", value=name,
+                      known=", ".join(TABLES))
+                continue
+            table = _table(p, path, name, tdoc, f"{where}tables.{name}")
+            if table is not None:
+                src.tables[name] = table
         out.append(src)
+    p.raise_if_any()
     return out
 
 
@@ -144,10 +161,4 @@ def load_sources(config: Path) -> list[Source]:
     path = Path(config) / FILE
     if not path.exists():
         raise NorthstarError("sources_missing", file=FILE, config=str(config))
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return parse(doc)
-    except yaml.YAMLError as exc:
-        raise NorthstarError("yaml_invalid", path=str(path), err=str(exc).splitlines()[0]) from None
-    except ValueError as exc:
-        raise NorthstarError("file_problem", path=str(path), problem=str(exc)) from None
+    return parse(load_yaml(path), path)

@@ -10,6 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from pipelines.base.errors import NorthstarError
+from pipelines.base.labels import words
 from pipelines.base.metrics import CATALOG
 from pipelines.base.months import shift_month
 from pipelines.okr.goaltree import GoalTree
@@ -20,6 +21,7 @@ from pipelines.plan.goals import GOAL_METRICS, PlanError, check_key_action, pars
 from pipelines.plan.org import Org
 from pipelines.plan.store import PlanStore
 from ui.i18n import fmt_date, fmt_month, md, status_word, t, text, tm
+from ui.i18n import lang as session_lang
 from ui.views import centers as uc
 from ui.views.board import _title, name_of
 
@@ -228,11 +230,12 @@ def key_action_form(tree: GoalTree, plan: Plan | None, org: Org, people: dict[st
             if not reader.can_edit_center(doc["center"]):
                 problems.append(t("ka_denied", role=t(f"role_{reader.role}")))
             if not pick and doc["id"] in {ka["id"] for ka in (plan.key_actions if plan else [])}:
-                problems.append(f"id: key action {doc['id']} exists already: pick it above to edit it")
+                problems.append(t("ka_exists", id=doc["id"]))
             if not fwho.strip():
                 problems.append(t("checkin_need_who"))
             if problems:
-                st.error(t("ka_problems", n=len(problems)) + "\n\n" + "\n".join(f"- {md(p)}" for p in problems))
+                st.error(t("ka_problems", n=len(problems)) + "\n\n"
+                         + "\n".join(f"- {md(words(p, session_lang()))}" for p in problems))
             else:
                 try:
                     check_center(reader, checked["center"], checkin=False)

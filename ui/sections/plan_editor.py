@@ -12,6 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from pipelines.base.errors import NorthstarError
+from pipelines.base.labels import words
 from pipelines.okr import decompose
 from pipelines.plan.access import LOCAL, User, check_targets, refused_targets
 from pipelines.plan.goals import GOAL_METRICS, decode, parse_targets
@@ -378,11 +379,11 @@ def io_section(v: View, who_field: WhoField) -> None:
     try:
         parsed = parse_targets(decode(upload.getvalue(), upload.name), upload.name, Org(nodes=v.nodes), found)
     except NorthstarError as exc:
-        parsed, found.items = {}, [str(exc)]
+        parsed, found.items = {}, [error_text(exc)]
     if found.items:
         shown, more = found.items[:20], len(found.items) - 20
-        st.error(t("plan_import_problems", n=len(found.items)) + "\n\n" + "\n".join(f"- {md(p)}" for p in shown)
-                 + (f"\n- … (+{more})" if more > 0 else ""))
+        st.error(t("plan_import_problems", n=len(found.items)) + "\n\n"
+                 + "\n".join(f"- {md(words(p, v.code))}" for p in shown) + (f"\n- … (+{more})" if more > 0 else ""))
         return
     if not parsed:
         st.info(t("plan_import_empty"))

@@ -407,6 +407,8 @@ SCREENS: dict[str, tuple[str, str]] = {
     "checkin_who": ("记录人", "Recorded by"),
     "checkin_denied": ("你的角色（{role}）不能记录检查：由各中台负责人或管理员记录。",
                        "Your role ({role}) cannot record check-ins: each center's lead or an admin records them."),
+    "ka_exists": ("id：关键要务 {id} 已存在：请在上面选中它再修改",
+                  "id: key action {id} exists already: pick it above to edit it"),
     "ka_denied": ("你的角色（{role}）不能修改这个中台的关键要务。",
                   "Your role ({role}) cannot change this center's key actions."),
     "checkin_save": ("保存检查", "Save the check-in"),
