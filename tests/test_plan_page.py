@@ -313,8 +313,13 @@ def test_an_import_is_checked_and_previewed_before_it_is_saved(writable, monkeyp
     error = seen(at.error[0].value)
     assert error.startswith("文件有 2 个问题，没有保存任何内容：" if lang == "zh" else
                             "The file has 2 problems; nothing was saved:")
-    assert "targets.csv, line 3, node_id: unknown team 'e9'" in error
-    assert "targets.csv, line 3, target: 'abc' is not a number" in error
+    # issue 34: each problem in the page's language (the Chinese page showed them in English)
+    if lang == "zh":
+        assert "targets.csv，第 3 行，node_id：org.yaml 中没有团队 'e9'" in error
+        assert "targets.csv，第 3 行，target：'abc' 不是数字" in error
+    else:
+        assert "targets.csv, line 3, node_id: unknown team 'e9'" in error
+        assert "targets.csv, line 3, target: 'abc' is not a number" in error
     assert changes(writable) == before
     good = ("month,level,node_id,metric,target\n2026-12,company,company,stations,12\n"
             "2026-12,war_zone,east,stations,7\n2026-11,war_zone,east,stations,6\n").encode("gb18030")
