@@ -14,6 +14,10 @@ data contract, so the pipeline and the dashboard run on real, messy data.
     python examples/online_retail/adapt.py --out /tmp/retail
     python -m pipelines build --raw /tmp/retail/raw --config /tmp/retail/config --db /tmp/retail/wh.duckdb \\
         --as-of 2010-12-09
+
+`--years 2` adds the same retailer's next year (UCI "Online Retail", 2010-12 to 2011-12-09): two real years, the
+place to prove a month's forecast (issue 35). The first file's lines up to 2010-11-30 and the second's from
+2010-12-01 on (the two overlap in December 2010's first week); build with `--as-of 2011-12-09`.
 """
 from __future__ import annotations
 
@@ -25,7 +29,10 @@ import duckdb
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT.parent / "shared" / "data" / "online_retail_ii_2009_2010.parquet"
+NEXT_YEAR = ROOT.parent / "shared" / "data" / "online_retail_2010_2011.parquet"
 AS_OF = "2010-12-09"
+AS_OF_TWO_YEARS = "2011-12-09"
+SWITCH = "2010-12-01"        # the first file up to the day before, the second from this day
 EUROPE = ("EIRE", "Germany", "France", "Netherlands", "Spain", "Switzerland", "Portugal", "Belgium", "Channel Islands",
           "Sweden", "Italy", "Cyprus", "Austria", "Greece", "Denmark", "Norway", "Finland", "Poland", "Malta",
           "Lithuania", "Iceland")
@@ -58,22 +65,31 @@ centers:
 """
 
 
-def adapt(source: Path, out: Path) -> dict[str, int]:
-    """Writes out/raw/{stations,members,orders}.csv and out/config/org.yaml; returns the rows written per table."""
-    if not source.exists():
-        raise SystemExit(f"error: {source} not found: it ships in shared/data/ beside the project")
+def adapt(source: Path, out: Path, next_year: Path | None = None) -> dict[str, int]:
+    """Writes out/raw/{stations,members,orders}.csv and out/config/org.yaml; returns the rows written per table.
+    With `next_year` (the 2010-2011 file), two years: `source` before SWITCH, `next_year` from it."""
+    for path in (source, next_year):
+        if path is not None and not path.exists():
+            raise SystemExit(f"error: {path} not found: it ships in shared/data/ beside the project")
     raw, config = out / "raw", out / "config"
     raw.mkdir(parents=True, exist_ok=True)
     config.mkdir(parents=True, exist_ok=True)
     (config / "org.yaml").write_text(ORG, encoding="utf-8")
     con = duckdb.connect()
+    lines_sql = "select * from first_year" if next_year is None else f"""
+        select * from first_year where ts < timestamp '{SWITCH}'
+        union all
+        select cast(InvoiceNo as varchar), InvoiceDate::timestamp, Quantity * UnitPrice, Country,
+               case when CustomerID is null then '' else cast(cast(CustomerID as bigint) as varchar) end
+        from read_parquet('{next_year}') where InvoiceDate::timestamp >= timestamp '{SWITCH}'"""
     europe = ", ".join("'" + c.replace("'", "''") + "'" for c in EUROPE)
     con.execute(f"""
-        create view lines as
+        create view first_year as
         select Invoice as invoice, InvoiceDate::timestamp as ts, Quantity * Price as amount, Country as country,
                case when "Customer ID" is null then '' else cast(cast("Customer ID" as bigint) as varchar) end
                    as customer
         from read_parquet('{source}');
+        create view lines as {lines_sql};
         create view invoices as
         select invoice, min(ts) as ts, round(sum(amount), 2) as amount, any_value(country) as country,
                any_value(customer) as customer
@@ -111,10 +127,12 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="Online Retail II → Northstar raw files and org.yaml.")
     p.add_argument("--source", type=Path, default=SOURCE, help=f"the parquet file (default {SOURCE})")
     p.add_argument("--out", type=Path, required=True, help="folder for raw/ and config/")
+    p.add_argument("--years", type=int, choices=[1, 2], default=1,
+                   help=f"2: add the next year ({NEXT_YEAR.name}), two real years to 2011-12-09 (default 1)")
     args = p.parse_args(argv)
-    counts = adapt(args.source, args.out)
+    counts = adapt(args.source, args.out, NEXT_YEAR if args.years == 2 else None)
     print(", ".join(f"{n:,} {name}" for name, n in counts.items()) + f" written to {args.out / 'raw'}; "
-          f"build with --as-of {AS_OF}")
+          f"build with --as-of {AS_OF if args.years == 1 else AS_OF_TWO_YEARS}")
     return 0
 
 
