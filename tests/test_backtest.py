@@ -176,3 +176,27 @@ def test_a_month_without_a_year_before_it_is_not_replayed():
     assert backtest.months_to_replay(dt.date(2024, 11, 1), dt.date(2025, 11, 30)) == ["2025-11"]
     assert backtest.months_to_replay(dt.date(2024, 11, 2), dt.date(2026, 1, 31)) == ["2025-12", "2026-01"]
     assert seasonal.MIN_HISTORY_DAYS == 365
+
+
+def test_last_years_month_keeps_its_dates_and_takes_this_years_weekdays():
+    """Issue 35's `last_year` candidate by hand. Saturdays weigh 2, other days 1. Last November's counts were exactly
+    that (a Saturday 2, another day 1), so its level, weekdays taken out, is flat: this November's share by the
+    10th is then this November's own weekday weights — 2 Saturdays (the 1st and the 8th) in the first 10 days of
+    2025-11, and 5 of its 30 days Saturdays: (8 + 2 × 2) / (25 + 5 × 2) = 12/35. A level that was twice as high in
+    last year's first half (a run before a holiday) moves the share forward, on the same dates."""
+    import datetime as dt
+
+    import numpy as np
+
+    from pipelines.okr import candidates
+
+    weekday = (1.0, 1.0, 1.0, 1.0, 1.0, 2.0, 1.0)
+    first = dt.date(2024, 11, 1)
+    days = [first + dt.timedelta(days=i) for i in range(30)]
+    flat = np.array([weekday[d.weekday()] * 10 for d in days])
+    start, end, upto = dt.date(2025, 11, 1), dt.date(2025, 11, 30), dt.date(2025, 11, 10)
+    assert candidates.last_year_share(flat, first, start, end, upto, weekday) == pytest.approx(12 / 35)
+    front = flat * np.where(np.arange(30) < 15, 2.0, 1.0)          # last year's first half ran at twice the level
+    assert candidates.last_year_share(front, first, start, end, upto, weekday) > 12 / 35 + 0.1
+    assert candidates.last_year_share(flat[:20], first, start, end, upto, weekday) is None   # the month is cut off
+    assert candidates.last_year_share(flat / 100, first, start, end, upto, weekday) is None  # too few to show a shape

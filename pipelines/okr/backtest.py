@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from pipelines.okr.candidates import METHODS
 from pipelines.okr.replay import Replayed, months_to_replay, replay  # noqa: F401 - the report's rows, from one place
 from pipelines.plan.goals import GOAL_METRICS
 
@@ -20,20 +21,39 @@ def _pct(values: list[float]) -> float | None:
 def _figures(rows: list[Replayed]) -> dict:
     judged = [r for r in rows if r.truth > 0]
     banded = [r for r in judged if r.low is not None]
-    return {"months": len(judged),
-            "linear_mae_pct": _pct([abs(r.linear - r.truth) / r.truth for r in judged]),
-            "seasonal_mae_pct": _pct([abs(r.seasonal - r.truth) / r.truth for r in judged if r.seasonal is not None]),
-            "band_coverage_pct": _pct([1.0 if r.low <= r.truth <= r.high else 0.0 for r in banded]),
-            "band_months": len(banded)}
+    out = {"months": len(judged),
+           "linear_mae_pct": _pct([abs(r.linear - r.truth) / r.truth for r in judged]),
+           "seasonal_mae_pct": _pct([abs(r.seasonal - r.truth) / r.truth for r in judged if r.seasonal is not None]),
+           "band_coverage_pct": _pct([1.0 if r.low <= r.truth <= r.high else 0.0 for r in banded]),
+           "band_months": len(banded)}
+    # issue 35: each candidate's error over the months it forecast, and the one chosen month by month
+    out["methods_mae_pct"] = {m: _pct([abs(r.forecast(m) - r.truth) / r.truth for r in judged
+                                       if dict(r.forecasts).get(m) is not None]) for m in METHODS}
+    out["chosen_mae_pct"] = _pct([abs(r.forecast() - r.truth) / r.truth for r in judged])
+    return out
+
+
+def _rows(rows: list[Replayed]) -> list[dict]:
+    """One row per replayed month: the actual on day N, the month's truth, each candidate's forecast, the one
+    chosen, and the band."""
+    def r1(v):
+        return None if v is None else round(float(v), 1)
+
+    return [{"month": r.month, "day": r.day, "actual": r.actual, "truth": r.truth,
+             "forecasts": {m: r1(v) for m, v in r.forecasts}, "chosen": r.chosen, "forecast": r1(r.forecast()),
+             "band": None if r.low is None else [r1(r.low), r1(r.high)]} for r in rows]
 
 
 def summary(rows: list[Replayed], day: int, company: str) -> dict:
     """The JSON of `backtest`: the company's figures per goal at the top, each war zone's under `war_zones`."""
     out: dict = {"day": day}
     for metric in GOAL_METRICS:
-        out[metric] = _figures([r for r in rows if r.node == company and r.metric == metric])
+        mine = [r for r in rows if r.node == company and r.metric == metric]
+        out[metric] = {**_figures(mine), "rows": _rows(mine)}
     zones = sorted({r.node for r in rows if r.node != company})
-    out["war_zones"] = {z: {m: _figures([r for r in rows if r.node == z and r.metric == m]) for m in GOAL_METRICS}
+    out["war_zones"] = {z: {m: {**_figures(mine), "rows": _rows(mine)}
+                            for m in GOAL_METRICS
+                            for mine in [[r for r in rows if r.node == z and r.metric == m]]}
                         for z in zones}
     return out
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipelines.base.months import month_bounds, month_of, shift_month
-from pipelines.okr import seasonal
+from pipelines.okr import candidates, seasonal
 from pipelines.okr.flows import data_dates, goal_flows
 from pipelines.plan.goals import GOAL_METRICS
 
@@ -39,6 +39,12 @@ class Replayed:
     seasonal: float | None
     low: float | None = None
     high: float | None = None
+    forecasts: tuple = ()          # (method, forecast) of every candidate (pipelines/okr/candidates.py)
+    chosen: str = "linear"         # the method chosen by the node's earlier months (candidates.choose)
+
+    def forecast(self, method: str | None = None) -> float | None:
+        """The month-end forecast of `method` (the chosen one by default)."""
+        return dict(self.forecasts).get(method or self.chosen, self.linear)
 
 
 def _zones(con, company: str) -> dict[str, str | None]:
@@ -81,6 +87,7 @@ def replay(con, day: int, before: str | None = None) -> list[Replayed]:
     company = company[0] if company else "company"
     nodes = _zones(con, company)
     rows: list[Replayed] = []
+    hist = seasonal.history(con, first, last, company) if first is not None else None
     for month in months_to_replay(first, last, before):
         start, end = month_bounds(month)
         n = min(day, end.day - 1)
@@ -92,11 +99,25 @@ def replay(con, day: int, before: str | None = None) -> list[Replayed]:
             for metric in GOAL_METRICS:
                 actual = actuals.get((nid, metric), 0)
                 share = shapes[(nid, metric)].share(start, end, at)
+                made = candidates.forecasts(actual, start, end, at, shapes[(nid, metric)],
+                                            hist.series(nid, metric, start), first)
                 rows.append(Replayed(month=month, node=nid, metric=metric, day=n,
                                      truth=truths.get((nid, metric), 0), actual=actual,
                                      linear=actual / (n / end.day),
-                                     seasonal=actual / share if share > 0 else None))
-    return _with_bands(rows)
+                                     seasonal=actual / share if share > 0 else None,
+                                     forecasts=tuple(made.items())))
+    return _with_bands(_with_choices(rows))
+
+
+def _with_choices(rows: list[Replayed]) -> list[Replayed]:
+    """Each month's chosen method, by backtest on the same node and goal's earlier months only."""
+    out = []
+    for r in rows:
+        earlier = [(e.truth, dict(e.forecasts)) for e in rows
+                   if e.node == r.node and e.metric == r.metric and e.month < r.month]
+        method, _ = candidates.choose(earlier, dict(r.forecasts))
+        out.append(Replayed(**{**r.__dict__, "chosen": method}))
+    return out
 
 
 def _errors(rows: list[Replayed]) -> list[float]:

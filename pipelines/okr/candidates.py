@@ -1,0 +1,96 @@
+"""The month-end forecasts a month's pace can be judged by (issue 35), each the month's actual so far over the
+share of the month a method expects by then:
+
+- `linear`: every day weighs the same (day N of 30: 1/3 done);
+- `weekday`: each day weighs its weekday factor (pipelines/okr/seasonal.py), no events;
+- `seasonal`: weekday × the calendar's events (Double 11, Chinese New Year …), today's shape;
+- `last_year`: the same month a year earlier, date by date, its weekdays taken out and this month's put back (see
+  `last_year_share`): what that month had done by the same date, over its whole;
+- `blend`: the mean of the seasonal and last year's forecasts, when both exist.
+
+Which one a node's month is judged by is chosen by backtest (`choose`): the method with the smallest mean error over
+the node's earlier replayed months, and only if that error is below the straight line's — so the chosen forecast is
+never worse than the straight line in its own backtest.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from pipelines.base.months import month_bounds, month_of, shift_month
+
+METHODS = ("linear", "weekday", "seasonal", "last_year", "blend")
+MIN_LAST_YEAR = 20          # a year-ago month with fewer events than this says nothing about a shape
+MIN_CHOICE_MONTHS = 3       # earlier replayed months before a method other than the straight line may be chosen
+SMOOTH = 7                  # days a year-ago month's level is smoothed over (a week: no weekday left in it)
+
+
+def last_year_share(series: np.ndarray | None, first: dt.date, start: dt.date, end: dt.date, upto: dt.date,
+                    weekday: tuple[float, ...]) -> float | None:
+    """The share of the month [start, end] done by `upto`, by the same month a year earlier: that month's days,
+    date by date, with its weekdays taken out (each day over its weekday factor, smoothed over a week) and this
+    month's weekdays put back. So December's pre-Christmas run stays on its dates while a Saturday that was a Monday
+    last year weighs as a Saturday. `series` is the node's daily counts from `first`; None when that month is not in
+    the series or too thin (fewer than MIN_LAST_YEAR events)."""
+    if series is None:
+        return None
+    ly_start, ly_end = month_bounds(shift_month(month_of(start), -12))
+    a, b = (ly_start - first).days, (ly_end - first).days + 1
+    if a < 0 or b > len(series):
+        return None
+    month = np.asarray(series[a:b], dtype=float)
+    if month.sum() < MIN_LAST_YEAR:
+        return None
+    wk = np.asarray(weekday, dtype=float)
+    then = wk[[(ly_start + dt.timedelta(days=i)).weekday() for i in range(len(month))]]
+    level = month / np.maximum(then, 1e-9)
+    level = np.convolve(np.pad(level, SMOOTH // 2, mode="edge"), np.ones(SMOOTH) / SMOOTH, mode="valid")
+    days = (end - start).days + 1
+    level = np.concatenate([level, np.full(max(0, days - len(level)), level.mean())])[:days]
+    now = wk[[(start + dt.timedelta(days=i)).weekday() for i in range(days)]]
+    weights = now * level
+    total = weights.sum()
+    return float(weights[: (upto - start).days + 1].sum() / total) if total > 0 else None
+
+
+def forecasts(actual: float, start: dt.date, end: dt.date, upto: dt.date, profile, series, first
+              ) -> dict[str, float | None]:
+    """Each method's month-end forecast from `actual` (the month's result by `upto`)."""
+    from pipelines.okr.seasonal import Profile
+
+    days = (end - start).days + 1
+    done = (upto - start).days + 1
+    shares = {"linear": done / days,
+              "weekday": Profile(weekday=profile.weekday).share(start, end, upto),
+              "seasonal": profile.share(start, end, upto),
+              "last_year": last_year_share(series, first, start, end, upto, profile.weekday)}
+    out = {m: (actual / s if s else None) for m, s in shares.items()}
+    both = [out["seasonal"], out["last_year"]]
+    out["blend"] = float(np.mean(both)) if all(v is not None for v in both) else None
+    return out
+
+
+def errors(history: list[tuple[float, dict[str, float | None]]]) -> dict[str, float]:
+    """Each method's mean absolute percentage error over `history` — (truth, forecasts) of earlier months with a
+    truth above 0 — counted only for methods that forecast every one of those months."""
+    judged = [(t, f) for t, f in history if t > 0]
+    out = {}
+    for m in METHODS:
+        values = [f.get(m) for _, f in judged]
+        if judged and all(v is not None for v in values):
+            out[m] = float(np.mean([abs(v - t) / t for v, (t, _) in zip(values, judged)]))
+    return out
+
+
+def choose(history: list[tuple[float, dict[str, float | None]]], now: dict[str, float | None]) -> tuple[str, dict]:
+    """The method a month is judged by, from the node's earlier months (`history`): the smallest backtest error
+    among the methods that can forecast this month, if below the straight line's; else the straight line (also
+    while there are fewer than MIN_CHOICE_MONTHS earlier months to judge by). Returns (method, each method's
+    backtest error)."""
+    errs = errors(history)
+    if len([t for t, _ in history if t > 0]) < MIN_CHOICE_MONTHS or "linear" not in errs:
+        return "linear", errs
+    usable = {m: e for m, e in errs.items() if now.get(m) is not None}
+    best = min(usable, key=lambda m: (usable[m], METHODS.index(m)))
+    return (best if usable[best] < errs["linear"] else "linear"), errs
