@@ -189,14 +189,25 @@ def test_last_years_month_keeps_its_dates_and_takes_this_years_weekdays():
     import numpy as np
 
     from pipelines.okr import candidates
+    from pipelines.okr.seasonal import Profile
 
-    weekday = (1.0, 1.0, 1.0, 1.0, 1.0, 2.0, 1.0)
-    first = dt.date(2024, 11, 1)
-    days = [first + dt.timedelta(days=i) for i in range(30)]
-    flat = np.array([weekday[d.weekday()] * 10 for d in days])
+    weekday = Profile(weekday=(1.0, 1.0, 1.0, 1.0, 1.0, 2.0, 1.0))
+    first = dt.date(2024, 7, 1)
+    days = [first + dt.timedelta(days=i) for i in range(153)]
+    flat = np.array([weekday.weekday[d.weekday()] * 10 for d in days])
     start, end, upto = dt.date(2025, 11, 1), dt.date(2025, 11, 30), dt.date(2025, 11, 10)
     assert candidates.last_year_share(flat, first, start, end, upto, weekday) == pytest.approx(12 / 35)
-    front = flat * np.where(np.arange(30) < 15, 2.0, 1.0)          # last year's first half ran at twice the level
+    front = flat * np.where((np.arange(153) >= 123) & (np.arange(153) < 138), 2.0, 1.0)   # 1-15 Nov 2024 ran at 2×
     assert candidates.last_year_share(front, first, start, end, upto, weekday) > 12 / 35 + 0.1
-    assert candidates.last_year_share(flat[:20], first, start, end, upto, weekday) is None   # the month is cut off
+    assert candidates.last_year_share(flat[:140], first, start, end, upto, weekday) is None  # the month is cut off
     assert candidates.last_year_share(flat / 100, first, start, end, upto, weekday) is None  # too few to show a shape
+    # a new year that moved: last year's 2nd to 4th were a holiday (events weigh 0.2); this year's are not
+    holiday = Profile(weekday=weekday.weekday, events={"h": 0.2})
+    marked = flat * np.where((np.arange(153) >= 124) & (np.arange(153) <= 126), 0.2, 1.0)
+    from unittest import mock
+    with mock.patch("pipelines.okr.seasonal.event_of",
+                    lambda d: "h" if d.year == 2024 and d.month == 11 and 2 <= d.day <= 4 else None):
+        from pipelines.okr import seasonal
+        seasonal._days.cache_clear()
+        assert candidates.last_year_share(marked, first, start, end, upto, holiday) == pytest.approx(12 / 35)
+    seasonal._days.cache_clear()

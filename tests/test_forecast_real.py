@@ -60,12 +60,13 @@ def test_the_straight_line_and_todays_shape_on_the_real_years(two_years):
 
 def test_each_candidate_forecast_on_the_real_years(two_years):
     """Issue 35, step 2: every candidate replayed on the twelve months (pipelines/okr/candidates.py). Last year's
-    month, its weekdays taken out and this year's put back, beats the plain last-year shape the issue measured
+    month, its calendar taken out and this year's put back, beats the plain last-year shape the issue measured
     (17.5 %), and the blend of it with today's shape is the best at day 10 — below 0.7 × the straight line. The
-    backtest JSON carries each month's row: the truth, every candidate and the band."""
+    backtest JSON carries each month's row: the truth, every candidate and the band. (The choice among them is not
+    good enough yet — the first months have no earlier month to judge by — so no figure of it is held here.)"""
     db, _ = two_years
     doc = report(db, 10)["members"]
-    assert doc["methods_mae_pct"] == {"linear": 25.8, "weekday": 23.1, "seasonal": 23.1, "last_year": 17.2,
+    assert doc["methods_mae_pct"] == {"linear": 25.8, "weekday": 23.1, "seasonal": 23.1, "last_year": 16.7,
                                       "blend": 15.1}
     assert doc["methods_mae_pct"]["blend"] <= 0.7 * doc["linear_mae_pct"]
     december = doc["rows"][0]

@@ -4,8 +4,8 @@ share of the month a method expects by then:
 - `linear`: every day weighs the same (day N of 30: 1/3 done);
 - `weekday`: each day weighs its weekday factor (pipelines/okr/seasonal.py), no events;
 - `seasonal`: weekday × the calendar's events (Double 11, Chinese New Year …), today's shape;
-- `last_year`: the same month a year earlier, date by date, its weekdays taken out and this month's put back (see
-  `last_year_share`): what that month had done by the same date, over its whole;
+- `last_year`: the same month a year earlier, date by date, its calendar (weekdays, events) taken out and this
+  month's put back (see `last_year_share`): what that month had done by the same date, over its whole;
 - `blend`: the mean of the seasonal and last year's forecasts, when both exist.
 
 Which one a node's month is judged by is chosen by backtest (`choose`): the method with the smallest mean error over
@@ -27,12 +27,14 @@ SMOOTH = 7                  # days a year-ago month's level is smoothed over (a 
 
 
 def last_year_share(series: np.ndarray | None, first: dt.date, start: dt.date, end: dt.date, upto: dt.date,
-                    weekday: tuple[float, ...]) -> float | None:
+                    profile) -> float | None:
     """The share of the month [start, end] done by `upto`, by the same month a year earlier: that month's days,
-    date by date, with its weekdays taken out (each day over its weekday factor, smoothed over a week) and this
-    month's weekdays put back. So December's pre-Christmas run stays on its dates while a Saturday that was a Monday
-    last year weighs as a Saturday. `series` is the node's daily counts from `first`; None when that month is not in
-    the series or too thin (fewer than MIN_LAST_YEAR events)."""
+    date by date, with its calendar taken out (each day over its weekday × event weight, `profile`, smoothed over a
+    week) and this month's calendar put back. So December's pre-Christmas run stays on its dates, while a Saturday
+    that was a Monday last year weighs as a Saturday and a new year that moved from January to February moves with
+    it. `series` is the node's daily counts from `first`. None when that month is not in the series, too thin (fewer
+    than MIN_LAST_YEAR events). (A year-ago month in which a network was starting up rose with its growth, not with
+    how a month runs: the sample's January 2025 is one; telling it from a business's autumn surge is not done yet.)"""
     if series is None:
         return None
     ly_start, ly_end = month_bounds(shift_month(month_of(start), -12))
@@ -42,14 +44,12 @@ def last_year_share(series: np.ndarray | None, first: dt.date, start: dt.date, e
     month = np.asarray(series[a:b], dtype=float)
     if month.sum() < MIN_LAST_YEAR:
         return None
-    wk = np.asarray(weekday, dtype=float)
-    then = wk[[(ly_start + dt.timedelta(days=i)).weekday() for i in range(len(month))]]
+    then = profile.weights(ly_start, ly_end)
     level = month / np.maximum(then, 1e-9)
     level = np.convolve(np.pad(level, SMOOTH // 2, mode="edge"), np.ones(SMOOTH) / SMOOTH, mode="valid")
     days = (end - start).days + 1
     level = np.concatenate([level, np.full(max(0, days - len(level)), level.mean())])[:days]
-    now = wk[[(start + dt.timedelta(days=i)).weekday() for i in range(days)]]
-    weights = now * level
+    weights = profile.weights(start, end) * level
     total = weights.sum()
     return float(weights[: (upto - start).days + 1].sum() / total) if total > 0 else None
 
@@ -64,7 +64,7 @@ def forecasts(actual: float, start: dt.date, end: dt.date, upto: dt.date, profil
     shares = {"linear": done / days,
               "weekday": Profile(weekday=profile.weekday).share(start, end, upto),
               "seasonal": profile.share(start, end, upto),
-              "last_year": last_year_share(series, first, start, end, upto, profile.weekday)}
+              "last_year": last_year_share(series, first, start, end, upto, profile)}
     out = {m: (actual / s if s else None) for m, s in shares.items()}
     both = [out["seasonal"], out["last_year"]]
     out["blend"] = float(np.mean(both)) if all(v is not None for v in both) else None
