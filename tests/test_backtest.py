@@ -211,3 +211,40 @@ def test_last_years_month_keeps_its_dates_and_takes_this_years_weekdays():
         seasonal._days.cache_clear()
         assert candidates.last_year_share(marked, first, start, end, upto, holiday) == pytest.approx(12 / 35)
     seasonal._days.cache_clear()
+
+
+def test_the_choice_by_backtest_by_hand():
+    """candidates.choose: with fewer than three earlier months, the blend if it can be made, else last year's month,
+    else the straight line; from three on, the method with the smallest error so far, if 10 % below the straight
+    line's, else the straight line."""
+    from pipelines.okr import candidates
+
+    def f(linear, seasonal, last_year=None):
+        return {"linear": linear, "weekday": linear, "seasonal": seasonal, "last_year": last_year,
+                "blend": (seasonal + last_year) / 2 if last_year is not None else None}
+
+    assert candidates.choose([], f(100, 90, 80))[0] == "blend"
+    assert candidates.choose([], f(100, 90))[0] == "linear"
+    # three months of 100: the straight line missed by 20 %, the shape by 5 %, last year's month by 10 %, the blend
+    # (the mean of those two: 107.5, 92.5, 107.5) by 7.5 %
+    history = [(100, f(120, 105, 110)), (100, f(80, 95, 90)), (100, f(120, 105, 110))]
+    method, errors = candidates.choose(history, f(100, 90, 80))
+    assert errors == pytest.approx({"linear": 0.2, "weekday": 0.2, "seasonal": 0.05, "last_year": 0.1,
+                                    "blend": 0.075})
+    assert method == "seasonal"
+    # this month last year's month cannot be made: the seasonal still can
+    assert candidates.choose(history, f(100, 90))[0] == "seasonal"
+    # a method whose error is less than 10 % below the straight line's (9.5 % against 10 %) does not replace it
+    close = [(100, f(110, 109.5)) for _ in range(3)]
+    assert candidates.choose(close, f(100, 90))[0] == "linear"
+
+
+def test_the_chosen_forecast_is_no_worse_than_the_straight_line_here_either(festive):
+    """Issue 35: on the hand-made company with two Double 11s too, the forecast chosen month by month does not
+    miss by more than the straight line."""
+    con = goaltree.open_warehouse(festive)
+    try:
+        doc = backtest.summary(backtest.replay(con, 10), 10, "company")["members"]
+    finally:
+        con.close()
+    assert doc["chosen_mae_pct"] <= doc["linear_mae_pct"] == 8.2

@@ -9,8 +9,9 @@ share of the month a method expects by then:
 - `blend`: the mean of the seasonal and last year's forecasts, when both exist.
 
 Which one a node's month is judged by is chosen by backtest (`choose`): the method with the smallest mean error over
-the node's earlier replayed months, and only if that error is below the straight line's — so the chosen forecast is
-never worse than the straight line in its own backtest.
+the node's earlier replayed months, and only if that error is MARGIN below the straight line's; before there are
+MIN_CHOICE_MONTHS of them, the blend (what knows most about the month), else the straight line. The board does not
+judge by the choice yet (issue 35's next step); `backtest` reports it.
 """
 from __future__ import annotations
 
@@ -21,9 +22,14 @@ import numpy as np
 from pipelines.base.months import month_bounds, month_of, shift_month
 
 METHODS = ("linear", "weekday", "seasonal", "last_year", "blend")
-MIN_LAST_YEAR = 20          # a year-ago month with fewer events than this says nothing about a shape
+MIN_LAST_YEAR = 100         # a year-ago month with fewer events is noise, not a shape (seasonal's MIN_COUNT)
 MIN_CHOICE_MONTHS = 3       # earlier replayed months before a method other than the straight line may be chosen
 SMOOTH = 7                  # days a year-ago month's level is smoothed over (a week: no weekday left in it)
+START_UP_DAYS, START_UP_GROWTH = 90, 1.5   # a node's first months, growing this fast: its start-up, not a shape
+MARGIN = 0.1                # a method replaces the straight line only when its backtest error is this much lower
+# With too few earlier months to judge by: the forecast that knows most about this month — last year's month and
+# the calendar together, else last year's alone — else the straight line
+PRIOR = ("blend", "last_year", "linear")
 
 
 def last_year_share(series: np.ndarray | None, first: dt.date, start: dt.date, end: dt.date, upto: dt.date,
@@ -33,8 +39,9 @@ def last_year_share(series: np.ndarray | None, first: dt.date, start: dt.date, e
     week) and this month's calendar put back. So December's pre-Christmas run stays on its dates, while a Saturday
     that was a Monday last year weighs as a Saturday and a new year that moved from January to February moves with
     it. `series` is the node's daily counts from `first`. None when that month is not in the series, too thin (fewer
-    than MIN_LAST_YEAR events). (A year-ago month in which a network was starting up rose with its growth, not with
-    how a month runs: the sample's January 2025 is one; telling it from a business's autumn surge is not done yet.)"""
+    than MIN_LAST_YEAR events), or the node's start-up: a month in its first START_UP_DAYS followed by one
+    START_UP_GROWTH times as busy a day (it rose with the network's growth, not with how a month runs; a business's
+    autumn surge, later in its life, is a shape)."""
     if series is None:
         return None
     ly_start, ly_end = month_bounds(shift_month(month_of(start), -12))
@@ -44,6 +51,12 @@ def last_year_share(series: np.ndarray | None, first: dt.date, start: dt.date, e
     month = np.asarray(series[a:b], dtype=float)
     if month.sum() < MIN_LAST_YEAR:
         return None
+    began = np.flatnonzero(np.asarray(series) > 0)
+    if len(began) and a - began[0] < START_UP_DAYS:
+        after = np.asarray(series[b:b + (month_bounds(shift_month(month_of(ly_start), 1))[1] - ly_end).days],
+                           dtype=float)
+        if len(after) and after.mean() > START_UP_GROWTH * month.mean():
+            return None
     then = profile.weights(ly_start, ly_end)
     level = month / np.maximum(then, 1e-9)
     level = np.convolve(np.pad(level, SMOOTH // 2, mode="edge"), np.ones(SMOOTH) / SMOOTH, mode="valid")
@@ -85,12 +98,12 @@ def errors(history: list[tuple[float, dict[str, float | None]]]) -> dict[str, fl
 
 def choose(history: list[tuple[float, dict[str, float | None]]], now: dict[str, float | None]) -> tuple[str, dict]:
     """The method a month is judged by, from the node's earlier months (`history`): the smallest backtest error
-    among the methods that can forecast this month, if below the straight line's; else the straight line (also
-    while there are fewer than MIN_CHOICE_MONTHS earlier months to judge by). Returns (method, each method's
-    backtest error)."""
+    among the methods that can forecast this month, if MARGIN below the straight line's; else the straight line.
+    With fewer than MIN_CHOICE_MONTHS earlier months there is nothing to judge by yet: the first of PRIOR that can
+    forecast this month. Returns (method, each method's backtest error)."""
     errs = errors(history)
     if len([t for t, _ in history if t > 0]) < MIN_CHOICE_MONTHS or "linear" not in errs:
-        return "linear", errs
+        return next(m for m in PRIOR if m == "linear" or now.get(m) is not None), errs
     usable = {m: e for m, e in errs.items() if now.get(m) is not None}
     best = min(usable, key=lambda m: (usable[m], METHODS.index(m)))
-    return (best if usable[best] < errs["linear"] else "linear"), errs
+    return (best if usable[best] < errs["linear"] * (1 - MARGIN) else "linear"), errs
