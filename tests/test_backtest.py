@@ -248,3 +248,25 @@ def test_the_chosen_forecast_is_no_worse_than_the_straight_line_here_either(fest
     finally:
         con.close()
     assert doc["chosen_mae_pct"] <= doc["linear_mae_pct"] == 8.2
+
+
+def test_a_thin_node_takes_its_parents_choice():
+    """A zone with 30 openings a month (fewer than candidates.MIN_LAST_YEAR): its own few months' errors are noise,
+    so it is judged by what its parent's backtest chose that month; a zone with enough events keeps its own."""
+    from pipelines.okr.replay import Replayed, _with_choices
+
+    def row(node, month, truth, linear, seasonal):
+        forecasts = (("linear", linear), ("weekday", linear), ("seasonal", seasonal), ("last_year", None),
+                     ("blend", None))
+        return Replayed(month=month, node=node, metric="stations", day=10, truth=truth, actual=truth / 3,
+                        linear=linear, seasonal=seasonal, forecasts=forecasts)
+
+    months = ["2026-01", "2026-02", "2026-03", "2026-04"]
+    rows = ([row("company", m, 300, 360, 303) for m in months]          # the company: the shape wins (1 % vs 20 %)
+            + [row("thin", m, 30, 31, 45) for m in months]              # its own months say the straight line
+            + [row("thick", m, 300, 303, 360) for m in months])         # enough events: its own say so too
+    chosen = {(r.node, r.month): r.chosen for r in _with_choices(rows, {"company": None, "thin": "company",
+                                                                         "thick": "company"})}
+    assert [chosen[("company", m)] for m in months] == ["linear"] * 3 + ["seasonal"]   # three months to judge by
+    assert [chosen[("thin", m)] for m in months] == ["linear"] * 3 + ["seasonal"]      # the company's choice
+    assert [chosen[("thick", m)] for m in months] == ["linear"] * 4                    # its own

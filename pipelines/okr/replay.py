@@ -106,16 +106,26 @@ def replay(con, day: int, before: str | None = None) -> list[Replayed]:
                                      linear=actual / (n / end.day),
                                      seasonal=actual / share if share > 0 else None,
                                      forecasts=tuple(made.items())))
-    return _with_bands(_with_choices(rows))
+    return _with_bands(_with_choices(rows, nodes))
 
 
-def _with_choices(rows: list[Replayed]) -> list[Replayed]:
-    """Each month's chosen method, by backtest on the same node and goal's earlier months only."""
-    out = []
+def _with_choices(rows: list[Replayed], parents: dict[str, str | None]) -> list[Replayed]:
+    """Each month's chosen method, by backtest on the same node and goal's earlier months only; a thin node (fewer
+    than candidates.MIN_LAST_YEAR events a month so far: a sparse count's errors are noise) takes its parent's
+    choice, when it can make that forecast."""
+    chosen: dict[tuple[str, str, str], str] = {}
     for r in rows:
         earlier = [(e.truth, dict(e.forecasts)) for e in rows
                    if e.node == r.node and e.metric == r.metric and e.month < r.month]
-        method, _ = candidates.choose(earlier, dict(r.forecasts))
+        chosen[(r.node, r.metric, r.month)] = candidates.choose(earlier, dict(r.forecasts))[0]
+    out = []
+    for r in rows:
+        method = chosen[(r.node, r.metric, r.month)]
+        seen = [e.truth for e in rows if e.node == r.node and e.metric == r.metric and e.month < r.month]
+        parent = parents.get(r.node)
+        if parent is not None and seen and sum(seen) / len(seen) < candidates.MIN_LAST_YEAR:
+            theirs = chosen.get((parent, r.metric, r.month), "linear")
+            method = theirs if dict(r.forecasts).get(theirs) is not None else "linear"
         out.append(Replayed(**{**r.__dict__, "chosen": method}))
     return out
 
