@@ -319,14 +319,8 @@ def viewer(db: Path, user_id: str | None, page: str):
         raise NorthstarError("as_unknown", user_id=user_id, listed=listed)
     if not user.can_read(page):
         allowed = [r for r, pages in ROLE_PAGES.items() if page in pages]
-        raise AccessDenied(
-            "denied_page",
-            user_id=user_id,
-            user=user.label(),
-            role=user.role,
-            page=page.replace("_", " "),
-            allowed=", ".join(allowed),
-        )
+        raise AccessDenied("denied_page", user_id=user_id, user=user.label(), role=user.role,
+                           page=page.replace("_", " "), allowed=", ".join(allowed))
     return user
 
 

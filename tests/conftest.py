@@ -83,6 +83,16 @@ ORDERS = [
 BASE = {"stations": STATIONS, "members": MEMBERS, "orders": ORDERS}
 
 
+def retail_adapter():
+    """examples/online_retail/adapt.py as a module (it is a script, not a package): the real data's mapping."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("adapt", ROOT / "examples" / "online_retail" / "adapt.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def write_csv(path: Path, header: list[str], rows: list[list[str]], encoding: str = "utf-8") -> Path:
     with open(path, "w", encoding=encoding, newline="") as fh:
         w = csv.writer(fh, lineterminator="\r\n")  # as Excel writes it: cells holding \r or \n get quoted

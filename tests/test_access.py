@@ -26,8 +26,9 @@ from pipelines.plan.access import (
     sign_in,
     verify_password,
 )
-from pipelines.plan.org import PlanError, load_org
+from pipelines.plan.org import load_org
 from pipelines.plan.store import PlanStore, read_plan, store_path
+from pipelines.plan.yamlcheck import PlanError
 from tests.conftest import ROOT, make_raw, run_build
 
 ACCESS = """\

@@ -1,6 +1,5 @@
 """The Centers page's form logic (ui/sections/center_forms.py) without a browser: what a typed check-in and a key-action
-form
-mean, and what is wrong with them in the reader's language. The page itself is in test_centers_page.py."""
+form mean, and what is wrong with them in the reader's language. The page itself is in test_centers_page.py."""
 import datetime as dt
 
 import pytest

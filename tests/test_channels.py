@@ -8,7 +8,7 @@ import pytest
 from pipelines.base.errors import NorthstarError
 from pipelines.delivery.channels import Channel, load_channels
 from pipelines.plan.access import OPEN, Access, User
-from pipelines.plan.org import PlanError
+from pipelines.plan.yamlcheck import PlanError
 
 ACCESS = Access(auth="password", users=(User("ceo", "林总", "leader"), User("lead-north", "萧宇", "zone_lead",
                                                                              war_zone="north")))

@@ -28,49 +28,39 @@ def placeholders(label: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(label) if name}
 
 
-def problems(sources) -> tuple[int, list[str]]:
-    """How many errors the code makes (`NorthstarError(…)` and its kin), and what is wrong with them: a sentence
-    instead of a code, a code without a label, values that are not the ones its words ask for."""
+def _raised(node) -> ast.expr | None:
+    """The code argument of `NorthstarError(code, …)` and its kin."""
+    if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ERRORS and node.args:
+        return node.args[0]
+    return None
+
+
+def _added(node) -> ast.expr | None:
+    """The code argument of a plan file's problem, `p.add(path, line, where, code, **values)`
+    (pipelines/plan/yamlcheck.py)."""
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "add"
+            and len(node.args) == 4):
+        return node.args[3]
+    return None
+
+
+def coded(sources, code_of=_raised) -> tuple[int, list[str]]:
+    """How many calls `code_of` finds in `sources`, and what is wrong with them: a sentence instead of a code, a code
+    without a label, values that are not the ones its words ask for (a wrong value would raise while reporting)."""
     seen, wrong = 0, []
     for path in sources:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) in ERRORS and node.args):
+            first = code_of(node)
+            if first is None:
                 continue
             seen += 1
-            first, at = node.args[0], f"{path.name}:{node.lineno}"
+            at = f"{path.name}:{node.lineno}"
             names = {k.arg for k in node.keywords if k.arg} - {"keys"}       # (AccessDenied's refused targets)
             if any(k.arg is None for k in node.keywords) or isinstance(first, (ast.Attribute, ast.Name)):
                 continue                     # a code passed on: NorthstarError(exc.code, **exc.values)
-            codes = branches(first)
-            if isinstance(first, ast.JoinedStr) or not codes:
+            codes = [] if isinstance(first, ast.JoinedStr) else branches(first)
+            if not codes:
                 wrong.append(f"{at}: a sentence, not a code")
-            for code in codes if not isinstance(first, ast.JoinedStr) else []:
-                if code not in LABELS:
-                    wrong.append(f"{at}: {code!r} has no label")
-                elif placeholders(LABELS[code][1]) != names:
-                    wrong.append(f"{at}: {code!r} asks for {sorted(placeholders(LABELS[code][1]))}, is given "
-                                 f"{sorted(names)}")
-    return seen, wrong
-
-
-def problem_codes(sources) -> tuple[int, list[str]]:
-    """The plan files' problems (`p.add(path, line, where, code, **values)`, pipelines/plan/yamlcheck.py): each a
-    code with a label and exactly the values its words ask for (a wrong value would raise while reporting)."""
-    seen, wrong = 0, []
-    for path in sources:
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "add"
-                    and len(node.args) == 4):
-                continue
-            seen += 1
-            first, at = node.args[3], f"{path.name}:{node.lineno}"
-            names = {k.arg for k in node.keywords if k.arg}
-            if any(k.arg is None for k in node.keywords) or isinstance(first, (ast.Attribute, ast.Name)):
-                continue                     # a code passed on (problem.key, **problem.values) or chosen above
-            codes = branches(first)
-            if isinstance(first, ast.JoinedStr) or not codes:
-                wrong.append(f"{at}: a sentence, not a code")
-                continue
             for code in codes:
                 if code not in LABELS:
                     wrong.append(f"{at}: {code!r} has no label")
@@ -81,12 +71,12 @@ def problem_codes(sources) -> tuple[int, list[str]]:
 
 
 def test_every_problem_of_a_plan_file_is_a_code_with_its_values():
-    seen, wrong = problem_codes(SOURCES)
+    seen, wrong = coded(SOURCES, _added)
     assert seen >= 90 and wrong == []
 
 
 def test_every_error_is_a_code_with_the_values_its_words_ask_for():
-    seen, wrong = problems(SOURCES)
+    seen, wrong = coded(SOURCES)
     assert seen >= 120 and wrong == []
 
 
@@ -96,12 +86,12 @@ def test_the_check_finds_a_sentence_and_wrong_values(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text('def f(db):\n    raise NorthstarError(f"no warehouse at {db}")\n\n\n'
                    'def g(db):\n    raise NorthstarError("warehouse_missing", path=db)\n', encoding="utf-8")
-    assert problems([bad]) == (2, ["bad.py:2: a sentence, not a code",
+    assert coded([bad]) == (2, ["bad.py:2: a sentence, not a code",
                                    "bad.py:6: 'warehouse_missing' asks for ['db'], is given ['path']"])
     plan = tmp_path / "plan.py"
     plan.write_text('def f(p, path, u):\n    p.add(path, 3, "users[0].role", f"{u!r}: expected one of a, b")\n'
                     '    p.add(path, 3, "users[0].id", "yaml_id_twice", value=u)\n', encoding="utf-8")
-    assert problem_codes([plan]) == (2, ["plan.py:2: a sentence, not a code",
+    assert coded([plan], _added) == (2, ["plan.py:2: a sentence, not a code",
                                          "plan.py:3: 'yaml_id_twice' asks for ['first', 'value'], is given ['value']"])
 
 
@@ -129,7 +119,8 @@ def test_a_plan_files_problems_read_in_chinese_with_file_line_and_field(tmp_path
     import pytest
 
     from pipelines.plan.access import load_access
-    from pipelines.plan.org import PlanError, load_org
+    from pipelines.plan.org import load_org
+    from pipelines.plan.yamlcheck import PlanError
     from tests.conftest import ORG_YAML
 
     (tmp_path / "org.yaml").write_text(ORG_YAML, encoding="utf-8")

@@ -5,23 +5,15 @@ examples/online_retail/adapt.py --years 2 and built as of 2011-12-09. These are 
 against the month's actual."""
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 
 from pipelines.okr import backtest, goaltree
 from pipelines.warehouse import build as build_mod
 from tests.conftest import ROOT
+from tests.conftest import retail_adapter as adapter
 
 DATA = ROOT.parent / "shared" / "data"
 FILES = (DATA / "online_retail_ii_2009_2010.parquet", DATA / "online_retail_2010_2011.parquet")
-
-
-def adapter():
-    spec = importlib.util.spec_from_file_location("adapt", ROOT / "examples" / "online_retail" / "adapt.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")

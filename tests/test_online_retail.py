@@ -4,7 +4,6 @@ independent pandas computation over the original invoice lines, and the Cohorts 
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import subprocess
 import sys
@@ -14,16 +13,10 @@ import pytest
 
 from pipelines.warehouse import build as build_mod
 from tests.conftest import ROOT
+from tests.conftest import retail_adapter as adapter
 
 SOURCE = ROOT.parent / "shared" / "data" / "online_retail_ii_2009_2010.parquet"
 AS_OF = "2010-12-09"
-
-
-def adapter():
-    spec = importlib.util.spec_from_file_location("adapt", ROOT / "examples" / "online_retail" / "adapt.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")

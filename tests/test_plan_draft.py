@@ -1,6 +1,5 @@
 """The Plan page's draft state (ui/sections/plan_draft.py) without a browser: the session is a plain dict. What the page
-does
-with it in Streamlit is in test_plan_page.py and test_browser_plan.py."""
+does with it in Streamlit is in test_plan_page.py and test_browser_plan.py."""
 from ui.sections import plan_draft
 
 NODES = [

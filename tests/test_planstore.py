@@ -243,8 +243,9 @@ def test_set_targets_needs_a_name_and_nothing_to_save_is_no_change(store):
 
 def test_targets_csv_reads_back_as_the_same_targets():
     from pipelines.plan.goals import parse_targets
-    from pipelines.plan.org import Org, Problems
+    from pipelines.plan.org import Org
     from pipelines.plan.store import targets_csv
+    from pipelines.plan.yamlcheck import Problems
 
     nodes = [dict(id="co", parent=None, level="company"), dict(id="z2", parent="co", level="war_zone"),
              dict(id="z1", parent="co", level="war_zone"), dict(id="c1", parent="co", level="center")]

@@ -17,8 +17,8 @@ import pytest
 
 from pipelines import cli
 from pipelines.base.errors import NorthstarError
-from pipelines.plan.org import PlanError
 from pipelines.plan.store import PlanStore, store_path
+from pipelines.plan.yamlcheck import PlanError
 from pipelines.warehouse import build as build_mod
 from pipelines.warehouse import pull, sample
 from pipelines.warehouse.sources import load_sources, parse

@@ -284,8 +284,7 @@ def node_names(db: str, versions: tuple):
 @st.cache_data(ttl=300, max_entries=8, show_spinner=False)
 def data_age(db: str, day, versions: tuple) -> dict:
     """How old the data is on `day` (pipelines.warehouse.freshness.data_age): the board says so when it is stale. None
-    when
-    the warehouse has no build report (an old warehouse: the Data page says to rebuild)."""
+    when the warehouse has no build report (an old warehouse: the Data page says to rebuild)."""
     from pipelines.warehouse import freshness
 
     with connect(db, versions[0]) as con:
@@ -313,19 +312,11 @@ def examples_frame(examples: list[dict], lang: str):
 
     from ui.i18n import reason_text, reason_word, text
 
-    return pd.DataFrame(
-        [
-            {
-                text("col_table", lang): e["table"],
-                text("col_file", lang): e["file"],
-                text("col_line", lang): e["line"],
-                text("col_reason", lang): reason_word(e["reason_code"], lang),
-                text("col_detail", lang): reason_text(e["detail_code"], e["detail_args"], e["reason"], lang),
-                **e["columns"],
-            }
-            for e in examples
-        ]
-    )
+    return pd.DataFrame([{text("col_table", lang): e["table"], text("col_file", lang): e["file"],
+                          text("col_line", lang): e["line"],
+                          text("col_reason", lang): reason_word(e["reason_code"], lang),
+                          text("col_detail", lang): reason_text(e["detail_code"], e["detail_args"], e["reason"], lang),
+                          **e["columns"]} for e in examples])
 
 
 UPLOADS_KEEP_SECONDS = 86400

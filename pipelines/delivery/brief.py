@@ -134,13 +134,8 @@ def gap_lines(tree: GoalTree, lang: str, esc=str) -> list[str]:
             parts.append(_w("others", lang, n=fmt_gap(split.others)))
         ahead = split.total > 0
         key = ("lead" if ahead else "gap") if parts else ("lead_alone" if ahead else "gap_alone")
-        line = _w(
-            key,
-            lang,
-            metric=_metric("short", m, lang),
-            n=_count(m, fmt_gap(split.total), lang),
-            parts=("、" if lang == "zh" else ", ").join(parts),
-        )
+        line = _w(key, lang, metric=_metric("short", m, lang), n=_count(m, fmt_gap(split.total), lang),
+                  parts=("、" if lang == "zh" else ", ").join(parts))
         out.append(line[0].upper() + line[1:])
     return out
 

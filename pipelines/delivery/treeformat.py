@@ -92,13 +92,8 @@ def table(tree: GoalTree) -> str:
     lines.append("")
     name_w = max(width("  " * depth[n.id] + label(n)) for n in tree.nodes) + 2
     cell_w = width(_cell(tree.company.metrics["members"]))
-    sub = (
-        pad("actual / target", 18)
-        + pad("pace", 6, True)
-        + pad("forecast", 9, True)
-        + pad("need/day", 9, True)
-        + "  status"
-    )
+    sub = (pad("actual / target", 18) + pad("pace", 6, True) + pad("forecast", 9, True) + pad("need/day", 9, True)
+           + "  status")
     head1 = (pad("", name_w) + pad("stations 新开驿站 (this month 本月)", cell_w) + " │ "
              + "members 新增会员 (this month 本月)")
     head2 = pad("node 节点", name_w) + pad(sub, cell_w) + " │ " + sub

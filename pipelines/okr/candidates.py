@@ -20,6 +20,7 @@ import datetime as dt
 import numpy as np
 
 from pipelines.base.months import month_bounds, month_of, shift_month
+from pipelines.okr.seasonal import Profile
 
 METHODS = ("linear", "weekday", "seasonal", "last_year", "blend")
 MIN_LAST_YEAR = 100         # a year-ago month with fewer events is noise, not a shape (seasonal's MIN_COUNT)
@@ -70,8 +71,6 @@ def last_year_share(series: np.ndarray | None, first: dt.date, start: dt.date, e
 def forecasts(actual: float, start: dt.date, end: dt.date, upto: dt.date, profile, series, first
               ) -> dict[str, float | None]:
     """Each method's month-end forecast from `actual` (the month's result by `upto`)."""
-    from pipelines.okr.seasonal import Profile
-
     days = (end - start).days + 1
     done = (upto - start).days + 1
     shares = {"linear": done / days,

@@ -303,17 +303,8 @@ class GoalTree:
         for n in self.nodes:
             for metric, v in n.metrics.items():
                 if v.unallocated not in (None, 0) and abs(v.unallocated) > EPS:
-                    out.append(
-                        {
-                            "id": n.id,
-                            "level": n.level,
-                            "name_zh": n.name_zh,
-                            "name_en": n.name_en,
-                            "metric": metric,
-                            "target": v.target,
-                            "unallocated": v.unallocated,
-                        }
-                    )
+                    out.append({"id": n.id, "level": n.level, "name_zh": n.name_zh, "name_en": n.name_en,
+                                "metric": metric, "target": v.target, "unallocated": v.unallocated})
         return out
 
     def to_json(self, lang: str = "en") -> dict:
@@ -738,11 +729,8 @@ def projected_month(actual: float, target: float, rate: float, as_of: dt.date) -
 
 def _drivers(con, month: str, upto: dt.date, first_date, nodes: dict, cid: str, path) -> dict:
     """Paths per node: this period-to-date, last month's and last year's same days; active members at their ends."""
-    periods = (
-        [month_bounds(month)[0], upto],
-        list(comparable_upto(month, upto, 1)),
-        list(comparable_upto(month, upto, 12)),
-    )
+    periods = ([month_bounds(month)[0], upto], list(comparable_upto(month, upto, 1)),
+               list(comparable_upto(month, upto, 12)))
     keys = ("value", "last_month", "last_year")
     out = {nid: {d: {k: 0 for k in keys} for d in DRIVERS} for nid in nodes}
     flows = ("station_masters_recruited", "orders", "gmv")

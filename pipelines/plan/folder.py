@@ -19,7 +19,8 @@ from pipelines.plan.goals import (  # noqa: F401 - NorthStar: a Plan's field typ
     load_goals,
     load_targets,
 )
-from pipelines.plan.org import Org, load_org, load_yaml
+from pipelines.plan.org import Org, load_org
+from pipelines.plan.yamlcheck import load_yaml
 
 
 @dataclass

@@ -19,18 +19,8 @@ from pathlib import Path
 from pipelines.base.labels import Words
 from pipelines.base.metrics import CATALOG
 from pipelines.base.months import parse_month
-from pipelines.plan.org import (
-    Org,
-    PlanError,
-    Problems,
-    YMap,
-    as_yaml,
-    check_keys,
-    check_name,
-    load_yaml,
-    name_pair,
-    plain,
-)
+from pipelines.plan.org import Org, as_yaml, plain
+from pipelines.plan.yamlcheck import PlanError, Problems, YMap, check_keys, check_name, load_yaml, name_pair
 
 LEVELS = ("company", "war_zone", "team", "person", "center")
 GOAL_METRICS = ("stations", "members")

@@ -9,10 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.base.labels import Words
-from pipelines.plan.yamlcheck import PlanError, Problems, YMap, YSeq, check_keys, check_name, load_yaml, name_pair
-
-__all__ = ["PlanError", "Problems", "YMap", "check_keys", "check_name", "load_yaml", "name_pair"]
-
+from pipelines.plan.yamlcheck import Problems, YMap, YSeq, check_keys, check_name, load_yaml, name_pair
 
 UNASSIGNED = "unassigned"    # <parent>/unassigned: rows the org does not know, under their known parent
 

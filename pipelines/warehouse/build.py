@@ -200,10 +200,9 @@ def remove_old_temp_locks() -> int:
 
 
 def build_lock(db: Path):
-    """One build of a warehouse at a time: `<warehouse>.build.lock` beside it (one small file per warehouse, like
-    the refresh's; it used to be a file per warehouse path ever built in the system's temporary folder, hundreds of
-    them on a long-lived machine). A second build stops at once and says which process holds the lock and since
-    when."""
+    """One build of a warehouse at a time: `<warehouse>.build.lock` beside it (one small file per warehouse, like the
+    refresh's; it used to be a file per warehouse path ever built in the system's temporary folder, hundreds of them on
+    a long-lived machine). A second build stops at once and says which process holds the lock and since when."""
     return held_lock(db.with_name(db.name + ".build.lock"),
                      f"pid {os.getpid()}, started {dt.datetime.now().astimezone():%Y-%m-%d %H:%M:%S %z}",
                      lambda holder: ("build_busy", {"db": str(db), "holder": holder}))
@@ -338,19 +337,9 @@ def _source_rows(sources: list[ingest.Source], raw: Path) -> list[dict]:
     rows = []
     for s in sources:
         info = s.path.stat()
-        rows.append(
-            {
-                "file_id": s.file_id,
-                "table_name": s.table,
-                "file_name": _rel_name(s.path, raw),
-                "format": s.format,
-                "encoding": s.encoding,
-                "rows_read": s.rows_read,
-                "note": s.note,
-                "size": info.st_size,
-                "mtime_ns": info.st_mtime_ns,
-            }
-        )
+        rows.append({"file_id": s.file_id, "table_name": s.table, "file_name": _rel_name(s.path, raw),
+                     "format": s.format, "encoding": s.encoding, "rows_read": s.rows_read, "note": s.note,
+                     "size": info.st_size, "mtime_ns": info.st_mtime_ns})
     return rows
 
 
@@ -567,8 +556,7 @@ class DataTestFailed(NorthstarError):
 
 def data_tests() -> list[dict]:
     """The data tests (pipelines/warehouse/sql/tests/*.sql, dbt's way): each a query returning the rows that break one
-    rule,
-    with its rule in Chinese and English from its first two comment lines (`-- zh: …`, `-- en: …`)."""
+    rule, with its rule in Chinese and English from its first two comment lines (`-- zh: …`, `-- en: …`)."""
     out = []
     for path in sorted((SQL_DIR / "tests").glob("*.sql")):
         sql = path.read_text(encoding="utf-8")

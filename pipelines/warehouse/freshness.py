@@ -56,12 +56,9 @@ def report(con: duckdb.DuckDBPyConnection, today: dt.date) -> dict:
             select table_name, reason_code, count(*), min(reason), min_by(detail_code, reason),
                 min_by(detail_args, reason) from rejects group by all
             order by count(*) desc, table_name, reason_code""").fetchall()]
-        warnings = [
-            dict(zip(("table", "field", "value", "attributed_to", "rows", "message"), r))
-            for r in con.execute(
-                "select table_name, field, value, attributed_to, rows, message from warnings order by rows desc"
-            ).fetchall()
-        ]
+        warnings = [dict(zip(("table", "field", "value", "attributed_to", "rows", "message"), r)) for r in con.execute(
+            "select table_name, field, value, attributed_to, rows, message from warnings order by rows desc"
+        ).fetchall()]
         tested = {r[0] for r in con.execute("select table_name from duckdb_tables() where table_name = 'data_tests'"
                                             ).fetchall()}
         checks = [dict(zip(("name", "zh", "en", "failing"), r)) for r in con.execute(

@@ -137,13 +137,8 @@ def detect(path: Path, name: str | None = None) -> Incoming:
             return inc
     missing = [c for c in contract.TABLES[inc.table].required if c not in columns]
     if missing:
-        inc.problem = Words(
-            "file_lacks_columns" if len(missing) > 1 else "file_lacks_column",
-            name=inc.name,
-            table=inc.table,
-            columns=", ".join(missing),
-            found=", ".join(columns[:12]) or "none",
-        )
+        inc.problem = Words("file_lacks_columns" if len(missing) > 1 else "file_lacks_column", name=inc.name,
+                            table=inc.table, columns=", ".join(missing), found=", ".join(columns[:12]) or "none")
     return inc
 
 
@@ -281,14 +276,8 @@ def check_apart(files: list[tuple[Path, str]], raw: Path, config: Path, as_of: s
         env = {**child_env(), PROGRESS_ENV: str(said)}      # a workbook's reader says how many rows it has read
         started = time.monotonic()
         try:
-            with subprocess.Popen(
-                check_command(args, out),
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                encoding="utf-8",
-                errors="replace",
-            ) as child:
+            with subprocess.Popen(check_command(args, out), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  encoding="utf-8", errors="replace") as child:
                 while True:
                     try:
                         _, stderr = child.communicate(timeout=0.5)

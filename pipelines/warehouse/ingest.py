@@ -54,23 +54,14 @@ class Source:
 
 def _missing(table: Table, columns: list[str], path: Path) -> None:
     twice = sorted({c for c in columns if c in table.column_names and columns.count(c) > 1})
-    if twice:  # which of the two is the amount? Guessing (the first) loaded the wrong one silently
-        raise NorthstarError(
-            "file_columns_twice" if len(twice) > 1 else "file_column_twice",
-            path=str(path),
-            columns=", ".join(twice),
-            table=table.name,
-        )
+    if twice:           # which of the two is the amount? Guessing (the first) loaded the wrong one silently
+        raise NorthstarError("file_columns_twice" if len(twice) > 1 else "file_column_twice", path=str(path),
+                             columns=", ".join(twice), table=table.name)
     missing = [c for c in table.required if c not in columns]
     if missing:
         found = ", ".join(columns[:12]) + (" …" if len(columns) > 12 else "") if columns else "none"
-        raise NorthstarError(
-            "file_missing_columns" if len(missing) > 1 else "file_missing_column",
-            path=str(path),
-            columns=", ".join(missing),
-            table=table.name,
-            found=found,
-        )
+        raise NorthstarError("file_missing_columns" if len(missing) > 1 else "file_missing_column", path=str(path),
+                             columns=", ".join(missing), table=table.name, found=found)
 
 
 class _Stager:
@@ -563,8 +554,7 @@ def _limit_memory() -> None:   # runs in the child, before it starts
 
 def _stage_xlsx(src: Source, table: Table, scratch: Path) -> None:
     """Checks the workbook (xlsx_guard), then stages it in a child process (`python -m pipelines.warehouse.ingest`) with
-    the
-    time and memory limits of xlsx_limits(); a workbook over them is refused with a sentence."""
+    the time and memory limits of xlsx_limits(); a workbook over them is refused with a sentence."""
     import json
     import subprocess
     import sys
@@ -572,25 +562,11 @@ def _stage_xlsx(src: Source, table: Table, scratch: Path) -> None:
     xlsx_guard(src.path)
     limits = xlsx_limits()
     env = child_env()
-    cmd = [
-        sys.executable,
-        "-m",
-        "pipelines.warehouse.ingest",
-        str(src.path),
-        table.name,
-        str(src.file_id),
-        str(scratch),
-    ]
+    cmd = [sys.executable, "-m", "pipelines.warehouse.ingest", str(src.path), table.name, str(src.file_id),
+           str(scratch)]
     try:
-        proc = subprocess.run(
-            cmd,
-            capture_output=True,
-            encoding="utf-8",
-            errors="replace",
-            timeout=limits["seconds"],
-            env=env,
-            preexec_fn=_limit_memory,
-        )
+        proc = subprocess.run(cmd, capture_output=True, encoding="utf-8", errors="replace", timeout=limits["seconds"],
+                              env=env, preexec_fn=_limit_memory)
     except subprocess.TimeoutExpired:
         raise NorthstarError("xlsx_slow", path=str(src.path), seconds=limits["seconds"]) from None
     lines = proc.stdout.strip().splitlines()
@@ -715,8 +691,7 @@ def landing_sql(table: Table, sources: list[Source]) -> str:
 
 def _child(argv: list[str]) -> int:
     """`python -m pipelines.warehouse.ingest FILE TABLE FILE_ID SCRATCH`: stages one workbook (see _stage_xlsx) and
-    prints
-    what it read as one JSON line; a NorthstarError is printed the same way with exit status 2."""
+    prints what it read as one JSON line; a NorthstarError is printed the same way with exit status 2."""
     import json
 
     from pipelines.warehouse.contract import TABLES

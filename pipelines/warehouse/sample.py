@@ -178,10 +178,8 @@ def goals_doc() -> dict:
     prev = shift_month(month, -1)
     return {
         "north_star": {
-            "title": {
-                "zh": "深耕10年，建设2万驿站，服务1000万创业者",
-                "en": "10 years: 20,000 stations, 10 million entrepreneurs",
-            },
+            "title": {"zh": "深耕10年，建设2万驿站，服务1000万创业者",
+                      "en": "10 years: 20,000 stations, 10 million entrepreneurs"},
             "start": START,
             "end": END,
             "targets": {"stations": 20000, "members": 10000000},
@@ -196,96 +194,43 @@ def goals_doc() -> dict:
         "status": {"at_risk": 0.85, "basis": "seasonal"},
         "time_zone": "Asia/Shanghai",
         "key_actions": [
-            {
-                "id": "ka-salons",
-                "center": "community",
-                "owner": "p103",
-                "months": [prev, month],
-                "title": {"zh": "城市沙龙拉新", "en": "City salons for member sign-ups"},
-                "supports": ["members"],
-                "war_zones": ["east", "south"],
-                "key_results": [
-                    {
-                        "id": "kr-salon-members",
-                        "title": {"zh": "社群渠道新会员", "en": "New members via community channels"},
-                        "metric": "new_members",
-                        "filters": {"center": "community"},
-                        "target": 15000,
-                    },
-                    {
-                        "id": "kr-salons-held",
-                        "title": {"zh": "举办沙龙", "en": "Salons held"},
-                        "unit": {"zh": "场", "en": "salons"},
-                        "target": 20,
-                    },
-                ],
-            },
-            {
-                "id": "ka-live",
-                "center": "content",
-                "owner": "p101",
-                "months": [month],
-                "title": {"zh": "双11直播带货", "en": "Double 11 livestream sales"},
-                "supports": ["members"],
-                "war_zones": [z[0] for z in ZONES],
-                "key_results": [
-                    {
-                        "id": "kr-live-members",
-                        "title": {"zh": "直播渠道新会员", "en": "New members via livestream"},
-                        "metric": "new_members",
-                        "filters": {"channel": "livestream"},
-                        "target": 6000,
-                    },
-                    {
-                        "id": "kr-live-sessions",
-                        "title": {"zh": "直播场次", "en": "Livestream sessions"},
-                        "unit": {"zh": "场", "en": "sessions"},
-                        "target": 30,
-                    },
-                ],
-            },
-            {
-                "id": "ka-north-open",
-                "center": "platform",
-                "owner": "p104",
-                "months": [month],
-                "title": {"zh": "华北驿站开业支持", "en": "Opening support for North stations"},
-                "supports": ["stations"],
-                "war_zones": ["north"],
-                "key_results": [
-                    {
-                        "id": "kr-north-opened",
-                        "title": {"zh": "华北新开驿站", "en": "Stations opened in North"},
-                        "metric": "new_stations",
-                        "filters": {"war_zone": "north"},
-                        "target": 60,
-                    },
-                    {
-                        "id": "kr-north-trainings",
-                        "title": {"zh": "站长培训", "en": "Station master trainings"},
-                        "unit": {"zh": "场", "en": "trainings"},
-                        "target": 8,
-                    },
-                ],
-            },
-            {
-                "id": "ka-app-referral",
-                "center": "internet",
-                "owner": "p102",
-                "months": [month],
-                "title": {"zh": "小程序裂变", "en": "Mini-program referral campaign"},
-                "supports": ["members"],
-                "war_zones": [z[0] for z in ZONES],
-                "key_results": [
-                    {
-                        "id": "kr-app-members",
-                        "title": {"zh": "小程序新会员", "en": "New members via mini-program"},
-                        "metric": "new_members",
-                        "filters": {"channel": "mini_program"},
-                        "target": 8000,
-                    }
-                ],
-            },
+            {"id": "ka-salons", "center": "community", "owner": "p103", "months": [prev, month],
+             "title": {"zh": "城市沙龙拉新", "en": "City salons for member sign-ups"},
+             "supports": ["members"], "war_zones": ["east", "south"],
+             "key_results": [
+                 {"id": "kr-salon-members",
+                  "title": {"zh": "社群渠道新会员", "en": "New members via community channels"},
+                  "metric": "new_members", "filters": {"center": "community"}, "target": 15000},
+                 {"id": "kr-salons-held",
+                  "title": {"zh": "举办沙龙", "en": "Salons held"},
+                  "unit": {"zh": "场", "en": "salons"}, "target": 20}]},
+            {"id": "ka-live", "center": "content", "owner": "p101", "months": [month],
+             "title": {"zh": "双11直播带货", "en": "Double 11 livestream sales"},
+             "supports": ["members"], "war_zones": [z[0] for z in ZONES],
+             "key_results": [
+                 {"id": "kr-live-members",
+                  "title": {"zh": "直播渠道新会员", "en": "New members via livestream"},
+                  "metric": "new_members", "filters": {"channel": "livestream"}, "target": 6000},
+                 {"id": "kr-live-sessions",
+                  "title": {"zh": "直播场次", "en": "Livestream sessions"},
+                  "unit": {"zh": "场", "en": "sessions"}, "target": 30}]},
+            {"id": "ka-north-open", "center": "platform", "owner": "p104", "months": [month],
+             "title": {"zh": "华北驿站开业支持", "en": "Opening support for North stations"},
+             "supports": ["stations"], "war_zones": ["north"],
+             "key_results": [
+                 {"id": "kr-north-opened",
+                  "title": {"zh": "华北新开驿站", "en": "Stations opened in North"},
+                  "metric": "new_stations", "filters": {"war_zone": "north"}, "target": 60},
+                 {"id": "kr-north-trainings",
+                  "title": {"zh": "站长培训", "en": "Station master trainings"},
+                  "unit": {"zh": "场", "en": "trainings"}, "target": 8}]},
+            {"id": "ka-app-referral", "center": "internet", "owner": "p102", "months": [month],
+             "title": {"zh": "小程序裂变", "en": "Mini-program referral campaign"},
+             "supports": ["members"], "war_zones": [z[0] for z in ZONES],
+             "key_results": [
+                 {"id": "kr-app-members",
+                  "title": {"zh": "小程序新会员", "en": "New members via mini-program"},
+                  "metric": "new_members", "filters": {"channel": "mini_program"}, "target": 8000}]},
         ],
     }
 

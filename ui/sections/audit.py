@@ -85,8 +85,7 @@ def pulls_frame(rows: list[dict], lang: str) -> pd.DataFrame:
 
 
 def pulls_section(db: str, code: str) -> None:
-    """The latest pulls (docs/admin-guide.md "Pulling from the company's database"); nothing when the data comes from
-    files."""
+    """The latest pulls (admin guide, "Pulling from the company's database"); nothing when data comes from files."""
     path = store_path(Path(db))
     if not path.exists():
         return

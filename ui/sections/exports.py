@@ -1,7 +1,6 @@
 """Files that leave the app from the board and the war-zone page: the goal tree as an Excel workbook
 (pipelines.delivery.treexlsx), and the board as a picture and a page (pipelines.delivery.render), made from the reader's
-own view
-(their scope), built only when the button is clicked, and recorded in the audit like every export."""
+own view (their scope), built only when the button is clicked, and recorded in the audit like every export."""
 from __future__ import annotations
 
 import threading

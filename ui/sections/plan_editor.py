@@ -16,8 +16,9 @@ from pipelines.base.labels import words
 from pipelines.okr import decompose
 from pipelines.plan.access import LOCAL, User, check_targets, refused_targets
 from pipelines.plan.goals import GOAL_METRICS, decode, parse_targets
-from pipelines.plan.org import Org, Problems
+from pipelines.plan.org import Org
 from pipelines.plan.store import PlanStore, TargetConflict, targets_csv
+from pipelines.plan.yamlcheck import Problems
 from ui.auth import record
 from ui.components import section
 from ui.data import db_file
@@ -157,15 +158,9 @@ def split_section(v: View, parent: dict, kids: list[dict], metrics: tuple[str, .
     if wkey not in st.session_state or base not in st.session_state:   # new, or not drawn last run: from the draft
         st.session_state[base] = up.editor_frame(kids, cells, v.actuals, metrics, v.code)
     cols = up.columns(v.code)
-    edited = st.data_editor(
-        st.session_state[base],
-        key=wkey,
-        hide_index=True,
-        width="stretch",
-        column_config=up.column_config(metrics, v.code),
-        num_rows="fixed",
-        disabled=[cols["name"]] + [cols[f"{m}.{f}"] for m in metrics for f in ("trailing", "share")],
-    )
+    fixed = [cols["name"]] + [cols[f"{m}.{f}"] for m in metrics for f in ("trailing", "share")]
+    edited = st.data_editor(st.session_state[base], key=wkey, hide_index=True, width="stretch",
+                            column_config=up.column_config(metrics, v.code), num_rows="fixed", disabled=fixed)
     cells.update(up.read_editor(edited, kids, metrics, v.code))
     refused_here(v, [(k["level"], k["id"], m) for k in kids for m in metrics], cells)
     values, _ = decompose.check(cells)
@@ -358,15 +353,11 @@ def io_section(v: View, who_field: WhoField) -> None:
     with left:
         if saved:
             order = {n["id"]: i for i, n in enumerate(v.nodes)}
-            st.download_button(
-                t("plan_export", month=fmt_month(v.month, v.code)),
-                key="plan_export",
-                data=targets_csv({(v.month, *k): x for k, x in saved.items()}, order).encode("utf-8-sig"),
-                file_name=f"targets-{v.month}.csv",
-                mime="text/csv",
-                on_click=record,
-                args=(db_file(), "export", f"targets-{v.month}.csv", len(saved)),
-            )
+            csv_text = targets_csv({(v.month, *k): x for k, x in saved.items()}, order)
+            st.download_button(t("plan_export", month=fmt_month(v.month, v.code)), key="plan_export",
+                               data=csv_text.encode("utf-8-sig"),
+                               file_name=f"targets-{v.month}.csv", mime="text/csv", on_click=record,
+                               args=(db_file(), "export", f"targets-{v.month}.csv", len(saved)))
         else:
             st.caption(t("plan_export_none", month=fmt_month(v.month, v.code)))
     if not v.reader.writes_plan:
@@ -423,8 +414,7 @@ def io_section(v: View, who_field: WhoField) -> None:
 
 def read_only(v: View) -> None:
     """The Plan page of a reader who may not change the plan (pipelines.plan.access: a leader): the month's saved
-    targets
-    per node, in the tree's order; no editor, no save, no import, no undo."""
+    targets per node, in the tree's order; no editor, no save, no import, no undo."""
     section(t("plan_saved_title", month=fmt_month(v.month, v.code)))
     rows = [{t("col_name"): v.label(n["id"]), **{up.metric_word(m, v.code): v.saved.get((n["level"], n["id"], m))
                                                  for m in GOAL_METRICS}}

@@ -109,8 +109,7 @@ def period_line(tree: GoalTree, lang: str) -> str:
 
 
 def age_chip(age: dict | None, lang: str) -> str:
-    """Beside the period: "✖ 数据已 5 天未更新" when the data is stale, "示例数据" for the sample; nothing when
-    fresh."""
+    """Beside the period: "✖ 数据已 5 天未更新" when the data is stale, "示例数据" for the sample, else nothing."""
     if not age:
         return ""
     if age.get("sample"):

@@ -29,17 +29,10 @@ def totals(rep: dict) -> str:
 
 
 def reasons(rep: dict, code: str) -> tuple[pd.DataFrame, dict]:
-    frame = pd.DataFrame(
-        [
-            {
-                t("col_table"): r["table"],
-                t("col_reason"): reason_word(r["reason_code"], code),
-                t("col_rows"): r["rows"],
-                t("col_example"): reason_text(r["example_code"], r["example_args"], r["example"], code),
-            }
-            for r in rep["reasons"]
-        ]
-    )
+    frame = pd.DataFrame([{t("col_table"): r["table"], t("col_reason"): reason_word(r["reason_code"], code),
+                           t("col_rows"): r["rows"],
+                           t("col_example"): reason_text(r["example_code"], r["example_args"], r["example"], code)}
+                          for r in rep["reasons"]])
     return frame, _counts("col_rows")
 
 
@@ -70,8 +63,7 @@ def freshness_chip(rep: dict) -> tuple[str, str, str, str]:
 
 
 def catalog(code: str) -> tuple[pd.DataFrame, dict]:
-    """Every metric of the catalog (pipelines.base.metrics), the reader's language first and wide, the other beside
-    it."""
+    """Every metric of the catalog (pipelines.base.metrics): the reader's language first and wide, the other after."""
     first, second = ("zh", "en") if code == "zh" else ("en", "zh")
     frame = pd.DataFrame([{t("col_metric"): m.label_zh if code == "zh" else m.label_en, t("col_code"): m.name,
                            t("col_kind"): t(f"kind_{m.kind}"), t("col_measure"): t(f"measure_{m.measure}"),

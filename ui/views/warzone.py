@@ -48,15 +48,10 @@ def headline(tree: GoalTree, zone: dict, lang: str, detail: bool = True) -> str:
     behind = most_behind(tree, zone) if detail else None
     if behind:
         person, team, metric, short = behind
-        who = text(
-            "behind_most" if person.id != team.id else "behind_team",
-            lang,
-            who=num("zone.behind.name", name_of(person, lang)),
-            team=esc(name_of(team, lang)),
-            metric=esc(text(f"{metric}_short", lang)),
-            n=num("zone.behind.gap", fmt_gap(short)),
-            unit=esc(text(f"unit_{metric}", lang)) if lang == "zh" else "",
-        )
+        who = text("behind_most" if person.id != team.id else "behind_team", lang,
+                   who=num("zone.behind.name", name_of(person, lang)), team=esc(name_of(team, lang)),
+                   metric=esc(text(f"{metric}_short", lang)), n=num("zone.behind.gap", fmt_gap(short)),
+                   unit=esc(text(f"unit_{metric}", lang)) if lang == "zh" else "")
     else:
         who = esc(text("no_one_behind", lang)) if detail else ""
     # who explains the zone's gap: its teams (and the person in each), only for a reader who may see them
