@@ -270,3 +270,79 @@ def test_a_thin_node_takes_its_parents_choice():
     assert [chosen[("company", m)] for m in months] == ["linear"] * 3 + ["seasonal"]   # three months to judge by
     assert [chosen[("thin", m)] for m in months] == ["linear"] * 3 + ["seasonal"]      # the company's choice
     assert [chosen[("thick", m)] for m in months] == ["linear"] * 4                    # its own
+
+
+# ---- issue 35: the goal tree judges each month by the method its backtest chose ---------------------------------
+
+def test_the_tree_judges_by_the_backtests_choice_and_says_why(festive):
+    """November 2026 on the 10th: the twelve replayed months before it (day 10) chose the weekday × festival shape —
+    2.0 % against the straight line's 8.2 % (test_the_replay_by_hand's figures) — so the month is judged on it,
+    and every surface says so in the same words. East (every join) chose alike; South (no joins) follows the
+    company; a person follows their zone."""
+    t = tree(festive, "2026-11", "2026-11-10", NOVEMBER_TARGETS)
+    v = t.company.metrics["members"]
+    months, linear, seasonal_ = _expected_day_10()
+    assert (v.choice.method, v.choice.why, v.choice.months) == ("seasonal", "backtest", months)
+    assert 100 * v.choice.error() == pytest.approx(seasonal_)
+    assert 100 * v.choice.error("linear") == pytest.approx(linear)
+    assert v.expected == 306                                       # 1,000 × 230/750, as judged before issue 35
+    assert t.shape_words(v, "zh") == "按星期与节日规律（回测误差 2.0%，直线 8.2%）"
+    assert t.shape_words(v, "en") == "By weekdays and festivals (backtest error 2.0%, straight line 8.2%)"
+    assert t.node("east").metrics["members"].choice.method == "seasonal"
+    south = t.node("south").metrics["members"].choice
+    assert (south.method, south.why, south.parent) == ("seasonal", "parent", "company")   # no joins of its own
+    # the same words on the board's tile, the brief and the Excel
+    from pipelines.delivery import brief
+    from ui.views import board
+    # (the board's tile says it short, the sentence is its tooltip; the war-zone page's tile says it whole)
+    assert ('data-k="month.members.shape" title="按星期与节日规律（回测误差 2.0%，直线 8.2%）">'
+            '星期节日 · 误差2.0%（直线8.2%）<' in board.month_tile(t, "members", "zh"))
+    assert '>按星期与节日规律（回测误差 2.0%，直线 8.2%）<' in board.month_tile(t, "members", "zh", full=True)
+    assert "会员 按星期与节日规律（回测误差 2.0%，直线 8.2%）" in brief.shape_line(t, "zh")
+    import io
+
+    from openpyxl import load_workbook
+
+    from pipelines.delivery import treexlsx
+    about = load_workbook(io.BytesIO(treexlsx.workbook(t, "en")))["About"]
+    rows = {a: b for a, b in about.iter_rows(values_only=True) if a}
+    assert rows["Pace curves (chosen by backtest)"] is None
+    assert rows["Test Co · New members"] == "By weekdays and festivals (backtest error 2.0%, straight line 8.2%)"
+    # a finished month is judged on its result: no curve to explain
+    assert tree(festive, "2026-10", "2026-11-24", {}).shape_words(v, "zh") == ""
+
+
+NOVEMBER_TARGETS = {("2026-11", "company", "company", "members"): 1000,
+                    ("2026-11", "war_zone", "east", "members"): 1000}
+
+
+def test_with_nothing_to_judge_by_yet_the_blend_by_hand(festive):
+    """November 2025 on the 10th: no replayed month before it, so the first guess (candidates.PRIOR): the blend
+    of the shape and last year's November. By hand, with the profile learned from the year before (Double 11 once:
+    (40 + 3) / (10 + 3) = 43/13, weekdays flat):
+    - the shape: November weighs 29 + 43/13 = 420/13, 10 of it by the 10th: 130/420;
+    - last year's November: its days over their weights (10 a day; 40 / (43/13) = 520/43 on the 11th), smoothed
+      over a week: the seven days around the 11th (the 8th to the 14th) carry (520/43 − 10) / 7 = 90/301 more;
+      this year's calendar put back: the 11th weighs 43/13 again;
+    - the blend's share is the harmonic mean of the two (its forecast is the mean of theirs)."""
+    level = [F(10)] * 30
+    for i in range(7, 14):
+        level[i] += F(90, 301)
+    weights = [x * (F(43, 13) if i == 10 else 1) for i, x in enumerate(level)]
+    last_year = sum(weights[:10]) / sum(weights)
+    shape = F(130, 420)
+    blend = 2 / (1 / shape + 1 / last_year)
+    t = tree(festive, "2025-11", "2025-11-10", {("2025-11", "company", "company", "members"): 1000})
+    v = t.company.metrics["members"]
+    assert (v.choice.method, v.choice.why, v.choice.reference) == ("blend", "prior", "2024-11")
+    assert v.actual == 100
+    assert v.expected == int(1000 * blend)                       # whole members
+    assert v.forecast == pytest.approx(float(100 / blend))
+    assert v.forecast == pytest.approx(float((100 / shape + 100 / last_year) / 2))
+    assert t.curves[("company", "members")][9] == pytest.approx(float(blend))
+    assert t.shape_words(v, "zh") == "按去年11月的曲线与节日规律的平均（可回测的月份不足 3 个，先用它）"
+    assert t.shape_words(v, "en") == ("By last year's Nov curve averaged with the festivals (fewer than 3 months to "
+                                      "backtest: the first guess)")
+    # the east zone's people follow it, drawn from their own history where it can be
+    person = next(n for n in t.nodes if n.level == "person")
+    assert person.metrics["members"].choice.method == "blend" and person.metrics["members"].choice.why == "parent"

@@ -54,9 +54,16 @@ def check(page, tree, lang: str) -> None:
     assert ("月末 80%区间" if lang == "zh" else "80% band, month end") in chart
     assert page.locator("[data-k='ns.stations.milestone']").inner_text().startswith(
         "2026年底" if lang == "zh" else "End 2026:")
-    # the other pace beside the month's
-    other = tree.judged(tree.company.metrics["members"]).other_pace
-    assert other is not None and page.locator("[data-k='month.members.other_pace']").is_visible()
+    # which curve each goal is judged by and why (issue 35), and the other pace beside the month's where the goal
+    # has a curve of its own (on the tiny sample the backtest keeps both on the straight line: its shape missed by
+    # 5.0 % against the line's 5.1 %, not a tenth less; tests/test_board_pace.py draws the other pace by hand)
+    for metric in board.METRICS:
+        v = tree.company.metrics[metric]
+        if not v.target:         # a goal without a target says so and nothing more
+            continue
+        assert page.locator(f"[data-k='month.{metric}.shape']").inner_text() == tree.shape_words(v, lang, short=True)
+        other = page.locator(f"[data-k='month.{metric}.other_pace']")
+        assert (other.count() and other.is_visible()) == (tree.judged(v).other_pace is not None)
     sizes = main_height(page)       # one screen
     assert sizes[0] <= sizes[1] + 1, f"the board scrolls: {sizes}"
     assert problems_shown(page) == []

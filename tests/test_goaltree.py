@@ -258,7 +258,10 @@ def test_json_shape(company):
                                                    "gap": 1, "gap_parts": {"east": 1, "south": 1, "rest": -1},
                                                    "behind": None,                 # no zone is short
                                                    # 4 on the 8th: 10 × 8/30 = 2.67 → 2 due, 4 / 2
-                                                   "status_7d": "on_track", "pace_7d": 2.0}
+                                                   "status_7d": "on_track", "pace_7d": 2.0,
+                                                   # issue 35: less than a year of days, nothing to choose from
+                                                   "choice": {"method": "linear", "why": "history", "months": 0,
+                                                              "errors": None, "parent": None, "reference": None}}
     pe = next(n for n in doc["nodes"] if n["id"] == "pe")
     assert pe["metrics"]["members"]["pace"] is None          # null, never 0, where undefined
     json.dumps(doc)                                          # serialisable as is
@@ -440,13 +443,17 @@ def validate_shape(doc: dict) -> None:
             other = {"straight_line"} if v["basis"] == "seasonal" else ({"seasonal"} if "seasonal" in v else set())
             assert set(v) == {"target", "actual", "basis", "expected", "pace", "forecast", "required_daily", "status",
                               "unallocated", "shape", "forecast_low", "forecast_high", "gap", "gap_parts", "behind",
-                              "status_7d", "pace_7d"} | other
+                              "status_7d", "pace_7d", "choice"} | other
+            # issue 35: the month's shape, which method and why
+            assert set(v["choice"]) == {"method", "why", "months", "errors", "parent", "reference"}
+            assert v["choice"]["method"] in ("linear", "weekday", "seasonal", "last_year", "blend")
+            assert v["choice"]["why"] in ("backtest", "prior", "parent", "history")
             assert v["basis"] in ("linear", "seasonal")
             for name in other:
                 assert set(v[name]) == {"expected", "pace", "forecast"}
             assert v["status"] in goaltree.STATUSES
             assert all(isinstance(v[k], NUMBER_OR_NULL) for k in v
-                       if k not in ("status", "shape", "gap_parts", "status_7d", "basis", "behind", *other))
+                       if k not in ("status", "shape", "gap_parts", "status_7d", "basis", "behind", "choice", *other))
             assert v["expected"] is None or isinstance(v["expected"], int)      # whole units
             assert v["status_7d"] is None or v["status_7d"] in goaltree.STATUSES
             assert v["shape"] == "linear" or v["shape"] in {n["id"] for n in doc["nodes"]}

@@ -75,6 +75,17 @@ def _metric_line(tree: GoalTree, node, lang: str) -> str:
     return _w("month", lang, parts=("；" if lang == "zh" else "; ").join(parts))
 
 
+def shape_line(tree: GoalTree, lang: str) -> str | None:
+    """Which curve the company's paces are judged by and why, per goal (GoalTree.shape_words, as the board's tiles
+    say it): "节奏曲线：新站 按直线（…）；会员 按星期与节日规律（回测误差 1.2%，直线 2.2%）"; None once the month is
+    over or on the straight line's basis (nothing to explain: days gone over days in the month)."""
+    if tree.basis != "seasonal":
+        return None
+    parts = [f"{_metric('short', m, lang)} {words}" for m in GOAL_METRICS
+             if (words := tree.shape_words(tree.company.metrics[m], lang))]
+    return _w("shape", lang, parts=("；" if lang == "zh" else "; ").join(parts)) if parts else None
+
+
 def _north_line(tree: GoalTree, lang: str) -> str | None:
     if not tree.north_star:
         return None
@@ -210,6 +221,9 @@ def summary(tree: GoalTree, lang: str, before: dict[str, str] | None = None, bas
     lines = [_w("head", lang, month=fmt_month(tree.month, lang), date=fmt_date(tree.as_of, lang),
                 n=tree.days_counted, days=tree.days_in_month),
              _metric_line(tree, tree.company, lang)]
+    shape = shape_line(tree, lang)
+    if shape:
+        lines.append(shape)
     north = _north_line(tree, lang)
     if north:
         lines.append(north)

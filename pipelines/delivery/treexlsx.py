@@ -156,5 +156,15 @@ def _about(wb, tree: GoalTree, lang: str) -> None:
     for i, (key, _) in enumerate(FIELDS, start=5):
         _text(ws.cell(i, 1), _w(lang, f"field_{key}"))
         _text(ws.cell(i, 2), _w(lang, f"means_{key}"))
+    # which curve each pace was judged by and why (issue 35), for the company and each war zone, as the board says it
+    row = 5 + len(FIELDS) + 1
+    shown = [(n, m, words) for n in tree.nodes if n.level in ("company", "war_zone") for m in n.metrics
+             if tree.basis == "seasonal" and (words := tree.shape_words(n.metrics[m], lang))]
+    if shown:
+        _text(ws.cell(row, 1), _w(lang, "shape"))
+        ws.cell(row, 1).font = Font(bold=True)
+        for i, (n, m, words) in enumerate(shown, start=row + 1):
+            _text(ws.cell(i, 1), f"{n.name(lang)} · {_w(lang, f'metric_{m}')}")
+            _text(ws.cell(i, 2), words)
     ws.column_dimensions["A"].width = 20
     ws.column_dimensions["B"].width = 100

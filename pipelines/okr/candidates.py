@@ -10,16 +10,19 @@ share of the month a method expects by then:
 
 Which one a node's month is judged by is chosen by backtest (`choose`): the method with the smallest mean error over
 the node's earlier replayed months, and only if that error is MARGIN below the straight line's; before there are
-MIN_CHOICE_MONTHS of them, the blend (what knows most about the month), else the straight line. The board does not
-judge by the choice yet (issue 35's next step); `backtest` reports it.
+MIN_CHOICE_MONTHS of them, the blend (what knows most about the month), else the straight line. The goal tree judges
+by the choice (pipelines/okr/shapes.py draws each node's month on it); `backtest` reports it month by month.
 """
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
 from pipelines.base.months import month_bounds, month_of, shift_month
+from pipelines.base.records import Record, frozen_map
 from pipelines.okr.seasonal import Profile
 
 METHODS = ("linear", "weekday", "seasonal", "last_year", "blend")
@@ -33,13 +36,13 @@ MARGIN = 0.1                # a method replaces the straight line only when its 
 PRIOR = ("blend", "last_year", "linear")
 
 
-def last_year_share(series: np.ndarray | None, first: dt.date, start: dt.date, end: dt.date, upto: dt.date,
-                    profile) -> float | None:
-    """The share of the month [start, end] done by `upto`, by the same month a year earlier: that month's days,
-    date by date, with its calendar taken out (each day over its weekday × event weight, `profile`, smoothed over a
-    week) and this month's calendar put back. So December's pre-Christmas run stays on its dates, while a Saturday
-    that was a Monday last year weighs as a Saturday and a new year that moved from January to February moves with
-    it. `series` is the node's daily counts from `first`. None when that month is not in the series, too thin (fewer
+def last_year_weights(series: np.ndarray | None, first: dt.date, start: dt.date, end: dt.date,
+                      profile) -> np.ndarray | None:
+    """Each day's weight in the month [start, end] by the same month a year earlier: that month's days, date by
+    date, with its calendar taken out (each day over its weekday × event weight, `profile`, smoothed over a week)
+    and this month's calendar put back. So December's pre-Christmas run stays on its dates, while a Saturday that
+    was a Monday last year weighs as a Saturday and a new year that moved from January to February moves with it.
+    `series` is the node's daily counts from `first`. None when that month is not in the series, too thin (fewer
     than MIN_LAST_YEAR events), or the node's start-up: a month in its first START_UP_DAYS followed by one
     START_UP_GROWTH times as busy a day (it rose with the network's growth, not with how a month runs; a business's
     autumn surge, later in its life, is a shape)."""
@@ -64,22 +67,95 @@ def last_year_share(series: np.ndarray | None, first: dt.date, start: dt.date, e
     days = (end - start).days + 1
     level = np.concatenate([level, np.full(max(0, days - len(level)), level.mean())])[:days]
     weights = profile.weights(start, end) * level
+    return weights if weights.sum() > 0 else None
+
+
+def last_year_share(series: np.ndarray | None, first: dt.date, start: dt.date, end: dt.date, upto: dt.date,
+                    profile) -> float | None:
+    """The share of the month [start, end] done by `upto`, by the same month a year earlier (`last_year_weights`)."""
+    weights = last_year_weights(series, first, start, end, profile)
+    if weights is None:
+        return None
+    return float(weights[: (upto - start).days + 1].sum() / weights.sum())
+
+
+def _cumulative(weights: np.ndarray) -> np.ndarray:
     total = weights.sum()
-    return float(weights[: (upto - start).days + 1].sum() / total) if total > 0 else None
+    return np.cumsum(weights) / total if total > 0 else np.arange(1, len(weights) + 1) / len(weights)
+
+
+def curves(start: dt.date, end: dt.date, profile, series, first, methods=METHODS) -> dict[str, np.ndarray | None]:
+    """Each method's expected share of the month [start, end] by the end of each of its days (the last is 1), or
+    None where the method cannot shape this month (no year-ago month worth the name). The blend's share is the
+    harmonic mean of the seasonal and last year's, so that its forecast, actual ÷ share, is the mean of theirs."""
+    days = (end - start).days + 1
+    out: dict[str, np.ndarray | None] = {}
+    if "linear" in methods:
+        out["linear"] = np.arange(1, days + 1) / days
+    if "weekday" in methods:
+        out["weekday"] = _cumulative(Profile(weekday=profile.weekday).weights(start, end))
+    if {"seasonal", "blend"} & set(methods):
+        out["seasonal"] = _cumulative(profile.weights(start, end))
+    if {"last_year", "blend"} & set(methods):
+        weights = last_year_weights(series, first, start, end, profile)
+        out["last_year"] = None if weights is None else _cumulative(weights)
+    if "blend" in methods:
+        s, ly = out["seasonal"], out["last_year"]
+        out["blend"] = None if ly is None else np.where((s > 0) & (ly > 0), 2 / (1 / np.maximum(s, 1e-12) +
+                                                                                1 / np.maximum(ly, 1e-12)), 0.0)
+    return {m: out[m] for m in methods}
+
+
+@dataclass(frozen=True, eq=False)
+class Choice(Record):
+    """Which method a node's month is judged by, and why (the words under the pace say it):
+    `why` is "backtest" (the smallest error over `months` earlier replayed months, `errors` each method's mean
+    absolute error, a share), "prior" (fewer than MIN_CHOICE_MONTHS to judge by: PRIOR's first that can shape
+    this month), "parent" (a thin node, or a team, a person, a center: the choice of `parent`), or "history" (less
+    than a year of data: the straight line). `reference` is the year-ago month a last-year shape comes from."""
+    method: str
+    why: str
+    months: int = 0
+    errors: Mapping | None = None
+    parent: str | None = None
+    reference: str | None = None
+
+    def __post_init__(self):
+        if self.errors is not None:
+            object.__setattr__(self, "errors", frozen_map(self.errors))
+
+    def error(self, method: str | None = None) -> float | None:
+        """The backtest error of `method` (the chosen one by default), when it was judged."""
+        return None if self.errors is None else self.errors.get(method or self.method)
+
+
+@dataclass(frozen=True)
+class MonthShape:
+    """A node's month on its chosen method: the expected share by the end of each day (`cumulative`), `source` the
+    node whose history made it ("linear": none, the straight line), `choice` why this method."""
+    start: dt.date
+    end: dt.date
+    cumulative: tuple[float, ...]
+    source: str
+    choice: Choice
+
+    def share(self, start: dt.date, end: dt.date, upto: dt.date) -> float:
+        """The expected share of the month by `upto` (1 once it is over; `start`, `end` are the month's)."""
+        if upto >= self.end:
+            return 1.0
+        if upto < self.start:
+            return 0.0
+        return float(self.cumulative[(upto - self.start).days])
 
 
 def forecasts(actual: float, start: dt.date, end: dt.date, upto: dt.date, profile, series, first
               ) -> dict[str, float | None]:
-    """Each method's month-end forecast from `actual` (the month's result by `upto`)."""
-    days = (end - start).days + 1
-    done = (upto - start).days + 1
-    shares = {"linear": done / days,
-              "weekday": Profile(weekday=profile.weekday).share(start, end, upto),
-              "seasonal": profile.share(start, end, upto),
-              "last_year": last_year_share(series, first, start, end, upto, profile)}
-    out = {m: (actual / s if s else None) for m, s in shares.items()}
-    both = [out["seasonal"], out["last_year"]]
-    out["blend"] = float(np.mean(both)) if all(v is not None for v in both) else None
+    """Each method's month-end forecast from `actual` (the month's result by `upto`): actual ÷ its share by then."""
+    i = (upto - start).days
+    out = {}
+    for m, curve in curves(start, end, profile, series, first).items():
+        share = float(curve[i]) if curve is not None else 0.0
+        out[m] = actual / share if share > 0 else None
     return out
 
 

@@ -28,10 +28,11 @@ from pipelines.base import metrics as catalog
 from pipelines.base.errors import NorthstarError
 from pipelines.base.months import minus_months, month_bounds, month_of, parse_month, shift_month
 from pipelines.base.records import FrozenMap, Record, frozen_map
-from pipelines.okr import seasonal
 from pipelines.okr.flows import GOAL_CATALOG, data_dates, goal_flows  # noqa: F401 - their home was here
+from pipelines.okr.fmt import fmt_choice
 from pipelines.okr.keyactions import KeyAction, key_actions
 from pipelines.okr.replay import band
+from pipelines.okr.shapes import month_shapes
 from pipelines.okr.status import COMPUTED, EPS, RANK, Judged, MetricValue, judged, node_metrics, whole
 from pipelines.plan.folder import Plan
 from pipelines.plan.goals import DEFAULT_AT_RISK, GOAL_METRICS
@@ -282,6 +283,16 @@ class GoalTree:
         and the other basis's pace."""
         return judged(v)
 
+    def shape_words(self, v: MetricValue, lang: str, short: bool = False) -> str:
+        """Which curve `v`'s pace is judged by and why, in words (fmt.fmt_choice): "按去年11月的曲线（回测误差 9%，
+        直线 12%）"; a team or person names the node whose choice it follows. Empty for a finished month (judged
+        on its result) and a value without a choice. `short`: a board tile's line."""
+        if v.choice is None or self.finished:
+            return ""
+        parent = v.choice.parent
+        name = self.node(parent).name(lang) if parent is not None and parent in self._index()[0] else None
+        return fmt_choice(v.choice, lang, name, short)
+
     def most_behind(self, zone_id: str) -> tuple[Node, Node, str, float] | None:
         """(who, team, metric, shortfall): inside a war zone, who is behind by the one rule — on the goal the zone
         is worst on (then the other), the end of its behind-chain (a person; a team when the shortfall is the
@@ -344,7 +355,9 @@ OTHER_NAMES = {"linear": "straight_line", "seasonal": "seasonal"}
 def metric_json(v: MetricValue) -> dict:
     """One metric value for JSON: `basis` and the judged `expected` / `pace` / `forecast` under their plain names,
     the other basis's beside them under its own name (`straight_line` or `seasonal`), never mixed."""
-    out = {k: _plain(x) for k, x in v.fields().items() if k != "other"}
+    out = {k: _plain(x) for k, x in v.fields().items() if k not in ("other", "choice")}
+    if v.choice is not None:     # the month's shape: the method chosen, why, and the backtest errors it was chosen by
+        out["choice"] = {k: _plain(x) for k, x in v.choice.fields().items()}
     if v.other is not None:
         out[OTHER_NAMES[v.other.basis]] = {k: _plain(getattr(v.other, k)) for k in ("expected", "pace", "forecast")}
     return out
@@ -491,8 +504,8 @@ def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str |
     at_risk = plan.at_risk if plan.at_risk else DEFAULT_AT_RISK
     org = _Org(con)
     targets = _targets(plan, org, period.month, revisions or [], planned)
-    shapes = seasonal.node_profiles(con, first_date, period.start, {nid: n.parent for nid, n in org.nodes.items()},
-                                     org.cid, last=last_date)
+    shapes = month_shapes(con, first_date, last_date, period.month, period.start, period.end, period.days_counted,
+                          {nid: n.parent for nid, n in org.nodes.items()}, org.cid)
     judge = _Judge(period, org, targets, shapes, plan.basis, at_risk)
     now = judge.assess(period.upto, _actuals(con, org, period, period.as_of), period.finished)
     # since last week: each node's status and pace as of 7 days earlier in the same month (none in a month's first
@@ -611,7 +624,8 @@ class _Judge:
                 own = ((t or 0) if not kids else (left if t else 0)) * basis_share
                 exact[(nid, m)] = sum(exact[(c, m)] for c in kids) + own
                 v = node_metrics(t, counts[nid][m], d_elapsed, d_left, done, self.at_risk, share=share,
-                                 basis=self.basis, shape=shape.source, expected=whole(exact[(nid, m)]))
+                                 basis=self.basis, shape=shape.source, expected=whole(exact[(nid, m)]),
+                                 choice=shape.choice)
                 gap = parts = behind = None
                 if v.target:
                     gap = v.actual - v.expected

@@ -47,7 +47,7 @@ class Replayed:
         return dict(self.forecasts).get(method or self.chosen, self.linear)
 
 
-def _zones(con, company: str) -> dict[str, str | None]:
+def judged_nodes(con, company: str) -> dict[str, str | None]:
     """The company and its war zones (the org's; the `…/unassigned` zone is not a zone anyone leads)."""
     rows = con.execute("select id, parent, level from org_nodes where level in ('company', 'war_zone')").fetchall()
     nodes = {nid: parent for nid, parent, level in rows if not nid.endswith("/unassigned")}
@@ -85,7 +85,7 @@ def replay(con, day: int, before: str | None = None) -> list[Replayed]:
     first, last = data_dates(con)
     company = con.execute("select id from org_nodes where level = 'company'").fetchone()
     company = company[0] if company else "company"
-    nodes = _zones(con, company)
+    nodes = judged_nodes(con, company)
     rows: list[Replayed] = []
     hist = seasonal.history(con, first, last, company) if first is not None else None
     for month in months_to_replay(first, last, before):
@@ -109,25 +109,47 @@ def replay(con, day: int, before: str | None = None) -> list[Replayed]:
     return _with_bands(_with_choices(rows, nodes))
 
 
-def _with_choices(rows: list[Replayed], parents: dict[str, str | None]) -> list[Replayed]:
-    """Each month's chosen method, by backtest on the same node and goal's earlier months only; a thin node (fewer
-    than candidates.MIN_LAST_YEAR events a month so far: a sparse count's errors are noise) takes its parent's
-    choice, when it can make that forecast."""
-    chosen: dict[tuple[str, str, str], str] = {}
-    for r in rows:
-        earlier = [(e.truth, dict(e.forecasts)) for e in rows
-                   if e.node == r.node and e.metric == r.metric and e.month < r.month]
-        chosen[(r.node, r.metric, r.month)] = candidates.choose(earlier, dict(r.forecasts))[0]
-    out = []
-    for r in rows:
-        method = chosen[(r.node, r.metric, r.month)]
-        seen = [e.truth for e in rows if e.node == r.node and e.metric == r.metric and e.month < r.month]
-        parent = parents.get(r.node)
-        if parent is not None and seen and sum(seen) / len(seen) < candidates.MIN_LAST_YEAR:
-            theirs = chosen.get((parent, r.metric, r.month), "linear")
-            method = theirs if dict(r.forecasts).get(theirs) is not None else "linear"
-        out.append(Replayed(**{**r.__dict__, "chosen": method}))
+def decide(earlier: list[Replayed], parents: dict[str, str | None], month: str,
+           available: dict[tuple[str, str], set[str]]) -> dict[tuple[str, str], candidates.Choice]:
+    """(node, goal) → the method `month` is judged by, for every key of `available` (the methods that can shape
+    that node's month): by backtest on the same node and goal's replayed months before it (`earlier`,
+    candidates.choose). A thin node (fewer than candidates.MIN_LAST_YEAR events a month in those months: a sparse
+    count's errors are noise) takes its parent's choice when it can make that forecast, else the straight line."""
+    by_node: dict[tuple[str, str], list[Replayed]] = {}
+    for e in earlier:
+        if e.month < month:
+            by_node.setdefault((e.node, e.metric), []).append(e)
+    reference = shift_month(month, -12)
+    own: dict[tuple[str, str], candidates.Choice] = {}
+    for key, methods in available.items():
+        history = [(e.truth, dict(e.forecasts)) for e in by_node.get(key, [])]
+        method, errs = candidates.choose(history, {m: 1.0 if m in methods else None for m in candidates.METHODS})
+        judged = len([t for t, _ in history if t > 0])
+        why = "backtest" if judged >= candidates.MIN_CHOICE_MONTHS and "linear" in errs else "prior"
+        own[key] = candidates.Choice(method, why, judged, errs or None,
+                                     reference=reference if method in ("last_year", "blend") else None)
+    out = {}
+    for (nid, metric), choice in own.items():
+        seen = [e.truth for e in by_node.get((nid, metric), [])]
+        parent = parents.get(nid)
+        theirs = own.get((parent, metric))
+        if parent is not None and theirs is not None and seen and sum(seen) / len(seen) < candidates.MIN_LAST_YEAR:
+            method = theirs.method if theirs.method in available[(nid, metric)] else "linear"
+            choice = candidates.Choice(method, "parent", theirs.months, theirs.errors, parent,
+                                       reference if method in ("last_year", "blend") else None)
+        out[(nid, metric)] = choice
     return out
+
+
+def _with_choices(rows: list[Replayed], parents: dict[str, str | None]) -> list[Replayed]:
+    """Each replayed month's chosen method (`decide`, from the months before it only)."""
+    chosen: dict[tuple[str, str, str], str] = {}
+    for month in sorted({r.month for r in rows}):
+        available = {(r.node, r.metric): {m for m, v in r.forecasts if v is not None}
+                     for r in rows if r.month == month}
+        for (nid, metric), c in decide(rows, parents, month, available).items():
+            chosen[(nid, metric, month)] = c.method
+    return [Replayed(**{**r.__dict__, "chosen": chosen[(r.node, r.metric, r.month)]}) for r in rows]
 
 
 def _errors(rows: list[Replayed]) -> list[float]:
@@ -153,24 +175,30 @@ def _with_bands(rows: list[Replayed]) -> list[Replayed]:
     return out
 
 
-_BANDS: dict[tuple, dict[tuple[str, str], tuple[float, float]]] = {}
+_MEMORY: dict[tuple, list[Replayed]] = {}
+
+
+def memory(con, month: str, day: int) -> list[Replayed]:
+    """The replayed months before `month` at day `day` (`replay`): what the month's choice of method and its band
+    are made from. Kept per warehouse file, month and day."""
+    key = (seasonal._database(con), month, day)
+    if key[0][0] is not None and key in _MEMORY:
+        return _MEMORY[key]
+    rows = replay(con, day, before=month)
+    if key[0][0] is not None:
+        if len(_MEMORY) > 64:
+            _MEMORY.clear()
+        _MEMORY[key] = rows
+    return rows
 
 
 def band(con, month: str, day: int) -> dict[tuple[str, str], tuple[float, float]]:
     """(node, goal) → (low, high) factors of the 80 % band for a forecast made on day `day` of `month`: from the
-    replayed months before it, for the company and each war zone (none with fewer than MIN_BAND_MONTHS). Kept per
-    warehouse file, month and day."""
-    key = (seasonal._database(con), month, day)
-    if key[0][0] is not None and key in _BANDS:
-        return _BANDS[key]
-    rows = replay(con, day, before=month)
+    replayed months before it, for the company and each war zone (none with fewer than MIN_BAND_MONTHS)."""
+    rows = memory(con, month, day)
     out = {}
     for node, metric in {(r.node, r.metric) for r in rows}:
         factors = band_factors(_errors([r for r in rows if r.node == node and r.metric == metric]))
         if factors is not None:
             out[(node, metric)] = factors
-    if key[0][0] is not None:
-        if len(_BANDS) > 64:
-            _BANDS.clear()
-        _BANDS[key] = out
     return out

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from pipelines.base.labels import say
 from pipelines.base.records import Record, frozen_map
+from pipelines.okr.candidates import Choice
 
 EPS = 1e-9                 # a pace of exactly 1 or exactly the threshold counts as reaching it
 
@@ -132,6 +133,7 @@ class MetricValue(Record):
     behind: str | None = None          # the child with the largest shortfall (gap part < 0), the one rule
     status_7d: str | None = None       # the status and pace 7 days earlier in the same month
     pace_7d: float | None = None
+    choice: Choice | None = None       # the month's shape: which method was chosen and why (issue 35)
 
     def __post_init__(self):
         if self.gap_parts is not None:
@@ -140,7 +142,8 @@ class MetricValue(Record):
 
 def node_metrics(target: float | None, actual: float, elapsed: float, days_left: int, finished: bool,
                  at_risk: float, share: float | None = None, basis: str = "linear",
-                 shape: str | None = None, expected: float | None = None, whole_units: bool = False) -> MetricValue:
+                 shape: str | None = None, expected: float | None = None, whole_units: bool = False,
+                 choice=None) -> MetricValue:
     """One node (or key result), one metric: the rules of DESIGN §5 and §10.
 
     `share` is the seasonal share of the month due by D (None: the straight line, `elapsed`); `basis` says which
@@ -173,7 +176,7 @@ def node_metrics(target: float | None, actual: float, elapsed: float, days_left:
         other = Reading("seasonal", due, actual / due if due else None, actual / share)
     return MetricValue(target=target, actual=actual, expected=expected, pace=pace, forecast=actual / used,
                        required_daily=required, status=status_of(target, actual, pace, finished, at_risk),
-                       basis="seasonal" if seasonal else "linear", other=other, shape=shape)
+                       basis="seasonal" if seasonal else "linear", other=other, shape=shape, choice=choice)
 
 
 def level_metrics(target: float | None, actual: float | None, elapsed: float, days_left: int, finished: bool,

@@ -262,7 +262,11 @@ def month_tile(tree: GoalTree, metric: str, lang: str, node: dict | None = None,
 
     # under the figures, one line: how the status stood a week ago, and the other basis's pace (the basis itself
     # is said once, beside the section's title: basis_note)
-    more = [week_mark(tree, v, lang, key, always=full)]
+    # which curve the pace is judged by and why (issue 35), then last week and the other basis's pace
+    shape = tree.shape_words(v, lang, short=not full)
+    shape = (f'<span data-k="{key}.shape" title="{esc(tree.shape_words(v, lang))}">{esc(shape)}</span>'
+             if shape else "")
+    more = [shape, week_mark(tree, v, lang, key, always=full)]
     if j.other_pace is not None:
         more.append(num(f"{key}.other_pace", other_pace_words(tree, j, lang)))
     flag = revised_flag(tree, node, metric, lang, key, short=not full)

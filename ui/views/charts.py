@@ -51,10 +51,13 @@ def month_progress(tree: GoalTree, lang: str, height: int = BOARD_CHART["height"
         shaped = tree.basis == "seasonal"
         if shaped:     # the status basis is the month's shape: one pace curve per goal, in its colour, thin
             days = [tree.month_start + dt.timedelta(days=i) for i in range(tree.days_in_month)]
+            # named for what it is: a curve, or the straight line where the backtest chose it (issue 35)
+            curved = any(getattr(tree.company.metrics[m].choice, "method", "linear") != "linear" for m in with_target)
             for m in with_target:
                 curve = tree.curves.get((tree.company.id, m)) or [(i + 1) / len(days) for i in range(len(days))]
                 fig.add_trace(go.Scatter(x=[start, *days], y=[0, *curve], mode="lines",
-                                         name=text("chart_pace_s", lang, what=""), legendgroup="pace",
+                                         name=text("chart_pace_s", lang, what="") if curved else
+                                         text("chart_pace", lang), legendgroup="pace",
                                          showlegend=m == with_target[0],
                                          line={"color": COLORS[m], "dash": DASHES["pace"], "width": 1.2},
                                          opacity=0.6, hoverinfo="skip"))
