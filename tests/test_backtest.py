@@ -92,16 +92,38 @@ def test_february_before_the_new_year_is_not_on_track_for_the_wrong_reason(festi
     assert linear_tree.basis == "linear" and seasonal_tree.to_json()["basis"] == "seasonal"
 
 
+def nb_percentile(r: int, share: F, q: F) -> int:
+    """The smallest k with P(rest ≤ k) ≥ q for the rest of a month that saw r events in the share `share` of it:
+    the textbook negative binomial C(k + r − 1, k) · share^r · (1 − share)^k, summed in exact fractions."""
+    from math import comb
+
+    total, k = F(0), 0
+    while True:
+        total += comb(k + r - 1, k) * share ** r * (1 - share) ** k
+        if total >= q:
+            return k
+        k += 1
+
+
 def test_the_band_in_the_tree(festive):
-    """A running month's band comes from the replayed months before it at the same day; a finished month's is its
-    actual. Here the twelve months before November 2026 missed by −18 % (February), +2.1 % (November 2025) and
-    nothing ten times: the 10th and 90th percentiles are both 0, so the band is the forecast itself."""
+    """Issue 35: a running month's band is the rest of the month as a count (pipelines/okr/bands.py), calibrated
+    on the replayed months before it at the same day; a finished month's is its actual.
+
+    November 2026 on the 10th: 100 joins in the share 230/750 of the month the shape expects. The twelve earlier
+    months missed by nothing ten times and, beyond chance, by little (February's 30 joins against a spread of ±12,
+    November 2025's and January's well inside theirs), so the forecast's own error c is 0 and the calibration
+    keeps the bell curve's ±1.28 spreads (four in five of the twelve months fall inside them): the band is the 10th
+    to the 90th percentile of a negative binomial with r = 100 seen, p = 230/750 — 100 + 192 … 100 + 261."""
     running = tree(festive, "2026-11", "2026-11-10", {}).company.metrics["members"]
-    assert running.forecast_low == pytest.approx(running.forecast)
-    assert running.forecast_high == pytest.approx(running.forecast)
-    # from the South zone (no history of its own) to the company's band: a node takes its nearest ancestor's
+    share = F(230, 750)
+    low, high = 100 + nb_percentile(100, share, F(1, 10)), 100 + nb_percentile(100, share, F(9, 10))
+    assert (low, high) == (292, 361)
+    assert (running.forecast_low, running.forecast_high) == (low, high)
+    assert running.forecast_low < running.forecast < running.forecast_high
+    # the South zone has no joins: nothing seen, the rest is the days until a first join (a geometric count):
+    # the smallest k with 1 − (1 − 230/750)^(k + 1) ≥ 0.9 is 6
     south = tree(festive, "2026-11", "2026-11-10", {}).node("south").metrics["members"]
-    assert south.actual == 0 and south.forecast_low == south.forecast_high == 0
+    assert south.actual == 0 and (south.forecast_low, south.forecast_high) == (0, 6)
     done = tree(festive, "2026-10", "2026-11-24", {}).company.metrics["members"]
     assert done.forecast_low == done.forecast_high == done.actual == 310
     early = tree(festive, "2025-11", "2025-11-10", {}).company.metrics["members"]
@@ -137,14 +159,16 @@ def test_the_replay_by_hand(festive):
     assert (feb.truth, feb.actual) == (136, 92) and feb.seasonal == pytest.approx(float(F(92) * F(220, 122)))
     mar = next(r for r in company if r.month == "2026-03")
     assert mar.truth == mar.linear == 310 and mar.seasonal == pytest.approx(310)
-    # bands from the sixth month on: earlier errors −18 %, +2.1 % and zeros hold an exact forecast; by October
-    # nine of the eleven earlier months were exact, so its 10th and 90th percentiles are both 0: a band of one point
+    # bands from the seventh month on (six earlier months to calibrate on), around each month's chosen forecast; by
+    # October the forecast is exact, and the band is its count's chance: 100 seen by the 10th of 31 days (the
+    # shape's share 10/31: no event in October), 100 + 178 … 100 + 243
     banded = [r for r in company if r.low is not None]
     assert [r.month for r in banded] == [f"2026-{m:02d}" for m in range(5, 11)]
     assert all(r.low <= r.truth <= r.high for r in banded)
-    may = banded[0]
-    assert may.low < may.truth < may.high
-    assert banded[-1].low == banded[-1].high == banded[-1].truth == 310
+    october = banded[-1]
+    assert october.forecast() == october.truth == 310
+    assert (october.low, october.high) == (100 + nb_percentile(100, F(10, 31), F(1, 10)),
+                                           100 + nb_percentile(100, F(10, 31), F(9, 10)))
     doc = backtest.summary(rows, 10, "company")
     months, linear, seasonal_ = _expected_day_10()
     assert doc["members"]["months"] == months
@@ -215,8 +239,9 @@ def test_last_years_month_keeps_its_dates_and_takes_this_years_weekdays():
 
 def test_the_choice_by_backtest_by_hand():
     """candidates.choose: with fewer than three earlier months, the blend if it can be made, else last year's month,
-    else the straight line; from three on, the method with the smallest error so far, if 10 % below the straight
-    line's, else the straight line."""
+    else the calendar's shape (not for a sparse count: its shape is a handful of events), else the straight line;
+    from three on, the method with the smallest error against the straight line's on the same months, if 10 %
+    below it, else the straight line."""
     from pipelines.okr import candidates
 
     def f(linear, seasonal, last_year=None):
@@ -224,7 +249,10 @@ def test_the_choice_by_backtest_by_hand():
                 "blend": (seasonal + last_year) / 2 if last_year is not None else None}
 
     assert candidates.choose([], f(100, 90, 80))[0] == "blend"
-    assert candidates.choose([], f(100, 90))[0] == "linear"
+    # (issue 35's step 5: the calendar's shape was added to the first guesses after the sample's first months, whose
+    # shape missed by 3.0 % and 4.6 % where the straight line missed by 14.7 % and 24.2 %)
+    assert candidates.choose([], f(100, 90))[0] == "seasonal"
+    assert candidates.choose([], f(100, 90), sparse=True)[0] == "linear"
     # three months of 100: the straight line missed by 20 %, the shape by 5 %, last year's month by 10 %, the blend
     # (the mean of those two: 107.5, 92.5, 107.5) by 7.5 %
     history = [(100, f(120, 105, 110)), (100, f(80, 95, 90)), (100, f(120, 105, 110))]
@@ -234,6 +262,15 @@ def test_the_choice_by_backtest_by_hand():
     assert method == "seasonal"
     # this month last year's month cannot be made: the seasonal still can
     assert candidates.choose(history, f(100, 90))[0] == "seasonal"
+    # last year's month, made only in the last three of five months, is judged on those three against the straight
+    # line's error on the same three (10 % against 20 %), not against the line's five (here 14 %)
+    late = [(100, f(108, 108)), (100, f(108, 108))] + history
+    method, errors = candidates.choose(late, f(100, 90, 80))
+    assert errors["linear"] == pytest.approx(0.152) and errors["last_year"] == pytest.approx(0.1)
+    assert candidates.paired(late)["last_year"] == pytest.approx((0.1, 0.2, 3))
+    # against the line on the same months: the blend 0.075 / 0.2 = 0.375, the shape 0.062 / 0.152 = 0.41, last
+    # year's 0.1 / 0.2 = 0.5 (over all five, the shape's 6.2 % would have looked best)
+    assert method == "blend"
     # a method whose error is less than 10 % below the straight line's (9.5 % against 10 %) does not replace it
     close = [(100, f(110, 109.5)) for _ in range(3)]
     assert candidates.choose(close, f(100, 90))[0] == "linear"
@@ -255,21 +292,23 @@ def test_a_thin_node_takes_its_parents_choice():
     so it is judged by what its parent's backtest chose that month; a zone with enough events keeps its own."""
     from pipelines.okr.replay import Replayed, _with_choices
 
-    def row(node, month, truth, linear, seasonal):
+    def row(node, month, truth, linear, seasonal, sparse=False):
         forecasts = (("linear", linear), ("weekday", linear), ("seasonal", seasonal), ("last_year", None),
                      ("blend", None))
         return Replayed(month=month, node=node, metric="stations", day=10, truth=truth, actual=truth / 3,
-                        linear=linear, seasonal=seasonal, forecasts=forecasts)
+                        linear=linear, seasonal=seasonal, forecasts=forecasts, sparse=sparse)
 
     months = ["2026-01", "2026-02", "2026-03", "2026-04"]
     rows = ([row("company", m, 300, 360, 303) for m in months]          # the company: the shape wins (1 % vs 20 %)
-            + [row("thin", m, 30, 31, 45) for m in months]              # its own months say the straight line
+            + [row("thin", m, 30, 31, 45, sparse=True) for m in months]  # its own months say the straight line
             + [row("thick", m, 300, 303, 360) for m in months])         # enough events: its own say so too
     chosen = {(r.node, r.month): r.chosen for r in _with_choices(rows, {"company": None, "thin": "company",
                                                                          "thick": "company"})}
-    assert [chosen[("company", m)] for m in months] == ["linear"] * 3 + ["seasonal"]   # three months to judge by
-    assert [chosen[("thin", m)] for m in months] == ["linear"] * 3 + ["seasonal"]      # the company's choice
-    assert [chosen[("thick", m)] for m in months] == ["linear"] * 4                    # its own
+    # the first three months have nothing to judge by: the first guess, the calendar's shape (a sparse count's own
+    # is the straight line), then each node's own backtest — except the thin one, which follows the company
+    assert [chosen[("company", m)] for m in months] == ["seasonal"] * 4
+    assert [chosen[("thin", m)] for m in months] == ["linear"] + ["seasonal"] * 3     # the company's, once seen thin
+    assert [chosen[("thick", m)] for m in months] == ["seasonal"] * 3 + ["linear"]    # its own
 
 
 # ---- issue 35: the goal tree judges each month by the method its backtest chose ---------------------------------

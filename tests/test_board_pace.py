@@ -38,8 +38,8 @@ def test_the_month_tile_follows_the_months_shape(festive):  # noqa: F811
     """The festive company on 10 November 2026 with a target of 1,000: 100 members so far; by its history 230/750 of
     November is due by the 10th (Double 11 to come): expected 306.7 → 306 due in whole members (issue 32), pace
     100 / 306 = 33 %, forecast
-    100 ÷ 230/750 = 326; the straight line's pace is 100 / 333.3 = 30 %. The band is the forecast itself (the
-    earlier months missed by nothing at the 10th, see test_backtest)."""
+    100 ÷ 230/750 = 326; the straight line's pace is 100 / 333.3 = 30 %. The band is the rest of the month as a
+    count (issue 35; worked out in test_backtest.test_the_band_in_the_tree): 292–361."""
     t = tree(festive, "2026-11", "2026-11-10", NOVEMBER)
     tile = board.month_tile(t, "members", "zh")
     got = keyed(tile)
@@ -47,7 +47,7 @@ def test_the_month_tile_follows_the_months_shape(festive):  # noqa: F811
     assert got["month.members.pace"] == "33%"
     assert got["month.members.forecast"] == "326"
     assert got["month.members.other_pace"] == "直线节奏 30%"
-    assert got["month.members.band"] == "月末 80%区间 326–326"
+    assert got["month.members.band"] == "月末 80%区间 292–361"      # test_backtest.test_the_band_in_the_tree
     # the bar's tick sits where the tile's "expected" is (306 of 1,000: the shape's whole members), not at 10/30
     assert 'left:30.6%' in tile
     en = keyed(board.month_tile(t, "members", "en"))

@@ -62,10 +62,13 @@ def test_mid_month(company):
                "members": (8, 8, 4.0, 2.0, 16.0, 0.0, "achieved", N)},
         "e1/unassigned": {"stations": (N, 1, N, N, 2.0, N, "no_target", N),
                           "members": (N, 1, N, N, 2.0, N, "no_target", N)},
-        "e2": {"stations": (2, 0, 1.0, 0.0, 0.0, 2 / 15, "off_track", 0),
-               "members": (8, 2, 4.0, 0.5, 4.0, 6 / 15, "off_track", 0)},
-        "pc": {"stations": (2, 0, 1.0, 0.0, 0.0, 2 / 15, "off_track", N),
-               "members": (8, 2, 4.0, 0.5, 4.0, 6 / 15, "off_track", N)},
+        # behind the at-risk pace, but (issue 35) by no more than chance: 0 of 1 due and 2 of 4 due fall short by
+        # 1 ≤ 1.28 × √1 and 2 ≤ 1.28 × √4 = 2.56, what a count that small misses by in one month of ten: at risk,
+        # not off track (before issue 35: off track)
+        "e2": {"stations": (2, 0, 1.0, 0.0, 0.0, 2 / 15, "at_risk", 0),
+               "members": (8, 2, 4.0, 0.5, 4.0, 6 / 15, "at_risk", 0)},
+        "pc": {"stations": (2, 0, 1.0, 0.0, 0.0, 2 / 15, "at_risk", N),
+               "members": (8, 2, 4.0, 0.5, 4.0, 6 / 15, "at_risk", N)},
         # issue 32, whole units: South expects 1.5 stations by the 15th, so 1 is due → pace 2 ÷ 1
         "south": {"stations": (3, 2, 1, 2.0, 4.0, 1 / 15, "on_track", 0),
                   "members": (16, 8, 8.0, 1.0, 16.0, 8 / 15, "on_track", 0)},
@@ -378,7 +381,10 @@ def test_tree_properties(tiny_con, data):
             elif pace >= plan.at_risk - 1e-9:
                 assert status == "at_risk"
             else:
-                assert status == "off_track" and pace < plan.at_risk
+                # issue 35: behind the at-risk pace is off track only with a shortfall beyond chance, more than
+                # 1.28 × √expected of a count; within it, at risk
+                beyond = v.expected - v.actual > 1.2815515655446004 * math.sqrt(v.expected)
+                assert status == ("off_track" if beyond else "at_risk") and pace < plan.at_risk
             if status in ("on_track", "at_risk", "off_track"):
                 assert v.required_daily == pytest.approx((target - v.actual) / (t.month_end - t.as_of).days)
     company = t.company

@@ -32,8 +32,8 @@ SMOOTH = 7                  # days a year-ago month's level is smoothed over (a 
 START_UP_DAYS, START_UP_GROWTH = 90, 1.5   # a node's first months, growing this fast: its start-up, not a shape
 MARGIN = 0.1                # a method replaces the straight line only when its backtest error is this much lower
 # With too few earlier months to judge by: the forecast that knows most about this month — last year's month and
-# the calendar together, else last year's alone — else the straight line
-PRIOR = ("blend", "last_year", "linear")
+# the calendar together, else last year's alone, else the calendar's shape — else the straight line
+PRIOR = ("blend", "last_year", "seasonal", "linear")
 
 
 def last_year_weights(series: np.ndarray | None, first: dt.date, start: dt.date, end: dt.date,
@@ -160,25 +160,37 @@ def forecasts(actual: float, start: dt.date, end: dt.date, upto: dt.date, profil
 
 
 def errors(history: list[tuple[float, dict[str, float | None]]]) -> dict[str, float]:
-    """Each method's mean absolute percentage error over `history` — (truth, forecasts) of earlier months with a
-    truth above 0 — counted only for methods that forecast every one of those months."""
-    judged = [(t, f) for t, f in history if t > 0]
+    """Each method's mean absolute percentage error over the months of `history` — (truth, forecasts) of earlier
+    months with a truth above 0 — it forecast."""
+    return {m: e for m, (e, _, _) in paired(history).items()}
+
+
+def paired(history: list[tuple[float, dict[str, float | None]]]) -> dict[str, tuple[float, float, int]]:
+    """Each method against the straight line on the same months — the earlier months (truth above 0) the method
+    forecast: (its mean absolute percentage error, the straight line's on those months, how many months)."""
+    judged = [(t, f) for t, f in history if t > 0 and f.get("linear") is not None]
     out = {}
     for m in METHODS:
-        values = [f.get(m) for _, f in judged]
-        if judged and all(v is not None for v in values):
-            out[m] = float(np.mean([abs(v - t) / t for v, (t, _) in zip(values, judged)]))
+        both = [(abs(f[m] - t) / t, abs(f["linear"] - t) / t) for t, f in judged if f.get(m) is not None]
+        if both:
+            out[m] = (float(np.mean([a for a, _ in both])), float(np.mean([b for _, b in both])), len(both))
     return out
 
 
-def choose(history: list[tuple[float, dict[str, float | None]]], now: dict[str, float | None]) -> tuple[str, dict]:
-    """The method a month is judged by, from the node's earlier months (`history`): the smallest backtest error
-    among the methods that can forecast this month, if MARGIN below the straight line's; else the straight line.
-    With fewer than MIN_CHOICE_MONTHS earlier months there is nothing to judge by yet: the first of PRIOR that can
-    forecast this month. Returns (method, each method's backtest error)."""
+def choose(history: list[tuple[float, dict[str, float | None]]], now: dict[str, float | None],
+           sparse: bool = False) -> tuple[str, dict]:
+    """The method a month is judged by, from the node's earlier months (`history`): among the methods that can
+    forecast this month and forecast at least MIN_CHOICE_MONTHS of those, the one whose error is lowest against
+    the straight line's on the same months, if MARGIN below it; else the straight line. With fewer than
+    MIN_CHOICE_MONTHS earlier months there is nothing to judge by yet: the first of PRIOR that can forecast this
+    month (for a `sparse` count, whose shape was learned from fewer than MIN_LAST_YEAR events a month, not that
+    shape). Returns (method, each method's backtest error over the months it forecast)."""
     errs = errors(history)
-    if len([t for t, _ in history if t > 0]) < MIN_CHOICE_MONTHS or "linear" not in errs:
-        return next(m for m in PRIOR if m == "linear" or now.get(m) is not None), errs
-    usable = {m: e for m, e in errs.items() if now.get(m) is not None}
+    pairs = paired(history)
+    if len([t for t, _ in history if t > 0]) < MIN_CHOICE_MONTHS or "linear" not in pairs:
+        prior = [m for m in PRIOR if not (sparse and m == "seasonal")]
+        return next(m for m in prior if m == "linear" or now.get(m) is not None), errs
+    usable = {m: e / lin if lin > 0 else (1.0 if e == 0 else 9e9) for m, (e, lin, n) in pairs.items()
+              if now.get(m) is not None and n >= MIN_CHOICE_MONTHS}
     best = min(usable, key=lambda m: (usable[m], METHODS.index(m)))
-    return (best if usable[best] < errs["linear"] * (1 - MARGIN) else "linear"), errs
+    return (best if usable[best] < 1 - MARGIN else "linear"), errs

@@ -28,6 +28,7 @@ from pipelines.base import metrics as catalog
 from pipelines.base.errors import NorthstarError
 from pipelines.base.months import minus_months, month_bounds, month_of, parse_month, shift_month
 from pipelines.base.records import FrozenMap, Record, frozen_map
+from pipelines.okr.bands import count_band
 from pipelines.okr.flows import GOAL_CATALOG, data_dates, goal_flows  # noqa: F401 - their home was here
 from pipelines.okr.fmt import fmt_choice
 from pipelines.okr.keyactions import KeyAction, key_actions
@@ -519,7 +520,7 @@ def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str |
             if (nid, m) in then:
                 v = replace(v, status_7d=then[(nid, m)].status, pace_7d=then[(nid, m)].pace)
             n.metrics[m] = v
-    _with_band(con, org, period)
+    _with_band(con, org, period, shapes)
 
     tree = GoalTree(month=period.month, as_of=period.as_of, month_start=period.start, month_end=period.end,
                     days_in_month=period.days_in_month, days_counted=period.days_counted, elapsed=period.elapsed,
@@ -625,7 +626,7 @@ class _Judge:
                 exact[(nid, m)] = sum(exact[(c, m)] for c in kids) + own
                 v = node_metrics(t, counts[nid][m], d_elapsed, d_left, done, self.at_risk, share=share,
                                  basis=self.basis, shape=shape.source, expected=whole(exact[(nid, m)]),
-                                 choice=shape.choice)
+                                 choice=shape.choice, counts=True)
                 gap = parts = behind = None
                 if v.target:
                     gap = v.actual - v.expected
@@ -641,28 +642,36 @@ class _Judge:
         return out
 
 
-def _with_band(con, org: _Org, period: _Month) -> None:
-    """The 80 % band around each forecast: how far the shaped forecast missed in earlier months at the same day
-    (replay.band: the company's and each war zone's own; a team, a person or a center takes its zone's, else the
-    company's). A finished month's band is its actual."""
+def _with_band(con, org: _Org, period: _Month, shapes: dict) -> None:
+    """The 80 % band around each forecast (pipelines/okr/bands.py): the rest of the month as a count, with the
+    chosen forecast's own error beyond chance, calibrated on the replayed months before this one at the same day
+    (the company's and each war zone's own; a team, a person or a center takes its zone's, else the company's).
+    A finished month's band is its actual."""
     if period.finished:
         for n in org.nodes.values():
             n.metrics = {m: replace(v, forecast_low=v.actual, forecast_high=v.actual) for m, v in n.metrics.items()}
         return
-    factors = band(con, period.month, period.days_counted)
+    calibrations = band(con, period.month, period.days_counted)
 
-    def factor_of(nid: str | None, metric: str):
+    def calibration_of(nid: str | None, metric: str):
         while nid is not None:
-            if (nid, metric) in factors:
-                return factors[(nid, metric)]
+            if (nid, metric) in calibrations:
+                return calibrations[(nid, metric)]
             nid = org.nodes[nid].parent if nid in org.nodes else None
         return None
 
+    def month_share(nid: str, metric: str, v) -> float:
+        """The share of the month the forecast was made from: the month's curve, or the days gone."""
+        if v.basis == "seasonal":
+            return shapes[(nid, metric)].share(period.start, period.end, period.upto)
+        return period.elapsed
+
     for nid, n in org.nodes.items():
         for m, v in n.metrics.items():
-            f = factor_of(nid, m)
-            if f is not None and v.forecast is not None:
-                n.metrics[m] = replace(v, forecast_low=v.forecast * f[0], forecast_high=v.forecast * f[1])
+            cal = calibration_of(nid, m)
+            if cal is not None and v.forecast is not None and (share := month_share(nid, m, v)) > 0:
+                low, high = count_band(v.actual, v.forecast, share, cal)
+                n.metrics[m] = replace(v, forecast_low=low, forecast_high=high)
 
 
 def _north_star(con, plan: Plan, as_of: dt.date, first_date: dt.date | None):

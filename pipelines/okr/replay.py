@@ -16,15 +16,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import numpy as np
-
 from pipelines.base.months import month_bounds, month_of, shift_month
-from pipelines.okr import candidates, seasonal
+from pipelines.okr import bands, candidates, seasonal
 from pipelines.okr.flows import data_dates, goal_flows
 from pipelines.plan.goals import GOAL_METRICS
-
-MIN_BAND_MONTHS = 6
-LOW_Q, HIGH_Q = 0.1, 0.9
 
 
 @dataclass(frozen=True)
@@ -40,6 +35,7 @@ class Replayed:
     low: float | None = None
     high: float | None = None
     forecasts: tuple = ()          # (method, forecast) of every candidate (pipelines/okr/candidates.py)
+    sparse: bool = False           # its shape learned from fewer than candidates.MIN_LAST_YEAR events a month
     chosen: str = "linear"         # the method chosen by the node's earlier months (candidates.choose)
 
     def forecast(self, method: str | None = None) -> float | None:
@@ -105,12 +101,19 @@ def replay(con, day: int, before: str | None = None) -> list[Replayed]:
                                      truth=truths.get((nid, metric), 0), actual=actual,
                                      linear=actual / (n / end.day),
                                      seasonal=actual / share if share > 0 else None,
-                                     forecasts=tuple(made.items())))
+                                     forecasts=tuple(made.items()),
+                                     sparse=sparse(shapes[(nid, metric)])))
     return _with_bands(_with_choices(rows, nodes))
 
 
+def sparse(profile) -> bool:
+    """A node's shape was learned from fewer than candidates.MIN_LAST_YEAR events a month (or there is none)."""
+    return profile.days <= 0 or profile.count / (profile.days / 30.4375) < candidates.MIN_LAST_YEAR
+
+
 def decide(earlier: list[Replayed], parents: dict[str, str | None], month: str,
-           available: dict[tuple[str, str], set[str]]) -> dict[tuple[str, str], candidates.Choice]:
+           available: dict[tuple[str, str], set[str]], thin: set | frozenset = frozenset()
+           ) -> dict[tuple[str, str], candidates.Choice]:
     """(node, goal) → the method `month` is judged by, for every key of `available` (the methods that can shape
     that node's month): by backtest on the same node and goal's replayed months before it (`earlier`,
     candidates.choose). A thin node (fewer than candidates.MIN_LAST_YEAR events a month in those months: a sparse
@@ -123,7 +126,8 @@ def decide(earlier: list[Replayed], parents: dict[str, str | None], month: str,
     own: dict[tuple[str, str], candidates.Choice] = {}
     for key, methods in available.items():
         history = [(e.truth, dict(e.forecasts)) for e in by_node.get(key, [])]
-        method, errs = candidates.choose(history, {m: 1.0 if m in methods else None for m in candidates.METHODS})
+        method, errs = candidates.choose(history, {m: 1.0 if m in methods else None for m in candidates.METHODS},
+                                         sparse=key in thin)
         judged = len([t for t, _ in history if t > 0])
         why = "backtest" if judged >= candidates.MIN_CHOICE_MONTHS and "linear" in errs else "prior"
         own[key] = candidates.Choice(method, why, judged, errs or None,
@@ -147,31 +151,36 @@ def _with_choices(rows: list[Replayed], parents: dict[str, str | None]) -> list[
     for month in sorted({r.month for r in rows}):
         available = {(r.node, r.metric): {m for m, v in r.forecasts if v is not None}
                      for r in rows if r.month == month}
-        for (nid, metric), c in decide(rows, parents, month, available).items():
+        thin = {(r.node, r.metric) for r in rows if r.month == month and r.sparse}
+        for (nid, metric), c in decide(rows, parents, month, available, thin).items():
             chosen[(nid, metric, month)] = c.method
     return [Replayed(**{**r.__dict__, "chosen": chosen[(r.node, r.metric, r.month)]}) for r in rows]
 
 
-def _errors(rows: list[Replayed]) -> list[float]:
-    return [r.truth / r.seasonal - 1 for r in rows if r.seasonal and r.truth > 0]
-
-
-def band_factors(errors: list[float]) -> tuple[float, float] | None:
-    """(1 + the 10th, 1 + the 90th percentile) of the relative errors; None with fewer than MIN_BAND_MONTHS."""
-    if len(errors) < MIN_BAND_MONTHS:
-        return None
-    return 1 + float(np.quantile(errors, LOW_Q)), 1 + float(np.quantile(errors, HIGH_Q))
+def _history(rows: list[Replayed]) -> list[tuple[float, float, float, float]]:
+    """(truth, actual, chosen forecast, its share by the day) of replayed months, for bands.calibrate."""
+    out = []
+    for r in rows:
+        f = r.forecast()
+        if r.truth > 0 and f is not None and f > 0 and r.actual > 0:
+            out.append((r.truth, r.actual, f, r.actual / f))
+    return out
 
 
 def _with_bands(rows: list[Replayed]) -> list[Replayed]:
+    """Each replayed month's band around its chosen forecast, calibrated on the same node and goal's earlier
+    months only (pipelines/okr/bands.py)."""
     out = []
     for r in rows:
         earlier = [e for e in rows if e.node == r.node and e.metric == r.metric and e.month < r.month]
-        factors = band_factors(_errors(earlier))
-        if factors is None or r.seasonal is None:
+        cal = bands.calibrate(_history(earlier))
+        f = r.forecast()
+        if cal is None or f is None:
             out.append(r)
-        else:
-            out.append(Replayed(**{**r.__dict__, "low": r.seasonal * factors[0], "high": r.seasonal * factors[1]}))
+            continue
+        share = r.actual / f if f > 0 else r.day / month_bounds(r.month)[1].day
+        low, high = bands.count_band(r.actual, f, share, cal)
+        out.append(Replayed(**{**r.__dict__, "low": low, "high": high}))
     return out
 
 
@@ -192,13 +201,13 @@ def memory(con, month: str, day: int) -> list[Replayed]:
     return rows
 
 
-def band(con, month: str, day: int) -> dict[tuple[str, str], tuple[float, float]]:
-    """(node, goal) → (low, high) factors of the 80 % band for a forecast made on day `day` of `month`: from the
-    replayed months before it, for the company and each war zone (none with fewer than MIN_BAND_MONTHS)."""
+def band(con, month: str, day: int) -> dict[tuple[str, str], bands.Calibration]:
+    """(node, goal) → the band's calibration for a forecast made on day `day` of `month`, from the replayed months
+    before it: the company's and each war zone's (none with fewer than bands.MIN_BAND_MONTHS)."""
     rows = memory(con, month, day)
     out = {}
     for node, metric in {(r.node, r.metric) for r in rows}:
-        factors = band_factors(_errors([r for r in rows if r.node == node and r.metric == metric]))
-        if factors is not None:
-            out[(node, metric)] = factors
+        cal = bands.calibrate(_history([r for r in rows if r.node == node and r.metric == metric]))
+        if cal is not None:
+            out[(node, metric)] = cal
     return out

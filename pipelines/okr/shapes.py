@@ -49,7 +49,8 @@ def month_shapes(con, first: dt.date | None, last: dt.date | None, month: str, s
     mine = {(nid, m): own(nid, m, candidates.METHODS) for nid in judged for m in goals}
     rows = replay.memory(con, month, min(day, days - 1))
     available = {key: {m for m, c in found.items() if c is not None} for key, found in mine.items()}
-    choices = replay.decide(rows, judged, month, available)
+    thin = {key for key in mine if replay.sparse(profiles[key])}
+    choices = replay.decide(rows, judged, month, available, thin)
     out: dict[tuple[str, str], MonthShape] = {}
     for (nid, metric), choice in choices.items():
         out[(nid, metric)] = MonthShape(start, end, tuple(float(x) for x in mine[(nid, metric)][choice.method]),

@@ -72,7 +72,21 @@ def mismatch(confidence: str | None, status: str) -> bool:
     return STATUS[status].hope > STATUS[confidence].hope
 
 
-def status_of(target: float | None, actual: float, pace: float | None, finished: bool, at_risk: float) -> str:
+CHANCE_Z = 1.2815515655446004     # a shortfall within this many √(expected) of a count is chance (80 % of it)
+
+
+def beyond_chance(expected: float, actual: float) -> bool:
+    """A count's shortfall is more than chance: expected − actual above 1.28 × √expected — what a count of that
+    size misses by in one month of ten at the same pace (Poisson). For 100 due that is 13, for 10,000 due 128
+    (1.3 %): it spares a sparse count, never a dense one."""
+    return expected - actual > CHANCE_Z * math.sqrt(max(expected, 0.0))
+
+
+def status_of(target: float | None, actual: float, pace: float | None, finished: bool, at_risk: float,
+              expected: float | None = None) -> str:
+    """The status of DESIGN §5. With `expected` (a count: stations, members) a running month is off track only when
+    its shortfall is beyond chance (`beyond_chance`); within it, at most at risk, so a goal of fifteen openings a
+    month does not flip to ✖ on one quiet day."""
     if target is None or target == 0:
         return "no_target"
     if actual >= target:
@@ -82,6 +96,8 @@ def status_of(target: float | None, actual: float, pace: float | None, finished:
     if pace is None or pace >= 1 - EPS:      # nothing due yet (a whole unit not yet expected) is not behind
         return "on_track"
     if pace >= at_risk - EPS:
+        return "at_risk"
+    if expected is not None and not beyond_chance(expected, actual):
         return "at_risk"
     return "off_track"
 
@@ -143,14 +159,15 @@ class MetricValue(Record):
 def node_metrics(target: float | None, actual: float, elapsed: float, days_left: int, finished: bool,
                  at_risk: float, share: float | None = None, basis: str = "linear",
                  shape: str | None = None, expected: float | None = None, whole_units: bool = False,
-                 choice=None) -> MetricValue:
+                 choice=None, counts: bool = False) -> MetricValue:
     """One node (or key result), one metric: the rules of DESIGN §5 and §10.
 
     `share` is the seasonal share of the month due by D (None: the straight line, `elapsed`); `basis` says which
     one the status is judged on. The expected count is target × that share — whole when `whole_units` (a count of
     stations or members), or `expected` when the goal tree gives it (a parent's: its children's plus its
     unallocated part). Pace = actual ÷ expected; with nothing due yet (expected 0) there is no pace and nothing is
-    behind. Forecast = actual ÷ the share due."""
+    behind. Forecast = actual ÷ the share due. With `counts` (the goal tree's stations and members) off track needs
+    a shortfall beyond chance (`status_of`)."""
     has_target = target is not None and target != 0
     seasonal = basis == "seasonal" and share is not None and share > 0
     used = share if seasonal else elapsed
@@ -175,7 +192,8 @@ def node_metrics(target: float | None, actual: float, elapsed: float, days_left:
         due = target * share if has_target else None
         other = Reading("seasonal", due, actual / due if due else None, actual / share)
     return MetricValue(target=target, actual=actual, expected=expected, pace=pace, forecast=actual / used,
-                       required_daily=required, status=status_of(target, actual, pace, finished, at_risk),
+                       required_daily=required, status=status_of(target, actual, pace, finished, at_risk,
+                                                                    expected if counts else None),
                        basis="seasonal" if seasonal else "linear", other=other, shape=shape, choice=choice)
 
 

@@ -29,7 +29,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "curve_short_blend": ("去年{m}月+节日", "last {m}+festivals"),
     "choice_short_backtest": ("{curve} · 误差{e}（直线{l}）", "{curve} · off {e} (line {l})"),
     "choice_short_backtest_linear": ("直线 · 无曲线更准（{l}）", "line · no curve beat it ({l})"),
-    "choice_short_prior": ("{curve} · 回测不足{n}月先用", "{curve} · first guess"),
+    "choice_short_prior": ("{curve} · 回测不足{n}月先用", "{curve} · first guess (<{n} months)"),
     "choice_short_parent": ("{curve} · 随{parent}", "{curve} · as {parent}"),
     "choice_short_history": ("直线 · 数据不足一年", "line · under a year of data"),
     "choice_backtest": ("按{curve}（回测误差 {e}，直线 {l}）", "By {curve} (backtest error {e}, straight line {l})"),
