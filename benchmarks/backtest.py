@@ -74,7 +74,9 @@ def markdown(measured: list[dict], days: list[int]) -> str:
              "gone), the month's shape (weekdays × events, learned only from the history before that month), last "
              "year's month (date by date, its calendar taken out and this month's put back), the blend of the last "
              "two, and the one chosen month by month from the node's earlier months. MAPE: mean absolute percentage "
-             "error; the 80 % band holds the truth in the share of months shown (from the sixth replayed month on).",
+             "error; the 80 % band (the rest of the month as a count around the chosen forecast, calibrated on the "
+             "node's earlier months: pipelines/okr/bands.py) holds the truth in the share of months shown (from the "
+             "seventh replayed month on: six to calibrate it).",
              ""]
     for day in days:
         lines += _table(measured, day)

@@ -225,16 +225,14 @@ def test_last_years_month_keeps_its_dates_and_takes_this_years_weekdays():
     assert candidates.last_year_share(front, first, start, end, upto, weekday) > 12 / 35 + 0.1
     assert candidates.last_year_share(flat[:140], first, start, end, upto, weekday) is None  # the month is cut off
     assert candidates.last_year_share(flat / 100, first, start, end, upto, weekday) is None  # too few to show a shape
-    # a new year that moved: last year's 2nd to 4th were a holiday (events weigh 0.2); this year's are not
-    holiday = Profile(weekday=weekday.weekday, events={"h": 0.2})
+    # a new year that moved: last year's 2nd to 4th were a holiday (a company's own days, weighing 0.2); this
+    # year's are not
+    from pipelines.plan.calendar import CompanyCalendar, Event
+    days_off = CompanyCalendar((Event("h", "假", "Off", "dates", dt.date(2024, 11, 2), dt.date(2024, 11, 4)),),
+                               public="none")
+    holiday = Profile(weekday=weekday.weekday, events={"co:h": 0.2}, calendar=days_off)
     marked = flat * np.where((np.arange(153) >= 124) & (np.arange(153) <= 126), 0.2, 1.0)
-    from unittest import mock
-    with mock.patch("pipelines.okr.seasonal.event_of",
-                    lambda d: "h" if d.year == 2024 and d.month == 11 and 2 <= d.day <= 4 else None):
-        from pipelines.okr import seasonal
-        seasonal._days.cache_clear()
-        assert candidates.last_year_share(marked, first, start, end, upto, holiday) == pytest.approx(12 / 35)
-    seasonal._days.cache_clear()
+    assert candidates.last_year_share(marked, first, start, end, upto, holiday) == pytest.approx(12 / 35)
 
 
 def test_the_choice_by_backtest_by_hand():

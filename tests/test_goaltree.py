@@ -453,7 +453,7 @@ def validate_shape(doc: dict) -> None:
             # issue 35: the month's shape, which method and why
             assert set(v["choice"]) == {"method", "why", "months", "errors", "parent", "reference"}
             assert v["choice"]["method"] in ("linear", "weekday", "seasonal", "last_year", "blend")
-            assert v["choice"]["why"] in ("backtest", "prior", "parent", "history")
+            assert v["choice"]["why"] in ("backtest", "prior", "parent", "history", "finished")
             assert v["basis"] in ("linear", "seasonal")
             for name in other:
                 assert set(v[name]) == {"expected", "pace", "forecast"}

@@ -35,7 +35,9 @@ def test_the_lunar_new_year_moves_with_the_lunar_calendar():
     assert [lunar_new_year(y) for y in (2024, 2025, 2026, 2027)] == [
         dt.date(2024, 2, 10), dt.date(2025, 1, 29), dt.date(2026, 2, 17), dt.date(2027, 2, 6)]
     assert event_of(dt.date(2026, 2, 10)) == "cny-7" and event_of(dt.date(2026, 2, 27)) == "cny+10"
-    assert event_of(dt.date(2026, 2, 9)) is None and event_of(dt.date(2026, 2, 28)) is None
+    assert event_of(dt.date(2026, 2, 9)) is None
+    # (issue 35: the Saturday after the fortnight is a make-up workday of China's calendar, no longer an ordinary day)
+    assert event_of(dt.date(2026, 2, 28)) == "cn:makeup"
     assert event_of(dt.date(2027, 1, 30)) == "cny-7"        # next year's festival begins in this January
     assert event_of(dt.date(2026, 11, 11)) == "d11" and event_of(dt.date(2026, 12, 12)) == "d12"
 

@@ -65,8 +65,15 @@ centers:
 """
 
 
+# A UK retailer: the month's shape learns the UK's bank holidays, not China's (pipelines/plan/calendar.py)
+GOALS = """# Online Retail II as a Northstar company (examples/online_retail): its calendar is the UK's.
+calendar: {public_holidays: GB}
+"""
+
+
 def adapt(source: Path, out: Path, next_year: Path | None = None) -> dict[str, int]:
-    """Writes out/raw/{stations,members,orders}.csv and out/config/org.yaml; returns the rows written per table.
+    """Writes out/raw/{stations,members,orders}.csv, out/config/org.yaml and goals.yaml (the UK's calendar);
+    returns the rows written per table.
     With `next_year` (the 2010-2011 file), two years: `source` before SWITCH, `next_year` from it."""
     for path in (source, next_year):
         if path is not None and not path.exists():
@@ -75,6 +82,7 @@ def adapt(source: Path, out: Path, next_year: Path | None = None) -> dict[str, i
     raw.mkdir(parents=True, exist_ok=True)
     config.mkdir(parents=True, exist_ok=True)
     (config / "org.yaml").write_text(ORG, encoding="utf-8")
+    (config / "goals.yaml").write_text(GOALS, encoding="utf-8")
     con = duckdb.connect()
     lines_sql = "select * from first_year" if next_year is None else f"""
         select * from first_year where ts < timestamp '{SWITCH}'

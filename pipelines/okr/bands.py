@@ -23,6 +23,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 MIN_BAND_MONTHS = 6
 Z80 = 1.2815515655446004         # the 90th percentile of the standard normal: ±Z80 holds 80 %
 EXACT_BELOW = 5000.0             # a rest of the month below this is summed exactly, above it the bell curve
@@ -58,18 +60,14 @@ def _nb_quantile(mean: float, var: float, q: float) -> float:
     if mean <= 0 and var <= 0:
         return 0.0
     if mean >= EXACT_BELOW or var > 4 * EXACT_BELOW ** 2:
-        return max(0.0, mean + math.sqrt(var) * _inverse_phi(q))
+        return float(max(0, round(mean + math.sqrt(var) * _inverse_phi(q))))      # a count: whole
     r = mean * mean / (var - mean)
     p = mean / var
-    log_p, log_q = math.log(p), math.log1p(-p)
-    k, total = 0, 0.0
-    log_pk = r * log_p
-    while True:
-        total += math.exp(log_pk)
-        if total >= q or k > mean + 50 * math.sqrt(var):
-            return float(k)
-        k += 1
-        log_pk += math.log(k - 1 + r) - math.log(k) + log_q
+    # the pmf by its recursion, P(k) = P(k − 1) × (k − 1 + r) / k × (1 − p), summed in log space all at once
+    n = int(mean + 12 * math.sqrt(var)) + 12
+    steps = np.log(np.arange(n - 1) + r) - np.log(np.arange(1, n)) + math.log1p(-p)
+    cdf = np.cumsum(np.exp(r * math.log(p) + np.concatenate([[0.0], np.cumsum(steps)])))
+    return float(min(int(np.searchsorted(cdf, q)), n - 1))
 
 
 def _inverse_phi(q: float) -> float:

@@ -26,6 +26,7 @@ import duckdb
 
 from pipelines.base import metrics as catalog
 from pipelines.base.errors import NorthstarError
+from pipelines.base.labels import say
 from pipelines.base.months import minus_months, month_bounds, month_of, parse_month, shift_month
 from pipelines.base.records import FrozenMap, Record, frozen_map
 from pipelines.okr.bands import count_band
@@ -33,6 +34,7 @@ from pipelines.okr.flows import GOAL_CATALOG, data_dates, goal_flows  # noqa: F4
 from pipelines.okr.fmt import fmt_choice
 from pipelines.okr.keyactions import KeyAction, key_actions
 from pipelines.okr.replay import band
+from pipelines.okr.seasonal import company_calendar
 from pipelines.okr.shapes import month_shapes
 from pipelines.okr.status import COMPUTED, EPS, RANK, Judged, MetricValue, judged, node_metrics, whole
 from pipelines.plan.folder import Plan
@@ -183,6 +185,8 @@ class GoalTree:
     # (node id, metric) → the expected share of the month by the end of each of its days, on the month's shape
     # (pipelines/okr/seasonal.py), for the company and its war zones: the charts' pace curve
     curves: dict = field(default_factory=dict)
+    # the last year of China's public holidays the calendar knows, when this month is past it (issue 35)
+    holidays_known_to: int | None = None
 
     def node(self, node_id: str) -> Node:
         """The node of this id (KeyError when the tree has none)."""
@@ -292,7 +296,10 @@ class GoalTree:
             return ""
         parent = v.choice.parent
         name = self.node(parent).name(lang) if parent is not None and parent in self._index()[0] else None
-        return fmt_choice(v.choice, lang, name, short)
+        said = fmt_choice(v.choice, lang, name, short)
+        if self.holidays_known_to is not None and not short:
+            said += say("shape_holidays_past", lang, year=self.holidays_known_to)
+        return said
 
     def most_behind(self, zone_id: str) -> tuple[Node, Node, str, float] | None:
         """(who, team, metric, shortfall): inside a war zone, who is behind by the one rule — on the goal the zone
@@ -527,7 +534,8 @@ def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str |
                     finished=period.finished, at_risk=at_risk, last_date=last_date, first_date=first_date,
                     has_plan=bool(plan.targets), basis=plan.basis, planned=planned,
                     revisions={(r["node_id"], r["metric"]): r for r in revisions or [] if r["node_id"] in org.nodes},
-                    curves=_curves(org, shapes, period))
+                    curves=_curves(org, shapes, period),
+                    holidays_known_to=company_calendar(con).past_public_years(period.end))
     tree.nodes = [n.frozen() for n in org.ordered()]
     tree.north_star, tree.north_star_title, tree.since_month_end = _north_star(con, plan, period.as_of, first_date)
     tree.north_star_end = plan.north_star.end if plan.north_star else None

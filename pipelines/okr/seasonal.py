@@ -8,11 +8,12 @@ day, 2.6 a day with 2.6 times the usual joins. From the history up to the day be
 
 - a **weekday factor** per day of the week: the mean ratio of the ordinary days that fall on it (scaled to a mean
   of 1), so a weekend that sells less weighs less;
-- an **event factor** per calendar event: Double 11 (11-11), Double 12 (12-12) and 618 (06-18) by their date, and
-  each day from 7 days before to 10 days after Chinese New Year by its distance from the lunar new year (taken from
-  the `holidays` package, so the fortnight moves from late January to mid-February with the lunar calendar): what
-  those days counted over what ordinary days of their weekdays would have counted, both with `PRIOR_EVENTS` (3)
-  ordinary events added, so a festival seen in a handful of openings stays close to an ordinary day.
+- an **event factor** per calendar event (pipelines/plan/calendar.py, the one the warehouse was built with): the
+  company's own days (goals.yaml `calendar:`), each day from 7 days before to 10 days after Chinese New Year by its
+  distance from the lunar new year (so the fortnight moves from late January to mid-February with the lunar
+  calendar), Double 11 (11-11), Double 12 (12-12) and 618 (06-18), China's public holidays and make-up workdays:
+  what those days counted over what ordinary days of their weekdays would have counted, both with `PRIOR_EVENTS`
+  (3) ordinary events added, so a festival seen in a handful of openings stays close to an ordinary day.
 
 A day of the month weighs `weekday factor × event factor` (1 for a day without an event), and the expected share
 of the month's result by day D is the weights of days 1…D over the weights of the whole month. With no history
@@ -27,8 +28,8 @@ from functools import lru_cache
 
 import numpy as np
 
-FIXED = {"d618": (6, 18), "d11": (11, 11), "d12": (12, 12)}
-CNY_BEFORE, CNY_AFTER = 7, 10
+from pipelines.plan.calendar import CNY_AFTER, CNY_BEFORE, DEFAULT, CompanyCalendar, lunar_new_year  # noqa: F401
+
 LEVEL_DAYS = 21           # the ordinary level: ordinary days within this many days either side
 MIN_LEVEL_DAYS = 10       # … of which at least this many, or the day is not compared
 MIN_HISTORY_DAYS = 365
@@ -36,32 +37,17 @@ MIN_COUNT = 100           # events in the history (joins, openings) below which 
 PRIOR_EVENTS = 3.0        # an event factor starts from 1 as if this many ordinary events had been seen
 
 
-@lru_cache(maxsize=None)
-def lunar_new_year(year: int) -> dt.date:
-    """The first day of the lunar year that begins in `year` (春节), from the `holidays` package (no network)."""
-    import holidays
-
-    days = holidays.China(years=year, language="en_US")
-    return min(d for d, name in days.items() if name.startswith("Chinese New Year (Spring Festival)"))
-
-
-def event_of(day: dt.date) -> str | None:
-    """The calendar event a day belongs to: `cny-7` … `cny+10` (days from the lunar new year), `d11`, `d12`,
-    `d618`, or None for an ordinary day."""
-    for year in (day.year, day.year + 1):
-        offset = (day - lunar_new_year(year)).days
-        if -CNY_BEFORE <= offset <= CNY_AFTER:
-            return f"cny{offset:+d}"
-    for key, (m, d) in FIXED.items():
-        if day.month == m and day.day == d:
-            return key
-    return None
+def event_of(day: dt.date, calendar: CompanyCalendar = DEFAULT) -> str | None:
+    """The calendar event a day belongs to (pipelines/plan/calendar.py): a company's own day `co:<id>`, `cny-7` …
+    `cny+10` (days from the lunar new year), `d11`, `d12`, `d618`, China's public holidays `cn:<holiday>` and
+    make-up workdays `cn:makeup`, or None for an ordinary day."""
+    return calendar.event_of(day)
 
 
 @lru_cache(maxsize=256)
-def _days(start: dt.date, end: dt.date) -> tuple[tuple[int, str | None], ...]:
+def _days(start: dt.date, end: dt.date, calendar: CompanyCalendar = DEFAULT) -> tuple[tuple[int, str | None], ...]:
     """(weekday, event) of each day from `start` to `end`."""
-    return tuple(((start + dt.timedelta(days=i)).weekday(), event_of(start + dt.timedelta(days=i)))
+    return tuple(((start + dt.timedelta(days=i)).weekday(), calendar.event_of(start + dt.timedelta(days=i)))
                  for i in range((end - start).days + 1))
 
 
@@ -74,10 +60,11 @@ class Profile:
     source: str | None = None
     days: int = 0
     count: float = 0.0
+    calendar: CompanyCalendar = DEFAULT     # whose days the events are (goals.yaml calendar)
 
     def weights(self, start: dt.date, end: dt.date) -> np.ndarray:
         """The weight of each day from `start` to `end` (inclusive)."""
-        return np.array([self.weekday[wd] * self.events.get(e, 1.0) for wd, e in _days(start, end)])
+        return np.array([self.weekday[wd] * self.events.get(e, 1.0) for wd, e in _days(start, end, self.calendar)])
 
     def share(self, start: dt.date, end: dt.date, upto: dt.date) -> float:
         """The expected share of the period [start, end]'s result by `upto` (1 once the period is over)."""
@@ -100,10 +87,10 @@ LINEAR = Profile(source="linear")
 class Calendar:
     """The days from `first` for `n` days with their events and weekdays, worked out once for every node."""
 
-    def __init__(self, first: dt.date, n: int):
-        self.first, self.n = first, n
+    def __init__(self, first: dt.date, n: int, company: CompanyCalendar = DEFAULT):
+        self.first, self.n, self.company = first, n, company
         days = [first + dt.timedelta(days=i) for i in range(n)]
-        self.events = [event_of(d) for d in days]
+        self.events = [company.event_of(d) for d in days]
         self.names = sorted({e for e in self.events if e is not None})
         index = {e: i for i, e in enumerate(self.names)}
         self.codes = np.array([index[e] if e is not None else -1 for e in self.events], dtype=int)
@@ -113,7 +100,7 @@ class Calendar:
     def head(self, n: int) -> Calendar:
         """The first `n` days of this calendar (no recomputation)."""
         out = object.__new__(Calendar)
-        out.first, out.n, out.names = self.first, n, self.names
+        out.first, out.n, out.names, out.company = self.first, n, self.names, self.company
         out.events, out.codes = self.events[:n], self.codes[:n]
         out.weekdays, out.ordinary = self.weekdays[:n], self.ordinary[:n]
         return out
@@ -135,7 +122,8 @@ def fit(counts: np.ndarray, first: dt.date | Calendar, source: str | None = None
     if n < MIN_HISTORY_DAYS or total < MIN_COUNT:
         return None
     cal = first if isinstance(first, Calendar) and first.n == n else Calendar(
-        first.first if isinstance(first, Calendar) else first, n)
+        first.first if isinstance(first, Calendar) else first, n,
+        first.company if isinstance(first, Calendar) else DEFAULT)
     ordinary = cal.ordinary
     # the ordinary level around each day: a running mean of the ordinary days within LEVEL_DAYS either side …
     kept = np.where(ordinary, counts, 0.0)
@@ -163,7 +151,7 @@ def fit(counts: np.ndarray, first: dt.date | Calendar, source: str | None = None
     factor = (got + PRIOR_EVENTS) / (due + PRIOR_EVENTS)
     return Profile(weekday=tuple(float(w) for w in weekday),
                    events={e: float(f) for e, f, k in zip(cal.names, factor, seen) if k > 0}, source=source, days=n,
-                   count=total)
+                   count=total, calendar=cal.company)
 
 
 # ---- every node's shape, from the warehouse ------------------------------------------------------------------------
@@ -224,6 +212,16 @@ class History:
         return found
 
 
+def company_calendar(con) -> CompanyCalendar:
+    """The calendar the warehouse was built with (goals.yaml `calendar:`, kept by the build); the default (China's
+    public holidays, no events of the company's own) for a warehouse built before there was one."""
+    try:
+        row = con.execute("select spec from company_calendar").fetchone()
+    except Exception:     # duckdb.CatalogException: an older warehouse
+        return DEFAULT
+    return CompanyCalendar.from_spec(row[0] if row else None)
+
+
 _HISTORY: dict[tuple, History] = {}
 _CACHE: dict[tuple, dict[tuple[str, str], Profile]] = {}
 
@@ -245,7 +243,7 @@ def history(con, first: dt.date, last: dt.date, company: str) -> History:
         matrix = np.zeros((len(ids), n))
         np.add.at(matrix, (k[keep], days[keep]), np.asarray(rows[metric], dtype=float)[keep])
         matrices[metric] = matrix
-    found = History(first=first, n=n, ids=list(ids), rows=matrices, calendar=Calendar(first, n))
+    found = History(first=first, n=n, ids=list(ids), rows=matrices, calendar=Calendar(first, n, company_calendar(con)))
     if key[0][0] is not None:
         if len(_HISTORY) > 4:
             _HISTORY.clear()

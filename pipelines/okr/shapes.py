@@ -9,6 +9,7 @@ days.
   company), drawn from its own history where that method can be (its profile falls back to its parent's as
   always); where it cannot (a person's year-ago month is a handful of joins), the zone's curve.
 - Less than a year of data: the straight line, and the choice says why.
+- A month that is over is judged on its result: its curve (for the charts) is the calendar's, with no backtest.
 
 One shape per node and goal serves the status now and a week ago, the expected count, the forecast and the charts'
 pace curve: the month is judged on one curve.
@@ -32,6 +33,13 @@ def month_shapes(con, first: dt.date | None, last: dt.date | None, month: str, s
         none = Choice("linear", "history")
         return {(nid, m): MonthShape(start, end, line, "linear", none) for nid in nodes for m in goals}
     profiles = seasonal.node_profiles(con, first, start, nodes, company, last=last)
+    if day >= days:
+        # a month that is over is judged on its result: no backtest to run (a first view of a past month stays
+        # cheap); the charts draw the calendar's curve it ran against
+        done = Choice("seasonal", "finished")
+        return {(nid, m): MonthShape(start, end, tuple(float(x) for x in candidates.curves(
+                    start, end, profiles[(nid, m)], None, first, ("seasonal",))["seasonal"]),
+                    profiles[(nid, m)].source or "linear", done) for nid in nodes for m in goals}
     hist = seasonal.history(con, first, max(last, start - dt.timedelta(days=1)), company)
     judged = {nid: parent for nid, parent in replay.judged_nodes(con, company).items() if nid in nodes}
     judged.setdefault(company, None)
@@ -47,7 +55,7 @@ def month_shapes(con, first: dt.date | None, last: dt.date | None, month: str, s
         return nid if method == "last_year" else shape
 
     mine = {(nid, m): own(nid, m, candidates.METHODS) for nid in judged for m in goals}
-    rows = replay.memory(con, month, min(day, days - 1))
+    rows = replay.memory(con, month, day)
     available = {key: {m for m, c in found.items() if c is not None} for key, found in mine.items()}
     thin = {key for key in mine if replay.sparse(profiles[key])}
     choices = replay.decide(rows, judged, month, available, thin)

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.plan.access import OPEN, Access, parse_access
+from pipelines.plan.calendar import DEFAULT as DEFAULT_CALENDAR
+from pipelines.plan.calendar import CompanyCalendar
 from pipelines.plan.goals import (  # noqa: F401 - NorthStar: a Plan's field type
     DEFAULT_AT_RISK,
     DEFAULT_STALE_DAYS,
@@ -34,6 +36,7 @@ class Plan:
     time_zone: str = DEFAULT_TIME_ZONE   # the company's: naive times in the data are in it, aware ones convert to it
     basis: str = "linear"                # status.basis: pace against the straight line or the month's own shape
     access: Access = OPEN                # access.yaml: sign-in and who sees what (pipelines.plan.access)
+    calendar: CompanyCalendar = DEFAULT_CALENDAR   # goals.yaml calendar: the days a month's shape weighs apart
 
 
 
@@ -50,4 +53,4 @@ def load_plan(config: Path) -> Plan:
     p.raise_if_any()
     return Plan(org=org, north_star=north_star, at_risk=status["at_risk"], stale_days=status["stale_days"],
                 key_actions=actions, targets=targets, time_zone=status["time_zone"], basis=status["basis"],
-                access=access)
+                access=access, calendar=status["calendar"])

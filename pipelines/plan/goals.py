@@ -19,6 +19,8 @@ from pathlib import Path
 from pipelines.base.labels import Words
 from pipelines.base.metrics import CATALOG
 from pipelines.base.months import parse_month
+from pipelines.plan.calendar import DEFAULT as DEFAULT_CALENDAR
+from pipelines.plan.calendar import parse_calendar
 from pipelines.plan.org import Org, as_yaml, plain
 from pipelines.plan.yamlcheck import PlanError, Problems, YMap, check_keys, check_name, load_yaml, name_pair
 
@@ -88,9 +90,9 @@ def time_zone_problem(name) -> Words | None:
 
 
 def load_goals(path: Path, org: Org, p: Problems) -> tuple[NorthStar | None, dict, list[dict]]:
-    """goals.yaml → (north star, status {at_risk, stale_days, basis, time_zone}, key actions)."""
+    """goals.yaml → (north star, status {at_risk, stale_days, basis, time_zone, calendar}, key actions)."""
     defaults = {"at_risk": DEFAULT_AT_RISK, "stale_days": DEFAULT_STALE_DAYS, "basis": "linear",
-                "time_zone": DEFAULT_TIME_ZONE}
+                "time_zone": DEFAULT_TIME_ZONE, "calendar": DEFAULT_CALENDAR}
     if not path.exists():
         return None, defaults, []
     doc = load_yaml(path)
@@ -99,7 +101,7 @@ def load_goals(path: Path, org: Org, p: Problems) -> tuple[NorthStar | None, dic
     if not isinstance(doc, dict):
         p.add(path, 1, "", "goals_shape")
         return None, defaults, []
-    check_keys(p, path, doc, "", {"north_star", "status", "key_actions", "time_zone"})
+    check_keys(p, path, doc, "", {"north_star", "status", "key_actions", "time_zone", "calendar"})
     time_zone = DEFAULT_TIME_ZONE
     if doc.get("time_zone") is not None:
         problem = time_zone_problem(doc["time_zone"])
@@ -146,7 +148,9 @@ def load_goals(path: Path, org: Org, p: Problems) -> tuple[NorthStar | None, dic
         action = _key_action(path, ka, f"key_actions[{i + 1}].", org, p, seen_ka, seen_kr)
         if action:
             actions.append(action)
-    return north_star, {"at_risk": at_risk, "stale_days": stale_days, "basis": basis, "time_zone": time_zone}, actions
+    calendar = parse_calendar(path, doc.get("calendar"), p, doc.line_of("calendar") if "calendar" in doc else None)
+    return north_star, {"at_risk": at_risk, "stale_days": stale_days, "basis": basis, "time_zone": time_zone,
+                        "calendar": calendar}, actions
 
 
 def _north_star(path: Path, doc: YMap, p: Problems) -> NorthStar | None:

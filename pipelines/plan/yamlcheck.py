@@ -98,6 +98,16 @@ def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> YSeq:
     return out
 
 
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode):
+    """A date as a date; one that looks like a date but is none (2026-02-30) as its text, so that the field's own
+    check names it, with its line, instead of the file failing to load."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
 

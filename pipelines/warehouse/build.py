@@ -74,6 +74,7 @@ class BuildResult:
     why_full: str = ""                       # why --incremental made a full build
     shrink: list[str] = field(default_factory=list)   # why it looks like a mistake (shrink_problems), if allowed
     new_files: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)    # what the reader should know (the calendar's years)
 
 
 def parse_as_of(value: str | dt.date | None, raw: Path | None = None, zone: str = "Asia/Shanghai") -> dt.date:
@@ -507,7 +508,12 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
                      duckdb.__version__, org_hash(plan.org), "incremental" if kept is not None else "full",
                      contract.sample_as_of(raw) is not None, plan.time_zone])
         con.execute("create or replace table build_sources as select * from sources")
+        # the company's calendar (goals.yaml calendar), for the month's shape (pipelines/okr/seasonal.py)
+        con.execute("create or replace table company_calendar as select ?::varchar as spec", [plan.calendar.spec()])
         result = _result(con, db, as_of_date, last_date)
+        known = plan.calendar.past_public_years(last_date)
+        if known is not None:
+            result.notes.append(str(Words("calendar_past", year=known, last=str(last_date))))
         result.why_full = why_full
         if kept is not None:
             result.mode = "incremental"
@@ -631,6 +637,8 @@ def format_summary(res: BuildResult) -> str:
             lines += ["", f"plan store {res.plan_store}: imported {', '.join(imp.files)} ({imp.describe()})"]
         else:
             lines += ["", f"plan store {res.plan_store}: config files unchanged since the last import"]
+    if res.notes:
+        lines += [""] + [f"note: {n}" for n in res.notes]
     if res.warnings:
         lines += ["", f"warnings ({len(res.warnings)}): loaded under 'unassigned'"]
         lines += [f"  - {m}" for m in res.warnings[:10]]

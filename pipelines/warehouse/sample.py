@@ -193,6 +193,9 @@ def goals_doc() -> dict:
         # the new year, weekends) rather than a straight line
         "status": {"at_risk": 0.85, "basis": "seasonal"},
         "time_zone": "Asia/Shanghai",
+        # the sample's days are drawn with weekends, the new year and Double 11/12 but no public holidays, so its
+        # calendar leaves them out (a real company keeps the default, cn: China's holidays and make-up workdays)
+        "calendar": {"public_holidays": "none"},
         "key_actions": [
             {"id": "ka-salons", "center": "community", "owner": "p103", "months": [prev, month],
              "title": {"zh": "城市沙龙拉新", "en": "City salons for member sign-ups"},

@@ -371,6 +371,24 @@ ERRORS: dict[str, tuple[str, str]] = {
     "tz_unknown": ("{value!r} 不是已知时区：请用 IANA 名称，例如 Asia/Shanghai 或 Asia/Hong_Kong",
                    "{value!r} is not a known time zone: use an IANA name such as Asia/Shanghai or Asia/Hong_Kong"),
     "goals_status_shape": ("应为 {{at_risk: 0.85, stale_days: 7}}", "expected {{at_risk: 0.85, stale_days: 7}}"),
+    "calendar_shape": ("calendar 应为一个块：{{public_holidays, events}}",
+                       "calendar should be a block: {{public_holidays, events}}"),
+    "calendar_past": ("中国的法定节假日和调休只收录到 {year} 年（chinesecalendar），数据已到 {last}："
+                      "之后的日子按普通日子算；国务院公布下一年安排后请升级 chinesecalendar",
+                      "China's public holidays and make-up workdays are known up to {year} (chinesecalendar) and the "
+                      "data runs to {last}: later days count as ordinary days; upgrade chinesecalendar once the State "
+                      "Council publishes the next year"),
+    "calendar_public": ("{value}：应为 cn（中国的法定节假日和调休）、none（不算节假日）或国家代码，如 GB",
+                        "{value}: expected cn (China's public holidays and make-up workdays), none, or a country "
+                        "code such as GB"),
+    "calendar_when": ("每个日子只用一种写法：date（一天）、from 和 to（一段）或 lunar_new_year（相对春节的天数）",
+                      "give one of date (a day), from and to (a range) or lunar_new_year (days from the lunar new "
+                      "year)"),
+    "calendar_lunar": ("{value}：应为相对春节的一天或两天之间，如 -20 或 [-20, -8]（−60 到 60）",
+                       "{value}: expected a day or two from the lunar new year, such as -20 or [-20, -8] (−60 to 60)"),
+    "calendar_dates": ("{start} 到 {end}：应为日期（2026-03-08）或每年的月-日（05-20），且起不晚于止",
+                       "{start} to {end}: expected dates (2026-03-08) or a day every year (05-20), the first not "
+                       "after the last"),
     "goals_basis": ("{value!r}：应为 linear（按贯穿全月的直线判断节奏）或 seasonal（按公司往年的本月形状判断）",
                     "{value!r}: linear (pace against a straight line through the month) or seasonal (against the "
                     "month's shape in the company's own history)"),

@@ -40,6 +40,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "choice_parent": ("按{curve}（随{parent}：回测误差 {e}，直线 {l}）",
                       "By {curve} (as {parent}: backtest error {e}, straight line {l})"),
     "choice_parent_prior": ("按{curve}（随{parent}）", "By {curve} (as {parent})"),
+    "shape_holidays_past": ("；法定节假日只收录到 {year} 年，本月未计入",
+                            "; China's public holidays are known to {year}: not counted this month"),
     "choice_history": ("按直线（数据不足一年，还没有曲线）",
                        "By a straight line (less than a year of data: no curve yet)"),
     # the morning brief (pipelines.delivery.brief)
