@@ -112,7 +112,8 @@ class Choice(Record):
     `why` is "backtest" (the smallest error over `months` earlier replayed months, `errors` each method's mean
     absolute error, a share), "prior" (fewer than MIN_CHOICE_MONTHS to judge by: PRIOR's first that can shape
     this month), "parent" (a thin node, or a team, a person, a center: the choice of `parent`), "history" (less
-    than a year of data: the straight line) or "finished" (the month is over: judged on its result). `reference` is the year-ago month a last-year shape comes from."""
+    than a year of data: the straight line) or "finished" (the month is over: judged on its result). `reference`
+    is the year-ago month a last-year shape comes from."""
     method: str
     why: str
     months: int = 0
