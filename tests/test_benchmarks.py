@@ -263,3 +263,15 @@ def test_the_pull_benchmark_runs_end_to_end_on_the_tiny_sample(tiny, tmp_path):
     assert "full: an earlier pull's file changed" in rows[2][0]
     kept = run.keep_blocks(results, "# Northstar benchmark results\n\nnew body\n")
     assert kept.count("<!-- pull -->") == 1
+
+
+def test_the_upload_check_benchmark_prints_its_table(tiny):
+    """benchmarks/upload_check.py (issue 36): the five-row file added (an incremental check) and replacing the table
+    (a trial of every file), as the Data page runs them; its rows loaded and rejected are the same either way but
+    for the member id the warehouse already has, which only adding keeps out."""
+    out = subprocess.run([sys.executable, "benchmarks/upload_check.py", "--raw", str(tiny / "raw"), "--config",
+                          str(tiny / "config"), "--db", str(tiny / "wh.duckdb"), "--repeat", "1"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    rows = dict(re.findall(r"^\| (add|replace) \| (\w+) \|", out.stdout, re.M))
+    assert rows == {"add": "incremental", "replace": "full"}

@@ -255,6 +255,9 @@ def test_the_page_says_what_an_import_replaces_and_can_add_instead(tmp_path, mon
     day = "order_id,member_id,ordered_at,amount,status,category\nX1,M1,2026-11-23 10:00:00,12.50,paid,生鲜\n"
     at.file_uploader[0].set_value(("orders-2026-11-23.csv", day.encode(), "text/csv")).run()
     assert not at.exception
+    # (issue 36: a file named for one day is added by default — the safe choice; replacing is one click away)
+    assert at.radio(key="load_mode").value == "add"
+    at.radio(key="load_mode").set_value("replace").run()
     said = " ".join(seen(m.value) for m in at.markdown)
     assert ("导入会替换 1 个现有文件（移到备份文件夹）：orders.csv" if lang == "zh" else
             "The import replaces 1 current files (moved to a backup folder): orders.csv") in said
@@ -266,7 +269,8 @@ def test_the_page_says_what_an_import_replaces_and_can_add_instead(tmp_path, mon
     assert not at.warning                       # adding loses nothing: no second confirmation
     at.button(key="load_confirm").click().run()
     assert not at.exception
-    assert sorted(p.name for p in raw.glob("orders*.csv")) == ["orders-2026-11-23.csv", "orders.csv"]
+    names = sorted(p.name for p in raw.glob("orders*.csv"))      # the added file after the current one
+    assert names[0] == "orders.csv" and names[1].endswith("-orders-2026-11-23.csv") and len(names) == 2
     assert query_count(tmp_path / "wh.duckdb") == 9
 
 

@@ -6,6 +6,7 @@ previous data. Counts reconcile: read = loaded + rejected.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import subprocess
 import sys
@@ -213,13 +214,18 @@ def test_adding_one_more_days_orders_keeps_the_other_files(site):
     result, backup = importer.apply(add, site / "raw", site / "config", site / "wh.duckdb", AS_OF)
     assert backup is None
     assert loaded_orders(site) == sorted([f"O{i}" for i in range(1, 9)] + ["X1"])
-    assert [p.name for p in contract.discover(site / "raw")["orders"]] == ["orders-2026-11-23.csv", "orders.csv"]
+    # (issue 36: an added file goes after the table's current files — "orders-…" sorts before "orders.csv", so it
+    # takes a prefix that sorts last; the check was an incremental refresh of the warehouse, and so was the import)
+    assert result.mode == "incremental"
+    names = [p.name for p in contract.discover(site / "raw")["orders"]]
+    assert names[0] == "orders.csv" and re.fullmatch(r"orders_added-\d{8}-\d{6}-orders-2026-11-23\.csv", names[1])
+    assert add.how == "incremental" and add.targets == {"orders-2026-11-23.csv": names[1]}
     # the same day again, corrected: adding replaces the file of the same name, and only it
     export.write_text(ORDERS_HEAD + "X1,M1,2026-11-23 10:00:00,13.00,paid,生鲜\n", encoding="utf-8")
     again = importer.check([export], site / "raw", site / "config", AS_OF, db=site / "wh.duckdb", add=True)
-    assert (again.replaced, again.kept) == (["orders-2026-11-23.csv"], ["orders.csv"])
+    assert (again.replaced, again.kept) == ([names[1]], ["orders.csv"])
     _, backup = importer.apply(again, site / "raw", site / "config", site / "wh.duckdb", AS_OF)
-    assert sorted(p.name for p in backup.iterdir()) == ["orders-2026-11-23.csv"]
+    assert sorted(p.name for p in backup.iterdir()) == [names[1]]
     with duckdb.connect(str(site / "wh.duckdb"), read_only=True) as con:
         assert con.execute("select amount::varchar from orders where order_id = 'X1'").fetchall() == [("13.00",)]
         assert con.execute("select count(*) from orders").fetchall() == [(9,)]
@@ -283,3 +289,36 @@ def test_a_workbooks_check_says_how_many_rows_it_has_read(site):
     said = [(name, rows) for name, rows in seen if name]
     assert said and all(name == "本月导出.xlsx" for name, _ in said)
     assert max(rows for _, rows in said) >= 10_000 and all(rows % 10_000 == 0 for _, rows in said)
+
+
+def test_adding_a_days_file_reads_only_it_and_keeps_the_rows_already_loaded(site, monkeypatch):
+    """Issue 36: a five-row file took 96 s to check, because the check rebuilt every table from the raw folder. Adding
+    is now checked as an incremental refresh of a copy of the warehouse: only the new file is read (the reader is
+    watched), and an order id the warehouse already has is the new row's duplicate, not the old row's — the added
+    file sorts after the current ones, as it will in the raw folder."""
+    from pipelines.warehouse import ingest
+
+    export = site / "exports" / "orders-2026-11-23.csv"
+    export.write_text(ORDERS_HEAD + "X1,M1,2026-11-23 10:00:00,12.50,paid,生鲜\n"
+                      "O1,M1,2026-11-23 11:00:00,99.00,paid,生鲜\n", encoding="utf-8")
+    read = []
+    real = ingest.read_sources
+
+    def watched(files, *args, skip=None, **kwargs):
+        read.extend(p.name for paths in files.values() for p in paths if not skip or p not in skip)
+        return real(files, *args, skip=skip, **kwargs)
+
+    monkeypatch.setattr(ingest, "read_sources", watched)
+    before = snapshot(site)
+    add = importer.check([export], site / "raw", site / "config", AS_OF, db=site / "wh.duckdb", add=True)
+    assert add.how == "incremental" and add.ok
+    assert read == [add.targets["orders-2026-11-23.csv"]]
+    assert {c["file"]: (c["read"], c["loaded"], c["rejected"]) for c in add.counts()} == {
+        "orders-2026-11-23.csv": (2, 1, 1)}
+    [dup] = add.examples
+    assert (dup["file"], dup["line"], dup["reason_code"]) == ("orders-2026-11-23.csv", 3, "duplicate_id")
+    assert snapshot(site) == before                  # a check changes nothing
+    # a file that is not one day's is replaced by default on the Data page; one that is, added
+    assert [importer.one_days_file(n) for n in ("orders-2026-11-25.csv", "members_20261125.xlsx", "orders.csv",
+                                                "订单-2026-11.csv", "orders-2026-13-01.csv")] == [
+        True, True, False, False, False]

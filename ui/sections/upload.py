@@ -48,8 +48,11 @@ def load_section(db: str, code: str, max_mb: int, reader: User) -> None:
     if too_big:
         st.error(t("load_problems", n=len(too_big)) + "\n\n" + "\n".join(f"- {md(p)}" for p in too_big))
         return
+    # a file whose name says it is one day's (orders-2026-11-25.csv) is added beside the others by default: the
+    # safe choice; replacing a table stays one click away
+    day_files = all(importer.one_days_file(u.name) for u in uploads)
     add = st.radio(t("load_mode"), ["replace", "add"], key="load_mode", horizontal=True, help=t("load_mode_help"),
-                   format_func=lambda m, c=code: text(f"load_mode_{m}", c)) == "add"
+                   index=1 if day_files else 0, format_func=lambda m, c=code: text(f"load_mode_{m}", c)) == "add"
     key = (tuple((u.file_id, u.name) for u in uploads), add)
     if st.session_state.get("load_key") != key:
         drop_upload(st.session_state.pop("load_folder", None))       # the upload this one replaces
