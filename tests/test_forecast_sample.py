@@ -6,17 +6,6 @@ import pytest
 
 from pipelines.okr import backtest, goaltree
 from pipelines.plan.folder import load_plan
-from pipelines.warehouse import build as build_mod
-from pipelines.warehouse import sample
-from tests.conftest import _quiet
-
-
-@pytest.fixture(scope="module")
-def small(tmp_path_factory):
-    root = tmp_path_factory.mktemp("small")
-    sample.generate(size="small", seed=7, out=root, progress=_quiet())
-    build_mod.build(raw=root / "raw", config=root / "config", db=root / "wh.duckdb", as_of=sample.AS_OF, quiet=True)
-    return root
 
 
 @pytest.mark.parametrize("day", [5, 10, 20])

@@ -108,6 +108,17 @@ def test_the_board_as_a_phone_picture_and_one_a4_page(tiny):
     assert done.pdf.startswith(b"%PDF") and done.pdf_pages == 1 == render.pdf_pages(done.pdf)
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_small_samples_board_is_one_a4_page_in_both_languages(small, lang):
+    """Issue 36: on the small sample the Chinese board printed to two A4 pages, the second blank — laid out at the
+    paper's width (not the screen's) its lines wrap more than the English. The print view is laid out at the paper's
+    width and shrunk a little more where it must (here Chinese: below the styled 0.77)."""
+    done = render.render_board(small / "wh.duckdb", LOCAL, lang, "2026-11", dt.date(2026, 11, 24), png=False)
+    (ARTIFACTS / f"render-board-small-{lang}.pdf").write_bytes(done.pdf)
+    assert done.pdf_pages == 1
+    assert 0.7 <= done.a4_zoom <= 0.77
+
+
 def test_a_signed_in_servers_render_is_the_viewers_board_in_their_language(password_db):
     done = render.render_board(password_db, NORTH_LEAD, "en", "2026-11", dt.date(2026, 11, 24), pdf=False)
     assert done.pdf is None and done.pdf_pages is None

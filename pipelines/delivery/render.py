@@ -57,6 +57,7 @@ class Rendered:
     scale: float | None
     pdf_pages: int | None
     seconds: float
+    a4_zoom: float | None = None         # how much the print view was shrunk to fit one A4 page (0.77: as styled)
 
 
 def chromium_path() -> str:
@@ -186,6 +187,22 @@ def _phone_picture(page, timeout_ms: int) -> tuple[bytes, float]:
     return page.screenshot(type="png"), float(page.evaluate(SMALLEST_TEXT))
 
 
+# What an A4 landscape page holds inside ui/style.py's 7 mm margins, in CSS pixels (96 per inch): 283 × 196 mm.
+A4_PAGE = {"width": int(283 / 25.4 * 96), "height": int(196 / 25.4 * 96)}
+# The print view shrinks the board (ui/style.py: zoom 0.77) to fit A4; a board taller than that (Chinese wraps
+# more lines than English on the small sample: issue 36, a second, blank page) is shrunk a little more, to fit.
+FIT_A4 = """(high) => {
+    const block = document.querySelector('[data-testid="stMainBlockContainer"]');
+    if (!block) return;
+    const zoom = parseFloat(getComputedStyle(block).zoom) || 1;
+    const tall = block.getBoundingClientRect().height;
+    if (tall <= high) return zoom;
+    block.style.setProperty('zoom', String(zoom * high / tall), 'important');
+    return zoom * high / tall;
+}"""
+UNFIT = """() => document.querySelector('[data-testid="stMainBlockContainer"]')?.style.removeProperty('zoom')"""
+
+
 def _draw(browser, url: str, timeout_ms: int, png: bool, pdf: bool) -> dict:
     """One page load: the A4 print from a 1440 × 900 screen, then the same page at a phone's width for the picture
     (a picture over 2 MB is drawn again at a smaller scale)."""
@@ -200,8 +217,13 @@ def _draw(browser, url: str, timeout_ms: int, png: bool, pdf: bool) -> dict:
             drawn(page, timeout_ms)
             if pdf and "pdf" not in out:
                 page.emulate_media(media="print")
+                page.set_viewport_size(A4_PAGE)          # laid out as the printer will: the paper's width
                 page.wait_for_timeout(300)
+                out["a4_zoom"] = page.evaluate(FIT_A4, A4_PAGE["height"] - 6)
+                page.wait_for_timeout(100)
                 out["pdf"] = page.pdf(format="A4", landscape=True, print_background=True)
+                page.evaluate(UNFIT)                    # the phone's picture is drawn at its own size
+                page.set_viewport_size(SCREEN)
             if not png:
                 return out
             data, smallest = _phone_picture(page, timeout_ms)
@@ -252,4 +274,5 @@ def render_board(db: Path, viewer: User, lang: str = "zh", month: str | None = N
                               int(timeout * 1000), png, pdf).result()
     return Rendered(png=out.get("png"), pdf=out.get("pdf"), png_size=out.get("size"), scale=out.get("scale"),
                     smallest_text_px=out.get("smallest"), pdf_pages=pdf_pages(out["pdf"]) if "pdf" in out else None,
+                    a4_zoom=out.get("a4_zoom"),
                     seconds=time.perf_counter() - start)
