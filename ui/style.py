@@ -30,7 +30,7 @@ def _status_rules() -> str:
 CSS = """
 <style>
 [data-testid="stSidebar"][aria-expanded="true"] { min-width: 15rem !important; max-width: 15rem !important; }
-[data-testid="stMainBlockContainer"] { padding-top: 3.1rem; padding-bottom: 0.5rem; max-width: 100%; }
+[data-testid="stMainBlockContainer"] { padding-top: 2.7rem; padding-bottom: 0.5rem; max-width: 100%; }
 [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.55rem; }
 /* Streamlit pulls each markdown block up by 1rem (for a trailing paragraph's margin); cards have none, and a
    column that does not wrap clips what is pulled under its edge. */
@@ -59,6 +59,7 @@ CSS = """
 .ns-of { font-size: 1.05rem; font-weight: 500; color: #6b7280; }
 .ns-mid { font-size: 1.05rem; font-weight: 600; color: #111827; }
 .ns-meta, .ns-zmeta { font-size: 0.8rem; color: #4b5563; }
+.ns-tile .ns-meta { font-size: 0.74rem; line-height: 1.3; margin-top: 0.1rem; }   /* curve, last week, other pace */
 .ns-band { display: none; grid-column: 1 / -1; font-size: 0.75rem; color: #4b5563; }
 .ns-full .ns-band { display: block; }   /* the war-zone page has the room the board has not */
 .ns-week { font-size: 0.75rem; font-weight: 600; white-space: nowrap; }
@@ -130,6 +131,31 @@ a.ns-link:hover .ns-card, a.ns-link:hover.ns-card, a.ns-link:focus-visible .ns-c
 a.ns-link:hover .ns-ka, .ns-zname a.ns-link:hover { background: #f1f5f9; border-radius: 4px; }
 a.ns-inline-link { font-style: normal; font-weight: 600; white-space: nowrap; }
 """ + _status_rules() + """
+/* A laptop (issue 36): the board is one screen at 1440 × 900; on a smaller screen it is drawn smaller, as a slide
+   is, by the smaller of (height ÷ 900) and (width ÷ 1440) in steps — each rule below applies when either side is
+   that small, so the last that applies is the smaller — which also gives its lines the width they have at 1440
+   (no name cut, no figure broken over two lines). The board only (it has the north star); not a phone's stacked
+   columns, not paper (the print view has its own). */
+@media screen and (min-width: 641px) and (max-width: 1439.98px),
+       screen and (min-width: 641px) and (max-height: 899.98px) {
+  [data-testid="stMainBlockContainer"]:has(.ns-northstar) { zoom: 0.95; }
+}
+@media screen and (min-width: 641px) and (max-height: 899.98px) {
+  [data-testid="stMainBlockContainer"]:has(.ns-northstar) { zoom: 0.94; }
+}
+@media screen and (min-width: 641px) and (max-height: 849.98px) {
+  [data-testid="stMainBlockContainer"]:has(.ns-northstar) { zoom: 0.89; }
+}
+@media screen and (min-width: 641px) and (max-height: 799.98px),
+       screen and (min-width: 641px) and (max-width: 1365.98px) {
+  [data-testid="stMainBlockContainer"]:has(.ns-northstar) { zoom: 0.84; }
+}
+@media screen and (min-width: 641px) and (max-width: 1279.98px) {
+  [data-testid="stMainBlockContainer"]:has(.ns-northstar) { zoom: 0.8; }
+}
+@media screen and (min-width: 641px) and (max-height: 749.98px) {
+  [data-testid="stMainBlockContainer"]:has(.ns-northstar) { zoom: 0.79; }
+}
 /* A phone (WeCom / DingTalk): columns stack (st.columns wraps at 640 px), and what was one row may wrap. */
 @media (max-width: 640px) {
   [data-testid="stMainBlockContainer"] { padding-left: 0.8rem; padding-right: 0.8rem; }

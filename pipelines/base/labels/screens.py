@@ -117,7 +117,7 @@ SCREENS: dict[str, tuple[str, str]] = {
     "active_members": ("活跃会员（30天）", "Active members (30 days)"),
     "vs_last_month": ("较上月 {d}", "{d} vs last month"),
     "no_comparison": ("上月无数据", "no data last month"),
-    "chart_title": ("本月累计完成 vs 目标节奏", "This month: cumulative vs pace to target"),
+    "chart_title": ("本月累计完成 vs 目标节奏", "Month to date vs pace"),
     "chart_pace": ("目标节奏", "Pace to target"),
     "chart_pace_s": ("{what}节奏（季节）", "{what} pace (shape)"),
     "chart_band": ("月末 80%区间", "80% band, month end"),

@@ -1,0 +1,70 @@
+"""Issue 36.2: the board on laptops, on the `small` sample (a company's lengths of names and numbers), in real
+Chromium: at 1280 × 800, 1366 × 768 and 1440 × 900, in Chinese and English, nothing to scroll, no name cut, no
+figure broken over two lines, the north star's words clear of its bar, the chart's title whole."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import main_height, open_board, problems_shown, screenshot, streamlit_app
+
+SIZES = [(1280, 800), (1366, 768), (1440, 900)]
+
+# What a person would see wrong, measured in the page: a name or title cut by its ellipsis, a one-line figure or
+# label wrapped onto two lines, the north star's share written over its bar, a chart title running off the chart.
+DEFECTS = """() => {
+    const out = [];
+    const text = e => e.innerText.replace(/\\s+/g, ' ').trim().slice(0, 40);
+    for (const e of document.querySelectorAll('.ns-head h1, .ns-zname, .ns-label')) {
+        if (e.scrollWidth > e.clientWidth + 1) out.push('cut: ' + text(e));
+    }
+    const lines = e => {          // line boxes the element's text takes: its text's rectangles, by row
+        const range = document.createRange();
+        range.selectNodeContents(e);
+        const rects = [...range.getClientRects()].filter(r => r.width > 0).sort((a, b) => a.top - b.top);
+        let rows = 0, bottom = -1e9;
+        for (const r of rects) {
+            if (r.top >= bottom - 2) { rows += 1; bottom = r.bottom; } else bottom = Math.max(bottom, r.bottom);
+        }
+        return rows;
+    };
+    for (const e of document.querySelectorAll('.ns-grid4 .ns-mid, .ns-grid4 .ns-small-label, .ns-zfig, .ns-big')) {
+        if (e.innerText.trim() && lines(e) > 1) out.push('wrapped: ' + text(e));
+    }
+    for (const card of document.querySelectorAll('.ns-northstar')) {
+        const bars = [...card.querySelectorAll('.ns-bar')].map(b => b.getBoundingClientRect());
+        for (const s of card.querySelectorAll('.ns-share')) {
+            const r = s.getBoundingClientRect();
+            for (const b of bars) {
+                if (r.bottom > b.top + 1 && r.top < b.bottom - 1 && r.right > b.left && r.left < b.right)
+                    out.push('over the bar: ' + text(s));
+            }
+        }
+    }
+    for (const svg of document.querySelectorAll('.js-plotly-plot .main-svg')) {
+        const box = svg.getBoundingClientRect();
+        for (const t of svg.querySelectorAll('.gtitle')) {
+            const r = t.getBoundingClientRect();
+            if (r.right > box.right + 1 || r.left < box.left - 1) out.push('chart title cut: ' + t.textContent);
+        }
+    }
+    return out;
+}"""
+
+
+@pytest.fixture(scope="module")
+def small_url(small):
+    with streamlit_app(small / "wh.duckdb") as url:
+        yield url
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("width,height", SIZES)
+def test_the_board_fits_a_laptop(small_url, browser, lang, width, height):
+    page = open_board(browser, f"{small_url}/?lang={lang}&month=2026-11&as_of=2026-11-24", width, height)
+    page.wait_for_timeout(500)
+    screenshot(page, f"laptop-board-{lang}-{width}x{height}.png")
+    sizes = main_height(page)
+    assert sizes[0] <= sizes[1] + 1, f"the board scrolls at {width}×{height}: {sizes}"
+    assert page.evaluate(DEFECTS) == []
+    assert problems_shown(page) == []
+    page.close()
