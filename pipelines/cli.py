@@ -295,12 +295,30 @@ def cmd_plan_history(args) -> int:
         raise NorthstarError("store_missing", path=str(path))
     with PlanStore(path, read_only=True) as store:
         rows = store.history(args.limit)
-    print(f"{'change':>6}  {'when (UTC)':<25} {'who':<16} {'source':<7} {'targets':>8} {'actions':>8} "
+    # times in the company's zone, as every page writes them (issue 36: this printed UTC)
+    from pipelines.okr.fmt import fmt_time
+
+    zone = _time_zone(paths.db_path(args.db))
+    print(f"{'change':>6}  {'when':<30} {'who':<16} {'source':<7} {'targets':>8} {'actions':>8} "
           f"{'check-ins':>9}  note")
     for r in rows:
-        print(f"{r['id']:>6}  {r['at']:<25} {r['who']:<16} {r['source']:<7} {r['targets']:>8,} {r['key_actions']:>8,} "
-              f"{r['checkins']:>9,}  {r['note']}")
+        print(f"{r['id']:>6}  {fmt_time(r['at'], 'en', zone):<30} {r['who']:<16} {r['source']:<7} "
+              f"{r['targets']:>8,} {r['key_actions']:>8,} {r['checkins']:>9,}  {r['note']}")
     return 0
+
+
+def _time_zone(db: Path) -> str:
+    """The company's time zone the warehouse was built in (goals.yaml time_zone), else Beijing time."""
+    import duckdb
+
+    from pipelines.okr.fmt import COMPANY_TZ
+
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
+            row = con.execute("select time_zone from build_info").fetchone()
+    except duckdb.Error:
+        return COMPANY_TZ
+    return row[0] if row and row[0] else COMPANY_TZ
 
 
 def viewer(db: Path, user_id: str | None, page: str):

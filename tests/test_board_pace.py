@@ -115,16 +115,17 @@ def test_last_weeks_status_on_the_tile_and_the_zone_cards(on_the_20th):
     station of 1.3 → 1 due (on track, as now: 2 of 2)."""
     t = on_the_20th
     tile = board.month_tile(t, "members", "zh")
-    assert keyed(tile)["month.members.week"] == "▼ 上周正常"
+    # (issue 36: "▼ 上周正常" read as "last week: normal"; it says which way it moved, and from what)
+    assert keyed(tile)["month.members.week"] == "▼ 较上周变差（上周正常）"
     assert 'title="7 天前（11月13日）按同样规则：● 正常，节奏 106%"' in tile
-    assert keyed(board.month_tile(t, "members", "en"))["month.members.week"] == "▼ from on track"
+    assert keyed(board.month_tile(t, "members", "en"))["month.members.week"] == "▼ worse, was on track"
     assert "month.stations.week" not in keyed(board.month_tile(t, "stations", "zh"))   # on track both weeks
     card = keyed(board.zone_card(t, t.node("south"), "zh"))
-    assert card["zone.south.members.week"] == "▼ 上周正常"
+    assert card["zone.south.members.week"] == "▼ 较上周变差（上周正常）"
     assert "zone.south.stations.week" not in card                                     # on track both weeks
     # the war-zone tables say it after the status
     frame, _ = wz.node_table([t.node("south")], "en")
-    assert frame.iloc[0][wz.columns("en")["members.mstatus"]] == "▲ At risk ▼ from on track"
+    assert frame.iloc[0][wz.columns("en")["members.mstatus"]] == "▲ At risk ▼ worse, was on track"
     assert frame.iloc[0][wz.columns("en")["stations.mstatus"]] == "● On track"
 
 
@@ -161,7 +162,7 @@ def test_a_revised_target_is_flagged_with_who_and_when(writable):
     revise(writable)
     t = trees.load(writable, "2026-11", "2026-11-15")
     card = board.zone_card(t, t.node("east"), "zh")
-    assert keyed(card)["zone.east.stations.revised"] == "⚑ 6 → 8"
+    assert keyed(card)["zone.east.stations.revised"] == "⚑ 改目标 6 → 8"      # (issue 36: the flag has a word)
     assert 'title="⚑ 月中改过目标 6 → 8（张三，11月10日 09:30）"' in card
     full = board.month_tile(t, "stations", "zh", node=t.node("east"), full=True)
     assert keyed(full)["month.stations.revised"] == "⚑ 月中改过目标 6 → 8（张三，11月10日 09:30）"

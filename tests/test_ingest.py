@@ -233,6 +233,12 @@ def test_unknown_org_references_load_under_unassigned_with_warnings(hand_made):
     warnings = query(db, "select table_name, field, value, attributed_to, rows from warnings order by all")
     assert warnings == [("members", "channel", "partner", "centers/unassigned", 1),
                         ("stations", "war_zone", "west", "company/unassigned", 1)]
+    # one of each: "1 station", "1 member" (issue 36: "1 stations counted")
+    assert [m for (m,) in query(db, "select message from warnings order by all")] == [
+        'channel "partner" is not in org.yaml: 1 member counted under centers/unassigned. Add it to org.yaml, or '
+        "correct the channel in the data.",
+        'war_zone "west" is not in org.yaml: 1 station counted under company/unassigned. Add it to org.yaml, or '
+        "correct the war_zone in the data."]
 
 
 def test_unknown_team_and_owner_go_under_their_parent(tmp_path):

@@ -192,6 +192,11 @@ def test_plan_cli_import_export_and_errors(tmp_path, config):
     assert load_plan(tmp_path / "exp").targets == load_plan(config).targets
     out = cli("plan", "history", "--db", str(db))
     assert out.returncode == 0 and "config files" in out.stdout
+    # issue 36: in Beijing time, as every page writes it (no warehouse here to name another zone), not UTC
+    with PlanStore(store_path(db), read_only=True) as st:
+        at = dt.datetime.fromisoformat(st.history()[0]["at"])
+    local = at.astimezone(dt.timezone(dt.timedelta(hours=8)))
+    assert f"{local:%Y-%m-%d %H:%M} Beijing time" in out.stdout and "UTC" not in out.stdout
     (config / "goals.yaml").write_text(GOALS_YAML.replace("at_risk: 0.8", "at_risk: 2"), encoding="utf-8")
     out = cli("plan", "import", "--config", str(config), "--db", str(db))
     assert out.returncode == 2

@@ -58,8 +58,9 @@ def table_rows(frame, lang):
 
 
 def want_rows(nodes, lang, week_before=None):
-    """The rows the tables must show; `week_before` (the tree 7 days earlier) adds "▼ 上周正常" / "▲ from at risk"
-    after a status that moved since then (the company is judged on the straight line: pace and forecast are)."""
+    """The rows the tables must show; `week_before` (the tree 7 days earlier) adds "▼ 较上周变差（上周正常）" /
+    "▲ better, was at risk" after a status that moved since then (the company is judged on the straight line: pace
+    and forecast are)."""
     out = []
     for n in wz.worst_first(nodes):
         item = [n.name_zh if lang == "zh" else n.name_en]
@@ -70,7 +71,8 @@ def want_rows(nodes, lang, week_before=None):
             if "no_target" not in (then, v.status) and then != v.status:
                 worse = board.RANK[v.status] < board.RANK[then]
                 name = board.STATUS[then].word(lang) if lang == "zh" else board.STATUS[then].word(lang).lower()
-                word += (" ▼ " if worse else " ▲ ") + (f"上周{name}" if lang == "zh" else f"from {name}")
+                word += ((" ▼ 较上周变差" if worse else " ▲ 较上周好转") + f"（上周{name}）" if lang == "zh" else
+                         (" ▼ worse, was " if worse else " ▲ better, was ") + name)
             item += [v.actual, v.target, None if v.pace is None else v.pace * 100,
                      round(v.forecast, 1), None if v.required_daily is None else round(v.required_daily, 1),
                      word]

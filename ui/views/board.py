@@ -318,7 +318,7 @@ def basis_note(tree: GoalTree, lang: str) -> str:
 
 def revised_flag(tree: GoalTree, node: dict, metric: str, lang: str, key: str, short: bool = False) -> str:
     """"⚑ 月中改过目标 4.5万 → 4.6万（王芳，11月12日 10:30）" under a target changed after its month began (the plan
-    store's history); `short`: "⚑ 4.5万 → 4.6万" with who and when in the tooltip. With the "against the 1st's
+    store's history); `short`: "⚑ 改目标 4.5万 → 4.6万" with who and when in the tooltip. With the "against the 1st's
     targets" switch on, the target shown is the old one."""
     r = tree.revisions.get((node.id, metric))
     if not r:
@@ -328,7 +328,7 @@ def revised_flag(tree: GoalTree, node: dict, metric: str, lang: str, key: str, s
     if short:
         return (f'<span class="ns-revised" data-k="{esc(key)}.revised" '
                 f'title="{esc(text("revised", lang) + " " + item)}">'
-                f'⚑ {esc(old)} → {esc(new)}</span>')
+                f'{esc(text("revised_short", lang, old=old, new=new))}</span>')
     return f'<div class="ns-revised" data-k="{esc(key)}.revised">{esc(text("revised", lang))} {esc(item)}</div>'
 
 

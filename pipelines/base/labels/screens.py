@@ -66,8 +66,8 @@ SCREENS: dict[str, tuple[str, str]] = {
     "other_seasonal": ("季节节奏 {p}", "shape {p}"),
     "band": ("月末 80%区间 {lo}–{hi}", "Month end 80% band {lo}–{hi}"),
     "week_same": ("= 与上周同", "= as last week"),
-    "week_worse": ("▼ 上周{s}", "▼ from {s}"),
-    "week_better": ("▲ 上周{s}", "▲ from {s}"),
+    "week_worse": ("▼ 较上周变差（上周{s}）", "▼ worse, was {s}"),
+    "week_better": ("▲ 较上周好转（上周{s}）", "▲ better, was {s}"),
     "week_help": ("7 天前（{d}）按同样规则：{s}，节奏 {p}", "7 days earlier ({d}) by the same rules: {s}, pace {p}"),
     "gap_short": ("{metric}缺口 {n}{unit}", "{metric} gap {n}{unit}"),    # the unit: Chinese only ("人")
     "gap_lead": ("{metric}领先 {n}{unit}", "{metric} ahead {n}{unit}"),
@@ -83,6 +83,7 @@ SCREENS: dict[str, tuple[str, str]] = {
                        "Milestone: {target} by {by}; where time says we should be today: {expected}, pace {pace}"),
     "milestone_need": ("需每月 +{n}", "need +{n}/mo"),
     "revised": ("⚑ 月中改过目标", "⚑ Target changed this month"),
+    "revised_short": ("⚑ 改目标 {old} → {new}", "⚑ target {old} → {new}"),
     "revised_item": ("{node} {metric} {old} → {new}（{who}，{at}）", "{node} {metric} {old} → {new} ({who}, {at})"),
     "revised_note": ("本月开始后改过的目标：{items}。", "Targets changed after the month began: {items}."),
     "planned_toggle": ("按月初的目标看", "Read against the 1st's targets"),

@@ -26,6 +26,7 @@ select
     attributed_to,
     rows,
     format('{} "{}" is not in org.yaml: {} {} counted under {}. Add it to org.yaml, or correct the {} in the data.',
-        field, value, rows, table_name, attributed_to, field) as message,
+        field, value, rows, case when rows = 1 then rtrim(table_name, 's') else table_name end,   -- 1 station
+        attributed_to, field) as message,
 from unknown
 order by table_name, field, rows desc, value
