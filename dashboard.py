@@ -1,7 +1,7 @@
 """Northstar: the entry point. Page config, the shared sidebar (language, month, as-of), and the navigation."""
 import streamlit as st
 
-from ui.auth import gate
+from ui.auth import access_of, gate, not_open
 from ui.i18n import LANGS, t
 from ui.links import adopt_url, keep_url, view_of
 from ui.setup import ensure_warehouse, period_sidebar
@@ -20,17 +20,17 @@ user = gate(str(db))          # sign-in (access.yaml): nothing below runs for a 
 default_page_alias("board")   # /board is the board, not "Page not found"
 
 # Each page's url_path is its file's stem (ui/v1guard.py says why): links read /war_zone?zone=north. Only the pages the
-# reader's role may read are listed (pipelines/plan/access.py); a link to another one opens the board.
-pages = [
-    st.Page("pages/board.py", title=t("page_board"), icon=":material/dashboard:", url_path="board", default=True),
-    st.Page("pages/war_zone.py", title=t("page_war_zone"), icon=":material/flag:", url_path="war_zone"),
-    st.Page("pages/plan.py", title=t("page_plan"), icon=":material/account_tree:", url_path="plan"),
-    st.Page("pages/centers.py", title=t("page_centers"), icon=":material/hub:", url_path="centers"),
-    st.Page("pages/cohorts.py", title=t("page_cohorts"), icon=":material/grid_on:", url_path="cohorts"),
-    st.Page("pages/growth.py", title=t("page_growth"), icon=":material/trending_up:", url_path="growth"),
-    st.Page("pages/data.py", title=t("page_data"), icon=":material/database:", url_path="data"),
-]
-pg = st.navigation([page for page in pages if user.can_read(page.url_path or "board")])
+# reader's role may read are listed (pipelines/plan/access.py); a link to another one keeps its address and says, in
+# a sentence, that the page is not open to this role and whom to ask (issue 36: it silently became the board).
+SPECS = [("board", ":material/dashboard:"), ("war_zone", ":material/flag:"), ("plan", ":material/account_tree:"),
+         ("centers", ":material/hub:"), ("cohorts", ":material/grid_on:"), ("growth", ":material/trending_up:"),
+         ("data", ":material/database:")]
+pages = [st.Page(f"pages/{name}.py", title=t(f"page_{name}"), icon=icon, url_path=name, default=name == "board")
+         if user.can_read(name) else
+         st.Page(not_open(name, user, access_of(str(db))), title=t(f"page_{name}"), icon=icon, url_path=name,
+                 visibility="hidden")
+         for name, icon in SPECS]
+pg = st.navigation(pages)
 period = None
 # these pick their own month (Plan) or read as of the data's last date
 if pg.url_path not in ("plan", "cohorts", "growth", "data"):

@@ -131,10 +131,14 @@ def test_every_page_file_is_registered_once():
     import re
 
     entry = (ROOT / "dashboard.py").read_text(encoding="utf-8")
-    registered = re.findall(r'st\.Page\("pages/(\w+)\.py".*?url_path="(\w+)"', entry)
+    # (issue 36: the pages are one list, SPECS, each an st.Page of pages/<name>.py at /<name> — or, for a role that
+    # may not read it, a sentence at that same address)
+    specs = re.search(r"SPECS = \[(.*?)\]\n", entry, re.S).group(1)
+    registered = re.findall(r'\("(\w+)", ":material', specs)
     files = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
-    assert sorted(name for name, _ in registered) == files
-    assert all(name == url for name, url in registered)
+    assert sorted(registered) == files and len(set(registered)) == len(registered)
+    assert 'st.Page(f"pages/{name}.py", title=t(f"page_{name}"), icon=icon, url_path=name' in entry
+    assert "url_path=name,\n                 visibility=\"hidden\")" in entry
 
 
 def test_every_page_is_layout_and_widgets_only():

@@ -108,6 +108,20 @@ def test_password_sign_in_shows_the_zone_leads_view_and_signs_out(browser, passw
     body = page.locator("body").inner_text()
     assert "华东一队" not in body and "没有人落后" not in body     # nothing said of people it cannot see
     screenshot(page, "auth-zone-lead-other-zone-1440.png")
+    # a link to a page the role may not open keeps its address and says so, and whom to ask (issue 36: it silently
+    # became the board)
+    page.goto(url + "/cohorts")
+    page.locator('.ns-done[data-page="cohorts"]').wait_for(state="attached", timeout=60_000)
+    # (the admin's name holds markup, shown as the text it is: no dialog opens, checked at the end)
+    said = ("「同期群」页面不对你的角色（战区负责人）开放。如需查看，请联系管理员："
+            "<img src=x onerror=alert(1)>老板 (boss)。")
+    expect(page.get_by_text(said)).to_be_visible()
+    assert "/cohorts" in page.url and not page.locator(".ns-northstar").count()     # the address kept
+    assert "同期群" not in page.locator('[data-testid="stSidebarNav"]').inner_text()
+    screenshot(page, "auth-zone-lead-not-open-1440.png")
+    page.get_by_role("link", name="返回总览").click()
+    page.locator(".ns-done[data-page='board'], .ns-done[data-page='']").wait_for(state="attached", timeout=60_000)
+    page.locator('.ns-northstar').wait_for(timeout=60_000)
 
     page.get_by_role("button", name="退出登录").click()
     expect(page.get_by_label("账号")).to_be_visible(timeout=30_000)

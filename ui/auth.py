@@ -373,3 +373,15 @@ def _oidc_button(access: Access) -> None:
     if st.button(t("auth_oidc"), type="primary", key="oidc_sign_in"):
         st.login()
     st.caption(tm("auth_help_oidc", admins=access.whom_to_ask()))
+
+
+def not_open(page: str, user, access):
+    """The page a reader's role may not open, as a page of its own at the same address: a sentence saying so, whom
+    to ask, and the way back to the board (issue 36: a zone lead's link to /cohorts silently became the board)."""
+    def page_not_open():
+        st.warning(tm("page_not_open", page=tm(f"page_{page}"), role=tm(f"role_{user.role}"),
+                      admins=access.whom_to_ask()))
+        st.page_link("pages/board.py", label=tm("page_not_open_back"), icon=":material/dashboard:")
+
+    page_not_open.__name__ = f"page_not_open_{page}"
+    return page_not_open

@@ -624,6 +624,9 @@ SCREENS: dict[str, tuple[str, str]] = {
                         "The identity provider did not say which account this is (iss / sub), so {id} cannot sign "
                         "in. Ask {admins}."),
     "access_unreadable": ("无法读取权限配置：{err}", "The access settings cannot be read: {err}"),
+    "page_not_open": ("「{page}」页面不对你的角色（{role}）开放。如需查看，请联系管理员：{admins}。",
+                      "The {page} page is not open to your role ({role}). To read it, ask an admin: {admins}."),
+    "page_not_open_back": ("返回总览", "Back to the board"),
     "role_admin": ("管理员", "admin"),
     "role_leader": ("领导", "leader"),
     "role_planner": ("计划（总部）", "planner (HQ)"),
