@@ -151,7 +151,8 @@ def test_changing_month_and_as_of_changes_the_numbers(tiny, monkeypatch):
     got = shown(at)
     want = expected_numbers(trees.load(db, "2026-10", "2026-10-31"), "zh")
     assert {k: got.get(k) for k in want} == want
-    assert got["period"] == "2026年10月 · 已结束（截至 2026-10-31） · 数据至 2026-11-24"
+    # (issue 36: "（截至 2026-10-31）" said the month's own last day again and cut the title short on the board)
+    assert got["period"] == "2026年10月 · 已结束 · 数据至 2026-11-24"
 
 
 def test_first_start_generates_and_builds_the_sample(tmp_path, monkeypatch):
@@ -221,7 +222,7 @@ def test_the_chosen_month_survives_a_language_switch(tiny, monkeypatch):
     at.sidebar.radio[0].set_value("English").run()
     assert not at.exception
     assert at.sidebar.selectbox[0].value == "2026-10"
-    assert shown(at)["period"] == "Oct 2026 · closed (as of 2026-10-31) · data to 2026-11-24"
+    assert shown(at)["period"] == "Oct 2026 · closed · data to 2026-11-24"
 
 
 def test_the_as_of_is_chosen_from_the_months_days_in_the_readers_language(tiny, monkeypatch):

@@ -68,3 +68,17 @@ def test_the_board_fits_a_laptop(small_url, browser, lang, width, height):
     assert page.evaluate(DEFECTS) == []
     assert problems_shown(page) == []
     page.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("width,height", [(1280, 800), (1440, 900)])
+def test_a_finished_month_fits_too(small_url, browser, lang, width, height):
+    """Issue 36.13: October, over, read on 24 November: its title was cut ("…服务1000万创…") by a period line that
+    said the month's last day again."""
+    page = open_board(browser, f"{small_url}/?lang={lang}&month=2026-10&as_of=2026-10-31", width, height)
+    page.wait_for_timeout(500)
+    screenshot(page, f"laptop-board-finished-{lang}-{width}x{height}.png")
+    sizes = main_height(page)
+    assert sizes[0] <= sizes[1] + 1, f"the board scrolls at {width}×{height}: {sizes}"
+    assert page.evaluate(DEFECTS) == []
+    page.close()

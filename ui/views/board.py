@@ -96,7 +96,9 @@ def fmt_pace(pace: float | None, tree: GoalTree) -> str:
 
 def period_line(tree: GoalTree, lang: str) -> str:
     month = fmt_month(tree.month, lang)
-    if tree.finished:
+    if tree.finished and tree.as_of == tree.month_end:    # (issue 36: the date said again cut the title short)
+        line = text("period_over_end", lang, month=month)
+    elif tree.finished:
         line = text("period_over", lang, month=month, d=tree.as_of.isoformat())
     else:
         line = text("period_line", lang, month=month, d=tree.as_of.isoformat(), n=tree.days_counted,

@@ -24,6 +24,7 @@ SCREENS: dict[str, tuple[str, str]] = {
                       "build again."),
     "period_line": ("{month} · 截至 {d}（第 {n} / {days} 天）", "{month} · as of {d} (day {n} of {days})"),
     "period_over": ("{month} · 已结束（截至 {d}）", "{month} · closed (as of {d})"),
+    "period_over_end": ("{month} · 已结束", "{month} · closed"),
     "last_date_note": ("· 数据至 {d}", "· data to {d}"),
     "active_stations": ("在营驿站", "Active stations"),
     "members_served": ("服务会员", "Members served"),
