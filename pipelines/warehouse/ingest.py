@@ -126,8 +126,10 @@ FEW_BAD_LINES = 100        # a file with at most this many, and at most 1 % of i
 GB_SAMPLE = 2_000_000      # characters enough to tell everyday Chinese from a Western export read as GB18030
 _GB_CHAR = re.compile(rb"([\xa1-\xfe][\xa1-\xfe])|[\x81-\xfe][\x30-\x39][\x81-\xfe][\x30-\x39]|[\x81-\xfe][\x40-\xfe]")
 # What Chinese or Western text in UTF-8 is made of; GB18030 bytes that happen to be valid UTF-8 read as something
-# else (母婴 = C4B8 D3A4 reads as 'ĸӤ'; two characters can read as one outside the BMP).
-_UNUSUAL = re.compile("[^\x00-\xff\u2000-\u206f\u3000-\u303f\u4e00-\u9fff\uff00-\uffef\udc80-\udcff]")
+# else (母婴 = C4B8 D3A4 reads as 'ĸӤ'; two characters can read as one outside the BMP; 隆 = C2A1 reads as '¡'). Of
+# Latin-1's symbols only those an export holds count as usual (£ ¥ © ® ° ± ² ³ µ ·), not ¡ ¿ « » ¶ § and the like.
+_UNUSUAL = re.compile("[^\x00-\xa0\xa3\xa5\xa9\xae\xb0-\xb3\xb5\xb7\xc0-\xff\u2000-\u206f\u3000-\u303f"
+                      "\u4e00-\u9fff\uff00-\uffef\udc80-\udcff]")
 
 
 def _scan(path: Path, codec: str, chinese: bool = False) -> _Scan:
