@@ -51,6 +51,18 @@ DEFECTS = """() => {
 }"""
 
 
+def fits(browser, url: str, width: int, height: int, picture: str) -> None:
+    """The board at `url` on a width × height screen: nothing to scroll, none of DEFECTS, no error shown."""
+    page = open_board(browser, url, width, height)
+    page.wait_for_timeout(500)
+    screenshot(page, picture)
+    sizes = main_height(page)
+    assert sizes[0] <= sizes[1] + 1, f"the board scrolls at {width}×{height}: {sizes}"
+    assert page.evaluate(DEFECTS) == []
+    assert problems_shown(page) == []
+    page.close()
+
+
 @pytest.fixture(scope="module")
 def small_url(small):
     with streamlit_app(small / "wh.duckdb") as url:
@@ -60,14 +72,8 @@ def small_url(small):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("width,height", SIZES)
 def test_the_board_fits_a_laptop(small_url, browser, lang, width, height):
-    page = open_board(browser, f"{small_url}/?lang={lang}&month=2026-11&as_of=2026-11-24", width, height)
-    page.wait_for_timeout(500)
-    screenshot(page, f"laptop-board-{lang}-{width}x{height}.png")
-    sizes = main_height(page)
-    assert sizes[0] <= sizes[1] + 1, f"the board scrolls at {width}×{height}: {sizes}"
-    assert page.evaluate(DEFECTS) == []
-    assert problems_shown(page) == []
-    page.close()
+    fits(browser, f"{small_url}/?lang={lang}&month=2026-11&as_of=2026-11-24", width, height,
+         f"laptop-board-{lang}-{width}x{height}.png")
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -75,10 +81,5 @@ def test_the_board_fits_a_laptop(small_url, browser, lang, width, height):
 def test_a_finished_month_fits_too(small_url, browser, lang, width, height):
     """Issue 36.13: October, over, read on 24 November: its title was cut ("…服务1000万创…") by a period line that
     said the month's last day again."""
-    page = open_board(browser, f"{small_url}/?lang={lang}&month=2026-10&as_of=2026-10-31", width, height)
-    page.wait_for_timeout(500)
-    screenshot(page, f"laptop-board-finished-{lang}-{width}x{height}.png")
-    sizes = main_height(page)
-    assert sizes[0] <= sizes[1] + 1, f"the board scrolls at {width}×{height}: {sizes}"
-    assert page.evaluate(DEFECTS) == []
-    page.close()
+    fits(browser, f"{small_url}/?lang={lang}&month=2026-10&as_of=2026-10-31", width, height,
+         f"laptop-board-finished-{lang}-{width}x{height}.png")

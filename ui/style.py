@@ -10,6 +10,23 @@ from pipelines.okr.status import STATUS
 STATUS_COLORS = {code: (s.ink, s.colour) for code, s in STATUS.items()}
 
 
+# (zoom, the screens it applies to: "h<900" a height below 900 px, "w<1440" a width below 1440 px), largest first:
+# a rule applies when either side is that small, so the last that applies is min(height ÷ 900, width ÷ 1440)
+LAPTOP_STEPS = ((0.95, ("w<1440", "h<900")), (0.94, ("h<900",)), (0.89, ("h<850",)), (0.84, ("h<800", "w<1366")),
+                (0.8, ("w<1280",)), (0.79, ("h<750",)))
+
+
+def _laptop_rules() -> str:
+    """The board drawn smaller on a laptop, one media rule per step of LAPTOP_STEPS (screens wider than a phone)."""
+    side = {"h": "max-height", "w": "max-width"}
+    out = []
+    for zoom, below in LAPTOP_STEPS:
+        when = ", ".join(f"screen and (min-width: 641px) and ({side[b[0]]}: {int(b[2:]) - 0.02}px)" for b in below)
+        rule = f'[data-testid="stMainBlockContainer"]:has(.ns-northstar) {{ zoom: {zoom}; }}'
+        out.append(f"@media {when} {{\n  {rule}\n}}")
+    return "\n".join(out) + "\n"
+
+
 def _status_rules() -> str:
     rules = []
     for status, (ink, color) in STATUS_COLORS.items():
@@ -136,26 +153,7 @@ a.ns-inline-link { font-style: normal; font-weight: 600; white-space: nowrap; }
    that small, so the last that applies is the smaller — which also gives its lines the width they have at 1440
    (no name cut, no figure broken over two lines). The board only (it has the north star); not a phone's stacked
    columns, not paper (the print view has its own). */
-@media screen and (min-width: 641px) and (max-width: 1439.98px),
-       screen and (min-width: 641px) and (max-height: 899.98px) {
-  [data-testid="stMainBlockContainer"]:has(.ns-northstar) { zoom: 0.95; }
-}
-@media screen and (min-width: 641px) and (max-height: 899.98px) {
-  [data-testid="stMainBlockContainer"]:has(.ns-northstar) { zoom: 0.94; }
-}
-@media screen and (min-width: 641px) and (max-height: 849.98px) {
-  [data-testid="stMainBlockContainer"]:has(.ns-northstar) { zoom: 0.89; }
-}
-@media screen and (min-width: 641px) and (max-height: 799.98px),
-       screen and (min-width: 641px) and (max-width: 1365.98px) {
-  [data-testid="stMainBlockContainer"]:has(.ns-northstar) { zoom: 0.84; }
-}
-@media screen and (min-width: 641px) and (max-width: 1279.98px) {
-  [data-testid="stMainBlockContainer"]:has(.ns-northstar) { zoom: 0.8; }
-}
-@media screen and (min-width: 641px) and (max-height: 749.98px) {
-  [data-testid="stMainBlockContainer"]:has(.ns-northstar) { zoom: 0.79; }
-}
+""" + _laptop_rules() + """
 /* A phone (WeCom / DingTalk): columns stack (st.columns wraps at 640 px), and what was one row may wrap. */
 @media (max-width: 640px) {
   [data-testid="stMainBlockContainer"] { padding-left: 0.8rem; padding-right: 0.8rem; }

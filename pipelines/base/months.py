@@ -54,3 +54,16 @@ def parse_month(text) -> str | None:
     if not (1 <= month <= 12 and 2000 <= year <= 2100):
         return None
     return f"{year:04d}-{month:02d}"
+
+
+def as_date(value) -> dt.date | None:
+    """A date from YAML or text (a datetime's date; '2026-03-08'), or None when it is none (the plan files' checks
+    name the field)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        return None

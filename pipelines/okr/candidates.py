@@ -160,12 +160,6 @@ def forecasts(actual: float, start: dt.date, end: dt.date, upto: dt.date, profil
     return out
 
 
-def errors(history: list[tuple[float, dict[str, float | None]]]) -> dict[str, float]:
-    """Each method's mean absolute percentage error over the months of `history` — (truth, forecasts) of earlier
-    months with a truth above 0 — it forecast."""
-    return {m: e for m, (e, _, _) in paired(history).items()}
-
-
 def paired(history: list[tuple[float, dict[str, float | None]]]) -> dict[str, tuple[float, float, int]]:
     """Each method against the straight line on the same months — the earlier months (truth above 0) the method
     forecast: (its mean absolute percentage error, the straight line's on those months, how many months)."""
@@ -186,8 +180,8 @@ def choose(history: list[tuple[float, dict[str, float | None]]], now: dict[str, 
     MIN_CHOICE_MONTHS earlier months there is nothing to judge by yet: the first of PRIOR that can forecast this
     month (for a `sparse` count, whose shape was learned from fewer than MIN_LAST_YEAR events a month, not that
     shape). Returns (method, each method's backtest error over the months it forecast)."""
-    errs = errors(history)
     pairs = paired(history)
+    errs = {m: e for m, (e, _, _) in pairs.items()}
     if len([t for t, _ in history if t > 0]) < MIN_CHOICE_MONTHS or "linear" not in pairs:
         prior = [m for m in PRIOR if not (sparse and m == "seasonal")]
         return next(m for m in prior if m == "linear" or now.get(m) is not None), errs

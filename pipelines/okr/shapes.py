@@ -76,15 +76,12 @@ def month_shapes(con, first: dt.date | None, last: dt.date | None, month: str, s
                 continue
             theirs = out[(above(nid), metric)]
             method = theirs.choice.method
-            curve = own(nid, metric, (method,))[method]
-            if curve is None:
-                shape = MonthShape(start, end, theirs.cumulative, theirs.source, theirs.choice)
-            else:
-                shape = MonthShape(start, end, tuple(float(x) for x in curve), source(nid, metric, method),
-                                   theirs.choice)
+            curve = own(nid, metric, (method,))[method]       # its own history, else the zone's curve
+            cumulative, whence = ((theirs.cumulative, theirs.source) if curve is None else
+                                  (tuple(float(x) for x in curve), source(nid, metric, method)))
             # the node whose backtest made the choice: the zone's own, or the company's a thin zone took
             whose = theirs.choice.parent if theirs.choice.why == "parent" else above(nid)
-            out[(nid, metric)] = MonthShape(shape.start, shape.end, shape.cumulative, shape.source,
+            out[(nid, metric)] = MonthShape(start, end, cumulative, whence,
                                             Choice(method, "parent", theirs.choice.months, theirs.choice.errors,
                                                    whose, theirs.choice.reference))
     return out

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from pipelines.base.months import as_date
+
 FIXED = {"d618": (6, 18), "d11": (11, 11), "d12": (12, 12)}
 CNY_BEFORE, CNY_AFTER = 7, 10
 PUBLIC = ("cn", "none")
@@ -188,15 +190,6 @@ def _month_day(value) -> tuple[int, int] | None:
     return (d.month, d.day) if len(text) == 5 else None
 
 
-def _date(value) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        return None
-
-
 def parse_calendar(path: Path, doc, p, line: int | None = None) -> CompanyCalendar:
     """goals.yaml's `calendar:` block (None: China's public holidays, no events of the company's own); every
     problem named with its line and field in `p` (pipelines.plan.yamlcheck.Problems)."""
@@ -239,7 +232,7 @@ def parse_calendar(path: Path, doc, p, line: int | None = None) -> CompanyCalend
         else:
             start_key, end_key = ("date", "date") if ways == ["date"] else ("from", "to")
             yearly = [_month_day(block[k]) for k in (start_key, end_key)]
-            dated = [_date(block[k]) for k in (start_key, end_key)]
+            dated = [as_date(block[k]) for k in (start_key, end_key)]
             if all(yearly):
                 event = ("yearly", yearly[0], yearly[1])
             elif all(dated) and dated[0] <= dated[1]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pipelines.base.labels import Words
 from pipelines.base.metrics import CATALOG
-from pipelines.base.months import parse_month
+from pipelines.base.months import as_date, parse_month
 from pipelines.plan.calendar import DEFAULT as DEFAULT_CALENDAR
 from pipelines.plan.calendar import parse_calendar
 from pipelines.plan.org import Org, as_yaml, plain
@@ -61,17 +61,6 @@ def parse_number(text) -> float | None:
     except ValueError:
         return None
     return value if math.isfinite(value) else None
-
-
-def _date(value) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        return None
 
 
 # ---- goals.yaml ------------------------------------------------------------------------------------------------
@@ -165,7 +154,7 @@ def _north_star(path: Path, doc: YMap, p: Problems) -> NorthStar | None:
     ok = True
     dates = {}
     for key in ("start", "end"):
-        dates[key] = _date(ns.get(key))
+        dates[key] = as_date(ns.get(key))
         if dates[key] is None:
             p.add(path, ns.line_of(key), f"north_star.{key}", "goals_ns_date", value=ns.get(key))
             ok = False
@@ -210,7 +199,7 @@ def _milestones(path: Path, ns: YMap, p: Problems, dates: dict, goal: dict) -> t
             p.add(path, raw.line_of(i), where, "goals_milestone_block")
             continue
         check_keys(p, path, m, where + ".", {"by", *GOAL_METRICS})
-        by = _date(m.get("by"))
+        by = as_date(m.get("by"))
         if by is None or not (dates["start"] < by <= dates["end"]):
             p.add(path, m.line_of("by"), f"{where}.by", "goals_milestone_by", value=str(m.get("by")),
                   start=str(dates["start"]), end=str(dates["end"]))

@@ -252,9 +252,7 @@ def check(files: list[tuple[Path, str]] | list[Path], raw: Path, config: Path,
                                             quiet=True, allow_shrink=True,   # the report, whatever it holds
                                             rows_only=True)                  # rows loaded and rejected: no marts
         except NorthstarError as exc:
-            problem = Words(exc.code, **exc.values) if exc.code in LABELS else str(exc)
-            report.problems.append(problem.map(lambda v: v.replace(str(trial) + "/", "")) if isinstance(problem, Words)
-                                   else problem.replace(str(trial) + "/", ""))
+            report.problems.append(_trial_problem(exc, {str(trial) + "/": ""}))
             return report
         # the rows that would be rejected, by the name the person gave the file: before anything changes
         names = {_target_name(i): i.name for i in incoming}
@@ -276,6 +274,18 @@ def _judge(report: ImportReport, db_now: Path) -> ImportReport:
             report.problems.append(Words("file_none_loaded", name=c["file"], read=c["read"],
                                          reasons=", ".join(reasons)))
     return report
+
+
+def _trial_problem(exc: NorthstarError, names: dict[str, str]):
+    """A trial build's failure as the report says it: its words, with the trial's folder and file names replaced
+    by `names` (the names the person gave the files, nothing for the temporary folder)."""
+    def plain(text: str) -> str:
+        for trial_name, given in names.items():
+            text = text.replace(trial_name, given)
+        return text
+
+    problem = Words(exc.code, **exc.values) if exc.code in LABELS else str(exc)
+    return problem.map(plain) if isinstance(problem, Words) else plain(problem)
 
 
 def _can_add_in_place(raw: Path, db: Path) -> bool:
@@ -325,15 +335,8 @@ def _check_added(report: ImportReport, incoming: list[Incoming], raw: Path, conf
             report.result = build_mod.build(raw=trial, config=config, db=db_trial, as_of=as_of, quiet=True,
                                             allow_shrink=True, rows_only=True, incremental=True)
         except NorthstarError as exc:
-            problem = Words(exc.code, **exc.values) if exc.code in LABELS else str(exc)
-            names = {v: k for k, v in report.targets.items()}
-
-            def plain(text: str) -> str:
-                for trial_name, given in names.items():
-                    text = text.replace(trial_name, given)
-                return text.replace(str(trial) + "/", "")
-
-            report.problems.append(problem.map(plain) if isinstance(problem, Words) else plain(problem))
+            report.problems.append(_trial_problem(exc, {**{v: k for k, v in report.targets.items()},
+                                                        str(trial) + "/": ""}))
             return report
         report.how = "incremental" if report.result.mode == "incremental" else "full"
         names = {v: k for k, v in report.targets.items()}
