@@ -83,6 +83,7 @@ elif teams:
     frame, statuses = wz.node_table(teams, code)
     st.dataframe(wz.styled(frame, statuses, code, tree.at_risk), hide_index=True, column_config=wz.column_config(code),
                  key="teams_table")
+    st.markdown(wz.print_table(frame, statuses, code, tree.at_risk), unsafe_allow_html=True)
 
     @st.fragment
     def people_of_team(ranked: list[dict]) -> None:
@@ -97,6 +98,7 @@ elif teams:
             frame, statuses = wz.node_table(people, code)
             st.dataframe(wz.styled(frame, statuses, code, tree.at_risk), hide_index=True,
                          column_config=wz.column_config(code), key="people_table")
+            st.markdown(wz.print_table(frame, statuses, code, tree.at_risk), unsafe_allow_html=True)
         else:
             st.info(t("no_people"))
 
@@ -112,6 +114,7 @@ if not detail:
 elif view["stations"]:
     frame = wz.stations_frame(view["stations"], tree, code)
     st.dataframe(frame, hide_index=True, key="stations_table")
+    st.markdown(wz.print_table(frame, None, code), unsafe_allow_html=True)
     name = f"new-stations-{zone.id.replace('/', '-')}-{tree.month}.csv"
     st.download_button(t("download_csv"), wz.csv_bytes(frame), mime="text/csv", file_name=name,
                        on_click=record, args=(db, "export", name, len(frame)))

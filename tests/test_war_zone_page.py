@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 import duckdb
 import pytest
@@ -189,3 +190,24 @@ def test_names_and_headers_are_never_cut(tiny):
     assert charts.month_ticks(months, "en")[:3] == ["Dec", "Jan<br>2026", "Feb"]
     assert charts.month_ticks(months[1:], "zh")[:2] == ["1月<br>2026年", "2月"]
     assert charts.month_ticks([f"2026-{m:02d}" for m in range(3, 15 - 2)], "zh")[0] == "3月<br>2026年"
+
+
+def test_the_paper_copy_of_a_table_has_every_column_and_names_as_text():
+    """Issue 36.6: the printed table (hidden on screen) carries every column in the grid's order, its cells as the
+    grid reads them, rows tinted for their status; a name is text, never HTML."""
+    import pandas as pd
+
+    cols = wz.columns("en")
+    row = {c: 0.0 for c in cols.values()}
+    row.update({cols["name"]: "<img src=x onerror=alert(1)>", cols["stations.mstatus"]: "✖ Off track",
+                cols["members.mstatus"]: "— No target", cols["stations.actual"]: 1234.0,
+                cols["stations.target"]: wz.MISSING, cols["members.required"]: 7.25})
+    frame = pd.DataFrame([row], columns=list(cols.values()))
+    html = wz.print_table(frame, ["off_track"], "en")
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    heads = re.findall(r"<th(?: [^>]*)?>(.*?)</th>", html)
+    assert heads == list(cols.values())
+    cells = re.findall(r"<td(?: [^>]*)?>(.*?)</td>", html)
+    assert cells[:5] == ["&lt;img src=x onerror=alert(1)&gt;", "✖ Off track", "— No target", "1,234", "—"]
+    assert cells[list(cols).index("members.required")] == "7.2"       # one decimal below 10, as on screen
+    assert 'style="background:#fde8e8"' in html

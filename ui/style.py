@@ -138,11 +138,22 @@ CSS = """
 .ns-dhead span { font-size: 0.75rem; color: #6b7280; }
 .ns-driver { display: grid; grid-template-columns: auto auto; column-gap: 0.4rem; align-items: baseline; }
 .ns-driver .ns-small-label { grid-column: 1 / -1; }
-.ns-dval { font-size: 1.15rem; font-weight: 700; color: #374151; }
+.ns-dval { font-size: 1.15rem; font-weight: 700; color: #374151; white-space: nowrap; }
 .ns-dcmp { font-size: 0.75rem; color: #4b5563; white-space: nowrap; }
 .ns-driver .ns-small-label { white-space: nowrap; }
+/* The war-zone page's paths strip (issue 36.5), longer in English than the board's: its items wrap onto a second
+   row rather than run off the card, and a comparison sits beside its value or, when there is no room, under it. */
+.ns-zdrivers { flex-wrap: wrap; align-items: flex-start; gap: 0.4rem 1.2rem; }
+.ns-zdrivers .ns-driver { display: flex; flex-wrap: wrap; max-width: 100%; }
+.ns-zdrivers .ns-driver .ns-small-label { flex-basis: 100%; }
 .ns-empty, .ns-note { font-size: 0.82rem; color: #4b5563; font-style: italic; }
 .ns-printhint { display: none; }
+/* A table for paper (ui.views.warzone.print_table): hidden on screen, with the element that holds it */
+.ns-print-only, [data-testid="stElementContainer"]:has(.ns-print-only) { display: none; }
+.ns-ptable { border-collapse: collapse; width: 100%; font-size: 0.72rem; margin: 0; }
+.ns-ptable th, .ns-ptable td { border: 1px solid #e5e7eb; padding: 0.1rem 0.3rem; white-space: nowrap; }
+.ns-ptable th { background: #f3f4f6; font-weight: 600; text-align: left; }
+.ns-ptable .ns-num { text-align: right; }
 a.ns-link, a.ns-link:hover { color: inherit !important; text-decoration: none !important; display: block; }
 a.ns-link:hover .ns-card, a.ns-link:hover.ns-card, a.ns-link:focus-visible .ns-card { box-shadow: 0 0 0 2px #93c5fd; }
 a.ns-link:hover .ns-ka, .ns-zname a.ns-link:hover { background: #f1f5f9; border-radius: 4px; }
@@ -184,7 +195,15 @@ a.ns-inline-link { font-style: normal; font-weight: 600; white-space: nowrap; }
     display: flex !important; flex-direction: row !important; flex-wrap: nowrap !important;
   }
   [data-testid="stColumn"] { width: auto !important; min-width: 0 !important; }
-  .ns-card, .js-plotly-plot { break-inside: avoid; }
+  .ns-card, .js-plotly-plot, .ns-ptable tr { break-inside: avoid; }
+  /* Paper has nothing to click (issue 36.6): no pickers, buttons or table toolbars; a table is printed whole from
+     its paper copy, not the grid's canvas cut at the screen's width. */
+  [data-testid="stMain"] [data-testid="stSelectbox"], [data-testid="stMain"] [data-testid="stDownloadButton"],
+  [data-testid="stMain"] [data-testid="stButton"], [data-testid="stElementToolbar"],
+  [data-testid="stElementContainer"]:has([data-testid="stDataFrame"]):has(+ * .ns-print-only) {
+    display: none !important;
+  }
+  .ns-print-only, [data-testid="stElementContainer"]:has(.ns-print-only) { display: block !important; }
 }
 </style>
 """

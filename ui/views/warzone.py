@@ -70,13 +70,21 @@ def scope_sentence(user, zone: dict, tree: GoalTree, lang: str) -> str:
     return text("scope_no_detail", lang, role=text(f"role_{user.role}", lang))
 
 
+FIGURES = ("mstatus", "actual", "target", "pace", "forecast", "required")
+
+
 def columns(lang: str) -> dict[str, str]:
-    """Column key → its header in `lang` (one per metric and figure)."""
+    """Column key → its header in `lang` (one per metric and figure), in the table's order: the name, then both
+    statuses, then each metric's figures. The statuses come first so the judgment a row is tinted for is always in
+    view: 13 columns are wider than a laptop's page (issue 36.4: at 1440 the members' status was off the right edge
+    while its row was tinted red for it); the figures after them scroll in the table's box."""
     out = {"name": text("col_name", lang)}
+    abbr = {metric: text(f"{metric}_abbr", lang) for metric in METRICS}   # 'Stn' / 'Mbr' in English
     for metric in METRICS:
-        m = text(f"{metric}_abbr", lang)          # 'Stn' / 'Mbr' in English, so 13 columns fit the page
-        for figure in ("actual", "target", "pace", "forecast", "required", "mstatus"):
-            out[f"{metric}.{figure}"] = text(f"col_{figure}", lang, m=m)
+        out[f"{metric}.mstatus"] = text("col_mstatus", lang, m=abbr[metric])
+    for metric in METRICS:
+        for figure in FIGURES[1:]:
+            out[f"{metric}.{figure}"] = text(f"col_{figure}", lang, m=abbr[metric])
     return out
 
 
@@ -119,7 +127,7 @@ def column_config(lang: str) -> dict:
     cols = columns(lang)
     out = {cols["name"]: st.column_config.TextColumn(width=NAME_WIDTH, pinned=True)}
     for metric in METRICS:
-        for figure in ("actual", "target", "pace", "forecast", "required", "mstatus"):
+        for figure in FIGURES:
             full = text(f"col_{figure}", lang, m=text(f"new_{metric}", lang))
             out[cols[f"{metric}.{figure}"]] = st.column_config.Column(help=full)
     return out
@@ -131,11 +139,17 @@ def styled(frame: pd.DataFrame, statuses: list[str], lang: str, at_risk: float =
     say it too. The numbers underneath stay numbers, so sorting a column sorts them as numbers; a pace never reads
     as 100% or the at-risk threshold (`at_risk`) when it is short of it."""
     tints = [TINTS.get(s, "") for s in statuses]
-    cols = columns(lang)
 
     def tint(row):
         color = tints[row.name]
         return [f"background-color: {color}" if color else "" for _ in row]
+
+    return frame.style.apply(tint, axis=1).format(cell_formats(frame, lang, at_risk))
+
+
+def cell_formats(frame: pd.DataFrame, lang: str, at_risk: float = DEFAULT_AT_RISK) -> dict:
+    """Column header → how its cells read (`styled`'s and `print_table`'s one rule)."""
+    cols = columns(lang)
 
     def shown(pattern: str):
         return lambda x: "—" if x == MISSING or x != x else pattern.format(x)
@@ -150,7 +164,35 @@ def styled(frame: pd.DataFrame, statuses: list[str], lang: str, at_risk: float =
         formats[cols[f"{metric}.forecast"]] = shown("{:,.0f}")
         formats[cols[f"{metric}.required"]] = lambda x: "—" if x == MISSING or x != x else (
             f"{x:.1f}" if abs(x) < 10 else f"{x:,.0f}")       # as everywhere: one decimal below 10
-    return frame.style.apply(tint, axis=1).format(formats)
+    return formats
+
+
+def print_table(frame: pd.DataFrame, statuses: list[str] | None, lang: str,
+                at_risk: float = DEFAULT_AT_RISK) -> str:
+    """The table as paper shows it (issue 36.6): every column, the cells as on screen, rows tinted as on screen.
+    On screen the interactive grid is drawn and this is hidden; printed, the grid (a canvas cut at the screen's
+    width) is hidden and this is shown. Every name is escaped: user text is text."""
+    formats = cell_formats(frame, lang, at_risk) if statuses is not None else {}
+    numeric = {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])}
+    head = "".join(f'<th{" class=ns-num" if c in numeric else ""}>{esc(c)}</th>' for c in frame.columns)
+    rows = []
+    for i, (_, row) in enumerate(frame.iterrows()):
+        tint = TINTS.get(statuses[i], "") if statuses else ""
+        style = f' style="background:{tint}"' if tint else ""
+        cells = "".join(
+            f'<td{" class=ns-num" if c in numeric else ""}>{esc(formats.get(c, _plain)(row[c]))}</td>'
+            for c in frame.columns)
+        rows.append(f"<tr{style}>{cells}</tr>")
+    return (f'<div class="ns-print-only"><table class="ns-ptable"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></div>')
+
+
+def _plain(value) -> str:
+    if isinstance(value, float) and value == int(value):
+        return f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return "" if value is None else str(value)
 
 
 def pace_format(digits: int, at_risk: float):
@@ -167,21 +209,29 @@ def drivers_strip(drv: dict[str, dict], lang: str, finished: bool = False) -> st
         shown, before = _driver_text(name, v["value"], lang), _driver_text(name, v["last_month"], lang)
         if v["value"] is not None and v["last_month"] is not None:
             if name == "signing_conversion":
-                change = f"{(v['value'] - v['last_month']) * 100:+.0f} pp"
+                change = signed(f"{(v['value'] - v['last_month']) * 100:+.0f}") + " pp"
             elif v["last_month"]:
-                change = f"{(v['value'] - v['last_month']) / v['last_month'] * 100:+.0f}%"
+                change = signed(f"{(v['value'] - v['last_month']) / v['last_month'] * 100:+.0f}") + "%"
             else:
                 change = ""
-            cmp = text("vs_last_month", lang, d=f"{before} {change}".strip())
+            # "last month 21 (−19%)", never "17 21 -19%" (issue 36.5: two numbers and a change run together)
+            cmp = (text("last_month_change", lang, d=before, c=change) if change
+                   else text("last_month_was", lang, d=before))
         else:
-            cmp = text("vs_last_month", lang, d=before)
+            cmp = text("last_month_was", lang, d=before)
         help_ = f' title="{esc(text(name + "_help", lang))}"' if name == "signing_conversion" else ""
         items.append(f'<div class="ns-driver"{help_}><span class="ns-small-label">{esc(text(name, lang))}</span>'
                      f'<span class="ns-dval">{num("zdriver." + name, shown)}</span>'
                      f'<span class="ns-dcmp" data-k="zdriver.{name}.cmp">{esc(cmp)}</span></div>')
-    return (f'<div class="ns-card ns-drivers"><div class="ns-dhead"><b>{esc(text("zone_drivers", lang))}</b>'
+    return (f'<div class="ns-card ns-drivers ns-zdrivers"><div class="ns-dhead">'
+            f'<b>{esc(text("zone_drivers", lang))}</b>'
             f'<span>{esc(text("zone_drivers_note_done" if finished else "zone_drivers_note", lang))}</span></div>'
             f'{"".join(items)}</div>')
+
+
+def signed(figure: str) -> str:
+    """A change's sign as a typographic minus ("−19"), as the board writes it."""
+    return figure.replace("-", "−")
 
 
 def _driver_text(name: str, value, lang: str) -> str:
