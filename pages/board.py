@@ -24,9 +24,14 @@ page_head(title, board.period_line(tree, code), icon="★",
 north, this_month = st.columns([1.05, 1], gap="medium")
 with north:
     st.markdown(section_html(t("north_star")) + board.north_star_block(tree, code), unsafe_allow_html=True)
+    # are we on track this month, and who is behind (issue 36.9): in the first screen of a laptop and of a phone
+    # (where this column comes first), in the room the north star leaves beside this month's tiles
+    answer = board.behind_line(tree, code, view)
+    if answer:
+        st.markdown(answer, unsafe_allow_html=True)
 with this_month:
     company = board.name_of(tree.company, code)
-    section(t("this_month"), f"{company} · {board.basis_note(tree, code)}")
+    section(t("this_month"), f"{company} · {board.basis_note(tree, code)}", board.basis_help(tree, code))
     for metric, col in zip(board.METRICS, st.columns(2, gap="small")):
         col.markdown(board.month_tile(tree, metric, code), unsafe_allow_html=True)
     why = "".join(board.gap_line(tree, tree.company, m, code, view, brief=True) for m in board.METRICS)
@@ -36,15 +41,13 @@ with this_month:
 zones_col, chart_col = st.columns([2.1, 1], gap="medium")
 with zones_col:
     zones = board.zone_order(tree)
-    section(t("war_zones"), t("wz_order"))
+    note = board.unassigned_note(tree, code, view)
+    section(t("war_zones"), t("wz_order"), f" · {note}" if note else "")
     if zones:
         for zone, col in zip(zones, st.columns(len(zones), gap="small")):
             col.markdown(board.zone_card(tree, zone, code, view), unsafe_allow_html=True)
     else:
         st.markdown(f'<div class="ns-empty">{board.esc(t("no_zones"))}</div>', unsafe_allow_html=True)
-    note = board.unassigned_note(tree, code, view)
-    if note:
-        st.markdown(note, unsafe_allow_html=True)
 with chart_col:
     # a fixed width: the same drawing on a 1280 laptop, a phone and A4 paper (a responsive chart keeps the width
     # of the screen it was drawn on, and paper cut it off)

@@ -44,8 +44,9 @@ st.markdown(f'<div class="ns-tally ns-plan-status"><span class="ns-chip ns-{stat
             unsafe_allow_html=True)
 if rep["stale"]:
     st.warning(t("data_stale", n=freshness.STALE_AFTER_DAYS))
-st.caption(tm("data_built", at=fmt_time(b["built_at"], code, b["time_zone"]), s=b["seconds"],
-             as_of=b["as_of"].isoformat(), raw=b["raw_dir"]))
+# the server's folder is the admin's business (issue 36.14: every reader, analysts included, saw the raw path)
+built = dict(at=fmt_time(b["built_at"], code, b["time_zone"]), s=b["seconds"], as_of=b["as_of"].isoformat())
+st.caption(tm("data_built", raw=b["raw_dir"], **built) if reader.can_upload else tm("data_built_reader", **built))
 
 if reader.can_upload:          # pipelines.plan.access: admins only
     load_section(db, code, MAX_MB, reader)
@@ -70,15 +71,16 @@ else:
 
 section(t("data_warnings"))
 if rep["warnings"]:
-    st.dataframe(tables.warnings(rep, node_names(db, versions(db)), code), hide_index=True, width="stretch",
-                 key=f"data_warnings_{code}")
+    frame, config = tables.warnings(rep, node_names(db, versions(db)), code)
+    st.dataframe(frame, hide_index=True, width="stretch", key=f"data_warnings_{code}", column_config=config)
     st.caption(t("data_warnings_fix"))
 else:
     st.success(t("data_no_warnings"))
 
 section(t("data_checks"))
 if rep["checks"]:
-    st.dataframe(tables.checks(rep, code), hide_index=True, width="stretch", key=f"data_checks_{code}")
+    frame, config = tables.checks(rep, code)
+    st.dataframe(frame, hide_index=True, width="stretch", key=f"data_checks_{code}", column_config=config)
     st.caption(t("data_checks_help"))
 else:
     st.caption(t("data_checks_none"))

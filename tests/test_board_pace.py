@@ -13,6 +13,7 @@ import streamlit as st
 from conftest import open_app
 from pipelines.delivery import trees
 from tests.test_backtest import festive, tree  # noqa: F401 - the festive company's fixture
+from ui.i18n import text
 from ui.views import board, charts
 from ui.views import warzone as wz
 
@@ -107,6 +108,19 @@ def test_the_gap_line_names_who_explains_it(on_the_20th):
     assert "缺口最大：丁（华南一队）会员 −1人。" in text_of(head)
     # a reader who may not see the zone's people hears nothing of them
     assert "缺口" not in text_of(wz.headline(t, t.node("south"), "zh", detail=False))
+
+
+def test_the_board_says_who_is_behind_in_one_line(on_the_20th):
+    """Issue 36.9: the board's answer, by the same one rule as the gap line above (members, the goal the company is
+    behind on: South −2, inside it 华南一队 −2, inside that 丁 −1); the company's worse status before it."""
+    t = on_the_20th
+    line = board.behind_line(t, "zh")
+    status = board.status_word(board.overall(t.company), "zh")
+    assert text_of(line) == f"本月 {status} 缺口最大：华南战区 会员 −2人，其中 丁（华南一队）−1人"
+    assert text_of(board.behind_line(t, "en")) == (
+        f"This month {board.status_word(board.overall(t.company), 'en')} Furthest behind: South Zone, Members −2; "
+        "in it 丁 (South Team 1) −1")
+    assert '<b data-k="answer.who">丁</b>' in line
 
 
 def test_last_weeks_status_on_the_tile_and_the_zone_cards(on_the_20th):
@@ -219,3 +233,24 @@ def test_the_switch_reads_the_month_against_the_1sts_targets(writable, monkeypat
 def test_no_switch_without_a_revision(company, monkeypatch, fresh_cache):
     at = open_app(company, monkeypatch, "pages/board.py")
     assert not [w for w in at.sidebar.toggle if w.label == "按月初的目标看"]
+
+
+def test_two_bands_in_the_boards_chart_stand_apart_and_are_named(small):
+    """Issue 36.7: with both goals on the shape, the chart drew two whiskers on the same day over each other with one
+    legend entry. Now each is named for its goal and they stand apart at the month's end."""
+    t = trees.load(small / "wh.duckdb", "2026-11", "2026-11-24")
+    assert all(t.company.metrics[m].forecast_low is not None for m in board.METRICS)
+    for lang in ("zh", "en"):
+        fig = charts.month_progress(t, lang)
+        bands = [tr for tr in fig.data if (tr.legendgroup or "").startswith("band.")]
+        assert [tr.name for tr in bands] == [text("chart_band_of", lang, what=text(f"{m}_short", lang))
+                                             for m in board.METRICS]
+        assert all(tr.showlegend for tr in bands)
+        xs = [tr.x[0] for tr in bands]
+        assert xs[0] < xs[1] and (xs[1] - xs[0]).total_seconds() == 32 * 3600
+        for tr, m in zip(bands, board.METRICS):
+            v = t.company.metrics[m]
+            target = v.target
+            assert tr.y[0] == pytest.approx(v.forecast / target)
+            assert tr.y[0] + tr.error_y.array[0] == pytest.approx(v.forecast_high / target)
+            assert tr.y[0] - tr.error_y.arrayminus[0] == pytest.approx(v.forecast_low / target)

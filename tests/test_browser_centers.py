@@ -46,8 +46,8 @@ def test_a_checkin_recorded_in_the_page_shows_on_the_board(centers_app, browser)
     page.locator("[data-testid=stForm] [data-testid=stRadio] label").filter(has_text="正常").click()
     page.get_by_role("textbox", name="说明（可选）").fill("第四场完成")
     page.get_by_role("textbox", name="记录人").first.fill("张伟")
-    page.get_by_role("button", name="保存检查").click()
-    page.get_by_text("已记录 举办沙龙 的检查（2026-11-30，张伟）。").wait_for(timeout=30_000)
+    page.get_by_role("button", name="保存进展").click()
+    page.get_by_text("已记录 举办沙龙 的进展（2026-11-30，张伟）。").wait_for(timeout=30_000)
     expect(page.locator("[data-k='kr.kr-salons.actual']")).to_have_text("4", timeout=30_000)
     assert problems_shown(page) == []
     screenshot(page, "centers-zh.png")
@@ -68,7 +68,7 @@ def test_the_centers_page_in_english(centers_app, browser):
     # the rerun draws top to bottom: wait for its last section before reading the page (on a busy machine the
     # lower half was still the Chinese run's when the top had switched)
     page.get_by_text("Add or edit a key action").wait_for(timeout=60_000)
-    expect(page.get_by_text("记录本周检查")).to_have_count(0, timeout=30_000)
+    expect(page.get_by_text("填报本周进展")).to_have_count(0, timeout=30_000)
     body = page.inner_text("[data-testid=stMain]")
     for label in ("Centers' key actions", "Community Center", "Content Center", "Record this week's check-in",
                   "Add or edit a key action", "Channel members, month / target"):

@@ -24,7 +24,7 @@ def test_the_growth_page_draws_and_downloads(app_url, browser):
     assert problems_shown(page) == []
     assert page.locator(".js-plotly-plot").count() == 6       # stations, members, lifecycle, three referral charts
     body = page.inner_text("[data-testid=stMain]")
-    for label in ("驿站：新开与关闭", "会员生命周期", "推荐网络", "K 因子"):
+    for label in ("驿站：新开与关闭", "会员生命周期", "推荐网络", "裂变系数"):
         assert label in body, label
     assert not PHONE.search(body)
     with page.expect_download() as info:

@@ -248,7 +248,7 @@ def test_a_build_that_looks_like_a_mistake_keeps_the_previous_warehouse(tmp_path
     with pytest.raises(
         build_mod.ShrinkRefused,
         match=r"stations would be empty \(it has 6 rows now\).*"
-        r"6 of the 6 stations rows would be rejected, most as future_date",
+        r"6 of the 6 stations rows would be rejected, most as “Date after the as-of”",
     ):
         run_build(tmp_path, as_of="2020-01-01")
     assert digest(db) == before

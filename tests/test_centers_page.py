@@ -91,7 +91,7 @@ def test_a_checkin_in_the_form_reaches_the_tree_with_its_confidence(writable, mo
     at.text_input[2].set_value("张伟")
     at.button[0].click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    assert [seen(s.value) for s in at.success] == ["已记录 举办沙龙 的检查（2026-11-12，张伟）。"
+    assert [seen(s.value) for s in at.success] == ["已记录 举办沙龙 的进展（2026-11-12，张伟）。"
                                                    "已计入2026年11月：本页和总览的"
                                              "关键要务现在使用它。"]
     rows = saved_checkins(writable)
@@ -124,7 +124,7 @@ def test_a_checkin_recorded_today_counts_although_the_data_ends_earlier(tiny, tm
     at.text_input[2].set_value("张伟")
     at.button[0].click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    assert [seen(s.value) for s in at.success] == ["已记录 举办沙龙 的检查（2026-11-29，张伟）。"
+    assert [seen(s.value) for s in at.success] == ["已记录 举办沙龙 的进展（2026-11-29，张伟）。"
                                                    "已计入2026年11月：本页和总览的"
                                              "关键要务现在使用它。"]
     assert shown(at, "kr.kr-salons-held.actual") == "12"
@@ -143,7 +143,7 @@ def test_a_checkin_recorded_today_counts_although_the_data_ends_earlier(tiny, tm
     at.radio[0].set_value("on_track")
     at.text_input[2].set_value("张伟")
     at.button[0].click().run()
-    assert [seen(s.value) for s in at.success] == ["已记录 举办沙龙 的检查（2026-11-29，张伟）。"
+    assert [seen(s.value) for s in at.success] == ["已记录 举办沙龙 的进展（2026-11-29，张伟）。"
                                                    "它计入2026年11月，但本页显示的"
                                              "是截至 2026-11-20 的情况：把截至日期改为 2026-11-24 即可看到。"]
 

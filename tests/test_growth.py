@@ -137,7 +137,7 @@ def test_the_growth_page_shows_the_modules_numbers(net, monkeypatch, fresh_cache
     page = " ".join([m.value for m in at.markdown] + [table.to_csv(), top.to_csv()] + [json.dumps(f) for f in figs])
     assert "1381234000" not in page
     summary = next(m.value for m in at.markdown if 'data-k="ref.summary"' in m.value)
-    assert ("K 因子 0.400" if lang == "zh" else "K-factor 0.400") in summary                   # 2 referrals / 5
+    assert ("裂变系数 0.400" if lang == "zh" else "K-factor 0.400") in summary                   # 2 referrals / 5
 
 
 def test_the_referral_share_axis_starts_at_zero():

@@ -65,7 +65,7 @@ def test_a_good_csv_is_reported_then_imported_with_a_backup(site):
     assert "daily_network" not in report.result.tables and report.result.tables["orders"] == 1
     # 3 orders (1 loadable) would replace 8: the report says so, and the import needs a second confirmation
     assert report.shrink == ["orders would shrink from 8 to 1 rows",
-                             "2 of the 3 orders rows would be rejected, most as unknown_member"]
+                             "2 of the 3 orders rows would be rejected, most as “Unknown member”"]
     with pytest.raises(NorthstarError, match="orders would shrink from 8 to 1 rows"):
         importer.apply(report, site / "raw", site / "config", site / "wh.duckdb", AS_OF)
     assert snapshot(site)["raw"] == before["raw"]                    # the files are back, the warehouse untouched

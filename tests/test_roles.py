@@ -161,7 +161,7 @@ def test_role_matrix(request, monkeypatch, fresh_cache, uid, page, mode):
             assert not at.get("file_uploader") and not at.get("arrow_data_frame_editor")
             assert "只读" in text
     if page == "centers":
-        assert ("保存检查" in " ".join(buttons)) == any(user.can_check_in(c["id"]) for c in org["centers"]), buttons
+        assert ("保存进展" in " ".join(buttons)) == any(user.can_check_in(c["id"]) for c in org["centers"]), buttons
         assert ("保存关键要务" in " ".join(buttons)) == any(user.can_edit_center(c["id"]) for c in org["centers"])
     if page == "data":
         assert bool(at.get("file_uploader")) == user.can_upload
@@ -213,7 +213,7 @@ def test_the_plan_store_records_the_signed_in_person(signed, monkeypatch, fresh_
     manual = [e for e in at.text_input if e.label.startswith("当前完成值")]
     if manual:
         manual[0].set_value("3")
-    [b for b in at.button if b.label == "保存检查"][0].click().run()
+    [b for b in at.button if b.label == "保存进展"][0].click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     with PlanStore(store_path(db), read_only=True) as store:
         assert store.history(1)[0]["who"] == "社群戊 (p103)"

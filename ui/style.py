@@ -77,11 +77,25 @@ CSS = """
 .ns-mid { font-size: 1.05rem; font-weight: 600; color: #111827; }
 .ns-meta, .ns-zmeta { font-size: 0.8rem; color: #4b5563; }
 .ns-tile .ns-meta { font-size: 0.74rem; line-height: 1.3; margin-top: 0.1rem; }   /* curve, last week, other pace */
-.ns-band { display: none; grid-column: 1 / -1; font-size: 0.75rem; color: #4b5563; }
-.ns-full .ns-band { display: block; }   /* the war-zone page has the room the board has not */
+.ns-band { display: block; grid-column: 1 / -1; font-size: 0.74rem; line-height: 1.25; color: #4b5563; }
+/* a "?" where an explanation would otherwise be a hover title only: hover shows the title, a tap or focus the words */
+.ns-help {
+  display: inline-block; position: relative; width: 1.05em; height: 1.05em; line-height: 1.05em; margin-left: 0.2em;
+  border-radius: 50%; border: 1px solid #9ca3af; color: #4b5563; font-size: 0.72rem; font-weight: 600;
+  font-style: normal; text-align: center; cursor: help; vertical-align: 0.1em;
+}
+.ns-help:focus { outline: 2px solid #93c5fd; }
+.ns-help:focus::after {
+  content: attr(data-tip); position: absolute; z-index: 20; top: 1.4em; right: -0.5em; width: 16rem;
+  white-space: normal; text-align: left; font-weight: 400; line-height: 1.35; padding: 0.4rem 0.5rem;
+  background: #111827; color: #fff; border-radius: 6px; font-size: 0.78rem;
+}
+/* the board's answer to "who is behind?" (issue 36.9) */
+.ns-answer { font-size: 0.9rem; color: #111827; line-height: 1.4; margin-top: -0.3rem; }
+.ns-answer b { font-weight: 700; }
 .ns-week { font-size: 0.75rem; font-weight: 600; white-space: nowrap; }
 .ns-zweek { line-height: 1.15; }
-.ns-gap { font-size: 0.78rem; color: #374151; margin-top: 0.15rem; line-height: 1.3; }
+.ns-gap { font-size: 0.78rem; color: #374151; margin-top: 0.05rem; line-height: 1.28; }
 .ns-gap b { font-weight: 600; }
 .ns-revised { font-size: 0.75rem; color: #92400e; margin-top: 0.15rem; }
 .ns-milestone { display: block; text-align: right; font-size: 0.78rem; margin-top: 0.1rem; }
@@ -176,7 +190,6 @@ a.ns-inline-link { font-style: normal; font-weight: 600; white-space: nowrap; }
   .ns-dhead { min-width: 100%; }
   .ns-share { float: none; display: block; margin-top: 0.1rem; }
   .ns-zname { white-space: normal; }
-  .ns-band { display: block; }
   .ns-milestone { text-align: left; }
 }
 @media print {
@@ -196,6 +209,7 @@ a.ns-inline-link { font-style: normal; font-weight: 600; white-space: nowrap; }
   }
   [data-testid="stColumn"] { width: auto !important; min-width: 0 !important; }
   .ns-card, .js-plotly-plot, .ns-ptable tr { break-inside: avoid; }
+  .ns-help { display: none !important; }
   /* Paper has nothing to click (issue 36.6): no pickers, buttons or table toolbars; a table is printed whole from
      its paper copy, not the grid's canvas cut at the screen's width. */
   [data-testid="stMain"] [data-testid="stSelectbox"], [data-testid="stMain"] [data-testid="stDownloadButton"],

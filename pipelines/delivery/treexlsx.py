@@ -87,7 +87,7 @@ def workbook(tree: GoalTree, lang: str = "zh", scope: str | None = None) -> byte
         ws = wb.create_sheet(_w(lang, f"sheet_{level}"))
         _text(ws.cell(1, 1), _w(lang, "name"))
         _text(ws.cell(1, 2), _w(lang, "parent"))
-        _text(ws.cell(1, 3), "id")
+        _text(ws.cell(1, 3), _w(lang, "id"))      # the id, for a join; its header in the reader's language
         col = 4
         metrics = METRICS if level != "center" else METRICS[1:]
         for metric in metrics:

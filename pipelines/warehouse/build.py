@@ -139,17 +139,21 @@ def shrink_problems(previous: dict[str, int] | None, result: "BuildResult") -> l
     out = []
     for table in contract.TABLES:
         before, now = (previous or {}).get(table, 0), result.tables.get(table, 0)
+        name = Words(f"data_table_{table}")     # "订单" on a Chinese page, "orders" in English
         if before and now == 0:
-            out.append(Words("shrink_empty", table=table, before=before))
+            out.append(Words("shrink_empty", table=name, before=before))
         elif before and now < before * (1 - SHRINK_LIMIT):
-            out.append(Words("shrink_rows", table=table, before=before, now=now))
+            out.append(Words("shrink_rows", table=name, before=before, now=now))
     for table in contract.TABLES:
+        name = Words(f"data_table_{table}")
         read = sum(f["read"] for f in result.files if f["table"] == table)
         rejected = sum(f["rejected"] for f in result.files if f["table"] == table)
         if read and rejected > read * SHRINK_LIMIT:
             top = sorted(((n, code) for t, code, n in result.reasons if t == table), reverse=True)[:1]
-            out.append(Words("shrink_rejected_as", table=table, read=read, rejected=rejected, code=top[0][1]) if top
-                       else Words("shrink_rejected", table=table, read=read, rejected=rejected))
+            # the reason in words, with its code for a search in the rejects ("主要原因是「会员不存在」")
+            out.append(Words("shrink_rejected_as", table=name, read=read, rejected=rejected,
+                             code=Words(f"reason_{top[0][1]}")) if top
+                       else Words("shrink_rejected", table=name, read=read, rejected=rejected))
     return out
 
 

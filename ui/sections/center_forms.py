@@ -202,17 +202,19 @@ def key_action_form(tree: GoalTree, plan: Plan | None, org: Org, people: dict[st
             ftitle_en = c2.text_input(t("ka_title_en"), value=(action or {}).get("title", {}).get("en", ""))
             c1, c2, c3 = st.columns(3)
             fmonths = c1.multiselect(t("ka_months"), months, default=(action or {}).get("months") or [tree.month],
+                                     placeholder=t("choose"),
                                      format_func=lambda m, c=code: fmt_month(m, c))
-            fsupports = c2.multiselect(t("ka_supports_field"), list(GOAL_METRICS),
+            fsupports = c2.multiselect(t("ka_supports_field"), list(GOAL_METRICS), placeholder=t("choose"),
                                        default=(action or {}).get("supports") or [],
                                        format_func=lambda m, c=code: text(f"new_{m}", c))
-            fzones = c3.multiselect(t("ka_zones_field"), zone_ids,
+            fzones = c3.multiselect(t("ka_zones_field"), zone_ids, placeholder=t("choose"),
                                     default=[z for z in (action or {}).get("war_zones") or [] if z in zone_ids],
                                     format_func=zone_names.get)
             st.caption(t("ka_krs"))
             cfg = {c: st.column_config.TextColumn(t(f"kr_col_{c}")) for c in KR_COLS}
             cfg["metric"] = st.column_config.SelectboxColumn(t("kr_col_metric"), options=["", *CATALOG])
             edited = st.data_editor(kr_rows(action), num_rows="dynamic", column_config=cfg, width="stretch",
+                                    placeholder="—",    # a new row's empty cells, not Streamlit's English "None"
                                     key=f"ka_krs_{pick or 'new'}_{code}")
             fwho = who_input(reader)
             saved_ka = st.form_submit_button(t("ka_save"), type="primary")

@@ -438,12 +438,13 @@ def _history(v: View, who_drawn: bool) -> None:
     who_field.drawn = who_drawn
     with st.expander(t("plan_history")):
         node = pick(v, t("plan_history_node"), v.nodes, "history")
-        rows, recent, zone = [], [], None
+        rows, recent, zone, titles = [], [], None, {}
         if v.store_file.exists():
             with PlanStore(v.store_file, read_only=True) as store:
                 rows = store.node_history(node["level"], node["id"])
                 recent = store.history(limit=10)
-                zone = store.current().time_zone
+                plan = store.current()
+                zone, titles = plan.time_zone, up.titles_of(plan.key_actions, v.code)
         if rows:
             st.dataframe(up.history_frame(rows, v.code, zone), hide_index=True, width="stretch",
                          height=min(38 + 35 * len(rows), 320))
@@ -451,7 +452,7 @@ def _history(v: View, who_drawn: bool) -> None:
             st.caption(t("plan_history_none"))
         if recent:
             section(t("plan_recent"))
-            st.dataframe(up.recent_frame(recent, v.code, zone), hide_index=True, width="stretch")
+            st.dataframe(up.recent_frame(recent, v.code, zone, titles), hide_index=True, width="stretch")
         if v.reader.writes_plan:
             undo_section(v, [r for r in recent if r["targets"]], zone, who_field)
 

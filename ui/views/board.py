@@ -69,6 +69,13 @@ def chip(status: str, lang: str, small: bool = False, key: str | None = None) ->
             f'ns-{status}{" ns-small" if small else ""}"{data}>{esc(status_word(status, lang))}</span>')
 
 
+def help_mark(tip: str) -> str:
+    """A visible "?" beside words whose explanation would otherwise be a hover title only (issue 36.7): hovering
+    shows the title; a tap (a phone, where nothing hovers) or a keyboard focus opens the same words under it (CSS,
+    .ns-help:focus::after). Not printed."""
+    return f'<span class="ns-help" tabindex="0" title="{esc(tip)}" data-tip="{esc(tip)}">?</span>'
+
+
 def link(url: str | None, inner: str, cls: str = "ns-link", title: str = "") -> str:
     """`inner` as a link to another page of the app (same tab), or as it is without a URL (a unit test)."""
     if not url:
@@ -243,7 +250,7 @@ def month_tile(tree: GoalTree, metric: str, lang: str, node: dict | None = None,
         return (f'<div class="ns-card ns-tile">{head}{big}</div>'
                 f'<div class="ns-empty">{esc(text("no_target_month", lang))}</div>'
                 f'{revised_flag(tree, node, metric, lang, key)}</div>')
-    big += f' <span class="ns-of">/ {num(key + ".target", target)}</span></div>'
+    big += f' <span class="ns-of">/ {num(key + ".target", target)}</span>'
     share = j.expected / v.target if j.expected is not None else tree.elapsed
     meter = bar(v.actual / v.target, v.status, share, text("expected", lang))
     suffix = "_help_s" if j.seasonal else "_help"
@@ -253,21 +260,24 @@ def month_tile(tree: GoalTree, metric: str, lang: str, node: dict | None = None,
         lo, hi = fmt_pair(v.forecast_low, v.forecast_high, lang)
         band = text("band", lang, lo=lo, hi=hi)
         forecast_help += " · " + band
+    big += "</div>"
     cells = [("expected", num(f"{key}.expected", fmt_count(j.expected, lang)), text("expected" + suffix, lang)),
              ("forecast", num(f"{key}.forecast", fmt_count(j.forecast, lang)), forecast_help),
              ("required", num(f"{key}.required", fmt_rate(v.required_daily, lang)), text("required_help", lang)),
              ("pace", num(f"{key}.pace", fmt_pace(j.pace, tree)), text("pace" + suffix, lang))]
     grid = "".join(f'<div title="{esc(help_)}"><div class="ns-small-label">{esc(text(name, lang))}</div>'
                    f'<div class="ns-mid">{shown}</div></div>' for name, shown, help_ in cells)
-    if band:   # the band's figures for a reader who cannot hover (a phone, paper): hidden on the board's screen
-        grid += f'<div class="ns-band" data-k="{key}.band">{esc(band)}</div>'
+    if band:   # in words on every surface (issue 36.7: hidden on the board's screen and paper before), its meaning a
+        # tap away
+        grid += (f'<div class="ns-band"><span data-k="{key}.band">{esc(band)}</span>'
+                 f'{help_mark(text("band_help", lang))}</div>')
 
     # under the figures, one line: how the status stood a week ago, and the other basis's pace (the basis itself
     # is said once, beside the section's title: basis_note)
     # which curve the pace is judged by and why (issue 35), then last week and the other basis's pace
     shape = tree.shape_words(v, lang, short=not full)
     shape = (f'<span data-k="{key}.shape" title="{esc(tree.shape_words(v, lang))}">{esc(shape)}</span>'
-             if shape else "")
+             + (help_mark(tree.shape_words(v, lang)) if not full else "") if shape else "")
     more = [shape, week_mark(tree, v, lang, key, always=full)]
     if j.other_pace is not None:
         more.append(num(f"{key}.other_pace", other_pace_words(tree, j, lang)))
@@ -318,6 +328,56 @@ def basis_note(tree: GoalTree, lang: str) -> str:
     return text("basis_seasonal" if tree.basis == "seasonal" else "basis_linear", lang)
 
 
+def basis_help(tree: GoalTree, lang: str) -> str:
+    """`basis_note`'s "?": what a pace on that basis means."""
+    return help_mark(text("basis_help_seasonal" if tree.basis == "seasonal" else "basis_help_linear", lang))
+
+
+_ZONE, _WHO = "\x00zone\x00", "\x00who\x00"    # where the linked zone and the bold name go in the sentence
+
+
+def behind_line(tree: GoalTree, lang: str, view: View | None = None) -> str:
+    """The board's answer to "who is behind?" (issue 36.9), in the first screen on a laptop and a phone: the company's
+    worst status and, by the one rule (GoalTree.behind_chain, DESIGN §10), the war zone with the largest shortfall on
+    the goal the company is worst on and the person at the end of its chain — "▲ 有风险 缺口最大：华北战区 会员
+    −3,648人，其中 郭明（华北一队）−414人". The zone opens its page. Nothing without a target this month."""
+    company = tree.company
+    if all(company.metrics[m].target in (None, 0) for m in METRICS):
+        return ""
+    first = tree.focus_metric(company.id)
+    words = ""
+    for metric in sorted(METRICS, key=lambda m: (m != first, m)):
+        if company.metrics[metric].status in ("achieved", "no_target"):
+            continue
+        chain = [(n, part) for n, part in tree.behind_chain(company.id, metric)]
+        if not chain or chain[0][0].level != "war_zone" or _unassigned(chain[0][0]):
+            continue
+        zone, short = chain[0]
+        name = esc(name_of(zone, lang))
+        zone_html = link(page_link("war_zone", view, zone=zone.id), name, "ns-inline-link") if view else name
+        unit = text(f"unit_{metric}", lang) if lang == "zh" else ""
+        values = {"metric": text(f"{metric}_short", lang), "n": fmt_gap(short), "unit": unit}
+        if len(chain) == 1:
+            said = text("board_behind_zone", lang, zone=_ZONE, **values)
+        else:
+            who, part = chain[-1]
+            team = chain[1][0] if len(chain) > 2 else None
+            key = "board_behind" if team is not None else "board_behind_team"
+            said = text(key, lang, zone=_ZONE, who=_WHO, team=name_of(team, lang) if team else "", m=fmt_gap(part),
+                        **values)
+        parts = esc(said).split(_ZONE)
+        html = parts[0] + zone_html + parts[1]
+        if len(chain) > 1:
+            before, after = html.split(_WHO)
+            html = before + f'<b data-k="answer.who">{esc(name_of(chain[-1][0], lang))}</b>' + after
+        words = html
+        break
+    if not words:
+        words = esc(text("board_no_one_behind", lang))
+    return (f'<div class="ns-answer" data-k="answer"><b>{esc(text("this_month_short", lang))}</b> '
+            f'{chip(overall(company), lang, key="answer.status")} <span data-k="answer.behind">{words}</span></div>')
+
+
 def revised_flag(tree: GoalTree, node: dict, metric: str, lang: str, key: str, short: bool = False) -> str:
     """"⚑ 月中改过目标 4.5万 → 4.6万（王芳，11月12日 10:30）" under a target changed after its month began (the plan
     store's history); `short`: "⚑ 改目标 4.5万 → 4.6万" with who and when in the tooltip. With the "against the 1st's
@@ -342,7 +402,9 @@ def revision_pair(r: dict, lang: str) -> tuple[str, str]:
 def revision_words(r: dict, lang: str, node: str = "", metric: str = "") -> str:
     """"华东战区 驿站 6 → 8（张三，11月10日 09:30）" (without a node and metric: "6 → 8（张三，…）")."""
     old, new = revision_pair(r, lang)
-    return text("revised_item", lang, node=node, metric=metric, old=old, new=new, who=r["who"] or "—",
+    from ui.views.plan_tables import who_word
+
+    return text("revised_item", lang, node=node, metric=metric, old=old, new=new, who=who_word(r["who"], lang),
                 at=fmt_when(r["at"], lang)).strip()
 
 
@@ -458,7 +520,8 @@ def zone_card(tree: GoalTree, zone: dict, lang: str, view: View | None = None) -
 
 
 def unassigned_note(tree: GoalTree, lang: str, view: View | None = None) -> str:
-    """One sentence about data that belongs to no war zone of the org, if any."""
+    """One sentence about data that belongs to no war zone of the org, if any: beside the war zones' heading (a line
+    of its own under the cards made the board scroll)."""
     nodes = [n for n in tree.children(tree.company.id) if n.level == "war_zone" and _unassigned(n)]
     stations = sum(n.metrics["stations"].actual for n in nodes)
     members = sum(n.metrics["members"].actual for n in nodes)
@@ -470,8 +533,8 @@ def unassigned_note(tree: GoalTree, lang: str, view: View | None = None) -> str:
     zone = nodes[0]
     see = text("unassigned_see", lang, name=name_of(zone, lang))
     url = page_link("war_zone", view, zone=zone.id)
-    return (f'<div class="ns-note">{esc(text("unassigned_note", lang, what=what))} '
-            f'{link(url, esc(see), "ns-inline-link")}</div>')
+    return (f'<span class="ns-note ns-unassigned">{esc(text("unassigned_note", lang, what=what))} '
+            f'{link(url, esc(see), "ns-inline-link")}</span>')
 
 
 # ---- centers ---------------------------------------------------------------------------------------------------

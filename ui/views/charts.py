@@ -111,7 +111,7 @@ def month_progress(tree: GoalTree, lang: str, height: int = BOARD_CHART["height"
         yanchor="top",
         font={"size": 12, "color": COLORS["today"]},
     )
-    fig.update_xaxes(range=[start, end + dt.timedelta(days=1.5 if band_top else 0.5)],
+    fig.update_xaxes(range=[start, end + dt.timedelta(days=2 if band_top else 0.5)],
                      tickformat="%-d" if lang == "en" else "%-d日", dtick=7 * 86400000, tick0=tree.month_start,
                      title=None)
     fig.update_layout(
@@ -130,16 +130,20 @@ def band(fig: go.Figure, tree: GoalTree, node: dict, metrics: list[str], end: dt
     bar at month end, one per metric, divided by `scale` (the board draws shares of the target); the highest value
     drawn (0 when none: a finished month, no band yet)."""
     top = 0.0
-    for i, m in enumerate(metrics):
+    drawn = [m for m in metrics if not tree.finished and node.metrics[m].forecast_low is not None
+             and node.metrics[m].forecast is not None]
+    for i, m in enumerate(drawn):
         v = node.metrics[m]
-        if tree.finished or v.forecast_low is None or v.forecast is None:
-            continue
         div = (scale or {}).get(m) or 1
         mid, lo, hi = v.forecast / div, v.forecast_low / div, v.forecast_high / div
         shown = " – ".join(fmt_pair(v.forecast_low, v.forecast_high, lang))
+        # two bands side by side, each named (issue 36.7: two whiskers drawn over each other, one legend entry)
+        x = dt.datetime.combine(end, dt.time(12)) + dt.timedelta(hours=16 * (2 * i - len(drawn) + 1))
+        name = (text("chart_band_of", lang, what=text(f"{m}_short", lang)) if len(drawn) > 1
+                else text("chart_band", lang))
         fig.add_trace(go.Scatter(
-            x=[end], y=[mid], mode="markers", name=text("chart_band", lang), showlegend=i == 0,
-            legendgroup="band", marker={"color": COLORS[m], "size": 7, "symbol": "diamond"},
+            x=[x], y=[mid], mode="markers", name=name, showlegend=True,
+            legendgroup=f"band.{m}", marker={"color": COLORS[m], "size": 7, "symbol": "diamond"},
             error_y={"type": "data", "symmetric": False, "array": [hi - mid], "arrayminus": [mid - lo],
                      "color": COLORS[m], "thickness": 2, "width": 5},
             hovertemplate=f"{text(f'new_{m}', lang)}: {shown}<extra>{text('chart_band', lang)}</extra>"))

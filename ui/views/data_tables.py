@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from pipelines.base import metrics
+from pipelines.base.labels import LABELS
 from ui.i18n import reason_text, reason_word, t
 
 
@@ -14,8 +15,20 @@ def _counts(*keys: str) -> dict:
     return {t(k): st.column_config.NumberColumn(format="localized") for k in keys}
 
 
+def table_word(table: str) -> str:
+    """"订单表" / "orders" (issue 36.10: the contract's table names on a Chinese page)."""
+    return t(f"data_table_{table}") if table in ("stations", "members", "orders") else table
+
+
+def field_word(field: str) -> str:
+    """A raw column the org checks, in words: "渠道（channel）" — the column's own name kept, to find it in the file."""
+    key = f"field_{field}"
+    return t(key) if key in LABELS else field
+
+
 def files(rep: dict) -> tuple[pd.DataFrame, dict]:
-    frame = pd.DataFrame([{t("col_table"): f["table"], t("col_file"): f["file"], t("col_format"): f["format"],
+    frame = pd.DataFrame([{t("col_table"): table_word(f["table"]), t("col_file"): f["file"],
+                           t("col_format"): f["format"],
                            t("col_encoding"): f["encoding"], t("col_read"): f["read"], t("col_loaded"): f["loaded"],
                            t("col_rejected"): f["rejected"],
                            t("col_last_date"): f["last_date"].isoformat() if f["last_date"] else "—",
@@ -29,25 +42,30 @@ def totals(rep: dict) -> str:
 
 
 def reasons(rep: dict, code: str) -> tuple[pd.DataFrame, dict]:
-    frame = pd.DataFrame([{t("col_table"): r["table"], t("col_reason"): reason_word(r["reason_code"], code),
+    frame = pd.DataFrame([{t("col_table"): table_word(r["table"]), t("col_reason"): reason_word(r["reason_code"], code),
                            t("col_rows"): r["rows"],
                            t("col_example"): reason_text(r["example_code"], r["example_args"], r["example"], code)}
                           for r in rep["reasons"]])
     return frame, _counts("col_rows")
 
 
-def warnings(rep: dict, names, code: str) -> pd.DataFrame:
+def warnings(rep: dict, names, code: str) -> tuple[pd.DataFrame, dict]:
     """Values the org does not know, with the node their rows went to (named, never a raw `…/unassigned` id)."""
-    return pd.DataFrame([{t("col_table"): w["table"], t("col_field"): w["field"], t("col_value"): w["value"],
-                          t("col_attributed"): names.name(w["attributed_to"], code), t("col_rows"): w["rows"]}
-                         for w in rep["warnings"]])
+    frame = pd.DataFrame([{t("col_table"): table_word(w["table"]), t("col_field"): field_word(w["field"]),
+                           t("col_value"): w["value"], t("col_attributed"): names.name(w["attributed_to"], code),
+                           t("col_rows"): w["rows"]} for w in rep["warnings"]])
+    return frame, _counts("col_rows")
 
 
-def checks(rep: dict, code: str) -> pd.DataFrame:
-    """The data tests every build runs (pipelines/warehouse/sql/tests): a failing one stops the build."""
-    return pd.DataFrame([{t("col_check"): c[code], t("col_result"): t("data_check_ok") if not c["failing"]
-                          else t("data_check_failed", n=c["failing"]), t("col_test"): c["name"]}
-                         for c in rep["checks"]])
+def checks(rep: dict, code: str) -> tuple[pd.DataFrame, dict]:
+    """The data tests every build runs (pipelines/warehouse/sql/tests): a failing one stops the build. The rule gets
+    the width (issue 36.14: cut at the cell's edge), the test's file name the least."""
+    frame = pd.DataFrame([{t("col_check"): c[code], t("col_result"): t("data_check_ok") if not c["failing"]
+                           else t("data_check_failed", n=c["failing"]), t("col_test"): c["name"]}
+                          for c in rep["checks"]])
+    return frame, {t("col_check"): st.column_config.TextColumn(width="large"),
+                   t("col_result"): st.column_config.TextColumn(width="small"),
+                   t("col_test"): st.column_config.TextColumn(width="small")}
 
 
 def freshness_chip(rep: dict) -> tuple[str, str, str, str]:

@@ -5,10 +5,13 @@ The arithmetic (split, checks, allocation, diff) is pipelines.okr.decompose's; t
 """
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from pipelines.okr import decompose
 from pipelines.plan.goals import GOAL_METRICS, parse_number
+from pipelines.plan.store import IMPORTER
 from ui.i18n import fmt_count, fmt_time, md, text
 from ui.views.board import esc, name_of
 
@@ -209,22 +212,64 @@ def history_frame(rows: list[dict], lang: str, tz: str | None = None) -> pd.Data
         text("plan_col_month", lang): r["month"],
         text("plan_col_metric", lang): metric_word(r["metric"], lang),
         text("bar_target", lang): text("plan_removed", lang) if r["target"] is None else fmt_count(r["target"], lang),
-        text("plan_col_who", lang): r["who"],
+        text("plan_col_who", lang): who_word(r["who"], lang),
         text("plan_col_at", lang): fmt_time(r["at"], lang, tz),
         text("plan_col_source", lang): text(f"source_{r['source']}", lang),
         text("plan_col_change", lang): f"#{r['change']}",
     } for r in rows])
 
 
-def recent_frame(rows: list[dict], lang: str, tz: str | None = None) -> pd.DataFrame:
-    """The plan store's latest changes (PlanStore.history)."""
+def titles_of(key_actions: list[dict], lang: str) -> dict[str, str]:
+    """Key action and key result id → its title in `lang` (a plan's key_actions), for notes that name them."""
+    out = {}
+    for ka in key_actions:
+        out[ka["id"]] = (ka.get("title") or {}).get(lang) or ka["id"]
+        for kr in ka.get("key_results") or []:
+            out[kr["id"]] = (kr.get("title") or {}).get(lang) or kr["id"]
+    return out
+
+
+def recent_frame(rows: list[dict], lang: str, tz: str | None = None,
+                 titles: dict[str, str] | None = None) -> pd.DataFrame:
+    """The plan store's latest changes (PlanStore.history); a key result or action a note names by its title."""
     return pd.DataFrame([{
         text("plan_col_change", lang): f"#{r['id']}",
         text("plan_col_at", lang): fmt_time(r["at"], lang, tz),
-        text("plan_col_who", lang): r["who"],
+        text("plan_col_who", lang): who_word(r["who"], lang),
         text("plan_col_source", lang): text(f"source_{r['source']}", lang),
-        text("plan_col_note", lang): r["note"],
+        text("plan_col_note", lang): note_words(r["note"], lang, titles),
     } for r in rows])
+
+
+def who_word(who: str | None, lang: str) -> str:
+    """Who made a change, for a reader: a person's name as kept; the config files' import in the page's language
+    (issue 36.10: "config files" on a Chinese page)."""
+    if not who:
+        return "—"
+    return text("who_config", lang) if who == IMPORTER else who
+
+
+# The notes the plan store writes itself (pipelines.plan.store), in the page's language; a note a person wrote is
+# shown as written.
+_NOTES = [(re.compile(r"check-in (?P<kr>\S+)$"), "note_checkin"),
+          (re.compile(r"targets (?P<month>\d{4}-\d{2}): (?P<n>\d+)$"), "note_targets"),
+          (re.compile(r"undo #(?P<change>\d+)$"), "note_undo"),
+          (re.compile(r"remove key action (?P<ka>\S+)$"), "note_remove_ka"),
+          (re.compile(r"key action (?P<ka>\S+)$"), "note_ka"),
+          (re.compile(r"(?P<folder>[^:]+): (?P<files>[\w.\-]+(?:, [\w.\-]+)*)$"), "note_import")]
+
+
+def note_words(note: str | None, lang: str, titles: dict[str, str] | None = None) -> str:
+    """A change's note: "check-in kr-salons-held" → "进展填报：城市沙龙场次" (the key result's title from `titles`,
+    its id when it has none)."""
+    if not note:
+        return ""
+    for pattern, key in _NOTES:
+        found = pattern.match(note)
+        if found:
+            values = {k: (titles or {}).get(v, v) if k in ("kr", "ka") else v for k, v in found.groupdict().items()}
+            return text(key, lang, **values)
+    return note
 
 
 def _target_word(value: float | None, lang: str) -> str:
@@ -245,7 +290,7 @@ def conflict_frame(rows: list[dict], values: dict, base: dict, nodes_by_id: dict
             text("plan_col_opened", lang): _target_word(base.get(r["key"]), lang),
             text("plan_col_theirs", lang): _target_word(r["target"], lang),
             text("plan_col_mine", lang): _target_word(values.get(r["key"]), lang),     # beside theirs: on a phone too
-            text("plan_col_who", lang): r["who"] or "—",
+            text("plan_col_who", lang): who_word(r["who"], lang),
             text("plan_col_at", lang): fmt_time(r["at"], lang, tz),
         })
     return pd.DataFrame(out)

@@ -56,9 +56,8 @@ SCREENS: dict[str, tuple[str, str]] = {
     "expected_help_s": ("目标 × 按往年同月曲线到今天应完成的占比（双11、春节、周末都算在内）",
                         "Target × the share of the month due by today on the month's shape from earlier years "
                         "(Double 11, the new year, weekends)"),
-    "forecast_help_s": ("本月至今 ÷ 按往年曲线到今天应完成的占比；括号里是 80% 区间：往年同一天的预测误差",
-                        "So far ÷ the share due by today on the month's shape; in brackets the 80 % band, from how "
-                        "far this forecast missed at the same day in earlier months"),
+    "forecast_help_s": ("本月至今 ÷ 按节奏曲线到今天应完成的占比：月末的预计数",
+                        "So far ÷ the share due by today on the pace curve: the month-end figure"),
     "pace_help_s": ("实际 ÷ 按往年同月曲线今天应完成；100% 即按节奏",
                     "Actual ÷ expected on the month's shape; 100% is on pace"),
     "basis_seasonal": ("节奏按季节曲线", "Pace by the month's shape"),
@@ -66,6 +65,23 @@ SCREENS: dict[str, tuple[str, str]] = {
     "other_linear": ("直线节奏 {p}", "linear {p}"),
     "other_seasonal": ("季节节奏 {p}", "shape {p}"),
     "band": ("月末 80%区间 {lo}–{hi}", "Month end 80% band {lo}–{hi}"),
+    "band_help": ("月末大概率落在这个区间：过去的月份里，每 5 个月有 4 个月的月末结果落在同样算法给出的区间内",
+                  "Where the month will most likely end: in 4 of 5 earlier months the result fell inside the band "
+                  "drawn the same way"),
+    "basis_help_seasonal": ("「应完成」按本月的节奏曲线算，不是按天数平均：周末、节日、双11 这类日子本来就多或少，"
+                            "曲线从往年同月和历史回测中选出。每张卡片下方写着用的是哪条曲线",
+                            "'Expected' follows the month's pace curve, not an even split by days: weekends, "
+                            "holidays and Double 11 bring more or less; the curve is chosen from earlier months by "
+                            "backtest. Each card says which curve it uses"),
+    "basis_help_linear": ("「应完成」按天数平均：目标 × 本月已过天数的占比",
+                          "'Expected' is an even split by days: target × the share of the month gone"),
+    "board_behind": ("缺口最大：{zone} {metric} {n}{unit}，其中 {who}（{team}）{m}{unit}",
+                     "Furthest behind: {zone}, {metric} {n}{unit}; in it {who} ({team}) {m}{unit}"),
+    "board_behind_team": ("缺口最大：{zone} {metric} {n}{unit}，其中 {who} {m}{unit}",
+                          "Furthest behind: {zone}, {metric} {n}{unit}; in it {who} {m}{unit}"),
+    "board_behind_zone": ("缺口最大：{zone} {metric} {n}{unit}", "Furthest behind: {zone}, {metric} {n}{unit}"),
+    "this_month_short": ("本月", "This month"),
+    "board_no_one_behind": ("没有战区落在节奏之后", "No war zone is behind its pace"),
     "week_same": ("= 与上周同", "= as last week"),
     "week_worse": ("▼ 较上周变差（上周{s}）", "▼ worse, was {s}"),
     "week_better": ("▲ 较上周好转（上周{s}）", "▲ better, was {s}"),
@@ -99,7 +115,7 @@ SCREENS: dict[str, tuple[str, str]] = {
     "n_new_stations": ("{n} 个新驿站", "{n} new stations"),
     "n_new_members": ("{n} 名新会员", "{n} new members"),
     "and": ("和", " and "),
-    "unassigned_note": ("另有{what}未分配到任何战区。", "Another {what} are not assigned to any war zone."),
+    "unassigned_note": ("另有{what}未分配到战区", "{what} in no war zone:"),
     "unassigned_see": ("查看「{name}」→", "See “{name}” →"),
     "open_zone": ("打开{name}的战区页", "Open the {name} page"),
     "no_zones": ("组织架构里还没有战区：在 org.yaml 的 war_zones 下添加。",
@@ -125,6 +141,7 @@ SCREENS: dict[str, tuple[str, str]] = {
     "chart_pace": ("目标节奏", "Pace to target"),
     "chart_pace_s": ("{what}节奏（季节）", "{what} pace (shape)"),
     "chart_band": ("月末 80%区间", "80% band, month end"),
+    "chart_band_of": ("{what} 月末80%区间", "{what}: 80% band"),
     "chart_target": ("目标 100%", "Target 100%"),
     "chart_today": ("截至 {d}", "As of {d}"),
     "sample_data": ("示例数据", "Sample data"),
@@ -365,11 +382,18 @@ SCREENS: dict[str, tuple[str, str]] = {
     "level_center": ("中台", "Center"),
     "source_app": ("页面", "app"),
     "source_import": ("配置文件", "config files"),
+    "who_config": ("配置文件导入", "config files"),
+    "note_checkin": ("进展填报：{kr}", "check-in: {kr}"),
+    "note_targets": ("{month} 目标：{n} 项", "targets {month}: {n}"),
+    "note_undo": ("撤销 #{change}", "undo #{change}"),
+    "note_remove_ka": ("删除关键动作：{ka}", "key action removed: {ka}"),
+    "note_ka": ("关键动作：{ka}", "key action: {ka}"),
+    "note_import": ("导入 {folder}：{files}", "import {folder}: {files}"),
     "source_cli": ("命令行", "command line"),
     # the Centers page (动作分解)
     "page_centers": ("中台", "Centers"),
     "centers_title": ("中台关键要务", "Centers' key actions"),
-    "centers_intro": ("四个中台承诺的关键要务如何支持各战区：状态按数据计算，自评来自负责人的周检查。",
+    "centers_intro": ("四个中台承诺的关键要务如何支持各战区：状态按数据计算，自评来自负责人的每周进展填报。",
                       "How the centers' key actions back the war zones: status is computed from the data, confidence "
                       "is what each lead declares in the weekly check-in."),
     "alignment": ("对齐：中台 × 战区", "Alignment: centers × war zones"),
@@ -387,21 +411,21 @@ SCREENS: dict[str, tuple[str, str]] = {
                       "The lead's declared confidence is better than the computed status"),
     "kr_auto": ("自动", "automatic"),
     "kr_manual": ("手动", "manual"),
-    "said_line": ("最近检查 {d} · {who}", "last check-in {d} · {who}"),
-    "no_checkin_month": ("本月还没有检查记录", "no check-in this month yet"),
+    "said_line": ("最近填报 {d} · {who}", "last check-in {d} · {who}"),
+    "no_checkin_month": ("本月还没有进展填报", "no check-in this month yet"),
     "ka_owner": ("负责人 {who}", "owner {who}"),
     "ka_supports": ("支持 {what}", "supports {what}"),
     "ka_serves": ("服务 {zones}", "serves {zones}"),
     "all_zones": ("全部战区", "all war zones"),
-    "checkin_value": ("检查值", "Value"),
+    "checkin_value": ("进展值", "Value"),
     "no_actions_center": ("{center}本月没有关键要务。", "{center} has no key actions this month."),
-    "trend": ("检查趋势", "Check-in trend"),
-    "trend_none": ("还没有检查记录。", "No check-ins yet."),
+    "trend": ("进展趋势", "Check-in trend"),
+    "trend_none": ("还没有进展填报。", "No check-ins yet."),
     "ka_opened": ("你打开的关键要务", "The key action you opened"),
     "ka_unknown": ("{month}没有编号为“{id}”的关键要务：下面是本月全部关键要务。",
                    "{month} has no key action “{id}”: all of this month's key actions are below."),
     "zone_unknown": ("组织架构里没有“{id}”：显示的是{name}。", "The org has no “{id}”: showing {name}."),
-    "checkin_form": ("记录本周检查", "Record this week's check-in"),
+    "checkin_form": ("填报本周进展", "Record this week's check-in"),
     "checkin_kr": ("关键结果", "Key result"),
     "checkin_date": ("日期", "Date"),
     "checkin_value_manual": ("当前完成值（{unit}）", "Value so far ({unit})"),
@@ -410,17 +434,17 @@ SCREENS: dict[str, tuple[str, str]] = {
     "checkin_confidence": ("自评", "Confidence"),
     "checkin_comment": ("说明（可选）", "Comment (optional)"),
     "checkin_who": ("记录人", "Recorded by"),
-    "checkin_denied": ("你的角色（{role}）不能记录检查：由各中台负责人或管理员记录。",
+    "checkin_denied": ("你的角色（{role}）不能填报进展：由各中台负责人或管理员填报。",
                        "Your role ({role}) cannot record check-ins: each center's lead or an admin records them."),
     "ka_exists": ("id：关键要务 {id} 已存在：请在上面选中它再修改",
                   "id: key action {id} exists already: pick it above to edit it"),
     "ka_denied": ("你的角色（{role}）不能修改这个中台的关键要务。",
                   "Your role ({role}) cannot change this center's key actions."),
-    "checkin_save": ("保存检查", "Save the check-in"),
-    "checkin_saved": ("已记录 {kr} 的检查（{d}，{who}）。已计入{month}：本页和总览的关键要务现在使用它。",
+    "checkin_save": ("保存进展", "Save the check-in"),
+    "checkin_saved": ("已记录 {kr} 的进展（{d}，{who}）。已计入{month}：本页和总览的关键要务现在使用它。",
                       "Check-in saved for {kr} ({d}, {who}). It counts in {month}: this page and the board's key "
                       "actions now use it."),
-    "checkin_saved_later": ("已记录 {kr} 的检查（{d}，{who}）。它计入{month}，但本页显示的是截至 {as_of} 的情况："
+    "checkin_saved_later": ("已记录 {kr} 的进展（{d}，{who}）。它计入{month}，但本页显示的是截至 {as_of} 的情况："
                             "把截至日期改为 {last} 即可看到。",
                             "Check-in saved for {kr} ({d}, {who}). It counts in {month}, but this view is as of "
                             "{as_of}: set the as-of date to {last} to see it."),
@@ -428,8 +452,8 @@ SCREENS: dict[str, tuple[str, str]] = {
     "checkin_bad_value": ("“{v}” 不是 ≥ 0 的数字。", "'{v}' is not a number ≥ 0."),
     "checkin_need_who": ("请填写记录人。", "Say who records the check-in."),
     "checkin_need_confidence": ("请选择自评。", "Choose a confidence."),
-    "checkin_future": ("检查日期不能晚于今天（{d}）。", "A check-in cannot be dated after today ({d})."),
-    "checkin_none": ("本月没有可检查的关键结果。", "No key results to check in on this month."),
+    "checkin_future": ("填报日期不能晚于今天（{d}）。", "A check-in cannot be dated after today ({d})."),
+    "checkin_none": ("本月没有可填报进展的关键结果。", "No key results to check in on this month."),
     "ka_form": ("新增或编辑关键要务", "Add or edit a key action"),
     "ka_pick": ("关键要务", "Key action"),
     "ka_new": ("＋ 新增关键要务", "+ New key action"),
@@ -441,9 +465,11 @@ SCREENS: dict[str, tuple[str, str]] = {
     "ka_months": ("月份", "Months"),
     "ka_supports_field": ("支持的目标", "Supports"),
     "ka_zones_field": ("服务的战区（不选即全部）", "War zones served (none = all)"),
-    "ka_krs": ("关键结果：指标填目录中的指标即为自动，留空则为手动（填单位）；筛选写作 center=community。",
+    "ka_krs": ("关键结果：「指标」选目录中的指标即自动计算，留空则由负责人填报（请填单位）；「筛选」按 维度=取值 填写，"
+               "多个用分号隔开，例如 center=community 表示只算社群中台的渠道。",
                "Key results: a catalog metric makes it automatic, a blank metric manual (give a unit); filters read "
                "center=community."),
+    "choose": ("请选择", "Choose"),
     "kr_col_id": ("编号", "ID"),
     "kr_col_title_zh": ("标题（中文）", "Title (zh)"),
     "kr_col_title_en": ("标题（英文）", "Title (en)"),
@@ -466,7 +492,7 @@ SCREENS: dict[str, tuple[str, str]] = {
                           "月活跃**：在（入会月 + k）这个自然月至少有一笔已支付订单。**第 k 月及以后活跃**：第 k "
                           "月或之后任一月（至 {d}）有已支付订单。比例的分母是同期群人数。\n- 晚于 {d} "
                           "所在月的月份不存在；{d} 所在月尚未结束，标 *。**加权平均**行按人数加权，"
-                          "只用已完成该月的同期群。\n- **人均累计成交额（LTV）**：同期群到第 k 月为止的已支付成交额 ÷ "
+                          "只用已完成该月的同期群。\n- **人均累计成交额**：同期群到第 k 月为止的已支付成交额 ÷ "
                           "人数。\n- **驿站同期群**：某个自然月开业的驿站；第 k 月末仍在营的比例（存活率）、"
                           "至今人均获客、第 k 月人均成交额。",
                           "- **Member cohort**: the members who joined in a calendar month and are not refunded as "
@@ -490,7 +516,7 @@ SCREENS: dict[str, tuple[str, str]] = {
     "unknown": ("（未知）", "(unknown)"),
     "all_groups": ("全部", "All"),
     "tab_retention": ("会员留存", "Member retention"),
-    "tab_ltv": ("人均累计成交额（LTV）", "Revenue (LTV)"),
+    "tab_ltv": ("人均累计成交额", "Revenue (LTV)"),
     "tab_stations": ("驿站同期群", "Station cohorts"),
     "measure_active": ("第 k 月活跃", "Active in month k"),
     "measure_after": ("第 k 月及以后活跃", "Active on or after k"),
@@ -535,7 +561,7 @@ SCREENS: dict[str, tuple[str, str]] = {
                          "同比按月末存量计算。\n- **会员生命周期**（PostHog 口径，按已支付订单）："
                          "**新活跃**＝第一次有已支付订单的月份；**持续**＝本月和上月都活跃；**回流**＝本月活跃、"
                          "上月没有、更早有过；**沉睡**＝上月活跃、本月没有（画在零线以下）。\n- **推荐**："
-                         "当月新会员中有推荐人的比例；**K 因子**＝某月入会的会员（至今）推荐来的会员数 ÷ "
+                         "当月新会员中有推荐人的比例；**裂变系数（K 因子）**＝某月入会的会员（至今）推荐来的会员数 ÷ "
                          "该月入会人数；**人均推荐**＝推荐数 ÷ 有推荐的会员数；**推荐链深度**：没有推荐人的会员为 0，"
                          "被其推荐的为 1，依此类推。",
                          "- **New / closed / net stations**: opened, closed in the month, and the difference; "
@@ -575,17 +601,17 @@ SCREENS: dict[str, tuple[str, str]] = {
     "life_dormant": ("沉睡", "Dormant"),
     "ref_title": ("推荐网络", "The referral network"),
     "ref_share": ("当月新会员中来自推荐的比例", "Share of new members who came by referral"),
-    "ref_k": ("各月入会会员的 K 因子", "K-factor per joining month"),
+    "ref_k": ("各月入会会员的裂变系数", "K-factor per joining month"),
     "ref_depth": ("推荐链深度分布", "Depth of referral chains"),
     "ref_depth_axis": ("深度", "Depth"),
     "ref_top": ("推荐最多的会员（手机号已隐藏）", "Top referrers (phones masked)"),
     "ref_count": ("推荐人数", "Referrals"),
-    "ref_summary": ("全部：K 因子 {k}，人均推荐 {per}（共 {n} 次推荐）",
+    "ref_summary": ("全部：裂变系数 {k}，人均推荐 {per}（共 {n} 次推荐）",
                     "Overall: K-factor {k}, {per} per referrer ({n} referrals)"),
     "ref_none": ("数据里还没有推荐关系。", "No referrals in the data yet."),
     "growth_failed": ("无法读取增长数据：{err}", "The growth data cannot be read: {err}"),
     # sign-in and rights (ui/auth.py, pipelines/plan/access.py)
-    "auth_open": ("开放模式：无需登录，能打开此地址的人都能看到全部数据（access.yaml：auth: open）。",
+    "auth_open": ("开放模式：无需登录，能打开此地址的人都能看到全部数据（在访问设置里改为需要登录）。",
                   "Open access: no sign-in; anyone who reaches this address sees everything (access.yaml: auth: open)"
                   "."),
     "auth_open_no_file": ("开放模式：没有 access.yaml，无需登录，能打开此地址的人都能看到全部数据。",
@@ -683,7 +709,7 @@ SCREENS: dict[str, tuple[str, str]] = {
     "pulls_next": ("下次读起", "Next pull from"),
     "pulls_everything": ("全部行", "every row"),
     "audit_title": ("审计记录", "Audit"),
-    "audit_note": ("最近 {n} 条：登录、目标修改、检查、导出、查看未遮挡的个人数据",
+    "audit_note": ("最近 {n} 条：登录、目标修改、进展填报、导出、查看未遮挡的个人数据",
                    "the latest {n}: sign-ins, plan changes, check-ins, exports, unmasked views of personal data"),
     "audit_none": ("还没有记录。", "Nothing recorded yet."),
     "audit_csv": ("下载审计记录 CSV", "Download the audit as CSV"),
@@ -697,7 +723,7 @@ SCREENS: dict[str, tuple[str, str]] = {
     "audit_sign_out": ("退出", "signed out"),
     "audit_plan_change": ("修改计划", "plan change"),
     "audit_import": ("导入配置文件", "config import"),
-    "audit_checkin": ("记录检查", "check-in"),
+    "audit_checkin": ("进展填报", "check-in"),
     "audit_export": ("导出", "export"),
     "audit_pii_view": ("查看未遮挡的个人数据", "unmasked personal data"),
     "audit_account": ("账号", "account"),
@@ -718,6 +744,12 @@ SCREENS: dict[str, tuple[str, str]] = {
                     "load your own data, its freshness is judged here."),
     "data_built": ("建库于 {at}，用时 {s:.1f} 秒；截至日 {as_of}；原始数据 {raw}",
                    "Built {at} in {s:.1f} s; as-of {as_of}; raw folder {raw}"),
+    "data_built_reader": ("建库于 {at}，用时 {s:.1f} 秒；截至日 {as_of}",
+                          "Built {at} in {s:.1f} s; as-of {as_of}"),
+    "field_channel": ("渠道（channel）", "channel"),
+    "field_team": ("团队（team）", "team"),
+    "field_war_zone": ("战区（war_zone）", "war_zone"),
+    "field_owner": ("开发人（owner）", "owner"),
     "data_files": ("各文件的读取、入库与拒绝", "Rows read, loaded and rejected per file"),
     "data_total": ("合计：读取 {read}，入库 {loaded}，拒绝 {rejected}",
                    "Total: {read} read, {loaded} loaded, {rejected} rejected"),

@@ -148,6 +148,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "xlsx_north_star": ("北极星", "North star"),
     "xlsx_name": ("名称", "Name"),
     "xlsx_parent": ("上级", "Parent"),
+    "xlsx_id": ("系统编号（对照用）", "id"),
     "xlsx_about": ("说明", "About"),
     "xlsx_judged_on": ("判断基准", "Judged on"),
     "xlsx_at_risk_below": ("风险阈值", "At risk below"),
