@@ -49,9 +49,14 @@ if focus is not None:
 elif opened:
     note(t("ka_unknown", id=opened, month=fmt_month(tree.month, code)))
 
+# ---- a month without key actions: one sentence, not empty headings run together (issue 36.15) --------------------
+if not tree.key_actions:
+    st.info(t("no_actions_month", month=fmt_month(tree.month, code)))
+
 # ---- alignment: centers × war zones ----------------------------------------------------------------------------
-section(t("alignment"), t("alignment_note"))
-st.markdown(uc.alignment(tree, code, reader), unsafe_allow_html=True)
+if tree.key_actions:
+    section(t("alignment"), t("alignment_note"))
+    st.markdown(uc.alignment(tree, code, reader), unsafe_allow_html=True)
 
 # ---- each center's key actions ---------------------------------------------------------------------------------
 history: dict[str, list[dict]] = {}
@@ -60,7 +65,7 @@ if store_file.exists():
         for ka in tree.key_actions:
             for kr in ka.key_results:
                 history[kr.id] = store.checkin_history(kr.id)
-for center in centers:
+for center in centers if tree.key_actions else []:
     section(name_of(center, code))
     actions = [ka for ka in tree.key_actions if ka.center == center.id]
     if not actions:
@@ -79,6 +84,7 @@ for center in centers:
                     st.caption(t("trend_none"))
 
 # ---- record a check-in; add or edit a key action -----------------------------------------------------------------
-section(t("checkin_form"))
-cf.checkin_form(tree, centers, store_file, today_is(), code, reader)
+if tree.key_actions:            # nothing to check in on: the sentence above says so
+    section(t("checkin_form"))
+    cf.checkin_form(tree, centers, store_file, today_is(), code, reader)
 cf.key_action_form(tree, plan, org, people, centers, store_file, code, reader)

@@ -131,8 +131,13 @@ def test_password_sign_in_shows_the_zone_leads_view_and_signs_out(browser, passw
     expect(page.get_by_label("账号")).to_be_visible(timeout=60_000)
     assert dialogs == []
     with PlanStore(store_path(db), read_only=True) as store:
-        actions = [r["action"] for r in store.runs.audit_log(20) if r["who"] == "lead-north"]
-    assert actions[:3] == ["sign_out", "sign_in", "sign_in_refused"]
+        rows = [r for r in store.runs.audit_log(20) if r["who"] == "lead-north"]
+    assert [r["action"] for r in rows[:3]] == ["sign_out", "sign_in", "sign_in_refused"]
+    # issue 36.14: a sign-out acts on nothing (it said What = "password"); a sign-in says how, in words
+    from ui.sections.audit import audit_frame
+
+    shown = audit_frame(rows[:2], "zh")["内容"].tolist()
+    assert shown == ["—", "密码登录"], shown
     page.close()
 
 

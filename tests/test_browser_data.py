@@ -57,7 +57,7 @@ def upload(browser, url, path):
 def confirm_shrink(page) -> None:
     """2 orders (1 loadable) replacing the site's 8: the page says what would be lost, and the import button waits
     for the second confirmation (issue 18.5)."""
-    page.get_by_text("导入后会丢失现有数据：orders 会从 8 行减少到 1 行", exact=False).first.wait_for(
+    page.get_by_text("导入后会丢失现有数据：订单表 会从 8 行减少到 1 行", exact=False).first.wait_for(
         timeout=60_000)
     assert page.get_by_role("button", name="确认导入并重建").is_disabled()
     page.get_by_test_id("stCheckbox").filter(has_text="我确认要替换").click()

@@ -281,3 +281,21 @@ def test_user_text_is_shown_as_text_never_as_markdown_or_html(writable, monkeypa
         assert not re.search(r"(?<!\\)[!\[\]()<>*:]", s.split("·")[-1]), s   # and no character of it is live
     page = html(at)
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_month_without_key_actions_says_so_once(writable, monkeypatch, lang):
+    """Issue 36.15: a month without key actions ran empty headings and per-center notes together; now one sentence
+    says so and where to add them, and the forms stay."""
+    with PlanStore(store_path(writable)) as store:
+        for ka in ("ka-community", "ka-south-open"):            # November's two
+            store.remove_key_action(ka, "admin")
+    at = centers_page(writable, monkeypatch, lang)
+    from ui.i18n import fmt_month, text
+
+    assert [i.value for i in at.info] == [text("no_actions_month", lang, month=fmt_month("2026-11", lang))]
+    page = html(at)
+    assert text("alignment", lang) not in page
+    for center in ("社群中台", "Community Center"):
+        assert text("no_actions_center", lang, center=center) not in page
+    assert at.get("form")                                       # the check-in and key-action forms are still there

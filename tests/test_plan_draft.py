@@ -72,3 +72,14 @@ def test_the_tally_says_each_state_with_a_colour_and_a_word():
         plan_draft.status({EAST_S: 7}, {}, [], {})[0][0] == "off_track"
         and len(plan_draft.status({EAST_S: 7}, {}, [], {})) == 1
     )
+
+
+def test_a_long_list_of_names_says_how_many_more():
+    """Issue 36.15: six names of nineteen zero targets read as the whole list."""
+    from ui.views.plan_tables import some_names
+
+    names = [f"人{i}" for i in range(1, 20)]
+    assert some_names(names, "zh") == "人1、人2、人3、人4、人5、人6 等 19 项"
+    assert some_names(names[:3], "en") == "人1, 人2, 人3"
+    assert some_names(names, "en", most=2) == "人1, 人2 and others (19 in all)"
+    assert some_names(names[:6], "zh") == "人1、人2、人3、人4、人5、人6"

@@ -155,7 +155,7 @@ def _signed_in_line(db: str, user: User, access: Access) -> None:
         with st.sidebar:
             _cookie_script(*st.session_state.pop("ns_cookie"))
     if st.sidebar.button(t("auth_sign_out"), key="sign_out"):
-        record(db, "sign_out", access.auth)
+        record(db, "sign_out", "")      # nothing acted on (issue 36.14: it logged What = "password")
         _end_cookie_session(db)
         with _store(db) as store:          # every tab and browser of this person, not only this one
             store.accounts.end_sessions_of(user.id)

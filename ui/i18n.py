@@ -108,6 +108,16 @@ def fmt_money(n: float | None, lang_code: str | None = None) -> str:
 COMPANY_TZ = fmt.COMPANY_TZ
 
 
+def who_word(who: str | None, lang_code: str | None = None) -> str:
+    """Who made a change, for a reader: a person's name as kept; the config files' import in the page's language
+    (issue 36.10: "config files" on a Chinese page)."""
+    from pipelines.plan.store import IMPORTER
+
+    if not who:
+        return "—"
+    return text("who_config", lang_code or lang()) if who == IMPORTER else who
+
+
 def fmt_list(items, lang_code: str | None = None) -> str:
     """Names in a sentence: 华东战区、华南战区 / East Zone, South Zone."""
     return ("、" if (lang_code or lang()) == "zh" else ", ").join(items)

@@ -31,10 +31,22 @@ def audit_frame(rows: list[dict], lang: str) -> pd.DataFrame:
     return pd.DataFrame([{text("audit_at", lang): fmt_time(r["at"], lang), text("audit_who", lang): r["who"],
                           text("audit_action", lang): text(f"audit_{r['action']}", lang)
                           if r["action"] in ACTIONS else r["action"],
-                          text("audit_what", lang): r["what"],
+                          text("audit_what", lang): what_words(r["action"], r["what"], lang),
                           text("audit_rows", lang): "—" if r["rows"] is None else f"{r['rows']:,}"} for r in rows],
                         columns=[text(k, lang) for k in ("audit_at", "audit_who", "audit_action", "audit_what",
                                                          "audit_rows")])
+
+
+def what_words(action: str, what: str | None, lang: str) -> str:
+    """An audit row's What for a reader: how a sign-in was made in words ("密码登录", "单点登录（OIDC） iss=… sub=…",
+    "账户已锁定"), "—" for nothing (a sign-out); anything else (a file, an export's name) as recorded."""
+    if not what:
+        return "—"
+    if action in ("sign_in", "sign_in_refused", "sign_out"):
+        how, _, rest = what.partition(" ")
+        if how in ("password", "oidc", "locked"):
+            return f"{text(f'audit_via_{how}', lang)} {rest}".strip()
+    return what
 
 
 BRIEFS = 50

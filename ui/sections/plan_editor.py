@@ -126,7 +126,8 @@ def company_tab(v: View, draft: dict) -> None:
         zeros = plan_draft.split_all(st.session_state, draft, suggested, effects, set(company_keys))
         st.session_state.pop("plan_split_ask", None)
         if zeros:     # a 0 reads as "no target": say so, never silently
-            flash("warning", tm("plan_split_zeros", n=len(zeros), names="、".join(v.label(k[1]) for k in zeros[:6])))
+            flash("warning", tm("plan_split_zeros", n=len(zeros), names=up.some_names([v.label(k[1]) for k in zeros],
+                                                                                        v.code)))
 
     if st.button(t("plan_suggest_all"), key="plan_suggest_all", type="primary", disabled=not has_target,
                  help=t("plan_suggest_all_help") if has_target else t("plan_suggest_no_target")):

@@ -35,6 +35,7 @@ from ui.i18n import (
     fmt_rate,
     status_word,
     text,
+    who_word,
 )
 from ui.links import View, page_link
 
@@ -402,8 +403,6 @@ def revision_pair(r: dict, lang: str) -> tuple[str, str]:
 def revision_words(r: dict, lang: str, node: str = "", metric: str = "") -> str:
     """"华东战区 驿站 6 → 8（张三，11月10日 09:30）" (without a node and metric: "6 → 8（张三，…）")."""
     old, new = revision_pair(r, lang)
-    from ui.views.plan_tables import who_word
-
     return text("revised_item", lang, node=node, metric=metric, old=old, new=new, who=who_word(r["who"], lang),
                 at=fmt_when(r["at"], lang)).strip()
 

@@ -11,8 +11,7 @@ import pandas as pd
 
 from pipelines.okr import decompose
 from pipelines.plan.goals import GOAL_METRICS, parse_number
-from pipelines.plan.store import IMPORTER
-from ui.i18n import fmt_count, fmt_time, md, text
+from ui.i18n import fmt_count, fmt_time, md, text, who_word
 from ui.views.board import esc, name_of
 
 Key = decompose.Key
@@ -241,12 +240,11 @@ def recent_frame(rows: list[dict], lang: str, tz: str | None = None,
     } for r in rows])
 
 
-def who_word(who: str | None, lang: str) -> str:
-    """Who made a change, for a reader: a person's name as kept; the config files' import in the page's language
-    (issue 36.10: "config files" on a Chinese page)."""
-    if not who:
-        return "—"
-    return text("who_config", lang) if who == IMPORTER else who
+def some_names(names: list[str], lang: str, most: int = 6) -> str:
+    """The first `most` names and how many more: "甲、乙、丙 等 19 项" / "A, B, C and 16 more" (issue 36.15: six names
+    of nineteen read as the whole list)."""
+    shown = ("、" if lang == "zh" else ", ").join(names[:most])
+    return shown if len(names) <= most else text("names_more", lang, names=shown, n=len(names))
 
 
 # The notes the plan store writes itself (pipelines.plan.store), in the page's language; a note a person wrote is

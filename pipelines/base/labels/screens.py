@@ -255,10 +255,14 @@ SCREENS: dict[str, tuple[str, str]] = {
     "plan_split_yes": ("替换这 {n} 项", "Replace these {n}"),
     "plan_split_no": ("保留我的草稿", "Keep my draft"),
     "plan_split_zeros": ("注意：{n} 项目标被分解为 0（上级目标小于下级数量时取整为 0，或近3月没有实际），0 "
-                         "表示「无目标」：{names}。可以在表格中手动调整。",
+                         "表示「无目标」：{names}。按比例分，0 是对的：其他人的份额不会被挤占。如果希望每人至少 1，"
+                         "在表格里把这些格改为 1，上级的合计会提示多分了几个，再从别处减去。",
                          "Note: {n} targets came out as 0 (a parent's target smaller than its number of children "
                          "rounds some shares down to 0, or they had no actuals in the last 3 months); 0 reads as no "
-                         "target: {names}. Adjust them in the tables."),
+                         "target: {names}. In proportion, 0 is right: no one else's share is taken. To give each at "
+                         "least 1, type 1 in those cells; the parent's total then says how many it is over, to take "
+                         "from elsewhere."),
+    "names_more": ("{names} 等 {n} 项", "{names} and others ({n} in all)"),
     "plan_suggest": ("按近3月实际建议分配", "Suggest from the last 3 months"),
     "plan_suggest_help": ("按各下级近3月实际占比分配上级目标，取整后合计与上级目标完全一致。",
                           "Splits the parent's target in proportion to each child's actuals over the last 3 months, "
@@ -419,6 +423,10 @@ SCREENS: dict[str, tuple[str, str]] = {
     "all_zones": ("全部战区", "all war zones"),
     "checkin_value": ("进展值", "Value"),
     "no_actions_center": ("{center}本月没有关键要务。", "{center} has no key actions this month."),
+    "no_actions_month": ("{month}还没有任何中台的关键要务：中台负责人可在本页下方「新增或编辑关键要务」里添加，"
+                         "或在 goals.yaml 的 key_actions 下写好后导入。",
+                         "No center has key actions for {month} yet: a center lead adds them below (“Add or edit a "
+                         "key action”), or writes them under key_actions in goals.yaml and imports it."),
     "trend": ("进展趋势", "Check-in trend"),
     "trend_none": ("还没有进展填报。", "No check-ins yet."),
     "ka_opened": ("你打开的关键要务", "The key action you opened"),
@@ -721,6 +729,9 @@ SCREENS: dict[str, tuple[str, str]] = {
     "audit_sign_in": ("登录", "signed in"),
     "audit_sign_in_refused": ("登录被拒", "sign-in refused"),
     "audit_sign_out": ("退出", "signed out"),
+    "audit_via_password": ("密码登录", "password"),
+    "audit_via_oidc": ("单点登录（OIDC）", "single sign-on (OIDC)"),
+    "audit_via_locked": ("账户已锁定", "account locked"),
     "audit_plan_change": ("修改计划", "plan change"),
     "audit_import": ("导入配置文件", "config import"),
     "audit_checkin": ("进展填报", "check-in"),
