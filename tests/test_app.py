@@ -206,14 +206,21 @@ def test_a_warehouse_without_a_plan_explains_the_empty_targets(tiny, tmp_path, m
 
 
 def test_number_format():
-    # the formats issue 4 asks for: 1.2万 / 1,000万 in Chinese, 12.3k / 10M in English
-    assert (fmt_count(12_345, "zh"), fmt_count(12_345, "en")) == ("1.2万", "12.3k")
+    # issue 36.11: one rule for a count, the same in both languages (docs/product.md §9) — every digit below
+    # 100,000 (issue 4 shortened from 10,000, so "6,329" stood beside "1.4万"), then three significant digits in
+    # the language's unit (10 万 is the 100 k of English)
+    assert (fmt_count(12_345, "zh"), fmt_count(12_345, "en")) == ("12,345", "12,345")
+    assert (fmt_count(99_999, "zh"), fmt_count(100_000, "zh"), fmt_count(100_000, "en")) == ("99,999", "10万", "100k")
+    assert (fmt_count(480_400, "zh"), fmt_count(480_400, "en")) == ("48万", "480k")          # members served
+    assert (fmt_count(481_234, "zh"), fmt_count(481_234, "en")) == ("48.1万", "481k")
     assert (fmt_count(10_000_000, "zh"), fmt_count(10_000_000, "en")) == ("1,000万", "10M")
-    assert (fmt_count(20_000, "zh"), fmt_count(20_000, "en"), fmt_count(2_500_000, "en")) == ("2万", "20k", "2.50M")
+    assert (fmt_count(20_000, "zh"), fmt_count(20_000, "en"), fmt_count(2_500_000, "en")) == ("20,000", "20,000",
+                                                                                            "2.50M")
     assert (fmt_count(987, "zh"), fmt_count(None, "en")) == ("987", "—")
     assert (fmt_rate(0.84), fmt_rate(2389.2, "zh"), fmt_pct(0.8567), fmt_pct(0.10666, 1)) == ("0.8", "2,389", "86%",
                                                                                               "10.7%")
-    assert (fmt_money(31_310_000, "zh"), fmt_money(31_310_000, "en")) == ("¥3,131万", "¥31.31M")
+    # above 1,000万 Chinese keeps the whole 万 (no "0.31亿"): one digit more than the English
+    assert (fmt_money(31_310_000, "zh"), fmt_money(31_310_000, "en")) == ("¥3,131万", "¥31.3M")
 
 
 def test_the_chosen_month_survives_a_language_switch(tiny, monkeypatch):

@@ -19,7 +19,7 @@ ZH = [
     # 26.67 → 26, 24 joined: pace 92%
     "本月：新开驿站 7 / 10 ● 正常（节奏 117%）；新增会员 24 / 40 ▲ 有风险（节奏 92%）",
     # 9 active stations of 20,000 and 32 members of 10M: both under 0.1%; 2024-01-01 → 2026-11-20 of ten years
-    "北极星：在营驿站 9 / 2万（<0.1%）、服务会员 32 / 1,000万（<0.1%）；时间已过 28.9%",
+    "北极星：在营驿站 9 / 20,000（<0.1%）、服务会员 32 / 1,000万（<0.1%）；时间已过 28.9%",
     # the gap lines add up as written: stations 7 − 6 = +1, all East's (5 − 4; South 2 − 2); members 24 − 26 = −2,
     # all South's (8 − 10), and in it 丁 5 − 6 (10 × ⅔ = 6.67 → 6) is the one short the most
     "驿站领先 +1个：华东战区 +1",
@@ -38,7 +38,7 @@ ZH = [
 EN = [
     "Northstar brief · Nov 2026 · as of Fri 2026-11-20 (day 20 of 30)",
     "This month: new stations 7 / 10 ● On track (pace 117%); new members 24 / 40 ▲ At risk (pace 92%)",
-    "North star: active stations 9 / 20k (<0.1%), members served 32 / 10M (<0.1%); time gone 28.9%",
+    "North star: active stations 9 / 20,000 (<0.1%), members served 32 / 10M (<0.1%); time gone 28.9%",
     "Stations ahead +1: East Zone +1",
     "Members gap −2: South Zone −2 (丁 −1)",
     "Needs attention: South Zone ▲ At risk, new members at 80% pace, 0.8 a day needed; largest shortfall: 丁 "

@@ -21,28 +21,30 @@ def _value(shown: str) -> float:
 
 
 def test_the_cases_readers_met():
-    # "1.7万 / 1.7万 ✖ 未达成" for 16,922 of 17,192: now less reads as less
-    assert fmt_pair(16_922, 17_192, "zh") == ("1.69万", "1.72万")
-    assert fmt_pair(16_922, 17_192, "en") == ("16.9k", "17.2k")
+    # "1.7万 / 1.7万 ✖ 未达成" for 16,922 of 17,192: now less reads as less. Issue 36.11 moved the short form to
+    # 100,000 and up (one rule for every count), so these cases are met ten times larger, and below it every digit.
+    assert fmt_pair(16_922, 17_192, "zh") == ("16,922", "17,192")
+    assert fmt_pair(169_220, 171_920, "zh") == ("16.9万", "17.2万")
+    assert fmt_pair(169_220, 171_920, "en") == ("169k", "172k")
     # one more decimal is not enough: written out in full
-    assert fmt_pair(16_999, 17_000, "zh") == ("16,999", "17,000")
-    # one unit for numbers of a size: no "4,467 / 1.0万"
-    assert fmt_pair(4_467, 10_400, "zh") == ("4,467", "10,400")
+    assert fmt_pair(169_990, 170_000, "zh") == ("169,990", "170,000")
+    # one unit for numbers of a size: no "44,670 / 10.4万"
+    assert fmt_pair(44_670, 104_000, "zh") == ("44,670", "104,000")
     assert fmt_pair(900_000, 1_200_000, "en") == ("0.90M", "1.20M")
     assert fmt_pair(512_345, 10_000_000, "zh") == ("51.2万", "1,000万")
     # a goal's progress keeps each number's own unit
-    assert fmt_pair(2_799, 10_000_000, "zh") == ("2,799", "1,000万")
-    assert fmt_pair(512_345, 10_000_000, "en") == ("512.3k", "10M")
+    assert fmt_pair(27_990, 10_000_000, "zh") == ("27,990", "1,000万")
+    assert fmt_pair(512_345, 10_000_000, "en") == ("512k", "10M")
     # nothing changes where nothing was wrong
     assert fmt_pair(31, 45, "zh") == ("31", "45")
-    assert fmt_pair(14_000, 16_600, "en") == ("14k", "16.6k")
-    assert fmt_pair(17_192, 17_192, "zh") == ("1.7万", "1.7万")
+    assert fmt_pair(14_000, 16_600, "en") == ("14,000", "16,600")
+    assert fmt_pair(171_920, 171_920, "zh") == ("17.2万", "17.2万")
     assert fmt_pair(None, 10, "zh") == ("—", "10")
-    # a row of figures in one unit: no "6,329 / 7,509" beside "14k / 16.6k" (the centers), below 1,000,000
-    row = (4_121, 16_600)
-    assert fmt_pair(14_012, 16_600, "en", like=row) == ("14,012", "16,600")
-    assert fmt_pair(6_329, 7_509, "en", like=row) == ("6,329", "7,509")
-    assert fmt_pair(15_634, 18_736, "zh", like=(11_000, 18_736)) == ("1.6万", "1.9万")      # one unit already
+    # a row of figures in one form: no "95,000 / 187,360" beside "15.6万 / 18.7万" hiding that they are alike
+    row = (95_000, 187_360)
+    assert fmt_pair(156_340, 187_360, "zh", like=row) == ("156,340", "187,360")
+    assert fmt_pair(95_000, 120_000, "zh", like=row) == ("95,000", "120,000")
+    assert fmt_pair(156_340, 187_360, "zh", like=(110_000, 187_360)) == ("15.6万", "18.7万")   # one unit already
     # "节奏 100% ✖ 未达成" for 99.8 %
     assert fmt_pct(0.998) == "99.8%"
     assert fmt_pct(0.99999) == "99.99%"          # floored past two more decimals
@@ -79,8 +81,8 @@ def _tree(actual: int, target: int) -> GoalTree:
 
 
 def test_the_board_tile_says_less_when_it_is_less():
-    tile = board.month_tile(_tree(16_922, 17_192), "members", "zh")
-    assert 'data-k="month.members.actual">1.69万<' in tile and 'data-k="month.members.target">1.72万<' in tile
+    tile = board.month_tile(_tree(169_220, 171_920), "members", "zh")
+    assert 'data-k="month.members.actual">16.9万<' in tile and 'data-k="month.members.target">17.2万<' in tile
     # day 24 of 30: expected 10,000 × 0.8 = 8,000; 7,984 is a pace of 99.8 %, at risk, never "100%"
     tile = board.month_tile(_tree(7_984, 10_000), "members", "zh")
     assert 'data-k="month.members.pace">99.8%<' in tile and "▲ 有风险" in tile

@@ -2,7 +2,8 @@
 them through ui.i18n (which passes the session's language); the command line and the morning brief call them
 directly. Pure functions: no Streamlit, no session.
 
-- counts: 1.2万 / 1,000万 / 1.20亿 in Chinese, 12.3k / 10M in English, digits below 10,000 (`count`, `pair`);
+- counts: every digit below 100,000 ("46,021"), then three significant digits: 48万 / 1,000万 / 1.2亿 in Chinese,
+  480k / 10M / 120M in English (`count`, `pair`);
 - shares: 85%, never rounded onto a mark not reached (`pct`); rates, signed changes, yuan;
 - dates: '2026-11-24 周二' / 'Tue 2026-11-24', '11月24日' / 'Nov 24', '2026年11月' / 'Nov 2026';
 - moments: '2026-11-30 05:12 北京时间' / '… Beijing time', in the company's time zone, never the server's.
@@ -18,21 +19,22 @@ from pipelines.base.labels import LABELS, say
 from pipelines.okr.candidates import MIN_CHOICE_MONTHS
 from pipelines.okr.status import STATUS
 
+SHORT_FROM = 100_000    # a count below this is written out in full, in both languages (docs/product.md §8.1)
+
 
 def _scale(n: float, lang_code: str) -> tuple[float, str, int]:
-    """The unit a count is written in: (divisor, suffix, default decimals). 万 / 亿 in Chinese, k / M in English."""
+    """The unit a count is written in: (divisor, suffix, default decimals). Below SHORT_FROM every digit
+    ("46,021"); from it three significant digits in the language's unit — 万 / 亿 in Chinese, k / M in English — so
+    both languages say a figure as precisely ("48.0万" / "480k", "1,000万" / "10.0M")."""
     a = abs(n)
-    if lang_code == "zh":
-        if a >= 1e8:
-            return 1e8, "亿", 2
-        if a >= 1e4:
-            return 1e4, "万", 1
+    if a < SHORT_FROM:
         return 1, "", 0
-    if a >= 1e6:
-        return 1e6, "M", 2
-    if a >= 1e4:
-        return 1e3, "k", 1
-    return 1, "", 0
+    if lang_code == "zh":
+        div, suffix = (1e8, "亿") if a >= 1e8 else (1e4, "万")
+    else:
+        div, suffix = (1e6, "M") if a >= 1e6 else (1e3, "k")
+    digits = len(str(int(round(a / div, 2))))
+    return div, suffix, max(0, 3 - digits)
 
 
 def _in_unit(n: float, unit: tuple[float, str, int], decimals: int, trim: bool) -> str:
@@ -44,7 +46,8 @@ def _in_unit(n: float, unit: tuple[float, str, int], decimals: int, trim: bool) 
 
 
 def fmt_count(n: float | None, lang_code: str) -> str:
-    """People-friendly counts: 1.2万 / 1,000万 / 1.20亿 in Chinese, 12.3k / 10M in English; digits below 10,000."""
+    """People-friendly counts: every digit below 100,000 ("46,021"); then three significant digits, trailing zeros
+    trimmed: 48.1万 / 1,000万 / 1.2亿 in Chinese, 481k / 10M / 120M in English."""
     if n is None or pd.isna(n):
         return "—"
     n = float(n)
