@@ -56,7 +56,7 @@ with chart_col:
                     key="board_chart")
 
 centers = board.centers(tree)
-section(t("centers"))
+section(t("centers"), key="section.centers")
 if centers:
     for center, col in zip(centers, st.columns(len(centers), gap="small")):
         col.markdown(board.center_card(tree, center, code, view), unsafe_allow_html=True)

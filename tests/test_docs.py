@@ -144,3 +144,31 @@ def test_the_admin_guide_sets_up_the_brief(tmp_path):
     (config / "channels.yaml").write_text(example[:example.index("```")], encoding="utf-8")
     channels = load_channels(config, load_access(config, load_org(config)))
     assert [c.type for c in channels.channels] == ["wecom", "dingtalk", "email", "feishu"]
+
+
+def test_every_guide_section_a_message_names_exists():
+    """Issue 36.18: the Data page sent readers to a section "晨报" no guide has. Every 'docs/<guide>.md「Section」' or
+    "docs/<guide>.md, 'Section'" a label cites is the start of a heading of that guide."""
+    from pipelines.base.labels import LABELS
+
+    cited = set()
+    for zh, en in LABELS.values():
+        for text in (zh, en):
+            for m in re.finditer(r"(docs/[\w-]+\.md)(?:\s*「([^」]+)」|, '([^']+)'|，“([^”]+)”)", text):
+                cited.add((m.group(1), next(g for g in m.groups()[1:] if g)))
+    assert cited, "no label cites a guide's section (the pattern is wrong)"
+    for guide, section in sorted(cited):
+        heads = [line.lstrip("#").strip() for line in (ROOT / guide).read_text(encoding="utf-8").splitlines()
+                 if line.startswith("#")]
+        assert any(h.startswith(section) for h in heads), (guide, section)
+
+
+def test_the_admin_guides_sample_brief_is_a_real_first_brief(small):
+    """Issue 36.18: the guide's brief did not match what the sample sends. It is the `small` sample's brief for
+    24 November 2026 (the first: no 'since the last brief' line), word for word."""
+    from pipelines.delivery import brief, trees
+
+    guide = (ROOT / "docs" / "admin-guide.md").read_text(encoding="utf-8")
+    shown = re.search(r"```\n(北极星日报 ·.*?)\n```", guide, re.S).group(1).splitlines()
+    tree = trees.load(small / "wh.duckdb", "2026-11", "2026-11-24")
+    assert brief.summary(tree, "zh", base_url="https://northstar.example.com") == shown

@@ -1,6 +1,7 @@
-"""Real data: Online Retail II (shared/data, beside the project) through examples/online_retail/adapt.py and the
-build: every file's rows read = loaded + rejected, the member retention table of the `cohorts` command equals an
-independent pandas computation over the original invoice lines, and the Cohorts page renders on it."""
+"""Real data: Online Retail II (examples/online_retail/data, shipped with the project) through
+examples/online_retail/adapt.py and the build: every file's rows read = loaded + rejected, the member retention
+table of the `cohorts` command equals an independent pandas computation over the original invoice lines, and the
+Cohorts page renders on it."""
 from __future__ import annotations
 
 import csv
@@ -15,16 +16,12 @@ from pipelines.warehouse import build as build_mod
 from tests.conftest import ROOT
 from tests.conftest import retail_adapter as adapter
 
-SOURCE = ROOT.parent / "shared" / "data" / "online_retail_ii_2009_2010.parquet"
+SOURCE = adapter().SOURCE          # examples/online_retail/data (or NORTHSTAR_RETAIL_DATA)
 AS_OF = "2010-12-09"
 
 
 @pytest.fixture(scope="module")
 def retail(tmp_path_factory):
-    if not SOURCE.exists():   # a clone on its own: CI and the project's machines have shared/ beside it
-        pytest.skip(f"the real data set is not here: {SOURCE} (shared/data beside the project; see docs/"
-                    "developer-guide.md's "
-                    "'Try it on real data')")
     out = tmp_path_factory.mktemp("retail")
     counts = adapter().adapt(SOURCE, out)
     result = build_mod.build(raw=out / "raw", config=out / "config", db=out / "wh.duckdb", as_of=AS_OF, quiet=True)

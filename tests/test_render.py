@@ -97,15 +97,27 @@ def _check_png(data: bytes, name: str) -> Image.Image:
 def test_the_board_as_a_phone_picture_and_one_a4_page(tiny):
     done = render.render_board(tiny / "wh.duckdb", LOCAL, "zh", "2026-11", dt.date(2026, 11, 24))
     image = _check_png(done.png, "render-board-zh.png")
-    # a phone's width drawn at 2×, the whole board top to bottom (taller than four phone screens), legible there
+    # a phone's width drawn at 2×, legible there. Issue 36.16: the whole board was seven phone screens with links
+    # that do nothing in a picture; now the question first — head, north star, the answer, this month, the war
+    # zones — in at most two and a half screens, the answer line inside the first
     assert done.scale == 2 and image.size == done.png_size and image.size[0] == 780
-    assert image.size[1] > 4 * 844
+    assert 844 * 2 < image.size[1] <= 2.5 * 844 * 2
+    assert done.answer_bottom_px is not None and done.answer_bottom_px <= 844
     assert done.smallest_text_px >= 10
     # the top is the board's head, not Streamlit's toolbar: the first rows are the page's white, then dark title text
     top = image.crop((0, 0, 780, 40)).convert("L")
     assert top.getextrema()[0] > 200, "something is drawn above the board's title (the toolbar?)"
     (ARTIFACTS / "render-board-zh.pdf").write_bytes(done.pdf)
     assert done.pdf.startswith(b"%PDF") and done.pdf_pages == 1 == render.pdf_pages(done.pdf)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_small_samples_picture_answers_in_its_first_screen(small, lang):
+    """Issue 36.16, on a company's lengths of names and numbers (the picture was 780 × 5,488 px)."""
+    done = render.render_board(small / "wh.duckdb", LOCAL, lang, "2026-11", dt.date(2026, 11, 24), pdf=False)
+    image = _check_png(done.png, f"render-small-{lang}.png")
+    assert image.size[1] <= 2.5 * 844 * 2, image.size
+    assert done.answer_bottom_px is not None and done.answer_bottom_px <= 844
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

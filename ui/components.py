@@ -18,15 +18,15 @@ def _key(data_key: str | None) -> str:
     return f' data-k="{_esc(data_key)}"' if data_key else ""
 
 
-def section_html(title: str, note: str | None = None, after: str = "") -> str:
-    """`after`: built HTML after the note (a help marker)."""
+def section_html(title: str, note: str | None = None, after: str = "", key: str | None = None) -> str:
+    """`after`: built HTML after the note (a help marker); `key`: a data-k for tests and stylesheets."""
     extra = f"<span>{_esc(note)}{after}</span>" if note else after
-    return f'<div class="ns-section">{_esc(title)}{extra}</div>'
+    return f'<div class="ns-section"{_key(key)}>{_esc(title)}{extra}</div>'
 
 
-def section(title: str, note: str | None = None, after: str = "") -> None:
+def section(title: str, note: str | None = None, after: str = "", key: str | None = None) -> None:
     """A section header: the title in bold, an optional note after it in grey (and `after`, built HTML)."""
-    st.markdown(section_html(title, note, after), unsafe_allow_html=True)
+    st.markdown(section_html(title, note, after, key), unsafe_allow_html=True)
 
 
 def page_head(title: str, period: str | None = None, data_key: str | None = "period", icon: str = "",

@@ -232,6 +232,19 @@ RENDER_CSS = """
 [data-testid="stExpandSidebarButton"],
 [data-testid="stSidebarNav"], [data-testid="stBottom"], footer { display: none !important; }
 [data-testid="stMainBlockContainer"] { padding-top: 1rem !important; padding-bottom: 0.5rem !important; }
+/* a picture has nothing to click or hover: links read as text, no "?" */
+a.ns-link, a.ns-inline-link { color: inherit !important; text-decoration: none !important; }
+.ns-help { display: none !important; }
+/* The phone picture a leader opens in a chat (issue 36.16: 780 × 5,488 px, seven screens): the question first —
+   the head, the north star, the answer line, this month and the war zones — about two screens; the chart, the
+   centers and the paths stay on the board the brief's link opens. */
+@media (max-width: 640px) {
+  [data-testid="stElementContainer"]:has(.js-plotly-plot),
+  [data-testid="stElementContainer"]:has([data-k="section.centers"]),
+  [data-testid="stHorizontalBlock"]:has(.ns-center),
+  [data-testid="stElementContainer"]:has(.ns-center),
+  [data-testid="stElementContainer"]:has(.ns-drivers) { display: none !important; }
+}
 </style>
 """
 

@@ -22,14 +22,18 @@ place to prove a month's forecast (issue 35). The first file's lines up to 2010-
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 import duckdb
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCE = ROOT.parent / "shared" / "data" / "online_retail_ii_2009_2010.parquet"
-NEXT_YEAR = ROOT.parent / "shared" / "data" / "online_retail_2010_2011.parquet"
+# the two real years ship with the project (examples/online_retail/data, CC BY 4.0: its README); another copy of
+# the same two files can be named with NORTHSTAR_RETAIL_DATA
+DATA = Path(os.environ.get("NORTHSTAR_RETAIL_DATA") or Path(__file__).resolve().parent / "data")
+SOURCE = DATA / "online_retail_ii_2009_2010.parquet"
+NEXT_YEAR = DATA / "online_retail_2010_2011.parquet"
 AS_OF = "2010-12-09"
 AS_OF_TWO_YEARS = "2011-12-09"
 SWITCH = "2010-12-01"        # the first file up to the day before, the second from this day
@@ -77,7 +81,8 @@ def adapt(source: Path, out: Path, next_year: Path | None = None) -> dict[str, i
     With `next_year` (the 2010-2011 file), two years: `source` before SWITCH, `next_year` from it."""
     for path in (source, next_year):
         if path is not None and not path.exists():
-            raise SystemExit(f"error: {path} not found: it ships in shared/data/ beside the project")
+            raise SystemExit(f"error: {path} not found: the project ships it in examples/online_retail/data/ (or set "
+                             "NORTHSTAR_RETAIL_DATA to a folder with the two files; see that folder's README)")
     raw, config = out / "raw", out / "config"
     raw.mkdir(parents=True, exist_ok=True)
     config.mkdir(parents=True, exist_ok=True)

@@ -58,6 +58,7 @@ class Rendered:
     pdf_pages: int | None
     seconds: float
     a4_zoom: float | None = None         # how much the print view was shrunk to fit one A4 page (0.77: as styled)
+    answer_bottom_px: float | None = None  # where the answer line ends in the picture (CSS px)
 
 
 def chromium_path() -> str:
@@ -176,15 +177,20 @@ SMALLEST_TEXT = """() => {
     return least; }"""
 
 
-def _phone_picture(page, timeout_ms: int) -> tuple[bytes, float]:
-    """The open board at a phone's width, top to bottom, and the smallest text in it."""
+ANSWER_BOTTOM = """() => { const a = document.querySelector('[data-k="answer"]');
+    return a ? a.getBoundingClientRect().bottom : null; }"""
+
+
+def _phone_picture(page, timeout_ms: int) -> tuple[bytes, float, float | None]:
+    """The open board at a phone's width, top to bottom as a picture styles it (ui/style.py RENDER_CSS: the
+    question first, about two screens), the smallest text in it and where its answer line ends."""
     page.emulate_media(media="screen")
     page.set_viewport_size(PHONE)
     page.wait_for_timeout(300)
     page.set_viewport_size({"width": PHONE["width"], "height": _tall(page)})
     page.wait_for_timeout(300)
     drawn(page, timeout_ms)
-    return page.screenshot(type="png"), float(page.evaluate(SMALLEST_TEXT))
+    return page.screenshot(type="png"), float(page.evaluate(SMALLEST_TEXT)), page.evaluate(ANSWER_BOTTOM)
 
 
 # What an A4 landscape page holds inside ui/style.py's 7 mm margins, in CSS pixels (96 per inch): 283 × 196 mm.
@@ -226,11 +232,12 @@ def _draw(browser, url: str, timeout_ms: int, png: bool, pdf: bool) -> dict:
                 page.set_viewport_size(SCREEN)
             if not png:
                 return out
-            data, smallest = _phone_picture(page, timeout_ms)
+            data, smallest, answer = _phone_picture(page, timeout_ms)
         finally:
             context.close()
         if len(data) <= PNG_LIMIT:
-            out.update(png=data, size=Image.open(io.BytesIO(data)).size, scale=scale, smallest=smallest)
+            out.update(png=data, size=Image.open(io.BytesIO(data)).size, scale=scale, smallest=smallest,
+                       answer=answer)
             return out
     raise NorthstarError("render_too_big", mb=len(data) / 1e6)
 
@@ -274,5 +281,5 @@ def render_board(db: Path, viewer: User, lang: str = "zh", month: str | None = N
                               int(timeout * 1000), png, pdf).result()
     return Rendered(png=out.get("png"), pdf=out.get("pdf"), png_size=out.get("size"), scale=out.get("scale"),
                     smallest_text_px=out.get("smallest"), pdf_pages=pdf_pages(out["pdf"]) if "pdf" in out else None,
-                    a4_zoom=out.get("a4_zoom"),
+                    a4_zoom=out.get("a4_zoom"), answer_bottom_px=out.get("answer"),
                     seconds=time.perf_counter() - start)

@@ -187,7 +187,8 @@ ERRORS: dict[str, tuple[str, str]] = {
     "source_env_unset": ("数据源 {source}：环境变量 {env} 没有设置；请把它设为数据库的连接串（{example}）",
                          "source {source}: the environment variable {env} is not set; set it to the database's "
                          "connection string ({example})"),
-    "sources_missing": ("{config} 中没有 {file}：请写一个，指明公司的数据库（docs/admin-guide.md，“从公司数据库拉取”）",
+    "sources_missing": ("{config} 中没有 {file}：请写一个，指明公司的数据库"
+                        "（docs/admin-guide.md「Pulling from the company's database」）",
                         "no {file} in {config}: write one naming the company's database (docs/admin-guide.md, "
                         "'Pulling from the company's database')"),
     "watermark_unusable": ("保存的水位 {value!r}（{kind}）无法使用；请加 --full 运行拉取，重新读取所有行",
@@ -288,7 +289,7 @@ ERRORS: dict[str, tuple[str, str]] = {
     "smtp_port": ("频道 {channel}：{prefix}_PORT 不是端口号", "channel {channel}: {prefix}_PORT is not a port number"),
     "smtp_tls": ("频道 {channel}：{prefix}_TLS 是 {tls!r}：应为 starttls、ssl 或 none",
                  "channel {channel}: {prefix}_TLS is {tls!r}: starttls, ssl or none"),
-    "no_channels": ("没有频道：请在 {config} 中写 channels.yaml（见 docs/admin-guide.md，“早间简报”）",
+    "no_channels": ("没有频道：请在 {config} 中写 channels.yaml（见 docs/admin-guide.md「The morning brief」）",
                     "no channels: write channels.yaml in {config} (see docs/admin-guide.md, 'The morning brief')"),
     "send_failed": ("{what} 尝试 {attempts} 次后仍未送达：{detail}",
                     "{what} was not delivered after {attempts} attempts: {detail}"),
@@ -505,7 +506,7 @@ ERRORS: dict[str, tuple[str, str]] = {
                           "watermark: missing (a column that grows with every new or changed row, e.g. updated_at; "
                           "an id only finds new rows)"),
     # access.yaml (pipelines/plan/access.py)
-    "access_shape": ("应包含 auth: 和 users:（见 docs/admin-guide.md，“谁能看到什么”）",
+    "access_shape": ("应包含 auth: 和 users:（见 docs/admin-guide.md「Who sees what」）",
                      "expected auth: and users: (see docs/admin-guide.md, 'Who sees what')"),
     "access_user_id": ("缺少 id（登录名，或身份提供方的邮箱）",
                        "missing id (the sign-in name, or the identity provider's email)"),
@@ -526,7 +527,7 @@ ERRORS: dict[str, tuple[str, str]] = {
                             "password sign-in needs at least one admin among the users"),
     "access_number": ("{value!r} 不是 ≥ {low} 的数", "{value!r} is not a number ≥ {low}"),
     # channels.yaml (pipelines/delivery/channels.py)
-    "channels_shape": ("应包含 base_url: 和 channels:（见 docs/admin-guide.md，“早间简报”）",
+    "channels_shape": ("应包含 base_url: 和 channels:（见 docs/admin-guide.md「The morning brief」）",
                        "expected base_url: and channels: (see docs/admin-guide.md, 'The morning brief')"),
     "channels_base_url": ("{value!r}：总览的地址，http(s)://…", "{value!r}: the board's address, http(s)://…"),
     "channel_id": ("缺少 id（`brief --channel ID` 用的名字）", "missing id (what `brief --channel ID` names)"),
