@@ -380,3 +380,26 @@ def test_oidc_refuses_an_unverified_address_and_a_second_account(browser, oidc_a
     assert any(re.search(r" sub=mallory iat=\d+ \(unverified\)$", w) for w in whats)
     assert any(re.search(r" sub=mallory-2 iat=\d+ \(bound\)$", w) for w in whats)
     assert any(re.search(r" sub=lead-north@bobo\.cn iat=\d+$", w) for w in whats)
+
+
+@pytest.mark.parametrize("width,height", [(1280, 800), (1366, 768), (1440, 900), (390, 844)])
+def test_a_page_the_role_may_not_open_says_so_on_every_screen(browser, password_app, width, height):
+    """Issue 36.12 at a laptop's and a phone's size, in both languages: a zone lead's link to /cohorts says in the
+    first screen that the page is not open to their role and whom to ask, the address kept, the way back offered."""
+    url, _ = password_app
+    context = browser.new_context(viewport={"width": width, "height": height})
+    signed_in_page(context, url, "lead-north").close()
+    for lang, said, back in (("zh", "「同期群」页面不对你的角色（战区负责人）开放。", "返回总览"),
+                             ("en", "The Cohorts page is not open to your role (zone lead).", "Back to the board")):
+        page = context.new_page()
+        page.goto(f"{url}/cohorts?lang={lang}")
+        page.locator('.ns-done[data-page="cohorts"]').wait_for(state="attached", timeout=60_000)
+        shown = page.get_by_text(said, exact=False)
+        expect(shown).to_be_visible(timeout=30_000)
+        box = shown.bounding_box()
+        assert box["y"] + box["height"] <= height, f"below the first screen at {width}×{height}: {box}"
+        assert "/cohorts" in page.url and not page.locator(".ns-northstar").count()
+        assert page.get_by_role("link", name=back).is_visible()
+        screenshot(page, f"auth-not-open-{lang}-{width}x{height}.png")
+        page.close()
+    context.close()

@@ -99,3 +99,15 @@ def test_times_are_shown_in_the_companys_zone():
     assert fmt_time("2026-11-29T20:30:00+00:00", "en") == "2026-11-30 04:30 Beijing time"
     assert fmt_time("2026-11-29T20:30:00", "en") == "2026-11-30 04:30 Beijing time"      # naive: recorded in UTC
     assert fmt_time(None, "zh") == "—"
+
+
+def test_a_revised_target_reads_alike_on_both_sides_and_names_the_import_in_words():
+    """Issue 36.8 / 36.10: "9,000 → 1万" where the old value was 10,048 (two forms for one kind of figure), and
+    "（config files，11月12日 10:30）" on a Chinese page."""
+    from ui.views import board
+
+    r = {"old": 10_048, "new": 9_000, "who": "config files", "at": "2026-11-12T02:30:00+00:00"}
+    assert board.revision_pair(r, "zh") == ("10,048", "9,000")
+    assert board.revision_pair({**r, "old": 120_480, "new": 90_000}, "en") == ("120,480", "90,000")
+    assert board.revision_words(r, "zh") == "10,048 → 9,000（配置文件导入，11月12日 10:30）"
+    assert board.revision_words({**r, "who": "王芳"}, "en").endswith("(王芳, Nov 12 10:30)")
