@@ -89,8 +89,8 @@ pulls_section(db, code)
 briefs_section(db, code)
 
 section(t("data_catalog"))
-frame, config = tables.catalog(code)
-st.dataframe(frame, hide_index=True, width="stretch", key=f"data_catalog_{code}", column_config=config)
+frame, _ = tables.catalog(code)
+st.markdown(tables.catalog_html(frame), unsafe_allow_html=True)
 
 
 @st.fragment

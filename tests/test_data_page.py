@@ -68,7 +68,18 @@ def test_the_data_page_shows_the_report_and_the_whole_catalog(bad, monkeypatch, 
     assert at.warning[0].value == text("data_stale", lang, n=2)
     assert text("data_total", lang, read="24", loaded="21", rejected="3") in html
     # the last table is the audit: with auth: open the reader has every right (issue 20), an admin's included
-    files, reasons, examples, warnings, checks, catalog, audit = (f.value for f in at.dataframe)
+    files, reasons, examples, warnings, checks, audit = (f.value for f in at.dataframe)
+    # the catalog is a table that wraps (issue 36.14: its definitions were cut at the grid's cell edge): the frame
+    # the page draws, and every definition whole in the page
+    import streamlit as st
+
+    from ui.views import board, data_tables
+
+    st.session_state["lang_code"] = lang
+    catalog, _ = data_tables.catalog(lang)
+    assert 'data-k="data.catalog"' in html
+    for m in metrics.CATALOG.values():
+        assert board.esc(m.definition_zh) in html and board.esc(m.definition_en) in html, m.name
     assert list(audit[text("audit_action", lang)]) == [text("audit_import", lang)]      # the build's config import
     assert set(checks.iloc[:, 1]) == {text("data_check_ok", lang)}       # the data tests the build ran (issue 19.7)
     assert list(files[text("col_read", lang)]) == [7, 8, 9] and list(files[text("col_rejected", lang)]) == [1, 1, 1]

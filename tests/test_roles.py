@@ -166,6 +166,8 @@ def test_role_matrix(request, monkeypatch, fresh_cache, uid, page, mode):
     if page == "data":
         assert bool(at.get("file_uploader")) == user.can_upload
         assert ("审计记录" in text) == user.can_audit
+        # issue 36.14: the server's raw folder is an admin's business, not every reader's
+        assert ("原始数据 " in " ".join(c.value for c in at.caption)) == user.can_upload
 
 
 def test_a_zone_lead_opens_on_their_zone_and_sees_totals_only_elsewhere(signed, monkeypatch, fresh_cache):

@@ -168,6 +168,16 @@ CSS = """
 .ns-ptable th, .ns-ptable td { border: 1px solid #e5e7eb; padding: 0.1rem 0.3rem; white-space: nowrap; }
 .ns-ptable th { background: #f3f4f6; font-weight: 600; text-align: left; }
 .ns-ptable .ns-num { text-align: right; }
+/* a reference table read on screen (the Data page's catalog): its text wraps, nothing is cut at a cell's edge */
+.ns-wraptable { font-size: 0.8rem; min-width: 48rem; }
+.ns-wraptable th, .ns-wraptable td { white-space: normal; vertical-align: top; padding: 0.3rem 0.45rem; }
+.ns-wraptable td:nth-child(2), .ns-wraptable td:nth-child(9) { font-family: monospace; font-size: 0.75rem; }
+.ns-wraptable td:nth-child(3), .ns-wraptable td:nth-child(5), .ns-wraptable td:nth-child(6),
+.ns-wraptable th:nth-child(3), .ns-wraptable th:nth-child(5), .ns-wraptable th:nth-child(6) { white-space: nowrap; }
+.ns-wraptable td:nth-child(1) { min-width: 6rem; }
+.ns-wraptable td:nth-child(2), .ns-wraptable td:nth-child(9) { overflow-wrap: anywhere; min-width: 6.5rem; }
+.ns-wraptable td:nth-child(4) { min-width: 8rem; }
+.ns-wraptable td:nth-child(7), .ns-wraptable td:nth-child(8) { min-width: 11rem; }          /* the definitions */
 a.ns-link, a.ns-link:hover { color: inherit !important; text-decoration: none !important; display: block; }
 a.ns-link:hover .ns-card, a.ns-link:hover.ns-card, a.ns-link:focus-visible .ns-card { box-shadow: 0 0 0 2px #93c5fd; }
 a.ns-link:hover .ns-ka, .ns-zname a.ns-link:hover { background: #f1f5f9; border-radius: 4px; }

@@ -94,6 +94,18 @@ def catalog(code: str) -> tuple[pd.DataFrame, dict]:
                    t(f"col_def_{second}"): st.column_config.TextColumn(width="medium")}
 
 
+def catalog_html(frame: pd.DataFrame) -> str:
+    """The catalog as a table that wraps its text (issue 36.14: the definitions were cut at the grid's cell edge),
+    in a box that scrolls sideways on a phone. Every cell escaped: the catalog's text is shown as text."""
+    from ui.views.board import esc
+
+    head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
+    body = "".join("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in row) + "</tr>"
+                   for row in frame.itertuples(index=False))
+    return (f'<div class="ns-scroll"><table class="ns-ptable ns-wraptable" data-k="data.catalog">'
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
+
+
 def metric_label(name: str, code: str) -> str:
     m = metrics.CATALOG[name]
     return f"{name} · {m.label_zh if code == 'zh' else m.label_en}"
