@@ -299,3 +299,12 @@ def test_a_month_without_key_actions_says_so_once(writable, monkeypatch, lang):
     for center in ("社群中台", "Community Center"):
         assert text("no_actions_center", lang, center=center) not in page
     assert at.get("form")                                       # the check-in and key-action forms are still there
+
+
+def test_the_key_action_form_speaks_the_pages_language(company, monkeypatch):
+    """Issue 36.10: the form's pickers said "Choose options" on a Chinese page."""
+    at = centers_page(company, monkeypatch, "zh")
+    placeholders = [m.proto.placeholder for m in at.multiselect]
+    assert placeholders and set(placeholders) == {"请选择"}, placeholders
+    at = centers_page(company, monkeypatch, "en")
+    assert {m.proto.placeholder for m in at.multiselect} == {"Choose"}

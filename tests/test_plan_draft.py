@@ -83,3 +83,24 @@ def test_a_long_list_of_names_says_how_many_more():
     assert some_names(names[:3], "en") == "人1, 人2, 人3"
     assert some_names(names, "en", most=2) == "人1, 人2 and others (19 in all)"
     assert some_names(names[:6], "zh") == "人1、人2、人3、人4、人5、人6"
+
+
+def test_the_plan_history_says_who_and_what_in_the_readers_words():
+    """Issue 36.10: the history read "config files" and "check-in kr-salons-held" on a Chinese page."""
+    from ui.i18n import who_word
+    from ui.views.plan_tables import note_words, recent_frame
+
+    titles = {"kr-salons-held": "城市沙龙场次", "ka-1": "双11直播带货"}
+    assert who_word("config files", "zh") == "配置文件导入" and who_word("config files", "en") == "config files"
+    assert who_word("王芳", "zh") == "王芳" and who_word("", "zh") == "—"
+    assert note_words("check-in kr-salons-held", "zh", titles) == "进展填报：城市沙龙场次"
+    assert note_words("check-in kr-unknown", "en", titles) == "check-in: kr-unknown"      # no title: its id
+    assert note_words("targets 2026-11: 12", "zh") == "2026-11 目标：12 项"
+    assert note_words("undo #4", "zh") == "撤销 #4"
+    assert note_words("remove key action ka-1", "zh", titles) == "删除关键动作：双11直播带货"
+    assert note_words("data/config: goals.yaml, org.yaml", "zh") == "导入 data/config：goals.yaml, org.yaml"
+    assert note_words("月中按新渠道调整", "zh") == "月中按新渠道调整"                  # a person's own note, as written
+    frame = recent_frame([{"id": 7, "at": "2026-11-12T02:30:00+00:00", "who": "config files", "source": "import",
+                           "note": "data/config: goals.yaml"}], "zh")
+    assert frame.iloc[0].tolist() == ["#7", "2026-11-12 10:30 北京时间", "配置文件导入", "配置文件",
+                                      "导入 data/config：goals.yaml"]
