@@ -163,3 +163,14 @@ def test_data_past_the_known_holidays_is_said(tmp_path):
     v = tree.company.metrics["members"]
     assert v.choice == Choice("linear", "history")
     assert tree.shape_words(v, "zh") == "按直线（数据不足一年，还没有曲线）；法定节假日只收录到 2026 年，本月未计入"
+
+
+def test_the_spring_festival_table_is_the_holidays_packages_every_year():
+    """Issue 37: the first view reads 春节 from a table instead of importing `holidays`; every year of the table is
+    what the package computes, and a year outside it still asks the package."""
+    from pipelines.plan import calendar
+
+    for year, (month, day) in calendar.LUNAR_NEW_YEAR.items():
+        assert calendar._lunar_new_year_computed(year) == dt.date(year, month, day), year
+    assert calendar.lunar_new_year(2061) == calendar._lunar_new_year_computed(2061)
+    assert min(calendar.LUNAR_NEW_YEAR) <= 2004 and max(calendar.LUNAR_NEW_YEAR) >= 2036   # the data and the goal
