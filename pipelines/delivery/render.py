@@ -190,7 +190,9 @@ def _phone_picture(page, timeout_ms: int) -> tuple[bytes, float, float | None]:
     page.set_viewport_size({"width": PHONE["width"], "height": _tall(page)})
     page.wait_for_timeout(300)
     drawn(page, timeout_ms)
-    return page.screenshot(type="png"), float(page.evaluate(SMALLEST_TEXT)), page.evaluate(ANSWER_BOTTOM)
+    # the render's own time limit, not playwright's 30 s default: on a loaded machine a tall page takes longer
+    return (page.screenshot(type="png", timeout=timeout_ms), float(page.evaluate(SMALLEST_TEXT)),
+            page.evaluate(ANSWER_BOTTOM))
 
 
 # What an A4 landscape page holds inside ui/style.py's 7 mm margins, in CSS pixels (96 per inch): 283 × 196 mm.
