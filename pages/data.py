@@ -89,8 +89,7 @@ pulls_section(db, code)
 briefs_section(db, code)
 
 section(t("data_catalog"))
-frame, _ = tables.catalog(code)
-st.markdown(tables.catalog_html(frame), unsafe_allow_html=True)
+st.markdown(tables.catalog_html(tables.catalog(code)), unsafe_allow_html=True)
 
 
 @st.fragment

@@ -255,6 +255,21 @@ def _quiet():
 # ---- the real app in real Chromium (every page test uses these) -------------------------------------------------
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
+
+# Two helpers for a page check written in JavaScript (the laptop and war-zone fit tests): `text(e)`, an element's
+# words for a message; `lines(e)`, how many line boxes its text takes (its text's rectangles, by row).
+TEXT_LINES = """
+    const text = e => e.innerText.replace(/\\s+/g, ' ').trim().slice(0, 40);
+    const lines = e => {
+        const range = document.createRange();
+        range.selectNodeContents(e);
+        const rects = [...range.getClientRects()].filter(r => r.width > 0).sort((a, b) => a.top - b.top);
+        let rows = 0, bottom = -1e9;
+        for (const r of rects) {
+            if (r.top >= bottom - 2) { rows += 1; bottom = r.bottom; } else bottom = Math.max(bottom, r.bottom);
+        }
+        return rows;
+    };"""
 CHROMIUM = "/usr/bin/chromium"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import main_height, open_board, problems_shown, screenshot, streamlit_app
+from tests.conftest import TEXT_LINES, main_height, open_board, problems_shown, screenshot, streamlit_app
 
 SIZES = [(1280, 800), (1366, 768), (1440, 900)]
 
@@ -13,20 +13,10 @@ SIZES = [(1280, 800), (1366, 768), (1440, 900)]
 # label wrapped onto two lines, the north star's share written over its bar, a chart title running off the chart.
 DEFECTS = """() => {
     const out = [];
-    const text = e => e.innerText.replace(/\\s+/g, ' ').trim().slice(0, 40);
+""" + TEXT_LINES + """
     for (const e of document.querySelectorAll('.ns-head h1, .ns-zname, .ns-label')) {
         if (e.scrollWidth > e.clientWidth + 1) out.push('cut: ' + text(e));
     }
-    const lines = e => {          // line boxes the element's text takes: its text's rectangles, by row
-        const range = document.createRange();
-        range.selectNodeContents(e);
-        const rects = [...range.getClientRects()].filter(r => r.width > 0).sort((a, b) => a.top - b.top);
-        let rows = 0, bottom = -1e9;
-        for (const r of rects) {
-            if (r.top >= bottom - 2) { rows += 1; bottom = r.bottom; } else bottom = Math.max(bottom, r.bottom);
-        }
-        return rows;
-    };
     for (const e of document.querySelectorAll('.ns-grid4 .ns-mid, .ns-grid4 .ns-small-label, .ns-zfig, .ns-big')) {
         if (e.innerText.trim() && lines(e) > 1) out.push('wrapped: ' + text(e));
     }

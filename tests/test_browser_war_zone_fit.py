@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ARTIFACTS, problems_shown, screenshot, streamlit_app
+from conftest import ARTIFACTS, TEXT_LINES, problems_shown, screenshot, streamlit_app
 from pipelines.delivery import render, trees
 from ui.views import warzone as wz
 
@@ -22,17 +22,7 @@ HEADERS = """() => [...document.querySelectorAll('[data-testid="stDataFrame"]')]
 # What a person would see wrong: something running past its card's right edge, a figure broken over two lines.
 OVERFLOW = """() => {
     const out = [];
-    const text = e => e.innerText.replace(/\\s+/g, ' ').trim().slice(0, 40);
-    const lines = e => {
-        const range = document.createRange();
-        range.selectNodeContents(e);
-        const rects = [...range.getClientRects()].filter(r => r.width > 0).sort((a, b) => a.top - b.top);
-        let rows = 0, bottom = -1e9;
-        for (const r of rects) {
-            if (r.top >= bottom - 2) { rows += 1; bottom = r.bottom; } else bottom = Math.max(bottom, r.bottom);
-        }
-        return rows;
-    };
+""" + TEXT_LINES + """
     for (const card of document.querySelectorAll('[data-testid=stMain] .ns-card')) {
         const box = card.getBoundingClientRect();
         for (const e of card.querySelectorAll('*')) {

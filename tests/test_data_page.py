@@ -76,7 +76,7 @@ def test_the_data_page_shows_the_report_and_the_whole_catalog(bad, monkeypatch, 
     from ui.views import board, data_tables
 
     st.session_state["lang_code"] = lang
-    catalog, _ = data_tables.catalog(lang)
+    catalog = data_tables.catalog(lang)
     assert 'data-k="data.catalog"' in html
     for m in metrics.CATALOG.values():
         assert board.esc(m.definition_zh) in html and board.esc(m.definition_en) in html, m.name

@@ -18,6 +18,26 @@ def _key(data_key: str | None) -> str:
     return f' data-k="{_esc(data_key)}"' if data_key else ""
 
 
+def table_html(frame, cls: str, formats: dict | None = None, tints: list[str] | None = None,
+               numeric: set | frozenset = frozenset(), key: str | None = None) -> str:
+    """A DataFrame as a plain HTML table (for paper, or text that must wrap): every header and cell escaped (user
+    text is text), a cell written by `formats[column]` when given, row i tinted `tints[i]`, `numeric` columns
+    right-aligned."""
+    def cell(tag: str, column, value) -> str:
+        align = " class=ns-num" if column in numeric else ""
+        return f"<{tag}{align}>{_esc(value)}</{tag}>"
+
+    head = "".join(cell("th", c, c) for c in frame.columns)
+    rows = []
+    for i, row in enumerate(frame.itertuples(index=False)):
+        tint = tints[i] if tints else ""
+        style = f' style="background:{tint}"' if tint else ""
+        shown = [(formats or {}).get(c, str)(v) for c, v in zip(frame.columns, row)]
+        rows.append(f"<tr{style}>" + "".join(cell("td", c, v) for c, v in zip(frame.columns, shown)) + "</tr>")
+    return (f'<table class="{cls}"{_key(key)}><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
+
+
 def section_html(title: str, note: str | None = None, after: str = "", key: str | None = None) -> str:
     """`after`: built HTML after the note (a help marker); `key`: a data-k for tests and stylesheets."""
     extra = f"<span>{_esc(note)}{after}</span>" if note else after

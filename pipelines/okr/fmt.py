@@ -24,8 +24,8 @@ SHORT_FROM = 100_000    # a count below this is written out in full, in both lan
 
 def _scale(n: float, lang_code: str) -> tuple[float, str, int]:
     """The unit a count is written in: (divisor, suffix, default decimals). Below SHORT_FROM every digit
-    ("46,021"); from it three significant digits in the language's unit — 万 / 亿 in Chinese, k / M in English — so
-    both languages say a figure as precisely ("48.0万" / "480k", "1,000万" / "10.0M")."""
+    ("46,021"); from it the decimals that give three significant digits in the language's unit — 万 / 亿 in Chinese,
+    k / M in English — so both languages say a figure as precisely (48.1万 / 481k; fmt_count drops a trailing .0)."""
     a = abs(n)
     if a < SHORT_FROM:
         return 1, "", 0

@@ -305,16 +305,21 @@ class GoalTree:
         """(who, team, metric, shortfall): inside a war zone, who is behind by the one rule — on the goal the zone
         is worst on (then the other), the end of its behind-chain (a person; a team when the shortfall is the
         team's own unallocated target) — or None when no one is short a whole unit; only nodes this tree holds."""
-        ms, first = self.node(zone_id).metrics, self.focus_metric(zone_id)
+        for metric, chain in self.behind_chains(zone_id):
+            who, part = chain[-1]
+            return who, chain[0][0], metric, part
+        return None
+
+    def behind_chains(self, node_id: str):
+        """(goal, behind-chain) for each goal the node is not done with, the goal it is worst on first
+        (`focus_metric`): what `most_behind` and the board's answer line read, by the same rule."""
+        ms, first = self.node(node_id).metrics, self.focus_metric(node_id)
         for metric in sorted(GOAL_METRICS, key=lambda m: (m != first, m)):
             if ms[metric].status in ("achieved", "no_target"):
                 continue
-            chain = self.behind_chain(zone_id, metric)
+            chain = self.behind_chain(node_id, metric)
             if chain:
-                who, part = chain[-1]
-                team = chain[0][0]
-                return who, team, metric, part
-        return None
+                yield metric, chain
 
     def planning_warnings(self) -> list[dict]:
         """Parents whose children's targets do not add up to theirs (unallocated ≠ 0)."""

@@ -345,13 +345,9 @@ def behind_line(tree: GoalTree, lang: str, view: View | None = None) -> str:
     company = tree.company
     if all(company.metrics[m].target in (None, 0) for m in METRICS):
         return ""
-    first = tree.focus_metric(company.id)
     words = ""
-    for metric in sorted(METRICS, key=lambda m: (m != first, m)):
-        if company.metrics[metric].status in ("achieved", "no_target"):
-            continue
-        chain = [(n, part) for n, part in tree.behind_chain(company.id, metric)]
-        if not chain or chain[0][0].level != "war_zone" or _unassigned(chain[0][0]):
+    for metric, chain in tree.behind_chains(company.id):
+        if chain[0][0].level != "war_zone" or _unassigned(chain[0][0]):
             continue
         zone, short = chain[0]
         name = esc(name_of(zone, lang))

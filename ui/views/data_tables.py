@@ -17,7 +17,8 @@ def _counts(*keys: str) -> dict:
 
 def table_word(table: str) -> str:
     """"订单表" / "orders" (issue 36.10: the contract's table names on a Chinese page)."""
-    return t(f"data_table_{table}") if table in ("stations", "members", "orders") else table
+    key = f"data_table_{table}"
+    return t(key) if key in LABELS else table
 
 
 def field_word(field: str) -> str:
@@ -80,8 +81,8 @@ def freshness_chip(rep: dict) -> tuple[str, str, str, str]:
     return "on_track", "✔", t("data_fresh_ok"), fresh
 
 
-def catalog(code: str) -> tuple[pd.DataFrame, dict]:
-    """Every metric of the catalog (pipelines.base.metrics): the reader's language first and wide, the other after."""
+def catalog(code: str) -> pd.DataFrame:
+    """Every metric of the catalog (pipelines.base.metrics): the reader's language first, the other after."""
     first, second = ("zh", "en") if code == "zh" else ("en", "zh")
     frame = pd.DataFrame([{t("col_metric"): m.label_zh if code == "zh" else m.label_en, t("col_code"): m.name,
                            t("col_kind"): t(f"kind_{m.kind}"), t("col_measure"): t(f"measure_{m.measure}"),
@@ -90,20 +91,15 @@ def catalog(code: str) -> tuple[pd.DataFrame, dict]:
                            t(f"col_def_{first}"): getattr(m, f"definition_{first}"),
                            t(f"col_def_{second}"): getattr(m, f"definition_{second}"),
                            t("col_filters"): ", ".join(m.filters)} for m in metrics.CATALOG.values()])
-    return frame, {t(f"col_def_{first}"): st.column_config.TextColumn(width="large"),
-                   t(f"col_def_{second}"): st.column_config.TextColumn(width="medium")}
+    return frame
 
 
 def catalog_html(frame: pd.DataFrame) -> str:
     """The catalog as a table that wraps its text (issue 36.14: the definitions were cut at the grid's cell edge),
-    in a box that scrolls sideways on a phone. Every cell escaped: the catalog's text is shown as text."""
-    from ui.views.board import esc
+    in a box that scrolls sideways on a phone."""
+    from ui.components import table_html
 
-    head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
-    body = "".join("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in row) + "</tr>"
-                   for row in frame.itertuples(index=False))
-    return (f'<div class="ns-scroll"><table class="ns-ptable ns-wraptable" data-k="data.catalog">'
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
+    return f'<div class="ns-scroll">{table_html(frame, "ns-ptable ns-wraptable", key="data.catalog")}</div>'
 
 
 def metric_label(name: str, code: str) -> str:

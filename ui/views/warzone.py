@@ -171,20 +171,14 @@ def print_table(frame: pd.DataFrame, statuses: list[str] | None, lang: str,
                 at_risk: float = DEFAULT_AT_RISK) -> str:
     """The table as paper shows it (issue 36.6): every column, the cells as on screen, rows tinted as on screen.
     On screen the interactive grid is drawn and this is hidden; printed, the grid (a canvas cut at the screen's
-    width) is hidden and this is shown. Every name is escaped: user text is text."""
+    width) is hidden and this is shown."""
+    from ui.components import table_html
+
     formats = cell_formats(frame, lang, at_risk) if statuses is not None else {}
+    formats = {c: formats.get(c, _plain) for c in frame.columns}
     numeric = {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])}
-    head = "".join(f'<th{" class=ns-num" if c in numeric else ""}>{esc(c)}</th>' for c in frame.columns)
-    rows = []
-    for i, (_, row) in enumerate(frame.iterrows()):
-        tint = TINTS.get(statuses[i], "") if statuses else ""
-        style = f' style="background:{tint}"' if tint else ""
-        cells = "".join(
-            f'<td{" class=ns-num" if c in numeric else ""}>{esc(formats.get(c, _plain)(row[c]))}</td>'
-            for c in frame.columns)
-        rows.append(f"<tr{style}>{cells}</tr>")
-    return (f'<div class="ns-print-only"><table class="ns-ptable"><thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table></div>')
+    tints = [TINTS.get(s, "") for s in statuses] if statuses else None
+    return f'<div class="ns-print-only">{table_html(frame, "ns-ptable", formats, tints, numeric)}</div>'
 
 
 def _plain(value) -> str:
