@@ -300,3 +300,29 @@ def grouped(con: duckdb.DuckDBPyConnection, names: str | tuple[str, ...], by: tu
         params["start"] = start if start is not None else dt.date.min
         params["end"] = end if end is not None else as_of
     return con.execute(sql, params).fetchall()
+
+
+def grouped_at(con: duckdb.DuckDBPyConnection, name: str, by: tuple[str, ...], points: list[tuple]) -> list[tuple]:
+    """One additive metric at many points in one pass: each point is (start, end, D), the period [start, end] seen
+    as of its own D, which is what `grouped(con, name, by, D, start, end)` answers for one point, with the rule's
+    as-of (a refund counts once it happened) taken at each point's D. Rows: the point's index, the `by` values,
+    the sum; zero sums left out. The replay of earlier months (pipelines/okr/replay.py) reads a month's actual at
+    each of its days this way instead of one query per day."""
+    flow = CATALOG[name].flow
+    if flow is None or flow.window != "period":
+        raise ValueError(f"metric {name} is not a sum over a period, so it has no grouped form at points")
+    columns = {d: f"f.{d}" for d in flow.dims}
+    unknown = [b for b in by if b not in columns]
+    if unknown:
+        raise ValueError(f"metric {name} cannot be broken down by {', '.join(unknown)}")
+    if not points:
+        return []
+    # the rule's text with its one parameter, D, read from the point instead (the same words as `grouped`'s)
+    where = flow.where().replace("$start", "g.s").replace("$end", "g.e").replace("$as_of", "g.a")
+    sql = (f"with g as (select unnest($i) as i, unnest($s) as s, unnest($e) as e, unnest($a) as a) "
+           f"select g.i, {', '.join([columns[b] for b in by] + [f'sum(f.{flow.measure})::bigint'])} "
+           f"from {flow.table} as f join g on f.{flow.day} between g.s and least(g.e, g.a) "
+           f"where f.{flow.measure} <> 0 and ({where}) "
+           f"group by all having sum(f.{flow.measure}) <> 0")
+    return con.execute(sql, {"i": list(range(len(points))), "s": [p[0] for p in points],
+                             "e": [p[1] for p in points], "a": [p[2] for p in points]}).fetchall()

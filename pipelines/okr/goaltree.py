@@ -502,6 +502,13 @@ class _Org:
         return out + [self.nodes[c] for c in self.nodes[self.cid].children if self.nodes[c].level == "center"]
 
 
+def tree_nodes(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, str | None], str]:
+    """The goal tree's nodes as the warehouse has them (id → parent id) and the company's id: what the build
+    works out each node's month shape for (pipelines/okr/pacemart.py)."""
+    org = _Org(con)
+    return {nid: n.parent for nid, n in org.nodes.items()}, org.cid
+
+
 def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str | None = None,
               plan: Plan | None = None, checkins: list[dict] | None = None, revisions: list[dict] | None = None,
               planned: bool = False) -> GoalTree:
@@ -770,8 +777,10 @@ def _drivers(con, month: str, upto: dt.date, first_date, nodes: dict, cid: str, 
     keys = ("value", "last_month", "last_year")
     out = {nid: {d: {k: 0 for k in keys} for d in DRIVERS} for nid in nodes}
     flows = ("station_masters_recruited", "orders", "gmv")
-    for i, wz, team, person, center, *values in catalog.grouped(con, flows, ("period", *LEAF_DIMS), upto,
-                                                                periods=periods):
+    # the groups in one order, so that sums of money come out the same to the last digit on every read
+    rows = sorted(catalog.grouped(con, flows, ("period", *LEAF_DIMS), upto, periods=periods),
+                  key=lambda r: tuple("" if x is None else str(x) for x in r[:5]))
+    for i, wz, team, person, center, *values in rows:
         k = keys[i]
         for nid in path(wz, team, person):
             for d, v in zip(flows, values):

@@ -16,9 +16,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from pipelines.base import metrics
 from pipelines.base.months import month_bounds, month_of, shift_month
 from pipelines.okr import bands, candidates, seasonal
-from pipelines.okr.flows import data_dates, goal_flows
+from pipelines.okr.flows import GOAL_CATALOG, data_dates
 from pipelines.plan.goals import GOAL_METRICS
 
 
@@ -51,15 +52,6 @@ def judged_nodes(con, company: str) -> dict[str, str | None]:
     return nodes
 
 
-def _by_zone(con, start: dt.date, end: dt.date, as_of: dt.date, company: str) -> dict[tuple[str, str], float]:
-    out: dict[tuple[str, str], float] = {}
-    for (zone,), flows in goal_flows(con, ("war_zone",), start, end, as_of).items():
-        for metric in GOAL_METRICS:
-            out[(zone, metric)] = out.get((zone, metric), 0) + flows[metric]
-            out[(company, metric)] = out.get((company, metric), 0) + flows[metric]
-    return out
-
-
 def months_to_replay(first: dt.date | None, last: dt.date | None, before: str | None = None) -> list[str]:
     """Complete months whose same month a year earlier is in the data (and before `before`, when given)."""
     if first is None or last is None:
@@ -78,32 +70,53 @@ def months_to_replay(first: dt.date | None, last: dt.date | None, before: str | 
 
 def replay(con, day: int, before: str | None = None) -> list[Replayed]:
     """Every replayable month's forecasts at day `day` for the company and each war zone (see the module)."""
+    return replay_days(con, (day,), before)[day]
+
+
+def replay_days(con, days, before: str | None = None) -> dict[int, list[Replayed]]:
+    """`replay` at each of `days` at once: the months' truths and their actuals at every day needed read in one
+    pass each (metrics.grouped_at), each month's profiles learned once, each (month, day)'s forecasts made once.
+    The build keeps the result for every day (pipelines/okr/pacemart.py)."""
     first, last = data_dates(con)
     company = con.execute("select id from org_nodes where level = 'company'").fetchone()
     company = company[0] if company else "company"
     nodes = judged_nodes(con, company)
-    rows: list[Replayed] = []
-    hist = seasonal.history(con, first, last, company) if first is not None else None
-    for month in months_to_replay(first, last, before):
-        start, end = month_bounds(month)
-        n = min(day, end.day - 1)
+    months = months_to_replay(first, last, before)
+    if not months:
+        return {d: [] for d in days}
+    hist = seasonal.history(con, first, last, company)
+    bounds = {m: month_bounds(m) for m in months}
+    ns = {(m, min(d, bounds[m][1].day - 1)) for m in months for d in days}
+    points = [(m, None) for m in months] + sorted(ns)        # None: the month's truth, as of its last day
+    spans = [(bounds[m][0], bounds[m][1], bounds[m][1] if n is None else bounds[m][0] + dt.timedelta(days=n - 1))
+             for m, n in points]
+    seen: dict[tuple, float] = {}
+    for metric, name in GOAL_CATALOG.items():
+        for i, zone, value in metrics.grouped_at(con, name, ("war_zone",), spans):
+            for key in ((points[i], zone, metric), (points[i], company, metric)):
+                seen[key] = seen.get(key, 0) + value
+    shapes = {m: seasonal.node_profiles(con, first, bounds[m][0], nodes, company, last=last) for m in months}
+    made: dict[tuple, Replayed] = {}
+    for m, n in sorted(ns):
+        start, end = bounds[m]
         at = start + dt.timedelta(days=n - 1)
-        truths = _by_zone(con, start, end, end, company)
-        actuals = _by_zone(con, start, end, at, company)
-        shapes = seasonal.node_profiles(con, first, start, nodes, company, last=last)
         for nid in nodes:
             for metric in GOAL_METRICS:
-                actual = actuals.get((nid, metric), 0)
-                share = shapes[(nid, metric)].share(start, end, at)
-                made = candidates.forecasts(actual, start, end, at, shapes[(nid, metric)],
-                                            hist.series(nid, metric, start), first)
-                rows.append(Replayed(month=month, node=nid, metric=metric, day=n,
-                                     truth=truths.get((nid, metric), 0), actual=actual,
-                                     linear=actual / (n / end.day),
-                                     seasonal=actual / share if share > 0 else None,
-                                     forecasts=tuple(made.items()),
-                                     sparse=sparse(shapes[(nid, metric)])))
-    return _with_bands(_with_choices(rows, nodes))
+                actual = seen.get(((m, n), nid, metric), 0)
+                profile = shapes[m][(nid, metric)]
+                share = profile.share(start, end, at)
+                forecasts = candidates.forecasts(actual, start, end, at, profile, hist.series(nid, metric, start),
+                                                 first)
+                made[(m, n, nid, metric)] = Replayed(
+                    month=m, node=nid, metric=metric, day=n, truth=seen.get(((m, None), nid, metric), 0),
+                    actual=actual, linear=actual / (n / end.day), seasonal=actual / share if share > 0 else None,
+                    forecasts=tuple(forecasts.items()), sparse=sparse(profile))
+    out = {}
+    for d in days:
+        rows = [made[(m, min(d, bounds[m][1].day - 1), nid, metric)]
+                for m in months for nid in nodes for metric in GOAL_METRICS]
+        out[d] = _with_bands(_with_choices(rows, nodes))
+    return out
 
 
 def sparse(profile) -> bool:
@@ -193,7 +206,11 @@ def memory(con, month: str, day: int) -> list[Replayed]:
     key = (seasonal._database(con), month, day)
     if key[0][0] is not None and key in _MEMORY:
         return _MEMORY[key]
-    rows = replay(con, day, before=month)
+    from pipelines.okr import pacemart
+
+    rows = pacemart.replayed(con, month, day)       # kept by the build, when it is
+    if rows is None:
+        rows = replay(con, day, before=month)
     if key[0][0] is not None:
         if len(_MEMORY) > 64:
             _MEMORY.clear()

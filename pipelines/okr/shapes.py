@@ -18,14 +18,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pipelines.okr import candidates, replay, seasonal
+from pipelines.okr import candidates, pacemart, replay, seasonal
 from pipelines.okr.candidates import Choice, MonthShape
 
 
 def month_shapes(con, first: dt.date | None, last: dt.date | None, month: str, start: dt.date, end: dt.date,
-                 day: int, nodes: dict[str, str | None], company: str) -> dict[tuple[str, str], MonthShape]:
+                 day: int, nodes: dict[str, str | None], company: str, stored: bool = True
+                 ) -> dict[tuple[str, str], MonthShape]:
     """(node id, goal) → the MonthShape the node's month is judged by, for every node of `nodes` (id → parent id)
-    and both goals; `day` is the day of the month the judgment is made on (the backtest replays that day)."""
+    and both goals; `day` is the day of the month the judgment is made on (the backtest replays that day). The
+    build keeps this month's and last month's (pipelines/okr/pacemart.py): read from there when `stored`."""
+    if stored and (kept := pacemart.shapes(con, month, day, nodes)) is not None:
+        return kept
     days = (end - start).days + 1
     line = tuple((i + 1) / days for i in range(days))
     goals = ("stations", "members")

@@ -443,8 +443,9 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
     tmp = _temp_path(db)
     scratch = Path(tempfile.mkdtemp(prefix=_scratch_prefix(db), dir=db.parent))
     n_files = sum(len(v) for v in files.values()) - len(kept or ())
-    # steps: read the files, each model, the data tests, swap, import the plan (+ copy the warehouse to refresh it)
-    progress = progress or Progress(total=1 + len(MODELS) + 1 + 1 + 1 + (kept is not None), quiet=quiet)
+    # steps: read the files, each model, the data tests, the month's pace, swap, import the plan (+ copy the
+    # warehouse to refresh it)
+    progress = progress or Progress(total=1 + len(MODELS) + 1 + 1 + 1 + 1 + (kept is not None), quiet=quiet)
     step = "copying the warehouse" if kept is not None else "opening the new warehouse"
     old_sources: list[dict] = []
     if kept is not None:
@@ -514,6 +515,11 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
         con.execute("create or replace table build_sources as select * from sources")
         # the company's calendar (goals.yaml calendar), for the month's shape (pipelines/okr/seasonal.py)
         con.execute("create or replace table company_calendar as select ?::varchar as spec", [plan.calendar.spec()])
+        if not rows_only:
+            # what a first view of the goal tree needs, worked out once here (pipelines/okr/pacemart.py)
+            step = "working out the month's pace"
+            with progress.step("the month's pace (earlier months replayed, each node's shape)"):
+                pace_marts(con)
         result = _result(con, db, as_of_date, last_date)
         known = plan.calendar.past_public_years(last_date)
         if known is not None:
@@ -562,6 +568,15 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
 
 class DataTestFailed(NorthstarError):
     """A data test found rows that break a rule the warehouse promises: the build stops before the swap."""
+
+
+def pace_marts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """pipelines/okr/pacemart.py's tables for the goal tree's nodes as this warehouse has them."""
+    from pipelines.okr import goaltree, pacemart
+
+    nodes, company = goaltree.tree_nodes(con)
+    first, last = goaltree.data_dates(con)
+    return pacemart.build(con, nodes, company, first, last)
 
 
 def data_tests() -> list[dict]:
