@@ -1,6 +1,7 @@
 """Northstar: the entry point. Page config, the shared sidebar (language, month, as-of), and the navigation."""
 import streamlit as st
 
+from ui import warmup
 from ui.auth import access_of, gate, not_open
 from ui.i18n import LANGS, t
 from ui.links import adopt_url, keep_url, view_of
@@ -16,6 +17,7 @@ choice = st.sidebar.radio("语言 / Language", list(LANGS.values()), horizontal=
 st.session_state["lang_code"] = "zh" if choice == LANGS["zh"] else "en"
 
 db = ensure_warehouse()
+warmup.start(str(db))         # once per process: each new warehouse's default views, before anyone asks for them
 user = gate(str(db))          # sign-in (access.yaml): nothing below runs for a reader who is not signed in
 default_page_alias("board")   # /board is the board, not "Page not found"
 

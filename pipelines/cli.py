@@ -58,6 +58,7 @@ def cmd_sample(args) -> int:
 
 
 def cmd_build(args) -> int:
+    from pipelines.okr import pacebuild
     from pipelines.warehouse import build
 
     db = paths.db_path(args.db)
@@ -67,7 +68,7 @@ def cmd_build(args) -> int:
     config = paths.config_dir(args.config)
     try:
         result = build.build(raw=paths.raw_dir(args.raw), config=config, db=db, as_of=args.as_of, quiet=args.quiet,
-                             incremental=args.incremental, allow_shrink=args.allow_shrink)
+                             incremental=args.incremental, allow_shrink=args.allow_shrink, derive=pacebuild.derive)
     except NorthstarError as exc:
         if (args.brief or args.alerts) and db.exists():    # an admin channel may hear of it; leaders hear nothing
             from pipelines.delivery import dispatch
@@ -123,6 +124,7 @@ def cmd_pull(args) -> int:
 def cmd_refresh(args) -> int:
     """pull every source → build --incremental → the briefs; one line and exit 2 at the first step that fails."""
     from pipelines.delivery import dispatch
+    from pipelines.okr import pacebuild
     from pipelines.warehouse import build, pull
 
     raw, config, db = paths.raw_dir(args.raw), paths.config_dir(args.config), paths.db_path(args.db)
@@ -134,7 +136,8 @@ def cmd_refresh(args) -> int:
                 step = f"pulling {source.id}"
                 pull.pull(source, raw, db, zone, say=_say)
             step = "building"
-            result = build.build(raw=raw, config=config, db=db, as_of=args.as_of, quiet=args.quiet, incremental=True)
+            result = build.build(raw=raw, config=config, db=db, as_of=args.as_of, quiet=args.quiet, incremental=True,
+                                 derive=pacebuild.derive)
             print(build.format_summary(result))
             step = "sending the briefs"
             if args.no_brief or not (config / "channels.yaml").exists():
@@ -205,6 +208,7 @@ def cmd_brief(args) -> int:
 
 
 def cmd_import(args) -> int:
+    from pipelines.okr import pacebuild
     from pipelines.warehouse import build, importer
 
     raw, config, db = paths.raw_dir(args.raw), paths.config_dir(args.config), paths.db_path(args.db)
@@ -244,7 +248,8 @@ def cmd_import(args) -> int:
         return 0
     if report.shrink and not args.allow_shrink:
         raise NorthstarError("import_would_shrink", problems=list(report.shrink))
-    result, backup = importer.apply(report, raw, config, db, args.as_of, allow_shrink=args.allow_shrink)
+    result, backup = importer.apply(report, raw, config, db, args.as_of, allow_shrink=args.allow_shrink,
+                                    derive=pacebuild.derive)
     print()
     print(build.format_summary(result))
     if backup:

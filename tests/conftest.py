@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -15,7 +16,12 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+# No warm-up thread (ui/warmup.py) in the tests' AppTest runs and servers: each test reads what it reads, on a
+# machine the other workers share. tests/test_warmup.py turns it on where it is the subject.
+os.environ.setdefault("NORTHSTAR_WARMUP_SECONDS", "0")
+
 from pipelines.delivery.render import CHROMIUM_ARGS, app_server, free_port  # noqa: E402,F401
+from pipelines.okr import pacebuild  # noqa: E402
 from pipelines.warehouse import build as build_mod  # noqa: E402
 from pipelines.warehouse import sample  # noqa: E402
 from pipelines.warehouse.contract import TABLES  # noqa: E402
@@ -116,6 +122,7 @@ def make_raw(root: Path, tables: dict[str, list[list[str]]] | None = None, encod
 
 def run_build(root: Path, as_of=AS_OF, **kw):
     raw, config = root / "raw", root / "config"
+    kw.setdefault("derive", pacebuild.derive)      # as the command line and the app build
     return build_mod.build(raw=raw, config=config, db=root / "wh.duckdb", as_of=as_of, quiet=True, **kw)
 
 
@@ -232,7 +239,8 @@ def tiny(tmp_path_factory) -> Path:
     """The tiny sample (seed 7), generated and built once per test session."""
     root = tmp_path_factory.mktemp("tiny")
     sample.generate(size="tiny", seed=7, out=root, progress=_quiet())
-    build_mod.build(raw=root / "raw", config=root / "config", db=root / "wh.duckdb", as_of=sample.AS_OF, quiet=True)
+    build_mod.build(raw=root / "raw", config=root / "config", db=root / "wh.duckdb", as_of=sample.AS_OF, quiet=True,
+                    derive=pacebuild.derive)
     return root
 
 
@@ -242,7 +250,8 @@ def small(tmp_path_factory) -> Path:
     forecast, issue 36's A4 page). Generated and built once per worker (about 20 s)."""
     root = tmp_path_factory.mktemp("small")
     sample.generate(size="small", seed=7, out=root, progress=_quiet())
-    build_mod.build(raw=root / "raw", config=root / "config", db=root / "wh.duckdb", as_of=sample.AS_OF, quiet=True)
+    build_mod.build(raw=root / "raw", config=root / "config", db=root / "wh.duckdb", as_of=sample.AS_OF, quiet=True,
+                    derive=pacebuild.derive)
     return root
 
 

@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
+from pipelines.okr import pacebuild
 from pipelines.warehouse import build as build_mod
 from pipelines.warehouse import sample
 from tests.conftest import ROOT, _quiet
@@ -93,29 +94,33 @@ def test_an_incremental_refresh_equals_a_full_build_table_by_table(split):
     assert all(n > 0 for n in counts.values()), counts     # every table gets new rows
     config = root / "gen" / "config"
     everything = _full(root, "full", root / "old", root / "new")
-    full = build_mod.build(everything, config, root / "full" / "wh.duckdb", as_of=sample.AS_OF, quiet=True)
+    full = build_mod.build(everything, config, root / "full" / "wh.duckdb", as_of=sample.AS_OF, quiet=True,
+                           derive=pacebuild.derive)
     assert full.mode == "full" and not full.why_full
 
     raw = _full(root, "incr", root / "old")
     db = root / "incr" / "wh.duckdb"
-    first = build_mod.build(raw, config, db, as_of=sample.AS_OF, quiet=True)
+    first = build_mod.build(raw, config, db, as_of=sample.AS_OF, quiet=True, derive=pacebuild.derive)
     assert first.tables["orders"] == full.tables["orders"] - counts["orders"]
     for f in (root / "new").iterdir():
         shutil.copy2(f, raw / f.name)
-    refreshed = build_mod.build(raw, config, db, as_of=sample.AS_OF, quiet=True, incremental=True)
+    refreshed = build_mod.build(raw, config, db, as_of=sample.AS_OF, quiet=True, incremental=True,
+                                derive=pacebuild.derive)
     assert refreshed.mode == "incremental", refreshed.why_full
     assert sorted(refreshed.new_files) == sorted(NEW)
 
     tables = _tables(db)
     assert tables == _tables(root / "full" / "wh.duckdb")
     assert {"orders", "rejects", "daily_node_facts", "daily_active_members", "member_joins", "member_activity",
-            "member_cohorts", "station_cohorts", "growth_flows", "referral_depth", "ingest_files"} <= set(tables)
+            "member_cohorts", "station_cohorts", "growth_flows", "referral_depth", "ingest_files", "pace_replay",
+            "pace_shapes", "pace_info"} <= set(tables)
     assert _differences(root / "full" / "wh.duckdb", db) == {}
     assert refreshed.tables == full.tables
     assert [(f["file"], f["read"], f["loaded"]) for f in refreshed.files] == \
         [(f["file"], f["read"], f["loaded"]) for f in full.files]
 
-    again = build_mod.build(raw, config, db, as_of=sample.AS_OF, quiet=True, incremental=True)
+    again = build_mod.build(raw, config, db, as_of=sample.AS_OF, quiet=True, incremental=True,
+                            derive=pacebuild.derive)
     assert again.mode == "unchanged"
     assert "up to date" in build_mod.format_summary(again)
 
@@ -125,7 +130,7 @@ def _incremental_base(split, name: str) -> tuple[Path, Path, Path]:
     config = root / "gen" / "config"
     raw = _full(root, name, root / "old")
     db = root / name / "wh.duckdb"
-    build_mod.build(raw, config, db, as_of=sample.AS_OF, quiet=True)
+    build_mod.build(raw, config, db, as_of=sample.AS_OF, quiet=True, derive=pacebuild.derive)
     return raw, config, db
 
 
@@ -134,7 +139,8 @@ def test_a_changed_file_makes_it_a_full_build_and_says_so(split):
     table = pq.read_table(raw / "orders.parquet")
     pq.write_table(table.slice(0, table.num_rows - 10), raw / "orders.parquet")     # ten orders taken back
     os.utime(raw / "orders.parquet", ns=(1, 1))
-    res = build_mod.build(raw, config, db, as_of=sample.AS_OF, quiet=True, incremental=True)
+    res = build_mod.build(raw, config, db, as_of=sample.AS_OF, quiet=True, incremental=True,
+                                derive=pacebuild.derive)
     assert res.mode == "full" and res.why_full == "orders.parquet changed since the last build"
     assert res.tables["orders"] == table.num_rows - 10
     assert "a full build, not incremental: orders.parquet changed" in build_mod.format_summary(res)
@@ -144,14 +150,16 @@ def test_a_new_file_that_sorts_first_or_another_org_is_a_full_build(split):
     raw, config, db = _incremental_base(split, "order")
     root, _ = split
     shutil.copy2(root / "new" / "orders_2.parquet", raw / "orders-0.parquet")    # '-' sorts before '.'
-    res = build_mod.build(raw, config, db, as_of=sample.AS_OF, quiet=True, incremental=True)
+    res = build_mod.build(raw, config, db, as_of=sample.AS_OF, quiet=True, incremental=True,
+                                derive=pacebuild.derive)
     assert res.mode == "full" and res.why_full.startswith("the new file orders-0.parquet sorts before orders.parquet")
 
     org = (config / "org.yaml").read_text(encoding="utf-8")
     other = root / "order" / "config"
     shutil.copytree(config, other)
     (other / "org.yaml").write_text(org.replace("en: East Zone", "en: East", 1), encoding="utf-8")
-    res = build_mod.build(raw, other, db, as_of=sample.AS_OF, quiet=True, incremental=True)
+    res = build_mod.build(raw, other, db, as_of=sample.AS_OF, quiet=True, incremental=True,
+                                derive=pacebuild.derive)
     assert res.why_full == "the org (org.yaml) changed since the last build"
 
 
@@ -159,7 +167,8 @@ def test_rows_held_back_last_time_make_it_a_full_build(split, tmp_path):
     raw, config, db = _incremental_base(split, "held")
     res = build_mod.build(raw, config, db, as_of=sample.AS_OF - dt.timedelta(days=30), quiet=True)
     assert res.reasons and any(code == "future_date" for _, code, _ in res.reasons)
-    again = build_mod.build(raw, config, db, as_of=sample.AS_OF, quiet=True, incremental=True)
+    again = build_mod.build(raw, config, db, as_of=sample.AS_OF, quiet=True, incremental=True,
+                            derive=pacebuild.derive)
     assert again.mode == "full" and "may load now" in again.why_full
     assert not any(code == "future_date" for _, code, _ in again.reasons)
 

@@ -28,7 +28,8 @@ def test_the_kept_replay_is_the_replay_at_every_day(small, live):
     con = goaltree.open_warehouse(small / "wh.duckdb")
     try:
         months = [r[0] for r in con.execute("select distinct month from pace_replay order by 1").fetchall()]
-        kept = {(m, d): pacemart.replayed(con, m, d) for m in ("2025-03", "2026-02", "2026-11") for d in range(1, 32)}
+        kept = {(m, d): [replay.Replayed(**f) for f in pacemart.replayed(con, m, d)]
+                for m in ("2025-03", "2026-02", "2026-11") for d in range(1, 32)}
         live()
         assert pacemart.replayed(con, "2026-11", 10) is None
         # every replayable month is in the table: 2025-01 (the first with a year before it) to 2026-10

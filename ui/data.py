@@ -27,6 +27,10 @@ def db_file() -> str:
 _held: dict[str, dict[tuple, duckdb.DuckDBPyConnection]] = {}
 _held_lock = threading.Lock()
 KEEP_VERSIONS = 3        # warehouse versions kept open: a page run pinned to one reads it to its end
+# How long a read stays cached. Every key holds the warehouse's and the plan's versions, so an entry never goes
+# stale: it only takes memory, which each reader's max_entries bounds. Half a day, so that what the warm-up
+# (ui/warmup.py) worked out after the night's refresh is still there when people come in.
+KEEP_SECONDS = 12 * 3600
 
 
 def _version(db: str) -> tuple:
@@ -79,7 +83,7 @@ def connect(db: str, version: tuple | None = None) -> duckdb.DuckDBPyConnection:
     return cur
 
 
-@st.cache_data(ttl=300, max_entries=8, show_spinner=False)
+@st.cache_data(ttl=KEEP_SECONDS, max_entries=8, show_spinner=False)
 def plan(db: str, versions: tuple):
     """The plan from the store beside the warehouse (None without one), read once per store version."""
     from pipelines.plan.store import read_plan
@@ -87,7 +91,7 @@ def plan(db: str, versions: tuple):
     return read_plan(Path(db))
 
 
-@st.cache_data(ttl=300, max_entries=32, show_spinner=False)
+@st.cache_data(ttl=KEEP_SECONDS, max_entries=32, show_spinner=False)
 def goal_tree(db: str, month: str, as_of, versions: tuple, planned: bool = False):
     """The goal tree from `pipelines.okr.goaltree` (the one place its numbers come from), cached per warehouse and
     plan-store version (`versions` = their modification times), with the month's targets changed after it began
@@ -158,7 +162,7 @@ def pin(db: str) -> tuple:
     return value
 
 
-@st.cache_data(ttl=300, max_entries=64, show_spinner=False)
+@st.cache_data(ttl=KEEP_SECONDS, max_entries=64, show_spinner=False)
 def node_view(db: str, month: str, as_of, node_id: str, versions: tuple) -> dict:
     """The war-zone page's numbers for one node beyond the goal tree (pipelines.okr.warzone): this and last month's
     daily curves, the month's new stations, the paths and the last 12 months, cached like the tree."""
@@ -198,7 +202,7 @@ def _pool():
     return ThreadPoolExecutor(max_workers=4, thread_name_prefix="northstar-read")
 
 
-@st.cache_data(ttl=300, max_entries=16, show_spinner=False)
+@st.cache_data(ttl=KEEP_SECONDS, max_entries=16, show_spinner=False)
 def plan_basis(db: str, month: str | None, versions: tuple) -> dict:
     """What the Plan page plans with, from the warehouse: the org's nodes (company first), the last date in the
     data, and — for `month` — the trailing period and every node's actuals over it (pipelines.okr.decompose)."""
@@ -215,7 +219,7 @@ def plan_basis(db: str, month: str | None, versions: tuple) -> dict:
         return out
 
 
-@st.cache_data(ttl=300, max_entries=64, show_spinner=False)
+@st.cache_data(ttl=KEEP_SECONDS, max_entries=64, show_spinner=False)
 def cohort_rows(db: str, kind: str, by: str | None, filters: tuple, start, end, versions: tuple) -> list[dict]:
     """pipelines.okr.cohorts.members / .stations, cached per warehouse version; `filters` is ((dim, (values…)), …)."""
     from pipelines.okr import cohorts
@@ -225,7 +229,7 @@ def cohort_rows(db: str, kind: str, by: str | None, filters: tuple, start, end, 
         return fn(con, by=by, filters=dict(filters), start=start, end=end)
 
 
-@st.cache_data(ttl=300, max_entries=32, show_spinner=False)
+@st.cache_data(ttl=KEEP_SECONDS, max_entries=32, show_spinner=False)
 def cohort_members_behind(db: str, month, k: int, measure: str, filters: tuple, limit: int, versions: tuple,
                           unmask: bool = False) -> list[dict]:
     """pipelines.okr.cohorts.members_behind, cached: a rerun of the page does not query the cell again. `unmask` only
@@ -241,7 +245,7 @@ ANALYSIS_TABLES = ("member_activity", "cohort_members", "member_cohorts", "stati
                    "growth_flows", "referral_monthly", "referral_cohorts", "referral_depths", "referral_top")
 
 
-@st.cache_data(ttl=300, max_entries=8, show_spinner=False)
+@st.cache_data(ttl=KEEP_SECONDS, max_entries=8, show_spinner=False)
 def cohort_options(db: str, versions: tuple) -> dict:
     """The filter choices (distinct values per dimension), the cohort months and D, and the org's names; from the
     member_cohorts mart (every member's values are among its groups), not the 10M-row cohort_members."""
@@ -260,7 +264,7 @@ def cohort_options(db: str, versions: tuple) -> dict:
                 "names": goaltree.node_names(con)}
 
 
-@st.cache_data(ttl=300, max_entries=16, show_spinner=False)
+@st.cache_data(ttl=KEEP_SECONDS, max_entries=16, show_spinner=False)
 def growth_data(db: str, war_zones: tuple, split: bool, versions: tuple, unmask: bool = False) -> dict:
     """pipelines.okr.growth for the chosen war zones (all when empty): the flows in total and per zone, the
     lifecycle and the referral network (company-wide)."""
@@ -272,7 +276,7 @@ def growth_data(db: str, war_zones: tuple, split: bool, versions: tuple, unmask:
                 "lifecycle": growth.lifecycle(con, zones), "referrals": growth.referrals(con, unmask)}
 
 
-@st.cache_data(ttl=300, max_entries=8, show_spinner=False)
+@st.cache_data(ttl=KEEP_SECONDS, max_entries=8, show_spinner=False)
 def node_names(db: str, versions: tuple):
     """pipelines.okr.goaltree.node_names: every node id's (zh, en) name, unassigned ones included."""
     from pipelines.okr import goaltree
@@ -281,7 +285,7 @@ def node_names(db: str, versions: tuple):
         return goaltree.node_names(con)
 
 
-@st.cache_data(ttl=300, max_entries=8, show_spinner=False)
+@st.cache_data(ttl=KEEP_SECONDS, max_entries=8, show_spinner=False)
 def data_age(db: str, day, versions: tuple) -> dict:
     """How old the data is on `day` (pipelines.warehouse.freshness.data_age): the board says so when it is stale. None
     when the warehouse has no build report (an old warehouse: the Data page says to rebuild)."""
@@ -294,7 +298,7 @@ def data_age(db: str, day, versions: tuple) -> dict:
             return None
 
 
-@st.cache_data(ttl=300, max_entries=8, show_spinner=False)
+@st.cache_data(ttl=KEEP_SECONDS, max_entries=8, show_spinner=False)
 def data_report(db: str, day, versions: tuple) -> dict:
     """The Data page's reads (pipelines.warehouse.freshness): the report as of `day`, reject examples and every reject
     as CSV."""

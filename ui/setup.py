@@ -15,7 +15,7 @@ from pipelines.base import paths
 from pipelines.base.errors import NorthstarError
 from pipelines.base.months import month_bounds, month_of, shift_month
 from pipelines.base.progress import Progress
-from pipelines.okr import goaltree
+from pipelines.okr import goaltree, pacebuild
 from pipelines.plan.access import User
 from pipelines.warehouse import build as build_mod
 from pipelines.warehouse import sample
@@ -46,7 +46,7 @@ def ensure_warehouse() -> Path:
                 with tempfile.TemporaryDirectory() as spare:
                     sample.generate(size=size, seed=7, raw=raw, config=Path(spare) if keep_plan else config,
                                     progress=progress)
-            build_mod.build(raw=raw, config=config, db=db, progress=progress)
+            build_mod.build(raw=raw, config=config, db=db, progress=progress, derive=pacebuild.derive)
         except NorthstarError as exc:
             status.update(state="error", label=t("prepare_failed", err=str(exc).splitlines()[0]))
             st.error(t("prepare_failed", err=exc) + "\n\n" + t("prepare_hint"))
@@ -58,7 +58,7 @@ def ensure_warehouse() -> Path:
     return db
 
 
-@st.cache_data(ttl=300, show_spinner=False)
+@st.cache_data(ttl=12 * 3600, max_entries=16, show_spinner=False)    # (ui.data.KEEP_SECONDS: the same reason)
 def data_dates(db: str, versions: tuple) -> tuple[dt.date | None, dt.date | None]:
     """First and last date in the warehouse version the page run is pinned to (ui.data.versions)."""
     from ui.data import connect

@@ -90,7 +90,8 @@ def app_server(db: Path, port: int | None = None, args: tuple[str, ...] = (), ti
         args = (*args, "--server.baseUrlPath", base)
     port = port or free_port()
     environ = {k: v for k, v in os.environ.items() if k not in (TOKEN_ENV, USER_ENV)}
-    environ.update(NORTHSTAR_DB=str(db), **env)
+    # a server started for one picture or one test does not warm every page first (ui/warmup.py) unless asked
+    environ.update({"NORTHSTAR_DB": str(db), "NORTHSTAR_WARMUP_SECONDS": "0", **env})
     log = tempfile.TemporaryFile()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),

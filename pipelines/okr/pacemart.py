@@ -16,13 +16,11 @@ The tables equal what the functions they stand for compute (tests/test_pace_mart
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import duckdb
 
-from pipelines.base.months import month_bounds, month_of, shift_month
-from pipelines.okr import replay
+from pipelines.base.months import month_bounds
 from pipelines.okr.candidates import METHODS, Choice, MonthShape
 
 VERSION = "37.1"
@@ -32,16 +30,14 @@ _REPLAY_COLUMNS = ("asked", "seq", "month", "node", "metric", "day", "truth", "a
                    "high", "sparse", "chosen", *(f"f_{m}" for m in METHODS))
 
 
-def build(con: duckdb.DuckDBPyConnection, nodes: dict[str, str | None], company: str,
-          first: dt.date | None, last: dt.date | None) -> dict[str, int]:
-    """Writes pace_replay, pace_shapes and pace_info into the warehouse `con` (being built); `nodes` are the goal
-    tree's (id → parent). Returns the rows written per table."""
-    from pipelines.okr.shapes import month_shapes
-
-    con.execute("drop table if exists pace_info")     # read the old way while the tables are rewritten
+def write(con: duckdb.DuckDBPyConnection, replayed: dict[int, list], shapes: dict[tuple[str, int], dict]
+          ) -> dict[str, int]:
+    """Writes pace_replay (`replayed`: asked day → replay.Replayed rows), pace_shapes (`shapes`: (month, day) →
+    {(node, goal): MonthShape}) and, last, pace_info into the warehouse `con` (being built; pipelines/okr/
+    pacebuild.py works them out). Returns the rows written per table."""
     rows = []
-    for asked, replayed in replay.replay_days(con, DAYS).items():
-        for seq, r in enumerate(replayed):
+    for asked, found in replayed.items():
+        for seq, r in enumerate(found):
             f = dict(r.forecasts)
             rows.append((asked, seq, r.month, r.node, r.metric, r.day, r.truth, r.actual, r.linear, r.seasonal,
                          r.low, r.high, r.sparse, r.chosen, *(f.get(m) for m in METHODS)))
@@ -49,30 +45,20 @@ def build(con: duckdb.DuckDBPyConnection, nodes: dict[str, str | None], company:
         metric varchar, day integer, truth bigint, actual bigint, linear double, seasonal double, low double,
         high double, sparse boolean, chosen varchar, """ + ", ".join(f"f_{m} double" for m in METHODS) + ")")
     _insert(con, "pace_replay", _REPLAY_COLUMNS, rows)
-    shapes = []
-    if last is not None:
-        latest = month_of(last)
-        wanted = [(latest, d) for d in range(1, month_bounds(latest)[1].day + 1)]
-        before = shift_month(latest, -1)
-        if first is not None and month_bounds(before)[1] >= first:
-            wanted.insert(0, (before, month_bounds(before)[1].day))
-        con.execute("create or replace temp table pace_info as select ? as version", [VERSION])  # rows just made
-        for month, day in wanted:
-            start, end = month_bounds(month)
-            for (nid, metric), s in month_shapes(con, first, last, month, start, end, day, nodes, company,
-                                                 stored=False).items():
-                c = s.choice
-                shapes.append((month, day, nid, metric, list(s.cumulative), s.source, c.method, c.why, c.months,
-                               None if c.errors is None else json.dumps(dict(c.errors), sort_keys=True),
-                               c.parent, c.reference))
-        con.execute("drop table pace_info")
+    kept = []
+    for (month, day), found in shapes.items():
+        for (nid, metric), s in found.items():
+            c = s.choice
+            kept.append((month, day, nid, metric, list(s.cumulative), s.source, c.method, c.why, c.months,
+                         None if c.errors is None else json.dumps(dict(c.errors), sort_keys=True), c.parent,
+                         c.reference))
     con.execute("""create or replace table pace_shapes (month varchar, day integer, node varchar, metric varchar,
         cumulative double[], source varchar, method varchar, why varchar, months integer, errors varchar,
         parent varchar, reference varchar)""")
     _insert(con, "pace_shapes", ("month", "day", "node", "metric", "cumulative", "source", "method", "why",
-                                 "months", "errors", "parent", "reference"), shapes)
-    con.execute("create or replace table main.pace_info as select ? as version", [VERSION])
-    return {"pace_replay": len(rows), "pace_shapes": len(shapes)}
+                                 "months", "errors", "parent", "reference"), kept)
+    con.execute("create or replace table pace_info as select ? as version", [VERSION])
+    return {"pace_replay": len(rows), "pace_shapes": len(kept)}
 
 
 def _insert(con, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
@@ -94,18 +80,17 @@ def _current(con) -> bool:
     return row is not None and row[0] == VERSION
 
 
-def replayed(con, month: str, day: int) -> list[replay.Replayed] | None:
-    """`replay.replay(con, day, before=month)` from pace_replay, or None when the warehouse has no current one."""
+def replayed(con, month: str, day: int) -> list[dict] | None:
+    """The fields of each replay.Replayed of `replay.replay(con, day, before=month)`, in its order, from
+    pace_replay; None when the warehouse has no current one."""
     if not 1 <= day <= 31 or not _current(con):
         return None
     out = []
     for row in con.execute(f"select {', '.join(_REPLAY_COLUMNS[2:])} from pace_replay "
                            "where asked = $day and month < $month order by seq", {"day": day, "month": month}
                            ).fetchall():
-        (m, node, metric, d, truth, actual, linear, seasonal, low, high, sparse, chosen), f = row[:12], row[12:]
-        out.append(replay.Replayed(month=m, node=node, metric=metric, day=d, truth=truth, actual=actual,
-                                   linear=linear, seasonal=seasonal, low=low, high=high,
-                                   forecasts=tuple(zip(METHODS, f)), sparse=sparse, chosen=chosen))
+        fields = dict(zip(_REPLAY_COLUMNS[2:14], row[:12]))
+        out.append(fields | {"forecasts": tuple(zip(METHODS, row[12:]))})
     return out
 
 

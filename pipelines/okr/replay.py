@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from pipelines.base import metrics
 from pipelines.base.months import month_bounds, month_of, shift_month
-from pipelines.okr import bands, candidates, seasonal
+from pipelines.okr import bands, candidates, pacemart, seasonal
 from pipelines.okr.flows import GOAL_CATALOG, data_dates
 from pipelines.plan.goals import GOAL_METRICS
 
@@ -76,7 +76,7 @@ def replay(con, day: int, before: str | None = None) -> list[Replayed]:
 def replay_days(con, days, before: str | None = None) -> dict[int, list[Replayed]]:
     """`replay` at each of `days` at once: the months' truths and their actuals at every day needed read in one
     pass each (metrics.grouped_at), each month's profiles learned once, each (month, day)'s forecasts made once.
-    The build keeps the result for every day (pipelines/okr/pacemart.py)."""
+    The build keeps the result for every day (pipelines/okr/pacebuild.py)."""
     first, last = data_dates(con)
     company = con.execute("select id from org_nodes where level = 'company'").fetchone()
     company = company[0] if company else "company"
@@ -206,11 +206,8 @@ def memory(con, month: str, day: int) -> list[Replayed]:
     key = (seasonal._database(con), month, day)
     if key[0][0] is not None and key in _MEMORY:
         return _MEMORY[key]
-    from pipelines.okr import pacemart
-
-    rows = pacemart.replayed(con, month, day)       # kept by the build, when it is
-    if rows is None:
-        rows = replay(con, day, before=month)
+    kept = pacemart.replayed(con, month, day)       # kept by the build, when it is
+    rows = replay(con, day, before=month) if kept is None else [Replayed(**fields) for fields in kept]
     if key[0][0] is not None:
         if len(_MEMORY) > 64:
             _MEMORY.clear()

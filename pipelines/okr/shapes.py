@@ -23,11 +23,12 @@ from pipelines.okr.candidates import Choice, MonthShape
 
 
 def month_shapes(con, first: dt.date | None, last: dt.date | None, month: str, start: dt.date, end: dt.date,
-                 day: int, nodes: dict[str, str | None], company: str, stored: bool = True
-                 ) -> dict[tuple[str, str], MonthShape]:
+                 day: int, nodes: dict[str, str | None], company: str, stored: bool = True,
+                 earlier: list | None = None) -> dict[tuple[str, str], MonthShape]:
     """(node id, goal) → the MonthShape the node's month is judged by, for every node of `nodes` (id → parent id)
     and both goals; `day` is the day of the month the judgment is made on (the backtest replays that day). The
-    build keeps this month's and last month's (pipelines/okr/pacemart.py): read from there when `stored`."""
+    build keeps this month's and last month's (pipelines/okr/pacemart.py): read from there when `stored`.
+    `earlier`: the replayed months the choice is made from, when the caller has them (else `replay.memory`)."""
     if stored and (kept := pacemart.shapes(con, month, day, nodes)) is not None:
         return kept
     days = (end - start).days + 1
@@ -59,7 +60,7 @@ def month_shapes(con, first: dt.date | None, last: dt.date | None, month: str, s
         return nid if method == "last_year" else shape
 
     mine = {(nid, m): own(nid, m, candidates.METHODS) for nid in judged for m in goals}
-    rows = replay.memory(con, month, day)
+    rows = replay.memory(con, month, day) if earlier is None else earlier
     available = {key: {m for m, c in found.items() if c is not None} for key, found in mine.items()}
     thin = {key for key in mine if replay.sparse(profiles[key])}
     choices = replay.decide(rows, judged, month, available, thin)

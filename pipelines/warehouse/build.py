@@ -15,6 +15,7 @@ import re
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -376,20 +377,26 @@ def _register_sources(con, rows: list[dict], sources: list[ingest.Source]) -> No
 
 
 
+# A step run on the new warehouse after the data tests, before the swap: writes tables, returns their row counts.
+Derive = Callable[[duckdb.DuckDBPyConnection], dict]
+
+
 def build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None, quiet: bool = False,
           progress: Progress | None = None, incremental: bool = False, allow_shrink: bool = False,
-          rows_only: bool = False) -> BuildResult:
+          rows_only: bool = False, derive: Derive | None = None) -> BuildResult:
     """Builds the warehouse at `db` (see `_build`), one build of it at a time (`build_lock`). A build that would
     leave a table empty, shrink it by more than half, or reject most of a table's rows stops before the swap
     (ShrinkRefused, the previous warehouse keeps serving) unless `allow_shrink`. `rows_only`: load and check the
     rows and stop before the marts (an import's trial: what would be loaded and rejected, in a fraction of the
-    time); such a warehouse is for the report, not for the pages."""
+    time); such a warehouse is for the report, not for the pages. `derive`: a last step before the swap that
+    writes tables worked out from the marts (pipelines/okr/pacebuild.py's `derive`, handed in by the command line
+    and the app: this room does not import the OKR one)."""
     db = Path(db)
     try:
         db.parent.mkdir(parents=True, exist_ok=True)
         with build_lock(db):
             remove_old_temp_locks()
-            return _build(raw, config, db, as_of, quiet, progress, incremental, allow_shrink, rows_only)
+            return _build(raw, config, db, as_of, quiet, progress, incremental, allow_shrink, rows_only, derive)
     except OSError as exc:
         if disk_full(exc):
             raise disk_full_error(db, "starting the build") from exc
@@ -411,7 +418,7 @@ def disk_full_error(db: Path, step: str) -> NorthstarError:
 
 def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None, quiet: bool = False,
            progress: Progress | None = None, incremental: bool = False, allow_shrink: bool = False,
-           rows_only: bool = False) -> BuildResult:
+           rows_only: bool = False, derive: Derive | None = None) -> BuildResult:
     """Builds the warehouse at `db` from `raw` and `config`; raises NorthstarError with a clear message on failure.
 
     `incremental`: when only new raw files were added since the last build (docs/admin-guide.md "Incremental refresh"),
@@ -445,7 +452,9 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
     n_files = sum(len(v) for v in files.values()) - len(kept or ())
     # steps: read the files, each model, the data tests, the month's pace, swap, import the plan (+ copy the
     # warehouse to refresh it)
-    progress = progress or Progress(total=1 + len(MODELS) + 1 + 1 + 1 + 1 + (kept is not None), quiet=quiet)
+    derive = None if rows_only else derive
+    progress = progress or Progress(total=1 + len(MODELS) + 1 + (derive is not None) + 1 + 1 + (kept is not None),
+                                    quiet=quiet)
     step = "copying the warehouse" if kept is not None else "opening the new warehouse"
     old_sources: list[dict] = []
     if kept is not None:
@@ -515,11 +524,11 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
         con.execute("create or replace table build_sources as select * from sources")
         # the company's calendar (goals.yaml calendar), for the month's shape (pipelines/okr/seasonal.py)
         con.execute("create or replace table company_calendar as select ?::varchar as spec", [plan.calendar.spec()])
-        if not rows_only:
-            # what a first view of the goal tree needs, worked out once here (pipelines/okr/pacemart.py)
+        if derive is not None:
+            # what a first view of the goal tree needs, worked out once here (pipelines/okr/pacebuild.py)
             step = "working out the month's pace"
             with progress.step("the month's pace (earlier months replayed, each node's shape)"):
-                pace_marts(con)
+                derive(con)
         result = _result(con, db, as_of_date, last_date)
         known = plan.calendar.past_public_years(last_date)
         if known is not None:
@@ -568,15 +577,6 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
 
 class DataTestFailed(NorthstarError):
     """A data test found rows that break a rule the warehouse promises: the build stops before the swap."""
-
-
-def pace_marts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """pipelines/okr/pacemart.py's tables for the goal tree's nodes as this warehouse has them."""
-    from pipelines.okr import goaltree, pacemart
-
-    nodes, company = goaltree.tree_nodes(con)
-    first, last = goaltree.data_dates(con)
-    return pacemart.build(con, nodes, company, first, last)
 
 
 def data_tests() -> list[dict]:

@@ -413,9 +413,11 @@ def check_apart(files: list[tuple[Path, str]], raw: Path, config: Path, as_of: s
 
 
 def apply(report: ImportReport, raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None,
-          progress: Progress | None = None, allow_shrink: bool = False) -> tuple[build_mod.BuildResult, Path | None]:
+          progress: Progress | None = None, allow_shrink: bool = False, derive: build_mod.Derive | None = None
+          ) -> tuple[build_mod.BuildResult, Path | None]:
     """Replaces the checked tables' raw files with the incoming ones (or, for a report made with `add`, only a
-    file of the same name; the others stay) — the previous files moved to raw/.backup-<time>/ — and rebuilds `db`.
+    file of the same name; the others stay) — the previous files moved to raw/.backup-<time>/ — and rebuilds `db`
+    (with `derive`'s tables, build.build).
     On a failed build the previous files are put back and the error raised: the warehouse, built atomically, still
     holds the last good data. Returns (result, backup folder)."""
     if not report.ok:
@@ -441,7 +443,7 @@ def apply(report: ImportReport, raw: Path, config: Path, db: Path, as_of: str | 
             placed.append(target)
         # added files: the refresh the check tried (only the new rows read; a full build where it must be)
         result = build_mod.build(raw=raw, config=config, db=db, as_of=as_of, progress=progress,
-                                 allow_shrink=allow_shrink, incremental=report.add)
+                                 allow_shrink=allow_shrink, incremental=report.add, derive=derive)
     except BaseException:
         for p in placed:
             p.unlink(missing_ok=True)

@@ -14,6 +14,7 @@ from pipelines.base import paths
 from pipelines.base.errors import NorthstarError
 from pipelines.base.labels import Words, words
 from pipelines.base.progress import Progress
+from pipelines.okr import pacebuild
 from pipelines.plan.access import User
 from pipelines.warehouse import importer
 from ui.components import section
@@ -127,7 +128,7 @@ def load_section(db: str, code: str, max_mb: int, reader: User) -> None:
             try:
                 result, backup = importer.apply(report, paths.raw_dir(), paths.config_dir(), Path(db),
                                                 allow_shrink=bool(report.shrink) and allow,
-                                                progress=progress)
+                                                progress=progress, derive=pacebuild.derive)
             except NorthstarError as exc:
                 status.update(state="error", label=t("load_failed", err=str(exc).splitlines()[0]))
                 st.error(tm("load_failed", err=error_text(exc, code)))

@@ -1,0 +1,37 @@
+"""The build's last step before the swap (issue 37): the month's pace worked out once for every reader
+(pipelines/okr/pacemart.py says what is kept and how it is read).
+
+The warehouse room may not import the OKR room (tests/test_architecture.py), so the build is handed this step
+(`build(…, derive=pacebuild.derive)`) by whoever starts it: the command line, the app's first build, the Data page's
+upload. A warehouse built without it is read the old way, with the same numbers.
+"""
+from __future__ import annotations
+
+import duckdb
+
+from pipelines.base.months import month_bounds, month_of, shift_month
+from pipelines.okr import goaltree, pacemart, replay
+from pipelines.okr.shapes import month_shapes
+
+
+def derive(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Works out and writes the pace tables of the warehouse `con` (being built): every earlier month replayed at
+    each day 1–31, and every node's shape for the data's last month at each of its days and for the month before
+    it once over. Returns the rows written per table."""
+    nodes, company = goaltree.tree_nodes(con)
+    first, last = goaltree.data_dates(con)
+    replayed = replay.replay_days(con, pacemart.DAYS)
+    wanted = []
+    if last is not None:
+        latest = month_of(last)
+        before = shift_month(latest, -1)
+        if first is not None and month_bounds(before)[1] >= first:
+            wanted.append((before, month_bounds(before)[1].day))
+        wanted += [(latest, d) for d in range(1, month_bounds(latest)[1].day + 1)]
+    shapes = {}
+    for month, day in wanted:
+        start, end = month_bounds(month)
+        earlier = [r for r in replayed[min(day, 31)] if r.month < month]
+        shapes[(month, day)] = month_shapes(con, first, last, month, start, end, day, nodes, company, stored=False,
+                                            earlier=earlier)
+    return pacemart.write(con, replayed, shapes)
