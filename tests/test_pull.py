@@ -17,6 +17,7 @@ import pytest
 
 from pipelines import cli
 from pipelines.base.errors import NorthstarError
+from pipelines.okr import pacebuild
 from pipelines.plan.store import PlanStore, store_path
 from pipelines.plan.yamlcheck import PlanError
 from pipelines.warehouse import build as build_mod
@@ -179,7 +180,7 @@ def test_pull_then_changes_then_refresh_equals_a_full_build(company, tiny, capsy
     assert [(p.table, p.rows_read, p.rows_new, p.rows_changed) for p in first] == [
         ("stations", 60, 60, 0), ("members", 3001, 3001, 0), ("orders", 29994, 29994, 0)]
     assert sorted(p.name.split("-")[0] for p in raw.iterdir()) == ["members", "orders", "stations"]
-    build_mod.build(raw=raw, config=config, db=db, as_of=AS_OF, quiet=True)
+    build_mod.build(raw=raw, config=config, db=db, as_of=AS_OF, quiet=True, derive=pacebuild.derive)   # as the CLI
     # The first pull loads what the sample's own files load.
     assert _contract_differences(db, tiny / "wh.duckdb") == {}
     with PlanStore(store_path(db)) as store:
@@ -220,7 +221,7 @@ def test_pull_then_changes_then_refresh_equals_a_full_build(company, tiny, capsy
 
     # Table by table, the refreshed warehouse equals a full build of the same files …
     full = root / "full.duckdb"
-    build_mod.build(raw=raw, config=config, db=full, as_of=AS_OF, quiet=True)
+    build_mod.build(raw=raw, config=config, db=full, as_of=AS_OF, quiet=True, derive=pacebuild.derive)
     assert _differences(db, full) == {}
     # … and a build of a fresh pull of every row.
     again_raw, again_db = root / "again-raw", root / "again.duckdb"
