@@ -175,9 +175,13 @@ def page_loaders(db: Path) -> dict:
     def data():
         ud.data_report(d, us.today(), ud.versions(d))
 
+    def clear():
+        st.cache_data.clear()
+        st.cache_resource.clear()     # the goal tree and access are resources (ui/data.py)
+
     return {"loaders": {"board": board, "war_zone": war_zone, "plan": plan, "centers": centers, "cohorts": cohorts,
                         "growth": growth, "data": data},
-            "clear": st.cache_data.clear, "month": month, "last": last}
+            "clear": clear, "month": month, "last": last}
 
 
 def warm_reads(db: Path) -> dict:
@@ -605,7 +609,8 @@ def keep_blocks(out: Path, text: str) -> str:
     from benchmarks import backtest, blocks, load, pull
 
     old = out.read_text(encoding="utf-8") if out.exists() else ""
-    for start, end in ((backtest.START, backtest.END), (load.START, load.END), (pull.START, pull.END)):
+    for start, end in ((backtest.START, backtest.END), (load.START, load.END), (load.NGINX_START, load.NGINX_END),
+                       (pull.START, pull.END)):
         at = blocks.found(old, start, end)
         if at:
             text = text.rstrip("\n") + "\n\n" + at.group(0)

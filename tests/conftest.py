@@ -202,12 +202,14 @@ def writable(company, tmp_path) -> Path:
 
 @pytest.fixture()
 def fresh_cache():
-    """Streamlit's data cache emptied before and after an AppTest test (each test's warehouse is its own)."""
+    """Streamlit's caches emptied before and after an AppTest test (each test's warehouse is its own)."""
     import streamlit as st
 
     st.cache_data.clear()
+    st.cache_resource.clear()       # the goal tree and access are resources (shared frozen objects)
     yield
     st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 def seen(markdown: str) -> str:

@@ -20,8 +20,10 @@ NUMBER = re.compile(r'data-k="([^"]+)">([^<]*)<')
 @pytest.fixture(autouse=True)
 def clear_cache():
     st.cache_data.clear()
+    st.cache_resource.clear()
     yield
     st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 def shown(at) -> dict[str, str]:

@@ -228,6 +228,7 @@ def test_the_switch_reads_the_month_against_the_1sts_targets(writable, monkeypat
     at.switch_page("pages/war_zone.py").run()
     assert [w.value for w in at.sidebar.toggle if w.label == "按月初的目标看"] == [True]
     st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 def test_no_switch_without_a_revision(company, monkeypatch, fresh_cache):

@@ -24,8 +24,10 @@ PAGE = "pages/war_zone.py"
 @pytest.fixture(autouse=True)
 def clear_cache():
     st.cache_data.clear()
+    st.cache_resource.clear()
     yield
     st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 def open_page(db, monkeypatch, lang="zh", as_of: dt.date | None = None, **params) -> AppTest:

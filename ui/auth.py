@@ -33,14 +33,14 @@ def viewer() -> User:
 
 
 def access_of(db: str) -> Access:
-    from ui.data import plan, versions
+    from ui.data import access, versions
 
     try:
-        current = plan(db, versions(db))
+        current = access(db, versions(db))
     except NorthstarError as exc:
         st.error(tm("access_unreadable", err=error_text(exc)))
         st.stop()
-    return current.access if current is not None else OPEN
+    return current if current is not None else OPEN
 
 
 def _utcnow() -> dt.datetime:

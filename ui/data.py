@@ -91,7 +91,18 @@ def plan(db: str, versions: tuple):
     return read_plan(Path(db))
 
 
-@st.cache_data(ttl=KEEP_SECONDS, max_entries=32, show_spinner=False)
+@st.cache_resource(ttl=KEEP_SECONDS, max_entries=8, show_spinner=False)
+def access(db: str, versions: tuple):
+    """The plan's access.yaml part (who signs in how, who sees what; None without a plan store): read on every page
+    run of every reader, so kept as the one frozen object (pipelines.plan.access.Access) rather than a copy of the
+    whole plan each time."""
+    current = plan(db, versions)
+    return None if current is None else current.access
+
+
+# A resource, not a copy: the tree is frozen all the way down (pipelines/okr/goaltree.py), so every reader of a
+# version is handed the same object; unpickling a copy per page run was half of a page run's CPU (issue 37).
+@st.cache_resource(ttl=KEEP_SECONDS, max_entries=32, show_spinner=False)
 def goal_tree(db: str, month: str, as_of, versions: tuple, planned: bool = False):
     """The goal tree from `pipelines.okr.goaltree` (the one place its numbers come from), cached per warehouse and
     plan-store version (`versions` = their modification times), with the month's targets changed after it began

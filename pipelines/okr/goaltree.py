@@ -156,8 +156,22 @@ class Node(Record):
         return is_unassigned(self.id)
 
 
-@dataclass
+def _frozen(value):
+    """A tree's nested dicts and lists as read-only mappings and tuples (records are frozen already)."""
+    if isinstance(value, FrozenMap):
+        return value                  # made here: frozen already
+    if isinstance(value, dict):
+        return frozen_map({k: _frozen(v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+@dataclass(frozen=True)
 class GoalTree:
+    """The goal tree of a month as of a date: frozen all the way down (its dicts read-only mappings, its lists
+    tuples), so the app keeps one per warehouse version and month and hands the same object to every reader
+    (ui/data.py) instead of a copy each (issue 37: unpickling copies was half a page run's CPU)."""
     month: str
     as_of: dt.date
     month_start: dt.date
@@ -187,6 +201,11 @@ class GoalTree:
     curves: dict = field(default_factory=dict)
     # the last year of China's public holidays the calendar knows, when this month is past it (issue 35)
     holidays_known_to: int | None = None
+
+    def __post_init__(self):
+        for name in ("north_star", "nodes", "drivers", "since_month_end", "daily", "key_actions", "revisions",
+                     "curves"):
+            object.__setattr__(self, name, _frozen(getattr(self, name)))
 
     def node(self, node_id: str) -> Node:
         """The node of this id (KeyError when the tree has none)."""
@@ -541,20 +560,21 @@ def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str |
             n.metrics[m] = v
     _with_band(con, org, period, shapes)
 
+    north_star, north_star_title, since_month_end = _north_star(con, plan, period.as_of, first_date)
     tree = GoalTree(month=period.month, as_of=period.as_of, month_start=period.start, month_end=period.end,
                     days_in_month=period.days_in_month, days_counted=period.days_counted, elapsed=period.elapsed,
                     finished=period.finished, at_risk=at_risk, last_date=last_date, first_date=first_date,
                     has_plan=bool(plan.targets), basis=plan.basis, planned=planned,
                     revisions={(r["node_id"], r["metric"]): r for r in revisions or [] if r["node_id"] in org.nodes},
                     curves=_curves(org, shapes, period),
-                    holidays_known_to=company_calendar(con).past_public_years(period.end))
-    tree.nodes = [n.frozen() for n in org.ordered()]
-    tree.north_star, tree.north_star_title, tree.since_month_end = _north_star(con, plan, period.as_of, first_date)
-    tree.north_star_end = plan.north_star.end if plan.north_star else None
-    tree.drivers = _drivers(con, period.month, period.upto, first_date, org.nodes, org.cid, org.path)
-    tree.daily = [{"date": d, **flows} for (d,), flows in
-                  sorted(goal_flows(con, ("day",), period.start, period.end, period.as_of).items())]
-    tree.key_actions = key_actions(con, plan, checkins or [], tree)
+                    holidays_known_to=company_calendar(con).past_public_years(period.end),
+                    nodes=[n.frozen() for n in org.ordered()], north_star=north_star,
+                    north_star_title=north_star_title, since_month_end=since_month_end,
+                    north_star_end=plan.north_star.end if plan.north_star else None,
+                    drivers=_drivers(con, period.month, period.upto, first_date, org.nodes, org.cid, org.path),
+                    daily=[{"date": d, **flows} for (d,), flows in
+                           sorted(goal_flows(con, ("day",), period.start, period.end, period.as_of).items())])
+    tree = replace(tree, key_actions=key_actions(con, plan, checkins or [], tree))
     return tree
 
 

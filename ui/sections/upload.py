@@ -18,7 +18,7 @@ from pipelines.okr import pacebuild
 from pipelines.plan.access import User
 from pipelines.warehouse import importer
 from ui.components import section
-from ui.data import drop_upload, examples_frame, upload_folder
+from ui.data import drop_upload, examples_frame, goal_tree, upload_folder
 from ui.i18n import error_text, fmt_list, md, reason_word, t, text, tm
 
 
@@ -143,5 +143,6 @@ def load_section(db: str, code: str, max_mb: int, reader: User) -> None:
         st.session_state["load_round"] = st.session_state.get("load_round", 0) + 1     # an empty uploader again
         st.session_state["data_flash"] = tm("load_done", d=result.last_date.isoformat() if result.last_date else "—",
                                            backup=backup or "—")
-        st.cache_data.clear()
+        st.cache_data.clear()          # (every read is keyed by the warehouse's version: this frees the old ones)
+        goal_tree.clear()
         st.rerun()
