@@ -40,6 +40,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--no-first-run", "--disable-renderer-backgrounding",
         "--disable-background-timer-throttling", "--disable-backgrounding-occluded-windows"]
 START, END = "<!-- load -->", "<!-- /load -->"
+NGINX_START, NGINX_END = "<!-- load-nginx -->", "<!-- /load-nginx -->"
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -211,6 +212,64 @@ async def run(url: str, pid: int | None, views: int, readers: list[int], zone: s
     return out
 
 
+async def through_nginx(url: str, pids: list[int], readers: list[int], zone: str, swap: Path | None) -> dict:
+    """Issue 37: N readers at once over websockets through nginx to the app processes of benchmarks/cluster.py
+    (board and war zone, alternating), then — with `swap`, the warehouse's path — the largest N again while a
+    refresh swaps a new warehouse in under every process (a copy made beforehand, `os.replace`d one second into
+    the readers, as the build does)."""
+    import shutil
+
+    from benchmarks import protocol
+
+    def cpu() -> float:
+        return sum(cpu_seconds(p) for p in pids if p)
+
+    query = f"zone={zone}"
+    out: dict = {"readers": {}, "swap": None}
+    # each process's first view (its own caches; the warm-up may be on it too), not measured
+    await asyncio.gather(*(protocol.reader(url, ("", "war_zone")[i % 2], None, query) for i in range(4 * len(pids))))
+
+    async def at_once(n: int) -> dict:
+        before, t0 = cpu(), time.perf_counter()
+        results = await asyncio.gather(*(protocol.reader(url, ("", "war_zone")[i % 2], None, query)
+                                         for i in range(n)))
+        return {"seconds": [r["open"] for r in results if r["error"] is None],
+                "errors": sum(r["error"] is not None for r in results),
+                "failures": sorted({r["error"] for r in results if r["error"]})[:3],
+                "cpu": cpu() - before, "wall": time.perf_counter() - t0}
+
+    for n in readers:
+        await asyncio.sleep(1.0)
+        out["readers"][n] = await at_once(n)
+    if swap is not None:
+        fresh = swap.with_name(swap.name + ".swap")
+        shutil.copyfile(swap, fresh)
+        await asyncio.sleep(1.0)
+
+        async def replace_soon():
+            await asyncio.sleep(1.0)
+            os.replace(fresh, swap)
+
+        result, _ = await asyncio.gather(at_once(max(readers)), replace_soon())
+        out["swap"] = result
+    return out
+
+
+def nginx_table(result: dict, label: str, processes: int) -> str:
+    lines = [f"| {label}, {processes} app processes behind nginx | what | wall p50 | wall p95 | server CPU per view "
+             "(all processes) | errors |", "|---|---|---:|---:|---:|---:|"]
+    rows = [(f"{n} readers at once (websocket sessions, board and war zone)", n, r)
+            for n, r in result["readers"].items()]
+    if result["swap"] is not None:
+        n = max(result["readers"])
+        rows.append((f"{n} readers at once while a refresh swaps the warehouse in", n, result["swap"]))
+    for what, n, r in rows:
+        p50 = f"{pct(r['seconds'], .5):.2f} s" if r["seconds"] else "—"
+        p95 = f"{pct(r['seconds'], .95):.2f} s" if r["seconds"] else "—"
+        lines.append(f"| | {what} | {p50} | {p95} | {r['cpu'] / n:.2f} s | {r['errors']} |")
+    return "\n".join(lines)
+
+
 def table(result: dict, label: str) -> str:
     def cpu(values):
         return f"{statistics.median(values):.2f} s" if values else "—"
@@ -246,6 +305,25 @@ def table(result: dict, label: str) -> str:
     return "\n".join(lines)
 
 
+def nginx_run(args, readers: list[int]) -> str:
+    """--processes N: the cluster, the readers through it, the table (and RESULTS.md between the nginx markers)."""
+    from benchmarks import blocks
+    from benchmarks.cluster import cluster
+
+    with cluster(args.db, processes=args.processes, NORTHSTAR_WARMUP_SECONDS="60") as c:
+        result = asyncio.run(through_nginx(c.url, c.pids, readers, args.zone, args.db))
+    label = args.label or args.db.parent.name
+    text = (f"`python benchmarks/load.py --processes {args.processes} --readers {args.readers}` on "
+            f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores: the app processes of "
+            "deploy/systemd/northstar@.service behind deploy/nginx/northstar.conf (benchmarks/cluster.py: TLS, the "
+            "ns_route cookie), sessions opened over the websocket through nginx (benchmarks/protocol.py) and "
+            "timed until the server says the script finished; the swap row replaces the warehouse file one second "
+            "into the readers, as a refresh does.\n\n" + nginx_table(result, label, args.processes))
+    if args.write:
+        blocks.put(args.results, NGINX_START, NGINX_END, text)
+    return text
+
+
 def write(text: str, out: Path) -> None:
     from benchmarks import blocks
 
@@ -262,12 +340,20 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--views", type=int, default=8, help="fresh views and page switches measured one at a time")
     ap.add_argument("--readers", default="10,20", help="comma-separated: sessions opened at once")
     ap.add_argument("--zone", default="north", help="the war zone the war-zone views open")
+    ap.add_argument("--processes", type=int, default=0,
+                    help="with --db: run N app processes behind the shipped nginx site (benchmarks/cluster.py) and "
+                         "time websocket sessions through it, then the largest --readers during a warehouse swap")
     ap.add_argument("--write", action="store_true", help="put the table in RESULTS.md (see --results)")
     ap.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "RESULTS.md", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if not Path(CHROMIUM).exists():
         sys.exit(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
     readers = [int(n) for n in args.readers.split(",") if n.strip()]
+    if args.processes:
+        if not args.db:
+            sys.exit("--processes needs --db: it starts the app processes and nginx itself")
+        print(nginx_run(args, readers))
+        return
     proc = None
     if args.db:
         if not args.db.exists():

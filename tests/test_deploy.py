@@ -5,7 +5,6 @@ shipped file with only its paths, ports and certificate put to this machine's (`
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import time
 import tomllib
@@ -14,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.cluster import NGINX, site
 from pipelines.delivery.render import app_server, free_port
 from tests.conftest import ARTIFACTS, ROOT, problems_shown
 
 DEPLOY = ROOT / "deploy"
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
 def _units(folder: Path) -> list[Path]:
@@ -43,12 +42,16 @@ def _units(folder: Path) -> list[Path]:
 
 def test_the_systemd_units_verify_without_a_word(tmp_path):
     units = _units(tmp_path)
-    assert [u.name for u in units] == ["northstar-refresh.service", "northstar-refresh.timer", "northstar.service"]
+    # the app is a template, one process per port (issue 37): northstar@8501, northstar@8502 …
+    assert [u.name for u in units] == ["northstar-refresh.service", "northstar-refresh.timer", "northstar@.service"]
     (ROOT / "data").mkdir(exist_ok=True)              # ReadWritePaths must exist
-    done = subprocess.run(["systemd-analyze", "verify", "--man=no", *map(str, units)], capture_output=True, text=True)
+    instance = tmp_path / "northstar@8501.service"
+    instance.write_text(units[2].read_text(encoding="utf-8"), encoding="utf-8")
+    done = subprocess.run(["systemd-analyze", "verify", "--man=no", *map(str, units), str(instance)],
+                          capture_output=True, text=True)
     assert done.returncode == 0 and done.stderr.strip() == "", done.stderr
-    app = (DEPLOY / "systemd" / "northstar.service").read_text()
-    assert "--server.address 127.0.0.1" in app and "--server.baseUrlPath northstar" in app
+    app = (DEPLOY / "systemd" / "northstar@.service").read_text()
+    assert "--server.port %i --server.address 127.0.0.1" in app and "--server.baseUrlPath northstar" in app
     assert "OnCalendar=*-*-* 06:00:00 Asia/Shanghai" in (DEPLOY / "systemd" / "northstar-refresh.timer").read_text()
     assert "pipelines refresh" in (DEPLOY / "systemd" / "northstar-refresh.service").read_text()
 
@@ -72,35 +75,9 @@ def test_the_repository_config_is_the_production_config():
 
 
 def _site(folder: Path, app_port: int, https_port: int, http_port: int) -> Path:
-    """An nginx main config around the shipped site, with a throwaway certificate and free ports."""
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
-                    "/CN=127.0.0.1", "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem")],
-                   check=True, capture_output=True)
-    site = (DEPLOY / "nginx" / "northstar.conf").read_text(encoding="utf-8")
-    site = (site.replace("/etc/ssl/certs/northstar.example.com.pem", str(folder / "cert.pem"))
-            .replace("/etc/ssl/private/northstar.example.com.key", str(folder / "key.pem"))
-            .replace("127.0.0.1:8501", f"127.0.0.1:{app_port}")
-            .replace("listen 443 ssl", f"listen 127.0.0.1:{https_port} ssl")
-            .replace("listen 80;", f"listen 127.0.0.1:{http_port};"))
-    assert site.count(str(folder)) == 2 and f"127.0.0.1:{app_port}" in site
-    (folder / "site.conf").write_text(site, encoding="utf-8")
-    for sub in ("body", "proxy", "logs"):
-        (folder / sub).mkdir(exist_ok=True)
-    main = folder / "nginx.conf"
-    main.write_text(f"""
-worker_processes 1;
-pid {folder}/nginx.pid;
-error_log {folder}/logs/error.log;
-events {{ worker_connections 256; }}
-http {{
-    access_log {folder}/logs/access.log;
-    client_body_temp_path {folder}/body;
-    proxy_temp_path {folder}/proxy;
-    fastcgi_temp_path {folder}/proxy; uwsgi_temp_path {folder}/proxy; scgi_temp_path {folder}/proxy;
-    include {folder}/site.conf;
-}}
-""", encoding="utf-8")
-    return main
+    """An nginx main config around the shipped site, with a throwaway certificate and free ports
+    (benchmarks/cluster.py, which the load benchmark runs too)."""
+    return site(folder, [app_port], https_port, http_port)
 
 
 def test_nginx_accepts_the_site(tmp_path):
@@ -170,3 +147,57 @@ def test_the_app_behind_nginx_under_its_sub_path(behind_nginx, browser):
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+def test_two_app_processes_behind_nginx_keep_each_reader_on_one(tiny, tmp_path, browser):
+    """deploy/ runs one app process per port behind the site (issue 37). Every request of one browser — the page,
+    its scripts, its websocket — reaches one process (the ns_route cookie), the readers spread over both, a browser
+    that comes without the cookie is given one, and a refresh that swaps the warehouse under both processes is read
+    by each without an error."""
+    import os
+    import shutil
+
+    from benchmarks.cluster import cluster
+    from tests.conftest import copy_warehouse
+
+    (tmp_path / "wh").mkdir()
+    (tmp_path / "nginx").mkdir()
+    db = copy_warehouse(tiny / "wh.duckdb", tmp_path / "wh")
+    with cluster(db, processes=2, folder=tmp_path / "nginx") as c:
+        contexts = []
+        for i in range(7):      # six readers with a route already, one that arrives without
+            context = browser.new_context(ignore_https_errors=True, viewport={"width": 1280, "height": 800})
+            if i:
+                context.add_cookies([{"name": "ns_route", "value": f"reader-{i}", "url": c.url + "/"}])
+            page = context.new_page()
+            page.goto(c.url + "/")
+            page.locator(".ns-done").wait_for(state="attached", timeout=90_000)
+            assert problems_shown(page) == []
+            contexts.append((context, page))
+        given = [k["value"] for k in contexts[0][0].cookies() if k["name"] == "ns_route"]
+        assert len(given) == 1 and len(given[0]) == 32            # nginx's request id: 32 hex digits
+        # a refresh swaps a new warehouse in under both processes; each reader's next run reads it
+        fresh = tmp_path / "wh" / "swapped.duckdb"
+        shutil.copyfile(db, fresh)
+        os.replace(fresh, db)
+        for _, page in contexts:
+            page.reload()
+            page.locator(".ns-done").wait_for(state="attached", timeout=90_000)
+            assert problems_shown(page) == [] and "华东战区" in page.inner_text("[data-testid='stMain']")
+        for context, _ in contexts:
+            context.close()
+        routes = []
+        for _ in range(100):            # nginx logs a websocket when it closes
+            routes = c.routes()
+            if sum(" /northstar/_stcore/stream " in r[0] and r[1] == "101" for r in routes) >= 2 * len(contexts):
+                break
+            time.sleep(0.1)
+    reached: dict[str, set[str]] = {}
+    for _request, _status, upstream, cookie in routes:
+        if cookie not in ("", "-") and upstream != "-":
+            reached.setdefault(cookie, set()).add(upstream)
+    assert set(reached) == {given[0]} | {f"reader-{i}" for i in range(1, 7)}
+    assert all(len(places) == 1 for places in reached.values()), reached      # each reader on one process
+    assert set().union(*reached.values()) == {f"127.0.0.1:{p}" for p in c.ports}   # and both processes used
+    sockets = [r for r in routes if " /northstar/_stcore/stream " in r[0] and r[1] == "101"]
+    assert len(sockets) >= 2 * len(contexts)                     # every page's websocket went through as one
