@@ -20,6 +20,7 @@ company's.
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -70,8 +71,10 @@ def _nb_quantile(mean: float, var: float, q: float) -> float:
     return float(min(int(np.searchsorted(cdf, q)), n - 1))
 
 
+@functools.lru_cache(maxsize=256)
 def _inverse_phi(q: float) -> float:
-    """The standard normal's q-quantile (bisection: exact enough for a band)."""
+    """The standard normal's q-quantile (bisection: exact enough for a band); a tree asks for the same few q's
+    hundreds of times, so each is worked out once."""
     lo, hi = -10.0, 10.0
     for _ in range(80):
         mid = (lo + hi) / 2
