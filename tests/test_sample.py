@@ -141,3 +141,31 @@ def test_network_shape_small_enough_to_check_on_tiny(tiny):
                                  where m.joined_on <= date '2026-02-01')""")[0]
         assert early > 1.5 * late
         assert q("select max(ordered_at)::date from orders")[0][0] <= sample.AS_OF
+
+
+def test_orders_in_chunks_are_the_same_orders_and_build_the_same_warehouse(tmp_path, tiny):
+    """Issue 37: a size with more orders than sample.ORDER_CHUNK writes them in files of about that many
+    (orders-01, orders-02 …; `xlarge` has 300M), each made and sorted on its own so the generator holds one
+    chunk. Cut small here: the same rows in the same order as the one file, a member's orders never split, a build
+    of them equal to the one-file build; and a later one-file sample in the same folder leaves no chunk behind."""
+    from pipelines.okr import pacebuild
+    from pipelines.warehouse import build as build_mod
+
+    assert sample.SIZES["xlarge"].orders == 300_000_000 and sample.ORDER_CHUNK < sample.SIZES["xlarge"].orders
+    root = tmp_path / "chunked"
+    written = sample.generate(size="tiny", seed=7, out=root, progress=Progress(quiet=True), order_chunk=7_000)
+    files = sorted(p.name for p in (root / "raw").glob("orders*"))
+    assert files == [f"orders-0{i}.parquet" for i in range(1, 6)] and set(files) <= {p.name for p in written.values()}
+    with duckdb.connect() as con:
+        one = con.execute(f"select * from read_parquet('{tiny / 'raw' / 'orders.parquet'}')").fetchall()
+        parts = [con.execute(f"select * from read_parquet('{root / 'raw' / f}')").fetchall() for f in files]
+    assert [r for part in parts for r in part] == one
+    assert all(6_900 <= len(p) <= 7_100 for p in parts[:-1])
+    members = [{r[1] for r in p} for p in parts]
+    assert all(not (a & b) for i, a in enumerate(members) for b in members[i + 1:])     # no member in two files
+    result = build_mod.build(raw=root / "raw", config=root / "config", db=root / "wh.duckdb", as_of=sample.AS_OF,
+                             quiet=True, derive=pacebuild.derive)
+    with duckdb.connect(str(tiny / "wh.duckdb"), read_only=True) as con:
+        assert result.tables["orders"] == con.execute("select count(*) from orders").fetchone()[0]
+    sample.generate(size="tiny", seed=7, out=root, progress=Progress(quiet=True))
+    assert sorted(p.name for p in (root / "raw").glob("orders*")) == ["orders.parquet"]
