@@ -308,30 +308,43 @@ def build_steps(log: Path, top: int = 6) -> list[tuple[str, float]]:
 def split_last_day(raw: Path) -> dict[str, int]:
     """Moves the sample's last day into files of their own, as a daily export would add them: orders placed on the
     last day, members who joined on it and stations signed on it (that no earlier member belongs to) go to
-    `<table>_2.parquet`. Returns the rows moved per table."""
+    `<table>_2.parquet`, out of every file of the table (orders come in several at the large sizes). Returns the
+    rows moved per table."""
+    import re
+
     import duckdb
 
     from pipelines.warehouse.ingest import sql_str
 
+    def files_of(table: str) -> list[Path]:
+        return sorted(p for p in raw.iterdir()
+                      if p.suffix == ".parquet" and (p.stem == table or re.fullmatch(rf"{table}-\d\d", p.stem)))
+
+    def read(paths: list[Path]) -> str:
+        return f"read_parquet([{', '.join(sql_str(p) for p in paths)}])"
+
     moved = {}
     with duckdb.connect() as con:
         con.execute("set preserve_insertion_order = false")
-        last = con.execute(f"select max(ordered_at)::date from read_parquet({sql_str(raw / 'orders.parquet')})"
-                           ).fetchall()[0][0]
+        last = con.execute(f"select max(ordered_at)::date from {read(files_of('orders'))}").fetchall()[0][0]
         late = {"orders": f"ordered_at >= '{last}'", "members": f"joined_on >= '{last}'",
                 "stations": (f"signed_on >= '{last}' and station_id not in (select station_id from "
-                             f"read_parquet({sql_str(raw / 'members.parquet')}) where joined_on < '{last}')")}
+                             f"{read(files_of('members'))} where joined_on < '{last}')")}
         for table in ("stations", "members", "orders"):
-            src = raw / f"{table}.parquet"
-            old = raw / f".{table}.all.parquet"
-            src.rename(old)
-            rel = f"read_parquet({sql_str(old)})"
-            con.execute(f"copy (select * from {rel} where not ({late[table]})) to {sql_str(src)} (format parquet)")
-            con.execute(f"copy (select * from {rel} where {late[table]}) to {sql_str(raw / f'{table}_2.parquet')} "
-                        "(format parquet)")
+            olds = []
+            for src in files_of(table):
+                old = raw / f".{src.stem}.all.parquet"
+                src.rename(old)
+                olds.append((src, old))
+            for src, old in olds:
+                con.execute(f"copy (select * from {read([old])} where not ({late[table]})) to {sql_str(src)} "
+                            "(format parquet)")
+            con.execute(f"copy (select * from {read([old for _, old in olds])} where {late[table]}) to "
+                        f"{sql_str(raw / f'{table}_2.parquet')} (format parquet)")
             moved[table] = con.execute(f"select count(*) from read_parquet({sql_str(raw / f'{table}_2.parquet')})"
                                        ).fetchall()[0][0]
-            old.unlink()
+            for _, old in olds:
+                old.unlink()
     return moved
 
 

@@ -513,7 +513,8 @@ def _sample_command(sub, shared: SimpleNamespace) -> None:
 
     s.add_argument("--size", choices=list(SIZES), default="small",
                    help="tiny ≈ 60 stations / 3k members / 30k orders; small (default) 2.5k / 500k / 5M; "
-                        "medium 8k / 2M / 25M; large 20k / 10M / 100M")
+                        "medium 8k / 2M / 25M; large 20k / 10M / 100M; xlarge 20k / 10M / 300M (orders in files "
+                        "of 25M)")
     s.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     s.add_argument("--out", metavar="DIR", help="output folder for raw/ and config/ (default: data/raw and data/config,"
                                                 " or NORTHSTAR_RAW and NORTHSTAR_CONFIG)")
