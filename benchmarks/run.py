@@ -632,7 +632,8 @@ def keep_blocks(out: Path, text: str) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", default="small,medium", help="comma-separated: small, medium, large")
+    ap.add_argument("--sizes", default="small,medium",
+                   help="comma-separated: small, medium, large, xlarge (300M orders: about an hour)")
     ap.add_argument("--large", action="store_true", help="add the large size (about 20 minutes more)")
     ap.add_argument("--work", type=Path, default=ROOT / "benchmarks" / ".work",
                     help="where the samples and warehouses go (default benchmarks/.work)")
