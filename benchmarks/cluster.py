@@ -16,7 +16,7 @@ import shutil
 import socket
 import subprocess
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,7 +76,7 @@ class Cluster:
     http: str                # the plain-HTTP address (redirects to HTTPS)
     folder: Path
     ports: list[int]
-    pids: list[int] = field(default_factory=list)
+    pids: list[int]
 
     def routes(self) -> list[tuple[str, str, str, str]]:
         """(request, status, upstream address, route cookie) of every request nginx has logged so far."""
@@ -98,8 +98,8 @@ def cluster(db: Path, processes: int = 2, folder: Path | None = None, **env: str
     https_port, http_port = free_port(), free_port()
     main = site(folder, ports, https_port, http_port)
     with contextlib.ExitStack() as stack:
-        for port in ports:
-            stack.enter_context(app_server(Path(db), port=port, base_path="northstar", timeout=120, **env))
+        pids = [stack.enter_context(app_server(Path(db), port=port, base_path="northstar", timeout=120, **env)).pid
+                for port in ports]
         proc = subprocess.Popen([NGINX, "-c", str(main), "-p", str(folder), "-g", "daemon off;"],
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         try:
@@ -111,32 +111,11 @@ def cluster(db: Path, processes: int = 2, folder: Path | None = None, **env: str
                     if proc.poll() is not None:
                         raise RuntimeError(f"nginx stopped: {proc.stdout.read().decode(errors='replace')}") from None
                     time.sleep(0.1)
-            c = Cluster(f"https://127.0.0.1:{https_port}/northstar", f"http://127.0.0.1:{http_port}", folder, ports)
-            c.pids = [_listener(p) for p in ports]
-            yield c
+            yield Cluster(f"https://127.0.0.1:{https_port}/northstar", f"http://127.0.0.1:{http_port}", folder, ports,
+                          pids)
         finally:
             proc.terminate()
             proc.wait(timeout=10)
             if owned:
                 shutil.rmtree(folder, ignore_errors=True)
 
-
-def _listener(port: int) -> int | None:
-    """The pid of the process listening on 127.0.0.1:`port` (for its CPU time), from /proc."""
-    import os
-
-    inode = None
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with contextlib.suppress(OSError):
-            for line in Path(table).read_text().splitlines()[1:]:
-                parts = line.split()
-                if parts[1].endswith(f":{port:04X}") and parts[3] == "0A":      # LISTEN
-                    inode = parts[9]
-    if inode is None:
-        return None
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        with contextlib.suppress(OSError):
-            for fd in os.listdir(f"/proc/{pid}/fd"):
-                if os.readlink(f"/proc/{pid}/fd/{fd}") == f"socket:[{inode}]":
-                    return int(pid)
-    return None

@@ -159,13 +159,22 @@ async def by_protocol(url: str, pid: int | None, views: int, readers: list[int],
                 out["switch"]["cpu"].append(r["switch_cpu"])
     for n in readers:
         await asyncio.sleep(1.0)
-        before = cpu_seconds(pid) if pid else 0.0
-        results = await asyncio.gather(*(protocol.reader(url, ("", "war_zone")[i % 2], None, query)
-                                         for i in range(n)))
-        out["readers"][n] = {"seconds": [r["open"] for r in results if r["error"] is None],
-                             "errors": sum(r["error"] is not None for r in results),
-                             "cpu": (cpu_seconds(pid) - before) if pid else None}
+        out["readers"][n] = await at_once(url, n, query, cpu)
     return out
+
+
+async def at_once(url: str, n: int, query: str, cpu=None) -> dict:
+    """`n` websocket sessions opened together, alternating board and war zone: the seconds of those that finished,
+    the errors (and the first few of their words), the servers' CPU meanwhile (`cpu()`: seconds so far) and the
+    wall time."""
+    from benchmarks import protocol
+
+    before, t0 = cpu() if cpu else None, time.perf_counter()
+    results = await asyncio.gather(*(protocol.reader(url, ("", "war_zone")[i % 2], None, query) for i in range(n)))
+    return {"seconds": [r["open"] for r in results if r["error"] is None],
+            "errors": sum(r["error"] is not None for r in results),
+            "failures": sorted({r["error"] for r in results if r["error"]})[:3],
+            "cpu": cpu() - before if cpu else None, "wall": time.perf_counter() - t0}
 
 
 async def run(url: str, pid: int | None, views: int, readers: list[int], zone: str) -> dict:
@@ -229,18 +238,9 @@ async def through_nginx(url: str, pids: list[int], readers: list[int], zone: str
     # each process's first view (its own caches; the warm-up may be on it too), not measured
     await asyncio.gather(*(protocol.reader(url, ("", "war_zone")[i % 2], None, query) for i in range(4 * len(pids))))
 
-    async def at_once(n: int) -> dict:
-        before, t0 = cpu(), time.perf_counter()
-        results = await asyncio.gather(*(protocol.reader(url, ("", "war_zone")[i % 2], None, query)
-                                         for i in range(n)))
-        return {"seconds": [r["open"] for r in results if r["error"] is None],
-                "errors": sum(r["error"] is not None for r in results),
-                "failures": sorted({r["error"] for r in results if r["error"]})[:3],
-                "cpu": cpu() - before, "wall": time.perf_counter() - t0}
-
     for n in readers:
         await asyncio.sleep(1.0)
-        out["readers"][n] = await at_once(n)
+        out["readers"][n] = await at_once(url, n, query, cpu)
     if swap is not None:
         fresh = swap.with_name(swap.name + ".swap")
         shutil.copyfile(swap, fresh)
@@ -250,7 +250,7 @@ async def through_nginx(url: str, pids: list[int], readers: list[int], zone: str
             await asyncio.sleep(1.0)
             os.replace(fresh, swap)
 
-        result, _ = await asyncio.gather(at_once(max(readers)), replace_soon())
+        result, _ = await asyncio.gather(at_once(url, max(readers), query, cpu), replace_soon())
         out["swap"] = result
     return out
 

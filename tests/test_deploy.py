@@ -1,7 +1,8 @@
 """deploy/ (issue 23): the systemd units pass `systemd-analyze verify` with nothing to say, the nginx site passes
 `nginx -t`, and the real app under its sub-path behind that nginx site (TLS with a throwaway certificate, the
 websocket passed on) draws the board in Chromium and its links stay under the sub-path. What is checked is the
-shipped file with only its paths, ports and certificate put to this machine's (`_site`, `_units`)."""
+shipped file with only its paths, ports and certificate put to this machine's (`benchmarks/cluster.py`'s `site`,
+`_units`)."""
 from __future__ import annotations
 
 import re
@@ -13,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.cluster import NGINX, site
-from pipelines.delivery.render import app_server, free_port
+from benchmarks.cluster import NGINX, cluster, site
+from pipelines.delivery.render import free_port
 from tests.conftest import ARTIFACTS, ROOT, problems_shown
 
 DEPLOY = ROOT / "deploy"
@@ -74,14 +75,8 @@ def test_the_repository_config_is_the_production_config():
     assert "client_max_body_size 200m;" in site            # the proxy takes what the app takes
 
 
-def _site(folder: Path, app_port: int, https_port: int, http_port: int) -> Path:
-    """An nginx main config around the shipped site, with a throwaway certificate and free ports
-    (benchmarks/cluster.py, which the load benchmark runs too)."""
-    return site(folder, [app_port], https_port, http_port)
-
-
 def test_nginx_accepts_the_site(tmp_path):
-    main = _site(tmp_path, 8501, free_port(), free_port())
+    main = site(tmp_path, [8501], free_port(), free_port())
     done = subprocess.run([NGINX, "-t", "-c", str(main), "-p", str(tmp_path)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "syntax is ok" in done.stderr and "test is successful" in done.stderr
@@ -89,24 +84,9 @@ def test_nginx_accepts_the_site(tmp_path):
 
 @pytest.fixture()
 def behind_nginx(tiny, tmp_path):
-    app_port, https_port, http_port = free_port(), free_port(), free_port()
-    main = _site(tmp_path, app_port, https_port, http_port)
-    with app_server(tiny / "wh.duckdb", port=app_port, base_path="northstar"):
-        proc = subprocess.Popen([NGINX, "-c", str(main), "-p", str(tmp_path), "-g", "daemon off;"],
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        try:
-            for _ in range(100):
-                try:
-                    import socket
-
-                    socket.create_connection(("127.0.0.1", https_port), timeout=0.5).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            yield f"https://127.0.0.1:{https_port}", f"http://127.0.0.1:{http_port}", tmp_path
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
+    """The app under /northstar/ behind the shipped site (one process; benchmarks/cluster.py)."""
+    with cluster(tiny / "wh.duckdb", processes=1, folder=tmp_path) as c:
+        yield c.url.removesuffix("/northstar"), c.http, tmp_path
 
 
 def test_the_app_behind_nginx_under_its_sub_path(behind_nginx, browser):
@@ -157,7 +137,6 @@ def test_two_app_processes_behind_nginx_keep_each_reader_on_one(tiny, tmp_path, 
     import os
     import shutil
 
-    from benchmarks.cluster import cluster
     from tests.conftest import copy_warehouse
 
     (tmp_path / "wh").mkdir()

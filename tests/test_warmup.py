@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import shutil
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -55,27 +54,12 @@ def test_a_server_warms_each_new_warehouse_without_a_reader(tiny, tmp_path, brow
     """The first page opened starts the warm-up; a refresh that swaps the warehouse (os.replace, as the build does)
     is warmed within a second with no one reading."""
     import os
-    import subprocess
-    import sys
 
-    from tests.conftest import ROOT, free_port
+    from pipelines.delivery.render import app_server
 
     db = copy_warehouse(tiny / "wh.duckdb", tmp_path)
     log = tmp_path / "server.log"
-    port = free_port()
-    env = {**os.environ, "NORTHSTAR_DB": str(db), "NORTHSTAR_WARMUP_SECONDS": "0.5"}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port",
-                             str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-                             "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env, stdout=open(log, "w"),
-                            stderr=subprocess.STDOUT)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
+    with app_server(db, log_path=log, NORTHSTAR_WARMUP_SECONDS="0.5") as url:
         assert _log_lines(log) == []                # nothing before the first page run
         page = browser.new_page()
         page.goto(url)
@@ -97,6 +81,3 @@ def test_a_server_warms_each_new_warehouse_without_a_reader(tiny, tmp_path, brow
         os.replace(swapped, db)                     # a refresh: a new file, a new version
         lines = warmed(2)
         assert "6 views" in lines[1] and "failed" not in log.read_text(errors="replace")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)

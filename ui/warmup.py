@@ -53,7 +53,7 @@ def _watch(db: str) -> None:
     every = interval()
     while True:
         try:
-            version = data._versions_now(db)      # the warehouse's and the plan's, as the pages key their reads
+            version = data.versions(db)        # the warehouse's and the plan's, as the pages key their reads
         except Exception:   # noqa: BLE001 - a warm-up never stops the app
             version = None
         last = warmed.get(db)
@@ -73,8 +73,8 @@ def views(db: str) -> list[tuple[str, object]]:
     from ui import data
     from ui import setup as us
 
-    v = data._versions_now(db)
-    first, last = us.data_dates(db, v)
+    v = data.versions(db)
+    _, last = us.data_dates(db, v)
     if last is None:
         return []
     month = month_of(last)

@@ -78,13 +78,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class ServerUrl(str):
+    """The address `app_server` yields, with the server's process id (`pid`: a benchmark reads its CPU time)."""
+    pid: int
+
+
 @contextlib.contextmanager
 def app_server(db: Path, port: int | None = None, args: tuple[str, ...] = (), timeout: float = 60.0,
-               base_path: str = "", **env: str):
+               base_path: str = "", log_path: Path | None = None, **env: str):
     """`streamlit run dashboard.py` on 127.0.0.1 (a free port unless `port`) against the warehouse `db`, with any
     further command-line `args` and environment `env`, under the sub-path `base_path` if given (as behind nginx,
-    deploy/); yields its URL and stops it on the way out. A server that does not come up raises NorthstarError
-    with the end of its output."""
+    deploy/); yields its URL (with the process id) and stops it on the way out. Its output goes to `log_path` when
+    given (a test reads the server's log), else to a file removed with it. A server that does not come up raises
+    NorthstarError with the end of its output."""
     base = base_path.strip("/")
     if base:
         args = (*args, "--server.baseUrlPath", base)
@@ -92,12 +98,13 @@ def app_server(db: Path, port: int | None = None, args: tuple[str, ...] = (), ti
     environ = {k: v for k, v in os.environ.items() if k not in (TOKEN_ENV, USER_ENV)}
     # a server started for one picture or one test does not warm every page first (ui/warmup.py) unless asked
     environ.update({"NORTHSTAR_DB": str(db), "NORTHSTAR_WARMUP_SECONDS": "0", **env})
-    log = tempfile.TemporaryFile()
+    log = open(log_path, "w+b") if log_path else tempfile.TemporaryFile()  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false", *args],
         cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}" + (f"/{base}" if base else "")
+    url = ServerUrl(f"http://127.0.0.1:{port}" + (f"/{base}" if base else ""))
+    url.pid = proc.pid
     try:
         deadline = time.monotonic() + timeout
         while True:

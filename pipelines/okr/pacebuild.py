@@ -31,7 +31,7 @@ def derive(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     shapes = {}
     for month, day in wanted:
         start, end = month_bounds(month)
-        earlier = [r for r in replayed[min(day, 31)] if r.month < month]
+        earlier = [r for r in replayed[day] if r.month < month]
         shapes[(month, day)] = month_shapes(con, first, last, month, start, end, day, nodes, company, stored=False,
                                             earlier=earlier)
     return pacemart.write(con, replayed, shapes)
