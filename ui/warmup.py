@@ -37,7 +37,7 @@ def interval() -> float:
 
 
 def start(db: str) -> None:
-    """Starts the warm-up thread for `db` once per process (ui.setup.start_page calls it on every page run)."""
+    """Starts the warm-up thread for `db` once per process (dashboard.py calls it on every page run)."""
     if interval() <= 0:
         return
     with _lock:
