@@ -39,6 +39,7 @@ def test_each_data_test_finds_the_defect_it_is_for(hand_made, name):
     [test] = [t for t in build_mod.data_tests() if t["name"] == name]
     db = hand_made / "wh.duckdb"                         # this test's own build (hand_made is per test)
     with duckdb.connect(str(db)) as con:
+        build_mod.data_test_scope(con, refreshing=False)
         assert con.execute(f"select count(*) from ({test['sql']})").fetchall() == [(0,)]
         con.execute(DEFECTS[name])
         assert con.execute(f"select count(*) from ({test['sql']})").fetchall()[0][0] > 0
@@ -73,3 +74,37 @@ def test_the_data_page_lists_the_data_tests(hand_made, monkeypatch, lang):
     assert ("每个文件：读取行数 = 载入行数 + 拒绝行数" if lang == "zh" else
             "For every file, rows read = rows loaded + rows rejected") in list(frame.iloc[:, 0])
     assert any("pipelines/warehouse/sql/tests/" in seen(c.value) for c in at.caption)
+
+
+def test_an_incremental_refresh_checks_the_rows_of_its_new_files(hand_made):
+    """A refresh's tests look at the rows its files brought (and the ids they carry, against every row), not the
+    100M earlier ones each night: a null amount in an earlier file is not looked at again, the same in a new one is
+    found, and so are an earlier order id a new row repeats and a new order of an unknown member."""
+    tests = {t["name"]: t["sql"] for t in build_mod.data_tests()}
+    with duckdb.connect(str(hand_made / "wh.duckdb")) as con:
+        build_mod.data_test_scope(con, refreshing=True)
+        con.execute("insert into fresh_files values (999)")      # this run's file
+
+        def failing(name):
+            return con.execute(f"select * from ({tests[name]})").fetchall()
+
+        def add(order_id, **values):                            # a row of the new file, like O1 otherwise
+            sets = ", ".join(f"{k} = ?" for k in values)
+            con.execute("insert into orders select * replace (?::varchar as order_id, 999 as _file_id) "
+                        "from orders where order_id = 'O1'", [order_id])
+            if values:
+                con.execute(f"update orders set {sets} where order_id = ? and _file_id = 999",
+                            [*values.values(), order_id])
+
+        assert failing("not_null_keys") == [] and failing("unique_ids") == [] and failing("relationships") == []
+        con.execute("update orders set amount = null where order_id = 'O2'")
+        assert failing("not_null_keys") == []                   # an earlier row: checked when it was loaded
+        build_mod.data_test_scope(con, refreshing=False)
+        assert failing("not_null_keys") == [("orders", "O2", 3)]   # a full build checks it (line 3 of the file)
+        build_mod.data_test_scope(con, refreshing=True)
+        add("NEW1", amount=None)
+        assert [r[1] for r in failing("not_null_keys")] == ["NEW1"]
+        add("O3")                                                # a new row with an earlier order's id
+        assert failing("unique_ids") == [("orders", "O3", 2)]
+        add("NEW2", member_id="nobody")
+        assert failing("relationships") == [("orders", "NEW2", "nobody")]

@@ -19,7 +19,7 @@ import pytest
 from pipelines.okr import pacebuild
 from pipelines.warehouse import build as build_mod
 from pipelines.warehouse import sample
-from tests.conftest import ROOT, _quiet
+from tests.conftest import ROOT, _quiet, query
 
 NEW = ["stations_2.parquet", "members_2.parquet", "orders_2.parquet"]
 
@@ -125,6 +125,42 @@ def test_an_incremental_refresh_equals_a_full_build_table_by_table(split):
     assert "up to date" in build_mod.format_summary(again)
 
 
+def test_an_earlier_member_referred_by_a_new_one_walks_every_chain_again(split):
+    """A member of an earlier file whose referrer arrives only now (the referrer's row came late) had depth 0; with
+    the referrer loaded it is the referrer's depth + 1, and so are the members below it: the refresh walks every
+    chain again instead of adding the new members' chains, and still equals the full build."""
+    root, _ = split
+    config = root / "gen" / "config"
+    old = root / "late" / "old"
+    shutil.copytree(root / "old", old)
+    new_ids = pq.read_table(root / "new" / "members_2.parquet")["member_id"].to_pylist()
+    members = pq.read_table(old / "members.parquet")
+    referrer = new_ids[0]
+    who = members["member_id"][5].as_py()
+    referrers = [referrer if m == who else r for m, r in zip(members["member_id"].to_pylist(),
+                                                             members["referrer_id"].to_pylist())]
+    members = members.set_column(members.schema.get_field_index("referrer_id"), "referrer_id",
+                                 pa.array(referrers, members.schema.field("referrer_id").type))
+    pq.write_table(members, old / "members.parquet")
+
+    raw = _full(root / "late", "incr", old)
+    db = root / "late" / "incr" / "wh.duckdb"
+    build_mod.build(raw, config, db, as_of=sample.AS_OF, quiet=True, derive=pacebuild.derive)
+    assert query(db, "select depth from referral_depth where member_id = ?", [who]) == [(0,)]   # not a member yet
+    for f in (root / "new").iterdir():
+        shutil.copy2(f, raw / f.name)
+    refreshed = build_mod.build(raw, config, db, as_of=sample.AS_OF, quiet=True, incremental=True,
+                                derive=pacebuild.derive)
+    assert refreshed.mode == "incremental", refreshed.why_full
+    [(depth,)] = query(db, "select depth from referral_depth where member_id = ?", [referrer])
+    assert query(db, "select depth from referral_depth where member_id = ?", [who]) == [(depth + 1,)]
+
+    everything = _full(root / "late", "full", old, root / "new")
+    build_mod.build(everything, config, root / "late" / "full" / "wh.duckdb", as_of=sample.AS_OF, quiet=True,
+                    derive=pacebuild.derive)
+    assert _differences(root / "late" / "full" / "wh.duckdb", db) == {}
+
+
 def _incremental_base(split, name: str) -> tuple[Path, Path, Path]:
     root, _ = split
     config = root / "gen" / "config"
@@ -161,6 +197,23 @@ def test_a_new_file_that_sorts_first_or_another_org_is_a_full_build(split):
     res = build_mod.build(raw, other, db, as_of=sample.AS_OF, quiet=True, incremental=True,
                                 derive=pacebuild.derive)
     assert res.why_full == "the org (org.yaml) changed since the last build"
+
+
+def test_a_warehouse_of_an_earlier_layout_is_built_again_in_full(split):
+    """An incremental refresh updates the tables it finds in place; one an earlier build wrote (without the kept
+    sums, station_months and referrer_counts) would give wrong cohorts, so it is a full build that says why."""
+    root, _ = split
+    raw, config, db = _incremental_base(split, "layout")
+    with duckdb.connect(str(db)) as con:
+        con.execute("alter table build_info drop column layout")
+        con.execute("drop table station_months")
+    shutil.copy2(root / "new" / "orders_2.parquet", raw / "orders_2.parquet")
+    res = build_mod.build(raw, config, db, as_of=sample.AS_OF, quiet=True, incremental=True,
+                          derive=pacebuild.derive)
+    assert res.mode == "full"
+    assert res.why_full == (f"the warehouse was built by an earlier version of the build (table layout 1, now "
+                            f"{build_mod.LAYOUT})")
+    assert query(db, "select count(*) > 0 from station_months") == [(True,)]
 
 
 def test_rows_held_back_last_time_make_it_a_full_build(split, tmp_path):

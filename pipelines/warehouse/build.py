@@ -33,6 +33,12 @@ from pipelines.warehouse import contract, ingest
 
 SQL_DIR = Path(__file__).with_name("sql")
 
+# The shape of the tables the models write, kept in build_info: an incremental refresh updates the tables it
+# finds, so a warehouse an earlier layout wrote is built again in full. Raise it when a model's tables change.
+# 2 (issue 37): cohort_members.first_active_index, station_months, referrer_counts (the kept sums an incremental
+# refresh adds the night's members to).
+LAYOUT = 2
+
 # The models, in the order they run: staging (typed, per-row checks) → core (cross-table checks, dedupe,
 # rejects) → intermediate (attribution, warnings) → marts (what the app reads).
 MODELS = [
@@ -262,6 +268,14 @@ def incremental_check(db: Path, raw: Path, files: dict[str, list[Path]], org: Or
             old_zone = con.execute("select time_zone from build_info").fetchall()[0][0]
     except duckdb.Error:
         return None, "the warehouse was built before incremental refreshes existed"
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
+            old_layout = con.execute("select layout from build_info").fetchall()[0][0]
+    except duckdb.Error:
+        old_layout = 1
+    if old_layout != LAYOUT:
+        return None, (f"the warehouse was built by an earlier version of the build (table layout {old_layout}, "
+                      f"now {LAYOUT})")
     if Path(old_raw).resolve() != raw.resolve():
         return None, f"the last build read another raw folder ({old_raw})"
     if old_org != org_hash(org):
@@ -512,15 +526,15 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
             step = "running the data tests"
             tests = data_tests()
             with progress.step(f"data tests ({len(tests)})"):
-                run_data_tests(con, tests)
+                run_data_tests(con, tests, refreshing=kept is not None)
         step = "writing build_info"
         took = time.perf_counter() - start
         con.execute("""create or replace table build_info as select ?::timestamptz as built_at,
             ?::double as build_seconds, ?::date as as_of, ?::date as last_date, ? as raw_dir, ? as config_dir,
-            ? as duckdb_version, ? as org_hash, ? as mode, ? as sample, ? as time_zone""",
+            ? as duckdb_version, ? as org_hash, ? as mode, ? as sample, ? as time_zone, ?::integer as layout""",
                     [dt.datetime.now(dt.timezone.utc), took, as_of_date, last_date, str(raw), str(config),
                      duckdb.__version__, org_hash(plan.org), "incremental" if kept is not None else "full",
-                     contract.sample_as_of(raw) is not None, plan.time_zone])
+                     contract.sample_as_of(raw) is not None, plan.time_zone, LAYOUT])
         con.execute("create or replace table build_sources as select * from sources")
         # the company's calendar (goals.yaml calendar), for the month's shape (pipelines/okr/seasonal.py)
         con.execute("create or replace table company_calendar as select ?::varchar as spec", [plan.calendar.spec()])
@@ -590,10 +604,22 @@ def data_tests() -> list[dict]:
     return out
 
 
-def run_data_tests(con: duckdb.DuckDBPyConnection, tests: list[dict] | None = None) -> list[dict]:
+def data_test_scope(con: duckdb.DuckDBPyConnection, refreshing: bool) -> None:
+    """What the data tests look at: `refreshing()` is true in an incremental refresh, whose tests check the rows of
+    this run's files (`fresh_file(_file_id)`) where a rule is about single rows or their ids, since every earlier
+    row passed when it was loaded; a full build checks every row."""
+    con.execute("create temp table if not exists fresh_files (file_id int)")
+    con.execute(f"create or replace temp macro refreshing() as {'true' if refreshing else 'false'}")
+    con.execute("create or replace temp macro fresh_file(f) as f in (select file_id from fresh_files)")
+
+
+def run_data_tests(con: duckdb.DuckDBPyConnection, tests: list[dict] | None = None,
+                   refreshing: bool = False) -> list[dict]:
     """Runs every data test on the warehouse being built and records the results (`data_tests`, for the Data page);
     raises DataTestFailed naming the test, its rule and a few offending rows when any finds a row. Runs after the
-    marts and before the swap, so a failed build keeps the previous warehouse."""
+    marts and before the swap, so a failed build keeps the previous warehouse. `refreshing`: see
+    `data_test_scope`."""
+    data_test_scope(con, refreshing)
     results = []
     for test in data_tests() if tests is None else tests:
         failing = con.execute(f"select count(*) from ({test['sql']})").fetchall()[0][0]

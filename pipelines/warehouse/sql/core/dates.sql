@@ -18,3 +18,11 @@ select min(d) from (
     union all select min(ordered_at)::date from orders semi join fresh_files as f on f.file_id = orders._file_id
 )
 ), getvariable('last_date')::date + 1)::date;
+-- The members whose per-member marts (cohort_members, member_nodes) an incremental refresh recomputes: those of
+-- this run's member files and those this run's orders belong to. Empty in a full build, which computes every member.
+create or replace temp table touched_members as
+select member_id from members
+where getvariable('incremental') and _file_id in (select file_id from fresh_files)
+union
+select member_id from orders
+where getvariable('incremental') and _file_id in (select file_id from fresh_files);

@@ -9,15 +9,15 @@ set variable orders_all_loaded = (
          - (select count(*) from early_rejects where table_name = 'orders')
 );
 -- (Each branch carries its own `where` on the mode: a CASE computes both uncorrelated subqueries, and the full
--- build's distinct count over every order ran the incremental refresh out of memory at north-star scale.)
+-- build's distinct count over every order ran the incremental refresh out of memory at north-star scale. The
+-- refresh's branch groups the rows of the ids its rows carry, new or earlier: `not in` fresh files was 4× slower.)
 set variable orders_have_duplicates = (
     select
         (select count(*) from (select order_id from orders
-                               where getvariable('incremental') and _file_id in (select file_id from fresh_files)
+                               where getvariable('incremental')
+                                 and order_id in (select order_id from orders
+                                                  where _file_id in (select file_id from fresh_files))
                                group by order_id having count(*) > 1))
-        + (select count(*) from orders where getvariable('incremental')
-           and _file_id not in (select file_id from fresh_files)
-           and order_id in (select order_id from orders where _file_id in (select file_id from fresh_files)))
         + (select count(*) - count(distinct order_id) from orders where not getvariable('incremental'))
         > 0
 );

@@ -1,6 +1,7 @@
 -- Active members (D): distinct members with a paid order in the 30 days ending D, per day and node.
 -- Each paid order day covers [day, day + 29]; a member's overlapping covers merge into spans ("islands"), and the
--- count on D is the running sum of span starts minus span ends. No per-day distinct scan of orders.
+-- count on D is the running sum of span starts minus span ends (a span ends the day after its last day + 29). No
+-- per-day distinct scan of orders.
 -- Days from `since` on are (re)computed (see daily_node_facts.sql): a day's count needs the paid days of the 29
 -- days before it, so orders from since − 29 on are read.
 create table if not exists daily_active_members (
@@ -16,28 +17,23 @@ with member_days as (
     where status = 'paid' and ordered_at >= getvariable('since') - 29
 ),
 
-gaps as (
-    select member_id, day, day - lag(day) over (partition by member_id order by day) as gap
+edges as (        -- one sort: a paid day starts a span when the member's previous one is 30 or more days
+    select member_id, day,       -- before (or there is none), and ends one when the next is (the span's end + 1)
+        day - lag(day) over w as gap_before, lead(day) over w - day as gap_after
     from member_days
+    window w as (partition by member_id order by day)
 ),
 
-islands as (
-    select member_id, day,
-        sum(case when gap is null or gap >= 30 then 1 else 0 end) over (partition by member_id order by day) as island
-    from gaps
-),
-
-spans as (
-    select member_id, min(day) as start_day, max(day) + 29 as end_day
-    from islands group by member_id, island
-),
-
-deltas as (
-    select s.start_day as day, n.war_zone, n.team, n.person, n.center, 1 as delta
-    from spans as s join member_nodes as n using (member_id)
+marks as (
+    select member_id, day, 1 as delta from edges where gap_before is null or gap_before >= 30
     union all
-    select s.end_day + 1, n.war_zone, n.team, n.person, n.center, -1
-    from spans as s join member_nodes as n using (member_id)
+    select member_id, day + 30, -1 from edges where gap_after is null or gap_after >= 30
+),
+
+deltas as (        -- each member's node looked up once
+    select m.day, n.war_zone, n.team, n.person, n.center, m.delta
+    from marks as m
+    join member_nodes as n using (member_id)
 ),
 
 per_day as (

@@ -4,11 +4,19 @@
 -- new = active this month for the first time; returning = active this month and last month; resurrecting =
 -- active this month, not last month, but some month before; dormant = active last month, not this month (counted
 -- in the month they went quiet, shown as a negative).
-create or replace table member_lifecycle as
+-- Months from `since`'s on are (re)computed: a month's states need only the month before (its activity) and each
+-- member's first active month (cohort_members), so the months from S − 1 on are read, not every member's history.
+create table if not exists member_lifecycle (month date, war_zone varchar, state varchar, members bigint);
+
+delete from member_lifecycle where month >= date_trunc('month', getvariable('since'));
+
+insert into member_lifecycle
 with active as (
-    select c.member_id, c.war_zone, (c.cohort_month + to_months(a.month_index))::date as month
+    select a.member_id, c.war_zone, a.month,
+           (c.cohort_month + to_months(c.first_active_index))::date as first_month
     from member_activity as a
     join cohort_members as c using (member_id)
+    where a.month >= date_trunc('month', getvariable('since')) - interval 1 month
 ),
 
 seq as (
@@ -19,7 +27,7 @@ seq as (
 
 states as (
     select month, war_zone,
-           case when prev_month is null then 'new'
+           case when month = first_month then 'new'
                 when prev_month = (month - to_months(1))::date then 'returning'
                 else 'resurrecting' end as state
     from seq
@@ -32,21 +40,43 @@ states as (
 
 select month, war_zone, state, count(*)::bigint as members
 from states
+where month >= date_trunc('month', getvariable('since'))
 group by all
 order by month, war_zone, state;
 
 -- Referral chains: each member's depth (0 for a member nobody referred, or whose referrer is not a member), with
--- the referrer and the referrer's joining month (the cohort a referral is credited to).
-create or replace table referral_depth as
+-- the referrer and the referrer's joining month (the cohort a referral is credited to). An incremental refresh
+-- adds this run's members, their depth from their referrer's (an earlier member's, or one of this run's): the
+-- earlier rows stay, unless an earlier member names one of this run's as referrer (the referrer came later), when
+-- every chain is walked again.
+set variable referral_all = not getvariable('incremental') or exists (
+    select 1 from members as m
+    where m._file_id not in (select file_id from fresh_files)
+      and m.referrer_id in (select member_id from members where _file_id in (select file_id from fresh_files))
+);
+
+create table if not exists referral_depth (
+    member_id varchar, referrer_id varchar, joined_on date, referrer_cohort date, depth integer
+);
+
+delete from referral_depth where getvariable('referral_all');
+
+insert into referral_depth
 with recursive edges as (
     select m.member_id, m.referrer_id, m.joined_on
     from members as m
+    where getvariable('referral_all') or m._file_id in (select file_id from fresh_files)
 ),
 
 chain(member_id, depth) as (
     select e.member_id, 0
     from edges as e
     where e.referrer_id is null or e.referrer_id = '' or e.referrer_id not in (select member_id from members)
+    union all
+    select e.member_id, r.depth + 1       -- an earlier member's chain, kept (none when every chain is walked)
+    from edges as e
+    join referral_depth as r on e.referrer_id = r.member_id
+    where r.depth < 50
     union all
     select e.member_id, c.depth + 1
     from edges as e
@@ -80,14 +110,36 @@ from size left join credit using (m) order by 1;
 create or replace table referral_depths as
 select depth, count(*)::bigint as members from referral_depth group by 1 order by 1 nulls last;
 
+-- Referrals per referrer, kept so that the top 20 never count every member's referrer again: an incremental
+-- refresh adds its new members' referrals to their referrers' counts (all counted again when every chain is).
+create table if not exists referrer_counts (referrer_id varchar, referrals bigint);
+
+create or replace temp table referrer_next as
+with added as (
+    select referrer_id, count(*)::bigint as n
+    from referral_depth
+    where referrer_id is not null
+      and (getvariable('referral_all')
+           or member_id in (select member_id from members where _file_id in (select file_id from fresh_files)))
+    group by all
+)
+select a.referrer_id, (a.n + coalesce(c.referrals, 0))::bigint as referrals
+from added as a
+left join referrer_counts as c on c.referrer_id = a.referrer_id and not getvariable('referral_all');
+
+delete from referrer_counts
+where getvariable('referral_all') or referrer_id in (select referrer_id from referrer_next);
+
+insert into referrer_counts select * from referrer_next order by referrer_id;
+
 create or replace table referral_top as
-select r.referrer_id, count(*)::bigint as referrals, m.station_id, coalesce(mn.war_zone, '') as war_zone, m.phone,
+select c.referrer_id, c.referrals, m.station_id, coalesce(mn.war_zone, '') as war_zone, m.phone,
     s.name as station_name
-from referral_depth as r
-join members as m on m.member_id = r.referrer_id
-left join member_nodes as mn on mn.member_id = r.referrer_id
+from referrer_counts as c
+join members as m on m.member_id = c.referrer_id
+left join member_nodes as mn on mn.member_id = c.referrer_id
 left join stations as s on s.station_id = m.station_id
-group by all order by referrals desc, r.referrer_id limit 20;
+order by c.referrals desc, c.referrer_id limit 20;
 
 -- Flows and stocks per month × war zone (the Growth page's first chart): new / closed stations, active stations
 -- at the month's end (at D in D's month), new / refunded members and members served at the month's end. Stocks are
