@@ -90,7 +90,8 @@ update orders set status = 'refunded', updated_at = '2026-11-24 22:00:00'
         out.append((f"next pull: {change:,} new, {change // 10:,} refunded", int(got.group(1).replace(",", "")),
                     wall, mib))
         wall, mib, said = _run(["build", *common, "--incremental", "--quiet", "--as-of", "2026-11-24"], env)
-        how = "full: an earlier pull's file changed" if "a full build" in said else "incremental"
+        how = ("full: " + said.split("a full build, not incremental: ", 1)[1].splitlines()[0]
+               if "a full build" in said else "incremental, the refunds applied in place")
         out.append((f"build --incremental after it ({how})", None, wall, mib))
         return out
     finally:

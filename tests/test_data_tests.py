@@ -83,7 +83,7 @@ def test_an_incremental_refresh_checks_the_rows_of_its_new_files(hand_made):
     tests = {t["name"]: t["sql"] for t in build_mod.data_tests()}
     with duckdb.connect(str(hand_made / "wh.duckdb")) as con:
         build_mod.data_test_scope(con, refreshing=True)
-        con.execute("insert into fresh_files values (999)")      # this run's file
+        con.execute("insert into added_files values (999)")      # this run's file
 
         def failing(name):
             return con.execute(f"select * from ({tests[name]})").fetchall()

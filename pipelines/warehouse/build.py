@@ -46,6 +46,7 @@ MODELS = [
     "staging/stg_stations.sql",
     "staging/stg_members.sql",
     "staging/stg_orders.sql",
+    "core/changes.sql",
     "core/stations.sql",
     "core/members.sql",
     "core/orders.sql",
@@ -81,6 +82,7 @@ class BuildResult:
     why_full: str = ""                       # why --incremental made a full build
     shrink: list[str] = field(default_factory=list)   # why it looks like a mistake (shrink_problems), if allowed
     new_files: list[str] = field(default_factory=list)
+    changed_files: list[str] = field(default_factory=list)  # held files read again for their changed lines
     notes: list[str] = field(default_factory=list)    # what the reader should know (the calendar's years)
 
 
@@ -254,11 +256,12 @@ HELD_REASONS = ("future_date", "unknown_station", "unknown_member")
 
 
 def incremental_check(db: Path, raw: Path, files: dict[str, list[Path]], org: Org, as_of: dt.date,
-                      time_zone: str = "Asia/Shanghai") -> tuple[set[Path] | None, str]:
-    """For `build --incremental`: the raw files the warehouse at `db` already holds, when only new files were added
-    since it was built; otherwise None and why a full build is needed."""
+                      time_zone: str = "Asia/Shanghai") -> tuple[set[Path] | None, set[Path], str]:
+    """For `build --incremental`: the raw files the warehouse at `db` holds as they were (not read again) and those
+    that changed since (read again, their changed lines applied: core/changes.sql), when files were only added or
+    changed in place; otherwise None, no files and why a full build is needed."""
     if not db.exists():
-        return None, "there is no warehouse yet"
+        return None, set(), "there is no warehouse yet"
     try:
         with duckdb.connect(str(db), read_only=True) as con:
             old = con.execute("select table_name, file_name, size, mtime_ns from build_sources").fetchall()
@@ -267,28 +270,29 @@ def incremental_check(db: Path, raw: Path, files: dict[str, list[Path]], org: Or
                                [list(HELD_REASONS)]).fetchall()[0][0]
             old_zone = con.execute("select time_zone from build_info").fetchall()[0][0]
     except duckdb.Error:
-        return None, "the warehouse was built before incremental refreshes existed"
+        return None, set(), "the warehouse was built before incremental refreshes existed"
     try:
         with duckdb.connect(str(db), read_only=True) as con:
             old_layout = con.execute("select layout from build_info").fetchall()[0][0]
     except duckdb.Error:
         old_layout = 1
     if old_layout != LAYOUT:
-        return None, (f"the warehouse was built by an earlier version of the build (table layout {old_layout}, "
-                      f"now {LAYOUT})")
+        return None, set(), (f"the warehouse was built by an earlier version of the build (table layout "
+                              f"{old_layout}, now {LAYOUT})")
     if Path(old_raw).resolve() != raw.resolve():
-        return None, f"the last build read another raw folder ({old_raw})"
+        return None, set(), f"the last build read another raw folder ({old_raw})"
     if old_org != org_hash(org):
-        return None, "the org (org.yaml) changed since the last build"
+        return None, set(), "the org (org.yaml) changed since the last build"
     if old_zone != time_zone:
-        return None, f"the time zone changed since the last build ({old_zone} → {time_zone})"
+        return None, set(), f"the time zone changed since the last build ({old_zone} → {time_zone})"
     if as_of < old_as_of:
-        return None, f"the as-of date {as_of} is before the last build's ({old_as_of})"
+        return None, set(), f"the as-of date {as_of} is before the last build's ({old_as_of})"
     if held:
-        return None, (f"{held:,} rows rejected last time (a future date, an unknown station or member) may load "
-                      "now")
+        return None, set(), (f"{held:,} rows rejected last time (a future date, an unknown station or member) may "
+                             "load now")
     by_name = {(t, name): (size, mtime) for t, name, size, mtime in old}
     kept: set[Path] = set()
+    changed: set[Path] = set()
     for table, paths in files.items():
         last_old = max((name for t, name in by_name if t == table), default="")
         for path in paths:
@@ -296,15 +300,16 @@ def incremental_check(db: Path, raw: Path, files: dict[str, list[Path]], org: Or
             if (table, name) in by_name:
                 info = path.stat()
                 if (info.st_size, info.st_mtime_ns) != by_name[(table, name)]:
-                    return None, f"{name} changed since the last build"
-                kept.add(path)
+                    changed.add(path)
+                else:
+                    kept.add(path)
             elif name < last_old:
-                return None, (f"the new file {name} sorts before {last_old}, a file of the last build: name new "
-                              "files so they sort last (e.g. orders-2026-11-25.csv)")
+                return None, set(), (f"the new file {name} sorts before {last_old}, a file of the last build: name "
+                                     "new files so they sort last (e.g. orders-2026-11-25.csv)")
     gone = sorted(name for t, name in by_name if not (raw / name).exists())
     if gone:
-        return None, f"{gone[0]} is gone since the last build"
-    return kept, ""
+        return None, set(), f"{gone[0]} is gone since the last build"
+    return kept, changed, ""
 
 
 def run_model(con: duckdb.DuckDBPyConnection, name: str) -> None:
@@ -363,9 +368,18 @@ def _source_rows(sources: list[ingest.Source], raw: Path) -> list[dict]:
     return rows
 
 
-def _register_sources(con, rows: list[dict], sources: list[ingest.Source]) -> None:
+# A row this run loads: every row of a file added since the last build, a changed line (file id × 10^10 + line,
+# core/changes.sql) of a changed one. In a full build every file is added.
+RUN_ROW = ("create or replace temp macro run_row(f, l) as f in (select file_id from added_files) "
+           "or f::bigint * 10000000000 + l in (select k from changed_keys)")
+
+
+def _register_sources(con, rows: list[dict], sources: list[ingest.Source], changed: set[int] = frozenset()) -> None:
     """`sources`: every raw file of the warehouse (earlier runs' and this run's); `fresh_files`: this run's;
-    `early_rejects`: the rows this run's readers could not map to columns."""
+    `changed_files`: those of them the last build read too (changed since), `added_files` the others;
+    `early_rejects`: the rows this run's readers could not map to columns. Also what core/changes.sql fills in
+    when a file changed (empty otherwise), and `run_row(file, line)`: a row this run loads (every row of an added
+    file, a changed line of a changed one)."""
     types = (pa.int32(), pa.string(), pa.string(), pa.string(), pa.string(), pa.int64(), pa.string(), pa.int64(),
              pa.int64())
     con.register("sources_arrow", pa.table({c: pa.array([r[c] for r in rows], t)
@@ -373,8 +387,18 @@ def _register_sources(con, rows: list[dict], sources: list[ingest.Source]) -> No
     con.execute("create temp table sources as select * from sources_arrow")
     con.unregister("sources_arrow")
     con.execute("create temp table fresh_files(file_id int)")
+    con.execute("create temp table changed_files(file_id int)")
     if sources:
         con.executemany("insert into fresh_files values (?)", [(s.file_id,) for s in sources])
+    if changed:
+        con.executemany("insert into changed_files values (?)", [(f,) for f in sorted(changed)])
+    con.execute("create temp table added_files as select file_id from fresh_files "
+                "where file_id not in (select file_id from changed_files)")
+    con.execute("create temp table changed_keys(k bigint)")
+    con.execute("create temp table changed_members(member_id varchar)")
+    con.execute("create temp table reloaded_members(member_id varchar)")
+    con.execute("set variable changes_since = null::date")
+    con.execute(RUN_ROW)
     early = [
         (s.table, s.file_id, line, code, detail, [str(a) for a in args], say(f"detail_{detail}", "en", *args), raw_text)
         for s in sources
@@ -410,11 +434,24 @@ def build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None,
         db.parent.mkdir(parents=True, exist_ok=True)
         with build_lock(db):
             remove_old_temp_locks()
-            return _build(raw, config, db, as_of, quiet, progress, incremental, allow_shrink, rows_only, derive)
+            try:
+                return _build(raw, config, db, as_of, quiet, progress, incremental, allow_shrink, rows_only, derive)
+            except _NeedsFull as why:
+                said = progress or Progress(quiet=quiet)
+                said.note(f"a full build instead: {why}")
+                if progress is not None:
+                    progress.done = 0
+                result = _build(raw, config, db, as_of, quiet, progress, False, allow_shrink, rows_only, derive)
+                result.why_full = str(why)
+                return result
     except OSError as exc:
         if disk_full(exc):
             raise disk_full_error(db, "starting the build") from exc
         raise
+
+
+class _NeedsFull(Exception):
+    """A changed file holds a change a refresh cannot apply in place (core/changes.sql says which): build in full."""
 
 
 def disk_full(exc: BaseException) -> bool:
@@ -435,10 +472,11 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
            rows_only: bool = False, derive: Derive | None = None) -> BuildResult:
     """Builds the warehouse at `db` from `raw` and `config`; raises NorthstarError with a clear message on failure.
 
-    `incremental`: when only new raw files were added since the last build (docs/admin-guide.md "Incremental refresh"),
-    reads just those into a copy of the warehouse, recomputes the marts from the first date they touch, and swaps the
-    copy in; anything else (a changed or removed file, another org, rows held back last time) makes it a full
-    build, and the result says why (`why_full`)."""
+    `incremental`: when raw files were only added or changed in place since the last build (docs/admin-guide.md
+    "Incremental refresh"), reads those into a copy of the warehouse — a changed file's changed lines replace the
+    rows they held (core/changes.sql) — recomputes the marts from the first date they touch and for the members
+    they touch, and swaps the copy in; anything else (a removed file, another org, rows held back last time, a
+    change that moves rows between nodes) makes it a full build, and the result says why (`why_full`)."""
     start = time.perf_counter()
     as_of_date = parse_as_of(as_of, raw)
     raw, config, db = Path(raw), Path(config), Path(db)
@@ -452,8 +490,8 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
         as_of_date = parse_as_of(as_of, raw, plan.time_zone)
     db.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(db)
-    kept, why_full = (
-        incremental_check(db, raw, files, plan.org, as_of_date, plan.time_zone) if incremental else (None, "")
+    kept, changed, why_full = (
+        incremental_check(db, raw, files, plan.org, as_of_date, plan.time_zone) if incremental else (None, set(), "")
     )
     if kept is not None and len(kept) == sum(len(v) for v in files.values()):
         with duckdb.connect(str(db), read_only=True) as con:      # nothing new: the warehouse is up to date
@@ -463,7 +501,7 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
         return result
     tmp = _temp_path(db)
     scratch = Path(tempfile.mkdtemp(prefix=_scratch_prefix(db), dir=db.parent))
-    n_files = sum(len(v) for v in files.values()) - len(kept or ())
+    n_files = sum(len(v) for v in files.values()) - len(kept or ()) - len(changed)
     # steps: read the files, each model, the data tests, the month's pace, swap, import the plan (+ copy the
     # warehouse to refresh it)
     derive = None if rows_only else derive
@@ -478,6 +516,8 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
             with duckdb.connect(str(tmp), read_only=True) as old:
                 old_sources = [dict(zip(SOURCE_COLUMNS, r)) for r in old.execute(
                     f"select {', '.join(SOURCE_COLUMNS)} from build_sources").fetchall()]
+            again = {_rel_name(p, raw) for p in changed}       # read again: their new size and rows replace these
+            old_sources = [r for r in old_sources if r["file_name"] not in again]
         except (OSError, duckdb.Error) as exc:
             tmp.unlink(missing_ok=True)
             shutil.rmtree(scratch, ignore_errors=True)
@@ -509,10 +549,13 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
 
         step = "reading the raw files"
         new = "new " if kept is not None else ""
-        with progress.step(f"read {n_files} {new}raw file{'s' if n_files != 1 else ''}"):
+        what = f"read {n_files} {new}raw file{'s' if n_files != 1 else ''}"
+        if changed:
+            what += f" and {len(changed)} changed one{'s' if len(changed) != 1 else ''}"
+        with progress.step(what):
             sources = ingest.read_sources(files, contract.TABLES, scratch, con, on_file=on_file, skip=kept)
         rows = sorted(old_sources + _source_rows(sources, raw), key=lambda r: r["file_id"])
-        _register_sources(con, rows, sources)
+        _register_sources(con, rows, sources, {s.file_id for s in sources if s.path in changed})
         for table in contract.TABLES.values():
             con.execute(f"create temp view land_{table.name} as {ingest.landing_sql(table, sources)}")
         for name in MODELS:
@@ -520,7 +563,13 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
                 break
             step = f"running model {name}"
             with progress.step(f"model {name}"):
+                if name == "core/changes.sql" and not changed:
+                    continue                        # no file changed: nothing to compare
                 run_model(con, name)
+            if name == "core/changes.sql":
+                why = con.execute("select getvariable('changes_need_full')").fetchall()[0][0]
+                if why:
+                    raise _NeedsFull(why)
         last_date = con.execute("select getvariable('last_date')").fetchall()[0][0]
         if not rows_only:
             step = "running the data tests"
@@ -550,7 +599,10 @@ def _build(raw: Path, config: Path, db: Path, as_of: str | dt.date | None = None
         result.why_full = why_full
         if kept is not None:
             result.mode = "incremental"
-            result.new_files = [r["file_name"] for r in rows if r["file_id"] in {s.file_id for s in sources}]
+            again = {_rel_name(p, raw) for p in changed}
+            result.new_files = [r["file_name"] for r in rows if r["file_id"] in {s.file_id for s in sources}
+                                and r["file_name"] not in again]
+            result.changed_files = [r["file_name"] for r in rows if r["file_name"] in again]
         problems = shrink_problems(_previous_counts(db), result)
         if problems and not allow_shrink:
             result.shrink = problems
@@ -605,12 +657,13 @@ def data_tests() -> list[dict]:
 
 
 def data_test_scope(con: duckdb.DuckDBPyConnection, refreshing: bool) -> None:
-    """What the data tests look at: `refreshing()` is true in an incremental refresh, whose tests check the rows of
-    this run's files (`fresh_file(_file_id)`) where a rule is about single rows or their ids, since every earlier
-    row passed when it was loaded; a full build checks every row."""
-    con.execute("create temp table if not exists fresh_files (file_id int)")
+    """What the data tests look at: `refreshing()` is true in an incremental refresh, whose tests check the rows it
+    loads (`run_row(_file_id, _line)`: added files, changed lines) where a rule is about single rows or their ids,
+    since every other row passed when it was loaded; a full build checks every row."""
+    con.execute("create temp table if not exists added_files (file_id int)")
+    con.execute("create temp table if not exists changed_keys (k bigint)")
     con.execute(f"create or replace temp macro refreshing() as {'true' if refreshing else 'false'}")
-    con.execute("create or replace temp macro fresh_file(f) as f in (select file_id from fresh_files)")
+    con.execute(RUN_ROW)
 
 
 def run_data_tests(con: duckdb.DuckDBPyConnection, tests: list[dict] | None = None,
@@ -659,7 +712,9 @@ def format_summary(res: BuildResult) -> str:
                 f"{res.last_date or '—'}); nothing was rebuilt.")
     how = {
         "incremental": f"refreshed incrementally with {len(res.new_files)} new file"
-        f"{'s' if len(res.new_files) != 1 else ''} ({', '.join(res.new_files)})"
+        f"{'s' if len(res.new_files) != 1 else ''}" + (f" ({', '.join(res.new_files)})" if res.new_files else "")
+        + (f" and {len(res.changed_files)} changed one{'s' if len(res.changed_files) != 1 else ''} "
+           f"({', '.join(res.changed_files)})" if res.changed_files else "")
     }.get(res.mode, "built")
     lines = [f"warehouse {res.db} {how} in {res.seconds:.1f} s (as-of {res.as_of}, last date in data "
              f"{res.last_date or '—'})", ""]

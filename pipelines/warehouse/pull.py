@@ -8,7 +8,8 @@ of the source wrote (`<table>-<source>-<UTC time>.parquet` in the raw folder):
 - a row identical to one already held is dropped (the last pull's newest rows come again: `>=`, so a row
   committed late with the same watermark is not missed);
 - a row whose id is held with other values (a refund, a closing) replaces the held row in the file that holds
-  it: the raw folder keeps one row per id, the database's latest;
+  it, at its line: the raw folder keeps one row per id, the database's latest, and `build --incremental` loads
+  just the lines that changed;
 - every other row is new and goes to one new file for the pull, which `build --incremental` picks up.
 
 The watermark is recorded in the plan store after the files are in place, so a pull that fails leaves the raw
@@ -299,13 +300,19 @@ def pull_table(source: Source, ts: TableSource, raw: Path, since: dict | None, u
                     result.file = out.name
                 touched = [r[0] for r in con.execute("select distinct filename from held where id in "
                                                      "(select id from moved) order by 1").fetchall()]
+                # The changed row takes the held row's place (its line): `build --incremental` compares a
+                # rewritten file line by line with what it loaded, and loads only the lines that changed.
+                fresh_cols = ", ".join(f'f."{c}"' for c in cols)
+                held_cols = ", ".join(f'h."{c}"' for c in cols)
                 for name in touched:
-                    _write(con, f'select {plain} from (select {plain}, 0 as _part, file_row_number as _n '
-                                f"from read_parquet({sql_str(name)}, file_row_number = true) "
-                                f'where "{key}" is null or "{key}" not in (select id from moved) '
-                                f"union all select {plain}, 1, _n from fresh "
-                                f'where "{key}" in (select id from moved where filename = {sql_str(name)})) '
-                                "order by _part, _n", Path(name))
+                    _write(con, f"with h as (select {plain}, file_row_number as _n "
+                                f"from read_parquet({sql_str(name)}, file_row_number = true)) "
+                                f"select {plain} from ("
+                                f'select {held_cols}, h._n from h where h."{key}" is null or h."{key}" not in '
+                                f"(select id from moved) "
+                                f'union all select {fresh_cols}, h._n from h join fresh as f on f."{key}" = h."{key}" '
+                                f'where h."{key}" in (select id from moved where filename = {sql_str(name)})) '
+                                "order by _n", Path(name))
                 result.rewritten = [Path(n).name for n in touched]
     finally:
         tmp.unlink(missing_ok=True)

@@ -10,19 +10,30 @@ select max(d) from (
 ), getvariable('as_of'))::date;
 set variable since = coalesce((
 select min(d) from (
-    select min(signed_on) as d from stations semi join fresh_files as f on f.file_id = stations._file_id
-    union all select min(opened_on) from stations semi join fresh_files as f on f.file_id = stations._file_id
-    union all select min(closed_on) from stations semi join fresh_files as f on f.file_id = stations._file_id
-    union all select min(joined_on) from members semi join fresh_files as f on f.file_id = members._file_id
-    union all select min(refunded_on) from members semi join fresh_files as f on f.file_id = members._file_id
-    union all select min(ordered_at)::date from orders semi join fresh_files as f on f.file_id = orders._file_id
+    select min(signed_on) as d from stations semi join added_files as f on f.file_id = stations._file_id
+    union all select min(opened_on) from stations semi join added_files as f on f.file_id = stations._file_id
+    union all select min(closed_on) from stations semi join added_files as f on f.file_id = stations._file_id
+    union all select min(joined_on) from members semi join added_files as f on f.file_id = members._file_id
+    union all select min(refunded_on) from members semi join added_files as f on f.file_id = members._file_id
+    union all select min(ordered_at)::date from orders semi join added_files as f on f.file_id = orders._file_id
+    union all select getvariable('changes_since')      -- changed rows of earlier files (core/changes.sql)
 )
 ), getvariable('last_date')::date + 1)::date;
--- The members whose per-member marts (cohort_members, member_nodes) an incremental refresh recomputes: those of
--- this run's member files and those this run's orders belong to. Empty in a full build, which computes every member.
+-- The members whose per-member marts (cohort_members, member_activity) an incremental refresh recomputes: those of
+-- this run's new member files, those this run's new orders belong to, and those of changed rows (core/changes.sql).
+-- Empty in a full build, which computes every member.
 create or replace temp table touched_members as
 select member_id from members
-where getvariable('incremental') and _file_id in (select file_id from fresh_files)
+where getvariable('incremental') and _file_id in (select file_id from added_files)
 union
 select member_id from orders
-where getvariable('incremental') and _file_id in (select file_id from fresh_files);
+where getvariable('incremental') and _file_id in (select file_id from added_files)
+union
+select member_id from changed_members where getvariable('incremental');
+
+-- The members loaded for the first time by an incremental refresh (their nodes and referral chains are new): those
+-- of new files, and changed lines rejected last time that load now. Empty in a full build.
+create or replace temp table new_members as
+select member_id from members
+where getvariable('incremental')
+  and (_file_id in (select file_id from added_files) or member_id in (select member_id from reloaded_members));

@@ -15,8 +15,7 @@ set variable orders_have_duplicates = (
     select
         (select count(*) from (select order_id from orders
                                where getvariable('incremental')
-                                 and order_id in (select order_id from orders
-                                                  where _file_id in (select file_id from fresh_files))
+                                 and order_id in (select order_id from orders where run_row(_file_id, _line))
                                group by order_id having count(*) > 1))
         + (select count(*) - count(distinct order_id) from orders where not getvariable('incremental'))
         > 0
@@ -56,7 +55,7 @@ create or replace temp view order_ids as
 select order_id as id, _file_id, _line from orders
 where getvariable('orders_have_duplicates')
   and (not getvariable('incremental')
-       or order_id in (select order_id from orders where _file_id in (select file_id from fresh_files)));
+       or order_id in (select order_id from orders where run_row(_file_id, _line)));
 
 create or replace temp table dup_orders as
 with ranked as (select id as order_id, _file_id, _line, first_file_id, first_line from later_rows('order_ids')),

@@ -51,8 +51,8 @@ order by month, war_zone, state;
 -- every chain is walked again.
 set variable referral_all = not getvariable('incremental') or exists (
     select 1 from members as m
-    where m._file_id not in (select file_id from fresh_files)
-      and m.referrer_id in (select member_id from members where _file_id in (select file_id from fresh_files))
+    where m.member_id not in (select member_id from new_members)
+      and m.referrer_id in (select member_id from new_members)
 );
 
 create table if not exists referral_depth (
@@ -65,7 +65,7 @@ insert into referral_depth
 with recursive edges as (
     select m.member_id, m.referrer_id, m.joined_on
     from members as m
-    where getvariable('referral_all') or m._file_id in (select file_id from fresh_files)
+    where getvariable('referral_all') or m.member_id in (select member_id from new_members)
 ),
 
 chain(member_id, depth) as (
@@ -120,7 +120,7 @@ with added as (
     from referral_depth
     where referrer_id is not null
       and (getvariable('referral_all')
-           or member_id in (select member_id from members where _file_id in (select file_id from fresh_files)))
+           or member_id in (select member_id from new_members))
     group by all
 )
 select a.referrer_id, (a.n + coalesce(c.referrals, 0))::bigint as referrals
