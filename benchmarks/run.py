@@ -749,7 +749,7 @@ def main(argv: list[str] | None = None) -> None:
                  "or pass --skip-browser")
     args.work.mkdir(parents=True, exist_ok=True)
     free = shutil.disk_usage(args.work).free / 2**30
-    need = {"small": 1, "medium": 3, "large": 12}
+    need = {"tiny": 1, "small": 1, "medium": 3, "large": 16, "xlarge": 36}   # raw, the warehouse and three more
     if free < sum(need[s] for s in sizes):
         sys.exit(f"{args.work} has {free:,.1f} GiB free; these sizes need about {sum(need[s] for s in sizes)} GiB")
     started, t0 = dt.datetime.now(dt.timezone.utc), time.perf_counter()
