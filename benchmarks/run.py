@@ -132,7 +132,7 @@ def page_loaders(db: Path) -> dict:
 
     from pipelines.base import months
     from pipelines.okr import goaltree
-    from pipelines.plan.store import PlanStore, read_plan, store_path
+    from pipelines.plan.store import PlanStore, store_path
     from ui import data as ud
     from ui import setup as us
 
@@ -160,7 +160,7 @@ def page_loaders(db: Path) -> dict:
 
     def centers():
         tree = board()
-        read_plan(db)
+        ud.plan(d, ud.versions(d))           # (pages/centers.py: the cached plan the tree was judged with)
         with PlanStore(store_path(db), read_only=True) as store:
             for ka in tree.key_actions:
                 for kr in ka.key_results:

@@ -178,7 +178,7 @@ def node_view(db: str, month: str, as_of, node_id: str, versions: tuple) -> dict
     """The war-zone page's numbers for one node beyond the goal tree (pipelines.okr.warzone): this and last month's
     daily curves, the month's new stations, the paths and the last 12 months, cached like the tree."""
     from pipelines.base.months import month_bounds, shift_month
-    from pipelines.okr import warzone
+    from pipelines.okr import firstview, warzone
 
     tree = goal_tree(db, month, as_of, versions)
     node = tree.node(node_id)
@@ -189,21 +189,27 @@ def node_view(db: str, month: str, as_of, node_id: str, versions: tuple) -> dict
         with connect(db, versions[0]) as con:          # a cursor each: the five reads run side by side
             return fn(con, *args)
 
+    def view(this: list, last: list, stations: list, drivers: dict, attainment: list) -> dict:
+        return {
+            "this": warzone.cumulative(this, tree.month_start, min(tree.as_of, tree.month_end)),
+            "last": warzone.cumulative(last, *month_bounds(prev)) if last else
+                    {"date": [], "stations": [], "members": []},
+            "stations": stations, "drivers": drivers, "attainment": attainment,
+        }
+
+    kept = run(firstview.parts, tree.month, tree.as_of, node_id)   # the first view: kept by the build
+    if kept:
+        with connect(db, versions[0]) as con:
+            got = warzone.attainment(con, tree, node, the_plan, got=kept["monthly"])
+        return view(kept["this"], kept["last"], kept["stations"], kept["drivers"], got)
     with _pool() as pool:
         this_rows = pool.submit(run, warzone.daily, node, tree.month, tree.as_of)
         last_rows = pool.submit(run, warzone.daily, node, prev, tree.as_of)
         stations = pool.submit(run, warzone.new_stations, node, tree.month, tree.as_of)
         drivers = pool.submit(run, warzone.drivers, tree, node)
         attainment = pool.submit(run, warzone.attainment, tree, node, the_plan)
-        last = last_rows.result()
-        return {
-            "this": warzone.cumulative(this_rows.result(), tree.month_start, min(tree.as_of, tree.month_end)),
-            "last": warzone.cumulative(last, *month_bounds(prev)) if last else
-                    {"date": [], "stations": [], "members": []},
-            "stations": stations.result(),
-            "drivers": drivers.result(),
-            "attainment": attainment.result(),
-        }
+        return view(this_rows.result(), last_rows.result(), stations.result(), drivers.result(),
+                    attainment.result())
 
 
 def _pool():

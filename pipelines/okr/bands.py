@@ -58,17 +58,22 @@ def _phi(x: float) -> float:
 def _nb_quantile(mean: float, var: float, q: float) -> float:
     """The q-quantile of a count with this mean and a variance above it (a negative binomial), summed exactly below
     EXACT_BELOW, else the bell curve's."""
+    return _nb_quantiles(mean, var, (q,))[0]
+
+
+def _nb_quantiles(mean: float, var: float, qs: tuple[float, ...]) -> tuple[float, ...]:
+    """`_nb_quantile` at each of `qs`, the distribution summed once for all of them (a band asks for two)."""
     if mean <= 0 and var <= 0:
-        return 0.0
+        return tuple(0.0 for _ in qs)
     if mean >= EXACT_BELOW or var > 4 * EXACT_BELOW ** 2:
-        return float(max(0, round(mean + math.sqrt(var) * _inverse_phi(q))))      # a count: whole
+        return tuple(float(max(0, round(mean + math.sqrt(var) * _inverse_phi(q)))) for q in qs)   # a count: whole
     r = mean * mean / (var - mean)
     p = mean / var
     # the pmf by its recursion, P(k) = P(k − 1) × (k − 1 + r) / k × (1 − p), summed in log space all at once
     n = int(mean + 12 * math.sqrt(var)) + 12
     steps = np.log(np.arange(n - 1) + r) - np.log(np.arange(1, n)) + math.log1p(-p)
     cdf = np.cumsum(np.exp(r * math.log(p) + np.concatenate([[0.0], np.cumsum(steps)])))
-    return float(min(int(np.searchsorted(cdf, q)), n - 1))
+    return tuple(float(min(int(np.searchsorted(cdf, q)), n - 1)) for q in qs)
 
 
 @functools.lru_cache(maxsize=256)
@@ -103,8 +108,8 @@ def count_band(actual: float, forecast: float, share: float, cal: Calibration) -
     # chance's own percentiles, then both ends moved out by the forecast's error: k spreads with it less k without
     # (a whole count, never below what is already counted)
     extra = math.ceil(cal.k * (math.sqrt(var + (cal.c * forecast) ** 2) - math.sqrt(var)) - 1e-9)
-    return (max(float(actual), actual + _nb_quantile(mean, var, 1 - q) - extra),
-            actual + _nb_quantile(mean, var, q) + extra)
+    low, high = _nb_quantiles(mean, var, (1 - q, q))
+    return max(float(actual), actual + low - extra), actual + high + extra
 
 
 def calibrate(history: list[tuple[float, float, float, float]]) -> Calibration | None:

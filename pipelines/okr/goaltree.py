@@ -29,6 +29,7 @@ from pipelines.base.errors import NorthstarError
 from pipelines.base.labels import say
 from pipelines.base.months import minus_months, month_bounds, month_of, parse_month, shift_month
 from pipelines.base.records import FrozenMap, Record, frozen_map
+from pipelines.okr import firstview
 from pipelines.okr.bands import count_band
 from pipelines.okr.flows import GOAL_CATALOG, data_dates, goal_flows  # noqa: F401 - their home was here
 from pipelines.okr.fmt import fmt_choice
@@ -467,22 +468,31 @@ class _Month:
     elapsed: float
 
 
+def org_rows(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
+    """What the tree's nodes are made from: the org, the leaves the stations have, the centers the data has."""
+    def rows(sql: str) -> list[tuple]:
+        return sorted(con.execute(sql).fetchall(), key=lambda r: tuple("" if x is None else str(x) for x in r))
+
+    return {"org": con.execute(SQL_ORG).fetchall(), "leaves": rows(SQL_LEAVES), "centers": rows(SQL_CENTERS)}
+
+
 class _Org:
     """The org's nodes for the tree (the org, then the unassigned nodes the data has), and each leaf's path."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection):
-        rows = con.execute(SQL_ORG).fetchall()
+    def __init__(self, con: duckdb.DuckDBPyConnection, kept: dict | None = None):
+        kept = kept if kept is not None else org_rows(con)     # (the build keeps them: pipelines/okr/firstview.py)
+        rows = kept["org"]
         company = next((r for r in rows if r[2] == "company"), None)
         self.cid = company[0] if company else "company"
         self.nodes: dict[str, _Draft] = {nid: _Draft(nid, parent, level, zh, en, order)
                                          for nid, parent, level, zh, en, order in rows}
         if self.cid not in self.nodes:
             self.nodes[self.cid] = _Draft(self.cid, None, "company", "公司", "Company", 0)
-        for wz, team, person in con.execute(SQL_LEAVES).fetchall():
+        for wz, team, person in kept["leaves"]:
             p = self.path(wz, team, person)
             for i in range(1, len(p)):
                 self._ensure(p[i], p[i - 1], ("war_zone", "team", "person")[i - 1])
-        for (center,) in con.execute(SQL_CENTERS).fetchall():
+        for (center,) in kept["centers"]:
             self._ensure(center, self.cid, "center")
         for n in self.nodes.values():
             if n.parent in self.nodes:
@@ -539,18 +549,19 @@ def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str |
     assessment now and a week ago, the band, then the north star, drivers and key actions."""
     first_date, last_date = data_dates(con)
     period = _period(month, as_of, last_date)
+    kept = firstview.parts(con, period.month, period.as_of)     # the first view's reads, when the build kept them
     plan = plan or Plan()
     at_risk = plan.at_risk if plan.at_risk else DEFAULT_AT_RISK
-    org = _Org(con)
+    org = _Org(con, kept.get("org"))
     targets = _targets(plan, org, period.month, revisions or [], planned)
     shapes = month_shapes(con, first_date, last_date, period.month, period.start, period.end, period.days_counted,
                           {nid: n.parent for nid, n in org.nodes.items()}, org.cid)
     judge = _Judge(period, org, targets, shapes, plan.basis, at_risk)
-    now = judge.assess(period.upto, _actuals(con, org, period, period.as_of), period.finished)
+    now = judge.assess(period.upto, kept.get("actuals") or _actuals(con, org, period, period.as_of), period.finished)
     # since last week: each node's status and pace as of 7 days earlier in the same month (none in a month's first
     # week, none once it is over): the same assessment on the actuals of that day
     week = period.as_of - dt.timedelta(days=7)
-    then = (judge.assess(week, _actuals(con, org, period, week), False)
+    then = (judge.assess(week, kept.get("actuals_week") or _actuals(con, org, period, week), False)
             if not period.finished and week >= period.start else {})
     for nid, n in org.nodes.items():
         for m in goals_of(n.level):
@@ -571,11 +582,29 @@ def goal_tree(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date | str |
                     nodes=[n.frozen() for n in org.ordered()], north_star=north_star,
                     north_star_title=north_star_title, since_month_end=since_month_end,
                     north_star_end=plan.north_star.end if plan.north_star else None,
-                    drivers=_drivers(con, period.month, period.upto, first_date, org.nodes, org.cid, org.path),
-                    daily=[{"date": d, **flows} for (d,), flows in
-                           sorted(goal_flows(con, ("day",), period.start, period.end, period.as_of).items())])
+                    drivers=kept.get("drivers") or _drivers(con, period.month, period.upto, first_date, org.nodes,
+                                                            org.cid, org.path),
+                    daily=[{"date": d, **flows} for (d,), flows in sorted(
+                        (kept["daily"] if "daily" in kept else
+                         goal_flows(con, ("day",), period.start, period.end, period.as_of)).items())])
     tree = replace(tree, key_actions=key_actions(con, plan, checkins or [], tree))
     return tree
+
+
+def first_view_parts(con: duckdb.DuckDBPyConnection, month: str, as_of: dt.date) -> dict:
+    """What `goal_tree` reads from the marts for `month` as of `as_of`, beyond the pace tables: kept by the build
+    for the first view (pipelines/okr/firstview.py)."""
+    first_date, last_date = data_dates(con)
+    period = _period(month, as_of, last_date)
+    week = period.as_of - dt.timedelta(days=7)
+    rows = org_rows(con)
+    org = _Org(con, rows)
+    parts = {"org": rows, "actuals": _actuals(con, org, period, period.as_of),
+             "drivers": _drivers(con, period.month, period.upto, first_date, org.nodes, org.cid, org.path),
+             "daily": goal_flows(con, ("day",), period.start, period.end, period.as_of)}
+    if not period.finished and week >= period.start:
+        parts["actuals_week"] = _actuals(con, org, period, week)
+    return parts
 
 
 def _period(month: str, as_of, last_date: dt.date | None) -> _Month:
@@ -588,11 +617,16 @@ def _period(month: str, as_of, last_date: dt.date | None) -> _Month:
                   1.0 if finished else days_counted / end.day)
 
 
+def _leaf_flows(con, period: _Month, day: dt.date) -> dict[tuple, dict[str, int]]:
+    """Each leaf's (war zone, team, person, center) new stations and members in the month up to `day`."""
+    return goal_flows(con, LEAF_DIMS, period.start, period.end, day)
+
+
 def _actuals(con, org: _Org, period: _Month, day: dt.date) -> dict[str, dict[str, int]]:
     """New stations and members in the month up to `day`, by node: each leaf's flows summed up its path, and the
     members of a center's channels."""
     found = {nid: {m: 0 for m in GOAL_METRICS} for nid in org.nodes}
-    for (wz, team, person, center), flows in goal_flows(con, LEAF_DIMS, period.start, period.end, day).items():
+    for (wz, team, person, center), flows in _leaf_flows(con, period, day).items():
         for nid in org.path(wz, team, person):
             for m in GOAL_METRICS:
                 found[nid][m] += flows[m]
@@ -790,27 +824,41 @@ def projected_month(actual: float, target: float, rate: float, as_of: dt.date) -
     return month_of(when)
 
 
+DRIVER_FLOWS = ("station_masters_recruited", "orders", "gmv")   # the paths summed over days and leaves
+
+
+def _driver_periods(month: str, upto: dt.date) -> list[list[dt.date]]:
+    return [[month_bounds(month)[0], upto], list(comparable_upto(month, upto, 1)),
+            list(comparable_upto(month, upto, 12))]
+
+
+def _driver_rows(con, month: str, upto: dt.date) -> dict[str, list[tuple]]:
+    """What the paths are summed from: the path flows by period and leaf (in one order, so that sums of money come
+    out the same to the last digit on every read) and active members at each period's end."""
+    periods = _driver_periods(month, upto)
+    rows = sorted(catalog.grouped(con, DRIVER_FLOWS, ("period", *LEAF_DIMS), upto, periods=periods),
+                  key=lambda r: tuple("" if x is None else str(x) for x in r[:5]))
+    ends = [(e, e) for _, e in periods]                    # active members: at each period's end
+    active = sorted(catalog.grouped(con, "active_members", ("period", *LEAF_DIMS), upto, periods=ends),
+                    key=lambda r: tuple("" if x is None else str(x) for x in r[:5]))
+    return {"flows": [tuple(r) for r in rows], "active": [tuple(r) for r in active]}
+
+
 def _drivers(con, month: str, upto: dt.date, first_date, nodes: dict, cid: str, path) -> dict:
     """Paths per node: this period-to-date, last month's and last year's same days; active members at their ends."""
-    periods = ([month_bounds(month)[0], upto], list(comparable_upto(month, upto, 1)),
-               list(comparable_upto(month, upto, 12)))
+    periods = _driver_periods(month, upto)
     keys = ("value", "last_month", "last_year")
     out = {nid: {d: {k: 0 for k in keys} for d in DRIVERS} for nid in nodes}
-    flows = ("station_masters_recruited", "orders", "gmv")
-    # the groups in one order, so that sums of money come out the same to the last digit on every read
-    rows = sorted(catalog.grouped(con, flows, ("period", *LEAF_DIMS), upto, periods=periods),
-                  key=lambda r: tuple("" if x is None else str(x) for x in r[:5]))
-    for i, wz, team, person, center, *values in rows:
+    found = _driver_rows(con, month, upto)
+    for i, wz, team, person, center, *values in found["flows"]:
         k = keys[i]
         for nid in path(wz, team, person):
-            for d, v in zip(flows, values):
+            for d, v in zip(DRIVER_FLOWS, values):
                 out[nid][d][k] += v
         if center is not None:
             out[center]["orders"][k] += values[1]
             out[center]["gmv"][k] += values[2]
-    ends = [(e, e) for _, e in periods]                    # active members: at each period's end
-    for i, wz, team, person, center, n in catalog.grouped(con, "active_members", ("period", *LEAF_DIMS), upto,
-                                                          periods=ends):
+    for i, wz, team, person, center, n in found["active"]:
         for nid in path(wz, team, person):
             out[nid]["active_members"][keys[i]] += n
         out[center]["active_members"][keys[i]] += n

@@ -10,14 +10,15 @@ from __future__ import annotations
 import duckdb
 
 from pipelines.base.months import month_bounds, month_of, shift_month
-from pipelines.okr import goaltree, pacemart, replay
+from pipelines.okr import firstview, goaltree, pacemart, replay, warzone
 from pipelines.okr.shapes import month_shapes
 
 
 def derive(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Works out and writes the pace tables of the warehouse `con` (being built): every earlier month replayed at
     each day 1–31, and every node's shape for the data's last month at each of its days and for the month before
-    it once over. Returns the rows written per table."""
+    it once over; then the first views' reads (pipelines/okr/firstview.py). Returns the rows written per table."""
+    con.execute("drop table if exists first_views_info")     # a refreshed copy's are the last build's: not read
     nodes, company = goaltree.tree_nodes(con)
     first, last = goaltree.data_dates(con)
     replayed = replay.replay_days(con, pacemart.DAYS)
@@ -34,4 +35,14 @@ def derive(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         earlier = [r for r in replayed[day] if r.month < month]
         shapes[(month, day)] = month_shapes(con, first, last, month, start, end, day, nodes, company, stored=False,
                                             earlier=earlier)
-    return pacemart.write(con, replayed, shapes)
+    written = pacemart.write(con, replayed, shapes)
+    if last is not None:
+        # the view every reader opens first: the data's last month as of its last date, its tree and war zones
+        month = month_of(last)
+        kept = {"": goaltree.first_view_parts(con, month, last)}
+        tree = goaltree.goal_tree(con, month, last)    # no plan: only its nodes and the data's numbers are used
+        for node in tree.nodes:
+            if node.level == "war_zone":
+                kept[node.id] = warzone.first_view_parts(con, tree, node)
+        written["first_views"] = firstview.write(con, month, last, kept)
+    return written

@@ -102,27 +102,41 @@ def drivers(con: duckdb.DuckDBPyConnection, tree: GoalTree, node: dict) -> dict[
     return out
 
 
-def attainment(con: duckdb.DuckDBPyConnection, tree: GoalTree, node: dict, plan: Plan | None,
-               months: int = 12) -> list[dict]:
-    """Target against actual for the `months` months ending with the tree's month, oldest first, seen as of D:
-    each month's actual, target, share (actual ÷ target) and status by the goal tree's rules (a past month is
-    achieved or missed). Months before the data begins are left out."""
+def _wanted(tree: GoalTree, months: int) -> list[str]:
     first = tree.first_date
     first_month = month_of(first) if first else tree.month
-    wanted = [m for m in (shift_month(tree.month, k - months + 1) for k in range(months)) if m >= first_month]
+    return [m for m in (shift_month(tree.month, k - months + 1) for k in range(months)) if m >= first_month]
+
+
+def monthly(con: duckdb.DuckDBPyConnection, tree: GoalTree, node: dict, months: int = 12) -> dict[str, tuple]:
+    """The node's new stations and members per month for the `months` months ending with the tree's month, seen as
+    of D: month → (stations, members), absent = 0."""
+    wanted = _wanted(tree, months)
     if not wanted:
-        return []
+        return {}
     start = month_bounds(wanted[0])[0]
     upto = min(tree.as_of, tree.month_end)
-    got = {m: (f["stations"], f["members"]) for (m,), f in goal_flows(con, ("month",), start, upto, tree.as_of,
-                                                                         node).items()}
+    return {m: (f["stations"], f["members"]) for (m,), f in goal_flows(con, ("month",), start, upto, tree.as_of,
+                                                                      node).items()}
+
+
+def attainment(con: duckdb.DuckDBPyConnection, tree: GoalTree, node: dict, plan: Plan | None,
+               months: int = 12, got: dict[str, tuple] | None = None) -> list[dict]:
+    """Target against actual for the `months` months ending with the tree's month, oldest first, seen as of D:
+    each month's actual, target, share (actual ÷ target) and status by the goal tree's rules (a past month is
+    achieved or missed). Months before the data begins are left out. `got`: the actuals as `monthly` reads them
+    (the build keeps the first view's)."""
+    wanted = _wanted(tree, months)
+    if not wanted:
+        return []
+    got = got if got is not None else monthly(con, tree, node, months)
     targets = plan.targets if plan else {}
     out = []
     for month in wanted:
         current = month == tree.month
         row = {"month": month}
         for i, metric in enumerate(GOAL_METRICS):
-            actual = got.get(month, (0, 0))[i]
+            actual = tuple(got.get(month, (0, 0)))[i]
             target = targets.get((month, node.level, node.id, metric))
             if current:
                 v = node.metrics[metric]
@@ -132,3 +146,13 @@ def attainment(con: duckdb.DuckDBPyConnection, tree: GoalTree, node: dict, plan:
                            "share": v.actual / v.target if v.target else None}
         out.append(row)
     return out
+
+
+def first_view_parts(con: duckdb.DuckDBPyConnection, tree: GoalTree, node: dict) -> dict:
+    """What the war-zone page reads from the marts for `node` beyond the goal tree (ui/data.py `node_view`), kept
+    by the build for the first view (pipelines/okr/firstview.py); nothing of the plan."""
+    return {"this": daily(con, node, tree.month, tree.as_of),
+            "last": daily(con, node, shift_month(tree.month, -1), tree.as_of),
+            "stations": new_stations(con, node, tree.month, tree.as_of),
+            "drivers": drivers(con, tree, node),
+            "monthly": monthly(con, tree, node)}
