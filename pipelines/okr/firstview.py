@@ -22,7 +22,7 @@ import json
 
 import duckdb
 
-VERSION = "37.3"
+VERSION = "37.4"
 
 
 def _day(value):
@@ -33,16 +33,13 @@ def _iso(value):
     return None if value is None else value.isoformat()
 
 
-def _flows_out(found: dict, dated: bool) -> list:
-    """goal_flows' answer (key → {stations, members}) as rows, in one order: the same answer, the same text."""
-    rows = [[[_iso(k) for k in key] if dated else list(key), f["stations"], f["members"]]
-            for key, f in found.items()]
-    return sorted(rows, key=lambda r: json.dumps(r[0]))
+def _days_keyed_out(found: dict) -> list:
+    """The tree's days (goal_flows by day: (date,) → {stations, members}) as rows, in date order."""
+    return sorted([[key[0].isoformat(), f["stations"], f["members"]] for key, f in found.items()])
 
 
-def _flows_in(rows: list, dated: bool) -> dict:
-    return {tuple(_day(k) for k in key) if dated else tuple(key): {"stations": s, "members": m}
-            for key, s, m in rows}
+def _days_keyed_in(rows: list) -> dict:
+    return {(dt.date.fromisoformat(d),): {"stations": s, "members": m} for d, s, m in rows}
 
 
 def _rows_out(found: dict) -> dict:
@@ -83,7 +80,7 @@ CODECS = {
     ("", "org"): (_rows_out, _rows_in),
     ("", "actuals"): (_same, _same),                   # node → goal → actual
     ("", "actuals_week"): (_same, _same),
-    ("", "daily"): (lambda v: _flows_out(v, True), lambda v: _flows_in(v, True)),
+    ("", "daily"): (_days_keyed_out, _days_keyed_in),
     ("", "drivers"): (_same, _same),                   # node → path → {value, last_month, last_year}
     ("zone", "this"): (_days_out, _days_in),
     ("zone", "last"): (_days_out, _days_in),
